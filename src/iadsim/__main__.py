@@ -1,0 +1,5 @@
+"""``python -m iadsim`` entry point."""
+
+from iadsim.cli import main
+
+main()

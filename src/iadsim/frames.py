@@ -1,0 +1,319 @@
+"""Columnar values passed between pipeline stages.
+
+Each frame is a frozen dataclass of equal-length 1-D numpy arrays (one row per
+object), validated once in ``__post_init__`` and convertible to and from a
+pyarrow Table with the same column names. Stages exchange frames and never reach
+into each other's internals.
+
+Conventions (all frames)
+------------------------
+* Time ``t_s``: float seconds from the scenario epoch.
+* Positions are in the scenario's local ENU frame (metres, origin in the
+  scenario): ``e_m`` east, ``n_m`` north, ``u_m`` up.
+* Radar angles: azimuth ``az_rad`` clockwise from north in [0, 2*pi),
+  elevation ``el_rad`` above the local horizontal plane of the sensor, i.e.
+  ``e = r cos(el) sin(az)``, ``n = r cos(el) cos(az)``, ``u = r sin(el)``
+  relative to the sensor position (same as pymap3d's AER).
+* Ids are deterministic int64.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+__all__ = [
+    "Detections",
+    "Events",
+    "Frame",
+    "Orders",
+    "TrackStatus",
+    "Tracks",
+    "Truth",
+]
+
+F64 = np.float64
+I64 = np.int64
+
+
+def col(dtype: Any, doc: str = "") -> Any:
+    """Declare a frame column with its numpy dtype (and a unit in ``doc``)."""
+    return dataclasses.field(metadata={"dtype": np.dtype(dtype), "doc": doc})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Frame:
+    """Base of all frames: equal-length 1-D columns with declared dtypes."""
+
+    def __post_init__(self) -> None:
+        n: int | None = None
+        for f in dataclasses.fields(self):
+            dtype = f.metadata["dtype"]
+            value = np.asarray(getattr(self, f.name))
+            if dtype.kind == "U":
+                value = value.astype(str) if value.size else np.zeros(0, dtype="<U1")
+            else:
+                value = value.astype(dtype, copy=False)
+            if value.ndim != 1:
+                raise ValueError(
+                    f"{type(self).__name__}.{f.name}: must be 1-D (got shape {value.shape})"
+                )
+            if n is None:
+                n = value.shape[0]
+            elif value.shape[0] != n:
+                raise ValueError(
+                    f"{type(self).__name__}.{f.name}: length {value.shape[0]} != {n}"
+                )
+            value.flags.writeable = False
+            object.__setattr__(self, f.name, value)
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def columns(cls) -> list[str]:
+        """Column names in declaration order."""
+        return [f.name for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def empty(cls) -> Self:
+        """A frame with zero rows."""
+        kwargs = {
+            f.name: np.zeros(0, dtype=f.metadata["dtype"] if f.metadata["dtype"].kind != "U"
+                             else "<U1")
+            for f in dataclasses.fields(cls)
+        }
+        return cls(**kwargs)
+
+    @classmethod
+    def concat(cls, frames: Sequence[Self]) -> Self:
+        """Stack frames row-wise (an empty sequence gives an empty frame)."""
+        if not frames:
+            return cls.empty()
+        kwargs = {
+            name: np.concatenate([getattr(fr, name) for fr in frames]) for name in cls.columns()
+        }
+        return cls(**kwargs)
+
+    def select(self, index: NDArray[Any]) -> Self:
+        """Rows picked by a boolean mask or an integer index array."""
+        return type(self)(**{name: getattr(self, name)[index] for name in self.columns()})
+
+    def __len__(self) -> int:
+        first = dataclasses.fields(self)[0].name
+        return int(getattr(self, first).shape[0])
+
+    # -- Arrow ------------------------------------------------------------
+    def to_arrow(self) -> pa.Table:
+        """A pyarrow Table with one column per field."""
+        return pa.table({name: getattr(self, name) for name in self.columns()})
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> Self:
+        """Build from a pyarrow Table holding (at least) this frame's columns."""
+        missing = [c for c in cls.columns() if c not in table.column_names]
+        if missing:
+            raise KeyError(f"{cls.__name__}: missing columns {missing}")
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            arr = table.column(f.name).to_numpy(zero_copy_only=False)
+            kwargs[f.name] = arr
+        return cls(**kwargs)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Truth(Frame):
+    """True threat states: one row per (time, threat)."""
+
+    t_s: NDArray[F64] = col(F64, "s from epoch")
+    threat_id: NDArray[I64] = col(I64)
+    e_m: NDArray[F64] = col(F64, "m east")
+    n_m: NDArray[F64] = col(F64, "m north")
+    u_m: NDArray[F64] = col(F64, "m up (local ENU)")
+    ve_mps: NDArray[F64] = col(F64, "m/s")
+    vn_mps: NDArray[F64] = col(F64, "m/s")
+    vu_mps: NDArray[F64] = col(F64, "m/s")
+    alt_m: NDArray[F64] = col(F64, "m above mean sea level (WGS84 ellipsoid height)")
+    alive: NDArray[np.bool_] = col(np.bool_)
+
+    def pos_m(self) -> NDArray[F64]:
+        """Positions, shape (n, 3), ENU metres."""
+        return np.stack([self.e_m, self.n_m, self.u_m], axis=-1)
+
+    def vel_mps(self) -> NDArray[F64]:
+        """Velocities, shape (n, 3), ENU m/s."""
+        return np.stack([self.ve_mps, self.vn_mps, self.vu_mps], axis=-1)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Detections(Frame):
+    """Radar detections (plots), one row per detection.
+
+    ``truth_id`` is the threat that caused the detection (-1 for a false alarm).
+    It exists for evaluation only; trackers never read it.
+    """
+
+    t_s: NDArray[F64] = col(F64, "s")
+    radar_id: NDArray[I64] = col(I64)
+    range_m: NDArray[F64] = col(F64, "slant range, m")
+    az_rad: NDArray[F64] = col(F64, "azimuth clockwise from north, rad")
+    el_rad: NDArray[F64] = col(F64, "elevation, rad")
+    rdot_mps: NDArray[F64] = col(F64, "radial velocity, m/s (positive receding)")
+    snr_db: NDArray[F64] = col(F64, "single-dwell SNR, dB")
+    sigma_range_m: NDArray[F64] = col(F64, "1-sigma range noise, m")
+    sigma_az_rad: NDArray[F64] = col(F64, "1-sigma azimuth noise, rad")
+    sigma_el_rad: NDArray[F64] = col(F64, "1-sigma elevation noise, rad")
+    sigma_rdot_mps: NDArray[F64] = col(F64, "1-sigma radial-velocity noise, m/s (inf: none)")
+    sensor_e_m: NDArray[F64] = col(F64, "radar position, ENU m")
+    sensor_n_m: NDArray[F64] = col(F64)
+    sensor_u_m: NDArray[F64] = col(F64)
+    truth_id: NDArray[I64] = col(I64, "evaluation only; -1 = false alarm")
+
+    def sensor_pos_m(self) -> NDArray[F64]:
+        """Sensor positions, shape (n, 3), ENU metres."""
+        return np.stack([self.sensor_e_m, self.sensor_n_m, self.sensor_u_m], axis=-1)
+
+    def enu_m(self) -> NDArray[F64]:
+        """Measured positions converted to ENU (n, 3), metres (flat local frame)."""
+        ce = np.cos(self.el_rad)
+        rel = np.stack(
+            [
+                self.range_m * ce * np.sin(self.az_rad),
+                self.range_m * ce * np.cos(self.az_rad),
+                self.range_m * np.sin(self.el_rad),
+            ],
+            axis=-1,
+        )
+        return rel + self.sensor_pos_m()
+
+
+class TrackStatus:
+    """Track status codes stored in ``Tracks.status`` (int8)."""
+
+    TENTATIVE: ClassVar[int] = 0
+    CONFIRMED: ClassVar[int] = 1
+    COASTING: ClassVar[int] = 2
+    DELETED: ClassVar[int] = 3
+    NAMES: ClassVar[tuple[str, ...]] = ("tentative", "confirmed", "coasting", "deleted")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Tracks(Frame):
+    """Track estimates, one row per (time, track). 2-D trackers set ``u`` terms to 0."""
+
+    t_s: NDArray[F64] = col(F64, "s")
+    track_id: NDArray[I64] = col(I64)
+    status: NDArray[np.int8] = col(np.int8, "TrackStatus code")
+    e_m: NDArray[F64] = col(F64, "m")
+    n_m: NDArray[F64] = col(F64, "m")
+    u_m: NDArray[F64] = col(F64, "m")
+    ve_mps: NDArray[F64] = col(F64, "m/s")
+    vn_mps: NDArray[F64] = col(F64, "m/s")
+    vu_mps: NDArray[F64] = col(F64, "m/s")
+    var_e_m2: NDArray[F64] = col(F64, "position variance, m^2")
+    var_n_m2: NDArray[F64] = col(F64)
+    var_u_m2: NDArray[F64] = col(F64)
+    var_ve_m2ps2: NDArray[F64] = col(F64, "velocity variance, m^2/s^2")
+    var_vn_m2ps2: NDArray[F64] = col(F64)
+    var_vu_m2ps2: NDArray[F64] = col(F64)
+    quality: NDArray[F64] = col(F64, "track quality / score, higher is better")
+
+    def pos_m(self) -> NDArray[F64]:
+        """Positions, shape (n, 3), ENU metres."""
+        return np.stack([self.e_m, self.n_m, self.u_m], axis=-1)
+
+    def vel_mps(self) -> NDArray[F64]:
+        """Velocities, shape (n, 3), ENU m/s."""
+        return np.stack([self.ve_mps, self.vn_mps, self.vu_mps], axis=-1)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Orders(Frame):
+    """Engagement orders issued by C2: one row per (launcher, interceptor type, track)."""
+
+    t_s: NDArray[F64] = col(F64, "decision time, s")
+    order_id: NDArray[I64] = col(I64)
+    battery_id: NDArray[I64] = col(I64)
+    launcher_id: NDArray[I64] = col(I64)
+    interceptor_id: NDArray[I64] = col(I64, "index into the compiled interceptor types")
+    track_id: NDArray[I64] = col(I64)
+    n_rounds: NDArray[I64] = col(I64, "interceptors fired in this salvo")
+    t_launch_s: NDArray[F64] = col(F64, "s")
+    t_intercept_s: NDArray[F64] = col(F64, "predicted intercept time, s")
+    pip_e_m: NDArray[F64] = col(F64, "predicted intercept point, ENU m")
+    pip_n_m: NDArray[F64] = col(F64)
+    pip_u_m: NDArray[F64] = col(F64)
+    pk: NDArray[F64] = col(F64, "single-shot probability of kill")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Events(Frame):
+    """Typed event log (``events.parquet``).
+
+    ``kind`` is one of :data:`EVENT_KINDS`; unused numeric columns are -1 / NaN.
+    """
+
+    t_s: NDArray[F64] = col(F64, "s")
+    kind: NDArray[np.str_] = col("U", "event kind")
+    threat_id: NDArray[I64] = col(I64, "-1 if none")
+    track_id: NDArray[I64] = col(I64, "-1 if none")
+    radar_id: NDArray[I64] = col(I64, "-1 if none")
+    battery_id: NDArray[I64] = col(I64, "-1 if none")
+    launcher_id: NDArray[I64] = col(I64, "-1 if none")
+    order_id: NDArray[I64] = col(I64, "-1 if none")
+    value: NDArray[F64] = col(F64, "kind-specific number (range m, Pk, ...), NaN if none")
+    detail: NDArray[np.str_] = col("U", "kind-specific text")
+
+
+EVENT_KINDS: tuple[str, ...] = (
+    "threat_launch",
+    "threat_route_end",
+    "first_detection",
+    "track_confirmed",
+    "track_deleted",
+    "threat_eval",
+    "launch",
+    "intercept",
+    "kill",
+    "miss",
+    "leak",
+    "magazine_empty",
+    "warning",
+)
+
+
+def make_events(
+    t_s: Any,
+    kind: Any,
+    *,
+    threat_id: Any = -1,
+    track_id: Any = -1,
+    radar_id: Any = -1,
+    battery_id: Any = -1,
+    launcher_id: Any = -1,
+    order_id: Any = -1,
+    value: Any = np.nan,
+    detail: Any = "",
+) -> Events:
+    """Build an :class:`Events` frame, broadcasting scalars to the length of ``t_s``."""
+    t = np.atleast_1d(np.asarray(t_s, dtype=F64))
+    n = t.shape[0]
+
+    def b(v: Any, dtype: Any) -> NDArray[Any]:
+        return np.broadcast_to(np.asarray(v, dtype=dtype), (n,)).copy()
+
+    return Events(
+        t_s=t,
+        kind=b(kind, str),
+        threat_id=b(threat_id, I64),
+        track_id=b(track_id, I64),
+        radar_id=b(radar_id, I64),
+        battery_id=b(battery_id, I64),
+        launcher_id=b(launcher_id, I64),
+        order_id=b(order_id, I64),
+        value=b(value, F64),
+        detail=b(detail, str),
+    )
