@@ -1,0 +1,30 @@
+"""Command-line interface: a Typer app whose commands live in submodules.
+
+Each submodule defines ``register(app)`` adding its commands; this module only
+assembles them and maps :class:`iadsim.errors.IadsimError` to one line + exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="iadsim",
+    help="Ground-based air-defense simulation: radars, tracking, C2, engagements, campaigns.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def main() -> None:
+    """Entry point of the ``iadsim`` console script."""
+    from iadsim.errors import IadsimError
+
+    try:
+        app()
+    except IadsimError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
