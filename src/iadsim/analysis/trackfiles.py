@@ -1,0 +1,285 @@
+"""Read and validate track and truth files (Parquet or CSV) for scoring.
+
+Tracks file columns (either naming; ``[...]`` optional):
+
+=============  =========================  ==========================================
+generic        iadsim ``tracks.parquet``  meaning
+=============  =========================  ==========================================
+``time``       ``t_s``                    s, non-decreasing
+``track_id``   ``track_id``               integer
+``status``     ``status``                 0..3 or tentative/confirmed/coasting/deleted
+``x, y[, z]``  ``e_m, n_m[, u_m]``        position, m (local ENU)
+``vx, vy[, vz]`` ``ve_mps, vn_mps[, vu_mps]`` velocity, m/s
+``[var_x ...]`` ``[var_e_m2 ...]``        covariance diagonal (``var_x, var_y, var_z,
+                                          var_vx, var_vy, var_vz``), NaN if absent
+=============  =========================  ==========================================
+
+Truth file columns: ``time`` (or ``t_s``), ``id`` (or ``threat_id``),
+``x, y[, z]`` (or ``e_m, n_m[, u_m]``), optional ``vx, vy[, vz]`` (or
+``ve_mps ...``) and ``alive`` (default true). An iadsim run-directory
+``truth.parquet`` therefore reads as is; rows with ``alive`` false keep their
+time (a known truth sample) but are not scored and not validated.
+
+Every problem raises :class:`iadsim.errors.InputDataError` with one line naming
+the file, the column and the first bad row (0-based data row), e.g.
+``tracks.parquet: column 'x': NaN at row 17``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+
+from iadsim.errors import InputDataError
+from iadsim.frames import Tracks, TrackStatus, Truth
+
+__all__ = ["TrackFile", "TruthFile", "read_table", "read_tracks", "read_truth"]
+
+F64 = NDArray[np.float64]
+
+# canonical name -> accepted column names (first found wins)
+_TRACK_COLS: dict[str, tuple[str, ...]] = {
+    "time": ("time", "t_s"),
+    "track_id": ("track_id",),
+    "status": ("status",),
+    "x": ("x", "e_m"),
+    "y": ("y", "n_m"),
+    "z": ("z", "u_m"),
+    "vx": ("vx", "ve_mps"),
+    "vy": ("vy", "vn_mps"),
+    "vz": ("vz", "vu_mps"),
+    "var_x": ("var_x", "var_e_m2"),
+    "var_y": ("var_y", "var_n_m2"),
+    "var_z": ("var_z", "var_u_m2"),
+    "var_vx": ("var_vx", "var_ve_m2ps2"),
+    "var_vy": ("var_vy", "var_vn_m2ps2"),
+    "var_vz": ("var_vz", "var_vu_m2ps2"),
+    "quality": ("quality",),
+}
+_TRUTH_COLS: dict[str, tuple[str, ...]] = {
+    "time": ("time", "t_s"),
+    "id": ("id", "threat_id"),
+    "x": ("x", "e_m"),
+    "y": ("y", "n_m"),
+    "z": ("z", "u_m"),
+    "vx": ("vx", "ve_mps"),
+    "vy": ("vy", "vn_mps"),
+    "vz": ("vz", "vu_mps"),
+    "alive": ("alive",),
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrackFile:
+    """A validated tracks file: the frame, its spatial dimension (2 or 3), its name."""
+
+    tracks: Tracks
+    n_dim: int
+    file: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TruthFile:
+    """A validated truth file (all rows; ``alive`` marks the scored ones)."""
+
+    truth: Truth
+    n_dim: int
+    has_velocity: bool
+    file: str
+
+
+def read_table(path: str | Path) -> pa.Table:
+    """Read a Parquet or CSV (by ``.csv`` suffix) file into a pyarrow Table."""
+    p = Path(path)
+    try:
+        if p.suffix.lower() == ".csv":
+            return pacsv.read_csv(p)
+        return pq.read_table(p)
+    except (OSError, pa.ArrowException) as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputDataError(f"{p.name}: cannot read file ({first})") from err
+
+
+class _Columns:
+    """Column lookup and validation on one table, errors naming the file."""
+
+    def __init__(self, table: pa.Table, file: str, names: dict[str, tuple[str, ...]]) -> None:
+        self.table, self.file, self.names = table, file, names
+
+    def error(self, col: str, message: str) -> InputDataError:
+        return InputDataError(f"{self.file}: column '{col}': {message}")
+
+    def which(self, key: str) -> str | None:
+        return next((n for n in self.names[key] if n in self.table.column_names), None)
+
+    def has(self, key: str) -> bool:
+        return self.which(key) is not None
+
+    def raw(self, key: str) -> tuple[str, pa.ChunkedArray]:
+        name = self.which(key)
+        if name is None:
+            alts = " or ".join(f"'{n}'" for n in self.names[key])
+            have = ", ".join(self.table.column_names)
+            raise InputDataError(f"{self.file}: column {alts}: missing (columns: {have})")
+        column = self.table.column(name)
+        if column.null_count:
+            row = int(np.flatnonzero(pc.is_null(column).to_numpy(zero_copy_only=False))[0])
+            raise self.error(name, f"empty value at row {row}")
+        return name, column
+
+    def floats(self, key: str, mask: NDArray[np.bool_] | None = None, finite: bool = True) -> F64:
+        name, column = self.raw(key)
+        if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+            raise self.error(name, f"not numeric (got {column.type})")
+        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+        if finite:
+            checked = values if mask is None else np.where(mask, values, 0.0)
+            bad = np.flatnonzero(~np.isfinite(checked))
+            if bad.size:
+                what = "NaN" if np.isnan(values[bad[0]]) else "inf"
+                raise self.error(name, f"{what} at row {int(bad[0])}")
+        return values
+
+    def optional(self, key: str, n: int, default: float, finite: bool = True) -> F64:
+        return self.floats(key, finite=finite) if self.has(key) else np.full(n, default)
+
+    def ints(self, key: str) -> NDArray[np.int64]:
+        values = self.floats(key)
+        bad = np.flatnonzero(values != np.round(values))
+        if bad.size:
+            raise self.error(str(self.which(key)), f"not an integer at row {int(bad[0])}")
+        return values.astype(np.int64)
+
+    def sorted_time(self) -> F64:
+        t = self.floats("time")
+        bad = np.flatnonzero(np.diff(t) < 0)
+        if bad.size:
+            i = int(bad[0]) + 1
+            msg = f"not sorted at row {i} ({t[i]:g} after {t[i - 1]:g})"
+            raise self.error(str(self.which("time")), msg)
+        return t
+
+    def unique_per_time(self, t: F64, ids: NDArray[np.int64], id_key: str) -> None:
+        order = np.lexsort((ids, t))
+        dup = np.flatnonzero((np.diff(t[order]) == 0) & (np.diff(ids[order]) == 0))
+        if dup.size:
+            row = int(order[dup[0] + 1])
+            name = str(self.which(id_key))
+            raise self.error(name, f"duplicate (time, {name}) {ids[row]} at row {row}")
+
+
+def _status_codes(cols: _Columns) -> NDArray[np.int8]:
+    name, column = cols.raw("status")
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        text = np.char.lower(np.asarray(column.to_numpy(zero_copy_only=False), dtype=str))
+        uniq, inv = np.unique(text, return_inverse=True)
+        lookup = {name_: code for code, name_ in enumerate(TrackStatus.NAMES)}
+        codes = np.asarray([lookup.get(str(u), -1) for u in uniq], dtype=np.int64)[inv]
+        bad = np.flatnonzero(codes < 0)
+        if bad.size:
+            got = text[bad[0]]
+            raise cols.error(name, f"unknown status '{got}' at row {int(bad[0])}")
+        return codes.astype(np.int8)
+    codes_i = cols.ints("status")
+    bad = np.flatnonzero((codes_i < 0) | (codes_i > len(TrackStatus.NAMES) - 1))
+    if bad.size:
+        msg = f"status code {codes_i[bad[0]]} at row {int(bad[0])} (expected 0..3 or a name)"
+        raise cols.error(name, msg)
+    return codes_i.astype(np.int8)
+
+
+def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
+    """Validate a tracks table (see the module docstring) into a :class:`TrackFile`."""
+    cols = _Columns(table, file, _TRACK_COLS)
+    t = cols.sorted_time()
+    n = t.shape[0]
+    track_id = cols.ints("track_id")
+    cols.unique_per_time(t, track_id, "track_id")
+    n_dim = 3 if cols.has("z") else 2
+    var = {k: cols.optional(k, n, np.nan, finite=False) for k in _TRACK_COLS if "var" in k}
+    tracks = Tracks(
+        t_s=t,
+        track_id=track_id,
+        status=_status_codes(cols),
+        e_m=cols.floats("x"),
+        n_m=cols.floats("y"),
+        u_m=cols.optional("z", n, 0.0),
+        ve_mps=cols.floats("vx"),
+        vn_mps=cols.floats("vy"),
+        vu_mps=cols.optional("vz", n, 0.0 if n_dim == 2 else np.nan),
+        var_e_m2=var["var_x"],
+        var_n_m2=var["var_y"],
+        var_u_m2=var["var_z"],
+        var_ve_m2ps2=var["var_vx"],
+        var_vn_m2ps2=var["var_vy"],
+        var_vu_m2ps2=var["var_vz"],
+        quality=cols.optional("quality", n, np.nan, finite=False),
+    )
+    return TrackFile(tracks=tracks, n_dim=n_dim, file=file)
+
+
+def truth_from_table(table: pa.Table, *, file: str) -> TruthFile:
+    """Validate a truth table (see the module docstring) into a :class:`TruthFile`."""
+    cols = _Columns(table, file, _TRUTH_COLS)
+    t = cols.sorted_time()
+    n = t.shape[0]
+    ids = cols.ints("id")
+    cols.unique_per_time(t, ids, "id")
+    if cols.has("alive"):
+        name, column = cols.raw("alive")
+        if not pa.types.is_boolean(column.type):
+            raise cols.error(name, f"not boolean (got {column.type})")
+        alive = np.asarray(column.to_numpy(zero_copy_only=False), dtype=bool)
+    else:
+        alive = np.ones(n, dtype=bool)
+    n_dim = 3 if cols.has("z") else 2
+    has_vel = cols.has("vx") and cols.has("vy") and (n_dim == 2 or cols.has("vz"))
+
+    def vel(key: str) -> F64:
+        return cols.floats(key, mask=alive) if has_vel and cols.has(key) else np.full(n, np.nan)
+
+    z = cols.floats("z", mask=alive) if n_dim == 3 else np.zeros(n)
+    truth = Truth(
+        t_s=t,
+        threat_id=ids,
+        e_m=cols.floats("x", mask=alive),
+        n_m=cols.floats("y", mask=alive),
+        u_m=z,
+        ve_mps=vel("vx"),
+        vn_mps=vel("vy"),
+        vu_mps=vel("vz") if n_dim == 3 else np.zeros(n),
+        alt_m=z,
+        alive=alive,
+    )
+    return TruthFile(truth=truth, n_dim=n_dim, has_velocity=has_vel, file=file)
+
+
+def read_tracks(path: str | Path) -> TrackFile:
+    """Read and validate a tracks Parquet/CSV file.
+
+    Raises
+    ------
+    InputDataError
+        Unreadable file, missing column, NaN/inf, unsorted time, duplicate
+        (time, track_id), unknown status.
+    """
+    return tracks_from_table(read_table(path), file=Path(path).name)
+
+
+def read_truth(path: str | Path) -> TruthFile:
+    """Read and validate a truth Parquet/CSV file (or an iadsim ``truth.parquet``).
+
+    Raises
+    ------
+    InputDataError
+        Unreadable file, missing column, NaN/inf in a live row, unsorted time,
+        duplicate (time, id).
+    """
+    return truth_from_table(read_table(path), file=Path(path).name)

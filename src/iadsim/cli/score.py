@@ -1,0 +1,157 @@
+"""``iadsim score``: score a tracks file against a truth file (GOSPA, OSPA, continuity).
+
+Thin layer: read and validate the files (:mod:`iadsim.analysis.trackfiles`),
+score them (:func:`iadsim.analysis.metrics.score_frames`), print a rich table
+and write the per-time CSV atomically (temporary file + ``os.replace``; nothing
+is written on error).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from iadsim.analysis.metrics import CONFIRMED_STATUSES, Score, score_frames
+from iadsim.analysis.trackfiles import read_tracks, read_truth
+from iadsim.errors import InputDataError
+
+__all__ = ["CSV_COLUMNS", "register", "score_command", "write_text_atomic"]
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "t_s",
+    "gospa_m",
+    "localisation_pow",
+    "missed_pow",
+    "false_pow",
+    "ospa_m",
+    "n_truth",
+    "n_tracks",
+    "n_assigned",
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``score`` command to ``app``."""
+    app.command("score")(score_command)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def series_csv(result: Score) -> str:
+    """The per-time CSV text (columns :data:`CSV_COLUMNS`)."""
+    s = result.series
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    columns = [getattr(s, name) for name in CSV_COLUMNS]
+    for row in zip(*columns, strict=True):
+        writer.writerow([repr(float(v)) if isinstance(v, np.floating) else int(v) for v in row])
+    return buf.getvalue()
+
+
+def _check_options(c: float, p: float, alpha: float, time_tol: float) -> None:
+    checks = (
+        ("--c", c, math.isfinite(c) and c > 0, "must be finite and > 0"),
+        ("--p", p, math.isfinite(p) and p >= 1, "must be finite and >= 1"),
+        ("--alpha", alpha, 0 < alpha <= 2, "must be in (0, 2]"),
+        ("--time-tol", time_tol, time_tol >= 0, "must be >= 0"),
+    )
+    for flag, value, ok, what in checks:
+        if not ok:
+            raise InputDataError(f"score: {flag}: {what} (got {value})")
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _table(result: Score, c: float, p: float, alpha: float, csv_path: Path) -> Table:
+    s, k = result.series, result.continuity
+    table = Table(title=f"Track scoring (c = {c:g} m, p = {p:g}, alpha = {alpha:g})")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    rows = [
+        ("GOSPA mean (m)", _fmt(s.gospa_mean_m)),
+        ("  localisation mean (m^p)", _fmt(s.localisation_mean_pow)),
+        ("  missed mean (m^p)", _fmt(s.missed_mean_pow)),
+        ("  false mean (m^p)", _fmt(s.false_mean_pow)),
+        ("OSPA mean (m)", _fmt(s.ospa_mean_m)),
+        ("times scored / dropped", f"{s.t_s.size} / {result.n_times_dropped}"),
+        ("truths tracked / total", f"{k.n_truth_tracked} / {k.truth_id.size}"),
+        ("tracks scored", str(k.track_id.size)),
+        ("ID switches", str(k.id_switches)),
+        ("fragmentations", str(k.fragmentations)),
+        ("mean time to track (s)", _fmt(k.mean_time_to_track_s)),
+        ("mean track purity", _fmt(k.mean_purity)),
+        ("mean truth continuity", _fmt(k.mean_continuity)),
+        ("position RMSE (m)", _fmt(result.pos_rmse_m)),
+        ("velocity RMSE (m/s)", _fmt(result.vel_rmse_mps)),
+        ("per-time CSV", str(csv_path)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def score_command(
+    tracks: Annotated[Path, typer.Argument(help="Tracks Parquet/CSV file.")],
+    truth: Annotated[Path, typer.Argument(help="Truth Parquet/CSV file (or run truth.parquet).")],
+    c: Annotated[float, typer.Option("--c", help="GOSPA/OSPA cut-off distance, m.")] = 50.0,
+    p: Annotated[float, typer.Option("--p", help="GOSPA/OSPA order p >= 1.")] = 1.0,
+    alpha: Annotated[float, typer.Option("--alpha", help="GOSPA alpha in (0, 2].")] = 2.0,
+    csv_out: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Per-time CSV (default <tracks stem>.score.csv)."),
+    ] = None,
+    all_tracks: Annotated[
+        bool, typer.Option("--all-tracks", help="Score all tracks, not only confirmed.")
+    ] = False,
+    time_tol: Annotated[
+        float, typer.Option("--time-tol", help="Truth/track time matching tolerance, s.")
+    ] = 1e-6,
+) -> None:
+    """Score TRACKS against TRUTH: GOSPA, OSPA, ID switches, fragmentation, RMSE."""
+    _check_options(c, p, alpha, time_tol)
+    track_file = read_tracks(tracks)
+    truth_file = read_truth(truth)
+    result = score_frames(
+        truth_file.truth,
+        track_file.tracks,
+        c_m=c,
+        p=p,
+        alpha=alpha,
+        statuses=None if all_tracks else CONFIRMED_STATUSES,
+        n_dim=min(track_file.n_dim, truth_file.n_dim),
+        time_tol_s=time_tol,
+    )
+    if len(track_file.tracks) and result.series.t_s.size == 0:
+        raise InputDataError(
+            f"{track_file.file}: column 'time': no track time within {time_tol:g} s of a "
+            f"truth time in {truth_file.file} (try --time-tol)"
+        )
+    out = csv_out if csv_out is not None else tracks.with_name(f"{tracks.stem}.score.csv")
+    try:
+        write_text_atomic(out, series_csv(result))
+    except OSError as err:
+        raise InputDataError(f"{out.name}: cannot write ({err.strerror or err})") from err
+    Console().print(_table(result, c, p, alpha, out))
