@@ -1,0 +1,145 @@
+"""Fire doctrine per battery: firing mode, weapons release authority, reserves.
+
+Definitions (concrete, per battery)
+-----------------------------------
+* **Firing mode.** ``shoot-look-shoot``: each engagement fires ``salvo`` rounds
+  (usually 1); after the intercept the track may be engaged again only once
+  ``kill_assessment_s`` has passed and the assessment says "miss".
+  ``salvo``: each engagement fires ``salvo`` rounds (k >= 2 usually) and the
+  track may be engaged again as soon as the previous engagement has been
+  resolved (no look). In both modes at most one engagement per track is in
+  flight (across all batteries) and a track assessed killed is not engaged again
+  (kill assessment is assumed perfect after the delay).
+* **Weapons release authority** per threat class: ``hold`` never fires;
+  ``free`` fires at any confirmed track of the class; ``tight`` fires only when
+  the identification is of high confidence, defined here as track
+  ``quality >= tight_min_quality`` *and* velocity 1-sigma
+  ``sqrt(var_ve + var_vn + var_vu) <= tight_max_speed_sigma_mps`` (so the
+  kinematic class is stable).
+* **Reserve.** For interceptor types whose max range is at least
+  ``reserve_min_range_m`` ("long-range rounds"), each launcher keeps
+  ``ceil(reserve_fraction * loadout)`` rounds that may only be fired at tracks of
+  threat value ``>= reserve_min_value``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.c2.threat import THREAT_CLASSES
+
+__all__ = [
+    "AUTHORITY_NAMES",
+    "FREE",
+    "HOLD",
+    "TIGHT",
+    "DoctrineParams",
+    "authorized",
+    "reengage_allowed",
+    "reserve_rounds",
+]
+
+HOLD, TIGHT, FREE = 0, 1, 2
+AUTHORITY_NAMES: tuple[str, ...] = ("hold", "tight", "free")
+
+F = NDArray[np.float64]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DoctrineParams:
+    """Compiled doctrine of one battery (SI units).
+
+    Attributes
+    ----------
+    mode : "shoot-look-shoot" or "salvo".
+    salvo : rounds per engagement (>= 1).
+    authority : per threat class (``THREAT_CLASSES`` order), HOLD/TIGHT/FREE.
+    tight_min_quality, tight_max_speed_sigma_mps : the ``tight`` test.
+    kill_assessment_s : delay after an intercept before a re-engagement (SLS), s.
+    reserve_fraction : share of long-range rounds kept for high-value threats, [0, 1).
+    reserve_min_range_m : max range from which a type counts as long-range, m.
+    reserve_min_value : threat value from which reserve rounds may be used.
+    """
+
+    mode: Literal["shoot-look-shoot", "salvo"] = "shoot-look-shoot"
+    salvo: int = 1
+    authority: tuple[int, ...] = (FREE, FREE, FREE, FREE)
+    tight_min_quality: float = 0.9
+    tight_max_speed_sigma_mps: float = 30.0
+    kill_assessment_s: float = 10.0
+    reserve_fraction: float = 0.0
+    reserve_min_range_m: float = 150_000.0
+    reserve_min_value: float = np.inf
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("shoot-look-shoot", "salvo"):
+            raise ValueError(f"DoctrineParams.mode: unknown {self.mode!r}")
+        if self.salvo < 1:
+            raise ValueError(f"DoctrineParams.salvo: must be >= 1 (got {self.salvo})")
+        if len(self.authority) != len(THREAT_CLASSES) or any(
+            a not in (HOLD, TIGHT, FREE) for a in self.authority
+        ):
+            raise ValueError("DoctrineParams.authority: one of HOLD/TIGHT/FREE per class")
+        if not 0.0 <= self.reserve_fraction < 1.0:
+            raise ValueError("DoctrineParams.reserve_fraction: must be in [0, 1)")
+        if self.kill_assessment_s < 0:
+            raise ValueError("DoctrineParams.kill_assessment_s: must be >= 0")
+
+    @property
+    def reengage_delay_s(self) -> float:
+        """Wait after an intercept before the track may be engaged again, s."""
+        return self.kill_assessment_s if self.mode == "shoot-look-shoot" else 0.0
+
+
+def authorized(
+    threat_class: NDArray[np.int64],
+    quality: F,
+    speed_sigma_mps: F,
+    doctrine: DoctrineParams,
+) -> NDArray[np.bool_]:
+    """Weapons release per track (T,) under ``doctrine`` (definitions in module doc)."""
+    auth = np.asarray(doctrine.authority, dtype=np.int64)[threat_class]
+    confident = (quality >= doctrine.tight_min_quality) & (
+        speed_sigma_mps <= doctrine.tight_max_speed_sigma_mps
+    )
+    return np.asarray((auth == FREE) | ((auth == TIGHT) & confident))
+
+
+def reengage_allowed(
+    track_id: NDArray[np.int64],
+    t_s: float,
+    in_flight_track_id: NDArray[np.int64],
+    last_track_id: NDArray[np.int64],
+    last_intercept_t_s: F,
+    last_killed: NDArray[np.bool_],
+    delay_s: float,
+) -> NDArray[np.bool_]:
+    """Tracks (T,) that may be engaged now.
+
+    Not allowed while an engagement on the track is in flight, when the track
+    was assessed killed, or before ``last_intercept + delay_s``.
+    """
+    busy = np.isin(track_id, in_flight_track_id)
+    ok = ~busy
+    if last_track_id.size:
+        order = np.argsort(last_track_id)
+        sorted_ids = last_track_id[order]
+        j = np.clip(np.searchsorted(sorted_ids, track_id), 0, sorted_ids.size - 1)
+        seen = sorted_ids[j] == track_id
+        t_last = last_intercept_t_s[order][j]
+        killed = last_killed[order][j]
+        ok &= ~seen | (~killed & (t_s >= t_last + delay_s))
+    return np.asarray(ok)
+
+
+def reserve_rounds(
+    loadout: NDArray[np.int64], max_range_m: F, doctrine: DoctrineParams
+) -> NDArray[np.int64]:
+    """Rounds (L, I) held back for high-value threats: ``ceil(fraction * loadout)``."""
+    long_range = np.asarray(max_range_m) >= doctrine.reserve_min_range_m
+    keep = np.ceil(doctrine.reserve_fraction * loadout - 1e-9).astype(np.int64)
+    return np.where(long_range[None, :], keep, 0)

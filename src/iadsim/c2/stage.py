@@ -1,0 +1,244 @@
+"""The C2 stage: threat evaluation -> doctrine filters -> WTA -> Orders.
+
+C2 never imports the engagement stage (sibling layers are independent); it
+reads the weapons through the :class:`WeaponSystem` protocol, which
+``iadsim.engagement.Engagement`` satisfies. Engine wiring::
+
+    eng = Engagement(interceptors=..., launchers=...)
+    c2 = C2(threat=ThreatParams(...), batteries=[BatteryParams(...)], weapons=eng)
+    orders = c2.decide(tracks, t_s)          # every C2 cycle
+    events = eng.launch(orders)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from iadsim.c2.doctrine import DoctrineParams, authorized, reengage_allowed, reserve_rounds
+from iadsim.c2.threat import ThreatAssessment, ThreatParams, evaluate_threats
+from iadsim.c2.wta import Solver, WTAProblem, group_rows, solve_wta
+from iadsim.frames import Orders, Tracks
+
+__all__ = ["C2", "BatteryParams", "C2Params", "FireStatusLike", "InterceptLike", "WeaponSystem"]
+
+F = NDArray[np.float64]
+Int = NDArray[np.int64]
+
+
+class FireStatusLike(Protocol):
+    """What C2 reads about magazines and engagements (see engagement.FireStatus)."""
+
+    @property
+    def battery_id(self) -> Int: ...
+    @property
+    def launcher_id(self) -> Int: ...
+    @property
+    def rounds(self) -> Int: ...
+    @property
+    def loadout(self) -> Int: ...
+    @property
+    def ready_t_s(self) -> F: ...
+    @property
+    def in_flight_track_id(self) -> Int: ...
+    @property
+    def in_flight_battery_id(self) -> Int: ...
+    @property
+    def in_flight_rounds(self) -> Int: ...
+    @property
+    def last_track_id(self) -> Int: ...
+    @property
+    def last_intercept_t_s(self) -> F: ...
+    @property
+    def last_killed(self) -> NDArray[np.bool_]: ...
+
+
+class InterceptLike(Protocol):
+    """Intercept solutions, arrays (T, L, I) (``pip_m`` (T, L, I, 3))."""
+
+    @property
+    def t_launch_s(self) -> F: ...
+    @property
+    def t_intercept_s(self) -> F: ...
+    @property
+    def pip_m(self) -> F: ...
+    @property
+    def feasible(self) -> NDArray[np.bool_]: ...
+    @property
+    def pk(self) -> F: ...
+
+
+class WeaponSystem(Protocol):
+    """The weapons as C2 sees them (implemented by ``iadsim.engagement.Engagement``)."""
+
+    @property
+    def max_range_m(self) -> F: ...
+    def status(self, t_s: float) -> FireStatusLike: ...
+    def solve(self, pos_m: F, vel_mps: F, target_class: Int, t_s: float) -> InterceptLike: ...
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BatteryParams:
+    """One battery's fire-control limits and doctrine.
+
+    ``target_channels``: targets engaged simultaneously (engagements in flight);
+    ``missile_channels``: interceptors guided simultaneously (rounds in flight).
+    """
+
+    battery_id: int
+    target_channels: int
+    missile_channels: int
+    doctrine: DoctrineParams = dataclasses.field(default_factory=DoctrineParams)
+
+    def __post_init__(self) -> None:
+        if self.target_channels < 0 or self.missile_channels < 0:
+            raise ValueError(f"BatteryParams {self.battery_id}: channels must be >= 0")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class C2Params:
+    """Solver settings: ``solver`` auto|milp|greedy|brute, size switch, time limit."""
+
+    solver: Solver = "auto"
+    milp_max_options: int = 3000
+    time_limit_s: float | None = 5.0
+    max_engagements_per_launcher: int = 1
+
+
+class C2:
+    """Command and control: ``decide(tracks, t_s) -> Orders`` each cycle."""
+
+    def __init__(
+        self,
+        *,
+        threat: ThreatParams,
+        batteries: Sequence[BatteryParams],
+        weapons: WeaponSystem,
+        params: C2Params | None = None,
+    ) -> None:
+        self.threat = threat
+        self.batteries = tuple(batteries)
+        self.weapons = weapons
+        self.params = params or C2Params()
+        self._bidx = {b.battery_id: k for k, b in enumerate(self.batteries)}
+        self._next_order = 0
+        self.last_assessment: ThreatAssessment | None = None
+        self.last_problem: WTAProblem | None = None
+
+    def decide(self, tracks: Tracks, t_s: float) -> Orders:
+        """Evaluate threats, filter by doctrine, solve the WTA, return the orders."""
+        ta = evaluate_threats(tracks, t_s, self.threat)
+        self.last_assessment = ta
+        if len(ta.track_id) == 0:
+            return Orders.empty()
+        st = self.weapons.status(t_s)
+        sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s)
+        opt = self._options(ta, st, sol, t_s)
+        problem = self._problem(ta, st, opt)
+        self.last_problem = problem
+        x = solve_wta(
+            problem,
+            self.params.solver,
+            milp_max_options=self.params.milp_max_options,
+            time_limit_s=self.params.time_limit_s,
+        )
+        return self._orders(ta, st, sol, opt, x, t_s)
+
+    # -- options -------------------------------------------------------------
+    def _options(
+        self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike, t_s: float
+    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:
+        n_b = len(self.batteries)
+        lb = np.array([self._bidx[int(b)] for b in st.battery_id], dtype=np.int64)  # (L,)
+        ok_tb = np.zeros((len(ta.track_id), n_b), dtype=bool)
+        salvo_b = np.array([b.doctrine.salvo for b in self.batteries], dtype=np.int64)
+        free_t, free_m = self._free_channels(st)
+        for k, b in enumerate(self.batteries):
+            d = b.doctrine
+            ok_tb[:, k] = authorized(ta.threat_class, ta.quality, ta.speed_sigma_mps, d)
+            ok_tb[:, k] &= reengage_allowed(
+                ta.track_id, t_s, st.in_flight_track_id, st.last_track_id,
+                st.last_intercept_t_s, st.last_killed, d.reengage_delay_s,
+            )  # fmt: skip
+            ok_tb[:, k] &= (free_t[k] >= 1) & (free_m[k] >= salvo_b[k])
+        n_l = salvo_b[lb]  # rounds per engagement per launcher (L,)
+        reserve = np.zeros_like(st.rounds)
+        for k, b in enumerate(self.batteries):
+            rows = lb == k
+            reserve[rows] = reserve_rounds(st.loadout[rows], self.weapons.max_range_m, b.doctrine)
+        hv = ta.value[:, None] >= np.array([b.doctrine.reserve_min_value for b in self.batteries])
+        avail = st.rounds[None, :, :] - np.where(hv[:, lb][:, :, None], 0, reserve[None])
+        mask = (
+            sol.feasible
+            & ok_tb[:, lb][:, :, None]
+            & (st.ready_t_s <= t_s)[None, :, None]
+            & (avail >= n_l[None, :, None])
+            & (ta.value > 0)[:, None, None]
+        )
+        t, lx, i = np.nonzero(mask)
+        n = n_l[lx]
+        w = ta.value[t] * (1.0 - (1.0 - sol.pk[t, lx, i]) ** n)
+        return {"t": t, "lx": lx, "i": i, "b": lb[lx], "n": n, "w": w,
+                "hv": hv[t, lb[lx]], "reserve": reserve}  # fmt: skip
+
+    def _free_channels(self, st: FireStatusLike) -> tuple[Int, Int]:
+        n_b = len(self.batteries)
+        fb = np.array([self._bidx.get(int(b), -1) for b in st.in_flight_battery_id], dtype=np.int64)
+        keep = fb >= 0
+        busy_t = np.bincount(fb[keep], minlength=n_b)
+        w = st.in_flight_rounds[keep].astype(np.float64)
+        busy_m = np.bincount(fb[keep], weights=w, minlength=n_b).astype(np.int64)
+        cap_t = np.array([b.target_channels for b in self.batteries], dtype=np.int64)
+        cap_m = np.array([b.missile_channels for b in self.batteries], dtype=np.int64)
+        return np.maximum(cap_t - busy_t, 0), np.maximum(cap_m - busy_m, 0)
+
+    def _problem(self, ta: ThreatAssessment, st: FireStatusLike, opt: dict) -> WTAProblem:
+        t, lx, i, b, n = opt["t"], opt["lx"], opt["i"], opt["b"], opt["n"]
+        n_t, (n_l, n_i) = len(ta.track_id), st.rounds.shape
+        free_t, free_m = self._free_channels(st)
+        ones = np.ones(t.shape[0])
+        li = lx * n_i + i
+        low = np.where(opt["hv"], -1, li)
+        cap_low = (st.rounds - opt["reserve"]).reshape(-1)
+        parts = [
+            group_rows(t, ones, np.ones(n_t)),
+            group_rows(li, n, st.rounds.reshape(-1).astype(np.float64)),
+            group_rows(low, n, np.maximum(cap_low, 0).astype(np.float64)),
+            group_rows(lx, ones, np.full(n_l, float(self.params.max_engagements_per_launcher))),
+            group_rows(b, ones, free_t.astype(np.float64)),
+            group_rows(b, n, free_m.astype(np.float64)),
+        ]
+        a = sp.vstack([p[0] for p in parts], format="csc")
+        rhs = np.concatenate([p[1] for p in parts])
+        return WTAProblem(weight=opt["w"], track=t, A=sp.csc_array(a), b=rhs)
+
+    def _orders(
+        self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike,
+        opt: dict, x: NDArray[np.bool_], t_s: float,
+    ) -> Orders:  # fmt: skip
+        t, lx, i, n = (np.asarray(opt[k])[x] for k in ("t", "lx", "i", "n"))
+        order = np.lexsort((lx, ta.rank[t]))
+        t, lx, i, n = t[order], lx[order], i[order], n[order]
+        ids = self._next_order + np.arange(t.size, dtype=np.int64)
+        self._next_order += t.size
+        pip = sol.pip_m[t, lx, i]
+        return Orders(
+            t_s=np.full(t.size, t_s),
+            order_id=ids,
+            battery_id=st.battery_id[lx],
+            launcher_id=st.launcher_id[lx],
+            interceptor_id=i,
+            track_id=ta.track_id[t],
+            n_rounds=n,
+            t_launch_s=sol.t_launch_s[t, lx, i],
+            t_intercept_s=sol.t_intercept_s[t, lx, i],
+            pip_e_m=pip[:, 0],
+            pip_n_m=pip[:, 1],
+            pip_u_m=pip[:, 2],
+            pk=sol.pk[t, lx, i],
+        )

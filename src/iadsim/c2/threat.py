@@ -1,0 +1,197 @@
+"""Threat evaluation: CPA and time-to-go per (track, site), kinematic class, threat value.
+
+Geometry (straight-line prediction, local flat ENU)
+--------------------------------------------------
+For a track at ``p`` with velocity ``v`` and a site at ``s`` (relative position
+``d = p - s``), the time of closest approach is ``t_cpa = max(0, -d.v / |v|^2)``
+(0 for a receding or stationary track) and the CPA miss distance is
+``|d + v t_cpa|`` (3-D). Time to go to the site is ``t_cpa``.
+
+Threat value (documented formula; parameters in :class:`ThreatParams`)
+-----------------------------------------------------------------------
+    V_ts = w_c * value_s * exp(-0.5 (cpa_ts / R_miss)^2) * tau / (tau + t_cpa_ts)
+
+``w_c`` weights the threat class, the Gaussian term discounts tracks whose
+straight-line path misses the site by more than ``R_miss`` and the urgency
+term halves the value at ``t_cpa = tau``. A track's value is ``V_t = max_s V_ts``
+and its most threatened site is the argmax. Tracks are ranked by decreasing
+``V_t`` (ties by track id).
+
+Kinematic classes (rules applied in this order; thresholds in ThreatParams)
+--------------------------------------------------------------------------
+ballistic if speed >= ``ballistic_speed_mps``; drone if speed <
+``drone_speed_mps``; cruise missile if height < ``cruise_max_alt_m`` and speed <
+``cruise_max_speed_mps``; fighter otherwise. This is a kinematic guess, not
+identification (a low, subsonic fighter reads as a cruise missile).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.frames import Tracks, TrackStatus
+
+__all__ = [
+    "THREAT_CLASSES",
+    "ThreatAssessment",
+    "ThreatParams",
+    "classify",
+    "cpa",
+    "evaluate_threats",
+    "threat_values",
+]
+
+F = NDArray[np.float64]
+
+#: Threat class names; code = index. Same order as the engagement Pk tables.
+THREAT_CLASSES: tuple[str, ...] = ("fighter", "cruise_missile", "drone", "ballistic")
+FIGHTER, CRUISE_MISSILE, DRONE, BALLISTIC = range(4)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class ThreatParams:
+    """Defended sites and threat-evaluation parameters (SI).
+
+    Attributes
+    ----------
+    site_pos_m : (S, 3) site positions, ENU m.
+    site_value : (S,) site values (> 0, arbitrary units).
+    miss_scale_m : ``R_miss`` of the CPA discount, m (assumption, default 10 km).
+    urgency_s : ``tau`` of the urgency term, s (assumption, default 120 s).
+    class_weight : (4,) ``w_c`` per class (default all 1).
+    ballistic_speed_mps, drone_speed_mps, cruise_max_alt_m, cruise_max_speed_mps :
+        class thresholds (assumptions: 1,000 m/s; 70 m/s; 300 m; 340 m/s).
+    """
+
+    site_pos_m: F
+    site_value: F
+    miss_scale_m: float = 10_000.0
+    urgency_s: float = 120.0
+    class_weight: F = dataclasses.field(default_factory=lambda: np.ones(4))
+    ballistic_speed_mps: float = 1000.0
+    drone_speed_mps: float = 70.0
+    cruise_max_alt_m: float = 300.0
+    cruise_max_speed_mps: float = 340.0
+
+    def __post_init__(self) -> None:
+        pos = np.asarray(self.site_pos_m, dtype=np.float64).reshape(-1, 3)
+        val = np.asarray(self.site_value, dtype=np.float64).reshape(-1)
+        w = np.asarray(self.class_weight, dtype=np.float64).reshape(-1)
+        if val.shape[0] != pos.shape[0] or np.any(val <= 0):
+            raise ValueError("ThreatParams: need one value > 0 per site")
+        if w.shape != (len(THREAT_CLASSES),) or np.any(w < 0):
+            raise ValueError("ThreatParams: class_weight must be 4 values >= 0")
+        if self.miss_scale_m <= 0 or self.urgency_s <= 0:
+            raise ValueError("ThreatParams: miss_scale_m and urgency_s must be > 0")
+        object.__setattr__(self, "site_pos_m", pos)
+        object.__setattr__(self, "site_value", val)
+        object.__setattr__(self, "class_weight", w)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class ThreatAssessment:
+    """Evaluation of T tracks against S sites at ``t_s`` (rows follow the input tracks).
+
+    ``pos_m``/``vel_mps`` (T, 3) are the tracks propagated to ``t_s``; ``cpa_m``,
+    ``tgo_s``, ``value_ts`` are (T, S); ``value``, ``site``, ``threat_class``,
+    ``rank`` are (T,) (``rank`` 0 = most threatening).
+    """
+
+    t_s: float
+    track_id: NDArray[np.int64]
+    quality: F
+    pos_m: F
+    vel_mps: F
+    speed_sigma_mps: F
+    threat_class: NDArray[np.int64]
+    cpa_m: F
+    tgo_s: F
+    value_ts: F
+    value: F
+    site: NDArray[np.int64]
+    rank: NDArray[np.int64]
+
+
+def cpa(pos_m: F, vel_mps: F, site_pos_m: F) -> tuple[F, F]:
+    """Straight-line closest approach of T tracks to S sites.
+
+    Parameters
+    ----------
+    pos_m, vel_mps : (T, 3) ENU m, m/s.
+    site_pos_m : (S, 3) ENU m.
+
+    Returns
+    -------
+    cpa_m, tgo_s : (T, S) miss distance (m) and time to closest approach (s, >= 0).
+    """
+    d = pos_m[:, None, :] - site_pos_m[None, :, :]  # (T,S,3)
+    v = vel_mps[:, None, :]
+    vv = np.sum(v * v, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(vv > 0, -np.sum(d * v, axis=-1) / np.where(vv > 0, vv, 1.0), 0.0)
+    t = np.maximum(t, 0.0)
+    miss = np.linalg.norm(d + v * t[..., None], axis=-1)
+    return miss, t
+
+
+def classify(pos_m: F, vel_mps: F, params: ThreatParams) -> NDArray[np.int64]:
+    """Kinematic class codes (T,) from speed and height (``u_m``); rules in module doc."""
+    speed = np.linalg.norm(vel_mps, axis=-1)
+    alt = pos_m[:, 2]
+    low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
+    return np.select(
+        [speed >= params.ballistic_speed_mps, speed < params.drone_speed_mps, low_slow],
+        [BALLISTIC, DRONE, CRUISE_MISSILE],
+        default=FIGHTER,
+    ).astype(np.int64)
+
+
+def threat_values(cpa_m: F, tgo_s: F, threat_class: NDArray[np.int64], params: ThreatParams) -> F:
+    """``V_ts`` (T, S) from the module-doc formula."""
+    miss = np.exp(-0.5 * (cpa_m / params.miss_scale_m) ** 2)
+    urgency = params.urgency_s / (params.urgency_s + tgo_s)
+    w = params.class_weight[threat_class][:, None]
+    return np.asarray(w * params.site_value[None, :] * miss * urgency)
+
+
+def evaluate_threats(tracks: Tracks, t_s: float, params: ThreatParams) -> ThreatAssessment:
+    """Evaluate the confirmed tracks of ``tracks`` at ``t_s`` (straight-line propagation).
+
+    Tracks whose ``status`` is not CONFIRMED are dropped. Each row is propagated
+    from its own ``t_s`` to the decision time.
+    """
+    tr = tracks.select(tracks.status == TrackStatus.CONFIRMED)
+    dt = (t_s - tr.t_s)[:, None]
+    vel = tr.vel_mps()
+    pos = tr.pos_m() + vel * dt
+    cls = classify(pos, vel, params)
+    miss, tgo = cpa(pos, vel, params.site_pos_m)
+    v_ts = threat_values(miss, tgo, cls, params)
+    if v_ts.shape[1]:
+        site = np.argmax(v_ts, axis=1).astype(np.int64)
+        value = v_ts[np.arange(len(tr)), site]
+    else:
+        site = np.full(len(tr), -1, dtype=np.int64)
+        value = np.zeros(len(tr))
+    order = np.lexsort((tr.track_id, -value))
+    rank = np.empty(len(tr), dtype=np.int64)
+    rank[order] = np.arange(len(tr))
+    sig = np.sqrt(tr.var_ve_m2ps2 + tr.var_vn_m2ps2 + tr.var_vu_m2ps2)
+    return ThreatAssessment(
+        t_s=float(t_s),
+        track_id=tr.track_id,
+        quality=tr.quality,
+        pos_m=pos,
+        vel_mps=vel,
+        speed_sigma_mps=sig,
+        threat_class=cls,
+        cpa_m=miss,
+        tgo_s=tgo,
+        value_ts=v_ts,
+        value=value,
+        site=site,
+        rank=rank,
+    )

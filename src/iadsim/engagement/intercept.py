@@ -1,0 +1,114 @@
+"""Predicted intercept point (PIP) of straight-line targets, batched.
+
+The target moves on a straight line from its estimate at the decision time
+``t0``: ``p(t) = p0 + v (t - t0)``. An interceptor of type ``i`` leaves launcher
+``l`` at ``t_L = t0 + reaction_s[i]`` and needs ``tof_i(r)`` seconds to reach
+slant range ``r``. The intercept time ``t*`` solves
+
+    g(t) = (t - t_L) - tof_i(|p(t) - x_l|) = 0,   t in [t_L, t_L + tof_i(R_max,i)].
+
+``g(t_L) < 0``; the earliest sign change on a uniform grid of ``n_grid`` points is
+refined by bisection (``n_bisect`` halvings), giving the earliest intercept
+reachable within the maximum range. No sign change means no intercept within
+``R_max`` (infeasible now; C2 re-evaluates next cycle).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.engagement.interceptors import InterceptorTable, in_envelope
+
+__all__ = ["InterceptSolutions", "predict_intercepts"]
+
+F = NDArray[np.float64]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class InterceptSolutions:
+    """Intercept solutions for every (track, launcher, interceptor type), shape (T, L, I).
+
+    ``t_launch_s`` and ``t_intercept_s`` are absolute times; ``pip_m`` has shape
+    (T, L, I, 3); ``feasible`` is True where a root was found and the PIP lies in
+    the envelope; ``pk`` is the single-shot Pk there (0 where infeasible).
+    """
+
+    t_launch_s: F
+    t_intercept_s: F
+    pip_m: F
+    range_m: F
+    height_m: F
+    feasible: NDArray[np.bool_]
+    pk: F
+
+
+def predict_intercepts(
+    pos_m: F,
+    vel_mps: F,
+    target_class: NDArray[np.int64],
+    t0_s: float,
+    launcher_pos_m: F,
+    table: InterceptorTable,
+    *,
+    n_grid: int = 48,
+    n_bisect: int = 40,
+) -> InterceptSolutions:
+    """Solve the PIP for all (track, launcher, type) triples at once.
+
+    Parameters
+    ----------
+    pos_m, vel_mps : (T, 3) track states at ``t0_s``, ENU m and m/s.
+    target_class : (T,) class codes for the Pk lookup.
+    t0_s : decision time, s.
+    launcher_pos_m : (L, 3) launcher positions, ENU m.
+    table : stacked interceptor types (I,).
+    """
+    p = np.asarray(pos_m, dtype=np.float64)[:, None, None, :]  # (T,1,1,3)
+    v = np.asarray(vel_mps, dtype=np.float64)[:, None, None, :]
+    x_l = np.asarray(launcher_pos_m, dtype=np.float64)[None, :, None, :]  # (1,L,1,3)
+    n_t, n_l, n_i = p.shape[0], x_l.shape[1], len(table)
+    shape = (n_t, n_l, n_i)
+    t_l = np.broadcast_to(table.reaction_s, shape)  # launch offset from t0
+    span = np.broadcast_to(table.time_of_flight_s(table.max_range_m), shape)
+
+    def g(dt: F) -> F:  # dt: offset from t0, shape (T,L,I) or (G,T,L,I)
+        rel = p + v * dt[..., None] - x_l
+        r = np.sqrt(np.sum(rel * rel, axis=-1))
+        return np.asarray((dt - t_l) - table.time_of_flight_s(r))
+
+    frac = np.linspace(0.0, 1.0, n_grid)[:, None, None, None]
+    grid = t_l + frac * span  # (G,T,L,I)
+    gv = g(grid)
+    pos = gv >= 0
+    found = pos.any(axis=0)
+    k = np.argmax(pos, axis=0)  # first grid index with g >= 0
+    k = np.maximum(k, 1)
+    hi = np.take_along_axis(grid, k[None], axis=0)[0]
+    lo = np.take_along_axis(grid, (k - 1)[None], axis=0)[0]
+    for _ in range(n_bisect):
+        mid = 0.5 * (lo + hi)
+        up = g(mid) >= 0
+        hi = np.where(up, mid, hi)
+        lo = np.where(up, lo, mid)
+    dt = hi
+    pip = p + v * dt[..., None]
+    rel = pip - x_l
+    rng = np.sqrt(np.sum(rel * rel, axis=-1))
+    height = rel[..., 2]
+    ok = found & in_envelope(
+        rng, height, table.min_range_m, table.max_range_m, table.min_alt_m, table.max_alt_m
+    )
+    cls = np.broadcast_to(np.asarray(target_class, dtype=np.int64)[:, None, None], shape)
+    pk = np.where(ok, table.pk(rng, cls), 0.0)
+    return InterceptSolutions(
+        t_launch_s=t0_s + t_l,
+        t_intercept_s=np.where(found, t0_s + dt, np.inf),
+        pip_m=pip,
+        range_m=rng,
+        height_m=height,
+        feasible=ok & (pk > 0),
+        pk=pk,
+    )

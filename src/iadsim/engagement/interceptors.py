@@ -1,0 +1,274 @@
+"""Interceptor kinematics at operations-research level: envelope, fly-out, Pk.
+
+Nothing here models guidance, seekers or fuzing. An interceptor type is an
+engagement envelope (slant range and height band), an average fly-out speed
+profile that gives a time of flight to a point, a reaction time, and a table of
+single-shot probability of kill over the intercept range fraction per target
+class.
+
+Fly-out speed profile (documented model, all parameters per type)
+-----------------------------------------------------------------
+Three phases along the (straight) line of flight, speed ``v(t)``:
+
+1. boost, ``0 <= t <= t_b``: constant acceleration to ``v_max``,
+   ``v = v_max t / t_b``, distance ``s = v_max t^2 / (2 t_b)``;
+2. coast, ``t_b < t <= t_b + tau_1``: linear (drag-limited average) speed
+   decay at ``k`` m/s^2, ``v = v_max - k tau``,
+   ``s = s_b + v_max tau - k tau^2 / 2`` with ``tau = t - t_b`` and
+   ``tau_1 = (v_max - v_min) / k``;
+3. floor, ``t > t_b + tau_1``: constant ``v_min``.
+
+With ``k = 0`` the coast phase lasts for ever at ``v_max``. Time of flight to a
+slant range is the exact inverse of ``s(t)`` (quadratic in each phase).
+
+Intercept geometry: the launcher's local flat ENU frame; slant range from the
+launcher, height of the intercept point above the launcher (``pip_u - l_u``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "PK_CLASS_NAMES",
+    "InterceptorParams",
+    "InterceptorTable",
+    "flyout_range_m",
+    "in_envelope",
+    "pk_at",
+    "time_of_flight_s",
+]
+
+F = NDArray[np.float64]
+
+#: Target classes indexing the Pk tables; same order as ``iadsim.c2.threat.THREAT_CLASSES``.
+PK_CLASS_NAMES: tuple[str, ...] = ("fighter", "cruise_missile", "drone", "ballistic")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class InterceptorParams:
+    """One interceptor type (compiled, SI units).
+
+    Attributes
+    ----------
+    name : catalog name.
+    min_range_m, max_range_m : slant-range envelope from the launcher, m.
+    min_alt_m, max_alt_m : height band of the intercept point above the launcher, m.
+    boost_s, max_speed_mps, decel_mps2, min_speed_mps : fly-out profile (module doc).
+    reaction_s : delay from the C2 order to launch, s.
+    launch_interval_s : launcher busy time per round fired, s.
+    reload_s : time to reload an emptied launcher from the battery reserve, s.
+    pk_range_fraction : grid of intercept range / max range, shape (G,), increasing in [0, 1].
+    pk_table : single-shot Pk, shape (C, G), rows in :data:`PK_CLASS_NAMES` order.
+    """
+
+    name: str
+    min_range_m: float
+    max_range_m: float
+    min_alt_m: float
+    max_alt_m: float
+    boost_s: float
+    max_speed_mps: float
+    decel_mps2: float
+    min_speed_mps: float
+    reaction_s: float
+    launch_interval_s: float
+    reload_s: float
+    pk_range_fraction: NDArray[np.float64]
+    pk_table: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        g = np.asarray(self.pk_range_fraction, dtype=np.float64)
+        p = np.asarray(self.pk_table, dtype=np.float64)
+        msg = _check(self, g, p)
+        if msg:
+            raise ValueError(f"InterceptorParams {self.name}: {msg}")
+        object.__setattr__(self, "pk_range_fraction", g)
+        object.__setattr__(self, "pk_table", p)
+
+    def time_of_flight_s(self, range_m: NDArray[np.float64] | float) -> F:
+        """Time of flight to slant range ``range_m`` (s), see :func:`time_of_flight_s`."""
+        return time_of_flight_s(
+            range_m, self.boost_s, self.max_speed_mps, self.decel_mps2, self.min_speed_mps
+        )
+
+
+def _check(p: InterceptorParams, g: F, t: F) -> str:
+    if not 0.0 <= p.min_range_m < p.max_range_m:
+        return f"need 0 <= min_range_m < max_range_m (got {p.min_range_m}, {p.max_range_m})"
+    if not p.min_alt_m < p.max_alt_m:
+        return f"need min_alt_m < max_alt_m (got {p.min_alt_m}, {p.max_alt_m})"
+    if not 0.0 < p.min_speed_mps <= p.max_speed_mps:
+        return f"need 0 < min_speed_mps <= max_speed_mps (got {p.min_speed_mps})"
+    if min(p.boost_s, p.decel_mps2, p.reaction_s, p.launch_interval_s, p.reload_s) < 0:
+        return "times and deceleration must be >= 0"
+    if g.ndim != 1 or g.size < 1 or np.any(np.diff(g) <= 0):
+        return "pk_range_fraction must be a 1-D strictly increasing grid"
+    if t.shape != (len(PK_CLASS_NAMES), g.size):
+        return f"pk_table shape must be {(len(PK_CLASS_NAMES), g.size)} (got {t.shape})"
+    if np.any(~np.isfinite(t)) or np.any((t < 0) | (t > 1)):
+        return "pk_table values must lie in [0, 1]"
+    return ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class InterceptorTable:
+    """Interceptor types stacked into arrays of shape (I,) for batched kernels."""
+
+    names: tuple[str, ...]
+    min_range_m: F
+    max_range_m: F
+    min_alt_m: F
+    max_alt_m: F
+    boost_s: F
+    max_speed_mps: F
+    decel_mps2: F
+    min_speed_mps: F
+    reaction_s: F
+    launch_interval_s: F
+    reload_s: F
+    pk_range_fraction: tuple[F, ...]
+    pk_table: tuple[F, ...]
+
+    @classmethod
+    def from_params(cls, params: Sequence[InterceptorParams]) -> InterceptorTable:
+        """Stack a sequence of :class:`InterceptorParams` (index = interceptor id)."""
+
+        def a(name: str) -> F:
+            return np.array([getattr(p, name) for p in params], dtype=np.float64)
+
+        scalars = [
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in ("names", "pk_range_fraction", "pk_table")
+        ]
+        return cls(
+            names=tuple(p.name for p in params),
+            pk_range_fraction=tuple(p.pk_range_fraction for p in params),
+            pk_table=tuple(p.pk_table for p in params),
+            **{s: a(s) for s in scalars},
+        )
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def time_of_flight_s(self, range_m: NDArray[np.float64]) -> F:
+        """Time of flight, ``range_m`` shape (..., I) broadcast against the types."""
+        return time_of_flight_s(
+            range_m, self.boost_s, self.max_speed_mps, self.decel_mps2, self.min_speed_mps
+        )
+
+    def pk(self, range_m: NDArray[np.float64], target_class: NDArray[np.int64]) -> F:
+        """Single-shot Pk, ``range_m`` shape (..., I), ``target_class`` broadcastable to it."""
+        frac = np.asarray(range_m, dtype=np.float64) / self.max_range_m
+        cls_b = np.broadcast_to(np.asarray(target_class), frac.shape)
+        out = np.empty_like(frac)
+        for i in range(len(self)):  # loop over interceptor types only (few)
+            out[..., i] = pk_at(
+                frac[..., i], cls_b[..., i], self.pk_range_fraction[i], self.pk_table[i]
+            )
+        return out
+
+
+def flyout_range_m(
+    t_s: NDArray[np.float64] | float,
+    boost_s: NDArray[np.float64] | float,
+    max_speed_mps: NDArray[np.float64] | float,
+    decel_mps2: NDArray[np.float64] | float,
+    min_speed_mps: NDArray[np.float64] | float,
+) -> F:
+    """Distance flown ``s(t)`` (m) after ``t_s`` seconds; all arguments broadcast."""
+    t = np.maximum(np.asarray(t_s, dtype=np.float64), 0.0)
+    tb, vm, k, v0 = np.broadcast_arrays(
+        *(
+            np.asarray(x, dtype=np.float64)
+            for x in (boost_s, max_speed_mps, decel_mps2, min_speed_mps)
+        )
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_boost = np.where(tb > 0, 0.5 * vm * np.minimum(t, tb) ** 2 / np.where(tb > 0, tb, 1), 0.0)
+        tau1 = np.where(k > 0, (vm - v0) / np.where(k > 0, k, 1), np.inf)
+        tau = np.clip(t - tb, 0.0, None)
+        tc = np.minimum(tau, tau1)
+        s_coast = vm * tc - 0.5 * k * tc**2
+        s_floor = v0 * np.clip(tau - tau1, 0.0, None)
+    return np.asarray(s_boost + s_coast + np.where(np.isfinite(tau1), s_floor, 0.0))
+
+
+def time_of_flight_s(
+    range_m: NDArray[np.float64] | float,
+    boost_s: NDArray[np.float64] | float,
+    max_speed_mps: NDArray[np.float64] | float,
+    decel_mps2: NDArray[np.float64] | float,
+    min_speed_mps: NDArray[np.float64] | float,
+) -> F:
+    """Time of flight (s) to slant range ``range_m``: exact inverse of :func:`flyout_range_m`.
+
+    Phase by phase: ``t = sqrt(2 t_b r / v_max)`` in boost;
+    ``t = t_b + 2 d / (v_max + sqrt(v_max^2 - 2 k d))`` in coast with
+    ``d = r - s_b`` (the stable root of ``v_max tau - k tau^2/2 = d``);
+    ``t = t_b + tau_1 + (r - s_1) / v_min`` on the floor. All arguments broadcast.
+    """
+    r = np.maximum(np.asarray(range_m, dtype=np.float64), 0.0)
+    tb, vm, k, v0 = (
+        np.asarray(x, dtype=np.float64) for x in (boost_s, max_speed_mps, decel_mps2, min_speed_mps)
+    )
+    s_b = 0.5 * vm * tb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau1 = np.where(k > 0, (vm - v0) / np.where(k > 0, k, 1.0), np.inf)
+        s_1 = np.where(k > 0, s_b + (vm**2 - v0**2) / (2 * np.where(k > 0, k, 1.0)), np.inf)
+        t_boost = np.sqrt(2 * tb * r / vm)
+        d = r - s_b
+        t_coast = tb + 2 * d / (vm + np.sqrt(np.maximum(vm**2 - 2 * k * d, 0.0)))
+        t_floor = tb + tau1 + (r - s_1) / v0
+    out = np.where(r <= s_b, t_boost, np.where(r <= s_1, t_coast, t_floor))
+    return np.asarray(out, dtype=np.float64)
+
+
+def in_envelope(
+    range_m: NDArray[np.float64],
+    height_m: NDArray[np.float64],
+    min_range_m: NDArray[np.float64] | float,
+    max_range_m: NDArray[np.float64] | float,
+    min_alt_m: NDArray[np.float64] | float,
+    max_alt_m: NDArray[np.float64] | float,
+) -> NDArray[np.bool_]:
+    """True where the point lies inside the slant-range and height envelope (closed)."""
+    return np.asarray(
+        (range_m >= min_range_m)
+        & (range_m <= max_range_m)
+        & (height_m >= min_alt_m)
+        & (height_m <= max_alt_m)
+    )
+
+
+def pk_at(
+    range_fraction: NDArray[np.float64],
+    target_class: NDArray[np.int64],
+    grid: NDArray[np.float64],
+    table: NDArray[np.float64],
+) -> F:
+    """Single-shot Pk interpolated linearly over the range-fraction grid.
+
+    Parameters
+    ----------
+    range_fraction : (...) intercept slant range / max range (clamped to the grid ends).
+    target_class : (...) int class codes (:data:`PK_CLASS_NAMES`); -1 or out of range -> 0.
+    grid : (G,) increasing range-fraction grid.
+    table : (C, G) Pk per class and grid point.
+    """
+    x = np.asarray(range_fraction, dtype=np.float64)
+    c = np.asarray(target_class, dtype=np.int64)
+    valid = (c >= 0) & (c < table.shape[0])
+    cc = np.where(valid, c, 0)
+    if grid.size == 1:
+        return np.where(valid, table[cc, 0], 0.0)
+    xc = np.clip(x, grid[0], grid[-1])
+    j = np.clip(np.searchsorted(grid, xc, side="right") - 1, 0, grid.size - 2)
+    w = (xc - grid[j]) / (grid[j + 1] - grid[j])
+    pk = table[cc, j] * (1 - w) + table[cc, j + 1] * w
+    return np.where(valid & np.isfinite(x), pk, 0.0)

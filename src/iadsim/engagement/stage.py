@@ -1,0 +1,247 @@
+"""The engagement stage: launches from Orders, magazines, in-flight engagements, outcomes.
+
+Engine protocol
+---------------
+* ``events = eng.launch(orders)`` right after ``C2.decide``: commits rounds from
+  the magazines, marks launchers busy, creates in-flight engagements (which hold
+  fire-control channels until resolved) and returns ``launch`` /
+  ``magazine_empty`` events.
+* ``eng.next_intercept_t_s()`` gives the earliest pending intercept time (inf if
+  none); at that time call ``intercepts, events = eng.resolve(truth, t_s, rng)``
+  with the truth states at ``t_s``. Every engagement with ``t_intercept_s <= t_s``
+  is resolved (``intercept`` + ``kill``/``miss`` events), its channels released,
+  and the track may be re-engaged by C2 after the doctrine's kill-assessment
+  delay. The engine sets ``alive = False`` for ``intercepts.threat_id[killed]``.
+* ``eng.status(t_s)`` and ``eng.solve(...)`` are what C2 reads (see
+  :class:`iadsim.c2.stage.WeaponSystem`).
+
+Magazines: ``rounds (L, I)`` on each launcher and ``reserve (L, I)`` rounds held
+for it (transloader). When a launcher's rounds of a type reach 0 and reserve
+remains, it reloads ``min(loadout, reserve)`` rounds, ready ``reload_s`` after
+its last launch (the launcher is unavailable meanwhile). A salvo of ``n``
+rounds keeps the launcher busy ``n * launch_interval_s`` after launch; all
+rounds of the salvo are assumed to reach the PIP at the same time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts
+from iadsim.engagement.interceptors import InterceptorParams, InterceptorTable
+from iadsim.engagement.outcome import Intercepts, resolve_intercepts
+from iadsim.frames import Events, Orders, Truth, make_events
+
+__all__ = ["Engagement", "FireStatus", "LauncherParams"]
+
+F = NDArray[np.float64]
+Int = NDArray[np.int64]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class LauncherParams:
+    """Launchers of all batteries, shape (L,) / (L, I) (index = row).
+
+    Attributes
+    ----------
+    launcher_id : (L,) int64 ids.
+    battery_id : (L,) int64 battery id of each launcher.
+    pos_m : (L, 3) ENU positions, m.
+    loadout : (L, I) rounds per interceptor type carried when full.
+    reserve : (L, I) reload rounds held for the launcher (0: no reloads).
+    """
+
+    launcher_id: Int
+    battery_id: Int
+    pos_m: F
+    loadout: Int
+    reserve: Int
+
+    def __post_init__(self) -> None:
+        for name in ("launcher_id", "battery_id", "loadout", "reserve"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.int64))
+        object.__setattr__(self, "pos_m", np.asarray(self.pos_m, dtype=np.float64).reshape(-1, 3))
+        n = self.launcher_id.shape[0]
+        if self.battery_id.shape != (n,) or self.pos_m.shape != (n, 3):
+            raise ValueError("LauncherParams: launcher_id, battery_id, pos_m lengths differ")
+        if self.loadout.ndim != 2 or self.loadout.shape[0] != n:
+            raise ValueError(f"LauncherParams: loadout must be (L, I) (got {self.loadout.shape})")
+        if self.reserve.shape != self.loadout.shape:
+            raise ValueError("LauncherParams: reserve shape must equal loadout shape")
+        if np.any(self.loadout < 0) or np.any(self.reserve < 0):
+            raise ValueError("LauncherParams: rounds must be >= 0")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class FireStatus:
+    """Snapshot of magazines, launchers and engagements that C2 reads each cycle.
+
+    ``rounds``/``loadout`` (L, I); ``ready_t_s`` (L,); in-flight rows (E,);
+    ``last_*`` one row per track ever resolved: time of its last intercept and
+    whether that engagement killed.
+    """
+
+    launcher_id: Int
+    battery_id: Int
+    pos_m: F
+    rounds: Int
+    loadout: Int
+    ready_t_s: F
+    in_flight_track_id: Int
+    in_flight_battery_id: Int
+    in_flight_rounds: Int
+    last_track_id: Int
+    last_intercept_t_s: F
+    last_killed: NDArray[np.bool_]
+
+
+class Engagement:
+    """Engagement stage (one per run); holds magazines and in-flight engagements.
+
+    Parameters
+    ----------
+    interceptors : compiled interceptor types; index = ``Orders.interceptor_id``.
+    launchers : all launchers (rounds per type in the same index order).
+    gate_m : PIP-to-threat match gate for :func:`resolve_intercepts`, m.
+    """
+
+    def __init__(
+        self,
+        *,
+        interceptors: Sequence[InterceptorParams],
+        launchers: LauncherParams,
+        gate_m: float = 1000.0,
+    ) -> None:
+        self.table = InterceptorTable.from_params(interceptors)
+        if launchers.loadout.shape[1] != len(self.table):
+            raise ValueError(
+                f"LauncherParams: loadout has {launchers.loadout.shape[1]} types, "
+                f"interceptors has {len(self.table)}"
+            )
+        self.launchers = launchers
+        self.gate_m = float(gate_m)
+        self.rounds = launchers.loadout.copy()
+        self.reserve = launchers.reserve.copy()
+        self.ready_t_s = np.zeros(launchers.launcher_id.shape[0])
+        self.in_flight = Orders.empty()
+        self._last: dict[int, tuple[float, bool]] = {}
+        self._row = {int(lid): k for k, lid in enumerate(launchers.launcher_id)}
+
+    # -- C2 side -------------------------------------------------------------
+    def status(self, t_s: float) -> FireStatus:
+        """Current magazines and engagements (``t_s`` is informational)."""
+        last = sorted(self._last.items())
+        return FireStatus(
+            launcher_id=self.launchers.launcher_id,
+            battery_id=self.launchers.battery_id,
+            pos_m=self.launchers.pos_m,
+            rounds=self.rounds.copy(),
+            loadout=self.launchers.loadout,
+            ready_t_s=self.ready_t_s.copy(),
+            in_flight_track_id=self.in_flight.track_id.copy(),
+            in_flight_battery_id=self.in_flight.battery_id.copy(),
+            in_flight_rounds=self.in_flight.n_rounds.copy(),
+            last_track_id=np.array([k for k, _ in last], dtype=np.int64),
+            last_intercept_t_s=np.array([v[0] for _, v in last], dtype=np.float64),
+            last_killed=np.array([v[1] for _, v in last], dtype=bool),
+        )
+
+    def solve(
+        self, pos_m: F, vel_mps: F, target_class: NDArray[np.int64], t_s: float
+    ) -> InterceptSolutions:
+        """Intercept solutions (T, L, I) for tracks at ``t_s`` from every launcher."""
+        return predict_intercepts(
+            pos_m, vel_mps, target_class, t_s, self.launchers.pos_m, self.table
+        )
+
+    @property
+    def max_range_m(self) -> F:
+        """(I,) maximum range of each interceptor type, m."""
+        return self.table.max_range_m
+
+    # -- launches ------------------------------------------------------------
+    def launch(self, orders: Orders) -> Events:
+        """Commit orders: decrement magazines, mark launchers busy, start engagements.
+
+        Raises ``ValueError`` if an order asks for rounds a launcher does not hold
+        (C2 must never do that).
+        """
+        events: list[Events] = []
+        for k in range(len(orders)):  # few orders per cycle; bookkeeping only
+            row = self._row[int(orders.launcher_id[k])]
+            i = int(orders.interceptor_id[k])
+            n = int(orders.n_rounds[k])
+            if n < 1 or self.rounds[row, i] < n:
+                raise ValueError(
+                    f"order {orders.order_id[k]}: launcher {orders.launcher_id[k]} holds "
+                    f"{self.rounds[row, i]} rounds of {self.table.names[i]} (asked {n})"
+                )
+            t_l = float(orders.t_launch_s[k])
+            self.rounds[row, i] -= n
+            self.ready_t_s[row] = t_l + n * self.table.launch_interval_s[i]
+            events.append(self._event(orders, k, "launch", t_l, float(n)))
+            if self.rounds[row, i] == 0:
+                events.append(self._event(orders, k, "magazine_empty", t_l, 0.0))
+                refill = min(int(self.launchers.loadout[row, i]), int(self.reserve[row, i]))
+                if refill > 0:
+                    self.reserve[row, i] -= refill
+                    self.rounds[row, i] = refill
+                    self.ready_t_s[row] = max(
+                        self.ready_t_s[row], t_l + float(self.table.reload_s[i])
+                    )
+        self.in_flight = Orders.concat([self.in_flight, orders])
+        return Events.concat(events)
+
+    def _event(self, orders: Orders, k: int, kind: str, t_s: float, value: float) -> Events:
+        return make_events(
+            t_s,
+            kind,
+            track_id=orders.track_id[k],
+            battery_id=orders.battery_id[k],
+            launcher_id=orders.launcher_id[k],
+            order_id=orders.order_id[k],
+            value=value,
+            detail=self.table.names[int(orders.interceptor_id[k])],
+        )
+
+    # -- intercepts ----------------------------------------------------------
+    def next_intercept_t_s(self) -> float:
+        """Earliest pending intercept time, s (inf if nothing is in flight)."""
+        return float(self.in_flight.t_intercept_s.min()) if len(self.in_flight) else np.inf
+
+    def resolve(
+        self, truth: Truth, t_s: float, rng: np.random.Generator
+    ) -> tuple[Intercepts, Events]:
+        """Resolve every engagement due by ``t_s`` against ``truth`` (states at ``t_s``).
+
+        Returns the outcomes and the ``intercept`` and ``kill``/``miss`` events;
+        resolved engagements release their channels.
+        """
+        due = self.in_flight.t_intercept_s <= t_s
+        eng = self.in_flight.select(due)
+        eng = eng.select(np.lexsort((eng.order_id, eng.t_intercept_s)))
+        out = resolve_intercepts(eng, truth, rng, gate_m=self.gate_m)
+        self.in_flight = self.in_flight.select(~due)
+        for tid, t, k in zip(out.track_id, out.t_s, out.killed, strict=True):
+            was_killed = self._last.get(int(tid), (0.0, False))[1]
+            self._last[int(tid)] = (float(t), bool(k) or was_killed)
+        if not len(out):
+            return out, Events.empty()
+        common = {
+            "threat_id": out.threat_id,
+            "track_id": out.track_id,
+            "battery_id": eng.battery_id,
+            "launcher_id": eng.launcher_id,
+            "order_id": out.order_id,
+        }
+        ev_i = make_events(out.t_s, "intercept", value=out.miss_distance_m, **common)
+        kind = np.where(out.killed, "kill", "miss")
+        detail = np.where(
+            out.threat_id < 0, "no threat in gate", np.where(out.killed, "", "salvo missed")
+        )
+        ev_k = make_events(out.t_s, kind, value=eng.pk, detail=detail, **common)
+        return out, Events.concat([ev_i, ev_k])
