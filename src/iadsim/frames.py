@@ -66,9 +66,7 @@ class Frame:
             if n is None:
                 n = value.shape[0]
             elif value.shape[0] != n:
-                raise ValueError(
-                    f"{type(self).__name__}.{f.name}: length {value.shape[0]} != {n}"
-                )
+                raise ValueError(f"{type(self).__name__}.{f.name}: length {value.shape[0]} != {n}")
             value.flags.writeable = False
             object.__setattr__(self, f.name, value)
 
@@ -82,8 +80,9 @@ class Frame:
     def empty(cls) -> Self:
         """A frame with zero rows."""
         kwargs = {
-            f.name: np.zeros(0, dtype=f.metadata["dtype"] if f.metadata["dtype"].kind != "U"
-                             else "<U1")
+            f.name: np.zeros(
+                0, dtype=f.metadata["dtype"] if f.metadata["dtype"].kind != "U" else "<U1"
+            )
             for f in dataclasses.fields(cls)
         }
         return cls(**kwargs)

@@ -19,6 +19,26 @@ app = typer.Typer(
 )
 
 
+#: Command modules, each with ``register(app)``; order is the order in ``--help``.
+COMMAND_MODULES = ("run", "coverage", "track", "score", "campaign", "compare")
+
+
+def _register_all() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"iadsim.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command group not built yet
+            if exc.name != f"iadsim.cli.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_all()
+
+
 def main() -> None:
     """Entry point of the ``iadsim`` console script."""
     from iadsim.errors import IadsimError

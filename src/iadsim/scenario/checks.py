@@ -1,0 +1,179 @@
+"""Cross-reference checks that a single field cannot express.
+
+Errors raise :class:`ScenarioError` naming the file and field path; non-fatal
+problems are returned as one-line warnings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from iadsim.errors import ScenarioError, located
+from iadsim.scenario.schema import Catalog, GeoPoint, Scenario
+
+#: Routes are flown in a local azimuthal-equidistant plane; beyond this the
+#: projection's scale error (rho/R)^2/6 exceeds 1% and the model is not meant for it.
+MAX_DISTANCE_FROM_ORIGIN_M = 2_500_000.0
+
+
+def _unknown(file: str, path: str, kind: str, name: str, known: Iterable[str]) -> ScenarioError:
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known[:12])})"
+    return ScenarioError(located(file, path, f"unknown {kind} '{name}'{hint}"))
+
+
+def _duplicates(file: str, items: list[tuple[str, str]], what: str) -> None:
+    seen: dict[str, str] = {}
+    for path, name in items:
+        if name in seen:
+            raise ScenarioError(
+                located(file, path, f"duplicate {what} name '{name}' (first at {seen[name]})")
+            )
+        seen[name] = path
+
+
+def great_circle_m(a: GeoPoint, b: GeoPoint) -> float:
+    """Haversine distance on the mean sphere (m); used only for sanity checks."""
+    la1, la2 = math.radians(a.lat_deg), math.radians(b.lat_deg)
+    dla, dlo = la2 - la1, math.radians(b.lon_deg - a.lon_deg)
+    h = math.sin(dla / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin(dlo / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def origin_of(scenario: Scenario) -> GeoPoint:
+    """The ENU origin: explicit ``origin`` or the first site, else the first radar."""
+    if scenario.origin is not None:
+        return scenario.origin
+    if scenario.sites:
+        s = scenario.sites[0]
+        return GeoPoint(lat_deg=s.lat_deg, lon_deg=s.lon_deg, alt_m=s.alt_m)
+    radars = [r for b in scenario.batteries for r in b.radars] + list(scenario.radars)
+    if radars:
+        r = radars[0]
+        return GeoPoint(lat_deg=r.lat_deg, lon_deg=r.lon_deg, alt_m=r.alt_m)
+    raise ScenarioError(located(None, "origin", "required when there are no sites or radars"))
+
+
+def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: list[str]) -> None:
+    site_names = [s.name for s in scenario.sites]
+    origin = origin_of(scenario)
+    for i, th in enumerate(scenario.threats):
+        base = f"threats[{i}]"
+        if th.type not in catalog.platforms:
+            raise _unknown(file, f"{base}.type", "platform type", th.type, catalog.platforms)
+        platform = catalog.platforms[th.type]
+        if th.target_site is not None and th.target_site not in site_names:
+            raise _unknown(file, f"{base}.target_site", "site", th.target_site, site_names)
+        for j, wp in enumerate(th.route):
+            if wp.speed_mps is not None and wp.speed_mps > platform.max_speed_mps * 1.0001:
+                raise ScenarioError(
+                    located(
+                        file,
+                        f"{base}.route[{j}].speed_mps",
+                        f"exceeds the max_speed_mps of {th.type} ({platform.max_speed_mps:g}) "
+                        f"(got {wp.speed_mps:g})",
+                    )
+                )
+            if great_circle_m(origin, wp) > MAX_DISTANCE_FROM_ORIGIN_M:
+                raise ScenarioError(
+                    located(
+                        file,
+                        f"{base}.route[{j}]",
+                        f"more than {MAX_DISTANCE_FROM_ORIGIN_M / 1e3:.0f} km from the origin",
+                    )
+                )
+        if th.launch_time_s >= scenario.simulation.duration_s:
+            warnings.append(
+                located(
+                    file,
+                    f"{base}.launch_time_s",
+                    "after the end of the simulation; this threat never flies",
+                )
+            )
+
+
+def _check_radars(placed: list[tuple[str, Any]], catalog: Catalog, file: str) -> None:
+    for path, radar in placed:
+        if radar.type not in catalog.radars:
+            raise _unknown(file, f"{path}.type", "radar type", radar.type, catalog.radars)
+
+
+def _check_batteries(scenario: Scenario, catalog: Catalog, file: str, warnings: list[str]) -> None:
+    for i, bty in enumerate(scenario.batteries):
+        base = f"batteries[{i}]"
+        names = [r.name for r in bty.radars]
+        if bty.engagement_radar is not None and bty.engagement_radar not in names:
+            raise _unknown(file, f"{base}.engagement_radar", "radar", bty.engagement_radar, names)
+        for j, lch in enumerate(bty.launchers):
+            lpath = f"{base}.launchers[{j}]"
+            if lch.type not in catalog.launchers:
+                raise _unknown(file, f"{lpath}.type", "launcher type", lch.type, catalog.launchers)
+            for name in lch.loadout:
+                if name not in catalog.interceptors:
+                    raise _unknown(
+                        file,
+                        f"{lpath}.loadout.{name}",
+                        "interceptor type",
+                        name,
+                        catalog.interceptors,
+                    )
+            capacity = catalog.launchers[lch.type].capacity_rounds
+            total = sum(lch.loadout.values())
+            if total > capacity:
+                raise ScenarioError(
+                    located(
+                        file,
+                        f"{lpath}.loadout",
+                        f"{total} rounds exceed the capacity of {lch.type} ({capacity})",
+                    )
+                )
+        if bty.launchers and bty.engagement_radar is None and len(bty.radars) > 1:
+            warnings.append(
+                located(
+                    file,
+                    f"{base}.engagement_radar",
+                    "not set; the radar with the fewest engagement channels limits engagements",
+                )
+            )
+        if not bty.launchers:
+            warnings.append(located(file, f"{base}.launchers", "none: this battery only watches"))
+
+
+def check_references(scenario: Scenario, catalog: Catalog, file: str) -> list[str]:
+    """Check names and references across the scenario; return warnings."""
+    warnings: list[str] = []
+    _duplicates(file, [(f"sites[{i}].name", s.name) for i, s in enumerate(scenario.sites)], "site")
+    _duplicates(
+        file,
+        [(f"batteries[{i}].name", b.name) for i, b in enumerate(scenario.batteries)],
+        "battery",
+    )
+    _duplicates(
+        file, [(f"threats[{i}].name", t.name) for i, t in enumerate(scenario.threats)], "threat"
+    )
+    placed = [
+        (f"batteries[{i}].radars[{j}]", r)
+        for i, b in enumerate(scenario.batteries)
+        for j, r in enumerate(b.radars)
+    ] + [(f"radars[{j}]", r) for j, r in enumerate(scenario.radars)]
+    _duplicates(file, [(f"{p}.name", r.name) for p, r in placed], "radar")
+    origin_of(scenario)
+    _check_radars(placed, catalog, file)
+    _check_batteries(scenario, catalog, file, warnings)
+    _check_threats(scenario, catalog, file, warnings)
+    for name, platform in catalog.platforms.items():
+        if catalog.rcs_tables and platform.rcs.table not in catalog.rcs_tables:
+            raise _unknown(
+                file,
+                f"catalog.platforms.{name}.rcs.table",
+                "RCS table",
+                platform.rcs.table,
+                catalog.rcs_tables,
+            )
+    if not placed:
+        warnings.append(located(file, "batteries", "no radars: nothing can be detected"))
+    return warnings

@@ -1,0 +1,281 @@
+"""Compile a validated :class:`Scenario` into plain arrays and stage objects (a World).
+
+This is the only place where degrees become radians and geodetic positions
+become local ENU metres; stages receive the result and never see pydantic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim import geo
+from iadsim.scenario.checks import origin_of
+from iadsim.scenario.schema import Catalog, GeoPoint, Scenario, Threat
+from iadsim.truth import RouteSpec, TruthModel, build_route, geodetic_to_plane
+
+F64 = NDArray[np.float64]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlacedRadarInfo:
+    """A radar on the map: identity, ENU position (antenna phase centre), type name."""
+
+    radar_id: int
+    name: str
+    type: str
+    battery_id: int  # -1 for stand-alone sensors
+    pos_enu_m: F64  # (3,)
+    lat_rad: float
+    lon_rad: float
+    ground_alt_m: float
+    mast_m: float
+    heading_rad: float | None
+    params: Any  # stage parameters compiled by the sensors schema (RadarParams)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LauncherInfo:
+    """One launcher: position and initial magazine by interceptor type name."""
+
+    launcher_id: int
+    battery_id: int
+    name: str
+    type: str
+    pos_enu_m: F64
+    loadout: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BatteryInfo:
+    """A battery: its radars, launchers, engagement radar and doctrine (raw)."""
+
+    battery_id: int
+    name: str
+    radar_ids: tuple[int, ...]
+    launcher_ids: tuple[int, ...]
+    engagement_radar_id: int | None
+    command_post_enu_m: F64 | None
+    doctrine: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ThreatInfo:
+    """Per-threat identity (arrays of length n_threats)."""
+
+    name: tuple[str, ...]
+    group_name: tuple[str, ...]
+    type: tuple[str, ...]
+    kind: tuple[str, ...]
+    target_site: NDArray[np.int64]  # -1: none
+    value: F64
+    rcs_table: tuple[str, ...]
+    swerling: NDArray[np.int64]
+    rcs_scale_db: F64
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class World:
+    """Everything a run needs, as plain values: the compiled scenario."""
+
+    name: str
+    origin_rad_m: tuple[float, float, float]
+    duration_s: float
+    seed: int
+    c2_cycle_s: float
+    truth_step_s: float
+    earth_k: float
+    terrain_kind: str
+    terrain_path: str | None
+    site_names: tuple[str, ...]
+    site_pos_enu_m: F64  # (n_sites, 3)
+    site_value: F64
+    site_radius_m: F64
+    truth: TruthModel
+    threats: ThreatInfo
+    radars: tuple[PlacedRadarInfo, ...]
+    launchers: tuple[LauncherInfo, ...]
+    batteries: tuple[BatteryInfo, ...]
+    catalog: Catalog
+    tight_turns: int = 0
+
+
+def _enu(p: GeoPoint, origin: tuple[float, float, float], extra_up_m: float = 0.0) -> F64:
+    e, n, u = geo.geodetic2enu(
+        math.radians(p.lat_deg), math.radians(p.lon_deg), p.alt_m + extra_up_m, *origin
+    )
+    return np.array([float(e), float(n), float(u)])
+
+
+def _route_spec(th: Threat, catalog: Catalog, origin: tuple[float, float, float]) -> RouteSpec:
+    platform = catalog.platforms[th.type]
+    lat = np.radians([w.lat_deg for w in th.route])
+    lon = np.radians([w.lon_deg for w in th.route])
+    pe, pn = geodetic_to_plane(lat, lon, origin[0], origin[1])
+    speeds: list[float] = []
+    last = th.route[0].speed_mps
+    for wp in th.route[1:]:
+        last = wp.speed_mps if wp.speed_mps is not None else last
+        speeds.append(float(last if last is not None else platform.cruise_speed_mps))
+    return RouteSpec(
+        plane_m=np.stack([pe, pn], axis=-1),
+        alt_m=np.array([w.alt_m for w in th.route], dtype=float),
+        speed_mps=np.array(speeds),
+        max_load_factor_g=platform.max_load_factor_g,
+        max_climb_rate_mps=platform.max_climb_rate_mps,
+        max_descent_rate_mps=platform.max_descent_rate_mps,
+    )
+
+
+def _formation_offsets(spec: RouteSpec, count: int, spacing_m: float) -> F64:
+    """Line-abreast offsets perpendicular to the first leg, centred on the route."""
+    d = spec.plane_m[1] - spec.plane_m[0]
+    norm = float(np.hypot(*d)) or 1.0
+    right = np.array([d[1], -d[0]]) / norm
+    k = np.arange(count) - (count - 1) / 2.0
+    return k[:, None] * spacing_m * right[None, :]
+
+
+def compile_truth(
+    scenario: Scenario, catalog: Catalog, origin: tuple[float, float, float]
+) -> tuple[TruthModel, ThreatInfo]:
+    """Route groups, per-threat offsets/launch times and identity arrays."""
+    routes, group, offsets, launch = [], [], [], []
+    names, gnames, types, kinds, targets, values, tables, swer, scale = ([] for _ in range(9))
+    site_index = {s.name: i for i, s in enumerate(scenario.sites)}
+    for g, th in enumerate(scenario.threats):
+        spec = _route_spec(th, catalog, origin)
+        routes.append(build_route(spec))
+        offsets.append(_formation_offsets(spec, th.count, th.formation_spacing_m))
+        platform = catalog.platforms[th.type]
+        for k in range(th.count):
+            group.append(g)
+            launch.append(th.launch_time_s + k * th.launch_interval_s)
+            names.append(th.name if th.count == 1 else f"{th.name}-{k + 1}")
+            gnames.append(th.name)
+            types.append(th.type)
+            kinds.append(platform.kind)
+            targets.append(site_index.get(th.target_site, -1) if th.target_site else -1)
+            values.append(platform.threat_value)
+            tables.append(platform.rcs.table)
+            swer.append(platform.rcs.swerling)
+            scale.append(platform.rcs.scale_db)
+    truth = TruthModel(
+        routes=tuple(routes),
+        group=np.asarray(group, dtype=np.int64),
+        offset_m=np.concatenate(offsets, axis=0),
+        launch_s=np.asarray(launch, dtype=float),
+        origin_rad_m=origin,
+    )
+    info = ThreatInfo(
+        name=tuple(names),
+        group_name=tuple(gnames),
+        type=tuple(types),
+        kind=tuple(kinds),
+        target_site=np.asarray(targets, dtype=np.int64),
+        value=np.asarray(values, dtype=float),
+        rcs_table=tuple(tables),
+        swerling=np.asarray(swer, dtype=np.int64),
+        rcs_scale_db=np.asarray(scale, dtype=float),
+    )
+    return truth, info
+
+
+def compile_radar_params(type_model: Any) -> Any:
+    """Stage parameters of a radar type (delegates to the sensors schema when present)."""
+    try:
+        from iadsim.scenario.schema_sensors import compile_radar
+    except ImportError:  # pragma: no cover - until the sensors schema lands
+        return type_model
+    return compile_radar(type_model)
+
+
+def compile_world(scenario: Scenario) -> World:
+    """Compile a loaded scenario (see :func:`iadsim.scenario.load.load_scenario`)."""
+    catalog = scenario.resolved_catalog
+    o = origin_of(scenario)
+    origin = (math.radians(o.lat_deg), math.radians(o.lon_deg), o.alt_m)
+    truth, threats = compile_truth(scenario, catalog, origin)
+    radars: list[PlacedRadarInfo] = []
+    launchers: list[LauncherInfo] = []
+    batteries: list[BatteryInfo] = []
+    placed = [(b, r) for b, bty in enumerate(scenario.batteries) for r in bty.radars]
+    placed += [(-1, r) for r in scenario.radars]
+    for rid, (b, r) in enumerate(placed):
+        radars.append(
+            PlacedRadarInfo(
+                radar_id=rid,
+                name=r.name,
+                type=r.type,
+                battery_id=b,
+                pos_enu_m=_enu(r, origin, r.mast_m),
+                lat_rad=math.radians(r.lat_deg),
+                lon_rad=math.radians(r.lon_deg),
+                ground_alt_m=r.alt_m,
+                mast_m=r.mast_m,
+                heading_rad=None if r.heading_deg is None else math.radians(r.heading_deg),
+                params=compile_radar_params(catalog.radars[r.type]),
+            )
+        )
+    for b, bty in enumerate(scenario.batteries):
+        lids = []
+        for j, lch in enumerate(bty.launchers):
+            for k in range(lch.count):
+                lid = len(launchers)
+                base = lch.name or f"{bty.name}-l{j + 1}"
+                launchers.append(
+                    LauncherInfo(
+                        launcher_id=lid,
+                        battery_id=b,
+                        name=base if lch.count == 1 else f"{base}-{k + 1}",
+                        type=lch.type,
+                        pos_enu_m=_enu(lch, origin),
+                        loadout=dict(lch.loadout),
+                    )
+                )
+                lids.append(lid)
+        rids = tuple(r.radar_id for r in radars if r.battery_id == b)
+        eng = next(
+            (r.radar_id for r in radars if r.battery_id == b and r.name == bty.engagement_radar),
+            None,
+        )
+        batteries.append(
+            BatteryInfo(
+                battery_id=b,
+                name=bty.name,
+                radar_ids=rids,
+                launcher_ids=tuple(lids),
+                engagement_radar_id=eng,
+                command_post_enu_m=None
+                if bty.command_post is None
+                else _enu(bty.command_post, origin),
+                doctrine=dict(bty.doctrine),
+            )
+        )
+    sites = scenario.sites
+    return World(
+        name=scenario.name,
+        origin_rad_m=origin,
+        duration_s=scenario.simulation.duration_s,
+        seed=scenario.simulation.seed,
+        c2_cycle_s=scenario.simulation.c2_cycle_s,
+        truth_step_s=scenario.simulation.truth_step_s,
+        earth_k=scenario.terrain.earth_k,
+        terrain_kind=scenario.terrain.kind,
+        terrain_path=scenario.terrain.path,
+        site_names=tuple(s.name for s in sites),
+        site_pos_enu_m=np.array([_enu(s, origin) for s in sites]).reshape(-1, 3),
+        site_value=np.array([s.value for s in sites], dtype=float),
+        site_radius_m=np.array([s.radius_m for s in sites], dtype=float),
+        truth=truth,
+        threats=threats,
+        radars=tuple(radars),
+        launchers=tuple(launchers),
+        batteries=tuple(batteries),
+        catalog=catalog,
+        tight_turns=sum(r.tight_turns for r in truth.routes),
+    )

@@ -1,0 +1,161 @@
+"""Turn pydantic validation errors into one-line ``file: field.path: message`` errors.
+
+The path uses the user's YAML spelling (``threats[2].route[0].alt_m``): list
+indices in brackets, mapping keys and fields joined by dots, discriminator tags
+of tagged unions dropped. Unknown fields get a did-you-mean suggestion from the
+fields the model at that place accepts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from iadsim.errors import ScenarioError, located
+
+
+def format_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """``('threats', 2, 'route', 0, 'alt_m')`` -> ``threats[2].route[0].alt_m``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Candidate concrete types behind Optional/Union/Annotated."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
+    return [annotation]
+
+
+def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], type[BaseModel] | None]:
+    """Follow ``loc`` through the model tree.
+
+    Returns the cleaned location (union tags dropped) and the model class that
+    owns the last element (for did-you-mean on unknown fields).
+    """
+    clean: list[Any] = []
+    current: list[Any] = [model]
+    owner: type[BaseModel] | None = model
+    for part in loc:
+        models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+        if isinstance(part, str) and models:
+            field_models = [m for m in models if part in m.model_fields]
+            if field_models:
+                owner = field_models[0]
+                clean.append(part)
+                current = _unwrap(owner.model_fields[part].annotation)
+                continue
+            if len(models) > 1:  # a tagged-union member name: drop it
+                tagged = [m for m in models if m.__name__ == part or _tag_of(m) == part]
+                if tagged:
+                    current = tagged
+                    continue
+            owner = models[0]
+            clean.append(part)
+            current = []
+            continue
+        clean.append(part)
+        nxt: list[Any] = []
+        for t in current:
+            origin = typing.get_origin(t)
+            args = typing.get_args(t)
+            if origin in (list, tuple) and args:
+                nxt.extend(_unwrap(args[0]))
+            elif origin is dict and len(args) == 2:
+                nxt.extend(_unwrap(args[1]))
+        if not nxt and isinstance(part, str) and len(current) > 1:
+            # discriminated union addressed by its tag, e.g. ('performance', 'full', ...)
+            tagged = [m for m in current if isinstance(m, type) and _tag_of(m) == part]
+            if tagged:
+                clean.pop()
+                nxt = tagged
+        current = nxt
+        owner = None
+    return clean, owner
+
+
+def _tag_of(model: Any) -> str | None:
+    field = getattr(model, "model_fields", {}).get("kind")
+    if field is None:
+        return None
+    args = typing.get_args(field.annotation)
+    return str(args[0]) if len(args) == 1 else None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe_error(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str]:
+    """Return (field path, message) for one pydantic error dict."""
+    loc = tuple(err.get("loc", ()))
+    clean, owner = _walk(model, loc)
+    path = format_path(clean)
+    etype = err.get("type", "")
+    if etype == "extra_forbidden":
+        name = str(clean[-1]) if clean else "?"
+        msg = "unknown field"
+        if owner is not None:
+            close = difflib.get_close_matches(name, list(owner.model_fields), n=1, cutoff=0.6)
+            if close:
+                msg += f"; did you mean '{close[0]}'?"
+            else:
+                msg += f" (allowed: {', '.join(owner.model_fields)})"
+        return path, msg
+    if etype == "missing":
+        return path, "required field is missing"
+    msg = str(err.get("msg", "invalid value"))
+    msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    # "Input should be greater than or equal to 0" -> "must be >= 0"
+    for long, short in (
+        ("Input should be greater than or equal to", "must be >="),
+        ("Input should be less than or equal to", "must be <="),
+        ("Input should be greater than", "must be >"),
+        ("Input should be less than", "must be <"),
+        ("Input should be", "must be"),
+    ):
+        if msg.startswith(long):
+            msg = short + msg[len(long) :]
+            break
+    if "input" in err and etype not in ("union_tag_invalid",) and not msg.startswith("route["):
+        msg += f" (got {_short(err['input'])})"
+    # Validators can name a sub-field in their message: "route[1].speed_mps: ..."
+    if (
+        ": " in msg
+        and msg.split(": ", 1)[0]
+        .replace("[", "")
+        .replace("]", "")
+        .replace(".", "")
+        .replace("_", "")
+        .isalnum()
+    ):
+        sub, msg = msg.split(": ", 1)
+        path = f"{path}.{sub}" if path and not sub.startswith("[") else f"{path}{sub}"
+    return path, msg
+
+
+def scenario_error(
+    file: str, model: type[BaseModel], exc: ValidationError, prefix: str = ""
+) -> ScenarioError:
+    """One-line :class:`ScenarioError` for the first error (count of others appended)."""
+    errors = exc.errors(include_url=False)
+    path, msg = describe_error(model, dict(errors[0]))
+    if prefix:
+        path = f"{prefix}.{path}" if path else prefix
+    more = len(errors) - 1
+    if more:
+        msg += f" (and {more} more error{'s' if more > 1 else ''})"
+    return ScenarioError(located(file, path, msg))

@@ -1,0 +1,267 @@
+"""Scenario and catalog schema (pydantic v2).
+
+The YAML a user writes is validated by these models; units are in the field
+names (``alt_m``, ``speed_mps``, ``lat_deg``) and degrees are converted to
+radians once in :mod:`iadsim.scenario.compile`. Unknown fields are rejected.
+Stage-specific physics (radar, RCS, interceptor, doctrine, tracker) live in
+``schema_<stage>.py`` modules and slot in here; choices are made by ``kind``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
+Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
+Source = Annotated[str, Field(min_length=3)]
+
+
+class Model(BaseModel):
+    """Base: unknown fields are errors; models are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class GeoPoint(Model):
+    """A geodetic point; ``alt_m`` is metres above mean sea level."""
+
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_m: Annotated[float, Field(ge=-500.0, le=100_000.0)] = 0.0
+
+
+class Waypoint(GeoPoint):
+    """A route point. ``speed_mps`` is the ground speed of the leg that *ends* here.
+
+    The first waypoint of a route carries no leg; its speed (if given) is ignored
+    unless it is the only speed, and the second waypoint's speed must be given.
+    """
+
+    alt_m: Annotated[float, Field(ge=0.0, le=100_000.0)] = 0.0
+    speed_mps: Annotated[float, Field(gt=0.0, le=5_000.0)] | None = None
+
+
+class Site(GeoPoint):
+    """A defended site (airbase, city, the battery itself)."""
+
+    name: Name
+    value: Annotated[float, Field(gt=0.0)] = 1.0
+    radius_m: Annotated[float, Field(gt=0.0)] = 2_000.0
+
+
+class PlacedRadar(GeoPoint):
+    """A radar of a catalog type placed on the map."""
+
+    name: Name
+    type: Name
+    mast_m: Annotated[float, Field(ge=0.0, le=200.0)] = 10.0
+    heading_deg: Annotated[float, Field(ge=0.0, lt=360.0)] | None = Field(
+        default=None,
+        description="boresight azimuth for sector radars (default: toward the threat axis)",
+    )
+
+
+class CommandPost(GeoPoint):
+    """The battery command post (C2 node)."""
+
+    type: Name = "generic-cp"
+
+
+class PlacedLaunchers(GeoPoint):
+    """``count`` launchers of one type at one position, each with the same loadout."""
+
+    name: Name | None = None
+    type: Name
+    count: Annotated[int, Field(ge=1, le=100)] = 1
+    loadout: dict[Name, Annotated[int, Field(ge=0, le=64)]]
+
+    @field_validator("loadout")
+    @classmethod
+    def _loadout_not_empty(cls, v: dict[str, int]) -> dict[str, int]:
+        if not v or sum(v.values()) == 0:
+            raise ValueError("launcher has no interceptors (loadout is empty)")
+        return v
+
+
+class Battery(Model):
+    """An air-defense unit: radars + command post + launchers + doctrine."""
+
+    name: Name
+    command_post: CommandPost | None = None
+    radars: list[PlacedRadar] = Field(min_length=1)
+    launchers: list[PlacedLaunchers] = Field(default_factory=list)
+    engagement_radar: Name | None = Field(
+        default=None, description="radar whose channels limit simultaneous engagements"
+    )
+    doctrine: dict[str, Any] = Field(default_factory=dict)
+
+
+class Threat(Model):
+    """A threat or a group of ``count`` identical threats flying one route."""
+
+    name: Name
+    type: Name
+    count: Annotated[int, Field(ge=1, le=10_000)] = 1
+    formation_spacing_m: Annotated[float, Field(ge=0.0)] = 1_000.0
+    launch_time_s: Annotated[float, Field(ge=0.0)] = 0.0
+    launch_interval_s: Annotated[float, Field(ge=0.0)] = 0.0
+    target_site: Name | None = None
+    route: list[Waypoint] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _legs_have_speed(self) -> Threat:
+        for i, wp in enumerate(self.route[1:], start=1):
+            if wp.speed_mps is None and self.route[i - 1].speed_mps is None:
+                raise ValueError(
+                    f"route[{i}].speed_mps: required (speed of the leg ending at this waypoint)"
+                )
+        return self
+
+
+class Simulation(Model):
+    """Run settings."""
+
+    duration_s: Annotated[float, Field(gt=0.0, le=86_400.0)] = 1_800.0
+    seed: Annotated[int, Field(ge=0)] = 0
+    c2_cycle_s: Annotated[float, Field(gt=0.0, le=600.0)] = 2.0
+    truth_step_s: Annotated[float, Field(gt=0.0, le=600.0)] = 1.0
+
+
+class Terrain(Model):
+    """Terrain model for line-of-sight masking."""
+
+    kind: Literal["none", "global-5arcmin", "geotiff"] = "global-5arcmin"
+    path: str | None = None
+    earth_k: Annotated[float, Field(gt=0.5, le=10.0)] = 4.0 / 3.0
+
+    @model_validator(mode="after")
+    def _path_for_geotiff(self) -> Terrain:
+        if self.kind == "geotiff" and not self.path:
+            raise ValueError("path: required when kind is 'geotiff'")
+        return self
+
+
+class RcsRef(Model):
+    """Which RCS table a platform uses and its Swerling fluctuation case."""
+
+    table: Name
+    swerling: Annotated[int, Field(ge=0, le=4)] = 1
+    scale_db: Annotated[float, Field(ge=-60.0, le=60.0)] = 0.0
+
+
+class PlatformType(Model):
+    """An air threat type (aircraft, cruise missile, drone)."""
+
+    kind: Literal["fighter", "bomber", "cruise-missile", "drone", "ballistic", "aircraft"]
+    description: str = ""
+    cruise_speed_mps: Annotated[float, Field(gt=0.0, le=5_000.0)]
+    max_speed_mps: Annotated[float, Field(gt=0.0, le=5_000.0)]
+    max_load_factor_g: Annotated[float, Field(gt=1.0, le=40.0)]
+    max_climb_rate_mps: Annotated[float, Field(gt=0.0, le=1_000.0)]
+    max_descent_rate_mps: Annotated[float, Field(gt=0.0, le=1_000.0)]
+    rcs: RcsRef
+    threat_value: Annotated[float, Field(gt=0.0)] = 1.0
+    source: Source
+
+    @model_validator(mode="after")
+    def _speeds(self) -> PlatformType:
+        if self.cruise_speed_mps > self.max_speed_mps:
+            raise ValueError(
+                f"cruise_speed_mps: must be <= max_speed_mps ({self.max_speed_mps}) "
+                f"(got {self.cruise_speed_mps})"
+            )
+        return self
+
+
+class LauncherType(Model):
+    """A launcher vehicle type (TEL)."""
+
+    description: str = ""
+    capacity_rounds: Annotated[int, Field(ge=1, le=64)]
+    source: Source
+
+
+# --- stage schemas slot in here (each owned by its stage's schema module) -------
+try:  # pragma: no cover - transitional until every stage schema has landed
+    from iadsim.scenario.schema_sensors import RadarType, RcsTable
+except ImportError:  # pragma: no cover
+    RadarType = dict[str, Any]
+    RcsTable = dict[str, Any]
+try:  # pragma: no cover
+    from iadsim.scenario.schema_engagement import InterceptorType
+except ImportError:  # pragma: no cover
+    InterceptorType = dict[str, Any]
+try:  # pragma: no cover
+    from iadsim.scenario.schema_tracking import TrackerConfig
+except ImportError:  # pragma: no cover
+    TrackerConfig = dict[str, Any]
+
+
+class Catalog(Model):
+    """Types that scenarios refer to by name. Every entry carries a ``source``."""
+
+    platforms: dict[Name, PlatformType] = Field(default_factory=dict)
+    radars: dict[Name, RadarType] = Field(default_factory=dict)
+    rcs_tables: dict[Name, RcsTable] = Field(default_factory=dict)
+    interceptors: dict[Name, InterceptorType] = Field(default_factory=dict)
+    launchers: dict[Name, LauncherType] = Field(default_factory=dict)
+
+
+class CatalogOverrides(Model):
+    """Inline catalog additions/overrides in a scenario (same shape as the catalog)."""
+
+    platforms: dict[Name, dict[str, Any]] = Field(default_factory=dict)
+    radars: dict[Name, dict[str, Any]] = Field(default_factory=dict)
+    rcs_tables: dict[Name, dict[str, Any]] = Field(default_factory=dict)
+    interceptors: dict[Name, dict[str, Any]] = Field(default_factory=dict)
+    launchers: dict[Name, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Scenario(Model):
+    """A complete scenario: geography, defenders, raid and run settings."""
+
+    name: Name
+    description: str = ""
+    origin: GeoPoint | None = Field(
+        default=None, description="local ENU origin (default: the first site)"
+    )
+    simulation: Simulation = Field(default_factory=Simulation)
+    terrain: Terrain = Field(default_factory=Terrain)
+    sites: list[Site] = Field(default_factory=list)
+    batteries: list[Battery] = Field(default_factory=list)
+    radars: list[PlacedRadar] = Field(
+        default_factory=list, description="stand-alone sensors not part of a battery"
+    )
+    threats: list[Threat] = Field(min_length=1)
+    tracker: TrackerConfig | None = None
+    catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
+
+    _catalog: Catalog | None = PrivateAttr(default=None)
+    _file: str = PrivateAttr(default="scenario")
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
+
+    def attach(self, *, catalog: Catalog, file: str, warnings: list[str]) -> None:
+        """Attach the resolved catalog, source file name and load warnings (loader only)."""
+        self._catalog = catalog
+        self._file = file
+        self._warnings = tuple(warnings)
+
+    @property
+    def resolved_catalog(self) -> Catalog:
+        """The bundled catalog merged with this scenario's inline overrides."""
+        if self._catalog is None:
+            raise RuntimeError("scenario was not loaded through iadsim.scenario.load")
+        return self._catalog
+
+    @property
+    def file(self) -> str:
+        """Display name of the file the scenario came from."""
+        return self._file
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Non-fatal problems found at load time (one line each)."""
+        return self._warnings

@@ -1,0 +1,93 @@
+"""Run directory writer: atomic Parquet/JSON/YAML files.
+
+Every file is written to a temporary name in the same directory and renamed
+into place (``os.replace`` is atomic on POSIX), so a killed run never leaves a
+half-written file under a final name. ``summary.json`` is written last: a run
+directory without it is incomplete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from iadsim.errors import IadsimError
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(path: Path, table: pa.Table) -> None:
+    """Write a pyarrow Table atomically (zstd-compressed Parquet)."""
+    _atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically."""
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (NaN/inf become null)."""
+    write_text(path, json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n")
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    """Write YAML atomically (``yaml.safe_dump``, key order kept)."""
+    write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, float) and (x != x or x in (float("inf"), float("-inf"))):
+        return None
+    if hasattr(x, "item") and callable(x.item):  # numpy scalar
+        return _jsonable(x.item())
+    return x
+
+
+def default_run_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
+    """``runs/<scenario>-<UTC timestamp>`` (made unique with a suffix if it exists)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", scenario_name)
+    path = root / f"{safe}-{stamp}"
+    k = 1
+    while path.exists():
+        k += 1
+        path = root / f"{safe}-{stamp}-{k}"
+    return path
+
+
+def prepare_run_dir(path: Path) -> Path:
+    """Create the run directory; refuse one that already holds a completed run."""
+    if (path / "summary.json").exists():
+        raise IadsimError(f"{path}: already holds a completed run (summary.json); choose --out")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise IadsimError(f"{path}: cannot create run directory: {err}") from err
+    return path
