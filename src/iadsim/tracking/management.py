@@ -1,0 +1,209 @@
+"""Track management: initiation, confirmation (M-of-N or SPRT score), deletion.
+
+All rules are vectorized over tracks. Bookkeeping arrays (n,): ``hist`` (uint64
+hit history, newest hit in bit 0), ``age`` (scans since birth), ``misses``
+(consecutive), ``llr`` (track score), ``t_hit_s`` (time of the last update).
+
+References: Blackman and Popoli, *Design and Analysis of Modern Tracking
+Systems*, Artech 1999, sec 6.2 (track score, SPRT thresholds) and sec 6.3
+(M-of-N logic); Wald's SPRT thresholds T_conf = ln((1-beta)/alpha),
+T_del = ln(beta/(1-alpha)).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.tracking.measurements import Measurements, debiased_conversion
+
+F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+__all__ = [
+    "Confirmer",
+    "Deleter",
+    "MOfN",
+    "ScoreConfirmer",
+    "SinglePointInitiator",
+    "TrackBook",
+]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SinglePointInitiator:
+    """One-point initiation with a velocity prior (a new tentative track per measurement).
+
+    Position from the (debiased) converted measurement with its covariance;
+    velocity = radial velocity along the line of sight if measured, else 0, with
+    isotropic std ``velocity_sigma_mps``; extra states (acceleration, turn rate)
+    start at 0 with the given std.
+    """
+
+    velocity_sigma_mps: float = 300.0
+    accel_sigma_mps2: float = 30.0
+    turn_rate_sigma_radps: float = 0.1
+
+    def initial_state(self, meas: Measurements, nx: int) -> tuple[F64, F64]:
+        """x (m, nx), P (m, nx, nx) from ``m`` (un-prepared) measurements."""
+        d, m = meas.ndim, len(meas)
+        cart = debiased_conversion(meas)
+        x = np.zeros((m, nx))
+        P = np.zeros((m, nx, nx))
+        x[:, :d] = cart.z[:, :d]
+        P[:, :d, :d] = cart.R[:, :d, :d]
+        if meas.kind == "polar" and meas.has_rdot:
+            los = cart.z[:, :d] - meas.sensor_m[:, :d]
+            los /= np.maximum(np.linalg.norm(los, axis=1, keepdims=True), 1e-9)
+            x[:, d : 2 * d] = meas.z[:, -1:] * los
+        idx = np.arange(d, 2 * d)
+        P[:, idx, idx] = self.velocity_sigma_mps**2
+        extra = nx - 2 * d
+        if extra:
+            s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
+            idx = np.arange(2 * d, nx)
+            P[:, idx, idx] = s2
+        return x, P
+
+
+@dataclasses.dataclass
+class TrackBook:
+    """Management bookkeeping of ``n`` tracks (mutable, owned by the tracker)."""
+
+    track_id: NDArray[np.int64]
+    status: NDArray[np.int8]
+    t_s: F64
+    t_hit_s: F64
+    hist: NDArray[np.uint64]
+    age: NDArray[np.int64]
+    misses: NDArray[np.int64]
+    llr: F64
+
+    @classmethod
+    def new(cls, ids: NDArray[np.int64], t_s: float, llr0: float) -> TrackBook:
+        n = ids.shape[0]
+        return cls(
+            track_id=ids,
+            status=np.zeros(n, np.int8),
+            t_s=np.full(n, t_s),
+            t_hit_s=np.full(n, t_s),
+            hist=np.ones(n, np.uint64),
+            age=np.ones(n, np.int64),
+            misses=np.zeros(n, np.int64),
+            llr=np.full(n, llr0),
+        )
+
+    def select(self, idx: NDArray[np.int64] | B) -> TrackBook:
+        return TrackBook(**{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
+
+    @staticmethod
+    def concat(a: TrackBook, b: TrackBook) -> TrackBook:
+        return TrackBook(
+            **{
+                f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)])
+                for f in dataclasses.fields(TrackBook)
+            }
+        )
+
+    def record(self, seen: B, hit: B, t_s: float, dllr: F64) -> None:
+        """Shift in a hit (1) or miss (0) for the tracks in ``seen``."""
+        h = hit & seen
+        self.hist[seen] = (self.hist[seen] << np.uint64(1)) | h[seen].astype(np.uint64)
+        self.age[seen] += 1
+        self.misses[seen] = np.where(h[seen], 0, self.misses[seen] + 1)
+        self.t_hit_s[h] = t_s
+        self.llr[seen] += dllr[seen]
+
+
+class Confirmer(Protocol):
+    """Role: decide tentative -> confirmed, or drop a tentative track."""
+
+    def initial_llr(self) -> float: ...
+
+    def delta_llr(self, hit: B, loglik: F64) -> F64: ...
+
+    def decide(self, book: TrackBook) -> tuple[B, B]: ...
+
+    def quality(self, book: TrackBook) -> F64: ...
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MOfN:
+    """Confirm a tentative track with ``m`` hits in its last ``n`` scans; drop it
+    once ``m`` can no longer be reached (more than n - m misses in the window)."""
+
+    m: int = 2
+    n: int = 3
+
+    def initial_llr(self) -> float:
+        return 0.0
+
+    def delta_llr(self, hit: B, loglik: F64) -> F64:
+        return np.zeros(hit.shape[0])
+
+    def _hits(self, book: TrackBook) -> NDArray[np.int64]:
+        mask = np.uint64((1 << self.n) - 1)
+        return np.bitwise_count(book.hist & mask).astype(np.int64)
+
+    def decide(self, book: TrackBook) -> tuple[B, B]:
+        hits = self._hits(book)
+        window = np.minimum(book.age, self.n)
+        confirm = hits >= self.m
+        drop = (~confirm) & ((window - hits > self.n - self.m) | (book.age >= self.n))
+        return confirm, drop
+
+    def quality(self, book: TrackBook) -> F64:
+        return self._hits(book) / np.minimum(book.age, self.n)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ScoreConfirmer:
+    """Sequential probability ratio test on the track log-likelihood ratio.
+
+    dL = ln P_D + ln N(y; 0, S) - ln(lambda_FA) on a hit, ln(1 - P_D) on a miss;
+    L_0 = ln(lambda_NT / lambda_FA) (Blackman and Popoli 1999 eqs 6.12-6.16).
+    Confirm when L >= ln((1 - beta)/alpha), drop when L <= ln(beta/(1 - alpha)).
+    Densities are per unit measurement volume.
+    """
+
+    pd: float = 0.9
+    clutter_density: float = 1e-9
+    new_target_density: float = 1e-10
+    alpha: float = 1e-4
+    beta: float = 0.05
+
+    def initial_llr(self) -> float:
+        return float(np.log(self.new_target_density / self.clutter_density))
+
+    def delta_llr(self, hit: B, loglik: F64) -> F64:
+        on_hit = np.log(self.pd) + loglik - np.log(self.clutter_density)
+        return np.where(hit, on_hit, np.log(1.0 - self.pd))
+
+    def decide(self, book: TrackBook) -> tuple[B, B]:
+        t_conf = np.log((1 - self.beta) / self.alpha)
+        t_del = np.log(self.beta / (1 - self.alpha))
+        return book.llr >= t_conf, book.llr <= t_del
+
+    def quality(self, book: TrackBook) -> F64:
+        return book.llr.copy()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Deleter:
+    """Delete on ``max_misses`` consecutive misses, on no update for
+    ``max_coast_s`` seconds, or when the position std exceeds ``max_pos_sigma_m``."""
+
+    max_misses: int = 3
+    max_coast_s: float = float("inf")
+    max_pos_sigma_m: float = float("inf")
+
+    def delete(self, book: TrackBook, P: F64, ndim: int, t_s: float) -> B:
+        pos_sigma = np.sqrt(np.trace(P[:, :ndim, :ndim], axis1=1, axis2=2))
+        return (
+            (book.misses >= self.max_misses)
+            | (t_s - book.t_hit_s > self.max_coast_s)
+            | (pos_sigma > self.max_pos_sigma_m)
+        )

@@ -1,0 +1,282 @@
+"""The tracker stage: a multi-target tracker assembled from parts.
+
+``Tracker.step(detections, t_s) -> Tracks`` processes a batch of detections
+(one radar dwell or scan, or several radars; rows are sorted by time and
+processed as groups of equal time, i.e. centralized measurement-level fusion
+by sequential updates) and returns every live track predicted to ``t_s``,
+plus one ``deleted`` row for each track deleted during the call.
+
+Per group of equal time: predict all live tracks to the group time; gate and
+associate confirmed/coasting tracks first, then tentative tracks with the
+remaining measurements; update; start tentative tracks from the measurements
+left over; apply confirmation and deletion. A group older than the last
+processed time is out of order: it is counted (``counters["out_of_order"]``)
+and skipped, never applied to a state that is already later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.frames import Detections, Tracks, TrackStatus
+from iadsim.tracking.association import GNN, Associator
+from iadsim.tracking.filters import Bank, Filter
+from iadsim.tracking.gating import Gate
+from iadsim.tracking.management import (
+    Confirmer,
+    Deleter,
+    MOfN,
+    SinglePointInitiator,
+    TrackBook,
+)
+from iadsim.tracking.measurements import Measurements
+
+F64 = NDArray[np.float64]
+Observed = Callable[[F64], NDArray[np.bool_]]
+
+__all__ = ["COUNTERS", "Tracker", "TrackerParts"]
+
+COUNTERS = (
+    "detections",
+    "invalid",
+    "out_of_order",
+    "associated",
+    "initiated",
+    "confirmed",
+    "deleted",
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrackerParts:
+    """The parts a :class:`Tracker` is assembled from (plain, frozen config)."""
+
+    filter: Filter
+    gate: Gate = Gate()
+    associator: Associator = GNN()
+    initiator: SinglePointInitiator = SinglePointInitiator()
+    confirmer: Confirmer = MOfN()
+    deleter: Deleter = Deleter()
+    use_rdot: bool = False
+
+    def build(self) -> Tracker:
+        """A fresh tracker with no tracks."""
+        return Tracker(parts=self)
+
+
+def _take(bank: Bank, idx: Any) -> Bank:
+    return {k: v[idx] for k, v in bank.items()}
+
+
+def _put(bank: Bank, idx: Any, new: Bank) -> None:
+    for k, v in new.items():
+        bank[k][idx] = v
+
+
+class Tracker:
+    """Stateful multi-target tracker (see module docstring).
+
+    Parameters
+    ----------
+    parts : the filter, gate, associator, initiator, confirmer and deleter.
+    first_id : first track id issued; ids are consecutive int64, never reused.
+    """
+
+    def __init__(self, *, parts: TrackerParts, first_id: int = 1) -> None:
+        self.parts = parts
+        f = parts.filter
+        self._bank: Bank = f.init_bank(np.zeros((0, f.nx)), np.zeros((0, f.nx, f.nx)))
+        self._book = TrackBook.new(np.zeros(0, np.int64), 0.0, 0.0)
+        self._next_id = int(first_id)
+        self._t_now = -np.inf
+        self._counters = dict.fromkeys(COUNTERS, 0)
+        self._deleted: list[Tracks] = []
+
+    # -- public -------------------------------------------------------------
+    @property
+    def counters(self) -> dict[str, int]:
+        """Cumulative counts: detections, invalid, out_of_order, associated,
+        initiated, confirmed, deleted."""
+        return dict(self._counters)
+
+    @property
+    def n_tracks(self) -> int:
+        """Number of live tracks (tentative, confirmed or coasting)."""
+        return int(self._book.track_id.shape[0])
+
+    def step(
+        self, detections: Detections, t_s: float, *, observed: Observed | None = None
+    ) -> Tracks:
+        """Process radar detections (polar, per-detection sensor position and sigmas).
+
+        ``observed(pos (n, d)) -> bool (n,)`` optionally says which tracks the
+        sensor could have detected (others are not charged a miss).
+        """
+        d, p = self.parts.filter.ndim, self.parts
+        det = detections
+        self._counters["detections"] += len(det)
+        ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
+        ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
+        self._counters["invalid"] += int((~ok).sum())
+        det = det.select(ok)
+        rd = np.isfinite(det.sigma_rdot_mps) & np.isfinite(det.rdot_mps) & p.use_rdot
+        for idx in _groups(det.t_s, rd):
+            m = Measurements.from_detections(det.select(idx), ndim=d, use_rdot=p.use_rdot)
+            self._process(m, observed)
+        return self._output(t_s)
+
+    def step_measurements(
+        self, meas: Measurements, t_s: float, *, observed: Observed | None = None
+    ) -> Tracks:
+        """Process a :class:`Measurements` batch (e.g. Cartesian x, y[, z])."""
+        self._counters["detections"] += len(meas)
+        ok = np.all(np.isfinite(meas.z), axis=1) & np.isfinite(meas.t_s)
+        self._counters["invalid"] += int((~ok).sum())
+        meas = meas.select(ok)
+        for idx in _groups(meas.t_s, np.zeros(len(meas), bool)):
+            self._process(meas.select(idx), observed)
+        return self._output(t_s)
+
+    def tracks(self, t_s: float) -> Tracks:
+        """Live tracks predicted to ``t_s`` (the internal state is not changed)."""
+        bank = self._bank
+        dt = t_s - self._book.t_s
+        mov = dt > 0
+        if mov.any():
+            bank = {k: v.copy() for k, v in bank.items()}
+            _put(bank, mov, self.parts.filter.predict(_take(bank, mov), dt[mov]))
+        return _frame(
+            bank["x"], bank["P"], self._book, self._quality(), t_s, self.parts.filter.ndim
+        )
+
+    # -- internals ------------------------------------------------------------
+    def _quality(self) -> F64:
+        return self.parts.confirmer.quality(self._book) if self.n_tracks else np.zeros(0)
+
+    def _output(self, t_s: float) -> Tracks:
+        out = Tracks.concat([self.tracks(t_s), *self._deleted])
+        self._deleted = []
+        return out
+
+    def _process(self, raw: Measurements, observed: Observed | None) -> None:
+        """One group of measurements sharing a time."""
+        p, book = self.parts, self._book
+        t = float(raw.t_s[0])
+        if t < self._t_now:
+            self._counters["out_of_order"] += len(raw)
+            return
+        self._t_now = t
+        meas = p.filter.prepare(raw)
+        n, m = self.n_tracks, len(meas)
+        dt = t - book.t_s
+        mov = dt > 0
+        if mov.any():
+            _put(self._bank, mov, p.filter.predict(_take(self._bank, mov), dt[mov]))
+            book.t_s[mov] = t
+        x = self._bank["x"]
+        seen = np.ones(n, bool) if observed is None else np.asarray(observed(x[:, : p.filter.ndim]))
+        hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
+        for cls in (book.status != TrackStatus.TENTATIVE, book.status == TrackStatus.TENTATIVE):
+            rows, avail = np.nonzero(cls)[0], np.nonzero(~used)[0]
+            if rows.shape[0] == 0 or avail.shape[0] == 0:
+                continue
+            msub = meas.select(avail)
+            gp = p.gate.pairs(p.filter, self._bank["x"][rows], self._bank["P"][rows], msub)
+            a = p.associator.associate(
+                rows.shape[0], avail.shape[0], gp, p.gate.gamma(meas.z.shape[1])
+            )
+            used[avail[a.used]] = True
+            if a.pair_t.shape[0] == 0:
+                continue
+            order = np.argsort(a.pair_t, kind="stable")
+            pt, pd, beta = a.pair_t[order], a.pair_d[order], a.beta[order]
+            upd, inv = np.unique(pt, return_inverse=True)
+            new, ll = p.filter.update(
+                _take(self._bank, rows[upd]), msub.select(pd), inv, beta, a.beta0[upd], a.b[upd]
+            )
+            _put(self._bank, rows[upd], new)
+            hit[rows[upd]] = True
+            np.maximum.at(ll_hit, rows[pt], ll)
+            self._counters["associated"] += int(upd.shape[0])
+        self._manage(t, seen, hit, ll_hit)
+        self._initiate(raw.select(np.nonzero(~used)[0]), t)
+
+    def _manage(self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64) -> None:
+        p, book = self.parts, self._book
+        if self.n_tracks == 0:
+            return
+        book.record(seen, hit, t, p.confirmer.delta_llr(hit, ll))
+        tent = book.status == TrackStatus.TENTATIVE
+        confirm, drop = p.confirmer.decide(book)
+        newly = tent & confirm
+        self._counters["confirmed"] += int(newly.sum())
+        est = ~tent | newly
+        book.status[est & seen & ~hit] = TrackStatus.COASTING
+        book.status[est & hit] = TrackStatus.CONFIRMED
+        kill = (tent & drop & ~confirm) | p.deleter.delete(book, self._bank["P"], p.filter.ndim, t)
+        if kill.any():
+            gone = book.select(kill)
+            gone.status[:] = TrackStatus.DELETED
+            b = _take(self._bank, kill)
+            self._deleted.append(
+                _frame(b["x"], b["P"], gone, np.zeros(int(kill.sum())), t, p.filter.ndim)
+            )
+            self._counters["deleted"] += int(kill.sum())
+            self._bank = _take(self._bank, ~kill)
+            self._book = book.select(~kill)
+
+    def _initiate(self, raw: Measurements, t: float) -> None:
+        k = len(raw)
+        if k == 0:
+            return
+        p = self.parts
+        x0, P0 = p.initiator.initial_state(raw, p.filter.nx)
+        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
+        self._next_id += k
+        nb = TrackBook.new(ids, t, p.confirmer.initial_llr())
+        confirm, _ = p.confirmer.decide(nb)
+        nb.status[confirm] = TrackStatus.CONFIRMED
+        self._counters["initiated"] += k
+        self._counters["confirmed"] += int(confirm.sum())
+        new = p.filter.init_bank(x0, P0)
+        self._bank = {key: np.concatenate([self._bank[key], new[key]]) for key in new}
+        self._book = TrackBook.concat(self._book, nb)
+
+
+def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
+    """Row indices grouped by (time, flag), in time order (stable)."""
+    if t_s.shape[0] == 0:
+        return []
+    order = np.lexsort((flag, t_s))
+    ts, fl = t_s[order], flag[order]
+    cut = np.nonzero((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0))[0] + 1
+    return np.split(order.astype(np.int64), cut)
+
+
+def _frame(x: F64, P: F64, book: TrackBook, quality: F64, t_s: float, d: int) -> Tracks:
+    n = x.shape[0]
+    z = np.zeros(n)
+    var = np.diagonal(P, axis1=1, axis2=2)
+    return Tracks(
+        t_s=np.full(n, t_s),
+        track_id=book.track_id.copy(),
+        status=book.status.copy(),
+        e_m=x[:, 0],
+        n_m=x[:, 1],
+        u_m=x[:, 2] if d == 3 else z,
+        ve_mps=x[:, d],
+        vn_mps=x[:, d + 1],
+        vu_mps=x[:, 5] if d == 3 else z,
+        var_e_m2=var[:, 0],
+        var_n_m2=var[:, 1],
+        var_u_m2=var[:, 2] if d == 3 else z,
+        var_ve_m2ps2=var[:, d],
+        var_vn_m2ps2=var[:, d + 1],
+        var_vu_m2ps2=var[:, 5] if d == 3 else z,
+        quality=np.array(quality, dtype=float),
+    )
