@@ -85,7 +85,7 @@ def _fmt(value: float, digits: int = 3) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
 
 
-def _table(result: Score, c: float, p: float, alpha: float, csv_path: Path) -> Table:
+def _table(result: Score, c: float, p: float, alpha: float) -> Table:
     s, k = result.series, result.continuity
     table = Table(title=f"Track scoring (c = {c:g} m, p = {p:g}, alpha = {alpha:g})")
     table.add_column("metric")
@@ -106,7 +106,6 @@ def _table(result: Score, c: float, p: float, alpha: float, csv_path: Path) -> T
         ("mean truth continuity", _fmt(k.mean_continuity)),
         ("position RMSE (m)", _fmt(result.pos_rmse_m)),
         ("velocity RMSE (m/s)", _fmt(result.vel_rmse_mps)),
-        ("per-time CSV", str(csv_path)),
     ]
     for name, value in rows:
         table.add_row(name, value)
@@ -154,4 +153,6 @@ def score_command(
         write_text_atomic(out, series_csv(result))
     except OSError as err:
         raise InputDataError(f"{out.name}: cannot write ({err.strerror or err})") from err
-    Console().print(_table(result, c, p, alpha, out))
+    console = Console()
+    console.print(_table(result, c, p, alpha))
+    console.print(f"per-time CSV: {out}", soft_wrap=True)
