@@ -206,13 +206,13 @@ class CoordinatedTurn:
     def _terms(self, x: F64, dt: F64) -> tuple[F64, ...]:
         w = x[:, -1]
         wT = w * dt
-        small = np.abs(wT) < 1e-6
+        small = np.abs(wT) < 1e-3  # series below: truncation error ~ (wT)^4 / 30
         ws = np.where(small, 1.0, w)
         s, c = np.sin(wT), np.cos(wT)
         a = np.where(small, dt - w**2 * dt**3 / 6, s / ws)  # sin(wT)/w
-        b = np.where(small, w * dt**2 / 2, (1 - c) / ws)  # (1-cos wT)/w
-        da = np.where(small, -w * dt**3 / 3, (dt * c - a) / ws)  # d a / d w
-        db = np.where(small, dt**2 / 2, (dt * s - b) / ws)  # d b / d w
+        b = np.where(small, w * dt**2 / 2 - w**3 * dt**4 / 24, (1 - c) / ws)  # (1-cos wT)/w
+        da = np.where(small, -w * dt**3 / 3 + w**3 * dt**5 / 30, (dt * c - a) / ws)  # da/dw
+        db = np.where(small, dt**2 / 2 - w**2 * dt**4 / 8, (dt * s - b) / ws)  # db/dw
         return s, c, a, b, da, db
 
     def f(self, x: F64, dt: F64) -> F64:

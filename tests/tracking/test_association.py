@@ -1,0 +1,110 @@
+"""GNN and JPDA against brute-force enumeration on small random problems."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from iadsim.tracking import GNN, JPDA
+from iadsim.tracking.filters import Innovation
+from iadsim.tracking.gating import GatedPairs, pregate_pairs
+
+
+def _pairs(rng: np.random.Generator, n: int, m: int, density: float, gamma: float) -> GatedPairs:
+    mask = rng.random((n, m)) < density
+    ti, di = np.nonzero(mask)
+    p = ti.shape[0]
+    d2 = rng.uniform(0, gamma, p)
+    logdet = rng.uniform(2.0, 6.0, p)
+    y = np.zeros((p, 2))
+    inn = Innovation(y=y, S=np.zeros((p, 2, 2)), d2=d2, logdet=logdet, cross=np.zeros((p, 2, 4)))
+    return GatedPairs(ti=ti.astype(np.int64), di=di.astype(np.int64), inn=inn)
+
+
+def _brute_gnn(n, m, gp, gamma):
+    cost = {(int(t), int(d)): c - gamma for t, d, c in zip(gp.ti, gp.di, gp.inn.d2, strict=True)}
+    best = 0.0
+    options = [[None] + [d for (t, d) in cost if t == i] for i in range(n)]
+    for combo in itertools.product(*options):
+        ds = [d for d in combo if d is not None]
+        if len(ds) != len(set(ds)):
+            continue
+        total = sum(cost[(i, d)] for i, d in enumerate(combo) if d is not None)
+        best = min(best, total)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_gnn_equals_brute_force(seed) -> None:
+    rng = np.random.default_rng(seed)
+    n, m, gamma = int(rng.integers(1, 6)), int(rng.integers(1, 6)), 9.0
+    gp = _pairs(rng, n, m, 0.6, gamma)
+    a = GNN().associate(n, m, gp, gamma)
+    cost = {(int(t), int(d)): c - gamma for t, d, c in zip(gp.ti, gp.di, gp.inn.d2, strict=True)}
+    ours = sum(cost[(int(t), int(d))] for t, d in zip(a.pair_t, a.pair_d, strict=True))
+    assert len(set(a.pair_d.tolist())) == a.pair_d.shape[0]
+    assert len(set(a.pair_t.tolist())) == a.pair_t.shape[0]
+    assert ours == pytest.approx(_brute_gnn(n, m, gp, gamma), abs=1e-9)
+    np.testing.assert_array_equal(a.beta0[a.pair_t], 0.0)
+
+
+def _brute_jpda(n, m, gp, pd, lam, pg):
+    g = {}
+    for t, d, c, ld in zip(gp.ti, gp.di, gp.inn.d2, gp.inn.logdet, strict=True):
+        lik = np.exp(-0.5 * (c + ld + 2 * np.log(2 * np.pi)))
+        g[(int(t), int(d))] = pd * lik / lam
+    miss = 1 - pd * pg
+    options = [[None] + [d for (t, d) in g if t == i] for i in range(n)]
+    tot, marg, marg0 = 0.0, dict.fromkeys(g, 0.0), np.zeros(n)
+    for combo in itertools.product(*options):
+        ds = [d for d in combo if d is not None]
+        if len(ds) != len(set(ds)):
+            continue
+        w = 1.0
+        for i, d in enumerate(combo):
+            w *= miss if d is None else g[(i, d)]
+        tot += w
+        for i, d in enumerate(combo):
+            if d is None:
+                marg0[i] += w
+            else:
+                marg[(i, d)] += w
+    return {k: v / tot for k, v in marg.items()}, marg0 / tot
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_jpda_marginals_equal_brute_force(seed) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n, m = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    gp = _pairs(rng, n, m, 0.5, 9.0)
+    j = JPDA(pd=0.8, clutter_density=1e-4, gate_probability=0.99)
+    a = j.associate(n, m, gp, 9.0)
+    marg, marg0 = _brute_jpda(n, m, gp, 0.8, 1e-4, 0.99)
+    for t, d, b in zip(a.pair_t, a.pair_d, a.beta, strict=True):
+        assert b == pytest.approx(marg[(int(t), int(d))], rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(a.beta0, marg0, rtol=1e-9, atol=1e-12)
+
+
+def test_cheap_jpda_used_for_large_clusters_sums_to_one() -> None:
+    rng = np.random.default_rng(3)
+    n, m = 12, 12
+    gp = _pairs(rng, n, m, 0.9, 9.0)
+    a = JPDA(pd=0.9, clutter_density=1e-4, max_tracks_exact=4).associate(n, m, gp, 9.0)
+    tot = np.zeros(n)
+    np.add.at(tot, a.pair_t, a.beta)
+    np.testing.assert_allclose(tot + a.beta0, 1.0, atol=1e-12)
+    assert np.all(a.beta >= 0) and np.all(a.beta0 >= 0)
+
+
+def test_pregate_tree_equals_all_pairs() -> None:
+    rng = np.random.default_rng(5)
+    tp, dp = rng.uniform(0, 1000, (300, 2)), rng.uniform(0, 1000, (400, 2))
+    r = rng.uniform(5, 60, 300)
+    ti, di = pregate_pairs(tp, r, dp)
+    dist = np.linalg.norm(tp[:, None] - dp[None], axis=-1)
+    bt, bd = np.nonzero(dist <= r[:, None])
+    assert set(zip(ti.tolist(), di.tolist(), strict=True)) == set(
+        zip(bt.tolist(), bd.tolist(), strict=True)
+    )
