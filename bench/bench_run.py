@@ -1,0 +1,80 @@
+"""Wall time of one run of a scenario (default: the bundled default preset).
+
+Prints, side by side: the in-process time of ``run_scenario`` (compile + simulate
++ record; median of N repeats, imports excluded), the per-stage breakdown from
+``summary['stage_time_s']``, and the end-to-end wall time of the CLI command
+``iadsim run`` in a fresh process (imports included), which is what a user waits
+for. Target (issues #2/#5): under 2 s / 3 s on a 2-core machine.
+
+Usage: python bench/bench_run.py [SCENARIO] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default="s400-vs-mixed-raid")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    from iadsim.scenario.load import load_scenario
+    from iadsim.sim.runner import run_scenario
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(args.scenario)
+    load_s = time.perf_counter() - t0
+    times, stage_times = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.repeats):
+            t0 = time.perf_counter()
+            result = run_scenario(scenario, out_dir=Path(tmp) / f"run{k}")
+            times.append(time.perf_counter() - t0)
+            stage_times.append(result.summary.get("stage_time_s", {}))
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "iadsim",
+                "run",
+                args.scenario,
+                "--quiet",
+                "--out",
+                str(Path(tmp) / "cli"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        cli_s = time.perf_counter() - t0
+    if proc.returncode != 0:
+        print(proc.stderr)
+        raise SystemExit(proc.returncode)
+    print(
+        f"scenario: {args.scenario}  ({result.summary['n_threats']} threats, "
+        f"{result.summary['n_detections']} detections, "
+        f"{result.summary.get('n_events_processed', '?')} engine events)"
+    )
+    print(f"{'measure':<44}{'seconds':>10}")
+    print(f"{'load + validate scenario':<44}{load_s:>10.3f}")
+    print(f"{'run_scenario, median of ' + str(args.repeats):<44}{statistics.median(times):>10.3f}")
+    print(f"{'run_scenario, min':<44}{min(times):>10.3f}")
+    if stage_times and stage_times[-1]:
+        for stage in stage_times[-1]:
+            med = statistics.median(st.get(stage, 0.0) for st in stage_times)
+            print(f"{'  stage: ' + stage:<44}{med:>10.3f}")
+    print(f"{'CLI `iadsim run` end to end (fresh process)':<44}{cli_s:>10.3f}")
+    print("target: default scenario end to end < 2 s (foundation) / < 3 s (with C2 and engagement)")
+
+
+if __name__ == "__main__":
+    main()
