@@ -168,3 +168,16 @@ def test_score_frames_confirmed_only_and_alive_only() -> None:
     assert flat.pos_rmse_m == pytest.approx(2.0)
     off_grid = score_frames(truth, _tracks([0.5], [5], [conf], [100.0]), c_m=50.0)
     assert off_grid.n_times_dropped == 1 and off_grid.series.t_s.size == 0
+
+
+def test_score_frames_position_nees_from_variance_diagonal() -> None:
+    truth = _truth([0.0, 1.0], [1, 1], [0.0, 200.0])
+    conf = TrackStatus.CONFIRMED
+    base = _tracks([0.0, 1.0], [5, 5], [conf, conf], [2.0, 204.0])
+    var = {"var_e_m2": np.array([4.0, 4.0]), "var_n_m2": np.ones(2), "var_u_m2": np.ones(2)}
+    tracks = Tracks(**{**{c: getattr(base, c) for c in Tracks.columns()}, **var})
+    s = score_frames(truth, tracks, c_m=50.0)
+    # e errors 2 and 4 m with var 4 m^2 -> NEES 1 and 4 (n, u errors are 0)
+    assert s.n_pairs == 2 and s.n_dim == 3
+    assert s.pos_nees_mean == pytest.approx((1.0 + 4.0) / 2)
+    assert np.isnan(score_frames(truth, base, c_m=50.0).pos_nees_mean)  # zero variances

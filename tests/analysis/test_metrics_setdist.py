@@ -261,3 +261,12 @@ def test_ospa_triangle_inequality(x, y, z, cp) -> None:
     d_xy = ospa(x, y, c_m=c, p=p).ospa_m
     d_yz = ospa(y, z, c_m=c, p=p).ospa_m
     assert d_xz <= d_xy + d_yz + 1e-9
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(point_sets(4), point_sets(4), point_sets(4), params)
+def test_gospa_triangle_inequality(x, y, z, cp) -> None:
+    """GOSPA with alpha = 2 is a metric (Rahmathullah et al. 2017, Prop. 1)."""
+    p, c = cp
+    d_xz = gospa(x, z, c_m=c, p=p).gospa_m
+    assert d_xz <= gospa(x, y, c_m=c, p=p).gospa_m + gospa(y, z, c_m=c, p=p).gospa_m + 1e-9

@@ -69,6 +69,9 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
             "vx": z + 240.0,
             "vy": z,
             "vz": z,
+            "var_x": z + 25.0,
+            "var_y": z + 25.0,
+            "var_z": z + 25.0,
         }
     )
     pq.write_table(tracks, tmp_path / "tracks.parquet")
@@ -86,6 +89,8 @@ def test_score_prints_table_and_writes_default_csv(app, files) -> None:
     assert result.exit_code == 0, result.output
     for label in ("GOSPA mean", "OSPA mean", "ID switches", "fragmentations", "position RMSE"):
         assert label in result.output
+    # errors (3, 4, 0) m with variances 25 m^2: position NEES (9 + 16) / 25 = 1
+    assert "1.00 (95% [" in result.output
     out = tracks.with_name("tracks.score.csv")
     rows = read_csv(out)
     assert list(rows[0]) == list(CSV_COLUMNS) and len(rows) == N_STEPS

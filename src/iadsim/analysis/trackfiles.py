@@ -1,18 +1,15 @@
 """Read and validate track and truth files (Parquet or CSV) for scoring.
 
-Tracks file columns (either naming; ``[...]`` optional):
+Tracks file columns (generic name, or the iadsim ``tracks.parquet`` name):
 
-=============  =========================  ==========================================
-generic        iadsim ``tracks.parquet``  meaning
-=============  =========================  ==========================================
-``time``       ``t_s``                    s, non-decreasing
-``track_id``   ``track_id``               integer
-``status``     ``status``                 0..3 or tentative/confirmed/coasting/deleted
-``x, y[, z]``  ``e_m, n_m[, u_m]``        position, m (local ENU)
-``vx, vy[, vz]`` ``ve_mps, vn_mps[, vu_mps]`` velocity, m/s
-``[var_x ...]`` ``[var_e_m2 ...]``        covariance diagonal (``var_x, var_y, var_z,
-                                          var_vx, var_vy, var_vz``), NaN if absent
-=============  =========================  ==========================================
+* ``time`` (``t_s``): s, non-decreasing;
+* ``track_id``: integer, at most one row per (time, track_id);
+* ``status``: int code 0..3 or tentative / confirmed / coasting / deleted
+  (case-insensitive), see :class:`iadsim.frames.TrackStatus`;
+* ``x, y[, z]`` (``e_m, n_m[, u_m]``): position, m, local ENU; no ``z``: 2-D;
+* ``vx, vy[, vz]`` (``ve_mps, vn_mps[, vu_mps]``): velocity, m/s;
+* optional covariance diagonal ``var_x, var_y, var_z, var_vx, var_vy, var_vz``
+  (``var_e_m2 ... var_vu_m2ps2``), m^2 and m^2/s^2, NaN if absent; ``quality``.
 
 Truth file columns: ``time`` (or ``t_s``), ``id`` (or ``threat_id``),
 ``x, y[, z]`` (or ``e_m, n_m[, u_m]``), optional ``vx, vy[, vz]`` (or

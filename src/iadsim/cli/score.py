@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from iadsim.analysis.metrics import CONFIRMED_STATUSES, Score, score_frames
+from iadsim.analysis.metrics import CONFIRMED_STATUSES, Score, chi2_bounds, score_frames
 from iadsim.analysis.trackfiles import read_tracks, read_truth
 from iadsim.errors import InputDataError
 
@@ -85,6 +85,13 @@ def _fmt(value: float, digits: int = 3) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
 
 
+def _nees_text(result: Score) -> str:
+    if not math.isfinite(result.pos_nees_mean):
+        return "n/a"
+    lo, hi = chi2_bounds(result.n_dim, result.n_pairs, 0.95)
+    return f"{result.pos_nees_mean:.2f} (95% [{lo:.2f}, {hi:.2f}])"
+
+
 def _table(result: Score, c: float, p: float, alpha: float) -> Table:
     s, k = result.series, result.continuity
     table = Table(title=f"Track scoring (c = {c:g} m, p = {p:g}, alpha = {alpha:g})")
@@ -106,6 +113,7 @@ def _table(result: Score, c: float, p: float, alpha: float) -> Table:
         ("mean truth continuity", _fmt(k.mean_continuity)),
         ("position RMSE (m)", _fmt(result.pos_rmse_m)),
         ("velocity RMSE (m/s)", _fmt(result.vel_rmse_mps)),
+        ("mean position NEES (diag. cov.)", _nees_text(result)),
     ]
     for name, value in rows:
         table.add_row(name, value)

@@ -36,6 +36,15 @@ class Score:
     vel_rmse_mps: float
     n_times_dropped: int = 0
     """Evaluation (track) times dropped for lack of a truth sample within tolerance."""
+    pos_nees_mean: float = float("nan")
+    """Mean position NEES over assigned pairs from the track variance diagonals
+    (:func:`score_frames` only; NaN if the variances are unknown). Compare with
+    ``chi2_bounds(d, n_pairs)``; pairs are correlated in time, so the bounds
+    are indicative only."""
+    n_pairs: int = 0
+    """Number of assigned (truth, track) pairs."""
+    n_dim: int = 0
+    """Spatial dimension scored (columns of the position arrays)."""
 
 
 def score(
@@ -100,6 +109,8 @@ def score(
     return Score(
         series=series,
         continuity=cont,
+        n_pairs=int(series.truth_row.size),
+        n_dim=int(np.asarray(truth_pos, dtype=np.float64).shape[-1]),
         pos_rmse_m=pair_rmse(truth_pos, track_pos, series.truth_row, series.track_row),
         vel_rmse_mps=vel_rmse,
     )
@@ -136,6 +147,13 @@ def score_frames(
         2 scores (e, n) only, 3 scores (e, n, u).
     time_tol_s : float
         Time matching tolerance, s.
+
+    Returns
+    -------
+    Score
+        Also ``pos_nees_mean``: mean of ``sum_i e_i^2 / var_i`` over assigned
+        pairs with the track's diagonal position variances (Bar-Shalom, Li,
+        Kirubarajan 2001, eq. 5.4.2-1 with a diagonal ``P``).
     """
     if n_dim not in (2, 3):
         raise ValueError(f"n_dim must be 2 or 3 (got {n_dim})")
@@ -169,4 +187,17 @@ def score_frames(
         eval_t_s=kept_t,
         truth_first_t_s=first_t[row],
     )
-    return dataclasses.replace(result, n_times_dropped=int(eval_t.size - kept_t.size))
+    var = np.stack([trk.var_e_m2, trk.var_n_m2, trk.var_u_m2], axis=-1)[:, :n_dim]
+    err = (
+        truth.pos_m()[row, :n_dim][result.series.truth_row]
+        - trk.pos_m()[:, :n_dim][result.series.track_row]
+    )
+    pair_var = var[result.series.track_row]
+    nees_mean = (
+        float(np.mean(np.sum(err * err / pair_var, axis=-1)))
+        if err.size and np.all(np.isfinite(pair_var)) and np.all(pair_var > 0)
+        else float("nan")
+    )
+    return dataclasses.replace(
+        result, n_times_dropped=int(eval_t.size - kept_t.size), pos_nees_mean=nees_mean
+    )
