@@ -1,0 +1,257 @@
+"""Threat motion (iadsim.truth) against hand-computed route geometry.
+
+Reference formulas (computed independently here, not taken from the module):
+level coordinated turn radius R = v^2 / (g sqrt(n^2 - 1)) (Anderson, *Aircraft
+Performance and Design*, 1999, eq. 6.118), standard gravity g = 9.80665 m/s^2
+(CGPM 1901 / ISO 80000-3); a fillet arc tangent to two legs meeting at a turn
+angle theta starts R tan(theta/2) before the corner and lasts R theta / v.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from iadsim import geo
+from iadsim.truth import (
+    RouteSpec,
+    TruthModel,
+    build_route,
+    geodetic_to_plane,
+    plane_to_geodetic,
+    route_states,
+    turn_radius_m,
+)
+
+G = 9.80665
+ORIGIN = (math.radians(39.95), math.radians(32.69), 0.0)
+
+
+def _spec(
+    plane: list[tuple[float, float]],
+    alt: list[float],
+    speed: list[float],
+    *,
+    n_g: float = 4.0,
+    climb: float = 20.0,
+    descent: float = 10.0,
+) -> RouteSpec:
+    return RouteSpec(
+        plane_m=np.array(plane, dtype=float),
+        alt_m=np.array(alt, dtype=float),
+        speed_mps=np.array(speed, dtype=float),
+        max_load_factor_g=n_g,
+        max_climb_rate_mps=climb,
+        max_descent_rate_mps=descent,
+    )
+
+
+def test_turn_radius_formula() -> None:
+    # 250 m/s at 4 g: 62500 / (9.80665 * sqrt(15)) = 1645.55 m
+    assert float(turn_radius_m(250.0, 4.0)) == pytest.approx(1645.55, abs=0.01)
+
+
+@pytest.mark.parametrize("turn_deg", [90.0, -45.0, 45.0])
+def test_two_leg_route_against_hand_geometry(turn_deg: float) -> None:
+    v, n_g = 250.0, 4.0
+    l1, l2 = 20_000.0, 15_000.0
+    theta = math.radians(abs(turn_deg))
+    sign = math.copysign(1.0, turn_deg)  # + left (counter-clockwise), - right
+    d1 = np.array([1.0, 0.0])
+    d2 = np.array([math.cos(math.radians(turn_deg)), math.sin(math.radians(turn_deg))])
+    wp0 = np.array([-5_000.0, 2_000.0])
+    wp1 = wp0 + l1 * d1
+    wp2 = wp1 + l2 * d2
+    spec = _spec([tuple(wp0), tuple(wp1), tuple(wp2)], [5000.0] * 3, [v, v], n_g=n_g)
+    g = build_route(spec)
+
+    r = v**2 / (G * math.sqrt(n_g**2 - 1.0))
+    tan_len = r * math.tan(theta / 2)
+    t_arc0 = (l1 - tan_len) / v
+    t_arc = r * theta / v
+    total = (l1 + l2 - 2 * tan_len) / v + t_arc
+    assert g.tight_turns == 0
+    assert g.end_s == pytest.approx(total, rel=1e-12)
+
+    # first straight: along d1 from wp0
+    t_a = 0.4 * t_arc0
+    p, vel, alt, vu = route_states(g, np.array([t_a, t_arc0 + t_arc / 2, total - 10.0, total]))
+    assert p[0] == pytest.approx(wp0 + d1 * v * t_a, abs=1e-6)
+    assert vel[0] == pytest.approx(d1 * v, abs=1e-9)
+
+    # mid-arc: on the circle about the independently built centre, v tangent
+    centre = wp1 - d1 * tan_len + sign * np.array([-d1[1], d1[0]]) * r
+    rad = p[1] - centre
+    assert np.hypot(*rad) == pytest.approx(r, rel=1e-9)
+    assert np.hypot(*vel[1]) == pytest.approx(v, rel=1e-12)
+    assert abs(float(rad @ vel[1])) < 1e-6 * r * v
+    # and on the bisector of the corner, R / cos(theta/2) - R from it
+    towards_c = (centre - wp1) / np.hypot(*(centre - wp1))
+    expected_mid = wp1 + towards_c * (r / math.cos(theta / 2) - r)
+    assert p[1] == pytest.approx(expected_mid, abs=1e-6)
+    # turning the right way: cross(rad, vel) has the sign of the turn
+    assert np.sign(rad[0] * vel[1][1] - rad[1] * vel[1][0]) == sign
+
+    # second straight: 10 s before the end, 10 v short of wp2 along d2
+    assert p[2] == pytest.approx(wp2 - d2 * v * 10.0, abs=1e-6)
+    assert vel[2] == pytest.approx(d2 * v, abs=1e-9)
+    assert p[3] == pytest.approx(wp2, abs=1e-6)
+    assert np.all(alt == 5000.0) and np.all(vu == 0.0)
+
+
+def test_arc_is_continuous_with_the_legs() -> None:
+    spec = _spec([(0, 0), (20_000, 0), (20_000, 20_000)], [1000.0] * 3, [250.0, 250.0])
+    g = build_route(spec)
+    t = np.linspace(0.0, g.end_s, 20_001)
+    p, vel, _, _ = route_states(g, t)
+    step = np.hypot(*np.diff(p, axis=0).T)
+    dt = t[1] - t[0]
+    # no jumps: every step is v * dt (a chord on the arc is only slightly shorter)
+    assert np.max(np.abs(step - 250.0 * dt)) < 1e-6 * 250.0 * dt + 1e-9
+    assert np.all(np.abs(np.hypot(*vel.T) - 250.0) < 1e-9)
+
+
+def test_climb_then_level_then_descend_piecewise_linear() -> None:
+    # Collinear waypoints (no turn): leg 1 is 40 km at 200 m/s (200 s), leg 2 20 km (100 s).
+    spec = _spec(
+        [(0, 0), (40_000, 0), (60_000, 0)],
+        [1000.0, 3000.0, 2500.0],
+        [200.0, 200.0],
+        climb=20.0,
+        descent=10.0,
+    )
+    g = build_route(spec)
+    assert g.end_s == pytest.approx(300.0)
+    t = np.linspace(0.0, 300.0, 3001)
+    _, _, alt, vu = route_states(g, t)
+    # climb at 20 m/s for 100 s, hold 3000 m until the waypoint (t = 200 s), then
+    # descend at 10 m/s for 50 s and hold 2500 m
+    expected = np.interp(t, [0.0, 100.0, 200.0, 250.0, 300.0], [1000, 3000, 3000, 2500, 2500])
+    assert np.max(np.abs(alt - expected)) < 1e-9
+    exp_vu = np.where(t < 100.0, 20.0, np.where((t >= 200.0) & (t < 250.0), -10.0, 0.0))
+    inner = (np.abs(t - 100.0) > 1e-6) & (np.abs(t - 250.0) > 1e-6)
+    assert np.all(vu[inner] == exp_vu[inner])
+
+
+def test_unfinished_climb_continues_on_next_leg() -> None:
+    # 100 s legs, 50 m/s climb to 10,000 m from 0: reached only at t = 200 s.
+    spec = _spec(
+        [(0, 0), (20_000, 0), (40_000, 0)], [0.0, 10_000.0, 10_000.0], [200.0, 200.0], climb=50.0
+    )
+    g = build_route(spec)
+    t = np.array([50.0, 100.0, 150.0, 199.0, 200.0])
+    _, _, alt, _ = route_states(g, t)
+    assert alt == pytest.approx([2500.0, 5000.0, 7500.0, 9950.0, 10_000.0], abs=1e-9)
+
+
+# -- TruthModel (plane -> geodetic -> ENU) --------------------------------------
+
+
+def _model(
+    routes: list[RouteSpec],
+    group: list[int],
+    launch: list[float],
+    origin: tuple[float, float, float] = ORIGIN,
+) -> TruthModel:
+    return TruthModel(
+        routes=tuple(build_route(s) for s in routes),
+        group=np.array(group, dtype=np.int64),
+        offset_m=np.zeros((len(group), 2)),
+        launch_s=np.array(launch, dtype=float),
+        origin_rad_m=origin,
+    )
+
+
+def _straight(d_m: float, az_deg: float, alt: float, v: float) -> RouteSpec:
+    """A level straight route from d_m away (bearing az_deg) to the origin."""
+    a = math.radians(az_deg)
+    start = (d_m * math.sin(a), d_m * math.cos(a))
+    return _spec([start, (0.0, 0.0)], [alt, alt], [v], climb=30.0, descent=30.0)
+
+
+def test_alive_mask_and_time_major_order() -> None:
+    m = _model([_straight(50_000.0, 90.0, 1000.0, 250.0)], [0, 0, 0], [0.0, 100.0, 10.0])
+    end = m.end_s
+    assert end == pytest.approx([200.0, 300.0, 210.0])
+    t = np.array([0.0, 50.0, 150.0, 205.0, 250.0, 400.0])
+    kill = np.array([np.inf, np.inf, 150.0])
+    s = m.states(t, kill)
+    n = 3
+    assert len(s) == n * t.size
+    assert np.array_equal(s.t_s, np.repeat(t, n))
+    assert np.array_equal(s.threat_id, np.tile(np.arange(n), t.size))
+    alive = s.alive.reshape(t.size, n)
+    expected = np.array(
+        [
+            [True, False, False],  # t=0: #1 not launched, #2 not yet (10 s)
+            [True, False, True],
+            [True, True, False],  # t=150: #2 killed at 150
+            [False, True, False],  # t=205: #0 ended at 200
+            [False, True, False],
+            [False, False, False],  # after every route end
+        ]
+    )
+    assert np.array_equal(alive, expected)
+    # without kill times, threat 2 is alive until its route end
+    s2 = m.states(np.array([150.0, 210.0, 210.5]))
+    assert s2.alive.reshape(3, n)[:, 2].tolist() == [True, True, False]
+
+
+def test_velocity_matches_finite_difference_of_positions() -> None:
+    turn = _spec(
+        [(-300_000.0, -200_000.0), (100_000.0, 50_000.0), (150_000.0, 400_000.0)],
+        [200.0, 9000.0, 6000.0],
+        [270.0, 300.0],
+        n_g=5.0,
+        climb=40.0,
+        descent=30.0,
+    )
+    m = _model([turn, _straight(400_000.0, 200.0, 30.0, 240.0)], [0, 1], [0.0, 5.0])
+    t = np.linspace(20.0, float(m.end_s.min()) - 20.0, 400)
+    h = 0.05
+    s = m.states(t)
+    sp, sm = m.states(t + h), m.states(t - h)
+    fd = (sp.pos_m() - sm.pos_m()) / (2 * h)
+    vel = s.vel_mps()
+    speed = np.linalg.norm(vel, axis=1)
+    err = np.linalg.norm(fd - vel, axis=1) / speed
+    assert np.max(err) < 0.005
+
+
+def test_cruise_missile_follows_earth_curvature() -> None:
+    d = 300_000.0
+    m = _model([_straight(d, 135.0, 30.0, 240.0)], [0], [0.0])
+    s = m.states(0.0)
+    assert float(s.alt_m[0]) == pytest.approx(30.0, abs=1e-9)
+    # Gaussian mean radius sqrt(M N) of WGS84 at the origin latitude
+    lat0 = ORIGIN[0]
+    w2 = 1.0 - geo.WGS84_E2 * math.sin(lat0) ** 2
+    radius = math.sqrt(geo.WGS84_A_M * (1 - geo.WGS84_E2) / w2**1.5 * geo.WGS84_A_M / w2**0.5)
+    expected_u = 30.0 - d**2 / (2 * radius)  # about -7,030 m
+    assert float(s.u_m[0]) == pytest.approx(expected_u, rel=0.01)
+    assert float(np.hypot(s.e_m[0], s.n_m[0])) == pytest.approx(d, rel=0.005)
+    # and it really is 30 m above the ellipsoid
+    _, _, h = geo.enu2geodetic(s.e_m, s.n_m, s.u_m, *ORIGIN)
+    assert float(h[0]) == pytest.approx(30.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("lat0_deg", [0.0, 39.95, 70.0])
+def test_ground_speed_in_enu_close_to_leg_speed(lat0_deg: float) -> None:
+    origin = (math.radians(lat0_deg), math.radians(32.69), 0.0)
+    specs = [_straight(600_000.0, az, 30.0, 240.0) for az in range(0, 360, 30)]
+    m = _model(specs, list(range(len(specs))), [0.0] * len(specs), origin)
+    t = np.linspace(0.0, 2400.0, 49)
+    s = m.states(t)
+    speed = np.linalg.norm(s.vel_mps(), axis=1)
+    assert np.max(np.abs(speed / 240.0 - 1.0)) < 0.0035
+
+
+def test_plane_projection_round_trip() -> None:
+    rng = np.random.default_rng(11)
+    pe = rng.uniform(-2e6, 2e6, 500)
+    pn = rng.uniform(-2e6, 2e6, 500)
+    lat, lon = plane_to_geodetic(pe, pn, *ORIGIN[:2])
+    e2, n2 = geodetic_to_plane(lat, lon, *ORIGIN[:2])
+    assert np.max(np.hypot(e2 - pe, n2 - pn)) < 1e-4
