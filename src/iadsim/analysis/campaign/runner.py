@@ -1,0 +1,364 @@
+"""Plan and run a campaign.
+
+:func:`plan_campaign` turns a raw scenario dict, a sweep and a run count into a
+:class:`CampaignPlan` (every sweep point applied and validated before anything
+runs); :func:`run_campaign` executes the plan's tasks on a backend and appends
+results to the campaign directory, resuming from what is already there.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iadsim.analysis.campaign.backends import Backend, InProcessBackend
+from iadsim.analysis.campaign.seeds import new_root_seed, task_seed
+from iadsim.analysis.campaign.store import CampaignStore, PartWriter, sweep_column_types
+from iadsim.analysis.campaign.sweep import SweepPoint, expand_points, set_path
+from iadsim.analysis.campaign.tasks import CampaignTask, Simulate, run_task, validate_scenario
+from iadsim.errors import IadsimError, ScenarioError
+
+MANIFEST_FORMAT = "iadsim-campaign/1"
+Validate = Callable[[Mapping[str, Any], str], Any]
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _digest(obj: Any) -> str:
+    return hashlib.sha256(_canonical(obj).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignPlan:
+    """A fully resolved campaign: points, their scenario dicts, seeds, run count."""
+
+    scenario: str
+    scenario_file: str
+    base_data: dict[str, Any]
+    grid: dict[str, list[Any]]
+    zipped: dict[str, list[Any]]
+    points: list[SweepPoint]
+    point_data: list[dict[str, Any]]
+    runs: int
+    root_seed: int
+    metrics: tuple[str, ...] | None = None
+    threat_table: bool = True
+    point_keys: list[str] = field(default_factory=list)
+
+    @property
+    def n_tasks(self) -> int:
+        """Number of tasks (points x runs)."""
+        return len(self.points) * self.runs
+
+    def fingerprint(self) -> str:
+        """Digest of everything that determines the task set and its seeds."""
+        return _digest(
+            {
+                "scenario_data": self.base_data,
+                "points": [p.overrides for p in self.points],
+                "runs": self.runs,
+                "root_seed": self.root_seed,
+                "metrics": self.metrics,
+                "threat_table": self.threat_table,
+            }
+        )
+
+    def task(self, task_id: int) -> CampaignTask:
+        """The task with id ``task_id = point_id * runs + replicate``."""
+        point_id, replicate = divmod(task_id, self.runs)
+        point = self.points[point_id]
+        return CampaignTask(
+            task_id=task_id,
+            point_id=point_id,
+            replicate=replicate,
+            seed=task_seed(self.root_seed, point_id, replicate),
+            scenario_data=self.point_data[point_id],
+            scenario_file=self.scenario_file,
+            point_key=self.point_keys[point_id],
+            overrides=point.overrides,
+            metrics=self.metrics,
+            threat_table=self.threat_table,
+        )
+
+    def tasks(self, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[CampaignTask]:
+        """Tasks in id order, lazily, leaving out ids in ``skip``."""
+        for task_id in range(self.n_tasks):
+            if task_id not in skip:
+                yield self.task(task_id)
+
+    def manifest(self) -> dict[str, Any]:
+        """JSON-able description written to ``manifest.json``."""
+        return {
+            "format": MANIFEST_FORMAT,
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "scenario": self.scenario,
+            "scenario_file": self.scenario_file,
+            "runs_per_point": self.runs,
+            "root_seed": self.root_seed,
+            "n_points": len(self.points),
+            "n_tasks": self.n_tasks,
+            "task_id": "point_id * runs_per_point + replicate",
+            "task_seed": "SeedSequence(root_seed, spawn_key=(point_id, replicate))"
+            ".generate_state(1, uint64)[0] & (2**63 - 1)",
+            "grid": self.grid,
+            "zip": self.zipped,
+            "points": [
+                {"point_id": p.point_id, "label": p.label(), "overrides": p.overrides}
+                for p in self.points
+            ],
+            "metrics": list(self.metrics) if self.metrics is not None else None,
+            "threat_table": self.threat_table,
+            "fingerprint": self.fingerprint(),
+            "versions": _versions(),
+            "scenario_data": self.base_data,
+        }
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for dist in ("iadsim", "numpy", "scipy", "pyarrow", "pydantic", "dask", "distributed"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "absent"
+    return out
+
+
+def _blame(
+    point: SweepPoint, message: str, sources: Mapping[str, str]
+) -> str:  # which sweep made the point invalid
+    for path, value in point.overrides.items():
+        if f": {path}" in message or message.startswith(path) or f"{path}:" in message:
+            return f"{sources.get(path, path)}={value}: {message}"
+    return f"sweep point {point.point_id} ({point.label()}): {message}"
+
+
+def plan_campaign(
+    base_data: Mapping[str, Any],
+    *,
+    scenario: str,
+    file: str,
+    runs: int,
+    root_seed: int | None = None,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    zipped: Mapping[str, Sequence[Any]] | None = None,
+    metrics: Sequence[str] | None = None,
+    threat_table: bool = True,
+    sources: Mapping[str, str] | None = None,
+    validate: Validate | None = None,
+) -> CampaignPlan:
+    """Resolve and validate a campaign.
+
+    Parameters
+    ----------
+    base_data : mapping
+        Raw scenario dict (as read from YAML).
+    scenario : str
+        Scenario reference as the user gave it (path or preset name).
+    file : str
+        Scenario file name for error messages.
+    runs : int
+        Replicates per sweep point (>= 1).
+    root_seed : int, optional
+        Campaign root seed; drawn from OS entropy when None.
+    grid, zipped : mapping of path -> values, optional
+        See :func:`iadsim.analysis.campaign.sweep.expand_points`.
+    metrics : sequence of str, optional
+        Summary metrics to keep besides the core ones.
+    threat_table : bool
+        Record per-threat rows.
+    sources : mapping of path -> str, optional
+        How each sweep path was given (``--sweep threats[0].count``), for errors.
+    validate : callable, optional
+        ``validate(data, file)``; default: the scenario loader.
+
+    Raises
+    ------
+    ScenarioError
+        Invalid scenario, sweep path or point, naming the sweep and the path.
+    """
+    if runs < 1:
+        raise ScenarioError(f"--runs: must be >= 1 (got {runs})")
+    check = validate_scenario if validate is None else validate
+    grid_d = {p: list(v) for p, v in (grid or {}).items()}
+    zip_d = {p: list(v) for p, v in (zipped or {}).items()}
+    src = {p: f"--sweep {p}" for p in [*grid_d, *zip_d]} | dict(sources or {})
+    base = json.loads(_canonical(dict(base_data)))
+    check(base, file)
+    points = expand_points(grid_d, zip_d)
+    point_data: list[dict[str, Any]] = []
+    for point in points:
+        data = copy.deepcopy(base)
+        for path, value in point.overrides.items():
+            try:
+                set_path(data, path, copy.deepcopy(value))
+            except ScenarioError as err:
+                values = ",".join(str(v) for v in (grid_d | zip_d)[path])
+                raise ScenarioError(f"{src[path]}={values}: {err}") from err
+        try:
+            check(data, file)
+        except ScenarioError as err:
+            raise ScenarioError(_blame(point, str(err), src)) from err
+        point_data.append(data)
+    return CampaignPlan(
+        scenario=scenario,
+        scenario_file=file,
+        base_data=base,
+        grid=grid_d,
+        zipped=zip_d,
+        points=points,
+        point_data=point_data,
+        runs=runs,
+        root_seed=new_root_seed() if root_seed is None else int(root_seed),
+        metrics=tuple(metrics) if metrics is not None else None,
+        threat_table=threat_table,
+        point_keys=[_digest(d) for d in point_data],
+    )
+
+
+def plan_from_manifest(
+    manifest: Mapping[str, Any], *, validate: Validate | None = None
+) -> CampaignPlan:
+    """Rebuild the plan recorded in a campaign manifest (for ``--resume``)."""
+    if manifest.get("format") != MANIFEST_FORMAT:
+        raise IadsimError(f"manifest.json: format: unsupported (got {manifest.get('format')!r})")
+    return plan_campaign(
+        manifest["scenario_data"],
+        scenario=manifest["scenario"],
+        file=manifest["scenario_file"],
+        runs=int(manifest["runs_per_point"]),
+        root_seed=int(manifest["root_seed"]),
+        grid=manifest.get("grid") or {},
+        zipped=manifest.get("zip") or {},
+        metrics=manifest.get("metrics"),
+        threat_table=bool(manifest.get("threat_table", True)),
+        validate=validate,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignOutcome:
+    """What :func:`run_campaign` did."""
+
+    out_dir: Path
+    n_tasks: int
+    n_done_before: int
+    n_ok: int
+    n_failed: int
+    interrupted: bool
+    elapsed_s: float
+
+    @property
+    def complete(self) -> bool:
+        """True when every task of the campaign has a result or a failure row."""
+        return self.n_done_before + self.n_ok + self.n_failed >= self.n_tasks
+
+
+Progress = Callable[[int, int], None]
+
+
+def _open_store(plan: CampaignPlan, out_dir: Path, resume: bool) -> tuple[CampaignStore, set[int]]:
+    store = CampaignStore(out_dir)
+    if store.exists():
+        if not resume:
+            raise IadsimError(
+                f"{out_dir}: already holds a campaign (add --resume to continue it, "
+                "or choose another --out)"
+            )
+        recorded = store.read_manifest().get("fingerprint")
+        if recorded != plan.fingerprint():
+            raise IadsimError(
+                f"{out_dir}/manifest.json: a different campaign (scenario, sweep, runs, "
+                "metrics or seed differ); resume with the same arguments or another --out"
+            )
+        store.recover()
+        return store, store.completed_task_ids()
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise IadsimError(f"{out_dir}: not empty and not a campaign directory")
+    store.create(plan.manifest())
+    return store, set()
+
+
+def run_campaign(
+    plan: CampaignPlan,
+    out_dir: Path,
+    *,
+    backend: Backend | None = None,
+    resume: bool = False,
+    simulate: Simulate | None = None,
+    flush_every: int = 50,
+    flush_s: float = 5.0,
+    on_progress: Progress | None = None,
+) -> CampaignOutcome:
+    """Run (or resume) a campaign into ``out_dir``.
+
+    Ctrl-C (KeyboardInterrupt) stops submitting, flushes what finished and
+    returns with ``interrupted=True``; the campaign can be resumed.
+
+    Parameters
+    ----------
+    plan : CampaignPlan
+    out_dir : Path
+        Campaign directory (created; must be empty or hold this campaign).
+    backend : Backend, optional
+        Default :class:`InProcessBackend`.
+    resume : bool
+        Continue the campaign in ``out_dir``, skipping completed task ids.
+    simulate : callable, optional
+        Passed to :func:`run_task` (default: the real simulation).
+    flush_every, flush_s : int, float
+        Flush a part after this many results or this many seconds.
+    on_progress : callable, optional
+        ``on_progress(done, total)`` after each result (done includes resumed).
+    """
+    t0_s = time.monotonic()
+    store, done = _open_store(plan, Path(out_dir), resume)
+    n_before = len(done)
+    writer = PartWriter(
+        store,
+        sweep_column_types({**plan.grid, **plan.zipped}),
+        flush_every=flush_every,
+        flush_s=flush_s,
+    )
+    fn = functools.partial(run_task, simulate=simulate)
+    n_ok = n_failed = 0
+    interrupted = False
+    if on_progress is not None:
+        on_progress(n_before, plan.n_tasks)
+    runner = backend if backend is not None else InProcessBackend()
+    with runner:
+        try:
+            for res in runner.imap_unordered(fn, plan.tasks(done), tick_s=min(1.0, flush_s)):
+                if res is not None and res.task_id not in done:
+                    done.add(res.task_id)
+                    writer.add(res)
+                    n_ok, n_failed = (n_ok + 1, n_failed) if res.ok else (n_ok, n_failed + 1)
+                    if on_progress is not None:
+                        on_progress(len(done), plan.n_tasks)
+                if writer.due():
+                    writer.flush()
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            writer.flush()
+    return CampaignOutcome(
+        out_dir=Path(out_dir),
+        n_tasks=plan.n_tasks,
+        n_done_before=n_before,
+        n_ok=n_ok,
+        n_failed=n_failed,
+        interrupted=interrupted,
+        elapsed_s=time.monotonic() - t0_s,
+    )

@@ -1,0 +1,302 @@
+"""CLI: ``iadsim campaign run|summarize`` and ``iadsim query``.
+
+Thin: parse options, build a plan, call :mod:`iadsim.analysis.campaign`, print.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from iadsim.errors import IadsimError, ScenarioError
+
+campaign_app = typer.Typer(
+    name="campaign",
+    help="Monte Carlo campaigns: many seeded runs over a parameter sweep.",
+    no_args_is_help=True,
+)
+
+
+def _read_scenario(ref: str) -> tuple[dict[str, Any], str]:
+    from iadsim.scenario.load import read_scenario_yaml
+
+    data, file = read_scenario_yaml(ref)
+    return data, file
+
+
+def _campaign_file_plan(
+    path: Path, runs: int | None, seed: int | None, sweeps: list[str], zip_sweeps: bool
+) -> Any:
+    from iadsim.analysis.campaign.definition import campaign_from_data, parse_sweep_arg
+    from iadsim.analysis.campaign.runner import plan_campaign
+
+    spec = campaign_from_data(_yaml(path), file=path.name)
+    local = path.parent / spec.scenario
+    ref = str(local) if local.is_file() else spec.scenario
+    data, file = _read_scenario(ref)
+    grid = dict(spec.grid)
+    zipped = dict(spec.zipped)
+    sources = {p: f"{path.name}: grid.{p}" for p in grid} | {
+        p: f"{path.name}: zip.{p}" for p in zipped
+    }
+    for text in sweeps:
+        p, values = parse_sweep_arg(text)
+        (zipped if zip_sweeps else grid)[p] = values
+        sources[p] = f"--sweep {p}"
+    return plan_campaign(
+        data,
+        scenario=ref,
+        file=file,
+        runs=runs if runs is not None else spec.runs,
+        root_seed=seed if seed is not None else spec.seed,
+        grid=grid,
+        zipped=zipped,
+        metrics=spec.metrics,
+        threat_table=spec.threat_table,
+        sources=sources,
+    )
+
+
+def _yaml(path: Path) -> object:
+    from iadsim.analysis.campaign.definition import read_yaml_file
+
+    return read_yaml_file(path)
+
+
+def _build_plan(
+    scenario: str | None,
+    *,
+    runs: int | None,
+    seed: int | None,
+    sweeps: list[str],
+    zip_sweeps: bool,
+    out: Path | None,
+    resume: bool,
+) -> Any:
+    from iadsim.analysis.campaign.definition import is_campaign_data, parse_sweep_arg
+    from iadsim.analysis.campaign.runner import plan_campaign, plan_from_manifest
+    from iadsim.analysis.campaign.store import CampaignStore
+
+    store = CampaignStore(out) if out is not None else None
+    recorded = store.read_manifest() if (resume and store is not None and store.exists()) else None
+    if scenario is None:
+        if recorded is None:
+            raise ScenarioError("SCENARIO: missing (or give --resume --out DIR of a campaign)")
+        return plan_from_manifest(recorded)
+    if seed is None and recorded is not None:
+        seed = int(recorded["root_seed"])
+    path = Path(scenario)
+    if path.suffix in (".yaml", ".yml") and path.is_file() and is_campaign_data(_yaml(path)):
+        return _campaign_file_plan(path, runs, seed, sweeps, zip_sweeps)
+    data, file = _read_scenario(scenario)
+    parsed = [parse_sweep_arg(s) for s in sweeps]
+    grid = {} if zip_sweeps else dict(parsed)
+    zipped = dict(parsed) if zip_sweeps else {}
+    return plan_campaign(
+        data,
+        scenario=scenario,
+        file=file,
+        runs=runs if runs is not None else 100,
+        root_seed=seed,
+        grid=grid,
+        zipped=zipped,
+    )
+
+
+def _default_out(plan: Any) -> Path:
+    stem = Path(plan.scenario).stem or "campaign"
+    return Path("campaigns") / f"{stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+
+
+def _run_with_progress(plan: Any, out: Path, backend: Any, resume: bool, show: bool) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from iadsim.analysis.campaign.runner import run_campaign
+
+    progress = Progress(
+        TextColumn("[bold]campaign"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        disable=not show,
+        transient=False,
+    )
+    state: dict[str, Any] = {}
+
+    def on_progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if "task" not in state:
+            state.update(
+                task=progress.add_task("", total=total, completed=done, rate=""), t0=now, done0=done
+            )
+        rate = (done - state["done0"]) / max(now - state["t0"], 1e-9)
+        progress.update(state["task"], completed=done, rate=f"{rate:.2f} runs/s")
+
+    with progress:
+        return run_campaign(plan, out, backend=backend, resume=resume, on_progress=on_progress)
+
+
+@campaign_app.command("run")
+def run_cmd(
+    scenario: str | None = typer.Argument(
+        None, help="Scenario file, bundled preset name, or campaign YAML."
+    ),
+    runs: int | None = typer.Option(None, "--runs", "-n", help="Runs per sweep point [100]."),
+    seed: int | None = typer.Option(None, "--seed", help="Root seed (default: random, recorded)."),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", help="Worker processes [all cores]."
+    ),
+    sweep: list[str] = typer.Option(
+        [], "--sweep", help="PATH=V1,V2,... e.g. 'threats[0].count=2,4,8' (repeatable; grid)."
+    ),
+    zip_sweeps: bool = typer.Option(
+        False, "--zip", help="Zip the --sweep lists instead of a grid."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Campaign directory."),
+    backend: str = typer.Option("local", "--backend", help="inprocess | local | dask."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT (implies dask)."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue the campaign in --out."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Run (or resume) a Monte Carlo campaign."""
+    from iadsim.analysis.campaign.backends import make_backend
+
+    if backend not in ("inprocess", "local", "dask"):
+        raise IadsimError(f"--backend: unknown backend {backend!r} (choose inprocess, local, dask)")
+    if resume and out is None:
+        raise IadsimError("--resume: needs --out DIR (the campaign directory to continue)")
+    plan = _build_plan(
+        scenario, runs=runs, seed=seed, sweeps=sweep, zip_sweeps=zip_sweeps, out=out, resume=resume
+    )
+    out_dir = out if out is not None else _default_out(plan)
+    runner = make_backend(backend, workers=workers, scheduler=scheduler)  # type: ignore[arg-type]
+    typer.echo(
+        f"campaign: {len(plan.points)} point(s) x {plan.runs} runs = {plan.n_tasks} tasks, "
+        f"root seed {plan.root_seed}, backend {runner.name}, out {out_dir}",
+        err=True,
+    )
+    hint = f"iadsim campaign run --resume --out {out_dir}" + (
+        f" --backend {backend}" if backend != "local" else ""
+    )
+    try:
+        outcome = _run_with_progress(plan, out_dir, runner, resume, progress)
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; partial results kept. Resume with: {hint}", err=True)
+        raise typer.Exit(130) from None
+    done = outcome.n_done_before + outcome.n_ok + outcome.n_failed
+    typer.echo(
+        f"{outcome.n_ok} run(s) ok, {outcome.n_failed} failed this session; "
+        f"{done}/{outcome.n_tasks} done in {out_dir} ({outcome.elapsed_s:.1f} s)",
+        err=True,
+    )
+    if outcome.interrupted:
+        typer.echo(f"interrupted; partial results kept. Resume with: {hint}", err=True)
+        raise typer.Exit(130)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:.4g}"
+    return str(value)
+
+
+def _print_table(table: Any, title: str | None = None, max_rows: int = 50) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(title=title)
+    for name in table.column_names:
+        out.add_column(name, overflow="fold")
+    for row in table.slice(0, max_rows).to_pylist():
+        out.add_row(*(_fmt(v) for v in row.values()))
+    console = Console()
+    console.print(out)
+    if table.num_rows > max_rows:
+        console.print(f"... {table.num_rows - max_rows} more row(s); use --csv to get all")
+
+
+def _write_csv(table: Any, path: Path) -> None:
+    import pyarrow.csv as pacsv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, path)
+
+
+def _ci(row: dict[str, Any], key: str) -> str:
+    """``value [lo, hi]`` of ``key`` (``p_leak``) or of a mean (``n_leaked_mean``)."""
+    base = key.removesuffix("_mean")
+    if key not in row:
+        return ""
+    return f"{_fmt(row[key])} [{_fmt(row[base + '_lo'])}, {_fmt(row[base + '_hi'])}]"
+
+
+@campaign_app.command("summarize")
+def summarize_cmd(
+    campaign_dir: Path = typer.Argument(..., help="Campaign directory."),
+    csv: Path | None = typer.Option(None, "--csv", help="CSV output [CAMPAIGN_DIR/summary.csv]."),
+    confidence: float = typer.Option(0.95, "--confidence", min=0.5, max=0.9999),
+) -> None:
+    """Per sweep point: means with Student-t CIs, leak probabilities with Wilson CIs."""
+    import pyarrow as pa
+
+    from iadsim.analysis.campaign.summarize import rows_to_table, summarize_campaign
+
+    rows = summarize_campaign(campaign_dir, confidence=confidence)
+    table = rows_to_table(rows)
+    csv_path = csv if csv is not None else campaign_dir / "summary.csv"
+    _write_csv(table, csv_path)
+    pct = f"{100 * confidence:g}%"
+    show: dict[str, list[str]] = {"point": [], "sweep": [], "runs": [], "failures": []}
+    for key in ("p_leak", "p_any_leak", "n_leaked_mean", "interceptors_fired_total_mean"):
+        show[key.removesuffix("_mean")] = []
+    for row in rows:
+        show["point"].append(str(row["point_id"]))
+        show["sweep"].append(str(row["label"]))
+        show["runs"].append(str(row["runs"]))
+        show["failures"].append(str(row["failures"]))
+        show["p_leak"].append(_ci(row, "p_leak"))
+        show["p_any_leak"].append(_ci(row, "p_any_leak"))
+        show["n_leaked"].append(_ci(row, "n_leaked_mean"))
+        show["interceptors_fired_total"].append(_ci(row, "interceptors_fired_total_mean"))
+    _print_table(pa.table(show), title=f"campaign summary (mean [{pct} CI])", max_rows=1000)
+    typer.echo(f"wrote {csv_path}", err=True)
+
+
+def query_cmd(
+    campaign_dir: Path = typer.Argument(..., help="Campaign directory."),
+    sql: str = typer.Argument(..., help="SQL over views results, threats, failures."),
+    csv: Path | None = typer.Option(None, "--csv", help="Write all rows to this CSV file."),
+    max_rows: int = typer.Option(50, "--max-rows", help="Rows to print."),
+) -> None:
+    """Run SQL (DuckDB) over a campaign's results, threats and failures tables."""
+    from iadsim.analysis.campaign.query import run_query
+
+    table = run_query(campaign_dir, sql)
+    if csv is not None:
+        _write_csv(table, csv)
+        typer.echo(f"wrote {table.num_rows} row(s) to {csv}", err=True)
+    _print_table(table, max_rows=max_rows)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``campaign run``, ``campaign summarize`` and ``query`` to ``app``."""
+    app.add_typer(campaign_app, name="campaign")
+    app.command("query")(query_cmd)

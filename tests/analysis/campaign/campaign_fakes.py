@@ -1,0 +1,134 @@
+"""Fake scenario and simulation for campaign tests (module level: picklable).
+
+The fake simulation draws outcomes from ``np.random.default_rng(task.seed)``, so a
+task's summary depends only on its scenario dict and seed, like the real run.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from iadsim.analysis.campaign.runner import CampaignPlan, plan_campaign
+from iadsim.analysis.campaign.tasks import CampaignTask
+from iadsim.errors import ScenarioError
+
+FAKE_SCENARIO: dict[str, Any] = {
+    "name": "fake-raid",
+    "threats": [
+        {"type": "cruise-missile", "count": 4, "speed_mps": 250.0},
+        {"type": "drone", "count": 2, "speed_mps": 50.0},
+    ],
+    "batteries": [{"name": "b1", "pk": 0.6, "doctrine": {"salvo": 1}}],
+}
+_THREAT_KEYS = {"type", "count", "speed_mps"}
+
+
+def fake_validate(data: Mapping[str, Any], file: str) -> None:
+    """A tiny stand-in for ``load_scenario_data``: one-line ScenarioErrors."""
+    for i, threat in enumerate(data["threats"]):
+        extra = set(threat) - _THREAT_KEYS
+        if extra:
+            raise ScenarioError(f"{file}: threats[{i}].{sorted(extra)[0]}: unknown field")
+        count = threat["count"]
+        if not isinstance(count, int) or count < 1:
+            raise ScenarioError(f"{file}: threats[{i}].count: must be >= 1 (got {count!r})")
+    for i, bat in enumerate(data["batteries"]):
+        salvo = bat["doctrine"]["salvo"]
+        if not isinstance(salvo, int) or salvo < 1:
+            raise ScenarioError(
+                f"{file}: batteries[{i}].doctrine.salvo: must be >= 1 (got {salvo!r})"
+            )
+
+
+def fake_simulate(task: CampaignTask) -> dict[str, Any]:
+    """Summary of a fake run: each threat is killed with 1 - (1 - pk)^salvo."""
+    data = task.scenario_data
+    rng = np.random.default_rng(task.seed)
+    sleep_s = float(data.get("sleep_s", 0.0))
+    if sleep_s:
+        time.sleep(sleep_s)
+    fail_every = int(data.get("fail_every", 0))
+    if fail_every and task.replicate % fail_every == fail_every - 1:
+        raise RuntimeError(f"fake failure of task {task.task_id}")
+    bat = data["batteries"][0]
+    salvo = int(bat["doctrine"]["salvo"])
+    p_kill = 1.0 - (1.0 - float(bat["pk"])) ** salvo
+    threats = []
+    tid = 0
+    for group in data["threats"]:
+        for _ in range(int(group["count"])):
+            killed = bool(rng.random() < p_kill)
+            det_range_m = float(rng.uniform(20e3, 200e3))
+            threats.append(
+                {
+                    "threat_id": tid,
+                    "name": f"{group['type']}-{tid}",
+                    "type": group["type"],
+                    "outcome": "killed" if killed else "leaked",
+                    "first_detection_t_s": float(rng.uniform(0.0, 60.0)),
+                    "first_detection_range_m": det_range_m,
+                    "first_track_t_s": None,
+                    "first_track_range_m": det_range_m * 0.9,
+                    "engagements": salvo,
+                }
+            )
+            tid += 1
+    n_killed = sum(t["outcome"] == "killed" for t in threats)
+    return {
+        "scenario": data["name"],
+        "seed": task.seed,
+        "duration_s": 600.0,
+        "n_threats": len(threats),
+        "n_killed": n_killed,
+        "n_leaked": len(threats) - n_killed,
+        "n_survived": 0,
+        "interceptors_fired": {"48N6": salvo * len(threats)},
+        "wall_time_s": 0.001,
+        "threats": threats,
+    }
+
+
+def make_plan(
+    runs: int = 10,
+    *,
+    seed: int = 12345,
+    grid: dict[str, list[Any]] | None = None,
+    zipped: dict[str, list[Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> CampaignPlan:
+    """Plan a campaign of the fake scenario (``extra``: top-level keys added to it)."""
+    data = copy.deepcopy(FAKE_SCENARIO) | (extra or {})
+    return plan_campaign(
+        data,
+        scenario="fake",
+        file="fake.yaml",
+        runs=runs,
+        root_seed=seed,
+        grid=grid,
+        zipped=zipped,
+        validate=fake_validate,
+        **kwargs,
+    )
+
+
+def load_table(root: Path, table: str = "results") -> pa.Table:
+    """All committed rows of a campaign table, sorted by task id (and threat id)."""
+    from iadsim.analysis.campaign.query import run_query
+
+    order = "task_id, threat_id" if table == "threats" else "task_id"
+    return run_query(root, f"SELECT * FROM {table} ORDER BY {order}")
+
+
+def fake_simulate_interrupted(task: CampaignTask) -> dict[str, Any]:
+    """Like :func:`fake_simulate`, but Ctrl-C arrives during task ``interrupt_at``."""
+    if task.task_id == int(task.scenario_data.get("interrupt_at", -1)):
+        raise KeyboardInterrupt
+    return fake_simulate(task)

@@ -1,0 +1,105 @@
+"""Backends give identical results; in-flight tasks stay bounded; real LocalCluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from campaign_fakes import fake_simulate, load_table, make_plan
+
+from iadsim.analysis.campaign.backends import (
+    DaskBackend,
+    InProcessBackend,
+    LocalPoolBackend,
+    make_backend,
+)
+from iadsim.analysis.campaign.runner import run_campaign
+
+_TIMING = ("task_wall_time_s", "wall_time_s")
+
+
+def _comparable(table: pa.Table) -> pa.Table:
+    return table.drop_columns([c for c in _TIMING if c in table.column_names])
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_same_results_on_every_backend(tmp_path: Path) -> None:
+    plan = make_plan(
+        runs=12, seed=2026, grid={"batteries[0].doctrine.salvo": [1, 2], "threats[1].count": [1, 3]}
+    )
+    backends: dict[str, Any] = {
+        "inprocess": InProcessBackend(),
+        "local1": LocalPoolBackend(1),
+        "local2": LocalPoolBackend(2, window=3),
+        "dask2": DaskBackend(workers=2),
+    }
+    tables = {}
+    for name, backend in backends.items():
+        out = run_campaign(
+            plan, tmp_path / name, backend=backend, simulate=fake_simulate, flush_every=5
+        )
+        assert out.complete and out.n_ok == plan.n_tasks
+        tables[name] = (
+            _comparable(load_table(tmp_path / name)),
+            load_table(tmp_path / name, "threats"),
+        )
+    ref_results, ref_threats = tables["inprocess"]
+    assert ref_results.num_rows == 48
+    assert ref_results.column("task_id").to_pylist() == list(range(48))
+    for name, (results, threats) in tables.items():
+        assert results.equals(ref_results), name
+        assert threats.equals(ref_threats), name
+
+
+@pytest.mark.parametrize("backend", [LocalPoolBackend(2, window=4), InProcessBackend()])
+def test_sliding_window_bounds_in_flight(backend: Any) -> None:
+    pulled = 0
+
+    def items() -> Iterator[int]:
+        nonlocal pulled
+        for i in range(60):
+            pulled += 1
+            yield i
+
+    got = []
+    window = getattr(backend, "window", 1)
+    with backend:
+        for res in backend.imap_unordered(_square, items(), tick_s=0.5):
+            if res is None:
+                continue
+            got.append(res)
+            assert pulled - len(got) <= window
+    assert sorted(got) == [i * i for i in range(60)]
+
+
+def test_dask_local_cluster_is_loopback_only() -> None:
+    with DaskBackend(workers=1) as backend:
+        info = backend._client.scheduler_info()
+        assert info["address"].startswith("tcp://127.0.0.1:")
+        assert all(addr.startswith("tcp://127.0.0.1:") for addr in info["workers"])
+        got = sorted(r for r in backend.imap_unordered(_square, range(10)) if r is not None)
+    assert got == [i * i for i in range(10)]
+
+
+def test_dask_connects_to_existing_scheduler() -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        backend = make_backend("local", scheduler=cluster.scheduler_address)
+        assert isinstance(backend, DaskBackend)
+        with backend:
+            got = sorted(r for r in backend.imap_unordered(_square, range(5)) if r is not None)
+    assert got == [0, 1, 4, 9, 16]
