@@ -38,7 +38,10 @@ __all__ = [
 class MotionModel(Protocol):
     """A discrete-time motion model x_k+1 = f(x_k, dt) + w, w ~ N(0, Q(dt))."""
 
-    ndim: int
+    @property
+    def ndim(self) -> int:
+        """Spatial dimension (2 or 3)."""
+        ...
 
     @property
     def nx(self) -> int:
