@@ -1,0 +1,143 @@
+"""Columnar frames (iadsim.frames): Arrow round trip, validation, concat/select/empty."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from iadsim import geo
+from iadsim.frames import (
+    EVENT_KINDS,
+    Detections,
+    Events,
+    Frame,
+    Orders,
+    Tracks,
+    Truth,
+    make_events,
+)
+
+FRAME_CLASSES: list[type[Frame]] = [Truth, Detections, Tracks, Orders, Events]
+
+
+def _random_frame(cls: type[Frame], n: int, seed: int) -> Frame:
+    rng = np.random.default_rng(seed)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        dt = f.metadata["dtype"]
+        if dt.kind == "f":
+            kwargs[f.name] = rng.normal(size=n) * 1e3
+        elif dt.kind in "iu":
+            kwargs[f.name] = rng.integers(-1, 100, size=n).astype(dt)
+        elif dt.kind == "b":
+            kwargs[f.name] = rng.random(n) < 0.5
+        else:
+            kwargs[f.name] = rng.choice(list(EVENT_KINDS), size=n)
+    return cls(**kwargs)
+
+
+def _assert_equal(a: Frame, b: Frame) -> None:
+    assert type(a) is type(b)
+    for name in a.columns():
+        x, y = getattr(a, name), getattr(b, name)
+        if x.dtype.kind == "U":  # string width may differ (<U15 vs <U16)
+            assert y.dtype.kind == "U", name
+        else:
+            assert x.dtype == y.dtype, name
+        assert np.array_equal(x, y), name
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_arrow_round_trip(cls: type[Frame]) -> None:
+    fr = _random_frame(cls, 37, seed=1)
+    table = fr.to_arrow()
+    assert isinstance(table, pa.Table)
+    assert table.column_names == cls.columns()
+    assert table.num_rows == 37
+    _assert_equal(cls.from_arrow(table), fr)
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_arrow_round_trip_through_parquet(cls: type[Frame], tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    fr = _random_frame(cls, 11, seed=2)
+    pq.write_table(fr.to_arrow(), tmp_path / "f.parquet")
+    _assert_equal(cls.from_arrow(pq.read_table(tmp_path / "f.parquet")), fr)
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_from_arrow_ignores_extra_and_rejects_missing_columns(cls: type[Frame]) -> None:
+    fr = _random_frame(cls, 5, seed=3)
+    table = fr.to_arrow().append_column("extra", [np.arange(5)])
+    _assert_equal(cls.from_arrow(table), fr)
+    with pytest.raises(KeyError, match=cls.columns()[1]):
+        cls.from_arrow(fr.to_arrow().drop_columns([cls.columns()[1]]))
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_length_mismatch_raises(cls: type[Frame]) -> None:
+    fr = _random_frame(cls, 4, seed=4)
+    kwargs = {name: getattr(fr, name) for name in cls.columns()}
+    last = cls.columns()[-1]
+    kwargs[last] = kwargs[last][:3]
+    with pytest.raises(ValueError, match=f"{cls.__name__}.{last}: length 3 != 4"):
+        cls(**kwargs)
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_two_dimensional_column_raises(cls: type[Frame]) -> None:
+    fr = _random_frame(cls, 4, seed=5)
+    kwargs = {name: getattr(fr, name) for name in cls.columns()}
+    first = cls.columns()[0]
+    kwargs[first] = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="must be 1-D"):
+        cls(**kwargs)
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_concat_select_empty(cls: type[Frame]) -> None:
+    a, b = _random_frame(cls, 6, seed=6), _random_frame(cls, 3, seed=7)
+    c = cls.concat([a, b])
+    assert len(c) == 9
+    _assert_equal(c.select(np.arange(6)), a)
+    _assert_equal(c.select(np.arange(9) >= 6), b)
+    picked = c.select(np.array([8, 0]))
+    assert len(picked) == 2
+    first = cls.columns()[0]
+    assert getattr(picked, first)[0] == getattr(b, first)[2]
+    e = cls.empty()
+    assert len(e) == 0 and e.to_arrow().num_rows == 0
+    assert len(cls.concat([])) == 0
+    _assert_equal(cls.concat([e, a]), a)
+    for f in dataclasses.fields(cls):
+        if f.metadata["dtype"].kind != "U":
+            assert getattr(e, f.name).dtype == f.metadata["dtype"]
+
+
+def test_columns_are_read_only_and_cast() -> None:
+    fr = _random_frame(Truth, 3, seed=8)
+    with pytest.raises(ValueError):
+        fr.e_m[0] = 1.0
+    t = Truth(**{**{n: getattr(fr, n) for n in Truth.columns()}, "threat_id": [1.0, 2.0, 3.0]})
+    assert t.threat_id.dtype == np.int64
+
+
+def test_make_events_broadcasts_scalars() -> None:
+    ev = make_events([1.0, 2.0], "launch", threat_id=3, value=[0.5, 0.7])
+    assert isinstance(ev, Events)
+    assert ev.kind.tolist() == ["launch", "launch"]
+    assert ev.threat_id.tolist() == [3, 3]
+    assert ev.track_id.tolist() == [-1, -1]
+    assert np.isnan(make_events(0.0, "kill").value[0])
+
+
+def test_detections_enu_matches_aer2enu() -> None:
+    d = _random_frame(Detections, 20, seed=9)
+    d = dataclasses.replace(d, range_m=np.abs(d.range_m) + 1.0)
+    e, n, u = geo.aer2enu(d.az_rad, d.el_rad, d.range_m)
+    expected = np.stack([e, n, u], axis=-1) + d.sensor_pos_m()
+    assert np.allclose(d.enu_m(), expected, rtol=0, atol=1e-9)
