@@ -1,0 +1,276 @@
+"""The radar stage: placed radars, target signatures and dwell scheduling.
+
+``Radar`` is a keyword-only frozen configuration (a :class:`RadarParams` placed at
+a site, with the shared :class:`RcsLibrary` and an optional :class:`TerrainMask`);
+``Radar.observe(truth, t_s, rng, signatures)`` returns the :class:`Detections` of
+one dwell. ``RadarGroup`` stacks many radars so that :func:`observe_radars` does
+all (radar, target) pairs of a time step at once (see :mod:`iadsim.sensors.detect`).
+
+Dwell model: a *dwell* is one complete look at the coverage (one antenna rotation
+for rotating radars, one search frame for sector radars); every target in
+coverage is illuminated once per dwell and stamped with the dwell time. Dwells
+are at ``scan_phase_s + j * scan_period_s``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from iadsim.frames import Detections, Truth
+from iadsim.sensors.detect import observe_group
+from iadsim.sensors.horizon import K_STANDARD
+from iadsim.sensors.params import RadarParams
+from iadsim.sensors.pd import detection_threshold
+from iadsim.sensors.rcs import RcsLibrary
+from iadsim.sensors.terrain import TerrainMask
+
+__all__ = ["Radar", "RadarGroup", "TargetSignatures", "observe_radars"]
+
+F = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TargetSignatures:
+    """Which RCS table and Swerling case each threat uses.
+
+    Attributes
+    ----------
+    threat_id : ndarray of int64, shape (n,)
+        Threat ids (any order, unique).
+    table_index : ndarray of int64, shape (n,)
+        Index into the radar's :class:`RcsLibrary` for each threat.
+    swerling : ndarray of int64, shape (n,)
+        Swerling case (0-4) for each threat.
+    """
+
+    threat_id: I64
+    table_index: I64
+    swerling: I64
+
+    def __post_init__(self) -> None:
+        ids = np.asarray(self.threat_id, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        for name in ("threat_id", "table_index", "swerling"):
+            arr = np.asarray(getattr(self, name), dtype=np.int64)
+            if arr.shape != ids.shape:
+                raise ValueError(f"TargetSignatures.{name}: length {arr.shape} != {ids.shape}")
+            object.__setattr__(self, name, arr[order])
+        if np.any(np.diff(self.threat_id) == 0):
+            raise ValueError("TargetSignatures.threat_id: ids must be unique")
+
+    @classmethod
+    def from_tables(
+        cls,
+        threat_id: ArrayLike,
+        table_index: ArrayLike,
+        library: RcsLibrary,
+        swerling: ArrayLike | None = None,
+    ) -> TargetSignatures:
+        """Signatures taking each table's Swerling case unless ``swerling`` is given."""
+        tab = np.asarray(table_index, dtype=np.int64)
+        sw = library.swerling[tab] if swerling is None else np.asarray(swerling, dtype=np.int64)
+        return cls(threat_id=np.asarray(threat_id, dtype=np.int64), table_index=tab, swerling=sw)
+
+    def lookup(self, threat_id: ArrayLike) -> tuple[I64, I64]:
+        """(table_index, swerling) for each id in ``threat_id``; unknown ids raise."""
+        ids = np.asarray(threat_id, dtype=np.int64)
+        pos = np.clip(np.searchsorted(self.threat_id, ids), 0, max(len(self.threat_id) - 1, 0))
+        if len(self.threat_id) == 0 or np.any(self.threat_id[pos] != ids):
+            missing = np.setdiff1d(ids, self.threat_id)
+            raise ValueError(f"TargetSignatures: no signature for threat ids {missing[:10]}")
+        return self.table_index[pos], self.swerling[pos]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Radar:
+    """A radar placed in the scenario (configuration only; see :meth:`observe`).
+
+    Attributes
+    ----------
+    radar_id : int
+        Id written to ``Detections.radar_id``.
+    params : RadarParams
+        The radar type.
+    pos_m : tuple of 3 floats
+        Antenna phase centre in the scenario ENU frame (m).
+    antenna_alt_m : float
+        Antenna phase centre above mean sea level (ground + mast), m.
+    rcs : RcsLibrary
+        RCS tables indexed by :class:`TargetSignatures`.
+    terrain : TerrainMask or None
+        Site masking table; ``None`` means smooth ``k``-earth with heights taken
+        relative to the site ground (``antenna_alt_m - params.antenna_height_m``).
+    boresight_az_rad : float or None
+        Sector centre override (default ``params.az_center_rad``).
+    scan_phase_s : float
+        Time of the first dwell.
+    k : float
+        Effective earth radius factor for the smooth-earth horizon.
+    """
+
+    radar_id: int
+    params: RadarParams
+    pos_m: tuple[float, float, float]
+    antenna_alt_m: float
+    rcs: RcsLibrary
+    terrain: TerrainMask | None = None
+    boresight_az_rad: float | None = None
+    scan_phase_s: float = 0.0
+    k: float = K_STANDARD
+    _group: RadarGroup | None = dataclasses.field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_group", RadarGroup.of([self]))
+
+    @property
+    def az_center_rad(self) -> float:
+        """Azimuth of the coverage centre (clockwise from north)."""
+        return self.params.az_center_rad if self.boresight_az_rad is None else self.boresight_az_rad
+
+    def next_dwell_after(self, t_s: float) -> float:
+        """Time of the first dwell strictly after ``t_s``."""
+        p = self.params.scan_period_s
+        j = np.floor((t_s - self.scan_phase_s) / p) + 1.0
+        return float(self.scan_phase_s + max(j, 0.0) * p)
+
+    def dwell_times(self, t0_s: float, t1_s: float) -> F:
+        """All dwell times in ``[t0_s, t1_s)``."""
+        p = self.params.scan_period_s
+        j0 = np.ceil((t0_s - self.scan_phase_s) / p)
+        j1 = np.ceil((t1_s - self.scan_phase_s) / p)
+        j = np.arange(max(j0, 0.0), max(j1, 0.0))
+        return np.asarray(self.scan_phase_s + j * p)
+
+    def observe(
+        self, truth: Truth, t_s: float, rng: np.random.Generator, signatures: TargetSignatures
+    ) -> Detections:
+        """Detections of one dwell at ``t_s`` (truth rows are the states at ``t_s``)."""
+        group = self._group if self._group is not None else RadarGroup.of([self])
+        return observe_group(group, truth, t_s, rng, signatures)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RadarGroup:
+    """Radars stacked as arrays (built once; pass to :func:`observe_radars`).
+
+    Every array attribute has a leading axis of length ``n_radars``; the terrain
+    masks are padded to a common table shape (``has_mask`` False where absent).
+    All radars must share one :class:`RcsLibrary`.
+    """
+
+    radar_id: I64
+    pos_m: F
+    antenna_alt_m: F
+    ground_alt_m: F
+    antenna_height_m: F
+    loop_constant_m2: F
+    band: I64
+    pfa: F
+    n_pulses: I64
+    threshold: F
+    az_center_rad: F
+    az_width_rad: F
+    el_min_rad: F
+    el_max_rad: F
+    min_range_m: F
+    max_range_m: F
+    az_beamwidth_rad: F
+    el_beamwidth_rad: F
+    range_resolution_m: F
+    velocity_resolution_mps: F
+    monopulse_slope: F
+    range_floor_m: F
+    angle_floor_rad: F
+    rdot_floor_mps: F
+    atmosphere: NDArray[np.bool_]
+    n_cells: F
+    k: F
+    has_mask: NDArray[np.bool_]
+    mask_el_rad: F
+    mask_n_az: I64
+    mask_step_m: F
+    rcs: RcsLibrary
+
+    @classmethod
+    def of(cls, radars: Sequence[Radar]) -> RadarGroup:
+        """Stack radars (a loop over a handful of radars, done once)."""
+        if not radars:
+            raise ValueError("RadarGroup: no radars")
+        rcs = radars[0].rcs
+        if any(r.rcs is not rcs for r in radars):
+            raise ValueError("RadarGroup: all radars must share one RcsLibrary")
+        ps = [r.params for r in radars]
+
+        def arr(values: Sequence[float | int | bool], dtype: type = np.float64) -> NDArray:
+            return np.asarray(values, dtype=dtype)
+
+        masks = [r.terrain for r in radars]
+        n_az = max([m.n_az for m in masks if m is not None], default=1)
+        n_r = max([m.mask_el_rad.shape[1] for m in masks if m is not None], default=1)
+        stack = np.full((len(radars), n_az, n_r), -np.pi / 2)
+        for i, m in enumerate(masks):
+            if m is not None:
+                a, b = m.mask_el_rad.shape
+                stack[i, :a, :b] = m.mask_el_rad
+                stack[i, :a, b:] = m.mask_el_rad[:, -1:]
+        return cls(
+            radar_id=arr([r.radar_id for r in radars], np.int64),
+            pos_m=np.asarray([r.pos_m for r in radars], dtype=np.float64).reshape(-1, 3),
+            antenna_alt_m=arr([r.antenna_alt_m for r in radars]),
+            ground_alt_m=arr([r.antenna_alt_m - r.params.antenna_height_m for r in radars]),
+            antenna_height_m=arr([p.antenna_height_m for p in ps]),
+            loop_constant_m2=arr([p.loop_constant_m2 for p in ps]),
+            band=arr([p.band for p in ps], np.int64),
+            pfa=arr([p.pfa for p in ps]),
+            n_pulses=arr([p.n_pulses for p in ps], np.int64),
+            threshold=detection_threshold([p.pfa for p in ps], [p.n_pulses for p in ps]),
+            az_center_rad=arr([r.az_center_rad for r in radars]),
+            az_width_rad=arr([p.az_width_rad for p in ps]),
+            el_min_rad=arr([p.el_min_rad for p in ps]),
+            el_max_rad=arr([p.el_max_rad for p in ps]),
+            min_range_m=arr([p.min_range_m for p in ps]),
+            max_range_m=arr([p.instrumented_range_m for p in ps]),
+            az_beamwidth_rad=arr([p.az_beamwidth_rad for p in ps]),
+            el_beamwidth_rad=arr([p.el_beamwidth_rad for p in ps]),
+            range_resolution_m=arr([p.range_resolution_m for p in ps]),
+            velocity_resolution_mps=arr([p.velocity_resolution_mps for p in ps]),
+            monopulse_slope=arr([p.monopulse_slope for p in ps]),
+            range_floor_m=arr([p.range_noise_floor_m for p in ps]),
+            angle_floor_rad=arr([p.angle_noise_floor_rad for p in ps]),
+            rdot_floor_mps=arr([p.rdot_noise_floor_mps for p in ps]),
+            atmosphere=arr([p.atmosphere for p in ps], np.bool_),
+            n_cells=arr([p.n_resolution_cells() for p in ps]),
+            k=arr([r.k for r in radars]),
+            has_mask=arr([m is not None for m in masks], np.bool_),
+            mask_el_rad=stack,
+            mask_n_az=arr([m.n_az if m is not None else 1 for m in masks], np.int64),
+            mask_step_m=arr([m.range_step_m if m is not None else 1.0 for m in masks]),
+            rcs=rcs,
+        )
+
+    def __len__(self) -> int:
+        return int(self.radar_id.shape[0])
+
+
+def observe_radars(
+    group: RadarGroup,
+    truth: Truth,
+    t_s: float,
+    rng: np.random.Generator,
+    signatures: TargetSignatures,
+    *,
+    false_alarms: bool = True,
+) -> Detections:
+    """Detections of one dwell of every radar in ``group`` at ``t_s``.
+
+    Vectorized over all (radar, target) pairs; see :mod:`iadsim.sensors.detect`
+    for the steps. Truth rows with ``alive == False`` are ignored.
+    """
+    return observe_group(group, truth, t_s, rng, signatures, false_alarms=false_alarms)

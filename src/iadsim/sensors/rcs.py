@@ -1,0 +1,178 @@
+"""Aspect- and band-dependent radar cross-section tables.
+
+A table gives the mean RCS in dBsm over body-frame aspect azimuth (0 = nose-on,
+pi = tail-on; left/right symmetric), aspect elevation (radar above the target's
+flight path is positive) and the IEEE letter band (:data:`BANDS`). Tables are
+interpolated bilinearly *in dB*. For speed, a :class:`RcsLibrary` resamples every
+table once onto a common regular grid so that a lookup for any mix of tables,
+aspects and bands is one gather with fractional indices.
+
+Aspect of a target seen by a radar (vectorized): with ``v`` the target velocity
+and ``l`` the unit line of sight from target to radar,
+
+    aspect_az = angle between the horizontal projections of v and l   in [0, pi]
+    aspect_el = asin(l_u) - gamma,  gamma = atan2(v_u, |v_h|) (flight-path angle).
+
+A target with zero velocity is taken as seen nose-on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from iadsim.sensors.radar_equation import BANDS
+
+__all__ = ["RcsLibrary", "RcsTableParams", "aspect_angles"]
+
+F = NDArray[np.float64]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RcsTableParams:
+    """One platform's RCS table.
+
+    Attributes
+    ----------
+    name : str
+        Table name (``stealth-fighter``, ``fighter-small``, ...).
+    swerling : int
+        Fluctuation case (0-4) used for this platform.
+    az_rad : ndarray, shape (n_az,)
+        Increasing aspect azimuths in [0, pi].
+    el_rad : ndarray, shape (n_el,)
+        Increasing aspect elevations in [-pi/2, pi/2] (a single value means
+        elevation-independent).
+    rcs_dbsm : ndarray, shape (n_bands, n_el, n_az)
+        Mean RCS, dB relative to 1 m^2, for every band of :data:`BANDS`.
+    """
+
+    name: str
+    swerling: int
+    az_rad: NDArray[np.float64]
+    el_rad: NDArray[np.float64]
+    rcs_dbsm: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        shape = (len(BANDS), len(self.el_rad), len(self.az_rad))
+        if np.shape(self.rcs_dbsm) != shape:
+            raise ValueError(f"RcsTableParams {self.name!r}: rcs_dbsm shape must be {shape}")
+        if np.any(np.diff(self.az_rad) <= 0) or np.any(np.diff(self.el_rad) <= 0):
+            raise ValueError(f"RcsTableParams {self.name!r}: aspect grids must increase")
+
+    def rcs_m2(self, aspect_az_rad: ArrayLike, aspect_el_rad: ArrayLike, band: int) -> F:
+        """Mean RCS (m^2) at the given aspects for band index ``band`` (dB-bilinear)."""
+        return RcsLibrary.from_tables([self]).rcs_m2(
+            np.zeros(np.shape(aspect_az_rad), dtype=np.int64), aspect_az_rad, aspect_el_rad, band
+        )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RcsLibrary:
+    """All RCS tables resampled on one regular aspect grid.
+
+    ``grid_dbsm`` has shape (n_tables, n_bands, n_el, n_az) on ``az`` = linspace(0,
+    pi, n_az) and ``el`` = linspace(-pi/2, pi/2, n_el).
+    """
+
+    names: tuple[str, ...]
+    swerling: NDArray[np.int64]
+    grid_dbsm: NDArray[np.float64]
+
+    @classmethod
+    def from_tables(
+        cls, tables: Sequence[RcsTableParams], n_az: int = 181, n_el: int = 91
+    ) -> RcsLibrary:
+        """Resample ``tables`` (each interpolated in dB, clamped at its grid edges)."""
+        az = np.linspace(0.0, np.pi, n_az)
+        el = np.linspace(-np.pi / 2, np.pi / 2, n_el)
+        grids = []
+        for tab in tables:  # loop over a handful of platform tables, not targets
+            db = np.asarray(tab.rcs_dbsm, dtype=np.float64)
+            along_az = _interp_last(az, tab.az_rad, db)
+            along_el = np.swapaxes(_interp_last(el, tab.el_rad, np.swapaxes(along_az, 1, 2)), 1, 2)
+            grids.append(along_el)
+        return cls(
+            names=tuple(t.name for t in tables),
+            swerling=np.asarray([t.swerling for t in tables], dtype=np.int64),
+            grid_dbsm=np.stack(grids) if grids else np.zeros((0, len(BANDS), n_el, n_az)),
+        )
+
+    def index(self, name: str) -> int:
+        """Position of table ``name`` (raises ``KeyError`` if unknown)."""
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise KeyError(f"unknown RCS table {name!r}") from None
+
+    def rcs_dbsm(
+        self, table: ArrayLike, aspect_az_rad: ArrayLike, aspect_el_rad: ArrayLike, band: ArrayLike
+    ) -> F:
+        """Mean RCS (dBsm), bilinear in dB; all arguments broadcast to shape (...)."""
+        g = self.grid_dbsm
+        n_el, n_az = g.shape[2], g.shape[3]
+        tab, az, el, bd = np.broadcast_arrays(
+            np.asarray(table, dtype=np.int64),
+            np.asarray(aspect_az_rad, dtype=np.float64),
+            np.asarray(aspect_el_rad, dtype=np.float64),
+            np.asarray(band, dtype=np.int64),
+        )
+        fa = np.clip(np.abs(az), 0.0, np.pi) / np.pi * (n_az - 1)
+        fe = (np.clip(el, -np.pi / 2, np.pi / 2) + np.pi / 2) / np.pi * (n_el - 1)
+        ia = np.minimum(fa.astype(np.int64), n_az - 2)
+        ie = np.minimum(fe.astype(np.int64), n_el - 2)
+        wa, we = fa - ia, fe - ie
+        v00 = g[tab, bd, ie, ia]
+        v01 = g[tab, bd, ie, ia + 1]
+        v10 = g[tab, bd, ie + 1, ia]
+        v11 = g[tab, bd, ie + 1, ia + 1]
+        return np.asarray(
+            (1 - we) * ((1 - wa) * v00 + wa * v01) + we * ((1 - wa) * v10 + wa * v11),
+            dtype=np.float64,
+        )
+
+    def rcs_m2(
+        self, table: ArrayLike, aspect_az_rad: ArrayLike, aspect_el_rad: ArrayLike, band: ArrayLike
+    ) -> F:
+        """Mean RCS (m^2) = ``10^(dBsm/10)`` of :meth:`rcs_dbsm`."""
+        return np.asarray(10.0 ** (self.rcs_dbsm(table, aspect_az_rad, aspect_el_rad, band) / 10.0))
+
+
+def _interp_last(x_new: F, x: F, y: F) -> F:
+    """Linear interpolation of ``y`` (..., n) sampled at ``x`` onto ``x_new``, clamped."""
+    if x.shape[0] == 1:
+        return np.repeat(y, x_new.shape[0], axis=-1)
+    j = np.clip(np.searchsorted(x, x_new) - 1, 0, x.shape[0] - 2)
+    w = np.clip((x_new - x[j]) / (x[j + 1] - x[j]), 0.0, 1.0)
+    return np.asarray(y[..., j] * (1.0 - w) + y[..., j + 1] * w)
+
+
+def aspect_angles(vel_mps: ArrayLike, los_to_radar_m: ArrayLike) -> tuple[F, F]:
+    """Body-frame aspect of the radar seen from each target.
+
+    Parameters
+    ----------
+    vel_mps : array_like, shape (..., 3)
+        Target velocity, ENU.
+    los_to_radar_m : array_like, shape (..., 3)
+        Vector from target to radar, ENU (any length > 0).
+
+    Returns
+    -------
+    aspect_az_rad, aspect_el_rad : ndarray, shape (...)
+        Aspect azimuth in [0, pi] (0 = nose-on) and elevation (module docstring).
+    """
+    v = np.asarray(vel_mps, dtype=np.float64)
+    los = np.asarray(los_to_radar_m, dtype=np.float64)
+    vh = np.hypot(v[..., 0], v[..., 1])
+    lh = np.hypot(los[..., 0], los[..., 1])
+    dot = v[..., 0] * los[..., 0] + v[..., 1] * los[..., 1]
+    cross = v[..., 0] * los[..., 1] - v[..., 1] * los[..., 0]
+    az = np.where(vh > 0, np.abs(np.arctan2(cross, dot)), 0.0)
+    rng = np.sqrt(lh**2 + los[..., 2] ** 2)
+    gamma = np.arctan2(v[..., 2], vh)
+    el = np.arcsin(np.clip(los[..., 2] / np.maximum(rng, 1e-9), -1.0, 1.0)) - gamma
+    return np.asarray(az), np.asarray(np.clip(el, -np.pi / 2, np.pi / 2))

@@ -1,0 +1,237 @@
+"""Terrain elevation models and per-radar terrain masking tables.
+
+Digital elevation models (all offline):
+
+* :func:`load_pvlib_dem`: pvlib's packaged global 5-arcmin grid
+  ``pvlib/data/Altitude.h5`` (2160 x 4320 uint8, ``metres = v * 28 - 450``,
+  255 = no data / sea -> 0 m, row 0 = 90 N, column 0 = 180 W; cell centres at
+  ``(90 - lat) * 12``, ``(lon + 180) * 12``). Resolution ~9 km: masking from it
+  is coarse but real.
+* :func:`load_geotiff_dem`: any geographic (EPSG:4326) GeoTIFF via ``rasterio``
+  (optional dependency, imported lazily).
+* :class:`GridDem` built directly from arrays (tests use matplotlib's
+  ``jacksboro_fault_dem.npz``).
+
+Masking table (per radar, computed once): for ``n_az`` azimuth bins and range
+bins of ``range_step_m``, sample the terrain along each radial, convert every
+sample to its apparent elevation angle over a ``k``-earth (:func:`iadsim.sensors.
+horizon.elevation_angle_rad`) and take the running maximum outward. A target in
+azimuth bin ``i`` at ground distance ``d`` is visible iff its own apparent
+elevation exceeds ``mask[i, j]``, the maximum over all samples *nearer* than
+``d``: one gather per target per dwell. (Skolnik 2001 sec. 8.2 for the geometry;
+the cumulative-maximum "horizon profile" is the usual viewshed construction.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from iadsim.errors import InputDataError
+from iadsim.geo import EARTH_MEAN_RADIUS_M
+from iadsim.sensors.horizon import K_STANDARD, elevation_angle_rad
+
+__all__ = [
+    "GridDem",
+    "TerrainMask",
+    "build_terrain_mask",
+    "destination_point",
+    "load_geotiff_dem",
+    "load_pvlib_dem",
+]
+
+F = NDArray[np.float64]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GridDem:
+    """Elevation on a regular latitude/longitude grid (cell-centre registered).
+
+    Attributes
+    ----------
+    elevation_m : ndarray, shape (n_lat, n_lon)
+        Heights above mean sea level; row 0 at ``lat0_deg``.
+    lat0_deg, lon0_deg : float
+        Latitude and longitude of the centre of cell [0, 0].
+    dlat_deg, dlon_deg : float
+        Grid steps (``dlat_deg`` is negative for north-up grids).
+    name : str
+        Where the data came from (for reports).
+    """
+
+    elevation_m: NDArray[np.float64]
+    lat0_deg: float
+    lon0_deg: float
+    dlat_deg: float
+    dlon_deg: float
+    name: str = "grid"
+
+    def elevation_at(self, lat_rad: ArrayLike, lon_rad: ArrayLike) -> F:
+        """Bilinear elevation (m) at geodetic points; outside the grid -> edge value."""
+        z = self.elevation_m
+        fi = (np.degrees(np.asarray(lat_rad)) - self.lat0_deg) / self.dlat_deg
+        lon = np.degrees(np.asarray(lon_rad))
+        fj = (lon - self.lon0_deg) / self.dlon_deg
+        if abs(self.dlon_deg * z.shape[1] - 360.0) < 1e-6:  # global grid: wrap longitude
+            fj = np.mod(fj, z.shape[1])
+        fi = np.clip(fi, 0.0, z.shape[0] - 1.0)
+        fj = np.clip(fj, 0.0, z.shape[1] - 1.0)
+        i = np.minimum(fi.astype(np.int64), max(z.shape[0] - 2, 0))
+        j = np.minimum(fj.astype(np.int64), max(z.shape[1] - 2, 0))
+        wi, wj = np.clip(fi - i, 0, 1), np.clip(fj - j, 0, 1)
+        i1 = np.minimum(i + 1, z.shape[0] - 1)
+        j1 = np.minimum(j + 1, z.shape[1] - 1)
+        top = (1 - wj) * z[i, j] + wj * z[i, j1]
+        bot = (1 - wj) * z[i1, j] + wj * z[i1, j1]
+        return np.asarray((1 - wi) * top + wi * bot, dtype=np.float64)
+
+
+def load_pvlib_dem() -> GridDem:
+    """pvlib's packaged 5-arcmin global DEM (read with h5py; never downloads).
+
+    Data: pvlib ``data/Altitude.h5`` (BSD-3 package), see the module docstring
+    for the encoding; sea / no-data cells are set to 0 m.
+    """
+    spec = importlib.util.find_spec("pvlib")
+    if spec is None or spec.origin is None:
+        raise InputDataError("terrain: pvlib is not installed (needed for the default DEM)")
+    path = Path(spec.origin).parent / "data" / "Altitude.h5"
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        raw = np.asarray(f["Altitude"][...])
+    elev = np.where(raw == 255, 0.0, raw.astype(np.float64) * 28.0 - 450.0)
+    step = 1.0 / 12.0
+    return GridDem(
+        elevation_m=elev,
+        lat0_deg=90.0 - step / 2,
+        lon0_deg=-180.0 + step / 2,
+        dlat_deg=-step,
+        dlon_deg=step,
+        name="pvlib Altitude.h5 (5 arcmin)",
+    )
+
+
+def load_geotiff_dem(path: str | Path) -> GridDem:
+    """A geographic (lat/lon) GeoTIFF DEM read with rasterio (optional dependency)."""
+    if importlib.util.find_spec("rasterio") is None:
+        raise InputDataError(
+            f"{path}: reading GeoTIFF terrain needs rasterio (pip install 'iadsim[terrain]')"
+        )
+    import rasterio
+
+    try:
+        with rasterio.open(path) as src:
+            band = src.read(1, masked=True)
+            t = src.transform
+    except Exception as err:  # rasterio raises its own error types
+        raise InputDataError(f"{path}: cannot read GeoTIFF DEM ({err})") from err
+    elev = np.asarray(np.ma.filled(band.astype(np.float64), 0.0))
+    return GridDem(
+        elevation_m=elev,
+        lat0_deg=t.f + t.e / 2,
+        lon0_deg=t.c + t.a / 2,
+        dlat_deg=t.e,
+        dlon_deg=t.a,
+        name=str(path),
+    )
+
+
+def destination_point(
+    lat_rad: float, lon_rad: float, az_rad: ArrayLike, distance_m: ArrayLike
+) -> tuple[F, F]:
+    """Great-circle destination (spherical earth) from a point, bearing and distance.
+
+    ``lat2 = asin(sin lat1 cos d + cos lat1 sin d cos az)``,
+    ``lon2 = lon1 + atan2(sin az sin d cos lat1, cos d - sin lat1 sin lat2)``
+    with ``d = distance / R`` (standard navigation formulae).
+    """
+    d = np.asarray(distance_m, dtype=np.float64) / EARTH_MEAN_RADIUS_M
+    az = np.asarray(az_rad, dtype=np.float64)
+    s1, c1 = np.sin(lat_rad), np.cos(lat_rad)
+    lat2 = np.arcsin(s1 * np.cos(d) + c1 * np.sin(d) * np.cos(az))
+    lon2 = lon_rad + np.arctan2(np.sin(az) * np.sin(d) * c1, np.cos(d) - s1 * np.sin(lat2))
+    return np.asarray(lat2), np.asarray(lon2)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TerrainMask:
+    """Masking table of one radar site.
+
+    ``mask_el_rad[i, j]``: largest apparent terrain elevation angle nearer than
+    ground distance ``j * range_step_m`` in azimuth bin ``i`` (width
+    ``2 pi / n_az``, bin 0 centred on north). ``antenna_alt_m`` is the antenna
+    height above mean sea level used to build it.
+    """
+
+    mask_el_rad: NDArray[np.float64]
+    range_step_m: float
+    antenna_alt_m: float
+    k: float = K_STANDARD
+
+    @property
+    def n_az(self) -> int:
+        """Number of azimuth bins."""
+        return int(self.mask_el_rad.shape[0])
+
+    def mask_at(self, az_rad: ArrayLike, ground_distance_m: ArrayLike) -> F:
+        """Mask elevation angle (rad) for targets at azimuth and ground distance."""
+        n_az, n_r = self.mask_el_rad.shape
+        ia = np.mod(np.rint(np.asarray(az_rad) / (2 * np.pi) * n_az).astype(np.int64), n_az)
+        ir = np.clip(
+            (np.asarray(ground_distance_m) / self.range_step_m).astype(np.int64), 0, n_r - 1
+        )
+        return np.asarray(self.mask_el_rad[ia, ir])
+
+    def visible(
+        self, az_rad: ArrayLike, ground_distance_m: ArrayLike, target_alt_m: ArrayLike
+    ) -> NDArray[np.bool_]:
+        """True where a target (alt above MSL) clears the terrain along its radial."""
+        el = elevation_angle_rad(ground_distance_m, target_alt_m, self.antenna_alt_m, self.k)
+        return np.asarray(el > self.mask_at(az_rad, ground_distance_m))
+
+
+def build_terrain_mask(
+    dem: GridDem,
+    *,
+    lat_rad: float,
+    lon_rad: float,
+    antenna_alt_m: float,
+    max_range_m: float,
+    n_az: int = 720,
+    range_step_m: float = 1000.0,
+    k: float = K_STANDARD,
+) -> TerrainMask:
+    """Precompute a radar's :class:`TerrainMask` from a DEM (vectorized over the grid).
+
+    Parameters
+    ----------
+    dem : GridDem
+        Terrain source.
+    lat_rad, lon_rad : float
+        Radar site.
+    antenna_alt_m : float
+        Antenna phase-centre height above mean sea level (ground + mast).
+    max_range_m : float
+        Outer ground distance of the table (usually the instrumented range).
+    n_az, range_step_m : int, float
+        Table resolution.
+    k : float
+        Effective earth radius factor.
+    """
+    n_r = int(np.ceil(max_range_m / range_step_m)) + 1
+    az = np.arange(n_az) * (2 * np.pi / n_az)
+    d = (np.arange(n_r) + 0.5) * range_step_m  # sample at bin centres
+    lat, lon = destination_point(lat_rad, lon_rad, az[:, None], d[None, :])
+    z = dem.elevation_at(lat, lon)
+    el = elevation_angle_rad(d[None, :], z, antenna_alt_m, k)
+    cum = np.maximum.accumulate(el, axis=1)
+    # exclusive running maximum: terrain strictly nearer than bin j
+    mask = np.concatenate([np.full((n_az, 1), -np.pi / 2), cum[:, :-1]], axis=1)
+    return TerrainMask(
+        mask_el_rad=mask, range_step_m=range_step_m, antenna_alt_m=antenna_alt_m, k=k
+    )
