@@ -143,24 +143,32 @@ def _consistency(filt, truth_model, meas_fn, nx_err, n_runs=200, steps=60, seed=
 
 def _cart(x, rng):
     n = x.shape[0]
-    return Measurements.cartesian(np.zeros(n), x[:, :2] + 10.0 * rng.standard_normal((n, 2)),
-                                  np.eye(2) * 100.0)
+    return Measurements.cartesian(
+        np.zeros(n), x[:, :2] + 10.0 * rng.standard_normal((n, 2)), np.eye(2) * 100.0
+    )
 
 
 def _polar(x, rng):
     n = x.shape[0]
     r = np.hypot(x[:, 0], x[:, 1]) + 10.0 * rng.standard_normal(n)
     az = np.arctan2(x[:, 0], x[:, 1]) + 1e-3 * rng.standard_normal(n)
-    return Measurements(t_s=np.zeros(n), z=np.stack([r, az % (2 * np.pi)], 1),
-                        R=np.broadcast_to(np.diag([100.0, 1e-6]), (n, 2, 2)).copy(),
-                        sensor_m=np.zeros((n, 3)), kind="polar", ndim=2)
+    return Measurements(
+        t_s=np.zeros(n),
+        z=np.stack([r, az % (2 * np.pi)], 1),
+        R=np.broadcast_to(np.diag([100.0, 1e-6]), (n, 2, 2)).copy(),
+        sensor_m=np.zeros((n, 3)),
+        kind="polar",
+        ndim=2,
+    )
 
 
 CV2 = ConstantVelocity(ndim=2, q_m2ps3=1.0)
 IMM_CV_CT = IMM(
     base=ExtendedKalmanFilter(model=CV2),
-    models=(ZeroPadded(model=CV2, nx_total=5),
-            CoordinatedTurn(ndim=2, q_m2ps3=1.0, q_omega_rad2ps3=1e-8)),
+    models=(
+        ZeroPadded(model=CV2, nx_total=5),
+        CoordinatedTurn(ndim=2, q_m2ps3=1.0, q_omega_rad2ps3=1e-8),
+    ),
     sojourn_s=(100.0, 10.0),
     mu0=(0.99, 0.01),
 )
@@ -176,8 +184,9 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_nees_nis_consistent(name) -> None:
     filt, meas_fn = CASES[name]
-    anees, anis, nz = _consistency(filt, CV2 if filt.nx == 4 else ZeroPadded(model=CV2, nx_total=5),
-                                   meas_fn, nx_err=4)
+    anees, anis, nz = _consistency(
+        filt, CV2 if filt.nx == 4 else ZeroPadded(model=CV2, nx_total=5), meas_fn, nx_err=4
+    )
     lo, hi = _bounds(200, 4)
     inside = np.mean((anees >= lo) & (anees <= hi))
     # an IMM estimate is a Gaussian mixture moment-matched to one Gaussian: its
@@ -199,9 +208,14 @@ def test_inconsistent_filter_fails_nees() -> None:
 def test_azimuth_innovation_wraps() -> None:
     f = ExtendedKalmanFilter(model=CV2)
     x = np.array([[-1.0, 10_000.0, 0.0, 0.0]])  # az just below 2 pi
-    m = Measurements(t_s=np.zeros(1), z=np.array([[10_000.0, 0.0001]]),
-                     R=np.diag([1.0, 1e-6])[None], sensor_m=np.zeros((1, 3)),
-                     kind="polar", ndim=2)
+    m = Measurements(
+        t_s=np.zeros(1),
+        z=np.array([[10_000.0, 0.0001]]),
+        R=np.diag([1.0, 1e-6])[None],
+        sensor_m=np.zeros((1, 3)),
+        kind="polar",
+        ndim=2,
+    )
     inn = f.innovate(x, np.eye(4)[None] * 100.0, m)
     assert abs(inn.y[0, 1]) < 1e-3
 
