@@ -105,7 +105,7 @@ class C2Params:
     """Solver settings: ``solver`` auto|milp|greedy|brute, size switch, time limit."""
 
     solver: Solver = "auto"
-    milp_max_options: int = 3000
+    milp_max_options: int = 20_000
     time_limit_s: float | None = 5.0
     max_engagements_per_launcher: int = 1
 

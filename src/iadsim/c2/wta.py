@@ -19,13 +19,18 @@ target channels and missile channels per battery.
 Solvers
 -------
 * ``milp``: exact, :func:`scipy.optimize.milp` (HiGHS branch and bound).
-* ``greedy``: options by decreasing ``w_k``, each taken if it still fits. Gap
-  measured against ``milp`` on 300 random problems
-  (``tests/c2/test_wta.py::test_greedy_gap``; 6-12 tracks, 2-6 launchers, 2 types,
-  scarce channels and rounds): mean 0.6 %, worst 6.1 % of the optimum; the
-  test asserts mean <= 2 % and worst <= 12 %.
+* ``greedy``: weight-greedy / regret-greedy construction plus an insertion
+  local search (:func:`solve_greedy`). Gap measured against ``milp`` on 300
+  random problems (``tests/c2/test_c2_wta.py::test_greedy_gap``; 6-12 tracks,
+  2-6 launchers, 2 types, 1-2 batteries, scarce channels and rounds): mean
+  0.11 %, worst 10.8 % of the optimum (plain weight-greedy alone: mean 1.0 %,
+  worst 24 %). The test asserts mean <= 1 % and worst <= 15 %. On larger
+  raids (50-400 tracks, 16-64 launchers, 3 types) the gap was 0.1-0.7 %.
 * ``brute``: enumeration of every per-track choice (tests only, tiny problems).
-* ``auto``: ``milp`` when ``K <= milp_max_options`` else ``greedy``.
+* ``auto``: ``milp`` when ``K <= milp_max_options`` (default 20,000) else
+  ``greedy``. HiGHS solved 13k-option raids in ~1 s and 54k in ~5 s on a
+  2-core machine; ``time_limit_s`` bounds it (best incumbent returned, greedy
+  if none).
 """
 
 from __future__ import annotations
@@ -113,20 +118,104 @@ def solve_milp(problem: WTAProblem, *, time_limit_s: float | None = None) -> NDA
     return x if problem.feasible(x) else solve_greedy(problem)
 
 
-def solve_greedy(problem: WTAProblem) -> NDArray[np.bool_]:
-    """Greedy: best weight first, accept an option if all its rows still fit."""
-    a = problem.A.tocsc()
-    used = np.zeros_like(problem.b)
-    x = np.zeros(problem.n_options, dtype=bool)
-    for k in np.argsort(-problem.weight, kind="stable"):
-        if problem.weight[k] <= 0:
+def solve_greedy(
+    problem: WTAProblem, *, max_passes: int = 2, per_track: int = 3, max_moves: int = 200
+) -> NDArray[np.bool_]:
+    """Constructive heuristic plus drop-one/refill local search.
+
+    1. Start from the better of *weight-greedy* (best feasible weight first) and
+       *regret-greedy* (auction-like: serve the track whose best feasible option
+       beats its second best by the most).
+    2. Insertion local search: for each of the ``per_track`` best unchosen options
+       of every track, force it in, drop every chosen option that shares a
+       violated row with it, refill greedily, and keep the result if the
+       objective rises; at most ``max_moves`` moves per pass, up to
+       ``max_passes`` passes. Every step is vectorised
+       over options (sparse ``A``), costing ``O(nnz(A))`` per added option.
+    """
+    g = _Greedy(problem)
+    xw = g.fill(np.zeros(problem.n_options, dtype=bool))
+    xr = g.by_regret()
+    x = xr if problem.value(xr) > problem.value(xw) else xw
+    for _ in range(max_passes):
+        improved = False
+        for k in g.candidates(x, per_track)[:max_moves]:
+            trial = g.insert(x, int(k))
+            if not problem.feasible(trial):  # k does not fit even alone
+                continue
+            trial = g.fill(trial)
+            if problem.value(trial) > problem.value(x) + 1e-12:
+                x, improved = trial, True
+        if not improved:
             break
-        lo, hi = a.indptr[k], a.indptr[k + 1]
-        rows, vals = a.indices[lo:hi], a.data[lo:hi]
-        if np.all(used[rows] + vals <= problem.b[rows] + 1e-9):
-            used[rows] += vals
-            x[k] = True
     return x
+
+
+class _Greedy:
+    """Vectorised feasibility checks over the options of one problem."""
+
+    def __init__(self, problem: WTAProblem) -> None:
+        self.p = problem
+        self.a = problem.A.tocsc()
+        self.tracks, self.t_idx = np.unique(problem.track, return_inverse=True)
+
+    def feasible_options(self, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Options not chosen, with positive weight, that still fit given ``x``."""
+        slack = self.p.b - self.a @ x.astype(np.float64)
+        bad = self._any_per_option(self.a.data > slack[self.a.indices] + 1e-9)
+        return np.asarray(~bad & ~x & (self.p.weight > 0))
+
+    def _any_per_option(self, flag_nnz: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """OR of a per-nonzero flag over each option's column (every column is non-empty)."""
+        return np.asarray(np.logical_or.reduceat(flag_nnz, self.a.indptr[:-1]))
+
+    def candidates(self, x: NDArray[np.bool_], per_track: int) -> NDArray[np.int64]:
+        """The ``per_track`` heaviest unchosen options of each track, heaviest first."""
+        w = np.where(x | (self.p.weight <= 0), -np.inf, self.p.weight)
+        order = np.lexsort((-w, self.t_idx))  # by track, then weight desc
+        t_sorted = self.t_idx[order]
+        start = np.searchsorted(t_sorted, t_sorted, side="left")
+        keep = order[(np.arange(order.size) - start < per_track) & np.isfinite(w[order])]
+        return keep[np.argsort(-w[keep], kind="stable")]
+
+    def insert(self, x: NDArray[np.bool_], k: int) -> NDArray[np.bool_]:
+        """Force option ``k`` in and drop the chosen options it conflicts with."""
+        y = x.copy()
+        y[k] = True
+        over = self.a @ y.astype(np.float64) > self.p.b + 1e-9
+        y &= ~self._any_per_option(over[self.a.indices])
+        y[k] = True
+        return y
+
+    def fill(self, x: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Add the best feasible option until none fits."""
+        x = x.copy()
+        while True:
+            ok = self.feasible_options(x)
+            if not ok.any():
+                return x
+            x[int(np.argmax(np.where(ok, self.p.weight, -np.inf)))] = True
+
+    def by_regret(self) -> NDArray[np.bool_]:
+        """Serve the track with the largest best-minus-second-best feasible weight."""
+        n_k, n_t, t_idx = self.p.n_options, self.tracks.size, self.t_idx
+        x = np.zeros(n_k, dtype=bool)
+        while True:
+            ok = self.feasible_options(x)
+            if not ok.any():
+                return x
+            wv = np.where(ok, self.p.weight, -np.inf)
+            best = np.full(n_t, -np.inf)
+            np.maximum.at(best, t_idx, wv)
+            first = np.full(n_t, n_k)
+            is_best = ok & (wv == best[t_idx])
+            np.minimum.at(first, t_idx[is_best], np.flatnonzero(is_best))
+            second = np.full(n_t, -np.inf)
+            np.maximum.at(second, t_idx, np.where(np.arange(n_k) == first[t_idx], -np.inf, wv))
+            regret = np.where(
+                np.isfinite(best), best - np.where(np.isfinite(second), second, 0.0), -np.inf
+            )
+            x[int(first[int(np.lexsort((-best, -regret))[0])])] = True
 
 
 def solve_brute(problem: WTAProblem, *, max_combinations: int = 200_000) -> NDArray[np.bool_]:
@@ -152,7 +241,7 @@ def solve_wta(
     problem: WTAProblem,
     solver: Solver = "auto",
     *,
-    milp_max_options: int = 3000,
+    milp_max_options: int = 20_000,
     time_limit_s: float | None = 5.0,
 ) -> NDArray[np.bool_]:
     """Solve with the named solver; ``auto`` switches by problem size."""

@@ -14,13 +14,13 @@ engagements kill the same threat in one call, the first (by intercept time,
 then order id) is credited and the others become misses.
 """
 
-# ruff: noqa: RUF009  (frame columns are declared with ``col``, as in iadsim.frames)
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from iadsim.frames import F64, I64, Frame, Orders, Truth, col
 
@@ -61,14 +61,14 @@ def match_threats(
     """
     e = np.asarray(pip_m, dtype=np.float64).reshape(-1, 3)
     x = np.asarray(truth_pos_m, dtype=np.float64).reshape(-1, 3)
-    if e.shape[0] == 0 or x.shape[0] == 0:
-        return np.full(e.shape[0], -1, dtype=np.int64), np.full(e.shape[0], np.inf)
-    d = np.sqrt(np.sum((e[:, None, :] - x[None, :, :]) ** 2, axis=-1))  # (E, N)
-    d = np.where(np.asarray(truth_alive, dtype=bool)[None, :], d, np.inf)
-    j = np.argmin(d, axis=1)
-    dist = d[np.arange(e.shape[0]), j]
-    ok = dist <= gate_m
-    return np.where(ok, j, -1).astype(np.int64), np.where(ok, dist, np.inf)
+    live = np.flatnonzero(np.asarray(truth_alive, dtype=bool))
+    none = np.full(e.shape[0], -1, dtype=np.int64), np.full(e.shape[0], np.inf)
+    if e.shape[0] == 0 or live.size == 0:
+        return none
+    dist, j = cKDTree(x[live]).query(e, k=1, distance_upper_bound=gate_m)
+    ok = np.isfinite(dist)
+    idx = np.where(ok, live[np.minimum(j, live.size - 1)], -1).astype(np.int64)
+    return idx, np.where(ok, dist, np.inf)
 
 
 def draw_salvo_kills(

@@ -1,0 +1,143 @@
+"""Fly-out, time of flight, PIP and Pk kernels against independent computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from iadsim.engagement import (
+    InterceptorParams,
+    InterceptorTable,
+    flyout_range_m,
+    predict_intercepts,
+    time_of_flight_s,
+)
+from iadsim.engagement.interceptors import pk_at
+
+
+def _speed(p: InterceptorParams, t: np.ndarray) -> np.ndarray:
+    """The documented speed profile, written independently of the kernel."""
+    v = np.empty_like(t)
+    boost = t <= p.boost_s
+    v[boost] = p.max_speed_mps * t[boost] / max(p.boost_s, 1e-12)
+    v[~boost] = np.maximum(
+        p.max_speed_mps - p.decel_mps2 * (t[~boost] - p.boost_s), p.min_speed_mps
+    )
+    return v
+
+
+def _integrated(p: InterceptorParams, t_end: float) -> tuple[np.ndarray, np.ndarray]:
+    t = np.linspace(0.0, t_end, 400_001)
+    v = _speed(p, t)
+    s = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(t))])
+    return t, s
+
+
+def test_flyout_matches_numerical_integration(catalog):
+    for p in catalog.values():
+        t_end = 1.2 * float(p.time_of_flight_s(p.max_range_m))
+        t, s = _integrated(p, t_end)
+        args = (p.boost_s, p.max_speed_mps, p.decel_mps2, p.min_speed_mps)
+        idx = np.linspace(0, t.size - 1, 37).astype(int)
+        np.testing.assert_allclose(flyout_range_m(t[idx], *args), s[idx], rtol=1e-6, atol=0.5)
+        r = np.linspace(100.0, p.max_range_m, 25)
+        tof_num = np.interp(r, s, t)
+        np.testing.assert_allclose(time_of_flight_s(r, *args), tof_num, atol=2e-3)
+
+
+def test_tof_is_inverse_of_flyout(catalog, make_interceptor):
+    ps = [*catalog.values(), make_interceptor(decel_mps2=0.0, min_speed_mps=1200.0),
+          make_interceptor(boost_s=0.0)]  # fmt: skip
+    for p in ps:
+        t = np.linspace(0.0, 400.0, 801)
+        args = (p.boost_s, p.max_speed_mps, p.decel_mps2, p.min_speed_mps)
+        np.testing.assert_allclose(time_of_flight_s(flyout_range_m(t, *args), *args), t, atol=1e-7)
+
+
+def test_pip_matches_scalar_root_finding(catalog):
+    """Approaching straight-line targets: PIP time equals a brentq root per pair."""
+    rng = np.random.default_rng(7)
+    params = [catalog["s400-long-range-48n6-class"], catalog["s400-medium-range-class"]]
+    table = InterceptorTable.from_params(params)
+    n = 40
+    bearing = rng.uniform(0, 2 * np.pi, n)
+    rho = rng.uniform(20e3, 200e3, n)
+    pos = np.c_[rho * np.sin(bearing), rho * np.cos(bearing), rng.uniform(100, 12e3, n)]
+    speed = rng.uniform(50, 600, n)
+    vel = np.c_[-speed * np.sin(bearing), -speed * np.cos(bearing), np.zeros(n)]
+    launchers = np.array([[0.0, 0.0, 0.0], [5e3, -3e3, 50.0]])
+    t0 = 100.0
+    sol = predict_intercepts(pos, vel, np.zeros(n, dtype=np.int64), t0, launchers, table)
+    checked = 0
+    for k in range(n):
+        for j, x in enumerate(launchers):
+            for i, p in enumerate(params):
+                t_l = t0 + p.reaction_s
+
+                def g(t, k=k, x=x, p=p, t_l=t_l):
+                    r = np.linalg.norm(pos[k] + vel[k] * (t - t0) - x)
+                    return (t - t_l) - float(p.time_of_flight_s(r))
+
+                hi = t_l + float(p.time_of_flight_s(p.max_range_m))
+                if g(hi) < 0:  # cannot reach within max range
+                    assert np.isinf(sol.t_intercept_s[k, j, i]) or not sol.feasible[k, j, i]
+                    continue
+                t_star = brentq(g, t_l, hi, xtol=1e-9)
+                assert sol.t_intercept_s[k, j, i] == pytest.approx(t_star, abs=1e-5)
+                assert sol.t_launch_s[k, j, i] == pytest.approx(t_l)
+                pip = pos[k] + vel[k] * (t_star - t0)
+                np.testing.assert_allclose(sol.pip_m[k, j, i], pip, atol=1e-2)
+                checked += 1
+    assert checked > 50
+
+
+def test_pip_outside_envelope_is_infeasible(make_interceptor):
+    p = make_interceptor()  # 1-100 km, 10 m - 20 km
+    table = InterceptorTable.from_params([p])
+    pos = np.array(
+        [
+            [0.0, 50e3, 30e3],  # above ceiling
+            [0.0, 50e3, 2.0],  # below floor
+            [0.0, 600e3, 5e3],  # far away: no intercept within max range now
+            [0.0, 300.0, 500.0],  # inside the 1 km min range (slow, receding)
+            [0.0, 50e3, 5e3],  # inside
+        ]
+    )
+    vel = np.array([[0, -200.0, 0], [0, -200.0, 0], [0, -200.0, 0], [0, 10.0, 0], [0, -200.0, 0]])
+    sol = predict_intercepts(pos, vel, np.zeros(5, dtype=np.int64), 0.0, np.zeros((1, 3)), table)
+    assert sol.feasible[:, 0, 0].tolist() == [False, False, False, False, True]
+    assert np.all(sol.pk[~sol.feasible] == 0.0)
+
+
+def test_pk_interpolation_matches_np_interp(catalog):
+    rng = np.random.default_rng(3)
+    for p in catalog.values():
+        x = rng.uniform(-0.1, 1.1, 200)
+        c = rng.integers(0, 4, 200)
+        got = pk_at(x, c, p.pk_range_fraction, p.pk_table)
+        want = [
+            np.interp(xi, p.pk_range_fraction, p.pk_table[ci]) for xi, ci in zip(x, c, strict=True)
+        ]
+        np.testing.assert_allclose(got, want, atol=1e-12)
+    assert pk_at(np.array([0.5]), np.array([-1]), p.pk_range_fraction, p.pk_table)[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kw", "msg"),
+    [
+        ({"min_range_m": 200e3}, "min_range_m < max_range_m"),
+        ({"min_alt_m": 30e3}, "min_alt_m < max_alt_m"),
+        ({"min_speed_mps": -1.0}, "min_speed_mps"),
+        ({"reaction_s": -1.0}, ">= 0"),
+    ],
+)
+def test_params_reject_impossible_values(make_interceptor, kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        make_interceptor(**kw)
+
+
+def test_params_reject_bad_pk_table(make_interceptor):
+    p = make_interceptor()
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        InterceptorParams(**{**p.__dict__, "pk_table": np.full((4, 2), 1.5)})
