@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 
 from iadsim.analysis.metrics import (
+    evaluation_times,
     gospa,
+    interpolate_truth,
     match_truth_times,
     ospa,
     score_frames,
@@ -166,8 +168,18 @@ def test_score_frames_confirmed_only_and_alive_only() -> None:
     # 2-D scoring ignores the height
     flat = score_frames(truth, tracks, c_m=50.0, n_dim=2)
     assert flat.pos_rmse_m == pytest.approx(2.0)
+    # a track between truth samples: truth interpolated (e = 100 m at t = 0.5 s) ...
     off_grid = score_frames(truth, _tracks([0.5], [5], [conf], [100.0]), c_m=50.0)
-    assert off_grid.n_times_dropped == 1 and off_grid.series.t_s.size == 0
+    assert off_grid.series.t_s.tolist() == [0.5] and off_grid.series.gospa_m[0] == 0.0
+    # ... or, with nearest matching and a small tolerance, dropped
+    near = score_frames(
+        truth,
+        _tracks([0.5], [5], [conf], [100.0]),
+        c_m=50.0,
+        time_match="nearest",
+        fill_gap_s=np.inf,
+    )
+    assert near.n_times_dropped == 1 and near.series.t_s.size == 0
 
 
 def test_score_frames_position_nees_from_variance_diagonal() -> None:
@@ -181,3 +193,46 @@ def test_score_frames_position_nees_from_variance_diagonal() -> None:
     assert s.n_pairs == 2 and s.n_dim == 3
     assert s.pos_nees_mean == pytest.approx((1.0 + 4.0) / 2)
     assert np.isnan(score_frames(truth, base, c_m=50.0).pos_nees_mean)  # zero variances
+
+
+def test_interpolate_truth_linear_and_alive_rules() -> None:
+    t = np.array([0.0, 0.0, 1.0, 1.0, 2.0, 2.0])
+    tid = np.array([1, 2, 1, 2, 1, 2])
+    x = np.array([0.0, 10.0, 100.0, 30.0, 400.0, 50.0])
+    alive = np.array([True, True, True, True, True, False])  # threat 2 dies in (1, 2]
+    ev = [-1.0, 0.25, 1.0, 1.5, 2.0, 3.0]
+    ids, row_t, vals, kept = interpolate_truth(t, tid, x[:, None], ev, alive=alive)
+    assert kept.tolist() == [0.25, 1.0, 1.5, 2.0]
+    assert list(zip(ids.tolist(), row_t.tolist(), strict=True)) == [
+        (1, 0.25),
+        (1, 1.0),
+        (1, 1.5),
+        (1, 2.0),
+        (2, 0.25),
+        (2, 1.0),
+    ]
+    expect = np.concatenate(
+        [
+            np.interp([0.25, 1.0, 1.5, 2.0], t[tid == 1], x[tid == 1]),
+            np.interp([0.25, 1.0], t[tid == 2], x[tid == 2]),
+        ]
+    )
+    np.testing.assert_allclose(vals[:, 0], expect)
+
+
+def test_evaluation_times_fill_reporting_gaps() -> None:
+    truth_t = np.arange(21.0)
+    track_t = np.array([10.0, 11.0, 12.0])
+    gap = 2.0 * 1.0  # default: twice the median track spacing
+    expect = sorted(set(track_t) | {t for t in truth_t if np.min(np.abs(track_t - t)) > gap})
+    assert evaluation_times(track_t, truth_t).tolist() == expect
+    assert evaluation_times([], truth_t).tolist() == truth_t.tolist()
+    assert evaluation_times(track_t, truth_t, fill_gap_s=np.inf).tolist() == track_t.tolist()
+
+
+def test_score_frames_without_tracks_counts_every_live_target_missed() -> None:
+    truth = _truth([0.0, 0.0, 1.0, 1.0], [1, 2, 1, 2], [0.0, 500.0, 200.0, 700.0])
+    s = score_frames(truth, Tracks.empty(), c_m=40.0, p=1.0)
+    assert s.series.t_s.tolist() == [0.0, 1.0]
+    np.testing.assert_allclose(s.series.gospa_m, 2 * 40.0 / 2)
+    assert s.continuity.n_truth_tracked == 0 and np.isnan(s.continuity.mean_time_to_track_s)

@@ -152,13 +152,31 @@ def test_no_matching_times_and_unwritable_csv(app, files, tmp_path: Path) -> Non
     table = pq.read_table(tracks)
     shifted = table.set_column(0, "time", pa.array(table.column("time").to_numpy() + 0.5))
     pq.write_table(shifted, tmp_path / "late.parquet")
-    result = CliRunner().invoke(app, ["score", str(tmp_path / "late.parquet"), str(truth)])
+    late = str(tmp_path / "late.parquet")
+    result = CliRunner().invoke(app, ["score", late, str(truth), "--time-match", "nearest"])
     assert isinstance(result.exception, InputDataError)
-    assert "no track time within 1e-06 s of a truth time" in str(result.exception)
-    ok = CliRunner().invoke(
-        app, ["score", str(tmp_path / "late.parquet"), str(truth), "--time-tol", "0.5"]
+    assert str(result.exception) == (
+        "late.parquet: column 'time': no track time within 1e-06 s of a truth time in truth.parquet"
     )
-    assert ok.exit_code == 0, ok.output
+    for extra in (["--time-match", "nearest", "--time-tol", "0.5"], []):
+        ok = CliRunner().invoke(app, ["score", late, str(truth), *extra])
+        assert ok.exit_code == 0, ok.output
+    way_late = shifted.set_column(0, "time", pa.array(table.column("time").to_numpy() + 99.0))
+    pq.write_table(way_late, tmp_path / "way_late.parquet")
+    # tracks after the truth ends: their times are dropped, the truth times (no track
+    # reported near them) are scored as all missed
+    result = CliRunner().invoke(app, ["score", str(tmp_path / "way_late.parquet"), str(truth)])
+    assert result.exit_code == 0, result.output
+    assert f"{N_STEPS} / {N_STEPS}" in result.output  # times scored / dropped
+    empty_truth = pq.read_table(truth).slice(0, 0)
+    pq.write_table(empty_truth, tmp_path / "empty_truth.parquet")
+    result = CliRunner().invoke(app, ["score", late, str(tmp_path / "empty_truth.parquet")])
+    assert str(result.exception) == (
+        "late.parquet: column 'time': no track time inside the truth time span"
+        " in empty_truth.parquet"
+    )
+    bad = CliRunner().invoke(app, ["score", late, str(truth), "--time-match", "spline"])
+    assert "--time-match: must be" in str(bad.exception)
     missing_dir = tmp_path / "nope" / "out.csv"
     bad = CliRunner().invoke(app, ["score", str(tracks), str(truth), "--csv", str(missing_dir)])
     assert isinstance(bad.exception, InputDataError)

@@ -133,12 +133,23 @@ def score_command(
     all_tracks: Annotated[
         bool, typer.Option("--all-tracks", help="Score all tracks, not only confirmed.")
     ] = False,
+    time_match: Annotated[
+        str,
+        typer.Option(
+            "--time-match",
+            help="Truth at track times: 'interpolate' (linear, default) or 'nearest'.",
+        ),
+    ] = "interpolate",
     time_tol: Annotated[
-        float, typer.Option("--time-tol", help="Truth/track time matching tolerance, s.")
+        float,
+        typer.Option("--time-tol", help="Snap (interpolate) or matching (nearest) tolerance, s."),
     ] = 1e-6,
 ) -> None:
     """Score TRACKS against TRUTH: GOSPA, OSPA, ID switches, fragmentation, RMSE."""
     _check_options(c, p, alpha, time_tol)
+    if time_match not in ("interpolate", "nearest"):
+        msg = f"score: --time-match: must be 'interpolate' or 'nearest' (got {time_match!r})"
+        raise InputDataError(msg)
     track_file = read_tracks(tracks)
     truth_file = read_truth(truth)
     result = score_frames(
@@ -149,12 +160,17 @@ def score_command(
         alpha=alpha,
         statuses=None if all_tracks else CONFIRMED_STATUSES,
         n_dim=min(track_file.n_dim, truth_file.n_dim),
+        time_match="nearest" if time_match == "nearest" else "interpolate",
         time_tol_s=time_tol,
     )
     if len(track_file.tracks) and result.series.t_s.size == 0:
+        how = (
+            f"within {time_tol:g} s of a truth time"
+            if time_match == "nearest"
+            else "inside the truth time span"
+        )
         raise InputDataError(
-            f"{track_file.file}: column 'time': no track time within {time_tol:g} s of a "
-            f"truth time in {truth_file.file} (try --time-tol)"
+            f"{track_file.file}: column 'time': no track time {how} in {truth_file.file}"
         )
     out = csv_out if csv_out is not None else tracks.with_name(f"{tracks.stem}.score.csv")
     try:

@@ -13,7 +13,7 @@ Kernels take plain arrays and return small frozen dataclasses:
   (:class:`iadsim.frames.Truth` / :class:`iadsim.frames.Tracks`)
 """
 
-from iadsim.analysis.metrics.align import match_truth_times
+from iadsim.analysis.metrics.align import evaluation_times, interpolate_truth, match_truth_times
 from iadsim.analysis.metrics.consistency import (
     average_nees,
     average_nis,
@@ -36,7 +36,9 @@ __all__ = [
     "average_nees",
     "average_nis",
     "chi2_bounds",
+    "evaluation_times",
     "gospa",
+    "interpolate_truth",
     "match_truth_times",
     "nees",
     "nis",

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from iadsim.analysis.metrics.align import match_truth_times
+from iadsim.analysis.metrics.align import evaluation_times, interpolate_truth, match_truth_times
 from iadsim.analysis.metrics.continuity import ContinuityResult, pair_rmse, track_continuity
 from iadsim.analysis.metrics.series import SetMetricsSeries, set_metrics_over_time
 from iadsim.frames import Tracks, TrackStatus, Truth
@@ -116,6 +117,41 @@ def score(
     )
 
 
+def _truth_at(
+    truth: Truth, eval_t: NDArray[np.float64], n_dim: int, time_match: str, tol_s: float
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Truth (ids, times, [pos | vel] values) at the evaluation times, and the kept times."""
+    values = np.hstack([truth.pos_m()[:, :n_dim], truth.vel_mps()[:, :n_dim]])
+    if time_match == "interpolate":
+        return interpolate_truth(
+            truth.t_s, truth.threat_id, values, eval_t, alive=truth.alive, tol_s=tol_s
+        )
+    if time_match == "nearest":
+        row, row_t, kept = match_truth_times(truth.t_s, eval_t, tol_s=tol_s, truth_keep=truth.alive)
+        return truth.threat_id[row], row_t, values[row], kept
+    raise ValueError(f"time_match must be 'interpolate' or 'nearest' (got {time_match!r})")
+
+
+def _first_alive_t_s(truth: Truth, ids: NDArray[np.int64]) -> NDArray[np.float64]:
+    """First live truth time of each id in ``ids`` (inf if never alive), s."""
+    uid, inv = np.unique(truth.threat_id[truth.alive], return_inverse=True)
+    first = np.full(uid.size, np.inf)
+    np.minimum.at(first, inv, truth.t_s[truth.alive])
+    out = np.full(ids.size, np.inf)
+    if uid.size:
+        j = np.clip(np.searchsorted(uid, ids), 0, uid.size - 1)
+        found = uid[j] == ids
+        out[found] = first[j[found]]
+    return out
+
+
+def _mean_pos_nees(err: NDArray[np.float64], var: NDArray[np.float64]) -> float:
+    """Mean of ``sum_i e_i^2 / var_i`` (NaN if no pairs or unusable variances)."""
+    if err.size == 0 or not (np.all(np.isfinite(var)) and np.all(var > 0)):
+        return float("nan")
+    return float(np.mean(np.sum(err * err / var, axis=-1)))
+
+
 def score_frames(
     truth: Truth,
     tracks: Tracks,
@@ -125,15 +161,22 @@ def score_frames(
     alpha: float = 2.0,
     statuses: Sequence[int] | None = CONFIRMED_STATUSES,
     n_dim: int = 3,
+    time_match: Literal["interpolate", "nearest"] = "interpolate",
     time_tol_s: float = 1e-6,
+    fill_gap_s: float | None = None,
 ) -> Score:
     """Score a :class:`~iadsim.frames.Tracks` frame against a :class:`~iadsim.frames.Truth` frame.
 
-    Evaluation times are the unique times of *all* track rows (any status), so
-    a tracker step with no confirmed track still scores its missed targets.
-    Truth is matched to them with :func:`.align.match_truth_times` (nearest
-    truth sample within ``time_tol_s``; unmatched times are dropped and
-    counted in ``Score.n_times_dropped``); only ``alive`` truth rows count.
+    Evaluation times (:func:`.align.evaluation_times`) are the unique times of
+    *all* track rows (any status, so a tracker step with no confirmed track
+    still scores its missed targets), plus truth sample times in gaps longer
+    than ``fill_gap_s`` where the file reports no track at all. Truth at those
+    times is either linearly interpolated per target between two live samples
+    (``time_match="interpolate"``, default; :func:`.align.interpolate_truth`)
+    or taken from the nearest truth sample within ``time_tol_s``
+    (``"nearest"``; :func:`.align.match_truth_times`). Times where truth is
+    unknown are dropped and counted in ``Score.n_times_dropped``; only live
+    truth counts. Tracks at times that were not kept are ignored.
 
     Parameters
     ----------
@@ -145,8 +188,12 @@ def score_frames(
         Track statuses scored (default confirmed and coasting); None: all.
     n_dim : int
         2 scores (e, n) only, 3 scores (e, n, u).
+    time_match : {"interpolate", "nearest"}
+        How truth is brought to the evaluation times.
     time_tol_s : float
-        Time matching tolerance, s.
+        Snap tolerance (interpolate) or largest time difference (nearest), s.
+    fill_gap_s : float, optional
+        See :func:`.align.evaluation_times` (default: automatic).
 
     Returns
     -------
@@ -157,47 +204,32 @@ def score_frames(
     """
     if n_dim not in (2, 3):
         raise ValueError(f"n_dim must be 2 or 3 (got {n_dim})")
-    eval_t = np.unique(tracks.t_s)
-    row, row_t, kept_t = match_truth_times(
-        truth.t_s, eval_t, tol_s=time_tol_s, truth_keep=truth.alive
-    )
+    eval_t = evaluation_times(tracks.t_s, truth.t_s, fill_gap_s=fill_gap_s)
+    ids, row_t, vals, kept_t = _truth_at(truth, eval_t, n_dim, time_match, time_tol_s)
     keep = np.isin(tracks.t_s, kept_t)
     if statuses is not None:
         keep &= np.isin(tracks.status, np.asarray(statuses, dtype=np.int8))
     trk = tracks.select(keep)
-    alive = truth.alive
-    first_t = np.full(len(truth), np.inf)
-    if np.any(alive):
-        ids, inv = np.unique(truth.threat_id[alive], return_inverse=True)
-        per_id = np.full(ids.shape[0], np.inf)
-        np.minimum.at(per_id, inv, truth.t_s[alive])
-        first_t[alive] = per_id[inv]
+    truth_pos, track_pos = vals[:, :n_dim], trk.pos_m()[:, :n_dim]
     result = score(
         row_t,
-        truth.threat_id[row],
-        truth.pos_m()[row, :n_dim],
+        ids,
+        truth_pos,
         trk.t_s,
         trk.track_id,
-        trk.pos_m()[:, :n_dim],
+        track_pos,
         c_m=c_m,
         p=p,
         alpha=alpha,
-        truth_vel=truth.vel_mps()[row, :n_dim],
+        truth_vel=vals[:, n_dim:],
         track_vel=trk.vel_mps()[:, :n_dim],
         eval_t_s=kept_t,
-        truth_first_t_s=first_t[row],
+        truth_first_t_s=_first_alive_t_s(truth, ids),
     )
+    pairs_t, pairs_k = result.series.truth_row, result.series.track_row
     var = np.stack([trk.var_e_m2, trk.var_n_m2, trk.var_u_m2], axis=-1)[:, :n_dim]
-    err = (
-        truth.pos_m()[row, :n_dim][result.series.truth_row]
-        - trk.pos_m()[:, :n_dim][result.series.track_row]
-    )
-    pair_var = var[result.series.track_row]
-    nees_mean = (
-        float(np.mean(np.sum(err * err / pair_var, axis=-1)))
-        if err.size and np.all(np.isfinite(pair_var)) and np.all(pair_var > 0)
-        else float("nan")
-    )
     return dataclasses.replace(
-        result, n_times_dropped=int(eval_t.size - kept_t.size), pos_nees_mean=nees_mean
+        result,
+        n_times_dropped=int(eval_t.size - kept_t.size),
+        pos_nees_mean=_mean_pos_nees(truth_pos[pairs_t] - track_pos[pairs_k], var[pairs_k]),
     )
