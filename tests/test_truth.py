@@ -255,3 +255,30 @@ def test_plane_projection_round_trip() -> None:
     lat, lon = plane_to_geodetic(pe, pn, *ORIGIN[:2])
     e2, n2 = geodetic_to_plane(lat, lon, *ORIGIN[:2])
     assert np.max(np.hypot(e2 - pe, n2 - pn)) < 1e-4
+
+
+def test_tight_turn_shrinks_radius_to_fit() -> None:
+    # 90 deg turn between 3 km legs: R = 1645.6 m needs a 1645.6 m tangent, but only
+    # half of the outgoing leg (1,500 m) is available -> r = 1500 / tan(45 deg) = 1500 m.
+    spec = _spec([(0, 0), (3_000, 0), (3_000, 3_000)], [1000.0] * 3, [250.0, 250.0])
+    g = build_route(spec)
+    assert g.tight_turns == 1
+    assert g.r[g.is_arc] == pytest.approx([1500.0])
+    assert g.end_s == pytest.approx((6_000 - 2 * 1500 + 1500 * math.pi / 2) / 250.0)
+
+
+def test_route_across_the_antimeridian() -> None:
+    origin = (math.radians(10.0), math.radians(179.9), 0.0)
+    lat = np.radians([10.0, 10.0, 10.5])
+    lon = np.radians([-179.5, 179.5, 179.0])
+    pe, pn = geodetic_to_plane(lat, lon, origin[0], origin[1])
+    assert pe[0] > 0 > pe[1]  # -179.5 is east of the origin, 179.5 west
+    spec = _spec(list(zip(pe, pn, strict=True)), [1000.0] * 3, [250.0, 250.0])
+    m = _model([spec], [0], [0.0], origin)
+    t = np.linspace(0.0, float(m.end_s[0]), 2001)
+    s = m.states(t)
+    step = np.linalg.norm(np.diff(s.pos_m(), axis=0), axis=1) / (t[1] - t[0])
+    assert np.max(np.abs(step / 250.0 - 1.0)) < 0.0035  # no jump at lon +-180
+    _, lon_t, _ = geo.enu2geodetic(s.e_m, s.n_m, s.u_m, *origin)
+    assert np.all(np.abs(lon_t) <= np.pi)
+    assert float(lon_t[0]) == pytest.approx(math.radians(-179.5), abs=1e-9)
