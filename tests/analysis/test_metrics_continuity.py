@@ -132,7 +132,8 @@ def test_random_schedules_match_reference_loops() -> None:
         schedule: dict[int, list[int | None]] = {}
         for truth in range(n_truth):
             # distinct track-id pools per truth keep tracks on one truth at a time
-            pool = [None, 10 * truth + 1, 10 * truth + 2, 10 * truth + 3]
+            # id 0 included: an unassigned step must never look like track 0
+            pool = [None, 10 * truth, 10 * truth + 1, 10 * truth + 2]
             schedule[truth] = [pool[int(j)] for j in rng.integers(0, 4, n)]
         check(run(n, schedule), schedule)
 

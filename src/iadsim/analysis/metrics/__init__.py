@@ -8,7 +8,8 @@ Kernels take plain arrays and return small frozen dataclasses:
   purity, time to track), :func:`pair_rmse`
 * :mod:`.consistency` - :func:`nees`, :func:`nis`, :func:`average_nees`,
   :func:`chi2_bounds`
-* :mod:`.align` - :func:`match_truth_times` (truth at the track times)
+* :mod:`.align` - :func:`evaluation_times`, :func:`interpolate_truth`,
+  :func:`match_truth_times` (truth at the track times)
 * :mod:`.score` - :func:`score` (arrays) and :func:`score_frames`
   (:class:`iadsim.frames.Truth` / :class:`iadsim.frames.Tracks`)
 """

@@ -155,52 +155,68 @@ def set_metrics_over_time(
     )
     t_order, t_bounds = group_rows_by_time(tt, times)
     k_order, k_bounds = group_rows_by_time(kt, times)
+    idx, rows_t, rows_k, d_m = _assign_per_time(x, y, t_order, t_bounds, k_order, k_bounds, c_m, p)
     n_t = times.shape[0]
-    out = {name: np.zeros(n_t) for name in ("gospa", "loc", "miss", "false", "ospa")}
-    counts = {name: np.zeros(n_t, dtype=np.int64) for name in ("nt", "nk", "na")}
-    pairs_t: list[I64] = []
-    pairs_k: list[I64] = []
-    pairs_d: list[F64] = []
+    n = np.diff(t_bounds)
+    m = np.diff(k_bounds)
+    ok = d_m < c_m
+    n_a = np.bincount(idx[ok], minlength=n_t).astype(np.int64)
+    capped_pow = np.bincount(idx, weights=np.minimum(d_m, c_m) ** p, minlength=n_t)
     c_p = c_m**p
-    for i in range(n_t):
-        rows_t = t_order[t_bounds[i] : t_bounds[i + 1]]
-        rows_k = k_order[k_bounds[i] : k_bounds[i + 1]]
-        n, m = rows_t.shape[0], rows_k.shape[0]
-        a, b, d_m = optimal_assignment(x[rows_t], y[rows_k], c_m=c_m, p=p)
-        ok = d_m < c_m
-        n_a = int(np.count_nonzero(ok))
-        capped_pow = float(np.sum(np.minimum(d_m, c_m) ** p))
-        out["gospa"][i] = (capped_pow + c_p / alpha * abs(m - n)) ** (1.0 / p)
-        out["loc"][i] = float(np.sum(d_m[ok] ** p))
-        out["miss"][i] = c_p / 2.0 * (n - n_a)
-        out["false"][i] = c_p / 2.0 * (m - n_a)
-        n_max = max(n, m)
-        out["ospa"][i] = ((capped_pow + c_p * abs(m - n)) / n_max) ** (1.0 / p) if n_max else 0.0
-        counts["nt"][i], counts["nk"][i], counts["na"][i] = n, m, n_a
-        pairs_t.append(rows_t[a[ok]])
-        pairs_k.append(rows_k[b[ok]])
-        pairs_d.append(d_m[ok])
-    if alpha != 2.0:
-        for name in ("loc", "miss", "false"):
-            out[name][:] = np.nan
-
-    def cat_i(parts: list[I64]) -> I64:
-        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
-
+    gospa_m = (capped_pow + c_p / alpha * np.abs(m - n)) ** (1.0 / p)
+    n_max = np.maximum(np.maximum(n, m), 1)
+    ospa_m = ((capped_pow + c_p * np.abs(m - n)) / n_max) ** (1.0 / p)
+    if alpha == 2.0:
+        loc = np.bincount(idx[ok], weights=d_m[ok] ** p, minlength=n_t)
+        miss, false = c_p / 2.0 * (n - n_a), c_p / 2.0 * (m - n_a)
+    else:
+        loc = miss = false = np.full(n_t, np.nan)
     return SetMetricsSeries(
         c_m=float(c_m),
         p=float(p),
         alpha=float(alpha),
         t_s=times,
-        gospa_m=out["gospa"],
-        localisation_pow=out["loc"],
-        missed_pow=out["miss"],
-        false_pow=out["false"],
-        ospa_m=out["ospa"],
-        n_truth=counts["nt"],
-        n_tracks=counts["nk"],
-        n_assigned=counts["na"],
-        truth_row=cat_i(pairs_t),
-        track_row=cat_i(pairs_k),
-        distance_m=np.concatenate(pairs_d) if pairs_d else np.zeros(0),
+        gospa_m=gospa_m,
+        localisation_pow=np.asarray(loc, dtype=np.float64),
+        missed_pow=np.asarray(miss, dtype=np.float64),
+        false_pow=np.asarray(false, dtype=np.float64),
+        ospa_m=ospa_m,
+        n_truth=n.astype(np.int64),
+        n_tracks=m.astype(np.int64),
+        n_assigned=n_a,
+        truth_row=rows_t[ok],
+        track_row=rows_k[ok],
+        distance_m=d_m[ok],
     )
+
+
+def _assign_per_time(
+    x: F64,
+    y: F64,
+    t_order: I64,
+    t_bounds: I64,
+    k_order: I64,
+    k_bounds: I64,
+    c_m: float,
+    p: float,
+) -> tuple[I64, I64, I64, F64]:
+    """Optimal assignment at each time: (time index, truth row, track row, distance m).
+
+    All ``min(n_k, m_k)`` pairs per time are returned, including those at or
+    beyond the cut-off. The loop runs over times (one assignment problem each).
+    """
+    idx: list[I64] = [np.zeros(0, np.int64)]
+    rows_t: list[I64] = [np.zeros(0, np.int64)]
+    rows_k: list[I64] = [np.zeros(0, np.int64)]
+    dist: list[F64] = [np.zeros(0)]
+    for i in range(t_bounds.shape[0] - 1):
+        rt = t_order[t_bounds[i] : t_bounds[i + 1]]
+        rk = k_order[k_bounds[i] : k_bounds[i + 1]]
+        if rt.size == 0 or rk.size == 0:
+            continue
+        a, b, d_m = optimal_assignment(x[rt], y[rk], c_m=c_m, p=p)
+        idx.append(np.full(a.size, i, dtype=np.int64))
+        rows_t.append(rt[a])
+        rows_k.append(rk[b])
+        dist.append(d_m)
+    return np.concatenate(idx), np.concatenate(rows_t), np.concatenate(rows_k), np.concatenate(dist)
