@@ -236,3 +236,89 @@ def test_score_frames_without_tracks_counts_every_live_target_missed() -> None:
     assert s.series.t_s.tolist() == [0.0, 1.0]
     np.testing.assert_allclose(s.series.gospa_m, 2 * 40.0 / 2)
     assert s.continuity.n_truth_tracked == 0 and np.isnan(s.continuity.mean_time_to_track_s)
+
+
+def test_score_frames_end_to_end_off_grid_tracker_with_swap() -> None:
+    """Truth on a 1 s grid, tracker reports at t = k + 0.3 s with fixed offsets.
+
+    Two targets fly straight lines 2 km apart (so linear interpolation of truth
+    is exact); track 10 follows target 0 and track 11 target 1 until report
+    ``k_swap``, then they swap; the first ``n_tent`` reports are tentative.
+    Expected figures follow from that construction.
+    """
+    n_steps, k_swap, n_tent = 30, 12, 3
+    speed_mps = np.array([200.0, -150.0])
+    t = np.arange(n_steps + 1, dtype=float)
+    tid = np.repeat([0, 1], t.size)
+    tt = np.tile(t, 2)
+    e = np.where(tid == 0, 0.0, 5000.0) + speed_mps[tid] * tt
+    truth = Truth(
+        t_s=tt,
+        threat_id=tid,
+        e_m=e,
+        n_m=2000.0 * tid,
+        u_m=np.full(tt.size, 3000.0),
+        ve_mps=speed_mps[tid],
+        vn_mps=np.zeros(tt.size),
+        vu_mps=np.zeros(tt.size),
+        alt_m=np.full(tt.size, 3000.0),
+        alive=np.ones(tt.size, bool),
+    )
+    rep_t = np.arange(n_steps, dtype=float) + 0.3
+    k = np.arange(n_steps)
+    rows = []
+    for track, own in ((10, 0), (11, 1)):
+        target = np.where(k < k_swap, own, 1 - own)
+        rows.append((rep_t, np.full(n_steps, track), target))
+    kt = np.concatenate([r[0] for r in rows])
+    kid = np.concatenate([r[1] for r in rows])
+    target = np.concatenate([r[2] for r in rows])
+    offset = np.array([6.0, 8.0, 0.0])  # 10 m
+    pos = (
+        np.stack(
+            [
+                np.where(target == 0, 0.0, 5000.0) + speed_mps[target] * kt,
+                2000.0 * target,
+                np.full(kt.size, 3000.0),
+            ],
+            axis=-1,
+        )
+        + offset
+    )
+    status = np.where(np.tile(k, 2) < n_tent, TrackStatus.TENTATIVE, TrackStatus.CONFIRMED)
+    z = np.zeros(kt.size)
+    tracks = Tracks(
+        t_s=kt,
+        track_id=kid,
+        status=status,
+        e_m=pos[:, 0],
+        n_m=pos[:, 1],
+        u_m=pos[:, 2],
+        ve_mps=speed_mps[target],
+        vn_mps=z,
+        vu_mps=z,
+        var_e_m2=z + 100.0,
+        var_n_m2=z + 100.0,
+        var_u_m2=z + 100.0,
+        var_ve_m2ps2=z,
+        var_vn_m2ps2=z,
+        var_vu_m2ps2=z,
+        quality=z,
+    )
+    order = np.argsort(kt, kind="stable")
+    tracks = tracks.select(order)
+    s = score_frames(truth, tracks, c_m=50.0, p=1.0)
+    c = 50.0
+    assert s.series.t_s.tolist() == rep_t.tolist() and s.n_times_dropped == 0
+    tent = s.series.t_s < n_tent
+    np.testing.assert_allclose(s.series.gospa_m[tent], 2 * c / 2)  # both missed
+    np.testing.assert_allclose(s.series.gospa_m[~tent], 2 * np.linalg.norm(offset))
+    np.testing.assert_allclose(s.pos_rmse_m, np.linalg.norm(offset))
+    np.testing.assert_allclose(s.vel_rmse_mps, 0.0, atol=1e-9)
+    np.testing.assert_allclose(s.pos_nees_mean, offset @ offset / 100.0)
+    cont = s.continuity
+    assert cont.id_switches == 2 and cont.fragmentations == 2  # one swap per target
+    # first confirmed report is at n_tent + 0.3 s; truth starts at 0 s
+    np.testing.assert_allclose(cont.time_to_track_s, n_tent + 0.3)
+    confirmed = n_steps - n_tent
+    np.testing.assert_allclose(cont.purity, max(k_swap - n_tent, n_steps - k_swap) / confirmed)
