@@ -184,5 +184,8 @@ def test_truth_errors(tmp_path: Path) -> None:
     path = write(tmp_path, "truth2.csv", {"time": [0.0], "x": [0.0], "y": [0.0]})
     with pytest.raises(InputDataError, match=r"column 'id' or 'threat_id': missing"):
         read_truth(path)
-    with pytest.raises(InputDataError, match=r"^nope.parquet: cannot read file"):
+    with pytest.raises(InputDataError, match=r"^nope.parquet: file not found"):
         read_truth(tmp_path / "nope.parquet")
+    (tmp_path / "junk.parquet").write_text("not parquet")
+    with pytest.raises(InputDataError, match=r"^junk.parquet: cannot read file \("):
+        read_truth(tmp_path / "junk.parquet")

@@ -95,6 +95,8 @@ class TruthFile:
 def read_table(path: str | Path) -> pa.Table:
     """Read a Parquet or CSV (by ``.csv`` suffix) file into a pyarrow Table."""
     p = Path(path)
+    if not p.is_file():
+        raise InputDataError(f"{p.name}: file not found ({p})")
     try:
         if p.suffix.lower() == ".csv":
             return pacsv.read_csv(p)
