@@ -176,3 +176,29 @@ def test_run_without_record_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
     assert result.run_dir is None
     assert result.summary["seed"] == 5
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="runner.py:57: arrival_times_s samples truth on a 1 s grid up to the latest "
+    "route end instead of the simulation end; a late launch (valid, only a warning) "
+    "makes the grid arbitrarily large (inf: ValueError)",
+)
+def test_arrival_grid_is_bounded_by_the_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iadsim.scenario.compile import compile_world
+    from iadsim.sim import runner
+
+    data = {**TINY, "threats": [{**TINY["threats"][0], "launch_time_s": 50_000}]}
+    sc = load_scenario_data(data, file="tiny.yaml")
+    assert any("after the end of the simulation" in w for w in sc.warnings)
+    world = compile_world(sc)
+    seen: list[float] = []
+    real_states = type(world.truth).states
+
+    def spy(self: Any, t_s: Any, kill_time_s: Any = None) -> Truth:
+        seen.append(float(np.max(t_s)))
+        return real_states(self, t_s, kill_time_s)
+
+    monkeypatch.setattr(type(world.truth), "states", spy)
+    runner.arrival_times_s(world)
+    assert max(seen) <= world.duration_s + runner.ARRIVAL_STEP_S
