@@ -112,7 +112,25 @@ def _default_out(plan: Any) -> Path:
     return Path("campaigns") / f"{stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
 
 
-def _run_with_progress(plan: Any, out: Path, backend: Any, resume: bool, show: bool) -> Any:
+def _load_simulate(spec: str | None) -> Any:
+    """``module:function`` -> the function (a custom task simulation), or None."""
+    if spec is None:
+        return None
+    import importlib
+
+    module_name, _, func_name = spec.partition(":")
+    try:
+        func = getattr(importlib.import_module(module_name), func_name)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise IadsimError(f"--simulate {spec}: cannot import ({err})") from err
+    if not callable(func):
+        raise IadsimError(f"--simulate {spec}: not callable")
+    return func
+
+
+def _run_with_progress(
+    plan: Any, out: Path, backend: Any, resume: bool, show: bool, simulate: Any = None
+) -> Any:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -147,7 +165,9 @@ def _run_with_progress(plan: Any, out: Path, backend: Any, resume: bool, show: b
         progress.update(state["task"], completed=done, rate=f"{rate:.2f} runs/s")
 
     with progress:
-        return run_campaign(plan, out, backend=backend, resume=resume, on_progress=on_progress)
+        return run_campaign(
+            plan, out, backend=backend, resume=resume, simulate=simulate, on_progress=on_progress
+        )
 
 
 @campaign_app.command("run")
@@ -173,6 +193,12 @@ def run_cmd(
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the campaign in --out."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    simulate: str | None = typer.Option(
+        None,
+        "--simulate",
+        hidden=True,
+        help="MODULE:FUNCTION task simulation (takes a CampaignTask, returns a run summary).",
+    ),
 ) -> None:
     """Run (or resume) a Monte Carlo campaign."""
     from iadsim.analysis.campaign.backends import make_backend
@@ -185,6 +211,7 @@ def run_cmd(
         scenario, runs=runs, seed=seed, sweeps=sweep, zip_sweeps=zip_sweeps, out=out, resume=resume
     )
     out_dir = out if out is not None else _default_out(plan)
+    sim = _load_simulate(simulate)
     runner = make_backend(backend, workers=workers, scheduler=scheduler)  # type: ignore[arg-type]
     typer.echo(
         f"campaign: {len(plan.points)} point(s) x {plan.runs} runs = {plan.n_tasks} tasks, "
@@ -195,7 +222,7 @@ def run_cmd(
         f" --backend {backend}" if backend != "local" else ""
     )
     try:
-        outcome = _run_with_progress(plan, out_dir, runner, resume, progress)
+        outcome = _run_with_progress(plan, out_dir, runner, resume, progress, sim)
     except KeyboardInterrupt:
         typer.echo(f"interrupted; partial results kept. Resume with: {hint}", err=True)
         raise typer.Exit(130) from None

@@ -132,3 +132,20 @@ def fake_simulate_interrupted(task: CampaignTask) -> dict[str, Any]:
     if task.task_id == int(task.scenario_data.get("interrupt_at", -1)):
         raise KeyboardInterrupt
     return fake_simulate(task)
+
+
+def fake_simulate_any(task: CampaignTask) -> dict[str, Any]:
+    """A fake run of *any* scenario dict (e.g. the real preset): threat count from
+    ``threats[*].count``, each leaking with probability 0.3, 20 ms of sleep."""
+    rng = np.random.default_rng(task.seed)
+    time.sleep(0.02)
+    n = sum(int(t.get("count", 1)) for t in task.scenario_data["threats"])
+    leaked = int((rng.random(n) < 0.3).sum())
+    return {
+        "n_threats": n,
+        "n_killed": n - leaked,
+        "n_leaked": leaked,
+        "n_survived": 0,
+        "interceptors_fired": {"x": n},
+        "threats": [],
+    }

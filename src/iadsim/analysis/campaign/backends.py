@@ -72,16 +72,27 @@ class InProcessBackend:
         return None
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent only."""
+#: One BLAS/OpenMP thread per worker process: the pool already uses every core.
+THREAD_CAPS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def _init_worker() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent only; cap BLAS threads.
+
+    Runs before numpy is imported in the (spawned) worker, so the caps take
+    effect; variables the user already set are kept.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for key, value in THREAD_CAPS.items():
+        os.environ.setdefault(key, value)
 
 
 class LocalPoolBackend:
     """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes.
 
-    Workers are started with ``spawn`` (no fork of a threaded parent) and ignore
-    SIGINT, so Ctrl-C reaches only the parent, which cancels queued tasks.
+    Workers are started with ``spawn`` (no fork of a threaded parent), ignore
+    SIGINT (Ctrl-C reaches only the parent, which cancels queued tasks) and use
+    one BLAS thread each.
     """
 
     name = "local"
@@ -97,7 +108,7 @@ class LocalPoolBackend:
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=_init_worker,
         )
         return self
 
@@ -148,6 +159,14 @@ def _sliding_window(
         yield from results
 
 
+#: Dask settings for the LocalCluster this module starts (workers inherit them).
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ": dict(THREAD_CAPS),
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
+
+
 class DaskBackend:
     """Run tasks on a Dask distributed cluster.
 
@@ -156,7 +175,10 @@ class DaskBackend:
     scheduler : str, optional
         Address of an existing scheduler (``tcp://host:8786``). Without it a
         :class:`distributed.LocalCluster` of ``workers`` single-threaded worker
-        processes is started, listening on loopback only, without dashboards.
+        processes is started, listening on loopback only, without dashboards,
+        with the worker profiler and GIL monitor off and without Dask's default
+        ``MALLOC_TRIM_THRESHOLD_=65536`` (which made a run of the default
+        scenario ~2x slower in a worker; see bench/bench_campaign.py).
     workers : int, optional
         Workers of the LocalCluster (default: all cores).
     window : int, optional
@@ -180,22 +202,24 @@ class DaskBackend:
         self._cluster: Any = None
 
     def __enter__(self) -> DaskBackend:
+        import dask
         from distributed import Client, LocalCluster
 
         try:
             if self.scheduler:
                 self._client = Client(self.scheduler, timeout="20s")
             else:
-                self._cluster = LocalCluster(
-                    n_workers=self.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    scheduler_port=0,
-                    dashboard_address=None,
-                    worker_dashboard_address=None,
-                    silence_logs=40,
-                )
+                with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        host="127.0.0.1",
+                        scheduler_port=0,
+                        dashboard_address=None,
+                        worker_dashboard_address=None,
+                        silence_logs=40,
+                    )
                 self._client = Client(self._cluster)
         except OSError as err:
             self.__exit__(None, None, None)
