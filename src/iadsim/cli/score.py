@@ -14,15 +14,15 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from iadsim.analysis.metrics import CONFIRMED_STATUSES, Score, chi2_bounds, score_frames
-from iadsim.analysis.trackfiles import read_tracks, read_truth
+if TYPE_CHECKING:  # metrics pull in scipy.stats (0.6 s): imported when the command runs
+    from iadsim.analysis.metrics import Score
 from iadsim.errors import InputDataError
 
 __all__ = ["CSV_COLUMNS", "register", "score_command", "write_text_atomic"]
@@ -88,6 +88,8 @@ def _fmt(value: float, digits: int = 3) -> str:
 def _nees_text(result: Score) -> str:
     if not math.isfinite(result.pos_nees_mean):
         return "n/a"
+    from iadsim.analysis.metrics import chi2_bounds
+
     lo, hi = chi2_bounds(result.n_dim, result.n_pairs, 0.95)
     return f"{result.pos_nees_mean:.2f} (95% [{lo:.2f}, {hi:.2f}])"
 
@@ -150,6 +152,9 @@ def score_command(
     if time_match not in ("interpolate", "nearest"):
         msg = f"score: --time-match: must be 'interpolate' or 'nearest' (got {time_match!r})"
         raise InputDataError(msg)
+    from iadsim.analysis.metrics import CONFIRMED_STATUSES, score_frames
+    from iadsim.analysis.trackfiles import read_tracks, read_truth
+
     track_file = read_tracks(tracks)
     truth_file = read_truth(truth)
     result = score_frames(
