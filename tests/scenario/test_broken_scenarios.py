@@ -474,6 +474,16 @@ def test_missing_file(
     assert_one_line_error(err, str(f), "", "no such scenario file or bundled preset")
 
 
+def test_not_utf8_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "latin1.yaml"
+    f.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    code, _, err = run_validate(f, monkeypatch, capsys)
+    assert code == 2
+    assert_one_line_error(err, str(f), "", "cannot read file")
+
+
 def test_unknown_preset_did_you_mean(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -103,6 +103,14 @@ def test_prepare_run_dir_refuses_completed_run(tmp_path: Path) -> None:
         recorder.prepare_run_dir(d)
 
 
+def test_default_run_dir_is_unique_and_safe(tmp_path: Path) -> None:
+    a = recorder.default_run_dir("my raid/1", root=tmp_path)
+    assert a.parent == tmp_path and a.name.startswith("my_raid_1-")
+    a.mkdir()
+    b = recorder.default_run_dir("my raid/1", root=tmp_path)
+    assert b != a and not b.exists()
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     sc = load_scenario_data(TINY, file="tiny.yaml")
