@@ -79,6 +79,8 @@ class TargetSignatures:
     def lookup(self, threat_id: ArrayLike) -> tuple[I64, I64]:
         """(table_index, swerling) for each id in ``threat_id``; unknown ids raise."""
         ids = np.asarray(threat_id, dtype=np.int64)
+        if ids.size == 0:
+            return np.zeros(ids.shape, np.int64), np.zeros(ids.shape, np.int64)
         pos = np.clip(np.searchsorted(self.threat_id, ids), 0, max(len(self.threat_id) - 1, 0))
         if len(self.threat_id) == 0 or np.any(self.threat_id[pos] != ids):
             missing = np.setdiff1d(ids, self.threat_id)

@@ -25,6 +25,7 @@ the cumulative-maximum "horizon profile" is the usual viewshed construction.)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -90,11 +91,13 @@ class GridDem:
         return np.asarray((1 - wi) * top + wi * bot, dtype=np.float64)
 
 
+@functools.lru_cache(maxsize=1)
 def load_pvlib_dem() -> GridDem:
     """pvlib's packaged 5-arcmin global DEM (read with h5py; never downloads).
 
     Data: pvlib ``data/Altitude.h5`` (BSD-3 package), see the module docstring
-    for the encoding; sea / no-data cells are set to 0 m.
+    for the encoding; sea / no-data cells are set to 0 m. Cached after the first
+    call (the grid is never modified).
     """
     spec = importlib.util.find_spec("pvlib")
     if spec is None or spec.origin is None:

@@ -1,0 +1,134 @@
+"""Coverage tables, PNG writers and the ``iadsim coverage`` command."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from iadsim.cli.coverage import register
+from iadsim.errors import ScenarioError
+from iadsim.sensors.coverage import coverage_grid, coverage_table, horizon_slant_range_m
+from iadsim.sensors.coverage_plots import write_plan_view, write_vertical_coverage
+from iadsim.sensors.params import RadarParams
+from iadsim.sensors.terrain import TerrainMask
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_low_targets_are_horizon_limited(radar_params: dict[str, RadarParams]) -> None:
+    p = radar_params["s400-class-surveillance"]
+    tab = coverage_table(p, [1.0], [30.0, 10_000.0])
+    # 10 m mast, 30 m target: 13.0 + 22.6 km (Skolnik eq. 8.13 with k = 4/3)
+    assert tab.range_m[0, 0] == pytest.approx(35.6e3, rel=0.01)
+    assert tab.limit_name(0, 0) == "horizon"
+    assert tab.limit_name(0, 1) == "radar"
+
+
+def test_fourth_root_scaling_without_atmosphere(radar_params: dict[str, RadarParams]) -> None:
+    p = radar_params["mahafza-c-band-example"]  # atmosphere off
+    wide = dataclasses.replace(p, instrumented_range_m=1e7)
+    tab = coverage_table(wide, [0.1, 1.6], [30_000.0])
+    assert tab.free_space_range_m[1, 0] / tab.free_space_range_m[0, 0] == pytest.approx(2.0)
+
+
+def test_instrumented_range_caps(radar_params: dict[str, RadarParams]) -> None:
+    tab = coverage_table(radar_params["patriot-class-radar"], [1000.0], [20_000.0])
+    assert tab.range_m[0, 0] == pytest.approx(170e3)
+    assert tab.limit_name(0, 0) == "instrumented"
+
+
+def test_cumulative_scans_extend_range(radar_params: dict[str, RadarParams]) -> None:
+    p = radar_params["s400-class-engagement"]
+    one = coverage_table(p, [0.01], [10_000.0], pd=0.9, cumulative_scans=1).range_m[0, 0]
+    five = coverage_table(p, [0.01], [10_000.0], pd=0.9, cumulative_scans=5).range_m[0, 0]
+    assert five > 1.2 * one
+
+
+def test_horizon_slant_range_exceeds_ground_distance() -> None:
+    assert horizon_slant_range_m(10.0, 10_000.0) > 412e3
+
+
+def test_coverage_grid_sector_and_mask(radar_params: dict[str, RadarParams]) -> None:
+    p = radar_params["s400-class-engagement"]  # 90 deg sector centred on north
+    _az, _d, level = coverage_grid(p, 2.0, [100.0, 10_000.0], n_az=36, n_range=50)
+    assert level.shape == (36, 50)
+    assert np.all(level[18] == -1)  # south: outside the sector
+    assert level[0, 0] == 0 and level[0, 24] == 1  # near: lowest altitude; 147 km: only high
+    assert level[0, -1] == -1  # 297 km: beyond the 250 km detection range
+    wall = TerrainMask(mask_el_rad=np.full((36, 400), 0.2), range_step_m=1000.0, antenna_alt_m=8.0)
+    _, _, masked = coverage_grid(p, 2.0, [100.0, 10_000.0], n_az=36, n_range=50, mask=wall)
+    assert np.all(masked[:, 10:] == -1)
+
+
+def test_png_writers(radar_params: dict[str, RadarParams], tmp_path: Path) -> None:
+    p = radar_params["s400-class-surveillance"]
+    v = write_vertical_coverage(p, [0.01, 1.0], tmp_path / "v.png")
+    m = write_plan_view(p, 1.0, [100.0, 1000.0], tmp_path / "p.png")
+    for f in (v, m):
+        assert f.read_bytes()[:8] == PNG_MAGIC
+        assert f.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    a = typer.Typer()
+    register(a)
+    a.command("noop")(lambda: None)  # keep typer in multi-command mode
+    return a
+
+
+def test_cli_table_and_pngs(app: typer.Typer, tmp_path: Path) -> None:
+    r = CliRunner().invoke(
+        app,
+        [
+            "coverage",
+            "s400-class-low-level",
+            "--rcs",
+            "0.1,2",
+            "--alt-m",
+            "30,5000",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "s400-class-low-level" in r.output and "5000 m" in r.output
+    assert (tmp_path / "s400-class-low-level-vertical.png").read_bytes()[:8] == PNG_MAGIC
+    assert (tmp_path / "s400-class-low-level-plan.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_cli_compare_with_site(app: typer.Typer, tmp_path: Path) -> None:
+    r = CliRunner().invoke(
+        app,
+        [
+            "coverage",
+            "patriot-class-radar",
+            "--compare",
+            "--site",
+            "39.97,32.72",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    for label in ("F-35-class frontal", "F-16-class frontal", "cruise missile"):
+        assert label in r.output
+
+
+def test_cli_unknown_radar_suggests(app: typer.Typer, tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["coverage", "s400-class-survellance", "--out", str(tmp_path)])
+    assert isinstance(r.exception, ScenarioError)
+    assert "did you mean 's400-class-surveillance'" in str(r.exception)
+
+
+def test_cli_bad_numbers(app: typer.Typer, tmp_path: Path) -> None:
+    r = CliRunner().invoke(
+        app, ["coverage", "patriot-class-radar", "--rcs", "1,x", "--out", str(tmp_path)]
+    )
+    assert isinstance(r.exception, ScenarioError)
+    assert "--rcs" in str(r.exception)

@@ -1,0 +1,250 @@
+"""The Radar stage: visibility, Swerling detection statistics, noise, false alarms,
+unresolved targets, batching and reproducibility."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from sensors_helpers import make_truth
+
+from iadsim.frames import Detections
+from iadsim.sensors.detect import observe_group
+from iadsim.sensors.params import RadarParams
+from iadsim.sensors.pd import pd_swerling
+from iadsim.sensors.radar import Radar, RadarGroup, TargetSignatures, observe_radars
+from iadsim.sensors.rcs import RcsLibrary
+from iadsim.sensors.terrain import TerrainMask
+
+DEG = np.pi / 180
+
+
+def params(**kw: object) -> RadarParams:
+    base: dict[str, object] = dict(
+        name="test",
+        kind="surveillance",
+        loop_constant_m2=1e22,
+        frequency_hz=3e9,
+        pfa=1e-6,
+        n_pulses=1,
+        swerling=1,
+        scan_period_s=10.0,
+        az_center_rad=0.0,
+        az_width_rad=2 * np.pi,
+        el_min_rad=-2 * DEG,
+        el_max_rad=60 * DEG,
+        instrumented_range_m=400e3,
+        min_range_m=1e3,
+        az_beamwidth_rad=1 * DEG,
+        el_beamwidth_rad=2 * DEG,
+        range_resolution_m=150.0,
+        bandwidth_hz=1e6,
+        velocity_resolution_mps=2.0,
+        antenna_height_m=10.0,
+        atmosphere=False,
+    )
+    base.update(kw)
+    return RadarParams(**base)  # type: ignore[arg-type]
+
+
+def radar(
+    lib: RcsLibrary, rid: int = 0, pos: tuple[float, float, float] = (0.0, 0.0, 10.0), **kw: object
+) -> Radar:
+    return Radar(radar_id=rid, params=params(**kw), pos_m=pos, antenna_alt_m=pos[2], rcs=lib)
+
+
+def ring(n: int, range_m: float, alt_m: float = 5000.0) -> np.ndarray:
+    """n targets on a circle, one per azimuth beam-ish (distinct resolution cells)."""
+    az = np.arange(n) * (2 * np.pi / n)
+    return np.stack([range_m * np.sin(az), range_m * np.cos(az), np.full(n, alt_m)], -1)
+
+
+def sigs(n: int, table: int) -> TargetSignatures:
+    return TargetSignatures(
+        threat_id=np.arange(n),
+        table_index=np.full(n, table),
+        swerling=np.full(n, table if table < 5 else 0),
+    )
+
+
+@pytest.mark.parametrize("swerling", [0, 1, 2, 3, 4])
+def test_detection_frequency_matches_pd(const_library: RcsLibrary, swerling: int) -> None:
+    # Monte Carlo of the simulated square-law detector vs the exact Pd (pd.py):
+    # 300 targets x 20 dwells, binomial 4-sigma tolerance.
+    n_pulses, r = 4, 150e3
+    rad = radar(const_library, n_pulses=n_pulses)
+    truth = make_truth(ring(300, r))
+    rng = np.random.default_rng(10 + swerling)
+    hits = sum(
+        len(observe_group(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
+        for _ in range(20)
+    )
+    snr = 1e22 * 1.0 / r**4
+    p = float(pd_swerling(snr, 1e-6, n_pulses, swerling))
+    n = 300 * 20
+    assert hits / n == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / n) + 1e-3)
+
+
+def test_false_alarm_rate_and_placement(const_library: RcsLibrary) -> None:
+    p = params(pfa=1e-4, az_center_rad=1.0, az_width_rad=0.5, kind="sector")
+    rad = Radar(
+        radar_id=3, params=p, pos_m=(100.0, 200.0, 10.0), antenna_alt_m=10.0, rcs=const_library
+    )
+    truth = make_truth(np.zeros((0, 3)))
+    rng = np.random.default_rng(1)
+    dets = Detections.concat([rad.observe(truth, 5.0, rng, sigs(0, 0)) for _ in range(50)])
+    expected = 50 * 1e-4 * p.n_resolution_cells()
+    assert len(dets) == pytest.approx(expected, abs=5 * np.sqrt(expected))
+    assert np.all(dets.truth_id == -1)
+    daz = np.angle(np.exp(1j * (dets.az_rad - 1.0)))
+    assert np.all(np.abs(daz) < 0.25 + 5 * dets.sigma_az_rad)
+    assert np.all((dets.range_m > 0.9e3) & (dets.range_m < 401e3))
+    np.testing.assert_array_equal(dets.sensor_e_m, 100.0)
+    np.testing.assert_array_equal(dets.radar_id, 3)
+
+
+def test_visibility_limits(const_library: RcsLibrary) -> None:
+    pos = np.array(
+        [
+            [0.0, 100e3, 5000.0],  # in front, visible
+            [0.0, -100e3, 5000.0],  # behind a north-facing sector
+            [0.0, 450e3, 12000.0],  # beyond instrumented range
+            [0.0, 500.0, 20.0],  # inside minimum range
+            [0.0, 60e3, 30.0],  # below the 4/3-earth horizon (13 + 22.6 km)
+            [0.0, 20e3, 30.0],  # low but above the horizon
+            [0.0, 5e3, 9000.0],  # above the elevation coverage (61 deg)
+        ]
+    )
+    rad = radar(const_library, kind="sector", az_width_rad=90 * DEG)
+    d = rad.observe(make_truth(pos), 0.0, np.random.default_rng(0), sigs(7, 5))
+    d = d.select(d.truth_id >= 0)
+    assert sorted(d.truth_id.tolist()) == [0, 5]
+
+
+def test_dead_threats_are_not_detected(const_library: RcsLibrary) -> None:
+    truth = make_truth(ring(4, 50e3))
+    truth = dataclasses.replace(truth, alive=np.array([True, False, True, False]))
+    d = observe_group(
+        radar(const_library)._group,
+        truth,
+        0.0,
+        np.random.default_rng(0),
+        sigs(4, 5),
+        false_alarms=False,
+    )
+    assert sorted(d.truth_id.tolist()) == [0, 2]
+
+
+def test_unresolved_targets_merge(const_library: RcsLibrary) -> None:
+    pos = np.array(
+        [
+            [0.0, 100e3, 5000.0],
+            [20.0, 100e3 + 30.0, 5000.0],  # same cell
+            [0.0, 120e3, 5000.0],
+        ]
+    )  # 20 km further: resolved
+    rad = radar(const_library)
+    d = observe_group(
+        rad._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
+    )
+    assert len(d) == 2
+    assert set(d.truth_id.tolist()) <= {0, 1, 2} and 2 in d.truth_id
+
+
+def test_noise_matches_reported_sigma_and_shrinks_with_snr(const_library: RcsLibrary) -> None:
+    n = 340  # < 360 one-degree beams: every target in its own cell
+    rad = radar(const_library)
+    rng = np.random.default_rng(5)
+    out = {}
+    for r in (40e3, 120e3):
+        pos = ring(n, r)
+        d = observe_group(
+            rad._group,
+            make_truth(pos, vel_mps=np.array([0.0, 0.0, 0.0])),
+            0.0,
+            rng,
+            sigs(n, 0),
+            false_alarms=False,
+        )
+        assert len(d) > 0.5 * n
+        true_r = np.linalg.norm(pos[d.truth_id] - np.array([0.0, 0.0, 10.0]), axis=1)
+        z = (d.range_m - true_r) / d.sigma_range_m
+        assert np.std(z) == pytest.approx(1.0, abs=0.15)
+        assert np.abs(np.mean(z)) < 0.2
+        out[r] = np.median(d.sigma_az_rad)
+        assert np.all(d.sigma_rdot_mps < np.inf)
+    assert out[40e3] < out[120e3]
+
+
+def test_radial_velocity_sign(const_library: RcsLibrary) -> None:
+    pos = np.array([[0.0, 100e3, 5000.0]])
+    d = observe_group(
+        radar(const_library)._group,
+        make_truth(pos, np.array([0.0, -250.0, 0.0])),
+        0.0,
+        np.random.default_rng(0),
+        sigs(1, 5),
+        false_alarms=False,
+    )
+    assert d.rdot_mps[0] == pytest.approx(-250.0 * 100e3 / np.hypot(100e3, 4990.0), abs=1.0)
+
+
+def test_reproducible_and_batched_equals_single(const_library: RcsLibrary) -> None:
+    rads = [radar(const_library, rid=i, pos=(i * 5e3, 0.0, 10.0)) for i in range(3)]
+    truth = make_truth(ring(500, 80e3))
+    s = sigs(500, 5)  # +40 dBsm Swerling 0: always detected -> same sets
+    group = RadarGroup.of(rads)
+    a = observe_radars(group, truth, 0.0, np.random.default_rng(7), s, false_alarms=False)
+    b = observe_radars(group, truth, 0.0, np.random.default_rng(7), s, false_alarms=False)
+    np.testing.assert_array_equal(a.range_m, b.range_m)
+    for r in rads:
+        one = r.observe(truth, 0.0, np.random.default_rng(1), s)
+        one = one.select(one.truth_id >= 0)
+        sel = a.select(a.radar_id == r.radar_id)
+        assert sorted(one.truth_id.tolist()) == sorted(sel.truth_id.tolist())
+
+
+def test_terrain_mask_blocks(const_library: RcsLibrary) -> None:
+    # a 1 deg mask wall everywhere beyond 10 km
+    mask_el = np.full((36, 50), np.radians(1.0))
+    mask_el[:, :10] = -np.pi / 2
+    mask = TerrainMask(mask_el_rad=mask_el, range_step_m=1000.0, antenna_alt_m=10.0)
+    rad = Radar(
+        radar_id=0,
+        params=params(),
+        pos_m=(0.0, 0.0, 10.0),
+        antenna_alt_m=10.0,
+        rcs=const_library,
+        terrain=mask,
+    )
+    pos = np.array([[0.0, 30e3, 200.0], [0.0, 30e3, 3000.0], [0.0, 5e3, 50.0]])
+    d = observe_group(
+        rad._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
+    )
+    assert sorted(d.truth_id.tolist()) == [1, 2]
+
+
+def test_dwell_schedule(const_library: RcsLibrary) -> None:
+    rad = dataclasses.replace(radar(const_library), scan_phase_s=2.0)
+    assert rad.next_dwell_after(0.0) == 2.0
+    assert rad.next_dwell_after(2.0) == 12.0
+    assert rad.next_dwell_after(13.5) == 22.0
+    np.testing.assert_allclose(rad.dwell_times(0.0, 35.0), [2.0, 12.0, 22.0, 32.0])
+
+
+def test_signatures(const_library: RcsLibrary) -> None:
+    s = TargetSignatures.from_tables([7, 3, 5], [0, 2, 4], const_library)
+    table, sw = s.lookup([5, 7])
+    assert table.tolist() == [4, 0] and sw.tolist() == [4, 0]
+    with pytest.raises(ValueError, match="no signature"):
+        s.lookup([8])
+    with pytest.raises(ValueError, match="unique"):
+        TargetSignatures(threat_id=np.array([1, 1]), table_index=np.zeros(2), swerling=np.zeros(2))
+
+
+def test_radar_params_validation() -> None:
+    with pytest.raises(ValueError, match="pfa"):
+        params(pfa=2.0)
+    with pytest.raises(ValueError, match="az_beamwidth_rad"):
+        params(az_beamwidth_rad=7.0)
