@@ -32,7 +32,7 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.frames import Tracks, TrackStatus
+from iadsim.frames import Events, Tracks, TrackStatus, make_events
 
 __all__ = [
     "THREAT_CLASSES",
@@ -41,6 +41,7 @@ __all__ = [
     "classify",
     "cpa",
     "evaluate_threats",
+    "threat_eval_events",
     "threat_values",
 ]
 
@@ -195,3 +196,21 @@ def evaluate_threats(tracks: Tracks, t_s: float, params: ThreatParams) -> Threat
         site=site,
         rank=rank,
     )
+
+
+def threat_eval_events(ta: ThreatAssessment) -> Events:
+    """``threat_eval`` events, one per evaluated track: value = threat value,
+    detail = ``"<class> site=<index> rank=<rank> cpa_m=<m> tgo_s=<s>"``."""
+    n = len(ta.track_id)
+    if n == 0:
+        return Events.empty()
+    rows = np.arange(n)
+    site = np.maximum(ta.site, 0)
+    cpa_m = ta.cpa_m[rows, site] if ta.cpa_m.shape[1] else np.full(n, np.nan)
+    tgo_s = ta.tgo_s[rows, site] if ta.tgo_s.shape[1] else np.full(n, np.nan)
+    detail = [
+        f"{THREAT_CLASSES[c]} site={s} rank={r} cpa_m={m:.0f} tgo_s={g:.1f}"
+        for c, s, r, m, g in zip(ta.threat_class, ta.site, ta.rank, cpa_m, tgo_s, strict=True)
+    ]
+    t = np.full(n, ta.t_s)
+    return make_events(t, "threat_eval", track_id=ta.track_id, value=ta.value, detail=detail)
