@@ -86,26 +86,67 @@ class GNN:
             miss = miss + gamma
         else:
             c, miss = gp.inn.d2, np.full(n, gamma)
-        rows, local = np.unique(gp.ti, return_inverse=True)
-        k = rows.shape[0]
-        base = np.minimum(c.min(), miss[rows].min())
-        # weights shifted by a row-independent constant to stay > 0 (zeros are non-edges)
-        data = np.concatenate([c - base + 1.0, miss[rows] - base + 1.0])
-        ri = np.concatenate([local, np.arange(k)])
-        ci = np.concatenate([gp.di, m + np.arange(k)])
-        G = sp.csr_matrix((data, (ri, ci)), shape=(k, m + k))
-        r_ind, c_ind = min_weight_full_bipartite_matching(G)
-        took = c_ind < m
-        r_ind, c_ind = r_ind[took], c_ind[took]
-        key = local.astype(np.int64) * (m + 1) + gp.di
-        order = np.argsort(key)
-        pidx = order[np.searchsorted(key[order], r_ind.astype(np.int64) * (m + 1) + c_ind)]
+        pidx = gnn_solve(gp.ti, gp.di, c, miss, n, m)
         pair_t, pair_d = gp.ti[pidx], gp.di[pidx]
         beta0 = np.ones(n)
         beta0[pair_t] = 0.0
         used = np.zeros(m, bool)
         used[pair_d] = True
         return Association(pair_t, pair_d, np.ones(pair_t.shape[0]), beta0, np.zeros(n), used)
+
+
+def _best_per(key: I64, score: F64, ok: NDArray[np.bool_]) -> I64:
+    """Index of the lowest ``score`` per distinct ``key`` among pairs with ``ok``."""
+    idx = np.nonzero(ok)[0]
+    order = idx[np.lexsort((score[idx], key[idx]))]
+    first = np.ones(order.shape[0], bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    return order[first]
+
+
+def _solve_sparse(ti: I64, di: I64, c: F64, miss: F64, m: int) -> I64:
+    """Exact assignment of one sparse sub-problem: min-weight full matching of the
+    tracks to measurements or to a private "miss" column each. Returns pair indices."""
+    rows, local = np.unique(ti, return_inverse=True)
+    k = rows.shape[0]
+    base = min(float(c.min()), float(miss[rows].min()))
+    # a row-independent shift keeps weights > 0 (explicit zeros would be non-edges)
+    data = np.concatenate([c - base + 1.0, miss[rows] - base + 1.0])
+    ri = np.concatenate([local, np.arange(k)])
+    ci = np.concatenate([di, m + np.arange(k)])
+    G = sp.csr_matrix((data, (ri, ci)), shape=(k, m + k))
+    r_ind, c_ind = min_weight_full_bipartite_matching(G)
+    took = c_ind < m
+    r_ind, c_ind = r_ind[took], c_ind[took]
+    key = local.astype(np.int64) * (m + 1) + di
+    order = np.argsort(key)
+    return order[np.searchsorted(key[order], r_ind.astype(np.int64) * (m + 1) + c_ind)]
+
+
+def gnn_solve(ti: I64, di: I64, c: F64, miss: F64, n: int, m: int) -> I64:
+    """Optimal GNN assignment of gated pairs; returns the indices of chosen pairs.
+
+    Minimizes sum over assigned pairs of (c_ij - miss_i) with each track and each
+    measurement used at most once. The gating graph is split into connected
+    components: components with one track (or one measurement) are solved in
+    closed form, all at once; the others together by one sparse LAPJV call.
+    """
+    _, lab = connected_components(
+        sp.coo_matrix((np.ones(ti.shape[0]), (ti, n + di)), shape=(n + m, n + m)),
+        directed=False,
+    )
+    lt = lab[ti]
+    nt = np.bincount(lab[:n], minlength=n + m)[lt]
+    nd = np.bincount(lab[n:], minlength=n + m)[lt]
+    gain = c - miss[ti]
+    one_t = (nt == 1) & (gain <= 0)
+    one_d = (nt > 1) & (nd == 1) & (gain <= 0)
+    chosen = [_best_per(ti, gain, one_t), _best_per(di, gain, one_d)]
+    hard = (nt > 1) & (nd > 1)
+    if hard.any():
+        h = np.nonzero(hard)[0]
+        chosen.append(h[_solve_sparse(ti[h], di[h], c[h], miss, m)])
+    return np.sort(np.concatenate(chosen))
 
 
 def pda_single(ti: I64, lg: F64, lmiss: float, n: int) -> tuple[F64, F64]:

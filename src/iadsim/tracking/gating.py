@@ -12,7 +12,6 @@ gate probability P_G (Blackman and Popoli 1999, sec 6.3).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import numpy as np
 import scipy.stats
@@ -50,12 +49,23 @@ def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
         dist = np.linalg.norm(track_pos[:, None, :] - det_pos[None, :, :], axis=-1)
         ti, di = np.nonzero(dist <= radius[:, None])
         return ti.astype(np.int64), di.astype(np.int64)
-    tree = cKDTree(det_pos)
-    lists = tree.query_ball_point(track_pos, r=radius, return_sorted=False)
-    lens = np.fromiter(map(len, lists), dtype=np.int64, count=n)
-    di = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
-    ti = np.repeat(np.arange(n, dtype=np.int64), lens)
-    return ti, di
+    # bucket tracks by radius (powers of 2) so a large gate does not inflate the
+    # search radius of every track; each bucket is one C-level tree-tree query
+    det_tree = cKDTree(det_pos)
+    rpos = np.maximum(radius, 1e-9)
+    bucket = np.floor(np.log2(rpos / rpos.min())).astype(np.int64)
+    out_t, out_d = [], []
+    for b in np.unique(bucket):
+        idx = np.nonzero(bucket == b)[0]
+        tree = cKDTree(track_pos[idx])
+        res = tree.sparse_distance_matrix(det_tree, float(radius[idx].max()), output_type="ndarray")
+        ii, jj, dist = res["i"], res["j"], res["v"]
+        keep = dist <= radius[idx[ii]]
+        out_t.append(idx[ii[keep]])
+        out_d.append(jj[keep].astype(np.int64))
+    ti, di = np.concatenate(out_t), np.concatenate(out_d)
+    order = np.lexsort((di, ti))
+    return ti[order], di[order]
 
 
 @dataclasses.dataclass(frozen=True)
