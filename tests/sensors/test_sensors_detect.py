@@ -10,7 +10,8 @@ import pytest
 from sensors_helpers import make_truth
 
 from iadsim.frames import Detections
-from iadsim.sensors.detect import observe_group
+from iadsim.sensors.detect import _apparent_tan_el, observe_group
+from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import pd_swerling
 from iadsim.sensors.radar import Radar, RadarGroup, TargetSignatures, observe_radars
@@ -248,3 +249,22 @@ def test_radar_params_validation() -> None:
         params(pfa=2.0)
     with pytest.raises(ValueError, match="az_beamwidth_rad"):
         params(az_beamwidth_rad=7.0)
+
+
+def test_apparent_elevation_series_matches_trigonometric_form() -> None:
+    # the detection kernel compares tangents from a series; oracle: horizon.py atan2 form
+    # (0.1 microradian: the trigonometric form itself loses ~1e-8 to cancellation)
+    rng = np.random.default_rng(4)
+    d = rng.uniform(100.0, 1e6, 5000)
+    h = rng.uniform(-400.0, 30e3, 5000)
+    ha = rng.uniform(0.0, 3000.0, 5000)
+    exact = np.tan(elevation_angle_rad(d, h, ha))
+    np.testing.assert_allclose(_apparent_tan_el(d, h, ha, 4 / 3), exact, rtol=1e-6, atol=1e-7)
+
+
+def test_group_rejects_mixed_libraries_and_k(const_library: RcsLibrary) -> None:
+    other = RcsLibrary.from_tables([])
+    with pytest.raises(ValueError, match="RcsLibrary"):
+        RadarGroup.of([radar(const_library), radar(other)])
+    with pytest.raises(ValueError, match="earth factor"):
+        RadarGroup.of([radar(const_library), dataclasses.replace(radar(const_library), k=1.0)])

@@ -26,7 +26,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Truth
-from iadsim.sensors.horizon import elevation_angle_rad, max_visible_distance_m
+from iadsim.geo import EARTH_MEAN_RADIUS_M
+from iadsim.sensors.horizon import max_visible_distance_m
 from iadsim.sensors.measurement import draw_detection, draw_false_alarms, measurement_sigmas
 from iadsim.sensors.radar_equation import atmospheric_loss_db
 from iadsim.sensors.rcs import aspect_angles
@@ -40,51 +41,95 @@ F = NDArray[np.float64]
 TWO_PI = 2.0 * np.pi
 
 
+def _apparent_tan_el(d: F, h: F, ha: F, k: float) -> F:
+    """``tan`` of :func:`elevation_angle_rad` (series for ``cos``/``sin`` of ``d / a_e``,
+    error < 1e-8 out to 1,000 km); cheaper than the trigonometric form."""
+    ae = k * EARTH_MEAN_RADIUS_M
+    phi = d / ae
+    p2 = phi * phi
+    rt = ae + h
+    num = (h - ha) - rt * p2 * (0.5 - p2 / 24.0)
+    den = rt * phi * (1.0 - p2 / 6.0 + p2 * p2 / 120.0)
+    return np.asarray(num / np.maximum(den, 1e-12))
+
+
 def _visible_pairs(g: RadarGroup, pos: F, alt: F) -> tuple[NDArray[np.int64], NDArray[np.int64], F]:
-    """Indices (radar, target) of pairs inside coverage and line of sight, and rel ENU."""
-    rel = pos[None, :, :] - g.pos_m[:, None, :]  # (nr, nt, 3)
-    rng2 = np.einsum("rtk,rtk->rt", rel, rel)
-    ok = (rng2 <= g.max_range_m[:, None] ** 2) & (rng2 >= g.min_range_m[:, None] ** 2)
+    """Indices (radar, target) of pairs inside coverage and line of sight, and rel ENU (m, 3).
+
+    Works on (n_radars, n_targets) arrays with radar parameters broadcast as columns;
+    the smooth-earth, sector and terrain tests are evaluated only on the radar rows
+    that need them.
+    """
+    de = pos[None, :, 0] - g.pos_m[:, 0:1]
+    dn = pos[None, :, 1] - g.pos_m[:, 1:2]
+    du = pos[None, :, 2] - g.pos_m[:, 2:3]
+    horiz2 = de * de + dn * dn
+    rng2 = horiz2 + du * du
+    ok = (rng2 <= (g.max_range_m**2)[:, None]) & (rng2 >= (g.min_range_m**2)[:, None])
+    horiz = np.sqrt(horiz2)
+    ok &= (du >= horiz * np.tan(g.el_min_rad)[:, None]) & (
+        du <= horiz * np.tan(g.el_max_rad)[:, None]
+    )
+    need_az = np.nonzero(g.has_mask | (g.az_width_rad < TWO_PI - 1e-9))[0]
+    az = np.zeros_like(de)
+    if need_az.size:
+        az[need_az] = np.mod(np.arctan2(de[need_az], dn[need_az]), TWO_PI)
+    sec = np.nonzero(g.az_width_rad < TWO_PI - 1e-9)[0]
+    if sec.size:
+        daz = np.mod(az[sec] - g.az_center_rad[sec, None] + np.pi, TWO_PI) - np.pi
+        ok[sec] &= np.abs(daz) <= 0.5 * g.az_width_rad[sec, None]
+    k = float(g.k[0])
+    smooth = np.nonzero(~g.has_mask)[0]
+    if smooth.size:  # heights relative to the site ground over a smooth k-earth
+        h_t = alt[None, :] - g.ground_alt_m[smooth, None]
+        dmax = max_visible_distance_m(g.antenna_height_m[smooth, None], h_t, k)
+        ok[smooth] &= horiz[smooth] <= dmax
+    masked = np.nonzero(g.has_mask)[0]
+    if masked.size:  # apparent elevation above the cumulative terrain mask
+        n_az, n_r = g.mask_tan.shape[1], g.mask_tan.shape[2]
+        ia = np.rint(az[masked] * (g.mask_n_az[masked] / TWO_PI)[:, None]).astype(np.int64)
+        ia %= g.mask_n_az[masked, None]
+        ir = np.minimum((horiz[masked] / g.mask_step_m[masked, None]).astype(np.int64), n_r - 1)
+        flat = (masked[:, None] * n_az + ia) * n_r + ir
+        t_el = _apparent_tan_el(horiz[masked], alt[None, :], g.antenna_alt_m[masked, None], k)
+        ok[masked] &= t_el > g.mask_tan.ravel()[flat]
     ri, ti = np.nonzero(ok)
-    rel = rel[ri, ti]
-    horiz = np.hypot(rel[:, 0], rel[:, 1])
-    az = np.mod(np.arctan2(rel[:, 0], rel[:, 1]), TWO_PI)
-    el = np.arctan2(rel[:, 2], horiz)
-    daz = np.mod(az - g.az_center_rad[ri] + np.pi, TWO_PI) - np.pi
-    keep = (np.abs(daz) <= 0.5 * g.az_width_rad[ri]) & (el >= g.el_min_rad[ri])
-    keep &= el <= g.el_max_rad[ri]
-    # smooth earth (no mask): heights relative to the site ground
-    h_t = alt[ti] - g.ground_alt_m[ri]
-    smooth = horiz <= max_visible_distance_m(g.antenna_height_m[ri], h_t, float(g.k[0]))
-    # terrain mask (includes curvature): apparent elevation above the mask
-    ia = np.mod(np.rint(az / TWO_PI * g.mask_n_az[ri]).astype(np.int64), g.mask_n_az[ri])
-    ir = np.minimum((horiz / g.mask_step_m[ri]).astype(np.int64), g.mask_el_rad.shape[2] - 1)
-    el_app = elevation_angle_rad(horiz, alt[ti], g.antenna_alt_m[ri], float(g.k[0]))
-    masked_ok = el_app > g.mask_el_rad[ri, ia, ir]
-    keep &= np.where(g.has_mask[ri], masked_ok, smooth)
-    return ri[keep], ti[keep], rel[keep]
+    p = ri * de.shape[1] + ti
+    rel = np.stack([de.ravel()[p], dn.ravel()[p], du.ravel()[p]], axis=-1)
+    return ri.astype(np.int64), ti.astype(np.int64), rel
 
 
 def _merge_unresolved(
-    g: RadarGroup, ri: NDArray[np.int64], rel: F, snr: F
-) -> tuple[NDArray[np.int64], NDArray[np.int64], F]:
-    """Group pairs by resolution cell; return group id per pair, strongest pair per
-    group and the summed SNR per group."""
-    r = np.sqrt(np.einsum("pk,pk->p", rel, rel))
+    g: RadarGroup, ri: NDArray[np.int64], rel: F, r: F, snr: F
+) -> tuple[NDArray[np.int64] | None, NDArray[np.int64], F]:
+    """Group pairs by resolution cell (radar, range cell, azimuth beam, elevation beam).
+
+    Returns (group id per pair or None when every pair is alone, strongest pair per
+    group, summed SNR per group).
+    """
+    horiz = np.hypot(rel[:, 0], rel[:, 1])
     az = np.mod(np.arctan2(rel[:, 0], rel[:, 1]), TWO_PI)
-    el = np.arctan2(rel[:, 2], np.hypot(rel[:, 0], rel[:, 1]))
+    el = np.arctan2(rel[:, 2], horiz)
     rb = (r / g.range_resolution_m[ri]).astype(np.int64)
     ab = (az / g.az_beamwidth_rad[ri]).astype(np.int64)
-    eb = ((el - g.el_min_rad[ri]) / g.el_beamwidth_rad[ri]).astype(np.int64)
-    key = ((ri * (1 << 23) + rb) * (1 << 16) + ab) * (1 << 12) + np.clip(eb, 0, (1 << 12) - 1)
-    _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
-    n_groups = counts.shape[0]
-    order = np.lexsort((-snr, group))  # by group, strongest first
-    first = np.ones(order.shape[0], dtype=bool)
-    first[1:] = group[order][1:] != group[order][:-1]
-    strongest = order[first]
+    eb = np.clip(((el - g.el_min_rad[ri]) / g.el_beamwidth_rad[ri]).astype(np.int64), 0, 4095)
+    key = ((ri * (1 << 23) + rb) * (1 << 16) + ab) * (1 << 12) + eb
+    order = np.argsort(key)
+    ks = key[order]
+    dup = ks[1:] == ks[:-1]
+    if not dup.any():  # fast path: every target resolved
+        return None, np.arange(ri.shape[0], dtype=np.int64), snr
+    start = np.ones(ks.shape[0], dtype=bool)
+    start[1:] = ~dup
+    group_sorted = np.cumsum(start) - 1
+    group = np.empty_like(group_sorted)
+    group[order] = group_sorted
+    n_groups = int(group_sorted[-1]) + 1
+    by_power = np.lexsort((-snr, group))  # by group, strongest first
+    first = np.ones(by_power.shape[0], dtype=bool)
+    first[1:] = group[by_power][1:] != group[by_power][:-1]
     total = np.bincount(group, weights=snr, minlength=n_groups)
-    return group.astype(np.int64), strongest.astype(np.int64), np.asarray(total)
+    return group.astype(np.int64), by_power[first].astype(np.int64), np.asarray(total)
 
 
 def observe_group(
@@ -103,21 +148,27 @@ def observe_group(
     alt = truth.alt_m[alive]
     tid = truth.threat_id[alive]
     ri, ti, rel = _visible_pairs(g, pos, alt)
-    table, swerling = signatures.lookup(tid[ti])
+    table_t, swerling_t = signatures.lookup(tid)
     aa, ae = aspect_angles(vel[ti], -rel)
-    sigma = g.rcs.rcs_m2(table, aa, ae, g.band[ri])
+    sigma = g.rcs.rcs_m2(table_t[ti], aa, ae, g.band[ri])
     r = np.sqrt(np.einsum("pk,pk->p", rel, rel))
-    el = np.arctan2(rel[:, 2], np.hypot(rel[:, 0], rel[:, 1]))
-    loss_db = np.where(g.atmosphere[ri], atmospheric_loss_db(r, el, g.band[ri]), 0.0)
+    loss_db = np.zeros(r.shape)
+    atm = g.atmosphere[ri]
+    if atm.any():
+        el = np.arctan2(rel[atm, 2], np.hypot(rel[atm, 0], rel[atm, 1]))
+        loss_db[atm] = atmospheric_loss_db(r[atm], el, g.band[ri[atm]])
     snr = g.loop_constant_m2[ri] * sigma / r**4 * 10.0 ** (-loss_db / 10.0)
     rdot = np.einsum("pk,pk->p", rel, vel[ti]) / np.maximum(r, 1e-9)
 
-    group, best, total = _merge_unresolved(g, ri, rel, snr)
-    w = snr / total[group]
-    cen = np.stack([np.bincount(group, w * rel[:, k], total.shape[0]) for k in range(3)], -1)
-    rdot_c = np.bincount(group, w * rdot, total.shape[0])
+    group, best, total = _merge_unresolved(g, ri, rel, r, snr)
+    if group is None:
+        cen, rdot_c = rel, rdot
+    else:
+        w = snr / total[group]
+        cen = np.stack([np.bincount(group, w * rel[:, k], total.shape[0]) for k in range(3)], -1)
+        rdot_c = np.bincount(group, w * rdot, total.shape[0])
     gr = ri[best]
-    det, lam = draw_detection(total, g.n_pulses[gr], swerling[best], g.threshold[gr], rng)
+    det, lam = draw_detection(total, g.n_pulses[gr], swerling_t[ti[best]], g.threshold[gr], rng)
     gr, cen, rdot_c, lam = gr[det], cen[det], rdot_c[det], lam[det]
     truth_id = tid[ti[best]][det]
 

@@ -164,7 +164,8 @@ class RadarGroup:
 
     Every array attribute has a leading axis of length ``n_radars``; the terrain
     masks are padded to a common table shape (``has_mask`` False where absent).
-    All radars must share one :class:`RcsLibrary`.
+    All radars must share one :class:`RcsLibrary` (and one earth factor ``k``).
+    ``mask_tan`` holds ``tan`` of the mask angles (comparisons use tangents).
     """
 
     radar_id: I64
@@ -196,6 +197,7 @@ class RadarGroup:
     k: F
     has_mask: NDArray[np.bool_]
     mask_el_rad: F
+    mask_tan: F
     mask_n_az: I64
     mask_step_m: F
     rcs: RcsLibrary
@@ -208,6 +210,8 @@ class RadarGroup:
         rcs = radars[0].rcs
         if any(r.rcs is not rcs for r in radars):
             raise ValueError("RadarGroup: all radars must share one RcsLibrary")
+        if len({r.k for r in radars}) > 1:
+            raise ValueError("RadarGroup: all radars must use the same earth factor k")
         ps = [r.params for r in radars]
 
         def arr(values: Sequence[float | int | bool], dtype: type = np.float64) -> NDArray:
@@ -252,6 +256,7 @@ class RadarGroup:
             k=arr([r.k for r in radars]),
             has_mask=arr([m is not None for m in masks], np.bool_),
             mask_el_rad=stack,
+            mask_tan=np.tan(np.clip(stack, -1.5, 1.5)),
             mask_n_az=arr([m.n_az if m is not None else 1 for m in masks], np.int64),
             mask_step_m=arr([m.range_step_m if m is not None else 1.0 for m in masks]),
             rcs=rcs,
