@@ -186,12 +186,6 @@ def test_run_without_record_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runner.py:57: arrival_times_s samples truth on a 1 s grid up to the latest "
-    "route end instead of the simulation end; a late launch (valid, only a warning) "
-    "makes the grid arbitrarily large (inf: ValueError)",
-)
 def test_arrival_grid_is_bounded_by_the_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     from iadsim.scenario.compile import compile_world
     from iadsim.sim import runner

@@ -102,6 +102,7 @@ class World:
     batteries: tuple[BatteryInfo, ...]
     catalog: Catalog
     tight_turns: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 def _enu(p: GeoPoint, origin: tuple[float, float, float], extra_up_m: float = 0.0) -> F64:
@@ -278,4 +279,10 @@ def compile_world(scenario: Scenario) -> World:
         batteries=tuple(batteries),
         catalog=catalog,
         tight_turns=sum(r.tight_turns for r in truth.routes),
+        warnings=tuple(
+            f"{scenario.file}: threats[{i}].route: {r.tight_turns} turn(s) too tight for the leg "
+            f"lengths at the platform's max load factor; flown on a smaller radius"
+            for i, r in enumerate(truth.routes)
+            if r.tight_turns
+        ),
     )

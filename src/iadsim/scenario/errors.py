@@ -117,6 +117,12 @@ def describe_error(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, st
         return path, msg
     if etype == "missing":
         return path, "required field is missing"
+    if etype in ("too_short", "too_long"):
+        ctx = err.get("ctx", {})
+        bound = ctx.get("min_length" if etype == "too_short" else "max_length")
+        word = "at least" if etype == "too_short" else "at most"
+        plural = "s" if bound != 1 else ""
+        return path, f"must have {word} {bound} item{plural} (got {ctx.get('actual_length')})"
     msg = str(err.get("msg", "invalid value"))
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     # "Input should be greater than or equal to 0" -> "must be >= 0"

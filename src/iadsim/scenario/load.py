@@ -39,10 +39,32 @@ def list_presets() -> list[str]:
     return sorted(p.stem for p in _package_dir("presets").glob("*.yaml"))
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys (PyYAML silently keeps the last)."""
+
+
+def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
+)
+
+
 def parse_yaml(text: str, file: str) -> Any:
-    """``yaml.safe_load`` with syntax errors reported as ``file:line:col: problem``."""
+    """Safe YAML load (no arbitrary objects), with syntax errors and duplicate keys
+    reported as ``file:line:col: problem``."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file

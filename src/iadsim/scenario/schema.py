@@ -22,7 +22,9 @@ Source = Annotated[str, Field(min_length=3)]
 class Model(BaseModel):
     """Base: unknown fields are errors; models are immutable once loaded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 class GeoPoint(Model):
@@ -36,8 +38,9 @@ class GeoPoint(Model):
 class Waypoint(GeoPoint):
     """A route point. ``speed_mps`` is the ground speed of the leg that *ends* here.
 
-    The first waypoint of a route carries no leg; its speed (if given) is ignored
-    unless it is the only speed, and the second waypoint's speed must be given.
+    A waypoint without a speed keeps the previous leg's speed; a speed on the first
+    waypoint is the speed of the first leg when the second waypoint gives none. Two
+    consecutive waypoints without a speed at the start of a route are an error.
     """
 
     alt_m: Annotated[float, Field(ge=0.0, le=100_000.0)] = 0.0

@@ -54,7 +54,8 @@ def arrival_times_s(world: World) -> np.ndarray:
     has = targets >= 0
     if not has.any():
         return out
-    t = np.arange(0.0, float(end.max()) + ARRIVAL_STEP_S, ARRIVAL_STEP_S)
+    t_stop = min(float(end.max()), world.duration_s)
+    t = np.arange(0.0, t_stop + ARRIVAL_STEP_S, ARRIVAL_STEP_S)
     states = truth.states(t)
     n = truth.n_threats
     pos = states.pos_m().reshape(t.size, n, 3)

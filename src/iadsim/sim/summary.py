@@ -84,5 +84,5 @@ def build_summary(
         "n_track_rows": len(tracks),
         "batteries": pipeline.stages.get("battery_summary", []),
         "threats": threats,
-        "warnings": list(pipeline.stages.get("warnings", [])),
+        "warnings": list(world.warnings) + list(pipeline.stages.get("warnings", [])),
     }
