@@ -125,6 +125,6 @@ def test_reserve_rounds_only_long_range_types():
 
 def test_outside_envelope_never_ordered():
     c2, _ = wire(n_launchers=4)  # 1-100 km, 10 m - 25 km
-    pos = np.array([[0, 40e3, 30e3], [0, 40e3, 3.0], [0, 300e3, 8e3]])
+    pos = np.array([[0, 40e3, 30e3], [0, 5e3, -5.0], [0, 300e3, 8e3]])
     vel = np.array([[0, -250.0, 0], [0, -60.0, 0], [0, -250.0, 0]])  # above, below, too far
     assert len(c2.decide(make_tracks(pos, vel), 0.0)) == 0

@@ -81,3 +81,13 @@ def test_value_formula_ranking_and_propagation():
 def test_params_validation():
     with pytest.raises(ValueError, match="value > 0"):
         ThreatParams(site_pos_m=np.zeros((2, 3)), site_value=np.array([1.0]))
+
+
+def test_classification_height_accounts_for_earth_curvature():
+    """A 100 m sea-skimmer 200 km out sits ~3.1 km below the tangent plane (d^2 / 2R)."""
+    params = ThreatParams(site_pos_m=np.zeros((1, 3)), site_value=np.ones(1))
+    d = 200e3
+    u = 100.0 - d**2 / (2 * 6_371_008.8)
+    pos = np.array([[0.0, d, u], [0.0, d, 2000.0 + u]])
+    vel = np.array([[0.0, -240.0, 0.0], [0.0, -240.0, 0.0]])
+    assert classify(pos, vel, params).tolist() == [CRUISE_MISSILE, FIGHTER]

@@ -98,13 +98,13 @@ def test_pip_outside_envelope_is_infeasible(make_interceptor):
     pos = np.array(
         [
             [0.0, 50e3, 30e3],  # above ceiling
-            [0.0, 50e3, 2.0],  # below floor
+            [0.0, 5e3, -5.0],  # below the 10 m floor (spherical height ~ -3 m at the PIP)
             [0.0, 600e3, 5e3],  # far away: no intercept within max range now
             [0.0, 300.0, 500.0],  # inside the 1 km min range (slow, receding)
             [0.0, 50e3, 5e3],  # inside
         ]
     )
-    vel = np.array([[0, -200.0, 0], [0, -200.0, 0], [0, -200.0, 0], [0, 10.0, 0], [0, -200.0, 0]])
+    vel = np.array([[0, -200.0, 0], [0, -60.0, 0], [0, -200.0, 0], [0, 10.0, 0], [0, -200.0, 0]])
     sol = predict_intercepts(pos, vel, np.zeros(5, dtype=np.int64), 0.0, np.zeros((1, 3)), table)
     assert sol.feasible[:, 0, 0].tolist() == [False, False, False, False, True]
     assert np.all(sol.pk[~sol.feasible] == 0.0)
@@ -141,3 +141,20 @@ def test_params_reject_bad_pk_table(make_interceptor):
     p = make_interceptor()
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         InterceptorParams(**{**p.__dict__, "pk_table": np.full((4, 2), 1.5)})
+
+
+def test_height_uses_earth_curvature():
+    """Oracle: WGS84 points 10 km up (iadsim.geo) read back within 50 m out to 400 km,
+    where the tangent-plane ``u`` is off by ~12.5 km."""
+    from iadsim import geo
+    from iadsim.engagement.interceptors import height_above_origin_m
+
+    lat0, lon0 = np.radians(40.0), np.radians(33.0)
+    d = np.linspace(10e3, 400e3, 12)
+    for az in (0.0, np.pi / 4, np.pi / 2):
+        lat = lat0 + d / 6371e3 * np.cos(az)
+        lon = lon0 + d / 6371e3 * np.sin(az) / np.cos(lat0)
+        e, n, u = geo.geodetic2enu(lat, lon, np.full(d.size, 10e3), lat0, lon0, 0.0)
+        h = height_above_origin_m(np.stack([e, n, u], axis=-1))
+        np.testing.assert_allclose(h, 10e3, atol=50.0)
+        assert np.min(u) < 0.0  # the flat frame would put the far points underground

@@ -21,7 +21,9 @@ Kinematic classes (rules applied in this order; thresholds in ThreatParams)
 --------------------------------------------------------------------------
 ballistic if speed >= ``ballistic_speed_mps``; drone if speed <
 ``drone_speed_mps``; cruise missile if height < ``cruise_max_alt_m`` and speed <
-``cruise_max_speed_mps``; fighter otherwise. This is a kinematic guess, not
+``cruise_max_speed_mps``; fighter otherwise. Height is above the sphere through
+the ENU origin, ``sqrt(e^2 + n^2 + (u + R)^2) - R`` (the tangent-plane ``u``
+drops by ``d^2 / 2R``, ~5 km at 250 km). This is a kinematic guess, not
 identification (a low, subsonic fighter reads as a cruise missile).
 """
 
@@ -139,9 +141,10 @@ def cpa(pos_m: F, vel_mps: F, site_pos_m: F) -> tuple[F, F]:
 
 
 def classify(pos_m: F, vel_mps: F, params: ThreatParams) -> NDArray[np.int64]:
-    """Kinematic class codes (T,) from speed and height (``u_m``); rules in module doc."""
+    """Kinematic class codes (T,) from speed and height; rules in module doc."""
     speed = np.linalg.norm(vel_mps, axis=-1)
-    alt = pos_m[:, 2]
+    r_e = 6_371_008.8  # mean Earth radius, m
+    alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
     low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
     return np.select(
         [speed >= params.ballistic_speed_mps, speed < params.drone_speed_mps, low_slow],

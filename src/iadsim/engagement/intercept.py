@@ -20,7 +20,7 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.interceptors import InterceptorTable, in_envelope
+from iadsim.engagement.interceptors import InterceptorTable, height_above_origin_m, in_envelope
 
 __all__ = ["InterceptSolutions", "predict_intercepts"]
 
@@ -97,7 +97,7 @@ def predict_intercepts(
     pip = p + v * dt[..., None]
     rel = pip - x_l
     rng = np.sqrt(np.sum(rel * rel, axis=-1))
-    height = rel[..., 2]
+    height = height_above_origin_m(pip) - height_above_origin_m(x_l)
     ok = found & in_envelope(
         rng, height, table.min_range_m, table.max_range_m, table.min_alt_m, table.max_alt_m
     )

@@ -21,8 +21,11 @@ Three phases along the (straight) line of flight, speed ``v(t)``:
 With ``k = 0`` the coast phase lasts for ever at ``v_max``. Time of flight to a
 slant range is the exact inverse of ``s(t)`` (quadratic in each phase).
 
-Intercept geometry: the launcher's local flat ENU frame; slant range from the
-launcher, height of the intercept point above the launcher (``pip_u - l_u``).
+Intercept geometry: slant range is the straight-line ENU distance from the
+launcher; the height of the intercept point above the launcher is measured on
+a spherical Earth (:func:`height_above_origin_m` of the PIP minus that of the
+launcher), because the scenario ENU frame is a tangent plane whose ``u`` drops
+below the local horizontal by ``d^2 / (2 R)`` (~12.5 km at 400 km).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ __all__ = [
     "InterceptorParams",
     "InterceptorTable",
     "flyout_range_m",
+    "height_above_origin_m",
     "in_envelope",
     "pk_at",
     "time_of_flight_s",
@@ -227,6 +231,20 @@ def time_of_flight_s(
         t_floor = tb + tau1 + (r - s_1) / v0
     out = np.where(r <= s_b, t_boost, np.where(r <= s_1, t_coast, t_floor))
     return np.asarray(out, dtype=np.float64)
+
+
+#: Mean Earth radius, m (IUGG mean radius R1).
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def height_above_origin_m(pos_m: NDArray[np.float64]) -> F:
+    """Height (m) of ENU points (..., 3) above the sphere through the ENU origin.
+
+    ``h = sqrt(e^2 + n^2 + (u + R)^2) - R`` (spherical Earth, radius R).
+    """
+    p = np.asarray(pos_m, dtype=np.float64)
+    e, n, u = p[..., 0], p[..., 1], p[..., 2]
+    return np.asarray(np.sqrt(e * e + n * n + (u + EARTH_RADIUS_M) ** 2) - EARTH_RADIUS_M)
 
 
 def in_envelope(

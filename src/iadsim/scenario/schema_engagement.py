@@ -9,21 +9,28 @@ Every catalog interceptor carries a ``source`` and its Pk table a separate
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from typing import Annotated, Literal, Self
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from iadsim.c2.doctrine import AUTHORITY_NAMES, HOLD, DoctrineParams
-from iadsim.c2.threat import THREAT_CLASSES
+from iadsim.c2.stage import BatteryParams
+from iadsim.c2.threat import THREAT_CLASSES, ThreatParams
 from iadsim.engagement.interceptors import PK_CLASS_NAMES, InterceptorParams
+from iadsim.engagement.stage import LauncherParams
+from iadsim.errors import ScenarioError
 
 __all__ = [
     "Doctrine",
+    "EngagementSetup",
     "InterceptorType",
     "PkTable",
     "compile_doctrine",
+    "compile_engagement",
     "compile_interceptor",
 ]
 
@@ -169,3 +176,99 @@ def compile_doctrine(model: Doctrine) -> DoctrineParams:
         reserve_min_range_m=1000.0 * model.reserve_min_range_km,
         reserve_min_value=np.inf if model.reserve_min_value is None else model.reserve_min_value,
     )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class EngagementSetup:
+    """Everything the C2 and engagement stages need, compiled from a World.
+
+    ``interceptors[i]`` is interceptor id ``i`` (``interceptor_ids`` maps names);
+    wire with ``Engagement(interceptors=..., launchers=...)`` and
+    ``C2(threat=..., batteries=..., weapons=engagement)``.
+    """
+
+    interceptors: tuple[InterceptorParams, ...]
+    interceptor_ids: dict[str, int]
+    launchers: LauncherParams
+    batteries: tuple[BatteryParams, ...]
+    threat: ThreatParams
+
+
+def compile_engagement(
+    world: Any,
+    *,
+    missile_channels_per_target: int = 2,
+    unlimited_channels: int = 1000,
+    file: str = "scenario",
+) -> EngagementSetup:
+    """Build the C2/engagement configuration from a compiled ``World``.
+
+    Reads ``world.launchers`` (``launcher_id, battery_id, pos_enu_m, loadout``),
+    ``world.batteries`` (``battery_id, engagement_radar_id, doctrine`` raw dict,
+    ``command_post_enu_m``), ``world.radars`` (``radar_id, params.channels``),
+    ``world.catalog.interceptors`` and the sites. Choices (documented assumptions):
+
+    * target channels = the engagement radar's ``channels``; no radar or 0 ->
+      ``unlimited_channels``; missile channels = ``missile_channels_per_target``
+      x target channels (S-400 claim "36 targets / 72 missiles", People's Daily);
+    * interceptor ids: the types some launcher carries, in catalog order;
+    * no reload rounds (the scenario schema has no reserve yet);
+    * no defended site: each battery's command post (or launcher centroid) is a
+      site of value 1, so raids against the battery are still evaluated.
+    """
+    cat: Mapping[str, InterceptorType] = world.catalog.interceptors
+    used = {name for la in world.launchers for name, n in la.loadout.items() if n > 0}
+    names = [n for n in cat if n in used]
+    ids = {n: i for i, n in enumerate(names)}
+    loadout = np.zeros((len(world.launchers), len(names)), dtype=np.int64)
+    for row, la in enumerate(world.launchers):
+        for name, n in la.loadout.items():
+            if name in ids:
+                loadout[row, ids[name]] = n
+    launchers = LauncherParams(
+        launcher_id=np.array([la.launcher_id for la in world.launchers], dtype=np.int64),
+        battery_id=np.array([la.battery_id for la in world.launchers], dtype=np.int64),
+        pos_m=np.array([la.pos_enu_m for la in world.launchers], dtype=np.float64).reshape(-1, 3),
+        loadout=loadout,
+        reserve=np.zeros_like(loadout),
+    )
+    channels = {r.radar_id: int(getattr(r.params, "channels", 0) or 0) for r in world.radars}
+    batteries = []
+    for k, b in enumerate(world.batteries):
+        try:
+            doctrine = compile_doctrine(Doctrine.model_validate(b.doctrine or {}))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            path = f"batteries[{k}].doctrine" + (f".{loc}" if loc else "")
+            raise ScenarioError(f"{file}: {path}: {err['msg']}") from exc
+        n_t = channels.get(b.engagement_radar_id, 0) or unlimited_channels
+        batteries.append(
+            BatteryParams(
+                battery_id=int(b.battery_id),
+                target_channels=n_t,
+                missile_channels=missile_channels_per_target * n_t,
+                doctrine=doctrine,
+            )
+        )
+    return EngagementSetup(
+        interceptors=tuple(compile_interceptor(cat[n], n) for n in names),
+        interceptor_ids=ids,
+        launchers=launchers,
+        batteries=tuple(batteries),
+        threat=_threat_params(world, launchers),
+    )
+
+
+def _threat_params(world: Any, launchers: LauncherParams) -> ThreatParams:
+    pos = np.asarray(world.site_pos_enu_m, dtype=np.float64).reshape(-1, 3)
+    if pos.shape[0]:
+        return ThreatParams(site_pos_m=pos, site_value=np.asarray(world.site_value))
+    sites = []
+    for b in world.batteries:
+        if b.command_post_enu_m is not None:
+            sites.append(np.asarray(b.command_post_enu_m, dtype=np.float64))
+        elif np.any(launchers.battery_id == b.battery_id):
+            sites.append(launchers.pos_m[launchers.battery_id == b.battery_id].mean(axis=0))
+    pos = np.array(sites).reshape(-1, 3)
+    return ThreatParams(site_pos_m=pos, site_value=np.ones(pos.shape[0]))

@@ -1,0 +1,72 @@
+"""compile_engagement on the bundled preset, and a perfect-track run of the preset raid."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from iadsim.c2 import C2
+from iadsim.engagement import Engagement
+from iadsim.errors import ScenarioError
+from iadsim.frames import Tracks
+from iadsim.scenario import load
+from iadsim.scenario.compile import compile_world
+from iadsim.scenario.schema_engagement import compile_engagement
+
+
+@pytest.fixture(scope="module")
+def world():
+    return compile_world(load.load_scenario("s400-vs-mixed-raid"))
+
+
+def test_setup_from_preset(world):
+    s = compile_engagement(world)
+    assert set(s.interceptor_ids) <= set(world.catalog.interceptors)
+    for row, la in enumerate(world.launchers):
+        for name, n in la.loadout.items():
+            assert s.launchers.loadout[row, s.interceptor_ids[name]] == n
+    (b,) = s.batteries
+    assert (b.target_channels, b.missile_channels) == (36, 72)  # People's Daily [claimed]
+    assert b.doctrine.salvo == world.batteries[0].doctrine.get("salvo", 1)
+    assert s.threat.site_pos_m.shape[0] == len(world.site_names)
+
+
+def test_bad_doctrine_is_a_scenario_error(world):
+    bad = dataclasses.replace(world.batteries[0], doctrine={"salvo": 0})
+    w2 = dataclasses.replace(world, batteries=(bad,))
+    with pytest.raises(ScenarioError, match=r"batteries\[0\]\.doctrine\.salvo"):
+        compile_engagement(w2, file="s400.yaml")
+
+
+def _perfect_tracks(truth, t_s: float) -> Tracks:
+    live = truth.select(truth.alive)
+    n = len(live)
+    z = np.zeros(n)
+    return Tracks(
+        t_s=z + t_s, track_id=live.threat_id, status=np.ones(n, np.int8), e_m=live.e_m,
+        n_m=live.n_m, u_m=live.u_m, ve_mps=live.ve_mps, vn_mps=live.vn_mps,
+        vu_mps=live.vu_mps, var_e_m2=z + 100, var_n_m2=z + 100, var_u_m2=z + 100,
+        var_ve_m2ps2=z + 4, var_vn_m2ps2=z + 4, var_vu_m2ps2=z + 4, quality=z + 1,
+    )  # fmt: skip
+
+
+def test_preset_raid_with_perfect_tracks(world):
+    """All preset threats tracked perfectly: the battery kills most of the raid."""
+    s = compile_engagement(world)
+    eng = Engagement(interceptors=s.interceptors, launchers=s.launchers, gate_m=1000.0)
+    c2 = C2(threat=s.threat, batteries=s.batteries, weapons=eng)
+    rng = np.random.default_rng(42)
+    kill_t = np.full(world.truth.n_threats, np.inf)
+    n_orders = 0
+    for t in np.arange(0.0, world.duration_s, 4.0):
+        while eng.next_intercept_t_s() <= t:
+            t_i = eng.next_intercept_t_s()
+            out, _ = eng.resolve(world.truth.states(t_i, kill_t), t_i, rng)
+            kill_t[out.threat_id[out.killed]] = t_i
+        orders = c2.decide(_perfect_tracks(world.truth.states(float(t), kill_t), float(t)), t)
+        eng.launch(orders)
+        n_orders += len(orders)
+    n_killed = int(np.isfinite(kill_t).sum())
+    assert n_orders >= n_killed >= world.truth.n_threats // 2
