@@ -254,3 +254,15 @@ def test_default_config_compiles_for_the_engine() -> None:
     parts = compile_tracker_parts(TrackerConfig())
     assert parts.filter.ndim == 3 and isinstance(parts.associator, type(parts.associator))
     assert compile_tracker(TrackerConfig(association=GNNConfig(gate_mahalanobis=3.0))).n_tracks == 0
+
+
+def test_visible_from_sector_wraps_through_north() -> None:
+    from iadsim.tracking import visible_from
+
+    f = visible_from(
+        np.zeros(3), max_range_m=1000.0, az_min_rad=np.deg2rad(350), az_max_rad=np.deg2rad(10)
+    )
+    pos = np.array(
+        [[0.0, 500.0, 0.0], [100.0, -500.0, 0.0], [-50.0, 900.0, 0.0], [0.0, 2000.0, 0.0]]
+    )
+    np.testing.assert_array_equal(f(pos), [True, False, True, False])

@@ -26,7 +26,7 @@ from iadsim.tracking.models import (
     Singer,
     ZeroPadded,
 )
-from iadsim.tracking.tracker import COUNTERS, Tracker, TrackerParts
+from iadsim.tracking.tracker import COUNTERS, Tracker, TrackerParts, visible_from
 
 __all__ = [
     "COUNTERS",
@@ -51,4 +51,5 @@ __all__ = [
     "TrackerParts",
     "UnscentedKalmanFilter",
     "ZeroPadded",
+    "visible_from",
 ]

@@ -39,7 +39,7 @@ from iadsim.tracking.measurements import Measurements
 F64 = NDArray[np.float64]
 Observed = Callable[[F64], NDArray[np.bool_]]
 
-__all__ = ["COUNTERS", "Tracker", "TrackerParts"]
+__all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
 
 COUNTERS = (
     "detections",
@@ -246,6 +246,31 @@ class Tracker:
         new = p.filter.init_bank(x0, P0)
         self._bank = {key: np.concatenate([self._bank[key], new[key]]) for key in new}
         self._book = TrackBook.concat(self._book, nb)
+
+
+def visible_from(
+    sensor_m: F64,
+    *,
+    max_range_m: float,
+    az_min_rad: float | None = None,
+    az_max_rad: float | None = None,
+) -> Observed:
+    """An ``observed`` predicate for :meth:`Tracker.step`: tracks within ``max_range_m``
+    of ``sensor_m`` (3,) and, if given, inside the azimuth sector [az_min, az_max]
+    (clockwise from north, wrapping through north allowed)."""
+    s = np.asarray(sensor_m, dtype=float)
+
+    def observed(pos: F64) -> NDArray[np.bool_]:
+        d = pos.shape[1]
+        rel = pos - s[:d]
+        ok = np.linalg.norm(rel, axis=1) <= max_range_m
+        if az_min_rad is not None and az_max_rad is not None:
+            az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
+            lo, hi = az_min_rad % (2 * np.pi), az_max_rad % (2 * np.pi)
+            ok &= ((az >= lo) & (az <= hi)) if lo <= hi else ((az >= lo) | (az <= hi))
+        return np.asarray(ok)
+
+    return observed
 
 
 def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
