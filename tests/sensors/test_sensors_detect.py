@@ -14,9 +14,15 @@ from iadsim.sensors.detect import _apparent_tan_el, observe_group
 from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import pd_swerling
-from iadsim.sensors.radar import Radar, RadarGroup, TargetSignatures, observe_radars
+from iadsim.sensors.radar import (
+    Radar,
+    RadarGroup,
+    TargetSignatures,
+    observe_radars,
+    place_radar,
+)
 from iadsim.sensors.rcs import RcsLibrary
-from iadsim.sensors.terrain import TerrainMask
+from iadsim.sensors.terrain import GridDem, TerrainMask
 
 DEG = np.pi / 180
 
@@ -236,8 +242,8 @@ def test_dwell_schedule(const_library: RcsLibrary) -> None:
 
 def test_signatures(const_library: RcsLibrary) -> None:
     s = TargetSignatures.from_tables([7, 3, 5], [0, 2, 4], const_library)
-    table, sw = s.lookup([5, 7])
-    assert table.tolist() == [4, 0] and sw.tolist() == [4, 0]
+    table, sw, scale = s.lookup([5, 7])
+    assert table.tolist() == [4, 0] and sw.tolist() == [4, 0] and scale.tolist() == [0.0, 0.0]
     with pytest.raises(ValueError, match="no signature"):
         s.lookup([8])
     with pytest.raises(ValueError, match="unique"):
@@ -268,3 +274,39 @@ def test_group_rejects_mixed_libraries_and_k(const_library: RcsLibrary) -> None:
         RadarGroup.of([radar(const_library), radar(other)])
     with pytest.raises(ValueError, match="earth factor"):
         RadarGroup.of([radar(const_library), dataclasses.replace(radar(const_library), k=1.0)])
+
+
+def test_rcs_scale_shifts_snr(const_library: RcsLibrary) -> None:
+    truth = make_truth(np.array([[0.0, 50e3, 5000.0]]))
+    rad = radar(const_library)
+    plain = TargetSignatures(
+        threat_id=np.array([0]), table_index=np.array([0]), swerling=np.array([0])
+    )
+    louder = dataclasses.replace(plain, rcs_scale_db=np.array([10.0]))
+    a = observe_group(rad._group, truth, 0.0, np.random.default_rng(0), plain, false_alarms=False)
+    b = observe_group(rad._group, truth, 0.0, np.random.default_rng(0), louder, false_alarms=False)
+    assert b.snr_db[0] - a.snr_db[0] == pytest.approx(10.0, abs=1e-9)  # Swerling 0: same draw
+
+
+def test_place_radar_builds_mask_and_mast(const_library: RcsLibrary) -> None:
+    ridge = np.zeros((50, 50))
+    ridge[:, 30] = 800.0  # a north-south ridge ~0.3 deg east of the site
+    dem = GridDem(elevation_m=ridge, lat0_deg=40.0, lon0_deg=30.0, dlat_deg=-0.02, dlon_deg=0.02)
+    r = place_radar(
+        radar_id=4,
+        params=params(),
+        pos_m=(0.0, 0.0, 25.0),
+        lat_rad=np.radians(39.5),
+        lon_rad=np.radians(30.3),
+        ground_alt_m=0.0,
+        rcs=const_library,
+        mast_m=25.0,
+        dem=dem,
+        mask_range_step_m=500.0,
+    )
+    assert r.terrain is not None and r.antenna_alt_m == 25.0 and r.mast_m == 25.0
+    pos = np.array([[40e3, 0.0, 300.0], [-40e3, 0.0, 300.0]])  # behind the ridge / open west
+    d = observe_group(
+        r._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(2, 5), false_alarms=False
+    )
+    assert d.truth_id.tolist() == [1]

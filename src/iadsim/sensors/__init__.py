@@ -21,7 +21,13 @@ from iadsim.sensors.params import (
     loop_constant_from_reference,
 )
 from iadsim.sensors.pd import albersheim_snr, pd_swerling, required_snr, shnidman_snr
-from iadsim.sensors.radar import Radar, RadarGroup, TargetSignatures, observe_radars
+from iadsim.sensors.radar import (
+    Radar,
+    RadarGroup,
+    TargetSignatures,
+    observe_radars,
+    place_radar,
+)
 from iadsim.sensors.radar_equation import BANDS, max_detection_range, radar_snr
 from iadsim.sensors.rcs import RcsLibrary, RcsTableParams, aspect_angles
 from iadsim.sensors.terrain import (
@@ -55,6 +61,7 @@ __all__ = [
     "max_detection_range",
     "observe_radars",
     "pd_swerling",
+    "place_radar",
     "radar_snr",
     "required_snr",
     "shnidman_snr",

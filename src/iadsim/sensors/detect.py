@@ -148,9 +148,9 @@ def observe_group(
     alt = truth.alt_m[alive]
     tid = truth.threat_id[alive]
     ri, ti, rel = _visible_pairs(g, pos, alt)
-    table_t, swerling_t = signatures.lookup(tid)
+    table_t, swerling_t, scale_t = signatures.lookup(tid)
     aa, ae = aspect_angles(vel[ti], -rel)
-    sigma = g.rcs.rcs_m2(table_t[ti], aa, ae, g.band[ri])
+    sigma = g.rcs.rcs_m2(table_t[ti], aa, ae, g.band[ri]) * 10.0 ** (scale_t[ti] / 10.0)
     r = np.sqrt(np.einsum("pk,pk->p", rel, rel))
     loss_db = np.zeros(r.shape)
     atm = g.atmosphere[ri]
