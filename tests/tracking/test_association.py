@@ -108,3 +108,20 @@ def test_pregate_tree_equals_all_pairs() -> None:
     assert set(zip(ti.tolist(), di.tolist(), strict=True)) == set(
         zip(bt.tolist(), bd.tolist(), strict=True)
     )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gnn_component_path_equals_dense_on_large_sparse_problems(seed) -> None:
+    """> 256 pairs: the component split + sparse LAPJV must reach the dense optimum."""
+    from iadsim.tracking.association import _solve_dense, gnn_solve
+
+    rng = np.random.default_rng(seed)
+    n, m, gamma = 400, 450, 9.0
+    tp, dp = rng.uniform(0, 2000, (n, 2)), rng.uniform(0, 2000, (m, 2))
+    ti, di = pregate_pairs(tp, np.full(n, 60.0), dp)
+    assert ti.shape[0] > 256
+    c = rng.uniform(0, gamma, ti.shape[0])
+    miss = np.full(n, gamma)
+    a, b = gnn_solve(ti, di, c, miss, n, m), _solve_dense(ti, di, c, miss)
+    assert np.sum(c[a] - gamma) == pytest.approx(np.sum(c[b] - gamma), abs=1e-9)
+    assert len(set(ti[a].tolist())) == a.shape[0] and len(set(di[a].tolist())) == a.shape[0]

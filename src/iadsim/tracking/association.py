@@ -24,6 +24,7 @@ from typing import Literal, Protocol
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from iadsim.tracking.gating import GatedPairs
@@ -123,6 +124,22 @@ def _solve_sparse(ti: I64, di: I64, c: F64, miss: F64, m: int) -> I64:
     return order[np.searchsorted(key[order], r_ind.astype(np.int64) * (m + 1) + c_ind)]
 
 
+def _solve_dense(ti: I64, di: I64, c: F64, miss: F64) -> I64:
+    """Dense assignment with one private "miss" column per track (small problems)."""
+    rows, rl = np.unique(ti, return_inverse=True)
+    cols, cl = np.unique(di, return_inverse=True)
+    k, q = rows.shape[0], cols.shape[0]
+    big = 1e6 * (np.abs(c).max() + np.abs(miss[rows]).max() + 1.0) * (k + 1)
+    C = np.full((k, q + k), big)
+    C[rl, cl] = c
+    C[np.arange(k), q + np.arange(k)] = miss[rows]
+    r, cc = linear_sum_assignment(C)
+    took = (cc < q) & (C[r, np.minimum(cc, q + k - 1)] < big)
+    lut = np.full((k, q), -1, np.int64)
+    lut[rl, cl] = np.arange(ti.shape[0])
+    return np.sort(lut[r[took], cc[took]])
+
+
 def gnn_solve(ti: I64, di: I64, c: F64, miss: F64, n: int, m: int) -> I64:
     """Optimal GNN assignment of gated pairs; returns the indices of chosen pairs.
 
@@ -130,7 +147,10 @@ def gnn_solve(ti: I64, di: I64, c: F64, miss: F64, n: int, m: int) -> I64:
     measurement used at most once. The gating graph is split into connected
     components: components with one track (or one measurement) are solved in
     closed form, all at once; the others together by one sparse LAPJV call.
+    Small problems (<= 256 pairs) go to one dense ``linear_sum_assignment``.
     """
+    if ti.shape[0] <= 256:
+        return _solve_dense(ti, di, c, miss)
     _, lab = connected_components(
         sp.coo_matrix((np.ones(ti.shape[0]), (ti, n + di)), shape=(n + m, n + m)),
         directed=False,
