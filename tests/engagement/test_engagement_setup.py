@@ -13,7 +13,7 @@ from iadsim.errors import ScenarioError
 from iadsim.frames import Tracks
 from iadsim.scenario import load
 from iadsim.scenario.compile import compile_world
-from iadsim.scenario.schema_engagement import compile_engagement
+from iadsim.scenario.schema_engagement import EngagementSettings, compile_engagement
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,19 @@ def test_setup_from_preset(world):
     assert (b.target_channels, b.missile_channels) == (36, 72)  # People's Daily [claimed]
     assert b.doctrine.salvo == world.batteries[0].doctrine.get("salvo", 1)
     assert s.threat.site_pos_m.shape[0] == len(world.site_names)
+
+
+def test_settings_compile(world):
+    settings = EngagementSettings.model_validate(
+        {"solver": "greedy", "missile_channels_per_target": 1, "intercept_gate_m": 500,
+         "threat": {"miss_scale_km": 5, "class_weight": {"ballistic": 3.0}}}
+    )  # fmt: skip
+    s = compile_engagement(world, settings)
+    assert s.c2.solver == "greedy" and s.gate_m == 500.0
+    assert s.batteries[0].missile_channels == 36
+    assert s.threat.miss_scale_m == 5000.0 and s.threat.class_weight.tolist() == [1, 1, 1, 3]
+    with pytest.raises(ValueError, match="Extra inputs"):
+        EngagementSettings.model_validate({"solver": "milp", "weapons": "free"})
 
 
 def test_bad_doctrine_is_a_scenario_error(world):
@@ -55,8 +68,8 @@ def _perfect_tracks(truth, t_s: float) -> Tracks:
 def test_preset_raid_with_perfect_tracks(world):
     """All preset threats tracked perfectly: the battery kills most of the raid."""
     s = compile_engagement(world)
-    eng = Engagement(interceptors=s.interceptors, launchers=s.launchers, gate_m=1000.0)
-    c2 = C2(threat=s.threat, batteries=s.batteries, weapons=eng)
+    eng = Engagement(interceptors=s.interceptors, launchers=s.launchers, gate_m=s.gate_m)
+    c2 = C2(threat=s.threat, batteries=s.batteries, weapons=eng, params=s.c2)
     rng = np.random.default_rng(42)
     kill_t = np.full(world.truth.n_threats, np.inf)
     n_orders = 0

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from iadsim.c2.doctrine import AUTHORITY_NAMES, HOLD, DoctrineParams
-from iadsim.c2.stage import BatteryParams
+from iadsim.c2.stage import BatteryParams, C2Params
 from iadsim.c2.threat import THREAT_CLASSES, ThreatParams
 from iadsim.engagement.interceptors import PK_CLASS_NAMES, InterceptorParams
 from iadsim.engagement.stage import LauncherParams
@@ -26,9 +26,11 @@ from iadsim.errors import ScenarioError
 
 __all__ = [
     "Doctrine",
+    "EngagementSettings",
     "EngagementSetup",
     "InterceptorType",
     "PkTable",
+    "ThreatEvaluation",
     "compile_doctrine",
     "compile_engagement",
     "compile_interceptor",
@@ -137,6 +139,41 @@ class Doctrine(_Model):
     reserve_min_value: Annotated[float, Field(ge=0.0)] | None = None
 
 
+class ThreatEvaluation(_Model):
+    """Threat-evaluation parameters (see :mod:`iadsim.c2.threat`); defaults are assumptions."""
+
+    miss_scale_km: Annotated[float, Field(gt=0.0)] = 10.0
+    urgency_s: Annotated[float, Field(gt=0.0)] = 120.0
+    class_weight: dict[ThreatClassName, Annotated[float, Field(ge=0.0)]] = Field(
+        default_factory=dict, description="per-class weight w_c (missing classes: 1)"
+    )
+    ballistic_speed_mps: Annotated[float, Field(gt=0.0)] = 1000.0
+    drone_speed_mps: Annotated[float, Field(gt=0.0)] = 70.0
+    cruise_max_alt_m: Annotated[float, Field(gt=0.0)] = 300.0
+    cruise_max_speed_mps: Annotated[float, Field(gt=0.0)] = 340.0
+
+
+class EngagementSettings(_Model):
+    """Run-wide C2/engagement settings: WTA solver, channels, intercept gate."""
+
+    solver: Literal["auto", "milp", "greedy"] = "auto"
+    milp_max_options: Annotated[int, Field(ge=0)] = 20_000
+    milp_time_limit_s: Annotated[float, Field(gt=0.0)] | None = 5.0
+    max_engagements_per_launcher: Annotated[int, Field(ge=1, le=16)] = 1
+    missile_channels_per_target: Annotated[int, Field(ge=1, le=16)] = 2
+    intercept_gate_m: Annotated[float, Field(gt=0.0)] = 1000.0
+    threat: ThreatEvaluation = Field(default_factory=ThreatEvaluation)
+
+    def c2_params(self) -> C2Params:
+        """The solver settings as :class:`iadsim.c2.C2Params`."""
+        return C2Params(
+            solver=self.solver,
+            milp_max_options=self.milp_max_options,
+            time_limit_s=self.milp_time_limit_s,
+            max_engagements_per_launcher=self.max_engagements_per_launcher,
+        )
+
+
 def compile_interceptor(model: InterceptorType, name: str) -> InterceptorParams:
     """Convert a validated :class:`InterceptorType` to SI :class:`InterceptorParams`."""
     table = np.array([getattr(model.pk, c) for c in PK_CLASS_NAMES], dtype=np.float64)
@@ -183,8 +220,8 @@ class EngagementSetup:
     """Everything the C2 and engagement stages need, compiled from a World.
 
     ``interceptors[i]`` is interceptor id ``i`` (``interceptor_ids`` maps names);
-    wire with ``Engagement(interceptors=..., launchers=...)`` and
-    ``C2(threat=..., batteries=..., weapons=engagement)``.
+    wire with ``Engagement(interceptors=..., launchers=..., gate_m=...)`` and
+    ``C2(threat=..., batteries=..., weapons=engagement, params=c2)``.
     """
 
     interceptors: tuple[InterceptorParams, ...]
@@ -192,12 +229,14 @@ class EngagementSetup:
     launchers: LauncherParams
     batteries: tuple[BatteryParams, ...]
     threat: ThreatParams
+    c2: C2Params
+    gate_m: float
 
 
 def compile_engagement(
     world: Any,
+    settings: EngagementSettings | None = None,
     *,
-    missile_channels_per_target: int = 2,
     unlimited_channels: int = 1000,
     file: str = "scenario",
 ) -> EngagementSetup:
@@ -209,13 +248,15 @@ def compile_engagement(
     ``world.catalog.interceptors`` and the sites. Choices (documented assumptions):
 
     * target channels = the engagement radar's ``channels``; no radar or 0 ->
-      ``unlimited_channels``; missile channels = ``missile_channels_per_target``
-      x target channels (S-400 claim "36 targets / 72 missiles", People's Daily);
+      ``unlimited_channels``; missile channels =
+      ``settings.missile_channels_per_target`` x target channels (S-400 claim
+      "36 targets / 72 missiles", People's Daily);
     * interceptor ids: the types some launcher carries, in catalog order;
     * no reload rounds (the scenario schema has no reserve yet);
     * no defended site: each battery's command post (or launcher centroid) is a
       site of value 1, so raids against the battery are still evaluated.
     """
+    settings = settings or EngagementSettings()
     cat: Mapping[str, InterceptorType] = world.catalog.interceptors
     used = {name for la in world.launchers for name, n in la.loadout.items() if n > 0}
     names = [n for n in cat if n in used]
@@ -247,7 +288,7 @@ def compile_engagement(
             BatteryParams(
                 battery_id=int(b.battery_id),
                 target_channels=n_t,
-                missile_channels=missile_channels_per_target * n_t,
+                missile_channels=settings.missile_channels_per_target * n_t,
                 doctrine=doctrine,
             )
         )
@@ -256,14 +297,30 @@ def compile_engagement(
         interceptor_ids=ids,
         launchers=launchers,
         batteries=tuple(batteries),
-        threat=_threat_params(world, launchers),
+        threat=_threat_params(world, launchers, settings.threat),
+        c2=settings.c2_params(),
+        gate_m=settings.intercept_gate_m,
     )
 
 
-def _threat_params(world: Any, launchers: LauncherParams) -> ThreatParams:
+def _threat_params(world: Any, launchers: LauncherParams, te: ThreatEvaluation) -> ThreatParams:
+    def params(pos: np.ndarray, value: np.ndarray) -> ThreatParams:
+        weight = [te.class_weight.get(c, 1.0) for c in THREAT_CLASSES]  # type: ignore[call-overload]
+        return ThreatParams(
+            site_pos_m=pos,
+            site_value=value,
+            miss_scale_m=1000.0 * te.miss_scale_km,
+            urgency_s=te.urgency_s,
+            class_weight=np.array(weight, dtype=np.float64),
+            ballistic_speed_mps=te.ballistic_speed_mps,
+            drone_speed_mps=te.drone_speed_mps,
+            cruise_max_alt_m=te.cruise_max_alt_m,
+            cruise_max_speed_mps=te.cruise_max_speed_mps,
+        )
+
     pos = np.asarray(world.site_pos_enu_m, dtype=np.float64).reshape(-1, 3)
     if pos.shape[0]:
-        return ThreatParams(site_pos_m=pos, site_value=np.asarray(world.site_value))
+        return params(pos, np.asarray(world.site_value, dtype=np.float64))
     sites = []
     for b in world.batteries:
         if b.command_post_enu_m is not None:
@@ -271,4 +328,4 @@ def _threat_params(world: Any, launchers: LauncherParams) -> ThreatParams:
         elif np.any(launchers.battery_id == b.battery_id):
             sites.append(launchers.pos_m[launchers.battery_id == b.battery_id].mean(axis=0))
     pos = np.array(sites).reshape(-1, 3)
-    return ThreatParams(site_pos_m=pos, site_value=np.ones(pos.shape[0]))
+    return params(pos, np.ones(pos.shape[0]))
