@@ -291,18 +291,17 @@ def summarize_cmd(
     csv_path = csv if csv is not None else campaign_dir / "summary.csv"
     _write_csv(table, csv_path)
     pct = f"{100 * confidence:g}%"
-    show: dict[str, list[str]] = {"point": [], "sweep": [], "runs": [], "failures": []}
-    for key in ("p_leak", "p_any_leak", "n_leaked_mean", "interceptors_fired_total_mean"):
-        show[key.removesuffix("_mean")] = []
-    for row in rows:
-        show["point"].append(str(row["point_id"]))
-        show["sweep"].append(str(row["label"]))
-        show["runs"].append(str(row["runs"]))
-        show["failures"].append(str(row["failures"]))
-        show["p_leak"].append(_ci(row, "p_leak"))
-        show["p_any_leak"].append(_ci(row, "p_any_leak"))
-        show["n_leaked"].append(_ci(row, "n_leaked_mean"))
-        show["interceptors_fired_total"].append(_ci(row, "interceptors_fired_total_mean"))
+    columns = {  # header -> how to render a summary row
+        "point": lambda r: str(r["point_id"]),
+        "sweep": lambda r: str(r["label"]),
+        "runs": lambda r: str(r["runs"]),
+        "failed": lambda r: str(r["failures"]),
+        "P(leak) per threat": lambda r: _ci(r, "p_leak"),
+        "P(any leak)": lambda r: _ci(r, "p_any_leak"),
+        "leaked / run": lambda r: _ci(r, "n_leaked_mean"),
+        "fired / run": lambda r: _ci(r, "interceptors_fired_total_mean"),
+    }
+    show = {name: [render(row) for row in rows] for name, render in columns.items()}
     _print_table(pa.table(show), title=f"campaign summary (mean [{pct} CI])", max_rows=1000)
     typer.echo(f"wrote {csv_path}", err=True)
 

@@ -149,3 +149,12 @@ def fake_simulate_any(task: CampaignTask) -> dict[str, Any]:
         "interceptors_fired": {"x": n},
         "threats": [],
     }
+
+
+def fake_simulate_dies(task: CampaignTask) -> dict[str, Any]:
+    """Like :func:`fake_simulate`, but the worker process dies during task ``die_at``."""
+    if task.task_id == int(task.scenario_data.get("die_at", -1)):
+        import os
+
+        os._exit(3)
+    return fake_simulate(task)

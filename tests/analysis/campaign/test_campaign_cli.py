@@ -66,7 +66,7 @@ def test_run_summarize_query(app: typer.Typer, tmp_path: Path) -> None:
     assert "32/32 done" in res.output
     res = _run(app, "campaign", "summarize", str(out))
     assert res.exit_code == 0, res.output
-    assert "p_leak" in res.output and "threats[0].count=3" in res.output
+    assert "P(leak) per threat" in res.output and "threats[0].count=3" in res.output
     with open(out / "summary.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4 and float(rows[0]["p_leak_lo"]) <= float(rows[0]["p_leak"])

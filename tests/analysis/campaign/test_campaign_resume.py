@@ -12,15 +12,17 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from campaign_fakes import (
     fake_simulate,
+    fake_simulate_dies,
     fake_simulate_interrupted,
     load_table,
     make_plan,
 )
 
 from iadsim.analysis.campaign.backends import LocalPoolBackend
-from iadsim.analysis.campaign.runner import CampaignPlan, run_campaign
+from iadsim.analysis.campaign.runner import CampaignAborted, CampaignPlan, run_campaign
 from iadsim.analysis.campaign.store import CampaignStore
 from iadsim.analysis.campaign.tasks import run_task
 
@@ -106,3 +108,22 @@ def test_keyboard_interrupt_keeps_partial_results(tmp_path: Path) -> None:
     assert second.complete and not second.interrupted and second.n_ok == 7
     _check_complete(plan, tmp_path / "c")
     assert isinstance(load_table(tmp_path / "c"), pa.Table)
+
+
+def test_lost_worker_aborts_cleanly_then_resumes(tmp_path: Path) -> None:
+    plan = make_plan(runs=40, seed=8, grid=GRID, extra={"die_at": 30})
+    with pytest.raises(CampaignAborted, match=r"backend local failed \(BrokenProcessPool"):
+        run_campaign(
+            plan,
+            tmp_path / "c",
+            backend=LocalPoolBackend(2, window=4),
+            simulate=fake_simulate_dies,
+            flush_every=5,
+        )
+    done = CampaignStore(tmp_path / "c").completed_task_ids()
+    assert 30 not in done and len(done) < plan.n_tasks
+    out = run_campaign(
+        plan, tmp_path / "c", backend=LocalPoolBackend(2), simulate=fake_simulate, resume=True
+    )
+    assert out.complete
+    _check_complete(plan, tmp_path / "c")

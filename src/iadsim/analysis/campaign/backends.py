@@ -10,6 +10,7 @@ has not started and releases workers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
@@ -159,6 +160,24 @@ def _sliding_window(
         yield from results
 
 
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while worker processes are spawned (they inherit SIG_IGN).
+
+    Ctrl-C reaches every process of the terminal's process group; workers that
+    ignore it keep quiet and the parent shuts them down. No-op off the main thread.
+    """
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 #: Dask settings for the LocalCluster this module starts (workers inherit them).
 LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.nanny.pre-spawn-environ": dict(THREAD_CAPS),
@@ -209,7 +228,7 @@ class DaskBackend:
             if self.scheduler:
                 self._client = Client(self.scheduler, timeout="20s")
             else:
-                with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                with dask.config.set(LOCAL_CLUSTER_CONFIG), _sigint_ignored():
                     self._cluster = LocalCluster(
                         n_workers=self.workers,
                         threads_per_worker=1,

@@ -27,6 +27,15 @@ from iadsim.analysis.campaign.tasks import CampaignTask, Simulate, run_task, val
 from iadsim.errors import IadsimError, ScenarioError
 
 MANIFEST_FORMAT = "iadsim-campaign/1"
+
+
+class CampaignAborted(IadsimError):
+    """The backend failed (a worker process died, the scheduler went away ...).
+
+    Results that completed before the failure are saved; resume the campaign.
+    """
+
+
 Validate = Callable[[Mapping[str, Any], str], Any]
 
 
@@ -305,7 +314,9 @@ def run_campaign(
     """Run (or resume) a campaign into ``out_dir``.
 
     Ctrl-C (KeyboardInterrupt) stops submitting, flushes what finished and
-    returns with ``interrupted=True``; the campaign can be resumed.
+    returns with ``interrupted=True``; the campaign can be resumed. A backend
+    failure (a worker process killed, a lost scheduler) flushes what finished
+    and raises :class:`CampaignAborted`.
 
     Parameters
     ----------
@@ -335,6 +346,7 @@ def run_campaign(
     fn = functools.partial(run_task, simulate=simulate)
     n_ok = n_failed = 0
     interrupted = False
+    aborted: Exception | None = None
     if on_progress is not None:
         on_progress(n_before, plan.n_tasks)
     runner = backend if backend is not None else InProcessBackend()
@@ -351,8 +363,16 @@ def run_campaign(
                     writer.flush()
         except KeyboardInterrupt:
             interrupted = True
+        except Exception as err:  # simulation errors never get here (run_task keeps them)
+            aborted = err
         finally:
             writer.flush()
+    if aborted is not None:
+        msg = " ".join(str(aborted).split()) or "no message"
+        raise CampaignAborted(
+            f"{out_dir}: backend {runner.name} failed ({type(aborted).__name__}: {msg}); "
+            f"{len(done)}/{plan.n_tasks} tasks saved; continue with --resume"
+        ) from aborted
     return CampaignOutcome(
         out_dir=Path(out_dir),
         n_tasks=plan.n_tasks,
