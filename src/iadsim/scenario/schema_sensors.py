@@ -104,7 +104,7 @@ Performance = Annotated[FullPerformance | ReferenceRangePerformance, Field(discr
 class RadarType(_Model):
     """A radar type in the catalog (angles in degrees, ranges in km, as in YAML)."""
 
-    kind: Literal["surveillance", "sector", "low_band"]
+    kind: Literal["surveillance", "sector", "low-band"]
     description: str = ""
     frequency_hz: Annotated[float, Field(gt=0.0, le=1e12)]
     performance: Performance

@@ -31,8 +31,8 @@ __all__ = [
     "loop_constant_from_reference",
 ]
 
-RadarKind = Literal["surveillance", "sector", "low_band"]
-RADAR_KINDS: tuple[str, ...] = ("surveillance", "sector", "low_band")
+RadarKind = Literal["surveillance", "sector", "low-band"]
+RADAR_KINDS: tuple[str, ...] = ("surveillance", "sector", "low-band")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -43,10 +43,10 @@ class RadarParams:
     ----------
     name : str
         Catalog name.
-    kind : {"surveillance", "sector", "low_band"}
+    kind : {"surveillance", "sector", "low-band"}
         ``surveillance``: rotating 360 deg search radar; ``sector``: electronically
         scanned engagement radar with ``channels`` simultaneous engagements;
-        ``low_band``: VHF/UHF rotating search radar (coarse resolution).
+        ``low-band``: VHF/UHF rotating search radar (coarse resolution).
     loop_constant_m2 : float
         ``C`` with per-pulse SNR = ``C sigma / R^4`` (coherent gain included).
     frequency_hz : float
