@@ -310,3 +310,18 @@ def test_place_radar_builds_mask_and_mast(const_library: RcsLibrary) -> None:
         r._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(2, 5), false_alarms=False
     )
     assert d.truth_id.tolist() == [1]
+
+
+def test_far_high_target_with_curved_enu_is_visible(const_library: RcsLibrary) -> None:
+    # ENU "up" of a 10 km-altitude target 400 km away is ~-2.6 km (earth curvature), yet
+    # it is above the 4/3-earth horizon (13 + 412 km) and above 0 deg apparent elevation.
+    d = 400e3
+    u = 10_000.0 - d**2 / (2 * 6_371_008.8)
+    truth = make_truth(np.array([[0.0, d, u]]))
+    truth = dataclasses.replace(truth, alt_m=np.array([10_000.0]))
+    rad = radar(const_library, el_min_rad=0.0, instrumented_range_m=600e3)
+    det = observe_group(
+        rad._group, truth, 0.0, np.random.default_rng(0), sigs(1, 5), false_alarms=False
+    )
+    assert det.truth_id.tolist() == [0]
+    assert det.el_rad[0] < 0  # reported elevation is geometric

@@ -3,10 +3,14 @@
 Steps (each a whole-array operation):
 
 1. Geometry: range, azimuth, elevation of every target from every radar.
-2. Visibility: inside the azimuth sector and elevation limits, between the minimum
-   and instrumented ranges, above the horizon (smooth ``k``-earth, heights relative
-   to the site ground) or, when the radar has a :class:`TerrainMask`, above the
-   terrain mask (which already includes earth curvature).
+2. Visibility: inside the azimuth sector and elevation limits (on the apparent,
+   refracted ``k``-earth elevation computed from the ground distance and the
+   altitudes above mean sea level: the ENU ``u`` of a distant target drops with
+   the earth's curvature), between the minimum and instrumented ranges, above the
+   horizon (smooth ``k``-earth, heights relative to the site ground) or, when the
+   radar has a :class:`TerrainMask`, above the terrain mask (which already includes
+   earth curvature). Reported range, azimuth and elevation are geometric (refraction
+   bias assumed corrected), so :meth:`Detections.enu_m` recovers the ENU position.
 3. Signal: aspect angles from the target velocity and the line of sight, RCS from
    the shared :class:`RcsLibrary` at the radar's band, ``SNR = C sigma / R^4``
    times two-way atmospheric loss.
@@ -67,9 +71,10 @@ def _visible_pairs(g: RadarGroup, pos: F, alt: F) -> tuple[NDArray[np.int64], ND
     rng2 = horiz2 + du * du
     ok = (rng2 <= (g.max_range_m**2)[:, None]) & (rng2 >= (g.min_range_m**2)[:, None])
     horiz = np.sqrt(horiz2)
-    ok &= (du >= horiz * np.tan(g.el_min_rad)[:, None]) & (
-        du <= horiz * np.tan(g.el_max_rad)[:, None]
-    )
+    k = float(g.k[0])
+    # elevation coverage on the apparent (refracted, k-earth) elevation from altitudes
+    t_el = _apparent_tan_el(horiz, alt[None, :], g.antenna_alt_m[:, None], k)
+    ok &= (t_el >= np.tan(g.el_min_rad)[:, None]) & (t_el <= np.tan(g.el_max_rad)[:, None])
     need_az = np.nonzero(g.has_mask | (g.az_width_rad < TWO_PI - 1e-9))[0]
     az = np.zeros_like(de)
     if need_az.size:
@@ -78,7 +83,6 @@ def _visible_pairs(g: RadarGroup, pos: F, alt: F) -> tuple[NDArray[np.int64], ND
     if sec.size:
         daz = np.mod(az[sec] - g.az_center_rad[sec, None] + np.pi, TWO_PI) - np.pi
         ok[sec] &= np.abs(daz) <= 0.5 * g.az_width_rad[sec, None]
-    k = float(g.k[0])
     smooth = np.nonzero(~g.has_mask)[0]
     if smooth.size:  # heights relative to the site ground over a smooth k-earth
         h_t = alt[None, :] - g.ground_alt_m[smooth, None]
@@ -91,8 +95,7 @@ def _visible_pairs(g: RadarGroup, pos: F, alt: F) -> tuple[NDArray[np.int64], ND
         ia %= g.mask_n_az[masked, None]
         ir = np.minimum((horiz[masked] / g.mask_step_m[masked, None]).astype(np.int64), n_r - 1)
         flat = (masked[:, None] * n_az + ia) * n_r + ir
-        t_el = _apparent_tan_el(horiz[masked], alt[None, :], g.antenna_alt_m[masked, None], k)
-        ok[masked] &= t_el > g.mask_tan.ravel()[flat]
+        ok[masked] &= t_el[masked] > g.mask_tan.ravel()[flat]
     ri, ti = np.nonzero(ok)
     p = ri * de.shape[1] + ti
     rel = np.stack([de.ravel()[p], dn.ravel()[p], du.ravel()[p]], axis=-1)
