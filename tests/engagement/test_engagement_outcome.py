@@ -121,3 +121,50 @@ def test_resolve_releases_channel_and_records_outcome(make_interceptor):
     assert st.in_flight_track_id.size == 0
     assert st.last_track_id.tolist() == [0] and st.last_killed.tolist() == [True]
     assert st.last_intercept_t_s.tolist() == [50.0]
+
+
+def _track(pos, vel, t_s: float, tid: int = 0):
+    from iadsim.frames import Tracks
+
+    z = np.zeros(1)
+    return Tracks(
+        t_s=z + t_s, track_id=np.array([tid]), status=np.ones(1, np.int8), e_m=z + pos[0],
+        n_m=z + pos[1], u_m=z + pos[2], ve_mps=z + vel[0], vn_mps=z + vel[1], vu_mps=z + vel[2],
+        var_e_m2=z, var_n_m2=z, var_u_m2=z, var_ve_m2ps2=z, var_vn_m2ps2=z, var_vu_m2ps2=z,
+        quality=z + 1,
+    )  # fmt: skip
+
+
+def test_midcourse_update_follows_a_turn(make_interceptor):
+    """After a 90-degree turn the updated PIP solves the fly-out equation (brentq oracle)
+    with the original launch time, and the threat is then inside the match gate."""
+    from scipy.optimize import brentq
+
+    eng = _stage(make_interceptor)
+    p0, v0 = np.array([0.0, 60e3, 5e3]), np.array([0.0, -250.0, 0.0])
+    sol = eng.solve(p0[None], v0[None], np.zeros(1, dtype=np.int64), 0.0)
+    o = _orders(1, rounds=1)
+    cols = {c: getattr(o, c).copy() for c in Orders.columns()}
+    cols.update(t_launch_s=sol.t_launch_s[0, :, 0], t_intercept_s=sol.t_intercept_s[0, :, 0],
+                pip_e_m=sol.pip_m[0, :, 0, 0], pip_n_m=sol.pip_m[0, :, 0, 1],
+                pip_u_m=sol.pip_m[0, :, 0, 2])  # fmt: skip
+    eng.launch(Orders(**cols))
+    t_old = eng.next_intercept_t_s()
+    # unchanged straight line: the update reproduces the PIP
+    assert eng.update(_track(p0 + v0 * 20.0, v0, 20.0), 20.0) == 1
+    assert eng.next_intercept_t_s() == pytest.approx(t_old, abs=1e-4)
+    # the threat turns east at t = 20 s
+    p1, v1 = p0 + v0 * 20.0, np.array([250.0, 0.0, 0.0])
+    assert eng.update(_track(p1, v1, 20.0), 20.0) == 1
+    t_new = eng.next_intercept_t_s()
+    p = make_interceptor()
+    t_l = float(eng.in_flight.t_launch_s[0])
+
+    def g(t):
+        return (t - t_l) - float(p.time_of_flight_s(np.linalg.norm(p1 + v1 * (t - 20.0))))
+
+    assert t_new == pytest.approx(brentq(g, 20.0, 200.0, xtol=1e-9), abs=1e-4)
+    true_pos = p1 + v1 * (t_new - 20.0)
+    pip = np.array([eng.in_flight.pip_e_m[0], eng.in_flight.pip_n_m[0], eng.in_flight.pip_u_m[0]])
+    np.testing.assert_allclose(pip, true_pos, atol=0.05)
+    assert np.linalg.norm(true_pos - np.array(sol.pip_m[0, 0, 0])) > 1e3  # old PIP was off

@@ -65,21 +65,36 @@ def _perfect_tracks(truth, t_s: float) -> Tracks:
     )  # fmt: skip
 
 
-def test_preset_raid_with_perfect_tracks(world):
-    """All preset threats tracked perfectly: the battery kills most of the raid."""
+def _run(world, midcourse: bool) -> tuple[int, int, int]:
     s = compile_engagement(world)
     eng = Engagement(interceptors=s.interceptors, launchers=s.launchers, gate_m=s.gate_m)
     c2 = C2(threat=s.threat, batteries=s.batteries, weapons=eng, params=s.c2)
     rng = np.random.default_rng(42)
     kill_t = np.full(world.truth.n_threats, np.inf)
-    n_orders = 0
-    for t in np.arange(0.0, world.duration_s, 4.0):
+    n_orders, unmatched = 0, 0
+    for t in np.arange(0.0, world.duration_s, 8.0):
         while eng.next_intercept_t_s() <= t:
             t_i = eng.next_intercept_t_s()
             out, _ = eng.resolve(world.truth.states(t_i, kill_t), t_i, rng)
             kill_t[out.threat_id[out.killed]] = t_i
-        orders = c2.decide(_perfect_tracks(world.truth.states(float(t), kill_t), float(t)), t)
+            unmatched += int(np.sum(out.threat_id < 0))
+        tracks = _perfect_tracks(world.truth.states(float(t), kill_t), float(t))
+        if midcourse:
+            eng.update(tracks, float(t))
+        orders = c2.decide(tracks, t)
         eng.launch(orders)
         n_orders += len(orders)
     n_killed = int(np.isfinite(kill_t).sum())
-    assert n_orders >= n_killed >= world.truth.n_threats // 2
+    return n_orders, n_killed, unmatched
+
+
+def test_preset_raid_with_perfect_tracks(world):
+    """All preset threats tracked perfectly: the battery kills most of the raid; with
+    mid-course updates no interceptor arrives at a PIP the threat has turned away from."""
+    n_threats = world.truth.n_threats
+    n_orders, n_killed, unmatched_open_loop = _run(world, midcourse=False)
+    assert n_orders >= n_killed >= n_threats // 2
+    assert unmatched_open_loop > 0  # the viper flight turns during long fly-outs
+    n_orders, n_killed, unmatched = _run(world, midcourse=True)
+    assert n_orders >= n_killed >= n_threats // 2
+    assert unmatched == 0

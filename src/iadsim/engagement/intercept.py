@@ -16,13 +16,19 @@ reachable within the maximum range. No sign change means no intercept within
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.interceptors import InterceptorTable, height_above_origin_m, in_envelope
+from iadsim.engagement.interceptors import (
+    InterceptorTable,
+    height_above_origin_m,
+    in_envelope,
+    time_of_flight_s,
+)
 
-__all__ = ["InterceptSolutions", "predict_intercepts"]
+__all__ = ["InterceptSolutions", "predict_intercepts", "update_intercepts"]
 
 F = NDArray[np.float64]
 
@@ -79,21 +85,7 @@ def predict_intercepts(
         r = np.sqrt(np.sum(rel * rel, axis=-1))
         return np.asarray((dt - t_l) - table.time_of_flight_s(r))
 
-    frac = np.linspace(0.0, 1.0, n_grid)[:, None, None, None]
-    grid = t_l + frac * span  # (G,T,L,I)
-    gv = g(grid)
-    pos = gv >= 0
-    found = pos.any(axis=0)
-    k = np.argmax(pos, axis=0)  # first grid index with g >= 0
-    k = np.maximum(k, 1)
-    hi = np.take_along_axis(grid, k[None], axis=0)[0]
-    lo = np.take_along_axis(grid, (k - 1)[None], axis=0)[0]
-    for _ in range(n_bisect):
-        mid = 0.5 * (lo + hi)
-        up = g(mid) >= 0
-        hi = np.where(up, mid, hi)
-        lo = np.where(up, lo, mid)
-    dt = hi
+    dt, found = _earliest_root(g, t_l, span, n_grid, n_bisect)
     pip = p + v * dt[..., None]
     rel = pip - x_l
     rng = np.sqrt(np.sum(rel * rel, axis=-1))
@@ -112,3 +104,74 @@ def predict_intercepts(
         feasible=ok & (pk > 0),
         pk=pk,
     )
+
+
+def _earliest_root(
+    g: Callable[[F], F], lo: F, span: F, n_grid: int, n_bisect: int
+) -> tuple[F, NDArray[np.bool_]]:
+    """Earliest ``x`` in ``[lo, lo + span]`` with ``g(x) >= 0`` (grid scan + bisection)."""
+    frac = np.linspace(0.0, 1.0, n_grid).reshape((n_grid,) + (1,) * np.ndim(lo))
+    grid = lo + frac * span  # (G, ...)
+    pos = g(grid) >= 0
+    found = pos.any(axis=0)
+    k = np.maximum(np.argmax(pos, axis=0), 1)  # first grid index with g >= 0
+    hi = np.take_along_axis(grid, k[None], axis=0)[0]
+    a = np.take_along_axis(grid, (k - 1)[None], axis=0)[0]
+    for _ in range(n_bisect):
+        mid = 0.5 * (a + hi)
+        up = g(mid) >= 0
+        hi = np.where(up, mid, hi)
+        a = np.where(up, a, mid)
+    return np.asarray(np.where(pos[0], lo, hi), dtype=np.float64), np.asarray(found)
+
+
+def update_intercepts(
+    pos_m: F,
+    vel_mps: F,
+    t_s: float,
+    t_launch_s: F,
+    launcher_pos_m: F,
+    table: InterceptorTable,
+    interceptor_id: NDArray[np.int64],
+    *,
+    n_grid: int = 32,
+    n_bisect: int = 40,
+) -> tuple[F, F, NDArray[np.bool_]]:
+    """Mid-course update: re-solve the PIP of E in-flight interceptors from new track states.
+
+    Same equation as :func:`predict_intercepts` with each interceptor's own
+    (past) launch time: earliest ``t >= max(t_s, t_launch)`` with
+    ``(t - t_launch) - tof(|p(t) - x_l|) >= 0``. ``ok`` is False where no root lies
+    within max range or the new PIP leaves the envelope (callers keep the old PIP).
+
+    Parameters
+    ----------
+    pos_m, vel_mps : (E, 3) updated track states at ``t_s``.
+    t_launch_s : (E,) launch times; ``launcher_pos_m`` (E, 3); ``interceptor_id`` (E,).
+
+    Returns
+    -------
+    t_intercept_s : (E,), pip_m : (E, 3), ok : (E,)
+    """
+    i = np.asarray(interceptor_id, dtype=np.int64)
+    p, v = np.asarray(pos_m, dtype=np.float64), np.asarray(vel_mps, dtype=np.float64)
+    x_l = np.asarray(launcher_pos_m, dtype=np.float64)
+    t_l = np.asarray(t_launch_s, dtype=np.float64) - t_s  # launch offset from now (<= 0 usually)
+    tof_args = (table.boost_s[i], table.max_speed_mps[i], table.decel_mps2[i],
+                table.min_speed_mps[i])  # fmt: skip
+    lo = np.maximum(t_l, 0.0)
+    span = np.maximum(t_l + time_of_flight_s(table.max_range_m[i], *tof_args) - lo, 0.0)
+
+    def g(dt: F) -> F:
+        rel = p + v * dt[..., None] - x_l
+        return np.asarray((dt - t_l) - time_of_flight_s(np.linalg.norm(rel, axis=-1), *tof_args))
+
+    dt, found = _earliest_root(g, lo, span, n_grid, n_bisect)
+    pip = p + v * dt[:, None]
+    rng = np.linalg.norm(pip - x_l, axis=-1)
+    height = height_above_origin_m(pip) - height_above_origin_m(x_l)
+    ok = found & (span > 0) & in_envelope(
+        rng, height, table.min_range_m[i], table.max_range_m[i], table.min_alt_m[i],
+        table.max_alt_m[i],
+    )  # fmt: skip
+    return t_s + dt, pip, ok

@@ -6,6 +6,9 @@ Engine protocol
   the magazines, marks launchers busy, creates in-flight engagements (which hold
   fire-control channels until resolved) and returns ``launch`` /
   ``magazine_empty`` events.
+* optionally ``eng.update(tracks, t_s)`` after each tracker update (mid-course
+  update: the engagement radar re-aims in-flight interceptors at the latest
+  track estimate; intercept times may move, so re-read ``next_intercept_t_s``).
 * ``eng.next_intercept_t_s()`` gives the earliest pending intercept time (inf if
   none); at that time call ``intercepts, events = eng.resolve(truth, t_s, rng)``
   with the truth states at ``t_s``. Every engagement with ``t_intercept_s <= t_s``
@@ -31,10 +34,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts
+from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts, update_intercepts
 from iadsim.engagement.interceptors import InterceptorParams, InterceptorTable
 from iadsim.engagement.outcome import Intercepts, resolve_intercepts
-from iadsim.frames import Events, Orders, Truth, make_events
+from iadsim.frames import Events, Orders, Tracks, TrackStatus, Truth, make_events
 
 __all__ = ["Engagement", "FireStatus", "LauncherParams"]
 
@@ -207,6 +210,40 @@ class Engagement:
             value=value,
             detail=self.table.names[int(orders.interceptor_id[k])],
         )
+
+    def update(self, tracks: Tracks, t_s: float) -> int:
+        """Mid-course update of in-flight engagements from the latest track rows.
+
+        Each in-flight engagement whose track appears in ``tracks`` (any status
+        but deleted; the last row per track id is used, propagated to ``t_s``)
+        gets its PIP and intercept time re-solved with its own launch time
+        (:func:`update_intercepts`). Where no solution lies in the envelope the
+        old PIP is kept. Pk is not changed. Returns the number updated.
+        """
+        fl = self.in_flight
+        if not len(fl) or not len(tracks):
+            return 0
+        live = tracks.select(tracks.status != TrackStatus.DELETED)
+        last = {int(k): j for j, k in enumerate(live.track_id)}  # last row wins
+        rows = np.array([last.get(int(k), -1) for k in fl.track_id], dtype=np.int64)
+        sel = np.flatnonzero((rows >= 0) & (fl.t_intercept_s > t_s))
+        if sel.size == 0:
+            return 0
+        tr = live.select(rows[sel])
+        vel = tr.vel_mps()
+        pos = tr.pos_m() + vel * (t_s - tr.t_s)[:, None]
+        lrow = np.array([self._row[int(x)] for x in fl.launcher_id[sel]], dtype=np.int64)
+        t_new, pip, ok = update_intercepts(
+            pos, vel, t_s, fl.t_launch_s[sel], self.launchers.pos_m[lrow], self.table,
+            fl.interceptor_id[sel],
+        )  # fmt: skip
+        cols = {c: getattr(fl, c).copy() for c in Orders.columns()}
+        upd = sel[ok]
+        cols["t_intercept_s"][upd] = t_new[ok]
+        for k, c in enumerate(("pip_e_m", "pip_n_m", "pip_u_m")):
+            cols[c][upd] = pip[ok, k]
+        self.in_flight = Orders(**cols)
+        return int(upd.size)
 
     # -- intercepts ----------------------------------------------------------
     def next_intercept_t_s(self) -> float:
