@@ -133,3 +133,28 @@ def test_limits_never_exceeded(seed, n_tracks, n_launchers, two_batteries, salvo
         assert np.all(orders.t_launch_s >= t_s)
         eng.launch(orders)
         _check_limits(c2, eng, orders, t_s)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_t=st.integers(1, 15),
+    n_l=st.integers(1, 6),
+    n_i=st.integers(1, 3),
+    n_b=st.integers(1, 3),
+    scarce=st.booleans(),
+)
+def test_every_solver_respects_all_rows(seed, n_t, n_l, n_i, n_b, scarce):
+    p = random_problem(np.random.default_rng(seed), n_t, n_l, n_i, n_b, scarce)
+    xm, xg = solve_milp(p), solve_greedy(p)
+    for x in (xm, xg):
+        assert p.feasible(x)
+        assert np.all(np.bincount(p.track[x], minlength=n_t) <= 1)
+    assert p.value(xg) <= p.value(xm) + 1e-9
+
+
+def test_no_tracks_no_orders():
+    c2, _ = wire()
+    pos, vel = inbound(2, np.random.default_rng(0))
+    assert len(c2.decide(make_tracks(pos, vel, status=0), 0.0)) == 0  # tentative only
+    assert len(c2.decide(make_tracks(pos, vel).select(np.zeros(2, bool)), 0.0)) == 0

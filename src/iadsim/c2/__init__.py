@@ -2,7 +2,13 @@
 
 from iadsim.c2.doctrine import FREE, HOLD, TIGHT, DoctrineParams
 from iadsim.c2.stage import C2, BatteryParams, C2Params, WeaponSystem
-from iadsim.c2.threat import THREAT_CLASSES, ThreatAssessment, ThreatParams, evaluate_threats
+from iadsim.c2.threat import (
+    THREAT_CLASSES,
+    ThreatAssessment,
+    ThreatParams,
+    evaluate_threats,
+    threat_eval_events,
+)
 from iadsim.c2.wta import WTAProblem, solve_wta
 
 __all__ = [
@@ -20,4 +26,5 @@ __all__ = [
     "WeaponSystem",
     "evaluate_threats",
     "solve_wta",
+    "threat_eval_events",
 ]
