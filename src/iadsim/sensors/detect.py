@@ -102,17 +102,21 @@ def _visible_pairs(g: RadarGroup, pos: F, alt: F) -> tuple[NDArray[np.int64], ND
     return ri.astype(np.int64), ti.astype(np.int64), rel
 
 
+def _aer(rel: F) -> tuple[F, F, F]:
+    """Range, azimuth (clockwise from north, [0, 2 pi)) and elevation of ENU vectors (m, 3)."""
+    horiz = np.hypot(rel[:, 0], rel[:, 1])
+    r = np.hypot(horiz, rel[:, 2])
+    return r, np.mod(np.arctan2(rel[:, 0], rel[:, 1]), TWO_PI), np.arctan2(rel[:, 2], horiz)
+
+
 def _merge_unresolved(
-    g: RadarGroup, ri: NDArray[np.int64], rel: F, r: F, snr: F
+    g: RadarGroup, ri: NDArray[np.int64], r: F, az: F, el: F, snr: F
 ) -> tuple[NDArray[np.int64] | None, NDArray[np.int64], F]:
     """Group pairs by resolution cell (radar, range cell, azimuth beam, elevation beam).
 
     Returns (group id per pair or None when every pair is alone, strongest pair per
     group, summed SNR per group).
     """
-    horiz = np.hypot(rel[:, 0], rel[:, 1])
-    az = np.mod(np.arctan2(rel[:, 0], rel[:, 1]), TWO_PI)
-    el = np.arctan2(rel[:, 2], horiz)
     rb = (r / g.range_resolution_m[ri]).astype(np.int64)
     ab = (az / g.az_beamwidth_rad[ri]).astype(np.int64)
     eb = np.clip(((el - g.el_min_rad[ri]) / g.el_beamwidth_rad[ri]).astype(np.int64), 0, 4095)
@@ -154,43 +158,31 @@ def observe_group(
     table_t, swerling_t, scale_t = signatures.lookup(tid)
     aa, ae = aspect_angles(vel[ti], -rel)
     sigma = g.rcs.rcs_m2(table_t[ti], aa, ae, g.band[ri]) * 10.0 ** (scale_t[ti] / 10.0)
-    r = np.sqrt(np.einsum("pk,pk->p", rel, rel))
+    r, az, el = _aer(rel)
     loss_db = np.zeros(r.shape)
     atm = g.atmosphere[ri]
     if atm.any():
-        el = np.arctan2(rel[atm, 2], np.hypot(rel[atm, 0], rel[atm, 1]))
-        loss_db[atm] = atmospheric_loss_db(r[atm], el, g.band[ri[atm]])
+        loss_db[atm] = atmospheric_loss_db(r[atm], el[atm], g.band[ri[atm]])
     snr = g.loop_constant_m2[ri] * sigma / r**4 * 10.0 ** (-loss_db / 10.0)
     rdot = np.einsum("pk,pk->p", rel, vel[ti]) / np.maximum(r, 1e-9)
 
-    group, best, total = _merge_unresolved(g, ri, rel, r, snr)
-    if group is None:
-        cen, rdot_c = rel, rdot
-    else:
+    group, best, total = _merge_unresolved(g, ri, r, az, el, snr)
+    if group is not None:  # SNR-weighted centroids of the unresolved groups
         w = snr / total[group]
-        cen = np.stack([np.bincount(group, w * rel[:, k], total.shape[0]) for k in range(3)], -1)
-        rdot_c = np.bincount(group, w * rdot, total.shape[0])
+        cen = np.stack(
+            [np.bincount(group, w * rel[:, k], total.shape[0]) for k in range(3)], -1
+        ).astype(np.float64)
+        rdot = np.bincount(group, w * rdot, total.shape[0]).astype(np.float64)
+        r, az, el = _aer(cen)
     gr = ri[best]
     det, lam = draw_detection(total, g.n_pulses[gr], swerling_t[ti[best]], g.threshold[gr], rng)
-    gr, cen, rdot_c, lam = gr[det], cen[det], rdot_c[det], lam[det]
-    truth_id = tid[ti[best]][det]
-
-    r_true = np.sqrt(np.einsum("pk,pk->p", cen, cen))
-    az_true = np.mod(np.arctan2(cen[:, 0], cen[:, 1]), TWO_PI)
-    el_true = np.arctan2(cen[:, 2], np.hypot(cen[:, 0], cen[:, 1]))
+    gr, r_true, az_true, el_true = gr[det], r[det], az[det], el[det]
+    rdot_c, lam, truth_id = rdot[det], lam[det], tid[ti[best]][det]
     if false_alarms:
         fr, f_r, f_az, f_el, f_lam = draw_false_alarms(
-            g.pfa * g.n_cells,
-            g.min_range_m,
-            g.max_range_m,
-            g.az_center_rad,
-            g.az_width_rad,
-            g.el_min_rad,
-            g.el_max_rad,
-            g.n_pulses,
-            g.threshold,
-            rng,
-        )
+            g.pfa * g.n_cells, g.min_range_m, g.max_range_m, g.az_center_rad, g.az_width_rad,
+            g.el_min_rad, g.el_max_rad, g.n_pulses, g.threshold, rng,
+        )  # fmt: skip
         gr = np.concatenate([gr, fr])
         r_true = np.concatenate([r_true, f_r])
         az_true = np.concatenate([az_true, f_az])
