@@ -89,7 +89,7 @@ def fake_simulate(task: CampaignTask) -> dict[str, Any]:
         "n_killed": n_killed,
         "n_leaked": len(threats) - n_killed,
         "n_survived": 0,
-        "interceptors_fired": {"48N6": salvo * len(threats)},
+        "interceptors_fired": {"48N6": salvo * len(threats)} | ({"9M96": 1} if salvo > 1 else {}),
         "wall_time_s": 0.001,
         "threats": threats,
     }

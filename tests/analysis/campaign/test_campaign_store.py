@@ -11,7 +11,12 @@ import pytest
 from campaign_fakes import fake_simulate, load_table, make_plan
 
 from iadsim.analysis.campaign.runner import run_campaign
-from iadsim.analysis.campaign.store import CampaignStore, PartWriter, sweep_column_types
+from iadsim.analysis.campaign.store import (
+    CampaignStore,
+    PartWriter,
+    sweep_column_types,
+    table_from_rows,
+)
 from iadsim.analysis.campaign.tasks import run_task
 from iadsim.errors import IadsimError
 
@@ -92,3 +97,23 @@ def test_failures_recorded_and_campaign_continues(tmp_path: Path) -> None:
     # failed tasks count as done: resuming runs nothing
     again = run_campaign(plan, tmp_path / "c", simulate=fake_simulate, resume=True)
     assert (again.n_done_before, again.n_ok, again.n_failed) == (9, 0, 0)
+
+
+def test_rows_with_different_keys_keep_every_column(tmp_path: Path) -> None:
+    rows = [{"task_id": 0, "a": 1}, {"task_id": 1, "b": 2.5}, {"task_id": 2, "a": 3, "c": [1]}]
+    table = table_from_rows(rows)
+    assert table.column_names == ["task_id", "a", "b", "c"]
+    assert table.column("a").to_pylist() == [1, None, 3]
+    assert table.column("b").to_pylist() == [None, 2.5, None]
+    mixed = table_from_rows([{"x": True}, {"x": "yes"}])
+    assert mixed.column("x").to_pylist() == ["True", "yes"]
+
+
+def test_metric_columns_that_appear_later_are_kept(tmp_path: Path) -> None:
+    # the fake fires a 9M96 only at salvo 2: that column is absent from early rows/parts
+    plan = make_plan(runs=4, grid={"batteries[0].doctrine.salvo": [1, 2]})
+    run_campaign(plan, tmp_path / "c", simulate=fake_simulate, flush_every=3)
+    t = load_table(tmp_path / "c")
+    col = t.column("interceptors_fired.9M96").to_pylist()
+    assert col == [None] * 4 + [1] * 4
+    assert t.column("interceptors_fired_total").to_pylist()[4:] == [13] * 4

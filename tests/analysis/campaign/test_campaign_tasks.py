@@ -23,7 +23,7 @@ def test_run_task_row_and_threats() -> None:
     assert row["n_killed"] + row["n_leaked"] == 6
     assert math.isclose(row["leak_fraction"], row["n_leaked"] / 6)
     assert row["any_leak"] == (row["n_leaked"] > 0)
-    assert row["interceptors_fired_total"] == 12
+    assert row["interceptors_fired_total"] == 13  # 12 x 48N6 + 1 x 9M96 at salvo 2
     assert row["interceptors_fired.48N6"] == 12
     assert row["duration_s"] == 600.0 and row["task_wall_time_s"] > 0
     assert len(res.threats) == 6

@@ -22,7 +22,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,25 @@ def sweep_cell(value: Any, kind: pa.DataType) -> Any:
     if pa.types.is_string(kind) and not isinstance(value, str):
         return json.dumps(value, sort_keys=True)
     return value
+
+
+def table_from_rows(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """Arrow table with the union of the rows' keys (first-seen order), missing = null.
+
+    (``pa.Table.from_pylist`` takes the columns of the first row only.) A column
+    whose values Arrow cannot put in one type is stored as strings.
+    """
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    columns = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        try:
+            columns[name] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            columns[name] = pa.array([None if v is None else str(v) for v in values])
+    return pa.table(columns)
 
 
 class CampaignStore:
@@ -260,7 +279,7 @@ class PartWriter:
     def _results_table(self) -> pa.Table:
         if not self._rows:
             return pa.schema([*_ID_FIELDS, ("seed", pa.int64())]).empty_table()
-        table = pa.Table.from_pylist(self._rows)
+        table = table_from_rows(self._rows)
         for path, kind in self.sweep_types.items():
             if path in table.column_names and table.schema.field(path).type != kind:
                 idx = table.column_names.index(path)
@@ -270,8 +289,8 @@ class PartWriter:
     def _threats_table(self) -> pa.Table:
         try:
             return pa.Table.from_pylist(self._threats, schema=THREAT_SCHEMA)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-            return pa.Table.from_pylist(self._threats)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # unexpected types
+            return table_from_rows(self._threats)
 
     def flush(self) -> int:
         """Write buffered results as the next part; return the number of tasks written."""
