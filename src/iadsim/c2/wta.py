@@ -25,7 +25,9 @@ Solvers
   2-6 launchers, 2 types, 1-2 batteries, scarce channels and rounds): mean
   0.11 %, worst 10.8 % of the optimum (plain weight-greedy alone: mean 1.0 %,
   worst 24 %). The test asserts mean <= 1 % and worst <= 15 %. On larger
-  raids (50-400 tracks, 16-64 launchers, 3 types) the gap was 0.1-0.7 %.
+  raids (50-400 tracks, 16-64 launchers, 3 types, 1.7k-54k options) the gap
+  was 0.1-0.7 %, at 1.5-10 s CPU, i.e. slower than HiGHS on these problems:
+  it is the fallback when the MILP is too large or times out.
 * ``brute``: enumeration of every per-track choice (tests only, tiny problems).
 * ``auto``: ``milp`` when ``K <= milp_max_options`` (default 20,000) else
   ``greedy``. HiGHS solved 13k-option raids in ~1 s and 54k in ~5 s on a
