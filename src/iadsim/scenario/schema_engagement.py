@@ -277,7 +277,9 @@ def compile_engagement(
     batteries = []
     for k, b in enumerate(world.batteries):
         try:
-            doctrine = compile_doctrine(Doctrine.model_validate(b.doctrine or {}))
+            raw = b.doctrine
+            model = raw if isinstance(raw, Doctrine) else Doctrine.model_validate(raw or {})
+            doctrine = compile_doctrine(model)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"])
