@@ -325,3 +325,35 @@ def test_far_high_target_with_curved_enu_is_visible(const_library: RcsLibrary) -
     )
     assert det.truth_id.tolist() == [0]
     assert det.el_rad[0] < 0  # reported elevation is geometric
+
+
+def test_catalog_engagement_radar_sees_fighter_not_stealth_at_120_km(  # type: ignore[no-untyped-def]
+    radar_params, rcs_tables
+) -> None:
+    # End to end with the bundled catalog: nose-on X-band RCS 2 m^2 (fighter-small) vs
+    # 0.001 m^2 (stealth-fighter); the radar is calibrated to 2 m^2 at 250 km (Pd 0.9).
+    names = ["stealth-fighter", "fighter-small"]
+    lib = RcsLibrary.from_tables([rcs_tables[n] for n in names])
+    p = radar_params["s400-class-engagement"]
+    rad = Radar(radar_id=0, params=p, pos_m=(0.0, 0.0, 8.0), antenna_alt_m=8.0, rcs=lib)
+    az = np.radians(np.arange(-40, 40, 2.0))  # distinct beams inside the 90 deg sector
+    out = {}
+    for r in (20e3, 120e3):
+        pos = np.stack([r * np.sin(az), r * np.cos(az), np.full(az.shape, 10_000.0)], -1)
+        vel = -250.0 * pos / np.linalg.norm(pos, axis=1, keepdims=True)  # inbound, nose-on
+        n = az.shape[0]
+        truth = make_truth(
+            np.vstack([pos, pos + np.array([0.0, 0.0, 3000.0])]), np.vstack([vel, vel])
+        )
+        s = TargetSignatures.from_tables(np.arange(2 * n), np.repeat([0, 1], n), lib)
+        rng = np.random.default_rng(int(r))
+        ids = np.concatenate(
+            [
+                observe_group(rad._group, truth, 0.0, rng, s, false_alarms=False).truth_id
+                for _ in range(20)
+            ]
+        )
+        out[r] = (np.sum(ids < n) / (20 * n), np.sum(ids >= n) / (20 * n))  # stealth, fighter
+    assert out[20e3][0] > 0.8  # stealth at 20 km: detected
+    assert out[120e3][0] < 0.05  # stealth at 120 km: not detected
+    assert out[120e3][1] > 0.9  # conventional fighter at 120 km: detected
