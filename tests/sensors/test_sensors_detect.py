@@ -17,6 +17,7 @@ from iadsim.sensors.pd import pd_swerling
 from iadsim.sensors.radar import (
     Radar,
     RadarGroup,
+    Sensor,
     TargetSignatures,
     observe_radars,
     place_radar,
@@ -357,3 +358,8 @@ def test_catalog_engagement_radar_sees_fighter_not_stealth_at_120_km(  # type: i
     assert out[20e3][0] > 0.8  # stealth at 20 km: detected
     assert out[120e3][0] < 0.05  # stealth at 120 km: not detected
     assert out[120e3][1] > 0.9  # conventional fighter at 120 km: detected
+
+
+def test_radar_satisfies_sensor_protocol(const_library: RcsLibrary) -> None:
+    sensor: Sensor = radar(const_library)
+    assert sensor.next_dwell_after(0.0) == 10.0

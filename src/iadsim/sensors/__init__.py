@@ -24,6 +24,7 @@ from iadsim.sensors.pd import albersheim_snr, pd_swerling, required_snr, shnidma
 from iadsim.sensors.radar import (
     Radar,
     RadarGroup,
+    Sensor,
     TargetSignatures,
     observe_radars,
     place_radar,
@@ -47,6 +48,7 @@ __all__ = [
     "RadarParams",
     "RcsLibrary",
     "RcsTableParams",
+    "Sensor",
     "TargetSignatures",
     "TerrainMask",
     "albersheim_snr",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -28,10 +29,26 @@ from iadsim.sensors.pd import detection_threshold
 from iadsim.sensors.rcs import RcsLibrary
 from iadsim.sensors.terrain import GridDem, TerrainMask, build_terrain_mask
 
-__all__ = ["Radar", "RadarGroup", "TargetSignatures", "observe_radars", "place_radar"]
+__all__ = ["Radar", "RadarGroup", "Sensor", "TargetSignatures", "observe_radars", "place_radar"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
+
+
+class Sensor(Protocol):
+    """The sensing role as the engine sees it (tests may plug in fakes)."""
+
+    radar_id: int
+
+    def next_dwell_after(self, t_s: float) -> float:
+        """Time of the first dwell strictly after ``t_s``."""
+        ...
+
+    def observe(
+        self, truth: Truth, t_s: float, rng: np.random.Generator, signatures: TargetSignatures
+    ) -> Detections:
+        """Detections of one dwell at ``t_s``."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
