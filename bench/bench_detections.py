@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from iadsim.frames import Truth
-from iadsim.scenario.load import load_catalog
-from iadsim.scenario.schema_sensors import compile_radar, compile_rcs_table
+from iadsim.scenario.schema_sensors import RadarType, RcsTable, compile_radar, compile_rcs_table
 from iadsim.sensors.radar import Radar, RadarGroup, TargetSignatures, observe_radars
 from iadsim.sensors.rcs import RcsLibrary
 from iadsim.sensors.terrain import build_terrain_mask, load_pvlib_dem
@@ -33,15 +34,20 @@ def build(
     n_targets: int, n_radars: int, seed: int = 1
 ) -> tuple[RadarGroup, Truth, TargetSignatures]:
     """Radars with terrain masks, truth and signatures for the benchmark."""
-    cat = load_catalog()
-    names = [n for n in cat.radars if n != "mahafza-c-band-example"]
-    tables = [compile_rcs_table(m, n) for n, m in cat.rcs_tables.items()]
+    base = Path(__file__).resolve().parents[1] / "src" / "iadsim" / "scenario" / "catalog"
+    radar_types = {
+        k: RadarType.model_validate(v)
+        for k, v in yaml.safe_load((base / "radars.yaml").read_text()).items()
+    }
+    rcs_raw = yaml.safe_load((base / "rcs.yaml").read_text())
+    names = [n for n in radar_types if n != "mahafza-c-band-example"]
+    tables = [compile_rcs_table(RcsTable.model_validate(v), n) for n, v in rcs_raw.items()]
     lib = RcsLibrary.from_tables(tables)
     dem = load_pvlib_dem()
     rng = np.random.default_rng(seed)
     radars = []
     for i in range(n_radars):
-        p = compile_radar(cat.radars[names[i % len(names)]], names[i % len(names)])
+        p = compile_radar(radar_types[names[i % len(names)]], names[i % len(names)])
         bearing = 2 * math.pi * i / n_radars
         e, n = 60e3 * math.sin(bearing), 60e3 * math.cos(bearing)
         lat = math.radians(LAT0 + n / 111_195.0)
