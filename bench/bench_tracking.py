@@ -282,8 +282,9 @@ def main() -> None:
     ap.add_argument("--n-both", type=int, nargs="*", default=None, help="N run by both")
     ap.add_argument("--n-alone", type=int, nargs="*", default=None, help="N run by iadsim only")
     ap.add_argument("--no-imm", action="store_true", help="skip the IMM vs CV part")
+    ap.add_argument("--scans", type=int, default=None, help="scans per scene (default 100)")
     a = ap.parse_args()
-    scans = 20 if a.quick else 100
+    scans = a.scans or (20 if a.quick else 100)
     n_both = a.n_both if a.n_both is not None else ([10, 100] if a.quick else [10, 100, 300, 1000])
     n_alone = a.n_alone if a.n_alone is not None else ([1000] if a.quick else [10_000, 100_000])
     budget = a.ss_budget_s or (15.0 if a.quick else 150.0)
