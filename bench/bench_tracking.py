@@ -35,9 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from scipy.spatial import cKDTree
 
 from iadsim.frames import TrackStatus
@@ -55,6 +53,7 @@ from iadsim.tracking import (
     TrackerParts,
     ZeroPadded,
 )
+from iadsim.tracking.association import gnn_solve
 
 F64 = NDArray[np.float64]
 Q_M2PS3, SIGMA_M, PD, CLUTTER_PER_M2, C_M = 0.05, 5.0, 0.9, 4e-6, 50.0
@@ -96,20 +95,8 @@ def gospa_sparse(truth: F64, est: F64, c: float = C_M) -> float:
     i, j, d = res["i"][keep], res["j"][keep], res["v"][keep]
     if d.size == 0:
         return c / 2 * (n + m)
-    rows, local = np.unique(i, return_inverse=True)
-    k = rows.shape[0]
-    G = sp.csr_matrix(
-        (
-            np.r_[d + 1.0, np.full(k, c + 1.0)],
-            (np.r_[local, np.arange(k)], np.r_[j, m + np.arange(k)]),
-        ),
-        shape=(k, m + k),
-    )
-    r, col = min_weight_full_bipartite_matching(G)
-    took = col < m
-    key = local.astype(np.int64) * (m + 1) + j
-    order = np.argsort(key)
-    pidx = order[np.searchsorted(key[order], r[took].astype(np.int64) * (m + 1) + col[took])]
+    # component-split exact assignment (the tracker's GNN solver): min sum (d - c)
+    pidx = gnn_solve(i.astype(np.int64), j.astype(np.int64), d, np.full(n, c), n, m)
     n_ass = pidx.shape[0]
     return float(d[pidx].sum() + c / 2 * (n - n_ass) + c / 2 * (m - n_ass))
 
