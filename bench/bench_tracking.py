@@ -300,16 +300,15 @@ def main() -> None:
             print(
                 f"{n:>7}{ms:>12.2f}{'-':>12}{'-':>10}{'-':>9}{'-':>10}{'-':>10}{'-':>7}{g_all:>14.2f}"
             )
-    if len(cost) < 2:
-        return
-    ns = np.array(sorted(cost))
-    c = np.array([cost[n] for n in ns])
-    big = ns >= 1000
-    b_all = np.polyfit(np.log(ns), np.log(c), 1)[0]
-    msg = f"fitted exponent ms/scan ~ N^b: b = {b_all:.2f} (all N)"
-    if big.sum() >= 2:
-        msg += f", b = {np.polyfit(np.log(ns[big]), np.log(c[big]), 1)[0]:.2f} (N >= 1000)"
-    print(msg)
+    if len(cost) >= 2:
+        ns = np.array(sorted(cost))
+        c = np.array([cost[n] for n in ns])
+        big = ns >= 1000
+        b_all = np.polyfit(np.log(ns), np.log(c), 1)[0]
+        msg = f"fitted exponent ms/scan ~ N^b: b = {b_all:.2f} (all N)"
+        if big.sum() >= 2:
+            msg += f", b = {np.polyfit(np.log(ns[big]), np.log(c[big]), 1)[0]:.2f} (N >= 1000)"
+        print(msg)
     if not a.no_imm:
         imm_vs_cv(200 if a.quick else 1000)
 
