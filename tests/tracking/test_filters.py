@@ -276,3 +276,12 @@ def test_debiased_conversion_removes_polar_bias(rng) -> None:
     # the reported covariance matches the scatter of the converted points
     emp = np.cov((deb.z - true).T)
     np.testing.assert_allclose(np.trace(deb.R.mean(0)), np.trace(emp), rtol=0.1)
+
+
+def test_empty_batches_are_handled() -> None:
+    """Zero tracks / zero pairs (found by hypothesis: UKF reshape of an empty batch)."""
+    for f in (KalmanFilter(model=CV2), UnscentedKalmanFilter(model=CV2), IMM_CV_CT):
+        x, P = np.zeros((0, f.nx)), np.zeros((0, f.nx, f.nx))
+        m = _polar(np.zeros((0, 4)), np.random.default_rng(0))
+        assert f.innovate(x, P, m).d2.shape == (0,)
+        assert f.predict(f.init_bank(x, P), np.zeros(0))["x"].shape == (0, f.nx)

@@ -86,7 +86,7 @@ def test_identical_seeds_identical_tracks() -> None:
             np.testing.assert_array_equal(getattr(fa, c), getattr(fb, c))
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=8, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), name=st.sampled_from(list(FILTERS)))
 def test_covariances_psd_and_ids_never_reused(seed, name) -> None:
     tr = compile_tracker(FILTERS[name])

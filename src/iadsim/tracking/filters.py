@@ -281,7 +281,7 @@ class UnscentedKalmanFilter(_SingleModel):
         X, Wm, Wc = self._sigma(x, P)
         p, s, nx = X.shape
         rep = meas.select(np.repeat(np.arange(p), s))
-        Z = h_of_x(X.reshape(p * s, nx), rep).reshape(p, s, -1)
+        Z = h_of_x(X.reshape(p * s, nx), rep).reshape(p, s, meas.z.shape[1])
         dZ0 = Z - Z[:, :1, :]
         if meas.kind == "polar":
             dZ0[..., AZ] = wrap_pi(dZ0[..., AZ])
