@@ -52,29 +52,39 @@ class Frame:
 
     def __post_init__(self) -> None:
         n: int | None = None
-        for f in dataclasses.fields(self):
-            dtype = f.metadata["dtype"]
-            value = np.asarray(getattr(self, f.name))
+        for name, dtype in self._spec():
+            value = np.asarray(getattr(self, name))
             if dtype.kind == "U":
                 value = value.astype(str) if value.size else np.zeros(0, dtype="<U1")
-            else:
-                value = value.astype(dtype, copy=False)
+            elif value.dtype != dtype:
+                value = value.astype(dtype)
             if value.ndim != 1:
                 raise ValueError(
-                    f"{type(self).__name__}.{f.name}: must be 1-D (got shape {value.shape})"
+                    f"{type(self).__name__}.{name}: must be 1-D (got shape {value.shape})"
                 )
             if n is None:
                 n = value.shape[0]
             elif value.shape[0] != n:
-                raise ValueError(f"{type(self).__name__}.{f.name}: length {value.shape[0]} != {n}")
-            value.flags.writeable = False
-            object.__setattr__(self, f.name, value)
+                raise ValueError(f"{type(self).__name__}.{name}: length {value.shape[0]} != {n}")
+            if value.flags.writeable:
+                value = value.view()
+                value.flags.writeable = False
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def _spec(cls) -> tuple[tuple[str, np.dtype[Any]], ...]:
+        """(column name, dtype) pairs, computed once per frame class."""
+        spec = cls.__dict__.get("_SPEC")
+        if spec is None:
+            spec = tuple((f.name, f.metadata["dtype"]) for f in dataclasses.fields(cls))
+            type.__setattr__(cls, "_SPEC", spec)
+        return spec
 
     # -- construction -----------------------------------------------------
     @classmethod
     def columns(cls) -> list[str]:
         """Column names in declaration order."""
-        return [f.name for f in dataclasses.fields(cls)]
+        return [name for name, _ in cls._spec()]
 
     @classmethod
     def empty(cls) -> Self:
@@ -102,8 +112,7 @@ class Frame:
         return type(self)(**{name: getattr(self, name)[index] for name in self.columns()})
 
     def __len__(self) -> int:
-        first = dataclasses.fields(self)[0].name
-        return int(getattr(self, first).shape[0])
+        return int(getattr(self, self._spec()[0][0]).shape[0])
 
     # -- Arrow ------------------------------------------------------------
     def to_arrow(self) -> pa.Table:

@@ -363,3 +363,35 @@ def test_catalog_engagement_radar_sees_fighter_not_stealth_at_120_km(  # type: i
 def test_radar_satisfies_sensor_protocol(const_library: RcsLibrary) -> None:
     sensor: Sensor = radar(const_library)
     assert sensor.next_dwell_after(0.0) == 10.0
+
+
+@pytest.mark.parametrize("swerling", [0, 1])
+def test_confirmation_dwell_squares_pd_and_pfa(const_library: RcsLibrary, swerling: int) -> None:
+    # Alert-confirm sequential detection (Skolnik 2001, sec. 2.5): a report needs two
+    # independent crossings, so the reported fraction is Pd^2 and false alarms per
+    # dwell fall from pfa * cells to pfa^2 * cells.
+    n_pulses, r = 4, 150e3
+    rad = radar(const_library, n_pulses=n_pulses, confirmation_dwell=True)
+    truth = make_truth(ring(300, r))
+    rng = np.random.default_rng(40 + swerling)
+    hits = sum(
+        len(observe_group(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
+        for _ in range(20)
+    )
+    p = float(pd_swerling(1e22 / r**4, 1e-6, n_pulses, swerling)) ** 2
+    n = 300 * 20
+    assert hits / n == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / n) + 1e-3)
+
+    pfa = 1e-2  # large, so that pfa^2 * cells is still a countable number
+    plain = params(pfa=pfa, kind="sector", az_width_rad=0.2, instrumented_range_m=50e3)
+    conf = dataclasses.replace(plain, confirmation_dwell=True)
+    empty = make_truth(np.zeros((0, 3)))
+    counts = []
+    for p_ in (plain, conf):
+        rd = Radar(
+            radar_id=0, params=p_, pos_m=(0.0, 0.0, 10.0), antenna_alt_m=10.0, rcs=const_library
+        )
+        counts.append(sum(len(rd.observe(empty, 0.0, rng, sigs(0, 0))) for _ in range(20)))
+    expected = 20 * pfa * plain.n_resolution_cells()
+    assert counts[0] == pytest.approx(expected, abs=5 * np.sqrt(expected))
+    assert counts[1] == pytest.approx(expected * pfa, abs=5 * np.sqrt(expected * pfa) + 1)

@@ -16,6 +16,8 @@ from numpy.typing import NDArray
 from iadsim import geo
 from iadsim.scenario.checks import origin_of
 from iadsim.scenario.schema import Catalog, GeoPoint, Scenario, Threat
+from iadsim.scenario.schema_sensors import compile_radar
+from iadsim.sensors.params import RadarParams
 from iadsim.truth import RouteSpec, TruthModel, build_route, geodetic_to_plane
 
 F64 = NDArray[np.float64]
@@ -35,7 +37,7 @@ class PlacedRadarInfo:
     ground_alt_m: float
     mast_m: float
     heading_rad: float | None
-    params: Any  # stage parameters compiled by the sensors schema (RadarParams)
+    params: RadarParams
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -186,15 +188,6 @@ def compile_truth(
     return truth, info
 
 
-def compile_radar_params(type_model: Any) -> Any:
-    """Stage parameters of a radar type (delegates to the sensors schema when present)."""
-    try:
-        from iadsim.scenario.schema_sensors import compile_radar
-    except ImportError:  # pragma: no cover - until the sensors schema lands
-        return type_model
-    return compile_radar(type_model)
-
-
 def compile_world(scenario: Scenario) -> World:
     """Compile a loaded scenario (see :func:`iadsim.scenario.load.load_scenario`)."""
     catalog = scenario.resolved_catalog
@@ -219,7 +212,7 @@ def compile_world(scenario: Scenario) -> World:
                 ground_alt_m=r.alt_m,
                 mast_m=r.mast_m,
                 heading_rad=None if r.heading_deg is None else math.radians(r.heading_deg),
-                params=compile_radar_params(catalog.radars[r.type]),
+                params=compile_radar(catalog.radars[r.type], r.type),
             )
         )
     for b, bty in enumerate(scenario.batteries):
@@ -254,7 +247,7 @@ def compile_world(scenario: Scenario) -> World:
                 command_post_enu_m=None
                 if bty.command_post is None
                 else _enu(bty.command_post, origin),
-                doctrine=dict(bty.doctrine),
+                doctrine=bty.doctrine.model_dump(),
             )
         )
     sites = scenario.sites

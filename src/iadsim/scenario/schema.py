@@ -13,6 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+# Stage schemas slot in here, each owned by its stage's schema module.
+from iadsim.scenario.schema_engagement import Doctrine, EngagementSettings, InterceptorType
+from iadsim.scenario.schema_sensors import RadarType, RcsTable
+from iadsim.scenario.schema_tracking import TrackerConfig
+
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
@@ -99,7 +104,7 @@ class Battery(Model):
     engagement_radar: Name | None = Field(
         default=None, description="radar whose channels limit simultaneous engagements"
     )
-    doctrine: dict[str, Any] = Field(default_factory=dict)
+    doctrine: Doctrine = Field(default_factory=Doctrine)
 
 
 class Threat(Model):
@@ -187,22 +192,6 @@ class LauncherType(Model):
     source: Source
 
 
-# --- stage schemas slot in here (each owned by its stage's schema module) -------
-try:  # pragma: no cover - transitional until every stage schema has landed
-    from iadsim.scenario.schema_sensors import RadarType, RcsTable
-except ImportError:  # pragma: no cover
-    RadarType = dict[str, Any]
-    RcsTable = dict[str, Any]
-try:  # pragma: no cover
-    from iadsim.scenario.schema_engagement import InterceptorType
-except ImportError:  # pragma: no cover
-    InterceptorType = dict[str, Any]
-try:  # pragma: no cover
-    from iadsim.scenario.schema_tracking import TrackerConfig
-except ImportError:  # pragma: no cover
-    TrackerConfig = dict[str, Any]
-
-
 class Catalog(Model):
     """Types that scenarios refer to by name. Every entry carries a ``source``."""
 
@@ -239,7 +228,10 @@ class Scenario(Model):
         default_factory=list, description="stand-alone sensors not part of a battery"
     )
     threats: list[Threat] = Field(min_length=1)
-    tracker: TrackerConfig | None = None
+    tracker: TrackerConfig | None = Field(
+        default=None, description="tracker configuration (default: TrackerConfig())"
+    )
+    engagement: EngagementSettings = Field(default_factory=EngagementSettings)
     catalog: CatalogOverrides = Field(default_factory=CatalogOverrides)
 
     _catalog: Catalog | None = PrivateAttr(default=None)

@@ -132,6 +132,10 @@ class RadarType(_Model):
     angle_noise_floor_deg: Annotated[float, Field(ge=0.0, le=10.0)] = 0.01
     rdot_noise_floor_mps: Annotated[float, Field(ge=0.0)] = 0.5
     atmosphere: bool = True
+    confirmation_dwell: bool = Field(
+        default=False,
+        description="alert-confirm: re-look at once at every crossing (ESA radars)",
+    )
     source: Source
 
     @model_validator(mode="after")
@@ -222,6 +226,7 @@ def compile_radar(model: RadarType, name: str = "") -> RadarParams:
         angle_noise_floor_rad=rad(model.angle_noise_floor_deg),
         rdot_noise_floor_mps=model.rdot_noise_floor_mps,
         atmosphere=model.atmosphere,
+        confirmation_dwell=model.confirmation_dwell,
     )
 
 

@@ -6,7 +6,7 @@ YAML (scenario ``tracker:`` block or a stand-alone ``tracker.yaml``)::
     motion: {kind: cv, q_m2ps3: 20}
     filter: {kind: ekf}                      # kf | ekf | ukf | cmkf | imm
     association: {kind: gnn, gate_probability: 0.999}   # or {kind: jpda, ...}
-    initiation: {kind: m_of_n, m: 2, n: 3, velocity_sigma_mps: 600}
+    initiation: {kind: m_of_n, m: 3, n: 4, velocity_sigma_mps: 400}
     deletion: {max_misses: 3, max_coast_s: 30}
 
 Degrees appear only here (``*_deg*`` fields) and are converted to radians once
@@ -186,7 +186,7 @@ Association = Annotated[GNNConfig | JPDAConfig, Field(discriminator="kind")]
 
 
 class _InitFields(_M):
-    velocity_sigma_mps: Pos = 600.0
+    velocity_sigma_mps: Pos = 400.0
     accel_sigma_mps2: Pos = 30.0
     turn_rate_sigma_degps: Pos = 5.0
 
@@ -195,8 +195,8 @@ class MOfNConfig(_InitFields):
     """Confirm after ``m`` hits in ``n`` scans."""
 
     kind: Literal["m_of_n"] = "m_of_n"
-    m: Annotated[int, Field(ge=1, le=63)] = 2
-    n: Annotated[int, Field(ge=1, le=63)] = 3
+    m: Annotated[int, Field(ge=1, le=63)] = 3
+    n: Annotated[int, Field(ge=1, le=63)] = 4
 
     @model_validator(mode="after")
     def _m_le_n(self) -> Self:
@@ -229,7 +229,8 @@ class DeletionConfig(_M):
 
 class TrackerConfig(_M):
     """The tracker stage. Defaults suit an S-400-class air picture (3-D, EKF on
-    polar plots, CV with q = 20 m^2/s^3, GNN, 2-of-3 confirmation)."""
+    polar plots, CV with q = 20 m^2/s^3, GNN, 3-of-4 confirmation on the initiating
+    radar's own looks, 400 m/s initial velocity sigma)."""
 
     dims: Literal[2, 3] = 3
     motion: Motion = Field(default_factory=CVMotion)

@@ -176,11 +176,20 @@ def observe_group(
         r, az, el = _aer(cen)
     gr = ri[best]
     det, lam = draw_detection(total, g.n_pulses[gr], swerling_t[ti[best]], g.threshold[gr], rng)
+    conf = det & g.confirm[gr]
+    if conf.any():  # alert-confirm: an immediate second look must cross the threshold too
+        det2, lam2 = draw_detection(
+            total[conf], g.n_pulses[gr[conf]], swerling_t[ti[best]][conf],
+            g.threshold[gr[conf]], rng,
+        )  # fmt: skip
+        det[conf] = det2
+        lam[conf] = np.maximum(lam[conf], lam2)
     gr, r_true, az_true, el_true = gr[det], r[det], az[det], el[det]
     rdot_c, lam, truth_id = rdot[det], lam[det], tid[ti[best]][det]
     if false_alarms:
+        mean_fa = g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0)  # alert-confirm: pfa^2
         fr, f_r, f_az, f_el, f_lam = draw_false_alarms(
-            g.pfa * g.n_cells, g.min_range_m, g.max_range_m, g.az_center_rad, g.az_width_rad,
+            mean_fa, g.min_range_m, g.max_range_m, g.az_center_rad, g.az_width_rad,
             g.el_min_rad, g.el_max_rad, g.n_pulses, g.threshold, rng,
         )  # fmt: skip
         gr = np.concatenate([gr, fr])

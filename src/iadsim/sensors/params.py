@@ -81,6 +81,15 @@ class RadarParams:
         Angle-error slope ``k_m`` in ``sigma_theta = theta_3dB / (k_m sqrt(2 SNR))``.
     range_noise_floor_m, angle_noise_floor_rad, rdot_noise_floor_mps : float
         Bias-like floors on the measurement noise standard deviations.
+    atmosphere : bool
+        Apply the two-way atmospheric loss.
+    confirmation_dwell : bool
+        Alert-confirm sequential detection of electronically scanned radars: every
+        threshold crossing is re-examined at once by a second dwell in the same
+        direction and reported only if that crosses too. False alarms then occur
+        with probability ``pfa**2`` per cell; a target is reported with
+        probability ``Pd**2`` for independent looks (Skolnik, *Introduction to
+        Radar Systems*, 3rd ed., 2001, sec. 2.5 and 9.7 on sequential detection).
     """
 
     name: str
@@ -109,6 +118,7 @@ class RadarParams:
     angle_noise_floor_rad: float = 2e-4
     rdot_noise_floor_mps: float = 0.5
     atmosphere: bool = True
+    confirmation_dwell: bool = False
 
     def __post_init__(self) -> None:
         checks = {

@@ -180,8 +180,14 @@ class Radar:
     def next_dwell_after(self, t_s: float) -> float:
         """Time of the first dwell strictly after ``t_s``."""
         p = self.params.scan_period_s
-        j = np.floor((t_s - self.scan_phase_s) / p) + 1.0
-        return float(self.scan_phase_s + max(j, 0.0) * p)
+        j = max(np.floor((t_s - self.scan_phase_s) / p) + 1.0, 0.0)
+        t_next = float(self.scan_phase_s + j * p)
+        # (t - phase) / p can round down to the previous integer when t is itself
+        # a dwell time: step on so that the result is strictly after t_s.
+        while t_next <= t_s:
+            j += 1.0
+            t_next = float(self.scan_phase_s + j * p)
+        return t_next
 
     def dwell_times(self, t0_s: float, t1_s: float) -> F:
         """All dwell times in ``[t0_s, t1_s)``."""
@@ -234,6 +240,7 @@ class RadarGroup:
     angle_floor_rad: F
     rdot_floor_mps: F
     atmosphere: NDArray[np.bool_]
+    confirm: NDArray[np.bool_]
     n_cells: F
     k: F
     has_mask: NDArray[np.bool_]
@@ -293,6 +300,7 @@ class RadarGroup:
             angle_floor_rad=arr([p.angle_noise_floor_rad for p in ps]),
             rdot_floor_mps=arr([p.rdot_noise_floor_mps for p in ps]),
             atmosphere=arr([p.atmosphere for p in ps], np.bool_),
+            confirm=arr([p.confirmation_dwell for p in ps], bool),
             n_cells=arr([p.n_resolution_cells() for p in ps]),
             k=arr([r.k for r in radars]),
             has_mask=arr([m is not None for m in masks], np.bool_),

@@ -1,20 +1,47 @@
 """The run-time state of one simulation: stages wired to the engine.
 
 Truth -> radar dwells -> tracker -> C2 cycles -> engagements -> kills/leaks.
-Each stage's events are scheduled by the stage wrapper here; the frames each
-stage produces are collected for the recorder.
+Each radar schedules its own dwells, C2 runs every ``c2_cycle_s``, and the
+engagement stage's next intercept time is (re)scheduled whenever it changes.
+Every frame a stage produces is kept for the recorder.
+
+Multi-radar track maintenance: several radars with different sensitivities
+feed one centralized tracker (measurement-level fusion), so a radar that does
+not see a target (a stealth fighter inside the engagement radar's coverage but
+beyond its reach, held by the VHF radar) must not charge misses to a track
+other radars hold. Each dwell is therefore passed with its ``sensor_id``: a
+radar charges misses only to tracks inside its coverage that it has itself
+detected before, and the tracker's ``max_coast_s`` and covariance limits
+delete tracks no radar updates any more.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import time
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from iadsim.frames import Detections, Events, Tracks, make_events
+from iadsim.c2.threat import threat_eval_events
+from iadsim.frames import Detections, Events, Orders, Tracks, TrackStatus, Truth, make_events
 from iadsim.scenario.compile import World
-from iadsim.sim.engine import Engine
+from iadsim.scenario.stages import Stages
+from iadsim.sensors.radar import Radar
+from iadsim.sim.engine import PRIORITY_C2, PRIORITY_DWELL, PRIORITY_INTERCEPT, Engine
+from iadsim.tracking.tracker import visible_from
+from iadsim.truth import TruthTable
+
+#: A newly confirmed track is attributed (for evaluation only) to the nearest
+#: living threat within this distance.
+TRACK_TRUTH_GATE_M = 10_000.0
+#: Truth is precomputed on this grid (see :class:`iadsim.truth.TruthTable`) when
+#: threats x steps stays under the cell limit; larger raids use exact evaluation.
+TRUTH_TABLE_DT_S = 0.25
+TRUTH_TABLE_MAX_CELLS = 5_000_000
 
 
 @dataclasses.dataclass
@@ -22,38 +49,196 @@ class Pipeline:
     """Mutable per-run state; built by :meth:`build`, driven by the engine."""
 
     world: World
+    stages: Stages
     rngs: dict[str, np.random.Generator]
-    kill_time_s: np.ndarray
+    kill_time_s: NDArray[np.float64]
     outcome: list[str]
-    outcome_t_s: np.ndarray
+    outcome_t_s: NDArray[np.float64]
+    first_track_t_s: NDArray[np.float64]
+    first_track_range_m: NDArray[np.float64]
     detections: list[Detections] = dataclasses.field(default_factory=list)
     tracks: list[Tracks] = dataclasses.field(default_factory=list)
     events: list[Events] = dataclasses.field(default_factory=list)
-    stages: dict[str, Any] = dataclasses.field(default_factory=dict)
+    orders: list[Orders] = dataclasses.field(default_factory=list)
+    stage_time_s: dict[str, float] = dataclasses.field(default_factory=lambda: defaultdict(float))
+    max_channels_used: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    truth_table: TruthTable | None = None
+    _confirmed_ids: set[int] = dataclasses.field(default_factory=set)
+    _observed: list[Any] = dataclasses.field(default_factory=list)
+    _intercepts_at: set[float] = dataclasses.field(default_factory=set)
 
     @classmethod
-    def build(cls, world: World, seed_seq: np.random.SeedSequence) -> Pipeline:
-        """Fresh state; one child Generator per stage (SeedSequence spawning)."""
-        names = ("sensors", "tracker", "c2", "engagement")
-        rngs = {
-            n: np.random.default_rng(s)
-            for n, s in zip(names, seed_seq.spawn(len(names)), strict=True)
-        }
+    def build(cls, world: World, stages: Stages, rngs: dict[str, np.random.Generator]) -> Pipeline:
+        """Fresh per-run state around already built stages."""
         n = world.truth.n_threats
+        steps = world.duration_s / TRUTH_TABLE_DT_S
+        table = (
+            TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
+            if n * steps <= TRUTH_TABLE_MAX_CELLS
+            else None
+        )
         return cls(
+            truth_table=table,
             world=world,
+            stages=stages,
             rngs=rngs,
             kill_time_s=np.full(n, np.inf),
             outcome=["survived"] * n,
             outcome_t_s=np.full(n, np.nan),
+            first_track_t_s=np.full(n, np.nan),
+            first_track_range_m=np.full(n, np.nan),
         )
 
     # -- wiring -------------------------------------------------------------
     def schedule(self, engine: Engine) -> None:
-        """Queue the stages' first events (each stage reschedules itself)."""
+        """Queue every stage's first event (each stage reschedules itself)."""
         for i, t0 in enumerate(self.world.truth.launch_s):
             if t0 <= engine.end_s:
                 self.events.append(make_events(t0, "threat_launch", threat_id=i))
+        self._observed = [self._observed_by(r) for r in self.stages.sensors.radars]
+        for radar in self.stages.sensors.radars:
+            first = radar.next_dwell_after(-1e-9)
+            engine.schedule(first, functools.partial(self._dwell, engine, radar), PRIORITY_DWELL)
+        if self.stages.c2 is not None:
+            engine.every(
+                self.world.c2_cycle_s,
+                self.world.c2_cycle_s,
+                functools.partial(self._c2_cycle, engine),
+                PRIORITY_C2,
+            )
+
+    def truth_at(self, t_s: float) -> Truth:
+        """States of all threats at ``t_s`` with kills and leaks applied."""
+        t0 = time.perf_counter()
+        source = self.truth_table if self.truth_table is not None else self.world.truth
+        truth = source.states(t_s, self.kill_time_s)
+        self.stage_time_s["truth"] += time.perf_counter() - t0
+        return truth
+
+    # -- sensing and tracking ------------------------------------------------
+    def _observed_by(self, radar: Radar) -> Any:
+        p = radar.params
+        full = p.az_width_rad >= 2 * np.pi - 1e-9
+        half = p.az_width_rad / 2
+        return visible_from(
+            np.asarray(radar.pos_m),
+            max_range_m=p.instrumented_range_m,
+            az_min_rad=None if full else radar.az_center_rad - half,
+            az_max_rad=None if full else radar.az_center_rad + half,
+        )
+
+    def _dwell(self, engine: Engine, radar: Radar, t_s: float) -> None:
+        truth = self.truth_at(t_s)
+        t0 = time.perf_counter()
+        dets = radar.observe(truth, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
+        t1 = time.perf_counter()
+        self.stage_time_s["sensors"] += t1 - t0
+        look = {"observed": self._observed[radar.radar_id], "sensor_id": radar.radar_id}
+        if len(dets):
+            tracks = self.stages.tracker.step(dets, t_s, **look)
+            self.detections.append(dets)
+        else:  # an empty look only charges misses (cheap: no state output)
+            tracks = self.stages.tracker.miss(t_s, **look)
+        self.stage_time_s["tracker"] += time.perf_counter() - t1
+        if len(tracks):
+            self.tracks.append(tracks)
+            self._note_confirmations(tracks, truth, t_s)
+        engine.schedule(
+            radar.next_dwell_after(t_s),
+            functools.partial(self._dwell, engine, radar),
+            PRIORITY_DWELL,
+        )
+
+    def _note_confirmations(self, tracks: Tracks, truth: Truth, t_s: float) -> None:
+        """Events for newly confirmed and deleted tracks; first firm track per threat."""
+        firm = (tracks.status == TrackStatus.CONFIRMED) | (tracks.status == TrackStatus.COASTING)
+        new = firm & ~np.isin(tracks.track_id, list(self._confirmed_ids))
+        gone = tracks.status == TrackStatus.DELETED
+        if gone.any():
+            self.events.append(
+                make_events(
+                    np.full(int(gone.sum()), t_s), "track_deleted", track_id=tracks.track_id[gone]
+                )
+            )
+        if not new.any():
+            return
+        self._confirmed_ids.update(int(i) for i in tracks.track_id[new])
+        pos = tracks.pos_m()[new]
+        alive = truth.alive
+        threat = np.full(pos.shape[0], -1, dtype=np.int64)
+        if alive.any():
+            tp = truth.pos_m()[alive]
+            d = np.linalg.norm(pos[:, None, :] - tp[None, :, :], axis=-1)
+            j = d.argmin(axis=1)
+            ok = d[np.arange(len(j)), j] <= TRACK_TRUTH_GATE_M
+            threat[ok] = truth.threat_id[alive][j[ok]]
+        radar_pos = np.array([r.pos_m for r in self.stages.sensors.radars])
+        rng_m = np.linalg.norm(pos[:, None, :] - radar_pos[None, :, :], axis=-1).min(axis=1)
+        self.events.append(
+            make_events(
+                np.full(pos.shape[0], t_s),
+                "track_confirmed",
+                track_id=tracks.track_id[new],
+                threat_id=threat,
+                value=rng_m,
+            )
+        )
+        for th, r in zip(threat, rng_m, strict=True):
+            if th >= 0 and np.isnan(self.first_track_t_s[th]):
+                self.first_track_t_s[th] = t_s
+                self.first_track_range_m[th] = r
+
+    # -- command and control, engagements -----------------------------------
+    def _c2_cycle(self, engine: Engine, t_s: float) -> None:
+        c2, eng = self.stages.c2, self.stages.engagement
+        if c2 is None or eng is None:
+            return
+        t0 = time.perf_counter()
+        tracks = self.stages.tracker.tracks(t_s)
+        eng.update(tracks, t_s)
+        orders = c2.decide(tracks, t_s)
+        if c2.last_assessment is not None:
+            self.events.append(threat_eval_events(c2.last_assessment))
+        if len(orders):
+            self.orders.append(orders)
+            self.events.append(eng.launch(orders))
+        inflight = eng.in_flight
+        for b in np.unique(inflight.battery_id):
+            n = len(np.unique(inflight.track_id[inflight.battery_id == b]))
+            self.max_channels_used[int(b)] = max(self.max_channels_used[int(b)], n)
+        self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
+        self._schedule_intercept(engine)
+
+    def _schedule_intercept(self, engine: Engine) -> None:
+        eng = self.stages.engagement
+        if eng is None:
+            return
+        t_next = eng.next_intercept_t_s()
+        if np.isfinite(t_next) and t_next not in self._intercepts_at:
+            self._intercepts_at.add(t_next)
+            engine.schedule(
+                max(t_next, engine.now_s),
+                functools.partial(self._intercept, engine),
+                PRIORITY_INTERCEPT,
+            )
+
+    def _intercept(self, engine: Engine, t_s: float) -> None:
+        eng = self.stages.engagement
+        if eng is None:
+            return
+        self._intercepts_at.discard(t_s)
+        truth = self.truth_at(t_s)
+        t0 = time.perf_counter()
+        result, events = eng.resolve(truth, t_s, self.rngs["engagement"])
+        self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
+        self.events.append(events)
+        for th in np.unique(result.threat_id[result.killed]):
+            if self.outcome[th] == "survived":
+                self.outcome[th] = "killed"
+                self.outcome_t_s[th] = t_s
+                self.kill_time_s[th] = t_s
+        self._schedule_intercept(engine)
 
     # -- outcomes -----------------------------------------------------------
     def threat_arrives(self, i: int, t_s: float) -> None:

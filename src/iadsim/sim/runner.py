@@ -21,6 +21,7 @@ from iadsim.frames import Detections, Events, Tracks, Truth
 from iadsim.scenario.compile import World, compile_world
 from iadsim.scenario.resolve import resolved_scenario_dict
 from iadsim.scenario.schema import Scenario
+from iadsim.scenario.stages import build_stages
 from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.pipeline import Pipeline
@@ -80,12 +81,24 @@ def _truth_table(world: World, truth: Truth) -> Any:
     return table.append_column("threat_name", [names.astype(str)])
 
 
+#: Random streams of a run, each an independent child of the run's SeedSequence.
+RNG_STREAMS = ("setup", "sensors", "tracker", "c2", "engagement")
+
+
 def simulate(
-    world: World, *, seed: int, progress: Callable[[float], None] | None = None
+    world: World,
+    scenario: Scenario,
+    *,
+    seed: int,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[Pipeline, Engine]:
-    """Wire the stages into an engine and run it; return the pipeline state and engine."""
-    rng_root = np.random.SeedSequence(seed)
-    pipeline = Pipeline.build(world, rng_root)
+    """Build the stages, wire them into an engine and run it."""
+    children = np.random.SeedSequence(seed).spawn(len(RNG_STREAMS))
+    rngs = {n: np.random.default_rng(c) for n, c in zip(RNG_STREAMS, children, strict=True)}
+    t0 = time.perf_counter()
+    stages = build_stages(world, scenario, rngs["setup"])
+    pipeline = Pipeline.build(world, stages, rngs)
+    pipeline.stage_time_s["setup"] += time.perf_counter() - t0
     engine = Engine(world.duration_s)
     arrivals = arrival_times_s(world)
     for i, t_arr in enumerate(arrivals):
@@ -107,7 +120,7 @@ def run_scenario(
     wall0 = time.perf_counter()
     world = compile_world(scenario)
     seed = world.seed if seed is None else int(seed)
-    pipeline, engine = simulate(world, seed=seed, progress=progress)
+    pipeline, engine = simulate(world, scenario, seed=seed, progress=progress)
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
     truth = world.truth.states(t_grid, pipeline.kill_time_s)
     detections = Detections.concat(pipeline.detections)
@@ -115,6 +128,8 @@ def run_scenario(
     events = Events.concat(pipeline.events)
     summary = build_summary(world, pipeline, detections, tracks, events, seed=seed)
     summary["n_events_processed"] = engine.n_events
+    summary["stage_time_s"] = dict(pipeline.stage_time_s)
+    summary["tracker_counters"] = pipeline.stages.tracker.counters
     summary["wall_time_s"] = time.perf_counter() - wall0
     result = RunResult(
         summary=summary, truth=truth, detections=detections, tracks=tracks, events=events

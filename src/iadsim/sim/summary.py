@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from iadsim.frames import Detections, Events, Tracks
+from iadsim.frames import Detections, Events, Orders, Tracks
 from iadsim.scenario.compile import World
 from iadsim.sim.pipeline import Pipeline
 
@@ -43,8 +43,7 @@ def build_summary(
     det_t, det_row = _first_by_threat(detections.t_s, detections.truth_id, n)
     det_range = np.full(n, np.nan)
     det_range[det_row >= 0] = detections.range_m[det_row[det_row >= 0]]
-    trk_t = pipeline.stages.get("first_track_t_s", np.full(n, np.nan))
-    trk_range = pipeline.stages.get("first_track_range_m", np.full(n, np.nan))
+    trk_t, trk_range = pipeline.first_track_t_s, pipeline.first_track_range_m
     launches = events.kind == "launch"
     engaged = (
         np.bincount(np.maximum(events.threat_id[launches], 0), minlength=n)
@@ -68,7 +67,7 @@ def build_summary(
         for i in range(n)
     ]
     outcomes = np.asarray(pipeline.outcome)
-    fired: dict[str, int] = dict(pipeline.stages.get("interceptors_fired", {}))
+    fired, batteries = _battery_figures(world, pipeline, events)
     return {
         "scenario": world.name,
         "seed": int(seed),
@@ -82,7 +81,74 @@ def build_summary(
         "n_detections": len(detections),
         "n_false_alarms": int((detections.truth_id < 0).sum()),
         "n_track_rows": len(tracks),
-        "batteries": pipeline.stages.get("battery_summary", []),
+        "batteries": batteries,
+        "radars": _radar_figures(world, detections),
         "threats": threats,
-        "warnings": list(world.warnings) + list(pipeline.stages.get("warnings", [])),
+        "warnings": list(world.warnings)
+        + _silent_radar_warnings(world, detections)
+        + list(pipeline.warnings),
     }
+
+
+def _battery_figures(
+    world: World, pipeline: Pipeline, events: Events
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Interceptors fired by type (raid total) and per-battery figures."""
+    names = pipeline.stages.interceptor_names
+    orders = Orders.concat(pipeline.orders)
+    fired_total: dict[str, int] = {}
+    per_battery = []
+    kills = events.kind == "kill"
+    for bty in world.batteries:
+        mine = orders.battery_id == bty.battery_id
+        fired: dict[str, int] = {}
+        for iid, n in zip(orders.interceptor_id[mine], orders.n_rounds[mine], strict=True):
+            fired[names[iid]] = fired.get(names[iid], 0) + int(n)
+            fired_total[names[iid]] = fired_total.get(names[iid], 0) + int(n)
+        per_battery.append(
+            {
+                "name": bty.name,
+                "fired": fired,
+                "fired_total": int(sum(fired.values())),
+                "engagements": int(mine.sum()),
+                "max_channels_used": int(pipeline.max_channels_used.get(bty.battery_id, 0)),
+                "kills": int((kills & (events.battery_id == bty.battery_id)).sum()),
+                "leakers": int(sum(o == "leaked" for o in pipeline.outcome)),
+            }
+        )
+    return fired_total, per_battery
+
+
+def _radar_figures(world: World, detections: Detections) -> list[dict[str, Any]]:
+    """Per radar: detections, false alarms and first detection per threat (time, range)."""
+    out = []
+    n = world.truth.n_threats
+    for r in world.radars:
+        mine = detections.radar_id == r.radar_id
+        d = detections.select(mine)
+        t, row = _first_by_threat(d.t_s, d.truth_id, n)
+        first = {
+            world.threats.name[i]: {"t_s": float(t[i]), "range_m": float(d.range_m[row[i]])}
+            for i in range(n)
+            if row[i] >= 0
+        }
+        out.append(
+            {
+                "name": r.name,
+                "type": r.type,
+                "n_detections": int(mine.sum()),
+                "n_false_alarms": int((d.truth_id < 0).sum()),
+                "first_detection": first,
+            }
+        )
+    return out
+
+
+def _silent_radar_warnings(world: World, detections: Detections) -> list[str]:
+    """A radar that detected no threat at all is worth a warning, not a silent empty run."""
+    out = []
+    for r in world.radars:
+        mine = (detections.radar_id == r.radar_id) & (detections.truth_id >= 0)
+        if not mine.any() and world.truth.n_threats:
+            out.append(f"radar '{r.name}' ({r.type}) detected no threat in this run")
+    return out

@@ -12,9 +12,10 @@ gate probability P_G (Blackman and Popoli 1999, sec 6.3).
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
-import scipy.stats
+import scipy.special
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
@@ -30,10 +31,17 @@ __all__ = ["Gate", "GatedPairs", "gate_threshold", "pregate_pairs"]
 def gate_threshold(nz: int, *, probability: float | None, mahalanobis: float | None) -> float:
     """gamma: chi2.ppf(P_G, nz) if ``probability`` is given, else ``mahalanobis**2``."""
     if probability is not None:
-        return float(scipy.stats.chi2.ppf(probability, nz))
+        return _chi2_ppf(float(probability), int(nz))
     if mahalanobis is None:
         raise ValueError("gate: give probability or mahalanobis")
     return float(mahalanobis) ** 2
+
+
+@functools.lru_cache(maxsize=64)
+def _chi2_ppf(probability: float, nz: int) -> float:
+    """chi2.ppf(p, nz) via scipy.special.chdtri (inverse survival function), memoized:
+    the gate threshold is needed at every scan for the same few (P_G, nz)."""
+    return float(scipy.special.chdtri(nz, 1.0 - probability))
 
 
 def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:

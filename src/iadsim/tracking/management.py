@@ -81,9 +81,12 @@ class TrackBook:
     age: NDArray[np.int64]
     misses: NDArray[np.int64]
     llr: F64
+    sensors: NDArray[np.uint64]  # bit r set: sensor r has updated (or started) the track
 
     @classmethod
-    def new(cls, ids: NDArray[np.int64], t_s: float, llr0: float) -> TrackBook:
+    def new(
+        cls, ids: NDArray[np.int64], t_s: float, llr0: float, sensor_bits: int = 0
+    ) -> TrackBook:
         n = ids.shape[0]
         return cls(
             track_id=ids,
@@ -94,6 +97,7 @@ class TrackBook:
             age=np.ones(n, np.int64),
             misses=np.zeros(n, np.int64),
             llr=np.full(n, llr0),
+            sensors=np.full(n, sensor_bits, np.uint64),
         )
 
     def select(self, idx: NDArray[np.int64] | B) -> TrackBook:

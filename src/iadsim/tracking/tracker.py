@@ -110,12 +110,23 @@ class Tracker:
         return int(self._book.track_id.shape[0])
 
     def step(
-        self, detections: Detections, t_s: float, *, observed: Observed | None = None
+        self,
+        detections: Detections,
+        t_s: float,
+        *,
+        observed: Observed | None = None,
+        sensor_id: int | None = None,
     ) -> Tracks:
         """Process radar detections (polar, per-detection sensor position and sigmas).
 
         ``observed(pos (n, d)) -> bool (n,)`` optionally says which tracks the
         sensor could have detected (others are not charged a miss).
+
+        ``sensor_id`` (0..63) makes miss accounting sensor-aware for multi-radar
+        fusion: the batch comes from that one sensor, which then charges misses
+        only to tracks it has itself detected before (a stealth target held by a
+        VHF radar is not dropped because the X-band radar cannot see it), and
+        tentative tracks are confirmed or dropped on their own sensor's looks.
         """
         d, p = self.parts.filter.ndim, self.parts
         det = detections
@@ -125,10 +136,38 @@ class Tracker:
         self._counters["invalid"] += int((~ok).sum())
         det = det.select(ok)
         rd = np.isfinite(det.sigma_rdot_mps) & np.isfinite(det.rdot_mps) & p.use_rdot
+        bit = 0 if sensor_id is None else 1 << int(sensor_id)
+        if not 0 <= bit < 2**63:
+            raise ValueError(f"sensor_id must be in 0..62 (got {sensor_id})")
         for idx in _groups(det.t_s, rd):
             m = Measurements.from_detections(det.select(idx), ndim=d, use_rdot=p.use_rdot)
-            self._process(m, observed)
+            self._process(m, observed, bit)
         return self._output(t_s)
+
+    def miss(
+        self, t_s: float, *, observed: Observed | None = None, sensor_id: int | None = None
+    ) -> Tracks:
+        """A look at ``t_s`` that produced no detection at all.
+
+        Charges a miss to the tracks the look covered (``observed``; with
+        ``sensor_id``, only tracks that sensor holds, see :meth:`step`) and applies
+        confirmation and deletion. Returns only the rows of tracks deleted now, so
+        an empty look costs little. State estimates are not changed.
+        """
+        if self.n_tracks == 0 or t_s < self._t_now:
+            return Tracks.empty()
+        seen = np.ones(self.n_tracks, bool)
+        if sensor_id is not None:
+            seen &= (self._book.sensors & np.uint64(1 << int(sensor_id))) != 0
+        if observed is not None and seen.any():
+            pos = self.tracks(t_s).pos_m()[:, : self.parts.filter.ndim]
+            seen &= np.asarray(observed(pos))
+        if seen.any():
+            n = self.n_tracks
+            self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf))
+        out = Tracks.concat(self._deleted)
+        self._deleted = []
+        return out
 
     def step_measurements(
         self, meas: Measurements, t_s: float, *, observed: Observed | None = None
@@ -163,7 +202,7 @@ class Tracker:
         self._deleted = []
         return out
 
-    def _process(self, raw: Measurements, observed: Observed | None) -> None:
+    def _process(self, raw: Measurements, observed: Observed | None, bit: int = 0) -> None:
         """One group of measurements sharing a time."""
         p, book = self.parts, self._book
         t = float(raw.t_s[0])
@@ -180,6 +219,8 @@ class Tracker:
             book.t_s[mov] = t
         x = self._bank["x"]
         seen = np.ones(n, bool) if observed is None else np.asarray(observed(x[:, : p.filter.ndim]))
+        if bit:
+            seen &= (book.sensors & np.uint64(bit)) != 0
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
         for cls in (book.status != TrackStatus.TENTATIVE, book.status == TrackStatus.TENTATIVE):
             rows, avail = np.nonzero(cls)[0], np.nonzero(~used)[0]
@@ -203,8 +244,10 @@ class Tracker:
             hit[rows[upd]] = True
             np.maximum.at(ll_hit, rows[pt], ll)
             self._counters["associated"] += int(upd.shape[0])
+        if bit:
+            book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit)
-        self._initiate(raw.select(np.nonzero(~used)[0]), t)
+        self._initiate(raw.select(np.nonzero(~used)[0]), t, bit)
 
     def _manage(self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64) -> None:
         p, book = self.parts, self._book
@@ -230,7 +273,7 @@ class Tracker:
             self._bank = _take(self._bank, ~kill)
             self._book = book.select(~kill)
 
-    def _initiate(self, raw: Measurements, t: float) -> None:
+    def _initiate(self, raw: Measurements, t: float, bit: int = 0) -> None:
         k = len(raw)
         if k == 0:
             return
@@ -238,7 +281,7 @@ class Tracker:
         x0, P0 = p.initiator.initial_state(raw, p.filter.nx)
         ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
         self._next_id += k
-        nb = TrackBook.new(ids, t, p.confirmer.initial_llr())
+        nb = TrackBook.new(ids, t, p.confirmer.initial_llr(), bit)
         confirm, _ = p.confirmer.decide(nb)
         nb.status[confirm] = TrackStatus.CONFIRMED
         self._counters["initiated"] += k

@@ -1,0 +1,150 @@
+"""Build the run-time stage objects of one run from a loaded scenario and its World.
+
+Sensors (radars with RCS library, terrain masks and per-threat signatures),
+the tracker, C2 and the engagement stage. Tracker, C2 and engagement hold
+per-run state, so :func:`build_stages` is called once per run; the expensive,
+immutable parts (terrain masks, RCS library) are built in
+:func:`build_sensors`, which a campaign may reuse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from iadsim.c2.stage import C2
+from iadsim.engagement.stage import Engagement
+from iadsim.errors import InputDataError, ScenarioError
+from iadsim.scenario.compile import PlacedRadarInfo, World
+from iadsim.scenario.schema import Scenario
+from iadsim.scenario.schema_engagement import compile_engagement
+from iadsim.scenario.schema_sensors import compile_rcs_table
+from iadsim.scenario.schema_tracking import compile_tracker
+from iadsim.sensors.radar import Radar, TargetSignatures
+from iadsim.sensors.rcs import RcsLibrary
+from iadsim.sensors.terrain import (
+    GridDem,
+    TerrainMask,
+    build_terrain_mask,
+    load_geotiff_dem,
+    load_pvlib_dem,
+)
+from iadsim.tracking.tracker import Tracker
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SensorSetup:
+    """Radars (one per placed radar, ``radars[i].radar_id == i``) and threat signatures."""
+
+    radars: tuple[Radar, ...]
+    signatures: TargetSignatures
+    library: RcsLibrary
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Stages:
+    """The stage objects of one run."""
+
+    sensors: SensorSetup
+    tracker: Tracker
+    c2: C2 | None
+    engagement: Engagement | None
+    interceptor_names: tuple[str, ...]
+
+
+def _dem(world: World) -> GridDem | None:
+    if world.terrain_kind == "none":
+        return None
+    if world.terrain_kind == "geotiff":
+        try:
+            return load_geotiff_dem(str(world.terrain_path))
+        except InputDataError as err:
+            raise ScenarioError(f"terrain.path: {err}") from err
+    return load_pvlib_dem()
+
+
+def _signatures(world: World, scenario: Scenario) -> tuple[RcsLibrary, TargetSignatures]:
+    """RCS library of the tables the threats use; per-threat index, Swerling and scale."""
+    catalog = scenario.resolved_catalog
+    th = world.threats
+    names = sorted(set(th.rcs_table))
+    library = RcsLibrary.from_tables([compile_rcs_table(catalog.rcs_tables[n], n) for n in names])
+    sig = TargetSignatures.from_tables(
+        np.arange(len(th.name), dtype=np.int64),
+        [library.index(n) for n in th.rcs_table],
+        library,
+        swerling=th.swerling,
+        rcs_scale_db=th.rcs_scale_db,
+    )
+    return library, sig
+
+
+def _boresight(world: World, radar: PlacedRadarInfo) -> float | None:
+    """Sector radars without a heading face the mean direction of the threats' start points."""
+    if radar.heading_rad is not None:
+        return radar.heading_rad
+    if radar.params.az_width_rad >= 2 * math.pi - 1e-9:
+        return None
+    start = world.truth.states(np.array([0.0]))  # all threats at t = 0 (start of route)
+    d = start.pos_m()[:, :2] - radar.pos_enu_m[None, :2]
+    unit = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1.0)
+    mean = unit.mean(axis=0)
+    return float(math.atan2(mean[0], mean[1]) % (2 * math.pi))
+
+
+def build_sensors(world: World, scenario: Scenario, rng: np.random.Generator) -> SensorSetup:
+    """Radars with terrain masks (from the scenario's DEM) and random scan phases."""
+    library, sig = _signatures(world, scenario)
+    dem = _dem(world)
+    radars = []
+    for r in world.radars:
+        p = r.params
+        antenna_alt_m = r.ground_alt_m + r.mast_m
+        mask: TerrainMask | None = None
+        if dem is not None:
+            mask = build_terrain_mask(
+                dem,
+                lat_rad=r.lat_rad,
+                lon_rad=r.lon_rad,
+                antenna_alt_m=antenna_alt_m,
+                max_range_m=p.instrumented_range_m,
+                k=world.earth_k,
+            )
+        radars.append(
+            Radar(
+                radar_id=r.radar_id,
+                params=p,
+                pos_m=(float(r.pos_enu_m[0]), float(r.pos_enu_m[1]), float(r.pos_enu_m[2])),
+                antenna_alt_m=antenna_alt_m,
+                rcs=library,
+                terrain=mask,
+                boresight_az_rad=_boresight(world, r),
+                scan_phase_s=float(rng.uniform(0.0, p.scan_period_s)),
+                k=world.earth_k,
+            )
+        )
+    return SensorSetup(radars=tuple(radars), signatures=sig, library=library)
+
+
+def build_stages(
+    world: World,
+    scenario: Scenario,
+    rng: np.random.Generator,
+    sensors: SensorSetup | None = None,
+) -> Stages:
+    """All stage objects for one run (``sensors`` may be reused across runs)."""
+    sensors = sensors or build_sensors(world, scenario, rng)
+    tracker = compile_tracker(scenario.tracker)
+    if not world.launchers:
+        return Stages(
+            sensors=sensors, tracker=tracker, c2=None, engagement=None, interceptor_names=()
+        )
+    setup = compile_engagement(world, scenario.engagement, file=scenario.file)
+    eng = Engagement(
+        interceptors=setup.interceptors, launchers=setup.launchers, gate_m=setup.gate_m
+    )
+    c2 = C2(threat=setup.threat, batteries=setup.batteries, weapons=eng, params=setup.c2)
+    names = tuple(sorted(setup.interceptor_ids, key=setup.interceptor_ids.__getitem__))
+    return Stages(sensors=sensors, tracker=tracker, c2=c2, engagement=eng, interceptor_names=names)
