@@ -17,12 +17,12 @@ from iadsim.analysis.campaign.backends import (
     make_backend,
 )
 from iadsim.analysis.campaign.runner import run_campaign
-
-_TIMING = ("task_wall_time_s", "wall_time_s")
+from iadsim.analysis.campaign.tasks import is_timing_column
+from iadsim.errors import IadsimError
 
 
 def _comparable(table: pa.Table) -> pa.Table:
-    return table.drop_columns([c for c in _TIMING if c in table.column_names])
+    return table.drop_columns([c for c in table.column_names if is_timing_column(c)])
 
 
 def _square(x: int) -> int:
@@ -103,3 +103,14 @@ def test_dask_connects_to_existing_scheduler() -> None:
         with backend:
             got = sorted(r for r in backend.imap_unordered(_square, range(5)) if r is not None)
     assert got == [0, 1, 4, 9, 16]
+
+
+def test_unreachable_scheduler_is_a_one_line_error() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a loopback port with nothing listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    backend = DaskBackend(f"tcp://127.0.0.1:{port}", connect_timeout_s=1.0)
+    with pytest.raises(IadsimError, match=rf"^--scheduler tcp://127.0.0.1:{port}: cannot connect"):
+        backend.__enter__()

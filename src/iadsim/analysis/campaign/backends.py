@@ -202,6 +202,8 @@ class DaskBackend:
         Workers of the LocalCluster (default: all cores).
     window : int, optional
         Tasks in flight (default 4 x total worker threads, at least 8).
+    connect_timeout_s : float
+        How long to try to reach ``scheduler``.
     """
 
     name = "dask"
@@ -212,8 +214,10 @@ class DaskBackend:
         workers: int | None = None,
         *,
         window: int | None = None,
+        connect_timeout_s: float = 20.0,
     ) -> None:
         self.scheduler = scheduler
+        self.connect_timeout_s = connect_timeout_s
         self.workers = workers or default_workers()
         self._window = window
         self.window = window or 4 * self.workers
@@ -226,7 +230,7 @@ class DaskBackend:
 
         try:
             if self.scheduler:
-                self._client = Client(self.scheduler, timeout="20s")
+                self._client = Client(self.scheduler, timeout=f"{self.connect_timeout_s}s")
             else:
                 with dask.config.set(LOCAL_CLUSTER_CONFIG), _sigint_ignored():
                     self._cluster = LocalCluster(
@@ -240,10 +244,14 @@ class DaskBackend:
                         silence_logs=40,
                     )
                 self._client = Client(self._cluster)
-        except OSError as err:
+        except (OSError, RuntimeError, TimeoutError) as err:
             self.__exit__(None, None, None)
-            where = self.scheduler or "LocalCluster"
-            raise IadsimError(f"--scheduler {where}: cannot connect ({err})") from err
+            what = (
+                f"--scheduler {self.scheduler}: cannot connect"
+                if self.scheduler
+                else ("--backend dask: LocalCluster failed to start")
+            )
+            raise IadsimError(f"{what} ({type(err).__name__}: {err})") from err
         n_threads = sum(self._client.nthreads().values()) or self.workers
         self.workers = n_threads
         self.window = self._window or max(8, 4 * n_threads)

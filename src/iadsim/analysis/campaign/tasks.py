@@ -45,6 +45,15 @@ THREAT_FIELDS = (
 )
 
 
+#: Result columns that measure wall-clock time (vary between identical runs).
+TIMING_COLUMNS = ("wall_time_s", "task_wall_time_s", "stage_time_s")
+
+
+def is_timing_column(name: str) -> bool:
+    """True for wall-clock columns (``wall_time_s``, ``stage_time_s.<stage>`` ...)."""
+    return name.split(".")[0] in TIMING_COLUMNS
+
+
 @dataclass(frozen=True, kw_only=True)
 class CampaignTask:
     """One (sweep point, replicate) of a campaign; small and picklable.
