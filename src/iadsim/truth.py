@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -258,6 +259,8 @@ class TruthModel:
     offset_m : (n, 2) rigid plane offset of each threat from its group's route.
     launch_s : (n,) launch time of each threat, s from epoch.
     origin_rad_m : (lat0 rad, lon0 rad, h0 m) of the scenario ENU frame.
+    agl : (n,) True where the route altitude is above ground (terrain following).
+    ground_m : ground height above MSL (m) at (lat rad, lon rad), used for ``agl``.
     """
 
     routes: tuple[RouteGeometry, ...]
@@ -265,6 +268,8 @@ class TruthModel:
     offset_m: F64
     launch_s: F64
     origin_rad_m: tuple[float, float, float]
+    agl: NDArray[np.bool_] | None = None
+    ground_m: Callable[[F64, F64], F64] | None = None
 
     @property
     def n_threats(self) -> int:
@@ -296,9 +301,19 @@ class TruthModel:
         return pos, vel, alt, vu
 
     def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, F64, F64]:
+        """Plane (n, T) + route altitude -> ENU; terrain-following rows add the ground."""
         lat0, lon0, h0 = self.origin_rad_m
         lat, lon = plane_to_geodetic(pe, pn, lat0, lon0)
-        return geo.geodetic2enu(lat, lon, alt, lat0, lon0, h0)
+        return geo.geodetic2enu(lat, lon, self._msl(alt, lat, lon), lat0, lon0, h0)
+
+    def _msl(self, alt: F64, lat: F64, lon: F64) -> F64:
+        """Route altitude (n, T) -> altitude above MSL (adds the ground on ``agl`` rows)."""
+        if self.agl is None or self.ground_m is None or not self.agl.any():
+            return alt
+        out = np.array(alt, dtype=float)
+        rows = self.agl
+        out[rows] = alt[rows] + self.ground_m(lat[rows], lon[rows])
+        return out
 
     def states(self, t_s: F64 | float, kill_time_s: F64 | None = None) -> Truth:
         """True states of all threats at the times ``t_s`` (scalar or (T,)).
@@ -318,6 +333,9 @@ class TruthModel:
         em, nm, um = self._to_enu(
             pos[..., 0] - vel[..., 0] * h, pos[..., 1] - vel[..., 1] * h, alt - vu * h
         )
+        if self.agl is not None and self.agl.any():  # report altitude above MSL
+            lat0, lon0, _ = self.origin_rad_m
+            alt = self._msl(alt, *plane_to_geodetic(pos[..., 0], pos[..., 1], lat0, lon0))
         kill = np.full(self.n_threats, np.inf) if kill_time_s is None else kill_time_s
         tt = t[None, :]
         alive = (tt >= self.launch_s[:, None]) & (tt <= self.end_s[:, None]) & (tt < kill[:, None])

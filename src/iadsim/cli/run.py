@@ -58,6 +58,19 @@ def print_summary(summary: dict[str, Any], console: Console = out) -> None:
             _s(th["outcome_t_s"]),
         )
     console.print(t)
+    radars = summary.get("radars", [])
+    if radars:
+        r = Table(title="first detection range by radar, km (- : never)", title_justify="left")
+        r.add_column("threat")
+        for rad in radars:
+            r.add_column(f"{rad['name']}\n{rad['type']}", justify="right")
+        for th in summary["threats"]:
+            cells = []
+            for rad in radars:
+                first = rad["first_detection"].get(th["name"])
+                cells.append("-" if first is None else _km(first["range_m"]))
+            r.add_row(th["name"], *cells)
+        console.print(r)
     if summary.get("batteries"):
         b = Table(title="batteries", title_justify="left")
         for col in ("battery", "interceptors fired", "max channels used", "kills", "leakers"):

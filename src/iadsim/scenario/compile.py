@@ -14,10 +14,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim import geo
+from iadsim.errors import InputDataError, ScenarioError
 from iadsim.scenario.checks import origin_of
 from iadsim.scenario.schema import Catalog, GeoPoint, Scenario, Threat
 from iadsim.scenario.schema_sensors import compile_radar
 from iadsim.sensors.params import RadarParams
+from iadsim.sensors.terrain import GridDem, load_geotiff_dem, load_pvlib_dem
 from iadsim.truth import RouteSpec, TruthModel, build_route, geodetic_to_plane
 
 F64 = NDArray[np.float64]
@@ -143,6 +145,18 @@ def _formation_offsets(spec: RouteSpec, count: int, spacing_m: float) -> F64:
     return k[:, None] * spacing_m * right[None, :]
 
 
+def load_dem(kind: str, path: str | None) -> GridDem | None:
+    """The scenario's terrain model: pvlib's global grid, a user GeoTIFF, or none."""
+    if kind == "none":
+        return None
+    if kind == "geotiff":
+        try:
+            return load_geotiff_dem(str(path))
+        except InputDataError as err:
+            raise ScenarioError(f"terrain.path: {err}") from err
+    return load_pvlib_dem()
+
+
 def compile_truth(
     scenario: Scenario, catalog: Catalog, origin: tuple[float, float, float]
 ) -> tuple[TruthModel, ThreatInfo]:
@@ -167,7 +181,11 @@ def compile_truth(
             tables.append(platform.rcs.table)
             swer.append(platform.rcs.swerling)
             scale.append(platform.rcs.scale_db)
+    agl = np.array([scenario.threats[g].altitude_reference == "agl" for g in group], dtype=bool)
+    dem = load_dem(scenario.terrain.kind, scenario.terrain.path) if agl.any() else None
     truth = TruthModel(
+        agl=agl if dem is not None else None,
+        ground_m=dem.elevation_at if dem is not None else None,
         routes=tuple(routes),
         group=np.asarray(group, dtype=np.int64),
         offset_m=np.concatenate(offsets, axis=0),

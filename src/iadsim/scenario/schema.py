@@ -117,6 +117,11 @@ class Threat(Model):
     launch_time_s: Annotated[float, Field(ge=0.0)] = 0.0
     launch_interval_s: Annotated[float, Field(ge=0.0)] = 0.0
     target_site: Name | None = None
+    altitude_reference: Literal["msl", "agl"] = Field(
+        default="msl",
+        description="route alt_m above mean sea level, or above the terrain model's "
+        "ground (terrain following, as low-level cruise missiles fly)",
+    )
     route: list[Waypoint] = Field(min_length=2)
 
     @model_validator(mode="after")

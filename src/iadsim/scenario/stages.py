@@ -16,8 +16,7 @@ import numpy as np
 
 from iadsim.c2.stage import C2
 from iadsim.engagement.stage import Engagement
-from iadsim.errors import InputDataError, ScenarioError
-from iadsim.scenario.compile import PlacedRadarInfo, World
+from iadsim.scenario.compile import PlacedRadarInfo, World, load_dem
 from iadsim.scenario.schema import Scenario
 from iadsim.scenario.schema_engagement import compile_engagement
 from iadsim.scenario.schema_sensors import compile_rcs_table
@@ -25,11 +24,8 @@ from iadsim.scenario.schema_tracking import compile_tracker
 from iadsim.sensors.radar import Radar, TargetSignatures
 from iadsim.sensors.rcs import RcsLibrary
 from iadsim.sensors.terrain import (
-    GridDem,
     TerrainMask,
     build_terrain_mask,
-    load_geotiff_dem,
-    load_pvlib_dem,
 )
 from iadsim.tracking.tracker import Tracker
 
@@ -52,17 +48,6 @@ class Stages:
     c2: C2 | None
     engagement: Engagement | None
     interceptor_names: tuple[str, ...]
-
-
-def _dem(world: World) -> GridDem | None:
-    if world.terrain_kind == "none":
-        return None
-    if world.terrain_kind == "geotiff":
-        try:
-            return load_geotiff_dem(str(world.terrain_path))
-        except InputDataError as err:
-            raise ScenarioError(f"terrain.path: {err}") from err
-    return load_pvlib_dem()
 
 
 def _signatures(world: World, scenario: Scenario) -> tuple[RcsLibrary, TargetSignatures]:
@@ -97,13 +82,17 @@ def _boresight(world: World, radar: PlacedRadarInfo) -> float | None:
 def build_sensors(world: World, scenario: Scenario, rng: np.random.Generator) -> SensorSetup:
     """Radars with terrain masks (from the scenario's DEM) and random scan phases."""
     library, sig = _signatures(world, scenario)
-    dem = _dem(world)
+    dem = load_dem(world.terrain_kind, world.terrain_path)
     radars = []
     for r in world.radars:
         p = r.params
         antenna_alt_m = r.ground_alt_m + r.mast_m
         mask: TerrainMask | None = None
         if dem is not None:
+            # A site below the DEM's ground (a 9 km cell averages hills and valleys)
+            # would bury the antenna and mask everything: stand it on the DEM ground.
+            ground = float(dem.elevation_at(np.array(r.lat_rad), np.array(r.lon_rad)))
+            antenna_alt_m = max(r.ground_alt_m, ground) + r.mast_m
             mask = build_terrain_mask(
                 dem,
                 lat_rad=r.lat_rad,

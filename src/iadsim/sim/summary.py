@@ -44,12 +44,10 @@ def build_summary(
     det_range = np.full(n, np.nan)
     det_range[det_row >= 0] = detections.range_m[det_row[det_row >= 0]]
     trk_t, trk_range = pipeline.first_track_t_s, pipeline.first_track_range_m
-    launches = events.kind == "launch"
-    engaged = (
-        np.bincount(np.maximum(events.threat_id[launches], 0), minlength=n)
-        if launches.any()
-        else np.zeros(n, dtype=np.int64)
-    )
+    # engagements per threat: intercept events carry the threat the shot was
+    # resolved against (evaluation only; C2 engaged a track, not a threat id)
+    shots = (events.kind == "intercept") & (events.threat_id >= 0)
+    engaged = np.bincount(events.threat_id[shots], minlength=n)
     threats = [
         {
             "threat_id": i,
