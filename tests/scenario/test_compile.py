@@ -12,6 +12,7 @@ import pytest
 
 from iadsim.scenario.compile import World, compile_world
 from iadsim.scenario.load import load_scenario, load_scenario_data, read_scenario_yaml
+from iadsim.sensors.terrain import load_pvlib_dem
 
 PRESET = "s400-vs-mixed-raid"
 
@@ -33,9 +34,9 @@ def test_origin_and_sites(world: World) -> None:
 
 def test_radars_include_mast_height(world: World) -> None:
     low = next(r for r in world.radars if r.name == "low")
-    e, n, u = pymap3d.geodetic2enu(39.96, 32.75, 840.0 + 25.0, 39.95, 32.69, 840.0)
+    e, n, u = pymap3d.geodetic2enu(39.80, 32.92, 1330.0 + 25.0, 39.95, 32.69, 840.0)
     assert low.pos_enu_m == pytest.approx([e, n, u], abs=1e-3)
-    assert low.ground_alt_m == 840.0 and low.mast_m == 25.0
+    assert low.ground_alt_m == 1330.0 and low.mast_m == 25.0
     assert [r.radar_id for r in world.radars] == list(range(len(world.radars)))
     (bty,) = world.batteries
     fcr = next(r for r in world.radars if r.name == "fcr")
@@ -79,11 +80,13 @@ def test_formation_is_line_abreast_across_the_first_leg(world: World) -> None:
 
 
 def test_first_waypoint_maps_to_its_enu_position(world: World) -> None:
-    # cruise missile 1 at launch (t = 300 s) is at waypoint 0 (37.70, 35.20, 1300 m)
+    # cruise missile 1 at launch (t = 300 s) is at waypoint 0 (37.70, 35.20), flying
+    # terrain following 100 m above the DEM ground there
+    ground = float(load_pvlib_dem().elevation_at(np.radians(37.70), np.radians(35.20)))
     s = world.truth.states(np.array([300.0]))
-    e, n, u = pymap3d.geodetic2enu(37.70, 35.20, 1300.0, 39.95, 32.69, 840.0)
+    e, n, u = pymap3d.geodetic2enu(37.70, 35.20, 100.0 + ground, 39.95, 32.69, 840.0)
     row = 6
-    assert s.alt_m[row] == pytest.approx(1300.0)
+    assert s.alt_m[row] == pytest.approx(100.0 + ground, abs=0.5)
     # the route plane is a sphere approximation: well within 0.5 % of ~320 km
     assert np.hypot(s.e_m[row] - e, s.n_m[row] - n) < 0.005 * np.hypot(e, n)
     assert s.u_m[row] == pytest.approx(u, abs=0.01 * abs(u))
