@@ -164,6 +164,21 @@ def bench_dask(runs: int, tmp: Path) -> None:
         f"{100 * ((t_dask + s_dask) / (t_local + s_local) - 1):+.1f} %"
     )
     print(f"    mean run wall_time_s inside the worker: local {w_local:.3f} s, Dask {w_dask:.3f} s")
+    cheap = plan_campaign(
+        {"name": "cheap", "threats": [{"count": 12}]},
+        scenario="cheap",
+        file="cheap.yaml",
+        runs=2000,
+        root_seed=6,
+        validate=no_validation,
+    )
+    kw = {"simulate": cheap_task}
+    _, c_local = _timed(cheap, LocalPoolBackend(2), tmp / "cl", **kw)
+    _, c_dask = _timed(cheap, DaskBackend(workers=2), tmp / "cd", **kw)
+    print(
+        f"    per-task overhead (2000 cheap tasks): local {1e3 * c_local / 2000:.2f} ms, "
+        f"Dask {1e3 * c_dask / 2000:.2f} ms per task (x 2 workers)"
+    )
 
 
 def no_validation(data: Any, file: str) -> None:
