@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from campaign_fakes import make_plan
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iadsim.analysis.campaign.definition import (
     is_campaign_data,
@@ -148,3 +151,26 @@ def test_campaign_yaml_errors_are_one_line(tmp_path: Path, text: str, message: s
         load_campaign_file(path)
     assert str(info.value).startswith(message)
     assert "\n" not in str(info.value)
+
+
+_keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
+
+
+@given(
+    st.lists(st.one_of(_keys, st.integers(0, 99)), min_size=1, max_size=6).filter(
+        lambda t: isinstance(t[0], str)
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_path_round_trip_property(tokens: list[str | int]) -> None:
+    assert parse_path(format_path(tokens)) == tokens
+
+
+@given(st.dictionaries(_keys, st.lists(st.integers(), min_size=1, max_size=3), max_size=3))
+@settings(max_examples=100, deadline=None)
+def test_grid_size_is_product_property(grid: dict[str, list[int]]) -> None:
+    points = expand_points(grid)
+    assert len(points) == int(np.prod([len(v) for v in grid.values()]))
+    assert len({tuple(p.overrides.items()) for p in points}) == len(points) or any(
+        len(set(v)) < len(v) for v in grid.values()
+    )
