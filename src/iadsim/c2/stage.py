@@ -137,6 +137,14 @@ class C2:
         if len(ta.track_id) == 0:
             return Orders.empty()
         st = self.weapons.status(t_s)
+        # Intercept solutions are the expensive part: solve only for tracks some
+        # battery may engage now (authorized, not in flight or awaiting kill
+        # assessment, channels free). Orders are the same as solving for all.
+        rows = np.flatnonzero(self._eligible(ta, st, t_s).any(axis=1) & (ta.value > 0))
+        if rows.size == 0:
+            return Orders.empty()
+        if rows.size < len(ta.track_id):
+            ta = _select_rows(ta, rows)
         sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s)
         opt = self._options(ta, st, sol, t_s)
         problem = self._problem(ta, st, opt)
@@ -150,13 +158,9 @@ class C2:
         return self._orders(ta, st, sol, opt, x, t_s)
 
     # -- options -------------------------------------------------------------
-    def _options(
-        self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike, t_s: float
-    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:
-        n_b = len(self.batteries)
-        lb = np.array([self._bidx[int(b)] for b in st.battery_id], dtype=np.int64)  # (L,)
-        ok_tb = np.zeros((len(ta.track_id), n_b), dtype=bool)
-        salvo_b = np.array([b.doctrine.salvo for b in self.batteries], dtype=np.int64)
+    def _eligible(self, ta: ThreatAssessment, st: FireStatusLike, t_s: float) -> NDArray[np.bool_]:
+        """(T, B): track t may be engaged by battery b now (doctrine and channels)."""
+        ok_tb = np.zeros((len(ta.track_id), len(self.batteries)), dtype=bool)
         free_t, free_m = self._free_channels(st)
         for k, b in enumerate(self.batteries):
             d = b.doctrine
@@ -165,7 +169,15 @@ class C2:
                 ta.track_id, t_s, st.in_flight_track_id, st.last_track_id,
                 st.last_intercept_t_s, st.last_killed, d.reengage_delay_s,
             )  # fmt: skip
-            ok_tb[:, k] &= (free_t[k] >= 1) & (free_m[k] >= salvo_b[k])
+            ok_tb[:, k] &= (free_t[k] >= 1) & (free_m[k] >= d.salvo)
+        return ok_tb
+
+    def _options(
+        self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike, t_s: float
+    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:
+        lb = np.array([self._bidx[int(b)] for b in st.battery_id], dtype=np.int64)  # (L,)
+        salvo_b = np.array([b.doctrine.salvo for b in self.batteries], dtype=np.int64)
+        ok_tb = self._eligible(ta, st, t_s)
         n_l = salvo_b[lb]  # rounds per engagement per launcher (L,)
         reserve = np.zeros_like(st.rounds)
         for k, b in enumerate(self.batteries):
@@ -242,3 +254,13 @@ class C2:
             pip_u_m=pip[:, 2],
             pk=sol.pk[t, lx, i],
         )
+
+
+def _select_rows(ta: ThreatAssessment, rows: NDArray[np.int64]) -> ThreatAssessment:
+    """The assessment restricted to ``rows`` (every array field is indexed by track)."""
+    fields = {
+        f.name: getattr(ta, f.name)[rows]
+        for f in dataclasses.fields(ta)
+        if isinstance(getattr(ta, f.name), np.ndarray)
+    }
+    return dataclasses.replace(ta, **fields)
