@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,8 @@ from iadsim.errors import ScenarioError
 
 DEFAULT_SCENARIO = "s400-vs-mixed-raid"
 
-out = Console()
+# Piped output (logs, CI) gets 120 columns instead of rich's 80, so names fit.
+out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
 
 
