@@ -266,3 +266,31 @@ def test_visible_from_sector_wraps_through_north() -> None:
         [[0.0, 500.0, 0.0], [100.0, -500.0, 0.0], [-50.0, 900.0, 0.0], [0.0, 2000.0, 0.0]]
     )
     np.testing.assert_array_equal(f(pos), [True, False, True, False])
+
+
+def test_sensor_aware_misses_spare_tracks_other_sensors_hold() -> None:
+    # Multi-radar fusion: radar 0 holds the targets; radar 1 looks (empty looks and
+    # looks with unrelated clutter) but never saw them, so it must not delete them.
+    scans = _raid(6, n_tgt=2, scans=8, clutter=0)
+    tr = compile_tracker(TrackerConfig())
+    for d in scans:
+        tr.step(d, float(d.t_s[0]), sensor_id=0)
+    n_firm = int((tr.tracks(16.0).status != TrackStatus.TENTATIVE).sum())
+    assert n_firm == 2
+    for k in range(6):
+        tr.miss(20.0 + k, sensor_id=1)
+    assert int((tr.tracks(26.0).status != TrackStatus.TENTATIVE).sum()) == 2
+    # the holding radar's own empty looks do charge misses (max_misses = 3)
+    for k in range(4):
+        tr.miss(27.0 + k, sensor_id=0)
+    assert int((tr.tracks(31.0).status != TrackStatus.TENTATIVE).sum()) == 0
+
+
+def test_firm_only_tracks_are_the_confirmed_and_coasting_rows() -> None:
+    tr, outs = _run(TrackerConfig(), _raid(7))
+    t = float(outs[-1].t_s[0]) + 1.0
+    every, firm = tr.tracks(t), tr.tracks(t, firm_only=True)
+    keep = every.status != TrackStatus.TENTATIVE
+    assert len(firm) == int(keep.sum()) > 0
+    for c in firm.columns():
+        np.testing.assert_array_equal(getattr(firm, c), getattr(every, c)[keep])

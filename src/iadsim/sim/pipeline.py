@@ -195,7 +195,7 @@ class Pipeline:
         if c2 is None or eng is None:
             return
         t0 = time.perf_counter()
-        tracks = self.stages.tracker.tracks(t_s)
+        tracks = self.stages.tracker.tracks(t_s, firm_only=True)
         eng.update(tracks, t_s)
         orders = c2.decide(tracks, t_s)
         if c2.last_assessment is not None:

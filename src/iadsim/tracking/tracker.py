@@ -181,17 +181,22 @@ class Tracker:
             self._process(meas.select(idx), observed)
         return self._output(t_s)
 
-    def tracks(self, t_s: float) -> Tracks:
-        """Live tracks predicted to ``t_s`` (the internal state is not changed)."""
-        bank = self._bank
-        dt = t_s - self._book.t_s
+    def tracks(self, t_s: float, *, firm_only: bool = False) -> Tracks:
+        """Live tracks predicted to ``t_s`` (the internal state is not changed).
+
+        ``firm_only`` keeps confirmed and coasting tracks only (what C2 reads),
+        which skips predicting the many tentative tracks false alarms start.
+        """
+        book, bank, quality = self._book, self._bank, self._quality()
+        if firm_only:
+            keep = book.status != TrackStatus.TENTATIVE
+            book, bank, quality = book.select(keep), _take(bank, keep), quality[keep]
+        dt = t_s - book.t_s
         mov = dt > 0
         if mov.any():
             bank = {k: v.copy() for k, v in bank.items()}
             _put(bank, mov, self.parts.filter.predict(_take(bank, mov), dt[mov]))
-        return _frame(
-            bank["x"], bank["P"], self._book, self._quality(), t_s, self.parts.filter.ndim
-        )
+        return _frame(bank["x"], bank["P"], book, quality, t_s, self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
     def _quality(self) -> F64:
