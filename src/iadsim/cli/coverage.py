@@ -17,36 +17,11 @@ out = Console()
 
 
 def _load_catalog() -> tuple[dict[str, Any], dict[str, Any]]:
-    """(radar types, RCS tables) as validated pydantic models.
+    """(radar types, RCS tables) of the bundled catalog, as validated pydantic models."""
+    from iadsim.scenario.load import load_catalog
 
-    Uses the lead's :func:`iadsim.scenario.load.load_catalog` when available and
-    otherwise reads the two bundled YAML files directly.
-    """
-    try:
-        from iadsim.scenario.load import load_catalog
-    except ImportError:  # pragma: no cover - fallback before the loader existed
-        return _load_catalog_files()
     cat = load_catalog()
     return dict(cat.radars), dict(cat.rcs_tables)
-
-
-def _load_catalog_files() -> tuple[dict[str, Any], dict[str, Any]]:
-    import yaml
-    from pydantic import ValidationError
-
-    from iadsim.scenario.schema_sensors import RadarType, RcsTable
-
-    base = Path(__file__).resolve().parent.parent / "scenario" / "catalog"
-    result: list[dict[str, Any]] = []
-    for fname, model in (("radars.yaml", RadarType), ("rcs.yaml", RcsTable)):
-        raw = yaml.safe_load((base / fname).read_text(encoding="utf-8")) or {}
-        try:
-            result.append({k: model.model_validate(v) for k, v in raw.items()})
-        except ValidationError as exc:
-            e = exc.errors(include_url=False)[0]
-            loc = ".".join(str(x) for x in e["loc"])
-            raise ScenarioError(f"catalog/{fname}: {loc}: {e['msg']}") from exc
-    return result[0], result[1]
 
 
 def _floats(text: str, option: str) -> list[float]:
