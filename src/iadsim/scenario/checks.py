@@ -143,6 +143,41 @@ def _check_batteries(scenario: Scenario, catalog: Catalog, file: str, warnings: 
             warnings.append(located(file, f"{base}.launchers", "none: this battery only watches"))
 
 
+def _check_coverage_of_sites(
+    scenario: Scenario, catalog: Catalog, file: str, warnings: list[str]
+) -> None:
+    """Warn about defended sites no interceptor can reach and idle engagement radars."""
+    reach = [
+        (lch, max(catalog.interceptors[n].max_range_km for n in lch.loadout) * 1e3)
+        for bty in scenario.batteries
+        for lch in bty.launchers
+    ]
+    if reach:
+        for i, site in enumerate(scenario.sites):
+            if all(great_circle_m(site, lch) > r for lch, r in reach):
+                warnings.append(
+                    located(
+                        file,
+                        f"sites[{i}]",
+                        f"'{site.name}' lies outside every "
+                        "interceptor envelope: no battery can defend it",
+                    )
+                )
+    for i, bty in enumerate(scenario.batteries):
+        for j, radar in enumerate(bty.radars):
+            sector = catalog.radars[radar.type].kind == "sector"
+            if sector and bty.launchers and radar.name != bty.engagement_radar:
+                warnings.append(
+                    located(
+                        file,
+                        f"batteries[{i}].radars[{j}]",
+                        f"sector radar "
+                        f"'{radar.name}' is not the battery's engagement_radar; its "
+                        "channels limit nothing",
+                    )
+                )
+
+
 def check_references(scenario: Scenario, catalog: Catalog, file: str) -> list[str]:
     """Check names and references across the scenario; return warnings."""
     warnings: list[str] = []
@@ -165,6 +200,7 @@ def check_references(scenario: Scenario, catalog: Catalog, file: str) -> list[st
     _check_radars(placed, catalog, file)
     _check_batteries(scenario, catalog, file, warnings)
     _check_threats(scenario, catalog, file, warnings)
+    _check_coverage_of_sites(scenario, catalog, file, warnings)
     for name, platform in catalog.platforms.items():
         if catalog.rcs_tables and platform.rcs.table not in catalog.rcs_tables:
             raise _unknown(
