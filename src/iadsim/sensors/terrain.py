@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -62,14 +63,26 @@ class GridDem:
         Grid steps (``dlat_deg`` is negative for north-up grids).
     name : str
         Where the data came from (for reports).
+    scale, offset_m, nodata : float, float, int or None
+        Encoded grids (e.g. pvlib's uint8 cells) are kept as stored and decoded
+        only at the looked-up cells: height = raw * scale + offset_m, and cells
+        equal to ``nodata`` (sea) read as 0 m. Plain grids use 1, 0, None.
     """
 
-    elevation_m: NDArray[np.float64]
+    elevation_m: NDArray[Any]
     lat0_deg: float
     lon0_deg: float
     dlat_deg: float
     dlon_deg: float
     name: str = "grid"
+    scale: float = 1.0
+    offset_m: float = 0.0
+    nodata: int | None = None
+
+    def _cells(self, i: NDArray[np.int64], j: NDArray[np.int64]) -> F:
+        raw = self.elevation_m[i, j]
+        z = raw.astype(np.float64) * self.scale + self.offset_m
+        return z if self.nodata is None else np.where(raw == self.nodata, 0.0, z)
 
     def elevation_at(self, lat_rad: ArrayLike, lon_rad: ArrayLike) -> F:
         """Bilinear elevation (m) at geodetic points; outside the grid -> edge value."""
@@ -86,8 +99,8 @@ class GridDem:
         wi, wj = np.clip(fi - i, 0, 1), np.clip(fj - j, 0, 1)
         i1 = np.minimum(i + 1, z.shape[0] - 1)
         j1 = np.minimum(j + 1, z.shape[1] - 1)
-        top = (1 - wj) * z[i, j] + wj * z[i, j1]
-        bot = (1 - wj) * z[i1, j] + wj * z[i1, j1]
+        top = (1 - wj) * self._cells(i, j) + wj * self._cells(i, j1)
+        bot = (1 - wj) * self._cells(i1, j) + wj * self._cells(i1, j1)
         return np.asarray((1 - wi) * top + wi * bot, dtype=np.float64)
 
 
@@ -107,10 +120,12 @@ def load_pvlib_dem() -> GridDem:
 
     with h5py.File(path, "r") as f:
         raw = np.asarray(f["Altitude"][...])
-    elev = np.where(raw == 255, 0.0, raw.astype(np.float64) * 28.0 - 450.0)
     step = 1.0 / 12.0
-    return GridDem(
-        elevation_m=elev,
+    return GridDem(  # uint8 cells kept encoded: decoded per lookup (9.3 M cells)
+        elevation_m=raw,
+        scale=28.0,
+        offset_m=-450.0,
+        nodata=255,
         lat0_deg=90.0 - step / 2,
         lon0_deg=-180.0 + step / 2,
         dlat_deg=-step,
