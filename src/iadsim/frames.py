@@ -102,14 +102,31 @@ class Frame:
         """Stack frames row-wise (an empty sequence gives an empty frame)."""
         if not frames:
             return cls.empty()
-        kwargs = {
-            name: np.concatenate([getattr(fr, name) for fr in frames]) for name in cls.columns()
-        }
-        return cls(**kwargs)
+        if len(frames) == 1:
+            return frames[0]
+        if any(type(fr) is not cls for fr in frames):
+            raise TypeError(f"{cls.__name__}.concat: all frames must be {cls.__name__}")
+        return cls._validated(
+            {name: np.concatenate([getattr(fr, name) for fr in frames]) for name in cls.columns()}
+        )
 
     def select(self, index: NDArray[Any]) -> Self:
         """Rows picked by a boolean mask or an integer index array."""
-        return type(self)(**{name: getattr(self, name)[index] for name in self.columns()})
+        idx = np.asarray(index)
+        if idx.ndim != 1 or (idx.dtype == bool and idx.shape[0] != len(self)):
+            raise IndexError(f"{type(self).__name__}.select: bad index of shape {idx.shape}")
+        return self._validated({name: getattr(self, name)[idx] for name in self.columns()})
+
+    @classmethod
+    def _validated(cls, columns: dict[str, NDArray[Any]]) -> Self:
+        """Build from columns derived row-wise from validated frames (same dtypes and
+        equal lengths by construction), skipping the ``__post_init__`` checks."""
+        obj = object.__new__(cls)
+        for name, value in columns.items():
+            if value.flags.writeable:
+                value.flags.writeable = False
+            object.__setattr__(obj, name, value)
+        return obj
 
     def __len__(self) -> int:
         return int(getattr(self, self._spec()[0][0]).shape[0])

@@ -1,55 +1,12 @@
-"""Shared fixtures and fakes for tracking tests."""
+"""Fixtures for the tracking tests (helpers live in tracking_helpers.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from numpy.typing import NDArray
-
-from iadsim.frames import Detections
+from tracking_helpers import make_rng
 
 
 @pytest.fixture
 def rng() -> np.random.Generator:
-    return np.random.default_rng(12345)
-
-
-def random_spd(rng: np.random.Generator, n: int, k: int, scale: float = 1.0) -> NDArray[np.float64]:
-    """n random symmetric positive-definite k x k matrices."""
-    A = rng.standard_normal((n, k, k)) * scale
-    return A @ np.swapaxes(A, 1, 2) + 0.1 * scale**2 * np.eye(k)
-
-
-def polar_detections(
-    t_s: NDArray[np.float64],
-    pos: NDArray[np.float64],
-    sensor: NDArray[np.float64],
-    sig: tuple[float, float, float],
-    rng: np.random.Generator,
-    radar_id: int = 0,
-    truth_id: NDArray[np.int64] | None = None,
-) -> Detections:
-    """Noisy polar detections of ENU points ``pos`` (m, 3) from ``sensor`` (3,)."""
-    rel = pos - sensor
-    r = np.linalg.norm(rel, axis=1)
-    az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
-    el = np.arctan2(rel[:, 2], np.hypot(rel[:, 0], rel[:, 1]))
-    m = pos.shape[0]
-    sr, sa, se = sig
-    return Detections(
-        t_s=t_s,
-        radar_id=np.full(m, radar_id),
-        range_m=r + sr * rng.standard_normal(m),
-        az_rad=(az + sa * rng.standard_normal(m)) % (2 * np.pi),
-        el_rad=el + se * rng.standard_normal(m),
-        rdot_mps=np.zeros(m),
-        snr_db=np.full(m, 20.0),
-        sigma_range_m=np.full(m, sr),
-        sigma_az_rad=np.full(m, sa),
-        sigma_el_rad=np.full(m, se),
-        sigma_rdot_mps=np.full(m, np.inf),
-        sensor_e_m=np.full(m, sensor[0]),
-        sensor_n_m=np.full(m, sensor[1]),
-        sensor_u_m=np.full(m, sensor[2]),
-        truth_id=np.arange(m) if truth_id is None else truth_id,
-    )
+    return make_rng()

@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pytest
 import scipy.stats
-from conftest import random_spd
+from tracking_helpers import random_spd
 
 from iadsim.tracking import (
     IMM,

@@ -6,9 +6,9 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import polar_detections
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tracking_helpers import polar_detections
 
 from iadsim.frames import Detections, TrackStatus
 from iadsim.scenario.schema_tracking import (
