@@ -156,3 +156,25 @@ def test_config_unknown_field(app, tmp_path) -> None:
 
 def test_config_invalid_yaml(app, tmp_path) -> None:
     _bad(tmp_path, app, _scene(), "tracker.yaml: line", "motion: {kind: cv\n  q: [\n")
+
+
+def test_track_reads_an_iadsim_run_directory_detections_file(app, tmp_path) -> None:
+    # detections.parquet of `iadsim run` (frames.Detections columns: t_s, range_m, ...,
+    # sensor positions and sigmas per row) is tracked without any sensor config.
+    from tracking_helpers import polar_detections
+
+    from iadsim.frames import Detections
+
+    rng = np.random.default_rng(3)
+    t = np.arange(20, dtype=float)
+    pos = np.column_stack([20_000 - 200 * t, 30_000 + 0 * t, 5000 + 0 * t])
+    dets = polar_detections(t, pos, np.array([0.0, 0.0, 10.0]), (20.0, 1e-3, 1e-3), rng)
+    det = tmp_path / "detections.parquet"
+    pq.write_table(Detections.concat([dets]).to_arrow(), det)
+    out = tmp_path / "tracks.parquet"
+    res = CliRunner().invoke(app, ["track", str(det), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    tab = pq.read_table(out).to_pydict()
+    last = [i for i, tt in enumerate(tab["time"]) if tt == 19.0 and tab["status"][i] == "confirmed"]
+    assert len(last) == 1
+    assert tab["vx"][last[0]] == pytest.approx(-200, abs=25)

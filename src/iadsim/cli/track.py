@@ -96,7 +96,11 @@ def read_detections_table(path: Path) -> tuple[pa.Table, str]:
         table = pq.read_table(path)
     except (OSError, pa.ArrowInvalid) as err:
         raise InputDataError(located(path.name, "", f"cannot read Parquet ({err})")) from err
-    t = _column(table, "time", path.name)
+    # an iadsim run directory's detections.parquet (frames.Detections columns)
+    run_dir = "time" not in table.column_names and set(Detections.columns()) <= set(
+        table.column_names
+    )
+    t = _column(table, "t_s" if run_dir else "time", path.name)
     dec = np.nonzero(np.diff(t) < 0)[0]
     if dec.size:
         r = int(dec[0]) + 1
@@ -104,6 +108,8 @@ def read_detections_table(path: Path) -> tuple[pa.Table, str]:
             located(path.name, "time", f"row {r}: not sorted (got {t[r]} after {t[r - 1]})")
         )
     cols = set(table.column_names)
+    if run_dir:
+        return table, "iadsim"
     if {"x", "y"} <= cols or not ({"range", "azimuth"} & cols):
         return table, "cartesian"
     return table, "polar"
@@ -186,11 +192,14 @@ def track_file(det_path: Path, out_path: Path, cfg_path: Path | None) -> dict[st
     cfg = load_track_config(cfg_path)
     table, mode = read_detections_table(det_path)
     file = det_path.name
-    times = _column(table, "time", file)
+    times = _column(table, "t_s" if mode == "iadsim" else "time", file)
     if mode == "cartesian":
         meas = _cartesian_meas(table, file, cfg)
         dims = meas.ndim
         cfg = cfg.model_copy(update={"dims": dims})
+    elif mode == "iadsim":  # sensor positions and sigmas are in the file itself
+        dets = Detections.from_arrow(table)
+        dims = cfg.dims
     else:
         dets = _polar_dets(table, file, cfg)
         dims = cfg.dims
@@ -203,6 +212,9 @@ def track_file(det_path: Path, out_path: Path, cfg_path: Path | None) -> dict[st
         if mode == "cartesian":
             frames.append(tracker.step_measurements(meas.select(np.arange(a, b)), t))
         else:
-            frames.append(tracker.step(dets.select(np.arange(a, b)), t))
+            batch = dets.select(np.arange(a, b))
+            radars = np.unique(batch.radar_id)  # one radar per look: sensor-aware misses
+            sensor = int(radars[0]) if radars.size == 1 and 0 <= radars[0] < 63 else None
+            frames.append(tracker.step(batch, t, sensor_id=sensor))
     write_parquet_atomic(_to_table(Tracks.concat(frames), dims), out_path)
     return tracker.counters
