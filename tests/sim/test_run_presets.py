@@ -18,7 +18,13 @@ import pytest
 from iadsim.scenario.load import list_presets, load_scenario
 from iadsim.sim.runner import run_scenario
 
-PRESETS = ["s400-vs-mixed-raid", "stealth-penetration", "saturation", "patriot-vs-mixed-raid"]
+PRESETS = [
+    "s400-vs-mixed-raid",
+    "stealth-penetration",
+    "stealth-penetration-no-vhf",
+    "saturation",
+    "patriot-vs-mixed-raid",
+]
 
 
 def test_all_presets_are_bundled() -> None:
@@ -86,3 +92,17 @@ def test_runs_are_reproducible_and_seed_dependent() -> None:
     assert len(a.detections) != len(c.detections) or not np.array_equal(
         a.detections.range_m, c.detections.range_m
     )
+
+
+@pytest.mark.slow
+def test_low_band_radar_extends_first_track_range_on_stealth_fighters() -> None:
+    # "with and without a low-band surveillance radar" (issue #5): same raid, same seed
+    def f35_first_track_km(name: str) -> float:
+        s = run_scenario(load_scenario(name), seed=7, record=False).summary
+        r = [t["first_track_range_m"] for t in s["threats"] if t["type"] == "f35-class"]
+        return float(np.nanmax(r)) / 1e3
+
+    with_vhf = f35_first_track_km("stealth-penetration")
+    without = f35_first_track_km("stealth-penetration-no-vhf")
+    assert with_vhf > 250.0
+    assert with_vhf > without + 50.0
