@@ -111,8 +111,27 @@ class ConstantVelocity:
         return _kron_axes(cwna_blocks(dt, self.q_m2ps3)[1], self.ndim)
 
 
+class _PerAxisBlocks:
+    """Linear models whose F and Q are one per-axis block repeated over ``ndim``
+    axes; subclasses provide ``ndim`` and ``_blocks(dt) -> (F_axis, Q_axis)``."""
+
+    ndim: int
+
+    def _blocks(self, dt: F64) -> tuple[F64, F64]:
+        raise NotImplementedError
+
+    def F(self, x: F64, dt: F64) -> F64:
+        return _kron_axes(self._blocks(dt)[0], self.ndim)
+
+    def f(self, x: F64, dt: F64) -> F64:
+        return np.einsum("nij,nj->ni", self.F(x, dt), x)
+
+    def Q(self, x: F64, dt: F64) -> F64:
+        return _kron_axes(self._blocks(dt)[1], self.ndim)
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ConstantAcceleration:
+class ConstantAcceleration(_PerAxisBlocks):
     """Nearly constant acceleration (Wiener-process acceleration), BLK sec 6.2.3.
 
     Q = q [[T^5/20, T^4/8, T^3/6], [T^4/8, T^3/3, T^2/2], [T^3/6, T^2/2, T]]
@@ -141,18 +160,9 @@ class ConstantAcceleration:
         Q = self.q_m2ps5 * np.stack([np.stack(r, -1) for r in rows], -2)
         return F, Q
 
-    def F(self, x: F64, dt: F64) -> F64:
-        return _kron_axes(self._blocks(dt)[0], self.ndim)
-
-    def f(self, x: F64, dt: F64) -> F64:
-        return np.einsum("nij,nj->ni", self.F(x, dt), x)
-
-    def Q(self, x: F64, dt: F64) -> F64:
-        return _kron_axes(self._blocks(dt)[1], self.ndim)
-
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class Singer:
+class Singer(_PerAxisBlocks):
     """Singer exponentially correlated acceleration model (Singer 1970; BLK sec 8.2.3).
 
     Per axis: a' = -a / tau + w, E[w w] = 2 sigma_a^2 / tau. F and Q are the exact
@@ -177,15 +187,6 @@ class Singer:
         Phi = np.swapaxes(E[:, 3:, 3:], 1, 2)
         Q = Phi @ E[:, :3, 3:]
         return Phi, 0.5 * (Q + np.swapaxes(Q, 1, 2))
-
-    def F(self, x: F64, dt: F64) -> F64:
-        return _kron_axes(self._blocks(dt)[0], self.ndim)
-
-    def f(self, x: F64, dt: F64) -> F64:
-        return np.einsum("nij,nj->ni", self.F(x, dt), x)
-
-    def Q(self, x: F64, dt: F64) -> F64:
-        return _kron_axes(self._blocks(dt)[1], self.ndim)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
