@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from iadsim.errors import ScenarioError, located
+from iadsim.errors import ScenarioError
 from iadsim.scenario.checks import check_references
 from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.schema import Catalog, Scenario
@@ -177,8 +177,3 @@ def load_scenario(path_or_preset: str | Path) -> Scenario:
     """Read, validate and resolve a scenario file or bundled preset."""
     data, file = read_scenario_yaml(path_or_preset)
     return load_scenario_data(data, file=file)
-
-
-def scenario_error_at(file: str, path: str, message: str) -> ScenarioError:
-    """Shortcut for a located :class:`ScenarioError`."""
-    return ScenarioError(located(file, path, message))
