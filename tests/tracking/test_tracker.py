@@ -86,6 +86,22 @@ def test_identical_seeds_identical_tracks() -> None:
             np.testing.assert_array_equal(getattr(fa, c), getattr(fb, c))
 
 
+@pytest.mark.parametrize("name", ["ekf", "imm"])
+def test_returned_frames_never_change_afterwards(name) -> None:
+    """A Tracks frame the tracker returned must not alias its filter bank: later
+    steps update the bank in place (regression: a returned frame used to show the
+    states of a later scan on steps without deletions)."""
+    tr = compile_tracker(FILTERS[name])
+    kept = []
+    for d in _raid(3, n_tgt=4, scans=15, clutter=0):
+        t = float(d.t_s[0])
+        for out in (tr.step(d, t), tr.tracks(t)):
+            kept.append((out, {c: np.array(getattr(out, c)) for c in out.columns()}))
+    for frame, copy in kept:
+        for c, v in copy.items():
+            np.testing.assert_array_equal(getattr(frame, c), v, err_msg=c)
+
+
 @settings(max_examples=8, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), name=st.sampled_from(list(FILTERS)))
 def test_covariances_psd_and_ids_never_reused(seed, name) -> None:

@@ -62,10 +62,16 @@ class MotionModel(Protocol):
 
 
 def _kron_axes(block: F64, ndim: int) -> F64:
-    """Per-axis (n, k, k) block -> (n, k*d, k*d) with layout [pos(d), vel(d), ...]."""
-    return np.einsum("nij,ab->niajb", block, np.eye(ndim)).reshape(
-        block.shape[0], block.shape[1] * ndim, block.shape[2] * ndim
-    )
+    """Per-axis (n, k, k) block -> (n, k*d, k*d) with layout [pos(d), vel(d), ...].
+
+    Element ``[i*d + a, j*d + b]`` is ``block[i, j]`` if ``a == b``, else 0
+    (``block (x) I_d``); filled by ``d`` strided assignments.
+    """
+    n, k, _ = block.shape
+    out = np.zeros((n, k * ndim, k * ndim))
+    for a in range(ndim):  # loop over the 2-3 spatial axes only
+        out[:, a::ndim, a::ndim] = block
+    return out
 
 
 def cwna_blocks(dt: F64, q: float) -> tuple[F64, F64]:
@@ -75,9 +81,12 @@ def cwna_blocks(dt: F64, q: float) -> tuple[F64, F64]:
     with ``q`` the power spectral density of the acceleration noise, m^2/s^3.
     """
     T = np.asarray(dt, dtype=float)
-    one, zero = np.ones_like(T), np.zeros_like(T)
-    F = np.stack([np.stack([one, T], -1), np.stack([zero, one], -1)], -2)
-    Q = q * np.stack([np.stack([T**3 / 3, T**2 / 2], -1), np.stack([T**2 / 2, T], -1)], -2)
+    F = np.empty((*T.shape, 2, 2))
+    F[..., 0, 0], F[..., 0, 1], F[..., 1, 0], F[..., 1, 1] = 1.0, T, 0.0, 1.0
+    Q = np.empty((*T.shape, 2, 2))
+    Q[..., 0, 0] = q * (T**3 / 3)
+    Q[..., 0, 1] = Q[..., 1, 0] = q * (T**2 / 2)
+    Q[..., 1, 1] = q * T
     return F, Q
 
 

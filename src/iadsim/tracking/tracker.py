@@ -332,24 +332,31 @@ def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
 
 
 def _frame(x: F64, P: F64, book: TrackBook, quality: F64, t_s: float, d: int) -> Tracks:
+    """Tracks rows from states ``x`` (n, nx) and covariances ``P`` (n, nx, nx).
+
+    The frame owns its data: states and variances are copied (the filter bank is
+    updated in place later, which must never change a frame already returned).
+    """
     n = x.shape[0]
     z = np.zeros(n)
-    var = np.diagonal(P, axis1=1, axis2=2)
-    return Tracks(
-        t_s=np.full(n, t_s),
-        track_id=book.track_id.copy(),
-        status=book.status.copy(),
-        e_m=x[:, 0],
-        n_m=x[:, 1],
-        u_m=x[:, 2] if d == 3 else z,
-        ve_mps=x[:, d],
-        vn_mps=x[:, d + 1],
-        vu_mps=x[:, 5] if d == 3 else z,
-        var_e_m2=var[:, 0],
-        var_n_m2=var[:, 1],
-        var_u_m2=var[:, 2] if d == 3 else z,
-        var_ve_m2ps2=var[:, d],
-        var_vn_m2ps2=var[:, d + 1],
-        var_vu_m2ps2=var[:, 5] if d == 3 else z,
-        quality=np.array(quality, dtype=float),
-    )
+    xs = x.T.copy()  # (nx, n), C order: one row per column of the frame
+    var = np.diagonal(P, axis1=1, axis2=2).T.copy()
+    cols = {
+        "t_s": np.full(n, float(t_s)),
+        "track_id": book.track_id.copy(),
+        "status": book.status.astype(np.int8),
+        "e_m": xs[0],
+        "n_m": xs[1],
+        "u_m": xs[2] if d == 3 else z,
+        "ve_mps": xs[d],
+        "vn_mps": xs[d + 1],
+        "vu_mps": xs[5] if d == 3 else z,
+        "var_e_m2": var[0],
+        "var_n_m2": var[1],
+        "var_u_m2": var[2] if d == 3 else z,
+        "var_ve_m2ps2": var[d],
+        "var_vn_m2ps2": var[d + 1],
+        "var_vu_m2ps2": var[5] if d == 3 else z,
+        "quality": np.array(quality, dtype=np.float64),
+    }
+    return Tracks._validated(cols)
