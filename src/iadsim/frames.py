@@ -88,14 +88,17 @@ class Frame:
 
     @classmethod
     def empty(cls) -> Self:
-        """A frame with zero rows."""
-        kwargs = {
-            f.name: np.zeros(
-                0, dtype=f.metadata["dtype"] if f.metadata["dtype"].kind != "U" else "<U1"
+        """A frame with zero rows (one shared instance per class: frames are immutable)."""
+        cached = cls.__dict__.get("_EMPTY")
+        if cached is None:
+            cached = cls(
+                **{
+                    name: np.zeros(0, dtype=dtype if dtype.kind != "U" else "<U1")
+                    for name, dtype in cls._spec()
+                }
             )
-            for f in dataclasses.fields(cls)
-        }
-        return cls(**kwargs)
+            type.__setattr__(cls, "_EMPTY", cached)
+        return cached
 
     @classmethod
     def concat(cls, frames: Sequence[Self]) -> Self:
@@ -324,21 +327,26 @@ def make_events(
     detail: Any = "",
 ) -> Events:
     """Build an :class:`Events` frame, broadcasting scalars to the length of ``t_s``."""
-    t = np.atleast_1d(np.asarray(t_s, dtype=F64))
+    t = np.array(t_s, dtype=F64, ndmin=1)  # a copy: the frame owns its columns
     n = t.shape[0]
+    if t.ndim != 1:
+        raise ValueError(f"Events.t_s: must be 1-D (got shape {t.shape})")
 
     def b(v: Any, dtype: Any) -> NDArray[Any]:
-        return np.broadcast_to(np.asarray(v, dtype=dtype), (n,)).copy()
+        a = np.asarray(v, dtype=dtype)
+        return np.full(n, a) if a.ndim == 0 else np.broadcast_to(a, (n,)).copy()
 
-    return Events(
-        t_s=t,
-        kind=b(kind, str),
-        threat_id=b(threat_id, I64),
-        track_id=b(track_id, I64),
-        radar_id=b(radar_id, I64),
-        battery_id=b(battery_id, I64),
-        launcher_id=b(launcher_id, I64),
-        order_id=b(order_id, I64),
-        value=b(value, F64),
-        detail=b(detail, str),
+    return Events._validated(  # every column built here with its declared dtype and length n
+        {
+            "t_s": t,
+            "kind": b(kind, str),
+            "threat_id": b(threat_id, I64),
+            "track_id": b(track_id, I64),
+            "radar_id": b(radar_id, I64),
+            "battery_id": b(battery_id, I64),
+            "launcher_id": b(launcher_id, I64),
+            "order_id": b(order_id, I64),
+            "value": b(value, F64),
+            "detail": b(detail, str),
+        }
     )

@@ -105,11 +105,17 @@ class Gate:
     def gamma(self, nz: int) -> float:
         return gate_threshold(nz, probability=self.probability, mahalanobis=self.mahalanobis)
 
-    def pairs(self, filt: Filter, x: F64, P: F64, meas: Measurements) -> GatedPairs:
-        """All (track, measurement) pairs with d^2 <= gamma, innovations included."""
+    def pairs(
+        self, filt: Filter, x: F64, P: F64, meas: Measurements, cart: Measurements | None = None
+    ) -> GatedPairs:
+        """All (track, measurement) pairs with d^2 <= gamma, innovations included.
+
+        ``cart`` optionally passes ``standard_conversion(meas)`` (the pre-gate's
+        Cartesian positions) when the caller has it already.
+        """
         d = filt.ndim
         gamma = self.gamma(meas.z.shape[1])
-        cart = standard_conversion(meas)
+        cart = standard_conversion(meas) if cart is None else cart
         det_pos = cart.z[:, :d]
         r_var = float(np.max(np.trace(cart.R, axis1=1, axis2=2))) if len(meas) else 0.0
         p_var = np.trace(P[:, :d, :d], axis1=1, axis2=2)

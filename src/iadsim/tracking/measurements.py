@@ -80,12 +80,14 @@ class Measurements:
 
     def select(self, idx: NDArray[np.int64] | NDArray[np.bool_]) -> Measurements:
         """Rows picked by an index or mask."""
-        return dataclasses.replace(
-            self,
+        return Measurements(
             t_s=self.t_s[idx],
             z=self.z[idx],
             R=self.R[idx],
             sensor_m=self.sensor_m[idx],
+            kind=self.kind,
+            ndim=self.ndim,
+            has_rdot=self.has_rdot,
             index=self.index[idx],
         )
 
@@ -239,28 +241,29 @@ def debiased_conversion(meas: Measurements) -> Measurements:
     """
     if meas.kind == "cartesian":
         return meas
-    d = meas.ndim
+    d, m = meas.ndim, len(meas)
     zp = meas.z[:, :d]
     sig2 = np.diagonal(meas.R[:, :d, :d], axis1=1, axis2=2)
-    lam = np.ones((len(meas), d))
+    lam = np.ones((m, d))
     lam[:, 1] = np.exp(-sig2[:, 1] / 2)
     if d == 3:
         lam[:, 2] = np.exp(-sig2[:, 2] / 2)
 
-    def conv(zz: F64) -> F64:
+    def conv(zz: F64, lam: F64) -> F64:
         c = _polar_to_cart(zz, d)
         c[:, :2] /= (lam[:, 1] * (lam[:, 2] if d == 3 else 1.0))[:, None]
         if d == 3:
             c[:, 2] /= lam[:, 2]
         return c
 
-    mean = conv(zp)
+    mean = conv(zp, lam)
     L = np.linalg.cholesky(meas.R[:, :d, :d])  # sigma points, kappa = 0, n = d
-    acc = np.zeros((len(meas), d, d))
-    for k in range(d):
-        for sgn in (1.0, -1.0):
-            dz = conv(zp + sgn * np.sqrt(d) * L[:, :, k]) - mean
-            acc += np.einsum("mi,mj->mij", dz, dz) / (2 * d)
+    # the 2d sigma points zp +- sqrt(d) L[:, :, k], ordered (k, sign), converted at once
+    step = np.sqrt(d) * np.moveaxis(L, 2, 0)[:, None]  # (d, 1, m, d): column k of L
+    sigma = zp + np.array([1.0, -1.0])[:, None, None] * step  # (d, 2, m, d)
+    k2 = 2 * d
+    dz = conv(sigma.reshape(k2 * m, d), np.tile(lam, (k2, 1))).reshape(k2, m, d) - mean
+    acc = (np.einsum("kmi,kmj->kmij", dz, dz) / k2).sum(axis=0)  # sequential over k
     return dataclasses.replace(
         meas,
         z=mean + meas.sensor_m[:, :d],

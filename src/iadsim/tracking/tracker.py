@@ -34,7 +34,7 @@ from iadsim.tracking.management import (
     SinglePointInitiator,
     TrackBook,
 )
-from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.measurements import Measurements, standard_conversion
 
 F64 = NDArray[np.float64]
 Observed = Callable[[F64], NDArray[np.bool_]]
@@ -133,14 +133,17 @@ class Tracker:
         self._counters["detections"] += len(det)
         ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
         ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
-        self._counters["invalid"] += int((~ok).sum())
-        det = det.select(ok)
+        n_ok = int(ok.sum())
+        self._counters["invalid"] += len(det) - n_ok
+        if n_ok < len(det):
+            det = det.select(ok)
         rd = np.isfinite(det.sigma_rdot_mps) & np.isfinite(det.rdot_mps) & p.use_rdot
         bit = 0 if sensor_id is None else 1 << int(sensor_id)
         if not 0 <= bit < 2**63:
             raise ValueError(f"sensor_id must be in 0..62 (got {sensor_id})")
         for idx in _groups(det.t_s, rd):
-            m = Measurements.from_detections(det.select(idx), ndim=d, use_rdot=p.use_rdot)
+            group = det if idx.shape[0] == len(det) else det.select(idx)
+            m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot)
             self._process(m, observed, bit)
         return self._output(t_s)
 
@@ -227,12 +230,14 @@ class Tracker:
         if bit:
             seen &= (book.sensors & np.uint64(bit)) != 0
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
+        cart = standard_conversion(meas) if n else meas  # pre-gate positions, converted once
         for cls in (book.status != TrackStatus.TENTATIVE, book.status == TrackStatus.TENTATIVE):
             rows, avail = np.nonzero(cls)[0], np.nonzero(~used)[0]
             if rows.shape[0] == 0 or avail.shape[0] == 0:
                 continue
             msub = meas.select(avail)
-            gp = p.gate.pairs(p.filter, self._bank["x"][rows], self._bank["P"][rows], msub)
+            x_r, P_r = self._bank["x"][rows], self._bank["P"][rows]
+            gp = p.gate.pairs(p.filter, x_r, P_r, msub, cart=cart.select(avail))
             a = p.associator.associate(
                 rows.shape[0], avail.shape[0], gp, p.gate.gamma(meas.z.shape[1])
             )
@@ -323,8 +328,11 @@ def visible_from(
 
 def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
     """Row indices grouped by (time, flag), in time order (stable)."""
-    if t_s.shape[0] == 0:
+    n = t_s.shape[0]
+    if n == 0:
         return []
+    if np.all(t_s == t_s[0]) and (np.all(flag) or not np.any(flag)):
+        return [np.arange(n, dtype=np.int64)]  # one dwell: a single group in input order
     order = np.lexsort((flag, t_s))
     ts, fl = t_s[order], flag[order]
     cut = np.nonzero((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0))[0] + 1
