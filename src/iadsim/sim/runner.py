@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from iadsim import geo
-from iadsim.frames import Detections, Events, Tracks, Truth
+from iadsim.frames import Detections, Events, Tracks, Truth, arrow_array
 from iadsim.scenario.compile import World, compile_world
 from iadsim.scenario.resolve import resolved_scenario_dict
 from iadsim.scenario.schema import Scenario
@@ -75,10 +75,10 @@ def _truth_table(world: World, truth: Truth) -> Any:
     lat0, lon0, h0 = world.origin_rad_m
     lat, lon, _ = geo.enu2geodetic(truth.e_m, truth.n_m, truth.u_m, lat0, lon0, h0)
     table = truth.to_arrow()
-    table = table.append_column("lat_deg", [np.degrees(lat)])
-    table = table.append_column("lon_deg", [np.degrees(lon)])
+    table = table.append_column("lat_deg", arrow_array(np.degrees(lat)))
+    table = table.append_column("lon_deg", arrow_array(np.degrees(lon)))
     names = np.asarray(world.threats.name)[truth.threat_id]
-    return table.append_column("threat_name", [names.astype(str)])
+    return table.append_column("threat_name", arrow_array(names.astype(str)))
 
 
 #: Random streams of a run, each an independent child of the run's SeedSequence.
