@@ -153,7 +153,10 @@ class Pipeline:
     def _note_confirmations(self, tracks: Tracks, truth: Truth, t_s: float) -> None:
         """Events for newly confirmed and deleted tracks; first firm track per threat."""
         firm = (tracks.status == TrackStatus.CONFIRMED) | (tracks.status == TrackStatus.COASTING)
-        new = firm & ~np.isin(tracks.track_id, list(self._confirmed_ids))
+        if firm.any():
+            new = firm & ~np.isin(tracks.track_id, np.fromiter(self._confirmed_ids, np.int64))
+        else:  # most dwells: only tentative tracks (false alarms) besides deletions
+            new = firm
         gone = tracks.status == TrackStatus.DELETED
         if gone.any():
             self.events.append(

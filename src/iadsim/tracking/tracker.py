@@ -194,16 +194,27 @@ class Tracker:
         if firm_only:
             keep = book.status != TrackStatus.TENTATIVE
             book, bank, quality = book.select(keep), _take(bank, keep), quality[keep]
-        dt = t_s - book.t_s
-        mov = dt > 0
-        if mov.any():
-            bank = {k: v.copy() for k, v in bank.items()}
-            _put(bank, mov, self.parts.filter.predict(_take(bank, mov), dt[mov]))
+        bank = self._predicted(bank, t_s - book.t_s, in_place=False)
         return _frame(bank["x"], bank["P"], book, quality, t_s, self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
     def _quality(self) -> F64:
         return self.parts.confirmer.quality(self._book) if self.n_tracks else np.zeros(0)
+
+    def _predicted(self, bank: Bank, dt: F64, *, in_place: bool) -> Bank:
+        """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
+
+        All rows moving (the usual case) give the filter's new arrays directly;
+        otherwise the moved rows are written into ``bank`` (``in_place``) or a copy.
+        """
+        mov = dt > 0
+        if mov.all():
+            return self.parts.filter.predict(bank, dt)
+        if mov.any():
+            if not in_place:
+                bank = {k: v.copy() for k, v in bank.items()}
+            _put(bank, mov, self.parts.filter.predict(_take(bank, mov), dt[mov]))
+        return bank
 
     def _output(self, t_s: float) -> Tracks:
         out = Tracks.concat([self.tracks(t_s), *self._deleted])
@@ -220,11 +231,8 @@ class Tracker:
         self._t_now = t
         meas = p.filter.prepare(raw)
         n, m = self.n_tracks, len(meas)
-        dt = t - book.t_s
-        mov = dt > 0
-        if mov.any():
-            _put(self._bank, mov, p.filter.predict(_take(self._bank, mov), dt[mov]))
-            book.t_s[mov] = t
+        self._bank = self._predicted(self._bank, t - book.t_s, in_place=True)
+        book.t_s[:] = np.maximum(book.t_s, t)
         x = self._bank["x"]
         seen = np.ones(n, bool) if observed is None else np.asarray(observed(x[:, : p.filter.ndim]))
         if bit:
