@@ -28,7 +28,7 @@ from iadsim.tracking.measurements import (
     AZ,
     Measurements,
     debiased_conversion,
-    h_jacobian,
+    h_and_jacobian,
     h_of_x,
     standard_conversion,
     wrap_pi,
@@ -188,9 +188,9 @@ class _SingleModel:
 
     def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation:
         """y = z - h(x), S = H P H' + R (BLK eqs 10.3.2-9, 10.3.2-10)."""
-        H = h_jacobian(x, meas)
+        zhat, H = h_and_jacobian(x, meas)
         S = H @ P @ np.swapaxes(H, 1, 2) + meas.R  # S = H P H' + R
-        return _finish(_residual(meas.z, h_of_x(x, meas), meas), S, H)
+        return _finish(_residual(meas.z, zhat, meas), S, H)
 
     def update_xP(self, x: F64, P: F64, meas: Measurements, inn: Innovation) -> tuple[F64, F64]:
         return joseph_update(x, P, inn.y, inn.S, inn.cross, meas.R)

@@ -32,6 +32,7 @@ AZ = 1  # index of azimuth in a polar measurement vector
 __all__ = [
     "Measurements",
     "debiased_conversion",
+    "h_and_jacobian",
     "h_jacobian",
     "h_of_x",
     "standard_conversion",
@@ -142,43 +143,39 @@ class Measurements:
         )
 
 
-def _rel(x: F64, sensor_m: F64, d: int) -> tuple[F64, F64]:
-    return x[:, :d] - sensor_m[:, :d], x[:, d : 2 * d]
-
-
-def h_of_x(x: F64, meas: Measurements) -> F64:
-    """Predicted measurements h(x) for pairs: x (p, nx), meas (p rows) -> (p, nz)."""
+def _rel(x: F64, meas: Measurements) -> tuple[F64, F64, F64]:
+    """Line of sight ``p = pos - sensor`` (p, d), velocity ``v`` (p, d), range |p| (p,)."""
     d = meas.ndim
-    if meas.kind == "cartesian":
-        return x[:, :d].copy()
-    p, v = _rel(x, meas.sensor_m, d)
-    r = np.linalg.norm(p, axis=-1)
-    cols = [r, np.arctan2(p[:, 0], p[:, 1]) % (2 * np.pi)]
-    if d == 3:
-        cols.append(np.arctan2(p[:, 2], np.hypot(p[:, 0], p[:, 1])))
+    p = x[:, :d] - meas.sensor_m[:, :d]
+    return p, x[:, d : 2 * d], np.sqrt(np.add.reduce(p * p, axis=-1))
+
+
+def _h_polar(p: F64, v: F64, r: F64, meas: Measurements) -> F64:
+    """h(x) = [r, az(, el)(, rdot)] from the line-of-sight terms of :func:`_rel`."""
+    out = np.empty((p.shape[0], meas.z.shape[1]))
+    out[:, 0] = r
+    out[:, 1] = np.arctan2(p[:, 0], p[:, 1]) % (2 * np.pi)
+    if meas.ndim == 3:
+        out[:, 2] = np.arctan2(p[:, 2], np.hypot(p[:, 0], p[:, 1]))
     if meas.has_rdot:
-        cols.append(np.einsum("pi,pi->p", p, v) / np.maximum(r, 1e-9))
-    return np.stack(cols, axis=-1)
+        out[:, -1] = np.einsum("pi,pi->p", p, v) / np.maximum(r, 1e-9)
+    return out
 
 
-def h_jacobian(x: F64, meas: Measurements) -> F64:
-    """Jacobian H = dh/dx at x, (p, nz, nx) (BLK sec 10.3.2 for the polar form)."""
-    d, (pn, nx) = meas.ndim, x.shape
-    nz = meas.z.shape[1]
+def _H_polar(p: F64, v: F64, r_raw: F64, meas: Measurements, nx: int) -> F64:
+    """Polar Jacobian (p, nz, nx) from the line-of-sight terms of :func:`_rel`."""
+    d, pn, nz = meas.ndim, p.shape[0], meas.z.shape[1]
     H = np.zeros((pn, nz, nx))
-    if meas.kind == "cartesian":
-        H[:, :, :d] = np.eye(d)
-        return H
-    p, v = _rel(x, meas.sensor_m, d)
-    r = np.maximum(np.linalg.norm(p, axis=-1), 1e-9)
+    r = np.maximum(r_raw, 1e-9)
     rho2 = np.maximum(p[:, 0] ** 2 + p[:, 1] ** 2, 1e-18)
     H[:, 0, :d] = p / r[:, None]  # dr/dp
     H[:, 1, 0], H[:, 1, 1] = p[:, 1] / rho2, -p[:, 0] / rho2  # d az / d(e, n)
     k = 2
     if d == 3:
         rho = np.sqrt(rho2)
-        H[:, 2, 0] = -p[:, 0] * p[:, 2] / (r**2 * rho)
-        H[:, 2, 1] = -p[:, 1] * p[:, 2] / (r**2 * rho)
+        r2rho = r**2 * rho
+        H[:, 2, 0] = -p[:, 0] * p[:, 2] / r2rho
+        H[:, 2, 1] = -p[:, 1] * p[:, 2] / r2rho
         H[:, 2, 2] = rho / r**2
         k = 3
     if meas.has_rdot:
@@ -186,6 +183,35 @@ def h_jacobian(x: F64, meas: Measurements) -> F64:
         H[:, k, :d] = v / r[:, None] - pv[:, None] * p / r[:, None] ** 3
         H[:, k, d : 2 * d] = p / r[:, None]
     return H
+
+
+def _H_cartesian(pn: int, meas: Measurements, nx: int) -> F64:
+    d = meas.ndim
+    H = np.zeros((pn, meas.z.shape[1], nx))
+    H[:, :, :d] = np.eye(d)
+    return H
+
+
+def h_of_x(x: F64, meas: Measurements) -> F64:
+    """Predicted measurements h(x) for pairs: x (p, nx), meas (p rows) -> (p, nz)."""
+    if meas.kind == "cartesian":
+        return x[:, : meas.ndim].copy()
+    return _h_polar(*_rel(x, meas), meas)
+
+
+def h_jacobian(x: F64, meas: Measurements) -> F64:
+    """Jacobian H = dh/dx at x, (p, nz, nx) (BLK sec 10.3.2 for the polar form)."""
+    if meas.kind == "cartesian":
+        return _H_cartesian(x.shape[0], meas, x.shape[1])
+    return _H_polar(*_rel(x, meas), meas, x.shape[1])
+
+
+def h_and_jacobian(x: F64, meas: Measurements) -> tuple[F64, F64]:
+    """``(h_of_x(x, meas), h_jacobian(x, meas))`` sharing the line-of-sight terms."""
+    if meas.kind == "cartesian":
+        return x[:, : meas.ndim].copy(), _H_cartesian(x.shape[0], meas, x.shape[1])
+    p, v, r = _rel(x, meas)
+    return _h_polar(p, v, r, meas), _H_polar(p, v, r, meas, x.shape[1])
 
 
 def _polar_to_cart(z: F64, d: int) -> F64:
