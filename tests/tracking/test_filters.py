@@ -285,3 +285,29 @@ def test_empty_batches_are_handled() -> None:
         m = _polar(np.zeros((0, 4)), np.random.default_rng(0))
         assert f.innovate(x, P, m).d2.shape == (0,)
         assert f.predict(f.init_bank(x, P), np.zeros(0))["x"].shape == (0, f.nx)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_update_with_gating_innovations_equals_recomputed(name, rng) -> None:
+    """Passing the gating innovations to ``update`` (the tracker does, to save one
+    innovation per pair) gives exactly the result of recomputing them."""
+    filt, meas_of = CASES[name]
+    n = 12
+    x = np.column_stack([rng.uniform(5e3, 50e3, (n, 2)), rng.normal(0, 200, (n, 2))])
+    x = np.pad(x, ((0, 0), (0, filt.nx - 4)))
+    bank = filt.init_bank(
+        x, np.broadcast_to(np.diag([1e4] * 2 + [1e3] * (filt.nx - 2)), (n, filt.nx, filt.nx)).copy()
+    )
+    meas = filt.prepare(meas_of(x[:, :4], rng))
+    row = np.arange(n)
+    beta, beta0, b = np.ones(n), np.zeros(n), np.zeros(n)
+    inn = filt.innovate(bank["x"], bank["P"], meas)
+    ref, ll_ref = filt.update(bank, meas, row, beta, beta0, b)
+    got, ll = filt.update(bank, meas, row, beta, beta0, b, inn=inn)
+    for key in ref:
+        np.testing.assert_array_equal(got[key], ref[key], err_msg=key)
+    np.testing.assert_array_equal(ll, ll_ref)
+    if not isinstance(filt, IMM):  # single-model filters really use the passed innovations
+        moved = dataclasses.replace(inn, y=inn.y + 1.0)
+        other, _ = filt.update(bank, meas, row, beta, beta0, b, inn=moved)
+        assert not np.array_equal(other["x"], ref["x"])

@@ -43,6 +43,7 @@ class Association:
     beta0 : (n,) weight of "no detection" for every track (1 if no pair).
     b : (n,) IMM-PDA miss term (0 for GNN).
     used : (m,) measurement was gated to (JPDA) or assigned to (GNN) a track.
+    pair_k : (p,) index of each pair in the gated pairs (to reuse their innovations).
     """
 
     pair_t: I64
@@ -51,6 +52,7 @@ class Association:
     beta0: F64
     b: F64
     used: NDArray[np.bool_]
+    pair_k: I64
 
 
 class Associator(Protocol):
@@ -61,7 +63,7 @@ class Associator(Protocol):
 
 def _empty(n: int, m: int) -> Association:
     z = np.zeros(0, np.int64)
-    return Association(z, z, np.zeros(0), np.ones(n), np.zeros(n), np.zeros(m, bool))
+    return Association(z, z, np.zeros(0), np.ones(n), np.zeros(n), np.zeros(m, bool), z)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -93,7 +95,8 @@ class GNN:
         beta0[pair_t] = 0.0
         used = np.zeros(m, bool)
         used[pair_d] = True
-        return Association(pair_t, pair_d, np.ones(pair_t.shape[0]), beta0, np.zeros(n), used)
+        ones = np.ones(pair_t.shape[0])
+        return Association(pair_t, pair_d, ones, beta0, np.zeros(n), used, pidx)
 
 
 def _best_per(key: I64, score: F64, ok: NDArray[np.bool_]) -> I64:
@@ -263,4 +266,4 @@ class JPDA:
         used = np.zeros(m, bool)
         used[di] = True
         b = np.full(n, self.clutter_density * (1 - self.pd * self.gate_probability) / self.pd)
-        return Association(ti, di, beta, beta0, b, used)
+        return Association(ti, di, beta, beta0, b, used, np.arange(p, dtype=np.int64))

@@ -95,6 +95,16 @@ class Innovation:
     logdet: F64
     cross: F64
 
+    def select(self, idx: I64) -> Innovation:
+        """The innovations of pairs ``idx``."""
+        return Innovation(
+            y=self.y[idx],
+            S=self.S[idx],
+            d2=self.d2[idx],
+            logdet=self.logdet[idx],
+            cross=self.cross[idx],
+        )
+
     def loglik(self) -> F64:
         """log N(y; 0, S) (BLK eq 5.2.6-?; Gaussian likelihood), (p,)."""
         nz = self.y.shape[1]
@@ -156,7 +166,14 @@ class Filter(Protocol):
     def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation: ...
 
     def update(
-        self, bank: Bank, meas: Measurements, row: I64, beta: F64, beta0: F64, b: F64
+        self,
+        bank: Bank,
+        meas: Measurements,
+        row: I64,
+        beta: F64,
+        beta0: F64,
+        b: F64,
+        inn: Innovation | None = None,
     ) -> tuple[Bank, F64]: ...
 
 
@@ -200,11 +217,23 @@ class _SingleModel:
         return {"x": x, "P": P}
 
     def update(
-        self, bank: Bank, meas: Measurements, row: I64, beta: F64, beta0: F64, b: F64
+        self,
+        bank: Bank,
+        meas: Measurements,
+        row: I64,
+        beta: F64,
+        beta0: F64,
+        b: F64,
+        inn: Innovation | None = None,
     ) -> tuple[Bank, F64]:
-        """Update ``k`` rows of ``bank`` with ``p`` pairs (row, beta); returns loglik (p,)."""
+        """Update ``k`` rows of ``bank`` with ``p`` pairs (row, beta); returns loglik (p,).
+
+        ``inn`` optionally passes the pairs' innovations at this very state (from
+        gating), which are then not computed again.
+        """
         x0, P0 = bank["x"], bank["P"]
-        inn = self.innovate(x0[row], P0[row], meas)
+        if inn is None:
+            inn = self.innovate(x0[row], P0[row], meas)
         xj, Pj = self.update_xP(x0[row], P0[row], meas, inn)
         x, P = mixture_reduce(x0, P0, xj, Pj, row, beta, beta0)
         return {"x": x, "P": P}, inn.loglik()

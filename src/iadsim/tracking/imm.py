@@ -117,9 +117,17 @@ class IMM:
         return self.base.innovate(x, P, meas)
 
     def update(
-        self, bank: Bank, meas: Measurements, row: I64, beta: F64, beta0: F64, b: F64
+        self,
+        bank: Bank,
+        meas: Measurements,
+        row: I64,
+        beta: F64,
+        beta0: F64,
+        b: F64,
+        inn: Innovation | None = None,
     ) -> tuple[Bank, F64]:
-        """Mode-matched (PDA-)updates and mode probabilities.
+        """Mode-matched (PDA-)updates and mode probabilities (``inn``, the gating
+        innovations of the combined estimate, is not used: each model has its own).
 
         Lambda_j = b + sum_pairs N(y_pj; 0, S_pj) (b = 0 for GNN), mu_j ~ Lambda_j c_j
         (BLK eq 11.6.6-15; Houles and Bar-Shalom 1989 for b > 0).

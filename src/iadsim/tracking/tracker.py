@@ -256,7 +256,13 @@ class Tracker:
             pt, pd, beta = a.pair_t[order], a.pair_d[order], a.beta[order]
             upd, inv = np.unique(pt, return_inverse=True)
             new, ll = p.filter.update(
-                _take(self._bank, rows[upd]), msub.select(pd), inv, beta, a.beta0[upd], a.b[upd]
+                _take(self._bank, rows[upd]),
+                msub.select(pd),
+                inv,
+                beta,
+                a.beta0[upd],
+                a.b[upd],
+                inn=gp.inn.select(a.pair_k[order]),
             )
             _put(self._bank, rows[upd], new)
             hit[rows[upd]] = True
