@@ -39,8 +39,23 @@ def _atomic_write(path: Path, write: Any) -> None:
 
 
 def write_parquet(path: Path, table: pa.Table) -> None:
-    """Write a pyarrow Table atomically (zstd-compressed Parquet)."""
-    _atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    """Write a pyarrow Table atomically (zstd-compressed Parquet).
+
+    Dictionary encoding only for string and integer columns (kinds, names, ids):
+    on float columns of measured values it finds no repeats, and trying costs
+    more than the whole write (80,000 track rows: 0.11 s vs 0.02 s, and larger).
+    """
+    dictionary = [
+        f.name
+        for f in table.schema
+        if pa.types.is_string(f.type)
+        or pa.types.is_large_string(f.type)
+        or pa.types.is_integer(f.type)
+    ]
+    _atomic_write(
+        path,
+        lambda tmp: pq.write_table(table, tmp, compression="zstd", use_dictionary=dictionary),
+    )
 
 
 def write_text(path: Path, text: str) -> None:
@@ -54,8 +69,10 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_yaml(path: Path, data: Any) -> None:
-    """Write YAML atomically (``yaml.safe_dump``, key order kept)."""
-    write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    """Write YAML atomically (safe dumper, key order kept; libyaml's when PyYAML has it,
+    which writes the same text several times faster)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    write_text(path, yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True))
 
 
 def _jsonable(x: Any) -> Any:
