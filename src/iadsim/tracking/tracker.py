@@ -163,8 +163,10 @@ class Tracker:
         if sensor_id is not None:
             seen &= (self._book.sensors & np.uint64(1 << int(sensor_id))) != 0
         if observed is not None and seen.any():
-            pos = self.tracks(t_s).pos_m()[:, : self.parts.filter.ndim]
-            seen &= np.asarray(observed(pos))
+            rows = np.nonzero(seen)[0]  # predict only the tracks this sensor could charge
+            dt = t_s - self._book.t_s[rows]
+            x = self._predicted(_take(self._bank, rows), dt, in_place=True)["x"]
+            seen[rows] = np.asarray(observed(x[:, : self.parts.filter.ndim]))
         if seen.any():
             n = self.n_tracks
             self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf))
