@@ -192,17 +192,17 @@ class Tracker:
         ``firm_only`` keeps confirmed and coasting tracks only (what C2 reads),
         which skips predicting the many tentative tracks false alarms start.
         """
-        book, bank, quality = self._book, self._bank, self._quality()
+        book, bank = self._book, self._bank
         if firm_only:
-            keep = book.status != TrackStatus.TENTATIVE
-            book, bank, quality = book.select(keep), _take(bank, keep), quality[keep]
+            keep = np.nonzero(book.status != TrackStatus.TENTATIVE)[0]
+            if keep.shape[0] == 0:
+                return Tracks.empty()
+            book, bank = book.select(keep), _take(bank, keep)
+        quality = self.parts.confirmer.quality(book) if book.track_id.shape[0] else np.zeros(0)
         bank = self._predicted(bank, t_s - book.t_s, in_place=False)
         return _frame(bank["x"], bank["P"], book, quality, t_s, self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
-    def _quality(self) -> F64:
-        return self.parts.confirmer.quality(self._book) if self.n_tracks else np.zeros(0)
-
     def _predicted(self, bank: Bank, dt: F64, *, in_place: bool) -> Bank:
         """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
 
