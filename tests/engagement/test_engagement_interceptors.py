@@ -158,3 +158,55 @@ def test_height_uses_earth_curvature():
         h = height_above_origin_m(np.stack([e, n, u], axis=-1))
         np.testing.assert_allclose(h, 10e3, atol=50.0)
         assert np.min(u) < 0.0  # the flat frame would put the far points underground
+
+
+def test_tof_coefficients_take_and_no_warnings(catalog, make_interceptor):
+    """Per-type constants: indexing them equals evaluating each type; no inf - inf
+    (decel 0) or 0/0 (boost 0) warnings on valid ranges."""
+    ps = [*catalog.values(), make_interceptor(decel_mps2=0.0, min_speed_mps=1200.0),
+          make_interceptor(boost_s=0.0)]  # fmt: skip
+    table = InterceptorTable.from_params(ps)
+    rng = np.random.default_rng(2)
+    idx = rng.integers(0, len(ps), 500)
+    r = rng.uniform(0.0, 5e5, 500)
+    r[:len(ps)] = 0.0  # fmt: skip
+    with np.errstate(all="raise"):
+        got = table.tof.take(idx)(r)
+    want = np.array([float(ps[i].time_of_flight_s(x)) for i, x in zip(idx, r, strict=True)])
+    assert got.tobytes() == want.tobytes()
+    np.testing.assert_array_equal(table.max_range_tof_s, table.time_of_flight_s(table.max_range_m))
+
+
+def test_pk_of_type_matches_pk(catalog):
+    table = InterceptorTable.from_params(list(catalog.values()))
+    rng = np.random.default_rng(4)
+    r = rng.uniform(0, 1.1, (60, len(table))) * table.max_range_m
+    c = rng.integers(-1, 5, (60, 1))
+    full = table.pk(r, c)
+    i = np.broadcast_to(np.arange(len(table)), r.shape).reshape(-1)
+    got = table.pk_of_type(r.reshape(-1), np.broadcast_to(c, r.shape).reshape(-1), i)
+    assert got.tobytes() == full.reshape(-1).tobytes()
+
+
+def test_predict_candidates_solve_only_the_mask(catalog):
+    """Masked-out triples come back infeasible; the solved ones are bit-identical to a
+    full solve (each triple is solved on its own)."""
+    params = [catalog["s400-long-range-48n6-class"], catalog["s400-medium-range-class"]]
+    table = InterceptorTable.from_params(params)
+    rng = np.random.default_rng(9)
+    n = 6
+    pos = np.c_[rng.uniform(-80e3, 80e3, (n, 2)), rng.uniform(200, 9e3, n)]
+    vel = -pos * rng.uniform(0.002, 0.004, (n, 1))
+    vel[:, 2] = 0.0
+    launchers = np.array([[0.0, 0.0, 0.0], [5e3, -3e3, 50.0], [-2e3, 1e3, 0.0]])
+    cls = np.zeros(n, dtype=np.int64)
+    full = predict_intercepts(pos, vel, cls, 50.0, launchers, table)
+    mask = rng.random(full.feasible.shape) < 0.5
+    part = predict_intercepts(pos, vel, cls, 50.0, launchers, table, candidates=mask)
+    assert full.feasible[mask].any() and full.feasible[~mask].any()
+    for name in ("t_launch_s", "t_intercept_s", "pip_m", "range_m", "height_m", "pk", "feasible"):
+        a, b = getattr(full, name), getattr(part, name)
+        assert a.shape == b.shape
+        assert a[mask].tobytes() == b[mask].tobytes()
+    assert not part.feasible[~mask].any() and np.all(part.pk[~mask] == 0.0)
+    assert np.all(np.isinf(part.t_intercept_s[~mask])) and np.all(np.isnan(part.pip_m[~mask]))

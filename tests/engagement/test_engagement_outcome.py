@@ -168,3 +168,31 @@ def test_midcourse_update_follows_a_turn(make_interceptor):
     pip = np.array([eng.in_flight.pip_e_m[0], eng.in_flight.pip_n_m[0], eng.in_flight.pip_u_m[0]])
     np.testing.assert_allclose(pip, true_pos, atol=0.05)
     assert np.linalg.norm(true_pos - np.array(sol.pip_m[0, 0, 0])) > 1e3  # old PIP was off
+
+
+def test_midcourse_update_reads_the_last_live_row(make_interceptor):
+    """Several rows of one track: the last one not deleted steers the interceptor; a
+    track with only deleted rows, or another track, leaves the engagement alone."""
+    from iadsim.frames import Tracks, TrackStatus
+
+    eng = _stage(make_interceptor)
+    p0, v0 = np.array([0.0, 60e3, 5e3]), np.array([0.0, -250.0, 0.0])
+    sol = eng.solve(p0[None], v0[None], np.zeros(1, dtype=np.int64), 0.0)
+    o = _orders(1, rounds=1)
+    cols = {c: getattr(o, c).copy() for c in Orders.columns()}
+    cols.update(t_launch_s=sol.t_launch_s[0, :, 0], t_intercept_s=sol.t_intercept_s[0, :, 0],
+                pip_e_m=sol.pip_m[0, :, 0, 0], pip_n_m=sol.pip_m[0, :, 0, 1],
+                pip_u_m=sol.pip_m[0, :, 0, 2])  # fmt: skip
+    eng.launch(Orders(**cols))
+    p1, east = p0 + v0 * 20.0, np.array([250.0, 0.0, 0.0])
+    turned, straight = _track(p1, east, 20.0), _track(p1, v0, 20.0)
+    deleted = Tracks(**{**{c: getattr(turned, c) for c in Tracks.columns()},
+                        "status": np.full(1, TrackStatus.DELETED, np.int8)})  # fmt: skip
+    before = eng.in_flight
+    assert eng.update(Tracks.concat([deleted, _track(p1, east, 20.0, tid=5)]), 20.0) == 0
+    assert eng.in_flight is before
+    ref = _stage(make_interceptor)
+    ref.launch(Orders(**cols))
+    ref.update(turned, 20.0)
+    assert eng.update(Tracks.concat([straight, turned, deleted]), 20.0) == 1
+    assert eng.in_flight.to_arrow().equals(ref.in_flight.to_arrow())

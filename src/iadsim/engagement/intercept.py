@@ -10,24 +10,20 @@ slant range ``r``. The intercept time ``t*`` solves
 ``g(t_L) < 0``; the earliest sign change on a uniform grid of ``n_grid`` points is
 refined by bisection (``n_bisect`` halvings) and a final secant step (12 halvings
 of a 1000 s span leave a 5 ms bracket, the secant step microseconds), giving the
-earliest intercept reachable within the maximum range. No sign
+earliest intercept reachable within the maximum range
+(:func:`iadsim.engagement.roots.earliest_root`). No sign
 change means no intercept within ``R_max`` (infeasible now; C2 re-evaluates next cycle).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.interceptors import (
-    InterceptorTable,
-    height_above_origin_m,
-    in_envelope,
-    time_of_flight_s,
-)
+from iadsim.engagement.interceptors import InterceptorTable, height_above_origin_m, in_envelope
+from iadsim.engagement.roots import earliest_root
 
 __all__ = ["InterceptSolutions", "predict_intercepts", "update_intercepts"]
 
@@ -60,6 +56,7 @@ def predict_intercepts(
     launcher_pos_m: F,
     table: InterceptorTable,
     *,
+    candidates: NDArray[np.bool_] | None = None,
     n_grid: int = 48,
     n_bisect: int = 12,
 ) -> InterceptSolutions:
@@ -72,67 +69,45 @@ def predict_intercepts(
     t0_s : decision time, s.
     launcher_pos_m : (L, 3) launcher positions, ENU m.
     table : stacked interceptor types (I,).
+    candidates : optional (T, L, I) mask of the triples to solve (default all).
+        The others come back infeasible (``t_intercept_s`` inf, ``pk`` 0, NaN
+        geometry). Each triple is solved on its own, so a solved triple's
+        numbers do not depend on the mask.
     """
-    p = np.asarray(pos_m, dtype=np.float64)[:, None, None, :]  # (T,1,1,3)
-    v = np.asarray(vel_mps, dtype=np.float64)[:, None, None, :]
-    x_l = np.asarray(launcher_pos_m, dtype=np.float64)[None, :, None, :]  # (1,L,1,3)
-    n_t, n_l, n_i = p.shape[0], x_l.shape[1], len(table)
-    shape = (n_t, n_l, n_i)
-    t_l = np.broadcast_to(table.reaction_s, shape)  # launch offset from t0
-    span = np.broadcast_to(table.time_of_flight_s(table.max_range_m), shape)
+    p = np.asarray(pos_m, dtype=np.float64).reshape(-1, 3)
+    x_l = np.asarray(launcher_pos_m, dtype=np.float64).reshape(-1, 3)
+    shape = (p.shape[0], x_l.shape[0], len(table))
+    mask = np.ones(shape, dtype=bool) if candidates is None else np.asarray(candidates, bool)
+    t, lx, i = np.nonzero(mask)
+    p, v, x_l = p[t], np.asarray(vel_mps, dtype=np.float64).reshape(-1, 3)[t], x_l[lx]  # (N,3)
+    t_l = table.reaction_s[i]  # launch offset from t0
+    tof = table.tof.take(i)
 
-    def g(dt: F) -> F:  # dt: offset from t0, shape (T,L,I) or (G,T,L,I)
+    def g(dt: F) -> F:  # dt: offset from t0, shape (K,N)
         rel = p + v * dt[..., None] - x_l
         r = np.sqrt(np.sum(rel * rel, axis=-1))
-        return np.asarray((dt - t_l) - table.time_of_flight_s(r))
+        return np.asarray((dt - t_l) - tof(r))
 
-    dt, found = _earliest_root(g, t_l, span, n_grid, n_bisect)
-    pip = p + v * dt[..., None]
+    dt, found = earliest_root(g, t_l, table.max_range_tof_s[i], n_grid, n_bisect)
+    pip = p + v * dt[:, None]
     rel = pip - x_l
     rng = np.sqrt(np.sum(rel * rel, axis=-1))
     height = height_above_origin_m(pip) - height_above_origin_m(x_l)
     ok = found & in_envelope(
-        rng, height, table.min_range_m, table.max_range_m, table.min_alt_m, table.max_alt_m
-    )
-    cls = np.broadcast_to(np.asarray(target_class, dtype=np.int64)[:, None, None], shape)
-    pk = np.where(ok, table.pk(rng, cls), 0.0)
-    return InterceptSolutions(
-        t_launch_s=t0_s + t_l,
-        t_intercept_s=np.where(found, t0_s + dt, np.inf),
-        pip_m=pip,
-        range_m=rng,
-        height_m=height,
-        feasible=ok & (pk > 0),
-        pk=pk,
-    )
-
-
-def _earliest_root(
-    g: Callable[[F], F], lo: F, span: F, n_grid: int, n_bisect: int
-) -> tuple[F, NDArray[np.bool_]]:
-    """Earliest ``x`` in ``[lo, lo + span]`` with ``g(x) >= 0`` (grid scan + bisection)."""
-    frac = np.linspace(0.0, 1.0, n_grid).reshape((n_grid,) + (1,) * np.ndim(lo))
-    grid = lo + frac * span  # (G, ...)
-    gv = g(grid)
-    pos = gv >= 0
-    found = pos.any(axis=0)
-    k = np.maximum(np.argmax(pos, axis=0), 1)  # first grid index with g >= 0
-    hi = np.take_along_axis(grid, k[None], axis=0)[0]
-    a = np.take_along_axis(grid, (k - 1)[None], axis=0)[0]
-    g_hi = np.take_along_axis(gv, k[None], axis=0)[0]
-    g_a = np.take_along_axis(gv, (k - 1)[None], axis=0)[0]
-    for _ in range(n_bisect):
-        mid = 0.5 * (a + hi)
-        g_mid = g(mid)
-        up = g_mid >= 0
-        hi, g_hi = np.where(up, mid, hi), np.where(up, g_mid, g_hi)
-        a, g_a = np.where(up, a, mid), np.where(up, g_a, g_mid)
-    # one secant step inside the final bracket (g is smooth there): the error drops
-    # from the bracket width to O(width^2), so few halvings are needed
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = a - g_a * (hi - a) / (g_hi - g_a)
-    x = np.where(np.isfinite(x) & (x >= a) & (x <= hi), x, hi)
-    return np.asarray(np.where(pos[0], lo, x), dtype=np.float64), np.asarray(found)
+        rng, height, table.min_range_m[i], table.max_range_m[i], table.min_alt_m[i],
+        table.max_alt_m[i],
+    )  # fmt: skip
+    pk = np.where(ok, table.pk_of_type(rng, np.asarray(target_class, dtype=np.int64)[t], i), 0.0)
+    out = {
+        "t_intercept_s": (np.where(found, t0_s + dt, np.inf), np.inf),
+        "pip_m": (pip, np.nan), "range_m": (rng, np.nan), "height_m": (height, np.nan),
+        "feasible": (ok & (pk > 0), False), "pk": (pk, 0.0),
+    }  # fmt: skip
+    full = {}
+    for name, (val, fill) in out.items():
+        full[name] = np.full(shape + val.shape[1:], fill, dtype=val.dtype)
+        full[name][t, lx, i] = val
+    return InterceptSolutions(t_launch_s=t0_s + np.broadcast_to(table.reaction_s, shape), **full)
 
 
 def update_intercepts(
@@ -167,16 +142,15 @@ def update_intercepts(
     p, v = np.asarray(pos_m, dtype=np.float64), np.asarray(vel_mps, dtype=np.float64)
     x_l = np.asarray(launcher_pos_m, dtype=np.float64)
     t_l = np.asarray(t_launch_s, dtype=np.float64) - t_s  # launch offset from now (<= 0 usually)
-    tof_args = (table.boost_s[i], table.max_speed_mps[i], table.decel_mps2[i],
-                table.min_speed_mps[i])  # fmt: skip
+    tof = table.tof.take(i)
     lo = np.maximum(t_l, 0.0)
-    span = np.maximum(t_l + time_of_flight_s(table.max_range_m[i], *tof_args) - lo, 0.0)
+    span = np.maximum(t_l + table.max_range_tof_s[i] - lo, 0.0)
 
-    def g(dt: F) -> F:
+    def g(dt: F) -> F:  # dt: offset from now, shape (K,E)
         rel = p + v * dt[..., None] - x_l
-        return np.asarray((dt - t_l) - time_of_flight_s(np.linalg.norm(rel, axis=-1), *tof_args))
+        return np.asarray((dt - t_l) - tof(np.linalg.norm(rel, axis=-1)))
 
-    dt, found = _earliest_root(g, lo, span, n_grid, n_bisect)
+    dt, found = earliest_root(g, lo, span, n_grid, n_bisect)
     pip = p + v * dt[:, None]
     rng = np.linalg.norm(pip - x_l, axis=-1)
     height = height_above_origin_m(pip) - height_above_origin_m(x_l)

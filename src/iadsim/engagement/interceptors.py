@@ -31,6 +31,7 @@ below the local horizontal by ``d^2 / (2 R)`` (~12.5 km at 400 km).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "PK_CLASS_NAMES",
     "InterceptorParams",
     "InterceptorTable",
+    "TofCoefficients",
     "flyout_range_m",
     "height_above_origin_m",
     "in_envelope",
@@ -162,9 +164,32 @@ class InterceptorTable:
 
     def time_of_flight_s(self, range_m: NDArray[np.float64]) -> F:
         """Time of flight, ``range_m`` shape (..., I) broadcast against the types."""
-        return time_of_flight_s(
-            range_m, self.boost_s, self.max_speed_mps, self.decel_mps2, self.min_speed_mps
+        return self.tof(range_m)
+
+    @functools.cached_property
+    def tof(self) -> TofCoefficients:
+        """(I,) fly-out constants of the types (:class:`TofCoefficients`), built once."""
+        return TofCoefficients.from_profile(
+            self.boost_s, self.max_speed_mps, self.decel_mps2, self.min_speed_mps
         )
+
+    @functools.cached_property
+    def max_range_tof_s(self) -> F:
+        """(I,) time of flight to the maximum range of each type, s."""
+        return self.tof(self.max_range_m)
+
+    def pk_of_type(
+        self, range_m: NDArray[np.float64], target_class: NDArray[np.int64],
+        type_index: NDArray[np.int64],
+    ) -> F:  # fmt: skip
+        """Single-shot Pk of each element's own type; all arguments shape (N,)."""
+        frac = np.asarray(range_m, dtype=np.float64) / self.max_range_m[type_index]
+        cls = np.asarray(target_class, dtype=np.int64)
+        out = np.zeros_like(frac)
+        for i in np.unique(type_index):  # loop over interceptor types only (few)
+            sel = type_index == i
+            out[sel] = pk_at(frac[sel], cls[sel], self.pk_range_fraction[i], self.pk_table[i])
+        return out
 
     def pk(self, range_m: NDArray[np.float64], target_class: NDArray[np.int64]) -> F:
         """Single-shot Pk, ``range_m`` shape (..., I), ``target_class`` broadcastable to it."""
@@ -216,21 +241,83 @@ def time_of_flight_s(
     ``t = t_b + 2 d / (v_max + sqrt(v_max^2 - 2 k d))`` in coast with
     ``d = r - s_b`` (the stable root of ``v_max tau - k tau^2/2 = d``);
     ``t = t_b + tau_1 + (r - s_1) / v_min`` on the floor. All arguments broadcast.
+    Kernels that evaluate it many times per type build a :class:`TofCoefficients`
+    once instead (same arithmetic, same bits).
     """
-    r = np.maximum(np.asarray(range_m, dtype=np.float64), 0.0)
-    tb, vm, k, v0 = (
-        np.asarray(x, dtype=np.float64) for x in (boost_s, max_speed_mps, decel_mps2, min_speed_mps)
-    )
-    s_b = 0.5 * vm * tb
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tau1 = np.where(k > 0, (vm - v0) / np.where(k > 0, k, 1.0), np.inf)
-        s_1 = np.where(k > 0, s_b + (vm**2 - v0**2) / (2 * np.where(k > 0, k, 1.0)), np.inf)
-        t_boost = np.sqrt(2 * tb * r / vm)
-        d = r - s_b
-        t_coast = tb + 2 * d / (vm + np.sqrt(np.maximum(vm**2 - 2 * k * d, 0.0)))
-        t_floor = tb + tau1 + (r - s_1) / v0
-    out = np.where(r <= s_b, t_boost, np.where(r <= s_1, t_coast, t_floor))
-    return np.asarray(out, dtype=np.float64)
+    coef = TofCoefficients.from_profile(boost_s, max_speed_mps, decel_mps2, min_speed_mps)
+    return coef(range_m)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class TofCoefficients:
+    """The per-type constants of :func:`time_of_flight_s`, computed once.
+
+    All arrays share one shape (``()``, ``(I,)`` per type or ``(E,)`` per
+    engagement, see :meth:`take`) and broadcast against the ranges. Names follow
+    the module doc: ``s_b = v_max t_b / 2`` (end of boost), ``s_1 = s_b +
+    (v_max^2 - v_min^2) / 2k`` (start of the floor, inf for ``k = 0``),
+    ``t_1 = t_b + tau_1`` (time at ``s_1``). ``floor_s_m``/``floor_t_s`` are
+    ``s_1``/``t_1`` where finite and 0 otherwise (the floor branch is never
+    selected then; finite values keep it free of ``inf - inf``).
+    """
+
+    boost_s: F
+    two_boost_s: F
+    max_speed_mps: F
+    max_speed_sq: F
+    two_decel_mps2: F
+    min_speed_mps: F
+    s_b_m: F
+    s_1_m: F
+    floor_s_m: F
+    floor_t_s: F
+
+    @classmethod
+    def from_profile(
+        cls,
+        boost_s: NDArray[np.float64] | float,
+        max_speed_mps: NDArray[np.float64] | float,
+        decel_mps2: NDArray[np.float64] | float,
+        min_speed_mps: NDArray[np.float64] | float,
+    ) -> TofCoefficients:
+        """Constants from the fly-out profile parameters (broadcast together)."""
+        tb, vm, k, v0 = np.broadcast_arrays(
+            *(np.asarray(x, dtype=np.float64) for x in (boost_s, max_speed_mps, decel_mps2,
+                                                         min_speed_mps))
+        )  # fmt: skip
+        s_b = 0.5 * vm * tb
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau1 = np.where(k > 0, (vm - v0) / np.where(k > 0, k, 1.0), np.inf)
+            s_1 = np.where(k > 0, s_b + (vm**2 - v0**2) / (2 * np.where(k > 0, k, 1.0)), np.inf)
+        t_1 = tb + tau1
+        fin = np.isfinite(s_1) & np.isfinite(t_1)
+        cols = {
+            "boost_s": tb, "two_boost_s": 2 * tb, "max_speed_mps": vm, "max_speed_sq": vm**2,
+            "two_decel_mps2": 2 * k, "min_speed_mps": v0, "s_b_m": s_b, "s_1_m": s_1,
+            "floor_s_m": np.where(fin, s_1, 0.0), "floor_t_s": np.where(fin, t_1, 0.0),
+        }  # fmt: skip
+        return cls(**{name: np.array(v, dtype=np.float64) for name, v in cols.items()})
+
+    def take(self, index: NDArray[np.int64]) -> TofCoefficients:
+        """Constants of the types ``index`` (e.g. one row per in-flight engagement)."""
+        return TofCoefficients(
+            **{f.name: getattr(self, f.name)[index] for f in dataclasses.fields(self)}
+        )
+
+    def __call__(self, range_m: NDArray[np.float64] | float) -> F:
+        """Time of flight (s) to ``range_m`` (formulas of :func:`time_of_flight_s`)."""
+        r = np.maximum(np.asarray(range_m, dtype=np.float64), 0.0)
+        d = r - self.s_b_m
+        root = np.sqrt(np.maximum(self.max_speed_sq - self.two_decel_mps2 * d, 0.0))
+        out = np.asarray(self.boost_s + 2 * d / (self.max_speed_mps + root))  # coast
+        floor = ~(r <= self.s_1_m)  # (NaN ranges too, as in the formula)
+        if floor.any():  # each other phase only where it occurs (small batches)
+            t_floor = self.floor_t_s + (r - self.floor_s_m) / self.min_speed_mps
+            out = np.where(floor, t_floor, out)
+        boost = r <= self.s_b_m
+        if boost.any():
+            out = np.where(boost, np.sqrt(self.two_boost_s * r / self.max_speed_mps), out)
+        return np.asarray(out, dtype=np.float64)
 
 
 #: Mean Earth radius, m (IUGG mean radius R1).

@@ -102,6 +102,16 @@ class FireStatus:
     last_killed: NDArray[np.bool_]
 
 
+def _last_rows(tracks: Tracks, track_id: Int) -> Int:
+    """(E,) index of the last row of ``tracks`` not deleted for each id, -1 if none."""
+    live = np.flatnonzero(tracks.status != TrackStatus.DELETED)
+    if live.size == 0:
+        return np.full(track_id.shape[0], -1, dtype=np.int64)
+    match = track_id[:, None] == tracks.track_id[live][None, :]  # (E, rows): few of each
+    last = live.size - 1 - np.argmax(match[:, ::-1], axis=1)
+    return np.where(match.any(axis=1), live[np.minimum(last, live.size - 1)], -1)
+
+
 class Engagement:
     """Engagement stage (one per run); holds magazines and in-flight engagements.
 
@@ -154,12 +164,18 @@ class Engagement:
         )
 
     def solve(
-        self, pos_m: F, vel_mps: F, target_class: NDArray[np.int64], t_s: float
-    ) -> InterceptSolutions:
-        """Intercept solutions (T, L, I) for tracks at ``t_s`` from every launcher."""
+        self, pos_m: F, vel_mps: F, target_class: NDArray[np.int64], t_s: float,
+        candidates: NDArray[np.bool_] | None = None,
+    ) -> InterceptSolutions:  # fmt: skip
+        """Intercept solutions (T, L, I) for tracks at ``t_s`` from every launcher.
+
+        ``candidates`` (T, L, I), optional: solve only these triples, the others
+        are infeasible (:func:`predict_intercepts`).
+        """
         return predict_intercepts(
-            pos_m, vel_mps, target_class, t_s, self.launchers.pos_m, self.table
-        )
+            pos_m, vel_mps, target_class, t_s, self.launchers.pos_m, self.table,
+            candidates=candidates,
+        )  # fmt: skip
 
     @property
     def max_range_m(self) -> F:
@@ -223,13 +239,11 @@ class Engagement:
         fl = self.in_flight
         if not len(fl) or not len(tracks):
             return 0
-        live = tracks.select(tracks.status != TrackStatus.DELETED)
-        last = {int(k): j for j, k in enumerate(live.track_id)}  # last row wins
-        rows = np.array([last.get(int(k), -1) for k in fl.track_id], dtype=np.int64)
+        rows = _last_rows(tracks, fl.track_id)
         sel = np.flatnonzero((rows >= 0) & (fl.t_intercept_s > t_s))
         if sel.size == 0:
             return 0
-        tr = live.select(rows[sel])
+        tr = tracks.select(rows[sel])
         vel = tr.vel_mps()
         pos = tr.pos_m() + vel * (t_s - tr.t_s)[:, None]
         lrow = np.array([self._row[int(x)] for x in fl.launcher_id[sel]], dtype=np.int64)
@@ -237,12 +251,12 @@ class Engagement:
             pos, vel, t_s, fl.t_launch_s[sel], self.launchers.pos_m[lrow], self.table,
             fl.interceptor_id[sel],
         )  # fmt: skip
-        cols = {c: getattr(fl, c).copy() for c in Orders.columns()}
         upd = sel[ok]
-        cols["t_intercept_s"][upd] = t_new[ok]
-        for k, c in enumerate(("pip_e_m", "pip_n_m", "pip_u_m")):
-            cols[c][upd] = pip[ok, k]
-        self.in_flight = Orders(**cols)
+        if upd.size == 0:
+            return 0
+        t_i, e, n, u = (x.copy() for x in (fl.t_intercept_s, fl.pip_e_m, fl.pip_n_m, fl.pip_u_m))
+        t_i[upd], e[upd], n[upd], u[upd] = t_new[ok], pip[ok, 0], pip[ok, 1], pip[ok, 2]
+        self.in_flight = dataclasses.replace(fl, t_intercept_s=t_i, pip_e_m=e, pip_n_m=n, pip_u_m=u)
         return int(upd.size)
 
     # -- intercepts ----------------------------------------------------------
