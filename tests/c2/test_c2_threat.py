@@ -7,7 +7,15 @@ import pytest
 from c2_helpers import make_tracks
 
 from iadsim.c2 import ThreatParams, evaluate_threats
-from iadsim.c2.threat import BALLISTIC, CRUISE_MISSILE, DRONE, FIGHTER, classify, cpa
+from iadsim.c2.threat import (
+    BALLISTIC,
+    CRUISE_MISSILE,
+    DRONE,
+    FIGHTER,
+    classify,
+    cpa,
+    threat_eval_events,
+)
 
 
 def test_cpa_hand_geometry():
@@ -91,3 +99,18 @@ def test_classification_height_accounts_for_earth_curvature():
     pos = np.array([[0.0, d, u], [0.0, d, 2000.0 + u]])
     vel = np.array([[0.0, -240.0, 0.0], [0.0, -240.0, 0.0]])
     assert classify(pos, vel, params).tolist() == [CRUISE_MISSILE, FIGHTER]
+
+
+def test_no_confirmed_tracks_gives_empty_assessment():
+    """Tentative/coasting only: an assessment of 0 rows with the documented shapes."""
+    params = ThreatParams(site_pos_m=np.zeros((2, 3)), site_value=np.ones(2))
+    for status in (0, 2):
+        tr = make_tracks(np.array([[1e3, 2e4, 500.0]]), np.array([[0.0, -200.0, 0.0]]),
+                         status=status)  # fmt: skip
+        ta = evaluate_threats(tr, 5.0, params)
+        assert ta.t_s == 5.0
+        assert ta.pos_m.shape == ta.vel_mps.shape == (0, 3)
+        assert ta.cpa_m.shape == ta.tgo_s.shape == ta.value_ts.shape == (0, 2)
+        for a in (ta.track_id, ta.threat_class, ta.site, ta.rank):
+            assert a.shape == (0,) and a.dtype == np.int64
+        assert len(threat_eval_events(ta)) == 0

@@ -123,7 +123,7 @@ def reengage_allowed(
     Not allowed while an engagement on the track is in flight, when the track
     was assessed killed, or before ``last_intercept + delay_s``.
     """
-    busy = np.isin(track_id, in_flight_track_id)
+    busy = (track_id[:, None] == in_flight_track_id[None, :]).any(axis=1)  # np.isin, small
     ok = ~busy
     if last_track_id.size:
         order = np.argsort(last_track_id)

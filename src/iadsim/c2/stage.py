@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from iadsim.c2.doctrine import DoctrineParams, authorized, reengage_allowed, reserve_rounds
 from iadsim.c2.threat import ThreatAssessment, ThreatParams, evaluate_threats
-from iadsim.c2.wta import Solver, WTAProblem, group_rows, solve_wta
+from iadsim.c2.wta import Solver, WTAProblem, solve_wta, stack_group_rows
 from iadsim.frames import Orders, Tracks
 
 __all__ = ["C2", "BatteryParams", "C2Params", "FireStatusLike", "InterceptLike", "WeaponSystem"]
@@ -79,7 +78,12 @@ class WeaponSystem(Protocol):
     @property
     def max_range_m(self) -> F: ...
     def status(self, t_s: float) -> FireStatusLike: ...
-    def solve(self, pos_m: F, vel_mps: F, target_class: Int, t_s: float) -> InterceptLike: ...
+    def solve(
+        self, pos_m: F, vel_mps: F, target_class: Int, t_s: float,
+        candidates: NDArray[np.bool_] | None = None,
+    ) -> InterceptLike:  # fmt: skip
+        """Solutions (T, L, I); only ``candidates`` need be solved (others infeasible)."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -139,14 +143,17 @@ class C2:
         st = self.weapons.status(t_s)
         # Intercept solutions are the expensive part: solve only for tracks some
         # battery may engage now (authorized, not in flight or awaiting kill
-        # assessment, channels free). Orders are the same as solving for all.
-        rows = np.flatnonzero(self._eligible(ta, st, t_s).any(axis=1) & (ta.value > 0))
+        # assessment, channels free), and for those only the (launcher, type)
+        # pairs that could fire (ready, rounds). Orders are the same as solving all.
+        ok_tb = self._eligible(ta, st, t_s)
+        rows = np.flatnonzero(ok_tb.any(axis=1) & (ta.value > 0))
         if rows.size == 0:
             return Orders.empty()
         if rows.size < len(ta.track_id):
-            ta = _select_rows(ta, rows)
-        sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s)
-        opt = self._options(ta, st, sol, t_s)
+            ta, ok_tb = _select_rows(ta, rows), ok_tb[rows]
+        cand, extra = self._candidates(ta, st, ok_tb, t_s)
+        sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s, candidates=cand)
+        opt = self._options(ta, sol, cand, extra)
         problem = self._problem(ta, st, opt)
         self.last_problem = problem
         x = solve_wta(
@@ -172,12 +179,13 @@ class C2:
             ok_tb[:, k] &= (free_t[k] >= 1) & (free_m[k] >= d.salvo)
         return ok_tb
 
-    def _options(
-        self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike, t_s: float
-    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:
+    def _candidates(
+        self, ta: ThreatAssessment, st: FireStatusLike, ok_tb: NDArray[np.bool_], t_s: float
+    ) -> tuple[NDArray[np.bool_], dict[str, NDArray[np.int64] | NDArray[np.bool_]]]:
+        """(T, L, I) triples that may fire now, whatever the geometry (doctrine,
+        launcher ready, rounds beyond the reserve), and the per-launcher data."""
         lb = np.array([self._bidx[int(b)] for b in st.battery_id], dtype=np.int64)  # (L,)
         salvo_b = np.array([b.doctrine.salvo for b in self.batteries], dtype=np.int64)
-        ok_tb = self._eligible(ta, st, t_s)
         n_l = salvo_b[lb]  # rounds per engagement per launcher (L,)
         reserve = np.zeros_like(st.rounds)
         for k, b in enumerate(self.batteries):
@@ -185,18 +193,24 @@ class C2:
             reserve[rows] = reserve_rounds(st.loadout[rows], self.weapons.max_range_m, b.doctrine)
         hv = ta.value[:, None] >= np.array([b.doctrine.reserve_min_value for b in self.batteries])
         avail = st.rounds[None, :, :] - np.where(hv[:, lb][:, :, None], 0, reserve[None])
-        mask = (
-            sol.feasible
-            & ok_tb[:, lb][:, :, None]
+        cand = (
+            ok_tb[:, lb][:, :, None]
             & (st.ready_t_s <= t_s)[None, :, None]
             & (avail >= n_l[None, :, None])
             & (ta.value > 0)[:, None, None]
         )
-        t, lx, i = np.nonzero(mask)
-        n = n_l[lx]
+        return cand, {"lb": lb, "n_l": n_l, "hv": hv, "reserve": reserve}
+
+    def _options(
+        self, ta: ThreatAssessment, sol: InterceptLike, cand: NDArray[np.bool_], extra: dict
+    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:
+        """One option per feasible candidate triple: indices, salvo and weight."""
+        lb, hv = extra["lb"], extra["hv"]
+        t, lx, i = np.nonzero(sol.feasible & cand)
+        n = extra["n_l"][lx]
         w = ta.value[t] * (1.0 - (1.0 - sol.pk[t, lx, i]) ** n)
         return {"t": t, "lx": lx, "i": i, "b": lb[lx], "n": n, "w": w,
-                "hv": hv[t, lb[lx]], "reserve": reserve}  # fmt: skip
+                "hv": hv[t, lb[lx]], "reserve": extra["reserve"]}  # fmt: skip
 
     def _free_channels(self, st: FireStatusLike) -> tuple[Int, Int]:
         n_b = len(self.batteries)
@@ -217,17 +231,17 @@ class C2:
         li = lx * n_i + i
         low = np.where(opt["hv"], -1, li)
         cap_low = (st.rounds - opt["reserve"]).reshape(-1)
-        parts = [
-            group_rows(t, ones, np.ones(n_t)),
-            group_rows(li, n, st.rounds.reshape(-1).astype(np.float64)),
-            group_rows(low, n, np.maximum(cap_low, 0).astype(np.float64)),
-            group_rows(lx, ones, np.full(n_l, float(self.params.max_engagements_per_launcher))),
-            group_rows(b, ones, free_t.astype(np.float64)),
-            group_rows(b, n, free_m.astype(np.float64)),
-        ]
-        a = sp.vstack([p[0] for p in parts], format="csc")
-        rhs = np.concatenate([p[1] for p in parts])
-        return WTAProblem(weight=opt["w"], track=t, A=sp.csc_array(a), b=rhs)
+        a, rhs = stack_group_rows(
+            [
+                (t, ones, np.ones(n_t)),
+                (li, n, st.rounds.reshape(-1).astype(np.float64)),
+                (low, n, np.maximum(cap_low, 0).astype(np.float64)),
+                (lx, ones, np.full(n_l, float(self.params.max_engagements_per_launcher))),
+                (b, ones, free_t.astype(np.float64)),
+                (b, n, free_m.astype(np.float64)),
+            ]
+        )
+        return WTAProblem(weight=opt["w"], track=t, A=a, b=rhs)
 
     def _orders(
         self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike,

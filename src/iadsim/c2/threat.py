@@ -146,11 +146,9 @@ def classify(pos_m: F, vel_mps: F, params: ThreatParams) -> NDArray[np.int64]:
     r_e = 6_371_008.8  # mean Earth radius, m
     alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
     low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
-    return np.select(
-        [speed >= params.ballistic_speed_mps, speed < params.drone_speed_mps, low_slow],
-        [BALLISTIC, DRONE, CRUISE_MISSILE],
-        default=FIGHTER,
-    ).astype(np.int64)
+    cls = np.where(low_slow, CRUISE_MISSILE, FIGHTER)  # rules applied in reverse order
+    cls = np.where(speed < params.drone_speed_mps, DRONE, cls)
+    return np.where(speed >= params.ballistic_speed_mps, BALLISTIC, cls).astype(np.int64)
 
 
 def threat_values(cpa_m: F, tgo_s: F, threat_class: NDArray[np.int64], params: ThreatParams) -> F:
@@ -167,7 +165,10 @@ def evaluate_threats(tracks: Tracks, t_s: float, params: ThreatParams) -> Threat
     Tracks whose ``status`` is not CONFIRMED are dropped. Each row is propagated
     from its own ``t_s`` to the decision time.
     """
-    tr = tracks.select(tracks.status == TrackStatus.CONFIRMED)
+    keep = tracks.status == TrackStatus.CONFIRMED
+    if not keep.any():
+        return _empty_assessment(t_s, params.site_pos_m.shape[0])
+    tr = tracks if keep.all() else tracks.select(keep)
     dt = (t_s - tr.t_s)[:, None]
     vel = tr.vel_mps()
     pos = tr.pos_m() + vel * dt
@@ -199,6 +200,17 @@ def evaluate_threats(tracks: Tracks, t_s: float, params: ThreatParams) -> Threat
         site=site,
         rank=rank,
     )
+
+
+def _empty_assessment(t_s: float, n_sites: int) -> ThreatAssessment:
+    """The assessment of no tracks (arrays of the usual shapes with 0 rows)."""
+    i, f = np.zeros(0, dtype=np.int64), np.zeros(0)
+    ts = np.zeros((0, n_sites))
+    return ThreatAssessment(
+        t_s=float(t_s), track_id=i, quality=f, pos_m=np.zeros((0, 3)), vel_mps=np.zeros((0, 3)),
+        speed_sigma_mps=f, threat_class=i, cpa_m=ts, tgo_s=ts, value_ts=ts, value=f, site=i,
+        rank=i,
+    )  # fmt: skip
 
 
 def threat_eval_events(ta: ThreatAssessment) -> Events:

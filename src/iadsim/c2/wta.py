@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -53,6 +54,7 @@ __all__ = [
     "solve_greedy",
     "solve_milp",
     "solve_wta",
+    "stack_group_rows",
 ]
 
 Solver = Literal["auto", "milp", "greedy", "brute"]
@@ -99,6 +101,30 @@ def group_rows(
         shape=(capacity.shape[0], group.shape[0]),
     )
     return a, np.asarray(capacity, dtype=np.float64)
+
+
+def stack_group_rows(
+    blocks: Sequence[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]],
+) -> tuple[sp.csc_array, NDArray[np.float64]]:
+    """The :func:`group_rows` blocks ``(group, coef, capacity)`` stacked top to bottom.
+
+    Same matrix as ``scipy.sparse.vstack`` of the blocks in CSC form (same
+    ``data``, ``indices`` and ``indptr``: within a column the rows ascend, block
+    by block), built directly from the (B, K) arrays of groups and
+    coefficients, because each block holds at most one entry per column.
+    """
+    group = np.stack([np.asarray(b[0], dtype=np.int64) for b in blocks])  # (B, K)
+    coef = np.stack([np.asarray(b[1], dtype=np.float64) for b in blocks])
+    capacity = [np.asarray(b[2], dtype=np.float64) for b in blocks]
+    sizes = np.array([c.shape[0] for c in capacity], dtype=np.int64)
+    offset = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    keep = (group >= 0).T  # (K, B): column-major order of the entries
+    a = sp.csc_array(
+        (coef.T[keep], (group + offset[:, None]).T[keep],
+         np.concatenate([[0], np.cumsum(keep.sum(axis=1))])),
+        shape=(int(sizes.sum()), group.shape[1]),
+    )  # fmt: skip
+    return a, np.concatenate(capacity)
 
 
 def solve_milp(problem: WTAProblem, *, time_limit_s: float | None = None) -> NDArray[np.bool_]:

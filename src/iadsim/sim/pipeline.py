@@ -207,7 +207,7 @@ class Pipeline:
             self.orders.append(orders)
             self.events.append(eng.launch(orders))
         inflight = eng.in_flight
-        for b in np.unique(inflight.battery_id):
+        for b in np.unique(inflight.battery_id) if len(inflight) else ():
             n = len(np.unique(inflight.track_id[inflight.battery_id == b]))
             self.max_channels_used[int(b)] = max(self.max_channels_used[int(b)], n)
         self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
