@@ -10,7 +10,8 @@ rcs             Aspect/band RCS tables and aspect angles.
 params          RadarParams (SI) from full parameters or a reference range.
 measurement     Fluctuation + threshold draws, measurement noise, false alarms.
 detect          One dwell of many radars over all targets, vectorized.
-radar           Radar stage (observe, dwell scheduling), RadarGroup, signatures.
+radar           Radar stage (observe, dwell scheduling), RadarGroup.
+signatures      TargetSignatures: RCS table, Swerling case and offset per threat.
 coverage        Coverage tables and grids; coverage_plots writes PNGs.
 """
 

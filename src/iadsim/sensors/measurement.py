@@ -46,6 +46,15 @@ F = NDArray[np.float64]
 IA = NDArray[np.int64]
 
 
+# Swerling case -> Gamma parameters of the summed RCS factor X (table above);
+# row 6 is the fallback of the original case analysis for undefined cases.
+_SHAPE_A = np.array([1.0, 1.0, 0.0, 2.0, 0.0, 1.0, 1.0])
+_SHAPE_B = np.array([0.0, 0.0, 1.0, 0.0, 2.0, 0.0, 0.0])
+_SCALE = np.array([1.0, 1.0, 1.0, 0.5, 0.5, 1.0, 1.0])
+_TIMES_N = np.array([False, True, False, True, False, False, False])
+_STEADY = np.array([True, False, False, False, False, True, False])
+
+
 def draw_detection(
     snr: F, n_pulses: IA, swerling: IA, threshold: F, rng: np.random.Generator
 ) -> tuple[NDArray[np.bool_], F]:
@@ -56,8 +65,9 @@ def draw_detection(
     snr : ndarray, shape (m,)
         Mean per-pulse SNR (linear).
     n_pulses, swerling : ndarray of int, shape (m,)
-        Pulses integrated noncoherently and Swerling case (0-5) per pair.
-    threshold : ndarray, shape (m,)
+        Pulses integrated noncoherently and Swerling case (0-5) per pair
+        (``n_pulses`` may also have shape (1,): one radar).
+    threshold : ndarray, shape (m,) or (1,)
         ``T = Q^-1(N, Pfa)`` per pair.
     rng : numpy.random.Generator
 
@@ -68,13 +78,31 @@ def draw_detection(
         ``lambda = s X`` (linear), the dwell's integrated signal-to-noise ratio.
     """
     n = n_pulses.astype(np.float64)
-    sw = np.where(swerling == 5, 0, swerling)
-    shape = np.select([sw == 1, sw == 3, sw == 2, sw == 4], [1.0, 2.0, n, 2.0 * n], 1.0)
-    scale = np.where((sw == 3) | (sw == 4), 0.5, 1.0)
-    mult = np.where((sw == 1) | (sw == 3), n, 1.0)
-    x = np.where(sw == 0, n, mult * rng.gamma(shape, scale))
+    k = np.asarray(swerling, dtype=np.int64)  # row of the fluctuation table per pair
+    if k.size == 0:
+        lam = snr * n
+        return np.asarray(lam > threshold), np.asarray(lam)
+    lo, hi = k.min(), k.max()
+    if lo < 0 or hi > 5:  # undefined cases fall back to the last row
+        k = np.where((k >= 0) & (k <= 5), k, 6)
+        lo, hi = k.min(), k.max()
+    # Gamma(shape, scale) with shape = a + b N (exact: a, b in {0, 1, 2}); X = N
+    # (Swerling 0/5) or the draw times N (scan to scan) or times 1 (pulse to pulse).
+    if lo == hi and k.ndim == 1 and n.ndim == 1 and (n.size == 1 or n.min() == n.max()):
+        # One case and one N: scalar parameters draw the same variates, with less
+        # per-call overhead in numpy's random module than parameter arrays.
+        c = int(lo)
+        draw = rng.gamma(_SHAPE_A[c] + _SHAPE_B[c] * n[0], _SCALE[c], size=k.shape)
+        x = n if _STEADY[c] else (n * draw if _TIMES_N[c] else draw)
+    else:
+        draw = rng.gamma(_SHAPE_A[k] + _SHAPE_B[k] * n, _SCALE[k])
+        x = np.where(_STEADY[k], n, np.where(_TIMES_N[k], n, 1.0) * draw)
     lam = snr * x
-    y = 0.5 * rng.noncentral_chisquare(2.0 * n, np.maximum(2.0 * lam, 1e-300))
+    df, nonc = 2.0 * n, np.maximum(2.0 * lam, 1e-300)
+    if df.shape == (1,) and nonc.shape == (1,):
+        y = 0.5 * rng.noncentral_chisquare(df[0], nonc[0], size=1)
+    else:
+        y = 0.5 * rng.noncentral_chisquare(df, nonc)
     return np.asarray(y > threshold), np.asarray(lam)
 
 
@@ -96,8 +124,9 @@ def measurement_sigmas(
     """
     root = np.sqrt(2.0 * np.maximum(snr_integrated, 1e-6))
     s_r = np.maximum(range_resolution_m / root, range_floor_m)
-    s_az = np.maximum(az_beamwidth_rad / (monopulse_slope * root), angle_floor_rad)
-    s_el = np.maximum(el_beamwidth_rad / (monopulse_slope * root), angle_floor_rad)
+    k_root = monopulse_slope * root
+    s_az = np.maximum(az_beamwidth_rad / k_root, angle_floor_rad)
+    s_el = np.maximum(el_beamwidth_rad / k_root, angle_floor_rad)
     s_v = np.where(
         velocity_resolution_mps > 0,
         np.maximum(velocity_resolution_mps / root, rdot_floor_mps),
@@ -137,12 +166,17 @@ def draw_false_alarms(
     range_m, az_rad, el_rad, snr_integrated : ndarray, shape (m,)
         Position (uniform over the coverage) and apparent integrated SNR ``Y - N``.
     """
-    counts = rng.poisson(mean_count)
+    mean = np.asarray(mean_count, dtype=np.float64)
+    # a single radar draws through the scalar path (same variate, less overhead)
+    counts = rng.poisson(mean[0], size=1) if mean.shape == (1,) else rng.poisson(mean)
+    if not counts.any():  # no draws follow for zero false alarms
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), empty, empty.copy(), empty.copy(), empty.copy()
     ri = np.repeat(np.arange(counts.shape[0]), counts)
     u = rng.random((3, ri.shape[0]))
-    r = min_range_m[ri] + u[0] * (max_range_m[ri] - min_range_m[ri])
+    r = min_range_m[ri] + u[0] * (max_range_m - min_range_m)[ri]
     az = np.mod(az_center_rad[ri] + (u[1] - 0.5) * az_width_rad[ri], 2 * np.pi)
-    el = el_min_rad[ri] + u[2] * (el_max_rad[ri] - el_min_rad[ri])
+    el = el_min_rad[ri] + u[2] * (el_max_rad - el_min_rad)[ri]
     y = threshold[ri] + rng.exponential(1.0, ri.shape[0])
     snr = np.maximum(y - n_pulses[ri], 1.0)
     return ri.astype(np.int64), r, az, el, np.asarray(snr)

@@ -1,4 +1,4 @@
-"""The radar stage: placed radars, target signatures and dwell scheduling.
+"""The radar stage: placed radars and dwell scheduling (signatures: see ``signatures``).
 
 ``Radar`` is a keyword-only frozen configuration (a :class:`RadarParams` placed at
 a site, with the shared :class:`RcsLibrary` and an optional :class:`TerrainMask`);
@@ -15,18 +15,20 @@ are at ``scan_phase_s + j * scan_period_s``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Truth
-from iadsim.sensors.detect import observe_group
+from iadsim.sensors.detect import DwellConstants, observe_group
 from iadsim.sensors.horizon import K_STANDARD
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import detection_threshold
 from iadsim.sensors.rcs import RcsLibrary
+from iadsim.sensors.signatures import TargetSignatures
 from iadsim.sensors.terrain import GridDem, TerrainMask, build_terrain_mask
 
 __all__ = ["Radar", "RadarGroup", "Sensor", "TargetSignatures", "observe_radars", "place_radar"]
@@ -49,74 +51,6 @@ class Sensor(Protocol):
     ) -> Detections:
         """Detections of one dwell at ``t_s``."""
         ...
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class TargetSignatures:
-    """Which RCS table and Swerling case each threat uses.
-
-    Attributes
-    ----------
-    threat_id : ndarray of int64, shape (n,)
-        Threat ids (any order, unique).
-    table_index : ndarray of int64, shape (n,)
-        Index into the radar's :class:`RcsLibrary` for each threat.
-    swerling : ndarray of int64, shape (n,)
-        Swerling case (0-4) for each threat.
-    rcs_scale_db : ndarray of float64, shape (n,), optional
-        Per-threat offset added to the table's dBsm (default 0).
-    """
-
-    threat_id: I64
-    table_index: I64
-    swerling: I64
-    rcs_scale_db: F | None = None
-
-    def __post_init__(self) -> None:
-        ids = np.asarray(self.threat_id, dtype=np.int64)
-        order = np.argsort(ids, kind="stable")
-        if self.rcs_scale_db is None:
-            object.__setattr__(self, "rcs_scale_db", np.zeros(ids.shape))
-        for name in ("threat_id", "table_index", "swerling", "rcs_scale_db"):
-            dtype = np.float64 if name == "rcs_scale_db" else np.int64
-            arr = np.asarray(getattr(self, name), dtype=dtype)
-            if arr.shape != ids.shape:
-                raise ValueError(f"TargetSignatures.{name}: length {arr.shape} != {ids.shape}")
-            object.__setattr__(self, name, arr[order])
-        if np.any(np.diff(self.threat_id) == 0):
-            raise ValueError("TargetSignatures.threat_id: ids must be unique")
-
-    @classmethod
-    def from_tables(
-        cls,
-        threat_id: ArrayLike,
-        table_index: ArrayLike,
-        library: RcsLibrary,
-        swerling: ArrayLike | None = None,
-        rcs_scale_db: ArrayLike | None = None,
-    ) -> TargetSignatures:
-        """Signatures taking each table's Swerling case unless ``swerling`` is given."""
-        tab = np.asarray(table_index, dtype=np.int64)
-        sw = library.swerling[tab] if swerling is None else np.asarray(swerling, dtype=np.int64)
-        scale = None if rcs_scale_db is None else np.asarray(rcs_scale_db, dtype=np.float64)
-        return cls(
-            threat_id=np.asarray(threat_id, dtype=np.int64),
-            table_index=tab,
-            swerling=sw,
-            rcs_scale_db=scale,
-        )
-
-    def lookup(self, threat_id: ArrayLike) -> tuple[I64, I64, F]:
-        """(table_index, swerling, rcs_scale_db) for each id; unknown ids raise."""
-        ids = np.asarray(threat_id, dtype=np.int64)
-        if ids.size == 0:
-            return np.zeros(ids.shape, np.int64), np.zeros(ids.shape, np.int64), np.zeros(0)
-        pos = np.clip(np.searchsorted(self.threat_id, ids), 0, max(len(self.threat_id) - 1, 0))
-        if len(self.threat_id) == 0 or np.any(self.threat_id[pos] != ids):
-            missing = np.setdiff1d(ids, self.threat_id)
-            raise ValueError(f"TargetSignatures: no signature for threat ids {missing[:10]}")
-        scale = self.rcs_scale_db if self.rcs_scale_db is not None else np.zeros(len(ids))
-        return self.table_index[pos], self.swerling[pos], scale[pos]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -313,6 +247,11 @@ class RadarGroup:
 
     def __len__(self) -> int:
         return int(self.radar_id.shape[0])
+
+    @functools.cached_property
+    def dwell_constants(self) -> DwellConstants:
+        """Per-radar constants of a dwell (derived once, on first use)."""
+        return DwellConstants.of(self)
 
 
 def observe_radars(

@@ -21,6 +21,8 @@ height with a scale height ``H`` (7 km) along a straight ray over the ``k``-eart
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -54,7 +56,9 @@ _BAND_EDGES_HZ = (30e6, 300e6, 1e9, 2e9, 4e9, 8e9, 12e9, 18e9)
 #: Blake's curves in Skolnik 2001 Fig. 2.28: ~0.003 dB/km one-way near 200 MHz
 #: rising to ~0.012 one-way at X band and ~0.025 at Ku). Assumption-grade.
 TWO_WAY_ATTENUATION_DB_PER_KM: tuple[float, ...] = (0.002, 0.006, 0.012, 0.014, 0.016, 0.024, 0.05)
+_TWO_WAY_ATTENUATION_DB_PER_M = np.asarray(TWO_WAY_ATTENUATION_DB_PER_KM) / 1000.0
 _SCALE_HEIGHT_M = 7000.0
+_HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 
 
 def _f(x: ArrayLike) -> F:
@@ -168,10 +172,10 @@ def atmospheric_loss_db(
     """
     from scipy.special import erfcx
 
-    alpha = np.asarray(TWO_WAY_ATTENUATION_DB_PER_KM)[np.asarray(band, dtype=np.int64)] / 1000.0
+    alpha = _TWO_WAY_ATTENUATION_DB_PER_M[np.asarray(band, dtype=np.int64)]
     ae = k * 6_371_008.8
-    scale = np.sqrt(2.0 * ae * scale_height_m)
+    scale = math.sqrt(2.0 * ae * scale_height_m)
     b = ae * np.sin(np.clip(_f(el_rad), 0.0, np.pi / 2)) / scale
     c = _f(range_m) / scale
-    path = scale * (np.sqrt(np.pi) / 2.0) * (erfcx(b) - np.exp(-(c**2) - 2 * b * c) * erfcx(b + c))
+    path = scale * _HALF_SQRT_PI * (erfcx(b) - np.exp(-(c**2) - 2 * b * c) * erfcx(b + c))
     return _f(alpha * path)

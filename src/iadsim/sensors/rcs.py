@@ -19,6 +19,7 @@ A target with zero velocity is taken as seen nose-on.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,7 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from iadsim.sensors.radar_equation import BANDS
 
-__all__ = ["RcsLibrary", "RcsTableParams", "aspect_angles"]
+__all__ = ["RcsLibrary", "RcsTableParams", "aspect_angles", "aspect_angles_enu"]
 
 F = NDArray[np.float64]
 
@@ -112,33 +113,62 @@ class RcsLibrary:
         self, table: ArrayLike, aspect_az_rad: ArrayLike, aspect_el_rad: ArrayLike, band: ArrayLike
     ) -> F:
         """Mean RCS (dBsm), bilinear in dB; all arguments broadcast to shape (...)."""
-        g = self.grid_dbsm
-        n_el, n_az = g.shape[2], g.shape[3]
         tab, az, el, bd = np.broadcast_arrays(
             np.asarray(table, dtype=np.int64),
             np.asarray(aspect_az_rad, dtype=np.float64),
             np.asarray(aspect_el_rad, dtype=np.float64),
             np.asarray(band, dtype=np.int64),
         )
-        fa = np.clip(np.abs(az), 0.0, np.pi) / np.pi * (n_az - 1)
-        fe = (np.clip(el, -np.pi / 2, np.pi / 2) + np.pi / 2) / np.pi * (n_el - 1)
-        ia = np.minimum(fa.astype(np.int64), n_az - 2)
-        ie = np.minimum(fe.astype(np.int64), n_el - 2)
-        wa, we = fa - ia, fe - ie
-        v00 = g[tab, bd, ie, ia]
-        v01 = g[tab, bd, ie, ia + 1]
-        v10 = g[tab, bd, ie + 1, ia]
-        v11 = g[tab, bd, ie + 1, ia + 1]
-        return np.asarray(
-            (1 - we) * ((1 - wa) * v00 + wa * v01) + we * ((1 - wa) * v10 + wa * v11),
-            dtype=np.float64,
-        )
+        return self._bilinear_dbsm(tab, az, el, bd)
 
     def rcs_m2(
         self, table: ArrayLike, aspect_az_rad: ArrayLike, aspect_el_rad: ArrayLike, band: ArrayLike
     ) -> F:
         """Mean RCS (m^2) = ``10^(dBsm/10)`` of :meth:`rcs_dbsm`."""
         return np.asarray(10.0 ** (self.rcs_dbsm(table, aspect_az_rad, aspect_el_rad, band) / 10.0))
+
+    def rcs_m2_pairs(
+        self, table: NDArray[np.int64], aspect_az_rad: F, aspect_el_rad: F, band: NDArray[np.int64]
+    ) -> F:
+        """:meth:`rcs_m2` for aspects from :func:`aspect_angles_enu` (the fast path).
+
+        All arrays share one shape and dtype (no broadcasting), and the aspects are
+        already in range (azimuth in [0, pi], elevation in [-pi/2, pi/2]), so the
+        clamps of :meth:`rcs_dbsm` are skipped (they would not change a value).
+        """
+        db = self._bilinear_dbsm(table, aspect_az_rad, aspect_el_rad, band, in_range=True)
+        return np.asarray(10.0 ** (db / 10.0))
+
+    @functools.cached_property
+    def _grid_flat(self) -> F:
+        return np.ascontiguousarray(self.grid_dbsm).ravel()
+
+    def _bilinear_dbsm(
+        self, tab: NDArray[np.int64], az: F, el: F, bd: NDArray[np.int64], in_range: bool = False
+    ) -> F:
+        """Bilinear dB lookup; the four corners are gathered from the flattened grid."""
+        g = self.grid_dbsm
+        n_bands, n_el, n_az = g.shape[1], g.shape[2], g.shape[3]
+        if not in_range:  # np.clip(|az|, 0, pi), np.clip(el, -pi/2, pi/2), unwrapped
+            az = np.minimum(np.abs(az), np.pi)
+            el = np.minimum(np.maximum(el, -np.pi / 2), np.pi / 2)
+        fa = az / np.pi * (n_az - 1)
+        fe = (el + np.pi / 2) / np.pi * (n_el - 1)
+        ia = np.minimum(fa.astype(np.int64), n_az - 2)
+        ie = np.minimum(fe.astype(np.int64), n_el - 2)
+        wa, we = fa - ia, fe - ie
+        if n_az < 2 or n_el < 2:  # degenerate grid: negative indices wrap per axis
+            v00, v01 = g[tab, bd, ie, ia], g[tab, bd, ie, ia + 1]
+            v10, v11 = g[tab, bd, ie + 1, ia], g[tab, bd, ie + 1, ia + 1]
+        else:
+            flat = self._grid_flat
+            i00 = ((tab * n_bands + bd) * n_el + ie) * n_az + ia
+            v00, v01 = flat[i00], flat[i00 + 1]
+            v10, v11 = flat[i00 + n_az], flat[i00 + (n_az + 1)]
+        ua = 1 - wa
+        return np.asarray(
+            (1 - we) * (ua * v00 + wa * v01) + we * (ua * v10 + wa * v11), dtype=np.float64
+        )
 
 
 def _interp_last(x_new: F, x: F, y: F) -> F:
@@ -167,12 +197,25 @@ def aspect_angles(vel_mps: ArrayLike, los_to_radar_m: ArrayLike) -> tuple[F, F]:
     """
     v = np.asarray(vel_mps, dtype=np.float64)
     los = np.asarray(los_to_radar_m, dtype=np.float64)
-    vh = np.hypot(v[..., 0], v[..., 1])
-    lh = np.hypot(los[..., 0], los[..., 1])
-    dot = v[..., 0] * los[..., 0] + v[..., 1] * los[..., 1]
-    cross = v[..., 0] * los[..., 1] - v[..., 1] * los[..., 0]
+    az, el, _ = aspect_angles_enu(
+        v[..., 0], v[..., 1], v[..., 2], los[..., 0], los[..., 1], los[..., 2]
+    )
+    return az, el
+
+
+def aspect_angles_enu(ve: F, vn: F, vu: F, le: F, ln: F, lu: F) -> tuple[F, F, F]:
+    """:func:`aspect_angles` from ENU components (all shape (...)).
+
+    Returns the aspect azimuth and elevation (rad) and, as a by-product, the
+    horizontal length ``hypot(le, ln)`` (m) of the line of sight.
+    """
+    vh = np.hypot(ve, vn)
+    lh = np.hypot(le, ln)
+    dot = ve * le + vn * ln
+    cross = ve * ln - vn * le
     az = np.where(vh > 0, np.abs(np.arctan2(cross, dot)), 0.0)
-    rng = np.sqrt(lh**2 + los[..., 2] ** 2)
-    gamma = np.arctan2(v[..., 2], vh)
-    el = np.arcsin(np.clip(los[..., 2] / np.maximum(rng, 1e-9), -1.0, 1.0)) - gamma
-    return np.asarray(az), np.asarray(np.clip(el, -np.pi / 2, np.pi / 2))
+    rng = np.sqrt(lh**2 + lu**2)
+    gamma = np.arctan2(vu, vh)
+    s = np.minimum(np.maximum(lu / np.maximum(rng, 1e-9), -1.0), 1.0)  # np.clip, unwrapped
+    el = np.arcsin(s) - gamma
+    return np.asarray(az), np.minimum(np.maximum(el, -np.pi / 2), np.pi / 2), lh
