@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.tracking.association import GNN, Associator
 from iadsim.tracking.filters import Bank, Filter
-from iadsim.tracking.gating import Gate
+from iadsim.tracking.gating import Gate, GatedPairs
 from iadsim.tracking.management import (
     Confirmer,
     Deleter,
@@ -240,40 +240,74 @@ class Tracker:
         if bit:
             seen &= (book.sensors & np.uint64(bit)) != 0
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
-        cart = standard_conversion(meas) if n else meas  # pre-gate positions, converted once
-        for cls in (book.status != TrackStatus.TENTATIVE, book.status == TrackStatus.TENTATIVE):
-            rows, avail = np.nonzero(cls)[0], np.nonzero(~used)[0]
-            if rows.shape[0] == 0 or avail.shape[0] == 0:
-                continue
-            msub = meas.select(avail)
-            x_r, P_r = self._bank["x"][rows], self._bank["P"][rows]
-            gp = p.gate.pairs(p.filter, x_r, P_r, msub, cart=cart.select(avail))
-            a = p.associator.associate(
-                rows.shape[0], avail.shape[0], gp, p.gate.gamma(meas.z.shape[1])
-            )
-            used[avail[a.used]] = True
-            if a.pair_t.shape[0] == 0:
-                continue
-            order = np.argsort(a.pair_t, kind="stable")
-            pt, pd, beta = a.pair_t[order], a.pair_d[order], a.beta[order]
-            upd, inv = np.unique(pt, return_inverse=True)
-            new, ll = p.filter.update(
-                _take(self._bank, rows[upd]),
-                msub.select(pd),
-                inv,
-                beta,
-                a.beta0[upd],
-                a.b[upd],
-                inn=gp.inn.select(a.pair_k[order]),
-            )
-            _put(self._bank, rows[upd], new)
-            hit[rows[upd]] = True
-            np.maximum.at(ll_hit, rows[pt], ll)
-            self._counters["associated"] += int(upd.shape[0])
+        if n and m:
+            gp = p.gate.pairs(p.filter, x, self._bank["P"], meas, cart=standard_conversion(meas))
+            firm = book.status != TrackStatus.TENTATIVE
+            picks = [self._associate(gp, cls, used) for cls in (firm, ~firm)]
+            chosen = [c for c in picks if c is not None]
+            if chosen:
+                self._update(gp, meas, chosen, hit, ll_hit)
         if bit:
             book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit)
         self._initiate(raw.select(np.nonzero(~used)[0]), t, bit)
+
+    def _associate(
+        self, gp: GatedPairs, cls: NDArray[np.bool_], used: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.int64], ...] | None:
+        """Associate the tracks of one class with the measurements not used yet.
+
+        ``gp`` holds the gated pairs of all tracks and measurements; the class sees
+        only its tracks' pairs with unused measurements, renumbered locally, so the
+        associator gets exactly what gating the class alone would give. Marks the
+        measurements it takes in ``used``; returns (pair rows into ``gp``, updated
+        track rows, their beta0, b, pair beta) or None.
+        """
+        p = self.parts
+        rows, avail = np.nonzero(cls)[0], np.nonzero(~used)[0]
+        if rows.shape[0] == 0 or avail.shape[0] == 0:
+            return None
+        k = np.nonzero(cls[gp.ti] & ~used[gp.di])[0]
+        local_t = np.cumsum(cls) - 1  # global track row -> local index in the class
+        local_d = np.cumsum(~used) - 1
+        sub = GatedPairs(ti=local_t[gp.ti[k]], di=local_d[gp.di[k]], inn=gp.inn.select(k))
+        a = p.associator.associate(
+            rows.shape[0], avail.shape[0], sub, p.gate.gamma(gp.inn.y.shape[1])
+        )
+        used[avail[a.used]] = True
+        if a.pair_t.shape[0] == 0:
+            return None
+        upd = np.unique(a.pair_t)
+        return k[a.pair_k], rows[upd], a.beta0[upd], a.b[upd], a.beta
+
+    def _update(
+        self,
+        gp: GatedPairs,
+        meas: Measurements,
+        chosen: list[tuple[NDArray[np.int64], ...]],
+        hit: NDArray[np.bool_],
+        ll_hit: F64,
+    ) -> None:
+        """One filter update of every track some class associated (row-wise kernels:
+        the same result as updating each class on its own)."""
+        pair = np.concatenate([c[0] for c in chosen])  # rows into gp
+        beta = np.concatenate([c[4] for c in chosen])
+        trow = gp.ti[pair]
+        order = np.argsort(trow, kind="stable")  # pairs grouped by track, order kept
+        pair, beta, trow = pair[order], beta[order], trow[order]
+        upd, inv = np.unique(trow, return_inverse=True)
+        rows = np.concatenate([c[1] for c in chosen])
+        by_row = np.argsort(rows)  # rows are distinct across classes: aligns with upd
+        beta0 = np.concatenate([c[2] for c in chosen])[by_row]
+        b = np.concatenate([c[3] for c in chosen])[by_row]
+        new, ll = self.parts.filter.update(
+            _take(self._bank, upd), meas.select(gp.di[pair]), inv, beta, beta0, b,
+            inn=gp.inn.select(pair),
+        )  # fmt: skip
+        _put(self._bank, upd, new)
+        hit[upd] = True
+        np.maximum.at(ll_hit, trow, ll)
+        self._counters["associated"] += int(upd.shape[0])
 
     def _manage(self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64) -> None:
         p, book = self.parts, self._book
