@@ -69,6 +69,18 @@ class TrackerParts:
         return Tracker(parts=self)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Chosen:
+    """What one track class took: ``pair`` (p,) rows into the gated pairs with their
+    weights ``beta`` (p,); the updated track ``rows`` (k,) with ``beta0``, ``b`` (k,)."""
+
+    pair: NDArray[np.int64]
+    beta: F64
+    rows: NDArray[np.int64]
+    beta0: F64
+    b: F64
+
+
 def _take(bank: Bank, idx: Any) -> Bank:
     return {k: v[idx] for k, v in bank.items()}
 
@@ -254,14 +266,13 @@ class Tracker:
 
     def _associate(
         self, gp: GatedPairs, cls: NDArray[np.bool_], used: NDArray[np.bool_]
-    ) -> tuple[NDArray[np.int64], ...] | None:
+    ) -> _Chosen | None:
         """Associate the tracks of one class with the measurements not used yet.
 
         ``gp`` holds the gated pairs of all tracks and measurements; the class sees
         only its tracks' pairs with unused measurements, renumbered locally, so the
         associator gets exactly what gating the class alone would give. Marks the
-        measurements it takes in ``used``; returns (pair rows into ``gp``, updated
-        track rows, their beta0, b, pair beta) or None.
+        measurements it takes in ``used``; None if it takes none.
         """
         p = self.parts
         rows, avail = np.nonzero(cls)[0], np.nonzero(~used)[0]
@@ -278,28 +289,30 @@ class Tracker:
         if a.pair_t.shape[0] == 0:
             return None
         upd = np.unique(a.pair_t)
-        return k[a.pair_k], rows[upd], a.beta0[upd], a.b[upd], a.beta
+        return _Chosen(
+            pair=k[a.pair_k], beta=a.beta, rows=rows[upd], beta0=a.beta0[upd], b=a.b[upd]
+        )
 
     def _update(
         self,
         gp: GatedPairs,
         meas: Measurements,
-        chosen: list[tuple[NDArray[np.int64], ...]],
+        chosen: list[_Chosen],
         hit: NDArray[np.bool_],
         ll_hit: F64,
     ) -> None:
         """One filter update of every track some class associated (row-wise kernels:
         the same result as updating each class on its own)."""
-        pair = np.concatenate([c[0] for c in chosen])  # rows into gp
-        beta = np.concatenate([c[4] for c in chosen])
+        pair = np.concatenate([c.pair for c in chosen])  # rows into gp
+        beta = np.concatenate([c.beta for c in chosen])
         trow = gp.ti[pair]
         order = np.argsort(trow, kind="stable")  # pairs grouped by track, order kept
         pair, beta, trow = pair[order], beta[order], trow[order]
         upd, inv = np.unique(trow, return_inverse=True)
-        rows = np.concatenate([c[1] for c in chosen])
+        rows = np.concatenate([c.rows for c in chosen])
         by_row = np.argsort(rows)  # rows are distinct across classes: aligns with upd
-        beta0 = np.concatenate([c[2] for c in chosen])[by_row]
-        b = np.concatenate([c[3] for c in chosen])[by_row]
+        beta0 = np.concatenate([c.beta0 for c in chosen])[by_row]
+        b = np.concatenate([c.b for c in chosen])[by_row]
         new, ll = self.parts.filter.update(
             _take(self._bank, upd), meas.select(gp.di[pair]), inv, beta, beta0, b,
             inn=gp.inn.select(pair),
