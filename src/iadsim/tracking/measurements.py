@@ -129,9 +129,11 @@ class Measurements:
         if rdot:
             cols.append(det.rdot_mps)
             sig.append(det.sigma_rdot_mps)
-        z = np.stack(cols, axis=-1).astype(float)
-        s = np.stack(sig, axis=-1).astype(float)
-        R = np.einsum("mi,ij->mij", s**2, np.eye(z.shape[1]))
+        nz = len(cols)
+        z, R = np.empty((m, nz)), np.zeros((m, nz, nz))
+        for i in range(nz):  # over the 2-4 measurement components
+            z[:, i] = cols[i]
+            R[:, i, i] = sig[i] ** 2
         return cls(
             t_s=np.asarray(det.t_s, dtype=float),
             z=z,
@@ -216,26 +218,27 @@ def h_and_jacobian(x: F64, meas: Measurements) -> tuple[F64, F64]:
 
 def _polar_to_cart(z: F64, d: int) -> F64:
     r, az = z[:, 0], z[:, 1]
+    out = np.empty((z.shape[0], d))
     if d == 2:
-        return np.stack([r * np.sin(az), r * np.cos(az)], -1)
+        out[:, 0], out[:, 1] = r * np.sin(az), r * np.cos(az)
+        return out
     ce = np.cos(z[:, 2])
-    return np.stack([r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(z[:, 2])], -1)
+    out[:, 0], out[:, 1], out[:, 2] = r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(z[:, 2])
+    return out
 
 
 def _polar_jac(z: F64, d: int) -> F64:
     r, az = z[:, 0], z[:, 1]
     sa, ca = np.sin(az), np.cos(az)
+    J = np.empty((z.shape[0], d, d))
     if d == 2:
-        return np.stack([np.stack([sa, r * ca], -1), np.stack([ca, -r * sa], -1)], -2)
+        J[:, 0, 0], J[:, 0, 1], J[:, 1, 0], J[:, 1, 1] = sa, r * ca, ca, -r * sa
+        return J
     se, ce = np.sin(z[:, 2]), np.cos(z[:, 2])
-    return np.stack(
-        [
-            np.stack([ce * sa, r * ce * ca, -r * se * sa], -1),
-            np.stack([ce * ca, -r * ce * sa, -r * se * ca], -1),
-            np.stack([se, np.zeros_like(r), r * ce], -1),
-        ],
-        -2,
-    )
+    J[:, 0, 0], J[:, 0, 1], J[:, 0, 2] = ce * sa, r * ce * ca, -r * se * sa
+    J[:, 1, 0], J[:, 1, 1], J[:, 1, 2] = ce * ca, -r * ce * sa, -r * se * ca
+    J[:, 2, 0], J[:, 2, 1], J[:, 2, 2] = se, 0.0, r * ce
+    return J
 
 
 def standard_conversion(meas: Measurements) -> Measurements:
