@@ -15,10 +15,14 @@ import numpy as np
 import pytest
 
 from iadsim import geo
+from iadsim.frames import Truth
 from iadsim.truth import (
+    RouteGeometry,
     RouteSpec,
     TruthModel,
+    TruthTable,
     build_route,
+    gaussian_radius_m,
     geodetic_to_plane,
     plane_to_geodetic,
     route_states,
@@ -282,3 +286,128 @@ def test_route_across_the_antimeridian() -> None:
     _, lon_t, _ = geo.enu2geodetic(s.e_m, s.n_m, s.u_m, *origin)
     assert np.all(np.abs(lon_t) <= np.pi)
     assert float(lon_t[0]) == pytest.approx(math.radians(-179.5), abs=1e-9)
+
+
+# -- fast paths against their plain formulations (bit for bit) -------------------
+
+
+def _ref_route_states(g: RouteGeometry, tau_s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Line and arc evaluated everywhere, picked with np.where."""
+    tau = np.clip(np.asarray(tau_s, dtype=float), 0.0, g.end_s)
+    i = np.clip(np.searchsorted(g.t0_s, tau, side="right") - 1, 0, g.t0_s.size - 1)
+    dt = tau - g.t0_s[i]
+    arc, v = g.is_arc[i], g.v[i]
+    pos_line = g.p0[i] + g.d[i] * (v * dt)[..., None]
+    vel_line = g.d[i] * v[..., None]
+    phi = g.phi0[i] + g.omega[i] * dt
+    r = g.r[i]
+    pos_arc = g.c[i] + np.stack([r * np.cos(phi), r * np.sin(phi)], axis=-1)
+    vel_arc = np.stack([-r * g.omega[i] * np.sin(phi), r * g.omega[i] * np.cos(phi)], axis=-1)
+    k = np.clip(np.searchsorted(g.tv_s, tau, side="right") - 1, 0, g.tv_s.size - 1)
+    dh = g.h1[k] - g.h0[k]
+    moved = np.minimum(g.rate[k] * (tau - g.tv_s[k]), np.abs(dh))
+    return (
+        np.where(arc[..., None], pos_arc, pos_line),
+        np.where(arc[..., None], vel_arc, vel_line),
+        g.h0[k] + np.sign(dh) * moved,
+        np.where(moved < np.abs(dh), np.sign(dh) * g.rate[k], 0.0),
+    )
+
+
+def _same(a: object, b: object) -> bool:
+    x, y = np.asarray(a), np.asarray(b)
+    return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
+
+
+@pytest.mark.parametrize("turns", [True, False])
+def test_route_states_match_plain_evaluation(turns: bool) -> None:
+    corners = [(0, 0), (20_000, 0), (20_000, 20_000), (0, 30_000)]
+    if not turns:
+        corners = [(0, 0), (20_000, 0), (40_000, 0)]
+    n = len(corners)
+    alt, speed = [100.0, 5000.0, 3000.0, 3000.0][:n], [200.0, 250.0, 300.0][: n - 1]
+    g = build_route(_spec(corners, alt, speed))
+    assert g.is_arc.any() == turns
+    r = np.random.default_rng(0)
+    for tau in [r.uniform(-10.0, g.end_s + 10.0, (7, 300)), np.float64(55.0), np.array([3.0])]:
+        for got, want in zip(route_states(g, tau), _ref_route_states(g, tau), strict=True):
+            assert _same(got, want)
+
+
+def test_plane_to_geodetic_wraps_like_np_mod() -> None:
+    r = np.random.default_rng(3)
+    pe, pn = r.uniform(-2e6, 2e6, (40, 50)), r.uniform(-2e6, 2e6, (40, 50))
+    for lon0 in (math.radians(32.69), math.radians(179.9), math.radians(-179.9)):
+        lat, lon = plane_to_geodetic(pe, pn, ORIGIN[0], lon0)
+        rho, az = np.hypot(pe, pn), np.arctan2(pe, pn)
+        delta = rho / gaussian_radius_m(ORIGIN[0])
+        s0, c0 = math.sin(ORIGIN[0]), math.cos(ORIGIN[0])
+        lat_ref = np.arcsin(np.clip(s0 * np.cos(delta) + c0 * np.sin(delta) * np.cos(az), -1, 1))
+        east = np.sin(az) * np.sin(delta) * c0
+        raw = lon0 + np.arctan2(east, np.cos(delta) - s0 * np.sin(lat_ref))
+        assert _same(lat, lat_ref)
+        assert _same(lon, np.mod(raw + np.pi, 2 * np.pi) - np.pi)
+    lat_s, lon_s = plane_to_geodetic(np.float64(1e5), np.float64(-2e5), ORIGIN[0], 3.1)
+    assert np.ndim(lat_s) == 0 and np.ndim(lon_s) == 0 and -np.pi <= lon_s < np.pi
+
+
+def _agl_model() -> TruthModel:
+    base = _model(
+        [_straight(200_000.0, 40.0, 30.0, 240.0), _straight(150_000.0, 300.0, 9000.0, 250.0)],
+        [0, 1, 0],
+        [0.0, 20.0, 40.0],
+    )
+
+    def ground_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        return 400.0 + 300.0 * np.sin(40.0 * lat) * np.cos(30.0 * lon)
+
+    return TruthModel(
+        routes=base.routes,
+        group=base.group,
+        offset_m=base.offset_m,
+        launch_s=base.launch_s,
+        origin_rad_m=base.origin_rad_m,
+        agl=np.array([True, False, True]),
+        ground_m=ground_m,
+    )
+
+
+def test_terrain_following_altitude_is_reported_above_msl() -> None:
+    m = _agl_model()
+    t = np.linspace(0.0, 600.0, 31)
+    s = m.states(t)
+    pos, _, alt, _ = m.plane_states(t)
+    lat, lon = plane_to_geodetic(pos[..., 0], pos[..., 1], *ORIGIN[:2])
+    expected = np.where(m.agl[:, None], alt + m.ground_m(lat, lon), alt) if m.ground_m else alt
+    assert _same(s.alt_m, np.ascontiguousarray(expected.T).ravel())
+
+
+def _ref_table_states(tab: TruthTable, t_s: float, kill: np.ndarray | None) -> Truth:
+    """TruthTable.states as first written (every column validated)."""
+    f = (t_s - tab.t0_s) / tab.dt_s
+    i = int(min(max(math.floor(f), 0), tab.grid.shape[0] - 2))
+    w = min(max(f - i, 0.0), 1.0)
+    row = tab.grid[i] * (1.0 - w) + tab.grid[i + 1] * w
+    m = tab.model
+    kill = np.full(m.n_threats, np.inf) if kill is None else kill
+    names = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
+    return Truth(
+        t_s=np.full(m.n_threats, float(t_s)),
+        threat_id=np.arange(m.n_threats, dtype=np.int64),
+        alive=(t_s >= m.launch_s) & (t_s <= m.end_s) & (t_s < kill),
+        **{name: row[:, k] for k, name in enumerate(names)},
+    )
+
+
+def test_truth_table_states_match_plain_construction() -> None:
+    m = _agl_model()
+    tab = TruthTable.build(m, 700.0)
+    kill = np.array([np.inf, 300.0, 123.25])
+    for k, t_s in enumerate([-3.0, 0.0, 0.1, 123.25, 299.99, 300.0, 650.5, 701.0, 1e4]):
+        for t in (t_s, np.float64(t_s)):
+            got = tab.states(t, kill if k % 2 else None)
+            want = _ref_table_states(tab, t, kill if k % 2 else None)
+            for name in Truth.columns():
+                assert _same(getattr(got, name), getattr(want, name)), name
+                assert not getattr(got, name).flags.writeable
+    assert _same(tab.states(7).t_s, np.full(3, 7.0))

@@ -30,6 +30,7 @@ whose members share a route up to a rigid offset and a launch delay).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -191,23 +192,25 @@ def route_states(g: RouteGeometry, tau_s: F64) -> tuple[F64, F64, F64, F64]:
     tau = np.clip(np.asarray(tau_s, dtype=float), 0.0, g.end_s)
     i = np.clip(np.searchsorted(g.t0_s, tau, side="right") - 1, 0, g.t0_s.size - 1)
     dt = tau - g.t0_s[i]
-    arc = g.is_arc[i]
     v = g.v[i]
-    pos_line = g.p0[i] + g.d[i] * (v * dt)[..., None]
-    vel_line = g.d[i] * v[..., None]
-    phi = g.phi0[i] + g.omega[i] * dt
-    r = g.r[i]
-    cphi, sphi = np.cos(phi), np.sin(phi)
-    pos_arc = g.c[i] + np.stack([r * cphi, r * sphi], axis=-1)
-    vel_arc = np.stack([-r * g.omega[i] * sphi, r * g.omega[i] * cphi], axis=-1)
-    pos = np.where(arc[..., None], pos_arc, pos_line)
-    vel = np.where(arc[..., None], vel_arc, vel_line)
+    d = g.d[i]
+    pos = g.p0[i] + d * (v * dt)[..., None]  # on a line segment
+    vel = d * v[..., None]
+    arc = g.is_arc[i]
+    if arc.any():  # on an arc: overwrite those samples
+        ia, dta = i[arc], dt[arc]
+        om, r = g.omega[ia], g.r[ia]
+        phi = g.phi0[ia] + om * dta
+        cphi, sphi = np.cos(phi), np.sin(phi)
+        pos[arc] = g.c[ia] + np.stack([r * cphi, r * sphi], axis=-1)
+        vel[arc] = np.stack([-r * om * sphi, r * om * cphi], axis=-1)
     k = np.clip(np.searchsorted(g.tv_s, tau, side="right") - 1, 0, g.tv_s.size - 1)
     dh = g.h1[k] - g.h0[k]
-    moved = np.minimum(g.rate[k] * (tau - g.tv_s[k]), np.abs(dh))
-    alt = g.h0[k] + np.sign(dh) * moved
-    climbing = moved < np.abs(dh)
-    vu = np.where(climbing, np.sign(dh) * g.rate[k], 0.0)
+    rate = g.rate[k]
+    abs_dh, sign_dh = np.abs(dh), np.sign(dh)
+    moved = np.minimum(rate * (tau - g.tv_s[k]), abs_dh)
+    alt = g.h0[k] + sign_dh * moved
+    vu = np.where(moved < abs_dh, sign_dh * rate, 0.0)  # climbing or descending
     return pos, vel, alt, vu
 
 
@@ -230,8 +233,15 @@ def plane_to_geodetic(pe_m: F64, pn_m: F64, lat0_rad: float, lon0_rad: float) ->
     delta = rho / gaussian_radius_m(lat0_rad)
     s0, c0 = math.sin(lat0_rad), math.cos(lat0_rad)
     lat = np.arcsin(np.clip(s0 * np.cos(delta) + c0 * np.sin(delta) * np.cos(az), -1.0, 1.0))
-    lon = lon0_rad + np.arctan2(np.sin(az) * np.sin(delta) * c0, np.cos(delta) - s0 * np.sin(lat))
-    return lat, np.mod(lon + np.pi, 2 * np.pi) - np.pi
+    lon = np.asarray(
+        lon0_rad + np.arctan2(np.sin(az) * np.sin(delta) * c0, np.cos(delta) - s0 * np.sin(lat))
+    )
+    lon += np.pi
+    wrap = ~((lon > 0.0) & (lon < 2 * np.pi))  # np.mod leaves the others unchanged
+    if wrap.any():
+        lon[wrap] = np.mod(lon[wrap], 2 * np.pi)
+    lon -= np.pi
+    return lat, lon[()]  # (a scalar for scalar input, as before)
 
 
 def geodetic_to_plane(
@@ -300,11 +310,14 @@ class TruthModel:
             vel[idx], alt[idx], vu[idx] = v, h, hv
         return pos, vel, alt, vu
 
-    def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, F64, F64]:
-        """Plane (n, T) + route altitude -> ENU; terrain-following rows add the ground."""
+    def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, F64, F64, F64]:
+        """Plane (n, T) + route altitude -> ENU and the altitude above MSL (terrain-following
+        rows add the ground)."""
         lat0, lon0, h0 = self.origin_rad_m
         lat, lon = plane_to_geodetic(pe, pn, lat0, lon0)
-        return geo.geodetic2enu(lat, lon, self._msl(alt, lat, lon), lat0, lon0, h0)
+        msl = self._msl(alt, lat, lon)
+        e, n, u = geo.geodetic2enu(lat, lon, msl, lat0, lon0, h0)
+        return e, n, u, msl
 
     def _msl(self, alt: F64, lat: F64, lon: F64) -> F64:
         """Route altitude (n, T) -> altitude above MSL (adds the ground on ``agl`` rows)."""
@@ -324,18 +337,15 @@ class TruthModel:
         difference over 10 ms of the analytic plane velocity).
         """
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
-        pos, vel, alt, vu = self.plane_states(t)
-        e, n, u = self._to_enu(pos[..., 0], pos[..., 1], alt)
+        pos, vel, alt_route, vu = self.plane_states(t)
+        e, n, u, alt = self._to_enu(pos[..., 0], pos[..., 1], alt_route)  # alt: above MSL
         h = 0.005
-        ep, np_, up = self._to_enu(
-            pos[..., 0] + vel[..., 0] * h, pos[..., 1] + vel[..., 1] * h, alt + vu * h
+        ep, np_, up, _ = self._to_enu(
+            pos[..., 0] + vel[..., 0] * h, pos[..., 1] + vel[..., 1] * h, alt_route + vu * h
         )
-        em, nm, um = self._to_enu(
-            pos[..., 0] - vel[..., 0] * h, pos[..., 1] - vel[..., 1] * h, alt - vu * h
+        em, nm, um, _ = self._to_enu(
+            pos[..., 0] - vel[..., 0] * h, pos[..., 1] - vel[..., 1] * h, alt_route - vu * h
         )
-        if self.agl is not None and self.agl.any():  # report altitude above MSL
-            lat0, lon0, _ = self.origin_rad_m
-            alt = self._msl(alt, *plane_to_geodetic(pos[..., 0], pos[..., 1], lat0, lon0))
         kill = np.full(self.n_threats, np.inf) if kill_time_s is None else kill_time_s
         tt = t[None, :]
         alive = (tt >= self.launch_s[:, None]) & (tt <= self.end_s[:, None]) & (tt < kill[:, None])
@@ -391,18 +401,32 @@ class TruthTable:
         i = int(min(max(math.floor(f), 0), self.grid.shape[0] - 2))
         w = min(max(f - i, 0.0), 1.0)
         row = self.grid[i] * (1.0 - w) + self.grid[i + 1] * w
-        m = self.model
-        kill = np.full(m.n_threats, np.inf) if kill_time_s is None else kill_time_s
-        alive = (t_s >= m.launch_s) & (t_s <= m.end_s) & (t_s < kill)
-        return Truth(
-            t_s=np.full(m.n_threats, float(t_s)),
-            threat_id=np.arange(m.n_threats, dtype=np.int64),
-            e_m=row[:, 0],
-            n_m=row[:, 1],
-            u_m=row[:, 2],
-            ve_mps=row[:, 3],
-            vn_mps=row[:, 4],
-            vu_mps=row[:, 5],
-            alt_m=row[:, 6],
-            alive=alive,
+        launch_s, end_s, ids = self._constants
+        alive = (t_s >= launch_s) & (t_s <= end_s)
+        alive &= t_s < (self._never if kill_time_s is None else kill_time_s)
+        return Truth._validated(  # columns of the declared dtypes and one length by construction
+            {
+                "t_s": np.full(ids.shape[0], float(t_s)),
+                "threat_id": ids,
+                "e_m": row[:, 0],
+                "n_m": row[:, 1],
+                "u_m": row[:, 2],
+                "ve_mps": row[:, 3],
+                "vn_mps": row[:, 4],
+                "vu_mps": row[:, 5],
+                "alt_m": row[:, 6],
+                "alive": alive,
+            }
         )
+
+    @functools.cached_property
+    def _constants(self) -> tuple[F64, F64, NDArray[np.int64]]:
+        """Launch and route-end times and the (read-only, shared) threat ids."""
+        m = self.model
+        ids = np.arange(m.n_threats, dtype=np.int64)
+        ids.flags.writeable = False
+        return np.asarray(m.launch_s, dtype=np.float64), m.end_s, ids
+
+    @functools.cached_property
+    def _never(self) -> F64:
+        return np.full(self.model.n_threats, np.inf)
