@@ -20,6 +20,13 @@ import time
 from pathlib import Path
 
 
+def _fresh_process_s(args: list[str]) -> float:
+    """Wall time of ``python ARGS`` in a fresh process."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="s400-vs-mixed-raid")
@@ -39,6 +46,10 @@ def main() -> None:
             result = run_scenario(scenario, out_dir=Path(tmp) / f"run{k}")
             times.append(time.perf_counter() - t0)
             stage_times.append(result.summary.get("stage_time_s", {}))
+        imports = [
+            _fresh_process_s(["-c", "import iadsim.cli, iadsim.sim.runner, iadsim.scenario.load"])
+            for _ in range(3)
+        ]
         t0 = time.perf_counter()
         proc = subprocess.run(
             [
@@ -69,9 +80,14 @@ def main() -> None:
     print(f"{'run_scenario, median of ' + str(args.repeats):<44}{statistics.median(times):>10.3f}")
     print(f"{'run_scenario, min':<44}{min(times):>10.3f}")
     if stage_times and stage_times[-1]:
+        total = 0.0
         for stage in stage_times[-1]:
             med = statistics.median(st.get(stage, 0.0) for st in stage_times)
+            total += med
             print(f"{'  stage: ' + stage:<44}{med:>10.3f}")
+        other = statistics.median(times) - total
+        print(f"{'  other: engine, bookkeeping, recording':<44}{other:>10.3f}")
+    print(f"{'CLI imports (fresh process, median of 3)':<44}{statistics.median(imports):>10.3f}")
     print(f"{'CLI `iadsim run` end to end (fresh process)':<44}{cli_s:>10.3f}")
     print("target: default scenario end to end < 2 s (foundation) / < 3 s (with C2 and engagement)")
 
