@@ -210,3 +210,34 @@ def test_predict_candidates_solve_only_the_mask(catalog):
         assert a[mask].tobytes() == b[mask].tobytes()
     assert not part.feasible[~mask].any() and np.all(part.pk[~mask] == 0.0)
     assert np.all(np.isinf(part.t_intercept_s[~mask])) and np.all(np.isnan(part.pip_m[~mask]))
+
+
+def test_distance_is_bitwise_numpy_norm():
+    """The intercept kernels' three-term norm gives the bits of np.linalg.norm / np.sum."""
+    from iadsim.engagement.intercept import _distance
+
+    rng = np.random.default_rng(8)
+    for shape in [(5, 3), (48, 7, 3), (63, 1, 3)]:
+        x = rng.normal(size=shape) * rng.uniform(1.0, 1e6, shape)
+        assert _distance(x).tobytes() == np.linalg.norm(x, axis=-1).tobytes()
+        assert _distance(x).tobytes() == np.sqrt(np.sum(x * x, axis=-1)).tobytes()
+
+
+def test_within_reach_matches_dense_sampling():
+    """Closest approach of a segment to a point against 20,001 samples along it."""
+    from iadsim.engagement.intercept import within_reach
+
+    rng = np.random.default_rng(12)
+    n = 300
+    p = rng.uniform(-300e3, 300e3, (n, 3))
+    v = rng.uniform(-600.0, 600.0, (n, 3)) * (rng.random((n, 1)) > 0.05)  # some at rest
+    x = rng.uniform(-50e3, 50e3, (n, 3))
+    t0, t1 = rng.uniform(0.0, 20.0, n), rng.uniform(30.0, 400.0, n)
+    s = np.linspace(0.0, 1.0, 20_001)
+    t = t0[:, None] + s * (t1 - t0)[:, None]
+    d = np.linalg.norm(p[:, None] + v[:, None] * t[..., None] - x[:, None], axis=-1).min(axis=1)
+    radius = np.median(d)
+    got = within_reach(p, v, x, t0, t1, np.full(n, radius))
+    clear = np.abs(d - radius) > 50.0  # sampling step <= 0.02 s * 1 km/s
+    assert np.array_equal(got[clear], (d <= radius)[clear])
+    assert got.sum() > 50 and (~got).sum() > 50

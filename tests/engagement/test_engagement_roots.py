@@ -48,10 +48,10 @@ def wiggly(rng: np.random.Generator, n: int):
     return g
 
 
-@pytest.mark.parametrize("max_points", [1, 7, 64, 2048, 1 << 20])
+@pytest.mark.parametrize("call_cost", [0.0, 7.0, 64.0, 512.0, 1e9])
 @pytest.mark.parametrize("n", [1, 3, 40])
-def test_block_bisection_is_bit_identical_to_sequential(max_points, n):
-    rng = np.random.default_rng(n * 1000 + max_points % 997)
+def test_block_bisection_is_bit_identical_to_sequential(call_cost, n):
+    rng = np.random.default_rng(n * 1000 + int(call_cost) % 997)
     for kind in ("monotone", "wiggly"):
         if kind == "monotone":
             c = rng.uniform(-2, 2, n)
@@ -63,7 +63,7 @@ def test_block_bisection_is_bit_identical_to_sequential(max_points, n):
         a, b = rng.uniform(-3, -2, n), rng.uniform(2, 3, n)
         g_a, g_b = g(a[None])[0], g(b[None])[0]
         for n_halvings in (0, 1, 5, 12, 13):
-            got = bisect(g, a, b, g_a, g_b, n_halvings, max_points=max_points)
+            got = bisect(g, a, b, g_a, g_b, n_halvings, call_cost=call_cost)
             want = sequential_bisect(g, a, b, g_a, g_b, n_halvings)
             for x, y in zip(got, want, strict=True):
                 assert x.tobytes() == y.tobytes()
@@ -134,8 +134,17 @@ def test_earliest_root_edge_cases():
 @pytest.mark.parametrize("n_halvings", [1, 5, 12])
 @pytest.mark.parametrize("batch", [1, 10, 100, 5000])
 def test_block_depths(n_halvings, batch):
-    d = block_depths(n_halvings, batch, 2048)
+    d = block_depths(n_halvings, batch, 512.0)
     assert sum(d) == n_halvings and min(d) >= 1
     assert max(d) - min(d) <= 1
-    assert all((2**k - 1) * batch <= 2048 for k in d) or max(d) == 1
+    assert block_depths(n_halvings, batch, 0.0) == [1] * n_halvings  # calls are free
+    assert block_depths(n_halvings, batch, 1e12) == [n_halvings]  # points are free
     assert block_depths(0, batch) == []
+
+
+def test_block_depths_for_the_c2_batches():
+    """Few in-flight interceptors: two calls for twelve halvings; a few dozen triples:
+    three; thousands: one per halving."""
+    assert block_depths(12, 2) == [6, 6]
+    assert block_depths(12, 20) == [4, 4, 4]
+    assert block_depths(12, 5000) == [1] * 12

@@ -128,7 +128,7 @@ def reengage_allowed(
     if last_track_id.size:
         order = np.argsort(last_track_id)
         sorted_ids = last_track_id[order]
-        j = np.clip(np.searchsorted(sorted_ids, track_id), 0, sorted_ids.size - 1)
+        j = np.minimum(np.searchsorted(sorted_ids, track_id), sorted_ids.size - 1)
         seen = sorted_ids[j] == track_id
         t_last = last_intercept_t_s[order][j]
         killed = last_killed[order][j]

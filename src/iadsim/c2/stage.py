@@ -130,9 +130,15 @@ class C2:
         self.weapons = weapons
         self.params = params or C2Params()
         self._bidx = {b.battery_id: k for k, b in enumerate(self.batteries)}
+        bats = self.batteries  # per-battery constants (B,)
+        self._cap_t = np.array([b.target_channels for b in bats], dtype=np.int64)
+        self._cap_m = np.array([b.missile_channels for b in bats], dtype=np.int64)
+        self._salvo = np.array([b.doctrine.salvo for b in bats], dtype=np.int64)
+        self._reserve_min_value = np.array([b.doctrine.reserve_min_value for b in bats])
         self._next_order = 0
         self.last_assessment: ThreatAssessment | None = None
-        self.last_problem: WTAProblem | None = None
+        self._wta_inputs: tuple[ThreatAssessment, FireStatusLike, dict] | None = None
+        self._wta_problem: WTAProblem | None = None
 
     def decide(self, tracks: Tracks, t_s: float) -> Orders:
         """Evaluate threats, filter by doctrine, solve the WTA, return the orders."""
@@ -152,10 +158,14 @@ class C2:
         if rows.size < len(ta.track_id):
             ta, ok_tb = _select_rows(ta, rows), ok_tb[rows]
         cand, extra = self._candidates(ta, st, ok_tb, t_s)
-        sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s, candidates=cand)
+        sol = None
+        if cand.any():
+            sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s, candidates=cand)
         opt = self._options(ta, sol, cand, extra)
-        problem = self._problem(ta, st, opt)
-        self.last_problem = problem
+        self._wta_inputs, self._wta_problem = (ta, st, opt), None
+        if sol is None or opt["t"].size == 0:  # nothing feasible: the WTA picks nothing
+            return Orders.empty()
+        self._wta_problem = problem = self._problem(ta, st, opt)
         x = solve_wta(
             problem,
             self.params.solver,
@@ -163,6 +173,14 @@ class C2:
             time_limit_s=self.params.time_limit_s,
         )
         return self._orders(ta, st, sol, opt, x, t_s)
+
+    @property
+    def last_problem(self) -> WTAProblem | None:
+        """The WTA problem of the last cycle that reached the assignment (built on
+        first access when that cycle had no feasible option)."""
+        if self._wta_problem is None and self._wta_inputs is not None:
+            self._wta_problem = self._problem(*self._wta_inputs)
+        return self._wta_problem
 
     # -- options -------------------------------------------------------------
     def _eligible(self, ta: ThreatAssessment, st: FireStatusLike, t_s: float) -> NDArray[np.bool_]:
@@ -185,13 +203,12 @@ class C2:
         """(T, L, I) triples that may fire now, whatever the geometry (doctrine,
         launcher ready, rounds beyond the reserve), and the per-launcher data."""
         lb = np.array([self._bidx[int(b)] for b in st.battery_id], dtype=np.int64)  # (L,)
-        salvo_b = np.array([b.doctrine.salvo for b in self.batteries], dtype=np.int64)
-        n_l = salvo_b[lb]  # rounds per engagement per launcher (L,)
+        n_l = self._salvo[lb]  # rounds per engagement per launcher (L,)
         reserve = np.zeros_like(st.rounds)
         for k, b in enumerate(self.batteries):
             rows = lb == k
             reserve[rows] = reserve_rounds(st.loadout[rows], self.weapons.max_range_m, b.doctrine)
-        hv = ta.value[:, None] >= np.array([b.doctrine.reserve_min_value for b in self.batteries])
+        hv = ta.value[:, None] >= self._reserve_min_value
         avail = st.rounds[None, :, :] - np.where(hv[:, lb][:, :, None], 0, reserve[None])
         cand = (
             ok_tb[:, lb][:, :, None]
@@ -202,13 +219,15 @@ class C2:
         return cand, {"lb": lb, "n_l": n_l, "hv": hv, "reserve": reserve}
 
     def _options(
-        self, ta: ThreatAssessment, sol: InterceptLike, cand: NDArray[np.bool_], extra: dict
-    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:
+        self, ta: ThreatAssessment, sol: InterceptLike | None, cand: NDArray[np.bool_],
+        extra: dict,
+    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:  # fmt: skip
         """One option per feasible candidate triple: indices, salvo and weight."""
         lb, hv = extra["lb"], extra["hv"]
-        t, lx, i = np.nonzero(sol.feasible & cand)
+        t, lx, i = np.nonzero(cand if sol is None else sol.feasible & cand)  # None: no cand
         n = extra["n_l"][lx]
-        w = ta.value[t] * (1.0 - (1.0 - sol.pk[t, lx, i]) ** n)
+        pk = sol.pk[t, lx, i] if sol is not None else np.zeros(0)
+        w = ta.value[t] * (1.0 - (1.0 - pk) ** n)
         return {"t": t, "lx": lx, "i": i, "b": lb[lx], "n": n, "w": w,
                 "hv": hv[t, lb[lx]], "reserve": extra["reserve"]}  # fmt: skip
 
@@ -219,9 +238,7 @@ class C2:
         busy_t = np.bincount(fb[keep], minlength=n_b)
         w = st.in_flight_rounds[keep].astype(np.float64)
         busy_m = np.bincount(fb[keep], weights=w, minlength=n_b).astype(np.int64)
-        cap_t = np.array([b.target_channels for b in self.batteries], dtype=np.int64)
-        cap_m = np.array([b.missile_channels for b in self.batteries], dtype=np.int64)
-        return np.maximum(cap_t - busy_t, 0), np.maximum(cap_m - busy_m, 0)
+        return np.maximum(self._cap_t - busy_t, 0), np.maximum(self._cap_m - busy_m, 0)
 
     def _problem(self, ta: ThreatAssessment, st: FireStatusLike, opt: dict) -> WTAProblem:
         t, lx, i, b, n = opt["t"], opt["lx"], opt["i"], opt["b"], opt["n"]

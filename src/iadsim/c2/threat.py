@@ -132,17 +132,22 @@ def cpa(pos_m: F, vel_mps: F, site_pos_m: F) -> tuple[F, F]:
     """
     d = pos_m[:, None, :] - site_pos_m[None, :, :]  # (T,S,3)
     v = vel_mps[:, None, :]
-    vv = np.sum(v * v, axis=-1)
+    vv = _sum3(v * v)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(vv > 0, -np.sum(d * v, axis=-1) / np.where(vv > 0, vv, 1.0), 0.0)
+        t = np.where(vv > 0, -_sum3(d * v) / np.where(vv > 0, vv, 1.0), 0.0)
     t = np.maximum(t, 0.0)
-    miss = np.linalg.norm(d + v * t[..., None], axis=-1)
+    miss = np.sqrt(_sum3(np.square(d + v * t[..., None])))
     return miss, t
+
+
+def _sum3(x: F) -> F:
+    """Sum over the last axis (size 3), left to right as ``np.sum`` adds three terms."""
+    return np.asarray(x[..., 0] + x[..., 1] + x[..., 2])
 
 
 def classify(pos_m: F, vel_mps: F, params: ThreatParams) -> NDArray[np.int64]:
     """Kinematic class codes (T,) from speed and height; rules in module doc."""
-    speed = np.linalg.norm(vel_mps, axis=-1)
+    speed = np.sqrt(_sum3(vel_mps * vel_mps))  # |v|, as np.linalg.norm
     r_e = 6_371_008.8  # mean Earth radius, m
     alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
     low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
@@ -223,9 +228,10 @@ def threat_eval_events(ta: ThreatAssessment) -> Events:
     site = np.maximum(ta.site, 0)
     cpa_m = ta.cpa_m[rows, site] if ta.cpa_m.shape[1] else np.full(n, np.nan)
     tgo_s = ta.tgo_s[rows, site] if ta.tgo_s.shape[1] else np.full(n, np.nan)
+    cols = (ta.threat_class, ta.site, ta.rank, cpa_m, tgo_s)
     detail = [
         f"{THREAT_CLASSES[c]} site={s} rank={r} cpa_m={m:.0f} tgo_s={g:.1f}"
-        for c, s, r, m, g in zip(ta.threat_class, ta.site, ta.rank, cpa_m, tgo_s, strict=True)
+        for c, s, r, m, g in zip(*(np.asarray(x).tolist() for x in cols), strict=True)
     ]
     t = np.full(n, ta.t_s)
     return make_events(t, "threat_eval", track_id=ta.track_id, value=ta.value, detail=detail)

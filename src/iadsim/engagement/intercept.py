@@ -25,9 +25,14 @@ from numpy.typing import NDArray
 from iadsim.engagement.interceptors import InterceptorTable, height_above_origin_m, in_envelope
 from iadsim.engagement.roots import earliest_root
 
-__all__ = ["InterceptSolutions", "predict_intercepts", "update_intercepts"]
+__all__ = ["InterceptSolutions", "predict_intercepts", "update_intercepts", "within_reach"]
 
 F = NDArray[np.float64]
+
+#: Slack added to the maximum range before a triple is skipped as out of reach, m:
+#: far above the rounding of the distances (~1e-9 m at 1,000 km), far below the
+#: envelope itself, so no triple the solver could find feasible is skipped.
+REACH_MARGIN_M = 1.0
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
@@ -62,6 +67,13 @@ def predict_intercepts(
 ) -> InterceptSolutions:
     """Solve the PIP for all (track, launcher, type) triples at once.
 
+    Triples whose target line stays farther than the maximum range (plus
+    :data:`REACH_MARGIN_M`) from the launcher over the whole search window
+    ``[t_L, t_L + tof(R_max)]`` have no root (``g < 0`` throughout) and are not
+    solved: like the triples left out of ``candidates`` they come back
+    infeasible (``t_intercept_s`` inf, ``pk`` 0, NaN geometry). Each triple is
+    solved on its own, so a solved triple's numbers do not depend on the others.
+
     Parameters
     ----------
     pos_m, vel_mps : (T, 3) track states at ``t0_s``, ENU m and m/s.
@@ -70,44 +82,68 @@ def predict_intercepts(
     launcher_pos_m : (L, 3) launcher positions, ENU m.
     table : stacked interceptor types (I,).
     candidates : optional (T, L, I) mask of the triples to solve (default all).
-        The others come back infeasible (``t_intercept_s`` inf, ``pk`` 0, NaN
-        geometry). Each triple is solved on its own, so a solved triple's
-        numbers do not depend on the mask.
     """
     p = np.asarray(pos_m, dtype=np.float64).reshape(-1, 3)
+    v = np.asarray(vel_mps, dtype=np.float64).reshape(-1, 3)
     x_l = np.asarray(launcher_pos_m, dtype=np.float64).reshape(-1, 3)
     shape = (p.shape[0], x_l.shape[0], len(table))
     mask = np.ones(shape, dtype=bool) if candidates is None else np.asarray(candidates, bool)
     t, lx, i = np.nonzero(mask)
-    p, v, x_l = p[t], np.asarray(vel_mps, dtype=np.float64).reshape(-1, 3)[t], x_l[lx]  # (N,3)
+    t_l = table.reaction_s[i]
+    near = within_reach(p[t], v[t], x_l[lx], t_l, t_l + table.max_range_tof_s[i],
+                        table.max_range_m[i] + REACH_MARGIN_M)  # fmt: skip
+    t, lx, i = t[near], lx[near], i[near]
+    fills = {"t_intercept_s": np.inf, "pip_m": np.nan, "range_m": np.nan, "height_m": np.nan,
+             "feasible": False, "pk": 0.0}  # fmt: skip
+    solved = _solve(p[t], v[t], x_l[lx], np.asarray(target_class, np.int64)[t], i, t0_s, table,
+                    n_grid, n_bisect) if t.size else {}  # fmt: skip
+    full = {}
+    for name, fill in fills.items():
+        extra = (3,) if name == "pip_m" else ()
+        full[name] = np.full(shape + extra, fill, dtype=type(fill))
+        if t.size:
+            full[name][t, lx, i] = solved[name]
+    return InterceptSolutions(t_launch_s=t0_s + np.broadcast_to(table.reaction_s, shape), **full)
+
+
+def _solve(
+    p: F, v: F, x_l: F, cls: NDArray[np.int64], i: NDArray[np.int64], t0_s: float,
+    table: InterceptorTable, n_grid: int, n_bisect: int,
+) -> dict[str, F | NDArray[np.bool_]]:  # fmt: skip
+    """PIP of N triples (rows of ``p, v, x_l`` (N, 3), types ``i``), see predict_intercepts."""
     t_l = table.reaction_s[i]  # launch offset from t0
     tof = table.tof.take(i)
 
     def g(dt: F) -> F:  # dt: offset from t0, shape (K,N)
-        rel = p + v * dt[..., None] - x_l
-        r = np.sqrt(np.sum(rel * rel, axis=-1))
-        return np.asarray((dt - t_l) - tof(r))
+        return np.asarray((dt - t_l) - tof.of_distance(_distance(p + v * dt[..., None] - x_l)))
 
     dt, found = earliest_root(g, t_l, table.max_range_tof_s[i], n_grid, n_bisect)
     pip = p + v * dt[:, None]
-    rel = pip - x_l
-    rng = np.sqrt(np.sum(rel * rel, axis=-1))
+    rng = _distance(pip - x_l)
     height = height_above_origin_m(pip) - height_above_origin_m(x_l)
     ok = found & in_envelope(
         rng, height, table.min_range_m[i], table.max_range_m[i], table.min_alt_m[i],
         table.max_alt_m[i],
     )  # fmt: skip
-    pk = np.where(ok, table.pk_of_type(rng, np.asarray(target_class, dtype=np.int64)[t], i), 0.0)
-    out = {
-        "t_intercept_s": (np.where(found, t0_s + dt, np.inf), np.inf),
-        "pip_m": (pip, np.nan), "range_m": (rng, np.nan), "height_m": (height, np.nan),
-        "feasible": (ok & (pk > 0), False), "pk": (pk, 0.0),
-    }  # fmt: skip
-    full = {}
-    for name, (val, fill) in out.items():
-        full[name] = np.full(shape + val.shape[1:], fill, dtype=val.dtype)
-        full[name][t, lx, i] = val
-    return InterceptSolutions(t_launch_s=t0_s + np.broadcast_to(table.reaction_s, shape), **full)
+    pk = np.zeros(i.shape[0])
+    if ok.any():  # Pk only where there is an intercept (often nowhere)
+        k = np.flatnonzero(ok)
+        pk[k] = table.pk_of_type(rng[k], cls[k], i[k])
+    return {"t_intercept_s": np.where(found, t0_s + dt, np.inf), "pip_m": pip, "range_m": rng,
+            "height_m": height, "feasible": ok & (pk > 0), "pk": pk}  # fmt: skip
+
+
+def within_reach(p: F, v: F, x: F, t0_s: F, t1_s: F, radius_m: F) -> NDArray[np.bool_]:
+    """True where the segment ``p + v t``, ``t in [t0, t1]``, comes within ``radius_m`` of ``x``.
+
+    Closest point of a line to a point: ``t* = clip(-(p - x).v / |v|^2, t0, t1)``
+    (``t0`` for ``v = 0``), distance ``|p - x + v t*|``. Shapes (N, 3) and (N,).
+    """
+    d = p - x
+    vv = np.sum(v * v, axis=-1)
+    t_star = -np.sum(d * v, axis=-1) / np.where(vv > 0, vv, 1.0)
+    t_star = np.minimum(np.maximum(t_star, t0_s), t1_s)
+    return np.asarray(_distance(d + v * t_star[:, None]) <= radius_m)
 
 
 def update_intercepts(
@@ -147,15 +183,21 @@ def update_intercepts(
     span = np.maximum(t_l + table.max_range_tof_s[i] - lo, 0.0)
 
     def g(dt: F) -> F:  # dt: offset from now, shape (K,E)
-        rel = p + v * dt[..., None] - x_l
-        return np.asarray((dt - t_l) - tof(np.linalg.norm(rel, axis=-1)))
+        return np.asarray((dt - t_l) - tof.of_distance(_distance(p + v * dt[..., None] - x_l)))
 
     dt, found = earliest_root(g, lo, span, n_grid, n_bisect)
     pip = p + v * dt[:, None]
-    rng = np.linalg.norm(pip - x_l, axis=-1)
+    rng = _distance(pip - x_l)
     height = height_above_origin_m(pip) - height_above_origin_m(x_l)
     ok = found & (span > 0) & in_envelope(
         rng, height, table.min_range_m[i], table.max_range_m[i], table.min_alt_m[i],
         table.max_alt_m[i],
     )  # fmt: skip
     return t_s + dt, pip, ok
+
+
+def _distance(rel: F) -> F:
+    """Euclidean norm over the last axis (size 3), summed left to right like
+    ``np.linalg.norm`` and ``np.sum`` do for three terms (same bits, fewer calls)."""
+    sq = rel * rel
+    return np.asarray(np.sqrt(sq[..., 0] + sq[..., 1] + sq[..., 2]))

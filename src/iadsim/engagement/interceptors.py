@@ -306,7 +306,10 @@ class TofCoefficients:
 
     def __call__(self, range_m: NDArray[np.float64] | float) -> F:
         """Time of flight (s) to ``range_m`` (formulas of :func:`time_of_flight_s`)."""
-        r = np.maximum(np.asarray(range_m, dtype=np.float64), 0.0)
+        return self.of_distance(np.maximum(np.asarray(range_m, dtype=np.float64), 0.0))
+
+    def of_distance(self, r: F) -> F:
+        """Time of flight (s) to slant ranges ``r`` already known to be >= 0 (or NaN)."""
         d = r - self.s_b_m
         root = np.sqrt(np.maximum(self.max_speed_sq - self.two_decel_mps2 * d, 0.0))
         out = np.asarray(self.boost_s + 2 * d / (self.max_speed_mps + root))  # coast
@@ -372,8 +375,8 @@ def pk_at(
     cc = np.where(valid, c, 0)
     if grid.size == 1:
         return np.where(valid, table[cc, 0], 0.0)
-    xc = np.clip(x, grid[0], grid[-1])
-    j = np.clip(np.searchsorted(grid, xc, side="right") - 1, 0, grid.size - 2)
+    xc = np.minimum(np.maximum(x, grid[0]), grid[-1])  # np.clip, without its overhead
+    j = np.minimum(np.maximum(np.searchsorted(grid, xc, side="right") - 1, 0), grid.size - 2)
     w = (xc - grid[j]) / (grid[j + 1] - grid[j])
     pk = table[cc, j] * (1 - w) + table[cc, j + 1] * w
     return np.where(valid & np.isfinite(x), pk, 0.0)

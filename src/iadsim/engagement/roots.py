@@ -19,7 +19,7 @@ all of them in one call and then follows the path sequential bisection takes
 (move the upper end to the midpoint where ``g >= 0``, else the lower end). The
 midpoints, the values of ``g`` and the decisions are the same, so the result is
 bit-for-bit that of sequential bisection whatever the block depth; the depth
-only trades the number of calls against the points per call (``max_points``).
+only trades the number of calls against the points per call (:func:`block_depths`).
 
 When the flags ``g >= 0`` over the tree nodes, in position order, are false then
 true for every element (``g`` crosses zero once in the bracket, the usual case),
@@ -43,9 +43,10 @@ __all__ = ["bisect", "block_depths", "earliest_root"]
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 
-#: Points per call of ``g`` above which :func:`bisect` splits the halvings into
-#: more blocks (small batches: one call per 6 halvings; large ones: one per halving).
-MAX_POINTS = 2048
+#: Overhead of one block (a call of ``g`` plus the tree bookkeeping) in units of
+#: the cost of one more evaluated point: measured ~30 us against ~56 ns per point
+#: for the intercept equation on this numpy (about 500 points).
+CALL_COST_POINTS = 512.0
 
 
 def earliest_root(
@@ -55,7 +56,7 @@ def earliest_root(
     n_grid: int,
     n_bisect: int,
     *,
-    max_points: int = MAX_POINTS,
+    call_cost: float = CALL_COST_POINTS,
 ) -> tuple[F, B]:
     """Earliest ``x`` in ``[lo, lo + span]`` with ``g(x) >= 0`` for a batch of N functions.
 
@@ -69,7 +70,7 @@ def earliest_root(
     g : values at points of shape (K, N) (column ``j`` belongs to function ``j``).
     lo, span : (N,) start and length of the search intervals.
     n_grid : grid points (>= 2); n_bisect : halvings of the bracket (>= 0).
-    max_points : see :func:`block_depths`.
+    call_cost : see :func:`block_depths`.
 
     Returns
     -------
@@ -84,7 +85,7 @@ def earliest_root(
     found = pos.any(axis=0)
     k = np.maximum(pos.argmax(axis=0), 1)  # first grid index with g >= 0
     a, hi, g_a, g_hi = grid[k - 1, cols], grid[k, cols], gv[k - 1, cols], gv[k, cols]
-    a, hi, g_a, g_hi = bisect(g, a, hi, g_a, g_hi, n_bisect, max_points=max_points)
+    a, hi, g_a, g_hi = bisect(g, a, hi, g_a, g_hi, n_bisect, call_cost=call_cost)
     # one secant step inside the final bracket (g is smooth there): the error drops
     # from the bracket width to O(width^2), so few halvings are needed
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -101,7 +102,7 @@ def bisect(
     g_b: F,
     n_halvings: int,
     *,
-    max_points: int = MAX_POINTS,
+    call_cost: float = CALL_COST_POINTS,
 ) -> tuple[F, F, F, F]:
     """Halve the brackets ``[a, b]`` ``n_halvings`` times, keeping ``g >= 0`` at the top.
 
@@ -119,21 +120,26 @@ def bisect(
     a, b, g_a, g_b : (N,) final brackets (width ``(b - a) / 2^n_halvings``).
     """
     cols = np.arange(np.shape(a)[0])
-    for depth in block_depths(n_halvings, cols.size, max_points):
+    for depth in block_depths(n_halvings, cols.size, call_cost):
         a, b, g_a, g_b = _bisect_block(g, a, b, g_a, g_b, depth, cols)
     return a, b, g_a, g_b
 
 
-def block_depths(n_halvings: int, batch_size: int, max_points: int = MAX_POINTS) -> list[int]:
-    """Halvings per call of ``g``: the fewest near-equal blocks of at most
-    ``2^d - 1 <= max_points / batch_size`` points per function (at least 1)."""
-    if n_halvings <= 0:
-        return []
-    per = max(max_points // max(batch_size, 1), 1)
-    d_max = max(int(np.log2(per + 1)), 1)
-    n_blocks = -(-n_halvings // d_max)
-    base, extra = divmod(n_halvings, n_blocks)
-    return [base + 1] * extra + [base] * (n_blocks - extra)
+def block_depths(
+    n_halvings: int, batch_size: int, call_cost: float = CALL_COST_POINTS
+) -> list[int]:
+    """Halvings per call of ``g``: the split into near-equal blocks of depths ``d_k``
+    that minimises ``sum_k (call_cost + (2^d_k - 1) batch_size)`` (points evaluated,
+    plus a fixed overhead per call in the same unit)."""
+    best: list[int] = []
+    best_cost = np.inf
+    for n_blocks in range(1, n_halvings + 1):
+        base, extra = divmod(n_halvings, n_blocks)
+        depths = [base + 1] * extra + [base] * (n_blocks - extra)
+        cost = sum(call_cost + (2**d - 1) * batch_size for d in depths)
+        if cost < best_cost:
+            best, best_cost = depths, cost
+    return best
 
 
 def _bisect_block(

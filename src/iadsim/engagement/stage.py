@@ -243,9 +243,10 @@ class Engagement:
         sel = np.flatnonzero((rows >= 0) & (fl.t_intercept_s > t_s))
         if sel.size == 0:
             return 0
-        tr = tracks.select(rows[sel])
-        vel = tr.vel_mps()
-        pos = tr.pos_m() + vel * (t_s - tr.t_s)[:, None]
+        r = rows[sel]
+        vel = np.stack([tracks.ve_mps[r], tracks.vn_mps[r], tracks.vu_mps[r]], axis=-1)
+        pos = np.stack([tracks.e_m[r], tracks.n_m[r], tracks.u_m[r]], axis=-1)
+        pos = pos + vel * (t_s - tracks.t_s[r])[:, None]
         lrow = np.array([self._row[int(x)] for x in fl.launcher_id[sel]], dtype=np.int64)
         t_new, pip, ok = update_intercepts(
             pos, vel, t_s, fl.t_launch_s[sel], self.launchers.pos_m[lrow], self.table,
