@@ -143,6 +143,40 @@ def test_single_radar_dwells_match_reference(
     assert fast.bit_generator.state == ref.bit_generator.state
 
 
+@pytest.mark.parametrize("az_beamwidth_rad", [2e-5, 0.2])
+def test_resolution_cells_match_reference(
+    radar_params: dict[str, RadarParams], library: RcsLibrary, az_beamwidth_rad: float
+) -> None:
+    # Targets sharing range cells but not beams (and the reverse), with beam indices
+    # that fit the cell key's 16 bits and that do not (then no shortcut applies).
+    truth, sigs = _truth(6, 200, library, dense=True)
+    r = np.random.default_rng(6)
+    ring = r.uniform(60e3, 61e3, 200)
+    az = np.linspace(0.0, 2 * np.pi, 200, endpoint=False) + r.normal(0.0, 1e-4, 200)
+    truth = dataclasses.replace(
+        truth,
+        e_m=ring * np.sin(az),
+        n_m=ring * np.cos(az),
+        u_m=np.full(200, 3000.0),
+        alt_m=np.full(200, 3300.0),
+        alive=np.ones(200, dtype=bool),
+    )
+    radars = [
+        dataclasses.replace(
+            rad, params=dataclasses.replace(rad.params, az_beamwidth_rad=az_beamwidth_rad)
+        )
+        for rad in _radars(radar_params, library)[:4]
+    ]
+    group = RadarGroup.of(radars)
+    assert group.dwell_constants.beam_index_fits == (az_beamwidth_rad > 1e-3)
+    fast, ref = np.random.default_rng(8), np.random.default_rng(8)
+    for g in (group, RadarGroup.of(radars[:1])):
+        a = observe_radars(g, truth, 0.0, fast, sigs, false_alarms=False)
+        _assert_same(a, ref_observe(g, truth, 0.0, ref, sigs, false_alarms=False))
+        assert len(a) > 0
+    assert fast.bit_generator.state == ref.bit_generator.state
+
+
 @pytest.mark.parametrize("case", ["no threats", "all dead", "out of range", "behind terrain"])
 def test_dwell_without_visible_targets_matches_reference(
     radar_params: dict[str, RadarParams], library: RcsLibrary, case: str

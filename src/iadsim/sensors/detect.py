@@ -64,6 +64,7 @@ class DwellConstants:
     """
 
     single: bool  # a group of one radar
+    beam_index_fits: bool  # azimuth beam index < 2^16: the cell key's low bits
     e_m: F  # (n, 1) antenna position columns, ENU
     n_m: F  # (n, 1)
     u_m: F  # (n, 1)
@@ -92,6 +93,7 @@ class DwellConstants:
         smooth = ~g.has_mask
         return cls(
             single=len(g) == 1,
+            beam_index_fits=bool(np.all(TWO_PI / g.az_beamwidth_rad < (1 << 16) - 1)),
             e_m=g.pos_m[:, 0:1].copy(),
             n_m=g.pos_m[:, 1:2].copy(),
             u_m=g.pos_m[:, 2:3].copy(),
@@ -199,10 +201,15 @@ def _merge_unresolved(
     if ri.shape[0] < 2:
         return None, None, snr
     rb = (r / g.range_resolution_m[ri]).astype(np.int64)
+    high = rb if g.dwell_constants.single else ri * (1 << 23) + rb
+    if g.dwell_constants.beam_index_fits:  # distinct (radar, range cell): nobody merges
+        sorted_high = np.sort(high)
+        if not (sorted_high[1:] == sorted_high[:-1]).any():
+            return None, None, snr
     ab = (az / g.az_beamwidth_rad[ri]).astype(np.int64)
     eb = ((el - g.el_min_rad[ri]) / g.el_beamwidth_rad[ri]).astype(np.int64)
     eb = np.minimum(np.maximum(eb, 0), 4095)
-    key = ((ri * (1 << 23) + rb) * (1 << 16) + ab) * (1 << 12) + eb
+    key = (high * (1 << 16) + ab) * (1 << 12) + eb
     order = np.argsort(key)
     ks = key[order]
     dup = ks[1:] == ks[:-1]
