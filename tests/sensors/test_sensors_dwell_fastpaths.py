@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from dwell_reference import (
     ref_aspect,
+    ref_atmospheric_loss_db,
     ref_draw_detection,
     ref_false_alarms,
     ref_observe,
@@ -22,6 +23,7 @@ from iadsim.frames import Detections, Truth
 from iadsim.sensors.measurement import draw_detection, draw_false_alarms
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.radar import Radar, RadarGroup, observe_radars
+from iadsim.sensors.radar_equation import atmospheric_loss_db
 from iadsim.sensors.rcs import RcsLibrary, RcsTableParams, aspect_angles, aspect_angles_enu
 from iadsim.sensors.signatures import TargetSignatures
 from iadsim.sensors.terrain import TerrainMask
@@ -263,6 +265,15 @@ def test_rcs_lookups_match_reference(library: RcsLibrary) -> None:
     wild_az, wild_el = r.uniform(-7.0, 7.0, n), r.uniform(-3.0, 3.0, n)
     out = library.rcs_dbsm(tab, wild_az, wild_el, band[0])
     assert out.tobytes() == ref_rcs_dbsm(library, tab, wild_az, wild_el, band[0]).tobytes()
+
+
+def test_atmospheric_loss_matches_reference() -> None:
+    r = np.random.default_rng(4)
+    el = np.concatenate([r.uniform(-2.0, 2.0, 10_000), [-0.0, 0.0, np.pi / 2, -np.pi / 2]])
+    rng_m = np.concatenate([r.uniform(1e3, 6e5, 10_000), np.full(4, 5e4)])
+    band = r.integers(0, 7, el.size)
+    got = atmospheric_loss_db(rng_m, el, band)
+    assert got.tobytes() == ref_atmospheric_loss_db(rng_m, el, band).tobytes()
 
 
 def test_signature_positions_dense_and_sparse(library: RcsLibrary) -> None:

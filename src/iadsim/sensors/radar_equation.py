@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import erfcx  # (scipy.special is loaded by iadsim.sensors.pd anyway)
 
 __all__ = [
     "BANDS",
@@ -170,12 +171,12 @@ def atmospheric_loss_db(
     Negative elevations are treated as 0. With H = 7 km a grazing S-band ray
     loses ~3.6 dB over 350 km, the order of Blake's curves.
     """
-    from scipy.special import erfcx
-
     alpha = _TWO_WAY_ATTENUATION_DB_PER_M[np.asarray(band, dtype=np.int64)]
     ae = k * 6_371_008.8
     scale = math.sqrt(2.0 * ae * scale_height_m)
-    b = ae * np.sin(np.clip(_f(el_rad), 0.0, np.pi / 2)) / scale
+    # elevation clamped to [0, pi/2] (min/max instead of np.clip: only -0.0 becomes
+    # +0.0, and b enters as erfcx(b), b c and b + c, so the loss is the same)
+    b = ae * np.sin(np.minimum(np.maximum(_f(el_rad), 0.0), np.pi / 2)) / scale
     c = _f(range_m) / scale
     path = scale * _HALF_SQRT_PI * (erfcx(b) - np.exp(-(c**2) - 2 * b * c) * erfcx(b + c))
     return _f(alpha * path)
