@@ -196,3 +196,18 @@ def test_midcourse_update_reads_the_last_live_row(make_interceptor):
     ref.update(turned, 20.0)
     assert eng.update(Tracks.concat([straight, turned, deleted]), 20.0) == 1
     assert eng.in_flight.to_arrow().equals(ref.in_flight.to_arrow())
+
+
+def test_resolve_before_anything_is_due_changes_nothing(make_interceptor):
+    """An intercept time a mid-course update has moved: no outcome, no draw, no event."""
+    eng = _stage(make_interceptor)
+    eng.launch(_orders(1, t_int=50.0))
+    before = eng.in_flight
+    rng = np.random.default_rng(3)
+    state = rng.bit_generator.state
+    out, ev = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 49.0, rng)
+    assert len(out) == 0 and len(ev) == 0
+    assert rng.bit_generator.state == state
+    assert eng.in_flight is before and eng.status(49.0).last_track_id.size == 0
+    out, _ = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 50.0, rng)
+    assert len(out) == 1 and eng.status(50.0).last_track_id.tolist() == [0]

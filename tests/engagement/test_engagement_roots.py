@@ -137,14 +137,14 @@ def test_block_depths(n_halvings, batch):
     d = block_depths(n_halvings, batch, 512.0)
     assert sum(d) == n_halvings and min(d) >= 1
     assert max(d) - min(d) <= 1
-    assert block_depths(n_halvings, batch, 0.0) == [1] * n_halvings  # calls are free
-    assert block_depths(n_halvings, batch, 1e12) == [n_halvings]  # points are free
-    assert block_depths(0, batch) == []
+    assert block_depths(n_halvings, batch, 0.0) == (1,) * n_halvings  # calls are free
+    assert block_depths(n_halvings, batch, 1e12) == (n_halvings,)  # points are free
+    assert block_depths(0, batch) == ()
 
 
 def test_block_depths_for_the_c2_batches():
     """Few in-flight interceptors: two calls for twelve halvings; a few dozen triples:
     three; thousands: one per halving."""
-    assert block_depths(12, 2) == [6, 6]
-    assert block_depths(12, 20) == [4, 4, 4]
-    assert block_depths(12, 5000) == [1] * 12
+    assert block_depths(12, 2) == (6, 6)
+    assert block_depths(12, 20) == (4, 4, 4)
+    assert block_depths(12, 5000) == (1,) * 12

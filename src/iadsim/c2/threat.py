@@ -130,9 +130,14 @@ def cpa(pos_m: F, vel_mps: F, site_pos_m: F) -> tuple[F, F]:
     -------
     cpa_m, tgo_s : (T, S) miss distance (m) and time to closest approach (s, >= 0).
     """
+    return _cpa(pos_m, vel_mps, _sum3(vel_mps * vel_mps), site_pos_m)
+
+
+def _cpa(pos_m: F, vel_mps: F, vv: F, site_pos_m: F) -> tuple[F, F]:
+    """:func:`cpa` given ``vv = |v|^2`` (T,)."""
     d = pos_m[:, None, :] - site_pos_m[None, :, :]  # (T,S,3)
     v = vel_mps[:, None, :]
-    vv = _sum3(v * v)
+    vv = vv[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(vv > 0, -_sum3(d * v) / np.where(vv > 0, vv, 1.0), 0.0)
     t = np.maximum(t, 0.0)
@@ -147,7 +152,11 @@ def _sum3(x: F) -> F:
 
 def classify(pos_m: F, vel_mps: F, params: ThreatParams) -> NDArray[np.int64]:
     """Kinematic class codes (T,) from speed and height; rules in module doc."""
-    speed = np.sqrt(_sum3(vel_mps * vel_mps))  # |v|, as np.linalg.norm
+    return _classify(pos_m, np.sqrt(_sum3(vel_mps * vel_mps)), params)  # |v| as np.linalg.norm
+
+
+def _classify(pos_m: F, speed: F, params: ThreatParams) -> NDArray[np.int64]:
+    """:func:`classify` given the speeds (T,)."""
     r_e = 6_371_008.8  # mean Earth radius, m
     alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
     low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
@@ -173,27 +182,32 @@ def evaluate_threats(tracks: Tracks, t_s: float, params: ThreatParams) -> Threat
     keep = tracks.status == TrackStatus.CONFIRMED
     if not keep.any():
         return _empty_assessment(t_s, params.site_pos_m.shape[0])
-    tr = tracks if keep.all() else tracks.select(keep)
-    dt = (t_s - tr.t_s)[:, None]
-    vel = tr.vel_mps()
-    pos = tr.pos_m() + vel * dt
-    cls = classify(pos, vel, params)
-    miss, tgo = cpa(pos, vel, params.site_pos_m)
+    names = ("t_s", "e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "var_ve_m2ps2",
+             "var_vn_m2ps2", "var_vu_m2ps2", "quality")  # fmt: skip
+    cols = np.stack([getattr(tracks, c) for c in names], axis=-1)  # (T, 11): one gather
+    track_id = tracks.track_id
+    if not keep.all():
+        cols, track_id = cols[keep], track_id[keep]
+    vel = cols[:, 4:7]
+    pos = cols[:, 1:4] + vel * (t_s - cols[:, 0])[:, None]
+    vv = _sum3(vel * vel)  # |v|^2, shared by the class and the CPA
+    cls = _classify(pos, np.sqrt(vv), params)
+    miss, tgo = _cpa(pos, vel, vv, params.site_pos_m)
     v_ts = threat_values(miss, tgo, cls, params)
     if v_ts.shape[1]:
-        site = np.argmax(v_ts, axis=1).astype(np.int64)
-        value = v_ts[np.arange(len(tr)), site]
+        site = np.argmax(v_ts, axis=1).astype(np.int64, copy=False)
+        value = v_ts.max(axis=1)  # the value at ``site``
     else:
-        site = np.full(len(tr), -1, dtype=np.int64)
-        value = np.zeros(len(tr))
-    order = np.lexsort((tr.track_id, -value))
-    rank = np.empty(len(tr), dtype=np.int64)
-    rank[order] = np.arange(len(tr))
-    sig = np.sqrt(tr.var_ve_m2ps2 + tr.var_vn_m2ps2 + tr.var_vu_m2ps2)
+        site = np.full(track_id.shape[0], -1, dtype=np.int64)
+        value = np.zeros(track_id.shape[0])
+    order = np.lexsort((track_id, -value))
+    rank = np.empty(track_id.shape[0], dtype=np.int64)
+    rank[order] = np.arange(track_id.shape[0])
+    sig = np.sqrt(cols[:, 7] + cols[:, 8] + cols[:, 9])
     return ThreatAssessment(
         t_s=float(t_s),
-        track_id=tr.track_id,
-        quality=tr.quality,
+        track_id=track_id,
+        quality=cols[:, 10],
         pos_m=pos,
         vel_mps=vel,
         speed_sigma_mps=sig,

@@ -125,17 +125,18 @@ def bisect(
     return a, b, g_a, g_b
 
 
+@functools.lru_cache(maxsize=1024)
 def block_depths(
     n_halvings: int, batch_size: int, call_cost: float = CALL_COST_POINTS
-) -> list[int]:
+) -> tuple[int, ...]:
     """Halvings per call of ``g``: the split into near-equal blocks of depths ``d_k``
     that minimises ``sum_k (call_cost + (2^d_k - 1) batch_size)`` (points evaluated,
     plus a fixed overhead per call in the same unit)."""
-    best: list[int] = []
+    best: tuple[int, ...] = ()
     best_cost = np.inf
     for n_blocks in range(1, n_halvings + 1):
         base, extra = divmod(n_halvings, n_blocks)
-        depths = [base + 1] * extra + [base] * (n_blocks - extra)
+        depths = (base + 1,) * extra + (base,) * (n_blocks - extra)
         cost = sum(call_cost + (2**d - 1) * batch_size for d in depths)
         if cost < best_cost:
             best, best_cost = depths, cost

@@ -142,12 +142,22 @@ class Engagement:
         self.ready_t_s = np.zeros(launchers.launcher_id.shape[0])
         self.in_flight = Orders.empty()
         self._last: dict[int, tuple[float, bool]] = {}
+        self._last_arrays: tuple[Int, F, NDArray[np.bool_]] | None = None
         self._row = {int(lid): k for k, lid in enumerate(launchers.launcher_id)}
 
     # -- C2 side -------------------------------------------------------------
     def status(self, t_s: float) -> FireStatus:
         """Current magazines and engagements (``t_s`` is informational)."""
-        last = sorted(self._last.items())
+        if self._last_arrays is None:  # rebuilt after each resolve that changed it
+            last = sorted(self._last.items())
+            self._last_arrays = (
+                np.array([k for k, _ in last], dtype=np.int64),
+                np.array([v[0] for _, v in last], dtype=np.float64),
+                np.array([v[1] for _, v in last], dtype=bool),
+            )
+            for a in self._last_arrays:  # shared by the snapshots until the next change
+                a.flags.writeable = False
+        last_id, last_t, last_k = self._last_arrays
         return FireStatus(
             launcher_id=self.launchers.launcher_id,
             battery_id=self.launchers.battery_id,
@@ -155,12 +165,12 @@ class Engagement:
             rounds=self.rounds.copy(),
             loadout=self.launchers.loadout,
             ready_t_s=self.ready_t_s.copy(),
-            in_flight_track_id=self.in_flight.track_id.copy(),
-            in_flight_battery_id=self.in_flight.battery_id.copy(),
-            in_flight_rounds=self.in_flight.n_rounds.copy(),
-            last_track_id=np.array([k for k, _ in last], dtype=np.int64),
-            last_intercept_t_s=np.array([v[0] for _, v in last], dtype=np.float64),
-            last_killed=np.array([v[1] for _, v in last], dtype=bool),
+            in_flight_track_id=self.in_flight.track_id,  # frame columns are read-only
+            in_flight_battery_id=self.in_flight.battery_id,
+            in_flight_rounds=self.in_flight.n_rounds,
+            last_track_id=last_id,
+            last_intercept_t_s=last_t,
+            last_killed=last_k,
         )
 
     def solve(
@@ -243,10 +253,10 @@ class Engagement:
         sel = np.flatnonzero((rows >= 0) & (fl.t_intercept_s > t_s))
         if sel.size == 0:
             return 0
-        r = rows[sel]
-        vel = np.stack([tracks.ve_mps[r], tracks.vn_mps[r], tracks.vu_mps[r]], axis=-1)
-        pos = np.stack([tracks.e_m[r], tracks.n_m[r], tracks.u_m[r]], axis=-1)
-        pos = pos + vel * (t_s - tracks.t_s[r])[:, None]
+        tr = np.stack([tracks.e_m, tracks.n_m, tracks.u_m, tracks.ve_mps, tracks.vn_mps,
+                       tracks.vu_mps, tracks.t_s], axis=-1)[rows[sel]]  # fmt: skip
+        vel = tr[:, 3:6]
+        pos = tr[:, 0:3] + vel * (t_s - tr[:, 6])[:, None]
         lrow = np.array([self._row[int(x)] for x in fl.launcher_id[sel]], dtype=np.int64)
         t_new, pip, ok = update_intercepts(
             pos, vel, t_s, fl.t_launch_s[sel], self.launchers.pos_m[lrow], self.table,
@@ -274,6 +284,8 @@ class Engagement:
         resolved engagements release their channels.
         """
         due = self.in_flight.t_intercept_s <= t_s
+        if not due.any():  # nothing due (no draws either)
+            return Intercepts.empty(), Events.empty()
         eng = self.in_flight.select(due)
         eng = eng.select(np.lexsort((eng.order_id, eng.t_intercept_s)))
         out = resolve_intercepts(eng, truth, rng, gate_m=self.gate_m)
@@ -281,6 +293,7 @@ class Engagement:
         for tid, t, k in zip(out.track_id, out.t_s, out.killed, strict=True):
             was_killed = self._last.get(int(tid), (0.0, False))[1]
             self._last[int(tid)] = (float(t), bool(k) or was_killed)
+            self._last_arrays = None
         if not len(out):
             return out, Events.empty()
         common = {

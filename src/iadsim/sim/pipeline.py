@@ -231,6 +231,9 @@ class Pipeline:
         if eng is None:
             return
         self._intercepts_at.discard(t_s)
+        if eng.next_intercept_t_s() > t_s:  # a time a mid-course update has since moved
+            self._schedule_intercept(engine)
+            return
         truth = self.truth_at(t_s)
         t0 = time.perf_counter()
         result, events = eng.resolve(truth, t_s, self.rngs["engagement"])
