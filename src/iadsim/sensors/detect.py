@@ -275,7 +275,8 @@ def _target_returns(
         if atm.any():
             loss_db[atm] = atmospheric_loss_db(r[atm], el[atm], g.band[ri[atm]])
         snr = snr * 10.0 ** (-loss_db / 10.0)
-    # the order numpy's einsum("pk,pk->p") sums the three products in
+    # rdot = (rel . v) / R, summed (e + u) + n: the order of the einsum("pk,pk->p")
+    # this replaces (bit-identical rdot)
     rdot = ((de * ve + du * vu) + dn * vn) / np.maximum(r, 1e-9)
     group, best, total = _merge_unresolved(g, ri, r, az, el, snr)
     if group is not None and best is not None:  # SNR-weighted centroids of the groups
