@@ -6,8 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iadsim.tracking import GNN, JPDA
+from iadsim.tracking.association import dense_unique
 from iadsim.tracking.filters import Innovation
 from iadsim.tracking.gating import GatedPairs, pregate_pairs
 
@@ -125,3 +128,13 @@ def test_gnn_component_path_equals_dense_on_large_sparse_problems(seed) -> None:
     a, b = gnn_solve(ti, di, c, miss, n, m), _solve_dense(ti, di, c, miss)
     assert np.sum(c[a] - gamma) == pytest.approx(np.sum(c[b] - gamma), abs=1e-9)
     assert len(set(ti[a].tolist())) == a.shape[0] and len(set(di[a].tolist())) == a.shape[0]
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(st.lists(st.integers(0, 40), max_size=60))
+def test_dense_unique_equals_np_unique(values) -> None:
+    a = np.asarray(values, dtype=np.int64)
+    uniq, inv = dense_unique(a)
+    ref_u, ref_i = np.unique(a, return_inverse=True)
+    np.testing.assert_array_equal(uniq, ref_u)
+    np.testing.assert_array_equal(inv, ref_i)

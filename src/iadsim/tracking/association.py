@@ -32,7 +32,7 @@ from iadsim.tracking.gating import GatedPairs
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-__all__ = ["GNN", "JPDA", "Association", "Associator", "jpda_exact", "pda_single"]
+__all__ = ["GNN", "JPDA", "Association", "Associator", "dense_unique", "jpda_exact", "pda_single"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +99,21 @@ class GNN:
         return Association(pair_t, pair_d, ones, beta0, np.zeros(n), used, pidx)
 
 
+def dense_unique(a: I64) -> tuple[I64, I64]:
+    """``np.unique(a, return_inverse=True)`` for small non-negative ints (row indices).
+
+    A presence mask over ``0..max(a)`` and its running count give the sorted
+    distinct values and each element's rank: the same arrays, without the sort
+    and the Python-level bookkeeping of ``np.unique`` (which dominates at the few
+    dozen elements of a dwell).
+    """
+    if a.shape[0] == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    mask = np.zeros(int(a.max()) + 1, bool)
+    mask[a] = True
+    return np.nonzero(mask)[0], (np.cumsum(mask) - 1)[a]
+
+
 def _best_per(key: I64, score: F64, ok: NDArray[np.bool_]) -> I64:
     """Index of the lowest ``score`` per distinct ``key`` among pairs with ``ok``."""
     idx = np.nonzero(ok)[0]
@@ -129,8 +144,8 @@ def _solve_sparse(ti: I64, di: I64, c: F64, miss: F64, m: int) -> I64:
 
 def _solve_dense(ti: I64, di: I64, c: F64, miss: F64) -> I64:
     """Dense assignment with one private "miss" column per track (small problems)."""
-    rows, rl = np.unique(ti, return_inverse=True)
-    cols, cl = np.unique(di, return_inverse=True)
+    rows, rl = dense_unique(ti)
+    cols, cl = dense_unique(di)
     k, q = rows.shape[0], cols.shape[0]
     big = 1e6 * (np.abs(c).max() + np.abs(miss[rows]).max() + 1.0) * (k + 1)
     C = np.full((k, q + k), big)

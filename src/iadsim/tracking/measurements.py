@@ -291,7 +291,7 @@ def debiased_conversion(meas: Measurements) -> Measurements:
     step = np.sqrt(d) * np.moveaxis(L, 2, 0)[:, None]  # (d, 1, m, d): column k of L
     sigma = zp + np.array([1.0, -1.0])[:, None, None] * step  # (d, 2, m, d)
     k2 = 2 * d
-    dz = conv(sigma.reshape(k2 * m, d), np.tile(lam, (k2, 1))).reshape(k2, m, d) - mean
+    dz = conv(sigma.reshape(k2 * m, d), np.concatenate([lam] * k2)).reshape(k2, m, d) - mean
     acc = (np.einsum("kmi,kmj->kmij", dz, dz) / k2).sum(axis=0)  # sequential over k
     return dataclasses.replace(
         meas,

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks, TrackStatus
-from iadsim.tracking.association import GNN, Associator
+from iadsim.tracking.association import GNN, Associator, dense_unique
 from iadsim.tracking.filters import Bank, Filter
 from iadsim.tracking.gating import Gate, GatedPairs
 from iadsim.tracking.management import (
@@ -288,7 +288,7 @@ class Tracker:
         used[avail[a.used]] = True
         if a.pair_t.shape[0] == 0:
             return None
-        upd = np.unique(a.pair_t)
+        upd = dense_unique(a.pair_t)[0]
         return _Chosen(
             pair=k[a.pair_k], beta=a.beta, rows=rows[upd], beta0=a.beta0[upd], b=a.b[upd]
         )
@@ -308,7 +308,7 @@ class Tracker:
         trow = gp.ti[pair]
         order = np.argsort(trow, kind="stable")  # pairs grouped by track, order kept
         pair, beta, trow = pair[order], beta[order], trow[order]
-        upd, inv = np.unique(trow, return_inverse=True)
+        upd, inv = dense_unique(trow)
         rows = np.concatenate([c.rows for c in chosen])
         by_row = np.argsort(rows)  # rows are distinct across classes: aligns with upd
         beta0 = np.concatenate([c.beta0 for c in chosen])[by_row]
