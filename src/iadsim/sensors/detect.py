@@ -78,7 +78,6 @@ class DwellConstants:
     any_masked: bool
     horizon_antenna_m: F  # smooth-earth horizon distance of the antenna (0 if masked)
     mask_bins_per_rad: F
-    mask_tan_flat: F  # ``mask_tan.ravel()``
     mean_false_alarms: F  # ``Pfa n_cells`` (``Pfa^2 n_cells`` with alert-confirm)
     any_atmosphere: bool
     all_atmosphere: bool
@@ -109,7 +108,6 @@ class DwellConstants:
                 smooth, horizon_distance_m(g.antenna_height_m, float(g.k[0])), 0.0
             ),
             mask_bins_per_rad=g.mask_n_az / TWO_PI,
-            mask_tan_flat=g.mask_tan.ravel(),
             mean_false_alarms=g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0),
             any_atmosphere=bool(g.atmosphere.any()),
             all_atmosphere=bool(g.atmosphere.all()),
@@ -182,7 +180,7 @@ def _visible_pairs(g: RadarGroup, c: DwellConstants, e: F, n: F, u: F, alt: F) -
         ia = np.rint(az * c.mask_bins_per_rad[ri]).astype(np.int64)
         ia %= g.mask_n_az[ri]
         ir = np.minimum((horiz / g.mask_step_m[ri]).astype(np.int64), n_r - 1)
-        above = t_el > c.mask_tan_flat[(ri * n_az + ia) * n_r + ir]
+        above = t_el > g.mask_tan.reshape(-1)[(ri * n_az + ia) * n_r + ir]
         clear = np.where(g.has_mask[ri], above, clear) if c.any_smooth else above
     ok &= clear  # every radar is either smooth-earth or masked
     if not ok.any():

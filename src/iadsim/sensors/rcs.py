@@ -19,7 +19,6 @@ A target with zero velocity is taken as seen nose-on.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -139,10 +138,6 @@ class RcsLibrary:
         db = self._bilinear_dbsm(table, aspect_az_rad, aspect_el_rad, band, in_range=True)
         return np.asarray(10.0 ** (db / 10.0))
 
-    @functools.cached_property
-    def _grid_flat(self) -> F:
-        return np.ascontiguousarray(self.grid_dbsm).ravel()
-
     def _bilinear_dbsm(
         self, tab: NDArray[np.int64], az: F, el: F, bd: NDArray[np.int64], in_range: bool = False
     ) -> F:
@@ -161,7 +156,7 @@ class RcsLibrary:
             v00, v01 = g[tab, bd, ie, ia], g[tab, bd, ie, ia + 1]
             v10, v11 = g[tab, bd, ie + 1, ia], g[tab, bd, ie + 1, ia + 1]
         else:
-            flat = self._grid_flat
+            flat = self.grid_dbsm.reshape(-1)  # a view: the grid is built C-ordered
             i00 = ((tab * n_bands + bd) * n_el + ie) * n_az + ia
             v00, v01 = flat[i00], flat[i00 + 1]
             v10, v11 = flat[i00 + n_az], flat[i00 + (n_az + 1)]

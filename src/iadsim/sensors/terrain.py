@@ -88,14 +88,9 @@ class GridDem:
         z = codes.astype(np.float64) * self.scale + self.offset_m
         return z if self.nodata is None else np.where(codes == self.nodata, 0.0, z)
 
-    @functools.cached_property
-    def _flat(self) -> NDArray[Any]:
-        """The grid as stored, row-major and flat (a view unless it was not C-contiguous)."""
-        return np.ascontiguousarray(self.elevation_m).ravel()
-
-    def _cells(self, flat_index: NDArray[np.int64]) -> F:
-        """Decoded heights of the cells at row-major ``flat_index``."""
-        raw = self._flat[flat_index]
+    def _cells(self, flat: NDArray[Any], flat_index: NDArray[np.int64]) -> F:
+        """Decoded heights of the cells at row-major ``flat_index`` of ``flat`` (the grid)."""
+        raw = flat[flat_index]
         decoded = self._decoded
         if decoded is not None:  # same values as the arithmetic below, one table gather
             return np.asarray(decoded[raw])
@@ -131,14 +126,15 @@ class GridDem:
         wi, wj = fi, fj
         di = n_lon if n_lat > 1 else 0  # next row / column (the edge cell on a 1-cell axis)
         dj = 1 if n_lon > 1 else 0
+        flat = np.ascontiguousarray(self.elevation_m).reshape(-1)  # a view if C-ordered
         cell = i * n_lon + j
-        v00 = self._cells(cell)
+        v00 = self._cells(flat, cell)
         cell += dj
-        v01 = self._cells(cell)
+        v01 = self._cells(flat, cell)
         cell += di
-        v11 = self._cells(cell)
+        v11 = self._cells(flat, cell)
         cell -= dj
-        v10 = self._cells(cell)
+        v10 = self._cells(flat, cell)
         uj = 1 - wj
         v00 *= uj  # top = (1 - wj) v00 + wj v01
         v01 *= wj
