@@ -82,10 +82,11 @@ def earliest_root(
     grid = lo + _fractions(n_grid) * span  # (G, N)
     gv = g(grid)
     pos = gv >= 0
-    found = pos.any(axis=0)
+    found = np.logical_or.reduce(pos, axis=0)
     k = np.maximum(pos.argmax(axis=0), 1)  # first grid index with g >= 0
     a, hi, g_a, g_hi = grid[k - 1, cols], grid[k, cols], gv[k - 1, cols], gv[k, cols]
-    a, hi, g_a, g_hi = bisect(g, a, hi, g_a, g_hi, n_bisect, call_cost=call_cost)
+    for depth in block_depths(n_bisect, cols.size, call_cost):
+        a, hi, g_a, g_hi = _bisect_block(g, a, hi, g_a, g_hi, depth, cols)
     # one secant step inside the final bracket (g is smooth there): the error drops
     # from the bracket width to O(width^2), so few halvings are needed
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -206,10 +206,11 @@ class Pipeline:
         if len(orders):
             self.orders.append(orders)
             self.events.append(eng.launch(orders))
-        inflight = eng.in_flight
-        for b in np.unique(inflight.battery_id) if len(inflight) else ():
-            n = len(np.unique(inflight.track_id[inflight.battery_id == b]))
-            self.max_channels_used[int(b)] = max(self.max_channels_used[int(b)], n)
+        inflight = eng.in_flight  # a handful of rows: count the channels in Python
+        engaged = set(zip(inflight.battery_id.tolist(), inflight.track_id.tolist(), strict=True))
+        for b in sorted({b for b, _ in engaged}):
+            n = sum(1 for bb, _ in engaged if bb == b)
+            self.max_channels_used[b] = max(self.max_channels_used[b], n)
         self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
         self._schedule_intercept(engine)
 
