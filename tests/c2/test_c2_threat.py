@@ -114,3 +114,25 @@ def test_no_confirmed_tracks_gives_empty_assessment():
         for a in (ta.track_id, ta.threat_class, ta.site, ta.rank):
             assert a.shape == (0,) and a.dtype == np.int64
         assert len(threat_eval_events(ta)) == 0
+
+
+def test_threat_eval_events_columns():
+    """Same frame as make_events builds: one row per track, text and numbers per row."""
+    from iadsim.frames import make_events
+
+    params = ThreatParams(site_pos_m=np.zeros((2, 3)), site_value=np.array([3.0, 1.0]))
+    tr = make_tracks(np.array([[1e3, 4e4, 500.0], [-2e3, 6e4, 9e3]]),
+                     np.array([[0.0, -200.0, 0.0], [10.0, -300.0, 0.0]]), ids=[7, 4])  # fmt: skip
+    ta = evaluate_threats(tr, 3.0, params)
+    got = threat_eval_events(ta)
+    rows = np.arange(2)
+    detail = [
+        f"{['fighter', 'cruise_missile', 'drone', 'ballistic'][c]} site={s} rank={r} "
+        f"cpa_m={m:.0f} tgo_s={g:.1f}"
+        for c, s, r, m, g in zip(ta.threat_class, ta.site, ta.rank, ta.cpa_m[rows, ta.site],
+                                 ta.tgo_s[rows, ta.site], strict=True)
+    ]  # fmt: skip
+    want = make_events(np.full(2, 3.0), "threat_eval", track_id=ta.track_id, value=ta.value,
+                       detail=detail)  # fmt: skip
+    assert got.to_arrow().equals(want.to_arrow())
+    assert got.detail[0].startswith("fighter site=0 rank=")

@@ -34,7 +34,7 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.frames import Events, Tracks, TrackStatus, make_events
+from iadsim.frames import Events, Tracks, TrackStatus
 
 __all__ = [
     "THREAT_CLASSES",
@@ -247,5 +247,9 @@ def threat_eval_events(ta: ThreatAssessment) -> Events:
         f"{THREAT_CLASSES[c]} site={s} rank={r} cpa_m={m:.0f} tgo_s={g:.1f}"
         for c, s, r, m, g in zip(*(np.asarray(x).tolist() for x in cols), strict=True)
     ]
-    t = np.full(n, ta.t_s)
-    return make_events(t, "threat_eval", track_id=ta.track_id, value=ta.value, detail=detail)
+    none = np.full(n, -1, dtype=np.int64)  # the columns make_events would fill, built once
+    return Events(
+        t_s=np.full(n, ta.t_s), kind=np.full(n, "threat_eval"), threat_id=none,
+        track_id=ta.track_id.copy(), radar_id=none, battery_id=none, launcher_id=none,
+        order_id=none, value=ta.value.copy(), detail=np.array(detail),
+    )  # fmt: skip
