@@ -368,6 +368,10 @@ def make_events(
         raise ValueError(f"Events.t_s: must be 1-D (got shape {t.shape})")
 
     def b(v: Any, dtype: Any) -> NDArray[Any]:
+        if isinstance(v, str):  # the width follows the text (dtype=str would truncate)
+            return np.full(n, v)
+        if isinstance(v, int | float):
+            return np.full(n, v, dtype=dtype)
         a = np.asarray(v, dtype=dtype)
         return np.full(n, a) if a.ndim == 0 else np.broadcast_to(a, (n,)).copy()
 

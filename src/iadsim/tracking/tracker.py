@@ -107,7 +107,7 @@ class Tracker:
         self._next_id = int(first_id)
         self._t_now = -np.inf
         self._counters = dict.fromkeys(COUNTERS, 0)
-        self._deleted: list[Tracks] = []
+        self._deleted: list[_Rows] = []  # rows of tracks deleted since the last output
 
     # -- public -------------------------------------------------------------
     @property
@@ -182,7 +182,7 @@ class Tracker:
         if seen.any():
             n = self.n_tracks
             self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf))
-        out = Tracks.concat(self._deleted)
+        out = _frame(self._deleted, self.parts.filter.ndim)
         self._deleted = []
         return out
 
@@ -204,17 +204,21 @@ class Tracker:
         ``firm_only`` keeps confirmed and coasting tracks only (what C2 reads),
         which skips predicting the many tentative tracks false alarms start.
         """
+        return _frame([self._live(t_s, firm_only=firm_only)], self.parts.filter.ndim)
+
+    # -- internals ------------------------------------------------------------
+    def _live(self, t_s: float, *, firm_only: bool = False) -> _Rows:
+        """Rows of the live (or only the firm) tracks predicted to ``t_s``."""
         book, bank = self._book, self._bank
         if firm_only:
             keep = np.nonzero(book.status != TrackStatus.TENTATIVE)[0]
-            if keep.shape[0] == 0:
-                return Tracks.empty()
             book, bank = book.select(keep), _take(bank, keep)
-        quality = self.parts.confirmer.quality(book) if book.track_id.shape[0] else np.zeros(0)
-        bank = self._predicted(bank, t_s - book.t_s, in_place=False)
-        return _frame(bank["x"], bank["P"], book, quality, t_s, self.parts.filter.ndim)
+        n = book.track_id.shape[0]
+        quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
+        if n:
+            bank = self._predicted(bank, t_s - book.t_s, in_place=False)
+        return _Rows(bank["x"], bank["P"], book.track_id, book.status, quality, np.full(n, t_s))
 
-    # -- internals ------------------------------------------------------------
     def _predicted(self, bank: Bank, dt: F64, *, in_place: bool) -> Bank:
         """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
 
@@ -231,7 +235,7 @@ class Tracker:
         return bank
 
     def _output(self, t_s: float) -> Tracks:
-        out = Tracks.concat([self.tracks(t_s), *self._deleted])
+        out = _frame([self._live(t_s), *self._deleted], self.parts.filter.ndim)
         self._deleted = []
         return out
 
@@ -336,12 +340,13 @@ class Tracker:
         book.status[est & hit] = TrackStatus.CONFIRMED
         kill = (tent & drop & ~confirm) | p.deleter.delete(book, self._bank["P"], p.filter.ndim, t)
         if kill.any():
-            gone = book.select(kill)
-            gone.status[:] = TrackStatus.DELETED
-            b = _take(self._bank, kill)
-            self._deleted.append(
-                _frame(b["x"], b["P"], gone, np.zeros(int(kill.sum())), t, p.filter.ndim)
-            )
+            k = int(kill.sum())
+            status = np.full(k, TrackStatus.DELETED, np.int8)
+            gone = _Rows(
+                self._bank["x"][kill], self._bank["P"][kill], book.track_id[kill], status,
+                np.zeros(k), np.full(k, t),
+            )  # fmt: skip
+            self._deleted.append(gone)
             self._counters["deleted"] += int(kill.sum())
             self._bank = _take(self._bank, ~kill)
             self._book = book.select(~kill)
@@ -402,20 +407,40 @@ def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
     return np.split(order.astype(np.int64), cut)
 
 
-def _frame(x: F64, P: F64, book: TrackBook, quality: F64, t_s: float, d: int) -> Tracks:
-    """Tracks rows from states ``x`` (n, nx) and covariances ``P`` (n, nx, nx).
+@dataclasses.dataclass(frozen=True)
+class _Rows:
+    """Track rows on their way to a :class:`Tracks` frame: states ``x`` (n, nx),
+    covariances ``P`` (n, nx, nx), ids, status codes, quality and times (n,)."""
+
+    x: F64
+    P: F64
+    track_id: NDArray[np.int64]
+    status: NDArray[np.int8]
+    quality: F64
+    t_s: F64
+
+
+def _frame(parts: list[_Rows], d: int) -> Tracks:
+    """One Tracks frame from row blocks (live tracks, then deleted ones), ``d`` = 2 or 3.
 
     The frame owns its data: states and variances are copied (the filter bank is
     updated in place later, which must never change a frame already returned).
     """
+    if not parts:
+        return Tracks.empty()
+
+    def cat(arrays: list[NDArray[Any]]) -> NDArray[Any]:
+        return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+    x = cat([r.x for r in parts])
     n = x.shape[0]
     z = np.zeros(n)
     xs = x.T.copy()  # (nx, n), C order: one row per column of the frame
-    var = np.diagonal(P, axis1=1, axis2=2).T.copy()
+    var = cat([np.diagonal(r.P, axis1=1, axis2=2) for r in parts]).T.copy()
     cols = {
-        "t_s": np.full(n, float(t_s)),
-        "track_id": book.track_id.copy(),
-        "status": book.status.astype(np.int8),
+        "t_s": np.array(cat([r.t_s for r in parts]), dtype=np.float64),
+        "track_id": np.array(cat([r.track_id for r in parts]), dtype=np.int64),
+        "status": np.array(cat([r.status for r in parts]), dtype=np.int8),
         "e_m": xs[0],
         "n_m": xs[1],
         "u_m": xs[2] if d == 3 else z,
@@ -428,6 +453,6 @@ def _frame(x: F64, P: F64, book: TrackBook, quality: F64, t_s: float, d: int) ->
         "var_ve_m2ps2": var[d],
         "var_vn_m2ps2": var[d + 1],
         "var_vu_m2ps2": var[5] if d == 3 else z,
-        "quality": np.array(quality, dtype=np.float64),
+        "quality": np.array(cat([r.quality for r in parts]), dtype=np.float64),
     }
     return Tracks._validated(cols)
