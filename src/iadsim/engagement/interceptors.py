@@ -314,11 +314,11 @@ class TofCoefficients:
         root = np.sqrt(np.maximum(self.max_speed_sq - self.two_decel_mps2 * d, 0.0))
         out = np.asarray(self.boost_s + 2 * d / (self.max_speed_mps + root))  # coast
         floor = ~(r <= self.s_1_m)  # (NaN ranges too, as in the formula)
-        if floor.any():  # each other phase only where it occurs (small batches)
+        if np.count_nonzero(floor):  # each other phase only where it occurs (small batches)
             t_floor = self.floor_t_s + (r - self.floor_s_m) / self.min_speed_mps
             out = np.where(floor, t_floor, out)
         boost = r <= self.s_b_m
-        if boost.any():
+        if np.count_nonzero(boost):
             out = np.where(boost, np.sqrt(self.two_boost_s * r / self.max_speed_mps), out)
         return np.asarray(out, dtype=np.float64)
 

@@ -1,10 +1,10 @@
 """Earliest root of a batch of scalar functions: grid scan, bisection, one secant step.
 
-For every element of a batch, find the earliest ``x`` in ``[lo, lo + span]`` with
-``g(x) >= 0``, where ``g`` maps an array of points of shape ``(K, *batch)`` to
-values of the same shape (element ``j`` of the batch is evaluated at its own
-points). :func:`earliest_root` scans a uniform grid, brackets the first sign
-change and refines it with :func:`bisect` and a final secant step.
+For every one of N functions, find the earliest ``x`` in ``[lo, lo + span]`` with
+``g(x) >= 0``, where ``g`` maps points of shape (K, N) to values of the same
+shape (column ``j`` holds function ``j``'s points; columns are independent).
+:func:`earliest_root` scans a uniform grid, brackets the first sign change and
+refines it with :func:`bisect` and a final secant step.
 
 Bisection a block of halvings at a time
 ---------------------------------------
@@ -22,9 +22,10 @@ bit-for-bit that of sequential bisection whatever the block depth; the depth
 only trades the number of calls against the points per call (:func:`block_depths`).
 
 When the flags ``g >= 0`` over the tree nodes, in position order, are false then
-true for every element (``g`` crosses zero once in the bracket, the usual case),
+true for every function (``g`` crosses zero once in the bracket, the usual case),
 the path ends at the first true node, read off with one ``argmax``; otherwise
-the path is followed level by level.
+the path is followed level by level. Either way no assumption on ``g`` is made:
+non-monotone functions get the bracket sequential bisection ends in.
 
 References: bisection and the secant method, e.g. W. H. Press et al.,
 *Numerical Recipes*, 3rd ed., sections 9.1-9.2.
@@ -159,7 +160,7 @@ def _bisect_block(
     gx[1:m] = g(x[1:m])
     up = gx >= 0
     up[0], up[m] = False, True  # the bracket ends act as "below" and "above"
-    if (up[1:] >= up[:-1]).all():  # one switch per function: the path ends there
+    if not np.count_nonzero(up[1:] < up[:-1]):  # one switch per function: the path ends there
         top = up.argmax(axis=0)
     else:
         top = _follow(up, depth, cols)
