@@ -300,9 +300,7 @@ class TofCoefficients:
 
     def take(self, index: NDArray[np.int64]) -> TofCoefficients:
         """Constants of the types ``index`` (e.g. one row per in-flight engagement)."""
-        return TofCoefficients(
-            **{f.name: getattr(self, f.name)[index] for f in dataclasses.fields(self)}
-        )
+        return TofCoefficients(**{name: getattr(self, name)[index] for name in _TOF_FIELDS})
 
     def __call__(self, range_m: NDArray[np.float64] | float) -> F:
         """Time of flight (s) to ``range_m`` (formulas of :func:`time_of_flight_s`)."""
@@ -322,6 +320,8 @@ class TofCoefficients:
             out = np.where(boost, np.sqrt(self.two_boost_s * r / self.max_speed_mps), out)
         return np.asarray(out, dtype=np.float64)
 
+
+_TOF_FIELDS = tuple(f.name for f in dataclasses.fields(TofCoefficients))
 
 #: Mean Earth radius, m (IUGG mean radius R1).
 EARTH_RADIUS_M = 6_371_008.8

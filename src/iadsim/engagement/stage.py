@@ -265,9 +265,13 @@ class Engagement:
         upd = sel[ok]
         if upd.size == 0:
             return 0
-        t_i, e, n, u = (x.copy() for x in (fl.t_intercept_s, fl.pip_e_m, fl.pip_n_m, fl.pip_u_m))
-        t_i[upd], e[upd], n[upd], u[upd] = t_new[ok], pip[ok, 0], pip[ok, 1], pip[ok, 2]
-        self.in_flight = dataclasses.replace(fl, t_intercept_s=t_i, pip_e_m=e, pip_n_m=n, pip_u_m=u)
+        cols = {c: getattr(fl, c) for c in Orders.columns()}  # read-only, shared
+        new = {"t_intercept_s": t_new, "pip_e_m": pip[:, 0], "pip_n_m": pip[:, 1],
+               "pip_u_m": pip[:, 2]}  # fmt: skip
+        for c, val in new.items():
+            cols[c] = cols[c].copy()
+            cols[c][upd] = val[ok]
+        self.in_flight = Orders._validated(cols)  # the frame's own columns, 4 of them updated
         return int(upd.size)
 
     # -- intercepts ----------------------------------------------------------
