@@ -204,6 +204,8 @@ class Tracker:
         ``firm_only`` keeps confirmed and coasting tracks only (what C2 reads),
         which skips predicting the many tentative tracks false alarms start.
         """
+        if firm_only and not np.any(self._book.status != TrackStatus.TENTATIVE):
+            return Tracks.empty()  # most C2 cycles of a run see no firm track
         return _frame([self._live(t_s, firm_only=firm_only)], self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
