@@ -159,10 +159,9 @@ class Frame:
         """Build from columns derived row-wise from validated frames (same dtypes and
         equal lengths by construction), skipping the ``__post_init__`` checks."""
         obj = object.__new__(cls)
-        for name, value in columns.items():
-            if value.flags.writeable:
-                value.flags.writeable = False
-            object.__setattr__(obj, name, value)
+        for value in columns.values():
+            value.flags.writeable = False
+        obj.__dict__.update(columns)  # frozen dataclass: fields live in the instance dict
         return obj
 
     def __len__(self) -> int:

@@ -205,9 +205,9 @@ class Deleter:
     max_pos_sigma_m: float = float("inf")
 
     def delete(self, book: TrackBook, P: F64, ndim: int, t_s: float) -> B:
-        pos_sigma = np.sqrt(np.trace(P[:, :ndim, :ndim], axis1=1, axis2=2))
-        return (
-            (book.misses >= self.max_misses)
-            | (t_s - book.t_hit_s > self.max_coast_s)
-            | (pos_sigma > self.max_pos_sigma_m)
-        )
+        out = book.misses >= self.max_misses
+        if np.isfinite(self.max_coast_s):  # (an infinite limit never deletes: skip it)
+            out |= t_s - book.t_hit_s > self.max_coast_s
+        if np.isfinite(self.max_pos_sigma_m):
+            out |= np.sqrt(np.trace(P[:, :ndim, :ndim], axis1=1, axis2=2)) > self.max_pos_sigma_m
+        return np.asarray(out)
