@@ -20,6 +20,7 @@ Conventions (all frames)
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any, ClassVar, Self
 
@@ -347,6 +348,15 @@ EVENT_KINDS: tuple[str, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=256)
+def _constant_column(n: int, value: str | float, dtype: np.dtype[Any]) -> NDArray[Any]:
+    """A read-only column of ``n`` equal values, shared by the frames that use it
+    (frames never write their columns). Text takes its own width."""
+    out = np.full(n, value) if dtype.kind == "U" else np.full(n, value, dtype=dtype)
+    out.flags.writeable = False
+    return out
+
+
 def make_events(
     t_s: Any,
     kind: Any,
@@ -367,10 +377,8 @@ def make_events(
         raise ValueError(f"Events.t_s: must be 1-D (got shape {t.shape})")
 
     def b(v: Any, dtype: Any) -> NDArray[Any]:
-        if isinstance(v, str):  # the width follows the text (dtype=str would truncate)
-            return np.full(n, v)
-        if isinstance(v, int | float):
-            return np.full(n, v, dtype=dtype)
+        if isinstance(v, str | int | float):
+            return _constant_column(n, v, np.dtype(str if isinstance(v, str) else dtype))
         a = np.asarray(v, dtype=dtype)
         return np.full(n, a) if a.ndim == 0 else np.broadcast_to(a, (n,)).copy()
 

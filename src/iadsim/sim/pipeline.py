@@ -152,11 +152,13 @@ class Pipeline:
 
     def _note_confirmations(self, tracks: Tracks, truth: Truth, t_s: float) -> None:
         """Events for newly confirmed and deleted tracks; first firm track per threat."""
-        firm = (tracks.status == TrackStatus.CONFIRMED) | (tracks.status == TrackStatus.COASTING)
-        if firm.any():
-            new = firm & ~np.isin(tracks.track_id, np.fromiter(self._confirmed_ids, np.int64))
-        else:  # most dwells: only tentative tracks (false alarms) besides deletions
-            new = firm
+        firm = np.nonzero(
+            (tracks.status == TrackStatus.CONFIRMED) | (tracks.status == TrackStatus.COASTING)
+        )[0]
+        new = firm  # most dwells: no firm row at all (only false-alarm tentative tracks)
+        if firm.shape[0]:  # firm rows not confirmed before (few ids: one comparison matrix)
+            known = np.fromiter(self._confirmed_ids, np.int64, len(self._confirmed_ids))
+            new = firm[~(tracks.track_id[firm, None] == known[None, :]).any(axis=1)]
         gone = tracks.status == TrackStatus.DELETED
         if gone.any():
             self.events.append(
@@ -164,7 +166,7 @@ class Pipeline:
                     np.full(int(gone.sum()), t_s), "track_deleted", track_id=tracks.track_id[gone]
                 )
             )
-        if not new.any():
+        if new.shape[0] == 0:
             return
         self._confirmed_ids.update(int(i) for i in tracks.track_id[new])
         pos = tracks.pos_m()[new]
