@@ -138,3 +138,21 @@ def test_dense_unique_equals_np_unique(values) -> None:
     ref_u, ref_i = np.unique(a, return_inverse=True)
     np.testing.assert_array_equal(uniq, ref_u)
     np.testing.assert_array_equal(inv, ref_i)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_gnn_conflict_free_shortcut_equals_dense_assignment(seed) -> None:
+    """Pairs sharing no track and no measurement: the closed-form choice equals the
+    dense assignment, also when some pairs cost more than a miss ("nll" costs)."""
+    from iadsim.tracking.association import _conflict_free, _solve_dense, gnn_solve
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 12)), int(rng.integers(1, 12))
+    k = int(rng.integers(1, min(n, m) + 1))
+    ti = np.sort(rng.choice(n, k, replace=False)).astype(np.int64)
+    di = rng.choice(m, k, replace=False).astype(np.int64)
+    c, miss = rng.uniform(0, 12, k), rng.uniform(3, 9, n)
+    assert _conflict_free(ti, di)
+    np.testing.assert_array_equal(gnn_solve(ti, di, c, miss, n, m), _solve_dense(ti, di, c, miss))
+    if k > 1:  # a shared measurement is a conflict
+        assert not _conflict_free(ti, np.r_[di[:-1], di[0]])

@@ -114,6 +114,13 @@ def dense_unique(a: I64) -> tuple[I64, I64]:
     return np.nonzero(mask)[0], (np.cumsum(mask) - 1)[a]
 
 
+def _conflict_free(ti: I64, di: I64) -> bool:
+    """True if no track and no measurement occurs in two pairs: the assignment then
+    splits into independent choices, pair or miss, whichever costs less."""
+    t_sorted = ti if ti.shape[0] < 2 or np.all(ti[1:] >= ti[:-1]) else np.sort(ti)
+    return bool(np.all(t_sorted[1:] != t_sorted[:-1]) and np.bincount(di).max() <= 1)
+
+
 def _best_per(key: I64, score: F64, ok: NDArray[np.bool_]) -> I64:
     """Index of the lowest ``score`` per distinct ``key`` among pairs with ``ok``."""
     idx = np.nonzero(ok)[0]
@@ -168,6 +175,8 @@ def gnn_solve(ti: I64, di: I64, c: F64, miss: F64, n: int, m: int) -> I64:
     Small problems (<= 256 pairs) go to one dense ``linear_sum_assignment``.
     """
     if ti.shape[0] <= 256:
+        if _conflict_free(ti, di):  # each track and measurement in at most one pair
+            return np.nonzero(c < miss[ti])[0]
         return _solve_dense(ti, di, c, miss)
     _, lab = connected_components(
         sp.coo_matrix((np.ones(ti.shape[0]), (ti, n + di)), shape=(n + m, n + m)),
