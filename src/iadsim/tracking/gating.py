@@ -54,8 +54,12 @@ def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
     if n == 0 or m == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if n * m <= 4096:  # small: all pairs, masked by distance
-        dist = np.linalg.norm(track_pos[:, None, :] - det_pos[None, :, :], axis=-1)
-        ti, di = np.nonzero(dist <= radius[:, None])
+        # |p_i - z_j| accumulated axis by axis: the same sum in the same order as
+        # np.linalg.norm over the last axis, without a reduction over 2-3 elements
+        sq = np.square(track_pos[:, None, 0] - det_pos[None, :, 0])
+        for k in range(1, track_pos.shape[1]):
+            sq += np.square(track_pos[:, None, k] - det_pos[None, :, k])
+        ti, di = np.nonzero(np.sqrt(sq) <= radius[:, None])
         return ti.astype(np.int64), di.astype(np.int64)
     # bucket tracks by radius (powers of 2) so a large gate does not inflate the
     # search radius of every track; each bucket is one C-level tree-tree query

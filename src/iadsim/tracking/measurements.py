@@ -149,7 +149,10 @@ def _rel(x: F64, meas: Measurements) -> tuple[F64, F64, F64]:
     """Line of sight ``p = pos - sensor`` (p, d), velocity ``v`` (p, d), range |p| (p,)."""
     d = meas.ndim
     p = x[:, :d] - meas.sensor_m[:, :d]
-    return p, x[:, d : 2 * d], np.sqrt(np.add.reduce(p * p, axis=-1))
+    sq = p[:, 0] * p[:, 0] + p[:, 1] * p[:, 1]  # summed in the order of a norm over axis -1
+    if d == 3:
+        sq += p[:, 2] * p[:, 2]
+    return p, x[:, d : 2 * d], np.sqrt(sq)
 
 
 def _h_polar(p: F64, v: F64, r: F64, meas: Measurements) -> F64:
