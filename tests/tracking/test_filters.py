@@ -28,7 +28,7 @@ from iadsim.tracking import (
     UnscentedKalmanFilter,
     ZeroPadded,
 )
-from iadsim.tracking.filters import joseph_update, kf_predict
+from iadsim.tracking.filters import joseph_update, kf_predict, trace_of_block
 
 MODELS = [
     ConstantVelocity(ndim=2, q_m2ps3=0.5),
@@ -311,3 +311,9 @@ def test_update_with_gating_innovations_equals_recomputed(name, rng) -> None:
         moved = dataclasses.replace(inn, y=inn.y + 1.0)
         other, _ = filt.update(bank, meas, row, beta, beta0, b, inn=moved)
         assert not np.array_equal(other["x"], ref["x"])
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_trace_of_block_equals_np_trace(d, rng) -> None:
+    A = rng.standard_normal((17, 6, 6)) * 1e4
+    np.testing.assert_array_equal(trace_of_block(A, d), np.trace(A[:, :d, :d], axis1=1, axis2=2))

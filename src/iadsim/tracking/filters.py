@@ -52,12 +52,22 @@ __all__ = [
     "kf_predict",
     "mixture_reduce",
     "sym",
+    "trace_of_block",
 ]
 
 
 def sym(P: F64) -> F64:
     """Symmetric part 0.5 (P + P^T) of a batch of matrices."""
     return 0.5 * (P + np.swapaxes(P, -1, -2))
+
+
+def trace_of_block(A: F64, d: int) -> F64:
+    """Traces of the leading ``d x d`` blocks of ``A`` (n, k, k), summed in the order
+    of ``np.trace`` (cheaper than a reduction over a 2-3 element axis)."""
+    out = A[:, 0, 0] + A[:, 1, 1]
+    if d == 3:
+        out = out + A[:, 2, 2]
+    return np.asarray(out)
 
 
 def kf_predict(x: F64, P: F64, F: F64, Q: F64) -> tuple[F64, F64]:

@@ -19,7 +19,7 @@ import scipy.special
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from iadsim.tracking.filters import Filter, Innovation
+from iadsim.tracking.filters import Filter, Innovation, trace_of_block
 from iadsim.tracking.measurements import Measurements, standard_conversion
 
 F64 = NDArray[np.float64]
@@ -121,8 +121,8 @@ class Gate:
         gamma = self.gamma(meas.z.shape[1])
         cart = standard_conversion(meas) if cart is None else cart
         det_pos = cart.z[:, :d]
-        r_var = float(np.max(np.trace(cart.R, axis1=1, axis2=2))) if len(meas) else 0.0
-        p_var = np.trace(P[:, :d, :d], axis1=1, axis2=2)
+        r_var = float(np.max(trace_of_block(cart.R, d))) if len(meas) else 0.0
+        p_var = trace_of_block(P, d)
         radius = self.pregate_margin * np.sqrt(gamma * (p_var + r_var))
         ti, di = pregate_pairs(x[:, :d], radius, det_pos)
         inn = filt.innovate(x[ti], P[ti], meas.select(di))

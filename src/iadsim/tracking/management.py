@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.tracking.filters import trace_of_block
 from iadsim.tracking.measurements import Measurements, debiased_conversion
 
 F64 = NDArray[np.float64]
@@ -209,5 +210,5 @@ class Deleter:
         if np.isfinite(self.max_coast_s):  # (an infinite limit never deletes: skip it)
             out |= t_s - book.t_hit_s > self.max_coast_s
         if np.isfinite(self.max_pos_sigma_m):
-            out |= np.sqrt(np.trace(P[:, :ndim, :ndim], axis1=1, axis2=2)) > self.max_pos_sigma_m
+            out |= np.sqrt(trace_of_block(P, ndim)) > self.max_pos_sigma_m
         return np.asarray(out)

@@ -386,7 +386,10 @@ def visible_from(
     def observed(pos: F64) -> NDArray[np.bool_]:
         d = pos.shape[1]
         rel = pos - s[:d]
-        ok = np.linalg.norm(rel, axis=1) <= max_range_m
+        sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]  # |rel|^2 in the norm's order
+        if d == 3:
+            sq += rel[:, 2] * rel[:, 2]
+        ok = np.sqrt(sq) <= max_range_m
         if az_min_rad is not None and az_max_rad is not None:
             az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
             lo, hi = az_min_rad % (2 * np.pi), az_max_rad % (2 * np.pi)
