@@ -152,9 +152,9 @@ class Pipeline:
 
     def _note_confirmations(self, tracks: Tracks, truth: Truth, t_s: float) -> None:
         """Events for newly confirmed and deleted tracks; first firm track per threat."""
-        firm = np.nonzero(
+        firm = (
             (tracks.status == TrackStatus.CONFIRMED) | (tracks.status == TrackStatus.COASTING)
-        )[0]
+        ).nonzero()[0]
         new = firm  # most dwells: no firm row at all (only false-alarm tentative tracks)
         if firm.shape[0]:  # firm rows not confirmed before (few ids: one comparison matrix)
             known = np.fromiter(self._confirmed_ids, np.int64, len(self._confirmed_ids))

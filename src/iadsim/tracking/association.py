@@ -111,7 +111,7 @@ def dense_unique(a: I64) -> tuple[I64, I64]:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     mask = np.zeros(int(a.max()) + 1, bool)
     mask[a] = True
-    return np.nonzero(mask)[0], (np.cumsum(mask) - 1)[a]
+    return mask.nonzero()[0], (np.cumsum(mask) - 1)[a]
 
 
 def _conflict_free(ti: I64, di: I64) -> bool:
@@ -123,7 +123,7 @@ def _conflict_free(ti: I64, di: I64) -> bool:
 
 def _best_per(key: I64, score: F64, ok: NDArray[np.bool_]) -> I64:
     """Index of the lowest ``score`` per distinct ``key`` among pairs with ``ok``."""
-    idx = np.nonzero(ok)[0]
+    idx = ok.nonzero()[0]
     order = idx[np.lexsort((score[idx], key[idx]))]
     first = np.ones(order.shape[0], bool)
     first[1:] = key[order][1:] != key[order][:-1]
@@ -176,7 +176,7 @@ def gnn_solve(ti: I64, di: I64, c: F64, miss: F64, n: int, m: int) -> I64:
     """
     if ti.shape[0] <= 256:
         if _conflict_free(ti, di):  # each track and measurement in at most one pair
-            return np.nonzero(c < miss[ti])[0]
+            return (c < miss[ti]).nonzero()[0]
         return _solve_dense(ti, di, c, miss)
     _, lab = connected_components(
         sp.coo_matrix((np.ones(ti.shape[0]), (ti, n + di)), shape=(n + m, n + m)),
@@ -191,7 +191,7 @@ def gnn_solve(ti: I64, di: I64, c: F64, miss: F64, n: int, m: int) -> I64:
     chosen = [_best_per(ti, gain, one_t), _best_per(di, gain, one_d)]
     hard = (nt > 1) & (nd > 1)
     if hard.any():
-        h = np.nonzero(hard)[0]
+        h = hard.nonzero()[0]
         chosen.append(h[_solve_sparse(ti[h], di[h], c[h], miss, m)])
     return np.sort(np.concatenate(chosen))
 
@@ -219,11 +219,11 @@ def jpda_exact(ti: I64, di: I64, lg: F64, lmiss: float, n_t: int) -> tuple[F64, 
     events = np.zeros((1, 0), np.int64)
     lw = np.zeros(1)
     for t in range(n_t):
-        sel = np.nonzero(ti == t)[0]
+        sel = (ti == t).nonzero()[0]
         opts = np.concatenate([[-1], di[sel]])
         wts = np.concatenate([[lmiss], lg[sel]])
         clash = (events[:, :, None] == opts[None, None, :]).any(axis=1) & (opts >= 0)
-        e_i, o_i = np.nonzero(~clash)
+        e_i, o_i = (~clash).nonzero()
         if e_i.shape[0] > 65536:
             return None
         events = np.concatenate([events[e_i], opts[o_i, None]], axis=1)
@@ -275,7 +275,7 @@ class JPDA:
         _, lab = connected_components(A, directed=False)
         ntr = np.bincount(lab[:n], minlength=n + m)
         beta, beta0 = pda_single(ti, lg, lmiss, n)
-        multi = np.nonzero(ntr[lab[ti]] > 1)[0]
+        multi = (ntr[lab[ti]] > 1).nonzero()[0]
         if multi.shape[0]:
             for c in np.unique(lab[ti[multi]]):  # loop over the rare shared clusters
                 sel = multi[lab[ti[multi]] == c]

@@ -58,7 +58,7 @@ __all__ = [
 
 def sym(P: F64) -> F64:
     """Symmetric part 0.5 (P + P^T) of a batch of matrices."""
-    return 0.5 * (P + np.swapaxes(P, -1, -2))
+    return 0.5 * (P + P.swapaxes(-1, -2))
 
 
 def trace_of_block(A: F64, d: int) -> F64:
@@ -76,7 +76,7 @@ def kf_predict(x: F64, P: F64, F: F64, Q: F64) -> tuple[F64, F64]:
     x = F x ;  P = F P F^T + Q.  Shapes x (n, nx), P/F/Q (n, nx, nx).
     """
     x = np.einsum("nij,nj->ni", F, x)  # x = F x
-    P = F @ P @ np.swapaxes(F, 1, 2) + Q  # P = F P F' + Q
+    P = F @ P @ F.swapaxes(1, 2) + Q  # P = F P F' + Q
     return x, sym(P)
 
 
@@ -86,11 +86,11 @@ def joseph_update(x: F64, P: F64, y: F64, S: F64, H: F64, R: F64) -> tuple[F64, 
     K = P H^T S^-1 (via solve) ; x = x + K y ;
     P = (I - K H) P (I - K H)^T + K R K^T (symmetric PSD by construction).
     """
-    PHt = P @ np.swapaxes(H, 1, 2)
-    K = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, 1, 2)), 1, 2)  # K = P H' S^-1
+    PHt = P @ H.swapaxes(1, 2)
+    K = np.linalg.solve(S, PHt.swapaxes(1, 2)).swapaxes(1, 2)  # K = P H' S^-1
     x = x + np.einsum("nij,nj->ni", K, y)  # x = x + K y
     IKH = np.eye(x.shape[1]) - K @ H
-    P = IKH @ P @ np.swapaxes(IKH, 1, 2) + K @ R @ np.swapaxes(K, 1, 2)
+    P = IKH @ P @ IKH.swapaxes(1, 2) + K @ R @ K.swapaxes(1, 2)
     return x, sym(P)
 
 
@@ -210,13 +210,13 @@ class _SingleModel:
     def predict_xP(self, x: F64, P: F64, dt: F64) -> tuple[F64, F64]:
         """EKF prediction x = f(x), P = F P F' + Q (BLK eqs 10.3.2-1..-4)."""
         F = self.model.F(x, dt)
-        P = F @ P @ np.swapaxes(F, 1, 2) + self.model.Q(x, dt)
+        P = F @ P @ F.swapaxes(1, 2) + self.model.Q(x, dt)
         return self.model.f(x, dt), sym(P)
 
     def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation:
         """y = z - h(x), S = H P H' + R (BLK eqs 10.3.2-9, 10.3.2-10)."""
         zhat, H = h_and_jacobian(x, meas)
-        S = H @ P @ np.swapaxes(H, 1, 2) + meas.R  # S = H P H' + R
+        S = H @ P @ H.swapaxes(1, 2) + meas.R  # S = H P H' + R
         return _finish(_residual(meas.z, zhat, meas), S, H)
 
     def update_xP(self, x: F64, P: F64, meas: Measurements, inn: Innovation) -> tuple[F64, F64]:
@@ -301,7 +301,7 @@ class UnscentedKalmanFilter(_SingleModel):
         n = x.shape[1]
         Wm, Wc, g = self._weights(n)
         L = g * safe_cholesky(P)
-        cols = np.swapaxes(L, 1, 2)  # rows = columns of L
+        cols = L.swapaxes(1, 2)  # rows = columns of L
         X = np.concatenate([x[:, None, :], x[:, None, :] + cols, x[:, None, :] - cols], 1)
         return X, Wm, Wc
 
@@ -332,7 +332,7 @@ class UnscentedKalmanFilter(_SingleModel):
 
     def update_xP(self, x: F64, P: F64, meas: Measurements, inn: Innovation) -> tuple[F64, F64]:
         """K = Pxz S^-1 ; x = x + K y ; P = P - K S K'."""
-        K = np.swapaxes(np.linalg.solve(inn.S, np.swapaxes(inn.cross, 1, 2)), 1, 2)
+        K = np.linalg.solve(inn.S, inn.cross.swapaxes(1, 2)).swapaxes(1, 2)
         x = x + np.einsum("pij,pj->pi", K, inn.y)
-        P = P - K @ inn.S @ np.swapaxes(K, 1, 2)
+        P = P - K @ inn.S @ K.swapaxes(1, 2)
         return x, sym(P)

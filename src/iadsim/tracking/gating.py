@@ -59,7 +59,7 @@ def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
         sq = np.square(track_pos[:, None, 0] - det_pos[None, :, 0])
         for k in range(1, track_pos.shape[1]):
             sq += np.square(track_pos[:, None, k] - det_pos[None, :, k])
-        ti, di = np.nonzero(np.sqrt(sq) <= radius[:, None])
+        ti, di = (np.sqrt(sq) <= radius[:, None]).nonzero()
         return ti.astype(np.int64), di.astype(np.int64)
     # bucket tracks by radius (powers of 2) so a large gate does not inflate the
     # search radius of every track; each bucket is one C-level tree-tree query
@@ -68,7 +68,7 @@ def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
     bucket = np.floor(np.log2(rpos / rpos.min())).astype(np.int64)
     out_t, out_d = [], []
     for b in np.unique(bucket):
-        idx = np.nonzero(bucket == b)[0]
+        idx = (bucket == b).nonzero()[0]
         tree = cKDTree(track_pos[idx])
         res = tree.sparse_distance_matrix(det_tree, float(radius[idx].max()), output_type="ndarray")
         ii, jj, dist = res["i"], res["j"], res["v"]

@@ -255,10 +255,10 @@ def standard_conversion(meas: Measurements) -> Measurements:
     d = meas.ndim
     zp = meas.z[:, :d]
     J = _polar_jac(zp, d)
-    R = J @ meas.R[:, :d, :d] @ np.swapaxes(J, 1, 2)
+    R = J @ meas.R[:, :d, :d] @ J.swapaxes(1, 2)
     pos = _polar_to_cart(zp, d) + meas.sensor_m[:, :d]
     return dataclasses.replace(
-        meas, z=pos, R=0.5 * (R + np.swapaxes(R, 1, 2)), kind="cartesian", has_rdot=False
+        meas, z=pos, R=0.5 * (R + R.swapaxes(1, 2)), kind="cartesian", has_rdot=False
     )
 
 
@@ -299,7 +299,7 @@ def debiased_conversion(meas: Measurements) -> Measurements:
     return dataclasses.replace(
         meas,
         z=mean + meas.sensor_m[:, :d],
-        R=0.5 * (acc + np.swapaxes(acc, 1, 2)),
+        R=0.5 * (acc + acc.swapaxes(1, 2)),
         kind="cartesian",
         has_rdot=False,
     )

@@ -193,9 +193,9 @@ class Singer(_PerAxisBlocks):
         M = np.zeros((6, 6))
         M[:3, :3], M[:3, 3:], M[3:, 3:] = -A, Gq, A.T  # Van Loan (1978)
         E = scipy.linalg.expm(np.asarray(dt, dtype=float)[:, None, None] * M)
-        Phi = np.swapaxes(E[:, 3:, 3:], 1, 2)
+        Phi = E[:, 3:, 3:].swapaxes(1, 2)
         Q = Phi @ E[:, :3, 3:]
-        return Phi, 0.5 * (Q + np.swapaxes(Q, 1, 2))
+        return Phi, 0.5 * (Q + Q.swapaxes(1, 2))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

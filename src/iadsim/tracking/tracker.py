@@ -175,7 +175,7 @@ class Tracker:
         if sensor_id is not None:
             seen &= (self._book.sensors & np.uint64(1 << int(sensor_id))) != 0
         if observed is not None and seen.any():
-            rows = np.nonzero(seen)[0]  # predict only the tracks this sensor could charge
+            rows = seen.nonzero()[0]  # predict only the tracks this sensor could charge
             dt = t_s - self._book.t_s[rows]
             x = self._predicted(_take(self._bank, rows), dt, in_place=True)["x"]
             seen[rows] = np.asarray(observed(x[:, : self.parts.filter.ndim]))
@@ -213,7 +213,7 @@ class Tracker:
         """Rows of the live (or only the firm) tracks predicted to ``t_s``."""
         book, bank = self._book, self._bank
         if firm_only:
-            keep = np.nonzero(book.status != TrackStatus.TENTATIVE)[0]
+            keep = (book.status != TrackStatus.TENTATIVE).nonzero()[0]
             book, bank = book.select(keep), _take(bank, keep)
         n = book.track_id.shape[0]
         quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
@@ -268,7 +268,7 @@ class Tracker:
         if bit:
             book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit)
-        self._initiate(raw.select(np.nonzero(~used)[0]), t, bit)
+        self._initiate(raw.select((~used).nonzero()[0]), t, bit)
 
     def _associate(
         self, gp: GatedPairs, cls: NDArray[np.bool_], used: NDArray[np.bool_]
@@ -281,10 +281,10 @@ class Tracker:
         measurements it takes in ``used``; None if it takes none.
         """
         p = self.parts
-        rows, avail = np.nonzero(cls)[0], np.nonzero(~used)[0]
+        rows, avail = cls.nonzero()[0], (~used).nonzero()[0]
         if rows.shape[0] == 0 or avail.shape[0] == 0:
             return None
-        k = np.nonzero(cls[gp.ti] & ~used[gp.di])[0]
+        k = (cls[gp.ti] & ~used[gp.di]).nonzero()[0]
         local_t = np.cumsum(cls) - 1  # global track row -> local index in the class
         local_d = np.cumsum(~used) - 1
         sub = GatedPairs(ti=local_t[gp.ti[k]], di=local_d[gp.di[k]], inn=gp.inn.select(k))
@@ -408,7 +408,7 @@ def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
         return [np.arange(n, dtype=np.int64)]  # one dwell: a single group in input order
     order = np.lexsort((flag, t_s))
     ts, fl = t_s[order], flag[order]
-    cut = np.nonzero((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0))[0] + 1
+    cut = ((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0)).nonzero()[0] + 1
     return np.split(order.astype(np.int64), cut)
 
 
