@@ -404,7 +404,8 @@ class TruthTable:
         launch_s, end_s, ids = self._constants
         alive = (t_s >= launch_s) & (t_s <= end_s)
         alive &= t_s < (self._never if kill_time_s is None else kill_time_s)
-        return Truth._validated(  # columns of the declared dtypes and one length by construction
+        # columns of the declared dtypes and one length by construction
+        return Truth.from_trusted_columns(
             {
                 "t_s": np.full(ids.shape[0], float(t_s)),
                 "threat_id": ids,

@@ -35,8 +35,17 @@ def test_all_presets_are_bundled() -> None:
 @pytest.mark.parametrize("name", PRESETS)
 def test_preset_runs_and_summary_is_consistent(name: str) -> None:
     scenario = load_scenario(name)
-    s = run_scenario(scenario, seed=3, record=False).summary
+    result = run_scenario(scenario, seed=3, record=False)
+    s = result.summary
     assert s["n_killed"] + s["n_leaked"] + s["n_survived"] == s["n_threats"]
+    # frames built by the hot paths' trusted constructor pass the full validation
+    for frame in (result.truth, result.detections, result.tracks, result.events):
+        cols = {c: np.array(getattr(frame, c)) for c in frame.columns()}
+        checked = type(frame)(**cols)
+        for c in frame.columns():
+            got, want = getattr(frame, c), getattr(checked, c)
+            assert got.dtype == want.dtype or got.dtype.kind == want.dtype.kind == "U", c
+            np.testing.assert_array_equal(got, want, err_msg=c)
     assert s["n_detections"] > 0
     outcomes = [t["outcome"] for t in s["threats"]]
     assert outcomes.count("killed") == s["n_killed"]

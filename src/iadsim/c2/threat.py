@@ -248,7 +248,7 @@ def threat_eval_events(ta: ThreatAssessment) -> Events:
         for c, s, r, m, g in zip(*(np.asarray(x).tolist() for x in cols), strict=True)
     ]
     none = np.full(n, -1, dtype=np.int64)  # the columns make_events would fill, built once
-    return Events._validated(  # fresh columns of the declared dtypes and one length
+    return Events.from_trusted_columns(  # fresh columns of the declared dtypes and one length
         {
             "t_s": np.full(n, ta.t_s), "kind": np.full(n, "threat_eval"), "threat_id": none,
             "track_id": ta.track_id.astype(np.int64), "radar_id": none, "battery_id": none,

@@ -271,7 +271,8 @@ class Engagement:
         for c, val in new.items():
             cols[c] = cols[c].copy()
             cols[c][upd] = val[ok]
-        self.in_flight = Orders._validated(cols)  # the frame's own columns, 4 of them updated
+        # the frame's own columns, 4 of them updated
+        self.in_flight = Orders.from_trusted_columns(cols)
         return int(upd.size)
 
     # -- intercepts ----------------------------------------------------------

@@ -374,7 +374,7 @@ def observe_group(
         rdot = returns.rdot + s_v * z[3]
     else:
         rdot = np.where(has_v, returns.rdot + np.where(has_v, s_v, 0.0) * z[3], 0.0)
-    return Detections._validated(  # every column is a fresh array of the declared dtype
+    return Detections.from_trusted_columns(  # every column is a fresh array of the declared dtype
         {
             "t_s": np.full(m, t_s, dtype=np.float64),
             "radar_id": g.radar_id[gr],

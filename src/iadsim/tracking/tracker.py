@@ -460,4 +460,4 @@ def _frame(parts: list[_Rows], d: int) -> Tracks:
         "var_vu_m2ps2": var[5] if d == 3 else z,
         "quality": np.array(cat([r.quality for r in parts]), dtype=np.float64),
     }
-    return Tracks._validated(cols)
+    return Tracks.from_trusted_columns(cols)
