@@ -35,6 +35,7 @@ from iadsim.tracking.management import (
     TrackBook,
 )
 from iadsim.tracking.measurements import Measurements, standard_conversion
+from iadsim.tracking.rows import TrackRows, tracks_frame
 
 F64 = NDArray[np.float64]
 Observed = Callable[[F64], NDArray[np.bool_]]
@@ -107,7 +108,7 @@ class Tracker:
         self._next_id = int(first_id)
         self._t_now = -np.inf
         self._counters = dict.fromkeys(COUNTERS, 0)
-        self._deleted: list[_Rows] = []  # rows of tracks deleted since the last output
+        self._deleted: list[TrackRows] = []  # rows of tracks deleted since the last output
 
     # -- public -------------------------------------------------------------
     @property
@@ -182,7 +183,7 @@ class Tracker:
         if seen.any():
             n = self.n_tracks
             self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf))
-        out = _frame(self._deleted, self.parts.filter.ndim)
+        out = tracks_frame(self._deleted, self.parts.filter.ndim)
         self._deleted = []
         return out
 
@@ -206,10 +207,10 @@ class Tracker:
         """
         if firm_only and not np.any(self._book.status != TrackStatus.TENTATIVE):
             return Tracks.empty()  # most C2 cycles of a run see no firm track
-        return _frame([self._live(t_s, firm_only=firm_only)], self.parts.filter.ndim)
+        return tracks_frame([self._live(t_s, firm_only=firm_only)], self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
-    def _live(self, t_s: float, *, firm_only: bool = False) -> _Rows:
+    def _live(self, t_s: float, *, firm_only: bool = False) -> TrackRows:
         """Rows of the live (or only the firm) tracks predicted to ``t_s``."""
         book, bank = self._book, self._bank
         if firm_only:
@@ -219,7 +220,7 @@ class Tracker:
         quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
         if n:
             bank = self._predicted(bank, t_s - book.t_s, in_place=False)
-        return _Rows(bank["x"], bank["P"], book.track_id, book.status, quality, np.full(n, t_s))
+        return TrackRows(bank["x"], bank["P"], book.track_id, book.status, quality, np.full(n, t_s))
 
     def _predicted(self, bank: Bank, dt: F64, *, in_place: bool) -> Bank:
         """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
@@ -237,7 +238,7 @@ class Tracker:
         return bank
 
     def _output(self, t_s: float) -> Tracks:
-        out = _frame([self._live(t_s), *self._deleted], self.parts.filter.ndim)
+        out = tracks_frame([self._live(t_s), *self._deleted], self.parts.filter.ndim)
         self._deleted = []
         return out
 
@@ -344,7 +345,7 @@ class Tracker:
         if kill.any():
             k = int(kill.sum())
             status = np.full(k, TrackStatus.DELETED, np.int8)
-            gone = _Rows(
+            gone = TrackRows(
                 self._bank["x"][kill], self._bank["P"][kill], book.track_id[kill], status,
                 np.zeros(k), np.full(k, t),
             )  # fmt: skip
@@ -410,54 +411,3 @@ def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
     ts, fl = t_s[order], flag[order]
     cut = ((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0)).nonzero()[0] + 1
     return np.split(order.astype(np.int64), cut)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Rows:
-    """Track rows on their way to a :class:`Tracks` frame: states ``x`` (n, nx),
-    covariances ``P`` (n, nx, nx), ids, status codes, quality and times (n,)."""
-
-    x: F64
-    P: F64
-    track_id: NDArray[np.int64]
-    status: NDArray[np.int8]
-    quality: F64
-    t_s: F64
-
-
-def _frame(parts: list[_Rows], d: int) -> Tracks:
-    """One Tracks frame from row blocks (live tracks, then deleted ones), ``d`` = 2 or 3.
-
-    The frame owns its data: states and variances are copied (the filter bank is
-    updated in place later, which must never change a frame already returned).
-    """
-    if not parts:
-        return Tracks.empty()
-
-    def cat(arrays: list[NDArray[Any]]) -> NDArray[Any]:
-        return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
-
-    x = cat([r.x for r in parts])
-    n = x.shape[0]
-    z = np.zeros(n)
-    xs = x.T.copy()  # (nx, n), C order: one row per column of the frame
-    var = cat([np.diagonal(r.P, axis1=1, axis2=2) for r in parts]).T.copy()
-    cols = {
-        "t_s": np.array(cat([r.t_s for r in parts]), dtype=np.float64),
-        "track_id": np.array(cat([r.track_id for r in parts]), dtype=np.int64),
-        "status": np.array(cat([r.status for r in parts]), dtype=np.int8),
-        "e_m": xs[0],
-        "n_m": xs[1],
-        "u_m": xs[2] if d == 3 else z,
-        "ve_mps": xs[d],
-        "vn_mps": xs[d + 1],
-        "vu_mps": xs[5] if d == 3 else z,
-        "var_e_m2": var[0],
-        "var_n_m2": var[1],
-        "var_u_m2": var[2] if d == 3 else z,
-        "var_ve_m2ps2": var[d],
-        "var_vn_m2ps2": var[d + 1],
-        "var_vu_m2ps2": var[5] if d == 3 else z,
-        "quality": np.array(cat([r.quality for r in parts]), dtype=np.float64),
-    }
-    return Tracks.from_trusted_columns(cols)
