@@ -101,3 +101,22 @@ def test_speed_carried_from_first_waypoint() -> None:
     w = compile_world(load_scenario_data(data, file="x.yaml"))
     assert w.truth.routes[0].v[0] == pytest.approx(230.0)
     assert w.truth.routes[0].v[-1] == pytest.approx(290.0)
+
+
+def test_sensors_built_in_threads_equal_serial_build() -> None:
+    """Terrain masks computed in a thread pool (as runs do) equal the serial build,
+    and the setup random stream is drawn in the same order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from iadsim.scenario.stages import build_sensors
+
+    sc = load_scenario("s400-vs-mixed-raid")
+    world = compile_world(sc)
+    serial = build_sensors(world, sc, np.random.default_rng(5))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threaded = build_sensors(world, sc, np.random.default_rng(5), map_fn=pool.map)
+    assert len(serial.radars) == len(threaded.radars) == 3
+    for a, b in zip(serial.radars, threaded.radars, strict=True):
+        assert a.terrain is not None and b.terrain is not None
+        np.testing.assert_array_equal(a.terrain.mask_el_rad, b.terrain.mask_el_rad)
+        assert (a.antenna_alt_m, a.scan_phase_s) == (b.antenna_alt_m, b.scan_phase_s)

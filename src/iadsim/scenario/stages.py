@@ -10,7 +10,10 @@ immutable parts (terrain masks, RCS library) are built in
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +26,7 @@ from iadsim.scenario.schema_sensors import compile_rcs_table
 from iadsim.scenario.schema_tracking import compile_tracker
 from iadsim.sensors.radar import Radar, TargetSignatures
 from iadsim.sensors.rcs import RcsLibrary
-from iadsim.sensors.terrain import (
-    TerrainMask,
-    build_terrain_mask,
-)
+from iadsim.sensors.terrain import GridDem, TerrainMask, build_terrain_mask
 from iadsim.tracking.tracker import Tracker
 
 
@@ -79,28 +79,45 @@ def _boresight(world: World, radar: PlacedRadarInfo) -> float | None:
     return float(math.atan2(mean[0], mean[1]) % (2 * math.pi))
 
 
-def build_sensors(world: World, scenario: Scenario, rng: np.random.Generator) -> SensorSetup:
-    """Radars with terrain masks (from the scenario's DEM) and random scan phases."""
+def _antenna_and_mask(
+    world: World, r: PlacedRadarInfo, dem: GridDem | None
+) -> tuple[float, TerrainMask | None]:
+    """Antenna altitude (m MSL) and terrain mask of one radar site."""
+    if dem is None:
+        return r.ground_alt_m + r.mast_m, None
+    # A site below the DEM's ground (a 9 km cell averages hills and valleys)
+    # would bury the antenna and mask everything: stand it on the DEM ground.
+    ground = float(dem.elevation_at(np.array(r.lat_rad), np.array(r.lon_rad)))
+    antenna_alt_m = max(r.ground_alt_m, ground) + r.mast_m
+    mask = build_terrain_mask(
+        dem,
+        lat_rad=r.lat_rad,
+        lon_rad=r.lon_rad,
+        antenna_alt_m=antenna_alt_m,
+        max_range_m=r.params.instrumented_range_m,
+        k=world.earth_k,
+    )
+    return antenna_alt_m, mask
+
+
+def build_sensors(
+    world: World,
+    scenario: Scenario,
+    rng: np.random.Generator,
+    map_fn: Callable[..., Iterable[Any]] = map,
+) -> SensorSetup:
+    """Radars with terrain masks (from the scenario's DEM) and random scan phases.
+
+    ``map_fn`` maps the (pure, independent) terrain-mask computations over the
+    radars: ``map``, or an executor's ``map`` to compute them in threads (large
+    numpy operations release the GIL); the result is the same either way.
+    """
     library, sig = _signatures(world, scenario)
     dem = load_dem(world.terrain_kind, world.terrain_path)
+    sites = list(map_fn(functools.partial(_antenna_and_mask, world, dem=dem), world.radars))
     radars = []
-    for r in world.radars:
+    for r, (antenna_alt_m, mask) in zip(world.radars, sites, strict=True):
         p = r.params
-        antenna_alt_m = r.ground_alt_m + r.mast_m
-        mask: TerrainMask | None = None
-        if dem is not None:
-            # A site below the DEM's ground (a 9 km cell averages hills and valleys)
-            # would bury the antenna and mask everything: stand it on the DEM ground.
-            ground = float(dem.elevation_at(np.array(r.lat_rad), np.array(r.lon_rad)))
-            antenna_alt_m = max(r.ground_alt_m, ground) + r.mast_m
-            mask = build_terrain_mask(
-                dem,
-                lat_rad=r.lat_rad,
-                lon_rad=r.lon_rad,
-                antenna_alt_m=antenna_alt_m,
-                max_range_m=p.instrumented_range_m,
-                k=world.earth_k,
-            )
         radars.append(
             Radar(
                 radar_id=r.radar_id,
@@ -122,9 +139,11 @@ def build_stages(
     scenario: Scenario,
     rng: np.random.Generator,
     sensors: SensorSetup | None = None,
+    map_fn: Callable[..., Iterable[Any]] = map,
 ) -> Stages:
-    """All stage objects for one run (``sensors`` may be reused across runs)."""
-    sensors = sensors or build_sensors(world, scenario, rng)
+    """All stage objects for one run (``sensors`` may be reused across runs;
+    ``map_fn`` as in :func:`build_sensors`)."""
+    sensors = sensors or build_sensors(world, scenario, rng, map_fn)
     tracker = compile_tracker(scenario.tracker)
     if not world.launchers:
         return Stages(

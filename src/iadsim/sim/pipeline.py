@@ -44,6 +44,15 @@ TRUTH_TABLE_DT_S = 0.25
 TRUTH_TABLE_MAX_CELLS = 5_000_000
 
 
+def truth_table_for(world: World) -> TruthTable | None:
+    """The precomputed truth table of a run, or None when threats x steps exceed
+    :data:`TRUTH_TABLE_MAX_CELLS` (large raids evaluate truth exactly per dwell)."""
+    steps = world.duration_s / TRUTH_TABLE_DT_S
+    if world.truth.n_threats * steps > TRUTH_TABLE_MAX_CELLS:
+        return None
+    return TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
+
+
 @dataclasses.dataclass
 class Pipeline:
     """Mutable per-run state; built by :meth:`build`, driven by the engine."""
@@ -69,17 +78,18 @@ class Pipeline:
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
 
     @classmethod
-    def build(cls, world: World, stages: Stages, rngs: dict[str, np.random.Generator]) -> Pipeline:
-        """Fresh per-run state around already built stages."""
+    def build(
+        cls,
+        world: World,
+        stages: Stages,
+        rngs: dict[str, np.random.Generator],
+        truth_table: TruthTable | None,
+    ) -> Pipeline:
+        """Fresh per-run state around already built stages (``truth_table``: from
+        :func:`truth_table_for`, or None for exact truth evaluation)."""
         n = world.truth.n_threats
-        steps = world.duration_s / TRUTH_TABLE_DT_S
-        table = (
-            TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
-            if n * steps <= TRUTH_TABLE_MAX_CELLS
-            else None
-        )
         return cls(
-            truth_table=table,
+            truth_table=truth_table,
             world=world,
             stages=stages,
             rngs=rngs,
