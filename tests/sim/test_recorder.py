@@ -204,3 +204,25 @@ def test_arrival_grid_is_bounded_by_the_simulation(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(type(world.truth), "states", spy)
     runner.arrival_times_s(world)
     assert max(seen) <= world.duration_s + runner.ARRIVAL_STEP_S
+
+
+def test_a_failed_table_write_leaves_the_run_incomplete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet files are written in threads: a failure in one still surfaces as the
+    run's error, the other files complete, and summary.json (written last) is absent."""
+    real = recorder.write_parquet
+
+    def failing(path: Path, table: pa.Table) -> None:
+        if path.name == "tracks.parquet":
+            raise OSError("disk full")
+        real(path, table)
+
+    monkeypatch.setattr(recorder, "write_parquet", failing)
+    sc = load_scenario_data(TINY, file="tiny.yaml")
+    with pytest.raises(OSError, match="disk full"):
+        run_scenario(sc, out_dir=tmp_path / "run")
+    names = sorted(p.name for p in (tmp_path / "run").iterdir())
+    assert "summary.json" not in names and "tracks.parquet" not in names
+    assert {"truth.parquet", "detections.parquet", "events.parquet"} <= set(names)
+    assert not _tmp_files(tmp_path / "run")
