@@ -135,11 +135,9 @@ def _track(pos, vel, t_s: float, tid: int = 0):
     )  # fmt: skip
 
 
-def test_midcourse_update_follows_a_turn(make_interceptor):
-    """After a 90-degree turn the updated PIP solves the fly-out equation (brentq oracle)
-    with the original launch time, and the threat is then inside the match gate."""
-    from scipy.optimize import brentq
-
+def _one_interceptor_in_flight(make_interceptor):
+    """An engagement stage with one round fired at a threat flying south at 250 m/s
+    (60 km north, 5 km up): returns (stage, p0, v0, intercept solution, orders)."""
     eng = _stage(make_interceptor)
     p0, v0 = np.array([0.0, 60e3, 5e3]), np.array([0.0, -250.0, 0.0])
     sol = eng.solve(p0[None], v0[None], np.zeros(1, dtype=np.int64), 0.0)
@@ -148,7 +146,17 @@ def test_midcourse_update_follows_a_turn(make_interceptor):
     cols.update(t_launch_s=sol.t_launch_s[0, :, 0], t_intercept_s=sol.t_intercept_s[0, :, 0],
                 pip_e_m=sol.pip_m[0, :, 0, 0], pip_n_m=sol.pip_m[0, :, 0, 1],
                 pip_u_m=sol.pip_m[0, :, 0, 2])  # fmt: skip
-    eng.launch(Orders(**cols))
+    orders = Orders(**cols)
+    eng.launch(orders)
+    return eng, p0, v0, sol, orders
+
+
+def test_midcourse_update_follows_a_turn(make_interceptor):
+    """After a 90-degree turn the updated PIP solves the fly-out equation (brentq oracle)
+    with the original launch time, and the threat is then inside the match gate."""
+    from scipy.optimize import brentq
+
+    eng, p0, v0, sol, _ = _one_interceptor_in_flight(make_interceptor)
     t_old = eng.next_intercept_t_s()
     # unchanged straight line: the update reproduces the PIP
     assert eng.update(_track(p0 + v0 * 20.0, v0, 20.0), 20.0) == 1
@@ -175,15 +183,7 @@ def test_midcourse_update_reads_the_last_live_row(make_interceptor):
     track with only deleted rows, or another track, leaves the engagement alone."""
     from iadsim.frames import Tracks, TrackStatus
 
-    eng = _stage(make_interceptor)
-    p0, v0 = np.array([0.0, 60e3, 5e3]), np.array([0.0, -250.0, 0.0])
-    sol = eng.solve(p0[None], v0[None], np.zeros(1, dtype=np.int64), 0.0)
-    o = _orders(1, rounds=1)
-    cols = {c: getattr(o, c).copy() for c in Orders.columns()}
-    cols.update(t_launch_s=sol.t_launch_s[0, :, 0], t_intercept_s=sol.t_intercept_s[0, :, 0],
-                pip_e_m=sol.pip_m[0, :, 0, 0], pip_n_m=sol.pip_m[0, :, 0, 1],
-                pip_u_m=sol.pip_m[0, :, 0, 2])  # fmt: skip
-    eng.launch(Orders(**cols))
+    eng, p0, v0, _, orders = _one_interceptor_in_flight(make_interceptor)
     p1, east = p0 + v0 * 20.0, np.array([250.0, 0.0, 0.0])
     turned, straight = _track(p1, east, 20.0), _track(p1, v0, 20.0)
     deleted = Tracks(**{**{c: getattr(turned, c) for c in Tracks.columns()},
@@ -192,7 +192,7 @@ def test_midcourse_update_reads_the_last_live_row(make_interceptor):
     assert eng.update(Tracks.concat([deleted, _track(p1, east, 20.0, tid=5)]), 20.0) == 0
     assert eng.in_flight is before
     ref = _stage(make_interceptor)
-    ref.launch(Orders(**cols))
+    ref.launch(orders)
     ref.update(turned, 20.0)
     assert eng.update(Tracks.concat([straight, turned, deleted]), 20.0) == 1
     assert eng.in_flight.to_arrow().equals(ref.in_flight.to_arrow())
