@@ -1,5 +1,5 @@
 """``python -m iadsim`` entry point."""
 
-from iadsim.cli import main
+from iadsim.cli import entry
 
-main()
+entry()
