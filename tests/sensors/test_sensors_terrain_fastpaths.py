@@ -16,7 +16,7 @@ from iadsim.sensors.terrain import GridDem, build_terrain_mask, destination_poin
 
 def ref_elevation_at(dem: GridDem, lat_rad: Any, lon_rad: Any) -> np.ndarray:
     """The plain bilinear lookup (decode every gathered cell, clip every weight)."""
-    z = dem.elevation_m
+    z = dem.grid()
 
     def cells(i: np.ndarray, j: np.ndarray) -> np.ndarray:
         raw = z[i, j]

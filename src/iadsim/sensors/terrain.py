@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from iadsim.errors import InputDataError
 from iadsim.geo import EARTH_MEAN_RADIUS_M
+from iadsim.sensors.chunked import Block, ChunkedGrid
 from iadsim.sensors.horizon import K_STANDARD, elevation_angle_rad
 
 __all__ = [
@@ -67,6 +69,10 @@ class GridDem:
         Encoded grids (e.g. pvlib's uint8 cells) are kept as stored and decoded
         only at the looked-up cells: height = raw * scale + offset_m, and cells
         equal to ``nodata`` (sea) read as 0 m. Plain grids use 1, 0, None.
+    chunks : ChunkedGrid or None
+        Set for a grid read chunk by chunk on demand (``elevation_m`` is then
+        ``chunks.array``, filled only where lookups have been): read the heights
+        through :meth:`elevation_at`, or the whole grid through :meth:`grid`.
     """
 
     elevation_m: NDArray[Any]
@@ -78,6 +84,11 @@ class GridDem:
     scale: float = 1.0
     offset_m: float = 0.0
     nodata: int | None = None
+    chunks: ChunkedGrid | None = None
+
+    def grid(self) -> NDArray[Any]:
+        """The stored grid, complete (a chunked grid reads its remaining chunks)."""
+        return self.elevation_m if self.chunks is None else self.chunks.full()
 
     @functools.cached_property
     def _decoded(self) -> F | None:
@@ -121,6 +132,8 @@ class GridDem:
         j = fj.astype(np.int64)
         np.minimum(i, max(n_lat - 2, 0), out=i)
         np.minimum(j, max(n_lon - 2, 0), out=j)
+        if self.chunks is not None and i.size:  # the cells below and their +1 neighbours
+            self.chunks.ensure(int(i.min()), int(i.max()) + 1, int(j.min()), int(j.max()) + 1)
         fi -= i  # weights, in [0, 1] by construction
         fj -= j
         wi, wj = fi, fj
@@ -163,10 +176,18 @@ def load_pvlib_dem() -> GridDem:
     import h5py
 
     with h5py.File(path, "r") as f:
-        raw = np.asarray(f["Altitude"][...])
+        ds = f["Altitude"]
+        shape, chunk_shape, dtype = ds.shape, ds.chunks, ds.dtype
+        raw = np.asarray(ds[...]) if chunk_shape is None else None
+    chunks = None
+    if raw is None:  # gzip-chunked: inflate only the chunks a run looks at
+        read = functools.partial(_read_h5_blocks, str(path), "Altitude")
+        chunks = ChunkedGrid(shape, chunk_shape, dtype, read)
+        raw = chunks.array
     step = 1.0 / 12.0
     return GridDem(  # uint8 cells kept encoded: decoded per lookup (9.3 M cells)
         elevation_m=raw,
+        chunks=chunks,
         scale=28.0,
         offset_m=-450.0,
         nodata=255,
@@ -176,6 +197,14 @@ def load_pvlib_dem() -> GridDem:
         dlon_deg=step,
         name="pvlib Altitude.h5 (5 arcmin)",
     )
+
+
+def _read_h5_blocks(path: str, name: str, blocks: Sequence[Block]) -> list[NDArray[Any]]:
+    """Blocks of an HDF5 dataset (one file opening for all of them)."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        return [np.asarray(f[name][block]) for block in blocks]
 
 
 def load_geotiff_dem(path: str | Path) -> GridDem:
