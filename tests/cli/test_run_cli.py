@@ -61,3 +61,15 @@ def test_failed_run_exits_2_with_one_line(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: bad.yaml: simulation.duration_s")
     assert not (tmp_path / "out").exists()
+
+
+def test_run_under_a_profiler_exits_normally_so_the_profile_is_written(tmp_path: Path) -> None:
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", "run.prof", "-m", "iadsim", "run", "tiny.yaml",
+         "--quiet", "--out", "out"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "run.prof").stat().st_size > 0
+    assert (tmp_path / "out" / "summary.json").exists()

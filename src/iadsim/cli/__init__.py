@@ -62,9 +62,13 @@ def entry() -> None:
     (``os._exit``) instead of tearing the interpreter down, which frees ~1,000
     modules and their arrays one by one (~0.1 s of a 2 s command). By then every
     file of the run directory is written, closed and renamed into place, the
-    thread pools are joined, and the output streams are flushed here.
+    thread pools are joined, and the output streams are flushed here. Under a
+    profiler or a coverage tool (a trace or profile function is set) the process
+    ends normally, so their atexit reports are written.
     """
     fast = len(sys.argv) > 1 and sys.argv[1] in FAST_EXIT_COMMANDS
+    # a profiler or coverage tool reports from atexit: let the interpreter end normally
+    fast = fast and sys.gettrace() is None and sys.getprofile() is None
     try:
         main()
     except SystemExit as done:
