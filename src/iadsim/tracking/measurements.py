@@ -18,6 +18,7 @@ debiasing used in :func:`debiased_conversion`).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Literal
 
 import numpy as np
@@ -257,8 +258,14 @@ def standard_conversion(meas: Measurements) -> Measurements:
     J = _polar_jac(zp, d)
     R = J @ meas.R[:, :d, :d] @ J.swapaxes(1, 2)
     pos = _polar_to_cart(zp, d) + meas.sensor_m[:, :d]
-    return dataclasses.replace(
-        meas, z=pos, R=0.5 * (R + R.swapaxes(1, 2)), kind="cartesian", has_rdot=False
+    return Measurements(
+        t_s=meas.t_s,
+        z=pos,
+        R=0.5 * (R + R.swapaxes(1, 2)),
+        sensor_m=meas.sensor_m,
+        kind="cartesian",
+        ndim=d,
+        index=meas.index,
     )
 
 
@@ -291,15 +298,17 @@ def debiased_conversion(meas: Measurements) -> Measurements:
     mean = conv(zp, lam)
     L = np.linalg.cholesky(meas.R[:, :d, :d])  # sigma points, kappa = 0, n = d
     # the 2d sigma points zp +- sqrt(d) L[:, :, k], ordered (k, sign), converted at once
-    step = np.sqrt(d) * np.moveaxis(L, 2, 0)[:, None]  # (d, 1, m, d): column k of L
+    step = math.sqrt(d) * L.transpose(2, 0, 1)[:, None]  # (d, 1, m, d): column k of L
     sigma = zp + np.array([1.0, -1.0])[:, None, None] * step  # (d, 2, m, d)
     k2 = 2 * d
     dz = conv(sigma.reshape(k2 * m, d), np.concatenate([lam] * k2)).reshape(k2, m, d) - mean
     acc = (np.einsum("kmi,kmj->kmij", dz, dz) / k2).sum(axis=0)  # sequential over k
-    return dataclasses.replace(
-        meas,
+    return Measurements(
+        t_s=meas.t_s,
         z=mean + meas.sensor_m[:, :d],
         R=0.5 * (acc + acc.swapaxes(1, 2)),
+        sensor_m=meas.sensor_m,
         kind="cartesian",
-        has_rdot=False,
+        ndim=d,
+        index=meas.index,
     )
