@@ -1,4 +1,5 @@
-"""Builders shared by the C2 tests: tracks, a simple interceptor, a wired C2 + Engagement."""
+"""Builders shared by the C2 tests: tracks, pictures, a simple interceptor, a wired
+C2 + Engagement, and a fake of the truth-side physics."""
 
 from __future__ import annotations
 
@@ -8,7 +9,38 @@ import numpy as np
 
 from iadsim.c2 import C2, BatteryParams, C2Params, ThreatParams
 from iadsim.engagement import Engagement, InterceptorParams, LauncherParams
+from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.frames import Tracks, Truth
+from iadsim.picture import TrackPicture
+
+
+class FlatPhysics:
+    """Every threat a fighter of 0 dBsm (a fake of the truth-side TargetPhysics)."""
+
+    def threat_class(self, threat_id):
+        return np.zeros(np.shape(threat_id), dtype=np.int64)
+
+    def rcs_dbsm(self, threat_id, truth, rows, from_m, frequency_hz):
+        return np.zeros(np.shape(threat_id))
+
+
+PHYS = FlatPhysics()
+
+
+def held(
+    tracks: Tracks, t_s: float, *, batteries: Sequence[int] = (0, 1), last_hit_t_s=None,
+    fc_age_s: float = 0.0,
+) -> TrackPicture:  # fmt: skip
+    """The picture of ``tracks`` at ``t_s`` in which every battery's engagement radar has
+    just updated every track (fire-control tracks), last detections at ``last_hit_t_s``
+    (default: now)."""
+    n, b = len(tracks), len(batteries)
+    fc = np.full((n, b), t_s - fc_age_s)
+    return TrackPicture.of_tracks(
+        tracks, t_s, battery_id=np.asarray(batteries), fc_hold_s=np.full(b, 5.0),
+        last_hit_t_s=None if last_hit_t_s is None else np.full(n, float(last_hit_t_s)),
+        fc_last_hit_t_s=fc, fc_prev_hit_t_s=fc,
+    )  # fmt: skip
 
 
 def make_tracks(
@@ -41,11 +73,14 @@ def truth_from_tracks(tracks: Tracks, t_s: float, offset_m: float = 0.0) -> Trut
 
 
 def interceptor(name: str = "sam", pk: float = 0.8, max_range_m: float = 100e3,
-                **kw: float) -> InterceptorParams:  # fmt: skip
-    base = dict(
+                **kw: object) -> InterceptorParams:  # fmt: skip
+    """A simple fire-and-forget type (no support needed in flight: C2 tests need no
+    engagement-radar bookkeeping), certain acquisition within 1 km."""
+    base: dict[str, object] = dict(
         min_range_m=1000.0, min_alt_m=10.0, max_alt_m=25_000.0, boost_s=4.0,
         max_speed_mps=1200.0, decel_mps2=3.0, min_speed_mps=700.0, reaction_s=5.0,
         launch_interval_s=2.0, reload_s=900.0,
+        support=GuidanceSupport(midcourse="none", terminal="autonomous"),
     )  # fmt: skip
     base.update(kw)
     return InterceptorParams(
@@ -73,7 +108,7 @@ def wire(
         pos_m=np.zeros((n_l, 3)) if launcher_pos is None else launcher_pos,
         loadout=loadout, reserve=np.zeros_like(loadout) if reserve is None else reserve,
     )  # fmt: skip
-    eng = Engagement(interceptors=types, launchers=lp)
+    eng = Engagement(interceptors=types, launchers=lp, fc_radar_id={0: 0, 1: 1})
     c2 = C2(
         threat=ThreatParams(site_pos_m=np.array(sites), site_value=np.array(site_value)),
         batteries=batteries, weapons=eng, params=params,

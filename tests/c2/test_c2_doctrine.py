@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from c2_helpers import inbound, interceptor, make_tracks, truth_from_tracks, wire
+from c2_helpers import PHYS, held, inbound, interceptor, make_tracks, truth_from_tracks, wire
 
 from iadsim.c2 import FREE, HOLD, TIGHT, BatteryParams, DoctrineParams
 from iadsim.c2.doctrine import reserve_rounds
@@ -23,7 +23,7 @@ def test_hold_never_fires():
     c2, eng = wire(batteries=_bty(authority=(HOLD,) * 4), n_launchers=6)
     tracks = _raid(10)
     for t in np.arange(0.0, 120.0, 5.0):
-        assert len(c2.decide(tracks, float(t))) == 0
+        assert len(c2.decide(held(tracks, float(t)), float(t))) == 0
     assert np.all(eng.rounds == 4)
 
 
@@ -34,7 +34,7 @@ def test_authority_per_class():
                     [0, 30e3, 100.0], [-30e3, 0, 100.0], [20e3, 20e3, 100.0]])  # fmt: skip
     vel = -pos / np.linalg.norm(pos, axis=1, keepdims=True) * 240.0
     vel[:, 2] = 0.0
-    orders = c2.decide(make_tracks(pos, vel), 0.0)
+    orders = c2.decide(held(make_tracks(pos, vel), 0.0), 0.0)
     assert sorted(orders.track_id.tolist()) == [0, 1, 2]
 
 
@@ -46,50 +46,65 @@ def test_tight_needs_quality_and_stable_velocity():
     low_q = make_tracks(pos[1:2], vel[1:2], quality=0.5, ids=[1])
     noisy = make_tracks(pos[2:], vel[2:], quality=0.95, var_v=900.0, ids=[2])  # sigma 52 m/s
     tracks = type(good).concat([good, low_q, noisy])
-    assert c2.decide(tracks, 0.0).track_id.tolist() == [0]
+    assert c2.decide(held(tracks, 0.0), 0.0).track_id.tolist() == [0]
 
 
 def test_salvo_fires_k_rounds():
     c2, eng = wire(batteries=_bty(mode="salvo", salvo=3), n_launchers=4)
-    orders = c2.decide(_raid(3), 0.0)
+    orders = c2.decide(held(_raid(3), 0.0), 0.0)
     assert len(orders) == 3 and np.all(orders.n_rounds == 3)
-    eng.launch(orders)
+    eng.launch(orders, c2.last_picture)
     assert eng.rounds.sum() == 16 - 9
 
 
 def test_shoot_look_shoot_waits_for_kill_assessment():
     c2, eng = wire(batteries=_bty(kill_assessment_s=10.0), n_launchers=6)
     tracks = _raid(1)
-    orders = c2.decide(tracks, 0.0)
+    orders = c2.decide(held(tracks, 0.0), 0.0)
     assert len(orders) == 1 and orders.n_rounds[0] == 1
-    eng.launch(orders)
-    assert len(c2.decide(tracks, 1.0)) == 0  # engagement in flight
+    eng.launch(orders, c2.last_picture)
+    assert len(c2.decide(held(tracks, 1.0), 1.0)) == 0  # engagement in flight
     t_i = eng.next_intercept_t_s()
     miss_truth = truth_from_tracks(tracks, t_i, offset_m=5e3)  # threat 5 km off the PIP
-    out, _ = eng.resolve(miss_truth, t_i, np.random.default_rng(0))
+    out, _ = eng.resolve(miss_truth, t_i, np.random.default_rng(0), PHYS)
     assert out.killed.tolist() == [False]
-    assert len(c2.decide(tracks, t_i + 5.0)) == 0  # still looking
-    again = c2.decide(tracks, t_i + 10.0)
+    assert len(c2.decide(held(tracks, t_i + 5.0), t_i + 5.0)) == 0  # still looking
+    again = c2.decide(held(tracks, t_i + 10.0), t_i + 10.0)
     assert again.track_id.tolist() == [0]
 
 
 def test_salvo_mode_reengages_without_look():
     c2, eng = wire(batteries=_bty(mode="salvo", salvo=2, kill_assessment_s=10.0), n_launchers=6)
     tracks = _raid(1)
-    eng.launch(c2.decide(tracks, 0.0))
+    eng.launch(c2.decide(held(tracks, 0.0), 0.0), c2.last_picture)
     t_i = eng.next_intercept_t_s()
-    eng.resolve(truth_from_tracks(tracks, t_i, offset_m=5e3), t_i, np.random.default_rng(0))
-    assert len(c2.decide(tracks, t_i + 0.5)) == 1
+    eng.resolve(truth_from_tracks(tracks, t_i, offset_m=5e3), t_i, np.random.default_rng(0), PHYS)
+    assert len(c2.decide(held(tracks, t_i + 0.5), t_i + 0.5)) == 1
 
 
-def test_killed_track_not_reengaged():
+def test_kill_assessment_reads_the_picture_not_the_outcome():
+    """After an intercept, a target no longer seen (no detection since) is presumed killed
+    and not engaged again; a track still updated shows a survivor (e.g. the second
+    aircraft of a merged pair) and is engaged again, whatever the draw said."""
     c2, eng = wire(types=[interceptor(pk=1.0)], batteries=_bty(kill_assessment_s=0.0))
     tracks = _raid(1)
-    eng.launch(c2.decide(tracks, 0.0))
+    eng.launch(c2.decide(held(tracks, 0.0), 0.0), c2.last_picture)
     t_i = eng.next_intercept_t_s()
-    out, _ = eng.resolve(truth_from_tracks(tracks, t_i), t_i, np.random.default_rng(0))
+    out, _ = eng.resolve(truth_from_tracks(tracks, t_i), t_i, np.random.default_rng(0), PHYS)
     assert out.killed.tolist() == [True]
-    assert len(c2.decide(tracks, t_i + 20.0)) == 0
+    gone = held(tracks, t_i + 20.0, last_hit_t_s=t_i - 1.0)
+    assert len(c2.decide(gone, t_i + 20.0)) == 0
+    still_seen = held(tracks, t_i + 20.0, last_hit_t_s=t_i + 19.0)
+    assert c2.decide(still_seen, t_i + 20.0).track_id.tolist() == [0]
+
+
+def test_no_fire_control_track_no_launch():
+    """A track the battery's engagement radar has not updated twice within its hold time
+    is never engaged, however threatening."""
+    c2, _ = wire(n_launchers=6)
+    tracks = _raid(4)
+    assert len(c2.decide(held(tracks, 0.0, fc_age_s=60.0), 0.0)) == 0
+    assert len(c2.decide(held(tracks, 0.0), 0.0)) == 4
 
 
 def _reserve_run(site_value: float) -> int:
@@ -103,10 +118,10 @@ def _reserve_run(site_value: float) -> int:
     for cycle in range(10):
         t = 20.0 * cycle
         pos, vel = inbound(1, np.random.default_rng(cycle), r=(60e3, 80e3))
-        orders = c2.decide(make_tracks(pos, vel, t_s=t, ids=[cycle]), t)
-        eng.launch(orders)
+        orders = c2.decide(held(make_tracks(pos, vel, t_s=t, ids=[cycle]), t), t)
+        eng.launch(orders, c2.last_picture)
         eng.resolve(truth_from_tracks(make_tracks(pos, vel, t_s=t), t + 1e3, 9e3), t + 1e3,
-                    np.random.default_rng(cycle))  # fmt: skip
+                    np.random.default_rng(cycle), PHYS)  # fmt: skip
     return int(eng.rounds[0, 0])
 
 
@@ -127,4 +142,4 @@ def test_outside_envelope_never_ordered():
     c2, _ = wire(n_launchers=4)  # 1-100 km, 10 m - 25 km
     pos = np.array([[0, 40e3, 30e3], [0, 5e3, -5.0], [0, 300e3, 8e3]])
     vel = np.array([[0, -250.0, 0], [0, -60.0, 0], [0, -250.0, 0]])  # above, below, too far
-    assert len(c2.decide(make_tracks(pos, vel), 0.0)) == 0
+    assert len(c2.decide(held(make_tracks(pos, vel), 0.0), 0.0)) == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from c2_helpers import inbound, interceptor, make_tracks, wire
+from c2_helpers import PHYS, held, inbound, interceptor, make_tracks, wire
 
 from iadsim.c2 import BatteryParams, DoctrineParams
 from iadsim.c2.threat import threat_eval_events
@@ -33,7 +33,7 @@ def run(seed: int, n_threats: int = 12, cycle_s: float = 4.0, end_s: float = 900
     for t in np.arange(0.0, end_s, cycle_s):
         while eng.next_intercept_t_s() <= t:  # intercepts due before this cycle
             t_i = eng.next_intercept_t_s()
-            res, ev = eng.resolve(truth_at(t_i), t_i, out_rng)
+            res, ev = eng.resolve(truth_at(t_i), t_i, out_rng, PHYS)
             events.append(ev)
             alive[res.threat_id[res.killed]] = False
             fate[res.threat_id[res.killed]] = "killed"
@@ -42,8 +42,8 @@ def run(seed: int, n_threats: int = 12, cycle_s: float = 4.0, end_s: float = 900
         fate[leak], alive[leak] = "leaked", False
         live = np.flatnonzero(alive)
         tracks = make_tracks(p[live], vel[live], t_s=t, ids=live)
-        orders = c2.decide(tracks, float(t))
-        events += [threat_eval_events(c2.last_assessment), eng.launch(orders)]
+        orders = c2.decide(held(tracks, float(t)), float(t))
+        events += [threat_eval_events(c2.last_assessment), eng.launch(orders, c2.last_picture)]
         orders_all.append(orders)
     return Events.concat(events), Orders.concat(orders_all), fate, eng
 

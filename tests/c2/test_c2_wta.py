@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from c2_helpers import inbound, interceptor, make_tracks, wire
+from c2_helpers import held, inbound, interceptor, make_tracks, wire
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -128,10 +128,10 @@ def test_limits_never_exceeded(seed, n_tracks, n_launchers, two_batteries, salvo
     pos, vel = inbound(n_tracks, rng, r=(5e3, 150e3))
     tracks = make_tracks(pos, vel)
     for t_s in (0.0, 3.0, 30.0):
-        orders = c2.decide(tracks, t_s)
+        orders = c2.decide(held(tracks, t_s), t_s)
         assert np.all(orders.n_rounds == salvo)
         assert np.all(orders.t_launch_s >= t_s)
-        eng.launch(orders)
+        eng.launch(orders, c2.last_picture)
         _check_limits(c2, eng, orders, t_s)
 
 
@@ -156,8 +156,8 @@ def test_every_solver_respects_all_rows(seed, n_t, n_l, n_i, n_b, scarce):
 def test_no_tracks_no_orders():
     c2, _ = wire()
     pos, vel = inbound(2, np.random.default_rng(0))
-    assert len(c2.decide(make_tracks(pos, vel, status=0), 0.0)) == 0  # tentative only
-    assert len(c2.decide(make_tracks(pos, vel).select(np.zeros(2, bool)), 0.0)) == 0
+    assert len(c2.decide(held(make_tracks(pos, vel, status=0), 0.0), 0.0)) == 0  # tentative only
+    assert len(c2.decide(held(make_tracks(pos, vel).select(np.zeros(2, bool)), 0.0), 0.0)) == 0
 
 
 def test_stack_group_rows_equals_vstack():

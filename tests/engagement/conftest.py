@@ -26,8 +26,9 @@ def catalog(catalog_raw: dict) -> dict[str, InterceptorParams]:
     }
 
 
-def flat_pk(name: str = "flat", pk: float = 0.8, **kw: float) -> InterceptorParams:
-    """A simple interceptor with a constant Pk table (used across tests)."""
+def flat_pk(name: str = "flat", pk: float = 0.8, **kw: object) -> InterceptorParams:
+    """A simple interceptor with a constant Pk table (used across tests); keyword
+    arguments override any field (e.g. ``support``, ``acquisition``)."""
     base = dict(
         min_range_m=1000.0, max_range_m=100_000.0, min_alt_m=10.0, max_alt_m=20_000.0,
         boost_s=5.0, max_speed_mps=1200.0, decel_mps2=4.0, min_speed_mps=600.0,

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.stats import binomtest
 
 from iadsim.engagement import Engagement, LauncherParams, resolve_intercepts
-from iadsim.engagement.outcome import draw_salvo_kills, match_threats
-from iadsim.frames import Orders, Truth
+from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
+from iadsim.engagement.interceptors import InterceptorTable
+from iadsim.engagement.outcome import draw_salvo, match_threats
+from iadsim.frames import Orders, Tracks, Truth
+from iadsim.picture import TrackPicture
+
+
+class FlatPhysics:
+    """Every threat a fighter with a constant RCS (a fake TargetPhysics)."""
+
+    def __init__(self, rcs_dbsm: float = 0.0) -> None:
+        self.rcs = rcs_dbsm
+
+    def threat_class(self, threat_id):
+        return np.zeros(np.shape(threat_id), dtype=np.int64)
+
+    def rcs_dbsm(self, threat_id, truth, rows, from_m, frequency_hz):
+        return np.full(np.shape(threat_id), self.rcs)
 
 
 def _orders(n: int, *, pk: float = 0.7, rounds: int = 1, launcher: int = 10, t_int: float = 50.0,
@@ -27,38 +45,54 @@ def _truth(pos: np.ndarray, alive=None, t: float = 50.0) -> Truth:
     n = pos.shape[0]
     z = np.zeros(n)
     return Truth(
-        t_s=z + t, threat_id=1000 + np.arange(n), e_m=pos[:, 0], n_m=pos[:, 1], u_m=pos[:, 2],
+        t_s=z + t, threat_id=np.arange(n), e_m=pos[:, 0], n_m=pos[:, 1], u_m=pos[:, 2],
         ve_mps=z, vn_mps=z, vu_mps=z, alt_m=pos[:, 2],
         alive=np.ones(n, bool) if alive is None else np.asarray(alive),
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(("pk", "rounds"), [(0.7, 1), (0.85, 1), (0.6, 2), (0.5, 3)])
-def test_kill_frequency_matches_salvo_pk(pk, rounds):
-    """Kill frequency within a 99% binomial test of 1 - (1 - pk)^n (independent shots)."""
+def _table(make_interceptor, **kw) -> InterceptorTable:
+    return InterceptorTable.from_params([make_interceptor(**kw)])
+
+
+def _resolve(orders, truth, rng, table, physics=None):
+    n = len(orders)
+    return resolve_intercepts(
+        orders, truth, rng, table=table, launcher_pos_m=np.zeros((n, 3)),
+        physics=physics or FlatPhysics(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("pk", "p_acq", "rounds"), [(0.7, 1.0, 1), (0.85, 0.6, 1), (0.6, 1.0, 2),
+                                                     (0.5, 0.5, 3)])  # fmt: skip
+def test_kill_frequency_matches_pk_times_acquisition(make_interceptor, pk, p_acq, rounds):
+    """Kill frequency within a 99% binomial test of 1 - (1 - Pk P_acq)^n (independent rounds)."""
     n = 4000
-    # one threat per engagement, each sitting on its own PIP
+    acq = AcquisitionTable(pip_error_m=np.array([0.0, 1000.0]), rcs_dbsm=np.array([0.0]),
+                           p=np.full((2, 1), p_acq), frequency_hz=10e9)  # fmt: skip
+    table = _table(make_interceptor, pk=pk, acquisition=acq)
     pips = np.c_[np.arange(n) * 10e3, np.full(n, 30e3), np.full(n, 5e3)]
-    z = np.zeros(n)
-    orders = _orders(n, pk=pk, rounds=rounds)
-    orders = Orders(**{**{c: getattr(orders, c) for c in Orders.columns()},
-                       "pip_e_m": pips[:, 0]})  # fmt: skip
-    out = resolve_intercepts(orders, _truth(pips + z[:, None]), np.random.default_rng(2024))
-    p_salvo = 1 - (1 - pk) ** rounds
-    k = int(out.killed.sum())
-    assert binomtest(k, n, p_salvo).pvalue > 0.01
-    assert np.all(out.threat_id == 1000 + np.arange(n))
+    orders = _orders(n, rounds=rounds)
+    orders = Orders(**{**{c: getattr(orders, c) for c in Orders.columns()}, "pip_e_m": pips[:, 0]})
+    out = _resolve(orders, _truth(pips), np.random.default_rng(2024), table)
+    p_salvo = 1 - (1 - pk * p_acq) ** rounds
+    assert binomtest(int(out.killed.sum()), n, p_salvo).pvalue > 0.01
+    assert np.all(out.threat_id == np.arange(n))
+    np.testing.assert_allclose(out.p_acquisition, p_acq)
+    np.testing.assert_allclose(out.pk_table, pk)
 
 
-def test_draw_salvo_kills_one_draw_per_round():
+def test_draw_salvo_two_draws_per_round():
     rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
-    pk = np.array([0.5, 0.9, 0.2])
+    p_acq, pk = np.array([1.0, 0.5, 0.0]), np.array([0.5, 0.9, 1.0])
     n = np.array([1, 3, 2])
-    kills = draw_salvo_kills(pk, n, rng_a)
-    u = rng_b.random(6)
-    want = [u[0] < 0.5, np.any(u[1:4] < 0.9), np.any(u[4:6] < 0.2)]
-    assert kills.tolist() == want
-    assert rng_a.random() == rng_b.random()  # exactly sum(n) draws consumed
+    acq, kills = draw_salvo(p_acq, pk, n, rng_a)
+    u = rng_b.random((6, 2))
+    a = u[:, 0] < np.repeat(p_acq, n)
+    k = a & (u[:, 1] < np.repeat(pk, n))
+    assert acq.tolist() == [a[0], a[1:4].any(), a[4:6].any()]
+    assert kills.tolist() == [k[0], k[1:4].any(), k[4:6].any()]
+    assert rng_a.random() == rng_b.random()  # exactly 2 * sum(n) draws consumed
 
 
 def test_match_gate_and_dead_threats():
@@ -69,145 +103,110 @@ def test_match_gate_and_dead_threats():
     assert dist[0] == pytest.approx(500.0) and np.isinf(dist[1:]).all()
 
 
-def test_unmatched_engagement_is_miss_and_first_kill_credited():
-    orders = _orders(3, pk=1.0)  # all three aimed at the same PIP
+def test_basket_miss_and_first_kill_credited(make_interceptor):
+    table = _table(make_interceptor, pk=1.0)  # certain acquisition inside 1 km
+    orders = _orders(3)  # all three aimed at the same PIP
     truth = _truth(np.array([[0.0, 30e3, 5.2e3], [0.0, 90e3, 5e3]]))
-    out = resolve_intercepts(orders, truth, np.random.default_rng(0))
+    out = _resolve(orders, truth, np.random.default_rng(0), table)
     assert out.killed.tolist() == [True, False, False]
-    assert out.threat_id.tolist() == [1000, 1000, 1000]
-    far = resolve_intercepts(orders, _truth(np.array([[0.0, 40e3, 5e3]])), np.random.default_rng(0))
+    assert out.reason.tolist() == ["", "target already destroyed", "target already destroyed"]
+    far = _resolve(orders, _truth(np.array([[0.0, 40e3, 5e3]])), np.random.default_rng(0), table)
     assert not far.killed.any() and (far.threat_id == -1).all()
+    assert set(far.reason.tolist()) == {"no threat in acquisition basket"}
 
 
-def _stage(make_interceptor, loadout=((2,),), reserve=((0,),)) -> Engagement:
+def test_low_rcs_target_is_harder_to_acquire(catalog):
+    """With the catalog's active-seeker table, the same PIP error gives a lower P_acq on a
+    -30 dBsm target than on a 0 dBsm one (the F-35 vs F-16 effect), strictly."""
+    acq = catalog["s400-medium-range-class"].acquisition
+    d = np.array([250.0, 500.0, 1000.0])
+    low, high = acq(d, np.full(3, -30.0)), acq(d, np.full(3, 0.0))
+    assert np.all(low < high) and np.all(high <= 1.0) and np.all(low >= 0.0)
+    assert acq(np.array([acq.basket_m + 1.0]), np.array([10.0]))[0] == 0.0
+
+
+def _stage(make_interceptor, loadout=((2,),), reserve=((0,),), **kw) -> Engagement:
     lp = LauncherParams(
         launcher_id=np.array([10]), battery_id=np.array([0]), pos_m=np.zeros((1, 3)),
         loadout=np.array(loadout), reserve=np.array(reserve),
     )  # fmt: skip
-    return Engagement(interceptors=[make_interceptor()], launchers=lp)
+    return Engagement(interceptors=[make_interceptor(**kw)], launchers=lp, fc_radar_id={0: 0})
+
+
+def _picture(tracks: Tracks | None, t_s: float, *, fc_age_s: float = 0.0, deleted=None):
+    tracks = Tracks.empty() if tracks is None else tracks
+    n = len(tracks)
+    return TrackPicture.of_tracks(
+        tracks, t_s, battery_id=np.array([0]), fc_hold_s=np.array([5.0]),
+        fc_last_hit_t_s=np.full((n, 1), t_s - fc_age_s), deleted=deleted,
+    )  # fmt: skip
 
 
 def test_launch_bookkeeping_and_magazine_empty(make_interceptor):
     eng = _stage(make_interceptor)
-    ev = eng.launch(_orders(1, rounds=2))
+    ev = eng.launch(_orders(1, rounds=2), _picture(None, 0.0))
     assert eng.rounds[0, 0] == 0
     assert eng.ready_t_s[0] == pytest.approx(5.0 + 2 * 2.0)  # t_launch + n * launch_interval
     assert ev.kind.tolist() == ["launch", "magazine_empty"]
     assert len(eng.in_flight) == 1 and eng.next_intercept_t_s() == 50.0
     with pytest.raises(ValueError, match="holds 0 rounds"):
-        eng.launch(_orders(1, order0=1, track0=1))
+        eng.launch(_orders(1, order0=1, track0=1), _picture(None, 0.0))
 
 
 def test_reload_from_reserve(make_interceptor):
     eng = _stage(make_interceptor, loadout=((2,),), reserve=((3,),))
-    eng.launch(_orders(1, rounds=2))
+    eng.launch(_orders(1, rounds=2), _picture(None, 0.0))
     assert eng.rounds[0, 0] == 2 and eng.reserve[0, 0] == 1
     assert eng.ready_t_s[0] == pytest.approx(5.0 + 600.0)  # reload_s after launch
 
 
-def test_resolve_releases_channel_and_records_outcome(make_interceptor):
-    eng = _stage(make_interceptor)
-    eng.launch(_orders(1, pk=1.0, rounds=1))
+def test_resolve_releases_channel_and_logs_outcome(make_interceptor):
+    auto = GuidanceSupport(midcourse="none", terminal="autonomous")
+    eng = _stage(make_interceptor, support=auto, pk=1.0)
+    eng.launch(_orders(1, pk=1.0, rounds=1), _picture(None, 0.0))
     st = eng.status(0.0)
     assert st.in_flight_track_id.tolist() == [0] and st.in_flight_rounds.tolist() == [1]
-    out, ev = eng.resolve(
-        _truth(np.array([[0.0, 30e3, 5e3]]), t=49.0), 49.0, np.random.default_rng(1)
-    )
+    truth = _truth(np.array([[0.0, 30e3, 5e3]]), t=49.0)
+    out, ev = eng.resolve(truth, 49.0, np.random.default_rng(1), FlatPhysics())
     assert len(out) == 0 and len(eng.in_flight) == 1  # not due yet
-    out, ev = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 50.0, np.random.default_rng(1))
+    out, ev = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 50.0, np.random.default_rng(1),
+                          FlatPhysics())  # fmt: skip
     assert out.killed.tolist() == [True]
-    assert ev.kind.tolist() == ["intercept", "kill"] and ev.threat_id.tolist() == [1000, 1000]
+    assert ev.kind.tolist() == ["intercept", "kill"] and ev.threat_id.tolist() == [0, 0]
     st = eng.status(50.0)
     assert st.in_flight_track_id.size == 0
-    assert st.last_track_id.tolist() == [0] and st.last_killed.tolist() == [True]
-    assert st.last_intercept_t_s.tolist() == [50.0]
+    assert st.last_track_id.tolist() == [0] and st.last_intercept_t_s.tolist() == [50.0]
+    assert not hasattr(st, "last_killed")  # C2 is never told the outcome
+    log = eng.log()
+    assert log.outcome.tolist() == ["kill"] and log.threat_id_end.tolist() == [0]
+    assert log.pk.tolist() == pytest.approx([1.0])
 
 
-def _track(pos, vel, t_s: float, tid: int = 0):
-    from iadsim.frames import Tracks
-
-    z = np.zeros(1)
-    return Tracks(
-        t_s=z + t_s, track_id=np.array([tid]), status=np.ones(1, np.int8), e_m=z + pos[0],
-        n_m=z + pos[1], u_m=z + pos[2], ve_mps=z + vel[0], vn_mps=z + vel[1], vu_mps=z + vel[2],
-        var_e_m2=z, var_n_m2=z, var_u_m2=z, var_ve_m2ps2=z, var_vn_m2ps2=z, var_vu_m2ps2=z,
-        quality=z + 1,
-    )  # fmt: skip
-
-
-def _one_interceptor_in_flight(make_interceptor):
-    """An engagement stage with one round fired at a threat flying south at 250 m/s
-    (60 km north, 5 km up): returns (stage, p0, v0, intercept solution, orders)."""
-    eng = _stage(make_interceptor)
-    p0, v0 = np.array([0.0, 60e3, 5e3]), np.array([0.0, -250.0, 0.0])
-    sol = eng.solve(p0[None], v0[None], np.zeros(1, dtype=np.int64), 0.0)
-    o = _orders(1, rounds=1)
-    cols = {c: getattr(o, c).copy() for c in Orders.columns()}
-    cols.update(t_launch_s=sol.t_launch_s[0, :, 0], t_intercept_s=sol.t_intercept_s[0, :, 0],
-                pip_e_m=sol.pip_m[0, :, 0, 0], pip_n_m=sol.pip_m[0, :, 0, 1],
-                pip_u_m=sol.pip_m[0, :, 0, 2])  # fmt: skip
-    orders = Orders(**cols)
-    eng.launch(orders)
-    return eng, p0, v0, sol, orders
-
-
-def test_midcourse_update_follows_a_turn(make_interceptor):
-    """After a 90-degree turn the updated PIP solves the fly-out equation (brentq oracle)
-    with the original launch time, and the threat is then inside the match gate."""
-    from scipy.optimize import brentq
-
-    eng, p0, v0, sol, _ = _one_interceptor_in_flight(make_interceptor)
-    t_old = eng.next_intercept_t_s()
-    # unchanged straight line: the update reproduces the PIP
-    assert eng.update(_track(p0 + v0 * 20.0, v0, 20.0), 20.0) == 1
-    assert eng.next_intercept_t_s() == pytest.approx(t_old, abs=1e-4)
-    # the threat turns east at t = 20 s
-    p1, v1 = p0 + v0 * 20.0, np.array([250.0, 0.0, 0.0])
-    assert eng.update(_track(p1, v1, 20.0), 20.0) == 1
-    t_new = eng.next_intercept_t_s()
-    p = make_interceptor()
-    t_l = float(eng.in_flight.t_launch_s[0])
-
-    def g(t):
-        return (t - t_l) - float(p.time_of_flight_s(np.linalg.norm(p1 + v1 * (t - 20.0))))
-
-    assert t_new == pytest.approx(brentq(g, 20.0, 200.0, xtol=1e-9), abs=1e-4)
-    true_pos = p1 + v1 * (t_new - 20.0)
-    pip = np.array([eng.in_flight.pip_e_m[0], eng.in_flight.pip_n_m[0], eng.in_flight.pip_u_m[0]])
-    np.testing.assert_allclose(pip, true_pos, atol=0.05)
-    assert np.linalg.norm(true_pos - np.array(sol.pip_m[0, 0, 0])) > 1e3  # old PIP was off
-
-
-def test_midcourse_update_reads_the_last_live_row(make_interceptor):
-    """Several rows of one track: the last one not deleted steers the interceptor; a
-    track with only deleted rows, or another track, leaves the engagement alone."""
-    from iadsim.frames import Tracks, TrackStatus
-
-    eng, p0, v0, _, orders = _one_interceptor_in_flight(make_interceptor)
-    p1, east = p0 + v0 * 20.0, np.array([250.0, 0.0, 0.0])
-    turned, straight = _track(p1, east, 20.0), _track(p1, v0, 20.0)
-    deleted = Tracks(**{**{c: getattr(turned, c) for c in Tracks.columns()},
-                        "status": np.full(1, TrackStatus.DELETED, np.int8)})  # fmt: skip
-    before = eng.in_flight
-    assert eng.update(Tracks.concat([deleted, _track(p1, east, 20.0, tid=5)]), 20.0) == 0
-    assert eng.in_flight is before
-    ref = _stage(make_interceptor)
-    ref.launch(orders)
-    ref.update(turned, 20.0)
-    assert eng.update(Tracks.concat([straight, turned, deleted]), 20.0) == 1
-    assert eng.in_flight.to_arrow().equals(ref.in_flight.to_arrow())
+def test_terminal_fire_control_round_without_the_radar_is_aborted(make_interceptor):
+    eng = _stage(make_interceptor, support=GuidanceSupport(terminal="fire_control", max_gap_s=5.0))
+    eng.launch(_orders(1, pk=1.0), _picture(None, 0.0, fc_age_s=100.0))
+    out, ev = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 50.0, np.random.default_rng(1),
+                          FlatPhysics())  # fmt: skip
+    assert len(out) == 0 and ev.kind.tolist() == ["abort"]
+    log = eng.log()
+    assert log.outcome.tolist() == ["aborted"]
+    assert log.reason.tolist() == ["no terminal fire-control support"]
 
 
 def test_resolve_before_anything_is_due_changes_nothing(make_interceptor):
     """An intercept time a mid-course update has moved: no outcome, no draw, no event."""
     eng = _stage(make_interceptor)
-    eng.launch(_orders(1, t_int=50.0))
+    eng.launch(_orders(1, t_int=50.0), _picture(None, 0.0))
     before = eng.in_flight
     rng = np.random.default_rng(3)
     state = rng.bit_generator.state
-    out, ev = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 49.0, rng)
+    out, ev = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 49.0, rng, FlatPhysics())
     assert len(out) == 0 and len(ev) == 0
     assert rng.bit_generator.state == state
     assert eng.in_flight is before and eng.status(49.0).last_track_id.size == 0
-    out, _ = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 50.0, rng)
-    assert len(out) == 1 and eng.status(50.0).last_track_id.tolist() == [0]
+
+
+def test_interceptor_defaults_are_certain_acquisition(make_interceptor):
+    p = make_interceptor()
+    assert p.support == GuidanceSupport()
+    assert dataclasses.replace(p).acquisition.basket_m == 1000.0

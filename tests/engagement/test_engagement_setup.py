@@ -9,8 +9,10 @@ import pytest
 
 from iadsim.c2 import C2
 from iadsim.engagement import Engagement
+from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.errors import ScenarioError
 from iadsim.frames import Tracks
+from iadsim.picture import TrackPicture
 from iadsim.scenario import load
 from iadsim.scenario.compile import compile_world
 from iadsim.scenario.schema_engagement import EngagementSettings, compile_engagement
@@ -28,18 +30,20 @@ def test_setup_from_preset(world):
         for name, n in la.loadout.items():
             assert s.launchers.loadout[row, s.interceptor_ids[name]] == n
     (b,) = s.batteries
-    assert (b.target_channels, b.missile_channels) == (36, 72)  # People's Daily [claimed]
+    # per fire unit: the system claim 36 / 72 [claimed] over two battalions per regiment
+    assert (b.target_channels, b.missile_channels) == (18, 36)
+    fcr = next(r for r in world.radars if r.name == "fcr")
+    assert s.fc_radar_id == {0: fcr.radar_id} and s.fc_hold_s[0] == pytest.approx(7.0)
     assert b.doctrine.salvo == world.batteries[0].doctrine.get("salvo", 1)
     assert s.threat.site_pos_m.shape[0] == len(world.site_names)
 
 
 def test_settings_compile(world):
     settings = EngagementSettings.model_validate(
-        {"solver": "greedy", "missile_channels_per_target": 1, "intercept_gate_m": 500,
-         "threat": {"miss_scale_km": 5, "class_weight": {"ballistic": 3.0}}}
+        {"solver": "greedy", "threat": {"miss_scale_km": 5, "class_weight": {"ballistic": 3.0}}}
     )  # fmt: skip
     s = compile_engagement(world, settings)
-    assert s.c2.solver == "greedy" and s.gate_m == 500.0
+    assert s.c2.solver == "greedy"
     assert s.batteries[0].missile_channels == 36
     assert s.threat.miss_scale_m == 5000.0 and s.threat.class_weight.tolist() == [1, 1, 1, 3]
     with pytest.raises(ValueError, match="Extra inputs"):
@@ -65,9 +69,24 @@ def _perfect_tracks(truth, t_s: float) -> Tracks:
     )  # fmt: skip
 
 
+class _Physics:
+    def threat_class(self, threat_id):
+        return np.zeros(np.shape(threat_id), dtype=np.int64)
+
+    def rcs_dbsm(self, threat_id, truth, rows, from_m, frequency_hz):
+        return np.zeros(np.shape(threat_id))
+
+
 def _run(world, midcourse: bool) -> tuple[int, int, int]:
+    """Perfect tracks held by the engagement radar everywhere (fire control is not the
+    question here); ``midcourse`` False: the C2 cycles give no support updates, so only
+    fire-and-forget guidance is simulated (every type is made ``midcourse: none``)."""
     s = compile_engagement(world)
-    eng = Engagement(interceptors=s.interceptors, launchers=s.launchers, gate_m=s.gate_m)
+    types = s.interceptors
+    if not midcourse:
+        ff = GuidanceSupport(midcourse="none", terminal="autonomous")
+        types = tuple(dataclasses.replace(p, support=ff) for p in types)
+    eng = Engagement(interceptors=types, launchers=s.launchers, fc_radar_id=s.fc_radar_id)
     c2 = C2(threat=s.threat, batteries=s.batteries, weapons=eng, params=s.c2)
     rng = np.random.default_rng(42)
     kill_t = np.full(world.truth.n_threats, np.inf)
@@ -75,14 +94,18 @@ def _run(world, midcourse: bool) -> tuple[int, int, int]:
     for t in np.arange(0.0, world.duration_s, 8.0):
         while eng.next_intercept_t_s() <= t:
             t_i = eng.next_intercept_t_s()
-            out, _ = eng.resolve(world.truth.states(t_i, kill_t), t_i, rng)
+            out, _ = eng.resolve(world.truth.states(t_i, kill_t), t_i, rng, _Physics())
             kill_t[out.threat_id[out.killed]] = t_i
             unmatched += int(np.sum(out.threat_id < 0))
         tracks = _perfect_tracks(world.truth.states(float(t), kill_t), float(t))
-        if midcourse:
-            eng.update(tracks, float(t))
-        orders = c2.decide(tracks, t)
-        eng.launch(orders)
+        n = len(tracks)
+        picture = TrackPicture.of_tracks(
+            tracks, float(t), battery_id=np.array([0]), fc_hold_s=np.array([7.0]),
+            fc_last_hit_t_s=np.full((n, 1), float(t)),
+        )  # fmt: skip
+        eng.maintain(picture)
+        orders = c2.decide(picture, t)
+        eng.launch(orders, picture)
         n_orders += len(orders)
     n_killed = int(np.isfinite(kill_t).sum())
     return n_orders, n_killed, unmatched

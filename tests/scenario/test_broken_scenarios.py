@@ -356,7 +356,7 @@ CATALOG_CASES: list[tuple[str, Mutation, str, str]] = [
             {"s400-medium-range-class": 16, "s400-short-range-class": 8},
         ),
         "batteries[0].launchers[2].loadout",
-        "24 rounds exceed the capacity of s400-class-tel (16)",
+        "needs 6 canisters, s400-class-tel has 4",
     ),
     (
         "engagement-radar-not-in-battery",

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
+from iadsim.errors import ScenarioError
+from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
 
 
@@ -25,9 +29,29 @@ def test_site_outside_every_interceptor_envelope_is_warned() -> None:
     assert any(w.startswith("x.yaml: sites[2]: 'far-city' lies outside every") for w in warnings)
 
 
-def test_sector_radar_that_is_not_the_engagement_radar_is_warned() -> None:
+def test_engagement_radar_without_fire_control_is_an_error() -> None:
     data = _base()
-    bty = data["batteries"][0]
-    bty["engagement_radar"] = "surv"  # the sector radar 'fcr' now limits nothing
-    warnings = load_scenario_data(data, file="x.yaml").warnings
-    assert any("batteries[0].radars[2]: sector radar 'fcr'" in w for w in warnings)
+    data["batteries"][0]["engagement_radar"] = "surv"  # a surveillance radar guides nothing
+    with pytest.raises(
+        ScenarioError,
+        match=r"x\.yaml: batteries\[0\]\.engagement_radar: radar "
+        r"'surv' \(s400-class-surveillance\) has no fire_control block",
+    ):
+        load_scenario_data(data, file="x.yaml")
+
+
+def test_sector_radar_without_heading_is_an_error() -> None:
+    """The boresight of a sector radar never comes from the attackers' routes (truth)."""
+    data = _base()
+    for r in data["batteries"][0]["radars"]:
+        r.pop("heading_deg", None)
+    with pytest.raises(ScenarioError, match=r"radars\[2\]\.heading_deg: required for sector radar"):
+        load_scenario_data(data, file="x.yaml")
+
+
+def test_engagement_radar_defaults_to_the_only_fire_control_radar() -> None:
+    data = _base()
+    data["batteries"][0].pop("engagement_radar", None)
+    world = compile_world(load_scenario_data(data, file="x.yaml"))
+    fcr = next(r for r in world.radars if r.name == "fcr")
+    assert world.batteries[0].engagement_radar_id == fcr.radar_id

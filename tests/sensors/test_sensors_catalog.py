@@ -50,7 +50,12 @@ def test_every_radar_compiles_to_si(radar_params: dict[str, RadarParams]) -> Non
 
 def test_claimed_figures_are_carried(radar_params: dict[str, RadarParams]) -> None:
     assert radar_params["s400-class-surveillance"].instrumented_range_m == 600e3  # [claimed]
-    assert radar_params["s400-class-engagement"].channels == 36  # [claimed]
+    fc = radar_params["s400-class-engagement"].fire_control
+    # system claim 36 targets / 72 missiles [claimed] split over 2 battalions per regiment
+    assert fc is not None and (fc.target_channels, fc.missile_channels) == (18, 36)
+    patriot = radar_params["patriot-class-radar"].fire_control
+    assert patriot is not None and patriot.missile_channels == 9  # "up to 9 missiles guided"
+    assert radar_params["s400-class-surveillance"].fire_control is None
     assert radar_params["s400-class-low-level"].channels == 100  # [claimed]
     assert radar_params["s400-class-engagement"].band_name == "X"
     assert radar_params["vhf-counter-stealth-class"].band_name == "VHF"

@@ -7,9 +7,11 @@ Definitions (concrete, per battery)
   ``kill_assessment_s`` has passed and the assessment says "miss".
   ``salvo``: each engagement fires ``salvo`` rounds (k >= 2 usually) and the
   track may be engaged again as soon as the previous engagement has been
-  resolved (no look). In both modes at most one engagement per track is in
-  flight (across all batteries) and a track assessed killed is not engaged again
-  (kill assessment is assumed perfect after the delay).
+  resolved (no look). In both modes at most one engagement per *target* is in
+  flight (across all batteries), a target being a group of near-duplicate tracks
+  (:func:`iadsim.picture.duplicate_groups`). Kill assessment reads the track
+  picture, never the outcome: after the delay a target is engaged again only if
+  its track has been updated by a detection since the intercept.
 * **Weapons release authority** per threat class: ``hold`` never fires;
   ``free`` fires at any confirmed track of the class; ``tight`` fires only when
   the identification is of high confidence, defined here as track
@@ -110,29 +112,45 @@ def authorized(
 
 
 def reengage_allowed(
+    group: NDArray[np.int64],
     track_id: NDArray[np.int64],
+    last_hit_t_s: F,
     t_s: float,
     in_flight_track_id: NDArray[np.int64],
     last_track_id: NDArray[np.int64],
     last_intercept_t_s: F,
-    last_killed: NDArray[np.bool_],
     delay_s: float,
 ) -> NDArray[np.bool_]:
-    """Tracks (T,) that may be engaged now.
+    """Tracks (T,) that may be engaged now, per *target* (near-duplicate group).
 
-    Not allowed while an engagement on the track is in flight, when the track
-    was assessed killed, or before ``last_intercept + delay_s``.
+    Not allowed while a salvo is in flight against any track of the track's group;
+    after a salvo on the group ended at ``t_i``, allowed again only once
+    ``t_s >= t_i + delay_s`` *and* the track has been updated by a detection after
+    ``t_i`` (kill assessment from the track picture: a target that is still seen
+    survived, a target no longer seen is presumed killed).
+
+    Parameters
+    ----------
+    group : (T,) target label of each track; ``track_id`` (T,); ``last_hit_t_s`` (T,).
+    in_flight_track_id : (E,) tracks of the salvos in flight.
+    last_track_id, last_intercept_t_s : (K,) tracks on which salvos ended, and when.
     """
-    busy = (track_id[:, None] == in_flight_track_id[None, :]).any(axis=1)  # np.isin, small
-    ok = ~busy
+    n = track_id.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    n_g = int(group.max()) + 1
+    on_track = (track_id[:, None] == in_flight_track_id[None, :]).any(axis=1)  # few of each
+    busy_g = np.zeros(n_g, dtype=bool)
+    busy_g[group[on_track]] = True
+    t_last = np.full(n, -np.inf)
     if last_track_id.size:
-        order = np.argsort(last_track_id)
-        sorted_ids = last_track_id[order]
-        j = np.minimum(np.searchsorted(sorted_ids, track_id), sorted_ids.size - 1)
-        seen = sorted_ids[j] == track_id
-        t_last = last_intercept_t_s[order][j]
-        killed = last_killed[order][j]
-        ok &= ~seen | (~killed & (t_s >= t_last + delay_s))
+        match = track_id[:, None] == last_track_id[None, :]
+        t_last = np.where(match, last_intercept_t_s[None, :], -np.inf).max(axis=1)
+    t_last_g = np.full(n_g, -np.inf)
+    np.maximum.at(t_last_g, group, t_last)
+    t_i = t_last_g[group]
+    ok = ~busy_g[group]
+    ok &= ~np.isfinite(t_i) | ((t_s >= t_i + delay_s) & (last_hit_t_s > t_i))
     return np.asarray(ok)
 
 

@@ -1,13 +1,20 @@
-"""The C2 stage: threat evaluation -> doctrine filters -> WTA -> Orders.
+"""The C2 stage: threat evaluation -> fire control and doctrine -> WTA -> Orders.
 
-C2 never imports the engagement stage (sibling layers are independent); it
-reads the weapons through the :class:`WeaponSystem` protocol, which
-``iadsim.engagement.Engagement`` satisfies. Engine wiring::
+C2 reads only the defender's :class:`~iadsim.picture.TrackPicture` and the weapons'
+status; it never sees truth, and it is not told whether a salvo killed. It never
+imports the engagement stage (sibling layers are independent); it reads the weapons
+through the :class:`WeaponSystem` protocol, which ``iadsim.engagement.Engagement``
+satisfies. Engine wiring::
 
-    eng = Engagement(interceptors=..., launchers=...)
+    eng = Engagement(interceptors=..., launchers=..., fc_radar_id=...)
     c2 = C2(threat=ThreatParams(...), batteries=[BatteryParams(...)], weapons=eng)
-    orders = c2.decide(tracks, t_s)          # every C2 cycle
-    events = eng.launch(orders)
+    eng.maintain(picture)                    # every C2 cycle: handover, support
+    orders = c2.decide(picture, t_s)
+    events = eng.launch(orders, picture)
+
+A battery may engage a track only when it is a fire-control track of the battery's
+engagement radar (``picture.fc_held``), with a free target channel and enough free
+missile channels for the salvo; doctrine holds per target (near-duplicate group).
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from numpy.typing import NDArray
 from iadsim.c2.doctrine import DoctrineParams, authorized, reengage_allowed, reserve_rounds
 from iadsim.c2.threat import ThreatAssessment, ThreatParams, evaluate_threats
 from iadsim.c2.wta import Solver, WTAProblem, solve_wta, stack_group_rows
-from iadsim.frames import Orders, Tracks
+from iadsim.frames import Orders
+from iadsim.picture import TrackPicture
 
 __all__ = ["C2", "BatteryParams", "C2Params", "FireStatusLike", "InterceptLike", "WeaponSystem"]
 
@@ -53,8 +61,6 @@ class FireStatusLike(Protocol):
     def last_track_id(self) -> Int: ...
     @property
     def last_intercept_t_s(self) -> F: ...
-    @property
-    def last_killed(self) -> NDArray[np.bool_]: ...
 
 
 class InterceptLike(Protocol):
@@ -137,27 +143,32 @@ class C2:
         self._reserve_min_value = np.array([b.doctrine.reserve_min_value for b in bats])
         self._next_order = 0
         self.last_assessment: ThreatAssessment | None = None
+        self.last_picture: TrackPicture | None = None
         self._wta_inputs: tuple[ThreatAssessment, FireStatusLike, dict] | None = None
         self._wta_problem: WTAProblem | None = None
 
-    def decide(self, tracks: Tracks, t_s: float) -> Orders:
-        """Evaluate threats, filter by doctrine, solve the WTA, return the orders."""
-        ta = evaluate_threats(tracks, t_s, self.threat)
-        self.last_assessment = ta
+    def decide(self, picture: TrackPicture, t_s: float) -> Orders:
+        """Evaluate threats, filter by fire control and doctrine, solve the WTA,
+        return the orders (one salvo per target at most)."""
+        ta = evaluate_threats(picture.tracks, t_s, self.threat)
+        self.last_assessment, self.last_picture = ta, picture
         if len(ta.track_id) == 0:
             return Orders.empty()
         st = self.weapons.status(t_s)
+        rows = picture.rows_of(ta.track_id)
+        group = picture.group[rows]
         # Intercept solutions are the expensive part: solve only for tracks some
         # battery may engage now (authorized, not in flight or awaiting kill
         # assessment, channels free), and for those only the (launcher, type)
         # pairs that could fire (ready, rounds). Orders are the same as solving all.
-        ok_tb = self._eligible(ta, st, t_s)
-        rows = np.flatnonzero(ok_tb.any(axis=1) & (ta.value > 0))
-        if rows.size == 0:
+        ok_tb = self._eligible(ta, st, t_s, picture, rows)
+        keep = np.flatnonzero(ok_tb.any(axis=1) & (ta.value > 0))
+        if keep.size == 0:
             return Orders.empty()
-        if rows.size < len(ta.track_id):
-            ta, ok_tb = _select_rows(ta, rows), ok_tb[rows]
+        if keep.size < len(ta.track_id):
+            ta, ok_tb, group = _select_rows(ta, keep), ok_tb[keep], group[keep]
         cand, extra = self._candidates(ta, st, ok_tb, t_s)
+        extra["group"] = group
         sol = None
         if cand.any():
             sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s, candidates=cand)
@@ -183,16 +194,26 @@ class C2:
         return self._wta_problem
 
     # -- options -------------------------------------------------------------
-    def _eligible(self, ta: ThreatAssessment, st: FireStatusLike, t_s: float) -> NDArray[np.bool_]:
-        """(T, B): track t may be engaged by battery b now (doctrine and channels)."""
+    def _eligible(
+        self, ta: ThreatAssessment, st: FireStatusLike, t_s: float, picture: TrackPicture,
+        rows: Int,
+    ) -> NDArray[np.bool_]:  # fmt: skip
+        """(T, B): track t may be engaged by battery b now (fire control, doctrine per
+        target, channels)."""
         ok_tb = np.zeros((len(ta.track_id), len(self.batteries)), dtype=bool)
         free_t, free_m = self._free_channels(st)
+        fc = picture.fc_held[rows]
+        group, last_hit = picture.group[rows], picture.last_hit_t_s[rows]
         for k, b in enumerate(self.batteries):
             d = b.doctrine
-            ok_tb[:, k] = authorized(ta.threat_class, ta.quality, ta.speed_sigma_mps, d)
+            col = np.flatnonzero(picture.battery_id == b.battery_id)
+            if col.size == 0:
+                continue  # the battery has no engagement radar in the picture: no fire control
+            ok_tb[:, k] = fc[:, col[0]]
+            ok_tb[:, k] &= authorized(ta.threat_class, ta.quality, ta.speed_sigma_mps, d)
             ok_tb[:, k] &= reengage_allowed(
-                ta.track_id, t_s, st.in_flight_track_id, st.last_track_id,
-                st.last_intercept_t_s, st.last_killed, d.reengage_delay_s,
+                group, ta.track_id, last_hit, t_s, st.in_flight_track_id, st.last_track_id,
+                st.last_intercept_t_s, d.reengage_delay_s,
             )  # fmt: skip
             ok_tb[:, k] &= (free_t[k] >= 1) & (free_m[k] >= d.salvo)
         return ok_tb
@@ -229,7 +250,8 @@ class C2:
         pk = sol.pk[t, lx, i] if sol is not None else np.zeros(0)
         w = ta.value[t] * (1.0 - (1.0 - pk) ** n)
         return {"t": t, "lx": lx, "i": i, "b": lb[lx], "n": n, "w": w,
-                "hv": hv[t, lb[lx]], "reserve": extra["reserve"]}  # fmt: skip
+                "hv": hv[t, lb[lx]], "reserve": extra["reserve"],
+                "group": extra["group"]}  # fmt: skip
 
     def _free_channels(self, st: FireStatusLike) -> tuple[Int, Int]:
         n_b = len(self.batteries)
@@ -242,7 +264,8 @@ class C2:
 
     def _problem(self, ta: ThreatAssessment, st: FireStatusLike, opt: dict) -> WTAProblem:
         t, lx, i, b, n = opt["t"], opt["lx"], opt["i"], opt["b"], opt["n"]
-        n_t, (n_l, n_i) = len(ta.track_id), st.rounds.shape
+        group = opt["group"]
+        n_g, (n_l, n_i) = int(group.max()) + 1 if group.size else 0, st.rounds.shape
         free_t, free_m = self._free_channels(st)
         ones = np.ones(t.shape[0])
         li = lx * n_i + i
@@ -250,7 +273,7 @@ class C2:
         cap_low = (st.rounds - opt["reserve"]).reshape(-1)
         a, rhs = stack_group_rows(
             [
-                (t, ones, np.ones(n_t)),
+                (group[t], ones, np.ones(n_g)),  # one salvo per target
                 (li, n, st.rounds.reshape(-1).astype(np.float64)),
                 (low, n, np.maximum(cap_low, 0).astype(np.float64)),
                 (lx, ones, np.full(n_l, float(self.params.max_engagements_per_launcher))),
@@ -258,7 +281,7 @@ class C2:
                 (b, n, free_m.astype(np.float64)),
             ]
         )
-        return WTAProblem(weight=opt["w"], track=t, A=a, b=rhs)
+        return WTAProblem(weight=opt["w"], track=group[t], A=a, b=rhs)
 
     def _orders(
         self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike,

@@ -21,15 +21,19 @@ Kinematic classes (rules applied in this order; thresholds in ThreatParams)
 --------------------------------------------------------------------------
 ballistic if speed >= ``ballistic_speed_mps``; drone if speed <
 ``drone_speed_mps``; cruise missile if height < ``cruise_max_alt_m`` and speed <
-``cruise_max_speed_mps``; fighter otherwise. Height is above the sphere through
-the ENU origin, ``sqrt(e^2 + n^2 + (u + R)^2) - R`` (the tangent-plane ``u``
-drops by ``d^2 / 2R``, ~5 km at 250 km). This is a kinematic guess, not
-identification (a low, subsonic fighter reads as a cruise missile).
+``cruise_max_speed_mps``; fighter otherwise. Height is what the defender can know
+from the track: ``ThreatParams.height_m(pos)``, which the scenario sets to the height
+above its terrain model (above mean sea level without one), so a missile 50 m over a
+1,200 m plateau reads as low. Without it, the height above the sphere through the
+ENU origin, ``sqrt(e^2 + n^2 + (u + R)^2) - R`` (the tangent-plane ``u`` drops by
+``d^2 / 2R``, ~5 km at 250 km). This is a kinematic guess, not identification (a
+low, subsonic fighter reads as a cruise missile).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -67,6 +71,8 @@ class ThreatParams:
     class_weight : (4,) ``w_c`` per class (default all 1).
     ballistic_speed_mps, drone_speed_mps, cruise_max_alt_m, cruise_max_speed_mps :
         class thresholds (assumptions: 1,000 m/s; 70 m/s; 300 m; 340 m/s).
+    height_m : optional ``f(pos (T, 3) ENU m) -> (T,)`` height above the defender's
+        terrain model (or mean sea level), m; None: above the origin's sphere.
     """
 
     site_pos_m: F
@@ -78,6 +84,7 @@ class ThreatParams:
     drone_speed_mps: float = 70.0
     cruise_max_alt_m: float = 300.0
     cruise_max_speed_mps: float = 340.0
+    height_m: Callable[[F], F] | None = None
 
     def __post_init__(self) -> None:
         pos = np.asarray(self.site_pos_m, dtype=np.float64).reshape(-1, 3)
@@ -157,8 +164,11 @@ def classify(pos_m: F, vel_mps: F, params: ThreatParams) -> NDArray[np.int64]:
 
 def _classify(pos_m: F, speed: F, params: ThreatParams) -> NDArray[np.int64]:
     """:func:`classify` given the speeds (T,)."""
-    r_e = 6_371_008.8  # mean Earth radius, m
-    alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
+    if params.height_m is not None:
+        alt = np.asarray(params.height_m(pos_m), dtype=np.float64)
+    else:
+        r_e = 6_371_008.8  # mean Earth radius, m
+        alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
     low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
     cls = np.where(low_slow, CRUISE_MISSILE, FIGHTER)  # rules applied in reverse order
     cls = np.where(speed < params.drone_speed_mps, DRONE, cls)

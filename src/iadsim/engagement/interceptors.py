@@ -37,6 +37,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
+
 __all__ = [
     "PK_CLASS_NAMES",
     "InterceptorParams",
@@ -70,6 +72,8 @@ class InterceptorParams:
     reload_s : time to reload an emptied launcher from the battery reserve, s.
     pk_range_fraction : grid of intercept range / max range, shape (G,), increasing in [0, 1].
     pk_table : single-shot Pk, shape (C, G), rows in :data:`PK_CLASS_NAMES` order.
+    support : guidance support the round needs in flight (:class:`GuidanceSupport`).
+    acquisition : probability of terminal acquisition (:class:`AcquisitionTable`).
     """
 
     name: str
@@ -86,6 +90,8 @@ class InterceptorParams:
     reload_s: float
     pk_range_fraction: NDArray[np.float64]
     pk_table: NDArray[np.float64]
+    support: GuidanceSupport = dataclasses.field(default_factory=GuidanceSupport)
+    acquisition: AcquisitionTable = dataclasses.field(default_factory=AcquisitionTable.certain)
 
     def __post_init__(self) -> None:
         g = np.asarray(self.pk_range_fraction, dtype=np.float64)
@@ -139,6 +145,8 @@ class InterceptorTable:
     reload_s: F
     pk_range_fraction: tuple[F, ...]
     pk_table: tuple[F, ...]
+    support: tuple[GuidanceSupport, ...] = ()
+    acquisition: tuple[AcquisitionTable, ...] = ()
 
     @classmethod
     def from_params(cls, params: Sequence[InterceptorParams]) -> InterceptorTable:
@@ -147,15 +155,13 @@ class InterceptorTable:
         def a(name: str) -> F:
             return np.array([getattr(p, name) for p in params], dtype=np.float64)
 
-        scalars = [
-            f.name
-            for f in dataclasses.fields(cls)
-            if f.name not in ("names", "pk_range_fraction", "pk_table")
-        ]
+        scalars = [f.name for f in dataclasses.fields(cls) if f.name not in _PER_TYPE_OBJECTS]
         return cls(
             names=tuple(p.name for p in params),
             pk_range_fraction=tuple(p.pk_range_fraction for p in params),
             pk_table=tuple(p.pk_table for p in params),
+            support=tuple(p.support for p in params),
+            acquisition=tuple(p.acquisition for p in params),
             **{s: a(s) for s in scalars},
         )
 
@@ -201,6 +207,10 @@ class InterceptorTable:
                 frac[..., i], cls_b[..., i], self.pk_range_fraction[i], self.pk_table[i]
             )
         return out
+
+
+#: Table fields that hold one object per type (not stacked into arrays).
+_PER_TYPE_OBJECTS = ("names", "pk_range_fraction", "pk_table", "support", "acquisition")
 
 
 def flyout_range_m(

@@ -1,124 +1,172 @@
-"""Intercept outcomes: match engagements to truth, draw kills with the run's RNG.
+"""Intercept outcomes: terminal acquisition and kill draws, resolved on truth.
 
 Outcome model (operations-research level)
 -----------------------------------------
-An engagement (one row of :class:`iadsim.frames.Orders`) reaches its predicted
-intercept point (PIP) at ``t_intercept_s``. It is matched to the nearest
-*living* truth threat within ``gate_m`` of the PIP (the interceptor's
-end-game correction is not modelled beyond this gate). Every interceptor of
-the salvo gets one uniform draw ``u``; the round kills if ``u < pk``; the
-salvo kills if any round does (independent shots: ``1 - (1 - pk)^n``). An
-engagement with no threat in the gate is a miss (its rounds are still drawn so
-that the random stream does not depend on the geometry). When several
-engagements kill the same threat in one call, the first (by intercept time,
-then order id) is credited and the others become misses.
+A salvo reaches its (last updated) predicted intercept point (PIP) at
+``t_intercept_s``. Truth decides the physics, and only the physics:
+
+1. The candidate is the *living* threat nearest to the PIP (evaluated on truth)
+   within the acquisition basket of the type (the last PIP error of its
+   :class:`~iadsim.engagement.guidance.AcquisitionTable`); none -> miss,
+   ``"no threat in acquisition basket"``.
+2. Each round acquires the candidate with probability ``P_acq(d, sigma)`` (PIP
+   error ``d`` and the candidate's RCS ``sigma`` at the acquisition band, seen from
+   the launcher) and, once acquired, kills it with the catalog's single-shot
+   ``Pk(range fraction, true class)``. The salvo kills if any round does
+   (independent rounds: ``1 - (1 - P_acq Pk)^n``). A miss says whether no round
+   acquired (``"terminal acquisition failed"``) or the acquired rounds missed
+   (``"warhead miss"``).
+3. Two uniform draws per round (acquisition, kill) are always taken, so the random
+   stream does not depend on the geometry. When several salvos kill one threat in
+   the same call, the first (by intercept time, then order id) is credited and the
+   others become misses (``"target already destroyed"``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from iadsim.engagement.interceptors import InterceptorTable
 from iadsim.frames import F64, I64, Frame, Orders, Truth, col
 
-__all__ = ["Intercepts", "draw_salvo_kills", "match_threats", "resolve_intercepts"]
+__all__ = ["Intercepts", "TargetPhysics", "draw_salvo", "match_threats", "resolve_intercepts"]
+
+F = NDArray[np.float64]
+
+
+class TargetPhysics(Protocol):
+    """Physical properties of the true threats that an intercept depends on
+    (implemented by the simulation layer from the sensors' RCS tables)."""
+
+    def threat_class(self, threat_id: NDArray[np.int64]) -> NDArray[np.int64]:
+        """True class code (Pk table row) of each threat id."""
+        ...
+
+    def rcs_dbsm(
+        self, threat_id: NDArray[np.int64], truth: Truth, rows: NDArray[np.int64],
+        from_m: F, frequency_hz: F,
+    ) -> F:  # fmt: skip
+        """Mean RCS (dBsm) of the threats in ``truth`` rows ``rows`` seen from
+        ``from_m`` (N, 3) at ``frequency_hz`` (N,)."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Intercepts(Frame):
-    """One row per resolved engagement."""
+    """One row per resolved salvo."""
 
     t_s: NDArray[np.float64] = col(F64, "intercept time, s")
     order_id: NDArray[np.int64] = col(I64)
     track_id: NDArray[np.int64] = col(I64)
-    threat_id: NDArray[np.int64] = col(I64, "matched truth threat, -1 if none in the gate")
+    threat_id: NDArray[np.int64] = col(I64, "candidate threat, -1 if none in the basket")
     killed: NDArray[np.bool_] = col(np.bool_)
-    miss_distance_m: NDArray[np.float64] = col(F64, "PIP to matched threat, m (inf if none)")
+    miss_distance_m: NDArray[np.float64] = col(F64, "PIP to the candidate, m (inf if none)")
+    pk_table: NDArray[np.float64] = col(F64, "single-shot Pk of the table (true class)")
+    p_acquisition: NDArray[np.float64] = col(F64, "probability of terminal acquisition")
+    reason: NDArray[np.str_] = col("U", "'' for a kill, else why the salvo missed")
 
 
 def match_threats(
-    pip_m: NDArray[np.float64],
-    truth_pos_m: NDArray[np.float64],
-    truth_alive: NDArray[np.bool_],
-    gate_m: float,
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Nearest living truth row to each PIP within ``gate_m``.
+    pip_m: F, truth_pos_m: F, truth_alive: NDArray[np.bool_], gate_m: F | float
+) -> tuple[NDArray[np.int64], F]:
+    """Nearest living truth row to each PIP within its gate.
 
     Parameters
     ----------
     pip_m : (E, 3) predicted intercept points, ENU m.
     truth_pos_m : (N, 3) truth positions at the intercept time, ENU m.
     truth_alive : (N,) alive flags.
-    gate_m : match gate, m.
+    gate_m : scalar or (E,) match gates, m.
 
     Returns
     -------
-    index : (E,) truth row index or -1.
-    distance_m : (E,) distance to that row (inf where -1).
+    index : (E,) truth row index or -1; distance_m : (E,) (inf where -1).
     """
     e = np.asarray(pip_m, dtype=np.float64).reshape(-1, 3)
     x = np.asarray(truth_pos_m, dtype=np.float64).reshape(-1, 3)
+    gate = np.broadcast_to(np.asarray(gate_m, dtype=np.float64), (e.shape[0],))
     live = np.flatnonzero(np.asarray(truth_alive, dtype=bool))
     none = np.full(e.shape[0], -1, dtype=np.int64), np.full(e.shape[0], np.inf)
     if e.shape[0] == 0 or live.size == 0:
         return none
-    dist, j = cKDTree(x[live]).query(e, k=1, distance_upper_bound=gate_m)
-    ok = np.isfinite(dist)
+    dist, j = cKDTree(x[live]).query(e, k=1)
+    ok = np.isfinite(dist) & (dist <= gate)
     idx = np.where(ok, live[np.minimum(j, live.size - 1)], -1).astype(np.int64)
     return idx, np.where(ok, dist, np.inf)
 
 
-def draw_salvo_kills(
-    pk: NDArray[np.float64], n_rounds: NDArray[np.int64], rng: np.random.Generator
-) -> NDArray[np.bool_]:
-    """Salvo kill flags: one uniform draw per interceptor, salvo kills if any round does.
+def draw_salvo(
+    p_acq: F, pk: F, n_rounds: NDArray[np.int64], rng: np.random.Generator
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """(any round acquired, any round killed) per salvo (E,).
 
-    Parameters
-    ----------
-    pk : (E,) single-shot Pk.
-    n_rounds : (E,) rounds per salvo (>= 1).
-    rng : the stage's random generator (``sum(n_rounds)`` draws, row order).
+    ``2 * sum(n_rounds)`` uniform draws in row order: per round one for the
+    acquisition (``u < p_acq``) and one for the kill (``u < pk``).
     """
     n = np.asarray(n_rounds, dtype=np.int64)
     if n.size == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     if np.any(n < 1):
         raise ValueError(f"n_rounds must be >= 1 (got min {n.min()})")
-    u = rng.random(int(n.sum()))
-    hit = u < np.repeat(np.asarray(pk, dtype=np.float64), n)
+    u = rng.random((int(n.sum()), 2))
+    acq = u[:, 0] < np.repeat(np.asarray(p_acq, dtype=np.float64), n)
+    hit = acq & (u[:, 1] < np.repeat(np.asarray(pk, dtype=np.float64), n))
     starts = np.concatenate([[0], np.cumsum(n)[:-1]])
-    return np.asarray(np.logical_or.reduceat(hit, starts))
+    return np.logical_or.reduceat(acq, starts), np.logical_or.reduceat(hit, starts)
 
 
 def resolve_intercepts(
-    engagements: Orders, truth: Truth, rng: np.random.Generator, *, gate_m: float = 1000.0
+    salvos: Orders,
+    truth: Truth,
+    rng: np.random.Generator,
+    *,
+    table: InterceptorTable,
+    launcher_pos_m: F,
+    physics: TargetPhysics,
 ) -> Intercepts:
-    """Resolve engagements against the truth states at their intercept time.
+    """Resolve salvos (sorted here by intercept time, then order id) on truth at ``t``.
 
-    Parameters
-    ----------
-    engagements : in-flight orders being resolved (any order; sorted here by
-        ``(t_intercept_s, order_id)`` so the draws are reproducible).
-    truth : truth rows at the intercept time (``t_s`` not checked).
-    rng : random generator of the engagement stage.
-    gate_m : PIP-to-threat match gate, m.
+    ``launcher_pos_m`` (E, 3) are the salvos' launcher positions (aspect of the
+    acquisition and the intercept range of the Pk table).
     """
-    order = np.lexsort((engagements.order_id, engagements.t_intercept_s))
-    eng = engagements.select(order)
+    order = np.lexsort((salvos.order_id, salvos.t_intercept_s))
+    eng = salvos.select(order)
+    x_l = np.asarray(launcher_pos_m, dtype=np.float64).reshape(-1, 3)[order]
+    i = eng.interceptor_id
     pip = np.stack([eng.pip_e_m, eng.pip_n_m, eng.pip_u_m], axis=-1)
-    idx, dist = match_threats(pip, truth.pos_m(), truth.alive, gate_m)
-    hit = draw_salvo_kills(eng.pk, eng.n_rounds, rng)
-    threat = np.where(idx >= 0, truth.threat_id[np.maximum(idx, 0)], -1) if len(eng) else idx
-    killed = hit & (idx >= 0)
+    basket = np.array([table.acquisition[k].basket_m for k in i], dtype=np.float64)
+    idx, dist = match_threats(pip, truth.pos_m(), truth.alive, basket)
+    found = idx >= 0
+    threat = np.where(found, truth.threat_id[np.maximum(idx, 0)], -1) if len(eng) else idx
+    p_acq = np.zeros(len(eng))
+    pk = np.zeros(len(eng))
+    if found.any():
+        k = np.flatnonzero(found)
+        rng_m = np.sqrt(np.sum((pip[k] - x_l[k]) ** 2, axis=-1))
+        pk[k] = table.pk_of_type(rng_m, physics.threat_class(threat[k]), i[k])
+        freq = np.array([table.acquisition[j].frequency_hz for j in i[k]], dtype=np.float64)
+        rcs = physics.rcs_dbsm(threat[k], truth, idx[k], x_l[k], freq)
+        for j in np.unique(i[k]):  # loop over interceptor types only (few)
+            sel = k[i[k] == j]
+            p_acq[sel] = table.acquisition[j](dist[sel], rcs[i[k] == j])
+    acquired, killed = draw_salvo(p_acq, pk, eng.n_rounds, rng)
+    killed &= found
+    reason = np.where(
+        ~found, "no threat in acquisition basket",
+        np.where(~acquired, "terminal acquisition failed", "warhead miss"),
+    ).astype(object)  # fmt: skip
     if killed.any():  # credit only the first kill of each threat
         k = np.flatnonzero(killed)
         _, first = np.unique(threat[k], return_index=True)
-        keep = np.zeros_like(killed)
-        keep[k[first]] = True
-        killed = keep
+        later = np.setdiff1d(k, k[first])
+        killed[later] = False
+        reason[later] = "target already destroyed"
+    reason[killed] = ""
     return Intercepts(
         t_s=eng.t_intercept_s,
         order_id=eng.order_id,
@@ -126,4 +174,7 @@ def resolve_intercepts(
         threat_id=threat,
         killed=killed,
         miss_distance_m=dist,
+        pk_table=pk,
+        p_acquisition=p_acq,
+        reason=reason.astype(str),
     )

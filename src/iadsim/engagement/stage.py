@@ -1,43 +1,43 @@
-"""The engagement stage: launches from Orders, magazines, in-flight engagements, outcomes.
+"""The engagement stage: launches, magazines, salvos in flight, their support and ends.
 
-Engine protocol
----------------
-* ``events = eng.launch(orders)`` right after ``C2.decide``: commits rounds from
-  the magazines, marks launchers busy, creates in-flight engagements (which hold
-  fire-control channels until resolved) and returns ``launch`` /
-  ``magazine_empty`` events.
-* optionally ``eng.update(tracks, t_s)`` after each tracker update (mid-course
-  update: the engagement radar re-aims in-flight interceptors at the latest
-  track estimate; intercept times may move, so re-read ``next_intercept_t_s``).
-* ``eng.next_intercept_t_s()`` gives the earliest pending intercept time (inf if
-  none); at that time call ``intercepts, events = eng.resolve(truth, t_s, rng)``
-  with the truth states at ``t_s``. Every engagement with ``t_intercept_s <= t_s``
-  is resolved (``intercept`` + ``kill``/``miss`` events), its channels released,
-  and the track may be re-engaged by C2 after the doctrine's kill-assessment
-  delay. The engine sets ``alive = False`` for ``intercepts.threat_id[killed]``.
-* ``eng.status(t_s)`` and ``eng.solve(...)`` are what C2 reads (see
-  :class:`iadsim.c2.stage.WeaponSystem`).
+Engine protocol (every step reads a :class:`~iadsim.picture.TrackPicture`, never truth,
+except :meth:`Engagement.resolve`, which resolves the physics)
+----------------------------------------------------------------------------------
+* ``events = eng.maintain(picture)`` each C2 cycle, before ``C2.decide``: salvos whose
+  track was deleted are handed over to a successor track on the same target or
+  aborted; salvos that lost the support their type needs are aborted; supported
+  salvos get a mid-course update of their PIP (:mod:`iadsim.engagement.flight`).
+* ``events = eng.launch(orders, picture)`` right after ``C2.decide``: commits rounds
+  from the magazines, marks launchers busy and starts a :class:`SalvoRecord` per order.
+* ``eng.next_intercept_t_s()`` gives the earliest pending intercept (inf if none); at
+  that time ``intercepts, events = eng.resolve(truth, t_s, rng, physics)`` resolves
+  every salvo due (:mod:`iadsim.engagement.outcome`); channels are released.
+* ``eng.log()`` at the end: the :class:`Engagements` frame, one row per salvo, with
+  salvos still flying marked ``in_flight_at_end``.
+* ``eng.status(t_s)`` and ``eng.solve(...)`` are what C2 reads
+  (:class:`iadsim.c2.stage.WeaponSystem`); C2 is never told whether a salvo killed.
 
-Magazines: ``rounds (L, I)`` on each launcher and ``reserve (L, I)`` rounds held
-for it (transloader). When a launcher's rounds of a type reach 0 and reserve
-remains, it reloads ``min(loadout, reserve)`` rounds, ready ``reload_s`` after
-its last launch (the launcher is unavailable meanwhile). A salvo of ``n``
-rounds keeps the launcher busy ``n * launch_interval_s`` after launch; all
-rounds of the salvo are assumed to reach the PIP at the same time.
+Magazines: ``rounds (L, I)`` per launcher and ``reserve (L, I)`` reload rounds. When a
+launcher's rounds of a type reach 0 and reserve remains, it reloads ``min(loadout,
+reserve)`` rounds, ready ``reload_s`` after its last launch. A salvo of ``n`` rounds
+keeps the launcher busy ``n * launch_interval_s``; all rounds reach the PIP together.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts, update_intercepts
+from iadsim.engagement.flight import FlightUpdate, maintain_salvos
+from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts
 from iadsim.engagement.interceptors import InterceptorParams, InterceptorTable
-from iadsim.engagement.outcome import Intercepts, resolve_intercepts
-from iadsim.frames import Events, Orders, Tracks, TrackStatus, Truth, make_events
+from iadsim.engagement.log import Engagements, SalvoRecord, abort_event
+from iadsim.engagement.outcome import Intercepts, TargetPhysics, resolve_intercepts
+from iadsim.frames import Events, Orders, Truth, make_events
+from iadsim.picture import TrackPicture
 
 __all__ = ["Engagement", "FireStatus", "LauncherParams"]
 
@@ -81,11 +81,11 @@ class LauncherParams:
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class FireStatus:
-    """Snapshot of magazines, launchers and engagements that C2 reads each cycle.
+    """Snapshot of magazines, launchers and salvos that C2 reads each cycle.
 
     ``rounds``/``loadout`` (L, I); ``ready_t_s`` (L,); in-flight rows (E,);
-    ``last_*`` one row per track ever resolved: time of its last intercept and
-    whether that engagement killed.
+    ``last_*`` one row per track a salvo ended on (intercept or abort): the time of
+    its last intercept. Whether it killed is not said: C2 assesses that from tracks.
     """
 
     launcher_id: Int
@@ -99,27 +99,16 @@ class FireStatus:
     in_flight_rounds: Int
     last_track_id: Int
     last_intercept_t_s: F
-    last_killed: NDArray[np.bool_]
-
-
-def _last_rows(tracks: Tracks, track_id: Int) -> Int:
-    """(E,) index of the last row of ``tracks`` not deleted for each id, -1 if none."""
-    live = np.flatnonzero(tracks.status != TrackStatus.DELETED)
-    if live.size == 0:
-        return np.full(track_id.shape[0], -1, dtype=np.int64)
-    match = track_id[:, None] == tracks.track_id[live][None, :]  # (E, rows): few of each
-    last = live.size - 1 - np.argmax(match[:, ::-1], axis=1)
-    return np.where(match.any(axis=1), live[np.minimum(last, live.size - 1)], -1)
 
 
 class Engagement:
-    """Engagement stage (one per run); holds magazines and in-flight engagements.
+    """Engagement stage (one per run): magazines, salvos in flight, the engagement log.
 
     Parameters
     ----------
     interceptors : compiled interceptor types; index = ``Orders.interceptor_id``.
     launchers : all launchers (rounds per type in the same index order).
-    gate_m : PIP-to-threat match gate for :func:`resolve_intercepts`, m.
+    fc_radar_id : battery id -> radar id of its engagement radar (-1: none).
     """
 
     def __init__(
@@ -127,7 +116,7 @@ class Engagement:
         *,
         interceptors: Sequence[InterceptorParams],
         launchers: LauncherParams,
-        gate_m: float = 1000.0,
+        fc_radar_id: Mapping[int, int] | None = None,
     ) -> None:
         self.table = InterceptorTable.from_params(interceptors)
         if launchers.loadout.shape[1] != len(self.table):
@@ -136,28 +125,19 @@ class Engagement:
                 f"interceptors has {len(self.table)}"
             )
         self.launchers = launchers
-        self.gate_m = float(gate_m)
+        self.fc_radar_id = dict(fc_radar_id or {})
         self.rounds = launchers.loadout.copy()
         self.reserve = launchers.reserve.copy()
         self.ready_t_s = np.zeros(launchers.launcher_id.shape[0])
         self.in_flight = Orders.empty()
-        self._last: dict[int, tuple[float, bool]] = {}
-        self._last_arrays: tuple[Int, F, NDArray[np.bool_]] | None = None
+        self.records: dict[int, SalvoRecord] = {}
+        self._last: dict[int, float] = {}
         self._row = {int(lid): k for k, lid in enumerate(launchers.launcher_id)}
 
     # -- C2 side -------------------------------------------------------------
     def status(self, t_s: float) -> FireStatus:
-        """Current magazines and engagements (``t_s`` is informational)."""
-        if self._last_arrays is None:  # rebuilt after each resolve that changed it
-            last = sorted(self._last.items())
-            self._last_arrays = (
-                np.array([k for k, _ in last], dtype=np.int64),
-                np.array([v[0] for _, v in last], dtype=np.float64),
-                np.array([v[1] for _, v in last], dtype=bool),
-            )
-            for a in self._last_arrays:  # shared by the snapshots until the next change
-                a.flags.writeable = False
-        last_id, last_t, last_k = self._last_arrays
+        """Current magazines and salvos (``t_s`` is informational)."""
+        last = sorted(self._last.items())
         return FireStatus(
             launcher_id=self.launchers.launcher_id,
             battery_id=self.launchers.battery_id,
@@ -168,9 +148,8 @@ class Engagement:
             in_flight_track_id=self.in_flight.track_id,  # frame columns are read-only
             in_flight_battery_id=self.in_flight.battery_id,
             in_flight_rounds=self.in_flight.n_rounds,
-            last_track_id=last_id,
-            last_intercept_t_s=last_t,
-            last_killed=last_k,
+            last_track_id=np.array([k for k, _ in last], dtype=np.int64),
+            last_intercept_t_s=np.array([v for _, v in last], dtype=np.float64),
         )
 
     def solve(
@@ -193,13 +172,14 @@ class Engagement:
         return self.table.max_range_m
 
     # -- launches ------------------------------------------------------------
-    def launch(self, orders: Orders) -> Events:
-        """Commit orders: decrement magazines, mark launchers busy, start engagements.
+    def launch(self, orders: Orders, picture: TrackPicture) -> Events:
+        """Commit orders: decrement magazines, mark launchers busy, start salvos.
 
         Raises ``ValueError`` if an order asks for rounds a launcher does not hold
         (C2 must never do that).
         """
         events: list[Events] = []
+        rows = picture.rows_of(orders.track_id)
         for k in range(len(orders)):  # few orders per cycle; bookkeeping only
             row = self._row[int(orders.launcher_id[k])]
             i = int(orders.interceptor_id[k])
@@ -215,15 +195,44 @@ class Engagement:
             events.append(self._event(orders, k, "launch", t_l, float(n)))
             if self.rounds[row, i] == 0:
                 events.append(self._event(orders, k, "magazine_empty", t_l, 0.0))
-                refill = min(int(self.launchers.loadout[row, i]), int(self.reserve[row, i]))
-                if refill > 0:
-                    self.reserve[row, i] -= refill
-                    self.rounds[row, i] = refill
-                    self.ready_t_s[row] = max(
-                        self.ready_t_s[row], t_l + float(self.table.reload_s[i])
-                    )
+                self._reload(row, i, t_l)
+            self._record(orders, k, picture, int(rows[k]))
         self.in_flight = Orders.concat([self.in_flight, orders])
         return Events.concat(events)
+
+    def _reload(self, row: int, i: int, t_s: float) -> None:
+        refill = min(int(self.launchers.loadout[row, i]), int(self.reserve[row, i]))
+        if refill > 0:
+            self.reserve[row, i] -= refill
+            self.rounds[row, i] = refill
+            self.ready_t_s[row] = max(self.ready_t_s[row], t_s + float(self.table.reload_s[i]))
+
+    def _record(self, orders: Orders, k: int, picture: TrackPicture, row: int) -> None:
+        b = int(orders.battery_id[k])
+        fc_t = fc_prev = -np.inf
+        if row >= 0 and b in picture.battery_id:
+            col = picture.column(b)
+            fc_t = float(picture.fc_last_hit_t_s[row, col])
+            fc_prev = float(picture.fc_prev_hit_t_s[row, col])
+        lrow = self._row[int(orders.launcher_id[k])]
+        oid = int(orders.order_id[k])
+        self.records[oid] = SalvoRecord(
+            order_id=oid,
+            battery_id=b,
+            launcher_id=int(orders.launcher_id[k]),
+            interceptor_id=int(orders.interceptor_id[k]),
+            interceptor_type=self.table.names[int(orders.interceptor_id[k])],
+            n_rounds=int(orders.n_rounds[k]),
+            track_id_launch=int(orders.track_id[k]),
+            fc_radar_id=int(self.fc_radar_id.get(b, -1)),
+            t_order_s=float(orders.t_s[k]),
+            t_launch_s=float(orders.t_launch_s[k]),
+            launcher_m=tuple(float(v) for v in self.launchers.pos_m[lrow]),  # type: ignore[arg-type]
+            pip_m=(float(orders.pip_e_m[k]), float(orders.pip_n_m[k]), float(orders.pip_u_m[k])),
+            fc_age_at_launch_s=float(picture.t_s - fc_prev),
+            support_t_s=float(orders.t_s[k]),
+            fc_t_s=fc_t,
+        )
 
     def _event(self, orders: Orders, k: int, kind: str, t_s: float, value: float) -> Events:
         return make_events(
@@ -237,43 +246,21 @@ class Engagement:
             detail=self.table.names[int(orders.interceptor_id[k])],
         )
 
-    def update(self, tracks: Tracks, t_s: float) -> int:
-        """Mid-course update of in-flight engagements from the latest track rows.
-
-        Each in-flight engagement whose track appears in ``tracks`` (any status
-        but deleted; the last row per track id is used, propagated to ``t_s``)
-        gets its PIP and intercept time re-solved with its own launch time
-        (:func:`update_intercepts`). Where no solution lies in the envelope the
-        old PIP is kept. Pk is not changed. Returns the number updated.
-        """
-        fl = self.in_flight
-        if not len(fl) or not len(tracks):
-            return 0
-        rows = _last_rows(tracks, fl.track_id)
-        sel = np.flatnonzero((rows >= 0) & (fl.t_intercept_s > t_s))
-        if sel.size == 0:
-            return 0
-        tr = np.stack([tracks.e_m, tracks.n_m, tracks.u_m, tracks.ve_mps, tracks.vn_mps,
-                       tracks.vu_mps, tracks.t_s], axis=-1)[rows[sel]]  # fmt: skip
-        vel = tr[:, 3:6]
-        pos = tr[:, 0:3] + vel * (t_s - tr[:, 6])[:, None]
-        lrow = np.array([self._row[int(x)] for x in fl.launcher_id[sel]], dtype=np.int64)
-        t_new, pip, ok = update_intercepts(
-            pos, vel, t_s, fl.t_launch_s[sel], self.launchers.pos_m[lrow], self.table,
-            fl.interceptor_id[sel],
-        )  # fmt: skip
-        upd = sel[ok]
-        if upd.size == 0:
-            return 0
-        cols = {c: getattr(fl, c) for c in Orders.columns()}  # read-only, shared
-        new = {"t_intercept_s": t_new, "pip_e_m": pip[:, 0], "pip_n_m": pip[:, 1],
-               "pip_u_m": pip[:, 2]}  # fmt: skip
-        for c, val in new.items():
-            cols[c] = cols[c].copy()
-            cols[c][upd] = val[ok]
-        # the frame's own columns, 4 of them updated
-        self.in_flight = Orders.from_trusted_columns(cols)
-        return int(upd.size)
+    # -- in flight -----------------------------------------------------------
+    def maintain(self, picture: TrackPicture) -> Events:
+        """Handover, support check and mid-course update of the salvos in flight
+        (:func:`iadsim.engagement.flight.maintain_salvos`). Returns ``handover`` and
+        ``abort`` events."""
+        if not len(self.in_flight):
+            return Events.empty()
+        lrow = np.array([self._row[int(x)] for x in self.in_flight.launcher_id], dtype=np.int64)
+        upd: FlightUpdate = maintain_salvos(
+            self.in_flight, self.records, picture, self.table, self.launchers.pos_m[lrow]
+        )
+        for oid in upd.aborted:
+            self._last[self.records[oid].track_id] = picture.t_s
+        self.in_flight = upd.in_flight
+        return upd.events
 
     # -- intercepts ----------------------------------------------------------
     def next_intercept_t_s(self) -> float:
@@ -281,37 +268,74 @@ class Engagement:
         return float(self.in_flight.t_intercept_s.min()) if len(self.in_flight) else np.inf
 
     def resolve(
-        self, truth: Truth, t_s: float, rng: np.random.Generator
+        self, truth: Truth, t_s: float, rng: np.random.Generator, physics: TargetPhysics
     ) -> tuple[Intercepts, Events]:
-        """Resolve every engagement due by ``t_s`` against ``truth`` (states at ``t_s``).
+        """Resolve every salvo due by ``t_s`` against ``truth`` (states at ``t_s``).
 
-        Returns the outcomes and the ``intercept`` and ``kill``/``miss`` events;
-        resolved engagements release their channels.
+        Salvos whose type needs the engagement radar at the end and lost it are
+        aborted first. Returns the outcomes and the ``intercept``, ``kill``/``miss``
+        and ``abort`` events; resolved salvos release their channels.
         """
         due = self.in_flight.t_intercept_s <= t_s
         if not due.any():  # nothing due (no draws either)
             return Intercepts.empty(), Events.empty()
         eng = self.in_flight.select(due)
-        eng = eng.select(np.lexsort((eng.order_id, eng.t_intercept_s)))
-        out = resolve_intercepts(eng, truth, rng, gate_m=self.gate_m)
         self.in_flight = self.in_flight.select(~due)
-        for tid, t, k in zip(out.track_id, out.t_s, out.killed, strict=True):
-            was_killed = self._last.get(int(tid), (0.0, False))[1]
-            self._last[int(tid)] = (float(t), bool(k) or was_killed)
-            self._last_arrays = None
+        terminal_ok = np.array([self._terminal_supported(int(o), t_s) for o in eng.order_id])
+        events = [self._abort_terminal(eng.select(~terminal_ok), t_s)]
+        eng = eng.select(terminal_ok)
+        lrow = np.array([self._row[int(x)] for x in eng.launcher_id], dtype=np.int64)
+        out = resolve_intercepts(
+            eng, truth, rng, table=self.table,
+            launcher_pos_m=self.launchers.pos_m[lrow].reshape(-1, 3), physics=physics,
+        )  # fmt: skip
         if not len(out):
-            return out, Events.empty()
+            return out, Events.concat(events)
+        pos = dict(zip(truth.threat_id.tolist(), truth.pos_m().tolist(), strict=True))
+        by_id = {int(o): k for k, o in enumerate(eng.order_id)}
+        for j in range(len(out)):
+            rec = self.records[int(out.order_id[j])]
+            k = by_id[rec.order_id]
+            pip = (float(eng.pip_e_m[k]), float(eng.pip_n_m[k]), float(eng.pip_u_m[k]))
+            th = int(out.threat_id[j])
+            at = (
+                tuple(pos[th])
+                if th >= 0 and out.reason[j] != "terminal acquisition failed"
+                else pip
+            )
+            rec.threat_id_end, rec.miss_distance_m = th, float(out.miss_distance_m[j])
+            rec.pk_table, rec.p_acquisition = float(out.pk_table[j]), float(out.p_acquisition[j])
+            rec.pk = rec.pk_table * rec.p_acquisition
+            outcome = "kill" if out.killed[j] else "miss"
+            rec.end(outcome, str(out.reason[j]), float(out.t_s[j]), at)
+            self._last[rec.track_id] = float(out.t_s[j])
         common = {
-            "threat_id": out.threat_id,
-            "track_id": out.track_id,
-            "battery_id": eng.battery_id,
-            "launcher_id": eng.launcher_id,
+            "threat_id": out.threat_id, "track_id": out.track_id,
+            "battery_id": np.array([self.records[int(o)].battery_id for o in out.order_id]),
+            "launcher_id": np.array([self.records[int(o)].launcher_id for o in out.order_id]),
             "order_id": out.order_id,
-        }
-        ev_i = make_events(out.t_s, "intercept", value=out.miss_distance_m, **common)
+        }  # fmt: skip
+        events.append(make_events(out.t_s, "intercept", value=out.miss_distance_m, **common))
         kind = np.where(out.killed, "kill", "miss")
-        detail = np.where(
-            out.threat_id < 0, "no threat in gate", np.where(out.killed, "", "salvo missed")
-        )
-        ev_k = make_events(out.t_s, kind, value=eng.pk, detail=detail, **common)
-        return out, Events.concat([ev_i, ev_k])
+        pk = out.pk_table * out.p_acquisition
+        events.append(make_events(out.t_s, kind, value=pk, detail=out.reason, **common))
+        return out, Events.concat(events)
+
+    def _terminal_supported(self, order_id: int, t_s: float) -> bool:
+        rec = self.records[order_id]
+        sup = self.table.support[rec.interceptor_id]
+        return sup.terminal != "fire_control" or t_s - rec.fc_t_s <= sup.max_gap_s
+
+    def _abort_terminal(self, salvos: Orders, t_s: float) -> Events:
+        out = []
+        for k in range(len(salvos)):
+            rec = self.records[int(salvos.order_id[k])]
+            pip = (float(salvos.pip_e_m[k]), float(salvos.pip_n_m[k]), float(salvos.pip_u_m[k]))
+            rec.end("aborted", "no terminal fire-control support", t_s, pip)
+            self._last[rec.track_id] = t_s
+            out.append(abort_event(rec, t_s))
+        return Events.concat(out)
+
+    def log(self) -> Engagements:
+        """One row per salvo launched so far, in order id order."""
+        return SalvoRecord.frame([self.records[k] for k in sorted(self.records)])

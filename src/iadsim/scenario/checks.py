@@ -121,26 +121,72 @@ def _check_batteries(scenario: Scenario, catalog: Catalog, file: str, warnings: 
                         name,
                         catalog.interceptors,
                     )
-            capacity = catalog.launchers[lch.type].capacity_rounds
-            total = sum(lch.loadout.values())
-            if total > capacity:
+            slots = catalog.launchers[lch.type].canisters
+            need = sum(
+                -(-n // catalog.interceptors[name].rounds_per_canister)
+                for name, n in lch.loadout.items()
+            )
+            if need > slots:
                 raise ScenarioError(
                     located(
                         file,
                         f"{lpath}.loadout",
-                        f"{total} rounds exceed the capacity of {lch.type} ({capacity})",
+                        f"needs {need} canisters, {lch.type} has {slots}",
                     )
                 )
-        if bty.launchers and bty.engagement_radar is None and len(bty.radars) > 1:
-            warnings.append(
-                located(
-                    file,
-                    f"{base}.engagement_radar",
-                    "not set; the radar with the fewest engagement channels limits engagements",
-                )
-            )
+        _check_engagement_radar(bty, base, catalog, file)
         if not bty.launchers:
             warnings.append(located(file, f"{base}.launchers", "none: this battery only watches"))
+
+
+def engagement_radar_of(bty: Any, catalog: Catalog) -> str | None:
+    """The battery's fire-control radar: ``engagement_radar``, else its only radar whose
+    type has a ``fire_control`` block (None when there is none or several)."""
+    if bty.engagement_radar is not None:
+        return str(bty.engagement_radar)
+    fc = [r.name for r in bty.radars if catalog.radars[r.type].fire_control is not None]
+    return fc[0] if len(fc) == 1 else None
+
+
+def _check_engagement_radar(bty: Any, base: str, catalog: Catalog, file: str) -> None:
+    """A battery with launchers needs a fire-control radar to engage anything."""
+    if not bty.launchers:
+        return
+    name = engagement_radar_of(bty, catalog)
+    if name is None:
+        raise ScenarioError(
+            located(
+                file,
+                f"{base}.engagement_radar",
+                "not set and the battery has no single radar with a fire_control block: "
+                "name the radar that guides its interceptors",
+            )
+        )
+    radar = next(r for r in bty.radars if r.name == name)
+    if catalog.radars[radar.type].fire_control is None:
+        raise ScenarioError(
+            located(
+                file,
+                f"{base}.engagement_radar",
+                f"radar '{name}' ({radar.type}) has no fire_control block: it cannot guide "
+                "interceptors",
+            )
+        )
+
+
+def _check_sector_headings(placed: list[tuple[str, Any]], catalog: Catalog, file: str) -> None:
+    """Sector radars need a declared heading (the defender does not know the attack axis)."""
+    for path, radar in placed:
+        rt = catalog.radars[radar.type]
+        if rt.az_width_deg < 360.0 and radar.heading_deg is None:
+            raise ScenarioError(
+                located(
+                    file,
+                    f"{path}.heading_deg",
+                    f"required for sector radar '{radar.name}' ({radar.type}, "
+                    f"{rt.az_width_deg:g} deg sector): give its boresight azimuth",
+                )
+            )
 
 
 def _check_coverage_of_sites(
@@ -165,15 +211,15 @@ def _check_coverage_of_sites(
                 )
     for i, bty in enumerate(scenario.batteries):
         for j, radar in enumerate(bty.radars):
-            sector = catalog.radars[radar.type].kind == "sector"
-            if sector and bty.launchers and radar.name != bty.engagement_radar:
+            sector = catalog.radars[radar.type].fire_control is not None
+            if sector and bty.launchers and radar.name != engagement_radar_of(bty, catalog):
                 warnings.append(
                     located(
                         file,
                         f"batteries[{i}].radars[{j}]",
-                        f"sector radar "
-                        f"'{radar.name}' is not the battery's engagement_radar; its "
-                        "channels limit nothing",
+                        f"fire-control radar "
+                        f"'{radar.name}' is not the battery's engagement_radar; it only "
+                        "searches and tracks",
                     )
                 )
 
@@ -198,6 +244,7 @@ def check_references(scenario: Scenario, catalog: Catalog, file: str) -> list[st
     _duplicates(file, [(f"{p}.name", r.name) for p, r in placed], "radar")
     origin_of(scenario)
     _check_radars(placed, catalog, file)
+    _check_sector_headings(placed, catalog, file)
     _check_batteries(scenario, catalog, file, warnings)
     _check_threats(scenario, catalog, file, warnings)
     _check_coverage_of_sites(scenario, catalog, file, warnings)

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from iadsim import geo
 from iadsim.errors import InputDataError, ScenarioError
-from iadsim.scenario.checks import origin_of
+from iadsim.scenario.checks import engagement_radar_of, origin_of
 from iadsim.scenario.schema import Catalog, GeoPoint, Scenario, Threat
 from iadsim.scenario.schema_sensors import compile_radar
 from iadsim.sensors.params import RadarParams
@@ -251,10 +251,8 @@ def compile_world(scenario: Scenario) -> World:
                 )
                 lids.append(lid)
         rids = tuple(r.radar_id for r in radars if r.battery_id == b)
-        eng = next(
-            (r.radar_id for r in radars if r.battery_id == b and r.name == bty.engagement_radar),
-            None,
-        )
+        fc_name = engagement_radar_of(bty, catalog)
+        eng = next((r.radar_id for r in radars if r.battery_id == b and r.name == fc_name), None)
         batteries.append(
             BatteryInfo(
                 battery_id=b,

@@ -68,7 +68,8 @@ class PlacedRadar(GeoPoint):
     mast_m: Annotated[float, Field(ge=0.0, le=200.0)] = 10.0
     heading_deg: Annotated[float, Field(ge=0.0, lt=360.0)] | None = Field(
         default=None,
-        description="boresight azimuth for sector radars (default: toward the threat axis)",
+        description="boresight azimuth, required for sector radars (no default: the "
+        "defender does not know the attack axis)",
     )
 
 
@@ -102,7 +103,9 @@ class Battery(Model):
     radars: list[PlacedRadar] = Field(min_length=1)
     launchers: list[PlacedLaunchers] = Field(default_factory=list)
     engagement_radar: Name | None = Field(
-        default=None, description="radar whose channels limit simultaneous engagements"
+        default=None,
+        description="fire-control radar of the battery (a type with a fire_control block); "
+        "default: the battery's only such radar",
     )
     doctrine: Doctrine = Field(default_factory=Doctrine)
 
@@ -190,10 +193,11 @@ class PlatformType(Model):
 
 
 class LauncherType(Model):
-    """A launcher vehicle type (TEL)."""
+    """A launcher vehicle type (TEL): canister slots; an interceptor type fills one slot
+    with ``rounds_per_canister`` rounds (a loadout needs sum(ceil(n / per canister)))."""
 
     description: str = ""
-    capacity_rounds: Annotated[int, Field(ge=1, le=64)]
+    canisters: Annotated[int, Field(ge=1, le=64)]
     source: Source
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from iadsim.c2.doctrine import AUTHORITY_NAMES, HOLD, DoctrineParams
 from iadsim.c2.stage import BatteryParams, C2Params
 from iadsim.c2.threat import THREAT_CLASSES, ThreatParams
+from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
 from iadsim.engagement.interceptors import PK_CLASS_NAMES, InterceptorParams
 from iadsim.engagement.stage import LauncherParams
 from iadsim.errors import ScenarioError
@@ -77,6 +78,43 @@ class PkTable(_Model):
         return self
 
 
+class Guidance(_Model):
+    """Guidance support a round needs in flight (:mod:`iadsim.engagement.guidance`):
+    ``midcourse`` fire_control | any_track | none, ``terminal`` fire_control |
+    autonomous, and the longest tolerated gap in that support."""
+
+    midcourse: Literal["fire_control", "any_track", "none"] = "fire_control"
+    terminal: Literal["fire_control", "autonomous"] = "fire_control"
+    max_gap_s: Annotated[float, Field(ge=0.0, le=600.0)] = 10.0
+    source: Source
+
+
+class Acquisition(_Model):
+    """Probability of terminal acquisition over PIP error (rows) and target RCS in the
+    band ``frequency_hz`` (columns); 0 beyond the last PIP error."""
+
+    frequency_hz: Annotated[float, Field(gt=0.0, le=1e12)]
+    pip_error_m: list[Annotated[float, Field(ge=0.0)]] = Field(min_length=1)
+    rcs_dbsm: list[Annotated[float, Field(ge=-80.0, le=80.0)]] = Field(min_length=1)
+    p: list[list[Prob]]
+    source: Source
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        for name in ("pip_error_m", "rcs_dbsm"):
+            g = getattr(self, name)
+            if any(b <= a for a, b in itertools.pairwise(g)):
+                raise ValueError(f"{name}: must be strictly increasing (got {g})")
+        if len(self.p) != len(self.pip_error_m) or any(
+            len(row) != len(self.rcs_dbsm) for row in self.p
+        ):
+            raise ValueError(
+                f"p: needs {len(self.pip_error_m)} rows (one per pip_error_m) of "
+                f"{len(self.rcs_dbsm)} values (one per rcs_dbsm)"
+            )
+        return self
+
+
 class InterceptorType(_Model):
     """An interceptor type: envelope, fly-out profile, timings and Pk table.
 
@@ -97,7 +135,12 @@ class InterceptorType(_Model):
     reaction_s: Annotated[float, Field(ge=0.0)]
     launch_interval_s: Annotated[float, Field(ge=0.0)] = 3.0
     reload_s: Annotated[float, Field(ge=0.0)] = 1800.0
+    rounds_per_canister: Annotated[int, Field(ge=1, le=16)] = Field(
+        default=1, description="rounds of this type in one launcher canister slot"
+    )
     pk: PkTable
+    guidance: Guidance
+    acquisition: Acquisition
     source: Source
     notes: str = ""
 
@@ -154,14 +197,13 @@ class ThreatEvaluation(_Model):
 
 
 class EngagementSettings(_Model):
-    """Run-wide C2/engagement settings: WTA solver, channels, intercept gate."""
+    """Run-wide C2/engagement settings: WTA solver and threat evaluation (channels come
+    from each battery's engagement radar, the acquisition basket from each type)."""
 
     solver: Literal["auto", "milp", "greedy"] = "auto"
     milp_max_options: Annotated[int, Field(ge=0)] = 20_000
     milp_time_limit_s: Annotated[float, Field(gt=0.0)] | None = 5.0
     max_engagements_per_launcher: Annotated[int, Field(ge=1, le=16)] = 1
-    missile_channels_per_target: Annotated[int, Field(ge=1, le=16)] = 2
-    intercept_gate_m: Annotated[float, Field(gt=0.0)] = 1000.0
     threat: ThreatEvaluation = Field(default_factory=ThreatEvaluation)
 
     def c2_params(self) -> C2Params:
@@ -192,6 +234,17 @@ def compile_interceptor(model: InterceptorType, name: str) -> InterceptorParams:
         reload_s=model.reload_s,
         pk_range_fraction=np.array(model.pk.range_fraction, dtype=np.float64),
         pk_table=table,
+        support=GuidanceSupport(
+            midcourse=model.guidance.midcourse,
+            terminal=model.guidance.terminal,
+            max_gap_s=model.guidance.max_gap_s,
+        ),
+        acquisition=AcquisitionTable(
+            pip_error_m=np.array(model.acquisition.pip_error_m, dtype=np.float64),
+            rcs_dbsm=np.array(model.acquisition.rcs_dbsm, dtype=np.float64),
+            p=np.array(model.acquisition.p, dtype=np.float64),
+            frequency_hz=model.acquisition.frequency_hz,
+        ),
     )
 
 
@@ -220,8 +273,10 @@ class EngagementSetup:
     """Everything the C2 and engagement stages need, compiled from a World.
 
     ``interceptors[i]`` is interceptor id ``i`` (``interceptor_ids`` maps names);
-    wire with ``Engagement(interceptors=..., launchers=..., gate_m=...)`` and
+    wire with ``Engagement(interceptors=..., launchers=..., fc_radar_id=...)`` and
     ``C2(threat=..., batteries=..., weapons=engagement, params=c2)``.
+    ``fc_radar_id`` maps each battery id to its engagement radar's id (-1: none) and
+    ``fc_hold_s`` to the age up to which that radar's track is a fire-control track.
     """
 
     interceptors: tuple[InterceptorParams, ...]
@@ -230,14 +285,14 @@ class EngagementSetup:
     batteries: tuple[BatteryParams, ...]
     threat: ThreatParams
     c2: C2Params
-    gate_m: float
+    fc_radar_id: dict[int, int]
+    fc_hold_s: dict[int, float]
 
 
 def compile_engagement(
     world: Any,
     settings: EngagementSettings | None = None,
     *,
-    unlimited_channels: int = 1000,
     file: str = "scenario",
 ) -> EngagementSetup:
     """Build the C2/engagement configuration from a compiled ``World``.
@@ -247,10 +302,10 @@ def compile_engagement(
     ``command_post_enu_m``), ``world.radars`` (``radar_id, params.channels``),
     ``world.catalog.interceptors`` and the sites. Choices (documented assumptions):
 
-    * target channels = the engagement radar's ``channels``; no radar or 0 ->
-      ``unlimited_channels``; missile channels =
-      ``settings.missile_channels_per_target`` x target channels (S-400 claim
-      "36 targets / 72 missiles", People's Daily);
+    * target and missile channels = the engagement radar type's ``fire_control``
+      channels, per fire unit (the catalog notes where public claims are
+      system-level); a battery without an engagement radar cannot engage (its
+      channels are 0);
     * interceptor ids: the types some launcher carries, in catalog order;
     * no reload rounds (the scenario schema has no reserve yet);
     * no defended site: each battery's command post (or launcher centroid) is a
@@ -273,8 +328,10 @@ def compile_engagement(
         loadout=loadout,
         reserve=np.zeros_like(loadout),
     )
-    channels = {r.radar_id: int(getattr(r.params, "channels", 0) or 0) for r in world.radars}
+    fire_control = {r.radar_id: r.params.fire_control for r in world.radars}
     batteries = []
+    fc_radar_id: dict[int, int] = {}
+    fc_hold_s: dict[int, float] = {}
     for k, b in enumerate(world.batteries):
         try:
             raw = b.doctrine
@@ -285,12 +342,14 @@ def compile_engagement(
             loc = ".".join(str(x) for x in err["loc"])
             path = f"batteries[{k}].doctrine" + (f".{loc}" if loc else "")
             raise ScenarioError(f"{file}: {path}: {err['msg']}") from exc
-        n_t = channels.get(b.engagement_radar_id, 0) or unlimited_channels
+        fc = fire_control.get(b.engagement_radar_id) if b.engagement_radar_id is not None else None
+        fc_radar_id[int(b.battery_id)] = -1 if fc is None else int(b.engagement_radar_id)
+        fc_hold_s[int(b.battery_id)] = 0.0 if fc is None else fc.track_hold_s
         batteries.append(
             BatteryParams(
                 battery_id=int(b.battery_id),
-                target_channels=n_t,
-                missile_channels=settings.missile_channels_per_target * n_t,
+                target_channels=0 if fc is None else fc.target_channels,
+                missile_channels=0 if fc is None else fc.missile_channels,
                 doctrine=doctrine,
             )
         )
@@ -301,7 +360,8 @@ def compile_engagement(
         batteries=tuple(batteries),
         threat=_threat_params(world, launchers, settings.threat),
         c2=settings.c2_params(),
-        gate_m=settings.intercept_gate_m,
+        fc_radar_id=fc_radar_id,
+        fc_hold_s=fc_hold_s,
     )
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import (
+    FireControlParams,
     RadarParams,
     loop_constant_from_equation,
     loop_constant_from_reference,
@@ -101,6 +102,21 @@ class ReferenceRangePerformance(_Model):
 Performance = Annotated[FullPerformance | ReferenceRangePerformance, Field(discriminator="kind")]
 
 
+class FireControl(_Model):
+    """Engagement-radar capabilities of a radar type (see
+    :class:`iadsim.sensors.params.FireControlParams`); channels are per fire unit."""
+
+    target_channels: Annotated[int, Field(ge=1, le=1000)]
+    missile_channels: Annotated[int, Field(ge=1, le=2000)]
+    track_hold_s: Annotated[float, Field(gt=0.0, le=600.0)] | None = Field(
+        default=None, description="default: two frames plus one second"
+    )
+    acquisition_delay_s: Annotated[float, Field(ge=0.0, le=600.0)] = 1.0
+    acquisition_n_pulses: Annotated[int, Field(ge=1, le=10_000)] = 16
+    acquisition_max_beams: Annotated[int, Field(ge=1, le=100)] = 5
+    source: Source
+
+
 class RadarType(_Model):
     """A radar type in the catalog (angles in degrees, ranges in km, as in YAML)."""
 
@@ -135,6 +151,9 @@ class RadarType(_Model):
     confirmation_dwell: bool = Field(
         default=False,
         description="alert-confirm: re-look at once at every crossing (ESA radars)",
+    )
+    fire_control: FireControl | None = Field(
+        default=None, description="engagement-radar channels and cued acquisition"
     )
     source: Source
 
@@ -227,6 +246,22 @@ def compile_radar(model: RadarType, name: str = "") -> RadarParams:
         rdot_noise_floor_mps=model.rdot_noise_floor_mps,
         atmosphere=model.atmosphere,
         confirmation_dwell=model.confirmation_dwell,
+        fire_control=_fire_control(model),
+    )
+
+
+def _fire_control(model: RadarType) -> FireControlParams | None:
+    fc = model.fire_control
+    if fc is None:
+        return None
+    hold = fc.track_hold_s if fc.track_hold_s is not None else 2.0 * model.scan_period_s + 1.0
+    return FireControlParams(
+        target_channels=fc.target_channels,
+        missile_channels=fc.missile_channels,
+        track_hold_s=hold,
+        acquisition_delay_s=fc.acquisition_delay_s,
+        acquisition_n_pulses=fc.acquisition_n_pulses,
+        acquisition_max_beams=fc.acquisition_max_beams,
     )
 
 

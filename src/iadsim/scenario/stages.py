@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
+from iadsim import geo
 from iadsim.c2.stage import C2
 from iadsim.engagement.stage import Engagement
 from iadsim.scenario.compile import PlacedRadarInfo, World, load_dem
@@ -48,6 +49,8 @@ class Stages:
     c2: C2 | None
     engagement: Engagement | None
     interceptor_names: tuple[str, ...]
+    fc_radar_id: dict[int, int] = dataclasses.field(default_factory=dict)
+    fc_hold_s: dict[int, float] = dataclasses.field(default_factory=dict)
 
 
 def _signatures(world: World, scenario: Scenario) -> tuple[RcsLibrary, TargetSignatures]:
@@ -66,17 +69,28 @@ def _signatures(world: World, scenario: Scenario) -> tuple[RcsLibrary, TargetSig
     return library, sig
 
 
-def _boresight(world: World, radar: PlacedRadarInfo) -> float | None:
-    """Sector radars without a heading face the mean direction of the threats' start points."""
-    if radar.heading_rad is not None:
-        return radar.heading_rad
-    if radar.params.az_width_rad >= 2 * math.pi - 1e-9:
-        return None
-    start = world.truth.states(np.array([0.0]))  # all threats at t = 0 (start of route)
-    d = start.pos_m()[:, :2] - radar.pos_enu_m[None, :2]
-    unit = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1.0)
-    mean = unit.mean(axis=0)
-    return float(math.atan2(mean[0], mean[1]) % (2 * math.pi))
+def _boresight(radar: PlacedRadarInfo) -> float | None:
+    """The placement heading; sector radars must declare one (checked at load), so a
+    boresight never comes from the threats' routes (the attack plan is truth)."""
+    return radar.heading_rad
+
+
+def height_model(
+    world: World, dem: GridDem | None
+) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+    """``f(pos (T, 3) ENU m) -> (T,)`` height above the defender's terrain model (above
+    mean sea level without one), m: what C2 classifies tracks by."""
+    lat0, lon0, h0 = world.origin_rad_m
+
+    def height_m(pos_m: NDArray[np.float64]) -> NDArray[np.float64]:
+        lat, lon, alt = geo.enu2geodetic(pos_m[:, 0], pos_m[:, 1], pos_m[:, 2], lat0, lon0, h0)
+        if dem is None:
+            return np.asarray(alt, dtype=np.float64)
+        return np.asarray(
+            alt - dem.elevation_at(np.asarray(lat), np.asarray(lon)), dtype=np.float64
+        )
+
+    return height_m
 
 
 def _antenna_and_mask(
@@ -126,7 +140,7 @@ def build_sensors(
                 antenna_alt_m=antenna_alt_m,
                 rcs=library,
                 terrain=mask,
-                boresight_az_rad=_boresight(world, r),
+                boresight_az_rad=_boresight(r),
                 scan_phase_s=float(rng.uniform(0.0, p.scan_period_s)),
                 k=world.earth_k,
             )
@@ -151,8 +165,13 @@ def build_stages(
         )
     setup = compile_engagement(world, scenario.engagement, file=scenario.file)
     eng = Engagement(
-        interceptors=setup.interceptors, launchers=setup.launchers, gate_m=setup.gate_m
+        interceptors=setup.interceptors, launchers=setup.launchers, fc_radar_id=setup.fc_radar_id
     )
-    c2 = C2(threat=setup.threat, batteries=setup.batteries, weapons=eng, params=setup.c2)
+    dem = load_dem(world.terrain_kind, world.terrain_path)
+    threat = dataclasses.replace(setup.threat, height_m=height_model(world, dem))
+    c2 = C2(threat=threat, batteries=setup.batteries, weapons=eng, params=setup.c2)
     names = tuple(sorted(setup.interceptor_ids, key=setup.interceptor_ids.__getitem__))
-    return Stages(sensors=sensors, tracker=tracker, c2=c2, engagement=eng, interceptor_names=names)
+    return Stages(
+        sensors=sensors, tracker=tracker, c2=c2, engagement=eng, interceptor_names=names,
+        fc_radar_id=setup.fc_radar_id, fc_hold_s=setup.fc_hold_s,
+    )  # fmt: skip

@@ -36,6 +36,38 @@ RADAR_KINDS: tuple[str, ...] = ("surveillance", "sector", "low-band")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class FireControlParams:
+    """What an engagement (fire-control) radar offers its battery, SI units.
+
+    Attributes
+    ----------
+    target_channels : targets the fire unit engages at once (salvos in flight).
+    missile_channels : interceptors it guides at once (rounds in flight).
+    track_hold_s : longest time since the radar's last detection for a track to count
+        as a fire-control track, s.
+    acquisition_delay_s : from a cue (another radar's track) to the acquisition dwell, s.
+    acquisition_n_pulses : pulses integrated in the acquisition dwell on the cue volume.
+    acquisition_max_beams : beam positions the acquisition dwell may spend on one cue
+        (the searched window grows with the cue's uncertainty up to this), per axis.
+    """
+
+    target_channels: int
+    missile_channels: int
+    track_hold_s: float
+    acquisition_delay_s: float = 1.0
+    acquisition_n_pulses: int = 16
+    acquisition_max_beams: int = 5
+
+    def __post_init__(self) -> None:
+        if self.target_channels < 1 or self.missile_channels < 1:
+            raise ValueError("FireControlParams: channels must be >= 1")
+        if not (self.track_hold_s > 0 and self.acquisition_delay_s >= 0):
+            raise ValueError("FireControlParams: track_hold_s > 0, acquisition_delay_s >= 0")
+        if self.acquisition_n_pulses < 1 or self.acquisition_max_beams < 1:
+            raise ValueError("FireControlParams: acquisition pulses and beams must be >= 1")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class RadarParams:
     """A radar type in SI units (angles in rad, ranges in m, times in s).
 
@@ -83,6 +115,8 @@ class RadarParams:
         Bias-like floors on the measurement noise standard deviations.
     atmosphere : bool
         Apply the two-way atmospheric loss.
+    fire_control : FireControlParams or None
+        Engagement-radar capabilities (None: the radar cannot guide interceptors).
     confirmation_dwell : bool
         Alert-confirm sequential detection of electronically scanned radars: every
         threshold crossing is re-examined at once by a second dwell in the same
@@ -119,6 +153,7 @@ class RadarParams:
     rdot_noise_floor_mps: float = 0.5
     atmosphere: bool = True
     confirmation_dwell: bool = False
+    fire_control: FireControlParams | None = None
 
     def __post_init__(self) -> None:
         checks = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -137,6 +137,91 @@ class Radar:
         """Detections of one dwell at ``t_s`` (truth rows are the states at ``t_s``)."""
         group = self._group if self._group is not None else RadarGroup.of([self])
         return observe_group(group, truth, t_s, rng, signatures)
+
+    @functools.cached_property
+    def _acquisition_radar(self) -> Radar:
+        """This radar integrating ``fire_control.acquisition_n_pulses`` per dwell."""
+        fc = self.params.fire_control
+        if fc is None:
+            raise ValueError(f"radar {self.radar_id} ({self.params.name}) has no fire_control")
+        params = dataclasses.replace(self.params, n_pulses=fc.acquisition_n_pulses)
+        return dataclasses.replace(self, params=params)
+
+    def cue_window(self, cue_m: F, cue_sigma_m: float) -> tuple[F, F]:
+        """Centre (range m, az rad, el rad) and half widths of the acquisition window.
+
+        The window is the cue's 3-sigma volume, at least one beam (half a beamwidth
+        each side) and at most ``fire_control.acquisition_max_beams`` beams per angle;
+        the range gate is +-max(3 sigma, 2 range cells).
+        """
+        fc = self.params.fire_control
+        if fc is None:
+            raise ValueError(f"radar {self.radar_id} ({self.params.name}) has no fire_control")
+        rel = np.asarray(cue_m, dtype=np.float64) - np.asarray(self.pos_m)
+        rng_m = float(np.sqrt(rel @ rel))
+        az = float(np.arctan2(rel[0], rel[1]) % (2 * np.pi))
+        el = float(np.arcsin(rel[2] / max(rng_m, 1.0)))
+        ang = 3.0 * cue_sigma_m / max(rng_m, 1.0)
+        p = self.params
+        beams = fc.acquisition_max_beams
+        half = np.array(
+            [
+                max(3.0 * cue_sigma_m, 2.0 * p.range_resolution_m),
+                min(max(ang, p.az_beamwidth_rad / 2), beams * p.az_beamwidth_rad / 2),
+                min(max(ang, p.el_beamwidth_rad / 2), beams * p.el_beamwidth_rad / 2),
+            ]
+        )
+        return np.array([rng_m, az, el]), half
+
+    def in_cue_window(self, cue_m: F, cue_sigma_m: float) -> Callable[[F], NDArray[np.bool_]]:
+        """An ``observed`` predicate (positions (n, 3) ENU m -> bool) for the tracker:
+        the points inside the acquisition window of :meth:`cue_window`."""
+        centre, half = self.cue_window(cue_m, cue_sigma_m)
+        origin = np.asarray(self.pos_m)
+        return lambda pos: _in_window(np.asarray(pos)[:, :3] - origin, centre, half)
+
+    def observe_cued(
+        self,
+        truth: Truth,
+        t_s: float,
+        rng: np.random.Generator,
+        signatures: TargetSignatures,
+        cue_m: F,
+        cue_sigma_m: float,
+    ) -> Detections:
+        """Detections of an acquisition dwell on a cue (another radar's track).
+
+        The fire-control radar spends ``fire_control.acquisition_n_pulses`` per beam on
+        the window of :meth:`cue_window` around the cue position ``cue_m`` (3,) ENU m
+        with 1-sigma position uncertainty ``cue_sigma_m``: targets inside the window
+        are observed with the acquisition dwell's Pd (radar equation, terrain, horizon
+        as in :meth:`observe`); a target the cue put outside the window is not seen.
+        False alarms are kept only inside the window.
+        """
+        centre, half = self.cue_window(cue_m, cue_sigma_m)
+        inside = _in_window(truth.pos_m() - np.asarray(self.pos_m), centre, half)
+        dets = self._acquisition_radar.observe(truth.select(inside), t_s, rng, signatures)
+        if not len(dets):
+            return dets
+        pos = np.stack(
+            [
+                dets.range_m * np.cos(dets.el_rad) * np.sin(dets.az_rad),
+                dets.range_m * np.cos(dets.el_rad) * np.cos(dets.az_rad),
+                dets.range_m * np.sin(dets.el_rad),
+            ],
+            axis=-1,
+        )
+        return dets.select(_in_window(pos, centre, half))
+
+
+def _in_window(rel_m: F, centre: F, half: F) -> NDArray[np.bool_]:
+    """Rows of ``rel_m`` (N, 3) (ENU m from the radar) inside the (range, az, el) window."""
+    rng_m = np.sqrt(np.sum(rel_m * rel_m, axis=-1))
+    az = np.arctan2(rel_m[:, 0], rel_m[:, 1]) % (2 * np.pi)
+    el = np.arcsin(np.clip(rel_m[:, 2] / np.maximum(rng_m, 1.0), -1.0, 1.0))
+    daz = np.abs((az - centre[1] + np.pi) % (2 * np.pi) - np.pi)
+    in_range = np.abs(rng_m - centre[0]) <= half[0]
+    return np.asarray(in_range & (daz <= half[1]) & (np.abs(el - centre[2]) <= half[2]))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

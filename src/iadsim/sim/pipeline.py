@@ -1,18 +1,25 @@
 """The run-time state of one simulation: stages wired to the engine.
 
 Truth -> radar dwells -> tracker -> C2 cycles -> engagements -> kills/leaks.
-Each radar schedules its own dwells, C2 runs every ``c2_cycle_s``, and the
-engagement stage's next intercept time is (re)scheduled whenever it changes.
-Every frame a stage produces is kept for the recorder.
+Each radar schedules its own dwells, C2 runs every ``c2_cycle_s``, engagement radars
+run acquisition dwells on cues, and the engagement stage's next intercept time is
+(re)scheduled whenever it changes. Every frame a stage produces is kept for the
+recorder.
 
-Multi-radar track maintenance: several radars with different sensitivities
-feed one centralized tracker (measurement-level fusion), so a radar that does
-not see a target (a stealth fighter inside the engagement radar's coverage but
-beyond its reach, held by the VHF radar) must not charge misses to a track
-other radars hold. Each dwell is therefore passed with its ``sensor_id``: a
-radar charges misses only to tracks inside its coverage that it has itself
-detected before, and the tracker's ``max_coast_s`` and covariance limits
-delete tracks no radar updates any more.
+Where truth goes: dwells read truth to generate detections, intercepts read it to
+resolve the physics (:class:`~iadsim.sim.physics.ThreatPhysics`), and the evaluation
+(:class:`~iadsim.sim.evaluation.Evaluation`) reads it for the summary. Decisions
+(tracker, C2, the engagement stage's handover and support checks, cueing) read the
+:class:`~iadsim.picture.TrackPicture` that :class:`~iadsim.sim.firecontrol.FireControlBook`
+builds from the tracker's output alone.
+
+Multi-radar track maintenance: several radars with different sensitivities feed one
+centralized tracker (measurement-level fusion), so a radar that does not see a target
+(a stealth fighter inside the engagement radar's coverage but beyond its reach, held
+by the VHF radar) must not charge misses to a track other radars hold. Each dwell is
+therefore passed with its ``sensor_id``: a radar charges misses only to tracks inside
+its coverage that it has itself detected before, and the tracker's ``max_coast_s`` and
+covariance limits delete tracks no radar updates any more.
 """
 
 from __future__ import annotations
@@ -27,17 +34,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.c2.threat import threat_eval_events
+from iadsim.engagement.log import Engagements
 from iadsim.frames import Detections, Events, Orders, Tracks, TrackStatus, Truth, make_events
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
 from iadsim.sim.engine import PRIORITY_C2, PRIORITY_DWELL, PRIORITY_INTERCEPT, Engine
+from iadsim.sim.evaluation import Evaluation
+from iadsim.sim.firecontrol import FireControlBook
+from iadsim.sim.physics import ThreatPhysics
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
 
-#: A newly confirmed track is attributed (for evaluation only) to the nearest
-#: living threat within this distance.
-TRACK_TRUTH_GATE_M = 10_000.0
 #: Truth is precomputed on this grid (see :class:`iadsim.truth.TruthTable`) when
 #: threats x steps stays under the cell limit; larger raids use exact evaluation.
 TRUTH_TABLE_DT_S = 0.25
@@ -63,19 +71,22 @@ class Pipeline:
     kill_time_s: NDArray[np.float64]
     outcome: list[str]
     outcome_t_s: NDArray[np.float64]
-    first_track_t_s: NDArray[np.float64]
-    first_track_range_m: NDArray[np.float64]
+    fire_control: FireControlBook
+    evaluation: Evaluation
+    physics: ThreatPhysics | None
     detections: list[Detections] = dataclasses.field(default_factory=list)
     tracks: list[Tracks] = dataclasses.field(default_factory=list)
     events: list[Events] = dataclasses.field(default_factory=list)
     orders: list[Orders] = dataclasses.field(default_factory=list)
+    order_threat: dict[int, int] = dataclasses.field(default_factory=dict)
     stage_time_s: dict[str, float] = dataclasses.field(default_factory=lambda: defaultdict(float))
     max_channels_used: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
     warnings: list[str] = dataclasses.field(default_factory=list)
     truth_table: TruthTable | None = None
-    _confirmed_ids: set[int] = dataclasses.field(default_factory=set)
     _observed: list[Any] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
+    _first_seen: set[tuple[int, int]] = dataclasses.field(default_factory=set)
+    _firm_ids: set[int] = dataclasses.field(default_factory=set)
 
     @classmethod
     def build(
@@ -88,6 +99,9 @@ class Pipeline:
         """Fresh per-run state around already built stages (``truth_table``: from
         :func:`truth_table_for`, or None for exact truth evaluation)."""
         n = world.truth.n_threats
+        bats = world.batteries
+        fc_radar = stages.fc_radar_id
+        sensors = stages.sensors
         return cls(
             truth_table=truth_table,
             world=world,
@@ -96,8 +110,16 @@ class Pipeline:
             kill_time_s=np.full(n, np.inf),
             outcome=["survived"] * n,
             outcome_t_s=np.full(n, np.nan),
-            first_track_t_s=np.full(n, np.nan),
-            first_track_range_m=np.full(n, np.nan),
+            fire_control=FireControlBook(
+                battery_id=np.array([b.battery_id for b in bats], dtype=np.int64),
+                fc_radar=np.array([fc_radar.get(b.battery_id, -1) for b in bats], dtype=np.int64),
+                hold_s=np.array([stages.fc_hold_s.get(b.battery_id, 0.0) for b in bats]),
+            ),
+            evaluation=Evaluation(
+                n_threats=n,
+                radar_pos_m=np.array([r.pos_m for r in sensors.radars], dtype=float).reshape(-1, 3),
+            ),
+            physics=ThreatPhysics.of(world.threats.kind, sensors.library, sensors.signatures),
         )
 
     # -- wiring -------------------------------------------------------------
@@ -142,67 +164,95 @@ class Pipeline:
         truth = self.truth_at(t_s)
         t0 = time.perf_counter()
         dets = radar.observe(truth, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
-        t1 = time.perf_counter()
-        self.stage_time_s["sensors"] += t1 - t0
-        look = {"observed": self._observed[radar.radar_id], "sensor_id": radar.radar_id}
-        if len(dets):
-            tracks = self.stages.tracker.step(dets, t_s, **look)
-            self.detections.append(dets)
-        else:  # an empty look only charges misses (cheap: no state output)
-            tracks = self.stages.tracker.miss(t_s, **look)
-        self.stage_time_s["tracker"] += time.perf_counter() - t1
-        if len(tracks):
-            self.tracks.append(tracks)
-            self._note_confirmations(tracks, truth, t_s)
+        self.stage_time_s["sensors"] += time.perf_counter() - t0
+        self._track(radar, dets, truth, t_s, self._observed[radar.radar_id])
         engine.schedule(
             radar.next_dwell_after(t_s),
             functools.partial(self._dwell, engine, radar),
             PRIORITY_DWELL,
         )
 
-    def _note_confirmations(self, tracks: Tracks, truth: Truth, t_s: float) -> None:
-        """Events for newly confirmed and deleted tracks; first firm track per threat."""
-        firm = (
-            (tracks.status == TrackStatus.CONFIRMED) | (tracks.status == TrackStatus.COASTING)
-        ).nonzero()[0]
-        new = firm  # most dwells: no firm row at all (only false-alarm tentative tracks)
-        if firm.shape[0]:  # firm rows not confirmed before (few ids: one comparison matrix)
-            known = np.fromiter(self._confirmed_ids, np.int64, len(self._confirmed_ids))
-            new = firm[~(tracks.track_id[firm, None] == known[None, :]).any(axis=1)]
-        gone = tracks.status == TrackStatus.DELETED
-        if gone.any():
-            self.events.append(
-                make_events(
-                    np.full(int(gone.sum()), t_s), "track_deleted", track_id=tracks.track_id[gone]
-                )
-            )
-        if new.shape[0] == 0:
+    def _cue_dwell(self, radar: Radar, track_id: int, t_s: float) -> None:
+        """An engagement radar's acquisition dwell on a cued track (module doc)."""
+        firm = self.stages.tracker.tracks(t_s, firm_only=True)
+        row = np.flatnonzero(firm.track_id == track_id)
+        if row.size == 0:  # the cued track was deleted meanwhile
             return
-        self._confirmed_ids.update(int(i) for i in tracks.track_id[new])
-        pos = tracks.pos_m()[new]
-        alive = truth.alive
-        threat = np.full(pos.shape[0], -1, dtype=np.int64)
-        if alive.any():
-            tp = truth.pos_m()[alive]
-            d = np.linalg.norm(pos[:, None, :] - tp[None, :, :], axis=-1)
-            j = d.argmin(axis=1)
-            ok = d[np.arange(len(j)), j] <= TRACK_TRUTH_GATE_M
-            threat[ok] = truth.threat_id[alive][j[ok]]
-        radar_pos = np.array([r.pos_m for r in self.stages.sensors.radars])
-        rng_m = np.linalg.norm(pos[:, None, :] - radar_pos[None, :, :], axis=-1).min(axis=1)
-        self.events.append(
-            make_events(
-                np.full(pos.shape[0], t_s),
-                "track_confirmed",
-                track_id=tracks.track_id[new],
-                threat_id=threat,
-                value=rng_m,
-            )
+        cue = firm.pos_m()[row[0]]
+        sigma = float(
+            np.sqrt(firm.var_e_m2[row[0]] + firm.var_n_m2[row[0]] + firm.var_u_m2[row[0]])
         )
-        for th, r in zip(threat, rng_m, strict=True):
-            if th >= 0 and np.isnan(self.first_track_t_s[th]):
-                self.first_track_t_s[th] = t_s
-                self.first_track_range_m[th] = r
+        truth = self.truth_at(t_s)
+        t0 = time.perf_counter()
+        sig = self.stages.sensors.signatures
+        dets = radar.observe_cued(truth, t_s, self.rngs["sensors"], sig, cue, sigma)
+        self.stage_time_s["sensors"] += time.perf_counter() - t0
+        hit = self._track(radar, dets, truth, t_s, radar.in_cue_window(cue, sigma))
+        acquired = bool(np.isin(track_id, hit))
+        self.events.append(make_events(
+            t_s, "cue", track_id=track_id, radar_id=radar.radar_id, value=sigma,
+            detail="acquired" if acquired else "not acquired",
+        ))  # fmt: skip
+
+    def _track(
+        self, radar: Radar, dets: Detections, truth: Truth, t_s: float, observed: Any
+    ) -> NDArray[np.int64]:
+        """Feed one dwell's detections to the tracker; book-keep hits (decision side)
+        and attribution (evaluation side). Returns the ids the dwell updated."""
+        t1 = time.perf_counter()
+        look = {"observed": observed, "sensor_id": radar.radar_id}
+        if len(dets):
+            tracks = self.stages.tracker.step(dets, t_s, **look)
+            self.detections.append(dets)
+        else:  # an empty look only charges misses (cheap: no state output)
+            tracks = self.stages.tracker.miss(t_s, **look)
+        hit = self.stages.tracker.last_hit_ids
+        self.stage_time_s["tracker"] += time.perf_counter() - t1
+        new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, tracks)
+        for tid in new_fc:
+            self.events.append(make_events(
+                t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
+            ))  # fmt: skip
+        self._first_detections(radar, dets)
+        if len(tracks):
+            self.tracks.append(tracks)
+            self._note_track_events(tracks, t_s)
+            self.evaluation.observe(
+                tracks, truth, t_s, hit, radar.radar_id,
+                radar.radar_id in self.fire_control.fc_radars,
+            )  # fmt: skip
+        return hit
+
+    def _first_detections(self, radar: Radar, dets: Detections) -> None:
+        """``first_detection`` events: the first plot of each threat by each radar
+        (evaluation: the plots' truth ids)."""
+        if not len(dets):
+            return
+        for k in np.flatnonzero(dets.truth_id >= 0).tolist():
+            key = (radar.radar_id, int(dets.truth_id[k]))
+            if key not in self._first_seen:
+                self._first_seen.add(key)
+                self.events.append(make_events(
+                    float(dets.t_s[k]), "first_detection", threat_id=key[1],
+                    radar_id=radar.radar_id, value=float(dets.range_m[k]),
+                ))  # fmt: skip
+
+    def _note_track_events(self, tracks: Tracks, t_s: float) -> None:
+        """``track_confirmed`` for tracks firm for the first time, ``track_deleted`` for
+        firm tracks deleted (tentative churn stays in the tracker's counters)."""
+        ids, status = tracks.track_id, tracks.status
+        seen = self._firm_ids
+        firm = (status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)
+        new = [k for k in np.flatnonzero(firm).tolist() if ids[k] not in seen]
+        for k in new:
+            seen.add(int(ids[k]))
+        if new:
+            self.events.append(make_events(np.full(len(new), t_s), "track_confirmed",
+                                           track_id=ids[new]))  # fmt: skip
+        gone = [k for k in np.flatnonzero(status == TrackStatus.DELETED).tolist() if ids[k] in seen]
+        if gone:
+            self.events.append(make_events(np.full(len(gone), t_s), "track_deleted",
+                                           track_id=ids[gone]))  # fmt: skip
 
     # -- command and control, engagements -----------------------------------
     def _c2_cycle(self, engine: Engine, t_s: float) -> None:
@@ -210,14 +260,27 @@ class Pipeline:
         if c2 is None or eng is None:
             return
         t0 = time.perf_counter()
-        tracks = self.stages.tracker.tracks(t_s, firm_only=True)
-        eng.update(tracks, t_s)
-        orders = c2.decide(tracks, t_s)
-        if c2.last_assessment is not None:
-            self.events.append(threat_eval_events(c2.last_assessment))
+        picture = self.fire_control.picture(self.stages.tracker.tracks(t_s, firm_only=True), t_s)
+        self.events.append(eng.maintain(picture))
+        orders = c2.decide(picture, t_s)
+        ta = c2.last_assessment
+        if ta is not None:
+            self.events.append(threat_eval_events(ta))
         if len(orders):
             self.orders.append(orders)
-            self.events.append(eng.launch(orders))
+            self.events.append(eng.launch(orders, picture))
+            threats = self.evaluation.threats_of(orders.track_id)  # evaluation only
+            self.order_threat.update(zip(orders.order_id.tolist(), threats.tolist(), strict=True))
+        value = (
+            {} if ta is None else dict(zip(ta.track_id.tolist(), ta.value.tolist(), strict=True))
+        )
+        radars = self.stages.sensors.radars
+        for r, tid in self.fire_control.cues(picture, radars, value):
+            fc = radars[r].params.fire_control
+            delay = 0.0 if fc is None else fc.acquisition_delay_s
+            engine.schedule(
+                t_s + delay, functools.partial(self._cue_dwell, radars[r], tid), PRIORITY_DWELL
+            )
         inflight = eng.in_flight  # a handful of rows: count the channels in Python
         engaged = set(zip(inflight.battery_id.tolist(), inflight.track_id.tolist(), strict=True))
         for b in sorted({b for b, _ in engaged}):
@@ -241,7 +304,7 @@ class Pipeline:
 
     def _intercept(self, engine: Engine, t_s: float) -> None:
         eng = self.stages.engagement
-        if eng is None:
+        if eng is None or self.physics is None:
             return
         self._intercepts_at.discard(t_s)
         if eng.next_intercept_t_s() > t_s:  # a time a mid-course update has since moved
@@ -249,7 +312,7 @@ class Pipeline:
             return
         truth = self.truth_at(t_s)
         t0 = time.perf_counter()
-        result, events = eng.resolve(truth, t_s, self.rngs["engagement"])
+        result, events = eng.resolve(truth, t_s, self.rngs["engagement"], self.physics)
         self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
         self.events.append(events)
         for th in np.unique(result.threat_id[result.killed]):
@@ -258,6 +321,18 @@ class Pipeline:
                 self.outcome_t_s[th] = t_s
                 self.kill_time_s[th] = t_s
         self._schedule_intercept(engine)
+
+    def engagement_log(self) -> Engagements:
+        """The engagement log with the evaluation column ``threat_id_launch`` filled."""
+        eng = self.stages.engagement
+        if eng is None:
+            return Engagements.empty()
+        log = eng.log()
+        cols = {c: getattr(log, c) for c in Engagements.columns()}
+        cols["threat_id_launch"] = np.array(
+            [self.order_threat.get(int(o), -1) for o in log.order_id], dtype=np.int64
+        )
+        return Engagements(**cols)
 
     # -- outcomes -----------------------------------------------------------
     def threat_arrives(self, i: int, t_s: float) -> None:

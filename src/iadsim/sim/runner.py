@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from iadsim import geo
+from iadsim.engagement.log import Engagements
 from iadsim.frames import Detections, Events, Tracks, Truth, arrow_array
 from iadsim.scenario.compile import World, compile_world
 from iadsim.scenario.resolve import resolved_scenario_dict
@@ -46,6 +47,7 @@ class RunResult:
     detections: Detections
     tracks: Tracks
     events: Events
+    engagements: Engagements = dataclasses.field(default_factory=Engagements.empty)
     run_dir: Path | None = None
 
 
@@ -85,6 +87,18 @@ def _truth_table(world: World, truth: Truth) -> Any:
     table = table.append_column("lon_deg", arrow_array(np.degrees(lon)))
     names = np.asarray(world.threats.name)[truth.threat_id]
     return table.append_column("threat_name", arrow_array(names.astype(str)))
+
+
+def sort_events(events: Events) -> Events:
+    """The event log in time order (stable: events of one instant keep their order)."""
+    return events.select(np.argsort(events.t_s, kind="stable"))
+
+
+def _engagements_table(engagements: Engagements, pipeline: Pipeline) -> Any:
+    """``engagements.parquet``: the log with the fire-control radar's name."""
+    names = np.array([r.name for r in pipeline.world.radars] + [""], dtype=str)
+    table = engagements.to_arrow()
+    return table.append_column("fc_radar", arrow_array(names[engagements.fc_radar_id]))
 
 
 #: Random streams of a run, each an independent child of the run's SeedSequence.
@@ -135,15 +149,17 @@ def run_scenario(
     truth = world.truth.states(t_grid, pipeline.kill_time_s)
     detections = Detections.concat(pipeline.detections)
     tracks = Tracks.concat(pipeline.tracks)
-    events = Events.concat(pipeline.events)
-    summary = build_summary(world, pipeline, detections, tracks, events, seed=seed)
+    events = sort_events(Events.concat(pipeline.events))
+    engagements = pipeline.engagement_log()
+    summary = build_summary(world, pipeline, detections, engagements, events, seed=seed)
     summary["n_events_processed"] = engine.n_events
     summary["stage_time_s"] = dict(pipeline.stage_time_s)
     summary["tracker_counters"] = pipeline.stages.tracker.counters
     summary["wall_time_s"] = time.perf_counter() - wall0
     result = RunResult(
-        summary=summary, truth=truth, detections=detections, tracks=tracks, events=events
-    )
+        summary=summary, truth=truth, detections=detections, tracks=tracks, events=events,
+        engagements=engagements,
+    )  # fmt: skip
     if record:
         run_dir = recorder.prepare_run_dir(out_dir or recorder.default_run_dir(world.name))
         # Parquet encoding runs in Arrow's C++ without the GIL: each file is written in
@@ -152,6 +168,7 @@ def run_scenario(
             "truth": lambda: _truth_table(world, truth),
             "detections": detections.to_arrow,
             "tracks": tracks.to_arrow,
+            "engagements": lambda: _engagements_table(engagements, pipeline),
             "events": events.to_arrow,
         }
         with ThreadPoolExecutor(max_workers=SETUP_THREADS) as pool:

@@ -1,4 +1,13 @@
-"""Run summary: per threat, per battery and raid totals (``summary.json``)."""
+"""Run summary: per threat, per battery and raid totals (``summary.json``).
+
+Per threat (evaluation, from truth): first detection (any radar's plot of it), first
+firm track and first fire-control track (from the per-update track-to-truth
+attribution of :mod:`iadsim.sim.evaluation`), the salvos aimed at it (``engagements``:
+salvos whose launch track followed it) and the rounds they spent, and its outcome.
+Per battery: its own salvos, rounds, kills, and the threats that came within reach of
+its interceptors, split into killed by it, killed by others, leaked and survived
+(the four add up to ``threats_in_reach``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from iadsim.frames import Detections, Events, Orders, Tracks
+from iadsim.engagement.log import OUTCOMES, Engagements
+from iadsim.frames import Detections, Events
 from iadsim.scenario.compile import World
 from iadsim.sim.pipeline import Pipeline
 
@@ -33,7 +43,7 @@ def build_summary(
     world: World,
     pipeline: Pipeline,
     detections: Detections,
-    tracks: Tracks,
+    engagements: Engagements,
     events: Events,
     *,
     seed: int,
@@ -43,11 +53,11 @@ def build_summary(
     det_t, det_row = _first_by_threat(detections.t_s, detections.truth_id, n)
     det_range = np.full(n, np.nan)
     det_range[det_row >= 0] = detections.range_m[det_row[det_row >= 0]]
-    trk_t, trk_range = pipeline.first_track_t_s, pipeline.first_track_range_m
-    # engagements per threat: intercept events carry the threat the shot was
-    # resolved against (evaluation only; C2 engaged a track, not a threat id)
-    shots = (events.kind == "intercept") & (events.threat_id >= 0)
-    engaged = np.bincount(events.threat_id[shots], minlength=n)
+    ev = pipeline.evaluation
+    aimed = engagements.threat_id_launch
+    ok = aimed >= 0
+    salvos = np.bincount(aimed[ok], minlength=n)
+    rounds = np.bincount(aimed[ok], weights=engagements.n_rounds[ok], minlength=n)
     threats = [
         {
             "threat_id": i,
@@ -58,14 +68,18 @@ def build_summary(
             "outcome_t_s": float(pipeline.outcome_t_s[i]),
             "first_detection_t_s": float(det_t[i]),
             "first_detection_range_m": float(det_range[i]),
-            "first_track_t_s": float(trk_t[i]),
-            "first_track_range_m": float(trk_range[i]),
-            "engagements": int(engaged[i]),
+            "first_track_t_s": float(ev.first_track_t_s[i]),
+            "first_track_range_m": float(ev.first_track_range_m[i]),
+            "first_fc_track_t_s": float(ev.first_fc_t_s[i]),
+            "first_fc_track_range_m": float(ev.first_fc_range_m[i]),
+            "engagements": int(salvos[i]),
+            "rounds": int(rounds[i]),
         }
         for i in range(n)
     ]
     outcomes = np.asarray(pipeline.outcome)
-    fired, batteries = _battery_figures(world, pipeline, events)
+    fired, batteries = _battery_figures(world, pipeline, engagements)
+    by_outcome = {o: int((engagements.outcome == o).sum()) for o in OUTCOMES}
     return {
         "scenario": world.name,
         "seed": int(seed),
@@ -74,47 +88,108 @@ def build_summary(
         "n_killed": int((outcomes == "killed").sum()),
         "n_leaked": int((outcomes == "leaked").sum()),
         "n_survived": int((outcomes == "survived").sum()),
+        "n_never_engaged": int((salvos == 0).sum()),
         "interceptors_fired": fired,
         "interceptors_fired_total": int(sum(fired.values())),
+        "salvos": len(engagements),
+        "salvos_by_outcome": by_outcome,
         "n_detections": len(detections),
         "n_false_alarms": int((detections.truth_id < 0).sum()),
-        "n_track_rows": len(tracks),
+        "n_track_rows": int(sum(len(t) for t in pipeline.tracks)),
         "batteries": batteries,
         "radars": _radar_figures(world, detections),
         "threats": threats,
         "warnings": list(world.warnings)
         + _silent_radar_warnings(world, detections)
+        + _unfinished_warnings(world, pipeline)
         + list(pipeline.warnings),
     }
 
 
 def _battery_figures(
-    world: World, pipeline: Pipeline, events: Events
+    world: World, pipeline: Pipeline, engagements: Engagements
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Interceptors fired by type (raid total) and per-battery figures."""
-    names = pipeline.stages.interceptor_names
-    orders = Orders.concat(pipeline.orders)
+    """Interceptors fired by type (raid total) and per-battery figures (module doc)."""
     fired_total: dict[str, int] = {}
     per_battery = []
-    kills = events.kind == "kill"
-    for bty in world.batteries:
-        mine = orders.battery_id == bty.battery_id
+    outcome = np.asarray(pipeline.outcome)
+    killer = _killer_battery(engagements, world.truth.n_threats)
+    reach = _in_reach(world, pipeline)
+    for k, bty in enumerate(world.batteries):
+        mine = engagements.battery_id == bty.battery_id
         fired: dict[str, int] = {}
-        for iid, n in zip(orders.interceptor_id[mine], orders.n_rounds[mine], strict=True):
-            fired[names[iid]] = fired.get(names[iid], 0) + int(n)
-            fired_total[names[iid]] = fired_total.get(names[iid], 0) + int(n)
+        for name, n in zip(
+            engagements.interceptor_type[mine], engagements.n_rounds[mine], strict=True
+        ):
+            fired[str(name)] = fired.get(str(name), 0) + int(n)
+            fired_total[str(name)] = fired_total.get(str(name), 0) + int(n)
+        in_reach = reach[k] | (killer == bty.battery_id)
+        kills = in_reach & (killer == bty.battery_id)
         per_battery.append(
             {
                 "name": bty.name,
                 "fired": fired,
                 "fired_total": int(sum(fired.values())),
                 "engagements": int(mine.sum()),
+                "salvos_by_outcome": {
+                    o: int((engagements.outcome[mine] == o).sum()) for o in OUTCOMES
+                },
                 "max_channels_used": int(pipeline.max_channels_used.get(bty.battery_id, 0)),
-                "kills": int((kills & (events.battery_id == bty.battery_id)).sum()),
-                "leakers": int(sum(o == "leaked" for o in pipeline.outcome)),
+                "threats_in_reach": int(in_reach.sum()),
+                "kills": int(kills.sum()),
+                "killed_by_others": int((in_reach & (outcome == "killed") & ~kills).sum()),
+                "leakers": int((in_reach & (outcome == "leaked")).sum()),
+                "survived": int((in_reach & (outcome == "survived")).sum()),
             }
         )
     return fired_total, per_battery
+
+
+def _killer_battery(engagements: Engagements, n: int) -> np.ndarray:
+    """(n,) battery id whose salvo killed each threat, -1 if none."""
+    out = np.full(n, -1, dtype=np.int64)
+    kill = (engagements.outcome == "kill") & (engagements.threat_id_end >= 0)
+    out[engagements.threat_id_end[kill]] = engagements.battery_id[kill]
+    return out
+
+
+def _in_reach(world: World, pipeline: Pipeline) -> np.ndarray:
+    """(B, n): threat came within the maximum range of one of the battery's launchers
+    while alive (truth on the run's truth grid; evaluation only)."""
+    eng = pipeline.stages.engagement
+    n_b, n = len(world.batteries), world.truth.n_threats
+    out = np.zeros((n_b, n), dtype=bool)
+    if eng is None or n == 0:
+        return out
+    t = np.arange(0.0, world.duration_s + 1e-9, max(world.truth_step_s, 1.0))
+    truth = world.truth.states(t, pipeline.kill_time_s)
+    pos = truth.pos_m()[truth.alive]
+    ids = truth.threat_id[truth.alive]
+    lp = eng.launchers
+    reach = np.where(eng.launchers.loadout > 0, eng.max_range_m[None, :], 0.0).max(axis=1)
+    for k, bty in enumerate(world.batteries):
+        rows = np.flatnonzero(lp.battery_id == bty.battery_id)
+        for r in rows.tolist():
+            d = np.sqrt(np.sum((pos - lp.pos_m[r]) ** 2, axis=-1))
+            out[k, ids[d <= reach[r]]] = True
+    return out
+
+
+def _unfinished_warnings(world: World, pipeline: Pipeline) -> list[str]:
+    """Threats still flying when the run ends: survivors by the clock, not the defense."""
+    arrive = world.truth.end_s
+    late = [
+        world.threats.name[i]
+        for i, o in enumerate(pipeline.outcome)
+        if o == "survived" and arrive[i] > world.duration_s
+    ]
+    if not late:
+        return []
+    return [
+        f"{len(late)} threat(s) still in flight at the end of the run "
+        f"(duration_s {world.duration_s:g}): {', '.join(late[:5])}"
+        + (" ..." if len(late) > 5 else "")
+    ]
 
 
 def _radar_figures(world: World, detections: Detections) -> list[dict[str, Any]]:

@@ -4,6 +4,12 @@ All rules are vectorized over tracks. Bookkeeping arrays (n,): ``hist`` (uint64
 hit history, newest hit in bit 0), ``age`` (scans since birth), ``misses``
 (consecutive), ``llr`` (track score), ``t_hit_s`` (time of the last update).
 
+Multi-sensor miss accounting: consecutive misses are counted per sensor
+(``misses_by`` (n, S)), and a track's ``misses`` is the smallest count among the
+sensors that have detected it, so a weak sensor's run of misses (an X-band radar at
+its limit on a stealthy target) does not delete a track that a stronger sensor still
+updates; each sensor's own run of misses still does when it is the only one.
+
 References: Blackman and Popoli, *Design and Analysis of Modern Tracking
 Systems*, Artech 1999, sec 6.2 (track score, SPRT thresholds) and sec 6.3
 (M-of-N logic); Wald's SPRT thresholds T_conf = ln((1-beta)/alpha),
@@ -83,6 +89,7 @@ class TrackBook:
     misses: NDArray[np.int64]
     llr: F64
     sensors: NDArray[np.uint64]  # bit r set: sensor r has updated (or started) the track
+    misses_by: NDArray[np.uint8]  # (n, S) consecutive misses of sensor column s (capped 255)
 
     @classmethod
     def new(
@@ -99,6 +106,7 @@ class TrackBook:
             misses=np.zeros(n, np.int64),
             llr=np.full(n, llr0),
             sensors=np.full(n, sensor_bits, np.uint64),
+            misses_by=np.zeros((n, 1), np.uint8),
         )
 
     def select(self, idx: NDArray[np.int64] | B) -> TrackBook:
@@ -106,21 +114,43 @@ class TrackBook:
 
     @staticmethod
     def concat(a: TrackBook, b: TrackBook) -> TrackBook:
+        s = max(a.misses_by.shape[1], b.misses_by.shape[1])
         return TrackBook(
             **{
-                f.name: np.concatenate([getattr(a, f.name), getattr(b, f.name)])
+                f.name: np.concatenate(
+                    [_columns(getattr(a, f.name), s), _columns(getattr(b, f.name), s)]
+                )
                 for f in dataclasses.fields(TrackBook)
             }
         )
 
-    def record(self, seen: B, hit: B, t_s: float, dllr: F64) -> None:
-        """Shift in a hit (1) or miss (0) for the tracks in ``seen``."""
+    def record(self, seen: B, hit: B, t_s: float, dllr: F64, sensor: int | None = None) -> None:
+        """Shift in a hit (1) or miss (0) for the tracks in ``seen``, charged to
+        ``sensor`` (column 0 when None); see the module doc for ``misses``."""
         h = hit & seen
         self.hist[seen] = (self.hist[seen] << np.uint64(1)) | h[seen].astype(np.uint64)
         self.age[seen] += 1
-        self.misses[seen] = np.where(h[seen], 0, self.misses[seen] + 1)
+        col = 0 if sensor is None else int(sensor)
+        if col >= self.misses_by.shape[1]:
+            self.misses_by = _columns(self.misses_by, col + 1)
+        mb = self.misses_by
+        mb[seen, col] = np.where(h[seen], 0, np.minimum(mb[seen, col].astype(np.int64) + 1, 255))
+        if sensor is None:
+            self.misses[seen] = mb[seen, 0]
+        else:
+            bits = np.uint64(1) << np.arange(mb.shape[1], dtype=np.uint64)
+            held = (self.sensors[seen, None] & bits[None, :]) != 0
+            held[~held.any(axis=1), col] = True
+            self.misses[seen] = np.where(held, mb[seen], 255).min(axis=1)
         self.t_hit_s[h] = t_s
         self.llr[seen] += dllr[seen]
+
+
+def _columns(a: NDArray, s: int) -> NDArray:
+    """``a`` itself when 1-D, else its (n, k) columns padded with zeros to ``s``."""
+    if a.ndim == 1 or a.shape[1] >= s:
+        return a
+    return np.concatenate([a, np.zeros((a.shape[0], s - a.shape[1]), a.dtype)], axis=1)
 
 
 class Confirmer(Protocol):

@@ -109,6 +109,7 @@ class Tracker:
         self._t_now = -np.inf
         self._counters = dict.fromkeys(COUNTERS, 0)
         self._deleted: list[TrackRows] = []  # rows of tracks deleted since the last output
+        self._hits: list[NDArray[np.int64]] = []  # ids updated by the last step's detections
 
     # -- public -------------------------------------------------------------
     @property
@@ -116,6 +117,15 @@ class Tracker:
         """Cumulative counts: detections, invalid, out_of_order, associated,
         initiated, confirmed, deleted."""
         return dict(self._counters)
+
+    @property
+    def last_hit_ids(self) -> NDArray[np.int64]:
+        """Ids of the tracks the last :meth:`step` updated with a detection (sorted,
+        unique; empty after :meth:`miss`). The pipeline keeps per-radar hit times from
+        it (fire-control tracks are the tracks an engagement radar updates)."""
+        if not self._hits:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(self._hits))
 
     @property
     def n_tracks(self) -> int:
@@ -143,6 +153,7 @@ class Tracker:
         """
         d, p = self.parts.filter.ndim, self.parts
         det = detections
+        self._hits = []
         self._counters["detections"] += len(det)
         ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
         ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
@@ -170,6 +181,7 @@ class Tracker:
         confirmation and deletion. Returns only the rows of tracks deleted now, so
         an empty look costs little. State estimates are not changed.
         """
+        self._hits = []
         if self.n_tracks == 0 or t_s < self._t_now:
             return Tracks.empty()
         seen = np.ones(self.n_tracks, bool)
@@ -182,7 +194,7 @@ class Tracker:
             seen[rows] = np.asarray(observed(x[:, : self.parts.filter.ndim]))
         if seen.any():
             n = self.n_tracks
-            self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf))
+            self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf), sensor_id)
         out = tracks_frame(self._deleted, self.parts.filter.ndim)
         self._deleted = []
         return out
@@ -268,7 +280,7 @@ class Tracker:
                 self._update(gp, meas, chosen, hit, ll_hit)
         if bit:
             book.sensors[hit] |= np.uint64(bit)
-        self._manage(t, seen, hit, ll_hit)
+        self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None)
         self._initiate(raw.select((~used).nonzero()[0]), t, bit)
 
     def _associate(
@@ -326,14 +338,18 @@ class Tracker:
         )  # fmt: skip
         _put(self._bank, upd, new)
         hit[upd] = True
+        self._hits.append(self._book.track_id[upd])
         np.maximum.at(ll_hit, trow, ll)
         self._counters["associated"] += int(upd.shape[0])
 
-    def _manage(self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64) -> None:
+    def _manage(
+        self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64,
+        sensor: int | None = None,
+    ) -> None:  # fmt: skip
         p, book = self.parts, self._book
         if self.n_tracks == 0:
             return
-        book.record(seen, hit, t, p.confirmer.delta_llr(hit, ll))
+        book.record(seen, hit, t, p.confirmer.delta_llr(hit, ll), sensor)
         tent = book.status == TrackStatus.TENTATIVE
         confirm, drop = p.confirmer.decide(book)
         newly = tent & confirm
