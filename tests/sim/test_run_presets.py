@@ -57,11 +57,12 @@ def test_preset_runs_and_summary_is_consistent(name: str) -> None:
                 carried[typ] = carried.get(typ, 0) + n * lch.count
     for typ, n in s["interceptors_fired"].items():
         assert n <= carried[typ], (typ, n, carried[typ])
-    # channels: never more simultaneous targets than the engagement radar's channels
+    # channels: never more simultaneous targets than the engagement radar's fire unit has
     catalog = scenario.resolved_catalog
     for bty, fig in zip(scenario.batteries, s["batteries"], strict=True):
         radar = next(r for r in bty.radars if r.name == bty.engagement_radar)
-        assert fig["max_channels_used"] <= catalog.radars[radar.type].channels
+        fc = catalog.radars[radar.type].fire_control
+        assert fc is not None and fig["max_channels_used"] <= fc.target_channels
     # every kill event belongs to a threat marked killed
     killed = {t["threat_id"] for t in s["threats"] if t["outcome"] == "killed"}
     assert sum(b["kills"] for b in s["batteries"]) == len(killed)

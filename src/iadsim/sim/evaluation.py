@@ -6,7 +6,9 @@ evaluation columns; no decision stage ever sees it (the pipeline hands decisions
 
 Per-update association: at every radar dwell, each live track is attributed to the
 nearest living threat within :data:`TRACK_TRUTH_GATE_M` of its estimate at that time
-(or to none). Per threat this gives the first firm track, the first fire-control
+among the threats some radar has already detected (a track cannot follow a threat that
+never produced a plot: the neighbour of a formation member is not credited with its
+track), or to none. Per threat this gives the first firm track, the first fire-control
 track (a track attributed to it that an engagement radar updated) and, for each salvo,
 the threat its track followed at launch.
 """
@@ -28,11 +30,16 @@ F = NDArray[np.float64]
 TRACK_TRUTH_GATE_M = 10_000.0
 
 
-def nearest_threat(pos_m: F, truth: Truth, gate_m: float = TRACK_TRUTH_GATE_M) -> NDArray[np.int64]:
-    """Threat id (T,) nearest to each position (T, 3) among living threats, -1 beyond
-    ``gate_m`` or when none is alive."""
+def nearest_threat(
+    pos_m: F, truth: Truth, gate_m: float = TRACK_TRUTH_GATE_M,
+    eligible: NDArray[np.bool_] | None = None,
+) -> NDArray[np.int64]:  # fmt: skip
+    """Threat id (T,) nearest to each position (T, 3) among living threats (and, if
+    given, ``eligible[threat_id]`` ones), -1 beyond ``gate_m`` or when there is none."""
     out = np.full(pos_m.shape[0], -1, dtype=np.int64)
     alive = truth.alive
+    if eligible is not None:
+        alive = alive & eligible[truth.threat_id]
     if pos_m.shape[0] == 0 or not alive.any():
         return out
     tp = truth.pos_m()[alive]
@@ -50,6 +57,7 @@ class Evaluation:
     n_threats: int
     radar_pos_m: F
     track_threat: dict[int, int] = dataclasses.field(default_factory=dict)
+    detected: NDArray[np.bool_] = dataclasses.field(init=False)
     first_track_t_s: F = dataclasses.field(init=False)
     first_track_range_m: F = dataclasses.field(init=False)
     first_fc_t_s: F = dataclasses.field(init=False)
@@ -57,8 +65,14 @@ class Evaluation:
 
     def __post_init__(self) -> None:
         n = self.n_threats
+        self.detected = np.zeros(n, dtype=bool)
         self.first_track_t_s, self.first_track_range_m = np.full(n, np.nan), np.full(n, np.nan)
         self.first_fc_t_s, self.first_fc_range_m = np.full(n, np.nan), np.full(n, np.nan)
+
+    def note_plots(self, truth_id: NDArray[np.int64]) -> None:
+        """Threats that produced a plot (``truth_id`` of a dwell's detections)."""
+        ok = truth_id[(truth_id >= 0) & (truth_id < self.n_threats)]
+        self.detected[ok] = True
 
     def observe(
         self, tracks: Tracks, truth: Truth, t_s: float, hit_ids: NDArray[np.int64],
@@ -70,7 +84,7 @@ class Evaluation:
         if not live.any():
             return
         ids, pos = tracks.track_id[live], tracks.pos_m()[live]
-        threat = nearest_threat(pos, truth)
+        threat = nearest_threat(pos, truth, eligible=self.detected)
         self.track_threat.update(zip(ids.tolist(), threat.tolist(), strict=True))
         firm = tracks.status[live] != TrackStatus.TENTATIVE
         rng_all = np.sqrt(np.sum((pos[:, None, :] - self.radar_pos_m[None]) ** 2, axis=-1))

@@ -208,6 +208,7 @@ class Pipeline:
             tracks = self.stages.tracker.miss(t_s, **look)
         hit = self.stages.tracker.last_hit_ids
         self.stage_time_s["tracker"] += time.perf_counter() - t1
+        self.evaluation.note_plots(dets.truth_id)
         new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, tracks)
         for tid in new_fc:
             self.events.append(make_events(
