@@ -115,6 +115,12 @@ def render(fig: Fig, stem: Path, *, size: tuple[float, float] = SINGLE_IN) -> li
         bars = [t for t in traces if t.get("type") == "bar"]
         if bars:
             _bars(ax, bars)
+        for tr in (t for t in traces if t.get("type") == "histogram"):
+            x = _floats(tr.get("x", []))
+            if x.size:
+                edges = np.arange(np.floor(x.min()) - 0.5, np.ceil(x.max()) + 1.0, 1.0)
+                ax.hist(x, bins=edges, alpha=0.6, label=tr.get("name"),
+                        color=tr.get("marker", {}).get("color"))  # fmt: skip
         for tr in traces:
             if tr.get("type", "scatter") == "scatter" and tr.get("visible", True) is True:
                 _scatter(ax, tr, ycat)
