@@ -56,8 +56,9 @@ def open_page(browser: Any, url: str) -> tuple[Any, list[str], list[str]]:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url)
-    page.wait_for_function("window.IADSIM_REPORT && window.IADSIM_REPORT.loaded === true",
-                           timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        "window.IADSIM_REPORT && window.IADSIM_REPORT.loaded === true", timeout=60_000
+    )
     return page, errors, requests
 
 
@@ -83,7 +84,11 @@ def check_report_page(page: Any, errors: list[str], requests: list[str], origin:
     assert len(requests) == 1 and requests[0].startswith(origin)  # the page itself, nothing else
     got = page.evaluate(TRACE_COUNTS)
     c = got["counts"]
-    assert (got["sites"], got["radars"], got["launchers"]) == (c["sites"], c["radars"], c["launchers"])
+    assert (got["sites"], got["radars"], got["launchers"]) == (
+        c["sites"],
+        c["radars"],
+        c["launchers"],
+    )
     assert (got["sites"], got["radars"], got["launchers"]) == (2, 3, 8)
     assert got["frames"] == c["frames"] > 100 and got["flyout"] >= 1
     assert page.locator("#fig-timeline .main-svg").count() >= 1
@@ -93,7 +98,9 @@ def check_report_page(page: Any, errors: list[str], requests: list[str], origin:
     # drag the slider to ~60% of the rail: a later frame is shown
     rail = page.locator("#fig-map .slider-rail-rect").bounding_box()
     page.mouse.click(rail["x"] + 0.6 * rail["width"], rail["y"] + rail["height"] / 2)
-    page.wait_for_function("document.querySelector('#fig-map text.slider-label').textContent.trim() !== 't = 0 s'")
+    page.wait_for_function(
+        "document.querySelector('#fig-map text.slider-label').textContent.trim() !== 't = 0 s'"
+    )
     page.wait_for_timeout(300)
     after = page.evaluate(NOW)
     t_after = float(after["label"].split("=")[1].split()[0])

@@ -30,15 +30,34 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_report_writes_html_and_publication_figures(run_dir: Path, tmp_path: Path) -> None:
-    res = runner.invoke(app, ["report", str(run_dir), "-o", str(tmp_path / "r.html"),
-                              "--png", str(tmp_path / "png"), "--rcs", "0.1", "--alt-m", "500"])
+    res = runner.invoke(
+        app,
+        [
+            "report",
+            str(run_dir),
+            "-o",
+            str(tmp_path / "r.html"),
+            "--png",
+            str(tmp_path / "png"),
+            "--rcs",
+            "0.1",
+            "--alt-m",
+            "500",
+        ],
+    )
     assert res.exit_code == 0, res.output
     html = (tmp_path / "r.html").read_text()
     assert "<script src" not in html and "https://" not in html.split("<script>")[0]
     assert "0.1 m\\u00b2 at 500 m" in html
-    units = {"map": "east (km)", "timeline": "time (s)", "range_vs_rcs": "RCS (m²)",
-             "gospa": "GOSPA term (m)", "spent": "rounds launched", "magazine": "rounds left",
-             "vertical_0": "ground range (km)"}  # fmt: skip
+    units = {
+        "map": "east (km)",
+        "timeline": "time (s)",
+        "range_vs_rcs": "RCS (m²)",
+        "gospa": "GOSPA term (m)",
+        "spent": "rounds launched",
+        "magazine": "rounds left",
+        "vertical_0": "ground range (km)",
+    }
     for name, label in units.items():
         png = mpimg.imread(tmp_path / "png" / f"{name}.png")
         assert png.shape[1] >= 1000 and png[..., :3].std() > 0.02  # 300 dpi, not blank
@@ -56,19 +75,24 @@ def test_report_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         main()
     assert done.value.code == 2
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "plotly" else real(n, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda n, *a: None if n == "plotly" else real(n, *a)
+    )
     monkeypatch.setattr("sys.argv", ["iadsim", "report", str(tmp_path)])
     with pytest.raises(SystemExit) as done:
         main()
     assert done.value.code == 2
 
 
-def test_missing_extra_names_the_install_command(capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_extra_names_the_install_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from iadsim.cli import main
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "plotly" else real(n, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda n, *a: None if n == "plotly" else real(n, *a)
+    )
     monkeypatch.setattr("sys.argv", ["iadsim", "run", "--report", "--out", str(tmp_path / "r")])
     with pytest.raises(SystemExit):
         main()
@@ -80,7 +104,11 @@ def test_missing_extra_names_the_install_command(capsys: pytest.CaptureFixture[s
 def test_export_acmi_cli(run_dir: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["export", "acmi", str(run_dir), "-o", str(tmp_path / "x.acmi")])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "x.acmi").read_text().startswith("FileType=text/acmi/tacview\nFileVersion=2.2\n")
+    assert (
+        (tmp_path / "x.acmi")
+        .read_text()
+        .startswith("FileType=text/acmi/tacview\nFileVersion=2.2\n")
+    )
 
 
 @pytest.fixture
@@ -100,7 +128,9 @@ def served(run_dir: Path, tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
     server.server_close()
 
 
-def _get(host: str, port: int, path: str, method: str = "GET", body: bytes | None = None) -> tuple[int, bytes, dict]:
+def _get(
+    host: str, port: int, path: str, method: str = "GET", body: bytes | None = None
+) -> tuple[int, bytes, dict]:
     conn = http.client.HTTPConnection(host, port, timeout=10)
     conn.request(method, path, body=body)
     resp = conn.getresponse()
@@ -117,9 +147,19 @@ def test_view_serves_the_run_and_nothing_else(served: tuple[str, int, Path]) -> 
     assert _get(host, port, "/")[0] == 200
     assert _get(host, port, "/summary.json")[0] == 200
     assert _get(host, port, "/inside.txt")[0] == 200  # a symlink within the directory
-    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "//etc/passwd",
-                 "/etc/passwd", "/escape.txt", "/C:/Windows/win.ini", "/a%00b", "/nope.html",
-                 "/%2fetc%2fpasswd", "/.%2e/secret.txt"):  # fmt: skip
+    for path in (
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/escape.txt",
+        "/C:/Windows/win.ini",
+        "/a%00b",
+        "/nope.html",
+        "/%2fetc%2fpasswd",
+        "/.%2e/secret.txt",
+    ):
         status, data, _ = _get(host, port, path)
         assert status in (400, 404), path
         assert b"outside" not in data and b"root:" not in data
@@ -134,5 +174,9 @@ def test_view_refuses_bodies_and_header_floods(served: tuple[str, int, Path]) ->
         s.sendall(b"GET /report.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
         assert b" 413 " in s.recv(200)
     with socket.create_connection((host, port), timeout=10) as s:
-        s.sendall(b"GET /report.html HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(50)) + b"\r\n")
+        s.sendall(
+            b"GET /report.html HTTP/1.1\r\n"
+            + b"".join(b"X-%d: y\r\n" % i for i in range(50))
+            + b"\r\n"
+        )
         assert b" 431 " in s.recv(200)

@@ -29,8 +29,10 @@ out = Console()
 MAX_REQUEST_LINE = 2048
 MAX_HEADERS = 32
 #: The report needs inline scripts and styles; everything else, network included, is refused.
-CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
-       "img-src data: blob:; font-src data:; connect-src 'none'")  # fmt: skip
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'"
+)
 
 
 class RunDirHandler(http.server.BaseHTTPRequestHandler):
@@ -39,14 +41,14 @@ class RunDirHandler(http.server.BaseHTTPRequestHandler):
     server_version = "iadsim-view"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the console shows the URL, not every request."""
 
     def _refuse(self, code: int, why: str) -> None:
         self.send_error(code, why)
 
     def parse_request(self) -> bool:
-        if len(self.raw_requestline) > MAX_REQUEST_LINE:
+        if len(getattr(self, "raw_requestline", b"")) > MAX_REQUEST_LINE:
             self.requestline, self.request_version, self.command = "", "HTTP/1.1", "GET"
             self._refuse(414, "request line too long")
             return False
@@ -67,8 +69,14 @@ class RunDirHandler(http.server.BaseHTTPRequestHandler):
         if rel in ("", "/"):
             rel = "/report.html"
         parts = rel.split("/")[1:]
-        bad = (not rel.startswith("/") or "\x00" in rel or "\\" in rel or rel.startswith("//")
-               or any(p in ("", ".", "..") for p in parts) or ":" in parts[0])  # fmt: skip
+        bad = (
+            not rel.startswith("/")
+            or "\x00" in rel
+            or "\\" in rel
+            or rel.startswith("//")
+            or any(p in ("", ".", "..") for p in parts)
+            or ":" in parts[0]
+        )
         if bad:
             self._refuse(400, "bad path")
             return None
@@ -86,7 +94,9 @@ class RunDirHandler(http.server.BaseHTTPRequestHandler):
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         data = target.read_bytes()
         self.send_response(200)
-        self.send_header("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
+        self.send_header(
+            "Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") else "")
+        )
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Content-Security-Policy", CSP)
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -95,18 +105,18 @@ class RunDirHandler(http.server.BaseHTTPRequestHandler):
         if not head_only:
             self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         """Send a file of the run directory."""
         self._send(head_only=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         """Headers only."""
         self._send(head_only=True)
 
     def _no(self) -> None:
         self._refuse(405, "read-only server")
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _no  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _no
 
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> http.server.HTTPServer:
@@ -148,7 +158,7 @@ def view_command(
         server = make_server(run_dir, host, port)
     except OSError as err:
         raise IadsimError(f"--host {host} --port {port}: cannot listen: {err}") from err
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     url = f"http://{bound_host}:{bound_port}/report.html"
     out.print(f"serving {run_dir} at {url} (Ctrl-C to stop)", soft_wrap=True)
     if browser:

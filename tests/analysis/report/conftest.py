@@ -46,6 +46,10 @@ def contract_run(default_run: Path, tmp_path_factory: pytest.TempPathFactory) ->
     arrays = {}
     for k, v in cols.items():
         v = np.asarray(v)
-        arrays[k] = pa.array(v.tolist(), type=pa.string()) if v.dtype == object or v.dtype.kind == "U" else pa.array(v)
+        arrays[k] = (
+            pa.array(v.tolist(), type=pa.string())
+            if v.dtype == object or v.dtype.kind == "U"
+            else pa.array(v)
+        )
     write_parquet(out / "engagements.parquet", pa.table(arrays))
     return out

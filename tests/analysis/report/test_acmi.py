@@ -35,10 +35,21 @@ def parse_acmi(text: str) -> dict:
         obj = objects.setdefault(int(oid, 16), {"samples": []})
         obj.update({k: v for k, v in props.items() if k != "T"})
         lon, lat, alt = (float(x) for x in props["T"].split("|")[:3])
-        obj["samples"].append((t, lon + float(glob["ReferenceLongitude"]),
-                               lat + float(glob["ReferenceLatitude"]), alt))
-    return {"globals": glob, "objects": objects, "events": events, "removed": removed,
-            "frames": frames}
+        obj["samples"].append(
+            (
+                t,
+                lon + float(glob["ReferenceLongitude"]),
+                lat + float(glob["ReferenceLatitude"]),
+                alt,
+            )
+        )
+    return {
+        "globals": glob,
+        "objects": objects,
+        "events": events,
+        "removed": removed,
+        "frames": frames,
+    }
 
 
 def test_acmi_round_trip(default_run: Path) -> None:
@@ -49,8 +60,12 @@ def test_acmi_round_trip(default_run: Path) -> None:
     kinds = [o["Type"] for o in objs.values()]
     n_ground = len(run.world.site_names) + len(run.world.radars) + len(run.world.launchers)
     assert sum(k.startswith("Ground") for k in kinds) == n_ground
-    assert sum(o.get("Coalition") == "Enemies" for o in objs.values()) == len(run.world.threats.name)
-    salvos = [o for o in objs.values() if o["Type"] == "Weapon+Missile" and o["Coalition"] == "Allies"]
+    assert sum(o.get("Coalition") == "Enemies" for o in objs.values()) == len(
+        run.world.threats.name
+    )
+    salvos = [
+        o for o in objs.values() if o["Type"] == "Weapon+Missile" and o["Coalition"] == "Allies"
+    ]
     assert len(salvos) == len(run.engagements["order_id"])
     # threat positions against truth.parquet's own lat/lon/alt columns (independent geodesy)
     truth = pq.read_table(default_run / "truth.parquet").to_pylist()

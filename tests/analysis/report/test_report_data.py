@@ -72,11 +72,13 @@ def test_map_shows_every_site_radar_launcher_track_and_salvo(default_run: Path) 
 
 def test_frame_positions_are_the_truth_at_that_time(default_run: Path) -> None:
     run = load_run(default_run)
-    fig, counts = map_figure(run, [])
+    fig, _counts = map_figure(run, [])
     truth = pq.read_table(default_run / "truth.parquet").to_pylist()
     for frame in fig["frames"][::20]:
         t = float(frame["name"])
-        want = sorted((r["e_m"] / 1e3, r["n_m"] / 1e3) for r in truth if r["t_s"] == t and r["alive"])
+        want = sorted(
+            (r["e_m"] / 1e3, r["n_m"] / 1e3) for r in truth if r["t_s"] == t and r["alive"]
+        )
         got = sorted(zip(frame["data"][0]["x"], frame["data"][0]["y"], strict=True))
         assert len(got) == len(want)
         assert np.allclose(got, want, atol=0.01) if want else True
@@ -87,7 +89,7 @@ def test_contract_engagements_are_used_when_present(default_run: Path, contract_
     assert old.engagements_source == "events.parquet"
     assert new.engagements_source == "engagements.parquet"
     fig, _ = map_figure(new, [])
-    kills = [tr for tr in fig["data"] if tr["name"] == "fly-out: kill"][0]
+    kills = next(tr for tr in fig["data"] if tr["name"] == "fly-out: kill")
     ends = np.array(kills["x"][1::3], dtype=float)
     table = pq.read_table(contract_run / "engagements.parquet").to_pylist()
     want = sorted(r["end_e_m"] / 1e3 for r in table if r["outcome"] == "kill")
@@ -116,11 +118,13 @@ def test_timeline_has_one_row_per_threat_grouped_by_class(default_run: Path) -> 
     # every kill event's threat has a salvo row ending in a kill
     threat = salvo_threat(run)
     killed = {int(i) for i in run.events.threat_id[run.events.kind == "kill"]}
-    assert killed <= {int(t) for t, o in zip(threat, run.engagements["outcome"], strict=True) if o == "kill"}
+    assert killed <= {
+        int(t) for t, o in zip(threat, run.engagements["outcome"], strict=True) if o == "kill"
+    }
 
 
 def test_bad_run_directories_name_the_file(tmp_path: Path, default_run: Path) -> None:
-    with pytest.raises(InputDataError, match="summary.json: missing"):
+    with pytest.raises(InputDataError, match=r"summary\.json: missing"):
         load_run(tmp_path)
     with pytest.raises(InputDataError, match="no such run directory"):
         load_run(tmp_path / "nope")
@@ -129,5 +133,5 @@ def test_bad_run_directories_name_the_file(tmp_path: Path, default_run: Path) ->
     for f in default_run.iterdir():
         (bad / f.name).write_bytes(f.read_bytes())
     (bad / "events.parquet").write_bytes(b"not parquet")
-    with pytest.raises(InputDataError, match="events.parquet"):
+    with pytest.raises(InputDataError, match=r"events\.parquet"):
         load_run(bad)

@@ -48,9 +48,12 @@ class _Geo:
     def t(self, e_m: F64, n_m: F64, u_m: F64) -> list[str]:
         """``T=`` values (lon|lat|alt relative to the reference point) of ENU points."""
         lat, lon, h = enu2geodetic(e_m, n_m, u_m, *self.origin)
-        return [f"T={math.degrees(a) - self.lon0:.6f}|{math.degrees(b) - self.lat0:.6f}|{c:.1f}"
-                for a, b, c in zip(np.atleast_1d(lon), np.atleast_1d(lat), np.atleast_1d(h),
-                                   strict=True)]  # fmt: skip
+        return [
+            f"T={math.degrees(a) - self.lon0:.6f}|{math.degrees(b) - self.lat0:.6f}|{c:.1f}"
+            for a, b, c in zip(
+                np.atleast_1d(lon), np.atleast_1d(lat), np.atleast_1d(h), strict=True
+            )
+        ]
 
 
 def _threat_type(kind: str) -> str:
@@ -61,18 +64,24 @@ def _ground(run: RunData, geo: _Geo) -> list[str]:
     w, lines = run.world, []
     sp = w.site_pos_enu_m
     for i, t in enumerate(geo.t(sp[:, 0], sp[:, 1], sp[:, 2])):
-        lines.append(f"{SITE_ID + i:x},{t},Type=Ground+Static+Building,Coalition=Allies,"
-                     f"Color=Blue,Name={escape(w.site_names[i])}")  # fmt: skip
+        lines.append(
+            f"{SITE_ID + i:x},{t},Type=Ground+Static+Building,Coalition=Allies,"
+            f"Color=Blue,Name={escape(w.site_names[i])}"
+        )
     for r in w.radars:
         (t,) = geo.t(*r.pos_enu_m[:, None])
-        lines.append(f"{RADAR_ID + r.radar_id:x},{t},Type=Ground+Static+AntiAircraft,"
-                     f"Coalition=Allies,Color=Blue,Name={escape(r.type)},"
-                     f"CallSign={escape(r.name)}")  # fmt: skip
+        lines.append(
+            f"{RADAR_ID + r.radar_id:x},{t},Type=Ground+Static+AntiAircraft,"
+            f"Coalition=Allies,Color=Blue,Name={escape(r.type)},"
+            f"CallSign={escape(r.name)}"
+        )
     for lc in w.launchers:
         (t,) = geo.t(*lc.pos_enu_m[:, None])
-        lines.append(f"{LAUNCHER_ID + lc.launcher_id:x},{t},Type=Ground+AntiAircraft,"
-                     f"Coalition=Allies,Color=Blue,Name={escape(lc.type)},"
-                     f"CallSign={escape(lc.name)}")  # fmt: skip
+        lines.append(
+            f"{LAUNCHER_ID + lc.launcher_id:x},{t},Type=Ground+AntiAircraft,"
+            f"Coalition=Allies,Color=Blue,Name={escape(lc.type)},"
+            f"CallSign={escape(lc.name)}"
+        )
     return lines
 
 
@@ -88,8 +97,10 @@ def _threat_records(run: RunData, geo: _Geo, step_s: float) -> list[tuple[float,
         line = f"{THREAT_ID + i:x},{t}"
         if i not in seen:
             seen.add(i)
-            line += (f",Type={_threat_type(th.kind[i])},Coalition=Enemies,Color=Red,"
-                     f"Name={escape(th.type[i])},CallSign={escape(th.name[i])}")  # fmt: skip
+            line += (
+                f",Type={_threat_type(th.kind[i])},Coalition=Enemies,Color=Red,"
+                f"Name={escape(th.type[i])},CallSign={escape(th.name[i])}"
+            )
         out.append((float(tr.t_s[r]), 1, line))
     ev = run.events
     for kind, event in (("kill", "Destroyed"), ("leak", "LeftArea")):
@@ -114,9 +125,15 @@ def _salvo_records(run: RunData, geo: _Geo, step_s: float) -> list[tuple[float, 
         pts = p0[None, :] + f[:, None] * (p1 - p0)[None, :]
         oid = SALVO_ID + int(g["order_id"][i])
         for k, (t, tt) in enumerate(zip(ts, geo.t(pts[:, 0], pts[:, 1], pts[:, 2]), strict=True)):
-            extra = (f",Type=Weapon+Missile,Coalition=Allies,Color=Blue,"
-                     f"Name={escape(str(g['interceptor_type'][i]))},"
-                     f"Parent={LAUNCHER_ID + int(g['launcher_id'][i]):x}") if k == 0 else ""  # fmt: skip
+            extra = (
+                (
+                    f",Type=Weapon+Missile,Coalition=Allies,Color=Blue,"
+                    f"Name={escape(str(g['interceptor_type'][i]))},"
+                    f"Parent={LAUNCHER_ID + int(g['launcher_id'][i]):x}"
+                )
+                if k == 0
+                else ""
+            )
             out.append((float(t), 1, f"{oid:x},{tt}{extra}"))
         out.append((t1, 2, f"-{oid:x}"))
     return out
@@ -126,13 +143,18 @@ def acmi_text(run: RunData, *, step_s: float = 2.0) -> str:
     """The run as ACMI 2.2 text (threats and interceptors sampled every ``step_s``)."""
     geo = _Geo(run)
     head = [
-        "FileType=text/acmi/tacview", "FileVersion=2.2",
-        f"0,ReferenceTime={REFERENCE_TIME}", f"0,ReferenceLongitude={geo.lon0}",
-        f"0,ReferenceLatitude={geo.lat0}", "0,DataSource=iadsim", "0,DataRecorder=iadsim",
+        "FileType=text/acmi/tacview",
+        "FileVersion=2.2",
+        f"0,ReferenceTime={REFERENCE_TIME}",
+        f"0,ReferenceLongitude={geo.lon0}",
+        f"0,ReferenceLatitude={geo.lat0}",
+        "0,DataSource=iadsim",
+        "0,DataRecorder=iadsim",
         f"0,Title={escape(str(run.summary.get('scenario', '')))}",
         f"0,Comments={escape('seed ' + str(run.summary.get('seed', '')))}",
         "#0",
-    ] + _ground(run, geo)  # fmt: skip
+        *_ground(run, geo),
+    ]
     records = _threat_records(run, geo, step_s) + _salvo_records(run, geo, step_s)
     records.sort(key=lambda r: (round(r[0], 3), r[1]))
     lines, frame = head, 0.0

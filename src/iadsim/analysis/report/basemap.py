@@ -4,7 +4,8 @@ The package ships ``data/ne_50m_lines.npz``: every arc of Natural Earth's
 1:50m admin-0 countries, split into coastlines (an arc bounding one country)
 and land borders (an arc shared by two), quantized to about 0.004 deg x
 0.002 deg and delta-coded as in TopoJSON (int32 arrays ``{coast,border}_xy``
-(n, 2) with the arc lengths in ``{coast,border}_len``, and ``scale``/``translate``). It is converted with
+(n, 2) with the arc lengths in ``{coast,border}_len``, and ``scale``/``translate``).
+It is converted with
 :func:`build_basemap` from ``countries-50m.json`` of the npm package
 ``world-atlas`` 2.0.2 (Natural Earth 4.1.0 as TopoJSON)::
 
@@ -76,7 +77,9 @@ def build_basemap(topojson_path: str | Path) -> dict[str, Any]:
     }
 
 
-def _decode(xy: NDArray[np.int32], lengths: NDArray[np.int64], scale: F64, shift: F64) -> tuple[F64, ...]:
+def _decode(
+    xy: NDArray[np.int32], lengths: NDArray[np.int64], scale: F64, shift: F64
+) -> tuple[F64, ...]:
     """Delta-coded quantized arcs -> lon/lat polylines (TopoJSON 1.0, section 2.1.4)."""
     parts = np.split(xy.astype(np.float64), np.cumsum(lengths)[:-1])
     return tuple(np.cumsum(p, axis=0) * scale + shift for p in parts if p.shape[0])
@@ -127,12 +130,14 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("usage: python -m iadsim.analysis.report.basemap countries-50m.json")
     data = build_basemap(args[0])
     target = Path(__file__).parent / "data" / DATA_FILE
-    arrays = {"scale": np.asarray(data["transform"]["scale"]),
-              "translate": np.asarray(data["transform"]["translate"])}  # fmt: skip
+    arrays: dict[str, Any] = {
+        "scale": np.asarray(data["transform"]["scale"]),
+        "translate": np.asarray(data["transform"]["translate"]),
+    }
     for key in ("coast", "border"):
         arrays[f"{key}_xy"] = np.concatenate([np.asarray(a, dtype=np.int32) for a in data[key]])
         arrays[f"{key}_len"] = np.array([len(a) for a in data[key]], dtype=np.int64)
-    np.savez_compressed(target, **arrays)
+    np.savez_compressed(target, allow_pickle=False, **arrays)
     print(f"{target}: {len(data['coast'])} coast arcs, {len(data['border'])} border arcs")
 
 

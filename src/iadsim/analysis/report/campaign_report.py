@@ -22,8 +22,11 @@ from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout
 from iadsim.analysis.report.page import render, table
 from iadsim.errors import InputDataError
 
-METRICS = (("n_leaked", "leakers per run"), ("n_killed", "kills per run"),
-           ("interceptors_fired_total", "rounds spent per run"))  # fmt: skip
+METRICS = (
+    ("n_leaked", "leakers per run"),
+    ("n_killed", "kills per run"),
+    ("interceptors_fired_total", "rounds spent per run"),
+)
 
 
 def _read_parts(root: Path, name: str) -> dict[str, np.ndarray]:
@@ -39,12 +42,25 @@ def _distributions(res: dict[str, np.ndarray], points: list[dict[str, Any]]) -> 
     for metric, label in METRICS:
         if metric not in res:
             continue
-        data = [{"type": "histogram", "name": p["label"], "opacity": 0.6,
-                 "x": res[metric][res["point_id"] == p["point_id"]].astype(float).tolist(),
-                 "marker": {"color": PALETTE[k % 8]}, "xbins": {"size": 1}}
-                for k, p in enumerate(points)]  # fmt: skip
-        figs.append({"data": data, "layout": base_layout(
-            f"distribution of {label}", f"{label} (count)", "runs", barmode="overlay")})  # fmt: skip
+        data = [
+            {
+                "type": "histogram",
+                "name": p["label"],
+                "opacity": 0.6,
+                "x": res[metric][res["point_id"] == p["point_id"]].astype(float).tolist(),
+                "marker": {"color": PALETTE[k % 8]},
+                "xbins": {"size": 1},
+            }
+            for k, p in enumerate(points)
+        ]
+        figs.append(
+            {
+                "data": data,
+                "layout": base_layout(
+                    f"distribution of {label}", f"{label} (count)", "runs", barmode="overlay"
+                ),
+            }
+        )
     return figs
 
 
@@ -68,14 +84,31 @@ def _bands(rows: list[dict[str, Any]], points: list[dict[str, Any]]) -> list[Fig
         lo = [r[f"{key}lo" if metric != "p_leak" else "p_leak_lo"] for r in rows]
         hi = [r[f"{key}hi" if metric != "p_leak" else "p_leak_hi"] for r in rows]
         mean = [r[mean_key] for r in rows]
-        band = {"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": arr(hi + lo[::-1], 4),
-                "fill": "toself", "fillcolor": "rgba(0,114,178,0.2)", "line": {"width": 0},
-                "name": "95% confidence band", "hoverinfo": "skip"}  # fmt: skip
-        line = {"type": "scatter", "mode": "lines+markers", "x": x, "y": arr(mean, 4),
-                "name": "mean", "line": {"color": "#0072B2"},
-                "error_y": {"type": "data", "symmetric": False,
-                            "array": arr(np.subtract(hi, mean), 4),
-                            "arrayminus": arr(np.subtract(mean, lo), 4)}}  # fmt: skip
+        band = {
+            "type": "scatter",
+            "mode": "lines",
+            "x": x + x[::-1],
+            "y": arr(hi + lo[::-1], 4),
+            "fill": "toself",
+            "fillcolor": "rgba(0,114,178,0.2)",
+            "line": {"width": 0},
+            "name": "95% confidence band",
+            "hoverinfo": "skip",
+        }
+        line = {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": x,
+            "y": arr(mean, 4),
+            "name": "mean",
+            "line": {"color": "#0072B2"},
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": arr(np.subtract(hi, mean), 4),
+                "arrayminus": arr(np.subtract(mean, lo), 4),
+            },
+        }
         unit = "(probability)" if metric == "p_leak" else "(count)"
         layout = base_layout(f"{label}: mean and 95% CI per sweep point", xlabel, f"{label} {unit}")
         if not numeric:
@@ -84,7 +117,9 @@ def _bands(rows: list[dict[str, Any]], points: list[dict[str, Any]]) -> list[Fig
     return figs
 
 
-def class_probabilities(thr: dict[str, np.ndarray], points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def class_probabilities(
+    thr: dict[str, np.ndarray], points: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Per (point, threat class): n and P(engaged), P(killed), P(leak) with Wilson 95% bounds."""
     out = []
     for p in points:
@@ -92,9 +127,11 @@ def class_probabilities(thr: dict[str, np.ndarray], points: list[dict[str, Any]]
             sel = (thr["point_id"] == p["point_id"]) & (thr["type"] == cls)
             n = int(sel.sum())
             row: dict[str, Any] = {"point": p["label"], "class": cls, "n": n}
-            for name, hit in (("engaged", thr["engagements"][sel] > 0),
-                              ("killed", thr["outcome"][sel] == "killed"),
-                              ("leak", thr["outcome"][sel] == "leaked")):  # fmt: skip
+            for name, hit in (
+                ("engaged", thr["engagements"][sel] > 0),
+                ("killed", thr["outcome"][sel] == "killed"),
+                ("leak", thr["outcome"][sel] == "leaked"),
+            ):
                 k = int(np.sum(hit))
                 row[f"p_{name}"] = k / n if n else float("nan")
                 row[f"p_{name}_lo"], row[f"p_{name}_hi"] = wilson_interval(k, n)
@@ -106,18 +143,34 @@ def _class_figure(probs: list[dict[str, Any]]) -> Fig:
     data = []
     for k, name in enumerate(("engaged", "killed", "leak")):
         v = [r[f"p_{name}"] for r in probs]
-        data.append({"type": "bar", "name": f"P({name})", "x": [f"{r['class']}<br>{r['point']}"
-                     for r in probs], "y": arr(v, 4), "marker": {"color": PALETTE[k]},
-                     "error_y": {"type": "data", "symmetric": False,
-                                 "array": arr([r[f"p_{name}_hi"] - r[f"p_{name}"] for r in probs], 4),
-                                 "arrayminus": arr([r[f"p_{name}"] - r[f"p_{name}_lo"] for r in probs], 4)}})  # fmt: skip
-    layout = base_layout("per threat class: P(engaged), P(killed), P(leak) with 95% Wilson "
-                         "intervals", "threat class and sweep point", "probability", barmode="group")  # fmt: skip
+        data.append(
+            {
+                "type": "bar",
+                "name": f"P({name})",
+                "x": [f"{r['class']}<br>{r['point']}" for r in probs],
+                "y": arr(v, 4),
+                "marker": {"color": PALETTE[k]},
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": arr([r[f"p_{name}_hi"] - r[f"p_{name}"] for r in probs], 4),
+                    "arrayminus": arr([r[f"p_{name}"] - r[f"p_{name}_lo"] for r in probs], 4),
+                },
+            }
+        )
+    layout = base_layout(
+        "per threat class: P(engaged), P(killed), P(leak) with 95% Wilson intervals",
+        "threat class and sweep point",
+        "probability",
+        barmode="group",
+    )
     layout["yaxis"].update(range=[0, 1.05])
     return {"data": data, "layout": layout}
 
 
-def campaign_figures(root: Path) -> tuple[list[tuple[str, Fig]], list[dict[str, Any]], list[dict[str, Any]]]:
+def campaign_figures(
+    root: Path,
+) -> tuple[list[tuple[str, Fig]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Named figures, summary rows and class probabilities of a campaign directory."""
     manifest_path = root / "manifest.json"
     try:
@@ -137,18 +190,31 @@ def campaign_figures(root: Path) -> tuple[list[tuple[str, Fig]], list[dict[str, 
     return figs, rows, probs
 
 
-def write_campaign_report(root: str | Path, out: str | Path | None = None, *,
-                          png_dir: str | Path | None = None) -> Path:  # fmt: skip
+def write_campaign_report(
+    root: str | Path, out: str | Path | None = None, *, png_dir: str | Path | None = None
+) -> Path:
     """Write ``report.html`` of a campaign directory (and PNG/SVG figures with ``png_dir``)."""
     from iadsim.sim.recorder import write_text
 
     root = Path(root)
     figs, rows, probs = campaign_figures(root)
     f2 = lambda v: f"{v:.3g}" if isinstance(v, float) else v  # noqa: E731
-    cols = ["label", "runs", "failures", "n_leaked_mean", "n_killed_mean",
-            "interceptors_fired_total_mean", "p_leak", "p_leak_lo", "p_leak_hi"]  # fmt: skip
-    tables = table("per sweep point (means; Wilson 95% interval for P(leak))", cols,
-                   [[f2(r.get(c, "-")) for c in cols] for r in rows])  # fmt: skip
+    cols = [
+        "label",
+        "runs",
+        "failures",
+        "n_leaked_mean",
+        "n_killed_mean",
+        "interceptors_fired_total_mean",
+        "p_leak",
+        "p_leak_lo",
+        "p_leak_hi",
+    ]
+    tables = table(
+        "per sweep point (means; Wilson 95% interval for P(leak))",
+        cols,
+        [[f2(r.get(c, "-")) for c in cols] for r in rows],
+    )
     pcols = ["point", "class", "n", "p_engaged", "p_killed", "p_leak", "p_leak_lo", "p_leak_hi"]
     tables += table("per threat class", pcols, [[f2(r[c]) for c in pcols] for r in probs])
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
@@ -158,11 +224,14 @@ def write_campaign_report(root: str | Path, out: str | Path | None = None, *,
     text = render(
         title=f"iadsim campaign report: {manifest.get('scenario', '?')}",
         subtitle=f"{manifest.get('n_points', '?')} sweep point(s) x "
-        f"{manifest.get('runs_per_point', '?')} runs, root seed {manifest.get('root_seed')} — {root}",
-        sections=[("distributions", "Distributions", dist, ""),
-                  ("bands", "Means with 95% confidence bands", bands, ""),
-                  ("classes", "Per threat class", classes, ""),
-                  ("tables", "Tables", [], tables)],  # fmt: skip
+        f"{manifest.get('runs_per_point', '?')} runs, "
+        f"root seed {manifest.get('root_seed')} — {root}",
+        sections=[
+            ("distributions", "Distributions", dist, ""),
+            ("bands", "Means with 95% confidence bands", bands, ""),
+            ("classes", "Per threat class", classes, ""),
+            ("tables", "Tables", [], tables),
+        ],
         meta={"kind": "campaign", "counts": {"points": len(rows), "figures": len(figs)}},
     )
     path = Path(out) if out is not None else root / "report.html"

@@ -62,17 +62,28 @@ def footprint(radar: Radar, rcs_m2: float, alt_m: float, *, pd: float = 0.9) -> 
         radar.params.antenna_height_m
     )
     az, d, level = coverage_grid(
-        sector_params(radar), rcs_m2, [alt_m], pd=pd, mask=radar.terrain,
-        ground_alt_m=ground, n_az=180, n_range=240, k=radar.k,
-    )  # fmt: skip
+        sector_params(radar),
+        rcs_m2,
+        [alt_m],
+        pd=pd,
+        mask=radar.terrain,
+        ground_alt_m=ground,
+        n_az=180,
+        n_range=240,
+        k=radar.k,
+    )
     seen = level >= 0
     far = np.where(seen.any(axis=1), d[np.argmax(np.where(seen, d[None, :], -1.0), axis=1)], 0.0)
     e = radar.pos_m[0] + far * np.sin(az)
     n = radar.pos_m[1] + far * np.cos(az)
     return Footprint(
-        radar_id=radar.radar_id, rcs_m2=float(rcs_m2), alt_m=float(alt_m),
-        e_m=np.r_[e, e[:1]], n_m=np.r_[n, n[:1]], max_range_m=float(far.max(initial=0.0)),
-    )  # fmt: skip
+        radar_id=radar.radar_id,
+        rcs_m2=float(rcs_m2),
+        alt_m=float(alt_m),
+        e_m=np.r_[e, e[:1]],
+        n_m=np.r_[n, n[:1]],
+        max_range_m=float(far.max(initial=0.0)),
+    )
 
 
 def range_vs_rcs_m(params: RadarParams, alt_m: Sequence[float], pd: float = 0.9) -> F64:
@@ -92,7 +103,9 @@ def vertical_coverage_km(
     r = np.full(el.shape, params.instrumented_range_m)
     for _ in range(3):  # fixed point: attenuation at the ray's own altitude
         h, _d = altitude_on_ray_m(r, el, params.antenna_height_m, k)
-        r = np.minimum(detection_range_m(params, rcs_m2, snr_req, h, k), params.instrumented_range_m)
+        r = np.minimum(
+            detection_range_m(params, rcs_m2, snr_req, h, k), params.instrumented_range_m
+        )
     h, d = altitude_on_ray_m(r, el, params.antenna_height_m, k)
     return np.asarray(d, dtype=np.float64) / 1e3, np.asarray(h, dtype=np.float64) / 1e3
 

@@ -18,12 +18,25 @@ Fig = dict[str, Any]
 
 #: One colour per category (Okabe-Ito, colour-blind safe), reused across figures.
 PALETTE: tuple[str, ...] = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
-)  # fmt: skip
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 OUTCOME_COLOURS: dict[str, str] = {
-    "kill": "#009E73", "killed": "#009E73", "miss": "#E69F00", "aborted": "#7F7F7F",
-    "in_flight_at_end": "#56B4E9", "leak": "#D55E00", "leaked": "#D55E00", "survived": "#CC79A7",
-}  # fmt: skip
+    "kill": "#009E73",
+    "killed": "#009E73",
+    "miss": "#E69F00",
+    "aborted": "#7F7F7F",
+    "in_flight_at_end": "#56B4E9",
+    "leak": "#D55E00",
+    "leaked": "#D55E00",
+    "survived": "#CC79A7",
+}
 FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 12}
 
 

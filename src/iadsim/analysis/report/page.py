@@ -92,11 +92,14 @@ def render(
     for anchor, heading, figs, extra in sections:
         grid = len(figs) > 1
         divs = "".join(
-            f'<div class="fig" id="{fid}" data-figure="data-{fid}"></div>{_script_json("data-" + fid, f)}'
+            f'<div class="fig" id="{fid}" data-figure="data-{fid}"></div>'
+            + _script_json("data-" + fid, f)
             for fid, f in figs
         )
         divs = f'<div class="grid">{divs}</div>' if grid else divs
-        parts.append(f'<section id="{anchor}"><h2>{html.escape(heading)}</h2>{divs}{extra}</section>')
+        parts.append(
+            f'<section id="{anchor}"><h2>{html.escape(heading)}</h2>{divs}{extra}</section>'
+        )
     meta = {**meta, "iadsim": _version("iadsim"), "plotly": _version("plotly")}
     meta_js = to_json(meta).replace("</", "<\\/")
     return (

@@ -26,12 +26,23 @@ def range_vs_rcs_figure(radars: Sequence[Radar], alt_m: float) -> Fig:
     data = []
     for k, r in enumerate(radars):
         rng = cov.range_vs_rcs_m(cov.sector_params(r), [alt_m])[:, 0]
-        data.append({"type": "scatter", "mode": "lines+markers", "name": r.params.name,
-                     "x": arr(cov.RCS_GRID_M2, 6), "y": arr(rng / 1e3, 1),
-                     "line": {"color": PALETTE[k % 8]},
-                     "hovertemplate": "%{x:.3g} m²: %{y:.0f} km<extra>%{fullData.name}</extra>"})  # fmt: skip
-    layout = base_layout(f"detection range vs RCS (Pd 0.9 per scan, target {alt_m:g} m above "
-                         "radar ground; 4/3-earth horizon)", "RCS (m²)", "detection range (km)")  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": r.params.name,
+                "x": arr(cov.RCS_GRID_M2, 6),
+                "y": arr(rng / 1e3, 1),
+                "line": {"color": PALETTE[k % 8]},
+                "hovertemplate": "%{x:.3g} m²: %{y:.0f} km<extra>%{fullData.name}</extra>",
+            }
+        )
+    layout = base_layout(
+        f"detection range vs RCS (Pd 0.9 per scan, target {alt_m:g} m above "
+        "radar ground; 4/3-earth horizon)",
+        "RCS (m²)",
+        "detection range (km)",
+    )
     layout["xaxis"].update(type="log")
     return {"data": data, "layout": layout}
 
@@ -40,15 +51,36 @@ def vertical_figure(radar: Radar, rcs_m2: Sequence[float]) -> Fig:
     """Range-height (Blake) diagram of one radar for each RCS, with the lowest ray."""
     p = radar.params
     d0, h0 = cov.lowest_ray_km(p, radar.k)
-    data: list[Fig] = [{"type": "scatter", "mode": "lines", "name": "below lowest beam "
-                        "(4/3 earth)", "x": arr(d0, 2), "y": arr(h0, 3), "fill": "tozeroy",
-                        "line": {"color": "#bbbbbb"}, "fillcolor": "rgba(180,180,180,0.4)"}]  # fmt: skip
+    data: list[Fig] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "below lowest beam (4/3 earth)",
+            "x": arr(d0, 2),
+            "y": arr(h0, 3),
+            "fill": "tozeroy",
+            "line": {"color": "#bbbbbb"},
+            "fillcolor": "rgba(180,180,180,0.4)",
+        }
+    ]
     for k, sigma in enumerate(rcs_m2):
         d, h = cov.vertical_coverage_km(p, sigma, k=radar.k)
-        data.append({"type": "scatter", "mode": "lines", "name": f"{sigma:g} m²",
-                     "x": arr(d, 2), "y": arr(h, 3), "line": {"color": PALETTE[k % 8]}})  # fmt: skip
-    layout = base_layout(f"vertical coverage: {p.name} (Pd 0.9 per scan)", "ground range (km)",
-                         "altitude above radar ground (km)", height=380)  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{sigma:g} m²",
+                "x": arr(d, 2),
+                "y": arr(h, 3),
+                "line": {"color": PALETTE[k % 8]},
+            }
+        )
+    layout = base_layout(
+        f"vertical coverage: {p.name} (Pd 0.9 per scan)",
+        "ground range (km)",
+        "altitude above radar ground (km)",
+        height=380,
+    )
     layout["yaxis"].update(range=[0, 30])
     return {"data": data, "layout": layout}
 
@@ -59,15 +91,31 @@ def accuracy_figures(run: RunData) -> tuple[Fig, Fig, dict[str, float]]:
     tracks = Tracks.from_trusted_columns({k: np.ascontiguousarray(t[k]) for k in Tracks.columns()})
     sc = score_frames(run.truth, tracks, c_m=GOSPA_C_M, p=1.0)
     s = sc.series
-    data = [{"type": "scatter", "mode": "lines", "name": name, "x": arr(s.t_s, 1), "y": arr(y, 1),
-             "line": {"color": c, "width": 1.5}}
-            for name, y, c in (("GOSPA", s.gospa_m, "#000000"),
-                               ("localisation", s.localisation_pow, "#0072B2"),
-                               ("missed", s.missed_pow, "#D55E00"),
-                               ("false", s.false_pow, "#E69F00"))]  # fmt: skip
-    gospa = {"data": data, "layout": base_layout(
-        f"track accuracy: GOSPA (c = {GOSPA_C_M / 1e3:g} km, p = 1, α = 2) and its decomposition",
-        "time (s)", "GOSPA term (m)")}  # fmt: skip
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": name,
+            "x": arr(s.t_s, 1),
+            "y": arr(y, 1),
+            "line": {"color": c, "width": 1.5},
+        }
+        for name, y, c in (
+            ("GOSPA", s.gospa_m, "#000000"),
+            ("localisation", s.localisation_pow, "#0072B2"),
+            ("missed", s.missed_pow, "#D55E00"),
+            ("false", s.false_pow, "#E69F00"),
+        )
+    ]
+    gospa = {
+        "data": data,
+        "layout": base_layout(
+            f"track accuracy: GOSPA (c = {GOSPA_C_M / 1e3:g} km, p = 1, α = 2) "
+            "and its decomposition",
+            "time (s)",
+            "GOSPA term (m)",
+        ),
+    }
     tr = run.truth
     tid = tr.threat_id[s.truth_row]
     err_m = s.distance_m
@@ -75,15 +123,29 @@ def accuracy_figures(run: RunData) -> tuple[Fig, Fig, dict[str, float]]:
     types = run.world.threats.type
     for k, cls in enumerate(sorted(set(types))):
         sel = np.isin(tid, [i for i, ty in enumerate(types) if ty == cls])
-        per.append({"type": "scatter", "mode": "markers", "name": cls,
-                    "x": arr(tr.t_s[s.truth_row][sel], 1), "y": arr(err_m[sel], 1),
-                    "marker": {"size": 3, "color": PALETTE[(k + 3) % 8]}})  # fmt: skip
-    err = {"data": per, "layout": base_layout(
-        "position error of assigned confirmed tracks, per threat class", "time (s)",
-        "position error (m)")}  # fmt: skip
+        per.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": cls,
+                "x": arr(tr.t_s[s.truth_row][sel], 1),
+                "y": arr(err_m[sel], 1),
+                "marker": {"size": 3, "color": PALETTE[(k + 3) % 8]},
+            }
+        )
+    err: Fig = {
+        "data": per,
+        "layout": base_layout(
+            "position error of assigned confirmed tracks, per threat class",
+            "time (s)",
+            "position error (m)",
+        ),
+    }
     err["layout"]["yaxis"].update(type="log")
-    stats = {"mean_gospa_m": float(np.nanmean(s.gospa_m)) if s.gospa_m.size else float("nan"),
-             "pos_rmse_m": float(sc.pos_rmse_m)}  # fmt: skip
+    stats = {
+        "mean_gospa_m": float(np.nanmean(s.gospa_m)) if s.gospa_m.size else float("nan"),
+        "pos_rmse_m": float(sc.pos_rmse_m),
+    }
     return gospa, err, stats
 
 
@@ -93,12 +155,22 @@ def spent_figure(run: RunData) -> Fig:
     names = [b.name for b in w.batteries]
     data = []
     for k, typ in enumerate(sorted(set(g["interceptor_type"].tolist()))):
-        rounds = [int(g["n_rounds"][(g["battery_id"] == b) & (g["interceptor_type"] == typ)].sum())
-                  for b in range(len(names))]  # fmt: skip
-        data.append({"type": "bar", "name": typ, "x": names, "y": rounds,
-                     "marker": {"color": PALETTE[k % 8]}})  # fmt: skip
-    layout = base_layout("interceptors spent by type and battery", "battery", "rounds launched",
-                         barmode="stack")  # fmt: skip
+        rounds = [
+            int(g["n_rounds"][(g["battery_id"] == b) & (g["interceptor_type"] == typ)].sum())
+            for b in range(len(names))
+        ]
+        data.append(
+            {
+                "type": "bar",
+                "name": typ,
+                "x": names,
+                "y": rounds,
+                "marker": {"color": PALETTE[k % 8]},
+            }
+        )
+    layout = base_layout(
+        "interceptors spent by type and battery", "battery", "rounds launched", barmode="stack"
+    )
     return {"data": data, "layout": layout}
 
 
@@ -124,7 +196,14 @@ def magazine_figure(run: RunData) -> Fig:
     data: list[Any] = []
     names = [b.name for b in run.world.batteries]
     for k, ((b, typ), (t, left)) in enumerate(magazine_series(run).items()):
-        data.append({"type": "scatter", "mode": "lines", "line": {"shape": "hv",
-                     "color": PALETTE[k % 8]}, "name": f"{names[b]}: {typ}",
-                     "x": arr(t, 1), "y": arr(left, 0)})  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "line": {"shape": "hv", "color": PALETTE[k % 8]},
+                "name": f"{names[b]}: {typ}",
+                "x": arr(t, 1),
+                "y": arr(left, 0),
+            }
+        )
     return {"data": data, "layout": base_layout("magazine state", "time (s)", "rounds left")}

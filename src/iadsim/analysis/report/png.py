@@ -20,12 +20,30 @@ from iadsim.analysis.report.figjson import Fig
 SINGLE_IN = (3.5, 2.6)
 DOUBLE_IN = (7.0, 5.2)
 STYLE = {
-    "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 6,
-    "xtick.labelsize": 7, "ytick.labelsize": 7, "axes.grid": True, "grid.alpha": 0.3,
-    "lines.linewidth": 1.0, "savefig.dpi": 300, "svg.fonttype": "none",
-}  # fmt: skip
-_MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle-up": "^", "star": "*",
-            "x": "x", "cross": "+", "hexagon": "h", "line-ns": "|", "y-down": "1"}  # fmt: skip
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "legend.fontsize": 6,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "lines.linewidth": 1.0,
+    "savefig.dpi": 300,
+    "svg.fonttype": "none",
+}
+_MARKERS = {
+    "circle": "o",
+    "square": "s",
+    "diamond": "D",
+    "triangle-up": "^",
+    "star": "*",
+    "x": "x",
+    "cross": "+",
+    "hexagon": "h",
+    "line-ns": "|",
+    "y-down": "1",
+}
 
 
 def _pyplot() -> Any:
@@ -59,7 +77,11 @@ def _marker(symbol: str) -> str:
 def _scatter(ax: Any, tr: Fig, ycat: dict[str, int] | None) -> None:
     x = _floats(tr.get("x", []))
     ys = tr.get("y", [])
-    y = np.array([np.nan if v is None else ycat[v] for v in ys], dtype=float) if ycat else _floats(ys)
+    y = (
+        np.array([np.nan if v is None else ycat[v] for v in ys], dtype=float)
+        if ycat
+        else _floats(ys)
+    )
     if x.size == 0 or tr.get("showlegend") is False:
         return
     mode = tr.get("mode", "lines")
@@ -75,14 +97,29 @@ def _scatter(ax: Any, tr: Fig, ycat: dict[str, int] | None) -> None:
         return
     style = {"dash": "--", "dot": ":"}.get(line.get("dash", "solid"), "-")
     if "lines" in mode:
-        ax.plot(x, y, style, color=colour, label=label, alpha=tr.get("opacity", 1.0),
-                drawstyle="steps-post" if line.get("shape") == "hv" else "default")  # fmt: skip
+        ax.plot(
+            x,
+            y,
+            style,
+            color=colour,
+            label=label,
+            alpha=tr.get("opacity", 1.0),
+            drawstyle="steps-post" if line.get("shape") == "hv" else "default",
+        )
         label = None
     if "markers" in mode:
         m = _marker(str(marker.get("symbol", "circle")))
         c = marker.get("color") if isinstance(marker.get("color"), str) else None
-        ax.scatter(x, y, s=max(4.0, float(marker.get("size", 6)) ** 2 / 5), marker=m,
-                   color=c, label=label, linewidths=0.6, zorder=3)  # fmt: skip
+        ax.scatter(
+            x,
+            y,
+            s=max(4.0, float(marker.get("size", 6)) ** 2 / 5),
+            marker=m,
+            color=c,
+            label=label,
+            linewidths=0.6,
+            zorder=3,
+        )
 
 
 def _bars(ax: Any, traces: list[Fig]) -> None:
@@ -92,8 +129,14 @@ def _bars(ax: Any, traces: list[Fig]) -> None:
         h = np.zeros(len(cats))
         for c, v in zip(tr.get("x", []), tr.get("y", []), strict=True):
             h[cats.index(c)] = v
-        ax.bar(cats, h, bottom=bottom, label=tr.get("name"),
-               color=tr.get("marker", {}).get("color"), width=0.6)  # fmt: skip
+        ax.bar(
+            cats,
+            h,
+            bottom=bottom,
+            label=tr.get("name"),
+            color=tr.get("marker", {}).get("color"),
+            width=0.6,
+        )
         bottom += h
 
 
@@ -119,8 +162,13 @@ def render(fig: Fig, stem: Path, *, size: tuple[float, float] = SINGLE_IN) -> li
             x = _floats(tr.get("x", []))
             if x.size:
                 edges = np.arange(np.floor(x.min()) - 0.5, np.ceil(x.max()) + 1.0, 1.0)
-                ax.hist(x, bins=edges, alpha=0.6, label=tr.get("name"),
-                        color=tr.get("marker", {}).get("color"))  # fmt: skip
+                ax.hist(
+                    x,
+                    bins=edges,
+                    alpha=0.6,
+                    label=tr.get("name"),
+                    color=tr.get("marker", {}).get("color"),
+                )
         for tr in traces:
             if tr.get("type", "scatter") == "scatter" and tr.get("visible", True) is True:
                 _scatter(ax, tr, ycat)
@@ -149,7 +197,7 @@ def _axes(ax: Any, layout: Fig, ycat: dict[str, int] | None, size: tuple[float, 
     if ycat:
         ax.set_yticks(list(ycat.values()), list(ycat.keys()), fontsize=5)
     ax.set_title("\n".join(textwrap.wrap(_title(layout), int(size[0] * 14))), loc="left")
-    handles, labels = ax.get_legend_handles_labels()
+    handles, _labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize=5 if len(handles) > 8 else 6, loc="best", framealpha=0.8)
 
@@ -158,11 +206,14 @@ def write_run_pngs(run: Any, figs: Any, out_dir: Path) -> list[Path]:
     """Every figure of a run report as PNG + SVG in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     items: list[tuple[str, Fig, tuple[float, float]]] = [
-        ("map", figs.map, DOUBLE_IN), ("timeline", figs.timeline, DOUBLE_IN),
-        ("range_vs_rcs", figs.range_vs_rcs, SINGLE_IN), ("gospa", figs.gospa, SINGLE_IN),
-        ("position_error", figs.position_error, SINGLE_IN), ("spent", figs.spent, SINGLE_IN),
+        ("map", figs.map, DOUBLE_IN),
+        ("timeline", figs.timeline, DOUBLE_IN),
+        ("range_vs_rcs", figs.range_vs_rcs, SINGLE_IN),
+        ("gospa", figs.gospa, SINGLE_IN),
+        ("position_error", figs.position_error, SINGLE_IN),
+        ("spent", figs.spent, SINGLE_IN),
         ("magazine", figs.magazine, SINGLE_IN),
-    ]  # fmt: skip
+    ]
     items += [(f"vertical_{k}", f, SINGLE_IN) for k, f in enumerate(figs.vertical)]
     return [p for name, fig, size in items for p in render(fig, out_dir / name, size=size)]
 

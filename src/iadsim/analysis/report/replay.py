@@ -16,11 +16,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.analysis.report.basemap import ATTRIBUTION, clip_lines, load_basemap
+from iadsim.analysis.report.basemap import clip_lines, load_basemap
 from iadsim.analysis.report.coverage import Footprint
-from iadsim.analysis.report.figjson import OUTCOME_COLOURS, PALETTE, Fig, arr, base_layout, with_gaps
+from iadsim.analysis.report.figjson import (
+    OUTCOME_COLOURS,
+    PALETTE,
+    Fig,
+    arr,
+    with_gaps,
+)
 from iadsim.analysis.report.rundata import RunData
-from iadsim.frames import TrackStatus
 from iadsim.geo import enu2geodetic, geodetic2enu
 
 F64 = NDArray[np.float64]
@@ -62,11 +67,18 @@ def _basemap(run: RunData, box_m: tuple[float, float, float, float]) -> list[Fig
             pe, pn, _ = geodetic2enu(np.radians(p[:, 1]), np.radians(p[:, 0]), 0.0, lat0, lon0, h0)
             xs.append(pe / 1e3)
             ys.append(pn / 1e3)
-        traces.append({
-            "type": "scatter", "mode": "lines", "name": name,
-            "x": arr(with_gaps(xs), 2), "y": arr(with_gaps(ys), 2), "hoverinfo": "skip",
-            "line": {"color": "#8c8c8c", "width": 1, "dash": dash}, "legendgroup": "map",
-        })  # fmt: skip
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": arr(with_gaps(xs), 2),
+                "y": arr(with_gaps(ys), 2),
+                "hoverinfo": "skip",
+                "line": {"color": "#8c8c8c", "width": 1, "dash": dash},
+                "legendgroup": "map",
+            }
+        )
     return traces
 
 
@@ -76,45 +88,82 @@ def _footprints(run: RunData, prints: list[Footprint]) -> list[Fig]:
     for f in prints:
         radar = run.world.radars[f.radar_id]
         k = rcs_values.index(f.rcs_m2)
-        out.append({
-            "type": "scatter", "mode": "lines", "fill": "toself", "x": arr(f.e_m / 1e3, 2),
-            "y": arr(f.n_m / 1e3, 2), "name": f"{radar.name}: {f.rcs_m2:g} m² at {f.alt_m:g} m",
-            "legendgroup": f"cov{k}", "line": {"color": PALETTE[f.radar_id % 8], "width": 1,
-            "dash": ["solid", "dash", "dot"][k % 3]}, "opacity": 0.35,
-            "hoverinfo": "name", "visible": True if k == 0 else "legendonly",
-        })  # fmt: skip
+        out.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "fill": "toself",
+                "x": arr(f.e_m / 1e3, 2),
+                "y": arr(f.n_m / 1e3, 2),
+                "name": f"{radar.name}: {f.rcs_m2:g} m² at {f.alt_m:g} m",
+                "legendgroup": f"cov{k}",
+                "line": {
+                    "color": PALETTE[f.radar_id % 8],
+                    "width": 1,
+                    "dash": ["solid", "dash", "dot"][k % 3],
+                },
+                "opacity": 0.35,
+                "hoverinfo": "name",
+                "visible": True if k == 0 else "legendonly",
+            }
+        )
     return out
 
 
 def _points(name: str, e_m: Any, n_m: Any, text: list[str], symbol: str, colour: str) -> Fig:
     return {
-        "type": "scatter", "mode": "markers", "name": name, "x": arr(np.asarray(e_m) / 1e3, 2),
-        "y": arr(np.asarray(n_m) / 1e3, 2), "text": text, "hovertemplate": "%{text}<extra></extra>",
-        "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"width": 1, "color": "#000"}},
-    }  # fmt: skip
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "x": arr(np.asarray(e_m) / 1e3, 2),
+        "y": arr(np.asarray(n_m) / 1e3, 2),
+        "text": text,
+        "hovertemplate": "%{text}<extra></extra>",
+        "marker": {
+            "symbol": symbol,
+            "size": 11,
+            "color": colour,
+            "line": {"width": 1, "color": "#000"},
+        },
+    }
 
 
 def _ground(run: RunData) -> list[Fig]:
     w = run.world
     sites = _points(
-        "defended sites", w.site_pos_enu_m[:, 0], w.site_pos_enu_m[:, 1],
+        "defended sites",
+        w.site_pos_enu_m[:, 0],
+        w.site_pos_enu_m[:, 1],
         [f"site {n}<br>value {v:g}" for n, v in zip(w.site_names, w.site_value, strict=True)],
-        "star", "#F0E442",
-    )  # fmt: skip
+        "star",
+        "#F0E442",
+    )
     rp = np.array([r.pos_enu_m for r in w.radars]).reshape(-1, 3)
     radars = _points(
-        "radars", rp[:, 0], rp[:, 1],
-        [f"radar {r.radar_id} {r.name}<br>{r.type}<br>instrumented "
-         f"{r.params.instrumented_range_m / 1e3:.0f} km" for r in w.radars],
-        "triangle-up", "#56B4E9",
-    )  # fmt: skip
+        "radars",
+        rp[:, 0],
+        rp[:, 1],
+        [
+            f"radar {r.radar_id} {r.name}<br>{r.type}<br>instrumented "
+            f"{r.params.instrumented_range_m / 1e3:.0f} km"
+            for r in w.radars
+        ],
+        "triangle-up",
+        "#56B4E9",
+    )
     lp = np.array([lc.pos_enu_m for lc in w.launchers]).reshape(-1, 3)
     launchers = _points(
-        "launchers", lp[:, 0], lp[:, 1],
-        [f"launcher {lc.launcher_id} {lc.name} (battery {lc.battery_id})<br>{lc.type}<br>"
-         + ", ".join(f"{k}: {v}" for k, v in lc.loadout.items()) for lc in w.launchers],
-        "square", "#E69F00",
-    )  # fmt: skip
+        "launchers",
+        lp[:, 0],
+        lp[:, 1],
+        [
+            f"launcher {lc.launcher_id} {lc.name} (battery {lc.battery_id})<br>{lc.type}<br>"
+            + ", ".join(f"{k}: {v}" for k, v in lc.loadout.items())
+            for lc in w.launchers
+        ],
+        "square",
+        "#E69F00",
+    )
     return [sites, radars, launchers]
 
 
@@ -127,11 +176,19 @@ def _truth_paths(run: RunData) -> list[Fig]:
             rows = np.flatnonzero((tr.threat_id == i) & tr.alive)
             xs.append(tr.e_m[rows] / 1e3)
             ys.append(tr.n_m[rows] / 1e3)
-        out.append({
-            "type": "scatter", "mode": "lines", "name": f"truth: {cls}", "x": arr(with_gaps(xs), 2),
-            "y": arr(with_gaps(ys), 2), "line": {"color": PALETTE[(k + 3) % 8], "width": 1.5},
-            "opacity": 0.5, "hoverinfo": "name", "legendgroup": "truth",
-        })  # fmt: skip
+        out.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"truth: {cls}",
+                "x": arr(with_gaps(xs), 2),
+                "y": arr(with_gaps(ys), 2),
+                "line": {"color": PALETTE[(k + 3) % 8], "width": 1.5},
+                "opacity": 0.5,
+                "hoverinfo": "name",
+                "legendgroup": "truth",
+            }
+        )
     return out
 
 
@@ -144,13 +201,22 @@ def _track_paths(run: RunData) -> list[Fig]:
     xs, ys = np.split(e, cut), np.split(n, cut)
     last = np.r_[np.flatnonzero(np.diff(ids) != 0), ids.size - 1] if ids.size else ids
     path = {
-        "type": "scatter", "mode": "lines", "name": "track paths (gaps: breaks)",
-        "x": arr(with_gaps(xs), 2), "y": arr(with_gaps(ys), 2), "hoverinfo": "skip",
-        "line": {"color": "#0072B2", "width": 1, "dash": "dot"}, "legendgroup": "tracks",
-    }  # fmt: skip
+        "type": "scatter",
+        "mode": "lines",
+        "name": "track paths (gaps: breaks)",
+        "x": arr(with_gaps(xs), 2),
+        "y": arr(with_gaps(ys), 2),
+        "hoverinfo": "skip",
+        "line": {"color": "#0072B2", "width": 1, "dash": "dot"},
+        "legendgroup": "tracks",
+    }
     ends = _points(
-        "track ends", t["e_m"][last], t["n_m"][last],
-        [f"track {ids[i]} last update t={ts[i]:.0f} s" for i in last], "x-thin-open", "#0072B2",
+        "track ends",
+        t["e_m"][last],
+        t["n_m"][last],
+        [f"track {ids[i]} last update t={ts[i]:.0f} s" for i in last],
+        "x-thin-open",
+        "#0072B2",
     )
     ends["marker"].update(size=8, line={"width": 1.5, "color": "#0072B2"})
     ends["legendgroup"] = "tracks"
@@ -170,14 +236,19 @@ def _track_at(run: RunData, track_id: I64, t_s: F64) -> F64:
 
 def _cues(run: RunData) -> list[Fig]:
     ev, out = run.events, []
-    for kind, symbol, colour in (("cue", "diamond-open", "#CC79A7"),
-                                 ("fire_control_track", "diamond", "#D55E00")):  # fmt: skip
+    for kind, symbol, colour in (
+        ("cue", "diamond-open", "#CC79A7"),
+        ("fire_control_track", "diamond", "#D55E00"),
+    ):
         rows = np.flatnonzero(ev.kind == kind)
         if rows.size == 0:
             continue
         pos = _track_at(run, ev.track_id[rows], ev.t_s[rows])
-        text = [f"{kind.replace('_', ' ')}: radar {ev.radar_id[i]} on track {ev.track_id[i]}"
-                f"<br>t={ev.t_s[i]:.0f} s" for i in rows]  # fmt: skip
+        text = [
+            f"{kind.replace('_', ' ')}: radar {ev.radar_id[i]} on track {ev.track_id[i]}"
+            f"<br>t={ev.t_s[i]:.0f} s"
+            for i in rows
+        ]
         out.append(_points(kind.replace("_", " "), pos[:, 0], pos[:, 1], text, symbol, colour))
     return out
 
@@ -193,7 +264,7 @@ def _end_points(run: RunData) -> F64:
     return end
 
 
-def _salvo_text(g: dict[str, Any], i: int) -> str:
+def _salvo_text(g: dict[str, Any], i: int | np.integer[Any]) -> str:
     def f(key: str, fmt: str) -> str:
         v = float(g[key][i])
         return format(v, fmt) if math.isfinite(v) else "-"
@@ -218,12 +289,19 @@ def _flyouts(run: RunData, end: F64) -> list[Fig]:
         xs = [np.array([g["launcher_e_m"][i], end[i, 0]]) / 1e3 for i in rows]
         ys = [np.array([g["launcher_n_m"][i], end[i, 1]]) / 1e3 for i in rows]
         text = [t for i in rows for t in (_salvo_text(g, i),) * 2 + ("",)][:-1]
-        out.append({
-            "type": "scatter", "mode": "lines", "name": f"fly-out: {outcome}",
-            "x": arr(with_gaps(xs), 2), "y": arr(with_gaps(ys), 2), "text": text,
-            "hovertemplate": "%{text}<extra></extra>", "legendgroup": "flyout",
-            "line": {"color": OUTCOME_COLOURS[outcome], "width": 1},
-        })  # fmt: skip
+        out.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"fly-out: {outcome}",
+                "x": arr(with_gaps(xs), 2),
+                "y": arr(with_gaps(ys), 2),
+                "text": text,
+                "hovertemplate": "%{text}<extra></extra>",
+                "legendgroup": "flyout",
+                "line": {"color": OUTCOME_COLOURS[outcome], "width": 1},
+            }
+        )
     return out
 
 

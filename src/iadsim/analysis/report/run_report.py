@@ -47,12 +47,17 @@ def run_figures(
     fmap, counts = map_figure(run, prints)
     gospa, err, acc = plots.accuracy_figures(run)
     return RunFigures(
-        map=fmap, timeline=timeline_figure(run),
+        map=fmap,
+        timeline=timeline_figure(run),
         range_vs_rcs=plots.range_vs_rcs_figure(radars, alt_m),
         vertical=tuple(plots.vertical_figure(r, rcs_m2) for r in radars),
-        gospa=gospa, position_error=err, spent=plots.spent_figure(run),
-        magazine=plots.magazine_figure(run), counts=counts, accuracy=acc,
-    )  # fmt: skip
+        gospa=gospa,
+        position_error=err,
+        spent=plots.spent_figure(run),
+        magazine=plots.magazine_figure(run),
+        counts=counts,
+        accuracy=acc,
+    )
 
 
 def _num(x: Any, scale: float = 1.0, digits: int = 0) -> str:
@@ -64,55 +69,127 @@ def _num(x: Any, scale: float = 1.0, digits: int = 0) -> str:
 def summary_tables(summary: dict[str, Any]) -> str:
     """The run's summary tables (as ``iadsim run`` prints them) in HTML."""
     threats = [
-        (th["name"], th["type"], _num(th.get("first_detection_range_m"), 1e3),
-         _num(th.get("first_detection_t_s")), _num(th.get("first_track_range_m"), 1e3),
-         _num(th.get("first_fc_track_range_m"), 1e3), th.get("engagements", "-"),
-         th.get("rounds", "-"), th.get("outcome", "-"), _num(th.get("outcome_t_s")))
+        (
+            th["name"],
+            th["type"],
+            _num(th.get("first_detection_range_m"), 1e3),
+            _num(th.get("first_detection_t_s")),
+            _num(th.get("first_track_range_m"), 1e3),
+            _num(th.get("first_fc_track_range_m"), 1e3),
+            th.get("engagements", "-"),
+            th.get("rounds", "-"),
+            th.get("outcome", "-"),
+            _num(th.get("outcome_t_s")),
+        )
         for th in summary.get("threats", [])
-    ]  # fmt: skip
-    out = [table("threats", ["threat", "type", "1st det km", "1st det s", "1st track km",
-                             "1st FC track km", "engagements", "rounds", "outcome", "at s"],
-                 threats)]  # fmt: skip
+    ]
+    out = [
+        table(
+            "threats",
+            [
+                "threat",
+                "type",
+                "1st det km",
+                "1st det s",
+                "1st track km",
+                "1st FC track km",
+                "engagements",
+                "rounds",
+                "outcome",
+                "at s",
+            ],
+            threats,
+        )
+    ]
     radars = summary.get("radars", [])
     if radars:
-        rows = [[th["name"]] + [_num((r["first_detection"].get(th["name"]) or {}).get("range_m"),
-                                     1e3) for r in radars] for th in summary.get("threats", [])]  # fmt: skip
-        out.append(table("first detection range by radar, km (- : never)",
-                         ["threat"] + [f"{r['name']} ({r['type']})" for r in radars], rows))  # fmt: skip
-    bats = [(b["name"], ", ".join(f"{k}: {v}" for k, v in b.get("fired", {}).items()) or "0",
-             b.get("max_channels_used", "-"), b.get("kills", "-"), b.get("leakers", "-"))
-            for b in summary.get("batteries", [])]  # fmt: skip
+        rows = [
+            [th["name"]]
+            + [
+                _num((r["first_detection"].get(th["name"]) or {}).get("range_m"), 1e3)
+                for r in radars
+            ]
+            for th in summary.get("threats", [])
+        ]
+        out.append(
+            table(
+                "first detection range by radar, km (- : never)",
+                ["threat"] + [f"{r['name']} ({r['type']})" for r in radars],
+                rows,
+            )
+        )
+    bats = [
+        (
+            b["name"],
+            ", ".join(f"{k}: {v}" for k, v in b.get("fired", {}).items()) or "0",
+            b.get("max_channels_used", "-"),
+            b.get("kills", "-"),
+            b.get("leakers", "-"),
+        )
+        for b in summary.get("batteries", [])
+    ]
     if bats:
-        out.append(table("batteries", ["battery", "interceptors fired", "max channels used",
-                                       "kills", "leakers"], bats))  # fmt: skip
-    keys = ("n_threats", "n_killed", "n_leaked", "n_survived", "interceptors_fired_total",
-            "n_detections", "n_false_alarms", "wall_time_s")  # fmt: skip
-    out.append(table("raid totals", ["figure", "value"],
-                     [(k, summary[k]) for k in keys if k in summary]))  # fmt: skip
+        out.append(
+            table(
+                "batteries",
+                ["battery", "interceptors fired", "max channels used", "kills", "leakers"],
+                bats,
+            )
+        )
+    keys = (
+        "n_threats",
+        "n_killed",
+        "n_leaked",
+        "n_survived",
+        "interceptors_fired_total",
+        "n_detections",
+        "n_false_alarms",
+        "wall_time_s",
+    )
+    out.append(
+        table("raid totals", ["figure", "value"], [(k, summary[k]) for k in keys if k in summary])
+    )
     return "".join(out)
 
 
 def render_run_report(run: RunData, figs: RunFigures) -> str:
     """The HTML page of a run."""
     s = run.summary
-    note = (f"<p class='note'>Tracks shown: {figs.counts['tracks']} ever-confirmed tracks "
-            f"({run.n_tentative_only} tentative-only tracks, mostly from false alarms, are "
-            f"hidden). Salvos from {run.engagements_source}. Footprints: farthest detection "
-            "(Pd 0.9 per scan) per azimuth, terrain mask and 4/3-earth horizon included; click "
-            "legend entries to show the other RCS classes.</p>")  # fmt: skip
-    acc = (f"<p class='note'>Mean GOSPA {figs.accuracy['mean_gospa_m']:.0f} m; position RMSE "
-           f"of assigned confirmed tracks {figs.accuracy['pos_rmse_m']:.0f} m.</p>")  # fmt: skip
+    note = (
+        f"<p class='note'>Tracks shown: {figs.counts['tracks']} ever-confirmed tracks "
+        f"({run.n_tentative_only} tentative-only tracks, mostly from false alarms, are "
+        f"hidden). Salvos from {run.engagements_source}. Footprints: farthest detection "
+        "(Pd 0.9 per scan) per azimuth, terrain mask and 4/3-earth horizon included; click "
+        "legend entries to show the other RCS classes.</p>"
+    )
+    acc = (
+        f"<p class='note'>Mean GOSPA {figs.accuracy['mean_gospa_m']:.0f} m; position RMSE "
+        f"of assigned confirmed tracks {figs.accuracy['pos_rmse_m']:.0f} m.</p>"
+    )
     sections = [
         ("map", "Map replay", [("fig-map", figs.map)], note),
         ("timeline", "Engagement timeline", [("fig-timeline", figs.timeline)], ""),
-        ("coverage", "Radar coverage", [("fig-range-rcs", figs.range_vs_rcs)]
-         + [(f"fig-vertical-{k}", f) for k, f in enumerate(figs.vertical)], ""),
-        ("accuracy", "Track accuracy", [("fig-gospa", figs.gospa),
-                                        ("fig-poserr", figs.position_error)], acc),
-        ("interceptors", "Interceptors", [("fig-spent", figs.spent),
-                                          ("fig-magazine", figs.magazine)], ""),
+        (
+            "coverage",
+            "Radar coverage",
+            [("fig-range-rcs", figs.range_vs_rcs)]
+            + [(f"fig-vertical-{k}", f) for k, f in enumerate(figs.vertical)],
+            "",
+        ),
+        (
+            "accuracy",
+            "Track accuracy",
+            [("fig-gospa", figs.gospa), ("fig-poserr", figs.position_error)],
+            acc,
+        ),
+        (
+            "interceptors",
+            "Interceptors",
+            [("fig-spent", figs.spent), ("fig-magazine", figs.magazine)],
+            "",
+        ),
         ("summary", "Summary tables", [], summary_tables(s)),
-    ]  # fmt: skip
+    ]
     return render(
         title=f"iadsim run report: {s.get('scenario', '?')}",
         subtitle=f"seed {s.get('seed', '?')}, {s.get('duration_s', 0):.0f} s simulated, "

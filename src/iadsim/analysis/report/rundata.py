@@ -32,17 +32,44 @@ Columns = dict[str, NDArray[Any]]
 
 #: Columns of ``engagements.parquet`` the report reads (see the kill-chain contract).
 ENGAGEMENT_COLUMNS: tuple[str, ...] = (
-    "order_id", "battery_id", "launcher_id", "interceptor_type", "n_rounds",
-    "track_id_launch", "track_id_end", "threat_id_launch", "threat_id_end", "fc_radar_id",
-    "t_order_s", "t_launch_s", "t_end_s", "launcher_e_m", "launcher_n_m", "launcher_u_m",
-    "end_e_m", "end_n_m", "end_u_m", "n_handovers", "pk_table", "p_acquisition", "pk",
-    "miss_distance_m", "outcome", "reason",
-)  # fmt: skip
+    "order_id",
+    "battery_id",
+    "launcher_id",
+    "interceptor_type",
+    "n_rounds",
+    "track_id_launch",
+    "track_id_end",
+    "threat_id_launch",
+    "threat_id_end",
+    "fc_radar_id",
+    "t_order_s",
+    "t_launch_s",
+    "t_end_s",
+    "launcher_e_m",
+    "launcher_n_m",
+    "launcher_u_m",
+    "end_e_m",
+    "end_n_m",
+    "end_u_m",
+    "n_handovers",
+    "pk_table",
+    "p_acquisition",
+    "pk",
+    "miss_distance_m",
+    "outcome",
+    "reason",
+)
 _ENGAGEMENT_DEFAULTS: dict[str, Any] = {
-    "t_order_s": math.nan, "fc_radar_id": -1, "n_handovers": 0, "pk_table": math.nan,
-    "p_acquisition": math.nan, "pk": math.nan, "miss_distance_m": math.nan, "reason": "",
+    "t_order_s": math.nan,
+    "fc_radar_id": -1,
+    "n_handovers": 0,
+    "pk_table": math.nan,
+    "p_acquisition": math.nan,
+    "pk": math.nan,
+    "miss_distance_m": math.nan,
+    "reason": "",
     "threat_id_launch": -1,
-}  # fmt: skip
+}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -151,12 +178,14 @@ def engagements_from_events(events: Events, world: World, truth: Truth) -> Colum
     n = launch.size
     order = events.order_id[launch]
     out: Columns = {
-        "order_id": order, "battery_id": events.battery_id[launch],
+        "order_id": order,
+        "battery_id": events.battery_id[launch],
         "launcher_id": events.launcher_id[launch],
         "interceptor_type": np.asarray(events.detail[launch], dtype=object),
         "n_rounds": np.nan_to_num(events.value[launch], nan=1.0).astype(np.int64),
-        "track_id_launch": events.track_id[launch], "t_launch_s": events.t_s[launch],
-    }  # fmt: skip
+        "track_id_launch": events.track_id[launch],
+        "t_launch_s": events.t_s[launch],
+    }
     t_end = np.full(n, np.nan)
     outcome = np.full(n, "in_flight_at_end", dtype=object)
     threat = np.full(n, -1, dtype=np.int64)
@@ -205,7 +234,9 @@ def _engagements(run_dir: Path, events: Events, world: World, truth: Truth) -> t
         raise InputDataError(f"{path}: missing columns {missing}")
     for name in ENGAGEMENT_COLUMNS:
         if name not in cols:
-            default = _ENGAGEMENT_DEFAULTS.get(name, math.nan if name.endswith(("_s", "_m")) else -1)
+            default = _ENGAGEMENT_DEFAULTS.get(
+                name, math.nan if name.endswith(("_s", "_m")) else -1
+            )
             cols[name] = np.full(n, default, dtype=object if isinstance(default, str) else None)
     return cols, "engagements.parquet"
 
@@ -234,13 +265,22 @@ def load_run(run_dir: str | Path) -> RunData:
     truth = _frame(Truth, _read(root / "truth.parquet"), root / "truth.parquet")
     events = _frame(Events, _read(root / "events.parquet"), root / "events.parquet")
     table = _read(root / "tracks.parquet")
-    missing = [c for c in ("t_s", "track_id", "status", "e_m", "n_m") if c not in table.column_names]
+    missing = [
+        c for c in ("t_s", "track_id", "status", "e_m", "n_m") if c not in table.column_names
+    ]
     if missing:
         raise InputDataError(f"{root / 'tracks.parquet'}: missing columns {missing}")
     tracks, n_tentative = confirmed_tracks(table)
     engagements, source = _engagements(root, events, world, truth)
     return RunData(
-        run_dir=root, summary=summary, scenario=scenario, world=world, truth=truth,
-        tracks=tracks, n_tentative_only=n_tentative, events=events,
-        engagements=engagements, engagements_source=source,
-    )  # fmt: skip
+        run_dir=root,
+        summary=summary,
+        scenario=scenario,
+        world=world,
+        truth=truth,
+        tracks=tracks,
+        n_tentative_only=n_tentative,
+        events=events,
+        engagements=engagements,
+        engagements_source=source,
+    )

@@ -31,8 +31,16 @@ def _label(run: RunData, i: int) -> str:
 
 
 def _markers(name: str, xs: list[float], ys: list[str], text: list[str], **marker: Any) -> Fig:
-    return {"type": "scatter", "mode": "markers", "name": name, "x": arr(xs, 1), "y": ys,
-            "text": text, "hovertemplate": "%{text}<extra></extra>", "marker": marker}  # fmt: skip
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "x": arr(xs, 1),
+        "y": ys,
+        "text": text,
+        "hovertemplate": "%{text}<extra></extra>",
+        "marker": marker,
+    }
 
 
 def salvo_threat(run: RunData) -> np.ndarray:
@@ -57,10 +65,21 @@ def _detections(run: RunData, order: list[int]) -> list[Fig]:
             if hit and hit.get("t_s") is not None:
                 xs.append(hit["t_s"])
                 ys.append(_label(run, i))
-                text.append(f"first detection by {rad['name']}: t={hit['t_s']:.0f} s, "
-                            f"{hit['range_m'] / 1e3:.0f} km")  # fmt: skip
-        out.append(_markers(f"1st detection: {rad['name']}", xs, ys, text, size=9,
-                            symbol=RADAR_SYMBOLS[k % 5], color=PALETTE[k % 8]))  # fmt: skip
+                text.append(
+                    f"first detection by {rad['name']}: t={hit['t_s']:.0f} s, "
+                    f"{hit['range_m'] / 1e3:.0f} km"
+                )
+        out.append(
+            _markers(
+                f"1st detection: {rad['name']}",
+                xs,
+                ys,
+                text,
+                size=9,
+                symbol=RADAR_SYMBOLS[k % 5],
+                color=PALETTE[k % 8],
+            )
+        )
     return out
 
 
@@ -80,8 +99,18 @@ def _track_marks(run: RunData, order: list[int]) -> list[Fig]:
                 km = f", {r / 1e3:.0f} km" if r is not None and math.isfinite(r) else ""
                 text.append(f"{name}: t={t:.0f} s{km}")
         if xs:
-            out.append(_markers(name, xs, ys, text, size=14, symbol=symbol, color="#000",
-                                line={"width": 2, "color": "#000"}))  # fmt: skip
+            out.append(
+                _markers(
+                    name,
+                    xs,
+                    ys,
+                    text,
+                    size=14,
+                    symbol=symbol,
+                    color="#000",
+                    line={"width": 2, "color": "#000"},
+                )
+            )
     return out
 
 
@@ -96,17 +125,27 @@ def _salvos(run: RunData) -> list[Fig]:
         xs, ys, text = [], [], []
         for i in rows:
             label = _label(run, int(threat[i]))
-            hover = (f"order {g['order_id'][i]}: {g['n_rounds'][i]} x {g['interceptor_type'][i]} "
-                     f"from launcher {g['launcher_id'][i]}<br>launch {g['t_launch_s'][i]:.0f} s -> "
-                     f"{outcome} {t1[i]:.0f} s")  # fmt: skip
+            hover = (
+                f"order {g['order_id'][i]}: {g['n_rounds'][i]} x {g['interceptor_type'][i]} "
+                f"from launcher {g['launcher_id'][i]}<br>launch {g['t_launch_s'][i]:.0f} s -> "
+                f"{outcome} {t1[i]:.0f} s"
+            )
             xs += [float(g["t_launch_s"][i]), float(t1[i]), math.nan]
             ys += [label, label, None]
             text += [hover, hover, ""]
-        out.append({"type": "scatter", "mode": "lines+markers", "name": f"salvo: {outcome}",
-                    "x": arr(xs, 1), "y": ys, "text": text,
-                    "hovertemplate": "%{text}<extra></extra>",
-                    "line": {"color": OUTCOME_COLOURS[outcome], "width": 5},
-                    "marker": {"size": 6, "symbol": "line-ns-open"}})  # fmt: skip
+        out.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": f"salvo: {outcome}",
+                "x": arr(xs, 1),
+                "y": ys,
+                "text": text,
+                "hovertemplate": "%{text}<extra></extra>",
+                "line": {"color": OUTCOME_COLOURS[outcome], "width": 5},
+                "marker": {"size": 6, "symbol": "line-ns-open"},
+            }
+        )
     return out
 
 
@@ -116,10 +155,21 @@ def _fates(run: RunData, order: list[int]) -> list[Fig]:
     for fate, symbol in (("killed", "x"), ("leaked", "star-triangle-up")):
         sel = [i for i in order if by_id.get(i, {}).get("outcome") == fate]
         xs = [by_id[i]["outcome_t_s"] for i in sel]
-        text = [f"{run.world.threats.name[i]} {fate} at {by_id[i]['outcome_t_s']:.0f} s" for i in sel]
+        text = [
+            f"{run.world.threats.name[i]} {fate} at {by_id[i]['outcome_t_s']:.0f} s" for i in sel
+        ]
         if sel:
-            out.append(_markers(fate, xs, [_label(run, i) for i in sel], text, size=13,
-                                symbol=symbol, color=OUTCOME_COLOURS[fate]))  # fmt: skip
+            out.append(
+                _markers(
+                    fate,
+                    xs,
+                    [_label(run, i) for i in sel],
+                    text,
+                    size=13,
+                    symbol=symbol,
+                    color=OUTCOME_COLOURS[fate],
+                )
+            )
     return out
 
 
@@ -127,18 +177,41 @@ def timeline_figure(run: RunData) -> Fig:
     """The engagement timeline figure (plotly dict)."""
     order = threat_rows(run)
     labels = [_label(run, i) for i in order]
-    rows = {"type": "scatter", "mode": "markers", "x": [0.0] * len(labels), "y": labels,
-            "marker": {"opacity": 0}, "showlegend": False, "hoverinfo": "skip"}
-    data = [rows] + _detections(run, order) + _track_marks(run, order) + _salvos(run) + _fates(run, order)
+    rows = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [0.0] * len(labels),
+        "y": labels,
+        "marker": {"opacity": 0},
+        "showlegend": False,
+        "hoverinfo": "skip",
+    }
+    data = [rows, *_detections(run, order), *_track_marks(run, order)]
+    data += [*_salvos(run), *_fates(run, order)]
     types = [run.world.threats.type[i] for i in order]
-    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": k - 0.5,
-               "y1": k - 0.5, "line": {"color": "#555", "width": 1}}
-              for k in range(1, len(types)) if types[k] != types[k - 1]]  # fmt: skip
+    shapes = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": k - 0.5,
+            "y1": k - 0.5,
+            "line": {"color": "#555", "width": 1},
+        }
+        for k in range(1, len(types))
+        if types[k] != types[k - 1]
+    ]
     layout = base_layout(
-        "engagement timeline (one row per threat, grouped by class)", "time (s)", "",
-        height=max(320, 70 + 26 * len(order)), shapes=shapes,
+        "engagement timeline (one row per threat, grouped by class)",
+        "time (s)",
+        "",
+        height=max(320, 70 + 26 * len(order)),
+        shapes=shapes,
     )
-    layout["yaxis"].update(categoryorder="array", categoryarray=labels[::-1], type="category",
-                           automargin=True)  # fmt: skip
+    layout["yaxis"].update(
+        categoryorder="array", categoryarray=labels[::-1], type="category", automargin=True
+    )
     layout["xaxis"].update(range=[0, run.world.duration_s])
     return {"data": data, "layout": layout}
