@@ -75,7 +75,7 @@ NOW = """() => {
   const t = gd.data.find(d => d.name === 'threats now');
   const label = document.querySelector('#fig-map text.slider-label');
   return {x: Array.from(t.x), y: Array.from(t.y), label: label ? label.textContent : null,
-          kills: gd.data.find(d => d.name === 'kill').x.length};
+          kills: gd.data.find(d => d.name === 'kill').x.filter(v => v !== null).length};
 }"""
 
 

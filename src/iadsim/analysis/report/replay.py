@@ -84,7 +84,7 @@ def _basemap(run: RunData, box_m: tuple[float, float, float, float]) -> list[Fig
 
 def _footprints(run: RunData, prints: list[Footprint]) -> list[Fig]:
     out = []
-    rcs_values = sorted({f.rcs_m2 for f in prints})
+    rcs_values = list(dict.fromkeys(f.rcs_m2 for f in prints))  # the order asked for
     for f in prints:
         radar = run.world.radars[f.radar_id]
         k = rcs_values.index(f.rcs_m2)

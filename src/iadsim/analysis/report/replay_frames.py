@@ -102,7 +102,7 @@ def _dynamic_templates() -> list[Fig]:
     return [
         pts("threats now", "circle", "#D55E00", 9),
         pts("tracks now", "circle-open", "#0072B2", 14),
-        pts("interceptors in flight", "triangle-up", "#009E73", 8),
+        pts("interceptors in flight", "star-diamond", "#009E73", 10),
         pts("kill", "x", OUTCOME_COLOURS["kill"], 12),
         pts("miss", "circle-x-open", OUTCOME_COLOURS["miss"], 11),
         pts("aborted", "hexagon-open", OUTCOME_COLOURS["aborted"], 11),
@@ -135,8 +135,8 @@ def _slider(times: F64) -> list[Fig]:
         {
             "active": 0,
             "pad": {"t": 45, "l": 10},
-            "len": 0.9,
-            "x": 0.1,
+            "len": 0.82,
+            "x": 0.18,
             "currentvalue": {"prefix": "t = ", "suffix": " s", "font": {"size": 14}},
             "steps": [
                 {"label": f"{t:.0f}", "method": "animate", "args": [[f"{t:.0f}"], step_args]}
@@ -166,7 +166,7 @@ def _buttons() -> list[Fig]:
             "y": 0,
             "xanchor": "left",
             "yanchor": "top",
-            "pad": {"t": 50, "r": 10},
+            "pad": {"t": 75, "r": 10},
             "showactive": False,
             "buttons": [
                 {"label": "▶ play", "method": "animate", "args": [None, play]},
@@ -207,6 +207,8 @@ def map_figure(run: RunData, prints: list[Footprint]) -> tuple[Fig, dict[str, in
     ]
     for tmpl, first in zip(dynamic, frames[0]["data"], strict=True):
         tmpl.update(first)
+        if not first["x"]:  # one gap point, so the legend lists the layer from the start
+            tmpl.update(x=[None], y=[None], text=[""])
     layout = base_layout(
         f"{run.summary.get('scenario', '')}: map replay",
         "east (km)",
