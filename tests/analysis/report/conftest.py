@@ -25,13 +25,21 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def contract_run(default_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def legacy_run(default_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default run as a run written before engagements.parquet existed."""
+    out = tmp_path_factory.mktemp("runs") / "legacy"
+    shutil.copytree(default_run, out)
+    (out / "engagements.parquet").unlink(missing_ok=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def contract_run(legacy_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default run plus a synthetic engagements.parquet with every contract column;
     end points are shifted 1 km east of the event-derived ones, so a test can tell
     which source the report used."""
     out = tmp_path_factory.mktemp("runs") / "contract"
-    shutil.copytree(default_run, out)
-    (out / "report.html").unlink(missing_ok=True)
+    shutil.copytree(legacy_run, out)
     g = load_run(out).engagements
     n = len(g["order_id"])
     cols = {k: g[k] for k in ENGAGEMENT_COLUMNS}

@@ -53,7 +53,11 @@ def test_footprint_never_exceeds_the_smooth_earth_range(default_run: Path) -> No
             assert np.isclose(r.max(), f.max_range_m, atol=1.0)
 
 
-def test_map_shows_every_site_radar_launcher_track_and_salvo(default_run: Path) -> None:
+@pytest.mark.parametrize("which", ["default_run", "legacy_run"])
+def test_map_shows_every_site_radar_launcher_track_and_salvo(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    default_run = request.getfixturevalue(which)
     run = load_run(default_run)
     summary = json.loads((default_run / "summary.json").read_text())
     fig, counts = map_figure(run, [])
@@ -84,8 +88,8 @@ def test_frame_positions_are_the_truth_at_that_time(default_run: Path) -> None:
         assert np.allclose(got, want, atol=0.01) if want else True
 
 
-def test_contract_engagements_are_used_when_present(default_run: Path, contract_run: Path) -> None:
-    old, new = load_run(default_run), load_run(contract_run)
+def test_contract_engagements_are_used_when_present(legacy_run: Path, contract_run: Path) -> None:
+    old, new = load_run(legacy_run), load_run(contract_run)
     assert old.engagements_source == "events.parquet"
     assert new.engagements_source == "engagements.parquet"
     fig, _ = map_figure(new, [])
@@ -106,8 +110,11 @@ def test_magazines_fall_by_the_rounds_each_battery_fired(default_run: Path) -> N
         assert left[0] - left[-1] == fired[name].get(typ, 0)
 
 
-def test_timeline_has_one_row_per_threat_grouped_by_class(default_run: Path) -> None:
-    run = load_run(default_run)
+@pytest.mark.parametrize("which", ["default_run", "legacy_run"])
+def test_timeline_has_one_row_per_threat_grouped_by_class(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    run = load_run(request.getfixturevalue(which))
     rows = threat_rows(run)
     assert sorted(rows) == list(range(len(run.world.threats.name)))
     types = [run.world.threats.type[i] for i in rows]
@@ -121,6 +128,20 @@ def test_timeline_has_one_row_per_threat_grouped_by_class(default_run: Path) -> 
     assert killed <= {
         int(t) for t, o in zip(threat, run.engagements["outcome"], strict=True) if o == "kill"
     }
+
+
+def test_cues_and_fire_control_tracks_are_drawn_when_recorded(default_run: Path) -> None:
+    run = load_run(default_run)
+    events = pq.read_table(default_run / "events.parquet").to_pylist()
+    fig, _ = map_figure(run, [])
+    by_name = {tr["name"]: tr for tr in fig["data"]}
+    for kind in ("cue", "fire_control_track"):
+        n = sum(e["kind"] == kind for e in events)
+        assert n > 0, f"the default run records {kind} events"
+        assert len(by_name[kind.replace("_", " ")]["x"]) == n
+    marks = {tr.get("name"): tr for tr in timeline_figure(run)["data"]}
+    fc = [th for th in run.summary["threats"] if th.get("first_fc_track_t_s") is not None]
+    assert len(marks["1st fire-control track"]["x"]) == len(fc) > 0
 
 
 def test_bad_run_directories_name_the_file(tmp_path: Path, default_run: Path) -> None:
