@@ -122,6 +122,12 @@ def test_timeline_has_one_row_per_threat_grouped_by_class(
     fig = timeline_figure(run)
     labels = fig["layout"]["yaxis"]["categoryarray"]
     assert len(labels) == len(rows)
+    # class separators sit between the axis positions of rows of different classes
+    pos_type = {k: run.world.threats.type[i] for k, i in enumerate(reversed(rows))}
+    seps = [sh["y0"] for sh in fig["layout"]["shapes"]]
+    assert len(seps) == len(set(types)) - 1
+    for y in seps:
+        assert pos_type[int(y - 0.5)] != pos_type[int(y + 0.5)]
     # every kill event's threat has a salvo row ending in a kill
     threat = salvo_threat(run)
     killed = {int(i) for i in run.events.threat_id[run.events.kind == "kill"]}

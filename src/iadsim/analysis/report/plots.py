@@ -38,8 +38,7 @@ def range_vs_rcs_figure(radars: Sequence[Radar], alt_m: float) -> Fig:
             }
         )
     layout = base_layout(
-        f"detection range vs RCS (Pd 0.9 per scan, target {alt_m:g} m above "
-        "radar ground; 4/3-earth horizon)",
+        f"detection range vs RCS (Pd 0.9/scan, {alt_m:g} m above radar, 4/3 earth)",
         "RCS (m²)",
         "detection range (km)",
     )

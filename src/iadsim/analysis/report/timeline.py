@@ -196,8 +196,9 @@ def timeline_figure(run: RunData) -> Fig:
             "x0": 0,
             "x1": 1,
             "yref": "y",
-            "y0": k - 0.5,
-            "y1": k - 0.5,
+            # categories run bottom-up (the array is reversed): row k sits at n - 1 - k
+            "y0": len(types) - k - 0.5,
+            "y1": len(types) - k - 0.5,
             "line": {"color": "#555", "width": 1},
         }
         for k in range(1, len(types))
