@@ -162,3 +162,15 @@ def test_bad_run_directories_name_the_file(tmp_path: Path, default_run: Path) ->
     (bad / "events.parquet").write_bytes(b"not parquet")
     with pytest.raises(InputDataError, match=r"events\.parquet"):
         load_run(bad)
+
+
+def test_summary_tables_carry_the_run_figures(default_run: Path) -> None:
+    from iadsim.analysis.report.run_report import summary_tables
+
+    summary = json.loads((default_run / "summary.json").read_text())
+    html = summary_tables(summary)
+    assert html.count("<table>") == 4
+    for th in summary["threats"]:
+        assert f"<td>{th['name']}</td>" in html and f"<td>{th['outcome']}</td>" in html
+    for key in ("n_killed", "n_leaked", "interceptors_fired_total"):
+        assert f"<td>{key}</td><td>{summary[key]}</td>" in html

@@ -123,8 +123,10 @@ def summary_tables(summary: dict[str, Any]) -> str:
             b["name"],
             ", ".join(f"{k}: {v}" for k, v in b.get("fired", {}).items()) or "0",
             b.get("max_channels_used", "-"),
+            ", ".join(f"{k}: {v}" for k, v in b.get("salvos_by_outcome", {}).items()) or "-",
             b.get("kills", "-"),
             b.get("leakers", "-"),
+            b.get("survived", "-"),
         )
         for b in summary.get("batteries", [])
     ]
@@ -132,7 +134,15 @@ def summary_tables(summary: dict[str, Any]) -> str:
         out.append(
             table(
                 "batteries",
-                ["battery", "interceptors fired", "max channels used", "kills", "leakers"],
+                [
+                    "battery",
+                    "interceptors fired",
+                    "max channels used",
+                    "salvos by outcome",
+                    "kills",
+                    "leakers",
+                    "survived",
+                ],
                 bats,
             )
         )
@@ -141,6 +151,8 @@ def summary_tables(summary: dict[str, Any]) -> str:
         "n_killed",
         "n_leaked",
         "n_survived",
+        "n_never_engaged",
+        "salvos",
         "interceptors_fired_total",
         "n_detections",
         "n_false_alarms",
