@@ -45,7 +45,8 @@ def test_footprint_never_exceeds_the_smooth_earth_range(default_run: Path) -> No
     run = load_run(default_run)
     for radar in cov.site_radars(run.world, run.scenario):
         for rcs, alt in ((1.0, 1000.0), (0.01, 100.0), (10.0, 10000.0)):
-            f = cov.footprint(radar, rcs, alt)
+            ground = radar.antenna_alt_m - run.world.radars[radar.radar_id].mast_m
+            f = cov.footprint(radar, rcs, alt, ground_alt_m=ground)
             table = coverage_table(cov.sector_params(radar), [rcs], [alt])
             cell = radar.params.instrumented_range_m / 240
             assert f.max_range_m <= float(table.range_m[0, 0]) + cell

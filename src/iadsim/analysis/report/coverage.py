@@ -52,22 +52,23 @@ def sector_params(radar: Radar) -> RadarParams:
     return dataclasses.replace(radar.params, az_center_rad=radar.az_center_rad)
 
 
-def footprint(radar: Radar, rcs_m2: float, alt_m: float, *, pd: float = 0.9) -> Footprint:
+def footprint(
+    radar: Radar, rcs_m2: float, alt_m: float, *, ground_alt_m: float, pd: float = 0.9
+) -> Footprint:
     """Farthest detected ground range in each of 180 azimuths, horizon and terrain included.
 
     Uses :func:`iadsim.sensors.coverage.coverage_grid` (terrain mask of the site,
     4/3 earth); inside the outline terrain may still hide pockets (not drawn).
+    ``alt_m`` is above the site's ground ``ground_alt_m`` (m MSL: the antenna
+    altitude of the run less the mast).
     """
-    ground = (radar.terrain.antenna_alt_m if radar.terrain else radar.antenna_alt_m) - float(
-        radar.params.antenna_height_m
-    )
     az, d, level = coverage_grid(
         sector_params(radar),
         rcs_m2,
         [alt_m],
         pd=pd,
         mask=radar.terrain,
-        ground_alt_m=ground,
+        ground_alt_m=ground_alt_m,
         n_az=180,
         n_range=240,
         k=radar.k,

@@ -43,7 +43,12 @@ def run_figures(
 ) -> RunFigures:
     """All figures of one run; footprints for each RCS at ``alt_m`` above radar ground."""
     radars = cov.site_radars(run.world, run.scenario)
-    prints = [cov.footprint(r, s, alt_m) for s in rcs_m2 for r in radars]
+    ground = [r.antenna_alt_m - run.world.radars[r.radar_id].mast_m for r in radars]
+    prints = [
+        cov.footprint(r, s, alt_m, ground_alt_m=g)
+        for s in rcs_m2
+        for r, g in zip(radars, ground, strict=True)
+    ]
     fmap, counts = map_figure(run, prints)
     gospa, err, acc = plots.accuracy_figures(run)
     return RunFigures(
