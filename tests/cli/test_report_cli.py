@@ -180,3 +180,35 @@ def test_view_refuses_bodies_and_header_floods(served: tuple[str, int, Path]) ->
             + b"\r\n"
         )
         assert b" 431 " in s.recv(200)
+
+
+TINY = """
+name: tiny
+origin: {lat_deg: 39.95, lon_deg: 32.69, alt_m: 840}
+simulation: {duration_s: 200, seed: 3, truth_step_s: 5.0}
+terrain: {kind: none}
+sites:
+  - {name: base, lat_deg: 39.95, lon_deg: 32.69, alt_m: 840}
+threats:
+  - name: cm
+    type: cruise-missile-class
+    launch_time_s: 10
+    target_site: base
+    route:
+      - {lat_deg: 40.30, lon_deg: 32.69, alt_m: 100}
+      - {lat_deg: 39.95, lon_deg: 32.69, alt_m: 100, speed_mps: 240}
+"""
+
+
+def test_a_run_without_radars_or_batteries_still_reports(tmp_path: Path) -> None:
+    (tmp_path / "tiny.yaml").write_text(TINY)
+    out = tmp_path / "run"
+    res = runner.invoke(app, ["run", str(tmp_path / "tiny.yaml"), "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["report", str(out), "--png", str(tmp_path / "png")])
+    assert res.exit_code == 0, res.output
+    assert "defended sites" in (out / "report.html").read_text()
+    res = runner.invoke(app, ["export", "acmi", str(out)])
+    assert res.exit_code == 0, res.output
+    text = (out / "run.acmi").read_text()
+    assert text.count("Coalition=Enemies") == 1 and text.count("Type=Ground") == 1
