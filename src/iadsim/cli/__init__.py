@@ -21,7 +21,9 @@ app = typer.Typer(
 
 
 #: Command modules, each with ``register(app)``; order is the order in ``--help``.
-COMMAND_MODULES = ("run", "coverage", "track", "score", "campaign", "compare")
+COMMAND_MODULES = (
+    "run", "coverage", "track", "score", "campaign", "compare", "report", "view", "export",
+)
 
 
 def _register_all() -> None:

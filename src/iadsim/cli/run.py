@@ -105,6 +105,9 @@ def run_command(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no tables, just the path")] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="also write RUN_DIR/report.html (needs iadsim[report])")
+    ] = False,
 ) -> None:
     """Run a scenario end to end and write its run directory.
 
@@ -115,7 +118,13 @@ def run_command(
       iadsim run stealth-penetration --seed 7
 
       iadsim run my-raid.yaml --out runs/my-raid
+
+      iadsim run --report                          # and open RUN_DIR/report.html in a browser
     """
+    if report:  # fail before running, not after
+        from iadsim.cli.report import require_report_extra
+
+        require_report_extra()
     from iadsim.scenario.load import load_scenario
     from iadsim.sim.runner import run_scenario
 
@@ -140,6 +149,10 @@ def run_command(
     if not quiet:
         print_summary(result.summary)
     out.print(f"run directory: {result.run_dir}")
+    if report and result.run_dir is not None:
+        from iadsim.cli.report import write_report
+
+        out.print(f"report: {write_report(Path(result.run_dir))} (open it in a browser)")
 
 
 def validate_command(

@@ -1,0 +1,118 @@
+"""Radar coverage for the report: plan-view footprints, range vs RCS, vertical coverage.
+
+All numbers come from :mod:`iadsim.sensors.coverage` (the same figures as
+``iadsim coverage``) with the run's own radar sites: antenna heights, sector
+boresights and terrain masks are rebuilt from ``scenario.resolved.yaml`` exactly
+as the run built them (:func:`iadsim.scenario.stages.build_sensors`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.scenario.compile import World
+from iadsim.scenario.schema import Scenario
+from iadsim.scenario.stages import build_sensors
+from iadsim.sensors.coverage import coverage_grid, coverage_table, detection_range_m
+from iadsim.sensors.horizon import altitude_on_ray_m
+from iadsim.sensors.params import RadarParams
+from iadsim.sensors.pd import required_snr
+from iadsim.sensors.radar import Radar
+
+F64 = NDArray[np.float64]
+
+#: RCS grid of the range-vs-RCS plot, m^2 (1e-4 to 100, 3 points per decade).
+RCS_GRID_M2: F64 = np.logspace(-4, 2, 19)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Footprint:
+    """Outline of the area where a target of ``rcs_m2`` at ``alt_m`` above the radar's
+    ground is detected with ``pd`` per scan: ``e_m``/``n_m`` (closed polygon, ENU m)."""
+
+    radar_id: int
+    rcs_m2: float
+    alt_m: float
+    e_m: F64
+    n_m: F64
+    max_range_m: float
+
+
+def site_radars(world: World, scenario: Scenario) -> tuple[Radar, ...]:
+    """The run's radars with terrain masks and boresights (scan phases irrelevant here)."""
+    return build_sensors(world, scenario, np.random.default_rng(0)).radars
+
+
+def sector_params(radar: Radar) -> RadarParams:
+    """Radar parameters with the sector centred on the radar's boresight in the run."""
+    return dataclasses.replace(radar.params, az_center_rad=radar.az_center_rad)
+
+
+def footprint(
+    radar: Radar, rcs_m2: float, alt_m: float, *, ground_alt_m: float, pd: float = 0.9
+) -> Footprint:
+    """Farthest detected ground range in each of 180 azimuths, horizon and terrain included.
+
+    Uses :func:`iadsim.sensors.coverage.coverage_grid` (terrain mask of the site,
+    4/3 earth); inside the outline terrain may still hide pockets (not drawn).
+    ``alt_m`` is above the site's ground ``ground_alt_m`` (m MSL: the antenna
+    altitude of the run less the mast).
+    """
+    az, d, level = coverage_grid(
+        sector_params(radar),
+        rcs_m2,
+        [alt_m],
+        pd=pd,
+        mask=radar.terrain,
+        ground_alt_m=ground_alt_m,
+        n_az=180,
+        n_range=240,
+        k=radar.k,
+    )
+    seen = level >= 0
+    far = np.where(seen.any(axis=1), d[np.argmax(np.where(seen, d[None, :], -1.0), axis=1)], 0.0)
+    e = radar.pos_m[0] + far * np.sin(az)
+    n = radar.pos_m[1] + far * np.cos(az)
+    return Footprint(
+        radar_id=radar.radar_id,
+        rcs_m2=float(rcs_m2),
+        alt_m=float(alt_m),
+        e_m=np.r_[e, e[:1]],
+        n_m=np.r_[n, n[:1]],
+        max_range_m=float(far.max(initial=0.0)),
+    )
+
+
+def range_vs_rcs_m(params: RadarParams, alt_m: Sequence[float], pd: float = 0.9) -> F64:
+    """(n_rcs, n_alt) detection range, m, over :data:`RCS_GRID_M2` (free space, 4/3-earth
+    horizon and instrumented range; :func:`iadsim.sensors.coverage.coverage_table`)."""
+    table = coverage_table(params, RCS_GRID_M2.tolist(), list(alt_m), pd)
+    return np.asarray(table.range_m, dtype=np.float64)
+
+
+def vertical_coverage_km(
+    params: RadarParams, rcs_m2: float, pd: float = 0.9, k: float = 4.0 / 3.0
+) -> tuple[F64, F64]:
+    """Detection contour in the range-height plane (Blake chart): ``(ground_range_km,
+    altitude_km)`` along 181 elevation rays, on the k-earth (as ``iadsim coverage``)."""
+    snr_req = float(required_snr(pd, params.pfa, params.n_pulses, params.swerling))
+    el = np.linspace(params.el_min_rad, params.el_max_rad, 181)
+    r = np.full(el.shape, params.instrumented_range_m)
+    for _ in range(3):  # fixed point: attenuation at the ray's own altitude
+        h, _d = altitude_on_ray_m(r, el, params.antenna_height_m, k)
+        r = np.minimum(
+            detection_range_m(params, rcs_m2, snr_req, h, k), params.instrumented_range_m
+        )
+    h, d = altitude_on_ray_m(r, el, params.antenna_height_m, k)
+    return np.asarray(d, dtype=np.float64) / 1e3, np.asarray(h, dtype=np.float64) / 1e3
+
+
+def lowest_ray_km(params: RadarParams, k: float = 4.0 / 3.0) -> tuple[F64, F64]:
+    """Altitude of the lowest beam (the 4/3-earth horizon shadow) over ground range, km."""
+    rr = np.linspace(0.0, params.instrumented_range_m, 200)
+    h, d = altitude_on_ray_m(rr, params.el_min_rad, params.antenna_height_m, k)
+    return np.asarray(d, dtype=np.float64) / 1e3, np.asarray(h, dtype=np.float64) / 1e3

@@ -1,0 +1,241 @@
+"""``iadsim report RUN_DIR``: the run's HTML report (and its figures as data)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from iadsim.analysis.report import coverage as cov
+from iadsim.analysis.report import plots
+from iadsim.analysis.report.figjson import Fig
+from iadsim.analysis.report.page import render, table
+from iadsim.analysis.report.replay_frames import map_figure
+from iadsim.analysis.report.rundata import RunData, load_run
+from iadsim.analysis.report.timeline import timeline_figure
+
+#: Default footprint RCS values, m^2 (a conventional fighter and a low-observable class).
+DEFAULT_RCS_M2: tuple[float, ...] = (1.0, 0.01)
+#: Default footprint altitude above each radar's ground, m.
+DEFAULT_ALT_M = 1000.0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RunFigures:
+    """Every figure of a run report (plotly dicts) and the counts shown on the map."""
+
+    map: Fig
+    timeline: Fig
+    range_vs_rcs: Fig
+    vertical: tuple[Fig, ...]
+    gospa: Fig
+    position_error: Fig
+    spent: Fig
+    magazine: Fig
+    counts: dict[str, int]
+    accuracy: dict[str, float]
+
+
+def run_figures(
+    run: RunData, rcs_m2: Sequence[float] = DEFAULT_RCS_M2, alt_m: float = DEFAULT_ALT_M
+) -> RunFigures:
+    """All figures of one run; footprints for each RCS at ``alt_m`` above radar ground."""
+    radars = cov.site_radars(run.world, run.scenario)
+    ground = [r.antenna_alt_m - run.world.radars[r.radar_id].mast_m for r in radars]
+    prints = [
+        cov.footprint(r, s, alt_m, ground_alt_m=g)
+        for s in rcs_m2
+        for r, g in zip(radars, ground, strict=True)
+    ]
+    fmap, counts = map_figure(run, prints)
+    gospa, err, acc = plots.accuracy_figures(run)
+    return RunFigures(
+        map=fmap,
+        timeline=timeline_figure(run),
+        range_vs_rcs=plots.range_vs_rcs_figure(radars, alt_m),
+        vertical=tuple(plots.vertical_figure(r, rcs_m2) for r in radars),
+        gospa=gospa,
+        position_error=err,
+        spent=plots.spent_figure(run),
+        magazine=plots.magazine_figure(run),
+        counts=counts,
+        accuracy=acc,
+    )
+
+
+def _num(x: Any, scale: float = 1.0, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return f"{x / scale:.{digits}f}"
+
+
+def summary_tables(summary: dict[str, Any]) -> str:
+    """The run's summary tables (as ``iadsim run`` prints them) in HTML."""
+    threats = [
+        (
+            th["name"],
+            th["type"],
+            _num(th.get("first_detection_range_m"), 1e3),
+            _num(th.get("first_detection_t_s")),
+            _num(th.get("first_track_range_m"), 1e3),
+            _num(th.get("first_fc_track_range_m"), 1e3),
+            th.get("engagements", "-"),
+            th.get("rounds", "-"),
+            th.get("outcome", "-"),
+            _num(th.get("outcome_t_s")),
+        )
+        for th in summary.get("threats", [])
+    ]
+    out = [
+        table(
+            "threats",
+            [
+                "threat",
+                "type",
+                "1st det km",
+                "1st det s",
+                "1st track km",
+                "1st FC track km",
+                "engagements",
+                "rounds",
+                "outcome",
+                "at s",
+            ],
+            threats,
+        )
+    ]
+    radars = summary.get("radars", [])
+    if radars:
+        rows = [
+            [th["name"]]
+            + [
+                _num((r["first_detection"].get(th["name"]) or {}).get("range_m"), 1e3)
+                for r in radars
+            ]
+            for th in summary.get("threats", [])
+        ]
+        out.append(
+            table(
+                "first detection range by radar, km (- : never)",
+                ["threat"] + [f"{r['name']} ({r['type']})" for r in radars],
+                rows,
+            )
+        )
+    bats = [
+        (
+            b["name"],
+            ", ".join(f"{k}: {v}" for k, v in b.get("fired", {}).items()) or "0",
+            b.get("max_channels_used", "-"),
+            ", ".join(f"{k}: {v}" for k, v in b.get("salvos_by_outcome", {}).items()) or "-",
+            b.get("kills", "-"),
+            b.get("leakers", "-"),
+            b.get("survived", "-"),
+        )
+        for b in summary.get("batteries", [])
+    ]
+    if bats:
+        out.append(
+            table(
+                "batteries",
+                [
+                    "battery",
+                    "interceptors fired",
+                    "max channels used",
+                    "salvos by outcome",
+                    "kills",
+                    "leakers",
+                    "survived",
+                ],
+                bats,
+            )
+        )
+    keys = (
+        "n_threats",
+        "n_killed",
+        "n_leaked",
+        "n_survived",
+        "n_never_engaged",
+        "salvos",
+        "interceptors_fired_total",
+        "n_detections",
+        "n_false_alarms",
+        "wall_time_s",
+    )
+    out.append(
+        table("raid totals", ["figure", "value"], [(k, summary[k]) for k in keys if k in summary])
+    )
+    return "".join(out)
+
+
+def render_run_report(run: RunData, figs: RunFigures) -> str:
+    """The HTML page of a run."""
+    s = run.summary
+    note = (
+        f"<p class='note'>Tracks shown: {figs.counts['tracks']} ever-confirmed tracks "
+        f"({run.n_tentative_only} tentative-only tracks, mostly from false alarms, are "
+        f"hidden). Salvos from {run.engagements_source}. Footprints: farthest detection "
+        "(Pd 0.9 per scan) per azimuth, terrain mask and 4/3-earth horizon included; click "
+        "legend entries to show the other RCS classes.</p>"
+    )
+    acc = (
+        f"<p class='note'>Mean GOSPA {figs.accuracy['mean_gospa_m']:.0f} m; position RMSE "
+        f"of assigned confirmed tracks {figs.accuracy['pos_rmse_m']:.0f} m.</p>"
+    )
+    sections = [
+        ("map", "Map replay", [("fig-map", figs.map)], note),
+        ("timeline", "Engagement timeline", [("fig-timeline", figs.timeline)], ""),
+        (
+            "coverage",
+            "Radar coverage",
+            [("fig-range-rcs", figs.range_vs_rcs)]
+            + [(f"fig-vertical-{k}", f) for k, f in enumerate(figs.vertical)],
+            "",
+        ),
+        (
+            "accuracy",
+            "Track accuracy",
+            [("fig-gospa", figs.gospa), ("fig-poserr", figs.position_error)],
+            acc,
+        ),
+        (
+            "interceptors",
+            "Interceptors",
+            [("fig-spent", figs.spent), ("fig-magazine", figs.magazine)],
+            "",
+        ),
+        ("summary", "Summary tables", [], summary_tables(s)),
+    ]
+    return render(
+        title=f"iadsim run report: {s.get('scenario', '?')}",
+        subtitle=f"seed {s.get('seed', '?')}, {s.get('duration_s', 0):.0f} s simulated, "
+        f"{s.get('n_killed', '?')} killed, {s.get('n_leaked', '?')} leaked, "
+        f"{s.get('interceptors_fired_total', '?')} interceptors fired — {run.run_dir}",
+        sections=sections,
+        meta={"kind": "run", "counts": figs.counts, "scenario": s.get("scenario")},
+    )
+
+
+def write_run_report(
+    run_dir: str | Path,
+    out: str | Path | None = None,
+    *,
+    rcs_m2: Sequence[float] = DEFAULT_RCS_M2,
+    alt_m: float = DEFAULT_ALT_M,
+    png_dir: str | Path | None = None,
+) -> Path:
+    """Write ``report.html`` of a run directory (default ``RUN_DIR/report.html``) and,
+    with ``png_dir``, the figures as PNG and SVG (:mod:`.png`)."""
+    from iadsim.sim.recorder import write_text
+
+    run = load_run(run_dir)
+    figs = run_figures(run, rcs_m2, alt_m)
+    text = render_run_report(run, figs)
+    path = Path(out) if out is not None else Path(run_dir) / "report.html"
+    write_text(path, text)
+    if png_dir is not None:
+        from iadsim.analysis.report.png import write_run_pngs
+
+        write_run_pngs(run, figs, Path(png_dir))
+    return path

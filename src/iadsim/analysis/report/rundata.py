@@ -1,0 +1,301 @@
+"""Read a run directory into plain arrays for the report (older runs degrade gracefully).
+
+A run directory holds ``summary.json`` (written last), ``scenario.resolved.yaml``,
+``truth.parquet``, ``tracks.parquet``, ``events.parquet`` and, from the kill-chain
+rework on, ``engagements.parquet`` (one row per salvo). Where
+``engagements.parquet`` is absent the salvos are rebuilt from the events
+(:func:`engagements_from_events`); a layer whose data is missing is skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+
+from iadsim.errors import InputDataError
+from iadsim.frames import Events, TrackStatus, Truth
+from iadsim.scenario.compile import World, compile_world
+from iadsim.scenario.load import load_scenario_data, parse_yaml
+from iadsim.scenario.schema import Scenario
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Columns = dict[str, NDArray[Any]]
+
+#: Columns of ``engagements.parquet`` the report reads (see the kill-chain contract).
+ENGAGEMENT_COLUMNS: tuple[str, ...] = (
+    "order_id",
+    "battery_id",
+    "launcher_id",
+    "interceptor_type",
+    "n_rounds",
+    "track_id_launch",
+    "track_id_end",
+    "threat_id_launch",
+    "threat_id_end",
+    "fc_radar_id",
+    "t_order_s",
+    "t_launch_s",
+    "t_end_s",
+    "launcher_e_m",
+    "launcher_n_m",
+    "launcher_u_m",
+    "end_e_m",
+    "end_n_m",
+    "end_u_m",
+    "n_handovers",
+    "pk_table",
+    "p_acquisition",
+    "pk",
+    "miss_distance_m",
+    "outcome",
+    "reason",
+)
+_ENGAGEMENT_DEFAULTS: dict[str, Any] = {
+    "t_order_s": math.nan,
+    "fc_radar_id": -1,
+    "n_handovers": 0,
+    "pk_table": math.nan,
+    "p_acquisition": math.nan,
+    "pk": math.nan,
+    "miss_distance_m": math.nan,
+    "reason": "",
+    "threat_id_launch": -1,
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RunData:
+    """One run, read for display.
+
+    ``tracks`` keeps only tracks that were ever confirmed (the thousands of
+    tentative tracks seeded by false alarms are counted in ``n_tentative_only``).
+    ``engagements`` has the columns of :data:`ENGAGEMENT_COLUMNS`, one row per salvo.
+    """
+
+    run_dir: Path
+    summary: dict[str, Any]
+    scenario: Scenario
+    world: World
+    truth: Truth
+    tracks: Columns
+    n_tentative_only: int
+    events: Events
+    engagements: Columns
+    engagements_source: str
+
+
+def _read(path: Path) -> pa.Table:
+    try:
+        # ParquetFile, not read_table: the latter imports pyarrow.dataset and pandas (~1 s)
+        return pq.ParquetFile(path).read()
+    except (OSError, pa.ArrowException) as err:
+        raise InputDataError(f"{path}: cannot read Parquet: {err}") from err
+
+
+#: Arrow primitive types read straight from their buffers.
+_NUMPY_TYPES: dict[str, type[np.generic]] = {
+    "double": np.float64, "float": np.float32, "int64": np.int64, "int32": np.int32,
+    "int16": np.int16, "int8": np.int8, "uint64": np.uint64, "uint32": np.uint32,
+    "uint16": np.uint16, "uint8": np.uint8,
+}  # fmt: skip
+
+
+def _column(col: pa.ChunkedArray) -> NDArray[Any]:
+    """A column as numpy without pyarrow's numpy converters (they import pandas, ~1 s):
+    primitive types from their data buffers, booleans via uint8, the rest via lists."""
+    arr = col.combine_chunks()
+    if pa.types.is_boolean(arr.type):
+        arr = arr.cast(pa.uint8())
+        return _column(pa.chunked_array([arr])).astype(bool)
+    kind = _NUMPY_TYPES.get(str(arr.type))
+    if kind is None or arr.null_count:
+        values = arr.to_pylist()
+        if kind is not None and np.dtype(kind).kind == "f":
+            return np.array([np.nan if v is None else v for v in values], dtype=kind)
+        return np.array(values, dtype=object)
+    buf = arr.buffers()[1]
+    return np.frombuffer(
+        buf, dtype=kind, count=len(arr), offset=arr.offset * np.dtype(kind).itemsize
+    ).copy()
+
+
+def _columns(table: pa.Table) -> Columns:
+    return {n: _column(table.column(n)) for n in table.column_names}
+
+
+def _frame(cls: Any, table: pa.Table, path: Path) -> Any:
+    """A frame of ``cls`` from a table (validated); InputDataError naming the file."""
+    cols = _columns(table)
+    missing = [c for c in cls.columns() if c not in cols]
+    if missing:
+        raise InputDataError(f"{path}: missing columns {missing}")
+    kwargs = {}
+    for name in cls.columns():
+        v = cols[name]
+        kwargs[name] = v.astype(str) if v.dtype == object else v
+    try:
+        return cls(**kwargs)
+    except (ValueError, TypeError) as err:
+        raise InputDataError(f"{path}: {err}") from err
+
+
+def read_summary(run_dir: Path) -> dict[str, Any]:
+    """``summary.json`` of a completed run (InputDataError naming the file if absent/invalid)."""
+    path = run_dir / "summary.json"
+    if not run_dir.is_dir():
+        raise InputDataError(f"{run_dir}: no such run directory")
+    if not path.is_file():
+        raise InputDataError(f"{path}: missing (not a completed run directory)")
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise InputDataError(f"{path}: cannot read JSON: {err}") from err
+    return data
+
+
+def confirmed_tracks(table: pa.Table) -> tuple[Columns, int]:
+    """Rows of tracks ever confirmed or coasting, sorted by (track_id, t_s); and the
+    number of tracks that never were (tentative only)."""
+    cols = _columns(table)
+    status = cols["status"].astype(np.int64)
+    ids = cols["track_id"].astype(np.int64)
+    firm = np.unique(ids[(status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)])
+    keep = np.isin(ids, firm) & (status != TrackStatus.DELETED)
+    order = np.flatnonzero(keep)[np.lexsort((cols["t_s"][keep], ids[keep]))]
+    n_tentative = int(np.unique(ids).size - firm.size)
+    return {k: v[order] for k, v in cols.items()}, n_tentative
+
+
+def _ev(events: Events, kind: str) -> NDArray[np.bool_]:
+    return np.asarray(events.kind == kind)
+
+
+def engagements_from_events(events: Events, world: World, truth: Truth) -> Columns:
+    """Salvos rebuilt from ``launch``/``intercept``/``kill``/``miss``/``abort`` events.
+
+    For runs written before ``engagements.parquet``: launch events give order,
+    launcher, interceptor type (``detail``), rounds (``value``) and time; the
+    end is the first intercept/abort of the order; a kill event marks the salvo
+    a kill (its threat's true position at that time is the end point), else a
+    miss at the launch track's last known point is approximated by the truth of
+    the nearest threat. Pk terms are not in old event logs (NaN).
+    """
+    launch = np.flatnonzero(_ev(events, "launch"))
+    n = launch.size
+    order = events.order_id[launch]
+    out: Columns = {
+        "order_id": order,
+        "battery_id": events.battery_id[launch],
+        "launcher_id": events.launcher_id[launch],
+        "interceptor_type": np.asarray(events.detail[launch], dtype=object),
+        "n_rounds": np.nan_to_num(events.value[launch], nan=1.0).astype(np.int64),
+        "track_id_launch": events.track_id[launch],
+        "t_launch_s": events.t_s[launch],
+    }
+    t_end = np.full(n, np.nan)
+    outcome = np.full(n, "in_flight_at_end", dtype=object)
+    threat = np.full(n, -1, dtype=np.int64)
+    pk = np.full(n, np.nan)
+    for kind, label in (("abort", "aborted"), ("miss", "miss"), ("kill", "kill")):
+        rows = np.flatnonzero(_ev(events, kind))
+        pos = np.searchsorted(order, events.order_id[rows]) if n else rows[:0]
+        ok = (pos < n) & (order[np.minimum(pos, max(n - 1, 0))] == events.order_id[rows])
+        pos, rows = pos[ok], rows[ok]
+        t_end[pos] = events.t_s[rows]
+        outcome[pos] = label
+        if kind != "abort":
+            pk[pos] = events.value[rows]
+        threat[pos] = np.where(events.threat_id[rows] >= 0, events.threat_id[rows], threat[pos])
+    out.update(t_end_s=t_end, outcome=outcome, threat_id_end=threat, pk=pk)
+    out["track_id_end"] = out["track_id_launch"]
+    lpos = np.array([world.launchers[i].pos_enu_m for i in out["launcher_id"]]).reshape(n, 3)
+    out.update(launcher_e_m=lpos[:, 0], launcher_n_m=lpos[:, 1], launcher_u_m=lpos[:, 2])
+    end = _truth_points(truth, threat, t_end)
+    out.update(end_e_m=end[:, 0], end_n_m=end[:, 1], end_u_m=end[:, 2])
+    for name, default in _ENGAGEMENT_DEFAULTS.items():
+        out.setdefault(name, np.full(n, default, dtype=type(default) if default != "" else object))
+    return out
+
+
+def _truth_points(truth: Truth, threat_id: I64, t_s: F64) -> F64:
+    """(n, 3) true ENU position of each threat at each time (NaN if unknown)."""
+    pts = np.full((threat_id.size, 3), np.nan)
+    for i, (tid, t) in enumerate(zip(threat_id, t_s, strict=True)):
+        rows = np.flatnonzero(truth.threat_id == tid)
+        if tid < 0 or not np.isfinite(t) or rows.size == 0:
+            continue
+        j = rows[np.argmin(np.abs(truth.t_s[rows] - t))]
+        pts[i] = (truth.e_m[j], truth.n_m[j], truth.u_m[j])
+    return pts
+
+
+def _engagements(run_dir: Path, events: Events, world: World, truth: Truth) -> tuple[Columns, str]:
+    path = run_dir / "engagements.parquet"
+    if not path.is_file():
+        return engagements_from_events(events, world, truth), "events.parquet"
+    cols = _columns(_read(path))
+    n = len(next(iter(cols.values()))) if cols else 0
+    missing = [c for c in ("order_id", "launcher_id", "t_launch_s", "outcome") if c not in cols]
+    if missing:
+        raise InputDataError(f"{path}: missing columns {missing}")
+    for name in ENGAGEMENT_COLUMNS:
+        if name not in cols:
+            default = _ENGAGEMENT_DEFAULTS.get(
+                name, math.nan if name.endswith(("_s", "_m")) else -1
+            )
+            cols[name] = np.full(n, default, dtype=object if isinstance(default, str) else None)
+    return cols, "engagements.parquet"
+
+
+def _load_resolved(path: Path) -> Scenario:
+    """The run's resolved scenario (libyaml: written by iadsim itself, ~10x faster)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputDataError(f"{path}: cannot read file: {err}") from err
+    data = parse_yaml(text, str(path), fast=True)
+    if not isinstance(data, dict):
+        raise InputDataError(f"{path}: not a scenario mapping")
+    return load_scenario_data(data, file=str(path))
+
+
+def load_run(run_dir: str | Path) -> RunData:
+    """Read a completed run directory (InputDataError naming the file on bad input)."""
+    root = Path(run_dir)
+    summary = read_summary(root)
+    for name in ("scenario.resolved.yaml", "truth.parquet", "tracks.parquet", "events.parquet"):
+        if not (root / name).is_file():
+            raise InputDataError(f"{root / name}: missing")
+    scenario = _load_resolved(root / "scenario.resolved.yaml")
+    world = compile_world(scenario)
+    truth = _frame(Truth, _read(root / "truth.parquet"), root / "truth.parquet")
+    events = _frame(Events, _read(root / "events.parquet"), root / "events.parquet")
+    table = _read(root / "tracks.parquet")
+    missing = [
+        c for c in ("t_s", "track_id", "status", "e_m", "n_m") if c not in table.column_names
+    ]
+    if missing:
+        raise InputDataError(f"{root / 'tracks.parquet'}: missing columns {missing}")
+    tracks, n_tentative = confirmed_tracks(table)
+    engagements, source = _engagements(root, events, world, truth)
+    return RunData(
+        run_dir=root,
+        summary=summary,
+        scenario=scenario,
+        world=world,
+        truth=truth,
+        tracks=tracks,
+        n_tentative_only=n_tentative,
+        events=events,
+        engagements=engagements,
+        engagements_source=source,
+    )

@@ -1,0 +1,177 @@
+"""The report's data layers against the run's own files and independent computations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from iadsim.analysis.report import coverage as cov
+from iadsim.analysis.report.basemap import clip_lines, load_basemap
+from iadsim.analysis.report.plots import magazine_series
+from iadsim.analysis.report.replay import frame_times
+from iadsim.analysis.report.replay_frames import map_figure
+from iadsim.analysis.report.rundata import load_run
+from iadsim.analysis.report.timeline import salvo_threat, threat_rows, timeline_figure
+from iadsim.errors import InputDataError
+from iadsim.sensors.coverage import coverage_table
+
+
+def test_basemap_is_natural_earth_and_clips_to_the_box() -> None:
+    base = load_basemap()
+    allpts = np.concatenate(base.coast)
+    assert len(base.coast) > 1000 and len(base.border) > 300
+    assert allpts[:, 0].min() >= -180.01 and allpts[:, 0].max() <= 180.01
+    # the Black Sea's coasts are in the box around it; the central Sahara has no coast
+    black_sea = clip_lines(base.coast, (27.0, 42.0), (40.5, 47.0))
+    assert sum(p.shape[0] for p in black_sea) > 100
+    assert clip_lines(base.coast, (10.0, 20.0), (20.0, 25.0)) == []
+    for part in black_sea:
+        assert (part[:, 0] >= 27.0).all() and (part[:, 1] <= 47.0).all()
+        assert part.shape[0] >= 2
+
+
+@pytest.mark.parametrize("duration_s", [60.0, 1800.0, 7200.0, 86400.0])
+def test_frame_times_round_steps_cover_the_run(duration_s: float) -> None:
+    t = frame_times(duration_s)
+    assert t[0] == 0.0 and t.size <= 181 and t[-1] > duration_s - (t[1] - t[0])
+    assert np.allclose(np.diff(t), t[1] - t[0])
+
+
+def test_footprint_never_exceeds_the_smooth_earth_range(default_run: Path) -> None:
+    run = load_run(default_run)
+    for radar in cov.site_radars(run.world, run.scenario):
+        for rcs, alt in ((1.0, 1000.0), (0.01, 100.0), (10.0, 10000.0)):
+            ground = radar.antenna_alt_m - run.world.radars[radar.radar_id].mast_m
+            f = cov.footprint(radar, rcs, alt, ground_alt_m=ground)
+            table = coverage_table(cov.sector_params(radar), [rcs], [alt])
+            cell = radar.params.instrumented_range_m / 240
+            assert f.max_range_m <= float(table.range_m[0, 0]) + cell
+            r = np.hypot(f.e_m - radar.pos_m[0], f.n_m - radar.pos_m[1])
+            assert np.isclose(r.max(), f.max_range_m, atol=1.0)
+
+
+@pytest.mark.parametrize("which", ["default_run", "legacy_run"])
+def test_map_shows_every_site_radar_launcher_track_and_salvo(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    default_run = request.getfixturevalue(which)
+    run = load_run(default_run)
+    summary = json.loads((default_run / "summary.json").read_text())
+    fig, counts = map_figure(run, [])
+    by_name = {tr["name"]: tr for tr in fig["data"]}
+    assert len(by_name["radars"]["x"]) == len(summary["radars"]) == counts["radars"]
+    assert len(by_name["defended sites"]["x"]) == counts["sites"] == 2
+    assert len(by_name["launchers"]["x"]) == counts["launchers"] == len(run.world.launchers)
+    assert counts["tracks"] == summary["tracker_counters"]["confirmed"]
+    events = pq.read_table(default_run / "events.parquet").to_pylist()
+    assert counts["salvos"] == sum(e["kind"] == "launch" for e in events)
+    # kill markers of the last frame: one per kill event
+    last = fig["frames"][-1]["data"]
+    kill = fig["frames"][-1]["traces"].index(counts["dynamic_first"] + 3)
+    assert len(last[kill]["x"]) == sum(e["kind"] == "kill" for e in events)
+
+
+def test_frame_positions_are_the_truth_at_that_time(default_run: Path) -> None:
+    run = load_run(default_run)
+    fig, _counts = map_figure(run, [])
+    truth = pq.read_table(default_run / "truth.parquet").to_pylist()
+    for frame in fig["frames"][::20]:
+        t = float(frame["name"])
+        want = sorted(
+            (r["e_m"] / 1e3, r["n_m"] / 1e3) for r in truth if r["t_s"] == t and r["alive"]
+        )
+        got = sorted(zip(frame["data"][0]["x"], frame["data"][0]["y"], strict=True))
+        assert len(got) == len(want)
+        assert np.allclose(got, want, atol=0.01) if want else True
+
+
+def test_contract_engagements_are_used_when_present(legacy_run: Path, contract_run: Path) -> None:
+    old, new = load_run(legacy_run), load_run(contract_run)
+    assert old.engagements_source == "events.parquet"
+    assert new.engagements_source == "engagements.parquet"
+    fig, _ = map_figure(new, [])
+    kills = next(tr for tr in fig["data"] if tr["name"] == "fly-out: kill")
+    ends = np.array(kills["x"][1::3], dtype=float)
+    table = pq.read_table(contract_run / "engagements.parquet").to_pylist()
+    want = sorted(r["end_e_m"] / 1e3 for r in table if r["outcome"] == "kill")
+    assert np.allclose(sorted(ends), want, atol=0.01)
+    assert "Pk 0.72 = table 0.80 x acquisition 0.90" in kills["text"][0]
+
+
+def test_magazines_fall_by_the_rounds_each_battery_fired(default_run: Path) -> None:
+    run = load_run(default_run)
+    fired = {b["name"]: b["fired"] for b in run.summary["batteries"]}
+    for (b, typ), (t, left) in magazine_series(run).items():
+        assert (np.diff(left) <= 0).all() and (np.diff(t) >= 0).all()
+        name = run.world.batteries[b].name
+        assert left[0] - left[-1] == fired[name].get(typ, 0)
+
+
+@pytest.mark.parametrize("which", ["default_run", "legacy_run"])
+def test_timeline_has_one_row_per_threat_grouped_by_class(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    run = load_run(request.getfixturevalue(which))
+    rows = threat_rows(run)
+    assert sorted(rows) == list(range(len(run.world.threats.name)))
+    types = [run.world.threats.type[i] for i in rows]
+    assert types == sorted(types)
+    fig = timeline_figure(run)
+    labels = fig["layout"]["yaxis"]["categoryarray"]
+    assert len(labels) == len(rows)
+    # class separators sit between the axis positions of rows of different classes
+    pos_type = {k: run.world.threats.type[i] for k, i in enumerate(reversed(rows))}
+    seps = [sh["y0"] for sh in fig["layout"]["shapes"]]
+    assert len(seps) == len(set(types)) - 1
+    for y in seps:
+        assert pos_type[int(y - 0.5)] != pos_type[int(y + 0.5)]
+    # every kill event's threat has a salvo row ending in a kill
+    threat = salvo_threat(run)
+    killed = {int(i) for i in run.events.threat_id[run.events.kind == "kill"]}
+    assert killed <= {
+        int(t) for t, o in zip(threat, run.engagements["outcome"], strict=True) if o == "kill"
+    }
+
+
+def test_cues_and_fire_control_tracks_are_drawn_when_recorded(default_run: Path) -> None:
+    run = load_run(default_run)
+    events = pq.read_table(default_run / "events.parquet").to_pylist()
+    fig, _ = map_figure(run, [])
+    by_name = {tr["name"]: tr for tr in fig["data"]}
+    for kind in ("cue", "fire_control_track"):
+        n = sum(e["kind"] == kind for e in events)
+        assert n > 0, f"the default run records {kind} events"
+        assert len(by_name[kind.replace("_", " ")]["x"]) == n
+    marks = {tr.get("name"): tr for tr in timeline_figure(run)["data"]}
+    fc = [th for th in run.summary["threats"] if th.get("first_fc_track_t_s") is not None]
+    assert len(marks["1st fire-control track"]["x"]) == len(fc) > 0
+
+
+def test_bad_run_directories_name_the_file(tmp_path: Path, default_run: Path) -> None:
+    with pytest.raises(InputDataError, match=r"summary\.json: missing"):
+        load_run(tmp_path)
+    with pytest.raises(InputDataError, match="no such run directory"):
+        load_run(tmp_path / "nope")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in default_run.iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    (bad / "events.parquet").write_bytes(b"not parquet")
+    with pytest.raises(InputDataError, match=r"events\.parquet"):
+        load_run(bad)
+
+
+def test_summary_tables_carry_the_run_figures(default_run: Path) -> None:
+    from iadsim.analysis.report.run_report import summary_tables
+
+    summary = json.loads((default_run / "summary.json").read_text())
+    html = summary_tables(summary)
+    assert html.count("<table>") == 4
+    for th in summary["threats"]:
+        assert f"<td>{th['name']}</td>" in html and f"<td>{th['outcome']}</td>" in html
+    for key in ("n_killed", "n_leaked", "interceptors_fired_total"):
+        assert f"<td>{key}</td><td>{summary[key]}</td>" in html
