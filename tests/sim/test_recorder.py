@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from iadsim.errors import IadsimError
+from iadsim.files import atomic_write
 from iadsim.frames import Events, Truth
 from iadsim.scenario.load import load_scenario, load_scenario_data
 from iadsim.scenario.resolve import resolved_scenario_dict
@@ -64,13 +65,13 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        recorder._atomic_write(target, boom)
+        atomic_write(target, boom)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
     # an existing file survives a failed rewrite untouched
     recorder.write_text(target, "good")
     with pytest.raises(RuntimeError):
-        recorder._atomic_write(target, boom)
+        atomic_write(target, boom)
     assert target.read_text() == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]
 

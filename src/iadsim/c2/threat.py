@@ -38,6 +38,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.constants import EARTH_MEAN_RADIUS_M, THREAT_CLASSES
 from iadsim.frames import Events, Tracks, TrackStatus
 
 __all__ = [
@@ -54,7 +55,6 @@ __all__ = [
 F = NDArray[np.float64]
 
 #: Threat class names; code = index. Same order as the engagement Pk tables.
-THREAT_CLASSES: tuple[str, ...] = ("fighter", "cruise_missile", "drone", "ballistic")
 FIGHTER, CRUISE_MISSILE, DRONE, BALLISTIC = range(4)
 
 
@@ -167,7 +167,7 @@ def _classify(pos_m: F, speed: F, params: ThreatParams) -> NDArray[np.int64]:
     if params.height_m is not None:
         alt = np.asarray(params.height_m(pos_m), dtype=np.float64)
     else:
-        r_e = 6_371_008.8  # mean Earth radius, m
+        r_e = EARTH_MEAN_RADIUS_M
         alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
     low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
     cls = np.where(low_slow, CRUISE_MISSILE, FIGHTER)  # rules applied in reverse order
