@@ -44,7 +44,7 @@ def test_run_writes_a_complete_run_directory_and_full_output(tmp_path: Path) -> 
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY), encoding="utf-8")
     proc = _iadsim("run", "tiny.yaml", "--out", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    # the summary tables and the last line reached the pipe before the fast exit
+    # the summary tables and the last line reached the pipe
     assert "raid: 1 threats" in " ".join(proc.stdout.split())
     assert proc.stdout.rstrip().endswith("run directory: out")
     names = {p.name for p in (tmp_path / "out").iterdir()}
