@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from iadsim.c2.doctrine import AUTHORITY_NAMES, HOLD, DoctrineParams
 from iadsim.c2.stage import BatteryParams, C2Params
@@ -24,6 +24,7 @@ from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
 from iadsim.engagement.interceptors import PK_CLASS_NAMES, InterceptorParams
 from iadsim.engagement.stage import LauncherParams
 from iadsim.errors import ScenarioError
+from iadsim.scenario.base import Model
 
 __all__ = [
     "Doctrine",
@@ -46,8 +47,8 @@ if PK_CLASS_NAMES != THREAT_CLASSES:  # pragma: no cover - guards the two stage 
     raise ImportError("engagement PK_CLASS_NAMES and c2 THREAT_CLASSES differ")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+class _Model(Model):
+    """The scenario layer's one base model (strict: no unknown fields, no inf/NaN)."""
 
 
 class PkTable(_Model):
