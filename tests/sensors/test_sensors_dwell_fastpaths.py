@@ -308,6 +308,6 @@ def test_dwell_constants_built_once(
         group = RadarGroup.of([rad])
         assert group.dwell_constants is group.dwell_constants
         c = group.dwell_constants
-        assert c.tan_el_min == np.tan(group.el_min_rad[0])
-        kinds.add((c.masked, c.sector))
+        assert c.coverage.tan_el_min == np.tan(group.el_min_rad[0])
+        kinds.add((c.coverage.masked, c.coverage.sector))
     assert len(kinds) == 4  # masked and smooth, sector and full-circle radars were covered

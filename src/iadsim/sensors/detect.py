@@ -44,7 +44,7 @@ from iadsim.sensors.measurement import (
 )
 from iadsim.sensors.resolution import cell_indices, merge_cells, snr_weighted_centroids
 from iadsim.sensors.signal import target_signal
-from iadsim.sensors.visibility import Visible, visible_targets
+from iadsim.sensors.visibility import Coverage, Visible, visible_targets
 
 if TYPE_CHECKING:
     from iadsim.sensors.radar import RadarGroup
@@ -60,18 +60,7 @@ I64 = NDArray[np.int64]
 class DwellConstants:
     """Values of one radar that every dwell needs (derived once from its arrays)."""
 
-    e_m: float  # antenna position, ENU m
-    n_m: float
-    u_m: float
-    max_range2_m2: float
-    min_range2_m2: float
-    tan_el_min: float
-    tan_el_max: float
-    sector: bool  # narrower than a full circle
-    half_width_rad: float
-    masked: bool  # has a terrain mask (else smooth k-earth)
-    horizon_antenna_m: float  # smooth-earth horizon distance of the antenna
-    mask_bins_per_rad: float
+    coverage: Coverage
     mean_false_alarms: F  # (1,) ``Pfa n_cells`` (``Pfa^2 n_cells`` with alert-confirm)
     confirm: bool
 
@@ -79,19 +68,30 @@ class DwellConstants:
     def of(cls, g: RadarGroup) -> DwellConstants:
         """Derive the constants of the (one) radar of ``g``."""
         sector = bool(g.az_width_rad[0] < TWO_PI - 1e-9)
-        return cls(
+        k = float(g.k[0])
+        coverage = Coverage(
             e_m=float(g.pos_m[0, 0]),
             n_m=float(g.pos_m[0, 1]),
             u_m=float(g.pos_m[0, 2]),
-            max_range2_m2=float(g.max_range_m[0] ** 2),
+            antenna_alt_m=float(g.antenna_alt_m[0]),
+            ground_alt_m=float(g.ground_alt_m[0]),
+            k=k,
             min_range2_m2=float(g.min_range_m[0] ** 2),
+            max_range2_m2=float(g.max_range_m[0] ** 2),
             tan_el_min=float(np.tan(g.el_min_rad[0])),
             tan_el_max=float(np.tan(g.el_max_rad[0])),
             sector=sector,
+            az_center_rad=float(g.az_center_rad[0]),
             half_width_rad=float(0.5 * g.az_width_rad[0]) if sector else np.inf,
+            horizon_antenna_m=float(horizon_distance_m(g.antenna_height_m[0], k)),
             masked=bool(g.has_mask[0]),
-            horizon_antenna_m=float(horizon_distance_m(g.antenna_height_m[0], float(g.k[0]))),
+            mask_tan=g.mask_tan[0],
+            mask_n_az=int(g.mask_n_az[0]),
             mask_bins_per_rad=float(g.mask_n_az[0] / TWO_PI),
+            mask_step_m=float(g.mask_step_m[0]),
+        )
+        return cls(
+            coverage=coverage,
             mean_false_alarms=g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0),
             confirm=bool(g.confirm[0]),
         )
@@ -173,7 +173,7 @@ class StandardDetection:
         if rows.size:
             sig_rows = signatures.positions(truth.threat_id[rows])  # every living threat has one
             e, n, u = truth.e_m[rows], truth.n_m[rows], truth.u_m[rows]
-            seen = visible_targets(radar, c, e, n, u, truth.alt_m[rows])
+            seen = visible_targets(c.coverage, e, n, u, truth.alt_m[rows])
             if seen is not None:
                 returns = _target_returns(radar, truth, rows, sig_rows, seen, signatures, rng)
         if false_alarms:
@@ -271,9 +271,9 @@ def _noisy_detections(
             "sigma_az_rad": s_az,
             "sigma_el_rad": s_el,
             "sigma_rdot_mps": s_v,
-            "sensor_e_m": full(c.e_m),
-            "sensor_n_m": full(c.n_m),
-            "sensor_u_m": full(c.u_m),
+            "sensor_e_m": full(c.coverage.e_m),
+            "sensor_n_m": full(c.coverage.n_m),
+            "sensor_u_m": full(c.coverage.u_m),
             "truth_id": ret.truth_id,
         }
     )
