@@ -143,7 +143,7 @@ class Radar:
 
     @functools.cached_property
     def _acquisition_radar(self) -> Radar:
-        """This radar integrating ``fire_control.acquisition_n_pulses`` per dwell."""
+        """The same radar integrating ``fire_control.acquisition_n_pulses`` per dwell."""
         fc = self.params.fire_control
         if fc is None:
             raise ValueError(f"radar {self.radar_id} ({self.params.name}) has no fire_control")
