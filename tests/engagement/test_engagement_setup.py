@@ -111,6 +111,7 @@ def _run(world, midcourse: bool) -> tuple[int, int, int]:
     return n_orders, n_killed, unmatched
 
 
+@pytest.mark.slow
 def test_preset_raid_with_perfect_tracks(world):
     """All preset threats tracked perfectly: the battery kills most of the raid; with
     mid-course updates few interceptors arrive at a PIP the threat has left (the
