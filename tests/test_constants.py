@@ -30,3 +30,12 @@ def test_norm3_and_sum3_match_numpy_bit_for_bit(shape: tuple[int, ...]) -> None:
     x = np.random.default_rng(3).normal(scale=1e5, size=shape)
     np.testing.assert_array_equal(sum3(x), np.sum(x, axis=-1))
     np.testing.assert_array_equal(norm3(x), np.linalg.norm(x, axis=-1))
+
+
+def test_schema_threat_class_literal_lists_the_shared_classes() -> None:
+    # a typing.Literal needs its values spelled out; this keeps them equal to the list
+    from typing import get_args
+
+    from iadsim.scenario.schema_engagement import ThreatClassName
+
+    assert get_args(ThreatClassName) == THREAT_CLASSES

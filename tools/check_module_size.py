@@ -15,7 +15,7 @@ from pathlib import Path
 
 #: Modules allowed over the limit for now: path below the root -> max lines.
 EXCEPTIONS: dict[str, int] = {
-    "tracking/tracker.py": 420,  # issue #11: tracking internals are being reworked (scale)
+    "tracking/tracker.py": 440,  # issue #11: tracking internals are being reworked (scale)
     "truth.py": 440,  # issue #11: becomes the truth/ package (parts-a)
 }
 
