@@ -192,7 +192,7 @@ def ref_observe(
     *,
     false_alarms: bool = True,
 ) -> Detections:
-    """The pre-optimisation ``observe_group``."""
+    """The straightforward dwell (StandardDetection.observe before its fast paths)."""
     alive = np.nonzero(truth.alive)[0]
     pos, vel = truth.pos_m()[alive], truth.vel_mps()[alive]
     alt, tid = truth.alt_m[alive], truth.threat_id[alive]

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from iadsim.sensors.radar import RadarGroup
     from iadsim.sensors.signatures import TargetSignatures
 
-__all__ = ["DetectionModel", "DwellConstants", "StandardDetection", "observe_group"]
+__all__ = ["DetectionModel", "DwellConstants", "StandardDetection"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -278,21 +278,6 @@ def _noisy_detections(
         }
     )
 
-
-def observe_group(
-    g: RadarGroup,
-    truth: Truth,
-    t_s: float,
-    rng: np.random.Generator,
-    signatures: TargetSignatures,
-    *,
-    false_alarms: bool = True,
-) -> Detections:
-    """:meth:`StandardDetection.observe` (kept for callers of the earlier API)."""
-    return _STANDARD.observe(g, truth, t_s, rng, signatures, false_alarms=false_alarms)
-
-
-_STANDARD = StandardDetection()
 
 #: The (immutable) result of a dwell without detections.
 _NO_DETECTIONS = Detections.empty()
