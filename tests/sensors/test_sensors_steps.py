@@ -114,3 +114,45 @@ def test_signal_is_the_radar_equation(const_library: RcsLibrary) -> None:
 def test_standard_detection_is_a_detection_model() -> None:
     model: DetectionModel = StandardDetection()
     assert model.kind == "standard"
+
+
+def test_a_toy_detection_model_plugs_into_a_radar(const_library: RcsLibrary) -> None:
+    """A new detection model is one class (here: every visible target, no noise),
+    reusing the visibility step; the radar takes it as ``detection=``."""
+    import dataclasses
+
+    from sensors_helpers import make_truth
+    from test_sensors_detect import radar, ring, sigs
+
+    from iadsim.frames import Detections, Truth
+    from iadsim.sensors.visibility import visible_targets
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Perfect:
+        kind: str = "perfect"
+
+        def observe(self, radar, truth: Truth, t_s, rng, signatures, *, false_alarms=True):  # type: ignore[no-untyped-def]
+            seen = visible_targets(
+                radar.dwell_constants.coverage, truth.e_m, truth.n_m, truth.u_m, truth.alt_m
+            )
+            m = 0 if seen is None else seen.ti.shape[0]
+            if seen is None:
+                return Detections.empty()
+            horiz = np.hypot(seen.de, seen.dn)
+            zeros = np.zeros(m)
+            return Detections(
+                t_s=np.full(m, t_s), radar_id=np.full(m, radar.radar_id[0]),
+                range_m=np.hypot(horiz, seen.du),
+                az_rad=np.mod(np.arctan2(seen.de, seen.dn), 2 * np.pi),
+                el_rad=np.arctan2(seen.du, horiz), rdot_mps=zeros, snr_db=np.full(m, 99.0),
+                sigma_range_m=zeros, sigma_az_rad=zeros, sigma_el_rad=zeros, sigma_rdot_mps=zeros,
+                sensor_e_m=zeros, sensor_n_m=zeros, sensor_u_m=np.full(m, 10.0),
+                truth_id=truth.threat_id[seen.ti],
+            )  # fmt: skip
+
+    model: DetectionModel = Perfect()
+    rad = dataclasses.replace(radar(const_library), detection=model)
+    truth = make_truth(np.concatenate([ring(8, 50e3), ring(4, 900e3)]))  # 4 beyond range
+    d = rad.observe(truth, 0.0, np.random.default_rng(0), sigs(12, 0))
+    assert sorted(d.truth_id.tolist()) == list(range(8))
+    np.testing.assert_allclose(d.enu_m(), truth.pos_m()[:8], atol=1e-6)
