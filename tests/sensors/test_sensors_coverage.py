@@ -83,6 +83,7 @@ def app() -> typer.Typer:
     return a
 
 
+@pytest.mark.slow
 def test_cli_table_and_pngs(app: typer.Typer, tmp_path: Path) -> None:
     r = CliRunner().invoke(
         app,
