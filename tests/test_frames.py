@@ -184,3 +184,52 @@ def test_writing_frames_does_not_import_pandas(tmp_path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def _fresh_columns(cls: type[Frame], n: int, seed: int) -> dict[str, np.ndarray]:
+    """Writeable copies of a random frame's columns (what a producer hands over)."""
+    fr = _random_frame(cls, n, seed)
+    return {name: np.array(getattr(fr, name)) for name in cls.columns()}
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_trusted_constructor_never_changes_the_callers_arrays(cls: type[Frame]) -> None:
+    cols = _fresh_columns(cls, 4, seed=11)
+    fr = cls.from_trusted_columns(cols)
+    assert all(a.flags.writeable for a in cols.values())  # the caller's arrays as they were
+    for name in cls.columns():
+        assert not getattr(fr, name).flags.writeable  # the frame's views are read-only
+        assert np.array_equal(getattr(fr, name), cols[name])
+    _assert_equal(fr, cls(**cols))  # same frame as the checked constructor builds
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_trusted_constructor_checks_names_lengths_and_dtypes(cls: type[Frame]) -> None:
+    cols = _fresh_columns(cls, 3, seed=12)
+    first, last = cls.columns()[0], cls.columns()[-1]
+    with pytest.raises(ValueError, match="columns differ"):
+        cls.from_trusted_columns({k: v for k, v in cols.items() if k != last})
+    with pytest.raises(ValueError, match="columns differ"):
+        cls.from_trusted_columns({**cols, "extra": cols[first]})
+    with pytest.raises(ValueError, match=f"{cls.__name__}.{last}: length 2 != 3"):
+        cls.from_trusted_columns({**cols, last: cols[last][:2]})
+    with pytest.raises(ValueError, match="1-D"):
+        cls.from_trusted_columns({**cols, last: cols[last].reshape(3, 1)})
+    with pytest.raises(ValueError, match="1-D numpy array"):
+        cls.from_trusted_columns({**cols, first: list(cols[first])})  # type: ignore[dict-item]
+    wrong = cols[first].astype(np.float32 if cols[first].dtype.kind != "f" else np.int64)
+    with pytest.raises(ValueError, match=f"{cls.__name__}.{first}: dtype"):
+        cls.from_trusted_columns({**cols, first: wrong})
+
+
+def test_event_kinds_are_validated_by_every_constructor() -> None:
+    with pytest.raises(ValueError, match="unknown kinds \\['lunch'\\]"):
+        make_events([1.0], "lunch")
+    cols = _fresh_columns(Events, 2, seed=13)
+    cols["kind"] = np.array(["launch", "kil"])
+    with pytest.raises(ValueError, match="kil"):
+        Events.from_trusted_columns(cols)
+    with pytest.raises(ValueError, match="kil"):
+        Events(**cols)
+    for kind in ("cue", "fire_control_track", "handover", "abort", "first_detection"):
+        assert make_events([0.0], kind).kind[0] == kind

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Sequence
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
+from iadsim.arrow import arrow_array
+from iadsim.frame_base import Frame, col
+
 __all__ = [
+    "EVENT_KINDS",
     "Detections",
     "Events",
     "Frame",
@@ -37,159 +39,12 @@ __all__ = [
     "Tracks",
     "Truth",
     "arrow_array",
+    "col",
+    "make_events",
 ]
 
 F64 = np.float64
 I64 = np.int64
-
-
-def col(dtype: Any, doc: str = "") -> Any:
-    """Declare a frame column with its numpy dtype (and a unit in ``doc``)."""
-    return dataclasses.field(metadata={"dtype": np.dtype(dtype), "doc": doc})
-
-
-#: Largest byte count a ``string`` column's int32 offsets can address.
-_MAX_STRING_BYTES = 2**31 - 1
-
-
-def arrow_array(values: NDArray[Any]) -> pa.Array:
-    """A 1-D numpy column (numeric, bool or str) as an Arrow array, built from buffers.
-
-    Numeric columns are zero-copy, bools are bit-packed, str columns are encoded
-    to UTF-8 with their offsets. Equal to ``pyarrow.array(values)``, but it never
-    goes through pyarrow's numpy/sequence converters, which import pandas when it
-    is installed (~0.2 s of every ``iadsim run`` otherwise).
-    """
-    a = np.ascontiguousarray(values)
-    if a.ndim != 1:
-        raise ValueError(f"arrow_array: need a 1-D column (got shape {a.shape})")
-    n = a.shape[0]
-    if a.dtype.kind == "b":
-        bits = np.packbits(a, bitorder="little")
-        return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bits)])
-    if a.dtype.kind != "U":
-        return pa.Array.from_buffers(pa.from_numpy_dtype(a.dtype), n, [None, pa.py_buffer(a)])
-    enc = np.char.encode(a, "utf-8") if n else np.zeros(0, dtype="S1")
-    width = max(enc.dtype.itemsize, 1)
-    lens = np.char.str_len(enc).astype(np.int64)  # bytes strings: trailing NULs are padding
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    cells = enc.view(np.uint8).reshape(n, width) if n else np.zeros((0, 1), np.uint8)
-    data = cells[np.arange(width)[None, :] < lens[:, None]]
-    large = offsets[-1] > _MAX_STRING_BYTES
-    typ, off = (pa.large_string(), offsets) if large else (pa.string(), offsets.astype(np.int32))
-    return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(off), pa.py_buffer(data)])
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Frame:
-    """Base of all frames: equal-length 1-D columns with declared dtypes."""
-
-    def __post_init__(self) -> None:
-        n: int | None = None
-        for name, dtype in self._spec():
-            value = np.asarray(getattr(self, name))
-            if dtype.kind == "U":
-                value = value.astype(str) if value.size else np.zeros(0, dtype="<U1")
-            elif value.dtype != dtype:
-                value = value.astype(dtype)
-            if value.ndim != 1:
-                raise ValueError(
-                    f"{type(self).__name__}.{name}: must be 1-D (got shape {value.shape})"
-                )
-            if n is None:
-                n = value.shape[0]
-            elif value.shape[0] != n:
-                raise ValueError(f"{type(self).__name__}.{name}: length {value.shape[0]} != {n}")
-            if value.flags.writeable:
-                value = value.view()
-                value.flags.writeable = False
-            object.__setattr__(self, name, value)
-
-    @classmethod
-    def _spec(cls) -> tuple[tuple[str, np.dtype[Any]], ...]:
-        """(column name, dtype) pairs, computed once per frame class."""
-        spec = cls.__dict__.get("_SPEC")
-        if spec is None:
-            spec = tuple((f.name, f.metadata["dtype"]) for f in dataclasses.fields(cls))
-            type.__setattr__(cls, "_SPEC", spec)
-        return spec
-
-    # -- construction -----------------------------------------------------
-    @classmethod
-    def columns(cls) -> list[str]:
-        """Column names in declaration order."""
-        return [name for name, _ in cls._spec()]
-
-    @classmethod
-    def empty(cls) -> Self:
-        """A frame with zero rows (one shared instance per class: frames are immutable)."""
-        cached = cls.__dict__.get("_EMPTY")
-        if cached is None:
-            cached = cls(
-                **{
-                    name: np.zeros(0, dtype=dtype if dtype.kind != "U" else "<U1")
-                    for name, dtype in cls._spec()
-                }
-            )
-            type.__setattr__(cls, "_EMPTY", cached)
-        return cached
-
-    @classmethod
-    def concat(cls, frames: Sequence[Self]) -> Self:
-        """Stack frames row-wise (an empty sequence gives an empty frame)."""
-        if not frames:
-            return cls.empty()
-        if len(frames) == 1:
-            return frames[0]
-        if any(type(fr) is not cls for fr in frames):
-            raise TypeError(f"{cls.__name__}.concat: all frames must be {cls.__name__}")
-        return cls.from_trusted_columns(
-            {name: np.concatenate([getattr(fr, name) for fr in frames]) for name in cls.columns()}
-        )
-
-    def select(self, index: NDArray[Any]) -> Self:
-        """Rows picked by a boolean mask or an integer index array."""
-        idx = np.asarray(index)
-        if idx.ndim != 1 or (idx.dtype == bool and idx.shape[0] != len(self)):
-            raise IndexError(f"{type(self).__name__}.select: bad index of shape {idx.shape}")
-        return self.from_trusted_columns(
-            {name: getattr(self, name)[idx] for name in self.columns()}
-        )
-
-    @classmethod
-    def from_trusted_columns(cls, columns: dict[str, NDArray[Any]]) -> Self:
-        """Build without the ``__post_init__`` checks, for producers whose columns have
-        the declared dtypes and one length by construction (rows of validated frames,
-        arrays a kernel has just allocated). The frame takes ownership: the arrays are
-        made read-only and must not be written by anyone afterwards. Hot paths use it
-        (a few microseconds per frame instead of ~20); tests re-validate such frames."""
-        obj = object.__new__(cls)
-        for value in columns.values():
-            value.flags.writeable = False
-        obj.__dict__.update(columns)  # frozen dataclass: fields live in the instance dict
-        return obj
-
-    def __len__(self) -> int:
-        return int(getattr(self, self._spec()[0][0]).shape[0])
-
-    # -- Arrow ------------------------------------------------------------
-    def to_arrow(self) -> pa.Table:
-        """A pyarrow Table with one column per field."""
-        names = self.columns()
-        return pa.Table.from_arrays([arrow_array(getattr(self, n)) for n in names], names=names)
-
-    @classmethod
-    def from_arrow(cls, table: pa.Table) -> Self:
-        """Build from a pyarrow Table holding (at least) this frame's columns."""
-        missing = [c for c in cls.columns() if c not in table.column_names]
-        if missing:
-            raise KeyError(f"{cls.__name__}: missing columns {missing}")
-        kwargs = {}
-        for f in dataclasses.fields(cls):
-            arr = table.column(f.name).to_numpy(zero_copy_only=False)
-            kwargs[f.name] = arr
-        return cls(**kwargs)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -335,7 +190,14 @@ class Events(Frame):
     value: NDArray[F64] = col(F64, "kind-specific number (range m, Pk, ...), NaN if none")
     detail: NDArray[np.str_] = col("U", "kind-specific text")
 
+    def _check_rows(self) -> None:
+        """Every ``kind`` is one of :data:`EVENT_KINDS`."""
+        if len(self.kind) and not _EVENT_KIND_SET.issuperset(self.kind.tolist()):
+            bad = sorted(set(self.kind.tolist()) - _EVENT_KIND_SET)
+            raise ValueError(f"Events.kind: unknown kinds {bad} (known: {list(EVENT_KINDS)})")
 
+
+#: The declared event kinds; :class:`Events` rejects any other.
 EVENT_KINDS: tuple[str, ...] = (
     "threat_launch",
     "threat_route_end",
@@ -350,7 +212,12 @@ EVENT_KINDS: tuple[str, ...] = (
     "leak",
     "magazine_empty",
     "warning",
+    "cue",
+    "fire_control_track",
+    "handover",
+    "abort",
 )
+_EVENT_KIND_SET = frozenset(EVENT_KINDS)
 
 
 @functools.lru_cache(maxsize=256)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from iadsim.constants import EARTH_MEAN_RADIUS_M as EARTH_MEAN_RADIUS_M  # re-exported
+
 F = NDArray[np.float64]
 
 WGS84_A_M = 6378137.0
@@ -26,7 +28,6 @@ WGS84_F = 1.0 / 298.257223563
 WGS84_B_M = WGS84_A_M * (1.0 - WGS84_F)
 WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
 WGS84_EP2 = WGS84_E2 / (1.0 - WGS84_E2)
-EARTH_MEAN_RADIUS_M = 6371008.8  # IUGG mean radius R1 = (2a + b) / 3
 
 
 def _f(x: ArrayLike) -> F:

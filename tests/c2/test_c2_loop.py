@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from c2_helpers import PHYS, held, inbound, interceptor, make_tracks, wire
 
 from iadsim.c2 import BatteryParams, DoctrineParams
@@ -66,6 +67,7 @@ def test_loop_outcomes_and_bookkeeping():
         assert np.all(o.t_s[k][1:] >= o.t_intercept_s[k][:-1])
 
 
+@pytest.mark.slow
 def test_loop_reproducible_by_seed():
     a, _, fa, _ = run(seed=7)
     b, _, fb, _ = run(seed=7)

@@ -37,6 +37,7 @@ def random_problem(rng: np.random.Generator, n_t: int, n_l: int, n_i: int, n_b: 
     return WTAProblem(weight=w, track=t, A=a, b=np.concatenate([p[1] for p in parts]))
 
 
+@pytest.mark.slow
 def test_milp_equals_brute_force():
     rng = np.random.default_rng(20261125)
     n_nonzero = 0
@@ -49,6 +50,7 @@ def test_milp_equals_brute_force():
     assert n_nonzero > 30
 
 
+@pytest.mark.slow
 def test_greedy_gap():
     """Greedy vs exact optimum on 300 random problems (figures quoted in wta.py)."""
     rng = np.random.default_rng(5)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 TINY = {
@@ -40,11 +41,12 @@ def _iadsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_run_writes_a_complete_run_directory_and_full_output(tmp_path: Path) -> None:
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY), encoding="utf-8")
     proc = _iadsim("run", "tiny.yaml", "--out", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    # the summary tables and the last line reached the pipe before the fast exit
+    # the summary tables and the last line reached the pipe
     assert "raid: 1 threats" in " ".join(proc.stdout.split())
     assert proc.stdout.rstrip().endswith("run directory: out")
     names = {p.name for p in (tmp_path / "out").iterdir()}
@@ -53,6 +55,7 @@ def test_run_writes_a_complete_run_directory_and_full_output(tmp_path: Path) -> 
     assert summary["n_threats"] == 1
 
 
+@pytest.mark.slow
 def test_failed_run_exits_2_with_one_line(tmp_path: Path) -> None:
     bad = {**TINY, "simulation": {**TINY["simulation"], "duration_s": -5}}
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad), encoding="utf-8")
@@ -63,6 +66,7 @@ def test_failed_run_exits_2_with_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_run_under_a_profiler_exits_normally_so_the_profile_is_written(tmp_path: Path) -> None:
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY), encoding="utf-8")
     proc = subprocess.run(

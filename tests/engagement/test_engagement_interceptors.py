@@ -214,7 +214,7 @@ def test_predict_candidates_solve_only_the_mask(catalog):
 
 def test_distance_is_bitwise_numpy_norm():
     """The intercept kernels' three-term norm gives the bits of np.linalg.norm / np.sum."""
-    from iadsim.engagement.intercept import _distance
+    from iadsim.numeric import norm3 as _distance
 
     rng = np.random.default_rng(8)
     for shape in [(5, 3), (48, 7, 3), (63, 1, 3)]:

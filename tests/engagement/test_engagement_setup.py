@@ -25,7 +25,7 @@ def world():
 
 def test_setup_from_preset(world):
     s = compile_engagement(world)
-    assert set(s.interceptor_ids) <= set(world.catalog.interceptors)
+    assert set(s.interceptor_ids) <= set(world.interceptors)
     for row, la in enumerate(world.launchers):
         for name, n in la.loadout.items():
             assert s.launchers.loadout[row, s.interceptor_ids[name]] == n
@@ -34,7 +34,7 @@ def test_setup_from_preset(world):
     assert (b.target_channels, b.missile_channels) == (18, 36)
     fcr = next(r for r in world.radars if r.name == "fcr")
     assert s.fc_radar_id == {0: fcr.radar_id} and s.fc_hold_s[0] == pytest.approx(7.0)
-    assert b.doctrine.salvo == world.batteries[0].doctrine.get("salvo", 1)
+    assert b.doctrine == world.batteries[0].doctrine
     assert s.threat.site_pos_m.shape[0] == len(world.site_names)
 
 
@@ -111,6 +111,7 @@ def _run(world, midcourse: bool) -> tuple[int, int, int]:
     return n_orders, n_killed, unmatched
 
 
+@pytest.mark.slow
 def test_preset_raid_with_perfect_tracks(world):
     """All preset threats tracked perfectly: the battery kills most of the raid; with
     mid-course updates few interceptors arrive at a PIP the threat has left (the

@@ -521,6 +521,7 @@ def _subprocess_validate(arg: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_subprocess_negative_altitude(tmp_path: Path) -> None:
     data = base(False)
     data["threats"][0]["route"][1]["alt_m"] = -50
@@ -532,6 +533,7 @@ def test_subprocess_negative_altitude(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_subprocess_yaml_syntax_error(tmp_path: Path) -> None:
     f = tmp_path / "bad.yaml"
     f.write_text("name: [unclosed\n", encoding="utf-8")

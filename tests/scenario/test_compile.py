@@ -120,3 +120,35 @@ def test_sensors_built_in_threads_equal_serial_build() -> None:
         assert a.terrain is not None and b.terrain is not None
         np.testing.assert_array_equal(a.terrain.mask_el_rad, b.terrain.mask_el_rad)
         assert (a.antenna_alt_m, a.scan_phase_s) == (b.antenna_alt_m, b.scan_phase_s)
+
+
+def _walk_values(value: object, path: str, seen: set[int]) -> list[tuple[str, object]]:
+    """Every value reachable from ``value`` through dataclass fields, tuples and mappings."""
+    import dataclasses
+    from collections.abc import Mapping
+
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    out = [(path, value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            out += _walk_values(getattr(value, f.name), f"{path}.{f.name}", seen)
+    elif isinstance(value, tuple | list):
+        for i, v in enumerate(value):
+            out += _walk_values(v, f"{path}[{i}]", seen)
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            out += _walk_values(v, f"{path}[{k!r}]", seen)
+    return out
+
+
+def test_world_holds_no_pydantic_objects_or_mutable_dicts(world: World) -> None:
+    import pydantic
+
+    values = _walk_values(world, "world", set())
+    assert len(values) > 50  # the walk reached into radars, launchers, batteries
+    for path, v in values:
+        assert not isinstance(v, pydantic.BaseModel), path
+        assert not isinstance(v, dict), path  # mappings are read-only views
+    assert set(world.interceptors) == {n for la in world.launchers for n in la.loadout}

@@ -129,26 +129,22 @@ def ref_aer(rel: F) -> tuple[F, F, F]:
 
 
 def ref_merge(g: RadarGroup, ri: Any, r: F, az: F, el: F, snr: F) -> tuple[Any, Any, F]:
+    """Resolution cells as rows of (radar, range cell, azimuth beam, elevation beam)
+    grouped by ``np.unique`` (no packed key, no index limit)."""
     rb = (r / g.range_resolution_m[ri]).astype(np.int64)
     ab = (az / g.az_beamwidth_rad[ri]).astype(np.int64)
-    eb = np.clip(((el - g.el_min_rad[ri]) / g.el_beamwidth_rad[ri]).astype(np.int64), 0, 4095)
-    key = ((ri * (1 << 23) + rb) * (1 << 16) + ab) * (1 << 12) + eb
-    order = np.argsort(key)
-    ks = key[order]
-    dup = ks[1:] == ks[:-1]
-    if not dup.any():
+    eb = np.maximum(((el - g.el_min_rad[ri]) / g.el_beamwidth_rad[ri]).astype(np.int64), 0)
+    cells = np.stack([np.asarray(ri, dtype=np.int64), rb, ab, eb], axis=1)
+    _, group = np.unique(cells, axis=0, return_inverse=True)
+    group = group.reshape(-1).astype(np.int64)
+    n_groups = int(group.max()) + 1 if group.size else 0
+    if n_groups == ri.shape[0]:
         return None, np.arange(ri.shape[0], dtype=np.int64), snr
-    start = np.ones(ks.shape[0], dtype=bool)
-    start[1:] = ~dup
-    group_sorted = np.cumsum(start) - 1
-    group = np.empty_like(group_sorted)
-    group[order] = group_sorted
-    n_groups = int(group_sorted[-1]) + 1
     by_power = np.lexsort((-snr, group))
     first = np.ones(by_power.shape[0], dtype=bool)
     first[1:] = group[by_power][1:] != group[by_power][:-1]
     total = np.bincount(group, weights=snr, minlength=n_groups)
-    return group.astype(np.int64), by_power[first].astype(np.int64), np.asarray(total)
+    return group, by_power[first].astype(np.int64), np.asarray(total)
 
 
 def ref_draw_detection(
@@ -196,7 +192,7 @@ def ref_observe(
     *,
     false_alarms: bool = True,
 ) -> Detections:
-    """The pre-optimisation ``observe_group``."""
+    """The straightforward dwell (StandardDetection.observe before its fast paths)."""
     alive = np.nonzero(truth.alive)[0]
     pos, vel = truth.pos_m()[alive], truth.vel_mps()[alive]
     alt, tid = truth.alt_m[alive], truth.threat_id[alive]

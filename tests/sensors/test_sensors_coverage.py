@@ -65,6 +65,7 @@ def test_coverage_grid_sector_and_mask(radar_params: dict[str, RadarParams]) -> 
     assert np.all(masked[:, 10:] == -1)
 
 
+@pytest.mark.slow
 def test_png_writers(radar_params: dict[str, RadarParams], tmp_path: Path) -> None:
     p = radar_params["s400-class-surveillance"]
     v = write_vertical_coverage(p, [0.01, 1.0], tmp_path / "v.png")
@@ -82,6 +83,7 @@ def app() -> typer.Typer:
     return a
 
 
+@pytest.mark.slow
 def test_cli_table_and_pngs(app: typer.Typer, tmp_path: Path) -> None:
     r = CliRunner().invoke(
         app,

@@ -10,7 +10,7 @@ import pytest
 from sensors_helpers import make_truth
 
 from iadsim.frames import Detections
-from iadsim.sensors.detect import _apparent_tan_el, observe_group
+from iadsim.sensors.detect import StandardDetection
 from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import pd_swerling
@@ -19,11 +19,14 @@ from iadsim.sensors.radar import (
     RadarGroup,
     Sensor,
     TargetSignatures,
-    observe_radars,
     place_radar,
 )
 from iadsim.sensors.rcs import RcsLibrary
 from iadsim.sensors.terrain import GridDem, TerrainMask
+from iadsim.sensors.visibility import apparent_tan_el
+
+#: The detection model under test.
+STANDARD = StandardDetection()
 
 DEG = np.pi / 180
 
@@ -85,7 +88,7 @@ def test_detection_frequency_matches_pd(const_library: RcsLibrary, swerling: int
     truth = make_truth(ring(300, r))
     rng = np.random.default_rng(10 + swerling)
     hits = sum(
-        len(observe_group(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
+        len(STANDARD.observe(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
         for _ in range(20)
     )
     snr = 1e22 * 1.0 / r**4
@@ -133,7 +136,7 @@ def test_visibility_limits(const_library: RcsLibrary) -> None:
 def test_dead_threats_are_not_detected(const_library: RcsLibrary) -> None:
     truth = make_truth(ring(4, 50e3))
     truth = dataclasses.replace(truth, alive=np.array([True, False, True, False]))
-    d = observe_group(
+    d = STANDARD.observe(
         radar(const_library)._group,
         truth,
         0.0,
@@ -153,11 +156,25 @@ def test_unresolved_targets_merge(const_library: RcsLibrary) -> None:
         ]
     )  # 20 km further: resolved
     rad = radar(const_library)
-    d = observe_group(
+    d = STANDARD.observe(
         rad._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
     )
     assert len(d) == 2
     assert set(d.truth_id.tolist()) <= {0, 1, 2} and 2 in d.truth_id
+
+
+def test_fine_elevation_beams_keep_targets_15_degrees_apart(const_library: RcsLibrary) -> None:
+    # same slant range and azimuth, elevations 45 and 60 deg, 0.01 deg elevation beams:
+    # 4,700 and 6,200 beams above el_min, distinct cells (a packed key that capped the
+    # elevation beam index at 4,095 merged them into one return)
+    rad = radar(const_library, el_beamwidth_rad=0.01 * DEG, el_max_rad=89 * DEG)
+    el = np.radians([45.0, 60.0])
+    r = 20e3
+    pos = np.stack([np.zeros(2), r * np.cos(el), 10.0 + r * np.sin(el)], -1)
+    d = rad.observe(make_truth(pos), 0.0, np.random.default_rng(0), sigs(2, 5))
+    d = d.select(d.truth_id >= 0)
+    assert sorted(d.truth_id.tolist()) == [0, 1]
+    np.testing.assert_allclose(np.sort(d.el_rad), el, atol=1e-3)
 
 
 def test_noise_matches_reported_sigma_and_shrinks_with_snr(const_library: RcsLibrary) -> None:
@@ -167,7 +184,7 @@ def test_noise_matches_reported_sigma_and_shrinks_with_snr(const_library: RcsLib
     out = {}
     for r in (40e3, 120e3):
         pos = ring(n, r)
-        d = observe_group(
+        d = STANDARD.observe(
             rad._group,
             make_truth(pos, vel_mps=np.array([0.0, 0.0, 0.0])),
             0.0,
@@ -187,7 +204,7 @@ def test_noise_matches_reported_sigma_and_shrinks_with_snr(const_library: RcsLib
 
 def test_radial_velocity_sign(const_library: RcsLibrary) -> None:
     pos = np.array([[0.0, 100e3, 5000.0]])
-    d = observe_group(
+    d = STANDARD.observe(
         radar(const_library)._group,
         make_truth(pos, np.array([0.0, -250.0, 0.0])),
         0.0,
@@ -198,19 +215,16 @@ def test_radial_velocity_sign(const_library: RcsLibrary) -> None:
     assert d.rdot_mps[0] == pytest.approx(-250.0 * 100e3 / np.hypot(100e3, 4990.0), abs=1.0)
 
 
-def test_reproducible_and_batched_equals_single(const_library: RcsLibrary) -> None:
+def test_reproducible_and_each_radar_sees_its_targets(const_library: RcsLibrary) -> None:
     rads = [radar(const_library, rid=i, pos=(i * 5e3, 0.0, 10.0)) for i in range(3)]
     truth = make_truth(ring(500, 80e3))
     s = sigs(500, 5)  # +40 dBsm Swerling 0: always detected -> same sets
-    group = RadarGroup.of(rads)
-    a = observe_radars(group, truth, 0.0, np.random.default_rng(7), s, false_alarms=False)
-    b = observe_radars(group, truth, 0.0, np.random.default_rng(7), s, false_alarms=False)
-    np.testing.assert_array_equal(a.range_m, b.range_m)
     for r in rads:
-        one = r.observe(truth, 0.0, np.random.default_rng(1), s)
-        one = one.select(one.truth_id >= 0)
-        sel = a.select(a.radar_id == r.radar_id)
-        assert sorted(one.truth_id.tolist()) == sorted(sel.truth_id.tolist())
+        a = r.observe(truth, 0.0, np.random.default_rng(7), s)
+        b = r.observe(truth, 0.0, np.random.default_rng(7), s)
+        np.testing.assert_array_equal(a.range_m, b.range_m)
+        assert set(a.radar_id.tolist()) == {r.radar_id}
+        assert (a.truth_id >= 0).sum() > 0
 
 
 def test_terrain_mask_blocks(const_library: RcsLibrary) -> None:
@@ -227,7 +241,7 @@ def test_terrain_mask_blocks(const_library: RcsLibrary) -> None:
         terrain=mask,
     )
     pos = np.array([[0.0, 30e3, 200.0], [0.0, 30e3, 3000.0], [0.0, 5e3, 50.0]])
-    d = observe_group(
+    d = STANDARD.observe(
         rad._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
     )
     assert sorted(d.truth_id.tolist()) == [1, 2]
@@ -266,15 +280,14 @@ def test_apparent_elevation_series_matches_trigonometric_form() -> None:
     h = rng.uniform(-400.0, 30e3, 5000)
     ha = rng.uniform(0.0, 3000.0, 5000)
     exact = np.tan(elevation_angle_rad(d, h, ha))
-    np.testing.assert_allclose(_apparent_tan_el(d, h, ha, 4 / 3), exact, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(apparent_tan_el(d, h, ha, 4 / 3), exact, rtol=1e-6, atol=1e-7)
 
 
-def test_group_rejects_mixed_libraries_and_k(const_library: RcsLibrary) -> None:
-    other = RcsLibrary.from_tables([])
-    with pytest.raises(ValueError, match="RcsLibrary"):
-        RadarGroup.of([radar(const_library), radar(other)])
-    with pytest.raises(ValueError, match="earth factor"):
-        RadarGroup.of([radar(const_library), dataclasses.replace(radar(const_library), k=1.0)])
+def test_group_holds_exactly_one_radar(const_library: RcsLibrary) -> None:
+    with pytest.raises(ValueError, match="exactly one radar"):
+        RadarGroup.of([radar(const_library), radar(const_library, rid=1)])
+    with pytest.raises(ValueError, match="exactly one radar"):
+        RadarGroup.of([])
 
 
 def test_rcs_scale_shifts_snr(const_library: RcsLibrary) -> None:
@@ -284,8 +297,12 @@ def test_rcs_scale_shifts_snr(const_library: RcsLibrary) -> None:
         threat_id=np.array([0]), table_index=np.array([0]), swerling=np.array([0])
     )
     louder = dataclasses.replace(plain, rcs_scale_db=np.array([10.0]))
-    a = observe_group(rad._group, truth, 0.0, np.random.default_rng(0), plain, false_alarms=False)
-    b = observe_group(rad._group, truth, 0.0, np.random.default_rng(0), louder, false_alarms=False)
+    a = STANDARD.observe(
+        rad._group, truth, 0.0, np.random.default_rng(0), plain, false_alarms=False
+    )
+    b = STANDARD.observe(
+        rad._group, truth, 0.0, np.random.default_rng(0), louder, false_alarms=False
+    )
     assert b.snr_db[0] - a.snr_db[0] == pytest.approx(10.0, abs=1e-9)  # Swerling 0: same draw
 
 
@@ -307,7 +324,7 @@ def test_place_radar_builds_mask_and_mast(const_library: RcsLibrary) -> None:
     )
     assert r.terrain is not None and r.antenna_alt_m == 25.0 and r.mast_m == 25.0
     pos = np.array([[40e3, 0.0, 300.0], [-40e3, 0.0, 300.0]])  # behind the ridge / open west
-    d = observe_group(
+    d = STANDARD.observe(
         r._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(2, 5), false_alarms=False
     )
     assert d.truth_id.tolist() == [1]
@@ -321,7 +338,7 @@ def test_far_high_target_with_curved_enu_is_visible(const_library: RcsLibrary) -
     truth = make_truth(np.array([[0.0, d, u]]))
     truth = dataclasses.replace(truth, alt_m=np.array([10_000.0]))
     rad = radar(const_library, el_min_rad=0.0, instrumented_range_m=600e3)
-    det = observe_group(
+    det = STANDARD.observe(
         rad._group, truth, 0.0, np.random.default_rng(0), sigs(1, 5), false_alarms=False
     )
     assert det.truth_id.tolist() == [0]
@@ -350,7 +367,7 @@ def test_catalog_engagement_radar_sees_fighter_not_stealth_at_120_km(  # type: i
         rng = np.random.default_rng(int(r))
         ids = np.concatenate(
             [
-                observe_group(rad._group, truth, 0.0, rng, s, false_alarms=False).truth_id
+                STANDARD.observe(rad._group, truth, 0.0, rng, s, false_alarms=False).truth_id
                 for _ in range(20)
             ]
         )
@@ -375,7 +392,7 @@ def test_confirmation_dwell_squares_pd_and_pfa(const_library: RcsLibrary, swerli
     truth = make_truth(ring(300, r))
     rng = np.random.default_rng(40 + swerling)
     hits = sum(
-        len(observe_group(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
+        len(STANDARD.observe(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
         for _ in range(20)
     )
     p = float(pd_swerling(1e22 / r**4, 1e-6, n_pulses, swerling)) ** 2

@@ -20,13 +20,17 @@ from dwell_reference import (
 )
 
 from iadsim.frames import Detections, Truth
+from iadsim.sensors.detect import StandardDetection
 from iadsim.sensors.measurement import draw_detection, draw_false_alarms
 from iadsim.sensors.params import RadarParams
-from iadsim.sensors.radar import Radar, RadarGroup, observe_radars
+from iadsim.sensors.radar import Radar, RadarGroup
 from iadsim.sensors.radar_equation import atmospheric_loss_db
 from iadsim.sensors.rcs import RcsLibrary, RcsTableParams, aspect_angles, aspect_angles_enu
 from iadsim.sensors.signatures import TargetSignatures
 from iadsim.sensors.terrain import TerrainMask
+
+#: The detection model under test.
+STANDARD = StandardDetection()
 
 
 @pytest.fixture(scope="module")
@@ -114,18 +118,19 @@ def _assert_same(a: Detections, b: Detections) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 @pytest.mark.parametrize("false_alarms", [True, False])
-def test_group_dwells_match_reference(
+def test_dwells_of_every_radar_match_reference(
     radar_params: dict[str, RadarParams], library: RcsLibrary, seed: int, false_alarms: bool
 ) -> None:
-    group = RadarGroup.of(_radars(radar_params, library))
     truth, sigs = _truth(seed, (40, 400, 3000, 7)[seed], library, dense=seed < 2)
     fast, ref = np.random.default_rng(seed), np.random.default_rng(seed)
     n_det = 0
-    for t_s in (0.0, 1.5, 3.0):
-        a = observe_radars(group, truth, t_s, fast, sigs, false_alarms=false_alarms)
-        b = ref_observe(group, truth, t_s, ref, sigs, false_alarms=false_alarms)
-        _assert_same(a, b)
-        n_det += int((a.truth_id >= 0).sum())
+    for rad in _radars(radar_params, library):
+        group = RadarGroup.of([rad])
+        for t_s in (0.0, 1.5, 3.0):
+            a = STANDARD.observe(group, truth, t_s, fast, sigs, false_alarms=false_alarms)
+            b = ref_observe(group, truth, t_s, ref, sigs, false_alarms=false_alarms)
+            _assert_same(a, b)
+            n_det += int((a.truth_id >= 0).sum())
     assert n_det > 0  # the comparison covered target returns, not only false alarms
     assert fast.bit_generator.state == ref.bit_generator.state
 
@@ -169,11 +174,9 @@ def test_resolution_cells_match_reference(
         )
         for rad in _radars(radar_params, library)[:4]
     ]
-    group = RadarGroup.of(radars)
-    assert group.dwell_constants.beam_index_fits == (az_beamwidth_rad > 1e-3)
     fast, ref = np.random.default_rng(8), np.random.default_rng(8)
-    for g in (group, RadarGroup.of(radars[:1])):
-        a = observe_radars(g, truth, 0.0, fast, sigs, false_alarms=False)
+    for g in (RadarGroup.of([rad]) for rad in radars):
+        a = STANDARD.observe(g, truth, 0.0, fast, sigs, false_alarms=False)
         _assert_same(a, ref_observe(g, truth, 0.0, ref, sigs, false_alarms=False))
         assert len(a) > 0
     assert fast.bit_generator.state == ref.bit_generator.state
@@ -228,7 +231,7 @@ def test_false_alarm_draws_match_reference(
     radar_params: dict[str, RadarParams], library: RcsLibrary
 ) -> None:
     radars = _radars(radar_params, library)
-    for group in [RadarGroup.of(radars), *(RadarGroup.of([r]) for r in radars)]:
+    for group in (RadarGroup.of([r]) for r in radars):
         mean = group.pfa * group.n_cells * np.where(group.confirm, group.pfa, 1.0)
         fast, ref = np.random.default_rng(2), np.random.default_rng(2)
         for _ in range(3):
@@ -303,8 +306,11 @@ def test_observe_checks_signatures_of_living_threats_only(
 def test_dwell_constants_built_once(
     radar_params: dict[str, RadarParams], library: RcsLibrary
 ) -> None:
-    group = RadarGroup.of(_radars(radar_params, library))
-    assert group.dwell_constants is group.dwell_constants
-    c = group.dwell_constants
-    np.testing.assert_array_equal(c.tan_el_min, np.tan(group.el_min_rad))
-    assert c.any_masked and c.any_smooth and c.any_sector and not c.single
+    kinds = set()
+    for rad in _radars(radar_params, library):
+        group = RadarGroup.of([rad])
+        assert group.dwell_constants is group.dwell_constants
+        c = group.dwell_constants
+        assert c.coverage.tan_el_min == np.tan(group.el_min_rad[0])
+        kinds.add((c.coverage.masked, c.coverage.sector))
+    assert len(kinds) == 4  # masked and smooth, sector and full-circle radars were covered

@@ -94,7 +94,9 @@ def pd_by_quadrature(snr: float, pfa: float, n: int, swerling: int) -> float:
 
 
 @pytest.mark.parametrize("swerling", [0, 1, 2, 3, 4])
-@pytest.mark.parametrize("n", [1, 3, 10])
+@pytest.mark.parametrize(
+    "n", [1, pytest.param(3, marks=pytest.mark.slow), pytest.param(10, marks=pytest.mark.slow)]
+)
 @pytest.mark.parametrize("pd", [0.5, 0.9])
 def test_required_snr_matches_quadrature(swerling: int, n: int, pd: float) -> None:
     # Closed forms (DiFranco & Rubin 1968; Shnidman 1995) vs direct integration: 0.05 dB.

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from iadsim.errors import IadsimError
+from iadsim.files import atomic_write
 from iadsim.frames import Events, Truth
 from iadsim.scenario.load import load_scenario, load_scenario_data
 from iadsim.scenario.resolve import resolved_scenario_dict
@@ -64,13 +65,13 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        recorder._atomic_write(target, boom)
+        atomic_write(target, boom)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
     # an existing file survives a failed rewrite untouched
     recorder.write_text(target, "good")
     with pytest.raises(RuntimeError):
-        recorder._atomic_write(target, boom)
+        atomic_write(target, boom)
     assert target.read_text() == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]
 
@@ -209,8 +210,8 @@ def test_arrival_grid_is_bounded_by_the_simulation(monkeypatch: pytest.MonkeyPat
 def test_a_failed_table_write_leaves_the_run_incomplete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Parquet files are written in threads: a failure in one still surfaces as the
-    run's error, the other files complete, and summary.json (written last) is absent."""
+    """A failed Parquet write is the run's error: the files written before it are
+    complete, nothing is left half-written, and summary.json (written last) is absent."""
     real = recorder.write_parquet
 
     def failing(path: Path, table: pa.Table) -> None:
@@ -224,5 +225,5 @@ def test_a_failed_table_write_leaves_the_run_incomplete(
         run_scenario(sc, out_dir=tmp_path / "run")
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
     assert "summary.json" not in names and "tracks.parquet" not in names
-    assert {"truth.parquet", "detections.parquet", "events.parquet"} <= set(names)
+    assert {"truth.parquet", "detections.parquet"} <= set(names)
     assert not _tmp_files(tmp_path / "run")

@@ -147,6 +147,7 @@ def test_mixed_times_in_one_batch_are_sorted() -> None:
     np.testing.assert_allclose(oa.e_m[oa.status != 3], ob.e_m[ob.status != 3])
 
 
+@pytest.mark.slow
 def test_two_radar_fusion_beats_either_radar() -> None:
     """Centralized fusion of an accurate slow radar (3 s) and a coarser fast one (1 s)."""
     s1, s2 = np.array([0.0, 0.0, 10.0]), np.array([30e3, -10e3, 10.0])
@@ -231,6 +232,7 @@ def _rmse_single(filt, truth, z) -> float:
     return float(np.sqrt(np.mean(np.square(err))))
 
 
+@pytest.mark.slow
 def test_imm_beats_cv_on_manoeuvring_target() -> None:
     cv = ConstantVelocity(ndim=2, q_m2ps3=1.0)
     imm = IMM(

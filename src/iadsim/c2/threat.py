@@ -38,7 +38,9 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.constants import EARTH_MEAN_RADIUS_M, THREAT_CLASSES
 from iadsim.frames import Events, Tracks, TrackStatus
+from iadsim.numeric import sum3
 
 __all__ = [
     "THREAT_CLASSES",
@@ -54,7 +56,6 @@ __all__ = [
 F = NDArray[np.float64]
 
 #: Threat class names; code = index. Same order as the engagement Pk tables.
-THREAT_CLASSES: tuple[str, ...] = ("fighter", "cruise_missile", "drone", "ballistic")
 FIGHTER, CRUISE_MISSILE, DRONE, BALLISTIC = range(4)
 
 
@@ -137,7 +138,7 @@ def cpa(pos_m: F, vel_mps: F, site_pos_m: F) -> tuple[F, F]:
     -------
     cpa_m, tgo_s : (T, S) miss distance (m) and time to closest approach (s, >= 0).
     """
-    return _cpa(pos_m, vel_mps, _sum3(vel_mps * vel_mps), site_pos_m)
+    return _cpa(pos_m, vel_mps, sum3(vel_mps * vel_mps), site_pos_m)
 
 
 def _cpa(pos_m: F, vel_mps: F, vv: F, site_pos_m: F) -> tuple[F, F]:
@@ -146,20 +147,15 @@ def _cpa(pos_m: F, vel_mps: F, vv: F, site_pos_m: F) -> tuple[F, F]:
     v = vel_mps[:, None, :]
     vv = vv[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(vv > 0, -_sum3(d * v) / np.where(vv > 0, vv, 1.0), 0.0)
+        t = np.where(vv > 0, -sum3(d * v) / np.where(vv > 0, vv, 1.0), 0.0)
     t = np.maximum(t, 0.0)
-    miss = np.sqrt(_sum3(np.square(d + v * t[..., None])))
+    miss = np.sqrt(sum3(np.square(d + v * t[..., None])))
     return miss, t
-
-
-def _sum3(x: F) -> F:
-    """Sum over the last axis (size 3), left to right as ``np.sum`` adds three terms."""
-    return np.asarray(x[..., 0] + x[..., 1] + x[..., 2])
 
 
 def classify(pos_m: F, vel_mps: F, params: ThreatParams) -> NDArray[np.int64]:
     """Kinematic class codes (T,) from speed and height; rules in module doc."""
-    return _classify(pos_m, np.sqrt(_sum3(vel_mps * vel_mps)), params)  # |v| as np.linalg.norm
+    return _classify(pos_m, np.sqrt(sum3(vel_mps * vel_mps)), params)  # |v| as np.linalg.norm
 
 
 def _classify(pos_m: F, speed: F, params: ThreatParams) -> NDArray[np.int64]:
@@ -167,7 +163,7 @@ def _classify(pos_m: F, speed: F, params: ThreatParams) -> NDArray[np.int64]:
     if params.height_m is not None:
         alt = np.asarray(params.height_m(pos_m), dtype=np.float64)
     else:
-        r_e = 6_371_008.8  # mean Earth radius, m
+        r_e = EARTH_MEAN_RADIUS_M
         alt = np.sqrt(pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2 + (pos_m[:, 2] + r_e) ** 2) - r_e
     low_slow = (alt < params.cruise_max_alt_m) & (speed < params.cruise_max_speed_mps)
     cls = np.where(low_slow, CRUISE_MISSILE, FIGHTER)  # rules applied in reverse order
@@ -200,7 +196,7 @@ def evaluate_threats(tracks: Tracks, t_s: float, params: ThreatParams) -> Threat
         cols, track_id = cols[keep], track_id[keep]
     vel = cols[:, 4:7]
     pos = cols[:, 1:4] + vel * (t_s - cols[:, 0])[:, None]
-    vv = _sum3(vel * vel)  # |v|^2, shared by the class and the CPA
+    vv = sum3(vel * vel)  # |v|^2, shared by the class and the CPA
     cls = _classify(pos, np.sqrt(vv), params)
     miss, tgo = _cpa(pos, vel, vv, params.site_pos_m)
     v_ts = threat_values(miss, tgo, cls, params)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +22,7 @@ from rich.table import Table
 if TYPE_CHECKING:  # metrics pull in scipy.stats (0.6 s): imported when the command runs
     from iadsim.analysis.metrics import Score
 from iadsim.errors import InputDataError
+from iadsim.files import write_text_atomic
 
 __all__ = ["CSV_COLUMNS", "register", "score_command", "write_text_atomic"]
 
@@ -43,18 +42,6 @@ CSV_COLUMNS: tuple[str, ...] = (
 def register(app: typer.Typer) -> None:
     """Add the ``score`` command to ``app``."""
     app.command("score")(score_command)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def series_csv(result: Score) -> str:

@@ -11,9 +11,7 @@ live track per scan time (plus a ``deleted`` row when a track is dropped).
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from iadsim.errors import IadsimError, InputDataError, ScenarioError, located
+from iadsim.files import atomic_write
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.schema_tracking import TrackCliConfig, compile_tracker_parts
@@ -176,15 +175,8 @@ def _to_table(tracks: Tracks, dims: int) -> pa.Table:
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """Write via a temporary file in the target folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``table`` to ``path`` as Parquet, atomically (:func:`iadsim.files.atomic_write`)."""
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def track_file(det_path: Path, out_path: Path, cfg_path: Path | None) -> dict[str, int]:

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.constants import EARTH_MEAN_RADIUS_M, THREAT_CLASSES
 from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
 
 __all__ = [
@@ -54,7 +55,7 @@ __all__ = [
 F = NDArray[np.float64]
 
 #: Target classes indexing the Pk tables; same order as ``iadsim.c2.threat.THREAT_CLASSES``.
-PK_CLASS_NAMES: tuple[str, ...] = ("fighter", "cruise_missile", "drone", "ballistic")
+PK_CLASS_NAMES = THREAT_CLASSES
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
@@ -334,7 +335,7 @@ class TofCoefficients:
 _TOF_FIELDS = tuple(f.name for f in dataclasses.fields(TofCoefficients))
 
 #: Mean Earth radius, m (IUGG mean radius R1).
-EARTH_RADIUS_M = 6_371_008.8
+EARTH_RADIUS_M = EARTH_MEAN_RADIUS_M
 
 
 def height_above_origin_m(pos_m: NDArray[np.float64]) -> F:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from iadsim.constants import EARTH_MEAN_RADIUS_M
 from iadsim.errors import ScenarioError, located
 from iadsim.scenario.schema import Catalog, GeoPoint, Scenario
 
@@ -41,7 +42,7 @@ def great_circle_m(a: GeoPoint, b: GeoPoint) -> float:
     la1, la2 = math.radians(a.lat_deg), math.radians(b.lat_deg)
     dla, dlo = la2 - la1, math.radians(b.lon_deg - a.lon_deg)
     h = math.sin(dla / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin(dlo / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+    return 2 * EARTH_MEAN_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def origin_of(scenario: Scenario) -> GeoPoint:

@@ -2,21 +2,27 @@
 
 This is the only place where degrees become radians and geodetic positions
 become local ENU metres; stages receive the result and never see pydantic.
+A :class:`World` holds only plain values: frozen dataclasses, numpy arrays,
+tuples and read-only mappings (no pydantic model, no mutable dict).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim import geo
+from iadsim.c2.doctrine import DoctrineParams
+from iadsim.engagement.interceptors import InterceptorParams
 from iadsim.errors import InputDataError, ScenarioError
 from iadsim.scenario.checks import engagement_radar_of, origin_of
 from iadsim.scenario.schema import Catalog, GeoPoint, Scenario, Threat
+from iadsim.scenario.schema_engagement import compile_doctrine, compile_interceptor
 from iadsim.scenario.schema_sensors import compile_radar
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.terrain import GridDem, load_geotiff_dem, load_pvlib_dem
@@ -51,12 +57,12 @@ class LauncherInfo:
     name: str
     type: str
     pos_enu_m: F64
-    loadout: dict[str, int]
+    loadout: Mapping[str, int]  # interceptor type -> rounds (read-only)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class BatteryInfo:
-    """A battery: its radars, launchers, engagement radar and doctrine (raw)."""
+    """A battery: its radars, launchers, engagement radar and compiled doctrine."""
 
     battery_id: int
     name: str
@@ -64,7 +70,7 @@ class BatteryInfo:
     launcher_ids: tuple[int, ...]
     engagement_radar_id: int | None
     command_post_enu_m: F64 | None
-    doctrine: dict[str, Any]
+    doctrine: DoctrineParams
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -104,7 +110,7 @@ class World:
     radars: tuple[PlacedRadarInfo, ...]
     launchers: tuple[LauncherInfo, ...]
     batteries: tuple[BatteryInfo, ...]
-    catalog: Catalog
+    interceptors: Mapping[str, InterceptorParams]  # types some launcher loads (catalog order)
     tight_turns: int = 0
     warnings: tuple[str, ...] = ()
 
@@ -206,6 +212,16 @@ def compile_truth(
     return truth, info
 
 
+def _used_interceptors(
+    catalog: Catalog, launchers: list[LauncherInfo]
+) -> Mapping[str, InterceptorParams]:
+    """The interceptor types some launcher loads, compiled, in catalog order."""
+    used = {name for la in launchers for name in la.loadout}
+    return MappingProxyType(
+        {n: compile_interceptor(m, n) for n, m in catalog.interceptors.items() if n in used}
+    )
+
+
 def compile_world(scenario: Scenario) -> World:
     """Compile a loaded scenario (see :func:`iadsim.scenario.load.load_scenario`)."""
     catalog = scenario.resolved_catalog
@@ -246,7 +262,7 @@ def compile_world(scenario: Scenario) -> World:
                         name=base if lch.count == 1 else f"{base}-{k + 1}",
                         type=lch.type,
                         pos_enu_m=_enu(lch, origin),
-                        loadout=dict(lch.loadout),
+                        loadout=MappingProxyType(dict(lch.loadout)),
                     )
                 )
                 lids.append(lid)
@@ -263,7 +279,7 @@ def compile_world(scenario: Scenario) -> World:
                 command_post_enu_m=None
                 if bty.command_post is None
                 else _enu(bty.command_post, origin),
-                doctrine=bty.doctrine.model_dump(),
+                doctrine=compile_doctrine(bty.doctrine),
             )
         )
     sites = scenario.sites
@@ -286,7 +302,7 @@ def compile_world(scenario: Scenario) -> World:
         radars=tuple(radars),
         launchers=tuple(launchers),
         batteries=tuple(batteries),
-        catalog=catalog,
+        interceptors=_used_interceptors(catalog, launchers),
         tight_turns=sum(r.tight_turns for r in truth.routes),
         warnings=tuple(
             f"{scenario.file}: threats[{i}].route: {r.tight_turns} turn(s) too tight for the leg "

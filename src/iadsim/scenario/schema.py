@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from iadsim.scenario.base import Model
 
 # Stage schemas slot in here, each owned by its stage's schema module.
 from iadsim.scenario.schema_engagement import Doctrine, EngagementSettings, InterceptorType
@@ -22,14 +24,6 @@ Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.
 Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
 Source = Annotated[str, Field(min_length=3)]
-
-
-class Model(BaseModel):
-    """Base: unknown fields are errors; models are immutable once loaded."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
-    )
 
 
 class GeoPoint(Model):

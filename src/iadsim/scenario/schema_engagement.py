@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from iadsim.c2.doctrine import AUTHORITY_NAMES, HOLD, DoctrineParams
 from iadsim.c2.stage import BatteryParams, C2Params
@@ -24,6 +24,7 @@ from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
 from iadsim.engagement.interceptors import PK_CLASS_NAMES, InterceptorParams
 from iadsim.engagement.stage import LauncherParams
 from iadsim.errors import ScenarioError
+from iadsim.scenario.base import Model
 
 __all__ = [
     "Doctrine",
@@ -46,8 +47,8 @@ if PK_CLASS_NAMES != THREAT_CLASSES:  # pragma: no cover - guards the two stage 
     raise ImportError("engagement PK_CLASS_NAMES and c2 THREAT_CLASSES differ")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+class _Model(Model):
+    """The scenario layer's one base model (strict: no unknown fields, no inf/NaN)."""
 
 
 class PkTable(_Model):
@@ -298,9 +299,9 @@ def compile_engagement(
     """Build the C2/engagement configuration from a compiled ``World``.
 
     Reads ``world.launchers`` (``launcher_id, battery_id, pos_enu_m, loadout``),
-    ``world.batteries`` (``battery_id, engagement_radar_id, doctrine`` raw dict,
+    ``world.batteries`` (``battery_id, engagement_radar_id, doctrine`` compiled,
     ``command_post_enu_m``), ``world.radars`` (``radar_id, params.channels``),
-    ``world.catalog.interceptors`` and the sites. Choices (documented assumptions):
+    ``world.interceptors`` (compiled) and the sites. Choices (documented assumptions):
 
     * target and missile channels = the engagement radar type's ``fire_control``
       channels, per fire unit (the catalog notes where public claims are
@@ -312,7 +313,7 @@ def compile_engagement(
       site of value 1, so raids against the battery are still evaluated.
     """
     settings = settings or EngagementSettings()
-    cat: Mapping[str, InterceptorType] = world.catalog.interceptors
+    cat: Mapping[str, InterceptorParams] = world.interceptors
     used = {name for la in world.launchers for name, n in la.loadout.items() if n > 0}
     names = [n for n in cat if n in used]
     ids = {n: i for i, n in enumerate(names)}
@@ -335,8 +336,12 @@ def compile_engagement(
     for k, b in enumerate(world.batteries):
         try:
             raw = b.doctrine
-            model = raw if isinstance(raw, Doctrine) else Doctrine.model_validate(raw or {})
-            doctrine = compile_doctrine(model)
+            model = (
+                raw
+                if isinstance(raw, Doctrine | DoctrineParams)
+                else Doctrine.model_validate(raw or {})
+            )
+            doctrine = model if isinstance(model, DoctrineParams) else compile_doctrine(model)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"])
@@ -354,7 +359,7 @@ def compile_engagement(
             )
         )
     return EngagementSetup(
-        interceptors=tuple(compile_interceptor(cat[n], n) for n in names),
+        interceptors=tuple(cat[n] for n in names),
         interceptor_ids=ids,
         launchers=launchers,
         batteries=tuple(batteries),

@@ -15,8 +15,9 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from iadsim.scenario.base import Model
 from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import (
     FireControlParams,
@@ -47,8 +48,8 @@ Swerling = Annotated[int, Field(ge=0, le=4)]
 Band = Literal["VHF", "UHF", "L", "S", "C", "X", "Ku"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(Model):
+    """The scenario layer's one base model (strict: no unknown fields, no inf/NaN)."""
 
 
 class FullPerformance(_Model):

@@ -19,8 +19,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from iadsim.scenario.base import Model
 from iadsim.tracking import (
     GNN,
     IMM,
@@ -61,8 +62,8 @@ Prob = Annotated[float, Field(gt=0.0, lt=1.0)]
 D2R = math.pi / 180.0
 
 
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _M(Model):
+    """The scenario layer's one base model (strict: no unknown fields, no inf/NaN)."""
 
 
 class CVMotion(_M):

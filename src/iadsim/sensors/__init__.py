@@ -8,8 +8,11 @@ horizon         4/3-earth horizon, visibility and apparent elevation.
 terrain         DEMs (pvlib global grid, GeoTIFF, arrays) and per-site mask tables.
 rcs             Aspect/band RCS tables and aspect angles.
 params          RadarParams (SI) from full parameters or a reference range.
-measurement     Fluctuation + threshold draws, measurement noise, false alarms.
-detect          One dwell of many radars over all targets, vectorized.
+measurement     Detection steps: Pd draw, alert-confirm, false alarms, noise.
+detect          Detection models: one dwell as composed steps (StandardDetection).
+visibility      Detection step: coverage, horizon and terrain-mask tests.
+signal          Detection step: RCS, SNR, atmospheric loss, range rate.
+resolution      Detection step: unresolved targets merged per resolution cell.
 radar           Radar stage (observe, dwell scheduling), RadarGroup.
 signatures      TargetSignatures: RCS table, Swerling case and offset per threat.
 coverage        Coverage tables and grids; coverage_plots writes PNGs.
@@ -27,7 +30,6 @@ from iadsim.sensors.radar import (
     RadarGroup,
     Sensor,
     TargetSignatures,
-    observe_radars,
     place_radar,
 )
 from iadsim.sensors.radar_equation import BANDS, max_detection_range, radar_snr
@@ -62,7 +64,6 @@ __all__ = [
     "loop_constant_from_equation",
     "loop_constant_from_reference",
     "max_detection_range",
-    "observe_radars",
     "pd_swerling",
     "place_radar",
     "radar_snr",

@@ -180,3 +180,41 @@ def draw_false_alarms(
     y = threshold[ri] + rng.exponential(1.0, ri.shape[0])
     snr = np.maximum(y - n_pulses[ri], 1.0)
     return ri.astype(np.int64), r, az, el, np.asarray(snr)
+
+
+def draw_confirmed_detection(
+    snr: F, n_pulses: IA, swerling: IA, threshold: F, confirm: bool, rng: np.random.Generator
+) -> tuple[NDArray[np.bool_], F]:
+    """:func:`draw_detection`, then (``confirm``) an immediate second look.
+
+    With alert-confirm, a return crossing the threshold is looked at again at
+    once and kept only if that look crosses too; its integrated SNR is the larger
+    of the two. Arguments and returns as :func:`draw_detection` (one radar:
+    ``n_pulses`` and ``threshold`` of shape (1,)).
+    """
+    det, lam = draw_detection(snr, n_pulses, swerling, threshold, rng)
+    conf = det & confirm
+    if conf.any():
+        det2, lam2 = draw_detection(snr[conf], n_pulses, swerling[conf], threshold, rng)
+        det[conf] = det2
+        lam[conf] = np.maximum(lam[conf], lam2)
+    return det, lam
+
+
+def add_measurement_noise(
+    r: F, az: F, el: F, rdot: F, sigmas: tuple[F, F, F, F], rng: np.random.Generator
+) -> tuple[F, F, F, F]:
+    """Noisy range (m), azimuth, elevation (rad) and range rate (m/s).
+
+    Gaussian errors with the 1-sigma values of :func:`measurement_sigmas`, one
+    ``standard_normal((4, m))`` draw; range is folded to ``|r|``, azimuth wrapped
+    to [0, 2 pi); range rate is 0 where its sigma is ``inf`` (no Doppler).
+    """
+    s_r, s_az, s_el, s_v = sigmas
+    z = rng.standard_normal((4, r.shape[0]))
+    has_v = np.isfinite(s_v)
+    if has_v.all():
+        v = rdot + s_v * z[3]
+    else:
+        v = np.where(has_v, rdot + np.where(has_v, s_v, 0.0) * z[3], 0.0)
+    return np.abs(r + s_r * z[0]), np.mod(az + s_az * z[1], 2 * np.pi), el + s_el * z[2], v

@@ -3,8 +3,8 @@
 ``Radar`` is a keyword-only frozen configuration (a :class:`RadarParams` placed at
 a site, with the shared :class:`RcsLibrary` and an optional :class:`TerrainMask`);
 ``Radar.observe(truth, t_s, rng, signatures)`` returns the :class:`Detections` of
-one dwell. ``RadarGroup`` stacks many radars so that :func:`observe_radars` does
-all (radar, target) pairs of a time step at once (see :mod:`iadsim.sensors.detect`).
+one dwell, made by the radar's detection model (:mod:`iadsim.sensors.detect`) from
+its :class:`RadarGroup`, the radar's parameters compiled to arrays once.
 
 Dwell model: a *dwell* is one complete look at the coverage (one antenna rotation
 for rotating radars, one search frame for sector radars); every target in
@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Truth
-from iadsim.sensors.detect import DwellConstants, observe_group
+from iadsim.sensors.detect import DetectionModel, DwellConstants, StandardDetection
 from iadsim.sensors.horizon import K_STANDARD
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import detection_threshold
@@ -31,7 +31,7 @@ from iadsim.sensors.rcs import RcsLibrary
 from iadsim.sensors.signatures import TargetSignatures
 from iadsim.sensors.terrain import GridDem, TerrainMask, build_terrain_mask
 
-__all__ = ["Radar", "RadarGroup", "Sensor", "TargetSignatures", "observe_radars", "place_radar"]
+__all__ = ["Radar", "RadarGroup", "Sensor", "TargetSignatures", "place_radar"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -80,6 +80,8 @@ class Radar:
         Mast height at this site (default ``params.antenna_height_m``).
     k : float
         Effective earth radius factor for the smooth-earth horizon.
+    detection : DetectionModel
+        How a dwell turns truth into detections (default :class:`StandardDetection`).
     """
 
     radar_id: int
@@ -92,6 +94,7 @@ class Radar:
     scan_phase_s: float = 0.0
     antenna_height_m: float | None = None
     k: float = K_STANDARD
+    detection: DetectionModel = dataclasses.field(default_factory=StandardDetection)
     _group: RadarGroup | None = dataclasses.field(
         default=None, init=False, repr=False, compare=False
     )
@@ -136,11 +139,11 @@ class Radar:
     ) -> Detections:
         """Detections of one dwell at ``t_s`` (truth rows are the states at ``t_s``)."""
         group = self._group if self._group is not None else RadarGroup.of([self])
-        return observe_group(group, truth, t_s, rng, signatures)
+        return self.detection.observe(group, truth, t_s, rng, signatures)
 
     @functools.cached_property
     def _acquisition_radar(self) -> Radar:
-        """This radar integrating ``fire_control.acquisition_n_pulses`` per dwell."""
+        """The same radar integrating ``fire_control.acquisition_n_pulses`` per dwell."""
         fc = self.params.fire_control
         if fc is None:
             raise ValueError(f"radar {self.radar_id} ({self.params.name}) has no fire_control")
@@ -226,12 +229,12 @@ def _in_window(rel_m: F, centre: F, half: F) -> NDArray[np.bool_]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RadarGroup:
-    """Radars stacked as arrays (built once; pass to :func:`observe_radars`).
+    """One radar's parameters as arrays, built once per :class:`Radar`.
 
-    Every array attribute has a leading axis of length ``n_radars``; the terrain
-    masks are padded to a common table shape (``has_mask`` False where absent).
-    All radars must share one :class:`RcsLibrary` (and one earth factor ``k``).
-    ``mask_tan`` holds ``tan`` of the mask angles (comparisons use tangents).
+    Every array attribute has a leading axis of length 1 (the shape the step
+    kernels of :mod:`iadsim.sensors.measurement` take); ``has_mask`` is False for a
+    smooth-earth radar. ``mask_tan`` holds ``tan`` of the mask angles (comparisons
+    use tangents).
     """
 
     radar_id: I64
@@ -271,14 +274,14 @@ class RadarGroup:
 
     @classmethod
     def of(cls, radars: Sequence[Radar]) -> RadarGroup:
-        """Stack radars (a loop over a handful of radars, done once)."""
-        if not radars:
-            raise ValueError("RadarGroup: no radars")
+        """The arrays of one radar (``radars`` holds exactly one).
+
+        Dwells of several radars are separate calls: batching radars into one call
+        saved little and no caller used it (removed in issue #11).
+        """
+        if len(radars) != 1:
+            raise ValueError(f"RadarGroup: need exactly one radar (got {len(radars)})")
         rcs = radars[0].rcs
-        if any(r.rcs is not rcs for r in radars):
-            raise ValueError("RadarGroup: all radars must share one RcsLibrary")
-        if len({r.k for r in radars}) > 1:
-            raise ValueError("RadarGroup: all radars must use the same earth factor k")
         ps = [r.params for r in radars]
 
         def arr(values: Sequence[float | int | bool], dtype: type = np.float64) -> NDArray:
@@ -337,23 +340,6 @@ class RadarGroup:
     def dwell_constants(self) -> DwellConstants:
         """Per-radar constants of a dwell (derived once, on first use)."""
         return DwellConstants.of(self)
-
-
-def observe_radars(
-    group: RadarGroup,
-    truth: Truth,
-    t_s: float,
-    rng: np.random.Generator,
-    signatures: TargetSignatures,
-    *,
-    false_alarms: bool = True,
-) -> Detections:
-    """Detections of one dwell of every radar in ``group`` at ``t_s``.
-
-    Vectorized over all (radar, target) pairs; see :mod:`iadsim.sensors.detect`
-    for the steps. Truth rows with ``alive == False`` are ignored.
-    """
-    return observe_group(group, truth, t_s, rng, signatures, false_alarms=false_alarms)
 
 
 def place_radar(

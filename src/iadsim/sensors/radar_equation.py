@@ -27,6 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import erfcx  # (scipy.special is loaded by iadsim.sensors.pd anyway)
 
+from iadsim.constants import EARTH_MEAN_RADIUS_M
+
 __all__ = [
     "BANDS",
     "BAND_CENTER_HZ",
@@ -172,7 +174,7 @@ def atmospheric_loss_db(
     loses ~3.6 dB over 350 km, the order of Blake's curves.
     """
     alpha = _TWO_WAY_ATTENUATION_DB_PER_M[np.asarray(band, dtype=np.int64)]
-    ae = k * 6_371_008.8
+    ae = k * EARTH_MEAN_RADIUS_M
     scale = math.sqrt(2.0 * ae * scale_height_m)
     # elevation clamped to [0, pi/2] (min/max instead of np.clip: only -0.0 becomes
     # +0.0, and b enters as erfcx(b), b c and b + c, so the loss is the same)

@@ -111,54 +111,40 @@ class GridDem:
     def elevation_at(self, lat_rad: ArrayLike, lon_rad: ArrayLike) -> F:
         """Bilinear elevation (m) at geodetic points; outside the grid -> edge value.
 
-        ``lat_rad`` and ``lon_rad`` broadcast. (Temporaries are updated in place:
-        a terrain mask looks up ~0.4 M points.)
+        Parameters
+        ----------
+        lat_rad, lon_rad : array_like
+            Geodetic latitude and longitude (rad); they broadcast to the output shape.
+
+        Returns
+        -------
+        ndarray
+            ``(1 - wi) [(1 - wj) z00 + wj z01] + wi [(1 - wj) z10 + wj z11]`` with
+            ``wi``, ``wj`` the fractional cell coordinates (cell-centre registered).
         """
         n_lat, n_lon = self.elevation_m.shape
-        fi = np.atleast_1d(np.degrees(np.asarray(lat_rad)))  # fresh arrays
-        fj = np.atleast_1d(np.degrees(np.asarray(lon_rad)))
         shape = np.broadcast_shapes(np.shape(lat_rad), np.shape(lon_rad))
-        fi -= self.lat0_deg
-        fi /= self.dlat_deg
-        fj -= self.lon0_deg
-        fj /= self.dlon_deg
+        fi = np.atleast_1d((np.degrees(np.asarray(lat_rad)) - self.lat0_deg) / self.dlat_deg)
+        fj = np.atleast_1d((np.degrees(np.asarray(lon_rad)) - self.lon0_deg) / self.dlon_deg)
         if abs(self.dlon_deg * n_lon - 360.0) < 1e-6:  # global grid: wrap longitude
             outside = ~((fj > 0) & (fj < n_lon))  # np.mod leaves the others unchanged
-            if outside.any():
-                fj[outside] = np.mod(fj[outside], n_lon)
-        np.clip(fi, 0.0, n_lat - 1.0, out=fi)
-        np.clip(fj, 0.0, n_lon - 1.0, out=fj)
-        i = fi.astype(np.int64)
-        j = fj.astype(np.int64)
-        np.minimum(i, max(n_lat - 2, 0), out=i)
-        np.minimum(j, max(n_lon - 2, 0), out=j)
+            fj = np.where(outside, np.mod(fj, n_lon), fj)
+        fi = np.clip(fi, 0.0, n_lat - 1.0)
+        fj = np.clip(fj, 0.0, n_lon - 1.0)
+        i = np.minimum(fi.astype(np.int64), max(n_lat - 2, 0))
+        j = np.minimum(fj.astype(np.int64), max(n_lon - 2, 0))
         if self.chunks is not None and i.size:  # the cells below and their +1 neighbours
             self.chunks.ensure(int(i.min()), int(i.max()) + 1, int(j.min()), int(j.max()) + 1)
-        fi -= i  # weights, in [0, 1] by construction
-        fj -= j
-        wi, wj = fi, fj
+        wi, wj = fi - i, fj - j  # weights, in [0, 1] by construction
         di = n_lon if n_lat > 1 else 0  # next row / column (the edge cell on a 1-cell axis)
         dj = 1 if n_lon > 1 else 0
         flat = np.ascontiguousarray(self.elevation_m).reshape(-1)  # a view if C-ordered
         cell = i * n_lon + j
-        v00 = self._cells(flat, cell)
-        cell += dj
-        v01 = self._cells(flat, cell)
-        cell += di
-        v11 = self._cells(flat, cell)
-        cell -= dj
-        v10 = self._cells(flat, cell)
-        uj = 1 - wj
-        v00 *= uj  # top = (1 - wj) v00 + wj v01
-        v01 *= wj
-        v00 += v01
-        v10 *= uj  # bottom = (1 - wj) v10 + wj v11
-        v11 *= wj
-        v10 += v11
-        v00 *= 1 - wi  # (1 - wi) top + wi bottom
-        v10 *= wi
-        v00 += v10
-        return v00.reshape(shape)
+        z00, z01 = self._cells(flat, cell), self._cells(flat, cell + dj)
+        z10, z11 = self._cells(flat, cell + di), self._cells(flat, cell + di + dj)
+        top = (1 - wj) * z00 + wj * z01
+        bottom = (1 - wj) * z10 + wj * z11
+        return np.asarray((1 - wi) * top + wi * bottom).reshape(shape)
 
 
 @functools.lru_cache(maxsize=1)
@@ -244,22 +230,9 @@ def destination_point(
     d = np.asarray(distance_m, dtype=np.float64) / EARTH_MEAN_RADIUS_M
     az = np.asarray(az_rad, dtype=np.float64)
     s1, c1 = np.sin(lat_rad), np.cos(lat_rad)
-    if np.ndim(lat_rad) or np.ndim(lon_rad):  # arrays of start points: plain broadcasting
-        lat2 = np.arcsin(s1 * np.cos(d) + c1 * np.sin(d) * np.cos(az))
-        lon2 = lon_rad + np.arctan2(np.sin(az) * np.sin(d) * c1, np.cos(d) - s1 * np.sin(lat2))
-        return np.asarray(lat2), np.asarray(lon2)
-    sin_d, cos_d = np.sin(d), np.cos(d)
-    lat2 = np.asarray(c1 * sin_d * np.cos(az))  # (in place from here: full-size arrays)
-    lat2 += s1 * cos_d
-    np.arcsin(lat2, out=lat2)
-    y = np.asarray(np.sin(az) * sin_d)
-    y *= c1
-    x = np.asarray(np.sin(lat2))
-    x *= s1
-    np.subtract(cos_d, x, out=x)
-    lon2 = np.arctan2(y, x, out=y)
-    lon2 += lon_rad
-    return lat2, lon2
+    lat2 = np.arcsin(s1 * np.cos(d) + c1 * np.sin(d) * np.cos(az))
+    lon2 = lon_rad + np.arctan2(np.sin(az) * np.sin(d) * c1, np.cos(d) - s1 * np.sin(lat2))
+    return np.asarray(lat2), np.asarray(lon2)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

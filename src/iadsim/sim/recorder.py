@@ -9,9 +9,7 @@ directory without it is incomplete.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,21 +19,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from iadsim.errors import IadsimError
-
-
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from iadsim.files import atomic_write, write_text_atomic
 
 
 def write_parquet(path: Path, table: pa.Table) -> None:
@@ -52,15 +36,16 @@ def write_parquet(path: Path, table: pa.Table) -> None:
         or pa.types.is_large_string(f.type)
         or pa.types.is_integer(f.type)
     ]
-    _atomic_write(
+    atomic_write(
         path,
         lambda tmp: pq.write_table(table, tmp, compression="zstd", use_dictionary=dictionary),
+        parents=True,
     )
 
 
 def write_text(path: Path, text: str) -> None:
     """Write UTF-8 text atomically."""
-    _atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_text_atomic(path, text, parents=True)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -11,7 +11,6 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,6 @@ from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
-
-#: Threads that build a run's truth table and terrain masks side by side, and
-#: write its Parquet files (the machines this targets have 2 cores; results do
-#: not depend on the count).
-SETUP_THREADS = 2
 
 #: Fine time step (s) used to find when a threat first enters its target site.
 ARRIVAL_STEP_S = 1.0
@@ -116,12 +110,9 @@ def simulate(
     children = np.random.SeedSequence(seed).spawn(len(RNG_STREAMS))
     rngs = {n: np.random.default_rng(c) for n, c in zip(RNG_STREAMS, children, strict=True)}
     t0 = time.perf_counter()
-    # the truth table and the radars' terrain masks are independent, pure and made of
-    # large numpy operations that release the GIL: built side by side in threads
-    with ThreadPoolExecutor(max_workers=SETUP_THREADS) as pool:
-        table = pool.submit(truth_table_for, world)
-        stages = build_stages(world, scenario, rngs["setup"], map_fn=pool.map)
-        pipeline = Pipeline.build(world, stages, rngs, table.result())
+    table = truth_table_for(world)
+    stages = build_stages(world, scenario, rngs["setup"])
+    pipeline = Pipeline.build(world, stages, rngs, table)
     pipeline.stage_time_s["setup"] += time.perf_counter() - t0
     engine = Engine(world.duration_s)
     arrivals = arrival_times_s(world)
@@ -162,8 +153,6 @@ def run_scenario(
     )  # fmt: skip
     if record:
         run_dir = recorder.prepare_run_dir(out_dir or recorder.default_run_dir(world.name))
-        # Parquet encoding runs in Arrow's C++ without the GIL: each file is written in
-        # a thread while the next table is converted; all finish before summary.json
         tables: dict[str, Callable[[], Any]] = {
             "truth": lambda: _truth_table(world, truth),
             "detections": detections.to_arrow,
@@ -171,15 +160,9 @@ def run_scenario(
             "engagements": lambda: _engagements_table(engagements, pipeline),
             "events": events.to_arrow,
         }
-        with ThreadPoolExecutor(max_workers=SETUP_THREADS) as pool:
-            writes = [
-                pool.submit(recorder.write_parquet, run_dir / f"{name}.parquet", make())
-                for name, make in tables.items()
-            ]
-            resolved = resolved_scenario_dict(scenario)
-            recorder.write_yaml(run_dir / "scenario.resolved.yaml", resolved)
-            for write in writes:
-                write.result()  # re-raises a failed write: then no summary.json
+        for name, make in tables.items():
+            recorder.write_parquet(run_dir / f"{name}.parquet", make())
+        recorder.write_yaml(run_dir / "scenario.resolved.yaml", resolved_scenario_dict(scenario))
         summary["wall_time_s"] = time.perf_counter() - wall0
         recorder.write_json(run_dir / "summary.json", summary)
         result.run_dir = run_dir

@@ -29,6 +29,7 @@ def _square(x: int) -> int:
     return x * x
 
 
+@pytest.mark.slow
 def test_same_results_on_every_backend(tmp_path: Path) -> None:
     plan = make_plan(
         runs=12, seed=2026, grid={"batteries[0].doctrine.salvo": [1, 2], "threats[1].count": [1, 3]}
@@ -78,6 +79,7 @@ def test_sliding_window_bounds_in_flight(backend: Any) -> None:
     assert sorted(got) == [i * i for i in range(60)]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_is_loopback_only() -> None:
     with DaskBackend(workers=1) as backend:
         info = backend._client.scheduler_info()

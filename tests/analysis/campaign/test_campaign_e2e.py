@@ -43,6 +43,7 @@ def _iadsim(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_real_campaign_same_on_pool_and_inprocess(tmp_path: Path) -> None:
     plan = _plan({"threats[2].count": [2, 6]})
     tables = []

@@ -62,6 +62,7 @@ def _check_complete(plan: CampaignPlan, root: Path) -> None:
     assert len(pairs) == n_threat_rows
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill(tmp_path: Path) -> None:
     out = tmp_path / "camp"
     script = textwrap.dedent(
@@ -110,6 +111,7 @@ def test_keyboard_interrupt_keeps_partial_results(tmp_path: Path) -> None:
     assert isinstance(load_table(tmp_path / "c"), pa.Table)
 
 
+@pytest.mark.slow
 def test_lost_worker_aborts_cleanly_then_resumes(tmp_path: Path) -> None:
     plan = make_plan(runs=40, seed=8, grid=GRID, extra={"die_at": 30})
     with pytest.raises(CampaignAborted, match=r"backend local failed \(BrokenProcessPool"):

@@ -161,6 +161,7 @@ _keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
         lambda t: isinstance(t[0], str)
     )
 )
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 def test_path_round_trip_property(tokens: list[str | int]) -> None:
     assert parse_path(format_path(tokens)) == tokens

@@ -19,7 +19,6 @@ results and failures parts, so a resumed campaign neither loses nor repeats one.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from iadsim.analysis.campaign.tasks import TaskResult
+from iadsim.files import atomic_write, write_bytes_atomic
 
 TABLES = ("results", "threats", "failures")
 _PART = re.compile(r"^part-(\d{5,})\.parquet$")
@@ -66,21 +66,12 @@ _ID_FIELDS = [("task_id", pa.int64()), ("point_id", pa.int64()), ("replicate", p
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file, fsync and :func:`os.replace`."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write ``data`` to ``path`` atomically, flushed to disk (:mod:`iadsim.files`)."""
+    write_bytes_atomic(path, data, fsync=True)
 
 
 def _atomic_write_table(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"), fsync=True)
 
 
 def sweep_column_types(values_by_path: Mapping[str, Iterable[Any]]) -> dict[str, pa.DataType]:
