@@ -21,7 +21,15 @@ app = typer.Typer(
 
 #: Command modules, each with ``register(app)``; order is the order in ``--help``.
 COMMAND_MODULES = (
-    "run", "coverage", "track", "score", "campaign", "compare", "report", "view", "export",
+    "run",
+    "coverage",
+    "track",
+    "score",
+    "campaign",
+    "compare",
+    "report",
+    "view",
+    "export",
 )
 
 

@@ -48,6 +48,7 @@ class RunDirHandler(http.server.BaseHTTPRequestHandler):
         self.send_error(code, why)
 
     def parse_request(self) -> bool:
+        """Refuse over-long request lines before the standard parsing."""
         if len(getattr(self, "raw_requestline", b"")) > MAX_REQUEST_LINE:
             self.requestline, self.request_version, self.command = "", "HTTP/1.1", "GET"
             self._refuse(414, "request line too long")

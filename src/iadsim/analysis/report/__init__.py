@@ -1,0 +1,1 @@
+"""iadsim.analysis.report: offline HTML reports, figures and Tacview export."""

@@ -1,4 +1,4 @@
-"""Tacview ACMI 2.2 text export of a run (``iadsim export acmi``).
+r"""Tacview ACMI 2.2 text export of a run (``iadsim export acmi``).
 
 File layout (Tacview "Technical Reference - ACMI flight recordings 2.2"): a
 header ``FileType=text/acmi/tacview`` / ``FileVersion=2.2``; global properties
