@@ -47,7 +47,7 @@ def random_scenario_dict(seed: int, *, vhf: bool | None = None, extra_rounds: in
     launchers = [
         {"name": "tel-48n6", "type": "s400-class-tel", "count": n_lr, "lat_deg": LAT0 + 0.03,
          "lon_deg": LON0 + 0.05, "alt_m": 840,
-         "loadout": {"s400-long-range-48n6-class": int(rng.integers(1, 4)) + extra_rounds}},
+         "loadout": {"s400-long-range-48n6-class": min(int(rng.integers(1, 4)) + extra_rounds, 4)}},
         {"name": "tel-mr", "type": "s400-class-tel", "count": int(rng.integers(1, 3)),
          "lat_deg": LAT0, "lon_deg": LON0 + 0.07, "alt_m": 840,
          "loadout": {"s400-medium-range-class": 4 + 4 * extra_rounds,

@@ -6,7 +6,9 @@ intervals:
 * ``p_leak`` = threats leaked / threats (pooled over the runs of a point; note
   that threats of one run are not independent, so this interval is optimistic
   when outcomes are correlated within a run),
-* ``p_any_leak`` = runs with at least one leak / runs.
+* ``p_any_leak`` = runs with at least one leak / runs,
+* ``p_survive`` = threats neither killed nor arrived when the run ends / threats (shown
+  beside ``p_leak``: a survivor is not a success of the defence).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ MEAN_METRICS = (
     "n_threats",
     "n_killed",
     "n_leaked",
+    "n_survived",
+    "n_never_engaged",
     "leak_fraction",
     "interceptors_fired_total",
     "wall_time_s",
@@ -110,6 +114,11 @@ def _point_rows(
             n = int(cols["n_threats"][sel].sum())
             lo, hi = wilson_interval(k, n, confidence)
             row["p_leak"], row["p_leak_lo"], row["p_leak_hi"] = (k / n if n else math.nan), lo, hi
+            if "n_survived" in cols:  # threats still flying at the end: beside the leakers
+                k_s = int(cols["n_survived"][sel].sum())
+                lo_s, hi_s = wilson_interval(k_s, n, confidence)
+                row["p_survive"] = k_s / n if n else math.nan
+                row["p_survive_lo"], row["p_survive_hi"] = lo_s, hi_s
             k_any = int((cols["n_leaked"][sel] > 0).sum())
             lo, hi = wilson_interval(k_any, n_runs, confidence)
             row["p_any_leak"] = k_any / n_runs if n_runs else math.nan

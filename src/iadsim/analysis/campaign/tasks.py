@@ -41,7 +41,10 @@ THREAT_FIELDS = (
     "first_detection_range_m",
     "first_track_t_s",
     "first_track_range_m",
+    "first_fc_track_t_s",
+    "first_fc_track_range_m",
     "engagements",
+    "rounds",
 )
 
 

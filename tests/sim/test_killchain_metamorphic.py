@@ -1,0 +1,98 @@
+"""Metamorphic properties of the kill chain (issue 10).
+
+* Decisions never depend on truth: the C2 and engagement stages, given the same
+  sequence of track pictures, give the same orders whatever truth the intercepts are
+  resolved against (and whatever the draws).
+* More defence never makes the defence worse in expectation: adding rounds to the
+  magazines, or a VHF radar to the battery, does not increase the mean number of
+  never-engaged threats or of leakers beyond the sampling error of a small campaign.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from killchain_scenarios import random_scenario
+
+from iadsim.c2.stage import C2
+from iadsim.frames import Truth
+from iadsim.scenario.compile import compile_world
+from iadsim.scenario.stages import build_stages
+from iadsim.sim.runner import run_scenario
+
+
+class _AnyPhysics:
+    def threat_class(self, threat_id):
+        return np.zeros(np.shape(threat_id), dtype=np.int64)
+
+    def rcs_dbsm(self, threat_id, truth, rows, from_m, frequency_hz):
+        return np.full(np.shape(threat_id), 10.0)
+
+
+def _other_truth(t_s: float, n: int, rng: np.random.Generator) -> Truth:
+    """A made-up truth: n threats at random places (some on top of the PIPs' region)."""
+    pos = rng.uniform(-300e3, 300e3, (n, 3))
+    pos[:, 2] = rng.uniform(0, 12e3, n)
+    z = np.zeros(n)
+    return Truth(
+        t_s=z + t_s, threat_id=np.arange(n), e_m=pos[:, 0], n_m=pos[:, 1], u_m=pos[:, 2],
+        ve_mps=z + 200.0, vn_mps=z, vu_mps=z, alt_m=pos[:, 2], alive=rng.random(n) < 0.7,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_orders_do_not_change_when_only_truth_changes(monkeypatch, seed: int) -> None:
+    sc = random_scenario(seed)
+    recorded = []
+    decide = C2.decide
+
+    def spy(self, picture, t_s):
+        orders = decide(self, picture, t_s)
+        recorded.append((picture, orders))
+        return orders
+
+    monkeypatch.setattr(C2, "decide", spy)
+    run_scenario(sc, record=False)
+    monkeypatch.setattr(C2, "decide", decide)
+    n_launched = sum(len(o) for _, o in recorded)
+    assert n_launched > 0, "the scenario must engage for the test to mean anything"
+
+    world = compile_world(sc)
+    stages = build_stages(world, sc, np.random.default_rng(0))
+    c2, eng = stages.c2, stages.engagement
+    assert c2 is not None and eng is not None
+    rng = np.random.default_rng(99)
+    for picture, want in recorded:
+        t = picture.t_s
+        while eng.next_intercept_t_s() <= t:  # resolved against a different world
+            t_i = eng.next_intercept_t_s()
+            eng.resolve(_other_truth(t_i, world.truth.n_threats, rng), t_i, rng, _AnyPhysics())
+        eng.maintain(picture)
+        got = c2.decide(picture, t)
+        assert got.to_arrow().equals(want.to_arrow()), f"orders differ at t = {t}"
+        eng.launch(got, picture)
+
+
+def _campaign(seeds, **kw) -> tuple[np.ndarray, np.ndarray]:
+    never, leaked = [], []
+    for s in seeds:
+        r = run_scenario(random_scenario(5, **kw), seed=s, record=False).summary
+        never.append(r["n_never_engaged"])
+        leaked.append(r["n_leaked"])
+    return np.array(never, float), np.array(leaked, float)
+
+
+def _not_worse(base: np.ndarray, more: np.ndarray) -> bool:
+    """mean(more) <= mean(base) + 2 standard errors of the difference (+ a small floor)."""
+    se = np.sqrt(base.var(ddof=1) / base.size + more.var(ddof=1) / more.size)
+    return bool(more.mean() <= base.mean() + 2.0 * se + 0.05)
+
+
+@pytest.mark.slow
+def test_more_rounds_or_a_vhf_radar_never_make_the_defence_worse() -> None:
+    seeds = range(100, 112)
+    base_never, base_leak = _campaign(seeds, vhf=False)
+    rounds_never, rounds_leak = _campaign(seeds, vhf=False, extra_rounds=2)
+    vhf_never, vhf_leak = _campaign(seeds, vhf=True)
+    assert _not_worse(base_never, rounds_never) and _not_worse(base_leak, rounds_leak)
+    assert _not_worse(base_never, vhf_never) and _not_worse(base_leak, vhf_leak)
