@@ -3,10 +3,13 @@
 Modules: :mod:`~iadsim.truth.routes` (waypoint routes with coordinated turns and
 rate-limited climbs), :mod:`~iadsim.truth.plane` (the local route plane and its
 projection), :mod:`~iadsim.truth.model` (:class:`TruthModel`, all threats of a
-scenario) and :mod:`~iadsim.truth.table` (:class:`TruthTable`, truth on a time grid).
+scenario), :mod:`~iadsim.truth.table` (:class:`TruthTable`, truth on a time grid)
+and :mod:`~iadsim.truth.motion` (:class:`ThreatMotion`, the role each kind of
+threat motion implements: ``route`` today; replay and ballistic arcs plug in).
 """
 
 from iadsim.truth.model import TruthModel
+from iadsim.truth.motion import ThreatMotion
 from iadsim.truth.plane import gaussian_radius_m, geodetic_to_plane, plane_to_geodetic
 from iadsim.truth.routes import (
     G_MPS2,
@@ -22,6 +25,7 @@ __all__ = [
     "G_MPS2",
     "RouteGeometry",
     "RouteSpec",
+    "ThreatMotion",
     "TruthModel",
     "TruthTable",
     "build_route",

@@ -1,4 +1,4 @@
-"""All threats of a scenario: route groups, offsets and launch times -> true states."""
+"""All threats of a scenario: motion groups, offsets and launch times -> true states."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from numpy.typing import NDArray
 
 from iadsim import geo
 from iadsim.frames import Truth
+from iadsim.truth.motion import ThreatMotion
 from iadsim.truth.plane import plane_to_geodetic
-from iadsim.truth.routes import RouteGeometry, route_states
 
 F64 = NDArray[np.float64]
 
@@ -23,7 +23,8 @@ class TruthModel:
 
     Parameters
     ----------
-    routes : one :class:`RouteGeometry` per route group.
+    routes : one :class:`~iadsim.truth.motion.ThreatMotion` per group (a
+        :class:`~iadsim.truth.routes.RouteGeometry` for waypoint routes).
     group : (n,) route-group index of each threat.
     offset_m : (n, 2) rigid plane offset of each threat from its group's route.
     launch_s : (n,) launch time of each threat, s from epoch.
@@ -32,7 +33,7 @@ class TruthModel:
     ground_m : ground height above MSL (m) at (lat rad, lon rad), used for ``agl``.
     """
 
-    routes: tuple[RouteGeometry, ...]
+    routes: tuple[ThreatMotion, ...]
     group: NDArray[np.int64]
     offset_m: F64
     launch_s: F64
@@ -64,7 +65,7 @@ class TruthModel:
             if idx.size == 0:
                 continue
             tau = t[None, :] - self.launch_s[idx, None]
-            p, v, h, hv = route_states(route, tau)
+            p, v, h, hv = route.plane_states(tau)
             pos[idx] = p + self.offset_m[idx, None, :]
             vel[idx], alt[idx], vu[idx] = v, h, hv
         return pos, vel, alt, vu

@@ -90,6 +90,10 @@ class RouteGeometry:
     end_s: float
     tight_turns: int
 
+    def plane_states(self, tau_s: F64) -> tuple[F64, F64, F64, F64]:
+        """The :class:`~iadsim.truth.motion.ThreatMotion` role: see :func:`route_states`."""
+        return route_states(self, tau_s)
+
 
 def build_route(spec: RouteSpec) -> RouteGeometry:
     """Turn a waypoint route into timed line/arc segments (see module docstring)."""
