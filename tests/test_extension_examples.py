@@ -97,7 +97,7 @@ class InflatedEKF(ExtendedKalmanFilter):
         return super().update_xP(x, P, dataclasses.replace(meas, R=meas.R * self.factor), inn)
 
 
-# file 2 of 2 (in src/iadsim/scenario/schema_tracking.py)
+# file 2 of 2 (in src/iadsim/scenario/schema_filters.py)
 class InflatedConfig(KindModel):
     """EKF with measurement noise inflated by ``factor`` (toy)."""
 

@@ -27,8 +27,8 @@ Example (see ``docs/dev/notes.md`` for the full recipe)::
         alpha: float = 0.5
 
     @FILTERS.compiler("alpha_beta")
-    def _(cfg: AlphaBetaConfig, model: MotionModel) -> Filter:
-        return AlphaBetaFilter(model=model, alpha=cfg.alpha)
+    def _(cfg: AlphaBetaConfig, motion: MotionModel, dims: int) -> Filter:
+        return AlphaBetaFilter(model=motion, alpha=cfg.alpha)
 """
 
 from __future__ import annotations
