@@ -22,25 +22,22 @@ kind is registered next to its config model; the schema's unions follow.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from iadsim.scenario.registry import KindModel, Registry
 from iadsim.scenario.schema_filters import (
+    D2R,
     FILTERS,
     MOTIONS,
-    CAMotion,
-    CMKFConfig,
-    CTMotion,
     CVMotion,
     EKFConfig,
     Filter,
     IMMConfig,
-    KFConfig,
     Motion,
-    SingerMotion,
+    Pos,
+    Prob,
     UKFConfig,
 )
 from iadsim.tracking import (
@@ -63,29 +60,18 @@ __all__ = [
     "FILTERS",
     "INITIATIONS",
     "MOTIONS",
-    "CAMotion",
-    "CMKFConfig",
-    "CTMotion",
-    "CVMotion",
-    "EKFConfig",
     "GNNConfig",
     "IMMConfig",
     "JPDAConfig",
-    "KFConfig",
     "MOfNConfig",
     "ScoreConfig",
     "SensorSite",
-    "SingerMotion",
     "TrackCliConfig",
     "TrackerConfig",
     "UKFConfig",
     "compile_tracker",
     "compile_tracker_parts",
 ]
-
-Pos = Annotated[float, Field(gt=0.0)]
-Prob = Annotated[float, Field(gt=0.0, lt=1.0)]
-D2R = math.pi / 180.0
 
 #: Associators; compile(cfg) -> (:class:`~iadsim.tracking.Gate`, Associator).
 ASSOCIATORS: Registry[tuple[Gate, Associator]] = Registry("tracker associator")
