@@ -235,7 +235,7 @@ def rmse_filter(filt: Any, truth: F64, z: F64) -> float:
         m = Measurements.cartesian(np.full(runs, float(k)), z[k], np.eye(2) * 625.0)
         bank, _ = filt.update(bank, m, row, one, zero, zero)
         if k >= 10:
-            err.append(np.sum((bank["x"][:, :2] - truth[k]) ** 2, axis=1))
+            err.append(np.sum((bank.x[:, :2] - truth[k]) ** 2, axis=1))
     return float(np.sqrt(np.mean(err)))
 
 

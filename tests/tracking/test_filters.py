@@ -131,12 +131,12 @@ def _consistency(filt, truth_model, meas_fn, nx_err, n_runs=200, steps=60, seed=
         bank = filt.predict(bank, dt)
         meas = meas_fn(x_true, rng)
         m = filt.prepare(meas)
-        inn = filt.innovate(bank["x"], bank["P"], m)
+        inn = filt.innovate(bank.x, bank.P, m)
         anis.append(inn.d2.mean())
         row = np.arange(n_runs)
         bank, _ = filt.update(bank, m, row, np.ones(n_runs), np.zeros(n_runs), np.zeros(n_runs))
-        e = (x_true - bank["x"])[:, :nx_err]
-        Pe = bank["P"][:, :nx_err, :nx_err]
+        e = (x_true - bank.x)[:, :nx_err]
+        Pe = bank.P[:, :nx_err, :nx_err]
         anees.append(np.einsum("ni,ni->n", e, np.linalg.solve(Pe, e[..., None])[..., 0]).mean())
     return np.array(anees), np.array(anis), inn.y.shape[1]
 
@@ -244,11 +244,11 @@ def test_imm_of_identical_models_equals_kf(rng) -> None:
     for k in range(5):
         dt = rng.uniform(0.5, 2.0, n)
         bk, bi = kf.predict(bk, dt), imm.predict(bi, dt)
-        meas = Measurements.cartesian(np.zeros(n), bk["x"][:, :2] + 10 * k, np.eye(2) * 25)
+        meas = Measurements.cartesian(np.zeros(n), bk.x[:, :2] + 10 * k, np.eye(2) * 25)
         bk, _ = kf.update(bk, meas, row, one, zero, zero)
         bi, _ = imm.update(bi, meas, row, one, zero, zero)
-    np.testing.assert_allclose(bi["x"], bk["x"], rtol=1e-10, atol=1e-8)
-    np.testing.assert_allclose(bi["P"], bk["P"], rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(bi.x, bk.x, rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(bi.P, bk.P, rtol=1e-10, atol=1e-8)
 
 
 def test_debiased_conversion_removes_polar_bias(rng) -> None:
@@ -284,7 +284,7 @@ def test_empty_batches_are_handled() -> None:
         x, P = np.zeros((0, f.nx)), np.zeros((0, f.nx, f.nx))
         m = _polar(np.zeros((0, 4)), np.random.default_rng(0))
         assert f.innovate(x, P, m).d2.shape == (0,)
-        assert f.predict(f.init_bank(x, P), np.zeros(0))["x"].shape == (0, f.nx)
+        assert f.predict(f.init_bank(x, P), np.zeros(0)).x.shape == (0, f.nx)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -301,16 +301,19 @@ def test_update_with_gating_innovations_equals_recomputed(name, rng) -> None:
     meas = filt.prepare(meas_of(x[:, :4], rng))
     row = np.arange(n)
     beta, beta0, b = np.ones(n), np.zeros(n), np.zeros(n)
-    inn = filt.innovate(bank["x"], bank["P"], meas)
+    inn = filt.innovate(bank.x, bank.P, meas)
     ref, ll_ref = filt.update(bank, meas, row, beta, beta0, b)
     got, ll = filt.update(bank, meas, row, beta, beta0, b, inn=inn)
-    for key in ref:
-        np.testing.assert_array_equal(got[key], ref[key], err_msg=key)
+    for key in ("x", "P", "xm", "Pm", "mu"):
+        if getattr(ref, key) is None:
+            assert getattr(got, key) is None
+        else:
+            np.testing.assert_array_equal(getattr(got, key), getattr(ref, key), err_msg=key)
     np.testing.assert_array_equal(ll, ll_ref)
     if not isinstance(filt, IMM):  # single-model filters really use the passed innovations
         moved = dataclasses.replace(inn, y=inn.y + 1.0)
         other, _ = filt.update(bank, meas, row, beta, beta0, b, inn=moved)
-        assert not np.array_equal(other["x"], ref["x"])
+        assert not np.array_equal(other.x, ref.x)
 
 
 @pytest.mark.parametrize("d", [2, 3])

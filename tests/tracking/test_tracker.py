@@ -117,7 +117,7 @@ def test_covariances_psd_and_ids_never_reused(seed, name) -> None:
         max_seen = max(max_seen, int(live.track_id.max(initial=0)))
         assert np.all(np.diff(new) > 0)
         deleted |= set(out.track_id[out.status == TrackStatus.DELETED].tolist())
-        P = tr._bank["P"]
+        P = tr._bank.P
         np.testing.assert_allclose(P, np.swapaxes(P, 1, 2), rtol=0, atol=1e-9 * np.abs(P).max())
         assert np.all(np.linalg.eigvalsh(P).min(axis=1) >= -1e-9 * np.abs(P).max(axis=(1, 2)))
 
@@ -228,7 +228,7 @@ def _rmse_single(filt, truth, z) -> float:
         m = Measurements.cartesian(np.array([float(k)]), z[k : k + 1], np.eye(2) * 625.0)
         bank, _ = filt.update(bank, m, row, one, zero, zero)
         if k >= 10:
-            err.append(np.linalg.norm(bank["x"][0, :2] - truth[k]))
+            err.append(np.linalg.norm(bank.x[0, :2] - truth[k]))
     return float(np.sqrt(np.mean(np.square(err))))
 
 

@@ -21,12 +21,13 @@ from iadsim.c2.doctrine import DoctrineParams
 from iadsim.engagement.interceptors import InterceptorParams
 from iadsim.errors import InputDataError, ScenarioError
 from iadsim.scenario.checks import engagement_radar_of, origin_of
-from iadsim.scenario.schema import Catalog, GeoPoint, Scenario, Threat
+from iadsim.scenario.schema import Catalog, GeoPoint, Scenario
 from iadsim.scenario.schema_engagement import compile_doctrine, compile_interceptor
 from iadsim.scenario.schema_sensors import compile_radar
+from iadsim.scenario.schema_truth import THREAT_MOTIONS
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.terrain import GridDem, load_geotiff_dem, load_pvlib_dem
-from iadsim.truth import RouteSpec, TruthModel, build_route, geodetic_to_plane
+from iadsim.truth import TruthModel
 
 F64 = NDArray[np.float64]
 
@@ -122,31 +123,8 @@ def _enu(p: GeoPoint, origin: tuple[float, float, float], extra_up_m: float = 0.
     return np.array([float(e), float(n), float(u)])
 
 
-def _route_spec(th: Threat, catalog: Catalog, origin: tuple[float, float, float]) -> RouteSpec:
-    platform = catalog.platforms[th.type]
-    lat = np.radians([w.lat_deg for w in th.route])
-    lon = np.radians([w.lon_deg for w in th.route])
-    pe, pn = geodetic_to_plane(lat, lon, origin[0], origin[1])
-    speeds: list[float] = []
-    last = th.route[0].speed_mps
-    for wp in th.route[1:]:
-        last = wp.speed_mps if wp.speed_mps is not None else last
-        speeds.append(float(last if last is not None else platform.cruise_speed_mps))
-    return RouteSpec(
-        plane_m=np.stack([pe, pn], axis=-1),
-        alt_m=np.array([w.alt_m for w in th.route], dtype=float),
-        speed_mps=np.array(speeds),
-        max_load_factor_g=platform.max_load_factor_g,
-        max_climb_rate_mps=platform.max_climb_rate_mps,
-        max_descent_rate_mps=platform.max_descent_rate_mps,
-    )
-
-
-def _formation_offsets(spec: RouteSpec, count: int, spacing_m: float) -> F64:
-    """Line-abreast offsets perpendicular to the first leg, centred on the route."""
-    d = spec.plane_m[1] - spec.plane_m[0]
-    norm = float(np.hypot(*d)) or 1.0
-    right = np.array([d[1], -d[0]]) / norm
+def _formation_offsets(right: F64, count: int, spacing_m: float) -> F64:
+    """Line-abreast offsets along ``right`` (unit, (2,)), centred on the route."""
     k = np.arange(count) - (count - 1) / 2.0
     return k[:, None] * spacing_m * right[None, :]
 
@@ -165,15 +143,17 @@ def load_dem(kind: str, path: str | None) -> GridDem | None:
 
 def compile_truth(
     scenario: Scenario, catalog: Catalog, origin: tuple[float, float, float]
-) -> tuple[TruthModel, ThreatInfo]:
-    """Route groups, per-threat offsets/launch times and identity arrays."""
-    routes, group, offsets, launch = [], [], [], []
+) -> tuple[TruthModel, ThreatInfo, tuple[str, ...]]:
+    """Motion groups (by kind, see :mod:`iadsim.scenario.schema_truth`), per-threat
+    offsets/launch times, identity arrays, and the motions' warnings."""
+    routes, group, offsets, launch, notes = [], [], [], [], []
     names, gnames, types, kinds, targets, values, tables, swer, scale = ([] for _ in range(9))
     site_index = {s.name: i for i, s in enumerate(scenario.sites)}
     for g, th in enumerate(scenario.threats):
-        spec = _route_spec(th, catalog, origin)
-        routes.append(build_route(spec))
-        offsets.append(_formation_offsets(spec, th.count, th.formation_spacing_m))
+        gm = THREAT_MOTIONS.compile(th.motion, th, catalog, origin)
+        routes.append(gm.motion)
+        offsets.append(_formation_offsets(gm.right, th.count, th.formation_spacing_m))
+        notes += [f"{scenario.file}: threats[{g}].{w}" for w in gm.warnings]
         platform = catalog.platforms[th.type]
         for k in range(th.count):
             group.append(g)
@@ -209,7 +189,7 @@ def compile_truth(
         swerling=np.asarray(swer, dtype=np.int64),
         rcs_scale_db=np.asarray(scale, dtype=float),
     )
-    return truth, info
+    return truth, info, tuple(notes)
 
 
 def _used_interceptors(
@@ -227,7 +207,7 @@ def compile_world(scenario: Scenario) -> World:
     catalog = scenario.resolved_catalog
     o = origin_of(scenario)
     origin = (math.radians(o.lat_deg), math.radians(o.lon_deg), o.alt_m)
-    truth, threats = compile_truth(scenario, catalog, origin)
+    truth, threats, notes = compile_truth(scenario, catalog, origin)
     radars: list[PlacedRadarInfo] = []
     launchers: list[LauncherInfo] = []
     batteries: list[BatteryInfo] = []
@@ -303,11 +283,6 @@ def compile_world(scenario: Scenario) -> World:
         launchers=tuple(launchers),
         batteries=tuple(batteries),
         interceptors=_used_interceptors(catalog, launchers),
-        tight_turns=sum(r.tight_turns for r in truth.routes),
-        warnings=tuple(
-            f"{scenario.file}: threats[{i}].route: {r.tight_turns} turn(s) too tight for the leg "
-            f"lengths at the platform's max load factor; flown on a smaller radius"
-            for i, r in enumerate(truth.routes)
-            if r.tight_turns
-        ),
+        tight_turns=sum(getattr(r, "tight_turns", 0) for r in truth.routes),
+        warnings=notes,
     )

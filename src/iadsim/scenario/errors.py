@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from iadsim.errors import ScenarioError, located
+from iadsim.scenario.registry import registered_members
 
 
 def format_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
@@ -33,7 +34,8 @@ def _unwrap(annotation: Any) -> list[Any]:
     """Candidate concrete types behind Optional/Union/Annotated."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
+        members = registered_members(annotation.__metadata__)  # a registry field
+        return list(members) or _unwrap(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
     return [annotation]
@@ -55,7 +57,8 @@ def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], type
             if field_models:
                 owner = field_models[0]
                 clean.append(part)
-                current = _unwrap(owner.model_fields[part].annotation)
+                info = owner.model_fields[part]
+                current = list(registered_members(info.metadata)) or _unwrap(info.annotation)
                 continue
             if len(models) > 1:  # a tagged-union member name: drop it
                 tagged = [m for m in models if m.__name__ == part or _tag_of(m) == part]

@@ -19,6 +19,7 @@ from iadsim.scenario.base import Model
 from iadsim.scenario.schema_engagement import Doctrine, EngagementSettings, InterceptorType
 from iadsim.scenario.schema_sensors import RadarType, RcsTable
 from iadsim.scenario.schema_tracking import TrackerConfig
+from iadsim.scenario.schema_truth import RouteMotionConfig, ThreatMotionField
 
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
@@ -120,6 +121,10 @@ class Threat(Model):
         "ground (terrain following, as low-level cruise missiles fly)",
     )
     route: list[Waypoint] = Field(min_length=2)
+    motion: ThreatMotionField = Field(
+        default_factory=RouteMotionConfig,
+        description="how the group moves (kind; default: fly ``route``)",
+    )
 
     @model_validator(mode="after")
     def _legs_have_speed(self) -> Threat:

@@ -6,6 +6,11 @@ plain dataclasses of :mod:`iadsim.sensors` (:class:`RadarParams`,
 :class:`RcsTableParams`). A radar's sensitivity is given either by the full
 radar equation (``performance: {kind: full, ...}``) or by a published reference
 detection range (``performance: {kind: reference_range, ...}``).
+
+Both choices are registered kinds (:mod:`iadsim.scenario.registry`):
+:data:`PERFORMANCES` (how a radar's sensitivity is described; compile step ->
+loop constant ``C``) and :data:`DETECTION_MODELS` (how a dwell turns truth into
+detections; compile step -> a :class:`iadsim.sensors.detection.DetectionModel`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from iadsim.scenario.base import Model
+from iadsim.scenario.registry import KindModel, Registry
+from iadsim.sensors.detection import DetectionModel, StandardDetection
 from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import (
     FireControlParams,
@@ -34,10 +41,13 @@ from iadsim.sensors.radar_equation import (
 from iadsim.sensors.rcs import RcsTableParams
 
 __all__ = [
+    "DETECTION_MODELS",
+    "PERFORMANCES",
     "FullPerformance",
     "RadarType",
     "RcsTable",
     "ReferenceRangePerformance",
+    "StandardDetectionConfig",
     "compile_radar",
     "compile_rcs_table",
 ]
@@ -52,7 +62,24 @@ class _Model(Model):
     """The scenario layer's one base model (strict: no unknown fields, no inf/NaN)."""
 
 
-class FullPerformance(_Model):
+#: How a radar type's sensitivity is given; compile(cfg, radar: RadarType) -> loop
+#: constant C (m^2, per-pulse SNR = C sigma / R^4).
+PERFORMANCES: Registry[float] = Registry("radar performance", context="radar: RadarType")
+#: How a dwell turns truth into detections; compile(cfg) -> DetectionModel.
+DETECTION_MODELS: Registry[DetectionModel] = Registry("detection model", default="standard")
+
+
+@PERFORMANCES.register(
+    example={
+        "kind": "full",
+        "peak_power_w": 1.0e6,
+        "tx_gain_db": 38.0,
+        "noise_figure_db": 3.0,
+        "losses_db": 6.0,
+        "source": "illustrative figures",
+    }
+)
+class FullPerformance(KindModel):
     """Sensitivity from the radar range equation (Skolnik 2001, eq. 2.61)."""
 
     kind: Literal["full"]
@@ -79,7 +106,16 @@ class FullPerformance(_Model):
         return self
 
 
-class ReferenceRangePerformance(_Model):
+@PERFORMANCES.register(
+    example={
+        "kind": "reference_range",
+        "rcs_m2": 1.0,
+        "range_km": 150.0,
+        "pd": 0.9,
+        "source": "illustrative figures",
+    }
+)
+class ReferenceRangePerformance(KindModel):
     """Sensitivity from a published figure: ``rcs_m2`` detected at ``range_km`` with ``pd``.
 
     ``pfa``, ``n_pulses`` and ``swerling`` default to the radar's own values. When
@@ -100,7 +136,23 @@ class ReferenceRangePerformance(_Model):
     source: str = ""
 
 
-Performance = Annotated[FullPerformance | ReferenceRangePerformance, Field(discriminator="kind")]
+Performance = Annotated[KindModel, PERFORMANCES.union]
+
+
+@DETECTION_MODELS.register(
+    example={"kind": "standard", "false_alarms": True},
+    compile=lambda c: StandardDetection(false_alarms=c.false_alarms),
+)
+class StandardDetectionConfig(KindModel):
+    """The standard dwell: visibility, radar-equation SNR with RCS by aspect, Swerling
+    Pd draw, resolution-cell merging, false alarms and SNR-dependent noise
+    (``kind`` may be omitted)."""
+
+    kind: Literal["standard"] = "standard"
+    false_alarms: bool = True
+
+
+Detection = Annotated[KindModel, DETECTION_MODELS.union]
 
 
 class FireControl(_Model):
@@ -156,6 +208,9 @@ class RadarType(_Model):
     fire_control: FireControl | None = Field(
         default=None, description="engagement-radar channels and cued acquisition"
     )
+    detection: Detection = Field(
+        default_factory=StandardDetectionConfig, description="detection model (kind)"
+    )
     source: Source
 
     @model_validator(mode="after")
@@ -176,23 +231,28 @@ class RadarType(_Model):
         return self
 
 
-def _loop_constant(m: RadarType) -> float:
-    p = m.performance
-    if isinstance(p, ReferenceRangePerformance):
-        loss_db = 0.0
-        if m.atmosphere:
-            r0 = p.range_km * 1000.0
-            el = elevation_angle_rad(r0, p.alt_m, m.antenna_height_m)
-            loss_db = float(atmospheric_loss_db(r0, el, int(band_index(m.frequency_hz))))
-        return loop_constant_from_reference(
-            extra_loss_db=loss_db,
-            rcs_m2=p.rcs_m2,
-            range_m=p.range_km * 1000.0,
-            pd=p.pd,
-            pfa=p.pfa if p.pfa is not None else m.pfa,
-            n_pulses=p.n_pulses if p.n_pulses is not None else m.n_pulses,
-            swerling=p.swerling if p.swerling is not None else m.swerling,
-        )
+@PERFORMANCES.compiler("reference_range")
+def _reference_loop_constant(p: ReferenceRangePerformance, m: RadarType) -> float:
+    """C reproducing the published detection range (with the atmosphere to ``alt_m``)."""
+    loss_db = 0.0
+    if m.atmosphere:
+        r0 = p.range_km * 1000.0
+        el = elevation_angle_rad(r0, p.alt_m, m.antenna_height_m)
+        loss_db = float(atmospheric_loss_db(r0, el, int(band_index(m.frequency_hz))))
+    return loop_constant_from_reference(
+        extra_loss_db=loss_db,
+        rcs_m2=p.rcs_m2,
+        range_m=p.range_km * 1000.0,
+        pd=p.pd,
+        pfa=p.pfa if p.pfa is not None else m.pfa,
+        n_pulses=p.n_pulses if p.n_pulses is not None else m.n_pulses,
+        swerling=p.swerling if p.swerling is not None else m.swerling,
+    )
+
+
+@PERFORMANCES.compiler("full")
+def _equation_loop_constant(p: FullPerformance, m: RadarType) -> float:
+    """C from the radar range equation (gains from ``aperture_m2`` when given)."""
     lam = SPEED_OF_LIGHT_MPS / m.frequency_hz
     if p.aperture_m2 is not None:
         g_db = 10.0 * math.log10(4.0 * math.pi * p.aperture_m2 / lam**2)
@@ -222,7 +282,7 @@ def compile_radar(model: RadarType, name: str = "") -> RadarParams:
     return RadarParams(
         name=name,
         kind=model.kind,
-        loop_constant_m2=_loop_constant(model),
+        loop_constant_m2=PERFORMANCES.compile(model.performance, model),
         frequency_hz=model.frequency_hz,
         pfa=model.pfa,
         n_pulses=model.n_pulses,
@@ -248,6 +308,7 @@ def compile_radar(model: RadarType, name: str = "") -> RadarParams:
         atmosphere=model.atmosphere,
         confirmation_dwell=model.confirmation_dwell,
         fire_control=_fire_control(model),
+        detection=DETECTION_MODELS.compile(model.detection),
     )
 
 

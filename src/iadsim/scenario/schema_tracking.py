@@ -10,151 +10,84 @@ YAML (scenario ``tracker:`` block or a stand-alone ``tracker.yaml``)::
     deletion: {max_misses: 3, max_coast_s: 30}
 
 Degrees appear only here (``*_deg*`` fields) and are converted to radians once
-in :func:`compile_tracker_parts`. ``filter: {kind: imm, models: [...]}``
-carries its own motion models (``motion`` is then unused).
+in the compile steps. ``filter: {kind: imm, models: [...]}`` carries its own
+motion models (``motion`` is then unused).
+
+Every part is a registered kind (:mod:`iadsim.scenario.registry`): its config
+model, compile step and documented example are defined together, in the
+registries :data:`MOTIONS` and :data:`FILTERS` (:mod:`~iadsim.scenario.schema_filters`)
+and :data:`ASSOCIATORS`, :data:`INITIATIONS` and :data:`DELETERS` (below). A new
+kind is registered next to its config model; the schema's unions follow.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
 from iadsim.scenario.base import Model
+from iadsim.scenario.registry import KindModel, Registry
+from iadsim.scenario.schema_filters import (
+    D2R,
+    FILTERS,
+    MOTIONS,
+    CVMotion,
+    EKFConfig,
+    Filter,
+    IMMConfig,
+    Motion,
+    Pos,
+    Prob,
+    UKFConfig,
+)
 from iadsim.tracking import (
     GNN,
-    IMM,
     JPDA,
-    ConstantAcceleration,
-    ConstantVelocity,
-    ConvertedMeasurementKF,
-    CoordinatedTurn,
     Deleter,
-    ExtendedKalmanFilter,
     Gate,
-    KalmanFilter,
     MOfN,
     ScoreConfirmer,
-    Singer,
     SinglePointInitiator,
     Tracker,
     TrackerParts,
-    UnscentedKalmanFilter,
-    ZeroPadded,
 )
 from iadsim.tracking.association import Associator
-from iadsim.tracking.filters import Filter as FilterRole
-from iadsim.tracking.filters import _SingleModel
-from iadsim.tracking.management import Confirmer
-from iadsim.tracking.models import MotionModel
+from iadsim.tracking.management import Confirmer, Initiator
 
 __all__ = [
+    "ASSOCIATORS",
+    "DELETERS",
+    "FILTERS",
+    "INITIATIONS",
+    "MOTIONS",
+    "GNNConfig",
+    "IMMConfig",
+    "JPDAConfig",
+    "MOfNConfig",
+    "ScoreConfig",
     "SensorSite",
     "TrackCliConfig",
     "TrackerConfig",
+    "UKFConfig",
     "compile_tracker",
     "compile_tracker_parts",
 ]
 
-Pos = Annotated[float, Field(gt=0.0)]
-Prob = Annotated[float, Field(gt=0.0, lt=1.0)]
-D2R = math.pi / 180.0
+#: Associators; compile(cfg) -> (:class:`~iadsim.tracking.Gate`, Associator).
+ASSOCIATORS: Registry[tuple[Gate, Associator]] = Registry("tracker associator")
+#: Initiation; compile(cfg) -> (Initiator, Confirmer).
+INITIATIONS: Registry[tuple[Initiator, Confirmer]] = Registry("track initiation")
+#: Deletion of confirmed tracks; compile(cfg) -> :class:`~iadsim.tracking.Deleter`.
+DELETERS: Registry[Deleter] = Registry("track deletion", default="standard")
 
 
 class _M(Model):
     """The scenario layer's one base model (strict: no unknown fields, no inf/NaN)."""
 
 
-class CVMotion(_M):
-    """Nearly constant velocity; q = acceleration-noise PSD per axis (BLK sec 6.2.2)."""
-
-    kind: Literal["cv"] = "cv"
-    q_m2ps3: Pos = 20.0
-
-
-class CAMotion(_M):
-    """Nearly constant acceleration; q = jerk-noise PSD per axis (BLK sec 6.2.3)."""
-
-    kind: Literal["ca"] = "ca"
-    q_m2ps5: Pos = 1.0
-
-
-class SingerMotion(_M):
-    """Singer correlated acceleration (Singer 1970)."""
-
-    kind: Literal["singer"] = "singer"
-    sigma_a_mps2: Pos = 20.0
-    tau_s: Pos = 10.0
-
-
-class CTMotion(_M):
-    """Coordinated turn with turn-rate state (BLK sec 11.7.1)."""
-
-    kind: Literal["ct"] = "ct"
-    q_m2ps3: Pos = 5.0
-    q_omega_deg2ps3: Pos = 1.0
-
-
-Motion = Annotated[CVMotion | CAMotion | SingerMotion | CTMotion, Field(discriminator="kind")]
-
-
-class KFConfig(_M):
-    """Linear KF (polar detections converted by the plain conversion)."""
-
-    kind: Literal["kf"] = "kf"
-
-
-class EKFConfig(_M):
-    """EKF on range/azimuth(/elevation) measurements."""
-
-    kind: Literal["ekf"] = "ekf"
-
-
-class CMKFConfig(_M):
-    """Converted-measurement KF with debiased conversion."""
-
-    kind: Literal["cmkf"] = "cmkf"
-
-
-class UKFConfig(_M):
-    """Unscented KF (scaled unscented transform parameters)."""
-
-    kind: Literal["ukf"] = "ukf"
-    alpha: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
-    beta: Annotated[float, Field(ge=0.0)] = 2.0
-    kappa: float = 0.0
-
-
-def _default_imm_models() -> list[CVMotion | CAMotion | SingerMotion | CTMotion]:
-    return [CVMotion(q_m2ps3=1.0), CTMotion(q_m2ps3=5.0)]
-
-
-class IMMConfig(_M):
-    """IMM over ``models`` (state of the largest model; smaller ones zero-padded)."""
-
-    kind: Literal["imm"] = "imm"
-    base: Literal["kf", "ekf", "ukf", "cmkf"] = "ekf"
-    models: list[Motion] = Field(default_factory=lambda: _default_imm_models(), min_length=2)
-    sojourn_s: list[Pos] = Field(default_factory=lambda: [30.0, 10.0])
-    mu0: list[Prob] = Field(default_factory=lambda: [0.8, 0.2])
-
-    @model_validator(mode="after")
-    def _lengths(self) -> Self:
-        if not (len(self.models) == len(self.sojourn_s) == len(self.mu0)):
-            raise ValueError("sojourn_s: models, sojourn_s and mu0 must have equal lengths")
-        kinds = {m.kind for m in self.models}
-        if len(kinds & {"ca", "singer"}) and "ct" in kinds:
-            raise ValueError("models: cannot mix ct with ca/singer state layouts")
-        return self
-
-
-Filter = Annotated[
-    KFConfig | EKFConfig | CMKFConfig | UKFConfig | IMMConfig, Field(discriminator="kind")
-]
-
-
-class _GateFields(_M):
+# -- association --------------------------------------------------------------
+class _GateFields(KindModel):
     gate_probability: Prob | None = 0.999
     gate_mahalanobis: Pos | None = None
 
@@ -166,7 +99,18 @@ class _GateFields(_M):
             )
         return self
 
+    def gate(self) -> Gate:
+        """The validation gate these fields describe."""
+        return Gate(
+            probability=None if self.gate_mahalanobis else self.gate_probability,
+            mahalanobis=self.gate_mahalanobis,
+        )
 
+
+@ASSOCIATORS.register(
+    example={"kind": "gnn", "gate_probability": 0.999, "cost": "d2"},
+    compile=lambda c: (c.gate(), GNN(cost=c.cost)),
+)
 class GNNConfig(_GateFields):
     """Global nearest neighbour (optimal 2-D assignment)."""
 
@@ -174,6 +118,9 @@ class GNNConfig(_GateFields):
     cost: Literal["d2", "d", "nll"] = "d2"
 
 
+@ASSOCIATORS.register(
+    example={"kind": "jpda", "pd": 0.9, "clutter_density": 1e-9, "max_tracks_exact": 8}
+)
 class JPDAConfig(_GateFields):
     """Joint probabilistic data association; clutter density per unit measurement volume."""
 
@@ -183,15 +130,40 @@ class JPDAConfig(_GateFields):
     max_tracks_exact: Annotated[int, Field(ge=1, le=12)] = 8
 
 
-Association = Annotated[GNNConfig | JPDAConfig, Field(discriminator="kind")]
+@ASSOCIATORS.compiler("jpda")
+def _compile_jpda(cfg: JPDAConfig) -> tuple[Gate, Associator]:
+    pg = cfg.gate_probability if cfg.gate_probability is not None else 0.999
+    jpda = JPDA(
+        pd=cfg.pd,
+        clutter_density=cfg.clutter_density,
+        gate_probability=pg,
+        max_tracks_exact=cfg.max_tracks_exact,
+    )
+    return cfg.gate(), jpda
 
 
-class _InitFields(_M):
+Association = Annotated[KindModel, ASSOCIATORS.union]
+
+
+# -- initiation and confirmation ----------------------------------------------
+class _InitFields(KindModel):
     velocity_sigma_mps: Pos = 400.0
     accel_sigma_mps2: Pos = 30.0
     turn_rate_sigma_degps: Pos = 5.0
 
+    def initiator(self) -> Initiator:
+        """The single-point initiator these fields describe (degrees -> radians)."""
+        return SinglePointInitiator(
+            velocity_sigma_mps=self.velocity_sigma_mps,
+            accel_sigma_mps2=self.accel_sigma_mps2,
+            turn_rate_sigma_radps=self.turn_rate_sigma_degps * D2R,
+        )
 
+
+@INITIATIONS.register(
+    example={"kind": "m_of_n", "m": 3, "n": 4, "velocity_sigma_mps": 400.0},
+    compile=lambda c: (c.initiator(), MOfN(m=c.m, n=c.n)),
+)
 class MOfNConfig(_InitFields):
     """Confirm after ``m`` hits in ``n`` scans."""
 
@@ -206,6 +178,19 @@ class MOfNConfig(_InitFields):
         return self
 
 
+@INITIATIONS.register(
+    example={"kind": "score", "pd": 0.9, "false_track_probability": 1e-4},
+    compile=lambda c: (
+        c.initiator(),
+        ScoreConfirmer(
+            pd=c.pd,
+            clutter_density=c.clutter_density,
+            new_target_density=c.new_target_density,
+            alpha=c.false_track_probability,
+            beta=c.true_track_deletion_probability,
+        ),
+    ),
+)
 class ScoreConfig(_InitFields):
     """SPRT on the track log-likelihood ratio (Blackman and Popoli 1999 sec 6.2)."""
 
@@ -217,15 +202,27 @@ class ScoreConfig(_InitFields):
     true_track_deletion_probability: Prob = 0.05
 
 
-Initiation = Annotated[MOfNConfig | ScoreConfig, Field(discriminator="kind")]
+Initiation = Annotated[KindModel, INITIATIONS.union]
 
 
-class DeletionConfig(_M):
-    """Deletion of confirmed tracks."""
+# -- deletion -----------------------------------------------------------------
+@DELETERS.register(
+    example={"kind": "standard", "max_misses": 3, "max_coast_s": 30.0},
+    compile=lambda c: Deleter(
+        max_misses=c.max_misses, max_coast_s=c.max_coast_s, max_pos_sigma_m=c.max_pos_sigma_m
+    ),
+)
+class DeletionConfig(KindModel):
+    """Deletion of confirmed tracks after misses, coasting time or position uncertainty
+    (``kind`` may be omitted)."""
 
+    kind: Literal["standard"] = "standard"
     max_misses: Annotated[int, Field(ge=1)] = 3
     max_coast_s: Pos = 30.0
     max_pos_sigma_m: Pos = 50_000.0
+
+
+Deletion = Annotated[KindModel, DELETERS.union]
 
 
 class TrackerConfig(_M):
@@ -238,7 +235,7 @@ class TrackerConfig(_M):
     filter: Filter = Field(default_factory=EKFConfig)
     association: Association = Field(default_factory=GNNConfig)
     initiation: Initiation = Field(default_factory=MOfNConfig)
-    deletion: DeletionConfig = Field(default_factory=DeletionConfig)
+    deletion: Deletion = Field(default_factory=DeletionConfig)
     use_radial_velocity: bool = False
 
 
@@ -261,87 +258,18 @@ class TrackCliConfig(TrackerConfig):
     cartesian_sigma_m: Pos = 10.0
 
 
-def _motion(cfg: CVMotion | CAMotion | SingerMotion | CTMotion, d: int) -> MotionModel:
-    if isinstance(cfg, CVMotion):
-        return ConstantVelocity(ndim=d, q_m2ps3=cfg.q_m2ps3)
-    if isinstance(cfg, CAMotion):
-        return ConstantAcceleration(ndim=d, q_m2ps5=cfg.q_m2ps5)
-    if isinstance(cfg, SingerMotion):
-        return Singer(ndim=d, sigma_a_mps2=cfg.sigma_a_mps2, tau_s=cfg.tau_s)
-    return CoordinatedTurn(
-        ndim=d, q_m2ps3=cfg.q_m2ps3, q_omega_rad2ps3=cfg.q_omega_deg2ps3 * D2R**2
-    )
-
-
-def _single(kind: str, model: MotionModel, ukf: UKFConfig | None = None) -> _SingleModel:
-    if kind == "kf":
-        return KalmanFilter(model=model)
-    if kind == "cmkf":
-        return ConvertedMeasurementKF(model=model)
-    if kind == "ukf":
-        u = ukf or UKFConfig()
-        return UnscentedKalmanFilter(model=model, alpha=u.alpha, beta=u.beta, kappa=u.kappa)
-    return ExtendedKalmanFilter(model=model)
-
-
 def compile_tracker_parts(cfg: TrackerConfig) -> TrackerParts:
     """Validated config -> plain :class:`iadsim.tracking.TrackerParts` (SI units)."""
     d = cfg.dims
-    f = cfg.filter
-    if isinstance(f, IMMConfig):
-        models = [_motion(m, d) for m in f.models]
-        nx = max(m.nx for m in models)
-        padded = tuple(m if m.nx == nx else ZeroPadded(model=m, nx_total=nx) for m in models)
-        filt: FilterRole = IMM(
-            base=_single(f.base, padded[0]),
-            models=padded,
-            sojourn_s=tuple(f.sojourn_s),
-            mu0=tuple(f.mu0),
-        )
-    else:
-        filt = _single(f.kind, _motion(cfg.motion, d), f if isinstance(f, UKFConfig) else None)
-    a = cfg.association
-    gate = Gate(
-        probability=None if a.gate_mahalanobis else a.gate_probability,
-        mahalanobis=a.gate_mahalanobis,
-    )
-    pg = a.gate_probability if a.gate_probability is not None else 0.999
-    assoc: Associator = (
-        GNN(cost=a.cost)
-        if isinstance(a, GNNConfig)
-        else JPDA(
-            pd=a.pd,
-            clutter_density=a.clutter_density,
-            gate_probability=pg,
-            max_tracks_exact=a.max_tracks_exact,
-        )
-    )
-    i = cfg.initiation
-    conf: Confirmer = (
-        MOfN(m=i.m, n=i.n)
-        if isinstance(i, MOfNConfig)
-        else ScoreConfirmer(
-            pd=i.pd,
-            clutter_density=i.clutter_density,
-            new_target_density=i.new_target_density,
-            alpha=i.false_track_probability,
-            beta=i.true_track_deletion_probability,
-        )
-    )
-    dl = cfg.deletion
+    gate, assoc = ASSOCIATORS.compile(cfg.association)
+    initiator, confirmer = INITIATIONS.compile(cfg.initiation)
     return TrackerParts(
-        filter=filt,
+        filter=FILTERS.compile(cfg.filter, MOTIONS.compile(cfg.motion, d), d),
         gate=gate,
         associator=assoc,
-        initiator=SinglePointInitiator(
-            velocity_sigma_mps=i.velocity_sigma_mps,
-            accel_sigma_mps2=i.accel_sigma_mps2,
-            turn_rate_sigma_radps=i.turn_rate_sigma_degps * D2R,
-        ),
-        confirmer=conf,
-        deleter=Deleter(
-            max_misses=dl.max_misses, max_coast_s=dl.max_coast_s, max_pos_sigma_m=dl.max_pos_sigma_m
-        ),
+        initiator=initiator,
+        confirmer=confirmer,
+        deleter=DELETERS.compile(cfg.deletion),
         use_rdot=cfg.use_radial_velocity,
     )
 

@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from iadsim.sensors.detection import STANDARD, DetectionModel
 from iadsim.sensors.pd import required_snr
 from iadsim.sensors.radar_equation import BANDS, band_index, loop_constant_m2
 
@@ -124,6 +125,9 @@ class RadarParams:
         with probability ``pfa**2`` per cell; a target is reported with
         probability ``Pd**2`` for independent looks (Skolnik, *Introduction to
         Radar Systems*, 3rd ed., 2001, sec. 2.5 and 9.7 on sequential detection).
+    detection : DetectionModel
+        How a dwell turns truth into detections (default: the standard model,
+        :class:`iadsim.sensors.detection.StandardDetection`).
     """
 
     name: str
@@ -154,6 +158,7 @@ class RadarParams:
     atmosphere: bool = True
     confirmation_dwell: bool = False
     fire_control: FireControlParams | None = None
+    detection: DetectionModel = STANDARD
 
     def __post_init__(self) -> None:
         checks = {

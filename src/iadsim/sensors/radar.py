@@ -103,6 +103,11 @@ class Radar:
         object.__setattr__(self, "_group", RadarGroup.of([self]))
 
     @property
+    def group(self) -> RadarGroup:
+        """The radar as a one-radar :class:`RadarGroup` (built once)."""
+        return self._group if self._group is not None else RadarGroup.of([self])
+
+    @property
     def mast_m(self) -> float:
         """Antenna height above the site ground (placement override or type default)."""
         return (
@@ -137,9 +142,9 @@ class Radar:
     def observe(
         self, truth: Truth, t_s: float, rng: np.random.Generator, signatures: TargetSignatures
     ) -> Detections:
-        """Detections of one dwell at ``t_s`` (truth rows are the states at ``t_s``)."""
-        group = self._group if self._group is not None else RadarGroup.of([self])
-        return self.detection.observe(group, truth, t_s, rng, signatures)
+        """Detections of one dwell at ``t_s`` (truth rows are the states at ``t_s``),
+        by the radar type's detection model (``params.detection``)."""
+        return self.params.detection.observe(self, truth, t_s, rng, signatures)
 
     @functools.cached_property
     def _acquisition_radar(self) -> Radar:

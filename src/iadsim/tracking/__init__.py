@@ -6,6 +6,9 @@ Typical use (the scenario layer builds the parts from YAML)::
     from iadsim.tracking import Tracker, TrackerParts, ExtendedKalmanFilter, ConstantVelocity
     tracker = TrackerParts(filter=ExtendedKalmanFilter(model=ConstantVelocity(ndim=3))).build()
     tracks = tracker.step(detections, t_s)
+
+The roles a part implements (motion model, filter, associator, initiator,
+confirmer, deleter) are documented protocols in :mod:`iadsim.tracking.roles`.
 """
 
 from iadsim.tracking.association import GNN, JPDA, Association
@@ -13,6 +16,7 @@ from iadsim.tracking.filters import (
     ConvertedMeasurementKF,
     ExtendedKalmanFilter,
     KalmanFilter,
+    SingleModelFilter,
     UnscentedKalmanFilter,
 )
 from iadsim.tracking.gating import Gate
@@ -26,6 +30,15 @@ from iadsim.tracking.models import (
     Singer,
     ZeroPadded,
 )
+from iadsim.tracking.roles import (
+    Associator,
+    Confirmer,
+    Filter,
+    FilterState,
+    Initiator,
+    MotionModel,
+    TrackDeleter,
+)
 from iadsim.tracking.tracker import COUNTERS, Tracker, TrackerParts, visible_from
 
 __all__ = [
@@ -34,19 +47,27 @@ __all__ = [
     "IMM",
     "JPDA",
     "Association",
+    "Associator",
+    "Confirmer",
     "ConstantAcceleration",
     "ConstantVelocity",
     "ConvertedMeasurementKF",
     "CoordinatedTurn",
     "Deleter",
     "ExtendedKalmanFilter",
+    "Filter",
+    "FilterState",
     "Gate",
+    "Initiator",
     "KalmanFilter",
     "MOfN",
     "Measurements",
+    "MotionModel",
     "ScoreConfirmer",
     "Singer",
+    "SingleModelFilter",
     "SinglePointInitiator",
+    "TrackDeleter",
     "Tracker",
     "TrackerParts",
     "UnscentedKalmanFilter",

@@ -19,7 +19,7 @@ for multitarget tracking by microprocessor", ACC 1986 (cheap JPDA).
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,6 +28,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from iadsim.tracking.gating import GatedPairs
+from iadsim.tracking.roles import Associator
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -53,12 +54,6 @@ class Association:
     b: F64
     used: NDArray[np.bool_]
     pair_k: I64
-
-
-class Associator(Protocol):
-    """Role: turn gated pairs into association weights."""
-
-    def associate(self, n: int, m: int, gp: GatedPairs, gamma: float) -> Association: ...
 
 
 def _empty(n: int, m: int) -> Association:

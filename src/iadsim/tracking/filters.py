@@ -19,7 +19,6 @@ Huang, "The probabilistic data association filter", IEEE CSM 29(6), 2009.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,11 +32,12 @@ from iadsim.tracking.measurements import (
     standard_conversion,
     wrap_pi,
 )
-from iadsim.tracking.models import MotionModel
+from iadsim.tracking.roles import Filter, FilterState, MotionModel
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
-Bank = dict[str, Any]
+#: The filter state (formerly a dict); see :class:`iadsim.tracking.roles.FilterState`.
+Bank = FilterState
 LOG2PI = float(np.log(2.0 * np.pi))
 
 __all__ = [
@@ -45,8 +45,10 @@ __all__ = [
     "ConvertedMeasurementKF",
     "ExtendedKalmanFilter",
     "Filter",
+    "FilterState",
     "Innovation",
     "KalmanFilter",
+    "SingleModelFilter",
     "UnscentedKalmanFilter",
     "joseph_update",
     "kf_predict",
@@ -158,54 +160,42 @@ def mixture_reduce(
     return x, sym(P)
 
 
-class Filter(Protocol):
-    """What the tracker needs from a filter (single-model or IMM)."""
-
-    @property
-    def nx(self) -> int: ...
-
-    @property
-    def ndim(self) -> int: ...
-
-    def prepare(self, meas: Measurements) -> Measurements: ...
-
-    def init_bank(self, x: F64, P: F64) -> Bank: ...
-
-    def predict(self, bank: Bank, dt: F64) -> Bank: ...
-
-    def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation: ...
-
-    def update(
-        self,
-        bank: Bank,
-        meas: Measurements,
-        row: I64,
-        beta: F64,
-        beta0: F64,
-        b: F64,
-        inn: Innovation | None = None,
-    ) -> tuple[Bank, F64]: ...
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class _SingleModel:
-    """Shared bank-level logic of single-model filters (bank = {x, P})."""
+class SingleModelFilter:
+    """A Gaussian filter with one motion model: the base of KF, EKF, UKF and CMKF.
+
+    Implements the :class:`~iadsim.tracking.roles.Filter` role on a state of
+    ``x`` (n, nx) and ``P`` (n, nx, nx). A subclass changes how measurements are
+    prepared (:meth:`prepare`), predicted (:meth:`predict_xP`), innovated
+    (:meth:`innovate`) or updated (:meth:`update_xP`); the bank-level methods
+    (PDA mixture for weighted pairs) are shared. The defaults are the EKF
+    (BLK sec 10.3) with a Joseph-form update; an :class:`~iadsim.tracking.IMM`
+    runs one copy per mode (``dataclasses.replace(f, model=...)``).
+
+    Parameters
+    ----------
+    model : the motion model (state layout and dimension).
+    """
 
     model: MotionModel
 
     @property
     def nx(self) -> int:
+        """State dimension of the motion model."""
         return self.model.nx
 
     @property
     def ndim(self) -> int:
+        """Spatial dimension (2 or 3)."""
         return self.model.ndim
 
     def prepare(self, meas: Measurements) -> Measurements:
+        """Measurements as given (polar for the EKF/UKF)."""
         return meas
 
-    def init_bank(self, x: F64, P: F64) -> Bank:
-        return {"x": x, "P": P}
+    def init_bank(self, x: F64, P: F64) -> FilterState:
+        """State of new tracks: x (n, nx), P (n, nx, nx)."""
+        return FilterState(x=x, P=P)
 
     def predict_xP(self, x: F64, P: F64, dt: F64) -> tuple[F64, F64]:
         """EKF prediction x = f(x), P = F P F' + Q (BLK eqs 10.3.2-1..-4)."""
@@ -220,11 +210,13 @@ class _SingleModel:
         return _finish(_residual(meas.z, zhat, meas), S, H)
 
     def update_xP(self, x: F64, P: F64, meas: Measurements, inn: Innovation) -> tuple[F64, F64]:
+        """Joseph-form update of p pairs (BLK eq 5.2.3-18): x (p, nx), P (p, nx, nx)."""
         return joseph_update(x, P, inn.y, inn.S, inn.cross, meas.R)
 
-    def predict(self, bank: Bank, dt: F64) -> Bank:
-        x, P = self.predict_xP(bank["x"], bank["P"], dt)
-        return {"x": x, "P": P}
+    def predict(self, bank: FilterState, dt: F64) -> FilterState:
+        """Every row predicted ``dt`` (n,) s ahead."""
+        x, P = self.predict_xP(bank.x, bank.P, dt)
+        return FilterState(x=x, P=P)
 
     def update(
         self,
@@ -235,22 +227,22 @@ class _SingleModel:
         beta0: F64,
         b: F64,
         inn: Innovation | None = None,
-    ) -> tuple[Bank, F64]:
+    ) -> tuple[FilterState, F64]:
         """Update ``k`` rows of ``bank`` with ``p`` pairs (row, beta); returns loglik (p,).
 
         ``inn`` optionally passes the pairs' innovations at this very state (from
         gating), which are then not computed again.
         """
-        x0, P0 = bank["x"], bank["P"]
+        x0, P0 = bank.x, bank.P
         if inn is None:
             inn = self.innovate(x0[row], P0[row], meas)
         xj, Pj = self.update_xP(x0[row], P0[row], meas, inn)
         x, P = mixture_reduce(x0, P0, xj, Pj, row, beta, beta0)
-        return {"x": x, "P": P}, inn.loglik()
+        return FilterState(x=x, P=P), inn.loglik()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class KalmanFilter(_SingleModel):
+class KalmanFilter(SingleModelFilter):
     """Linear KF; polar measurements are converted by the plain (biased) conversion."""
 
     def prepare(self, meas: Measurements) -> Measurements:
@@ -258,12 +250,12 @@ class KalmanFilter(_SingleModel):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ExtendedKalmanFilter(_SingleModel):
+class ExtendedKalmanFilter(SingleModelFilter):
     """EKF: polar measurements used directly, Jacobians at the predicted state."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ConvertedMeasurementKF(_SingleModel):
+class ConvertedMeasurementKF(SingleModelFilter):
     """Converted-measurement KF with debiased conversion (Mo et al. 1998)."""
 
     def prepare(self, meas: Measurements) -> Measurements:
@@ -279,7 +271,7 @@ def safe_cholesky(P: F64) -> F64:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class UnscentedKalmanFilter(_SingleModel):
+class UnscentedKalmanFilter(SingleModelFilter):
     """UKF with the scaled unscented transform (Julier & Uhlmann 2004).
 
     lambda = alpha^2 (nx + kappa) - nx; sigma points x, x +- sqrt(nx + lambda) L_i.

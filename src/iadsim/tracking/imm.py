@@ -18,9 +18,9 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.tracking.filters import Bank, Innovation, _SingleModel, sym
+from iadsim.tracking.filters import Innovation, SingleModelFilter, sym
 from iadsim.tracking.measurements import Measurements
-from iadsim.tracking.models import MotionModel
+from iadsim.tracking.roles import FilterState, MotionModel
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -62,7 +62,7 @@ class IMM:
     mu0 : initial mode probabilities.
     """
 
-    base: _SingleModel
+    base: SingleModelFilter
     models: tuple[MotionModel, ...]
     sojourn_s: tuple[float, ...]
     mu0: tuple[float, ...]
@@ -75,7 +75,7 @@ class IMM:
             raise ValueError("IMM: models, sojourn_s and mu0 must have equal lengths")
 
     @property
-    def filters(self) -> tuple[_SingleModel, ...]:
+    def filters(self) -> tuple[SingleModelFilter, ...]:
         return tuple(dataclasses.replace(self.base, model=m) for m in self.models)
 
     @property
@@ -89,16 +89,16 @@ class IMM:
     def prepare(self, meas: Measurements) -> Measurements:
         return self.base.prepare(meas)
 
-    def init_bank(self, x: F64, P: F64) -> Bank:
+    def init_bank(self, x: F64, P: F64) -> FilterState:
         M, n = len(self.models), x.shape[0]
         mu = np.broadcast_to(np.asarray(self.mu0) / np.sum(self.mu0), (n, M)).copy()
         xm = np.repeat(x[:, None, :], M, axis=1)
         Pm = np.repeat(P[:, None, :, :], M, axis=1)
-        return {"x": x, "P": P, "xm": xm, "Pm": Pm, "mu": mu}
+        return FilterState(x=x, P=P, xm=xm, Pm=Pm, mu=mu)
 
-    def predict(self, bank: Bank, dt: F64) -> Bank:
+    def predict(self, bank: FilterState, dt: F64) -> FilterState:
         """Interaction (mixing) then mode-matched prediction."""
-        xm, Pm, mu = bank["xm"], bank["Pm"], bank["mu"]
+        xm, Pm, mu = _modes(bank)
         Pi = markov_transition(dt, np.asarray(self.sojourn_s, dtype=float))
         c = np.einsum("nij,ni->nj", Pi, mu)  # c_j = sum_i p_ij mu_i   (11.6.6-8)
         cs = np.maximum(c, 1e-300)
@@ -110,7 +110,7 @@ class IMM:
         for j, f in enumerate(self.filters):  # loop over the M models, not tracks
             outx[:, j], outP[:, j] = f.predict_xP(x0[:, j], sym(P0[:, j]), dt)
         x, P = combine(outx, outP, c)
-        return {"x": x, "P": P, "xm": outx, "Pm": outP, "mu": c}
+        return FilterState(x=x, P=P, xm=outx, Pm=outP, mu=c)
 
     def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation:
         """Gating innovations on the combined prediction."""
@@ -118,27 +118,27 @@ class IMM:
 
     def update(
         self,
-        bank: Bank,
+        bank: FilterState,
         meas: Measurements,
         row: I64,
         beta: F64,
         beta0: F64,
         b: F64,
         inn: Innovation | None = None,
-    ) -> tuple[Bank, F64]:
+    ) -> tuple[FilterState, F64]:
         """Mode-matched (PDA-)updates and mode probabilities (``inn``, the gating
         innovations of the combined estimate, is not used: each model has its own).
 
         Lambda_j = b + sum_pairs N(y_pj; 0, S_pj) (b = 0 for GNN), mu_j ~ Lambda_j c_j
         (BLK eq 11.6.6-15; Houles and Bar-Shalom 1989 for b > 0).
         """
-        xm, Pm, c = bank["xm"], bank["Pm"], bank["mu"]
+        xm, Pm, c = _modes(bank)
         k, M = xm.shape[0], len(self.models)
         newx, newP = np.empty_like(xm), np.empty_like(Pm)
         ll = np.empty((row.shape[0], M))
         for j, f in enumerate(self.filters):
-            (bj, llj) = f.update({"x": xm[:, j], "P": Pm[:, j]}, meas, row, beta, beta0, b)
-            newx[:, j], newP[:, j], ll[:, j] = bj["x"], bj["P"], llj
+            (bj, llj) = f.update(FilterState(x=xm[:, j], P=Pm[:, j]), meas, row, beta, beta0, b)
+            newx[:, j], newP[:, j], ll[:, j] = bj.x, bj.P, llj
         top = np.full(k, -np.inf)
         np.maximum.at(top, row, ll.max(axis=1))
         top = np.where(np.isfinite(top), top, 0.0)
@@ -153,4 +153,11 @@ class IMM:
             np.log(np.maximum(np.einsum("pm,pm->p", np.exp(ll - top[row, None]), c[row]), 1e-300))
             + top[row]
         )
-        return {"x": x, "P": P, "xm": newx, "Pm": newP, "mu": mu}, ll_pair
+        return FilterState(x=x, P=P, xm=newx, Pm=newP, mu=mu), ll_pair
+
+
+def _modes(bank: FilterState) -> tuple[F64, F64, F64]:
+    """The mode-conditioned arrays of an IMM state (xm, Pm, mu)."""
+    if bank.xm is None or bank.Pm is None or bank.mu is None:
+        raise ValueError("IMM: the filter state has no modes (not built by IMM.init_bank)")
+    return bank.xm, bank.Pm, bank.mu

@@ -19,13 +19,13 @@ T_del = ln(beta/(1-alpha)).
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.tracking.filters import trace_of_block
 from iadsim.tracking.measurements import Measurements, debiased_conversion
+from iadsim.tracking.roles import Confirmer, Initiator, TrackDeleter
 
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -33,10 +33,12 @@ B = NDArray[np.bool_]
 __all__ = [
     "Confirmer",
     "Deleter",
+    "Initiator",
     "MOfN",
     "ScoreConfirmer",
     "SinglePointInitiator",
     "TrackBook",
+    "TrackDeleter",
 ]
 
 
@@ -151,18 +153,6 @@ def _columns(a: NDArray, s: int) -> NDArray:
     if a.ndim == 1 or a.shape[1] >= s:
         return a
     return np.concatenate([a, np.zeros((a.shape[0], s - a.shape[1]), a.dtype)], axis=1)
-
-
-class Confirmer(Protocol):
-    """Role: decide tentative -> confirmed, or drop a tentative track."""
-
-    def initial_llr(self) -> float: ...
-
-    def delta_llr(self, hit: B, loglik: F64) -> F64: ...
-
-    def decide(self, book: TrackBook) -> tuple[B, B]: ...
-
-    def quality(self, book: TrackBook) -> F64: ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

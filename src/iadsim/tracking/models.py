@@ -17,11 +17,12 @@ targets", IEEE Trans. AES-6(4), 1970.
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol
 
 import numpy as np
 import scipy.linalg
 from numpy.typing import NDArray
+
+from iadsim.tracking.roles import MotionModel
 
 F64 = NDArray[np.float64]
 
@@ -33,32 +34,6 @@ __all__ = [
     "Singer",
     "ZeroPadded",
 ]
-
-
-class MotionModel(Protocol):
-    """A discrete-time motion model x_k+1 = f(x_k, dt) + w, w ~ N(0, Q(dt))."""
-
-    @property
-    def ndim(self) -> int:
-        """Spatial dimension (2 or 3)."""
-        ...
-
-    @property
-    def nx(self) -> int:
-        """State dimension."""
-        ...
-
-    def f(self, x: F64, dt: F64) -> F64:
-        """Propagated states, (n, nx)."""
-        ...
-
-    def F(self, x: F64, dt: F64) -> F64:
-        """Jacobian of ``f`` at ``x`` (the transition matrix if linear), (n, nx, nx)."""
-        ...
-
-    def Q(self, x: F64, dt: F64) -> F64:
-        """Process-noise covariance, (n, nx, nx)."""
-        ...
 
 
 def _kron_axes(block: F64, ndim: int) -> F64:

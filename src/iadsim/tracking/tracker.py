@@ -18,23 +18,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.tracking.association import GNN, Associator, dense_unique
-from iadsim.tracking.filters import Bank, Filter
 from iadsim.tracking.gating import Gate, GatedPairs
-from iadsim.tracking.management import (
-    Confirmer,
-    Deleter,
-    MOfN,
-    SinglePointInitiator,
-    TrackBook,
-)
+from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
+from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
 from iadsim.tracking.rows import TrackRows, tracks_frame
 
 F64 = NDArray[np.float64]
@@ -60,9 +53,9 @@ class TrackerParts:
     filter: Filter
     gate: Gate = Gate()
     associator: Associator = GNN()
-    initiator: SinglePointInitiator = SinglePointInitiator()
+    initiator: Initiator = SinglePointInitiator()
     confirmer: Confirmer = MOfN()
-    deleter: Deleter = Deleter()
+    deleter: TrackDeleter = Deleter()
     use_rdot: bool = False
 
     def build(self) -> Tracker:
@@ -82,15 +75,6 @@ class _Chosen:
     b: F64
 
 
-def _take(bank: Bank, idx: Any) -> Bank:
-    return {k: v[idx] for k, v in bank.items()}
-
-
-def _put(bank: Bank, idx: Any, new: Bank) -> None:
-    for k, v in new.items():
-        bank[k][idx] = v
-
-
 class Tracker:
     """Stateful multi-target tracker (see module docstring).
 
@@ -103,7 +87,7 @@ class Tracker:
     def __init__(self, *, parts: TrackerParts, first_id: int = 1) -> None:
         self.parts = parts
         f = parts.filter
-        self._bank: Bank = f.init_bank(np.zeros((0, f.nx)), np.zeros((0, f.nx, f.nx)))
+        self._bank: FilterState = f.init_bank(np.zeros((0, f.nx)), np.zeros((0, f.nx, f.nx)))
         self._book = TrackBook.new(np.zeros(0, np.int64), 0.0, 0.0)
         self._next_id = int(first_id)
         self._t_now = -np.inf
@@ -190,7 +174,7 @@ class Tracker:
         if observed is not None and seen.any():
             rows = seen.nonzero()[0]  # predict only the tracks this sensor could charge
             dt = t_s - self._book.t_s[rows]
-            x = self._predicted(_take(self._bank, rows), dt, in_place=True)["x"]
+            x = self._predicted(self._bank.take(rows), dt, in_place=True).x
             seen[rows] = np.asarray(observed(x[:, : self.parts.filter.ndim]))
         if seen.any():
             n = self.n_tracks
@@ -227,14 +211,14 @@ class Tracker:
         book, bank = self._book, self._bank
         if firm_only:
             keep = (book.status != TrackStatus.TENTATIVE).nonzero()[0]
-            book, bank = book.select(keep), _take(bank, keep)
+            book, bank = book.select(keep), bank.take(keep)
         n = book.track_id.shape[0]
         quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
         if n:
             bank = self._predicted(bank, t_s - book.t_s, in_place=False)
-        return TrackRows(bank["x"], bank["P"], book.track_id, book.status, quality, np.full(n, t_s))
+        return TrackRows(bank.x, bank.P, book.track_id, book.status, quality, np.full(n, t_s))
 
-    def _predicted(self, bank: Bank, dt: F64, *, in_place: bool) -> Bank:
+    def _predicted(self, bank: FilterState, dt: F64, *, in_place: bool) -> FilterState:
         """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
 
         All rows moving (the usual case) give the filter's new arrays directly;
@@ -245,8 +229,8 @@ class Tracker:
             return self.parts.filter.predict(bank, dt)
         if mov.any():
             if not in_place:
-                bank = {k: v.copy() for k, v in bank.items()}
-            _put(bank, mov, self.parts.filter.predict(_take(bank, mov), dt[mov]))
+                bank = bank.copy()
+            bank.put(mov, self.parts.filter.predict(bank.take(mov), dt[mov]))
         return bank
 
     def _output(self, t_s: float) -> Tracks:
@@ -266,13 +250,13 @@ class Tracker:
         n, m = self.n_tracks, len(meas)
         self._bank = self._predicted(self._bank, t - book.t_s, in_place=True)
         book.t_s[:] = np.maximum(book.t_s, t)
-        x = self._bank["x"]
+        x = self._bank.x
         seen = np.ones(n, bool) if observed is None else np.asarray(observed(x[:, : p.filter.ndim]))
         if bit:
             seen &= (book.sensors & np.uint64(bit)) != 0
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
         if n and m:
-            gp = p.gate.pairs(p.filter, x, self._bank["P"], meas, cart=standard_conversion(meas))
+            gp = p.gate.pairs(p.filter, x, self._bank.P, meas, cart=standard_conversion(meas))
             firm = book.status != TrackStatus.TENTATIVE
             picks = [self._associate(gp, cls, used) for cls in (firm, ~firm)]
             chosen = [c for c in picks if c is not None]
@@ -333,10 +317,10 @@ class Tracker:
         beta0 = np.concatenate([c.beta0 for c in chosen])[by_row]
         b = np.concatenate([c.b for c in chosen])[by_row]
         new, ll = self.parts.filter.update(
-            _take(self._bank, upd), meas.select(gp.di[pair]), inv, beta, beta0, b,
+            self._bank.take(upd), meas.select(gp.di[pair]), inv, beta, beta0, b,
             inn=gp.inn.select(pair),
         )  # fmt: skip
-        _put(self._bank, upd, new)
+        self._bank.put(upd, new)
         hit[upd] = True
         self._hits.append(self._book.track_id[upd])
         np.maximum.at(ll_hit, trow, ll)
@@ -357,17 +341,17 @@ class Tracker:
         est = ~tent | newly
         book.status[est & seen & ~hit] = TrackStatus.COASTING
         book.status[est & hit] = TrackStatus.CONFIRMED
-        kill = (tent & drop & ~confirm) | p.deleter.delete(book, self._bank["P"], p.filter.ndim, t)
+        kill = (tent & drop & ~confirm) | p.deleter.delete(book, self._bank.P, p.filter.ndim, t)
         if kill.any():
             k = int(kill.sum())
             status = np.full(k, TrackStatus.DELETED, np.int8)
             gone = TrackRows(
-                self._bank["x"][kill], self._bank["P"][kill], book.track_id[kill], status,
+                self._bank.x[kill], self._bank.P[kill], book.track_id[kill], status,
                 np.zeros(k), np.full(k, t),
             )  # fmt: skip
             self._deleted.append(gone)
             self._counters["deleted"] += int(kill.sum())
-            self._bank = _take(self._bank, ~kill)
+            self._bank = self._bank.take(~kill)
             self._book = book.select(~kill)
 
     def _initiate(self, raw: Measurements, t: float, bit: int = 0) -> None:
@@ -384,7 +368,7 @@ class Tracker:
         self._counters["initiated"] += k
         self._counters["confirmed"] += int(confirm.sum())
         new = p.filter.init_bank(x0, P0)
-        self._bank = {key: np.concatenate([self._bank[key], new[key]]) for key in new}
+        self._bank = self._bank.append(new)
         self._book = TrackBook.concat(self._book, nb)
 
 
