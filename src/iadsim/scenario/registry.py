@@ -38,8 +38,10 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, GetCoreSchemaHandler, Tag
+from pydantic import BaseModel, Discriminator, Field, GetCoreSchemaHandler, Tag
 from pydantic_core import CoreSchema
+
+from iadsim.scenario.base import Model
 
 __all__ = ["REGISTRIES", "Kind", "KindModel", "Registry", "rebuild_models"]
 
@@ -47,14 +49,9 @@ T = TypeVar("T")
 C = TypeVar("C", bound="KindModel")
 
 
-class KindModel(BaseModel):
-    """Base of every registered config model: a ``kind`` tag plus its own fields.
-
-    Unknown fields are errors, values are immutable and must be finite (the rules
-    of :class:`iadsim.scenario.schema.Model`).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+class KindModel(Model):
+    """Base of every registered config model: a ``kind`` tag plus its own fields
+    (the rules of :class:`iadsim.scenario.base.Model`)."""
 
     kind: str
 
