@@ -14,30 +14,30 @@ out = Console()
 
 
 def _by_type(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Per threat type: count, killed, leaked, mean first detection / track range (km)."""
+    """Per threat type: count, killed, leaked, never engaged, salvos and rounds aimed at
+    it, mean first detection / track / fire-control track range (km)."""
     acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for th in summary["threats"]:
         a = acc[th["type"]]
         a["n"].append(1.0)
         a["killed"].append(float(th["outcome"] == "killed"))
         a["leaked"].append(float(th["outcome"] == "leaked"))
-        for key in ("first_detection_range_m", "first_track_range_m"):
+        a["salvos"].append(float(th.get("engagements", 0)))
+        a["rounds"].append(float(th.get("rounds", 0)))
+        a["never"].append(float(th.get("engagements", 0) == 0))
+        for key in ("first_detection_range_m", "first_track_range_m", "first_fc_track_range_m"):
+            if key not in th:
+                continue
             v = th[key]
             if v is not None and not (isinstance(v, float) and math.isnan(v)):
                 a[key].append(v / 1e3)
     res: dict[str, dict[str, float]] = {}
     for typ, a in acc.items():
-        res[typ] = {
-            "n": sum(a["n"]),
-            "killed": sum(a["killed"]),
-            "leaked": sum(a["leaked"]),
-            "det_km": sum(a["first_detection_range_m"]) / len(a["first_detection_range_m"])
-            if a["first_detection_range_m"]
-            else math.nan,
-            "trk_km": sum(a["first_track_range_m"]) / len(a["first_track_range_m"])
-            if a["first_track_range_m"]
-            else math.nan,
-        }
+        res[typ] = {key: sum(a[key]) for key in ("n", "killed", "leaked", "never", "salvos",
+                                                  "rounds")}  # fmt: skip
+        for key, name in (("det_km", "first_detection_range_m"), ("trk_km", "first_track_range_m"),
+                          ("fc_km", "first_fc_track_range_m")):  # fmt: skip
+            res[typ][key] = sum(a[name]) / len(a[name]) if a[name] else math.nan
     return res
 
 
@@ -69,8 +69,12 @@ def comparison_table(a: dict[str, Any], b: dict[str, Any]) -> Table:
             ("n", "threats"),
             ("killed", "killed"),
             ("leaked", "leaked"),
+            ("never", "never engaged"),
+            ("salvos", "salvos aimed"),
+            ("rounds", "rounds spent"),
             ("det_km", "mean 1st detection km"),
             ("trk_km", "mean 1st track km"),
+            ("fc_km", "mean 1st fire-control track km"),
         ):
             t.add_row(f"{typ}: {label}", fmt(ta.get(typ), key), fmt(tb.get(typ), key))
     return t
