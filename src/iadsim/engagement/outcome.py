@@ -8,7 +8,8 @@ A salvo reaches its (last updated) predicted intercept point (PIP) at
 1. The candidate is the *living* threat nearest to the PIP (evaluated on truth)
    within the acquisition basket of the type (the last PIP error of its
    :class:`~iadsim.engagement.guidance.AcquisitionTable`); none -> miss,
-   ``"no threat in acquisition basket"``.
+   ``"target already destroyed"`` when a threat killed earlier lies in the basket,
+   else ``"no threat in acquisition basket"``.
 2. Each round acquires the candidate with probability ``P_acq(d, sigma)`` (PIP
    error ``d`` and the candidate's RCS ``sigma`` at the acquisition band, seen from
    the launcher) and, once acquired, kills it with the catalog's single-shot
@@ -156,10 +157,12 @@ def resolve_intercepts(
             p_acq[sel] = table.acquisition[j](dist[sel], rcs[i[k] == j])
     acquired, killed = draw_salvo(p_acq, pk, eng.n_rounds, rng)
     killed &= found
+    dead_idx, _ = match_threats(pip, truth.pos_m(), ~truth.alive, basket)
     reason = np.where(
-        ~found, "no threat in acquisition basket",
+        ~found,
+        np.where(dead_idx >= 0, "target already destroyed", "no threat in acquisition basket"),
         np.where(~acquired, "terminal acquisition failed", "warhead miss"),
-    ).astype(object)  # fmt: skip
+    ).astype(object)
     if killed.any():  # credit only the first kill of each threat
         k = np.flatnonzero(killed)
         _, first = np.unique(threat[k], return_index=True)
