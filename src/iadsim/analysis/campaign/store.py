@@ -49,7 +49,10 @@ THREAT_SCHEMA = pa.schema(
         ("first_detection_range_m", pa.float64()),
         ("first_track_t_s", pa.float64()),
         ("first_track_range_m", pa.float64()),
+        ("first_fc_track_t_s", pa.float64()),
+        ("first_fc_track_range_m", pa.float64()),
         ("engagements", pa.int64()),
+        ("rounds", pa.int64()),
     ]
 )
 FAILURE_SCHEMA = pa.schema(
