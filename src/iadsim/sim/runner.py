@@ -30,6 +30,8 @@ from iadsim.sim.summary import build_summary
 
 #: Fine time step (s) used to find when a threat first enters its target site.
 ARRIVAL_STEP_S = 1.0
+#: Threat-times evaluated at once by :func:`arrival_times_s` (bounds its memory).
+ARRIVAL_CHUNK_CELLS = 200_000
 
 
 @dataclasses.dataclass
@@ -48,29 +50,52 @@ class RunResult:
 def arrival_times_s(world: World) -> np.ndarray:
     """(n,) first time each threat is within its target site's radius, else its route end.
 
-    Evaluated on a 1 s grid (vectorized over threats x times), refined linearly.
+    Each threat is looked at on the times ``k * ARRIVAL_STEP_S`` of its own flight
+    (launch to route end, within the run), threats in chunks of about
+    :data:`ARRIVAL_CHUNK_CELLS` threat-times: cost grows with threat-seconds, memory
+    is bounded, and the result equals a scan of all threats on one shared grid.
     """
     truth = world.truth
     end = truth.end_s
     out = end.copy()
     targets = world.threats.target_site
-    has = targets >= 0
-    if not has.any():
+    rows = (targets >= 0).nonzero()[0]
+    if rows.shape[0] == 0:
         return out
+    step = ARRIVAL_STEP_S
     t_stop = min(float(end.max()), world.duration_s)
-    t = np.arange(0.0, t_stop + ARRIVAL_STEP_S, ARRIVAL_STEP_S)
-    states = truth.states(t)
-    n = truth.n_threats
-    pos = states.pos_m().reshape(t.size, n, 3)
-    site = world.site_pos_enu_m[np.maximum(targets, 0)]  # (n, 3)
-    horiz = np.hypot(pos[..., 0] - site[None, :, 0], pos[..., 1] - site[None, :, 1])
-    inside = (horiz <= world.site_radius_m[np.maximum(targets, 0)][None, :]) & (
-        states.alive.reshape(t.size, n)
-    )
-    first = np.where(inside.any(axis=0), inside.argmax(axis=0), -1)
-    hit = has & (first >= 0)
-    out[hit] = np.minimum(t[first[hit]], end[hit])
+    n_grid = np.arange(0.0, t_stop + step, step).size  # grid 0, step, ..., (n_grid-1) step
+    k0 = _first_k_at_or_after(truth.launch_s[rows], step)
+    k1 = np.minimum(_first_k_at_or_after(end[rows], step, strict=True) - 1, n_grid - 1)
+    rows, k0, k1 = rows[k0 <= k1], k0[k0 <= k1], k1[k0 <= k1]
+    order = np.argsort(k0, kind="stable")
+    site = world.site_pos_enu_m[targets]
+    radius = world.site_radius_m[targets]
+    start = 0
+    while start < order.shape[0]:
+        span = int(k1[order[start:]].max() - k0[order[start]] + 1)
+        stop = min(order.shape[0], start + max(1, ARRIVAL_CHUNK_CELLS // span))
+        c = order[start:stop]
+        start = stop
+        kk = np.arange(int(k0[c].min()), int(k1[c].max()) + 1)
+        e, n, _ = truth.positions(np.asarray(kk * step, dtype=np.float64), rows[c])
+        r = rows[c]
+        horiz = np.hypot(e - site[r, 0, None], n - site[r, 1, None])
+        inside = (horiz <= radius[r, None]) & (kk >= k0[c, None]) & (kk <= k1[c, None])
+        hit = inside.any(axis=1)
+        first_t = kk[inside.argmax(axis=1)] * step
+        out[r[hit]] = np.minimum(first_t[hit], end[r[hit]])
     return out
+
+
+def _first_k_at_or_after(t_s: np.ndarray, step: float, *, strict: bool = False) -> np.ndarray:
+    """Smallest k >= 0 with k * step >= t_s (or > t_s if ``strict``), exactly."""
+    k = np.maximum(np.ceil(t_s / step), 0.0)
+    below = (k * step <= t_s) if strict else (k * step < t_s)
+    k += below  # rounding of the division: one step up
+    prev = np.maximum(k - 1, 0.0)
+    ok_prev = (prev * step > t_s) if strict else (prev * step >= t_s)
+    return np.where(ok_prev & (k > 0), prev, k).astype(np.int64)
 
 
 def _truth_table(world: World, truth: Truth) -> Any:
