@@ -211,7 +211,8 @@ class Pipeline:
             ))  # fmt: skip
         self._first_detections(radar, dets)
         if len(tracks):
-            self.tracks.append(tracks)
+            full = self.world.track_history == "full"  # else record the changed rows only
+            self.tracks.append(tracks if full else tracks.select(self.stages.tracker.last_changes))
             self._note_track_events(tracks, t_s)
             self.evaluation.observe(
                 tracks, truth, t_s, hit, radar.radar_id,

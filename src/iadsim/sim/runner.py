@@ -98,6 +98,13 @@ def _first_k_at_or_after(t_s: np.ndarray, step: float, *, strict: bool = False) 
     return np.where(ok_prev & (k > 0), prev, k).astype(np.int64)
 
 
+def _tracks_table(world: World, tracks: Tracks) -> Any:
+    """tracks.parquet, its schema metadata saying which rows it holds (``track_history``)."""
+    table = tracks.to_arrow()
+    meta = {**(table.schema.metadata or {}), b"iadsim.track_history": world.track_history.encode()}
+    return table.replace_schema_metadata(meta)
+
+
 def _truth_table(world: World, truth: Truth) -> Any:
     lat0, lon0, h0 = world.origin_rad_m
     lat, lon, _ = geo.enu2geodetic(truth.e_m, truth.n_m, truth.u_m, lat0, lon0, h0)
@@ -171,6 +178,7 @@ def run_scenario(
     summary["n_events_processed"] = engine.n_events
     summary["stage_time_s"] = dict(pipeline.stage_time_s)
     summary["tracker_counters"] = pipeline.stages.tracker.counters
+    summary["track_history"] = world.track_history
     summary["wall_time_s"] = time.perf_counter() - wall0
     result = RunResult(
         summary=summary, truth=truth, detections=detections, tracks=tracks, events=events,
@@ -181,7 +189,7 @@ def run_scenario(
         tables: dict[str, Callable[[], Any]] = {
             "truth": lambda: _truth_table(world, truth),
             "detections": detections.to_arrow,
-            "tracks": tracks.to_arrow,
+            "tracks": lambda: _tracks_table(world, tracks),
             "engagements": lambda: _engagements_table(engagements, pipeline),
             "events": events.to_arrow,
         }

@@ -1,0 +1,78 @@
+"""Change-only track output (``simulation.track_history: changes``) against the full
+per-look history: the same information, far fewer rows, and readers that rebuild the
+picture (:func:`iadsim.analysis.metrics.held.hold_track_changes`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from iadsim.analysis.metrics.held import hold_track_changes
+from iadsim.analysis.trackfiles import read_tracks
+from iadsim.frames import Tracks, TrackStatus
+from iadsim.scenario.load import load_scenario
+from iadsim.sim.runner import run_scenario
+
+
+def _run(history: str, out: Path | None = None) -> Tracks:
+    sc = load_scenario("s400-vs-mixed-raid")
+    sim = sc.simulation.model_copy(update={"track_history": history, "duration_s": 900.0})
+    sc = sc.model_copy(update={"simulation": sim})
+    return run_scenario(sc, out_dir=out, record=out is not None).tracks
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Tracks, Tracks, Path]:
+    out = tmp_path_factory.mktemp("runs") / "changes"
+    return _run("full"), _run("changes", out), out
+
+
+def _keys(t: Tracks) -> np.ndarray:
+    return np.stack([t.t_s, t.track_id.astype(float)], axis=1)
+
+
+def test_every_change_row_is_the_full_history_row(both) -> None:
+    """A change row is bit-identical to the full history's row of that track and look
+    (full mode has no rows at empty looks, where only a status may change)."""
+    full, changes, _ = both
+    assert 0 < len(changes) < len(full) / 3
+    index = {(t, k): i for i, (t, k) in enumerate(zip(full.t_s, full.track_id, strict=True))}
+    common = [
+        (i, index[(t, k)])
+        for i, (t, k) in enumerate(zip(changes.t_s, changes.track_id, strict=True))
+        if (t, k) in index
+    ]
+    assert len(common) > 0.9 * len(changes)
+    a, b = np.array([c[0] for c in common]), np.array([c[1] for c in common])
+    for name in Tracks.columns():
+        np.testing.assert_array_equal(getattr(changes, name)[a], getattr(full, name)[b])
+    statuses = set(changes.status.tolist())
+    assert {TrackStatus.TENTATIVE, TrackStatus.CONFIRMED, TrackStatus.DELETED} <= statuses
+
+
+def test_held_picture_has_the_full_history_tracks_at_every_look(both) -> None:
+    """At each time both files report, the held picture holds exactly the tracks the full
+    history lists, with their status; positions are extrapolated, not re-predicted."""
+    full, changes, _ = both
+    times = np.intersect1d(np.unique(full.t_s), np.unique(changes.t_s))
+    held = hold_track_changes(changes, times)
+    f = full.select(np.isin(full.t_s, times))
+    fk, hk = _keys(f), _keys(held)
+    assert fk.shape == hk.shape
+    fo, ho = np.lexsort(fk.T[::-1]), np.lexsort(hk.T[::-1])
+    np.testing.assert_array_equal(fk[fo], hk[ho])
+    np.testing.assert_array_equal(f.status[fo], held.status[ho])
+    firm = f.status[fo] == TrackStatus.CONFIRMED
+    err = np.linalg.norm(f.pos_m()[fo][firm] - held.pos_m()[ho][firm], axis=1)
+    assert np.median(err) < 50.0
+
+
+def test_run_file_says_its_history_and_reads_back(both) -> None:
+    _, changes, out = both
+    meta = pq.read_schema(out / "tracks.parquet").metadata
+    assert meta[b"iadsim.track_history"] == b"changes"
+    tf = read_tracks(out / "tracks.parquet")
+    assert tf.history == "changes" and len(tf.tracks) == len(changes)
