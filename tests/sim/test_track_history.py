@@ -76,3 +76,35 @@ def test_run_file_says_its_history_and_reads_back(both) -> None:
     assert meta[b"iadsim.track_history"] == b"changes"
     tf = read_tracks(out / "tracks.parquet")
     assert tf.history == "changes" and len(tf.tracks) == len(changes)
+
+
+def test_score_cli_on_a_change_only_run_matches_the_full_history(both, tmp_path: Path) -> None:
+    """``iadsim score`` of a change-only run: mean GOSPA within 10 % of the same run
+    scored from its full per-look history (same truth)."""
+    import typer
+    from typer.testing import CliRunner
+
+    from iadsim.analysis.metrics import score_frames
+    from iadsim.analysis.trackfiles import read_truth
+    from iadsim.cli.score import register
+
+    full, _, out = both
+    app = typer.Typer()
+    register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """Test app."""
+
+    csv_path = tmp_path / "s.csv"
+    args = ["score", str(out / "tracks.parquet"), str(out / "truth.parquet"), "--c", "1000"]
+    res = CliRunner().invoke(app, [*args, "--csv", str(csv_path)])
+    assert res.exit_code == 0, res.output
+    truth = read_truth(out / "truth.parquet").truth
+    want = score_frames(truth, full, c_m=1000.0)
+    got = score_frames(
+        truth, hold_track_changes(read_tracks(out / "tracks.parquet").tracks), c_m=1000.0
+    )
+    assert want.series.gospa_mean_m > 0
+    assert got.series.gospa_mean_m == pytest.approx(want.series.gospa_mean_m, rel=0.1)
+    assert got.continuity.n_truth_tracked == want.continuity.n_truth_tracked
