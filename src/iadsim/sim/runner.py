@@ -12,7 +12,7 @@ import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
+
+if TYPE_CHECKING:
+    from iadsim.sim.shared import SharedSetup
 
 #: Fine time step (s) used to find when a threat first enters its target site.
 ARRIVAL_STEP_S = 1.0
@@ -137,17 +140,23 @@ def simulate(
     *,
     seed: int,
     progress: Callable[[float], None] | None = None,
+    shared: SharedSetup | None = None,
 ) -> tuple[Pipeline, Engine]:
-    """Build the stages, wire them into an engine and run it."""
+    """Build the stages, wire them into an engine and run it (``shared``: the
+    seed-independent set-up of this world, see :mod:`iadsim.sim.shared`)."""
     children = np.random.SeedSequence(seed).spawn(len(RNG_STREAMS))
     rngs = {n: np.random.default_rng(c) for n, c in zip(RNG_STREAMS, children, strict=True)}
     t0 = time.perf_counter()
-    table = truth_table_for(world)
-    stages = build_stages(world, scenario, rngs["setup"])
+    if shared is not None:
+        stages = build_stages(world, scenario, rngs["setup"], sites=shared.sites)
+        table = shared.truth_table or truth_table_for(world)
+    else:
+        table = truth_table_for(world)
+        stages = build_stages(world, scenario, rngs["setup"])
     pipeline = Pipeline.build(world, stages, rngs, table)
     pipeline.stage_time_s["setup"] += time.perf_counter() - t0
     engine = Engine(world.duration_s)
-    arrivals = arrival_times_s(world)
+    arrivals = arrival_times_s(world) if shared is None else shared.arrivals_s
     for i, t_arr in enumerate(arrivals):
         engine.schedule(float(t_arr), functools.partial(pipeline.threat_arrives, i), PRIORITY_LEAK)
     pipeline.schedule(engine)
@@ -162,12 +171,14 @@ def run_scenario(
     out_dir: Path | None = None,
     record: bool = True,
     progress: Callable[[float], None] | None = None,
+    shared: SharedSetup | None = None,
 ) -> RunResult:
-    """Run ``scenario`` (seed: argument, else the scenario's) and record it if asked."""
+    """Run ``scenario`` (seed: argument, else the scenario's) and record it if asked
+    (``shared``: :func:`iadsim.sim.shared.shared_setup` of this same scenario)."""
     wall0 = time.perf_counter()
-    world = compile_world(scenario)
+    world = compile_world(scenario) if shared is None else shared.world
     seed = world.seed if seed is None else int(seed)
-    pipeline, engine = simulate(world, scenario, seed=seed, progress=progress)
+    pipeline, engine = simulate(world, scenario, seed=seed, progress=progress, shared=shared)
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
     truth = world.truth.states(t_grid, pipeline.kill_time_s)
     detections = Detections.concat(pipeline.detections)

@@ -82,10 +82,13 @@ def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
     return ti[order], di[order]
 
 
-def _log_bucket(v: F64, base: float) -> I64:
-    """Bucket index floor(log_base(v / min v)) of positive values ``v``."""
+def _log_buckets(v: F64, base: float) -> list[I64]:
+    """Indices of ``v`` grouped by floor(log_base(v / min v)) (one sort, no per-bucket scan)."""
     vp = np.maximum(v, 1e-18)
-    return np.floor(np.log(vp / vp.min()) / math.log(base)).astype(np.int64)
+    b = np.floor(np.log(vp / vp.min()) / math.log(base)).astype(np.int64)
+    order = np.argsort(b, kind="stable")
+    cut = (np.diff(b[order]) != 0).nonzero()[0] + 1
+    return np.split(order, cut)
 
 
 def pregate_pairs_var(
@@ -103,18 +106,16 @@ def pregate_pairs_var(
     n, m = track_pos.shape[0], det_pos.shape[0]
     if n == 0 or m == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if n * m <= 4096:  # small: all pairs, masked by distance (summed as in pregate_pairs)
+    if n * m <= 16384:  # small: all pairs, masked by distance (summed as in pregate_pairs)
         sq = np.square(track_pos[:, None, 0] - det_pos[None, :, 0])
         for k in range(1, track_pos.shape[1]):
             sq += np.square(track_pos[:, None, k] - det_pos[None, :, k])
         bound = scale * np.sqrt(track_var[:, None] + det_var[None, :])
         ti, di = (np.sqrt(sq) <= bound).nonzero()
         return ti.astype(np.int64), di.astype(np.int64)
-    # buckets of similar variance on both sides (factor 4 in variance for tracks, 16
+    # buckets of similar variance on both sides (factor 4 in variance for tracks, 64
     # for detections); one tree-tree query per pair of buckets with its largest bound
-    tb, db = _log_bucket(track_var, 4.0), _log_bucket(det_var, 16.0)
-    t_idx = [(tb == b).nonzero()[0] for b in np.unique(tb)]
-    d_idx = [(db == b).nonzero()[0] for b in np.unique(db)]
+    t_idx, d_idx = _log_buckets(track_var, 4.0), _log_buckets(det_var, 64.0)
     t_trees = [cKDTree(track_pos[i]) for i in t_idx]
     d_trees = [cKDTree(det_pos[j]) for j in d_idx]
     out_t, out_d = [], []

@@ -32,23 +32,33 @@ class TruthTable:
     t0_s: float
     n_steps: int
     window_steps: int = 120
+    keep_windows: int = 2
     _windows: dict[int, tuple[NDArray[np.int64], F64]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False
     )
 
     @classmethod
     def build(
-        cls, model: TruthModel, t_end_s: float, dt_s: float = 0.25, window_steps: int = 120
+        cls,
+        model: TruthModel,
+        t_end_s: float,
+        dt_s: float = 0.25,
+        window_steps: int = 120,
+        keep_windows: int = 2,
     ) -> TruthTable:
         """The table of ``model`` on [0, t_end_s] every ``dt_s``.
 
         Samples are computed a window of ``window_steps`` steps at a time, on first
         use, for the threats alive in that window only (all route groups in one
-        call): memory is bounded by the threats alive in a window (two windows are
-        kept), and a run pays for the threat-seconds it simulates.
+        call): memory is bounded by the threats alive in a window (``keep_windows``
+        are kept; more for a table shared by many runs), and a run pays for the
+        threat-seconds it simulates.
         """
         n_steps = int(np.arange(0.0, t_end_s + 2 * dt_s, dt_s).size)
-        return cls(model=model, dt_s=dt_s, t0_s=0.0, n_steps=n_steps, window_steps=window_steps)
+        return cls(
+            model=model, dt_s=dt_s, t0_s=0.0, n_steps=n_steps,
+            window_steps=window_steps, keep_windows=keep_windows,
+        )  # fmt: skip
 
     def _window(self, w: int) -> tuple[NDArray[np.int64], F64]:
         """Threat rows (k,) and samples (S + 1, k, 7) of window ``w`` (steps w S .. w S + S)."""
@@ -64,7 +74,7 @@ class TruthTable:
         rows = alive.nonzero()[0]
         cols = self.model.enu_states(np.asarray(t, dtype=np.float64), rows)  # (k, S + 1) each
         grid = np.stack([c.T for c in cols], axis=-1)
-        if len(self._windows) >= 2:  # dwells move forward in time: keep two windows
+        if len(self._windows) >= self.keep_windows:  # dwells move forward in time
             self._windows.pop(next(iter(self._windows)))
         self._windows[w] = (rows, grid)
         return rows, grid
