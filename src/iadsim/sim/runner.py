@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
 
 from iadsim import geo
 from iadsim.engagement.log import Engagements
@@ -114,8 +115,10 @@ def _truth_table(world: World, truth: Truth) -> Any:
     table = truth.to_arrow()
     table = table.append_column("lat_deg", arrow_array(np.degrees(lat)))
     table = table.append_column("lon_deg", arrow_array(np.degrees(lon)))
-    names = np.asarray(world.threats.name)[truth.threat_id]
-    return table.append_column("threat_name", arrow_array(names.astype(str)))
+    # names taken per row in Arrow (a numpy fixed-width unicode array of all rows
+    # would cost 4 bytes x the longest name per row: 340 MB at 1,000 threats)
+    names = pa.array([str(n) for n in world.threats.name], type=pa.string())
+    return table.append_column("threat_name", names.take(arrow_array(truth.threat_id)))
 
 
 def sort_events(events: Events) -> Events:
