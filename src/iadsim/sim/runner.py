@@ -102,6 +102,21 @@ def _first_k_at_or_after(t_s: np.ndarray, step: float, *, strict: bool = False) 
     return np.where(ok_prev & (k > 0), prev, k).astype(np.int64)
 
 
+def _last_row_per_instant(tracks: Tracks) -> Tracks:
+    """The last row of each (time, track id): looks of several radars at one instant
+    each report a changed track, a change record keeps its state after all of them."""
+    n = len(tracks)
+    if n < 2:
+        return tracks
+    order = np.lexsort((np.arange(n), tracks.track_id, tracks.t_s))
+    t, k = tracks.t_s[order], tracks.track_id[order]
+    last = np.ones(n, bool)
+    last[:-1] = (t[1:] != t[:-1]) | (k[1:] != k[:-1])
+    if last.all():
+        return tracks
+    return tracks.select(np.sort(order[last]))
+
+
 def _tracks_table(world: World, tracks: Tracks) -> Any:
     """tracks.parquet, its schema metadata saying which rows it holds (``track_history``)."""
     table = tracks.to_arrow()
@@ -186,6 +201,8 @@ def run_scenario(
     truth = world.truth.states(t_grid, pipeline.kill_time_s)
     detections = Detections.concat(pipeline.detections)
     tracks = Tracks.concat(pipeline.tracks)
+    if world.track_history == "changes":
+        tracks = _last_row_per_instant(tracks)
     events = sort_events(Events.concat(pipeline.events))
     engagements = pipeline.engagement_log()
     summary = build_summary(world, pipeline, detections, engagements, events, seed=seed)
