@@ -9,7 +9,10 @@ around a change that must keep results bit-identical:
     python bench/fingerprint.py > after.txt       # with the change
     diff before.txt after.txt                     # empty: same bits everywhere
 
-Usage: python bench/fingerprint.py [PRESET ...]
+Usage: python bench/fingerprint.py [--track-history full|changes] [PRESET ...]
+
+``--track-history`` overrides the scenarios' ``simulation.track_history`` (``full``
+gives the per-look track rows of the versions before change-only track output).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 
 from iadsim.frames import Frame
 from iadsim.scenario.load import list_presets, load_scenario
+from iadsim.scenario.schema import Scenario
 from iadsim.sim.runner import run_scenario
 
 #: Summary keys that hold wall-clock timings, not results.
@@ -38,11 +42,23 @@ def frame_digest(frame: Frame) -> str:
     return h.hexdigest()[:16]
 
 
+def _scenario(preset: str, history: str | None) -> Scenario:
+    sc = load_scenario(preset)
+    if history is None:
+        return sc
+    sim = sc.simulation.model_copy(update={"track_history": history})
+    return sc.model_copy(update={"simulation": sim})
+
+
 def main() -> None:
-    for preset in sys.argv[1:] or list_presets():
+    args, history = sys.argv[1:], None
+    if args[:1] == ["--track-history"]:
+        history, args = args[1], args[2:]
+    for preset in args or list_presets():
         for seed in (None, 7):
-            r = run_scenario(load_scenario(preset), seed=seed, record=False)
+            r = run_scenario(_scenario(preset, history), seed=seed, record=False)
             summary = {k: v for k, v in r.summary.items() if k not in TIMING_KEYS}
+            summary.pop("track_history", None)  # a setting, not a result
             text = json.dumps(summary, sort_keys=True, default=str).encode()
             frames = {"truth": r.truth, "dets": r.detections, "tracks": r.tracks}
             frames["events"] = r.events

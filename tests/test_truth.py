@@ -9,6 +9,7 @@ angle theta starts R tan(theta/2) before the corner and lasts R theta / v.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -382,21 +383,43 @@ def test_terrain_following_altitude_is_reported_above_msl() -> None:
     assert _same(s.alt_m, np.ascontiguousarray(expected.T).ravel())
 
 
-def _ref_table_states(tab: TruthTable, t_s: float, kill: np.ndarray | None) -> Truth:
-    """TruthTable.states as first written (every column validated)."""
-    f = (t_s - tab.t0_s) / tab.dt_s
-    i = int(min(max(math.floor(f), 0), tab.grid.shape[0] - 2))
-    w = min(max(f - i, 0.0), 1.0)
-    row = tab.grid[i] * (1.0 - w) + tab.grid[i + 1] * w
+_NAMES = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
+
+
+def _ref_grid(tab: TruthTable) -> np.ndarray:
+    """The whole grid (T, n, 7) sampled in one call, as TruthTable was first written."""
+    grid_t = np.arange(0.0, tab.dt_s * (tab.n_steps - 0.5), tab.dt_s)
+    tr = tab.model.states(grid_t)
+    return np.stack([getattr(tr, c).reshape(grid_t.size, -1) for c in _NAMES], axis=-1)
+
+
+def _ref_table_states(
+    tab: TruthTable, t_s: float, kill: np.ndarray | None, grid: np.ndarray | None = None
+) -> Truth:
+    """TruthTable.states as first written (whole grid, every column validated)."""
     m = tab.model
+    grid = _ref_grid(tab) if grid is None else grid
+    names = _NAMES
+    f = (t_s - tab.t0_s) / tab.dt_s
+    i = int(min(max(math.floor(f), 0), grid.shape[0] - 2))
+    w = min(max(f - i, 0.0), 1.0)
+    row = grid[i] * (1.0 - w) + grid[i + 1] * w
     kill = np.full(m.n_threats, np.inf) if kill is None else kill
-    names = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
     return Truth(
         t_s=np.full(m.n_threats, float(t_s)),
         threat_id=np.arange(m.n_threats, dtype=np.int64),
         alive=(t_s >= m.launch_s) & (t_s <= m.end_s) & (t_s < kill),
         **{name: row[:, k] for k, name in enumerate(names)},
     )
+
+
+def _same_where_tabulated(got: Truth, want: Truth, name: str) -> bool:
+    """Bit-equal on the rows the table holds (NaN only for threats not alive nearby)."""
+    a, b = getattr(got, name), getattr(want, name)
+    if a.dtype.kind != "f" or name == "t_s":
+        return _same(a, b)
+    held = ~np.isnan(a)
+    return bool(np.all(held[got.alive])) and _same(a[held], b[held])
 
 
 def test_truth_table_states_match_plain_construction() -> None:
@@ -408,6 +431,49 @@ def test_truth_table_states_match_plain_construction() -> None:
             got = tab.states(t, kill if k % 2 else None)
             want = _ref_table_states(tab, t, kill if k % 2 else None)
             for name in Truth.columns():
-                assert _same(getattr(got, name), getattr(want, name)), name
+                assert _same_where_tabulated(got, want, name), name
                 assert not getattr(got, name).flags.writeable
     assert _same(tab.states(7).t_s, np.full(3, 7.0))
+
+
+def _many_groups_model(n_groups: int, per_group: int, seed: int) -> TruthModel:
+    """Route groups with turns and climbs, members launched over 10 minutes."""
+    rng = np.random.default_rng(seed)
+    specs = []
+    for _ in range(n_groups):
+        w = int(rng.integers(2, 6))
+        pts = [tuple(p) for p in rng.uniform(-150_000, 150_000, (w, 2))]
+        alts = list(rng.uniform(50, 9000, w))
+        specs.append(_spec(pts, alts, list(rng.uniform(50, 300, w - 1)), climb=30.0, descent=40.0))
+    group = np.repeat(np.arange(n_groups), per_group)
+    m = _model(specs, group.tolist(), list(rng.uniform(0, 600, group.size)))
+    return dataclasses.replace(m, offset_m=rng.normal(0, 500, (group.size, 2)))
+
+
+def test_batched_route_groups_equal_group_by_group_bits() -> None:
+    """RouteBank over all groups at once = route_states of each group (bit-identical)."""
+    m = _many_groups_model(40, 3, seed=1)
+    t = np.linspace(-50.0, 2500.0, 301)
+    pos, vel, alt, vu = m.plane_states(t)
+    for g, route in enumerate(m.routes):
+        idx = np.flatnonzero(m.group == g)
+        p, v, h, hv = route_states(route, t[None, :] - m.launch_s[idx, None])
+        assert _same(pos[idx], p + m.offset_m[idx, None, :])
+        assert _same(vel[idx], v) and _same(alt[idx], h) and _same(vu[idx], hv)
+    sub = np.array([5, 17, 100])
+    assert _same(m.plane_states(t, sub)[0], pos[sub])
+
+
+def test_windowed_table_equals_whole_grid_across_windows() -> None:
+    """Windows of 8 steps, threats launched and ending at many times: every alive row
+    equals the whole-grid table; rows not tabulated are exactly the non-alive ones."""
+    m = _many_groups_model(6, 4, seed=2)
+    tab = TruthTable.build(m, 900.0, window_steps=8)
+    kill = np.where(np.arange(m.n_threats) % 3 == 0, 400.0, np.inf)
+    rng, grid = np.random.default_rng(3), _ref_grid(tab)
+    for t_s in np.concatenate([np.sort(rng.uniform(-5, 905, 60)), [0.0, 2.0, 2.25, 901.0]]):
+        got = tab.states(float(t_s), kill)
+        want = _ref_table_states(tab, float(t_s), kill, grid)
+        for name in Truth.columns():
+            assert _same_where_tabulated(got, want, name), (t_s, name)
+    assert len(tab._windows) <= 2

@@ -156,3 +156,19 @@ def test_gnn_conflict_free_shortcut_equals_dense_assignment(seed) -> None:
     np.testing.assert_array_equal(gnn_solve(ti, di, c, miss, n, m), _solve_dense(ti, di, c, miss))
     if k > 1:  # a shared measurement is a conflict
         assert not _conflict_free(ti, np.r_[di[:-1], di[0]])
+
+
+@pytest.mark.parametrize(("n", "m"), [(30, 40), (300, 400)])
+def test_pregate_per_pair_radius_equals_all_pairs(n, m) -> None:
+    """Small (all pairs) and tree paths keep exactly |p_i - z_j| <= s sqrt(vt_i + vd_j)."""
+    from iadsim.tracking.gating import pregate_pairs_var
+
+    rng = np.random.default_rng(n)
+    tp, dp = rng.uniform(0, 1000, (n, 2)), rng.uniform(0, 1000, (m, 2))
+    vt, vd = rng.uniform(1, 400, n), np.exp(rng.uniform(0, 9, m))  # variances over 4 decades
+    ti, di = pregate_pairs_var(tp, vt, dp, vd, 2.0)
+    dist = np.linalg.norm(tp[:, None] - dp[None], axis=-1)
+    bt, bd = np.nonzero(dist <= 2.0 * np.sqrt(vt[:, None] + vd[None, :]))
+    np.testing.assert_array_equal(ti, bt)
+    np.testing.assert_array_equal(di, bd)
+    assert 0 < ti.shape[0] < n * m

@@ -34,6 +34,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from iadsim.analysis.metrics.held import TRACK_HISTORY_KEY
 from iadsim.errors import InputDataError
 from iadsim.frames import Tracks, TrackStatus, Truth
 
@@ -80,6 +81,9 @@ class TrackFile:
     tracks: Tracks
     n_dim: int
     file: str
+    #: "changes" for an iadsim run's change-only tracks file (see
+    #: :func:`iadsim.analysis.metrics.held.hold_track_changes`), else None
+    history: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -221,7 +225,9 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
         var_vu_m2ps2=var["var_vz"],
         quality=cols.optional("quality", n, np.nan, finite=False),
     )
-    return TrackFile(tracks=tracks, n_dim=n_dim, file=file)
+    meta = table.schema.metadata or {}
+    history = meta.get(TRACK_HISTORY_KEY, b"").decode() or None
+    return TrackFile(tracks=tracks, n_dim=n_dim, file=file, history=history)
 
 
 def truth_from_table(table: pa.Table, *, file: str) -> TruthFile:

@@ -144,9 +144,14 @@ def score_command(
 
     track_file = read_tracks(tracks)
     truth_file = read_truth(truth)
+    picture = track_file.tracks
+    if track_file.history == "changes":  # a run's change-only rows: every live track per time
+        from iadsim.analysis.metrics.held import hold_track_changes
+
+        picture = hold_track_changes(picture)
     result = score_frames(
         truth_file.truth,
-        track_file.tracks,
+        picture,
         c_m=c,
         p=p,
         alpha=alpha,

@@ -99,6 +99,7 @@ class World:
     seed: int
     c2_cycle_s: float
     truth_step_s: float
+    track_history: str = "changes"
     earth_k: float
     terrain_kind: str
     terrain_path: str | None
@@ -270,6 +271,7 @@ def compile_world(scenario: Scenario) -> World:
         seed=scenario.simulation.seed,
         c2_cycle_s=scenario.simulation.c2_cycle_s,
         truth_step_s=scenario.simulation.truth_step_s,
+        track_history=scenario.simulation.track_history,
         earth_k=scenario.terrain.earth_k,
         terrain_kind=scenario.terrain.kind,
         terrain_path=scenario.terrain.path,

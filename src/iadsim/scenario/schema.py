@@ -143,6 +143,9 @@ class Simulation(Model):
     seed: Annotated[int, Field(ge=0)] = 0
     c2_cycle_s: Annotated[float, Field(gt=0.0, le=600.0)] = 2.0
     truth_step_s: Annotated[float, Field(gt=0.0, le=600.0)] = 1.0
+    #: tracks.parquet rows: "changes" (a row when a track is started, updated, changes
+    #: status or is deleted) or "full" (every live track at every radar look)
+    track_history: Literal["changes", "full"] = "changes"
 
 
 class Terrain(Model):

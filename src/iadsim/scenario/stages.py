@@ -114,21 +114,32 @@ def _antenna_and_mask(
     return antenna_alt_m, mask
 
 
+RadarSite = tuple[float, TerrainMask | None]
+
+
+def radar_sites(world: World, map_fn: Callable[..., Iterable[Any]] = map) -> list[RadarSite]:
+    """Antenna altitude (m MSL) and terrain mask of every radar (deterministic: the
+    runs of one scenario may share them, see :func:`build_sensors`)."""
+    dem = load_dem(world.terrain_kind, world.terrain_path)
+    return list(map_fn(functools.partial(_antenna_and_mask, world, dem=dem), world.radars))
+
+
 def build_sensors(
     world: World,
     scenario: Scenario,
     rng: np.random.Generator,
     map_fn: Callable[..., Iterable[Any]] = map,
+    sites: list[RadarSite] | None = None,
 ) -> SensorSetup:
     """Radars with terrain masks (from the scenario's DEM) and random scan phases.
 
     ``map_fn`` maps the (pure, independent) terrain-mask computations over the
     radars: ``map``, or an executor's ``map`` to compute them in threads (large
     numpy operations release the GIL); the result is the same either way.
+    ``sites`` passes :func:`radar_sites` of this world computed before (same result).
     """
     library, sig = _signatures(world, scenario)
-    dem = load_dem(world.terrain_kind, world.terrain_path)
-    sites = list(map_fn(functools.partial(_antenna_and_mask, world, dem=dem), world.radars))
+    sites = radar_sites(world, map_fn) if sites is None else sites
     radars = []
     for r, (antenna_alt_m, mask) in zip(world.radars, sites, strict=True):
         p = r.params
@@ -154,10 +165,11 @@ def build_stages(
     rng: np.random.Generator,
     sensors: SensorSetup | None = None,
     map_fn: Callable[..., Iterable[Any]] = map,
+    sites: list[RadarSite] | None = None,
 ) -> Stages:
     """All stage objects for one run (``sensors`` may be reused across runs;
-    ``map_fn`` as in :func:`build_sensors`)."""
-    sensors = sensors or build_sensors(world, scenario, rng, map_fn)
+    ``map_fn`` and ``sites`` as in :func:`build_sensors`)."""
+    sensors = sensors or build_sensors(world, scenario, rng, map_fn, sites)
     tracker = compile_tracker(scenario.tracker)
     if not world.launchers:
         return Stages(

@@ -46,18 +46,13 @@ from iadsim.sim.physics import ThreatPhysics
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
 
-#: Truth is precomputed on this grid (see :class:`iadsim.truth.TruthTable`) when
-#: threats x steps stays under the cell limit; larger raids use exact evaluation.
+#: Truth is tabulated on this grid (see :class:`iadsim.truth.TruthTable`: windows
+#: computed on first use for the threats alive in them, at any raid size).
 TRUTH_TABLE_DT_S = 0.25
-TRUTH_TABLE_MAX_CELLS = 5_000_000
 
 
-def truth_table_for(world: World) -> TruthTable | None:
-    """The precomputed truth table of a run, or None when threats x steps exceed
-    :data:`TRUTH_TABLE_MAX_CELLS` (large raids evaluate truth exactly per dwell)."""
-    steps = world.duration_s / TRUTH_TABLE_DT_S
-    if world.truth.n_threats * steps > TRUTH_TABLE_MAX_CELLS:
-        return None
+def truth_table_for(world: World) -> TruthTable:
+    """The truth table of a run (per-dwell lookups)."""
     return TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
 
 
@@ -216,7 +211,8 @@ class Pipeline:
             ))  # fmt: skip
         self._first_detections(radar, dets)
         if len(tracks):
-            self.tracks.append(tracks)
+            full = self.world.track_history == "full"  # else record the changed rows only
+            self.tracks.append(tracks if full else tracks.select(self.stages.tracker.last_changes))
             self._note_track_events(tracks, t_s)
             self.evaluation.observe(
                 tracks, truth, t_s, hit, radar.radar_id,

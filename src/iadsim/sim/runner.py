@@ -12,9 +12,10 @@ import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
 
 from iadsim import geo
 from iadsim.engagement.log import Engagements
@@ -28,8 +29,13 @@ from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
 
+if TYPE_CHECKING:
+    from iadsim.sim.shared import SharedSetup
+
 #: Fine time step (s) used to find when a threat first enters its target site.
 ARRIVAL_STEP_S = 1.0
+#: Threat-times evaluated at once by :func:`arrival_times_s` (bounds its memory).
+ARRIVAL_CHUNK_CELLS = 200_000
 
 
 @dataclasses.dataclass
@@ -48,29 +54,74 @@ class RunResult:
 def arrival_times_s(world: World) -> np.ndarray:
     """(n,) first time each threat is within its target site's radius, else its route end.
 
-    Evaluated on a 1 s grid (vectorized over threats x times), refined linearly.
+    Each threat is looked at on the times ``k * ARRIVAL_STEP_S`` of its own flight
+    (launch to route end, within the run), threats in chunks of about
+    :data:`ARRIVAL_CHUNK_CELLS` threat-times: cost grows with threat-seconds, memory
+    is bounded, and the result equals a scan of all threats on one shared grid.
     """
     truth = world.truth
     end = truth.end_s
     out = end.copy()
     targets = world.threats.target_site
-    has = targets >= 0
-    if not has.any():
+    rows = (targets >= 0).nonzero()[0]
+    if rows.shape[0] == 0:
         return out
+    step = ARRIVAL_STEP_S
     t_stop = min(float(end.max()), world.duration_s)
-    t = np.arange(0.0, t_stop + ARRIVAL_STEP_S, ARRIVAL_STEP_S)
-    states = truth.states(t)
-    n = truth.n_threats
-    pos = states.pos_m().reshape(t.size, n, 3)
-    site = world.site_pos_enu_m[np.maximum(targets, 0)]  # (n, 3)
-    horiz = np.hypot(pos[..., 0] - site[None, :, 0], pos[..., 1] - site[None, :, 1])
-    inside = (horiz <= world.site_radius_m[np.maximum(targets, 0)][None, :]) & (
-        states.alive.reshape(t.size, n)
-    )
-    first = np.where(inside.any(axis=0), inside.argmax(axis=0), -1)
-    hit = has & (first >= 0)
-    out[hit] = np.minimum(t[first[hit]], end[hit])
+    n_grid = np.arange(0.0, t_stop + step, step).size  # grid 0, step, ..., (n_grid-1) step
+    k0 = _first_k_at_or_after(truth.launch_s[rows], step)
+    k1 = np.minimum(_first_k_at_or_after(end[rows], step, strict=True) - 1, n_grid - 1)
+    rows, k0, k1 = rows[k0 <= k1], k0[k0 <= k1], k1[k0 <= k1]
+    order = np.argsort(k0, kind="stable")
+    site = world.site_pos_enu_m[targets]
+    radius = world.site_radius_m[targets]
+    start = 0
+    while start < order.shape[0]:
+        span = int(k1[order[start:]].max() - k0[order[start]] + 1)
+        stop = min(order.shape[0], start + max(1, ARRIVAL_CHUNK_CELLS // span))
+        c = order[start:stop]
+        start = stop
+        kk = np.arange(int(k0[c].min()), int(k1[c].max()) + 1)
+        e, n, _ = truth.positions(np.asarray(kk * step, dtype=np.float64), rows[c])
+        r = rows[c]
+        horiz = np.hypot(e - site[r, 0, None], n - site[r, 1, None])
+        inside = (horiz <= radius[r, None]) & (kk >= k0[c, None]) & (kk <= k1[c, None])
+        hit = inside.any(axis=1)
+        first_t = kk[inside.argmax(axis=1)] * step
+        out[r[hit]] = np.minimum(first_t[hit], end[r[hit]])
     return out
+
+
+def _first_k_at_or_after(t_s: np.ndarray, step: float, *, strict: bool = False) -> np.ndarray:
+    """Smallest k >= 0 with k * step >= t_s (or > t_s if ``strict``), exactly."""
+    k = np.maximum(np.ceil(t_s / step), 0.0)
+    below = (k * step <= t_s) if strict else (k * step < t_s)
+    k += below  # rounding of the division: one step up
+    prev = np.maximum(k - 1, 0.0)
+    ok_prev = (prev * step > t_s) if strict else (prev * step >= t_s)
+    return np.where(ok_prev & (k > 0), prev, k).astype(np.int64)
+
+
+def _last_row_per_instant(tracks: Tracks) -> Tracks:
+    """The last row of each (time, track id): looks of several radars at one instant
+    each report a changed track, a change record keeps its state after all of them."""
+    n = len(tracks)
+    if n < 2:
+        return tracks
+    order = np.lexsort((np.arange(n), tracks.track_id, tracks.t_s))
+    t, k = tracks.t_s[order], tracks.track_id[order]
+    last = np.ones(n, bool)
+    last[:-1] = (t[1:] != t[:-1]) | (k[1:] != k[:-1])
+    if last.all():
+        return tracks
+    return tracks.select(np.sort(order[last]))
+
+
+def _tracks_table(world: World, tracks: Tracks) -> Any:
+    """tracks.parquet, its schema metadata saying which rows it holds (``track_history``)."""
+    table = tracks.to_arrow()
+    meta = {**(table.schema.metadata or {}), b"iadsim.track_history": world.track_history.encode()}
+    return table.replace_schema_metadata(meta)
 
 
 def _truth_table(world: World, truth: Truth) -> Any:
@@ -79,8 +130,10 @@ def _truth_table(world: World, truth: Truth) -> Any:
     table = truth.to_arrow()
     table = table.append_column("lat_deg", arrow_array(np.degrees(lat)))
     table = table.append_column("lon_deg", arrow_array(np.degrees(lon)))
-    names = np.asarray(world.threats.name)[truth.threat_id]
-    return table.append_column("threat_name", arrow_array(names.astype(str)))
+    # names taken per row in Arrow (a numpy fixed-width unicode array of all rows
+    # would cost 4 bytes x the longest name per row: 340 MB at 1,000 threats)
+    names = pa.array([str(n) for n in world.threats.name], type=pa.string())
+    return table.append_column("threat_name", names.take(arrow_array(truth.threat_id)))
 
 
 def sort_events(events: Events) -> Events:
@@ -105,17 +158,23 @@ def simulate(
     *,
     seed: int,
     progress: Callable[[float], None] | None = None,
+    shared: SharedSetup | None = None,
 ) -> tuple[Pipeline, Engine]:
-    """Build the stages, wire them into an engine and run it."""
+    """Build the stages, wire them into an engine and run it (``shared``: the
+    seed-independent set-up of this world, see :mod:`iadsim.sim.shared`)."""
     children = np.random.SeedSequence(seed).spawn(len(RNG_STREAMS))
     rngs = {n: np.random.default_rng(c) for n, c in zip(RNG_STREAMS, children, strict=True)}
     t0 = time.perf_counter()
-    table = truth_table_for(world)
-    stages = build_stages(world, scenario, rngs["setup"])
+    if shared is not None:
+        stages = build_stages(world, scenario, rngs["setup"], sites=shared.sites)
+        table = shared.truth_table or truth_table_for(world)
+    else:
+        table = truth_table_for(world)
+        stages = build_stages(world, scenario, rngs["setup"])
     pipeline = Pipeline.build(world, stages, rngs, table)
     pipeline.stage_time_s["setup"] += time.perf_counter() - t0
     engine = Engine(world.duration_s)
-    arrivals = arrival_times_s(world)
+    arrivals = arrival_times_s(world) if shared is None else shared.arrivals_s
     for i, t_arr in enumerate(arrivals):
         engine.schedule(float(t_arr), functools.partial(pipeline.threat_arrives, i), PRIORITY_LEAK)
     pipeline.schedule(engine)
@@ -130,22 +189,27 @@ def run_scenario(
     out_dir: Path | None = None,
     record: bool = True,
     progress: Callable[[float], None] | None = None,
+    shared: SharedSetup | None = None,
 ) -> RunResult:
-    """Run ``scenario`` (seed: argument, else the scenario's) and record it if asked."""
+    """Run ``scenario`` (seed: argument, else the scenario's) and record it if asked
+    (``shared``: :func:`iadsim.sim.shared.shared_setup` of this same scenario)."""
     wall0 = time.perf_counter()
-    world = compile_world(scenario)
+    world = compile_world(scenario) if shared is None else shared.world
     seed = world.seed if seed is None else int(seed)
-    pipeline, engine = simulate(world, scenario, seed=seed, progress=progress)
+    pipeline, engine = simulate(world, scenario, seed=seed, progress=progress, shared=shared)
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
     truth = world.truth.states(t_grid, pipeline.kill_time_s)
     detections = Detections.concat(pipeline.detections)
     tracks = Tracks.concat(pipeline.tracks)
+    if world.track_history == "changes":
+        tracks = _last_row_per_instant(tracks)
     events = sort_events(Events.concat(pipeline.events))
     engagements = pipeline.engagement_log()
     summary = build_summary(world, pipeline, detections, engagements, events, seed=seed)
     summary["n_events_processed"] = engine.n_events
     summary["stage_time_s"] = dict(pipeline.stage_time_s)
     summary["tracker_counters"] = pipeline.stages.tracker.counters
+    summary["track_history"] = world.track_history
     summary["wall_time_s"] = time.perf_counter() - wall0
     result = RunResult(
         summary=summary, truth=truth, detections=detections, tracks=tracks, events=events,
@@ -156,7 +220,7 @@ def run_scenario(
         tables: dict[str, Callable[[], Any]] = {
             "truth": lambda: _truth_table(world, truth),
             "detections": detections.to_arrow,
-            "tracks": tracks.to_arrow,
+            "tracks": lambda: _tracks_table(world, tracks),
             "engagements": lambda: _engagements_table(engagements, pipeline),
             "events": events.to_arrow,
         }

@@ -125,23 +125,25 @@ def _best_per(key: I64, score: F64, ok: NDArray[np.bool_]) -> I64:
     return order[first]
 
 
-def _solve_sparse(ti: I64, di: I64, c: F64, miss: F64, m: int) -> I64:
+def _solve_sparse(ti: I64, di: I64, c: F64, miss: F64) -> I64:
     """Exact assignment of one sparse sub-problem: min-weight full matching of the
     tracks to measurements or to a private "miss" column each. Returns pair indices."""
     rows, local = np.unique(ti, return_inverse=True)
-    k = rows.shape[0]
+    # columns: only the measurements present in the sub-problem (in their order)
+    _, dj = np.unique(di, return_inverse=True)
+    k, q = rows.shape[0], int(dj.max()) + 1
     base = min(float(c.min()), float(miss[rows].min()))
     # a row-independent shift keeps weights > 0 (explicit zeros would be non-edges)
     data = np.concatenate([c - base + 1.0, miss[rows] - base + 1.0])
     ri = np.concatenate([local, np.arange(k)])
-    ci = np.concatenate([di, m + np.arange(k)])
-    G = sp.csr_matrix((data, (ri, ci)), shape=(k, m + k))
+    ci = np.concatenate([dj, q + np.arange(k)])
+    G = sp.csr_matrix((data, (ri, ci)), shape=(k, q + k))
     r_ind, c_ind = min_weight_full_bipartite_matching(G)
-    took = c_ind < m
+    took = c_ind < q
     r_ind, c_ind = r_ind[took], c_ind[took]
-    key = local.astype(np.int64) * (m + 1) + di
+    key = local.astype(np.int64) * (q + 1) + dj
     order = np.argsort(key)
-    return order[np.searchsorted(key[order], r_ind.astype(np.int64) * (m + 1) + c_ind)]
+    return order[np.searchsorted(key[order], r_ind.astype(np.int64) * (q + 1) + c_ind)]
 
 
 def _solve_dense(ti: I64, di: I64, c: F64, miss: F64) -> I64:
@@ -187,7 +189,7 @@ def gnn_solve(ti: I64, di: I64, c: F64, miss: F64, n: int, m: int) -> I64:
     hard = (nt > 1) & (nd > 1)
     if hard.any():
         h = hard.nonzero()[0]
-        chosen.append(h[_solve_sparse(ti[h], di[h], c[h], miss, m)])
+        chosen.append(h[_solve_sparse(ti[h], di[h], c[h], miss)])
     return np.sort(np.concatenate(chosen))
 
 

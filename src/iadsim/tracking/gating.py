@@ -1,8 +1,9 @@
 """Gating: a coarse spatial pre-gate, then chi-square ellipsoidal gates on all pairs.
 
 The pre-gate finds, for every track, the detections within a Euclidean radius
-that bounds its validation ellipsoid (a k-d tree over detection positions, so
-the cost grows as n log m rather than n m for sparse scenes). The exact gate
+that bounds the validation ellipsoid of that pair, from the track's and the
+detection's own variances (k-d trees over buckets of similar variance, so the
+cost grows as n log m rather than n m for sparse scenes). The exact gate
 then keeps pairs with d^2 = y' S^-1 y <= gamma, the validation region of
 Bar-Shalom, Daum, Huang, "The probabilistic data association filter", IEEE CSM
 29(6), 2009, with gamma the chi-square quantile with nz degrees of freedom for
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 import numpy as np
 import scipy.special
@@ -25,7 +27,7 @@ from iadsim.tracking.measurements import Measurements, standard_conversion
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-__all__ = ["Gate", "GatedPairs", "gate_threshold", "pregate_pairs"]
+__all__ = ["Gate", "GatedPairs", "gate_threshold", "pregate_pairs", "pregate_pairs_var"]
 
 
 def gate_threshold(nz: int, *, probability: float | None, mahalanobis: float | None) -> float:
@@ -80,6 +82,57 @@ def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
     return ti[order], di[order]
 
 
+def _log_buckets(v: F64, base: float) -> list[I64]:
+    """Indices of ``v`` grouped by floor(log_base(v / min v)) (one sort, no per-bucket scan)."""
+    vp = np.maximum(v, 1e-18)
+    b = np.floor(np.log(vp / vp.min()) / math.log(base)).astype(np.int64)
+    order = np.argsort(b, kind="stable")
+    cut = (np.diff(b[order]) != 0).nonzero()[0] + 1
+    return np.split(order, cut)
+
+
+def pregate_pairs_var(
+    track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float
+) -> tuple[I64, I64]:
+    """Candidate pairs with a radius of their own: |p_i - z_j| <= scale sqrt(vt_i + vd_j).
+
+    Each pair's bound uses its detection's own variance ``det_var`` (m,) and its
+    track's ``track_var`` (n,), not the largest in the batch: in a dense raid one
+    distant detection (large cross-range variance) would otherwise widen every
+    track's search and candidate pairs would grow as about N^1.5. Shapes:
+    track_pos (n, d), det_pos (m, d). Returns two (p,) int64 arrays sorted by
+    (track, detection), a subset of :func:`pregate_pairs` with the batch maximum.
+    """
+    n, m = track_pos.shape[0], det_pos.shape[0]
+    if n == 0 or m == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if n * m <= 16384:  # small: all pairs, masked by distance (summed as in pregate_pairs)
+        sq = np.square(track_pos[:, None, 0] - det_pos[None, :, 0])
+        for k in range(1, track_pos.shape[1]):
+            sq += np.square(track_pos[:, None, k] - det_pos[None, :, k])
+        bound = scale * np.sqrt(track_var[:, None] + det_var[None, :])
+        ti, di = (np.sqrt(sq) <= bound).nonzero()
+        return ti.astype(np.int64), di.astype(np.int64)
+    # buckets of similar variance on both sides (factor 4 in variance for tracks, 64
+    # for detections); one tree-tree query per pair of buckets with its largest bound
+    t_idx, d_idx = _log_buckets(track_var, 4.0), _log_buckets(det_var, 64.0)
+    t_trees = [cKDTree(track_pos[i]) for i in t_idx]
+    d_trees = [cKDTree(det_pos[j]) for j in d_idx]
+    out_t, out_d = [], []
+    for it, tt in zip(t_idx, t_trees, strict=True):
+        vt = float(track_var[it].max())
+        for jd, dt in zip(d_idx, d_trees, strict=True):
+            r = scale * math.sqrt(vt + float(det_var[jd].max()))
+            res = tt.sparse_distance_matrix(dt, r, output_type="ndarray")
+            ti, di = it[res["i"]], jd[res["j"]]
+            keep = res["v"] <= scale * np.sqrt(track_var[ti] + det_var[di])
+            out_t.append(ti[keep])
+            out_d.append(di[keep].astype(np.int64))
+    ti, di = np.concatenate(out_t), np.concatenate(out_d)
+    order = np.lexsort((di, ti))
+    return ti[order], di[order]
+
+
 @dataclasses.dataclass(frozen=True)
 class GatedPairs:
     """Pairs inside the gate: ``ti`` (p,) track rows, ``di`` (p,) measurement rows,
@@ -121,10 +174,10 @@ class Gate:
         gamma = self.gamma(meas.z.shape[1])
         cart = standard_conversion(meas) if cart is None else cart
         det_pos = cart.z[:, :d]
-        r_var = float(np.max(trace_of_block(cart.R, d))) if len(meas) else 0.0
-        p_var = trace_of_block(P, d)
-        radius = self.pregate_margin * np.sqrt(gamma * (p_var + r_var))
-        ti, di = pregate_pairs(x[:, :d], radius, det_pos)
+        # per pair: the bound of the pair's own track and detection variances
+        scale = self.pregate_margin * math.sqrt(gamma)
+        r_var = trace_of_block(cart.R, d)
+        ti, di = pregate_pairs_var(x[:, :d], trace_of_block(P, d), det_pos, r_var, scale)
         inn = filt.innovate(x[ti], P[ti], meas.select(di))
         keep = inn.d2 <= gamma
         inn = Innovation(

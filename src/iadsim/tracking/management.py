@@ -92,6 +92,7 @@ class TrackBook:
     llr: F64
     sensors: NDArray[np.uint64]  # bit r set: sensor r has updated (or started) the track
     misses_by: NDArray[np.uint8]  # (n, S) consecutive misses of sensor column s (capped 255)
+    reported: NDArray[np.int8]  # status last written out (-1: never), for change-only output
 
     @classmethod
     def new(
@@ -109,6 +110,7 @@ class TrackBook:
             llr=np.full(n, llr0),
             sensors=np.full(n, sensor_bits, np.uint64),
             misses_by=np.zeros((n, 1), np.uint8),
+            reported=np.full(n, -1, np.int8),
         )
 
     def select(self, idx: NDArray[np.int64] | B) -> TrackBook:

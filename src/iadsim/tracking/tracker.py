@@ -5,6 +5,10 @@
 processed as groups of equal time, i.e. centralized measurement-level fusion
 by sequential updates) and returns every live track predicted to ``t_s``,
 plus one ``deleted`` row for each track deleted during the call.
+:attr:`Tracker.last_changes` marks the rows of that output that carry news: tracks
+started or updated since the previous output, tracks whose status changed since
+they were last marked, and deletions (a record proportional to information rather
+than to live tracks x looks).
 
 Per group of equal time: predict all live tracks to the group time; gate and
 associate confirmed/coasting tracks first, then tentative tracks with the
@@ -94,6 +98,8 @@ class Tracker:
         self._counters = dict.fromkeys(COUNTERS, 0)
         self._deleted: list[TrackRows] = []  # rows of tracks deleted since the last output
         self._hits: list[NDArray[np.int64]] = []  # ids updated by the last step's detections
+        self._touched: list[NDArray[np.int64]] = []  # ids updated or started since then
+        self._changes = np.zeros(0, bool)  # rows of the last output that carry news
 
     # -- public -------------------------------------------------------------
     @property
@@ -110,6 +116,14 @@ class Tracker:
         if not self._hits:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(self._hits))
+
+    @property
+    def last_changes(self) -> NDArray[np.bool_]:
+        """Rows of the last :meth:`step` (or :meth:`miss`) output that carry news: the
+        track was started or updated since the previous output, its status changed
+        since last marked, or it was deleted. ``output.select(last_changes)`` is the
+        change-only record of a run (``track_history: changes``)."""
+        return self._changes
 
     @property
     def n_tracks(self) -> int:
@@ -163,7 +177,8 @@ class Tracker:
         Charges a miss to the tracks the look covered (``observed``; with
         ``sensor_id``, only tracks that sensor holds, see :meth:`step`) and applies
         confirmation and deletion. Returns only the rows of tracks deleted now, so
-        an empty look costs little. State estimates are not changed.
+        an empty look costs little (a status changed here is marked in
+        :attr:`last_changes` at the next :meth:`step`). State estimates are not changed.
         """
         self._hits = []
         if self.n_tracks == 0 or t_s < self._t_now:
@@ -181,6 +196,7 @@ class Tracker:
             self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf), sensor_id)
         out = tracks_frame(self._deleted, self.parts.filter.ndim)
         self._deleted = []
+        self._changes = np.ones(len(out), bool)
         return out
 
     def step_measurements(
@@ -234,8 +250,14 @@ class Tracker:
         return bank
 
     def _output(self, t_s: float) -> Tracks:
+        book = self._book
+        news = book.status != book.reported  # status changed since last marked
+        if self._touched:
+            news |= np.isin(book.track_id, np.concatenate(self._touched))
+        book.reported[news] = book.status[news]
         out = tracks_frame([self._live(t_s), *self._deleted], self.parts.filter.ndim)
-        self._deleted = []
+        self._changes = np.concatenate([news, np.ones(len(out) - news.shape[0], bool)])
+        self._deleted, self._touched = [], []
         return out
 
     def _process(self, raw: Measurements, observed: Observed | None, bit: int = 0) -> None:
@@ -323,6 +345,7 @@ class Tracker:
         self._bank.put(upd, new)
         hit[upd] = True
         self._hits.append(self._book.track_id[upd])
+        self._touched.append(self._book.track_id[upd])
         np.maximum.at(ll_hit, trow, ll)
         self._counters["associated"] += int(upd.shape[0])
 
@@ -362,6 +385,7 @@ class Tracker:
         x0, P0 = p.initiator.initial_state(raw, p.filter.nx)
         ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
         self._next_id += k
+        self._touched.append(ids)
         nb = TrackBook.new(ids, t, p.confirmer.initial_llr(), bit)
         confirm, _ = p.confirmer.decide(nb)
         nb.status[confirm] = TrackStatus.CONFIRMED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -11,10 +12,15 @@ from numpy.typing import NDArray
 
 from iadsim import geo
 from iadsim.frames import Truth
+from iadsim.truth.batched import RouteBank
 from iadsim.truth.motion import ThreatMotion
 from iadsim.truth.plane import plane_to_geodetic
+from iadsim.truth.routes import RouteGeometry
 
 F64 = NDArray[np.float64]
+
+#: Threat-times :meth:`TruthModel.states` evaluates at once (bounds its memory).
+STATES_CHUNK_CELLS = 500_000
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -52,23 +58,40 @@ class TruthModel:
         ends = np.array([r.end_s for r in self.routes])
         return self.launch_s + ends[self.group]
 
-    def plane_states(self, t_s: F64) -> tuple[F64, F64, F64, F64]:
-        """Plane positions (n, T, 2), velocities (n, T, 2), altitudes and climb rates (n, T)."""
+    @functools.cached_property
+    def bank(self) -> tuple[RouteBank | None, NDArray[np.int64]]:
+        """The waypoint-route groups concatenated (built once; None if there is none)
+        and each group's index in it (-1: another motion kind)."""
+        is_route = np.array([isinstance(r, RouteGeometry) for r in self.routes], dtype=bool)
+        where = np.where(is_route, np.cumsum(is_route) - 1, -1).astype(np.int64)
+        routes = tuple(r for r in self.routes if isinstance(r, RouteGeometry))
+        return (RouteBank.from_routes(routes) if routes else None), where
+
+    def plane_states(
+        self, t_s: F64, rows: NDArray[np.int64] | None = None
+    ) -> tuple[F64, F64, F64, F64]:
+        """Plane positions (n, T, 2), velocities (n, T, 2), altitudes and climb rates (n, T)
+        of all threats (or of ``rows``), in one call over all route groups."""
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
-        n, nt = self.n_threats, t.shape[0]
-        pos = np.empty((n, nt, 2))
-        vel = np.empty((n, nt, 2))
-        alt = np.empty((n, nt))
-        vu = np.empty((n, nt))
-        for g, route in enumerate(self.routes):
-            idx = np.flatnonzero(self.group == g)
-            if idx.size == 0:
-                continue
-            tau = t[None, :] - self.launch_s[idx, None]
-            p, v, h, hv = route.plane_states(tau)
-            pos[idx] = p + self.offset_m[idx, None, :]
-            vel[idx], alt[idx], vu[idx] = v, h, hv
-        return pos, vel, alt, vu
+        idx = np.arange(self.n_threats) if rows is None else np.asarray(rows, dtype=np.int64)
+        tau = t[None, :] - self.launch_s[idx, None]
+        bank, in_bank = self.bank
+        grp = self.group[idx]
+        gi = in_bank[grp]
+        if bank is not None and bool(np.all(gi >= 0)):  # all waypoint routes: one call
+            p, v, h, hv = bank.states(gi, tau)
+            return p + self.offset_m[idx, None, :], v, h, hv
+        pos, vel = np.empty((idx.shape[0], t.shape[0], 2)), np.empty((idx.shape[0], t.shape[0], 2))
+        alt, vu = np.empty(tau.shape), np.empty(tau.shape)
+        parts = [(gi >= 0, None)] if bank is not None else []
+        parts += [((gi < 0) & (grp == g), g) for g in np.unique(grp[gi < 0]).tolist()]
+        for sel, g in parts:  # route groups batched, other motion kinds group by group
+            if g is None:
+                p, v, h, hv = bank.states(gi[sel], tau[sel])  # type: ignore[union-attr]
+            else:
+                p, v, h, hv = self.routes[g].plane_states(tau[sel])
+            pos[sel], vel[sel], alt[sel], vu[sel] = p, v, h, hv
+        return pos + self.offset_m[idx, None, :], vel, alt, vu
 
     def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, F64, F64, F64]:
         """Plane (n, T) + route altitude -> ENU and the altitude above MSL (terrain-following
@@ -88,6 +111,36 @@ class TruthModel:
         out[rows] = alt[rows] + self.ground_m(lat[rows], lon[rows])
         return out
 
+    def enu_states(self, t: F64, rows: NDArray[np.int64] | None = None) -> tuple[F64, ...]:
+        """ENU position e, n, u, velocity ve, vn, vu and altitude above MSL, each (n, T),
+        of all threats (or ``rows``) at the times ``t`` (T,) (see :meth:`states`)."""
+        pos, vel, alt_route, vu = self.plane_states(t, rows)
+        sub = self if rows is None else self._rows(rows)
+        e, n, u, alt = sub._to_enu(pos[..., 0], pos[..., 1], alt_route)  # alt: above MSL
+        h = 0.005
+        ep, np_, up, _ = sub._to_enu(
+            pos[..., 0] + vel[..., 0] * h, pos[..., 1] + vel[..., 1] * h, alt_route + vu * h
+        )
+        em, nm, um, _ = sub._to_enu(
+            pos[..., 0] - vel[..., 0] * h, pos[..., 1] - vel[..., 1] * h, alt_route - vu * h
+        )
+        return e, n, u, (ep - em) / (2 * h), (np_ - nm) / (2 * h), (up - um) / (2 * h), alt
+
+    def positions(self, t: F64, rows: NDArray[np.int64]) -> tuple[F64, F64, F64]:
+        """ENU positions e, n, u (k, T) of threats ``rows`` (k,) at times ``t`` (T,)
+        (the same values as :meth:`states`, without the velocities)."""
+        pos, _, alt_route, _ = self.plane_states(t, rows)
+        e, n, u, _ = self._rows(rows)._to_enu(pos[..., 0], pos[..., 1], alt_route)
+        return e, n, u
+
+    def _rows(self, rows: NDArray[np.int64]) -> TruthModel:
+        """The model restricted to threats ``rows`` (for their terrain-following flags)."""
+        agl = None if self.agl is None else self.agl[rows]
+        return dataclasses.replace(
+            self, group=self.group[rows], offset_m=self.offset_m[rows],
+            launch_s=self.launch_s[rows], agl=agl,
+        )  # fmt: skip
+
     def states(self, t_s: F64 | float, kill_time_s: F64 | None = None) -> Truth:
         """True states of all threats at the times ``t_s`` (scalar or (T,)).
 
@@ -97,16 +150,16 @@ class TruthModel:
         difference over 10 ms of the analytic plane velocity).
         """
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
-        pos, vel, alt_route, vu = self.plane_states(t)
-        e, n, u, alt = self._to_enu(pos[..., 0], pos[..., 1], alt_route)  # alt: above MSL
-        h = 0.005
-        ep, np_, up, _ = self._to_enu(
-            pos[..., 0] + vel[..., 0] * h, pos[..., 1] + vel[..., 1] * h, alt_route + vu * h
-        )
-        em, nm, um, _ = self._to_enu(
-            pos[..., 0] - vel[..., 0] * h, pos[..., 1] - vel[..., 1] * h, alt_route - vu * h
-        )
         kill = np.full(self.n_threats, np.inf) if kill_time_s is None else kill_time_s
+        per = max(1, STATES_CHUNK_CELLS // max(self.n_threats, 1))  # times per chunk
+        parts = [self._time_major(t[k : k + per], kill) for k in range(0, t.shape[0], per)]
+        if len(parts) == 1:
+            return Truth(**parts[0])
+        return Truth(**{c: np.concatenate([p[c] for p in parts]) for c in parts[0]})
+
+    def _time_major(self, t: F64, kill: F64) -> dict[str, NDArray[Any]]:
+        """Columns of :meth:`states` at the times ``t`` (rows time-major)."""
+        e, n, u, ve, vn, vu, alt = self.enu_states(t)
         tt = t[None, :]
         alive = (tt >= self.launch_s[:, None]) & (tt <= self.end_s[:, None]) & (tt < kill[:, None])
         ids = np.broadcast_to(np.arange(self.n_threats, dtype=np.int64)[:, None], alt.shape)
@@ -114,15 +167,15 @@ class TruthModel:
         def tm(a: NDArray[Any]) -> NDArray[Any]:
             return np.ascontiguousarray(a.T).ravel()
 
-        return Truth(
-            t_s=tm(np.broadcast_to(tt, alt.shape)),
-            threat_id=tm(ids),
-            e_m=tm(e),
-            n_m=tm(n),
-            u_m=tm(u),
-            ve_mps=tm((ep - em) / (2 * h)),
-            vn_mps=tm((np_ - nm) / (2 * h)),
-            vu_mps=tm((up - um) / (2 * h)),
-            alt_m=tm(alt),
-            alive=tm(alive),
-        )
+        return {
+            "t_s": tm(np.broadcast_to(tt, alt.shape)),
+            "threat_id": tm(ids),
+            "e_m": tm(e),
+            "n_m": tm(n),
+            "u_m": tm(u),
+            "ve_mps": tm(ve),
+            "vn_mps": tm(vn),
+            "vu_mps": tm(vu),
+            "alt_m": tm(alt),
+            "alive": tm(alive),
+        }

@@ -30,25 +30,69 @@ class TruthTable:
     model: TruthModel
     dt_s: float
     t0_s: float
-    grid: F64  # (T, n, 7): e, n, u, ve, vn, vu, alt
+    n_steps: int
+    window_steps: int = 120
+    keep_windows: int = 2
+    _windows: dict[int, tuple[NDArray[np.int64], F64]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
-    def build(cls, model: TruthModel, t_end_s: float, dt_s: float = 0.25) -> TruthTable:
-        """Sample ``model`` on [0, t_end_s] every ``dt_s`` (vectorized, one call)."""
-        t = np.arange(0.0, t_end_s + 2 * dt_s, dt_s)
-        tr = model.states(t)
-        n = model.n_threats
-        cols = (tr.e_m, tr.n_m, tr.u_m, tr.ve_mps, tr.vn_mps, tr.vu_mps, tr.alt_m)
-        grid = np.stack([c.reshape(t.size, n) for c in cols], axis=-1)
-        return cls(model=model, dt_s=dt_s, t0_s=0.0, grid=grid)
+    def build(
+        cls,
+        model: TruthModel,
+        t_end_s: float,
+        dt_s: float = 0.25,
+        window_steps: int = 120,
+        keep_windows: int = 2,
+    ) -> TruthTable:
+        """The table of ``model`` on [0, t_end_s] every ``dt_s``.
+
+        Samples are computed a window of ``window_steps`` steps at a time, on first
+        use, for the threats alive in that window only (all route groups in one
+        call): memory is bounded by the threats alive in a window (``keep_windows``
+        are kept; more for a table shared by many runs), and a run pays for the
+        threat-seconds it simulates.
+        """
+        n_steps = int(np.arange(0.0, t_end_s + 2 * dt_s, dt_s).size)
+        return cls(
+            model=model, dt_s=dt_s, t0_s=0.0, n_steps=n_steps,
+            window_steps=window_steps, keep_windows=keep_windows,
+        )  # fmt: skip
+
+    def _window(self, w: int) -> tuple[NDArray[np.int64], F64]:
+        """Threat rows (k,) and samples (S + 1, k, 7) of window ``w`` (steps w S .. w S + S)."""
+        hit = self._windows.get(w)
+        if hit is not None:
+            return hit
+        k0 = w * self.window_steps
+        k1 = min(k0 + self.window_steps, self.n_steps - 1)
+        t = self.t0_s + np.arange(k0, k1 + 1) * self.dt_s  # the grid's times k dt
+        launch_s, end_s, _ = self._constants
+        last = k1 == self.n_steps - 1  # t beyond the grid reads its last sample
+        alive = (end_s >= t[0]) & ((launch_s <= t[-1]) | last)
+        rows = alive.nonzero()[0]
+        cols = self.model.enu_states(np.asarray(t, dtype=np.float64), rows)  # (k, S + 1) each
+        grid = np.stack([c.T for c in cols], axis=-1)
+        if len(self._windows) >= self.keep_windows:  # dwells move forward in time
+            self._windows.pop(next(iter(self._windows)))
+        self._windows[w] = (rows, grid)
+        return rows, grid
 
     def states(self, t_s: float, kill_time_s: F64 | None = None) -> Truth:
-        """States of all threats at one time ``t_s`` (same rows as ``TruthModel.states``)."""
+        """States of all threats at one time ``t_s`` (same rows as ``TruthModel.states``;
+        threats not alive near ``t_s`` have NaN states, and ``alive`` False)."""
         f = (t_s - self.t0_s) / self.dt_s
-        i = int(min(max(math.floor(f), 0), self.grid.shape[0] - 2))
+        i = int(min(max(math.floor(f), 0), self.n_steps - 2))
         w = min(max(f - i, 0.0), 1.0)
-        row = self.grid[i] * (1.0 - w) + self.grid[i + 1] * w
+        rows, grid = self._window(i // self.window_steps)
+        j = i - (i // self.window_steps) * self.window_steps
         launch_s, end_s, ids = self._constants
+        if rows.shape[0] == ids.shape[0]:
+            row = grid[j] * (1.0 - w) + grid[j + 1] * w
+        else:
+            row = np.full((ids.shape[0], 7), np.nan)
+            row[rows] = grid[j] * (1.0 - w) + grid[j + 1] * w
         alive = (t_s >= launch_s) & (t_s <= end_s)
         alive &= t_s < (self._never if kill_time_s is None else kill_time_s)
         # columns of the declared dtypes and one length by construction

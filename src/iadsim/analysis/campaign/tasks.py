@@ -140,8 +140,29 @@ def simulate_scenario(task: CampaignTask) -> Mapping[str, Any]:
         if len(_SCENARIO_CACHE) >= _CACHE_SIZE:
             _SCENARIO_CACHE.clear()
         _SCENARIO_CACHE[task.point_key] = scenario
-    result = run_scenario(scenario, seed=task.seed, record=False)
+    result = run_scenario(
+        scenario, seed=task.seed, record=False, shared=_shared_setup(task.point_key, scenario)
+    )
     return dict(result.summary)
+
+
+#: Seed-independent set-up (world, terrain masks, truth table, arrivals) of the last
+#: points this worker ran, keyed by the point's scenario digest: a swept field that
+#: changes any part gives another key, so nothing stale is reused.
+_SETUP_CACHE: dict[str, Any] = {}
+_SETUP_CACHE_SIZE = 2
+
+
+def _shared_setup(point_key: str, scenario: Any) -> Any:
+    """:func:`iadsim.sim.shared.shared_setup` of the point, cached per worker process."""
+    from iadsim.sim.shared import shared_setup
+
+    setup = _SETUP_CACHE.get(point_key)
+    if setup is None:
+        if len(_SETUP_CACHE) >= _SETUP_CACHE_SIZE:
+            _SETUP_CACHE.pop(next(iter(_SETUP_CACHE)))
+        setup = _SETUP_CACHE[point_key] = shared_setup(scenario)
+    return setup
 
 
 def _flatten_numeric(prefix: str, value: Any, out: dict[str, Any]) -> None:
