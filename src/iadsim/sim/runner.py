@@ -201,8 +201,9 @@ def run_scenario(
     truth = world.truth.states(t_grid, pipeline.kill_time_s)
     detections = Detections.concat(pipeline.detections)
     tracks = Tracks.concat(pipeline.tracks)
-    if world.track_history == "changes":
-        tracks = _last_row_per_instant(tracks)
+    # several looks at one instant (a dwell and a cued acquisition): one row per
+    # (time, track) in either history mode, the state after all of them
+    tracks = _last_row_per_instant(tracks)
     events = sort_events(Events.concat(pipeline.events))
     engagements = pipeline.engagement_log()
     summary = build_summary(world, pipeline, detections, engagements, events, seed=seed)
