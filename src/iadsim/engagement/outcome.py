@@ -91,7 +91,7 @@ def match_threats(
     e = np.asarray(pip_m, dtype=np.float64).reshape(-1, 3)
     x = np.asarray(truth_pos_m, dtype=np.float64).reshape(-1, 3)
     gate = np.broadcast_to(np.asarray(gate_m, dtype=np.float64), (e.shape[0],))
-    live = np.flatnonzero(np.asarray(truth_alive, dtype=bool))
+    live = np.flatnonzero(np.asarray(truth_alive, dtype=bool) & np.isfinite(x).all(axis=1))
     none = np.full(e.shape[0], -1, dtype=np.int64), np.full(e.shape[0], np.inf)
     if e.shape[0] == 0 or live.size == 0:
         return none
