@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from iadsim.analysis.campaign.backends import Backend
-from iadsim.analysis.campaign.execute import execute_tasks
+from iadsim.analysis.campaign.execute import CampaignAborted, execute_tasks
 from iadsim.analysis.campaign.seeds import new_root_seed, task_seed
 from iadsim.analysis.campaign.store import (
     CampaignStore,
@@ -27,6 +27,15 @@ from iadsim.analysis.campaign.store import (
 from iadsim.analysis.campaign.sweep import SweepPoint, expand_points, set_path
 from iadsim.analysis.campaign.tasks import CampaignTask, Simulate, validate_scenario
 from iadsim.errors import IadsimError, ScenarioError
+
+__all__ = [
+    "CampaignAborted",
+    "CampaignOutcome",
+    "CampaignPlan",
+    "plan_campaign",
+    "plan_from_manifest",
+    "run_campaign",
+]
 
 MANIFEST_FORMAT = "iadsim-campaign/1"
 #: Most replicates per sweep point (task ids and seeds stay far inside int64).

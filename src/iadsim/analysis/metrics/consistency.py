@@ -225,9 +225,9 @@ def monte_carlo_consistency(
         x_true = truth_model.f(x_true, dt) + w
         bank = filt.predict(bank, dt)
         meas = filt.prepare(measure(x_true, rng))
-        inn = filt.innovate(bank["x"], bank["P"], meas)
+        inn = filt.innovate(bank.x, bank.P, meas)
         nz = int(inn.y.shape[1])
         anis[k] = float(np.mean(nis(inn.y, inn.S)))
         bank, _ = filt.update(bank, meas, rows, ones, zeros, zeros, inn)
-        anees[k] = float(np.mean(nees(x_true - bank["x"], bank["P"])))
+        anees[k] = float(np.mean(nees(x_true - bank.x, bank.P)))
     return MonteCarloConsistency(anees=anees, anis=anis, nx=nx, nz=nz, n_runs=n_runs)
