@@ -17,10 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from fuzz_contract import FAST_N, SLOW_N, Contract
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import FAST_N, SLOW_N, Contract
 from iadsim.scenario.limits import check_limits
 from iadsim.scenario.load import load_scenario_data, parse_yaml, read_scenario_yaml
 
