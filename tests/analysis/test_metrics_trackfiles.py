@@ -148,7 +148,7 @@ del no_x["x"]
         ),
         (
             _bad(track_id=np.tile([1.0, 2.5], 10)),
-            "tracks.parquet: column 'track_id': not an integer at row 1",
+            "tracks.parquet: column 'track_id': not an integer id at row 1",
         ),
         (
             _bad(vx=pa.array([None] * 2 + [1.0] * 18)),

@@ -481,7 +481,7 @@ def test_not_utf8_file(
     f.write_bytes("name: caf\xe9\n".encode("latin-1"))
     code, _, err = run_validate(f, monkeypatch, capsys)
     assert code == 2
-    assert_one_line_error(err, str(f), "", "cannot read file")
+    assert_one_line_error(err, str(f), "", "not UTF-8 text")
 
 
 def test_unknown_preset_did_you_mean(

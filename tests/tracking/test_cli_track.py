@@ -155,7 +155,7 @@ def test_config_unknown_field(app, tmp_path) -> None:
 
 
 def test_config_invalid_yaml(app, tmp_path) -> None:
-    _bad(tmp_path, app, _scene(), "tracker.yaml: line", "motion: {kind: cv\n  q: [\n")
+    _bad(tmp_path, app, _scene(), "tracker.yaml:2:4: YAML", "motion: {kind: cv\n  q: [\n")
 
 
 def test_track_reads_an_iadsim_run_directory_detections_file(app, tmp_path) -> None:

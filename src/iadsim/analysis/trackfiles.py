@@ -38,9 +38,22 @@ from iadsim.analysis.metrics.held import TRACK_HISTORY_KEY
 from iadsim.errors import InputDataError
 from iadsim.frames import Tracks, TrackStatus, Truth
 
-__all__ = ["TrackFile", "TruthFile", "read_table", "read_tracks", "read_truth"]
+__all__ = [
+    "TrackFile",
+    "TruthFile",
+    "check_score_size",
+    "read_table",
+    "read_tracks",
+    "read_truth",
+]
 
 F64 = NDArray[np.float64]
+
+#: Plausibility bounds: positions within 1e8 m of the origin, speeds below 1e5 m/s,
+#: variances non-negative and below (1e8 m)^2; beyond is a unit or format error.
+MAX_POS_M = 1e8
+MAX_SPEED_MPS = 1e5
+MAX_VAR = 1e16
 
 # canonical name -> accepted column names (first found wins)
 _TRACK_COLS: dict[str, tuple[str, ...]] = {
@@ -150,18 +163,60 @@ class _Columns:
                 raise self.error(name, f"{what} at row {int(bad[0])}")
         return values
 
-    def optional(self, key: str, n: int, default: float, finite: bool = True) -> F64:
-        return self.floats(key, finite=finite) if self.has(key) else np.full(n, default)
+    def optional(
+        self,
+        key: str,
+        n: int,
+        default: float,
+        finite: bool = True,
+        lo: float = -np.inf,
+        hi: float = np.inf,
+    ) -> F64:
+        if not self.has(key):
+            return np.full(n, default)
+        return self.bounded(key, lo, hi, finite=finite)
+
+    def non_empty(self, what: str) -> None:
+        if self.table.num_rows == 0:
+            raise InputDataError(f"{self.file}: no {what} (the file has no rows)")
 
     def ints(self, key: str) -> NDArray[np.int64]:
+        name, column = self.raw(key)
+        if pa.types.is_integer(column.type):
+            return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.int64)
         values = self.floats(key)
-        bad = np.flatnonzero(values != np.round(values))
+        # whole numbers exactly representable in float64 (1e30 would wrap to INT64_MIN)
+        bad = np.flatnonzero((values != np.round(values)) | (np.abs(values) > 2.0**53))
         if bad.size:
-            raise self.error(str(self.which(key)), f"not an integer at row {int(bad[0])}")
+            r = int(bad[0])
+            raise self.error(name, f"not an integer id at row {r} (got {values[r]:g})")
         return values.astype(np.int64)
 
+    def bounded(
+        self,
+        key: str,
+        lo: float,
+        hi: float,
+        mask: NDArray[np.bool_] | None = None,
+        finite: bool = True,
+    ) -> F64:
+        """Like :meth:`floats`, and every (finite, unmasked) value within [lo, hi]."""
+        values = self.floats(key, mask=mask, finite=finite)
+        inf = np.flatnonzero(np.isinf(values) if mask is None else mask & np.isinf(values))
+        if inf.size:  # NaN may mean "not given" (finite=False); inf never means anything
+            raise self.error(str(self.which(key)), f"inf at row {int(inf[0])}")
+        check = np.isfinite(values) if mask is None else mask & np.isfinite(values)
+        bad = np.flatnonzero(check & ((values < lo) | (values > hi)))
+        if bad.size:
+            r = int(bad[0])
+            raise self.error(
+                str(self.which(key)),
+                f"out of range [{lo:g}, {hi:g}] at row {r} (got {values[r]:g})",
+            )
+        return values
+
     def sorted_time(self) -> F64:
-        t = self.floats("time")
+        t = self.bounded("time", -1e10, 1e10)
         bad = np.flatnonzero(np.diff(t) < 0)
         if bad.size:
             i = int(bad[0]) + 1
@@ -206,17 +261,23 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
     track_id = cols.ints("track_id")
     cols.unique_per_time(t, track_id, "track_id")
     n_dim = 3 if cols.has("z") else 2
-    var = {k: cols.optional(k, n, np.nan, finite=False) for k in _TRACK_COLS if "var" in k}
+    var = {
+        k: cols.optional(k, n, np.nan, finite=False, lo=0.0, hi=MAX_VAR)
+        for k in _TRACK_COLS
+        if "var" in k
+    }
     tracks = Tracks(
         t_s=t,
         track_id=track_id,
         status=_status_codes(cols),
-        e_m=cols.floats("x"),
-        n_m=cols.floats("y"),
-        u_m=cols.optional("z", n, 0.0),
-        ve_mps=cols.floats("vx"),
-        vn_mps=cols.floats("vy"),
-        vu_mps=cols.optional("vz", n, 0.0 if n_dim == 2 else np.nan),
+        e_m=cols.bounded("x", -MAX_POS_M, MAX_POS_M),
+        n_m=cols.bounded("y", -MAX_POS_M, MAX_POS_M),
+        u_m=cols.optional("z", n, 0.0, lo=-MAX_POS_M, hi=MAX_POS_M),
+        ve_mps=cols.bounded("vx", -MAX_SPEED_MPS, MAX_SPEED_MPS),
+        vn_mps=cols.bounded("vy", -MAX_SPEED_MPS, MAX_SPEED_MPS),
+        vu_mps=cols.optional(
+            "vz", n, 0.0 if n_dim == 2 else np.nan, lo=-MAX_SPEED_MPS, hi=MAX_SPEED_MPS
+        ),
         var_e_m2=var["var_x"],
         var_n_m2=var["var_y"],
         var_u_m2=var["var_z"],
@@ -233,6 +294,7 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
 def truth_from_table(table: pa.Table, *, file: str) -> TruthFile:
     """Validate a truth table (see the module docstring) into a :class:`TruthFile`."""
     cols = _Columns(table, file, _TRUTH_COLS)
+    cols.non_empty("truth rows")
     t = cols.sorted_time()
     n = t.shape[0]
     ids = cols.ints("id")
@@ -250,12 +312,12 @@ def truth_from_table(table: pa.Table, *, file: str) -> TruthFile:
     def vel(key: str) -> F64:
         return cols.floats(key, mask=alive) if has_vel and cols.has(key) else np.full(n, np.nan)
 
-    z = cols.floats("z", mask=alive) if n_dim == 3 else np.zeros(n)
+    z = cols.bounded("z", -MAX_POS_M, MAX_POS_M, mask=alive) if n_dim == 3 else np.zeros(n)
     truth = Truth(
         t_s=t,
         threat_id=ids,
-        e_m=cols.floats("x", mask=alive),
-        n_m=cols.floats("y", mask=alive),
+        e_m=cols.bounded("x", -MAX_POS_M, MAX_POS_M, mask=alive),
+        n_m=cols.bounded("y", -MAX_POS_M, MAX_POS_M, mask=alive),
         u_m=z,
         ve_mps=vel("vx"),
         vn_mps=vel("vy"),
@@ -288,3 +350,30 @@ def read_truth(path: str | Path) -> TruthFile:
         duplicate (time, id).
     """
     return truth_from_table(read_table(path), file=Path(path).name)
+
+
+#: Scoring builds (tracks x truths) distance and assignment matrices per time,
+#: ~600 bytes per pair in all; a file needing more pairs at one time is refused.
+MAX_SCORE_PAIRS = 2_000_000
+
+
+def check_score_size(tracks: TrackFile, truth: TruthFile) -> None:
+    """Refuse a scoring whose per-time matrices would exhaust memory.
+
+    Raises
+    ------
+    InputDataError
+        Naming the tracks file, the busiest time and the limit.
+    """
+    t = tracks.tracks.t_s
+    if t.size == 0:
+        return
+    times, counts = np.unique(t, return_counts=True)
+    i = int(np.argmax(counts))
+    n_truth = int(np.unique(truth.truth.threat_id).size)
+    pairs = int(counts[i]) * max(n_truth, 1)
+    if pairs > MAX_SCORE_PAIRS:
+        raise InputDataError(
+            f"{tracks.file}: column 'time': {int(counts[i]):,} tracks at time {times[i]:g} "
+            f"against {n_truth:,} truths ({pairs:,} pairs; limit {MAX_SCORE_PAIRS:,})"
+        )

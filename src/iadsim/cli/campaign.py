@@ -5,8 +5,11 @@ Thin: parse options, build a plan, call :mod:`iadsim.analysis.campaign`, print.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ def _read_scenario(ref: str) -> tuple[dict[str, Any], str]:
 def _campaign_file_plan(
     path: Path, runs: int | None, seed: int | None, sweeps: list[str], zip_sweeps: bool
 ) -> Any:
-    from iadsim.analysis.campaign.definition import campaign_from_data, parse_sweep_arg
+    from iadsim.analysis.campaign.definition import campaign_from_data
     from iadsim.analysis.campaign.runner import plan_campaign
 
     spec = campaign_from_data(_yaml(path), file=path.name)
@@ -43,8 +46,9 @@ def _campaign_file_plan(
     sources = {p: f"{path.name}: grid.{p}" for p in grid} | {
         p: f"{path.name}: zip.{p}" for p in zipped
     }
-    for text in sweeps:
-        p, values = parse_sweep_arg(text)
+    for p, values in _parse_sweeps(sweeps):
+        if p in grid or p in zipped:
+            raise ScenarioError(f"--sweep {p}: already swept in {path.name}")
         (zipped if zip_sweeps else grid)[p] = values
         sources[p] = f"--sweep {p}"
     return plan_campaign(
@@ -59,6 +63,19 @@ def _campaign_file_plan(
         threat_table=spec.threat_table,
         sources=sources,
     )
+
+
+def _parse_sweeps(sweeps: list[str]) -> list[tuple[str, list[Any]]]:
+    """Parse ``--sweep PATH=V1,V2`` options; a path given twice is an error."""
+    from iadsim.analysis.campaign.definition import parse_sweep_arg
+
+    parsed: list[tuple[str, list[Any]]] = []
+    for text in sweeps:
+        p, values = parse_sweep_arg(text)
+        if any(p == q for q, _ in parsed):
+            raise ScenarioError(f"--sweep {p}: given twice (put all values in one --sweep)")
+        parsed.append((p, list(values)))
+    return parsed
 
 
 def _yaml(path: Path) -> object:
@@ -77,12 +94,16 @@ def _build_plan(
     out: Path | None,
     resume: bool,
 ) -> Any:
-    from iadsim.analysis.campaign.definition import is_campaign_data, parse_sweep_arg
+    from iadsim.analysis.campaign.definition import is_campaign_data
     from iadsim.analysis.campaign.runner import plan_campaign, plan_from_manifest
     from iadsim.analysis.campaign.store import CampaignStore
 
     store = CampaignStore(out) if out is not None else None
-    recorded = store.read_manifest() if (resume and store is not None and store.exists()) else None
+    recorded = (
+        store.read_manifest(repair=True)
+        if (resume and store is not None and store.exists())
+        else None
+    )
     if scenario is None:
         if recorded is None:
             raise ScenarioError("SCENARIO: missing (or give --resume --out DIR of a campaign)")
@@ -93,7 +114,7 @@ def _build_plan(
     if path.suffix in (".yaml", ".yml") and path.is_file() and is_campaign_data(_yaml(path)):
         return _campaign_file_plan(path, runs, seed, sweeps, zip_sweeps)
     data, file = _read_scenario(scenario)
-    parsed = [parse_sweep_arg(s) for s in sweeps]
+    parsed = _parse_sweeps(sweeps)
     grid = {} if zip_sweeps else dict(parsed)
     zipped = dict(parsed) if zip_sweeps else {}
     return plan_campaign(
@@ -128,8 +149,33 @@ def _load_simulate(spec: str | None) -> Any:
     return func
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill PID``, a batch system's time limit) stops a campaign like
+    Ctrl-C: what finished is flushed and the campaign can be resumed."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _run_with_progress(
-    plan: Any, out: Path, backend: Any, resume: bool, show: bool, simulate: Any = None
+    plan: Any,
+    out: Path,
+    backend: Any,
+    resume: bool,
+    show: bool,
+    simulate: Any = None,
+    retry_failed: bool = False,
 ) -> Any:
     from rich.progress import (
         BarColumn,
@@ -164,9 +210,15 @@ def _run_with_progress(
         rate = (done - state["done0"]) / max(now - state["t0"], 1e-9)
         progress.update(state["task"], completed=done, rate=f"{rate:.2f} runs/s")
 
-    with progress:
+    with progress, _sigterm_as_interrupt():
         return run_campaign(
-            plan, out, backend=backend, resume=resume, simulate=simulate, on_progress=on_progress
+            plan,
+            out,
+            backend=backend,
+            resume=resume,
+            retry_failed=retry_failed,
+            simulate=simulate,
+            on_progress=on_progress,
         )
 
 
@@ -192,6 +244,9 @@ def run_cmd(
         None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT (implies dask)."
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the campaign in --out."),
+    retry_failed: bool = typer.Option(
+        False, "--retry-failed", help="With --resume: run the failed tasks again."
+    ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
     simulate: str | None = typer.Option(
         None,
@@ -207,6 +262,8 @@ def run_cmd(
         raise IadsimError(f"--backend: unknown backend {backend!r} (choose inprocess, local, dask)")
     if resume and out is None:
         raise IadsimError("--resume: needs --out DIR (the campaign directory to continue)")
+    if retry_failed and not resume:
+        raise IadsimError("--retry-failed: only with --resume --out DIR")
     plan = _build_plan(
         scenario, runs=runs, seed=seed, sweeps=sweep, zip_sweeps=zip_sweeps, out=out, resume=resume
     )
@@ -222,7 +279,7 @@ def run_cmd(
         f" --backend {backend}" if backend != "local" else ""
     )
     try:
-        outcome = _run_with_progress(plan, out_dir, runner, resume, progress, sim)
+        outcome = _run_with_progress(plan, out_dir, runner, resume, progress, sim, retry_failed)
     except KeyboardInterrupt:
         typer.echo(f"interrupted; partial results kept. Resume with: {hint}", err=True)
         raise typer.Exit(130) from None
@@ -263,8 +320,10 @@ def _print_table(table: Any, title: str | None = None, max_rows: int = 50) -> No
 def _write_csv(table: Any, path: Path) -> None:
     import pyarrow.csv as pacsv
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(table, path)
+    from iadsim.analysis.outputs import writing
+
+    with writing(path, "the campaign directory is unchanged"):
+        pacsv.write_csv(table, path)
 
 
 def _ci(row: dict[str, Any], key: str) -> str:
@@ -285,10 +344,13 @@ def summarize_cmd(
     import pyarrow as pa
 
     from iadsim.analysis.campaign.summarize import rows_to_table, summarize_campaign
+    from iadsim.analysis.outputs import check_output_file
 
+    csv_path = csv if csv is not None else campaign_dir / "summary.csv"
+    if (campaign_dir / "manifest.json").is_file():
+        check_output_file(csv_path, "--csv")
     rows = summarize_campaign(campaign_dir, confidence=confidence)
     table = rows_to_table(rows)
-    csv_path = csv if csv is not None else campaign_dir / "summary.csv"
     _write_csv(table, csv_path)
     pct = f"{100 * confidence:g}%"
     columns = {  # header -> how to render a summary row
@@ -314,7 +376,10 @@ def query_cmd(
 ) -> None:
     """Run SQL (DuckDB) over a campaign's results, threats and failures tables."""
     from iadsim.analysis.campaign.query import run_query
+    from iadsim.analysis.outputs import check_output_file
 
+    if csv is not None:
+        check_output_file(csv, "--csv")
     table = run_query(campaign_dir, sql)
     if csv is not None:
         _write_csv(table, csv)

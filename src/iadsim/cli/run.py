@@ -108,6 +108,9 @@ def run_command(
     report: Annotated[
         bool, typer.Option("--report", help="also write RUN_DIR/report.html (needs iadsim[report])")
     ] = False,
+    no_limits: Annotated[
+        bool, typer.Option("--no-limits", help="skip the resource guards (events, memory)")
+    ] = False,
 ) -> None:
     """Run a scenario end to end and write its run directory.
 
@@ -121,6 +124,8 @@ def run_command(
 
       iadsim run --report                          # and open RUN_DIR/report.html in a browser
     """
+    from iadsim.scenario.limits import DEFAULT_LIMITS
+
     if report:  # fail before running, not after
         from iadsim.cli.report import require_report_extra
 
@@ -142,7 +147,11 @@ def run_command(
     ) as bar:
         task = bar.add_task(sc.name, total=sc.simulation.duration_s)
         result = run_scenario(
-            sc, seed=seed, out_dir=out_dir, progress=lambda t: bar.update(task, completed=t)
+            sc,
+            seed=seed,
+            out_dir=out_dir,
+            progress=lambda t: bar.update(task, completed=t),
+            limits=None if no_limits else DEFAULT_LIMITS,
         )
     for w in result.summary.get("warnings", []):
         err.print(f"[yellow]warning:[/] {w}")
@@ -157,6 +166,9 @@ def run_command(
 
 def validate_command(
     scenario: Annotated[str, typer.Argument(help="scenario YAML file or bundled preset name")],
+    no_limits: Annotated[
+        bool, typer.Option("--no-limits", help="skip the resource guards (events, memory)")
+    ] = False,
 ) -> None:
     """Check a scenario file without running it (exit 2 and one line on error).
 
@@ -164,11 +176,13 @@ def validate_command(
 
       iadsim validate my-raid.yaml
     """
+    from iadsim.scenario.limits import DEFAULT_LIMITS, check_limits
     from iadsim.scenario.load import load_scenario
 
     sc = load_scenario(scenario)
     for w in sc.warnings:
         err.print(f"[yellow]warning:[/] {w}")
+    check_limits(sc, None if no_limits else DEFAULT_LIMITS)
     n = sum(t.count for t in sc.threats)
     out.print(f"{sc.file}: ok ({len(sc.batteries)} batteries, {n} threats)")
 

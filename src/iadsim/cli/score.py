@@ -140,10 +140,17 @@ def score_command(
         msg = f"score: --time-match: must be 'interpolate' or 'nearest' (got {time_match!r})"
         raise InputDataError(msg)
     from iadsim.analysis.metrics import CONFIRMED_STATUSES, score_frames
-    from iadsim.analysis.trackfiles import read_tracks, read_truth
+    from iadsim.analysis.outputs import check_output_file, writing
+    from iadsim.analysis.trackfiles import check_score_size, read_tracks, read_truth
 
+    for what, given in (("TRACKS", tracks), ("TRUTH", truth)):
+        if not given.name:
+            raise InputDataError(f"score: {what}: not a file name (got '{given}')")
+    out = csv_out if csv_out is not None else tracks.with_name(f"{tracks.stem}.score.csv")
+    check_output_file(out, "--csv")
     track_file = read_tracks(tracks)
     truth_file = read_truth(truth)
+    check_score_size(track_file, truth_file)
     picture = track_file.tracks
     if track_file.history == "changes":  # a run's change-only rows: every live track per time
         from iadsim.analysis.metrics.held import hold_track_changes
@@ -169,11 +176,8 @@ def score_command(
         raise InputDataError(
             f"{track_file.file}: column 'time': no track time {how} in {truth_file.file}"
         )
-    out = csv_out if csv_out is not None else tracks.with_name(f"{tracks.stem}.score.csv")
-    try:
+    with writing(out, "no CSV written (the scores are printed below)"):
         write_text_atomic(out, series_csv(result))
-    except OSError as err:
-        raise InputDataError(f"{out.name}: cannot write ({err.strerror or err})") from err
     console = Console()
     console.print(_table(result, c, p, alpha))
     console.print(f"per-time CSV: {out}", soft_wrap=True)

@@ -9,6 +9,8 @@ fields the model at that place accepts.
 from __future__ import annotations
 
 import difflib
+import re
+import reprlib
 import types
 import typing
 from typing import Any
@@ -25,8 +27,10 @@ def format_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
+        elif str(part).isprintable() and len(str(part)) <= 60:
             out += ("." if out else "") + str(part)
+        else:  # a user's key with a newline, a control character or of any length
+            out += f"[{_short(str(part))}]"
     return out
 
 
@@ -97,14 +101,40 @@ def _tag_of(model: Any) -> str | None:
     return str(args[0]) if len(args) == 1 else None
 
 
+#: Bounded repr: looks at a few items per level and a few levels only, so an input
+#: of any size (an expanded YAML alias bomb) is rendered in constant time.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = _REPR.maxset = 6
+_REPR.maxstring = _REPR.maxother = 50
+_REPR.maxlong = 40
+
+#: pydantic's names of union members in error locations: ``literal['hold','free']``,
+#: ``function-after[...]``, ``list[...]``; never user spelling, dropped from paths.
+_SCHEMA_TAG = re.compile(r"^[a-z][a-z0-9-]*\[.*\]$", re.DOTALL)
+_TYPE_TAGS = frozenset({"int", "float", "str", "bool", "none", "bytes", "dict", "list"})
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    text = " ".join(_REPR.repr(value).split())
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _drop_schema_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic union-member tags from an error location."""
+    out = [p for p in loc if not (isinstance(p, str) and _SCHEMA_TAG.match(p))]
+    # a bare type name at the end of a path is a member of a ``str | int`` union
+    # (``field.str``), not a user's key
+    return tuple(
+        p
+        for i, p in enumerate(out)
+        if not (isinstance(p, str) and p in _TYPE_TAGS and i == len(out) - 1 and i > 0)
+    )
 
 
 def describe_error(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str]:
     """Return (field path, message) for one pydantic error dict."""
-    loc = tuple(err.get("loc", ()))
+    loc = _drop_schema_tags(tuple(err.get("loc", ())))
     clean, owner = _walk(model, loc)
     path = format_path(clean)
     etype = err.get("type", "")

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from iadsim.errors import ScenarioError
 from iadsim.scenario.checks import check_references
 from iadsim.scenario.errors import scenario_error
+from iadsim.scenario.limits import check_raw_sizes
 from iadsim.scenario.schema import Catalog, Scenario
 
 #: catalog section -> bundled file name
@@ -39,26 +40,120 @@ def list_presets() -> list[str]:
     return sorted(p.stem for p in _package_dir("presets").glob("*.yaml"))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys (PyYAML silently keeps the last)."""
+#: Limits of a YAML input (scenario, campaign, tracker config): larger or deeper
+#: documents are refused before they are validated (a few hundred bytes of nested
+#: aliases expand to billions of nodes; 500 nested brackets exhaust Python's stack).
+MAX_YAML_BYTES = 1024 * 1024
+MAX_YAML_DEPTH = 64
+MAX_YAML_NODES = 2_000_000
+
+
+def _mark_error(problem: str, mark: Any) -> yaml.MarkedYAMLError:
+    return yaml.composer.ComposerError(None, None, problem, mark)
+
+
+class _GuardedComposer:
+    """Composer mix-in: bounded nesting depth, no non-scalar keys, bounded expansion.
+
+    The expanded size of the document (every alias counted as a copy of its anchor)
+    is computed on the node graph, without building anything, and a recursive
+    alias is refused; so is a mapping key that is a sequence or a mapping.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[attr-defined]
+                raise _mark_error(f"nested deeper than {MAX_YAML_DEPTH} levels", mark)
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()  # type: ignore[misc]
+        _check_expansion(node)
+        return node
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse recursive aliases and documents that expand to > MAX_YAML_NODES nodes."""
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            total = 1 + sum(size[id(c)] for c in children)
+            if total > MAX_YAML_NODES:
+                raise _mark_error(
+                    f"document expands to more than {MAX_YAML_NODES:,} nodes "
+                    "(aliases of large anchors?)",
+                    node.start_mark,
+                )
+            size[key] = total
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise _mark_error("recursive alias (an anchor used inside itself)", node.start_mark)
+        active.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in active:
+                raise _mark_error(
+                    "recursive alias (an anchor used inside itself)", child.start_mark
+                )
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+class _UniqueKeyLoader(_GuardedComposer, yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys (PyYAML silently keeps the last)
+    and guards depth, expansion and key types (:class:`_GuardedComposer`)."""
 
 
 def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a mapping key must be a plain value, not a list or mapping",
+                key_node.start_mark,
+            )
         key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark
+                None, None, f"duplicate key {_short_text(key)}", key_node.start_mark
             )
         seen.add(key)
     return loader.construct_mapping(node)
 
 
+def _short_text(value: Any, limit: int = 40) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class _FastUniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The same loader on libyaml's parser (when PyYAML has it): several times faster,
-    used for the bundled catalog. User files keep the pure-Python parser, whose
-    syntax-error messages are clearer (libyaml says less, e.g. about tab characters)."""
+    used for the bundled catalog only (trusted files). User files keep the pure-Python
+    parser, whose syntax-error messages are clearer and whose composer is guarded."""
 
 
 for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
@@ -67,18 +162,57 @@ for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
     )
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _check_text(text: str, file: str) -> None:
+    if len(text) > MAX_YAML_BYTES:
+        raise ScenarioError(
+            f"{file}: file too large ({len(text):,} characters; the limit is {MAX_YAML_BYTES:,})"
+        )
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise ScenarioError(f"{file}:{line}:{col}: YAML syntax error: NUL byte in the file")
+
+
 def parse_yaml(text: str, file: str, *, fast: bool = False) -> Any:
     """Safe YAML load (no arbitrary objects), with syntax errors and duplicate keys
-    reported as ``file:line:col: problem``; ``fast`` parses with libyaml."""
+    reported as ``file:line:col: problem``; ``fast`` parses with libyaml (trusted files).
+
+    Size, nesting depth, alias expansion, NUL bytes and non-scalar keys are checked
+    (``MAX_YAML_*``); every failure is a one-line :class:`ScenarioError`.
+    """
+    _check_text(text, file)
     try:
         return yaml.load(text, Loader=_FastUniqueKeyLoader if fast else _UniqueKeyLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
-        problem = err.problem or "invalid YAML"
+        problem = _one_line(err.problem or "invalid YAML")
         raise ScenarioError(f"{where}: YAML syntax error: {problem}") from err
     except yaml.YAMLError as err:
-        raise ScenarioError(f"{file}: YAML error: {err}") from err
+        raise ScenarioError(f"{file}: YAML error: {_one_line(str(err))[:200]}") from err
+    except RecursionError as err:  # pragma: no cover - guarded by MAX_YAML_DEPTH
+        raise ScenarioError(f"{file}: YAML nested too deeply") from err
+
+
+def read_yaml_text(path: Path, file: str | None = None) -> str:
+    """Read a YAML file as UTF-8 text, size-checked; one-line :class:`ScenarioError`."""
+    name = file or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ScenarioError(
+                f"{name}: file too large ({size:,} bytes; the limit is {MAX_YAML_BYTES:,})"
+            )
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{name}: not UTF-8 text (byte {err.start}: {err.reason})") from err
+    except OSError as err:
+        raise ScenarioError(f"{name}: cannot read file: {err.strerror or err}") from err
 
 
 def read_scenario_yaml(path_or_preset: str | Path) -> tuple[dict[str, Any], str]:
@@ -97,11 +231,8 @@ def read_scenario_yaml(path_or_preset: str | Path) -> tuple[dict[str, Any], str]
                 f"{name}: no such scenario file or bundled preset{extra} "
                 f"(presets: {', '.join(presets)})"
             )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{path}: cannot read file: {err}") from err
     file = path.name if path.parent == _package_dir("presets") else str(path)
+    text = read_yaml_text(path, file)
     data = parse_yaml(text, file)
     if not isinstance(data, dict):
         raise ScenarioError(
@@ -169,6 +300,7 @@ def load_catalog(overrides: dict[str, Any] | None = None, *, file: str | None = 
 
 def load_scenario_data(data: dict[str, Any], *, file: str) -> Scenario:
     """Validate a raw scenario mapping; resolve its catalog; check cross-references."""
+    check_raw_sizes(data, file)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -21,6 +21,7 @@ from iadsim import geo
 from iadsim.engagement.log import Engagements
 from iadsim.frames import Detections, Events, Tracks, Truth, arrow_array
 from iadsim.scenario.compile import World, compile_world
+from iadsim.scenario.limits import DEFAULT_LIMITS, Limits, check_limits
 from iadsim.scenario.resolve import resolved_scenario_dict
 from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import build_stages
@@ -190,10 +191,17 @@ def run_scenario(
     record: bool = True,
     progress: Callable[[float], None] | None = None,
     shared: SharedSetup | None = None,
+    limits: Limits | None = DEFAULT_LIMITS,
 ) -> RunResult:
     """Run ``scenario`` (seed: argument, else the scenario's) and record it if asked
-    (``shared``: :func:`iadsim.sim.shared.shared_setup` of this same scenario)."""
+    (``shared``: :func:`iadsim.sim.shared.shared_setup` of this same scenario).
+
+    The run is refused with a :class:`~iadsim.errors.ScenarioError` before anything
+    is allocated if it would exceed ``limits`` (``None``: no check; see
+    :mod:`iadsim.scenario.limits`).
+    """
     wall0 = time.perf_counter()
+    check_limits(scenario, limits)
     world = compile_world(scenario) if shared is None else shared.world
     seed = world.seed if seed is None else int(seed)
     pipeline, engine = simulate(world, scenario, seed=seed, progress=progress, shared=shared)

@@ -141,7 +141,7 @@ def test_campaign_yaml(tmp_path: Path) -> None:
         ("runs: 2\n", "c.yaml: scenario: Field required"),
         ("scenario: x\nruns: 2\ngrid: {a: []}\n", "c.yaml: grid.a: List should have at least 1"),
         ("scenario: x\nruns: 2\nzip:\n  a[: [1]\n", "c.yaml: zip.a[: invalid field path"),
-        ("scenario: x\nruns: [2\n", "c.yaml: line 3: invalid YAML"),
+        ("scenario: x\nruns: [2\n", "c.yaml:3:1: YAML syntax error"),
     ],
 )
 def test_campaign_yaml_errors_are_one_line(tmp_path: Path, text: str, message: str) -> None:

@@ -77,13 +77,36 @@ class InProcessBackend:
 THREAD_CAPS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
-def _init_worker() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent only; cap BLAS threads.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this process get SIGKILL when its parent dies (Linux ``prctl``).
+
+    If the parent is already gone (it died before this ran) exit at once. Off
+    Linux this is a no-op beyond that check.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _init_worker(parent_pid: int | None = None) -> None:
+    """Worker initializer: Ctrl-C is handled by the parent only (it stops the pool);
+    the worker dies with its parent (SIGKILL of the parent included); BLAS threads
+    are capped. SIGTERM keeps its default: the pool terminates the workers of a
+    broken pool with it.
 
     Runs before numpy is imported in the (spawned) worker, so the caps take
     effect; variables the user already set are kept.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     for key, value in THREAD_CAPS.items():
         os.environ.setdefault(key, value)
 
@@ -110,6 +133,7 @@ class LocalPoolBackend:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         return self
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from iadsim.analysis.campaign.sweep import format_path, parse_path
@@ -75,19 +74,11 @@ def is_campaign_data(data: object) -> bool:
 
 
 def read_yaml_file(path: Path) -> object:
-    """Read a YAML file; raise ScenarioError with the file name on failure."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot read ({err.strerror})") from err
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "yaml"
-        problem = getattr(err, "problem", None)
-        detail = f" ({problem})" if problem else ""
-        raise ScenarioError(f"{path.name}: {where}: invalid YAML{detail}") from err
+    """Read a YAML file with the guarded scenario loader (size, depth, aliases,
+    UTF-8); raise a one-line ScenarioError with ``file:line:col`` on failure."""
+    from iadsim.scenario.load import parse_yaml, read_yaml_text
+
+    return parse_yaml(read_yaml_text(path, path.name), path.name)
 
 
 def load_campaign_file(path: Path) -> CampaignFile:
@@ -154,29 +145,32 @@ def parse_sweep_arg(text: str) -> tuple[str, list[Any]]:
     >>> parse_sweep_arg("batteries[0].doctrine.mode=shoot-look-shoot,salvo")
     ('batteries[0].doctrine.mode', ['shoot-look-shoot', 'salvo'])
     """
+    shown = text if text.isprintable() and len(text) <= 80 else repr(text[:80])
     path, sep, rest = text.partition("=")
     path = path.strip()
     if not sep or not path or not rest.strip():
-        raise ScenarioError(f"--sweep {text}: expected PATH=V1,V2,... (e.g. threats[0].count=2,4)")
+        raise ScenarioError(f"--sweep {shown}: expected PATH=V1,V2,... (e.g. threats[0].count=2,4)")
     try:
         tokens = parse_path(path)
     except ScenarioError as err:
-        raise ScenarioError(f"--sweep {text}: {err}") from err
+        raise ScenarioError(f"--sweep {shown}: {err}") from err
     values: list[Any] = []
     for raw in _split_top_level(rest):
         raw = raw.strip()
         if not raw:
-            raise ScenarioError(f"--sweep {text}: empty value")
+            raise ScenarioError(f"--sweep {shown}: empty value")
         try:
             values.append(_scalar(raw))
-        except yaml.YAMLError as err:
-            raise ScenarioError(f"--sweep {text}: {raw}: not a YAML value") from err
+        except ScenarioError as err:
+            raise ScenarioError(f"--sweep {shown}: {raw}: not a YAML value") from err
     return format_path(tokens), values
 
 
 def _scalar(raw: str) -> Any:
     """YAML value of ``raw``; unquoted ``1e3`` (a string in YAML 1.1) becomes a float."""
-    value = yaml.safe_load(raw)
+    from iadsim.scenario.load import parse_yaml
+
+    value = parse_yaml(raw, "--sweep")
     if isinstance(value, str) and raw[0] not in "'\"":
         try:
             return float(value)

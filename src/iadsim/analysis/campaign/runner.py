@@ -9,7 +9,6 @@ results to the campaign directory, resuming from what is already there.
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
 import json
 import platform
@@ -19,21 +18,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iadsim.analysis.campaign.backends import Backend, InProcessBackend
+from iadsim.analysis.campaign.backends import Backend
+from iadsim.analysis.campaign.execute import CampaignAborted, execute_tasks
 from iadsim.analysis.campaign.seeds import new_root_seed, task_seed
-from iadsim.analysis.campaign.store import CampaignStore, PartWriter, sweep_column_types
+from iadsim.analysis.campaign.store import (
+    CampaignStore,
+)
 from iadsim.analysis.campaign.sweep import SweepPoint, expand_points, set_path
-from iadsim.analysis.campaign.tasks import CampaignTask, Simulate, run_task, validate_scenario
+from iadsim.analysis.campaign.tasks import CampaignTask, Simulate, validate_scenario
 from iadsim.errors import IadsimError, ScenarioError
 
+__all__ = [
+    "CampaignAborted",
+    "CampaignOutcome",
+    "CampaignPlan",
+    "plan_campaign",
+    "plan_from_manifest",
+    "run_campaign",
+]
+
 MANIFEST_FORMAT = "iadsim-campaign/1"
-
-
-class CampaignAborted(IadsimError):
-    """The backend failed (a worker process died, the scheduler went away ...).
-
-    Results that completed before the failure are saved; resume the campaign.
-    """
+#: Most replicates per sweep point (task ids and seeds stay far inside int64).
+MAX_RUNS = 10_000_000
 
 
 Validate = Callable[[Mapping[str, Any], str], Any]
@@ -200,6 +206,10 @@ def plan_campaign(
     """
     if runs < 1:
         raise ScenarioError(f"--runs: must be >= 1 (got {runs})")
+    if runs > MAX_RUNS:
+        raise ScenarioError(f"--runs: must be <= {MAX_RUNS:,} (got {runs:,})")
+    if root_seed is not None and not 0 <= int(root_seed) < 2**63:
+        raise ScenarioError(f"--seed: must be in [0, 2**63) (got {root_seed})")
     check = validate_scenario if validate is None else validate
     grid_d = {p: list(v) for p, v in (grid or {}).items()}
     zip_d = {p: list(v) for p, v in (zipped or {}).items()}
@@ -278,26 +288,35 @@ class CampaignOutcome:
 Progress = Callable[[int, int], None]
 
 
-def _open_store(plan: CampaignPlan, out_dir: Path, resume: bool) -> tuple[CampaignStore, set[int]]:
-    store = CampaignStore(out_dir)
+def _open_store(
+    store: CampaignStore, plan: CampaignPlan, resume: bool, retry_failed: bool
+) -> set[int]:
+    """Create or reopen the campaign (the caller holds the directory lock)."""
+    out_dir = store.root
     if store.exists():
         if not resume:
             raise IadsimError(
                 f"{out_dir}: already holds a campaign (add --resume to continue it, "
                 "or choose another --out)"
             )
-        recorded = store.read_manifest().get("fingerprint")
+        recorded = store.read_manifest(repair=True).get("fingerprint")
         if recorded != plan.fingerprint():
             raise IadsimError(
                 f"{out_dir}/manifest.json: a different campaign (scenario, sweep, runs, "
                 "metrics or seed differ); resume with the same arguments or another --out"
             )
         store.recover()
-        return store, store.completed_task_ids()
-    if out_dir.exists() and any(out_dir.iterdir()):
+        store.quarantine_corrupt()
+        return store.completed_task_ids(retry_failed=retry_failed)
+    if not store.is_blank():
         raise IadsimError(f"{out_dir}: not empty and not a campaign directory")
-    store.create(plan.manifest())
-    return store, set()
+    try:
+        store.create(plan.manifest())
+    except OSError as err:
+        raise IadsimError(
+            f"{out_dir}: cannot create the campaign ({err.strerror or err}); nothing was run"
+        ) from err
+    return set()
 
 
 def run_campaign(
@@ -306,6 +325,7 @@ def run_campaign(
     *,
     backend: Backend | None = None,
     resume: bool = False,
+    retry_failed: bool = False,
     simulate: Simulate | None = None,
     flush_every: int = 50,
     flush_s: float = 5.0,
@@ -316,7 +336,9 @@ def run_campaign(
     Ctrl-C (KeyboardInterrupt) stops submitting, flushes what finished and
     returns with ``interrupted=True``; the campaign can be resumed. A backend
     failure (a worker process killed, a lost scheduler) flushes what finished
-    and raises :class:`CampaignAborted`.
+    and raises :class:`CampaignAborted`, and so does a failed write (a full
+    disk): what was committed before stays, the rest runs again on resume.
+    The directory is locked for the whole run (a second writer is refused).
 
     Parameters
     ----------
@@ -327,6 +349,9 @@ def run_campaign(
         Default :class:`InProcessBackend`.
     resume : bool
         Continue the campaign in ``out_dir``, skipping completed task ids.
+    retry_failed : bool
+        With ``resume``: run the tasks that failed again (their failure rows are
+        superseded by the new outcome; see :mod:`.query`).
     simulate : callable, optional
         Passed to :func:`run_task` (default: the real simulation).
     flush_every, flush_s : int, float
@@ -335,50 +360,18 @@ def run_campaign(
         ``on_progress(done, total)`` after each result (done includes resumed).
     """
     t0_s = time.monotonic()
-    store, done = _open_store(plan, Path(out_dir), resume)
-    n_before = len(done)
-    writer = PartWriter(
-        store,
-        sweep_column_types({**plan.grid, **plan.zipped}),
-        flush_every=flush_every,
-        flush_s=flush_s,
-    )
-    fn = functools.partial(run_task, simulate=simulate)
-    n_ok = n_failed = 0
-    interrupted = False
-    aborted: Exception | None = None
-    if on_progress is not None:
-        on_progress(n_before, plan.n_tasks)
-    runner = backend if backend is not None else InProcessBackend()
-    with runner:
-        try:
-            for res in runner.imap_unordered(fn, plan.tasks(done), tick_s=min(1.0, flush_s)):
-                if res is not None and res.task_id not in done:
-                    done.add(res.task_id)
-                    writer.add(res)
-                    n_ok, n_failed = (n_ok + 1, n_failed) if res.ok else (n_ok, n_failed + 1)
-                    if on_progress is not None:
-                        on_progress(len(done), plan.n_tasks)
-                if writer.due():
-                    writer.flush()
-        except KeyboardInterrupt:
-            interrupted = True
-        except Exception as err:  # simulation errors never get here (run_task keeps them)
-            aborted = err
-        finally:
-            writer.flush()
-    if aborted is not None:
-        msg = " ".join(str(aborted).split()) or "no message"
-        raise CampaignAborted(
-            f"{out_dir}: backend {runner.name} failed ({type(aborted).__name__}: {msg}); "
-            f"{len(done)}/{plan.n_tasks} tasks saved; continue with --resume"
-        ) from aborted
+    store = CampaignStore(Path(out_dir))
+    with store.locked():
+        done = _open_store(store, plan, resume, retry_failed)
+        counts = execute_tasks(
+            plan, store, done, backend, simulate, flush_every, flush_s, on_progress
+        )
     return CampaignOutcome(
         out_dir=Path(out_dir),
         n_tasks=plan.n_tasks,
-        n_done_before=n_before,
-        n_ok=n_ok,
-        n_failed=n_failed,
-        interrupted=interrupted,
+        n_done_before=counts[0],
+        n_ok=counts[1],
+        n_failed=counts[2],
+        interrupted=bool(counts[3]),
         elapsed_s=time.monotonic() - t0_s,
     )

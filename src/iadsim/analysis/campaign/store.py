@@ -18,7 +18,9 @@ results and failures parts, so a resumed campaign neither loses nor repeats one.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,6 +30,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from iadsim.analysis.campaign.integrity import (
+    LOCK_NAME,
+    InputDataError,
+    locked,
+    parse_manifest,
+    task_ids,
+)
 from iadsim.analysis.campaign.tasks import TaskResult
 from iadsim.files import atomic_write, write_bytes_atomic
 
@@ -133,17 +142,62 @@ class CampaignStore:
         """True if the directory holds a campaign manifest."""
         return self.manifest_path.is_file()
 
+    def is_blank(self) -> bool:
+        """True if the directory is missing or holds only what a failed creation
+        leaves (the lock, empty table folders, manifest backup or temporary file)."""
+        if not self.root.exists():
+            return True
+        leftovers = {LOCK_NAME, self.backup_path.name}
+        for p in self.root.iterdir():
+            if p.name in TABLES and p.is_dir() and not any(p.iterdir()):
+                continue
+            if p.name not in leftovers:
+                return False
+        return True
+
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Hold an exclusive lock on the campaign directory (see :func:`.integrity.locked`)."""
+        return locked(self.root)
+
+    @property
+    def backup_path(self) -> Path:
+        """``CAMPAIGN_DIR/.manifest.backup.json``, a second copy written at creation."""
+        return self.root / ".manifest.backup.json"
+
     def create(self, manifest: Mapping[str, Any]) -> None:
-        """Create the directory tree and write the manifest atomically."""
+        """Create the directory tree and write the manifest (and its backup) atomically.
+
+        The manifest is written last: a failure before it (a full disk) leaves no
+        manifest, so the directory is not mistaken for a campaign.
+        """
+        text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
         for name in TABLES:
             (self.root / name).mkdir(parents=True, exist_ok=True)
-        text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
+        atomic_write_bytes(self.backup_path, text.encode("utf-8"))
         atomic_write_bytes(self.manifest_path, text.encode("utf-8"))
 
-    def read_manifest(self) -> dict[str, Any]:
-        """Load ``manifest.json``."""
-        data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        return data
+    def read_manifest(self, *, repair: bool = False) -> dict[str, Any]:
+        """Load and check ``manifest.json``.
+
+        A manifest that is not valid JSON or lacks a required field is an error,
+        unless the backup written at creation is valid: then it is used (and,
+        with ``repair``, written back over the broken manifest).
+
+        Raises
+        ------
+        InputDataError
+            One line naming the file and the problem.
+        """
+        try:
+            return parse_manifest(self.manifest_path)
+        except InputDataError as err:
+            try:
+                data = parse_manifest(self.backup_path)
+            except InputDataError:
+                raise err from None
+            if repair:
+                atomic_write_bytes(self.manifest_path, self.backup_path.read_bytes())
+            return data
 
     def _part_numbers(self, table: str) -> dict[int, Path]:
         folder = self.root / table
@@ -179,14 +233,42 @@ class CampaignStore:
         nums = [n for t in TABLES for n in self._part_numbers(t)]
         return max(nums, default=0) + 1
 
-    def completed_task_ids(self) -> set[int]:
-        """Union of task ids in committed results and failures parts."""
+    def completed_task_ids(self, *, retry_failed: bool = False) -> set[int]:
+        """Union of task ids in committed results and failures parts
+        (results only with ``retry_failed``: failed tasks are run again)."""
         done: set[int] = set()
-        for table in ("results", "failures"):
+        for table in ("results",) if retry_failed else ("results", "failures"):
             for p in self.parts(table):
-                col = pq.read_table(p, columns=["task_id"]).column("task_id")
-                done.update(int(v) for v in col.to_numpy())
+                done.update(int(v) for v in task_ids(p))
         return done
+
+    def check_parts(self) -> None:
+        """Raise a one-line :class:`InputDataError` naming the first corrupt part."""
+        for table in TABLES:
+            for p in self.parts(table):
+                task_ids(p)
+
+    def quarantine_corrupt(self) -> list[int]:
+        """Move every flush with a corrupt part to ``CAMPAIGN_DIR/quarantine/``.
+
+        Its tasks count as not done, so a resume runs them again. Returns the
+        part numbers moved.
+        """
+        bad: set[int] = set()
+        for table in TABLES:
+            for num, p in self._part_numbers(table).items():
+                try:
+                    task_ids(p)
+                except InputDataError:
+                    bad.add(num)
+        for num in sorted(bad):
+            for table in TABLES:
+                src = self._part_numbers(table).get(num)
+                if src is not None:
+                    dest = self.root / "quarantine" / table
+                    dest.mkdir(parents=True, exist_ok=True)
+                    os.replace(src, dest / src.name)
+        return sorted(bad)
 
     def write_part(
         self,

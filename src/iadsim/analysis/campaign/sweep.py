@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -149,6 +150,10 @@ def apply_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
     return data
 
 
+#: Largest sweep (points are validated one by one before a campaign starts).
+MAX_SWEEP_POINTS = 10_000
+
+
 def expand_points(
     grid: Mapping[str, Sequence[Any]] | None = None,
     zipped: Mapping[str, Sequence[Any]] | None = None,
@@ -171,7 +176,8 @@ def expand_points(
     Raises
     ------
     ScenarioError
-        If a value list is empty or zip lists differ in length.
+        If a value list is empty, zip lists differ in length or there would be
+        more than ``MAX_SWEEP_POINTS`` points.
     """
     grid = dict(grid or {})
     zipped = dict(zipped or {})
@@ -186,6 +192,13 @@ def expand_points(
     dup = set(grid) & set(zipped)
     if dup:
         raise ScenarioError(f"zip.{sorted(dup)[0]}: path also in grid")
+    n_points = math.prod(len(v) for v in grid.values()) * (next(iter(lengths), 1))
+    if n_points > MAX_SWEEP_POINTS:
+        sizes = " x ".join(str(len(v)) for v in [*grid.values(), *zipped.values()][:8])
+        raise ScenarioError(
+            f"sweep: {n_points:,} points ({sizes}; limit {MAX_SWEEP_POINTS:,}): "
+            "every point is validated before the campaign starts"
+        )
     grid_rows = [dict(zip(grid, combo, strict=True)) for combo in itertools.product(*grid.values())]
     n_zip = lengths.pop() if lengths else 1
     zip_rows = [{p: v[i] for p, v in zipped.items()} for i in range(n_zip)]

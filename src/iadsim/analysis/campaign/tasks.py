@@ -121,10 +121,14 @@ _CACHE_SIZE = 16
 
 
 def validate_scenario(data: Mapping[str, Any], file: str) -> Any:
-    """Validate a raw scenario dict with the scenario loader; return the Scenario."""
+    """Validate a raw scenario dict with the scenario loader and the resource guards
+    (:mod:`iadsim.scenario.limits`); return the Scenario."""
+    from iadsim.scenario.limits import check_limits
     from iadsim.scenario.load import load_scenario_data
 
-    return load_scenario_data(copy.deepcopy(dict(data)), file=file)
+    scenario = load_scenario_data(copy.deepcopy(dict(data)), file=file)
+    check_limits(scenario)
+    return scenario
 
 
 def simulate_scenario(task: CampaignTask) -> Mapping[str, Any]:

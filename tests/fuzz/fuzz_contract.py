@@ -1,0 +1,89 @@
+"""Fuzz profiles and the outcome contract every fuzz case must meet.
+
+Profiles (per input kind): ``ci`` (default, fast), ``slow`` (``-m slow`` tests,
+run in CI too), ``full`` (``IADSIM_FUZZ_PROFILE=full``: >= 10,000 cases per
+kind; see README "Reliability"). Each case must end in success or in a
+one-line :class:`iadsim.errors.IadsimError` within the time bound; anything
+else (a traceback, a multi-line or unbounded message) fails the test, and
+hypothesis keeps the failing example in its database; fixed regressions are
+pinned with ``@example``.
+
+``IADSIM_FUZZ_CASES=N`` sets the slow-marked tests' cases per kind.
+``IADSIM_FUZZ_REPORT=FILE`` appends one JSON line per test with the counts of
+successes and clean errors (the acceptance table is built from it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from iadsim.errors import IadsimError
+
+#: cases per input kind for each profile: (fast test, slow-marked test)
+PROFILES = {"ci": (60, 400), "full": (200, 10_000)}
+PROFILE = os.environ.get("IADSIM_FUZZ_PROFILE", "ci")
+FAST_N, SLOW_N = PROFILES.get(PROFILE, PROFILES["ci"])
+SLOW_N = int(os.environ.get("IADSIM_FUZZ_CASES", SLOW_N))  # e.g. a shorter "full" run
+#: seconds one case may take; MiB the process may grow by during one test
+CASE_TIME_S = 10.0
+GROWTH_MIB = 1500
+
+
+class Contract:
+    """Run one fuzz case and classify it; fail on anything outside the contract."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.counts: Counter[str] = Counter()
+        self.max_case_s = 0.0
+
+    def __call__(self, fn: Callable[[], Any]) -> None:
+        t0 = time.perf_counter()
+        try:
+            fn()
+            self.counts["ok"] += 1
+        except IadsimError as err:
+            text = str(err)
+            assert text and "\n" not in text, f"multi-line error: {text!r}"
+            assert len(text) < 1000, f"unbounded error message ({len(text)} chars)"
+            assert "Traceback" not in text
+            self.counts["clean_error"] += 1
+        except SystemExit as done:
+            assert done.code in (None, 0, 1, 2), done.code
+            self.counts["exit_" + str(done.code)] += 1
+        dt = time.perf_counter() - t0
+        self.max_case_s = max(self.max_case_s, dt)
+        assert dt < CASE_TIME_S, f"case took {dt:.1f} s"
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.fixture
+def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
+    kind = request.node.name
+    c = Contract(kind)
+    rss0 = _rss_mib()
+    yield c
+    grown = _rss_mib() - rss0
+    assert grown < GROWTH_MIB, f"memory grew by {grown:.0f} MiB"
+    report = os.environ.get("IADSIM_FUZZ_REPORT")
+    if report:
+        with open(report, "a", encoding="utf-8") as fh:
+            line = {
+                "kind": kind,
+                "profile": PROFILE,
+                **c.counts,
+                "max_case_s": c.max_case_s,
+                "rss_growth_mib": grown,
+            }
+            fh.write(json.dumps(line) + "\n")
