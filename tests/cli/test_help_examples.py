@@ -61,7 +61,10 @@ def test_every_example_runs(tmp_path: Path) -> None:
     done: set[str] = set()
     order = ["run", "validate", "presets", "catalog show", "coverage", "track", "score",
              "compare", "campaign run", "campaign summarize", "query"]  # fmt: skip
-    assert set(order) == set(COMMANDS)
+    # report/view/export examples name placeholder run directories (and view serves
+    # until Ctrl-C): shown by test_help_shows_examples, not run here
+    not_run = {"report", "view", "export acmi"}
+    assert set(order) | not_run == set(COMMANDS)
     for name in order:
         for line in examples(COMMANDS[name].help or ""):
             if line in done:
