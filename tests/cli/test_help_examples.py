@@ -36,9 +36,10 @@ COMMANDS = dict(_commands(typer.main.get_command(app)))
 
 def examples(help_text: str) -> list[str]:
     """The example command lines of a help text (comments dropped)."""
-    if "Examples:" not in help_text:
+    head = "Examples:" if "Examples:" in help_text else "Example:"
+    if head not in help_text:
         return []
-    block = help_text.split("Examples:", 1)[1]
+    block = help_text.split(head, 1)[1]
     lines = [ln.split("#", 1)[0].strip() for ln in block.splitlines()]
     return [ln for ln in lines if ln.startswith("iadsim ")]
 
