@@ -83,15 +83,19 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def test_score_prints_table_and_writes_default_csv(app, files) -> None:
+def test_score_prints_table_and_writes_only_the_csv_asked_for(app, files) -> None:
     tracks, truth = files
+    before = set(tracks.parent.iterdir())
     result = CliRunner().invoke(app, ["score", str(tracks), str(truth), "--c", "50"])
     assert result.exit_code == 0, result.output
     for label in ("GOSPA mean", "OSPA mean", "ID switches", "fragmentations", "position RMSE"):
         assert label in result.output
     # errors (3, 4, 0) m with variances 25 m^2: position NEES (9 + 16) / 25 = 1
     assert "1.00 (95% [" in result.output
+    assert set(tracks.parent.iterdir()) == before  # nothing written unasked
     out = tracks.with_name("tracks.score.csv")
+    result = CliRunner().invoke(app, ["score", str(tracks), str(truth), "--csv", str(out)])
+    assert result.exit_code == 0, result.output
     rows = read_csv(out)
     assert list(rows[0]) == list(CSV_COLUMNS) and len(rows) == N_STEPS
     ref = score_frames(read_truth(truth).truth, read_tracks(tracks).tracks, c_m=50.0)

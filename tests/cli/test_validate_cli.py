@@ -78,5 +78,5 @@ def test_catalog_show_known_and_unknown(
     code, _, err = _run(["catalog", "show", "f35-clas"], monkeypatch, capsys)
     assert code == 2
     assert err.strip().splitlines() == [
-        "error: catalog: unknown type 'f35-clas'; did you mean 'f35-class'?"
+        "error: catalog: unknown type 'f35-clas'; did you mean 'f35-class'? (list: iadsim presets)"
     ]

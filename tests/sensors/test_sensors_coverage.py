@@ -21,12 +21,23 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def test_low_targets_are_horizon_limited(radar_params: dict[str, RadarParams]) -> None:
-    p = radar_params["s400-class-surveillance"]
+    # a radar looking down to -1 deg: the grazing ray (-0.09 deg at 10 m) bounds, not el_min
+    p = dataclasses.replace(radar_params["s400-class-surveillance"], el_min_rad=np.radians(-1.0))
     tab = coverage_table(p, [1.0], [30.0, 10_000.0])
     # 10 m mast, 30 m target: 13.0 + 22.6 km (Skolnik eq. 8.13 with k = 4/3)
     assert tab.range_m[0, 0] == pytest.approx(35.6e3, rel=0.01)
     assert tab.limit_name(0, 0) == "horizon"
     assert tab.limit_name(0, 1) == "radar"
+
+
+def test_low_targets_below_a_0_deg_lowest_elevation(radar_params: dict[str, RadarParams]) -> None:
+    """With el_min = 0 (as the detection model applies it) a 30 m target leaves the
+    coverage where the 0 deg ray from the 10 m mast reaches 30 m: d = sqrt(2 a_e 20 m)."""
+    p = radar_params["s400-class-surveillance"]
+    assert p.el_min_rad == 0.0
+    tab = coverage_table(p, [1.0], [30.0])
+    assert tab.range_m[0, 0] == pytest.approx(np.sqrt(2 * 4 / 3 * 6_371_008.8 * 20.0), rel=0.01)
+    assert tab.limit_name(0, 0) == "elevation"
 
 
 def test_fourth_root_scaling_without_atmosphere(radar_params: dict[str, RadarParams]) -> None:

@@ -6,7 +6,6 @@ Thin: parse options, build a plan, call :mod:`iadsim.analysis.campaign`, print.
 from __future__ import annotations
 
 import contextlib
-import math
 import signal
 import time
 from collections.abc import Iterator
@@ -15,11 +14,21 @@ from typing import Any
 
 import typer
 
+from iadsim.cli.options import (
+    FORMAT_HELP,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_WORKERS,
+    WORKERS_HELP,
+    require_extra,
+)
+from iadsim.cli.output import Col, Format, console, emit, fmt_num
 from iadsim.errors import IadsimError, ScenarioError
 
 campaign_app = typer.Typer(
     name="campaign",
     help="Monte Carlo campaigns: many seeded runs over a parameter sweep.",
+    rich_markup_mode=None,
     no_args_is_help=True,
 )
 
@@ -227,10 +236,18 @@ def run_cmd(
     scenario: str | None = typer.Argument(
         None, help="Scenario file, bundled preset name, or campaign YAML."
     ),
-    runs: int | None = typer.Option(None, "--runs", "-n", help="Runs per sweep point [100]."),
-    seed: int | None = typer.Option(None, "--seed", help="Root seed (default: random, recorded)."),
+    runs: int | None = typer.Option(
+        None, "--runs", "-n", min=1, max=MAX_RUNS, help="Runs per sweep point, 1 to 10^6 [100]."
+    ),
+    seed: int | None = typer.Option(
+        None,
+        "--seed",
+        min=0,
+        max=MAX_SEED,
+        help="Root seed, 0 to 2^63-1 (default: random, recorded).",
+    ),
     workers: int | None = typer.Option(
-        None, "--workers", "-w", help="Worker processes [all cores]."
+        None, "--workers", "-w", min=1, max=MAX_WORKERS, help=WORKERS_HELP
     ),
     sweep: list[str] = typer.Option(
         [], "--sweep", help="PATH=V1,V2,... e.g. 'threats[0].count=2,4,8' (repeatable; grid)."
@@ -255,11 +272,22 @@ def run_cmd(
         help="MODULE:FUNCTION task simulation (takes a CampaignTask, returns a run summary).",
     ),
 ) -> None:
-    """Run (or resume) a Monte Carlo campaign."""
+    """Run (or resume) a Monte Carlo campaign.
+
+    Examples:
+
+      iadsim campaign run s400-vs-mixed-raid --runs 4 --seed 1 --out campaigns/demo
+
+      iadsim campaign run s400-vs-mixed-raid -n 2 --sweep 'threats[0].count=1,2'
+
+      iadsim campaign run --resume --out campaigns/demo
+    """
     from iadsim.analysis.campaign.backends import make_backend
 
     if backend not in ("inprocess", "local", "dask"):
         raise IadsimError(f"--backend: unknown backend {backend!r} (choose inprocess, local, dask)")
+    if backend == "dask" or scheduler is not None:
+        require_extra("cluster", "--backend dask")
     if resume and out is None:
         raise IadsimError("--resume: needs --out DIR (the campaign directory to continue)")
     if retry_failed and not resume:
@@ -295,26 +323,30 @@ def run_cmd(
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:.4g}"
-    return str(value)
+    return "" if value is None else fmt_num(value, 3)
 
 
-def _print_table(table: Any, title: str | None = None, max_rows: int = 50) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    out = Table(title=title)
-    for name in table.column_names:
-        out.add_column(name, overflow="fold")
-    for row in table.slice(0, max_rows).to_pylist():
-        out.add_row(*(_fmt(v) for v in row.values()))
-    console = Console()
-    console.print(out)
+def _print_table(table: Any, fmt: Format, title: str | None = None, max_rows: int = 50) -> None:
+    """An Arrow table as a fitted table (first ``max_rows`` rows), JSON or CSV (all rows)."""
+    cols = [
+        Col(name, name, ident=i == 0 or not _is_numeric(table.schema.field(name).type),
+            numeric=_is_numeric(table.schema.field(name).type))
+        for i, name in enumerate(table.column_names)
+    ]  # fmt: skip
+    if fmt is not Format.table:
+        emit(fmt, cols, table.to_pylist())
+        return
+    emit(fmt, cols, table.slice(0, max_rows).to_pylist(), title=title)
     if table.num_rows > max_rows:
-        console.print(f"... {table.num_rows - max_rows} more row(s); use --csv to get all")
+        console().print(
+            f"... {table.num_rows - max_rows} more row(s); use --format csv or --csv to get all"
+        )
+
+
+def _is_numeric(dtype: Any) -> bool:
+    import pyarrow.types as pat
+
+    return bool(pat.is_integer(dtype) or pat.is_floating(dtype))
 
 
 def _write_csv(table: Any, path: Path) -> None:
@@ -334,15 +366,41 @@ def _ci(row: dict[str, Any], key: str) -> str:
     return f"{_fmt(row[key])} [{_fmt(row[base + '_lo'])}, {_fmt(row[base + '_hi'])}]"
 
 
+SUMMARY_COLS = (
+    Col("point_id", "point", ident=True),
+    Col("label", "sweep", ident=True, stack_under="point_id"),
+    Col("runs", "runs", numeric=True),
+    Col("failures", "failed", numeric=True),
+    Col("p_leak", "P(leak) per threat", nowrap=True),
+    Col("p_any_leak", "P(any leak)", nowrap=True),
+    Col("n_leaked_mean", "leaked / run", nowrap=True),
+    Col("interceptors_fired_total_mean", "fired / run", nowrap=True),
+)
+
+
 @campaign_app.command("summarize")
 def summarize_cmd(
     campaign_dir: Path = typer.Argument(..., help="Campaign directory."),
     csv: Path | None = typer.Option(None, "--csv", help="CSV output [CAMPAIGN_DIR/summary.csv]."),
-    confidence: float = typer.Option(0.95, "--confidence", min=0.5, max=0.9999),
+    confidence: float = typer.Option(
+        0.95, "--confidence", min=0.5, max=0.9999, help="Confidence level, 0.5 to 0.9999."
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
-    """Per sweep point: means with Student-t CIs, leak probabilities with Wilson CIs."""
-    import pyarrow as pa
+    """Confidence intervals per sweep point of a campaign.
 
+    Means with Student-t CIs, leak probabilities with Wilson CIs.
+
+    Also writes every column to CAMPAIGN_DIR/summary.csv (or --csv).
+
+    Examples:
+
+      iadsim campaign run s400-vs-mixed-raid --runs 4 --seed 1 --out campaigns/demo
+
+      iadsim campaign summarize campaigns/demo
+
+      iadsim campaign summarize campaigns/demo --format json --confidence 0.9
+    """
     from iadsim.analysis.campaign.summarize import rows_to_table, summarize_campaign
     from iadsim.analysis.outputs import check_output_file
 
@@ -352,29 +410,43 @@ def summarize_cmd(
     rows = summarize_campaign(campaign_dir, confidence=confidence)
     table = rows_to_table(rows)
     _write_csv(table, csv_path)
-    pct = f"{100 * confidence:g}%"
-    columns = {  # header -> how to render a summary row
-        "point": lambda r: str(r["point_id"]),
-        "sweep": lambda r: str(r["label"]),
-        "runs": lambda r: str(r["runs"]),
-        "failed": lambda r: str(r["failures"]),
-        "P(leak) per threat": lambda r: _ci(r, "p_leak"),
-        "P(any leak)": lambda r: _ci(r, "p_any_leak"),
-        "leaked / run": lambda r: _ci(r, "n_leaked_mean"),
-        "fired / run": lambda r: _ci(r, "interceptors_fired_total_mean"),
-    }
-    show = {name: [render(row) for row in rows] for name, render in columns.items()}
-    _print_table(pa.table(show), title=f"campaign summary (mean [{pct} CI])", max_rows=1000)
+    if fmt is not Format.table:
+        emit(fmt, [Col(n, n) for n in table.column_names], table.to_pylist())
+    else:
+        pct = f"{100 * confidence:g}%"
+        shown = [
+            {c.key: (_ci(r, c.key) if c.key in CI_KEYS else r.get(c.key)) for c in SUMMARY_COLS}
+            for r in rows
+        ]
+        emit(fmt, SUMMARY_COLS, shown, title=f"campaign summary (mean [{pct} CI])")
     typer.echo(f"wrote {csv_path}", err=True)
+
+
+CI_KEYS = ("p_leak", "p_any_leak", "n_leaked_mean", "interceptors_fired_total_mean")
 
 
 def query_cmd(
     campaign_dir: Path = typer.Argument(..., help="Campaign directory."),
     sql: str = typer.Argument(..., help="SQL over views results, threats, failures."),
     csv: Path | None = typer.Option(None, "--csv", help="Write all rows to this CSV file."),
-    max_rows: int = typer.Option(50, "--max-rows", help="Rows to print."),
+    max_rows: int = typer.Option(
+        50, "--max-rows", min=1, max=10**9, help="Rows to print in table format, >= 1."
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
-    """Run SQL (DuckDB) over a campaign's results, threats and failures tables."""
+    """SQL (DuckDB) over a campaign's results, threats and failures.
+
+    Needs the analysis extra: pip install 'iadsim[analysis]'.
+
+    Examples:
+
+      iadsim campaign run s400-vs-mixed-raid --runs 4 --seed 1 --out campaigns/demo
+
+      iadsim query campaigns/demo "SELECT AVG(n_leaked) AS leaked FROM results"
+
+      iadsim query campaigns/demo "SELECT * FROM threats" --format csv
+    """
+    require_extra("analysis", "iadsim query")
     from iadsim.analysis.campaign.query import run_query
     from iadsim.analysis.outputs import check_output_file
 
@@ -384,7 +456,7 @@ def query_cmd(
     if csv is not None:
         _write_csv(table, csv)
         typer.echo(f"wrote {table.num_rows} row(s) to {csv}", err=True)
-    _print_table(table, max_rows=max_rows)
+    _print_table(table, fmt, max_rows=max_rows)
 
 
 def register(app: typer.Typer) -> None:

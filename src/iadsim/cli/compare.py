@@ -7,10 +7,9 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-out = Console()
+from iadsim.cli.options import format_option, seed_option
+from iadsim.cli.output import Col, Format, emit, fmt_num
 
 
 def _by_type(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -41,53 +40,59 @@ def _by_type(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
     return res
 
 
-def comparison_table(a: dict[str, Any], b: dict[str, Any]) -> Table:
-    """A rich table of raid totals and per-type figures for two run summaries."""
-    t = Table(title=f"{a['scenario']} vs {b['scenario']}", title_justify="left")
-    t.add_column("figure")
-    t.add_column(a["scenario"], justify="right")
-    t.add_column(b["scenario"], justify="right")
-    for key in (
-        "n_threats",
-        "n_killed",
-        "n_leaked",
-        "n_survived",
-        "interceptors_fired_total",
-        "n_detections",
-    ):
-        t.add_row(key, str(a[key]), str(b[key]))
+RAID_KEYS = (
+    "n_threats",
+    "n_killed",
+    "n_leaked",
+    "n_survived",
+    "interceptors_fired_total",
+    "n_detections",
+)
+TYPE_FIGURES = (
+    ("n", "threats"),
+    ("killed", "killed"),
+    ("leaked", "leaked"),
+    ("never", "never engaged"),
+    ("salvos", "salvos aimed"),
+    ("rounds", "rounds spent"),
+    ("det_km", "mean 1st detection km"),
+    ("trk_km", "mean 1st track km"),
+    ("fc_km", "mean 1st fire-control track km"),
+)
+
+
+def comparison_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """Raid totals and per-type figures of two run summaries: rows ``figure, type, a, b``."""
+    rows: list[dict[str, Any]] = [
+        {"figure": key, "type": "", "a": a[key], "b": b[key]} for key in RAID_KEYS
+    ]
     ta, tb = _by_type(a), _by_type(b)
-
-    def fmt(d: dict[str, float] | None, key: str) -> str:
-        if d is None:
-            return "-"
-        v = d[key]
-        return "-" if math.isnan(v) else (f"{v:.0f}" if key.endswith("km") else f"{v:g}")
-
     for typ in sorted(set(ta) | set(tb)):
-        for key, label in (
-            ("n", "threats"),
-            ("killed", "killed"),
-            ("leaked", "leaked"),
-            ("never", "never engaged"),
-            ("salvos", "salvos aimed"),
-            ("rounds", "rounds spent"),
-            ("det_km", "mean 1st detection km"),
-            ("trk_km", "mean 1st track km"),
-            ("fc_km", "mean 1st fire-control track km"),
-        ):
-            t.add_row(f"{typ}: {label}", fmt(ta.get(typ), key), fmt(tb.get(typ), key))
-    return t
+        for key, label in TYPE_FIGURES:
+            va, vb = (None if t.get(typ) is None else t[typ][key] for t in (ta, tb))
+            rows.append({"figure": label, "type": typ, "a": va, "b": vb})
+    return rows
+
+
+def _cell(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return fmt_num(int(v) if isinstance(v, float) and v.is_integer() else v)
 
 
 def compare_command(
     scenario_a: Annotated[str, typer.Argument(help="first scenario file or preset")],
     scenario_b: Annotated[str, typer.Argument(help="second scenario file or preset")],
-    seed: Annotated[int | None, typer.Option(help="seed for both runs (default: each own)")] = None,
+    seed: Annotated[
+        int | None, seed_option("seed for both runs, 0 to 2^63-1 (default: each own)")
+    ] = None,
+    fmt: Annotated[Format, format_option()] = Format.table,
 ) -> None:
-    """Run two scenarios (no run directories) and show their results side by side.
+    """Two scenarios' results side by side (one seeded run each).
 
-    Example:
+    Use `iadsim campaign` for confidence intervals.
+
+    Examples:
 
       iadsim compare s400-vs-mixed-raid patriot-vs-mixed-raid --seed 1
     """
@@ -97,8 +102,20 @@ def compare_command(
     sa, sb = load_scenario(scenario_a), load_scenario(scenario_b)
     ra = run_scenario(sa, seed=seed, record=False)
     rb = run_scenario(sb, seed=seed, record=False)
-    out.print(comparison_table(ra.summary, rb.summary))
-    out.print("one seeded run each; use `iadsim campaign` for confidence intervals")
+    name_a, name_b = ra.summary["scenario"], rb.summary["scenario"]
+    if name_a == name_b:
+        name_a, name_b = f"{name_a} (A)", f"{name_b} (B)"
+    cols = (
+        Col("figure", "figure", ident=True),
+        Col("type", "threat type", ident=True, stack_under="figure"),
+        Col("a", name_a, numeric=True, short="A", legend=f"A = {name_a}", render=_cell),
+        Col("b", name_b, numeric=True, short="B", legend=f"B = {name_b}", render=_cell),
+    )
+    rows = comparison_rows(ra.summary, rb.summary)
+    doc = {"a": name_a, "b": name_b, "seed": seed, "rows": rows}
+    emit(fmt, cols, rows, title=f"{name_a} vs {name_b}", document=doc)
+    if fmt is Format.table:
+        print("one seeded run each; use `iadsim campaign` for confidence intervals")
 
 
 def register(app: typer.Typer) -> None:

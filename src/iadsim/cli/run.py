@@ -2,98 +2,99 @@
 
 from __future__ import annotations
 
-import difflib
-import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from iadsim.errors import ScenarioError
+from iadsim.cli.options import format_option, seed_option
+from iadsim.cli.output import Col, Format, console, emit, escape, fmt_num, print_table
 
 DEFAULT_SCENARIO = "s400-vs-mixed-raid"
 
-# Piped output (logs, CI) gets 120 columns instead of rich's 80, so names fit.
-out = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True)
+
+def _km(x: Any) -> str:
+    return "-" if x is None else fmt_num(float(x) / 1e3 if x == x else x, 3)
 
 
-def _km(x: float) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x / 1e3:.0f}"
+def _s(x: Any) -> str:
+    return "-" if x is None else fmt_num(x)
 
 
-def _s(x: float) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0f}"
+THREAT_COLS = (
+    Col("name", "threat", ident=True),
+    Col("type", "type", ident=True, stack_under="name"),
+    Col("first_detection_range_m", "1st det km", numeric=True, render=_km),
+    Col("first_detection_t_s", "1st det s", numeric=True, render=_s),
+    Col("first_track_range_m", "1st track km", numeric=True, render=_km),
+    Col("engagements", "engaged", numeric=True),
+    Col("outcome", "outcome"),
+    Col("outcome_t_s", "at s", numeric=True, render=_s),
+)
 
 
-def print_summary(summary: dict[str, Any], console: Console = out) -> None:
-    """The analyst's tables: per threat, per battery, raid totals."""
-    t = Table(
-        title=f"{summary['scenario']} (seed {summary['seed']}): threats", title_justify="left"
-    )
-    for col, just in (
-        ("threat", "left"),
-        ("type", "left"),
-        ("1st det km", "right"),
-        ("1st det s", "right"),
-        ("1st track km", "right"),
-        ("engaged", "right"),
-        ("outcome", "left"),
-        ("at s", "right"),
-    ):
-        t.add_column(col, justify=just)  # type: ignore[arg-type]
-    style = {"killed": "green", "leaked": "red", "survived": "yellow"}
-    for th in summary["threats"]:
-        t.add_row(
-            th["name"],
-            th["type"],
-            _km(th["first_detection_range_m"]),
-            _s(th["first_detection_t_s"]),
-            _km(th["first_track_range_m"]),
-            str(th["engagements"]),
-            f"[{style.get(th['outcome'], '')}]{th['outcome']}[/]",
-            _s(th["outcome_t_s"]),
-        )
-    console.print(t)
+def _radar_table(summary: dict[str, Any]) -> tuple[list[Col], list[dict[str, Any]]]:
     radars = summary.get("radars", [])
-    if radars:
-        r = Table(title="first detection range by radar, km (- : never)", title_justify="left")
-        r.add_column("threat")
-        for rad in radars:
-            r.add_column(f"{rad['name']}\n{rad['type']}", justify="right")
-        for th in summary["threats"]:
-            cells = []
-            for rad in radars:
-                first = rad["first_detection"].get(th["name"])
-                cells.append("-" if first is None else _km(first["range_m"]))
-            r.add_row(th["name"], *cells)
-        console.print(r)
-    if summary.get("batteries"):
-        b = Table(title="batteries", title_justify="left")
-        for col in ("battery", "interceptors fired", "max channels used", "kills", "leakers"):
-            b.add_column(col)
-        for bty in summary["batteries"]:
-            fired = ", ".join(f"{k}: {v}" for k, v in bty.get("fired", {}).items()) or "0"
-            b.add_row(
-                bty["name"],
-                fired,
-                str(bty.get("max_channels_used", "-")),
-                str(bty.get("kills", "-")),
-                str(bty.get("leakers", "-")),
+    cols = [Col("threat", "threat", ident=True)]
+    for i, rad in enumerate(radars):
+        cols.append(
+            Col(
+                f"r{i}",
+                f"{rad['name']}\n{rad['type']}",
+                numeric=True,
+                short=rad["name"],
+                legend=f"{rad['name']} = {rad['type']}",
+                render=_km,
             )
-        console.print(b)
-    console.print(
-        f"raid: {summary['n_threats']} threats, [green]{summary['n_killed']} killed[/], "
-        f"[red]{summary['n_leaked']} leaked[/], {summary['n_survived']} survived; "
+        )
+    rows = []
+    for th in summary["threats"]:
+        row: dict[str, Any] = {"threat": th["name"]}
+        for i, rad in enumerate(radars):
+            first = rad["first_detection"].get(th["name"])
+            row[f"r{i}"] = None if first is None else first["range_m"]
+        rows.append(row)
+    return cols, rows
+
+
+BATTERY_COLS = (
+    Col("name", "battery", ident=True),
+    Col("fired", "interceptors fired"),
+    Col("max_channels_used", "max channels used", numeric=True),
+    Col("kills", "kills", numeric=True),
+    Col("leakers", "leakers", numeric=True),
+)
+
+
+def print_summary(summary: dict[str, Any], con: Any = None) -> None:
+    """The analyst's tables, fitted to the console: per threat, per radar, per battery, raid."""
+    con = con if con is not None else console()
+    title = f"{summary['scenario']} (seed {summary['seed']}): threats"
+    print_table(con, title, THREAT_COLS, summary["threats"])
+    if summary.get("radars"):
+        cols, rows = _radar_table(summary)
+        print_table(con, "first detection range by radar, km (- : never)", cols, rows)
+    if summary.get("batteries"):
+        rows = [
+            {**b, "fired": "\n".join(f"{k}: {v}" for k, v in b.get("fired", {}).items()) or "0"}
+            for b in summary["batteries"]
+        ]
+        print_table(con, "batteries", BATTERY_COLS, rows)
+    con.print(
+        f"raid: {summary['n_threats']} threats, {summary['n_killed']} killed, "
+        f"{summary['n_leaked']} leaked, {summary['n_survived']} survived; "
         f"{summary['interceptors_fired_total']} interceptors fired; "
         f"{summary['n_detections']} detections ({summary['n_false_alarms']} false); "
         f"wall time {summary['wall_time_s']:.2f} s"
     )
+
+
+def _warn(messages: Any) -> None:
+    if messages:
+        err = console(stderr=True)
+        for w in messages:
+            err.print(f"[yellow]warning:[/] {escape(str(w))}", soft_wrap=False)
 
 
 def run_command(
@@ -103,8 +104,9 @@ def run_command(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="run directory (default runs/<name>-<UTC time>)")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's)")] = None,
+    seed: Annotated[int | None, seed_option("random seed (default: the scenario's)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no tables, just the path")] = False,
+    fmt: Annotated[Format, format_option()] = Format.table,
     report: Annotated[
         bool, typer.Option("--report", help="also write RUN_DIR/report.html (needs iadsim[report])")
     ] = False,
@@ -114,15 +116,18 @@ def run_command(
 ) -> None:
     """Run a scenario end to end and write its run directory.
 
+    --format json prints summary.json, csv the per-threat rows; the run directory's
+    path then goes to stderr.
+
     Examples:
 
-      iadsim run                                   # the default preset s400-vs-mixed-raid
+      iadsim run                      # the default preset, s400-vs-mixed-raid
 
       iadsim run stealth-penetration --seed 7
 
-      iadsim run my-raid.yaml --out runs/my-raid
+      iadsim run patriot-vs-mixed-raid --format json --out runs/patriot
 
-      iadsim run --report                          # and open RUN_DIR/report.html in a browser
+      iadsim run --report             # and open RUN_DIR/report.html in a browser
     """
     from iadsim.scenario.limits import DEFAULT_LIMITS
 
@@ -130,20 +135,21 @@ def run_command(
         from iadsim.cli.report import require_report_extra
 
         require_report_extra()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from iadsim.scenario.load import load_scenario
     from iadsim.sim.runner import run_scenario
 
     sc = load_scenario(scenario)
-    for w in sc.warnings:
-        err.print(f"[yellow]warning:[/] {w}")
+    _warn(sc.warnings)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed:.0f}/{task.total:.0f} s simulated"),
         TimeElapsedColumn(),
-        console=err,
+        console=console(stderr=True),
         transient=True,
-        disable=quiet,
+        disable=quiet or not sys.stderr.isatty(),  # no bar in logs and pipes
     ) as bar:
         task = bar.add_task(sc.name, total=sc.simulation.duration_s)
         result = run_scenario(
@@ -153,15 +159,22 @@ def run_command(
             progress=lambda t: bar.update(task, completed=t),
             limits=None if no_limits else DEFAULT_LIMITS,
         )
-    for w in result.summary.get("warnings", []):
-        err.print(f"[yellow]warning:[/] {w}")
-    if not quiet:
-        print_summary(result.summary)
-    out.print(f"run directory: {result.run_dir}")
+    _warn(result.summary.get("warnings", []))
+    if fmt is not Format.table:
+        emit(fmt, THREAT_COLS, result.summary["threats"], document=result.summary)
+        print(f"run directory: {result.run_dir}", file=sys.stderr)
+    else:
+        if not quiet:
+            print_summary(result.summary)
+        console().print(f"run directory: {escape(str(result.run_dir))}", soft_wrap=True)
     if report and result.run_dir is not None:
         from iadsim.cli.report import write_report
 
-        out.print(f"report: {write_report(Path(result.run_dir))} (open it in a browser)")
+        page = write_report(Path(result.run_dir))
+        print(
+            f"report: {page} (open it in a browser)",
+            file=sys.stderr if fmt is not Format.table else sys.stdout,
+        )
 
 
 def validate_command(
@@ -170,9 +183,11 @@ def validate_command(
         bool, typer.Option("--no-limits", help="skip the resource guards (events, memory)")
     ] = False,
 ) -> None:
-    """Check a scenario file without running it (exit 2 and one line on error).
+    """Check a scenario without running it (one line and exit 2 on error).
 
-    Example:
+    Examples:
+
+      iadsim validate saturation
 
       iadsim validate my-raid.yaml
     """
@@ -180,40 +195,62 @@ def validate_command(
     from iadsim.scenario.load import load_scenario
 
     sc = load_scenario(scenario)
-    for w in sc.warnings:
-        err.print(f"[yellow]warning:[/] {w}")
+    _warn(sc.warnings)
     check_limits(sc, None if no_limits else DEFAULT_LIMITS)
     n = sum(t.count for t in sc.threats)
-    out.print(f"{sc.file}: ok ({len(sc.batteries)} batteries, {n} threats)")
+    console().print(
+        f"{escape(str(sc.file))}: ok ({len(sc.batteries)} batteries, {n} threats)", soft_wrap=True
+    )
 
 
-def presets_command() -> None:
+PRESET_COLS = (Col("name", "name", ident=True), Col("description", "description"))
+CATALOG_SECTIONS = ("platforms", "radars", "interceptors", "launchers", "rcs_tables")
+
+
+def presets_command(fmt: Annotated[Format, format_option()] = Format.table) -> None:
     """List bundled scenarios and catalog types.
 
-    Example:
+    Examples:
 
       iadsim presets
     """
     from iadsim.scenario.load import list_presets, load_catalog, read_scenario_yaml
 
-    t = Table(title="bundled scenarios", title_justify="left")
-    t.add_column("name")
-    t.add_column("description")
+    rows = []
     for name in list_presets():
         data, _ = read_scenario_yaml(name)
-        desc = " ".join(str(data.get("description", "")).split())
-        t.add_row(name, desc[:110] + ("..." if len(desc) > 110 else ""))
-    out.print(t)
+        rows.append(
+            {"name": name, "description": " ".join(str(data.get("description", "")).split())}
+        )
     cat = load_catalog()
-    c = Table(title="catalog types (iadsim catalog show TYPE)", title_justify="left")
-    c.add_column("section")
-    c.add_column("types")
-    for section in ("platforms", "radars", "interceptors", "launchers", "rcs_tables"):
-        c.add_row(section, ", ".join(sorted(getattr(cat, section))))
-    out.print(c)
+    types = [{"section": s, "types": ", ".join(sorted(getattr(cat, s)))} for s in CATALOG_SECTIONS]
+    if fmt is Format.json:
+        doc = {"presets": rows, "catalog": {s: sorted(getattr(cat, s)) for s in CATALOG_SECTIONS}}
+        emit(fmt, PRESET_COLS, rows, document=doc)
+        return
+    if fmt is Format.csv:
+        emit(fmt, PRESET_COLS, rows)
+        return
+    con = console()
+    print_table(con, "bundled scenarios", PRESET_COLS, rows)
+    type_cols = (Col("section", "section", ident=True), Col("types", "types"))
+    print_table(con, "catalog types (iadsim catalog show TYPE)", type_cols, types)
 
 
-catalog_app = typer.Typer(help="Inspect the bundled catalog of types.", no_args_is_help=True)
+catalog_app = typer.Typer(
+    help="Inspect the bundled catalog of types.", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+def suggest(name: str, names: list[str]) -> str:
+    """``; did you mean 'x'?`` (the closest name, else up to three containing it) or ``''``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    close = close or [n for n in names if name.lower() in n.lower()][:3]
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
 
 
 @catalog_app.command("show")
@@ -222,26 +259,33 @@ def catalog_show(
 ) -> None:
     """Show one catalog type with its figures and sources.
 
-    Example:
+    Examples:
 
       iadsim catalog show f35-class
+
+      iadsim catalog show s400-class-engagement
     """
+    import yaml
+
+    from iadsim.errors import ScenarioError
     from iadsim.scenario.load import load_catalog
 
     cat = load_catalog()
     names: list[str] = []
-    for section in ("platforms", "radars", "interceptors", "launchers", "rcs_tables"):
+    for section in CATALOG_SECTIONS:
         entries = getattr(cat, section)
         names += list(entries)
         if type_name in entries:
             entry = entries[type_name]
             data = entry.model_dump(mode="json") if hasattr(entry, "model_dump") else entry
-            out.print(f"[bold]{type_name}[/] ({section})")
-            out.print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+            con = console()
+            con.print(f"[bold]{escape(type_name)}[/] ({section})")
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=con.width - 8)
+            con.print(escape(text), soft_wrap=False, highlight=False)  # rare long words wrap
             return
-    close = difflib.get_close_matches(type_name, names, n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise ScenarioError(f"catalog: unknown type '{type_name}'{hint}")
+    raise ScenarioError(
+        f"catalog: unknown type '{type_name}'{suggest(type_name, names)} (list: iadsim presets)"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,9 +1,9 @@
 """``iadsim score``: score a tracks file against a truth file (GOSPA, OSPA, continuity).
 
 Thin layer: read and validate the files (:mod:`iadsim.analysis.trackfiles`),
-score them (:func:`iadsim.analysis.metrics.score_frames`), print a rich table
-and write the per-time CSV atomically (temporary file + ``os.replace``; nothing
-is written on error).
+score them (:func:`iadsim.analysis.metrics.score_frames`), print the metrics
+(table, JSON or CSV) and, only when asked with ``--csv``, write the per-time CSV
+atomically (temporary file + ``os.replace``; nothing is written on error).
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import math
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from iadsim.cli.options import format_option
+from iadsim.cli.output import Col, Format, emit
+from iadsim.errors import InputDataError
+from iadsim.files import write_text_atomic
 
 if TYPE_CHECKING:  # metrics pull in scipy.stats (0.6 s): imported when the command runs
     from iadsim.analysis.metrics import Score
-from iadsim.errors import InputDataError
-from iadsim.files import write_text_atomic
 
 __all__ = ["CSV_COLUMNS", "register", "score_command", "write_text_atomic"]
 
@@ -46,6 +47,8 @@ def register(app: typer.Typer) -> None:
 
 def series_csv(result: Score) -> str:
     """The per-time CSV text (columns :data:`CSV_COLUMNS`)."""
+    import numpy as np
+
     s = result.series
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -62,14 +65,11 @@ def _check_options(c: float, p: float, alpha: float, time_tol: float) -> None:
         ("--p", p, math.isfinite(p) and p >= 1, "must be finite and >= 1"),
         ("--alpha", alpha, 0 < alpha <= 2, "must be in (0, 2]"),
         ("--time-tol", time_tol, time_tol >= 0, "must be >= 0"),
+        ("--time-tol", time_tol, math.isfinite(time_tol), "must be finite"),
     )
     for flag, value, ok, what in checks:
         if not ok:
             raise InputDataError(f"score: {flag}: {what} (got {value})")
-
-
-def _fmt(value: float, digits: int = 3) -> str:
-    return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
 
 
 def _nees_text(result: Score) -> str:
@@ -81,32 +81,78 @@ def _nees_text(result: Score) -> str:
     return f"{result.pos_nees_mean:.2f} (95% [{lo:.2f}, {hi:.2f}])"
 
 
-def _table(result: Score, c: float, p: float, alpha: float) -> Table:
+def _num(value: float, digits: int = 3) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def metric_values(result: Score) -> dict[str, float | int]:
+    """The scores as raw numbers, keyed by name (``--format json|csv``)."""
     s, k = result.series, result.continuity
-    table = Table(title=f"Track scoring (c = {c:g} m, p = {p:g}, alpha = {alpha:g})")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
+    return {
+        "gospa_mean_m": float(s.gospa_mean_m),
+        "localisation_mean_pow": float(s.localisation_mean_pow),
+        "missed_mean_pow": float(s.missed_mean_pow),
+        "false_mean_pow": float(s.false_mean_pow),
+        "ospa_mean_m": float(s.ospa_mean_m),
+        "n_times_scored": int(s.t_s.size),
+        "n_times_dropped": int(result.n_times_dropped),
+        "n_truth_tracked": int(k.n_truth_tracked),
+        "n_truth": int(k.truth_id.size),
+        "n_tracks_scored": int(k.track_id.size),
+        "id_switches": int(k.id_switches),
+        "fragmentations": int(k.fragmentations),
+        "mean_time_to_track_s": float(k.mean_time_to_track_s),
+        "mean_purity": float(k.mean_purity),
+        "mean_continuity": float(k.mean_continuity),
+        "pos_rmse_m": float(result.pos_rmse_m),
+        "vel_rmse_mps": float(result.vel_rmse_mps),
+        "pos_nees_mean": float(result.pos_nees_mean),
+    }
+
+
+def metric_rows(result: Score) -> list[dict[str, str]]:
+    """The table rows: ``metric`` (label) and ``value`` (text)."""
+    v = metric_values(result)
     rows = [
-        ("GOSPA mean (m)", _fmt(s.gospa_mean_m)),
-        ("  localisation mean (m^p)", _fmt(s.localisation_mean_pow)),
-        ("  missed mean (m^p)", _fmt(s.missed_mean_pow)),
-        ("  false mean (m^p)", _fmt(s.false_mean_pow)),
-        ("OSPA mean (m)", _fmt(s.ospa_mean_m)),
-        ("times scored / dropped", f"{s.t_s.size} / {result.n_times_dropped}"),
-        ("truths tracked / total", f"{k.n_truth_tracked} / {k.truth_id.size}"),
-        ("tracks scored", str(k.track_id.size)),
-        ("ID switches", str(k.id_switches)),
-        ("fragmentations", str(k.fragmentations)),
-        ("mean time to track (s)", _fmt(k.mean_time_to_track_s)),
-        ("mean track purity", _fmt(k.mean_purity)),
-        ("mean truth continuity", _fmt(k.mean_continuity)),
-        ("position RMSE (m)", _fmt(result.pos_rmse_m)),
-        ("velocity RMSE (m/s)", _fmt(result.vel_rmse_mps)),
+        ("GOSPA mean (m)", _num(v["gospa_mean_m"])),
+        ("  localisation mean (m^p)", _num(v["localisation_mean_pow"])),
+        ("  missed mean (m^p)", _num(v["missed_mean_pow"])),
+        ("  false mean (m^p)", _num(v["false_mean_pow"])),
+        ("OSPA mean (m)", _num(v["ospa_mean_m"])),
+        ("times scored / dropped", f"{v['n_times_scored']} / {v['n_times_dropped']}"),
+        ("truths tracked / total", f"{v['n_truth_tracked']} / {v['n_truth']}"),
+        ("tracks scored", str(v["n_tracks_scored"])),
+        ("ID switches", str(v["id_switches"])),
+        ("fragmentations", str(v["fragmentations"])),
+        ("mean time to track (s)", _num(v["mean_time_to_track_s"])),
+        ("mean track purity", _num(v["mean_purity"])),
+        ("mean truth continuity", _num(v["mean_continuity"])),
+        ("position RMSE (m)", _num(v["pos_rmse_m"])),
+        ("velocity RMSE (m/s)", _num(v["vel_rmse_mps"])),
         ("mean position NEES (diag. cov.)", _nees_text(result)),
     ]
-    for name, value in rows:
-        table.add_row(name, value)
-    return table
+    return [{"metric": label, "value": text} for label, text in rows]
+
+
+METRIC_COLS = (Col("metric", "metric", ident=True), Col("value", "value", numeric=True, render=str))
+
+
+def _read_pair(tracks: Path, truth: Path) -> tuple[Any, Any]:
+    """Read both files; arguments given the wrong way round are recognised and named."""
+    from iadsim.analysis.trackfiles import read_tracks, read_truth
+
+    try:
+        return read_tracks(tracks), read_truth(truth)
+    except InputDataError as first:
+        try:
+            read_tracks(truth), read_truth(tracks)
+        except InputDataError:
+            raise first from None
+        raise InputDataError(
+            f"score: the arguments look swapped: {tracks.name} is a truth file and "
+            f"{truth.name} a tracks file; give TRACKS first: "
+            f"iadsim score {truth} {tracks}"
+        ) from first
 
 
 def score_command(
@@ -117,7 +163,7 @@ def score_command(
     alpha: Annotated[float, typer.Option("--alpha", help="GOSPA alpha in (0, 2].")] = 2.0,
     csv_out: Annotated[
         Path | None,
-        typer.Option("--csv", help="Per-time CSV (default <tracks stem>.score.csv)."),
+        typer.Option("--csv", help="Also write the per-time series to this CSV file."),
     ] = None,
     all_tracks: Annotated[
         bool, typer.Option("--all-tracks", help="Score all tracks, not only confirmed.")
@@ -133,23 +179,36 @@ def score_command(
         float,
         typer.Option("--time-tol", help="Snap (interpolate) or matching (nearest) tolerance, s."),
     ] = 1e-6,
+    fmt: Annotated[Format, format_option()] = Format.table,
 ) -> None:
-    """Score TRACKS against TRUTH: GOSPA, OSPA, ID switches, fragmentation, RMSE."""
+    """Score tracks against truth: GOSPA, OSPA, ID switches, RMSE.
+
+    Nothing is written unless --csv is given.
+
+    Examples:
+
+      iadsim run --quiet --out runs/demo
+
+      iadsim track runs/demo/detections.parquet -o runs/demo/t2.parquet
+
+      iadsim score runs/demo/t2.parquet runs/demo/truth.parquet --c 500
+
+      iadsim score runs/demo/t2.parquet runs/demo/truth.parquet --csv score.csv
+    """
     _check_options(c, p, alpha, time_tol)
     if time_match not in ("interpolate", "nearest"):
         msg = f"score: --time-match: must be 'interpolate' or 'nearest' (got {time_match!r})"
         raise InputDataError(msg)
     from iadsim.analysis.metrics import CONFIRMED_STATUSES, score_frames
     from iadsim.analysis.outputs import check_output_file, writing
-    from iadsim.analysis.trackfiles import check_score_size, read_tracks, read_truth
+    from iadsim.analysis.trackfiles import check_score_size
 
     for what, given in (("TRACKS", tracks), ("TRUTH", truth)):
         if not given.name:
             raise InputDataError(f"score: {what}: not a file name (got '{given}')")
-    out = csv_out if csv_out is not None else tracks.with_name(f"{tracks.stem}.score.csv")
-    check_output_file(out, "--csv")
-    track_file = read_tracks(tracks)
-    truth_file = read_truth(truth)
+    if csv_out is not None:
+        check_output_file(csv_out, "--csv")
+    track_file, truth_file = _read_pair(tracks, truth)
     check_score_size(track_file, truth_file)
     picture = track_file.tracks
     if track_file.history == "changes":  # a run's change-only rows: every live track per time
@@ -176,8 +235,14 @@ def score_command(
         raise InputDataError(
             f"{track_file.file}: column 'time': no track time {how} in {truth_file.file}"
         )
-    with writing(out, "no CSV written (the scores are printed below)"):
-        write_text_atomic(out, series_csv(result))
-    console = Console()
-    console.print(_table(result, c, p, alpha))
-    console.print(f"per-time CSV: {out}", soft_wrap=True)
+    if csv_out is not None:
+        with writing(csv_out, "no CSV written (the scores are printed below)"):
+            write_text_atomic(csv_out, series_csv(result))
+    title = f"Track scoring (c = {c:g} m, p = {p:g}, alpha = {alpha:g})"
+    if fmt is Format.table:
+        emit(fmt, METRIC_COLS, metric_rows(result), title=title)
+    else:
+        values = metric_values(result)
+        emit(fmt, [Col(key, key) for key in values], [values], document=values)
+    if csv_out is not None:
+        print(f"per-time CSV: {csv_out}", file=sys.stderr)

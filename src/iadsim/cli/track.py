@@ -1,36 +1,27 @@
 """``iadsim track``: run the multi-target tracker on a detections file.
 
-Input (Parquet): ``time`` (s, non-decreasing) and either Cartesian ``x, y[, z]``
-(m, local ENU; optional ``sigma`` column, m) or polar ``range`` (m),
-``azimuth`` (rad, clockwise from north), ``elevation`` (rad) and ``sensor``
-(integer id; sensor sites and noise in the ``--config`` YAML, ``sensors:``).
-Output (Parquet, written atomically): ``time, track_id, status, x, y[, z], vx,
-vy[, vz]``, the covariance diagonals ``var_*`` and ``quality``, one row per
-live track per scan time (plus a ``deleted`` row when a track is dropped).
+The work is in :mod:`iadsim.cli.tracking_io` (imported when the command runs, so
+the CLI starts without the tracker); its public names are re-exported here.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import typer
-from pydantic import ValidationError
 
-from iadsim.errors import IadsimError, InputDataError, ScenarioError, located
-from iadsim.files import atomic_write
-from iadsim.frames import Detections, Tracks, TrackStatus
-from iadsim.scenario.errors import scenario_error
-from iadsim.scenario.schema_tracking import TrackCliConfig, compile_tracker_parts
-from iadsim.tracking import Measurements, Tracker
+__all__ = ["register", "track_command"]
 
-__all__ = ["load_track_config", "read_detections_table", "register", "track_command", "track_file"]
+_LAZY = ("load_track_config", "read_detections_table", "track_file", "write_parquet_atomic")
 
-D2R = np.pi / 180.0
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from iadsim.cli import tracking_io
+
+        return getattr(tracking_io, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def register(app: typer.Typer) -> None:
@@ -39,242 +30,41 @@ def register(app: typer.Typer) -> None:
 
 
 def track_command(
-    detections: Annotated[Path, typer.Argument(help="detections Parquet file")],
+    detections: Annotated[
+        Path, typer.Argument(help="detections Parquet file (or a run's detections.parquet)")
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="tracks Parquet file to write")],
-    config: Annotated[Path | None, typer.Option("--config", help="tracker YAML")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="tracker YAML (format: docs/files.md, 'Tracker config')"),
+    ] = None,
 ) -> None:
-    """Track detections (Cartesian x, y[, z] or polar range/azimuth/elevation)."""
+    """Run the multi-target tracker on a detections file.
+
+    Input: Parquet with 'time' (s, sorted) and x, y[, z] (m) or range (m), azimuth,
+    elevation (rad) and sensor; or a run directory's detections.parquet (re-track a
+    run with another tracker). Output: time, track_id, status, x, y[, z], vx, vy[, vz],
+    var_*, quality.
+
+    Examples:
+
+      iadsim run --quiet --out runs/demo
+
+      iadsim track runs/demo/detections.parquet -o runs/demo/retracked.parquet
+
+      iadsim track runs/demo/detections.parquet -o t.parquet --config tracker.yaml
+    """
+    import sys
+
+    from iadsim.cli.tracking_io import track_file
+    from iadsim.errors import IadsimError, InputDataError
+
     try:
+        if output.resolve() == detections.resolve():
+            raise InputDataError(f"-o {output}: would overwrite the detections file")
         counters = track_file(detections, output, config)
-    except IadsimError as err:
+    except IadsimError as err:  # one line + exit 2 also when the app is used without main()
         print(f"error: {err}", file=sys.stderr)
         raise typer.Exit(2) from None
     summary = ", ".join(f"{k}={v}" for k, v in counters.items())
     print(f"wrote {output} ({summary})")
-
-
-def load_track_config(path: Path | None) -> TrackCliConfig:
-    """Read and validate a tracker YAML with the guarded scenario YAML loader
-    (size, depth, aliases, UTF-8); errors are one-line ScenarioErrors."""
-    from iadsim.scenario.load import parse_yaml, read_yaml_text
-
-    if path is None:
-        return TrackCliConfig()
-    data = parse_yaml(read_yaml_text(path, path.name), path.name)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(located(path.name, "", "must be a mapping of tracker settings"))
-    try:
-        return TrackCliConfig.model_validate(data)
-    except ValidationError as err:
-        raise scenario_error(path.name, TrackCliConfig, err) from err
-
-
-#: Plausible bounds of each input column (inclusive); outside is an error naming the row.
-#: Positions and ranges within 1e8 m (beyond the Moon's distance is a unit error).
-_BOUNDS: dict[str, tuple[float, float]] = {
-    "time": (-1e10, 1e10), "t_s": (-1e10, 1e10),
-    "x": (-1e8, 1e8), "y": (-1e8, 1e8), "z": (-1e8, 1e8),
-    "sigma": (1e-9, 1e8),
-    "range": (0.0, 1e8), "range_m": (0.0, 1e8),
-    "azimuth": (-100.0, 100.0), "elevation": (-np.pi / 2, np.pi / 2),
-    "az_rad": (-100.0, 100.0), "el_rad": (-np.pi / 2, np.pi / 2),
-    "sigma_range_m": (1e-9, 1e8), "sigma_az_rad": (1e-12, np.pi),
-    "sigma_el_rad": (1e-12, np.pi),
-    "sensor_e_m": (-1e8, 1e8), "sensor_n_m": (-1e8, 1e8), "sensor_u_m": (-1e8, 1e8),
-}  # fmt: skip
-
-#: Tracker memory grows with live tracks x detections of a scan (gating and
-#: assignment matrices, ~0.8 KiB per pair); a scan above this many pairs is refused.
-MAX_PAIRS_PER_SCAN = 1_500_000
-
-
-def _column(table: pa.Table, name: str, file: str) -> np.ndarray[Any, Any]:
-    """A numeric column as float64, finite and within :data:`_BOUNDS`; one-line errors."""
-    if name not in table.column_names:
-        raise InputDataError(located(file, name, "required column is missing"))
-    col = table.column(name)
-    kind = col.type
-    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind)):
-        raise InputDataError(located(file, name, f"must be numeric (got {kind})"))
-    arr = np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
-    bad = np.nonzero(~np.isfinite(arr))[0]
-    if bad.size:
-        raise InputDataError(located(file, name, f"row {bad[0]}: not finite (got {arr[bad[0]]})"))
-    lo, hi = _BOUNDS.get(name, (-np.inf, np.inf))
-    out = np.nonzero((arr < lo) | (arr > hi))[0]
-    if out.size:
-        r = int(out[0])
-        raise InputDataError(
-            located(file, name, f"row {r}: out of range [{lo:g}, {hi:g}] (got {arr[r]:g})")
-        )
-    return arr
-
-
-def _id_column(table: pa.Table, name: str, file: str) -> np.ndarray[Any, Any]:
-    """An integer id column (floats must hold whole numbers within int64)."""
-    arr = _column(table, name, file)
-    bad = np.nonzero((arr != np.round(arr)) | (np.abs(arr) > 2**53))[0]
-    if bad.size:
-        r = int(bad[0])
-        raise InputDataError(located(file, name, f"row {r}: not an integer id (got {arr[r]:g})"))
-    return arr.astype(np.int64)
-
-
-def read_detections_table(path: Path) -> tuple[pa.Table, str]:
-    """Read the Parquet file and check ``time``; returns (table, mode 'cartesian'|'polar')."""
-    try:
-        table = pq.read_table(path)
-    except (OSError, pa.ArrowException, ValueError) as err:
-        msg = " ".join(str(err).split())[:200]
-        raise InputDataError(located(path.name, "", f"cannot read Parquet ({msg})")) from err
-    if table.num_rows == 0:
-        raise InputDataError(located(path.name, "", "no detections (the file has no rows)"))
-    # an iadsim run directory's detections.parquet (frames.Detections columns)
-    run_dir = "time" not in table.column_names and set(Detections.columns()) <= set(
-        table.column_names
-    )
-    t = _column(table, "t_s" if run_dir else "time", path.name)
-    dec = np.nonzero(np.diff(t) < 0)[0]
-    if dec.size:
-        r = int(dec[0]) + 1
-        raise InputDataError(
-            located(path.name, "time", f"row {r}: not sorted (got {t[r]} after {t[r - 1]})")
-        )
-    cols = set(table.column_names)
-    if run_dir:
-        return table, "iadsim"
-    if {"x", "y"} <= cols or not ({"range", "azimuth"} & cols):
-        return table, "cartesian"
-    return table, "polar"
-
-
-def _cartesian_meas(table: pa.Table, file: str, cfg: TrackCliConfig) -> Measurements:
-    names = ["x", "y", "z"] if "z" in table.column_names else ["x", "y"]
-    z = np.stack([_column(table, c, file) for c in names], axis=1)
-    if "sigma" in table.column_names:
-        sig = _column(table, "sigma", file)
-        if np.any(sig <= 0):
-            r = int(np.nonzero(sig <= 0)[0][0])
-            raise InputDataError(located(file, "sigma", f"row {r}: must be > 0 (got {sig[r]})"))
-    else:
-        sig = np.full(z.shape[0], cfg.cartesian_sigma_m)
-    R = np.einsum("m,ij->mij", sig**2, np.eye(z.shape[1]))
-    return Measurements.cartesian(_column(table, "time", file), z, R)
-
-
-def _polar_dets(table: pa.Table, file: str, cfg: TrackCliConfig) -> Detections:
-    t = _column(table, "time", file)
-    rng_m, az, el = (_column(table, c, file) for c in ("range", "azimuth", "elevation"))
-    sensor = _id_column(table, "sensor", file)
-    unknown = np.nonzero(~np.isin(sensor, np.array(list(cfg.sensors), dtype=np.int64)))[0]
-    if unknown.size:
-        r = int(unknown[0])
-        raise InputDataError(
-            located(file, "sensor", f"row {r}: sensor {sensor[r]} is not in the config sensors")
-        )
-
-    def site(attr: str, scale: float = 1.0) -> np.ndarray[Any, Any]:
-        lut = {k: getattr(v, attr) * scale for k, v in cfg.sensors.items()}
-        return np.array([lut[int(s)] for s in sensor], dtype=float)
-
-    m = t.shape[0]
-    return Detections(
-        t_s=t, radar_id=sensor, range_m=rng_m, az_rad=az % (2 * np.pi), el_rad=el,
-        rdot_mps=np.zeros(m), snr_db=np.full(m, np.nan),
-        sigma_range_m=site("sigma_range_m"), sigma_az_rad=site("sigma_az_deg", D2R),
-        sigma_el_rad=site("sigma_el_deg", D2R), sigma_rdot_mps=np.full(m, np.inf),
-        sensor_e_m=site("e_m"), sensor_n_m=site("n_m"), sensor_u_m=site("u_m"),
-        truth_id=np.full(m, -1),
-    )  # fmt: skip
-
-
-def _to_table(tracks: Tracks, dims: int) -> pa.Table:
-    names = np.array(TrackStatus.NAMES)
-    out: dict[str, Any] = {
-        "time": tracks.t_s,
-        "track_id": tracks.track_id,
-        "status": names[tracks.status.astype(int)],
-    }
-    axes = [("x", "e"), ("y", "n"), ("z", "u")][:dims]
-    for a, b in axes:
-        out[a] = getattr(tracks, f"{b}_m")
-    for a, b in axes:
-        out[f"v{a}"] = getattr(tracks, f"v{b}_mps")
-    for a, b in axes:
-        out[f"var_{a}"] = getattr(tracks, f"var_{b}_m2")
-    for a, b in axes:
-        out[f"var_v{a}"] = getattr(tracks, f"var_v{b}_m2ps2")
-    out["quality"] = tracks.quality
-    return pa.table(out)
-
-
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """Write ``table`` to ``path`` as Parquet, atomically (:func:`iadsim.files.atomic_write`)."""
-    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
-
-
-def _check_density(n_tracks: int, n_dets: int, file: str, row: int, t_s: float) -> None:
-    """Refuse a scan whose tracks x detections would exhaust memory."""
-    pairs = max(n_tracks, n_dets) * n_dets  # the tracks it starts pair with the next scan
-    if pairs > MAX_PAIRS_PER_SCAN:
-        raise InputDataError(
-            located(
-                file,
-                "time",
-                f"row {row}: scan at t={t_s:g} s has {n_dets:,} detections against "
-                f"{n_tracks:,} tracks (~{pairs:,} track-detection pairs; limit "
-                f"{MAX_PAIRS_PER_SCAN:,}): "
-                "thin the clutter or split the file by sensor",
-            )
-        )
-
-
-def track_file(det_path: Path, out_path: Path, cfg_path: Path | None) -> dict[str, int]:
-    """Validate inputs, run the tracker scan by scan, write the tracks; returns counters.
-
-    The output path is checked before any work; a failed write (full disk) is a
-    one-line error and leaves no partial file.
-    """
-    from iadsim.analysis.outputs import check_output_file, writing
-
-    check_output_file(out_path, "--output")
-    cfg = load_track_config(cfg_path)
-    table, mode = read_detections_table(det_path)
-    file = det_path.name
-    times = _column(table, "t_s" if mode == "iadsim" else "time", file)
-    if mode == "cartesian":
-        meas = _cartesian_meas(table, file, cfg)
-        dims = meas.ndim
-        cfg = cfg.model_copy(update={"dims": dims})
-    elif mode == "iadsim":  # sensor positions and sigmas are in the file itself
-        for name in ("range_m", "az_rad", "el_rad", "sigma_range_m", "sigma_az_rad",
-                     "sigma_el_rad", "sensor_e_m", "sensor_n_m", "sensor_u_m"):  # fmt: skip
-            _column(table, name, file)
-        _id_column(table, "radar_id", file)
-        try:
-            dets = Detections.from_arrow(table)
-        except (ValueError, TypeError, pa.ArrowException) as err:
-            raise InputDataError(located(file, "", " ".join(str(err).split())[:200])) from err
-        dims = cfg.dims
-    else:
-        dets = _polar_dets(table, file, cfg)
-        dims = cfg.dims
-    tracker = Tracker(parts=compile_tracker_parts(cfg))
-    bounds = np.flatnonzero(np.diff(times) != 0) + 1
-    starts, stops = np.r_[0, bounds], np.r_[bounds, times.shape[0]]
-    frames = []
-    for a, b in zip(starts, stops, strict=True):
-        t = float(times[a])
-        _check_density(tracker.n_tracks, int(b - a), file, int(a), t)
-        if mode == "cartesian":
-            frames.append(tracker.step_measurements(meas.select(np.arange(a, b)), t))
-        else:
-            batch = dets.select(np.arange(a, b))
-            radars = np.unique(batch.radar_id)  # one radar per look: sensor-aware misses
-            sensor = int(radars[0]) if radars.size == 1 and 0 <= radars[0] < 63 else None
-            frames.append(tracker.step(batch, t, sensor_id=sensor))
-    with writing(out_path, "no tracks file written (the input is unchanged)"):
-        write_parquet_atomic(_to_table(Tracks.concat(frames), dims), out_path)
-    return tracker.counters

@@ -87,6 +87,7 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
                         f"more than {MAX_DISTANCE_FROM_ORIGIN_M / 1e3:.0f} km from the origin",
                     )
                 )
+        _check_altitude_units(th, platform.kind, base, file, warnings)
         if th.launch_time_s >= scenario.simulation.duration_s:
             warnings.append(
                 located(
@@ -95,6 +96,28 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
                     "after the end of the simulation; this threat never flies",
                 )
             )
+
+
+#: Above this altitude an air-breathing threat is implausible: likely feet typed into alt_m.
+AIR_BREATHING_CEILING_M = 25_000.0
+FT_TO_M = 0.3048
+
+
+def _check_altitude_units(th: Any, kind: str, base: str, file: str, warnings: list[str]) -> None:
+    """Warn (once per threat) when a route altitude looks like feet for an air-breathing type."""
+    if kind == "ballistic":
+        return
+    for j, wp in enumerate(th.route):
+        if wp.alt_m > AIR_BREATHING_CEILING_M:
+            warnings.append(
+                located(
+                    file,
+                    f"{base}.route[{j}].alt_m",
+                    f"{wp.alt_m:g} m is above {AIR_BREATHING_CEILING_M:,.0f} m, implausible for "
+                    f"a {kind} ({th.type}); feet? {wp.alt_m:g} ft = {wp.alt_m * FT_TO_M:,.0f} m",
+                )
+            )
+            return
 
 
 def _check_radars(placed: list[tuple[str, Any]], catalog: Catalog, file: str) -> None:

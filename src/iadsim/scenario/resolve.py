@@ -1,16 +1,21 @@
-"""The resolved scenario: the scenario as validated, with every catalog type it uses
-expanded inline (written to ``scenario.resolved.yaml`` in each run directory)."""
+"""The resolved scenario: the scenario as validated, defaults filled (the tracker's
+too), with every catalog type it uses expanded inline (written to
+``scenario.resolved.yaml`` in each run directory). It loads back as a scenario
+that runs identically."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from iadsim.scenario.schema import Scenario
+from iadsim.scenario.schema_tracking import TrackerConfig
 
 
 def resolved_scenario_dict(scenario: Scenario) -> dict[str, Any]:
     """A plain dict of the scenario with defaults filled and used catalog types expanded."""
     data = scenario.model_dump(mode="json", exclude={"catalog"})
+    tracker = scenario.tracker if scenario.tracker is not None else TrackerConfig()
+    data["tracker"] = tracker.model_dump(mode="json")
     catalog = scenario.resolved_catalog
     platforms = sorted({t.type for t in scenario.threats})
     radars = sorted(

@@ -8,6 +8,9 @@ is the smallest of
 * the free-space range at which ``SNR(R) = SNR_req(Pd_scan)`` (radar equation
   with two-way atmospheric loss along the ray, solved by bisection),
 * the smooth ``k``-earth line-of-sight range (:mod:`iadsim.sensors.horizon`),
+* the range beyond which the target is below the radar's lowest elevation
+  ``el_min`` (:func:`elevation_limit_range_m`; the detection model applies the
+  same elevation coverage, and a ``el_min`` below the grazing ray never binds),
 * the instrumented range.
 
 Cumulative detection over ``n`` independent scans: ``Pd_cum = 1 - (1 - Pd_scan)^n``
@@ -37,11 +40,12 @@ __all__ = [
     "coverage_grid",
     "coverage_table",
     "detection_range_m",
+    "elevation_limit_range_m",
     "horizon_slant_range_m",
 ]
 
 F = NDArray[np.float64]
-LIMITS: tuple[str, ...] = ("radar", "horizon", "instrumented")
+LIMITS: tuple[str, ...] = ("radar", "horizon", "instrumented", "elevation")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -83,6 +87,26 @@ def horizon_slant_range_m(
     ra = ae + np.maximum(np.asarray(antenna_height_m, dtype=float), 0.0)
     rt = ae + np.maximum(np.asarray(target_height_m, dtype=float), 0.0)
     return np.asarray(np.sqrt(ra**2 + rt**2 - 2.0 * ra * rt * np.cos(d / ae)))
+
+
+def elevation_limit_range_m(
+    el_min_rad: float, antenna_height_m: float, target_height_m: ArrayLike, k: float = K_STANDARD
+) -> F:
+    """Slant range (m) beyond which a target at ``target_height_m`` is below ``el_min``.
+
+    The ray leaving the antenna at ``el_min`` (straight over the ``k``-earth)
+    reaches radius ``r_t = a_e + h`` at ``R = -r_a sin(el) + sqrt(r_a^2 sin^2(el)
+    - r_a^2 + r_t^2)`` (the far root; Skolnik 2001, sec. 8.2 geometry); a target
+    is inside the elevation coverage up to that range. 0 where the target is
+    always below the ray.
+    """
+    ae = k * EARTH_MEAN_RADIUS_M
+    ra = ae + float(antenna_height_m)
+    rt = ae + np.asarray(target_height_m, dtype=float)
+    s = np.sin(el_min_rad)
+    disc = (ra * s) ** 2 - ra**2 + rt**2
+    r = -ra * s + np.sqrt(np.maximum(disc, 0.0))
+    return np.asarray(np.where(disc >= 0.0, np.maximum(r, 0.0), 0.0))
 
 
 def detection_range_m(
@@ -155,7 +179,10 @@ def coverage_table(
     free = detection_range_m(p, sigma[:, None], snr_req, alt[None, :], k)
     hor = horizon_slant_range_m(p.antenna_height_m, alt, k)
     inst = np.full(free.shape, p.instrumented_range_m)
-    stack = np.stack([free, np.broadcast_to(hor[None, :], free.shape), inst])
+    elev = elevation_limit_range_m(p.el_min_rad, p.antenna_height_m, alt, k)
+    stack = np.stack(
+        [free, np.broadcast_to(hor[None, :], free.shape), inst, np.broadcast_to(elev, free.shape)]
+    )
     return CoverageTable(
         radar=p.name,
         pd=pd,

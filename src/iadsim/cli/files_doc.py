@@ -1,0 +1,190 @@
+"""The reference page of a run directory's files, generated from the frame definitions.
+
+``python -m iadsim.cli.files_doc > docs/files.md`` writes ``docs/files.md``: every
+file of a run directory with its columns (name, type, meaning) taken from the
+frame classes (:mod:`iadsim.frames`, :class:`iadsim.engagement.log.Engagements`)
+plus the columns the recorder adds, the event kinds, the track status codes,
+``summary.json``'s keys and the tracker configuration format of ``iadsim track
+--config`` (dumped from its pydantic model). ``tests/cli/test_files_doc.py``
+checks that the page equals :func:`render` and that a real run directory has
+exactly these files and columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from iadsim.engagement.log import Engagements
+from iadsim.frames import Detections, Events, Frame, Tracks, TrackStatus, Truth
+
+__all__ = ["EVENT_KIND_DOCS", "RUN_FILES", "SUMMARY_KEYS", "FileDoc", "file_columns", "render"]
+
+
+@dataclass(frozen=True)
+class FileDoc:
+    """One Parquet file of a run directory: its frame and the columns the recorder adds."""
+
+    name: str
+    about: str
+    frame: type[Frame]
+    extra: tuple[tuple[str, str, str], ...] = ()  # (column, type, meaning)
+
+
+RUN_FILES: tuple[FileDoc, ...] = (
+    FileDoc(
+        "truth.parquet",
+        "true threat states on the truth grid (evaluation data)",
+        Truth,
+        (
+            ("lat_deg", "float64", "geodetic latitude, deg"),
+            ("lon_deg", "float64", "geodetic longitude, deg"),
+            ("threat_name", "string", "threat name of the scenario (group name-index)"),
+        ),
+    ),
+    FileDoc("detections.parquet", "radar plots, one row per detection", Detections),
+    FileDoc("tracks.parquet", "tracker output, one row per live track per update", Tracks),
+    FileDoc("events.parquet", "typed event log, sorted by time (kinds below)", Events),
+    FileDoc(
+        "engagements.parquet",
+        "one row per salvo, from the C2 order to its outcome",
+        Engagements,
+        (("fc_radar", "string", "name of the fire-control radar (fc_radar_id)"),),
+    ),
+)
+
+#: Event kinds of ``events.parquet`` (what ``radar_id``/``track_id``/``value`` mean per kind).
+EVENT_KIND_DOCS: dict[str, str] = {
+    "threat_launch": "a threat starts flying (threat_id)",
+    "threat_route_end": "a threat reaches the end of its route",
+    "first_detection": "first detection of a threat by a radar (radar_id, value = range m)",
+    "track_confirmed": "a track becomes firm (track_id)",
+    "track_deleted": "a firm track is dropped (track_id)",
+    "cue": "a surveillance track cues an engagement radar (radar_id, track_id)",
+    "fire_control_track": "first fire-control-quality track of a track id by a radar",
+    "threat_eval": "C2 threat evaluation of a track (value = priority)",
+    "launch": "a salvo is launched (order_id, battery_id, launcher_id, track_id)",
+    "handover": "a salvo moves to a successor track (track_id = new, value = old track)",
+    "abort": "a salvo is aborted (detail = reason)",
+    "intercept": "a salvo reaches its intercept point",
+    "kill": "a threat is killed",
+    "miss": "a salvo misses (detail = reason)",
+    "leak": "a threat reaches its target site",
+    "magazine_empty": "a launcher has no rounds left",
+    "warning": "a run-time warning (detail)",
+}
+
+#: Top-level keys of ``summary.json``.
+SUMMARY_KEYS: dict[str, str] = {
+    "scenario": "scenario name",
+    "seed": "root seed of the run",
+    "duration_s": "simulated time, s",
+    "n_threats": "threats in the raid",
+    "n_killed": "threats killed",
+    "n_leaked": "threats that reached their target site",
+    "n_survived": "threats neither killed nor leaked at the end",
+    "n_never_engaged": "threats no salvo was aimed at",
+    "interceptors_fired": "rounds fired per interceptor type",
+    "interceptors_fired_total": "rounds fired in total",
+    "salvos": "salvos launched",
+    "salvos_by_outcome": "salvos per outcome (kill, miss, aborted, in_flight_at_end)",
+    "n_detections": "radar detections (true and false)",
+    "n_false_alarms": "false-alarm detections",
+    "n_track_rows": "rows of tracks.parquet",
+    "batteries": "per battery: fired, engagements, channels, kills, leakers, survived",
+    "radars": "per radar: detections, false alarms, first detection of each threat",
+    "threats": "per threat: first detection / track / fire-control track, outcome, rounds",
+    "warnings": "run-time warnings",
+    "n_events_processed": "events of the discrete-event engine",
+    "stage_time_s": "CPU time per stage, s",
+    "tracker_counters": "tracker counters (tentative tracks started and dropped, ...)",
+    "wall_time_s": "wall time of the run, s",
+}
+
+
+def _dtype_name(dtype: np.dtype[Any]) -> str:
+    if dtype.kind == "U":
+        return "string"
+    return "bool" if dtype.kind == "b" else str(dtype)
+
+
+def file_columns(doc: FileDoc) -> list[tuple[str, str, str]]:
+    """(column, type, meaning) of a run-directory file, in file order."""
+    cols = [
+        (f.name, _dtype_name(f.metadata["dtype"]), str(f.metadata.get("doc", "")))
+        for f in dataclasses.fields(doc.frame)
+    ]
+    return cols + list(doc.extra)
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def _tracker_yaml() -> str:
+    import yaml
+
+    from iadsim.scenario.schema_tracking import TrackCliConfig
+
+    data = TrackCliConfig().model_dump(mode="json")
+    data["sensors"] = {
+        0: {"e_m": 0.0, "n_m": 0.0, "u_m": 10.0, "sigma_range_m": 50.0, "sigma_az_deg": 0.2,
+            "sigma_el_deg": 0.3},
+    }  # fmt: skip
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def render() -> str:
+    """The whole reference page (Markdown)."""
+    lines = [
+        "# Files of a run directory",
+        "",
+        "<!-- generated by `python -m iadsim.cli.files_doc > docs/files.md`; do not edit -->",
+        "",
+        "`iadsim run` writes `runs/<scenario>-<UTC time>/` (or `--out DIR`). Every file is",
+        "written atomically; `summary.json` is written last, so a directory without it is",
+        "incomplete. Positions are local ENU metres about the scenario's `origin`, times",
+        "seconds from the scenario epoch; ids are 0-based indices, -1 for none.",
+        "",
+        "| file | content |",
+        "|---|---|",
+        "| `scenario.resolved.yaml` | the scenario as validated, every default filled (tracker"
+        " included), used catalog types expanded; loads back as a scenario |",
+    ]
+    lines += [f"| `{d.name}` | {d.about} |" for d in RUN_FILES]
+    lines += ["| `summary.json` | the figures of the summary tables (keys below) |", ""]
+    for d in RUN_FILES:
+        lines += [f"## {d.name}", "", d.about + ".", ""]
+        lines += _table(("column", "type", "meaning"), file_columns(d))
+    names = ", ".join(f"{i} {n}" for i, n in enumerate(TrackStatus.NAMES))
+    lines += ["Track `status` codes (tracks.parquet): " + names + ".", ""]
+    lines += ["## Event kinds (events.parquet `kind`)", ""]
+    lines += _table(("kind", "meaning"), list(EVENT_KIND_DOCS.items()))
+    lines += ["## summary.json", ""]
+    lines += _table(("key", "content"), list(SUMMARY_KEYS.items()))
+    lines += [
+        "## Tracker config (`iadsim track --config`, scenario `tracker:`)",
+        "",
+        "YAML with these keys (the defaults shown; `sensors` is an example); every key is",
+        "optional. `filter.kind`: kf, ekf, ukf, cmkf or imm; `motion.kind`: cv, ca, singer or",
+        "ct; `association.kind`: gnn or jpda; `initiation.kind`: m_of_n or score. `sensors`",
+        "(only for `iadsim track`",
+        "on polar files) maps the file's `sensor` id to the site (ENU m) and noise;",
+        "`cartesian_sigma_m` is the noise of Cartesian files without a `sigma` column.",
+        "",
+        "```yaml",
+        _tracker_yaml().rstrip(),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")

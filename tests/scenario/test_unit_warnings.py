@@ -1,0 +1,40 @@
+"""Plausibility warnings for values that look like the wrong unit (feet in ``alt_m``)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iadsim.scenario.checks import AIR_BREATHING_CEILING_M
+from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
+
+BASE, _ = read_scenario_yaml("s400-vs-mixed-raid")
+
+
+def _with_alt(alt_m: float, threat: int = 1, point: int = 0) -> dict:
+    data = copy.deepcopy(BASE)
+    data["threats"][threat]["route"][point]["alt_m"] = alt_m
+    return data
+
+
+def test_fighter_cruise_typed_in_feet_is_warned() -> None:
+    warnings = load_scenario_data(_with_alt(33_000.0), file="raid.yaml").warnings
+    assert len(warnings) == 1
+    assert warnings[0].startswith("raid.yaml: threats[1].route[0].alt_m: 33000 m is above 25,000 m")
+    assert "feet? 33000 ft = 10,058 m" in warnings[0]
+
+
+@settings(max_examples=20, deadline=None)
+@given(alt_m=st.floats(min_value=0.0, max_value=60_000.0))
+def test_warned_exactly_above_the_ceiling(alt_m: float) -> None:
+    warnings = load_scenario_data(_with_alt(alt_m), file="raid.yaml").warnings
+    assert (len(warnings) == 1) == (alt_m > AIR_BREATHING_CEILING_M)
+
+
+@pytest.mark.parametrize("threat", range(len(BASE["threats"])))
+def test_every_preset_threat_group_is_checked(threat: int) -> None:
+    warnings = load_scenario_data(_with_alt(30_000.0, threat), file="raid.yaml").warnings
+    assert any(f"threats[{threat}].route[0].alt_m" in w for w in warnings)
