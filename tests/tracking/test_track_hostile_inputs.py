@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from iadsim.cli.track import MAX_PAIRS_PER_SCAN, track_file
+from iadsim.cli.tracking_io import MAX_PAIRS_PER_SCAN, track_file
 from iadsim.errors import IadsimError, InputDataError
 
 
@@ -127,7 +127,7 @@ def test_full_disk_is_one_line_and_leaves_no_partial_file(tmp_path: Path, cfg: P
         f"""
         import resource, signal
         from pathlib import Path
-        from iadsim.cli.track import track_file
+        from iadsim.cli.tracking_io import track_file
         from iadsim.errors import IadsimError
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes fail with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))

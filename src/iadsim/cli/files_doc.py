@@ -102,6 +102,7 @@ SUMMARY_KEYS: dict[str, str] = {
     "n_events_processed": "events of the discrete-event engine",
     "stage_time_s": "CPU time per stage, s",
     "tracker_counters": "tracker counters (tentative tracks started and dropped, ...)",
+    "track_history": "rows in tracks.parquet: 'changes' (on change) or 'full' (every look)",
     "wall_time_s": "wall time of the run, s",
 }
 
