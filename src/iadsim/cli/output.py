@@ -227,9 +227,10 @@ def _vertical(
     others = [c for c in cols if not c.ident]
     label_w = max([len(" ".join(c.header.split())) for c in others] + [1])
     for r in rows:
-        con.print(
-            "  ".join(escape(c.text(r.get(c.key))) for c in idents), style="bold", soft_wrap=True
-        )
+        names = [c.text(r.get(c.key)) for c in idents]
+        joined = "  ".join(names)
+        for line in [joined] if len(joined) <= con.width else names:  # never cut a name
+            con.print(escape(line), style="bold", soft_wrap=True)
         for c in others:
             head = " ".join(c.header.split())
             con.print(
