@@ -60,7 +60,8 @@ def test_every_example_runs(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["COLUMNS"] = "80"
     done: set[str] = set()
-    order = ["run", "validate", "presets", "catalog show", "coverage", "track", "score",
+    order = ["run", "validate", "presets", "catalog show", "coverage", "track", "export asterix",
+             "score",
              "compare", "campaign run", "campaign summarize", "query"]  # fmt: skip
     # report/view/export examples name placeholder run directories (and view serves
     # until Ctrl-C): shown by test_help_shows_examples, not run here

@@ -101,7 +101,8 @@ def test_non_utf8_and_bomb_tracker_configs(tmp_path: Path) -> None:
 def test_dense_scan_refused_before_memory_blows(tmp_path: Path) -> None:
     n = int(np.sqrt(MAX_PAIRS_PER_SCAN)) + 10
     rng = np.random.default_rng(1)
-    cols = {"time": np.zeros(n), "x": rng.uniform(0, 100, n), "y": rng.uniform(0, 100, n)}
+    cols = {"time": np.zeros(n), "x": rng.uniform(0, 100, n), "y": rng.uniform(0, 100, n),
+            "sigma": np.full(n, 5.0)}  # fmt: skip
     with pytest.raises(InputDataError, match=r"det.parquet: time: row 0: scan at t=0 s has"):
         track_file(_write(tmp_path, cols), tmp_path / "o.parquet", None)
 

@@ -177,13 +177,20 @@ def render() -> str:
         "ct; `association.kind`: gnn or jpda; `initiation.kind`: m_of_n or score. `sensors`",
         "(only for `iadsim track`",
         "on polar files) maps the file's `sensor` id to the site (ENU m) and noise;",
-        "`cartesian_sigma_m` is the noise of Cartesian files without a `sigma` column.",
+        "`cartesian_sigma_m` is the noise of Cartesian files without a `sigma` column",
+        "(`--sigma-m` overrides it). Nothing is assumed silently: a polar file's sensors",
+        "must give their sigmas, and a Cartesian file with neither a `sigma` column,",
+        "`--sigma-m` nor `cartesian_sigma_m` has its noise estimated from the plots",
+        "(second differences over three scans, trimmed at 3 sigma), printed on stderr.",
         "",
         "```yaml",
         _tracker_yaml().rstrip(),
         "```",
         "",
     ]
+    from iadsim.analysis.asterix.mapping import doc_lines
+
+    lines += doc_lines()
     return "\n".join(lines)
 
 

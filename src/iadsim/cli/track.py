@@ -38,13 +38,32 @@ def track_command(
         Path | None,
         typer.Option("--config", help="tracker YAML (format: docs/files.md, 'Tracker config')"),
     ] = None,
+    sigma_m: Annotated[
+        float | None,
+        typer.Option(
+            "--sigma-m",
+            min=1e-9,
+            max=1e8,
+            help="1-sigma plot noise per axis, m, of a Cartesian file without a sigma column "
+            "(default: estimated from the plots, and said)",
+        ),
+    ] = None,
+    radar_sites: Annotated[
+        Path | None,
+        typer.Option(
+            "--radar-sites",
+            help="radar sites YAML (SAC/SIC -> position, sigmas): the input is ASTERIX CAT048",
+        ),
+    ] = None,
 ) -> None:
     """Run the multi-target tracker on a detections file.
 
     Input: Parquet with 'time' (s, sorted) and x, y[, z] (m) or range (m), azimuth,
     elevation (rad) and sensor; or a run directory's detections.parquet (re-track a
-    run with another tracker). Output: time, track_id, status, x, y[, z], vx, vy[, vz],
-    var_*, quality.
+    run with another tracker); or ASTERIX CAT048 plots with --radar-sites. Noise:
+    the file's sigma columns, --sigma-m, the --config sensors, or (Cartesian files)
+    estimated from the plots and said on stderr. Output: time, track_id, status,
+    x, y[, z], vx, vy[, vz], var_*, quality.
 
     Examples:
 
@@ -53,6 +72,10 @@ def track_command(
       iadsim track runs/demo/detections.parquet -o runs/demo/retracked.parquet
 
       iadsim track runs/demo/detections.parquet -o t.parquet --config tracker.yaml
+
+      iadsim export asterix runs/demo
+
+      iadsim track runs/demo/cat048.ast --radar-sites runs/demo/radar-sites.yaml -o t.parquet
     """
     import sys
 
@@ -62,7 +85,7 @@ def track_command(
     try:
         if output.resolve() == detections.resolve():
             raise InputDataError(f"-o {output}: would overwrite the detections file")
-        counters = track_file(detections, output, config)
+        counters = track_file(detections, output, config, sigma_m=sigma_m, radar_sites=radar_sites)
     except IadsimError as err:  # one line + exit 2 also when the app is used without main()
         print(f"error: {err}", file=sys.stderr)
         raise typer.Exit(2) from None

@@ -1,9 +1,12 @@
 """What ``iadsim track`` does: read detections, run the multi-target tracker, write tracks.
 
 Input (Parquet): ``time`` (s, non-decreasing) and either Cartesian ``x, y[, z]``
-(m, local ENU; optional ``sigma`` column, m) or polar ``range`` (m),
-``azimuth`` (rad, clockwise from north), ``elevation`` (rad) and ``sensor``
-(integer id; sensor sites and noise in the ``--config`` YAML, ``sensors:``).
+(m, local ENU; noise from the ``sigma`` column (m), else ``--sigma-m``, else
+``cartesian_sigma_m`` in ``--config``, else estimated from the plots and said on
+stderr) or polar ``range`` (m), ``azimuth`` (rad, clockwise from north),
+``elevation`` (rad) and ``sensor`` (integer id; sensor sites and noise, required,
+in the ``--config`` YAML, ``sensors:``). Or ASTERIX CAT048 plots with
+``--radar-sites`` (:mod:`iadsim.analysis.asterix`).
 Output (Parquet, written atomically): ``time, track_id, status, x, y[, z], vx,
 vy[, vz]``, the covariance diagonals ``var_*`` and ``quality``, one row per
 live track per scan time (plus a ``deleted`` row when a track is dropped).
@@ -11,6 +14,7 @@ live track per scan time (plus a ``deleted`` row when a track is dropped).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,21 +132,52 @@ def read_detections_table(path: Path) -> tuple[pa.Table, str]:
     return table, "polar"
 
 
-def _cartesian_meas(table: pa.Table, file: str, cfg: TrackCliConfig) -> Measurements:
+Note = Callable[[str], None]
+
+
+def _cartesian_sigma(
+    t: np.ndarray[Any, Any], z: np.ndarray[Any, Any], file: str, sigma_m: float | None, note: Note
+) -> np.ndarray[Any, Any]:
+    """Per-plot noise without a ``sigma`` column: ``sigma_m`` if given, else an estimate
+    from the plots (said through ``note``), else a one-line error naming --sigma-m."""
+    if sigma_m is not None:
+        return np.full(z.shape[0], sigma_m)
+    from iadsim.analysis.noise_estimate import estimate_cartesian_sigma
+
+    est = estimate_cartesian_sigma(t, z)
+    if est is None:
+        raise InputDataError(
+            located(
+                file,
+                "sigma",
+                "no sigma column, and too few scans to estimate the noise: "
+                "give --sigma-m (or cartesian_sigma_m in --config)",
+            )
+        )
+    note(
+        f"note: {file} has no sigma column: measurement noise estimated from the plots as "
+        f"{est.sigma_m:.3g} m (1-sigma per axis, from {est.n_triplets:,} plot triplets); "
+        "set it with --sigma-m"
+    )
+    return np.full(z.shape[0], est.sigma_m)
+
+
+def _cartesian_meas(table: pa.Table, file: str, sigma_m: float | None, note: Note) -> Measurements:
     names = ["x", "y", "z"] if "z" in table.column_names else ["x", "y"]
     z = np.stack([_column(table, c, file) for c in names], axis=1)
+    t = _column(table, "time", file)
     if "sigma" in table.column_names:
         sig = _column(table, "sigma", file)
         if np.any(sig <= 0):
             r = int(np.nonzero(sig <= 0)[0][0])
             raise InputDataError(located(file, "sigma", f"row {r}: must be > 0 (got {sig[r]})"))
     else:
-        sig = np.full(z.shape[0], cfg.cartesian_sigma_m)
+        sig = _cartesian_sigma(t, z, file, sigma_m, note)
     R = np.einsum("m,ij->mij", sig**2, np.eye(z.shape[1]))
-    return Measurements.cartesian(_column(table, "time", file), z, R)
+    return Measurements.cartesian(t, z, R)
 
 
-def _polar_dets(table: pa.Table, file: str, cfg: TrackCliConfig) -> Detections:
+def _polar_dets(table: pa.Table, file: str, cfg: TrackCliConfig, cfg_file: str) -> Detections:
     t = _column(table, "time", file)
     rng_m, az, el = (_column(table, c, file) for c in ("range", "azimuth", "elevation"))
     sensor = _id_column(table, "sensor", file)
@@ -152,9 +187,17 @@ def _polar_dets(table: pa.Table, file: str, cfg: TrackCliConfig) -> Detections:
         raise InputDataError(
             located(file, "sensor", f"row {r}: sensor {sensor[r]} is not in the config sensors")
         )
+    for k in np.unique(sensor):
+        for name in ("sigma_range_m", "sigma_az_deg", "sigma_el_deg"):
+            if getattr(cfg.sensors[int(k)], name) is None:
+                raise InputDataError(
+                    located(cfg_file, f"sensors.{k}.{name}",
+                            f"required: {file} has polar plots of sensor {k} (no silent default)")
+                )  # fmt: skip
 
     def site(attr: str, scale: float = 1.0) -> np.ndarray[Any, Any]:
-        lut = {k: getattr(v, attr) * scale for k, v in cfg.sensors.items()}
+        lut = {k: getattr(v, attr) for k, v in cfg.sensors.items()}
+        lut = {k: np.nan if v is None else v * scale for k, v in lut.items()}
         return np.array([lut[int(s)] for s in sensor], dtype=float)
 
     m = t.shape[0]
@@ -209,36 +252,79 @@ def _check_density(n_tracks: int, n_dets: int, file: str, row: int, t_s: float) 
         )
 
 
-def track_file(det_path: Path, out_path: Path, cfg_path: Path | None) -> dict[str, int]:
-    """Validate inputs, run the tracker scan by scan, write the tracks; returns counters.
+def _is_parquet(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return True  # let the Parquet reader say what is wrong
 
-    The output path is checked before any work; a failed write (full disk) is a
-    one-line error and leaves no partial file.
-    """
-    from iadsim.analysis.outputs import check_output_file, writing
 
-    check_output_file(out_path, "--output")
-    cfg = load_track_config(cfg_path)
-    table, mode = read_detections_table(det_path)
+def _load_input(
+    det_path: Path, cfg: TrackCliConfig, cfg_file: str, sigma_m: float | None,
+    sites: Path | None, note: Note,
+) -> tuple[np.ndarray[Any, Any], Measurements | Detections, TrackCliConfig]:  # fmt: skip
+    """Times, measurements (Cartesian) or detections (polar), and the config to track with."""
     file = det_path.name
+    if sites is not None or not _is_parquet(det_path):
+        if sites is None:
+            raise InputDataError(located(file, "", "not a Parquet file (for ASTERIX CAT048 "
+                                         "plots give --radar-sites SITES.yaml)"))  # fmt: skip
+        if sigma_m is not None:
+            raise InputDataError("--sigma-m: CAT048 noise comes from --radar-sites (sigma_*)")
+        from iadsim.analysis.asterix.reader import read_cat048_detections
+
+        dets = read_cat048_detections(det_path, sites, dims=cfg.dims, note=note)
+        return dets.t_s, dets, cfg
+    table, mode = read_detections_table(det_path)
     times = _column(table, "t_s" if mode == "iadsim" else "time", file)
     if mode == "cartesian":
-        meas = _cartesian_meas(table, file, cfg)
-        dims = meas.ndim
-        cfg = cfg.model_copy(update={"dims": dims})
-    elif mode == "iadsim":  # sensor positions and sigmas are in the file itself
+        sigma = sigma_m if sigma_m is not None else cfg.cartesian_sigma_m
+        meas = _cartesian_meas(table, file, sigma, note)
+        return times, meas, cfg.model_copy(update={"dims": meas.ndim})
+    if sigma_m is not None:
+        raise InputDataError(f"--sigma-m: only for Cartesian files (x, y[, z]); {file} is polar")
+    if mode == "iadsim":  # sensor positions and sigmas are in the file itself
         for name in ("range_m", "az_rad", "el_rad", "sigma_range_m", "sigma_az_rad",
                      "sigma_el_rad", "sensor_e_m", "sensor_n_m", "sensor_u_m"):  # fmt: skip
             _column(table, name, file)
         _id_column(table, "radar_id", file)
         try:
-            dets = Detections.from_arrow(table)
+            return times, Detections.from_arrow(table), cfg
         except (ValueError, TypeError, pa.ArrowException) as err:
             raise InputDataError(located(file, "", " ".join(str(err).split())[:200])) from err
-        dims = cfg.dims
-    else:
-        dets = _polar_dets(table, file, cfg)
-        dims = cfg.dims
+    return times, _polar_dets(table, file, cfg, cfg_file), cfg
+
+
+def _stderr(text: str) -> None:
+    import sys
+
+    print(text, file=sys.stderr)
+
+
+def track_file(
+    det_path: Path,
+    out_path: Path,
+    cfg_path: Path | None,
+    *,
+    sigma_m: float | None = None,
+    radar_sites: Path | None = None,
+    note: Note = _stderr,
+) -> dict[str, int]:
+    """Validate inputs, run the tracker scan by scan, write the tracks; returns counters.
+
+    The output path is checked before any work; a failed write (full disk) is a
+    one-line error and leaves no partial file. What was assumed or estimated (the
+    noise of a file without sigmas, skipped ASTERIX blocks) goes to ``note`` (stderr).
+    """
+    from iadsim.analysis.outputs import check_output_file, writing
+
+    check_output_file(out_path, "--output")
+    cfg = load_track_config(cfg_path)
+    file = det_path.name
+    cfg_file = cfg_path.name if cfg_path is not None else "--config"
+    times, data, cfg = _load_input(det_path, cfg, cfg_file, sigma_m, radar_sites, note)
+    dims = cfg.dims
     tracker = Tracker(parts=compile_tracker_parts(cfg))
     bounds = np.flatnonzero(np.diff(times) != 0) + 1
     starts, stops = np.r_[0, bounds], np.r_[bounds, times.shape[0]]
@@ -246,10 +332,10 @@ def track_file(det_path: Path, out_path: Path, cfg_path: Path | None) -> dict[st
     for a, b in zip(starts, stops, strict=True):
         t = float(times[a])
         _check_density(tracker.n_tracks, int(b - a), file, int(a), t)
-        if mode == "cartesian":
-            frames.append(tracker.step_measurements(meas.select(np.arange(a, b)), t))
+        if isinstance(data, Measurements):
+            frames.append(tracker.step_measurements(data.select(np.arange(a, b)), t))
         else:
-            batch = dets.select(np.arange(a, b))
+            batch = data.select(np.arange(a, b))
             radars = np.unique(batch.radar_id)  # one radar per look: sensor-aware misses
             sensor = int(radars[0]) if radars.size == 1 and 0 <= radars[0] < 63 else None
             frames.append(tracker.step(batch, t, sensor_id=sensor))

@@ -240,22 +240,24 @@ class TrackerConfig(_M):
 
 
 class SensorSite(_M):
-    """A sensor position in the local ENU frame, m."""
+    """A sensor position in the local ENU frame, m, and its 1-sigma noise (required
+    for polar files: there is no silent default)."""
 
     e_m: float = 0.0
     n_m: float = 0.0
     u_m: float = 0.0
-    sigma_range_m: Pos = 50.0
-    sigma_az_deg: Pos = 0.2
-    sigma_el_deg: Pos = 0.2
+    sigma_range_m: Pos | None = None
+    sigma_az_deg: Pos | None = None
+    sigma_el_deg: Pos | None = None
 
 
 class TrackCliConfig(TrackerConfig):
     """``iadsim track --config``: the tracker plus sensor sites and noise for files
-    that lack sigma columns."""
+    that lack sigma columns (``cartesian_sigma_m`` unset: the file's ``sigma``
+    column, ``--sigma-m``, or an estimate from the plots that ``iadsim track`` prints)."""
 
     sensors: dict[int, SensorSite] = Field(default_factory=dict)
-    cartesian_sigma_m: Pos = 10.0
+    cartesian_sigma_m: Pos | None = None
 
 
 def compile_tracker_parts(cfg: TrackerConfig) -> TrackerParts:
