@@ -8,10 +8,10 @@ of three consecutive scans minus its linear interpolation between the outer two,
 
 has zero mean and covariance (1 + w0^2 + w2^2) sigma^2 I for independent plot
 noise sigma per axis (the variance of a weighted sum of independent errors; 1.5
-sigma^2 for equal scan intervals). Plots are linked to their nearest neighbour in the previous and
-next scan; wrong links (crossing targets, clutter) and manoeuvres give large
-residuals, which a 3-sigma trimmed estimate started from the median absolute
-deviation leaves out (the s.d. of a normal truncated at +-3 sigma is 0.9866 sigma).
+sigma^2 for equal scan intervals). Plots are linked to their nearest neighbour in
+the previous and next scan; wrong links (missed plots, clutter, crossing targets)
+and manoeuvres give large residuals, which a 3-sigma trimmed estimate started low
+leaves out.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ __all__ = ["NoiseEstimate", "estimate_cartesian_sigma"]
 F64 = NDArray[np.float64]
 #: Fewer usable plot triplets than this: no estimate.
 MIN_TRIPLETS = 30
-_MAD_TO_SIGMA = 1.482602218505602  # 1 / Phi^-1(3/4)
-_TRUNC3_SD = 0.9866006317  # s.d. of N(0, 1) truncated at +-3
 
 
 @dataclass(frozen=True)
@@ -59,24 +57,31 @@ def _scan_residuals(t_s: F64, z: F64) -> F64:
 def estimate_cartesian_sigma(t_s: F64, z_m: F64) -> NoiseEstimate | None:
     """Estimate the per-axis plot noise of time-sorted plots ``z_m`` (n, d) at ``t_s`` (n,).
 
-    Returns None when fewer than :data:`MIN_TRIPLETS` triplets exist (fewer than three
-    scans, or one plot per time stamp of many targets).
+    The norms of the normalised residuals of good triplets are chi-distributed with
+    d degrees of freedom times sigma. Started from their 5% quantile (so that up to
+    three wrong links in four still leave the start near the core), sigma is
+    re-estimated from the residuals within 3 sigma, corrected for the truncation
+    (E[rho^2 | rho < 3 sigma] = d sigma^2 F_{d+2}(9) / F_d(9), F the chi-square CDF),
+    until it settles. Returns None when fewer than :data:`MIN_TRIPLETS` triplets exist
+    (fewer than three scans, or one plot per time stamp).
     """
+    from scipy.stats import chi, chi2
+
     r = _scan_residuals(np.asarray(t_s, float), np.asarray(z_m, float))
     if r.shape[0] < MIN_TRIPLETS:
         return None
-    comp = r.ravel()
-    sigma = _MAD_TO_SIGMA * float(np.median(np.abs(comp - np.median(comp))))
-    kept = comp
-    for _ in range(10):
-        if sigma <= 0.0:
-            break
-        kept = comp[np.abs(comp) < 3.0 * sigma]
-        new = float(np.sqrt(np.mean(kept**2))) / _TRUNC3_SD
-        if abs(new - sigma) <= 1e-4 * sigma:
-            sigma = new
-            break
+    d = r.shape[1]
+    rho = np.sqrt(np.sum(r * r, axis=1))
+    sigma = float(np.quantile(rho, 0.05)) / float(chi.ppf(0.05, d))
+    shrink = d * float(chi2.cdf(9.0, d + 2)) / float(chi2.cdf(9.0, d))
+    kept = rho
+    for _ in range(50):
+        if not sigma > 0.0:
+            return None
+        kept = rho[rho < 3.0 * sigma]
+        new = float(np.sqrt(np.mean(kept**2) / shrink))
+        done = abs(new - sigma) <= 1e-5 * sigma
         sigma = new
-    if not sigma > 0.0:
-        return None
+        if done:
+            break
     return NoiseEstimate(sigma_m=sigma, n_triplets=int(r.shape[0]), n_used=int(kept.size))

@@ -76,20 +76,21 @@ def export_asterix(
     """
     import sys
 
-    from iadsim.analysis.asterix.codec import libasterix
+    from iadsim.cli.options import require_extra
+
+    require_extra("asterix", "iadsim export asterix")  # before reading anything
     from iadsim.analysis.asterix.export import export_run
 
-    libasterix()  # the missing extra is the first thing to say
     res = export_run(run_dir, out_dir or run_dir, sac=sac, sic=sic, tod_offset_s=tod_offset_s)
-    out.print(f"cat048: {res.cat048} ({res.n_plots:,} plots)")
+    print(f"cat048: {res.cat048} ({res.n_plots:,} plots)")  # plain: paths are never wrapped
     if res.n_skipped:
         print(
             f"note: {res.n_skipped:,} plots left out ({res.n_skipped_false_alarms:,} of them "
             "false alarms): CAT048 carries range <= 256 NM and |height| <= 62 km",
             file=sys.stderr,
         )
-    out.print(f"cat062: {res.cat062} ({res.n_tracks:,} track messages)")
-    out.print(f"radar sites: {res.sites}")
+    print(f"cat062: {res.cat062} ({res.n_tracks:,} track messages)")
+    print(f"radar sites: {res.sites}")
 
 
 def register(app: typer.Typer) -> None:

@@ -38,11 +38,21 @@ EXTRAS: dict[str, tuple[tuple[str, ...], str]] = {
     "plots": (("matplotlib",), "coverage diagrams (iadsim coverage)"),
     "terrain": (("pvlib", "h5py"), "the global 5-arcmin terrain model (terrain: global-5arcmin)"),
     "geotiff": (("rasterio",), "GeoTIFF terrain (terrain: {kind: geotiff})"),
+    # libasterix; the GPL asterix-decoder installs `asterix` too, without `generated`
+    "asterix": (("asterix.generated",), "ASTERIX CAT048/CAT062 input and output"),
 }
 
 
 class MissingExtraError(IadsimError):
     """An optional dependency group (``pip install 'iadsim[extra]'``) is not installed."""
+
+
+def _found(module: str) -> bool:
+    """``module`` is importable (a dotted name's parent package is imported to look)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the parent package of a dotted name is missing
+        return False
 
 
 def require_extra(extra: str, what: str | None = None, hint: str = "") -> None:
@@ -51,7 +61,7 @@ def require_extra(extra: str, what: str | None = None, hint: str = "") -> None:
     Uses :func:`importlib.util.find_spec` (nothing is imported).
     """
     modules, purpose = EXTRAS[extra]
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    missing = [m for m in modules if not _found(m)]
     if missing:
         raise MissingExtraError(
             f"{what or purpose} needs {', '.join(missing)}: pip install 'iadsim[{extra}]'{hint}"

@@ -83,6 +83,10 @@ def track_command(
     from iadsim.errors import IadsimError, InputDataError
 
     try:
+        if radar_sites is not None:
+            from iadsim.cli.options import require_extra
+
+            require_extra("asterix", "iadsim track --radar-sites (ASTERIX CAT048 input)")
         if output.resolve() == detections.resolve():
             raise InputDataError(f"-o {output}: would overwrite the detections file")
         counters = track_file(detections, output, config, sigma_m=sigma_m, radar_sites=radar_sites)

@@ -151,6 +151,9 @@ def _record_values(rec: Any) -> tuple[list[float], str | None]:
     ], None
 
 
+_PARSE_ERRORS = (ValueError, AssertionError, IndexError, KeyError, TypeError, OverflowError)
+
+
 def decode_cat048(data: bytes, file: str) -> Cat048Plots:
     """Every CAT048 record of ``data`` (raw ASTERIX data blocks, no recording headers).
 
@@ -172,11 +175,15 @@ def decode_cat048(data: bytes, file: str) -> Cat048Plots:
         while len(bits):
             at = block.offset + 3 + len(block.payload) - len(bits) // 8
             where = f"{file}: byte {at} (record {len(rows)})"
-            res = spec.cv_record.parse(base.ParsingMode.StrictParsing, bits)
-            if isinstance(res, ValueError):
-                raise InputDataError(f"{where}: CAT048 record does not parse ({res})")
-            rec, bits = res
-            values, missing = _record_values(rec)
+            try:  # libasterix returns ValueError; hostile bytes must not raise past here
+                res = spec.cv_record.parse(base.ParsingMode.StrictParsing, bits)
+                if isinstance(res, ValueError):
+                    raise res
+                rec, bits = res
+                values, missing = _record_values(rec)
+            except _PARSE_ERRORS as err:
+                msg = " ".join(str(err).split())[:120]
+                raise InputDataError(f"{where}: CAT048 record does not parse ({msg})") from err
             if missing is not None:
                 raise InputDataError(f"{where}: {missing}: required item is missing")
             rows.append(values)

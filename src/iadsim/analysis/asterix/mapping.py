@@ -44,7 +44,8 @@ def _rows062() -> list[tuple[str, str, str]]:
          f"32 bits each, LSB 180/2^25 deg = {_g(L['latlon_deg'])} deg"),
         ("I062/100 Cartesian X, Y", "`e_m`, `n_m` (the scenario's ENU plane)",
          f"24 bits signed, LSB {_g(L['xy_m'])} m"),
-        ("I062/185 Cartesian VX, VY", "`ve_mps`, `vn_mps`", f"16 bits signed, LSB {_g(L['v_mps'])} m/s"),
+        ("I062/185 Cartesian VX, VY", "`ve_mps`, `vn_mps`",
+         f"16 bits signed, LSB {_g(L['v_mps'])} m/s"),
         ("I062/040 track number", "`track_id` modulo 65,536", "16 bits"),
         ("I062/080 track status", "CNF = tentative, CST = coasting, TSE = deleted, TSB = first "
          "message, SIM = 1, SRC = 2 (3D radar)", "extended, 4 octets"),

@@ -1,0 +1,111 @@
+"""``iadsim export asterix`` and ``iadsim track FILE.ast --radar-sites``, as a user runs
+them: a run's plots go out as CAT048 and come back into the tracker, which tracks them
+as it tracks the run's own detections file; bad input and a missing extra are one line."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from cli_helpers import TINY, invoke
+
+pytest.importorskip("asterix.generated")
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ast")
+    scen = root / "tiny.yaml"
+    data = {**TINY, "simulation": {**TINY["simulation"], "duration_s": 200}}
+    data["batteries"] = [{
+        "name": "bty", "engagement_radar": "fcr",
+        "radars": [
+            {"name": "surv", "type": "s400-class-surveillance", "lat_deg": 39.97,
+             "lon_deg": 32.72, "alt_m": 850, "mast_m": 10},
+            {"name": "fcr", "type": "s400-class-engagement", "lat_deg": 39.96,
+             "lon_deg": 32.71, "alt_m": 848, "heading_deg": 0}],
+        "launchers": [{"type": "s400-class-tel", "count": 1, "lat_deg": 39.94,
+                       "lon_deg": 32.73, "alt_m": 840,
+                       "loadout": {"s400-long-range-48n6-class": 4}}]}]  # fmt: skip
+    scen.write_text(yaml.safe_dump(data))
+    res = invoke("run", str(scen), "--quiet", "--out", str(root / "run"))
+    assert res.code == 0, res.err
+    return root / "run"
+
+
+def test_export_then_track_the_plots(run_dir: Path, tmp_path: Path) -> None:
+    res = invoke("export", "asterix", str(run_dir), "-o", str(tmp_path), "--sac", "25")
+    assert res.code == 0, res.err
+    for name in ("cat048.ast", "cat062.ast", "radar-sites.yaml"):
+        assert (tmp_path / name).stat().st_size > 0
+    n_plots = int(res.out.split("cat048.ast (")[1].split(" plots")[0].replace(",", ""))
+    sites = yaml.safe_load((tmp_path / "radar-sites.yaml").read_text())
+    assert [r["name"] for r in sites["radars"]] == ["surv", "fcr"][: len(sites["radars"])]
+    assert all(r["sac"] == 25 for r in sites["radars"])
+    out = tmp_path / "t.parquet"
+    res = invoke("track", str(tmp_path / "cat048.ast"), "--radar-sites",
+                 str(tmp_path / "radar-sites.yaml"), "-o", str(out))  # fmt: skip
+    assert res.code == 0, res.err
+    assert f"detections={n_plots}" in res.out
+    native = tmp_path / "native.parquet"
+    assert invoke("track", str(run_dir / "detections.parquet"), "-o", str(native)).code == 0
+    # the same run, scored: the ASTERIX plots track like the run's own file
+    scores = []
+    for f in (out, native):
+        r = invoke("score", str(f), str(run_dir / "truth.parquet"), "--c", "1000",
+                   "--format", "json")  # fmt: skip
+        assert r.code == 0, r.err
+        scores.append(r.out)
+    import json
+
+    a, b = (json.loads(s) for s in scores)
+    key = next(k for k in a if "gospa" in k.lower() and "mean" in k.lower())
+    assert a[key] == pytest.approx(b[key], rel=0.15), (a[key], b[key])
+    assert len(pq.read_table(out)) > 0
+
+
+def test_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch, run_dir: Path) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name.startswith("asterix") else real(name, *a),
+    )
+    for args in (["export", "asterix", str(run_dir)],
+                 ["track", "x.ast", "--radar-sites", "s.yaml", "-o", "t.parquet"]):  # fmt: skip
+        res = invoke(*args)
+        assert res.code == 2 and res.err.count("\n") == 1, res.err
+        assert "pip install 'iadsim[asterix]'" in res.err
+
+
+@pytest.mark.parametrize(
+    ("edit", "expect"),
+    [
+        (lambda s: s["radars"][0].pop("sigma_range_m"),
+         "radar-sites.yaml: radars[0].sigma_range_m"),
+        (lambda s: s["radars"][0].update(sic=99),
+         "I048/010: SAC/SIC 0/0 is not in the radar sites"),
+        (lambda s: s.update(radars=[]), "radar-sites.yaml: radars"),
+    ],
+)  # fmt: skip
+def test_bad_sites_are_one_line(run_dir: Path, tmp_path: Path, edit, expect: str) -> None:  # type: ignore[no-untyped-def]
+    assert invoke("export", "asterix", str(run_dir), "-o", str(tmp_path)).code == 0
+    sites = yaml.safe_load((tmp_path / "radar-sites.yaml").read_text())
+    edit(sites)
+    (tmp_path / "radar-sites.yaml").write_text(yaml.safe_dump(sites))
+    res = invoke("track", str(tmp_path / "cat048.ast"), "--radar-sites",
+                 str(tmp_path / "radar-sites.yaml"), "-o", str(tmp_path / "t.parquet"))  # fmt: skip
+    assert res.code == 2 and res.err.count("\n") == 1, res.err
+    assert expect in res.err
+    assert not (tmp_path / "t.parquet").exists()
+
+
+def test_not_a_run_directory_and_ast_without_sites(tmp_path: Path) -> None:
+    res = invoke("export", "asterix", str(tmp_path))
+    assert res.code == 2 and "not a run directory" in res.err and res.err.count("\n") == 1
+    (tmp_path / "p.ast").write_bytes(bytes.fromhex("300006800102"))
+    res = invoke("track", str(tmp_path / "p.ast"), "-o", str(tmp_path / "t.parquet"))
+    assert res.code == 2 and "--radar-sites" in res.err and res.err.count("\n") == 1
