@@ -106,3 +106,29 @@ def test_polar_sensors_must_state_their_sigmas(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match=r"^--sigma-m: only for Cartesian files"):
         track_file(tmp_path / "d.parquet", tmp_path / "o.parquet", tmp_path / "t.yaml",
                    sigma_m=5.0)  # fmt: skip
+
+
+def test_polar_sigma_columns_are_used_without_config_sigmas(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    t = np.arange(20, dtype=float)
+    e, n, u = 20_000 - 200 * t, 30_000 + 0 * t, 5000 + 0 * t
+    cols = {
+        "time": t, "sensor": np.zeros(20, np.int64),
+        "range": np.sqrt(e**2 + n**2 + u**2) + rng.normal(0, 20, 20),
+        "azimuth": np.arctan2(e, n) + rng.normal(0, 1e-3, 20),
+        "elevation": np.arctan2(u, np.hypot(e, n)) + rng.normal(0, 1e-3, 20),
+        "sigma_range": np.full(20, 20.0), "sigma_azimuth": np.full(20, 1e-3),
+        "sigma_elevation": np.full(20, 1e-3),
+    }  # fmt: skip
+    pq.write_table(pa.table(cols), tmp_path / "d.parquet")
+    (tmp_path / "t.yaml").write_text(
+        "sensors: {0: {}}\ninitiation: {kind: m_of_n, m: 2, n: 3, velocity_sigma_mps: 400}\n"
+    )
+    out = tmp_path / "o.parquet"
+    track_file(tmp_path / "d.parquet", out, tmp_path / "t.yaml")
+    last = pq.read_table(out).to_pandas().query("time == 19.0 and status == 'confirmed'")
+    assert len(last) == 1 and last.vx.iloc[0] == pytest.approx(-200, abs=25)
+    cols["sigma_azimuth"][3] = -1.0
+    pq.write_table(pa.table(cols), tmp_path / "d.parquet")
+    with pytest.raises(InputDataError, match=r"^d\.parquet: sigma_azimuth: row 3: out of range"):
+        track_file(tmp_path / "d.parquet", out, tmp_path / "t.yaml")

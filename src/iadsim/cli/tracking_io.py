@@ -4,8 +4,9 @@ Input (Parquet): ``time`` (s, non-decreasing) and either Cartesian ``x, y[, z]``
 (m, local ENU; noise from the ``sigma`` column (m), else ``--sigma-m``, else
 ``cartesian_sigma_m`` in ``--config``, else estimated from the plots and said on
 stderr) or polar ``range`` (m), ``azimuth`` (rad, clockwise from north),
-``elevation`` (rad) and ``sensor`` (integer id; sensor sites and noise, required,
-in the ``--config`` YAML, ``sensors:``). Or ASTERIX CAT048 plots with
+``elevation`` (rad) and ``sensor`` (integer id; sensor sites in the ``--config``
+YAML, ``sensors:``, with the noise unless the file has ``sigma_range`` (m),
+``sigma_azimuth`` and ``sigma_elevation`` (rad) columns). Or ASTERIX CAT048 plots with
 ``--radar-sites`` (:mod:`iadsim.analysis.asterix`).
 Output (Parquet, written atomically): ``time, track_id, status, x, y[, z], vx,
 vy[, vz]``, the covariance diagonals ``var_*`` and ``quality``, one row per
@@ -63,6 +64,8 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "azimuth": (-100.0, 100.0), "elevation": (-np.pi / 2, np.pi / 2),
     "az_rad": (-100.0, 100.0), "el_rad": (-np.pi / 2, np.pi / 2),
     "sigma_range_m": (1e-9, 1e8), "sigma_az_rad": (1e-12, np.pi),
+    "sigma_range": (1e-9, 1e8), "sigma_azimuth": (1e-12, np.pi),
+    "sigma_elevation": (1e-12, np.pi),
     "sigma_el_rad": (1e-12, np.pi),
     "sensor_e_m": (-1e8, 1e8), "sensor_n_m": (-1e8, 1e8), "sensor_u_m": (-1e8, 1e8),
 }  # fmt: skip
@@ -177,6 +180,14 @@ def _cartesian_meas(table: pa.Table, file: str, sigma_m: float | None, note: Not
     return Measurements.cartesian(t, z, R)
 
 
+#: Optional per-row noise columns of polar files: (column, config field, to column unit).
+_POLAR_SIGMAS = (
+    ("sigma_range", "sigma_range_m", 1.0),
+    ("sigma_azimuth", "sigma_az_deg", D2R),
+    ("sigma_elevation", "sigma_el_deg", D2R),
+)
+
+
 def _polar_dets(table: pa.Table, file: str, cfg: TrackCliConfig, cfg_file: str) -> Detections:
     t = _column(table, "time", file)
     rng_m, az, el = (_column(table, c, file) for c in ("range", "azimuth", "elevation"))
@@ -187,25 +198,32 @@ def _polar_dets(table: pa.Table, file: str, cfg: TrackCliConfig, cfg_file: str) 
         raise InputDataError(
             located(file, "sensor", f"row {r}: sensor {sensor[r]} is not in the config sensors")
         )
-    for k in np.unique(sensor):
-        for name in ("sigma_range_m", "sigma_az_deg", "sigma_el_deg"):
-            if getattr(cfg.sensors[int(k)], name) is None:
-                raise InputDataError(
-                    located(cfg_file, f"sensors.{k}.{name}",
-                            f"required: {file} has polar plots of sensor {k} (no silent default)")
-                )  # fmt: skip
 
     def site(attr: str, scale: float = 1.0) -> np.ndarray[Any, Any]:
         lut = {k: getattr(v, attr) for k, v in cfg.sensors.items()}
         lut = {k: np.nan if v is None else v * scale for k, v in lut.items()}
         return np.array([lut[int(s)] for s in sensor], dtype=float)
 
+    sig = {}
+    for col, name, scale in _POLAR_SIGMAS:
+        if col in table.column_names:  # the file's own sigmas, row by row
+            sig[col] = _column(table, col, file)
+            continue
+        for k in np.unique(sensor):
+            if getattr(cfg.sensors[int(k)], name) is None:
+                raise InputDataError(
+                    located(cfg_file, f"sensors.{k}.{name}",
+                            f"required: {file} has polar plots of sensor {k} and no "
+                            f"'{col}' column (no silent default)")
+                )  # fmt: skip
+        sig[col] = site(name, scale)
+
     m = t.shape[0]
     return Detections(
         t_s=t, radar_id=sensor, range_m=rng_m, az_rad=az % (2 * np.pi), el_rad=el,
         rdot_mps=np.zeros(m), snr_db=np.full(m, np.nan),
-        sigma_range_m=site("sigma_range_m"), sigma_az_rad=site("sigma_az_deg", D2R),
-        sigma_el_rad=site("sigma_el_deg", D2R), sigma_rdot_mps=np.full(m, np.inf),
+        sigma_range_m=sig["sigma_range"], sigma_az_rad=sig["sigma_azimuth"],
+        sigma_el_rad=sig["sigma_elevation"], sigma_rdot_mps=np.full(m, np.inf),
         sensor_e_m=site("e_m"), sensor_n_m=site("n_m"), sensor_u_m=site("u_m"),
         truth_id=np.full(m, -1),
     )  # fmt: skip
