@@ -183,3 +183,20 @@ def test_garbage_is_decoded_or_refused_in_one_line(data: bytes) -> None:
         assert str(err).startswith("g.ast: ") and "\n" not in str(err)
     else:
         assert p.size >= 1 and np.isfinite(p.tod_s).all() and (p.rho_m >= 0).all()
+
+
+def test_skip_bad_counts_bad_records_and_keeps_the_first_offset() -> None:
+    no_040 = bytes.fromhex("C01907546040")  # parses, lacks I048/040
+    cut = bytes.fromhex("D10108")  # FSPEC only: does not parse, ends its block
+    mixed = bytes([48]) + (3 + len(REC1) + len(no_040) + len(REC2)).to_bytes(2, "big")
+    mixed += REC1 + no_040 + REC2
+    broken = bytes([48]) + (3 + len(REC1) + len(cut)).to_bytes(2, "big") + REC1 + cut
+    data = BLOCK + mixed + broken + BLOCK + b"\x30\x00\x40"  # last header runs past the end
+    with pytest.raises(InputDataError, match=r"^s\.ast: byte 48 \(record 3\): I048/040"):
+        decode_cat048(data, "s.ast")
+    p = decode_cat048(data, "s.ast", skip_bad=True)
+    # kept: BLOCK (2), mixed (REC1, REC2), broken (REC1), BLOCK (2); lost: no_040, the
+    # record that does not parse (with the rest of its block), the truncated tail
+    assert p.size == 7 and p.sic.tolist() == [7, 8, 7, 8, 7, 7, 8]
+    assert p.n_bad == 3
+    assert p.first_bad.startswith("s.ast: byte 48 (record 3): I048/040: required item")

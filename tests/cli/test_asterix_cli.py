@@ -109,3 +109,16 @@ def test_not_a_run_directory_and_ast_without_sites(tmp_path: Path) -> None:
     (tmp_path / "p.ast").write_bytes(bytes.fromhex("300006800102"))
     res = invoke("track", str(tmp_path / "p.ast"), "-o", str(tmp_path / "t.parquet"))
     assert res.code == 2 and "--radar-sites" in res.err and res.err.count("\n") == 1
+
+
+def test_skip_bad_records_reads_on_and_says_so(run_dir: Path, tmp_path: Path) -> None:
+    assert invoke("export", "asterix", str(run_dir), "-o", str(tmp_path)).code == 0
+    ast = tmp_path / "cat048.ast"
+    ast.write_bytes(ast.read_bytes() + b"\x30\x01\x00\x00")  # a truncated last block
+    args = ["track", str(ast), "--radar-sites", str(tmp_path / "radar-sites.yaml"),
+            "-o", str(tmp_path / "t.parquet")]  # fmt: skip
+    res = invoke(*args)
+    assert res.code == 2 and "runs past the end of the file" in res.err
+    res = invoke(*args, "--skip-bad-records")
+    assert res.code == 0, res.err
+    assert "skipped 1 bad records or blocks" in res.err and "runs past the end" in res.err

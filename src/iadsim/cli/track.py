@@ -55,6 +55,14 @@ def track_command(
             help="radar sites YAML (SAC/SIC -> position, sigmas): the input is ASTERIX CAT048",
         ),
     ] = None,
+    skip_bad_records: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-records",
+            help="ASTERIX input: skip malformed records (counted, first one shown) "
+            "instead of stopping at the first",
+        ),
+    ] = False,
 ) -> None:
     """Run the multi-target tracker on a detections file.
 
@@ -89,7 +97,10 @@ def track_command(
             require_extra("asterix", "iadsim track --radar-sites (ASTERIX CAT048 input)")
         if output.resolve() == detections.resolve():
             raise InputDataError(f"-o {output}: would overwrite the detections file")
-        counters = track_file(detections, output, config, sigma_m=sigma_m, radar_sites=radar_sites)
+        counters = track_file(
+            detections, output, config, sigma_m=sigma_m, radar_sites=radar_sites,
+            skip_bad_records=skip_bad_records,
+        )  # fmt: skip
     except IadsimError as err:  # one line + exit 2 also when the app is used without main()
         print(f"error: {err}", file=sys.stderr)
         raise typer.Exit(2) from None

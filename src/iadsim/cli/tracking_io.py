@@ -280,7 +280,7 @@ def _is_parquet(path: Path) -> bool:
 
 def _load_input(
     det_path: Path, cfg: TrackCliConfig, cfg_file: str, sigma_m: float | None,
-    sites: Path | None, note: Note,
+    sites: Path | None, note: Note, skip_bad: bool = False,
 ) -> tuple[np.ndarray[Any, Any], Measurements | Detections, TrackCliConfig]:  # fmt: skip
     """Times, measurements (Cartesian) or detections (polar), and the config to track with."""
     file = det_path.name
@@ -292,7 +292,7 @@ def _load_input(
             raise InputDataError("--sigma-m: CAT048 noise comes from --radar-sites (sigma_*)")
         from iadsim.analysis.asterix.reader import read_cat048_detections
 
-        dets = read_cat048_detections(det_path, sites, dims=cfg.dims, note=note)
+        dets = read_cat048_detections(det_path, sites, dims=cfg.dims, note=note, skip_bad=skip_bad)
         return dets.t_s, dets, cfg
     table, mode = read_detections_table(det_path)
     times = _column(table, "t_s" if mode == "iadsim" else "time", file)
@@ -327,6 +327,7 @@ def track_file(
     *,
     sigma_m: float | None = None,
     radar_sites: Path | None = None,
+    skip_bad_records: bool = False,
     note: Note = _stderr,
 ) -> dict[str, int]:
     """Validate inputs, run the tracker scan by scan, write the tracks; returns counters.
@@ -341,7 +342,9 @@ def track_file(
     cfg = load_track_config(cfg_path)
     file = det_path.name
     cfg_file = cfg_path.name if cfg_path is not None else "--config"
-    times, data, cfg = _load_input(det_path, cfg, cfg_file, sigma_m, radar_sites, note)
+    times, data, cfg = _load_input(
+        det_path, cfg, cfg_file, sigma_m, radar_sites, note, skip_bad_records
+    )
     dims = cfg.dims
     tracker = Tracker(parts=compile_tracker_parts(cfg))
     bounds = np.flatnonzero(np.diff(times) != 0) + 1

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from iadsim.analysis.asterix.codec import (
     FT_M,
     NM_M,
+    Block,
     iter_blocks,
     libasterix,
     quantize,
@@ -115,6 +116,8 @@ class Cat048Plots:
     theta_rad: F64
     height_m: F64
     skipped_blocks: dict[int, int]
+    n_bad: int = 0
+    first_bad: str = ""
 
     @property
     def size(self) -> int:
@@ -154,45 +157,80 @@ def _record_values(rec: Any) -> tuple[list[float], str | None]:
 _PARSE_ERRORS = (ValueError, AssertionError, IndexError, KeyError, TypeError, OverflowError)
 
 
-def decode_cat048(data: bytes, file: str) -> Cat048Plots:
-    """Every CAT048 record of ``data`` (raw ASTERIX data blocks, no recording headers).
+class _Decoder:
+    """Records of CAT048 blocks into rows; bad ones raise, or are counted (``skip_bad``)."""
 
-    Data blocks of other categories (e.g. CAT034 service messages) are skipped and
-    counted in ``skipped_blocks``. A record that does not parse, or lacks I048/010,
-    I048/140 or I048/040, is a one-line :class:`InputDataError` naming the file, the
-    record's byte offset, its index and the field.
-    """
-    base, _ = libasterix()
-    spec = _spec()
-    rows: list[list[float]] = []
-    offsets: list[int] = []
-    skipped: dict[int, int] = {}
-    for block in iter_blocks(data, file):
-        if block.category != 48:
-            skipped[block.category] = skipped.get(block.category, 0) + 1
-            continue
-        bits = base.Bits.from_bytes(block.payload)
+    def __init__(self, file: str, skip_bad: bool) -> None:
+        self.base, _ = libasterix()
+        self.spec = _spec()
+        self.file, self.skip_bad = file, skip_bad
+        self.rows: list[list[float]] = []
+        self.offsets: list[int] = []
+        self.n_records = 0
+        self.n_bad = 0
+        self.first_bad = ""
+
+    def bad(self, message: str) -> None:
+        """Raise ``message``, or count it (the first one is kept)."""
+        if not self.skip_bad:
+            raise InputDataError(message)
+        self.n_bad += 1
+        self.first_bad = self.first_bad or message
+
+    def block(self, block: Block) -> None:
+        """Decode one CAT048 data block (a record that does not parse ends the block:
+        records carry no length, so the next one cannot be found)."""
+        bits = self.base.Bits.from_bytes(block.payload)
         while len(bits):
             at = block.offset + 3 + len(block.payload) - len(bits) // 8
-            where = f"{file}: byte {at} (record {len(rows)})"
+            where = f"{self.file}: byte {at} (record {self.n_records})"
+            self.n_records += 1
             try:  # libasterix returns ValueError; hostile bytes must not raise past here
-                res = spec.cv_record.parse(base.ParsingMode.StrictParsing, bits)
+                res = self.spec.cv_record.parse(self.base.ParsingMode.StrictParsing, bits)
                 if isinstance(res, ValueError):
                     raise res
                 rec, bits = res
                 values, missing = _record_values(rec)
             except _PARSE_ERRORS as err:
                 msg = " ".join(str(err).split())[:120]
-                raise InputDataError(f"{where}: CAT048 record does not parse ({msg})") from err
+                self.bad(f"{where}: CAT048 record does not parse ({msg})")
+                return
             if missing is not None:
-                raise InputDataError(f"{where}: {missing}: required item is missing")
-            rows.append(values)
-            offsets.append(at)
-    if not rows:
-        raise InputDataError(f"{file}: no CAT048 records (other categories: {skipped or 'none'})")
-    a = np.asarray(rows, dtype=float)
+                self.bad(f"{where}: {missing}: required item is missing")
+                continue
+            self.rows.append(values)
+            self.offsets.append(at)
+
+
+def decode_cat048(data: bytes, file: str, *, skip_bad: bool = False) -> Cat048Plots:
+    """Every CAT048 record of ``data`` (raw ASTERIX data blocks, no recording headers).
+
+    Data blocks of other categories (e.g. CAT034 service messages) are skipped and
+    counted in ``skipped_blocks``. A truncated block, a record that does not parse,
+    or one without I048/010, I048/140 or I048/040 is a one-line
+    :class:`InputDataError` naming the file, the byte offset, the record index and
+    the item; with ``skip_bad`` it is skipped instead (the rest of its block, or of
+    the file for a broken block header) and counted in ``n_bad``, the first one's
+    message kept in ``first_bad``.
+    """
+    dec = _Decoder(file, skip_bad)
+    skipped: dict[int, int] = {}
+    try:
+        for block in iter_blocks(data, file):
+            if block.category == 48:
+                dec.block(block)
+            else:
+                skipped[block.category] = skipped.get(block.category, 0) + 1
+    except InputDataError as err:  # framing: nothing after it can be found
+        dec.bad(str(err) + " (rest of the file skipped)")
+    if not dec.rows:
+        why = f"; first bad: {dec.first_bad}" if dec.first_bad else ""
+        raise InputDataError(
+            f"{file}: no CAT048 records (other categories: {skipped or 'none'}){why}"
+        )
+    a = np.asarray(dec.rows, dtype=float)
     return Cat048Plots(
-        offset=np.asarray(offsets, dtype=np.int64), sac=a[:, 0].astype(np.int64),
+        offset=np.asarray(dec.offsets, dtype=np.int64), sac=a[:, 0].astype(np.int64),
         sic=a[:, 1].astype(np.int64), tod_s=a[:, 2], rho_m=a[:, 3], theta_rad=a[:, 4],
-        height_m=a[:, 5], skipped_blocks=skipped,
+        height_m=a[:, 5], skipped_blocks=skipped, n_bad=dec.n_bad, first_bad=dec.first_bad,
     )  # fmt: skip

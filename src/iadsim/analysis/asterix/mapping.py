@@ -107,6 +107,8 @@ def doc_lines() -> list[str]:
         "sorted by time; a midnight rollover of the time of day is followed. Data",
         "blocks of other categories (CAT034 sector messages) are skipped and counted;",
         "a truncated block or a record that does not parse is one line naming the",
-        "file, the byte offset, the record and the item.",
+        "file, the byte offset, the record and the item; `--skip-bad-records` skips them",
+        "instead (the rest of the block, records carrying no length), counts them and",
+        "shows the first. ASTERIX has no checksum: a corrupted record may still decode.",
         "",
     ]
