@@ -251,7 +251,10 @@ def _detections(contract: Contract, case: tuple[dict[str, Any], bool]) -> None:
             det = Path(tmp) / "det.parquet"
             pq.write_table(pa.table(cols) if cols else pa.table({"x": []}), det)
             cfg = Path(tmp) / "t.yaml"
-            cfg.write_text("sensors: {0: {e_m: 0, n_m: 0, u_m: 0}}\n")
+            cfg.write_text(  # polar sensors state their noise (no silent default)
+                "sensors: {0: {e_m: 0, n_m: 0, u_m: 0, sigma_range_m: 30, "
+                "sigma_az_deg: 0.2, sigma_el_deg: 0.2}}\n"
+            )
             track_file(det, Path(tmp) / "out.parquet", cfg)
             accepted.append(True)
 

@@ -170,6 +170,8 @@ def _cartesian_meas(table: pa.Table, file: str, sigma_m: float | None, note: Not
     z = np.stack([_column(table, c, file) for c in names], axis=1)
     t = _column(table, "time", file)
     if "sigma" in table.column_names:
+        if sigma_m is not None:
+            note(f"note: {file} has a sigma column: it is used, not --sigma-m/cartesian_sigma_m")
         sig = _column(table, "sigma", file)
         if np.any(sig <= 0):
             r = int(np.nonzero(sig <= 0)[0][0])
