@@ -79,14 +79,14 @@ class Detections(Frame):
     It exists for evaluation only; trackers never read it.
     """
 
-    t_s: NDArray[F64] = col(F64, "s")
+    t_s: NDArray[F64] = col(F64, "s from epoch: when the beam lit the target (per azimuth)")
     radar_id: NDArray[I64] = col(I64)
     range_m: NDArray[F64] = col(F64, "slant range, m")
     az_rad: NDArray[F64] = col(F64, "azimuth clockwise from north, rad")
     el_rad: NDArray[F64] = col(F64, "elevation, rad")
     rdot_mps: NDArray[F64] = col(F64, "radial velocity, m/s (positive receding)")
     snr_db: NDArray[F64] = col(F64, "single-dwell SNR, dB")
-    sigma_range_m: NDArray[F64] = col(F64, "1-sigma range noise, m")
+    sigma_range_m: NDArray[F64] = col(F64, "1-sigma range, m (merged plot: + cell)")
     sigma_az_rad: NDArray[F64] = col(F64, "1-sigma azimuth noise, rad")
     sigma_el_rad: NDArray[F64] = col(F64, "1-sigma elevation noise, rad")
     sigma_rdot_mps: NDArray[F64] = col(F64, "1-sigma radial-velocity noise, m/s (inf: none)")

@@ -191,8 +191,11 @@ def ref_observe(
     signatures: TargetSignatures,
     *,
     false_alarms: bool = True,
+    merged_cell: bool = True,
 ) -> Detections:
-    """The straightforward dwell (StandardDetection.observe before its fast paths)."""
+    """The straightforward dwell (StandardDetection.observe before its fast paths):
+    plots at their truth rows' times (false alarms at their azimuth's time), merged
+    plots' sigmas including the resolution cell (``merged_cell``)."""
     alive = np.nonzero(truth.alive)[0]
     pos, vel = truth.pos_m()[alive], truth.vel_mps()[alive]
     alt, tid = truth.alt_m[alive], truth.threat_id[alive]
@@ -214,6 +217,9 @@ def ref_observe(
         cen = np.stack([np.bincount(group, w * rel[:, k], total.shape[0]) for k in range(3)], -1)
         rdot = np.bincount(group, w * rdot, total.shape[0])
         r, az, el = ref_aer(cen)
+    n_in = np.ones(best.shape[0]) if group is None else np.bincount(group, None, best.shape[0])
+    merged = n_in > 1
+    t_plot = truth.t_s[alive][ti[best]]
     gr = ri[best]
     sw = swerling_t[ti[best]]
     det, lam = ref_draw_detection(total, g.n_pulses[gr], sw, g.threshold[gr], rng)
@@ -225,6 +231,7 @@ def ref_observe(
         det[conf] = det2
         lam[conf] = np.maximum(lam[conf], lam2)
     gr, r, az, el, rdot, lam = gr[det], r[det], az[det], el[det], rdot[det], lam[det]
+    merged, t_plot = merged[det], t_plot[det]
     truth_id = tid[ti[best]][det]
     if false_alarms:
         mean = g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0)
@@ -233,20 +240,30 @@ def ref_observe(
         rdot = np.concatenate([rdot, rng.uniform(-300.0, 300.0, fr.shape[0])])
         lam = np.concatenate([lam, f_lam])
         truth_id = np.concatenate([truth_id, np.full(fr.shape[0], -1, dtype=np.int64)])
+        merged = np.concatenate([merged, np.zeros(fr.shape[0], bool)])
+        off = (f_az - g.az_center_rad[fr] + np.pi) % TWO_PI - np.pi
+        rate = g.sweep_rate_rad_s[fr]
+        t_fa = t_s + np.where(np.isfinite(rate), (off - g.az_width_rad[fr] / 2) / rate, 0.0)
+        t_plot = np.concatenate([t_plot, t_fa])
     s_r, s_az, s_el, s_v = ref_sigmas(lam, g, gr)
-    z = rng.standard_normal((4, gr.shape[0]))
+    rep_r, rep_az, rep_el = s_r, s_az, s_el  # reported sigmas
+    if merged_cell:
+        rep_r = np.where(merged, np.sqrt(s_r**2 + g.range_resolution_m[gr] ** 2 / 12), s_r)
+        rep_az = np.where(merged, np.sqrt(s_az**2 + g.az_beamwidth_rad[gr] ** 2 / 12), s_az)
+        rep_el = np.where(merged, np.sqrt(s_el**2 + g.el_beamwidth_rad[gr] ** 2 / 12), s_el)
+    z = rng.standard_normal((4, gr.shape[0]))  # noise scaled by the thermal sigmas
     has_v = np.isfinite(s_v)
     return Detections(
-        t_s=np.full(gr.shape[0], t_s),
+        t_s=t_plot,
         radar_id=g.radar_id[gr],
         range_m=np.abs(r + s_r * z[0]),
         az_rad=np.mod(az + s_az * z[1], TWO_PI),
         el_rad=el + s_el * z[2],
         rdot_mps=np.where(has_v, rdot + np.where(has_v, s_v, 0.0) * z[3], 0.0),
         snr_db=10.0 * np.log10(np.maximum(lam, 1e-12)),
-        sigma_range_m=s_r,
-        sigma_az_rad=s_az,
-        sigma_el_rad=s_el,
+        sigma_range_m=np.asarray(rep_r),
+        sigma_az_rad=np.asarray(rep_az),
+        sigma_el_rad=np.asarray(rep_el),
         sigma_rdot_mps=s_v,
         sensor_e_m=g.pos_m[gr, 0],
         sensor_n_m=g.pos_m[gr, 1],

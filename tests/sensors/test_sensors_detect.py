@@ -10,7 +10,7 @@ import pytest
 from sensors_helpers import make_truth
 
 from iadsim.frames import Detections
-from iadsim.sensors.detect import StandardDetection
+from iadsim.sensors.detect import dwell
 from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import pd_swerling
@@ -26,7 +26,6 @@ from iadsim.sensors.terrain import GridDem, TerrainMask
 from iadsim.sensors.visibility import apparent_tan_el
 
 #: The detection model under test.
-STANDARD = StandardDetection()
 
 DEG = np.pi / 180
 
@@ -88,7 +87,7 @@ def test_detection_frequency_matches_pd(const_library: RcsLibrary, swerling: int
     truth = make_truth(ring(300, r))
     rng = np.random.default_rng(10 + swerling)
     hits = sum(
-        len(STANDARD.observe(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
+        len(dwell(rad.group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
         for _ in range(20)
     )
     snr = 1e22 * 1.0 / r**4
@@ -136,8 +135,8 @@ def test_visibility_limits(const_library: RcsLibrary) -> None:
 def test_dead_threats_are_not_detected(const_library: RcsLibrary) -> None:
     truth = make_truth(ring(4, 50e3))
     truth = dataclasses.replace(truth, alive=np.array([True, False, True, False]))
-    d = STANDARD.observe(
-        radar(const_library)._group,
+    d = dwell(
+        radar(const_library).group,
         truth,
         0.0,
         np.random.default_rng(0),
@@ -156,8 +155,8 @@ def test_unresolved_targets_merge(const_library: RcsLibrary) -> None:
         ]
     )  # 20 km further: resolved
     rad = radar(const_library)
-    d = STANDARD.observe(
-        rad._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
+    d = dwell(
+        rad.group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
     )
     assert len(d) == 2
     assert set(d.truth_id.tolist()) <= {0, 1, 2} and 2 in d.truth_id
@@ -184,8 +183,8 @@ def test_noise_matches_reported_sigma_and_shrinks_with_snr(const_library: RcsLib
     out = {}
     for r in (40e3, 120e3):
         pos = ring(n, r)
-        d = STANDARD.observe(
-            rad._group,
+        d = dwell(
+            rad.group,
             make_truth(pos, vel_mps=np.array([0.0, 0.0, 0.0])),
             0.0,
             rng,
@@ -204,8 +203,8 @@ def test_noise_matches_reported_sigma_and_shrinks_with_snr(const_library: RcsLib
 
 def test_radial_velocity_sign(const_library: RcsLibrary) -> None:
     pos = np.array([[0.0, 100e3, 5000.0]])
-    d = STANDARD.observe(
-        radar(const_library)._group,
+    d = dwell(
+        radar(const_library).group,
         make_truth(pos, np.array([0.0, -250.0, 0.0])),
         0.0,
         np.random.default_rng(0),
@@ -241,8 +240,8 @@ def test_terrain_mask_blocks(const_library: RcsLibrary) -> None:
         terrain=mask,
     )
     pos = np.array([[0.0, 30e3, 200.0], [0.0, 30e3, 3000.0], [0.0, 5e3, 50.0]])
-    d = STANDARD.observe(
-        rad._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
+    d = dwell(
+        rad.group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(3, 5), false_alarms=False
     )
     assert sorted(d.truth_id.tolist()) == [1, 2]
 
@@ -252,7 +251,11 @@ def test_dwell_schedule(const_library: RcsLibrary) -> None:
     assert rad.next_dwell_after(0.0) == 2.0
     assert rad.next_dwell_after(2.0) == 12.0
     assert rad.next_dwell_after(13.5) == 22.0
-    np.testing.assert_allclose(rad.dwell_times(0.0, 35.0), [2.0, 12.0, 22.0, 32.0])
+    t, starts = -1.0, []
+    for _ in range(4):
+        t = rad.next_dwell_after(t)
+        starts.append(t)
+    np.testing.assert_allclose(starts, [2.0, 12.0, 22.0, 32.0])  # scan starts
 
 
 def test_signatures(const_library: RcsLibrary) -> None:
@@ -297,12 +300,8 @@ def test_rcs_scale_shifts_snr(const_library: RcsLibrary) -> None:
         threat_id=np.array([0]), table_index=np.array([0]), swerling=np.array([0])
     )
     louder = dataclasses.replace(plain, rcs_scale_db=np.array([10.0]))
-    a = STANDARD.observe(
-        rad._group, truth, 0.0, np.random.default_rng(0), plain, false_alarms=False
-    )
-    b = STANDARD.observe(
-        rad._group, truth, 0.0, np.random.default_rng(0), louder, false_alarms=False
-    )
+    a = dwell(rad.group, truth, 0.0, np.random.default_rng(0), plain, false_alarms=False)
+    b = dwell(rad.group, truth, 0.0, np.random.default_rng(0), louder, false_alarms=False)
     assert b.snr_db[0] - a.snr_db[0] == pytest.approx(10.0, abs=1e-9)  # Swerling 0: same draw
 
 
@@ -324,8 +323,8 @@ def test_place_radar_builds_mask_and_mast(const_library: RcsLibrary) -> None:
     )
     assert r.terrain is not None and r.antenna_alt_m == 25.0 and r.mast_m == 25.0
     pos = np.array([[40e3, 0.0, 300.0], [-40e3, 0.0, 300.0]])  # behind the ridge / open west
-    d = STANDARD.observe(
-        r._group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(2, 5), false_alarms=False
+    d = dwell(
+        r.group, make_truth(pos), 0.0, np.random.default_rng(0), sigs(2, 5), false_alarms=False
     )
     assert d.truth_id.tolist() == [1]
 
@@ -338,9 +337,7 @@ def test_far_high_target_with_curved_enu_is_visible(const_library: RcsLibrary) -
     truth = make_truth(np.array([[0.0, d, u]]))
     truth = dataclasses.replace(truth, alt_m=np.array([10_000.0]))
     rad = radar(const_library, el_min_rad=0.0, instrumented_range_m=600e3)
-    det = STANDARD.observe(
-        rad._group, truth, 0.0, np.random.default_rng(0), sigs(1, 5), false_alarms=False
-    )
+    det = dwell(rad.group, truth, 0.0, np.random.default_rng(0), sigs(1, 5), false_alarms=False)
     assert det.truth_id.tolist() == [0]
     assert det.el_rad[0] < 0  # reported elevation is geometric
 
@@ -366,10 +363,7 @@ def test_catalog_engagement_radar_sees_fighter_not_stealth_at_120_km(  # type: i
         s = TargetSignatures.from_tables(np.arange(2 * n), np.repeat([0, 1], n), lib)
         rng = np.random.default_rng(int(r))
         ids = np.concatenate(
-            [
-                STANDARD.observe(rad._group, truth, 0.0, rng, s, false_alarms=False).truth_id
-                for _ in range(20)
-            ]
+            [dwell(rad.group, truth, 0.0, rng, s, false_alarms=False).truth_id for _ in range(20)]
         )
         out[r] = (np.sum(ids < n) / (20 * n), np.sum(ids >= n) / (20 * n))  # stealth, fighter
     assert out[20e3][0] > 0.8  # stealth at 20 km: detected
@@ -392,7 +386,7 @@ def test_confirmation_dwell_squares_pd_and_pfa(const_library: RcsLibrary, swerli
     truth = make_truth(ring(300, r))
     rng = np.random.default_rng(40 + swerling)
     hits = sum(
-        len(STANDARD.observe(rad._group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
+        len(dwell(rad.group, truth, 0.0, rng, sigs(300, swerling), false_alarms=False))
         for _ in range(20)
     )
     p = float(pd_swerling(1e22 / r**4, 1e-6, n_pulses, swerling)) ** 2

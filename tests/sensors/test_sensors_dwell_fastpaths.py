@@ -20,7 +20,7 @@ from dwell_reference import (
 )
 
 from iadsim.frames import Detections, Truth
-from iadsim.sensors.detect import StandardDetection
+from iadsim.sensors.detect import dwell
 from iadsim.sensors.measurement import draw_detection, draw_false_alarms
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.radar import Radar, RadarGroup
@@ -30,7 +30,6 @@ from iadsim.sensors.signatures import TargetSignatures
 from iadsim.sensors.terrain import TerrainMask
 
 #: The detection model under test.
-STANDARD = StandardDetection()
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +126,7 @@ def test_dwells_of_every_radar_match_reference(
     for rad in _radars(radar_params, library):
         group = RadarGroup.of([rad])
         for t_s in (0.0, 1.5, 3.0):
-            a = STANDARD.observe(group, truth, t_s, fast, sigs, false_alarms=false_alarms)
+            a = dwell(group, truth, t_s, fast, sigs, false_alarms=false_alarms)
             b = ref_observe(group, truth, t_s, ref, sigs, false_alarms=false_alarms)
             _assert_same(a, b)
             n_det += int((a.truth_id >= 0).sum())
@@ -176,7 +175,7 @@ def test_resolution_cells_match_reference(
     ]
     fast, ref = np.random.default_rng(8), np.random.default_rng(8)
     for g in (RadarGroup.of([rad]) for rad in radars):
-        a = STANDARD.observe(g, truth, 0.0, fast, sigs, false_alarms=False)
+        a = dwell(g, truth, 0.0, fast, sigs, false_alarms=False)
         _assert_same(a, ref_observe(g, truth, 0.0, ref, sigs, false_alarms=False))
         assert len(a) > 0
     assert fast.bit_generator.state == ref.bit_generator.state

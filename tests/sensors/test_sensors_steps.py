@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from iadsim.sensors.detect import DetectionModel, StandardDetection
+from iadsim.sensors.detection import DetectionModel, StandardDetection
 from iadsim.sensors.measurement import (
     add_measurement_noise,
     draw_confirmed_detection,
@@ -118,7 +118,7 @@ def test_standard_detection_is_a_detection_model() -> None:
 
 def test_a_toy_detection_model_plugs_into_a_radar(const_library: RcsLibrary) -> None:
     """A new detection model is one class (here: every visible target, no noise),
-    reusing the visibility step; the radar takes it as ``detection=``."""
+    reusing the visibility step; the radar type takes it as ``detection=`` (the one seam)."""
     import dataclasses
 
     from sensors_helpers import make_truth
@@ -131,9 +131,9 @@ def test_a_toy_detection_model_plugs_into_a_radar(const_library: RcsLibrary) -> 
     class Perfect:
         kind: str = "perfect"
 
-        def observe(self, radar, truth: Truth, t_s, rng, signatures, *, false_alarms=True):  # type: ignore[no-untyped-def]
+        def observe(self, radar, truth: Truth, t_s, rng, signatures):  # type: ignore[no-untyped-def]
             seen = visible_targets(
-                radar.dwell_constants.coverage, truth.e_m, truth.n_m, truth.u_m, truth.alt_m
+                radar.group.dwell_constants.coverage, truth.e_m, truth.n_m, truth.u_m, truth.alt_m
             )
             m = 0 if seen is None else seen.ti.shape[0]
             if seen is None:
@@ -141,7 +141,7 @@ def test_a_toy_detection_model_plugs_into_a_radar(const_library: RcsLibrary) -> 
             horiz = np.hypot(seen.de, seen.dn)
             zeros = np.zeros(m)
             return Detections(
-                t_s=np.full(m, t_s), radar_id=np.full(m, radar.radar_id[0]),
+                t_s=np.full(m, t_s), radar_id=np.full(m, radar.radar_id),
                 range_m=np.hypot(horiz, seen.du),
                 az_rad=np.mod(np.arctan2(seen.de, seen.dn), 2 * np.pi),
                 el_rad=np.arctan2(seen.du, horiz), rdot_mps=zeros, snr_db=np.full(m, 99.0),
@@ -151,7 +151,8 @@ def test_a_toy_detection_model_plugs_into_a_radar(const_library: RcsLibrary) -> 
             )  # fmt: skip
 
     model: DetectionModel = Perfect()
-    rad = dataclasses.replace(radar(const_library), detection=model)
+    base = radar(const_library)
+    rad = dataclasses.replace(base, params=dataclasses.replace(base.params, detection=model))
     truth = make_truth(np.concatenate([ring(8, 50e3), ring(4, 900e3)]))  # 4 beyond range
     d = rad.observe(truth, 0.0, np.random.default_rng(0), sigs(12, 0))
     assert sorted(d.truth_id.tolist()) == list(range(8))

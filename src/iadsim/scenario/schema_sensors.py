@@ -24,7 +24,8 @@ from pydantic import Field, model_validator
 
 from iadsim.scenario.base import Model
 from iadsim.scenario.registry import KindModel, Registry
-from iadsim.sensors.detection import DetectionModel, StandardDetection
+from iadsim.sensors.detect import StandardDetection
+from iadsim.sensors.detection import DetectionModel
 from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sensors.params import (
     FireControlParams,
@@ -140,8 +141,8 @@ Performance = Annotated[KindModel, PERFORMANCES.union]
 
 
 @DETECTION_MODELS.register(
-    example={"kind": "standard", "false_alarms": True},
-    compile=lambda c: StandardDetection(false_alarms=c.false_alarms),
+    example={"kind": "standard", "false_alarms": True, "merged_sigma": "cell"},
+    compile=lambda c: StandardDetection(false_alarms=c.false_alarms, merged_sigma=c.merged_sigma),
 )
 class StandardDetectionConfig(KindModel):
     """The standard dwell: visibility, radar-equation SNR with RCS by aspect, Swerling
@@ -150,6 +151,13 @@ class StandardDetectionConfig(KindModel):
 
     kind: Literal["standard"] = "standard"
     false_alarms: bool = True
+    merged_sigma: Literal["cell", "noise"] = Field(
+        default="cell",
+        description=(
+            "sigmas of a plot merging unresolved targets: 'cell' adds the resolution "
+            "cell (d^2/12 per axis), 'noise' reports thermal noise only"
+        ),
+    )
 
 
 Detection = Annotated[KindModel, DETECTION_MODELS.union]
@@ -181,6 +189,11 @@ class RadarType(_Model):
     n_pulses: Annotated[int, Field(ge=1, le=10_000)] = 1
     swerling: Swerling = 1
     scan_period_s: Annotated[float, Field(gt=0.0, le=3600.0)]
+    scan_sectors: Annotated[int, Field(ge=1, le=3600)] | None = Field(
+        default=None,
+        description="sector looks per scan (per-azimuth time stamps; default "
+        "ceil(scan_period_s / 1 s))",
+    )
     az_center_deg: Annotated[float, Field(ge=0.0, lt=360.0)] = 0.0
     az_width_deg: Annotated[float, Field(gt=0.0, le=360.0)] = 360.0
     el_min_deg: Annotated[float, Field(ge=-90.0, le=90.0)] = 0.0
@@ -288,6 +301,7 @@ def compile_radar(model: RadarType, name: str = "") -> RadarParams:
         n_pulses=model.n_pulses,
         swerling=model.swerling,
         scan_period_s=model.scan_period_s,
+        scan_sectors=model.scan_sectors,
         az_center_rad=rad(model.az_center_deg),
         az_width_rad=rad(model.az_width_deg),
         el_min_rad=rad(model.el_min_deg),

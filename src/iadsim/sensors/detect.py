@@ -1,8 +1,8 @@
-"""Detection models: one dwell of one radar over all targets, as composed steps.
+"""The standard detection model: one dwell of one radar over all targets, as composed steps.
 
-:class:`DetectionModel` is the role (``observe(radar, truth, t_s, rng,
-signatures) -> Detections``); :class:`StandardDetection` composes pure kernels,
-each in its own module with its own tests:
+:class:`StandardDetection` (kind ``standard``) implements the detection-model role
+(:class:`iadsim.sensors.detection.DetectionModel`) with :func:`dwell`, which
+composes pure kernels, each in its own module with its own tests:
 
 1. Visibility (:func:`iadsim.sensors.visibility.visible_targets`): range gate,
    elevation limits, azimuth sector, smooth-earth horizon or terrain mask.
@@ -19,7 +19,12 @@ each in its own module with its own tests:
    :func:`~iadsim.sensors.measurement.add_measurement_noise`), shrinking with SNR.
 
 Reported range, azimuth and elevation are geometric (refraction bias assumed
-corrected), so :meth:`Detections.enu_m` recovers the ENU position. Random draws,
+corrected), so :meth:`Detections.enu_m` recovers the ENU position. Time stamps: a
+target's plot carries its truth row's time (``Truth.t_s``: the time the beam
+illuminated it, see :mod:`iadsim.sensors.scan`; a merged plot the strongest
+contributor's), a false alarm the time the beam pointed at its azimuth
+(a look at ``t_s`` ends a clockwise sweep of its wedge: ``t_s + (wrap(az - az_centre) -
+half width) / sweep rate``; ``t_s`` for an instantaneous look). Random draws,
 in order: fluctuation and threshold of the visible returns, alert-confirm looks,
 false-alarm counts, positions and SNRs, their range rates, and the measurement
 noise of every detection (no draw for empty arrays).
@@ -28,7 +33,7 @@ noise of every detection (no draw for empty arrays).
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,10 +52,10 @@ from iadsim.sensors.signal import target_signal
 from iadsim.sensors.visibility import Coverage, Visible, visible_targets
 
 if TYPE_CHECKING:
-    from iadsim.sensors.radar import RadarGroup
+    from iadsim.sensors.radar import Radar, RadarGroup
     from iadsim.sensors.signatures import TargetSignatures
 
-__all__ = ["DetectionModel", "DwellConstants", "StandardDetection"]
+__all__ = ["DwellConstants", "StandardDetection", "dwell"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -63,6 +68,7 @@ class DwellConstants:
     coverage: Coverage
     mean_false_alarms: F  # (1,) ``Pfa n_cells`` (``Pfa^2 n_cells`` with alert-confirm)
     confirm: bool
+    sweep_rate_rad_s: float  # azimuth sweep rate of the look (inf: instantaneous)
 
     @classmethod
     def of(cls, g: RadarGroup) -> DwellConstants:
@@ -94,49 +100,8 @@ class DwellConstants:
             coverage=coverage,
             mean_false_alarms=g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0),
             confirm=bool(g.confirm[0]),
+            sweep_rate_rad_s=float(g.sweep_rate_rad_s[0]),
         )
-
-
-class DetectionModel(Protocol):
-    """The detection role: the :class:`Detections` of one radar's dwell.
-
-    Implementations are keyword-only frozen dataclasses registered under their
-    ``kind`` (the scenario's ``detection: {kind: ...}``).
-    """
-
-    @property
-    def kind(self) -> str:
-        """The name this model is registered under."""
-        ...
-
-    def observe(
-        self,
-        radar: RadarGroup,
-        truth: Truth,
-        t_s: float,
-        rng: np.random.Generator,
-        signatures: TargetSignatures,
-        *,
-        false_alarms: bool = True,
-    ) -> Detections:
-        """Detections of one dwell at ``t_s``.
-
-        Parameters
-        ----------
-        radar : RadarGroup
-            The radar's compiled arrays (length 1) and dwell constants.
-        truth : Truth
-            Target states at ``t_s`` (rows with ``alive`` False are ignored).
-        t_s : float
-            Dwell time, s from the epoch (stamped on every detection).
-        rng : numpy.random.Generator
-            The sensor stream; draws are made in a documented order.
-        signatures : TargetSignatures
-            RCS table, Swerling case and RCS offset per threat.
-        false_alarms : bool
-            Draw Poisson false alarms (``truth_id`` -1).
-        """
-        ...
 
 
 class _Returns(NamedTuple):
@@ -148,39 +113,85 @@ class _Returns(NamedTuple):
     rdot: F
     snr: F
     truth_id: I64
+    t_s: F
+    merged: NDArray[np.bool_]  # more than one target in the return's cell
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class StandardDetection:
-    """Steps 1-6 of the module docstring (the default detection model)."""
+    """Steps 1-6 of the module docstring (the default detection model, kind ``standard``).
+
+    Parameters
+    ----------
+    false_alarms : draw false alarms (True in runs; False for clean studies).
+    merged_sigma : ``"cell"`` (default): a plot merging unresolved targets reports
+        sigmas that include the resolution cell (:func:`merged_sigmas`); ``"noise"``:
+        the thermal noise sigmas of its summed SNR only (over-confident on formations).
+    """
 
     kind: Literal["standard"] = "standard"
+    false_alarms: bool = True
+    merged_sigma: Literal["cell", "noise"] = "cell"
 
     def observe(
         self,
-        radar: RadarGroup,
+        radar: Radar,
         truth: Truth,
         t_s: float,
         rng: np.random.Generator,
         signatures: TargetSignatures,
-        *,
-        false_alarms: bool = True,
     ) -> Detections:
-        """Detections of one dwell (see :class:`DetectionModel`)."""
-        c = radar.dwell_constants
-        rows = truth.alive.nonzero()[0]
-        returns = None
-        if rows.size:
-            sig_rows = signatures.positions(truth.threat_id[rows])  # every living threat has one
-            e, n, u = truth.e_m[rows], truth.n_m[rows], truth.u_m[rows]
-            seen = visible_targets(c.coverage, e, n, u, truth.alt_m[rows])
-            if seen is not None:
-                returns = _target_returns(radar, truth, rows, sig_rows, seen, signatures, rng)
-        if false_alarms:
-            returns = _concat(returns, _false_alarm_returns(radar, rng))
-        if returns is None or returns.r.shape[0] == 0:
-            return _NO_DETECTIONS
-        return _noisy_detections(radar, returns, t_s, rng)
+        """Detections of one look (see :class:`iadsim.sensors.detection.DetectionModel`)."""
+        return dwell(
+            radar.group, truth, t_s, rng, signatures, false_alarms=self.false_alarms,
+            merged_cell=self.merged_sigma == "cell",
+        )  # fmt: skip
+
+
+def dwell(
+    radar: RadarGroup,
+    truth: Truth,
+    t_s: float,
+    rng: np.random.Generator,
+    signatures: TargetSignatures,
+    *,
+    false_alarms: bool = True,
+    merged_cell: bool = True,
+) -> Detections:
+    """Steps 1-6 of one look of the radar of ``radar`` (its compiled arrays).
+
+    Parameters
+    ----------
+    radar : RadarGroup
+        The radar's compiled arrays (length 1) and dwell constants.
+    truth : Truth
+        Target states, each row at the time the beam illuminated it (``t_s``
+        column; rows with ``alive`` False are ignored).
+    t_s : float
+        Look time, s from the epoch (false alarms: see the module docstring).
+    rng : numpy.random.Generator
+        The sensor stream; draws are made in the documented order.
+    signatures : TargetSignatures
+        RCS table, Swerling case and RCS offset per threat.
+    false_alarms : bool
+        Draw Poisson false alarms (``truth_id`` -1).
+    merged_cell : bool
+        Merged returns report sigmas including the resolution cell (:func:`merged_sigmas`).
+    """
+    c = radar.dwell_constants
+    rows = truth.alive.nonzero()[0]
+    returns = None
+    if rows.size:
+        sig_rows = signatures.positions(truth.threat_id[rows])  # every living threat has one
+        e, n, u = truth.e_m[rows], truth.n_m[rows], truth.u_m[rows]
+        seen = visible_targets(c.coverage, e, n, u, truth.alt_m[rows])
+        if seen is not None:
+            returns = _target_returns(radar, truth, rows, sig_rows, seen, signatures, rng)
+    if false_alarms:
+        returns = _concat(returns, _false_alarm_returns(radar, t_s, rng))
+    if returns is None or returns.r.shape[0] == 0:
+        return _NO_DETECTIONS
+    return _noisy_detections(radar, returns, rng, merged_cell)
 
 
 def _target_returns(
@@ -194,7 +205,7 @@ def _target_returns(
 ) -> _Returns:
     """Signal, resolution and Pd draw of the visible targets (steps 2-4)."""
     trow = rows[seen.ti]
-    tid = truth.threat_id[trow]
+    tid, t_s = truth.threat_id[trow], truth.t_s[trow]
     sig = sig_rows[seen.ti]
     s = target_signal(
         seen.de, seen.dn, seen.du, truth.ve_mps[trow], truth.vn_mps[trow], truth.vu_mps[trow],
@@ -209,19 +220,22 @@ def _target_returns(
         el_beamwidth_rad=float(g.el_beamwidth_rad[0]), el_min_rad=float(g.el_min_rad[0]),
     )  # fmt: skip
     merged = merge_cells(*cells, snr)
+    several = np.zeros(r.shape[0], dtype=np.bool_)
     if merged is not None:  # unresolved returns: SNR-weighted centroids of the groups
         ce, cn, cu, rdot = snr_weighted_centroids(merged, snr, seen.de, seen.dn, seen.du, rdot)
         horiz = np.hypot(ce, cn)
         r, az, el = np.hypot(horiz, cu), np.mod(np.arctan2(ce, cn), TWO_PI), np.arctan2(cu, horiz)
-        tid, sig, snr = tid[merged.best], sig[merged.best], merged.total
+        tid, sig, snr, t_s = tid[merged.best], sig[merged.best], merged.total, t_s[merged.best]
+        several = np.bincount(merged.group, minlength=snr.shape[0]) > 1
     sw = signatures.swerling[sig]
     conf = g.dwell_constants.confirm
     det, lam = draw_confirmed_detection(snr, g.n_pulses, sw, g.threshold, conf, rng)
-    return _Returns(r[det], az[det], el[det], rdot[det], lam[det], tid[det])
+    return _Returns(r[det], az[det], el[det], rdot[det], lam[det], tid[det], t_s[det], several[det])
 
 
-def _false_alarm_returns(g: RadarGroup, rng: np.random.Generator) -> _Returns | None:
-    """Poisson false alarms of the radar (truth id -1, uniform rdot), if any."""
+def _false_alarm_returns(g: RadarGroup, t_s: float, rng: np.random.Generator) -> _Returns | None:
+    """Poisson false alarms of the radar (truth id -1, uniform rdot), if any, stamped
+    with the time the beam pointed at their azimuth."""
     _, f_r, f_az, f_el, f_lam = draw_false_alarms(
         g.dwell_constants.mean_false_alarms, g.min_range_m, g.max_range_m, g.az_center_rad,
         g.az_width_rad, g.el_min_rad, g.el_max_rad, g.n_pulses, g.threshold, rng,
@@ -230,7 +244,13 @@ def _false_alarm_returns(g: RadarGroup, rng: np.random.Generator) -> _Returns | 
     if m == 0:
         return None
     rdot = np.asarray(rng.uniform(-300.0, 300.0, m))
-    return _Returns(f_r, f_az, f_el, rdot, f_lam, np.full(m, -1, dtype=np.int64))
+    c = g.dwell_constants
+    t = np.full(m, t_s)
+    if np.isfinite(c.sweep_rate_rad_s):
+        off = (f_az - c.coverage.az_center_rad + np.pi) % TWO_PI - np.pi  # the look ends
+        t += (off - c.coverage.half_width_rad) / c.sweep_rate_rad_s  # at the wedge's edge
+    fa_id = np.full(m, -1, dtype=np.int64)
+    return _Returns(f_r, f_az, f_el, rdot, f_lam, fa_id, t, np.zeros(m, dtype=np.bool_))
 
 
 def _concat(a: _Returns | None, b: _Returns | None) -> _Returns | None:
@@ -241,9 +261,10 @@ def _concat(a: _Returns | None, b: _Returns | None) -> _Returns | None:
 
 
 def _noisy_detections(
-    g: RadarGroup, ret: _Returns, t_s: float, rng: np.random.Generator
+    g: RadarGroup, ret: _Returns, rng: np.random.Generator, merged_cell: bool
 ) -> Detections:
-    """Measurement noise of every return (step 6), as a :class:`Detections` frame."""
+    """Measurement noise of every return (step 6), as a :class:`Detections` frame (the
+    reported sigmas of merged returns include the cell if ``merged_cell``)."""
     m = ret.r.shape[0]
     lam = ret.snr
     sigmas = measurement_sigmas(
@@ -253,6 +274,8 @@ def _noisy_detections(
     )  # fmt: skip
     s_r, s_az, s_el, s_v = sigmas
     r, az, el, rdot = add_measurement_noise(ret.r, ret.az, ret.el, ret.rdot, sigmas, rng)
+    if merged_cell and ret.merged.any():
+        s_r, s_az, s_el = merged_sigmas(g, ret.merged, s_r, s_az, s_el)
     c = g.dwell_constants
 
     def full(value: float, dtype: type = np.float64) -> NDArray[np.generic]:
@@ -260,7 +283,7 @@ def _noisy_detections(
 
     return Detections.from_trusted_columns(  # every column is a fresh array of the declared dtype
         {
-            "t_s": full(t_s),
+            "t_s": ret.t_s,
             "radar_id": full(int(g.radar_id[0]), np.int64),
             "range_m": r,
             "az_rad": az,
@@ -277,6 +300,33 @@ def _noisy_detections(
             "truth_id": ret.truth_id,
         }
     )
+
+
+def merged_sigmas(
+    g: RadarGroup, merged: NDArray[np.bool_], s_r: F, s_az: F, s_el: F
+) -> tuple[F, F, F]:
+    """Reported sigmas of plots that merge unresolved targets: the thermal noise plus
+    the cell, ``s^2 + d^2 / 12`` with ``d`` the range cell, azimuth and elevation
+    beamwidths (a member is anywhere in the cell around the centroid: the variance of
+    a uniform distribution over the cell).
+
+    The radar is assumed to recognise an unresolved return (the monopulse ratio's
+    quadrature part and the sum-channel statistics reveal unresolved targets: Blair
+    and Brandt-Pearce, "Unresolved Rayleigh target detection using monopulse
+    measurements", IEEE Trans. AES-34(2), 1998; Sherman and Barton, *Monopulse
+    Principles and Techniques*, 2nd ed., 2011, ch. 11), an idealisation; its
+    position is then a merged measurement whose covariance spans the resolution cell
+    (Chang and Bar-Shalom, "Joint probabilistic data association for multitarget
+    tracking with possibly unresolved measurements and maneuvers", IEEE Trans.
+    AC-29(7), 1984; Blackman and Popoli, *Design and Analysis of Modern Tracking
+    Systems*, 1999, on resolution and merged measurements). Inputs: (m,)
+    bool ``merged`` and (m,) sigmas (m, rad); returns new arrays.
+    """
+    cells = (g.range_resolution_m[0], g.az_beamwidth_rad[0], g.el_beamwidth_rad[0])
+    out = []
+    for s, d in zip((s_r, s_az, s_el), cells, strict=True):
+        out.append(np.where(merged, np.sqrt(s * s + d * d / 12.0), s))
+    return out[0], out[1], out[2]
 
 
 #: The (immutable) result of a dwell without detections.

@@ -92,6 +92,9 @@ class RadarParams:
         Fluctuation case assumed when ``C`` was calibrated and for coverage tables.
     scan_period_s : float
         Revisit time of a point in the coverage (rotation period or frame time).
+    scan_sectors : int or None
+        Sector looks per scan (per-azimuth time stamps, :mod:`iadsim.sensors.scan`);
+        None: ``ceil(scan_period_s / 0.5 s)``.
     az_center_rad, az_width_rad : float
         Azimuth coverage (centre clockwise from north, full width; 2 pi = all round).
     el_min_rad, el_max_rad : float
@@ -126,8 +129,9 @@ class RadarParams:
         probability ``Pd**2`` for independent looks (Skolnik, *Introduction to
         Radar Systems*, 3rd ed., 2001, sec. 2.5 and 9.7 on sequential detection).
     detection : DetectionModel
-        How a dwell turns truth into detections (default: the standard model,
-        :class:`iadsim.sensors.detection.StandardDetection`).
+        How a look turns truth into detections (default: the standard model,
+        :class:`iadsim.sensors.detect.StandardDetection`); the one place a detection
+        model is chosen (:meth:`iadsim.sensors.Radar.observe` calls it).
     """
 
     name: str
@@ -159,6 +163,7 @@ class RadarParams:
     confirmation_dwell: bool = False
     fire_control: FireControlParams | None = None
     detection: DetectionModel = STANDARD
+    scan_sectors: int | None = None
 
     def __post_init__(self) -> None:
         checks = {
@@ -174,6 +179,7 @@ class RadarParams:
             "az_beamwidth_rad": 0.0 < self.az_beamwidth_rad <= 2.0 * np.pi,
             "el_beamwidth_rad": 0.0 < self.el_beamwidth_rad <= np.pi,
             "range_resolution_m": self.range_resolution_m > 0,
+            "scan_sectors": self.scan_sectors is None or self.scan_sectors >= 1,
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:

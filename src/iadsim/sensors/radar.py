@@ -3,13 +3,16 @@
 ``Radar`` is a keyword-only frozen configuration (a :class:`RadarParams` placed at
 a site, with the shared :class:`RcsLibrary` and an optional :class:`TerrainMask`);
 ``Radar.observe(truth, t_s, rng, signatures)`` returns the :class:`Detections` of
-one dwell, made by the radar's detection model (:mod:`iadsim.sensors.detect`) from
-its :class:`RadarGroup`, the radar's parameters compiled to arrays once.
+one look, made by the radar type's detection model (``params.detection``, the one
+seam: :mod:`iadsim.sensors.detection`) from its :class:`RadarGroup`, the radar's
+parameters compiled to arrays once.
 
-Dwell model: a *dwell* is one complete look at the coverage (one antenna rotation
-for rotating radars, one search frame for sector radars); every target in
-coverage is illuminated once per dwell and stamped with the dwell time. Dwells
-are at ``scan_phase_s + j * scan_period_s``.
+Scan model: a *scan* (one antenna rotation, or one search frame of a sector radar)
+starts at ``scan_phase_s + j * scan_period_s`` and sweeps the coverage in azimuth at
+a constant rate, so each azimuth is illuminated at its own time; a run observes it
+as ``params.scan_sectors`` sector looks (:mod:`iadsim.sensors.scan`). ``observe``
+itself is one look at whatever the radar covers, every target stamped with its
+truth row's time (one instant unless ``sweep_rate_rad_s`` is finite).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Truth
-from iadsim.sensors.detect import DetectionModel, DwellConstants, StandardDetection
+from iadsim.sensors.detect import DwellConstants
 from iadsim.sensors.horizon import K_STANDARD
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import detection_threshold
@@ -80,8 +83,9 @@ class Radar:
         Mast height at this site (default ``params.antenna_height_m``).
     k : float
         Effective earth radius factor for the smooth-earth horizon.
-    detection : DetectionModel
-        How a dwell turns truth into detections (default :class:`StandardDetection`).
+    sweep_rate_rad_s : float
+        Azimuth sweep rate of a look, which ends at its time (inf: the whole look at
+        one instant; a sector look of :mod:`iadsim.sensors.scan` sets the scan's rate).
     """
 
     radar_id: int
@@ -94,18 +98,19 @@ class Radar:
     scan_phase_s: float = 0.0
     antenna_height_m: float | None = None
     k: float = K_STANDARD
-    detection: DetectionModel = dataclasses.field(default_factory=StandardDetection)
+    sweep_rate_rad_s: float = np.inf
     _group: RadarGroup | None = dataclasses.field(
         default=None, init=False, repr=False, compare=False
     )
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_group", RadarGroup.of([self]))
-
     @property
     def group(self) -> RadarGroup:
-        """The radar as a one-radar :class:`RadarGroup` (built once)."""
-        return self._group if self._group is not None else RadarGroup.of([self])
+        """The radar as a one-radar :class:`RadarGroup` (built on first use)."""
+        g = self._group
+        if g is None:
+            g = RadarGroup.of([self])
+            object.__setattr__(self, "_group", g)
+        return g
 
     @property
     def mast_m(self) -> float:
@@ -131,19 +136,12 @@ class Radar:
             t_next = float(self.scan_phase_s + j * p)
         return t_next
 
-    def dwell_times(self, t0_s: float, t1_s: float) -> F:
-        """All dwell times in ``[t0_s, t1_s)``."""
-        p = self.params.scan_period_s
-        j0 = np.ceil((t0_s - self.scan_phase_s) / p)
-        j1 = np.ceil((t1_s - self.scan_phase_s) / p)
-        j = np.arange(max(j0, 0.0), max(j1, 0.0))
-        return np.asarray(self.scan_phase_s + j * p)
-
     def observe(
         self, truth: Truth, t_s: float, rng: np.random.Generator, signatures: TargetSignatures
     ) -> Detections:
-        """Detections of one dwell at ``t_s`` (truth rows are the states at ``t_s``),
-        by the radar type's detection model (``params.detection``)."""
+        """Detections of one look at ``t_s`` (truth rows: the states at the times the
+        beam illuminated them), by the radar type's detection model
+        (``params.detection``: the one place a detection model is called)."""
         return self.params.detection.observe(self, truth, t_s, rng, signatures)
 
     @functools.cached_property
@@ -268,6 +266,7 @@ class RadarGroup:
     rdot_floor_mps: F
     atmosphere: NDArray[np.bool_]
     confirm: NDArray[np.bool_]
+    sweep_rate_rad_s: F
     n_cells: F
     k: F
     has_mask: NDArray[np.bool_]
@@ -328,6 +327,7 @@ class RadarGroup:
             rdot_floor_mps=arr([p.rdot_noise_floor_mps for p in ps]),
             atmosphere=arr([p.atmosphere for p in ps], np.bool_),
             confirm=arr([p.confirmation_dwell for p in ps], bool),
+            sweep_rate_rad_s=arr([r.sweep_rate_rad_s for r in radars]),
             n_cells=arr([p.n_resolution_cells() for p in ps]),
             k=arr([r.k for r in radars]),
             has_mask=arr([m is not None for m in masks], np.bool_),

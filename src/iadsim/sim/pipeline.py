@@ -1,10 +1,12 @@
 """The run-time state of one simulation: stages wired to the engine.
 
-Truth -> radar dwells -> tracker -> C2 cycles -> engagements -> kills/leaks.
-Each radar schedules its own dwells, C2 runs every ``c2_cycle_s``, engagement radars
-run acquisition dwells on cues, and the engagement stage's next intercept time is
-(re)scheduled whenever it changes. Every frame a stage produces is kept for the
-recorder.
+Truth -> radar looks -> tracker -> C2 cycles -> engagements -> kills/leaks.
+Each radar schedules its own looks (a scan split into sector looks, each target
+stamped with the time the beam illuminated it and each sector's plots passed to the
+tracker as one batch at the sector's end, plot times kept: :mod:`iadsim.sensors.scan`),
+C2 runs every ``c2_cycle_s``, engagement radars run acquisition dwells on cues, and
+the engagement stage's next intercept time is (re)scheduled whenever it changes.
+Every frame a stage produces is kept for the recorder.
 
 Where truth goes: dwells read truth to generate detections, intercepts read it to
 resolve the physics (:class:`~iadsim.sim.physics.ThreatPhysics`), and the evaluation
@@ -39,6 +41,7 @@ from iadsim.frames import Detections, Events, Orders, Tracks, TrackStatus, Truth
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
+from iadsim.sensors.scan import Scan, illuminated_truth, sector_views
 from iadsim.sim.engine import PRIORITY_C2, PRIORITY_DWELL, PRIORITY_INTERCEPT, Engine
 from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
@@ -78,7 +81,7 @@ class Pipeline:
     max_channels_used: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
     warnings: list[str] = dataclasses.field(default_factory=list)
     truth_table: TruthTable | None = None
-    _observed: list[Any] = dataclasses.field(default_factory=list)
+    _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
     _first_seen: set[tuple[int, int]] = dataclasses.field(default_factory=set)
     _firm_ids: set[int] = dataclasses.field(default_factory=set)
@@ -123,9 +126,12 @@ class Pipeline:
         for i, t0 in enumerate(self.world.truth.launch_s):
             if t0 <= engine.end_s:
                 self.events.append(make_events(t0, "threat_launch", threat_id=i))
-        self._observed = [self._observed_by(r) for r in self.stages.sensors.radars]
+        self._looks = []
         for radar in self.stages.sensors.radars:
-            first = radar.next_dwell_after(-1e-9)
+            scan = Scan.of(radar)
+            views = sector_views(radar, scan)
+            self._looks.append((scan, views, [self._observed_by(v) for v in views]))
+            first = scan.next_look_after(-1e-9)
             engine.schedule(first, functools.partial(self._dwell, engine, radar), PRIORITY_DWELL)
         if self.stages.c2 is not None:
             engine.every(
@@ -156,15 +162,16 @@ class Pipeline:
         )
 
     def _dwell(self, engine: Engine, radar: Radar, t_s: float) -> None:
-        truth = self.truth_at(t_s)
+        """One sector look, at the sector's end ``t_s`` (targets at their own times)."""
+        scan, views, observed = self._looks[radar.radar_id]
+        k, t_a, t_b = scan.look_at(t_s)
+        lit = illuminated_truth(views[k], self.truth_at(t_a), self.truth_at(t_b), t_a, t_b)
         t0 = time.perf_counter()
-        dets = radar.observe(truth, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
+        dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
-        self._track(radar, dets, truth, t_s, self._observed[radar.radar_id])
+        self._track(radar, dets, self.truth_at(t_s), t_s, observed[k])
         engine.schedule(
-            radar.next_dwell_after(t_s),
-            functools.partial(self._dwell, engine, radar),
-            PRIORITY_DWELL,
+            scan.next_look_after(t_s), functools.partial(self._dwell, engine, radar), PRIORITY_DWELL
         )
 
     def _cue_dwell(self, radar: Radar, track_id: int, t_s: float) -> None:
@@ -196,8 +203,8 @@ class Pipeline:
         and attribution (evaluation side). Returns the ids the dwell updated."""
         t1 = time.perf_counter()
         look = {"observed": observed, "sensor_id": radar.radar_id}
-        if len(dets):
-            tracks = self.stages.tracker.step(dets, t_s, **look)
+        if len(dets):  # one batch at the look time; each plot's own time as an offset
+            tracks = self.stages.tracker.step(dets, t_s, batch=True, **look)
             self.detections.append(dets)
         else:  # an empty look only charges misses (cheap: no state output)
             tracks = self.stages.tracker.miss(t_s, **look)

@@ -70,6 +70,13 @@ class SinglePointInitiator:
             x[:, d : 2 * d] = meas.z[:, -1:] * los
         idx = np.arange(d, 2 * d)
         P[:, idx, idx] = self.velocity_sigma_mps**2
+        if meas.dt_s is not None:  # measured dt_s from the batch time: p(t) = z - dt v
+            dt = meas.dt_s[:, None, None]
+            x[:, :d] -= meas.dt_s[:, None] * x[:, d : 2 * d]
+            pv = P[:, d : 2 * d, d : 2 * d]
+            P[:, :d, :d] += dt * dt * pv
+            P[:, :d, d : 2 * d] = -dt * pv
+            P[:, d : 2 * d, :d] = -dt * pv
         extra = nx - 2 * d
         if extra:
             s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2

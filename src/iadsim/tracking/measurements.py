@@ -8,6 +8,16 @@ A :class:`Measurements` batch holds ``m`` measurements of one kind:
   az = atan2(de, dn); el = atan2(du, hypot(de, dn)); rdot = p.v / |p|.
   A 2-D tracker uses [ground range, az] (elevation projected out).
 
+A batch is processed at one time ``t_s``; each measurement may have been taken
+``dt_s`` seconds from it (a sector look of a scanning radar: every plot carries the
+time the beam illuminated its target, :mod:`iadsim.sensors.scan`). The measurement
+functions then see the state moved to the measurement's own time to first order,
+``pos + dt v`` (exact for constant velocity over ``dt``; the acceleration and
+process noise over a fraction of a second are neglected), so ``dh/dv = dt dh/dpos``
+(the first-order form of updating a state with a measurement of another time, cf.
+Bar-Shalom, "Update with out-of-sequence measurements in tracking: exact solution",
+IEEE Trans. AES-38(3), 2002). Track initiation uses the positions as measured.
+
 References: BLK 2001 sec 10.3 (EKF with polar measurements); Lerro and
 Bar-Shalom, "Tracking with debiased consistent converted measurements versus
 EKF", IEEE Trans. AES-29(3), 1993; Mo, Song, Zhou, Sun, "Unbiased converted
@@ -60,6 +70,7 @@ class Measurements:
     ndim : spatial dimension of the tracker (2 or 3).
     has_rdot : polar vectors end with a radial velocity.
     index : (m,) row of each measurement in the caller's input (for reporting).
+    dt_s : (m,) time of each measurement minus ``t_s``, s (zeros: taken at ``t_s``).
     """
 
     t_s: F64
@@ -72,10 +83,13 @@ class Measurements:
     index: NDArray[np.int64] = dataclasses.field(
         default_factory=lambda: np.zeros(0, dtype=np.int64)
     )
+    dt_s: F64 | None = None
 
     def __post_init__(self) -> None:
         if self.index.shape[0] != self.t_s.shape[0]:
             object.__setattr__(self, "index", np.arange(self.t_s.shape[0], dtype=np.int64))
+        if self.dt_s is not None and not np.any(self.dt_s):
+            object.__setattr__(self, "dt_s", None)  # all at t_s: the plain functions
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -91,6 +105,7 @@ class Measurements:
             ndim=self.ndim,
             has_rdot=self.has_rdot,
             index=self.index[idx],
+            dt_s=None if self.dt_s is None else self.dt_s[idx],
         )
 
     @classmethod
@@ -109,11 +124,15 @@ class Measurements:
         )
 
     @classmethod
-    def from_detections(cls, det: Detections, *, ndim: int, use_rdot: bool) -> Measurements:
+    def from_detections(
+        cls, det: Detections, *, ndim: int, use_rdot: bool, t_ref_s: float | None = None
+    ) -> Measurements:
         """Polar measurements from a :class:`iadsim.frames.Detections` frame.
 
         Radial velocity is used only if ``use_rdot`` and every ``sigma_rdot_mps``
-        in the batch is finite (the tracker splits batches to make it so).
+        in the batch is finite (the tracker splits batches to make it so). With
+        ``t_ref_s`` the batch is at ``t_ref_s`` and each plot's own time is kept as
+        its offset ``dt_s``.
         """
         m = len(det)
         rdot = bool(use_rdot and m and np.all(np.isfinite(det.sigma_rdot_mps)))
@@ -135,14 +154,16 @@ class Measurements:
         for i in range(nz):  # over the 2-4 measurement components
             z[:, i] = cols[i]
             R[:, i, i] = sig[i] ** 2
+        t = np.asarray(det.t_s, dtype=float)
         return cls(
-            t_s=np.asarray(det.t_s, dtype=float),
+            t_s=t if t_ref_s is None else np.full(m, float(t_ref_s)),
             z=z,
             R=R,
             sensor_m=det.sensor_pos_m(),
             kind="polar",
             ndim=ndim,
             has_rdot=rdot,
+            dt_s=None if t_ref_s is None else t - t_ref_s,
         )
 
 
@@ -150,6 +171,8 @@ def _rel(x: F64, meas: Measurements) -> tuple[F64, F64, F64]:
     """Line of sight ``p = pos - sensor`` (p, d), velocity ``v`` (p, d), range |p| (p,)."""
     d = meas.ndim
     p = x[:, :d] - meas.sensor_m[:, :d]
+    if meas.dt_s is not None:  # the position at each measurement's own time
+        p = p + meas.dt_s[:, None] * x[:, d : 2 * d]
     sq = p[:, 0] * p[:, 0] + p[:, 1] * p[:, 1]  # summed in the order of a norm over axis -1
     if d == 3:
         sq += p[:, 2] * p[:, 2]
@@ -188,6 +211,8 @@ def _H_polar(p: F64, v: F64, r_raw: F64, meas: Measurements, nx: int) -> F64:
         pv = np.einsum("pi,pi->p", p, v)
         H[:, k, :d] = v / r[:, None] - pv[:, None] * p / r[:, None] ** 3
         H[:, k, d : 2 * d] = p / r[:, None]
+    if meas.dt_s is not None:  # p = pos + dt v - sensor: dh/dv = dt dh/dpos
+        H[:, :, d : 2 * d] += meas.dt_s[:, None, None] * H[:, :, :d]
     return H
 
 
@@ -195,13 +220,23 @@ def _H_cartesian(pn: int, meas: Measurements, nx: int) -> F64:
     d = meas.ndim
     H = np.zeros((pn, meas.z.shape[1], nx))
     H[:, :, :d] = np.eye(d)
+    if meas.dt_s is not None:
+        H[:, :, d : 2 * d] = meas.dt_s[:, None, None] * np.eye(d)
     return H
+
+
+def _pos_cartesian(x: F64, meas: Measurements) -> F64:
+    """h(x) of a Cartesian measurement: the position at the measurement's time."""
+    d = meas.ndim
+    if meas.dt_s is None:
+        return x[:, :d].copy()
+    return x[:, :d] + meas.dt_s[:, None] * x[:, d : 2 * d]
 
 
 def h_of_x(x: F64, meas: Measurements) -> F64:
     """Predicted measurements h(x) for pairs: x (p, nx), meas (p rows) -> (p, nz)."""
     if meas.kind == "cartesian":
-        return x[:, : meas.ndim].copy()
+        return _pos_cartesian(x, meas)
     return _h_polar(*_rel(x, meas), meas)
 
 
@@ -215,7 +250,7 @@ def h_jacobian(x: F64, meas: Measurements) -> F64:
 def h_and_jacobian(x: F64, meas: Measurements) -> tuple[F64, F64]:
     """``(h_of_x(x, meas), h_jacobian(x, meas))`` sharing the line-of-sight terms."""
     if meas.kind == "cartesian":
-        return x[:, : meas.ndim].copy(), _H_cartesian(x.shape[0], meas, x.shape[1])
+        return _pos_cartesian(x, meas), _H_cartesian(x.shape[0], meas, x.shape[1])
     p, v, r = _rel(x, meas)
     return _h_polar(p, v, r, meas), _H_polar(p, v, r, meas, x.shape[1])
 
@@ -266,6 +301,7 @@ def standard_conversion(meas: Measurements) -> Measurements:
         kind="cartesian",
         ndim=d,
         index=meas.index,
+        dt_s=meas.dt_s,
     )
 
 
@@ -311,4 +347,5 @@ def debiased_conversion(meas: Measurements) -> Measurements:
         kind="cartesian",
         ndim=d,
         index=meas.index,
+        dt_s=meas.dt_s,
     )

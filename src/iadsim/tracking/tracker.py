@@ -137,6 +137,7 @@ class Tracker:
         *,
         observed: Observed | None = None,
         sensor_id: int | None = None,
+        batch: bool = False,
     ) -> Tracks:
         """Process radar detections (polar, per-detection sensor position and sigmas).
 
@@ -147,7 +148,8 @@ class Tracker:
         fusion: the batch comes from that one sensor, which then charges misses
         only to tracks it has itself detected before (a stealth target held by a
         VHF radar is not dropped because the X-band radar cannot see it), and
-        tentative tracks are confirmed or dropped on their own sensor's looks.
+        tentative tracks are confirmed or dropped on their own sensor's looks. ``batch``:
+        one look at ``t_s``, each plot's own time a measurement time offset (sector looks).
         """
         d, p = self.parts.filter.ndim, self.parts
         det = detections
@@ -163,9 +165,10 @@ class Tracker:
         bit = 0 if sensor_id is None else 1 << int(sensor_id)
         if not 0 <= bit < 2**63:
             raise ValueError(f"sensor_id must be in 0..62 (got {sensor_id})")
-        for idx in _groups(det.t_s, rd):
+        ref = t_s if batch else None  # one look at t_s, plot times kept as offsets
+        for idx in _groups(det.t_s if ref is None else np.full(len(det), ref), rd):
             group = det if idx.shape[0] == len(det) else det.select(idx)
-            m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot)
+            m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot, t_ref_s=ref)
             self._process(m, observed, bit)
         return self._output(t_s)
 
