@@ -69,7 +69,7 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
         platform = catalog.platforms[th.type]
         if th.target_site is not None and th.target_site not in site_names:
             raise _unknown(file, f"{base}.target_site", "site", th.target_site, site_names)
-        for j, wp in enumerate(th.route):
+        for j, wp in enumerate(th.waypoints):
             if wp.speed_mps is not None and wp.speed_mps > platform.max_speed_mps * 1.0001:
                 raise ScenarioError(
                     located(
@@ -107,7 +107,7 @@ def _check_altitude_units(th: Any, kind: str, base: str, file: str, warnings: li
     """Warn (once per threat) when a route altitude looks like feet for an air-breathing type."""
     if kind == "ballistic":
         return
-    for j, wp in enumerate(th.route):
+    for j, wp in enumerate(th.waypoints):
         if wp.alt_m > AIR_BREATHING_CEILING_M:
             warnings.append(
                 located(

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from iadsim import geo
 from iadsim.c2.doctrine import DoctrineParams
 from iadsim.engagement.interceptors import InterceptorParams
-from iadsim.errors import InputDataError, ScenarioError
+from iadsim.errors import IadsimError, InputDataError, ScenarioError
 from iadsim.scenario.checks import engagement_radar_of, origin_of
 from iadsim.scenario.schema import Catalog, GeoPoint, Scenario
 from iadsim.scenario.schema_engagement import compile_doctrine, compile_interceptor
@@ -147,19 +147,31 @@ def compile_truth(
 ) -> tuple[TruthModel, ThreatInfo, tuple[str, ...]]:
     """Motion groups (by kind, see :mod:`iadsim.scenario.schema_truth`), per-threat
     offsets/launch times, identity arrays, and the motions' warnings."""
-    routes, group, offsets, launch, notes = [], [], [], [], []
+    routes, group, entry, offsets, launch, notes = [], [], [], [], [], []
     names, gnames, types, kinds, targets, values, tables, swer, scale = ([] for _ in range(9))
     site_index = {s.name: i for i, s in enumerate(scenario.sites)}
     for g, th in enumerate(scenario.threats):
-        gm = THREAT_MOTIONS.compile(th.motion, th, catalog, origin)
-        routes.append(gm.motion)
-        offsets.append(_formation_offsets(gm.right, th.count, th.formation_spacing_m))
+        try:
+            gm = THREAT_MOTIONS.compile(th.motion, th, catalog, origin)
+        except IadsimError as err:  # a recording: name the scenario field too
+            raise type(err)(f"{scenario.file}: threats[{g}].motion: {err}") from err
         notes += [f"{scenario.file}: threats[{g}].{w}" for w in gm.warnings]
         platform = catalog.platforms[th.type]
-        for k in range(th.count):
-            group.append(g)
-            launch.append(th.launch_time_s + k * th.launch_interval_s)
-            names.append(th.name if th.count == 1 else f"{th.name}-{k + 1}")
+        count = len(gm.members) or th.count
+        if gm.members:  # one motion per member (replayed flights)
+            routes += [m.motion for m in gm.members]
+            offsets.append(np.zeros((count, 2)))
+        else:
+            routes.append(gm.motion)
+            offsets.append(_formation_offsets(gm.right, th.count, th.formation_spacing_m))
+        for k in range(count):
+            member = gm.members[k] if gm.members else None
+            group.append(len(routes) - count + k if member else len(routes) - 1)
+            entry.append(g)
+            launch.append(th.launch_time_s + (member.start_s if member else k * th.launch_interval_s))
+            names.append(
+                f"{th.name}-{member.name}" if member else th.name if count == 1 else f"{th.name}-{k + 1}"
+            )
             gnames.append(th.name)
             types.append(th.type)
             kinds.append(platform.kind)
@@ -168,7 +180,7 @@ def compile_truth(
             tables.append(platform.rcs.table)
             swer.append(platform.rcs.swerling)
             scale.append(platform.rcs.scale_db)
-    agl = np.array([scenario.threats[g].altitude_reference == "agl" for g in group], dtype=bool)
+    agl = np.array([scenario.threats[g].altitude_reference == "agl" for g in entry], dtype=bool)
     dem = load_dem(scenario.terrain.kind, scenario.terrain.path) if agl.any() else None
     truth = TruthModel(
         agl=agl if dem is not None else None,

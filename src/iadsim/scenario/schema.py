@@ -120,15 +120,35 @@ class Threat(Model):
         description="route alt_m above mean sea level, or above the terrain model's "
         "ground (terrain following, as low-level cruise missiles fly)",
     )
-    route: list[Waypoint] = Field(min_length=2)
+    route: list[Waypoint] | None = Field(
+        default=None,
+        min_length=2,
+        description="waypoints (required by the default motion kind ``route``; "
+        "kinds such as ``replay`` bring their own trajectory)",
+    )
     motion: ThreatMotionField = Field(
         default_factory=RouteMotionConfig,
         description="how the group moves (kind; default: fly ``route``)",
     )
 
     @model_validator(mode="after")
+    def _route_or_motion(self) -> Threat:
+        if self.motion.kind == "route" and self.route is None:
+            raise ValueError("route: required (or a motion kind that needs none, e.g. replay)")
+        if self.motion.kind != "route" and self.route is not None:
+            raise ValueError(f"route: not used with motion kind '{self.motion.kind}'; remove it")
+        if self.motion.kind == "replay" and self.count != 1:
+            raise ValueError("count: not used with motion kind 'replay' (one threat per flight)")
+        return self
+
+    @property
+    def waypoints(self) -> list[Waypoint]:
+        """The route's waypoints (empty for motion kinds without a route)."""
+        return self.route or []
+
+    @model_validator(mode="after")
     def _legs_have_speed(self) -> Threat:
-        for i, wp in enumerate(self.route[1:], start=1):
+        for i, wp in enumerate(self.waypoints[1:], start=1):
             if wp.speed_mps is None and self.route[i - 1].speed_mps is None:
                 raise ValueError(
                     f"route[{i}].speed_mps: required (speed of the leg ending at this waypoint)"

@@ -1,0 +1,93 @@
+"""Replay of recorded flights as threat motion (``motion: {kind: replay}``).
+
+Each cleaned flight (:mod:`iadsim.truth.cleaning`) becomes one
+:class:`ReplayMotion`: its reports projected into the route plane
+(:mod:`iadsim.truth.plane`, so :class:`~iadsim.truth.TruthModel` maps it to the
+scenario ENU frame like every other motion kind) and interpolated linearly in
+time between reports. Positions at report times are the recorded ones (to
+rounding); the velocity between two reports is the constant one that joins them,
+so velocity integrates exactly to the replayed positions. Recorded ground speed and
+track are kept for the summary, not used for the trajectory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.truth.cleaning import Flights
+from iadsim.truth.plane import geodetic_to_plane
+
+F64 = NDArray[np.float64]
+
+__all__ = ["ReplayFlight", "ReplayMotion", "replay_flights"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReplayMotion:
+    """One recorded flight in the route plane (a :class:`~iadsim.truth.ThreatMotion`).
+
+    Parameters
+    ----------
+    tau_s : (k,) report times, s after the flight's first report (strictly increasing,
+        ``tau_s[0] == 0``, k >= 2).
+    plane_m : (k, 2) plane east/north of the reports, m.
+    alt_m : (k,) altitude above mean sea level, m.
+    """
+
+    tau_s: F64
+    plane_m: F64
+    alt_m: F64
+
+    @property
+    def end_s(self) -> float:
+        """Time of the last report, s after the first."""
+        return float(self.tau_s[-1])
+
+    def plane_states(self, tau_s: F64) -> tuple[F64, F64, F64, F64]:
+        """Linear interpolation between reports (times clamped to the flight)."""
+        tau = np.clip(np.asarray(tau_s, dtype=float), 0.0, self.end_s)
+        k = np.clip(np.searchsorted(self.tau_s, tau, side="right") - 1, 0, self.tau_s.size - 2)
+        dt = self.tau_s[k + 1] - self.tau_s[k]
+        w = (tau - self.tau_s[k]) / dt
+        d = self.plane_m[k + 1] - self.plane_m[k]
+        pos = self.plane_m[k] + w[..., None] * d
+        dh = self.alt_m[k + 1] - self.alt_m[k]
+        return pos, d / dt[..., None], self.alt_m[k] + w * dh, dh / dt
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReplayFlight:
+    """A flight ready to fly: its motion, start (s after ``t0``) and name."""
+
+    motion: ReplayMotion
+    start_s: float
+    name: str
+
+
+def replay_flights(
+    flights: Flights, origin_rad: tuple[float, float], t0_s: float
+) -> tuple[ReplayFlight, ...]:
+    """Every flight of ``flights`` as a :class:`ReplayFlight`; times from ``t0_s``
+    (epoch s), plane about ``origin_rad`` (lat, lon rad). Names are the callsign
+    (else the ICAO address), with ``-2``, ``-3`` ... for later flights of the same."""
+    pe, pn = geodetic_to_plane(
+        np.radians(flights.lat_deg), np.radians(flights.lon_deg), origin_rad[0], origin_rad[1]
+    )
+    out: list[ReplayFlight] = []
+    seen: dict[str, int] = {}
+    for i in range(flights.n_flights):
+        a, b = int(flights.start[i]), int(flights.start[i + 1])
+        base = flights.callsign[i] or flights.icao24[i]
+        seen[base] = seen.get(base, 0) + 1
+        name = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        t = flights.t_s[a:b]
+        motion = ReplayMotion(
+            tau_s=t - t[0],
+            plane_m=np.stack([pe[a:b], pn[a:b]], axis=-1),
+            alt_m=flights.alt_m[a:b].copy(),
+        )
+        out.append(ReplayFlight(motion=motion, start_s=float(t[0] - t0_s), name=name))
+    return tuple(out)
