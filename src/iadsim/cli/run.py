@@ -81,6 +81,8 @@ def print_summary(summary: dict[str, Any], con: Any = None) -> None:
             for b in summary["batteries"]
         ]
         print_table(con, "batteries", BATTERY_COLS, rows)
+    if summary.get("tracking"):
+        print_table(con, "tracking", TRACKING_COLS, _tracking_rows(summary["tracking"]))
     con.print(
         f"raid: {summary['n_threats']} threats, {summary['n_killed']} killed, "
         f"{summary['n_leaked']} leaked, {summary['n_survived']} survived; "
@@ -88,6 +90,44 @@ def print_summary(summary: dict[str, Any], con: Any = None) -> None:
         f"{summary['n_detections']} detections ({summary['n_false_alarms']} false); "
         f"wall time {summary['wall_time_s']:.2f} s"
     )
+
+
+TRACKING_COLS = (
+    Col("metric", "tracking vs recorded truth", ident=True),
+    Col("value", "value", numeric=True, render=lambda x: fmt_num(x)),
+)
+
+
+def _tracking_rows(q: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summary's ``tracking`` section as (metric, value) rows."""
+    names = {
+        "gospa_mean_m": f"GOSPA mean, m (c {q['cut_off_m']:g} m, p 1)",
+        "gospa_localisation_mean_m": "  localisation, m",
+        "gospa_missed_mean_m": "  missed targets, m",
+        "gospa_false_mean_m": "  false tracks, m",
+        "continuity_mean": "track continuity (mean per aircraft)",
+        "id_switches": "ID switches",
+        "n_tracks": f"tracks (aircraft: {q['n_targets']})",
+        "rmse_straight_m": "RMSE straight flight, m",
+        "rmse_turning_m": f"RMSE turning (>= {q['turn_threshold_deg_s']:g} deg/s), m",
+    }
+    return [{"metric": label, "value": q[key]} for key, label in names.items()]
+
+
+def _add_tracking_quality(result: Any) -> None:
+    """Score the tracks against replayed (recorded) truth: the summary's ``tracking``
+    section (:func:`iadsim.analysis.metrics.manoeuvre.tracking_quality`), also written
+    to the run's summary.json."""
+    from iadsim.analysis.metrics.manoeuvre import tracking_quality
+
+    summary = result.summary
+    summary["tracking"] = tracking_quality(
+        result.truth, result.tracks, held=summary.get("track_history") == "changes"
+    )
+    if result.run_dir is not None:
+        from iadsim.sim import recorder
+
+        recorder.write_json(Path(result.run_dir) / "summary.json", summary)
 
 
 def _warn(messages: Any) -> None:
@@ -160,6 +200,8 @@ def run_command(
             limits=None if no_limits else DEFAULT_LIMITS,
         )
     _warn(result.summary.get("warnings", []))
+    if any(th.motion.kind == "replay" for th in sc.threats):
+        _add_tracking_quality(result)
     if fmt is not Format.table:
         emit(fmt, THREAT_COLS, result.summary["threats"], document=result.summary)
         print(f"run directory: {result.run_dir}", file=sys.stderr)
