@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "coverage",
     "track",
     "score",
+    "replay_info",
     "campaign",
     "compare",
     "report",
