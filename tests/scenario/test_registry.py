@@ -73,7 +73,12 @@ HOSTS: dict[str, Callable[[dict[str, Any]], Any]] = {
         {**_radar_type().model_dump(), "detection": ex}
     ),
     THREAT_MOTIONS.role: lambda ex: Threat.model_validate(
-        {**_preset().threats[0].model_dump(), "motion": ex}
+        {
+            **_preset().threats[0].model_dump(
+                exclude={"route", "count"} if ex.get("kind") == "replay" else set()
+            ),
+            "motion": ex,
+        }
     ),
 }
 

@@ -135,8 +135,8 @@ class Threat(Model):
     def _route_or_motion(self) -> Threat:
         if self.motion.kind == "route" and self.route is None:
             raise ValueError("route: required (or a motion kind that needs none, e.g. replay)")
-        if self.motion.kind != "route" and self.route is not None:
-            raise ValueError(f"route: not used with motion kind '{self.motion.kind}'; remove it")
+        if self.motion.kind == "replay" and self.route is not None:
+            raise ValueError("route: not used with motion kind 'replay'; remove it")
         if self.motion.kind == "replay" and self.count != 1:
             raise ValueError("count: not used with motion kind 'replay' (one threat per flight)")
         return self
