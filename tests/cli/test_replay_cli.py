@@ -1,0 +1,58 @@
+"""``iadsim replay-info`` and ``iadsim run real-traffic`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_helpers import invoke
+
+BUNDLED = "iadsim:paris-cdg-20min.parquet"
+
+
+def test_replay_info_summarizes_the_bundled_recording() -> None:
+    res = invoke("replay-info", BUNDLED, columns=100)
+    assert res.code == 0, res.err
+    assert "frozen positions removed" in res.out and "2084" in res.out
+    doc = json.loads(invoke("replay-info", BUNDLED, "--format", "json").out)
+    assert doc["flights"] == 40 and doc["cleaning"]["reports_read"] == 18_500
+    c = doc["cleaning"]
+    removed = c["incomplete"] + c["duplicates"] + c["frozen"] + c["outliers"]
+    assert c["reports_kept"] == c["reports_read"] - removed - c["absurd_altitude"] - c["absurd_speed"]
+    assert 1190 < doc["span_s"] < 1200
+    lo, hi = doc["lat_deg"]
+    assert 48.4 < lo < hi < 49.6
+
+
+def test_replay_info_lists_flights_as_csv() -> None:
+    res = invoke("replay-info", BUNDLED, "--flights", "--format", "csv")
+    lines = res.out.strip().splitlines()
+    assert res.code == 0 and lines[0].startswith("name,icao24,start_s")
+    assert len(lines) == 41
+
+
+def test_replay_info_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "r.csv"
+    bad.write_text("timestamp,icao24,latitude,longitude\n1,abc,49,2\n")
+    res = invoke("replay-info", str(bad))
+    assert res.code == 2 and res.err.strip().count("\n") == 0
+    assert f"{bad}: column 'altitude': missing" in res.err
+    res = invoke("replay-info", BUNDLED, "--units", "altitude")
+    assert res.code == 2 and "--units: expected COLUMN=UNIT" in res.err
+
+
+def test_real_traffic_preset_runs_and_scores_the_tracker(tmp_path: Path) -> None:
+    res = invoke("run", "real-traffic", "--out", str(tmp_path / "run"), "--format", "json")
+    assert res.code == 0, res.err
+    summary = json.loads(res.out)
+    q = summary["tracking"]
+    assert q["n_targets"] == 40 and summary["n_threats"] == 40
+    # the two-model IMM of the preset holds one track per aircraft through turns
+    assert q["id_switches"] <= 5 and q["n_tracks"] <= 50
+    assert q["continuity_mean"] > 0.8
+    assert 20.0 < q["rmse_straight_m"] < 150.0 and q["rmse_turning_m"] < 300.0
+    assert q["n_pairs_turning"] > 100  # the recording has turns
+    parts = q["gospa_localisation_mean_m"] + q["gospa_missed_mean_m"] + q["gospa_false_mean_m"]
+    assert abs(parts - q["gospa_mean_m"]) < 1e-6 * q["gospa_mean_m"]  # p = 1
+    on_disk = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert on_disk["tracking"] == q
