@@ -1,4 +1,4 @@
-"""Make the bundled real-traffic sample (``src/iadsim/truth/data/paris-cdg-20min.parquet``).
+r"""Make the bundled real-traffic sample (``src/iadsim/truth/data/paris-cdg-20min.parquet``).
 
 Source: the ``quickstart`` collection of the ``traffic`` package (2.13, MIT licence,
 X. Olive), OpenSky Network state vectors over Paris on 2021-10-07, 1 s updates.
@@ -36,6 +36,7 @@ COLS = ("timestamp", "icao24", "callsign", "latitude", "longitude", "altitude",
 
 
 def main(src: str) -> None:
+    """Convert the collection at ``src`` into the bundled sample (module doc)."""
     rows = json.loads(gzip.open(src).read())
     t_s = np.array([r["timestamp"] for r in rows]) / 1e3
     lat = np.array([np.nan if r["latitude"] is None else r["latitude"] for r in rows])

@@ -28,14 +28,18 @@ def _paths() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def test_turn_rate_is_the_circle_rate_and_zero_on_straight_legs() -> None:
     t, p0, p1 = _paths()
     ids = np.r_[np.zeros(t.size, int), np.ones(t.size, int)]
-    rate = turn_rate_rad_s(np.r_[t, t], ids, np.r_[p0[0], p1[0]], np.r_[p0[1], p1[1]], window_s=10.0)
+    rate = turn_rate_rad_s(
+        np.r_[t, t], ids, np.r_[p0[0], p1[0]], np.r_[p0[1], p1[1]], window_s=10.0
+    )
     r0, r1 = rate[: t.size], rate[t.size :]
     np.testing.assert_allclose(r0[(t > 120) & (t < 180)], OMEGA, rtol=1e-9)
     np.testing.assert_allclose(r0[(t > 20) & (t < 80)], 0.0, atol=1e-12)
     np.testing.assert_allclose(r1, 0.0, atol=1e-12)
     # shuffled input order gives the same rates, row by row
     perm = np.random.default_rng(0).permutation(ids.size)
-    again = turn_rate_rad_s(np.r_[t, t][perm], ids[perm], np.r_[p0[0], p1[0]][perm], np.r_[p0[1], p1[1]][perm])
+    again = turn_rate_rad_s(
+        np.r_[t, t][perm], ids[perm], np.r_[p0[0], p1[0]][perm], np.r_[p0[1], p1[1]][perm]
+    )
     np.testing.assert_allclose(again, rate[perm])
 
 

@@ -18,7 +18,9 @@ def test_replay_info_summarizes_the_bundled_recording() -> None:
     assert doc["flights"] == 40 and doc["cleaning"]["reports_read"] == 18_500
     c = doc["cleaning"]
     removed = c["incomplete"] + c["duplicates"] + c["frozen"] + c["outliers"]
-    assert c["reports_kept"] == c["reports_read"] - removed - c["absurd_altitude"] - c["absurd_speed"]
+    assert (
+        c["reports_kept"] == c["reports_read"] - removed - c["absurd_altitude"] - c["absurd_speed"]
+    )
     assert 1190 < doc["span_s"] < 1200
     lo, hi = doc["lat_deg"]
     assert 48.4 < lo < hi < 49.6

@@ -74,9 +74,9 @@ HOSTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     ),
     THREAT_MOTIONS.role: lambda ex: Threat.model_validate(
         {
-            **_preset().threats[0].model_dump(
-                exclude={"route", "count"} if ex.get("kind") == "replay" else set()
-            ),
+            **_preset()
+            .threats[0]
+            .model_dump(exclude={"route", "count"} if ex.get("kind") == "replay" else set()),
             "motion": ex,
         }
     ),

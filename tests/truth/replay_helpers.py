@@ -36,13 +36,16 @@ def straight_flight(
 
 def concat(*parts: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """Rows of several recordings, one after the other."""
-    return {k: sum((p[k] for p in parts), []) for k in parts[0]}
+    return {k: [x for p in parts for x in p[k]] for k in parts[0]}
 
 
 def write_csv(path: Path, cols: dict[str, list[Any]]) -> Path:
     """Write ``cols`` as a CSV file (icao24 and callsign as text)."""
     table = pa.table(
-        {k: pa.array(v, pa.string() if k in ("icao24", "callsign") else None) for k, v in cols.items()}
+        {
+            k: pa.array(v, pa.string() if k in ("icao24", "callsign") else None)
+            for k, v in cols.items()
+        }
     )
     pacsv.write_csv(table, path)
     return path

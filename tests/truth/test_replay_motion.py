@@ -91,14 +91,17 @@ def test_bad_recording_names_scenario_field_and_file(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "r.csv", cols)
     with pytest.raises(InputDataError) as err:
         compile_world(load_scenario_data(_scenario(path), file="s.yaml"))
-    assert str(err.value).startswith(f"s.yaml: threats[0].motion: {path}: column 'latitude': missing")
+    assert str(err.value).startswith(
+        f"s.yaml: threats[0].motion: {path}: column 'latitude': missing"
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"motion": {"kind": "route"}}, "route: required"),
-        ({"route": [{"lat_deg": 49, "lon_deg": 2}, {"lat_deg": 49.1, "lon_deg": 2, "speed_mps": 200}]},
+        ({"route": [{"lat_deg": 49, "lon_deg": 2}, {"lat_deg": 49.1, "lon_deg": 2,
+                                                      "speed_mps": 200}]},
          "route: not used with motion kind 'replay'"),
         ({"count": 3}, "count: not used with motion kind 'replay'"),
     ],

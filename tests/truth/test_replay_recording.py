@@ -35,10 +35,14 @@ def test_units_from_parquet_metadata_and_arrow_timestamps(tmp_path: Path) -> Non
 
     cols = straight_flight(4)
     table = pa.table(cols).set_column(
-        0, "timestamp", pa.array((np.array(cols["timestamp"]) * 1e3).astype("int64"), pa.timestamp("ms", tz="UTC"))
+        0,
+        "timestamp",
+        pa.array((np.array(cols["timestamp"]) * 1e3).astype("int64"), pa.timestamp("ms", tz="UTC")),
     )
     meta = json.dumps({"altitude": "ft", "groundspeed": "kt", "vertical_rate": "ft/min"})
-    pq.write_table(table.replace_schema_metadata({b"iadsim.units": meta.encode()}), tmp_path / "r.parquet")
+    pq.write_table(
+        table.replace_schema_metadata({b"iadsim.units": meta.encode()}), tmp_path / "r.parquet"
+    )
     raw = read_reports(tmp_path / "r.parquet")
     np.testing.assert_allclose(raw.t_s, cols["timestamp"])
     assert raw.alt_m[0] == pytest.approx(3048.0)
@@ -96,7 +100,9 @@ def test_bad_recordings_are_rejected_with_file_column_and_row(tmp_path: Path) ->
     cols = straight_flight(10)
     no_alt = {k: v for k, v in cols.items() if k != "altitude"}
     assert "column 'altitude': missing" in _one_line_error(write_csv(tmp_path / "a.csv", no_alt))
-    back = dict(cols, timestamp=cols["timestamp"][:4] + [cols["timestamp"][0]] + cols["timestamp"][5:])
+    back = dict(
+        cols, timestamp=[*cols["timestamp"][:4], cols["timestamp"][0], *cols["timestamp"][5:]]
+    )
     msg = _one_line_error(write_csv(tmp_path / "b.csv", back))
     assert "column 'timestamp': row 5: time goes backwards for icao24 abc123" in msg
     high = dict(cols, altitude=[40_000.0] * 10)  # FL400 typed as metres
@@ -104,8 +110,10 @@ def test_bad_recordings_are_rejected_with_file_column_and_row(tmp_path: Path) ->
     assert "column 'altitude': row 1: 10 of 10 reports have an absurd altitude" in msg
     fast = dict(cols, groundspeed=[430.0 * 3600] * 10)
     assert "column 'groundspeed': row 1" in _one_line_error(write_csv(tmp_path / "e.csv", fast))
-    bad_lat = dict(cols, latitude=[95.0] + cols["latitude"][1:])
-    assert "column 'latitude': row 1: out of range" in _one_line_error(write_csv(tmp_path / "f.csv", bad_lat))
+    bad_lat = dict(cols, latitude=[95.0, *cols["latitude"][1:]])
+    assert "column 'latitude': row 1: out of range" in _one_line_error(
+        write_csv(tmp_path / "f.csv", bad_lat)
+    )
     assert "column 'altitude': unit not declared" in _one_line_error(
         write_csv(tmp_path / "g.csv", cols), units={"timestamp": "s"}
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -99,7 +98,10 @@ def _rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
         {"item": "duplicates removed", "value": c["duplicates"]},
         {"item": "frozen positions removed", "value": c["frozen"]},
         {"item": "outliers removed", "value": c["outliers"]},
-        {"item": "absurd alt / speed removed", "value": f"{c['absurd_altitude']} / {c['absurd_speed']}"},
+        {
+            "item": "absurd alt / speed removed",
+            "value": f"{c['absurd_altitude']} / {c['absurd_speed']}",
+        },
         {"item": "splits at gaps / jumps", "value": f"{c['gap_splits']} / {c['jump_splits']}"},
         {"item": "one-report flights dropped", "value": c["short_flights"]},
         {"item": "latitude, deg", "value": rng("lat_deg")},

@@ -27,7 +27,7 @@ from iadsim.scenario.schema_sensors import compile_radar
 from iadsim.scenario.schema_truth import THREAT_MOTIONS
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.terrain import GridDem, load_geotiff_dem, load_pvlib_dem
-from iadsim.truth import TruthModel
+from iadsim.truth import ThreatMotion, TruthModel
 
 F64 = NDArray[np.float64]
 
@@ -147,7 +147,8 @@ def compile_truth(
 ) -> tuple[TruthModel, ThreatInfo, tuple[str, ...]]:
     """Motion groups (by kind, see :mod:`iadsim.scenario.schema_truth`), per-threat
     offsets/launch times, identity arrays, and the motions' warnings."""
-    routes, group, entry, offsets, launch, notes = [], [], [], [], [], []
+    routes: list[ThreatMotion] = []
+    group, entry, offsets, launch, notes = [], [], [], [], []
     names, gnames, types, kinds, targets, values, tables, swer, scale = ([] for _ in range(9))
     site_index = {s.name: i for i, s in enumerate(scenario.sites)}
     for g, th in enumerate(scenario.threats):
@@ -168,9 +169,15 @@ def compile_truth(
             member = gm.members[k] if gm.members else None
             group.append(len(routes) - count + k if member else len(routes) - 1)
             entry.append(g)
-            launch.append(th.launch_time_s + (member.start_s if member else k * th.launch_interval_s))
+            launch.append(
+                th.launch_time_s + (member.start_s if member else k * th.launch_interval_s)
+            )
             names.append(
-                f"{th.name}-{member.name}" if member else th.name if count == 1 else f"{th.name}-{k + 1}"
+                f"{th.name}-{member.name}"
+                if member
+                else th.name
+                if count == 1
+                else f"{th.name}-{k + 1}"
             )
             gnames.append(th.name)
             types.append(th.type)

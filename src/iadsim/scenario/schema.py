@@ -149,7 +149,7 @@ class Threat(Model):
     @model_validator(mode="after")
     def _legs_have_speed(self) -> Threat:
         for i, wp in enumerate(self.waypoints[1:], start=1):
-            if wp.speed_mps is None and self.route[i - 1].speed_mps is None:
+            if wp.speed_mps is None and self.waypoints[i - 1].speed_mps is None:
                 raise ValueError(
                     f"route[{i}].speed_mps: required (speed of the leg ending at this waypoint)"
                 )

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-
 from pydantic import Field
 
 from iadsim.errors import ScenarioError
@@ -165,7 +164,7 @@ def recording_path(file: str) -> Path:
 
 def load_flights(cfg: ReplayMotionConfig) -> Flights:
     """Read and clean the recording of ``cfg`` (InputDataError on a bad file)."""
-    raw = read_reports(recording_path(cfg.file), units=cfg.units)
+    raw = read_reports(recording_path(cfg.file), units={str(k): v for k, v in cfg.units.items()})
     opts = CleaningOptions(
         max_gap_s=cfg.max_gap_s,
         max_speed_mps=cfg.max_speed_mps,

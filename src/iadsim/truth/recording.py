@@ -32,6 +32,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -63,7 +64,8 @@ class RawReports:
 
     ``row`` is the 1-based data row of each report in the file (the header of a
     CSV file not counted), used in error messages. ``aircraft`` indexes
-    ``icao24`` and ``callsign`` indexes ``callsigns``; absent optional columns read NaN (numbers) or "" (callsign).
+    ``icao24`` and ``callsign`` indexes ``callsigns``; absent optional columns read
+    NaN (numbers) or "" (callsign).
     """
 
     file: str
@@ -112,11 +114,15 @@ def _declared_units(table: pa.Table, units: Mapping[str, str] | None, file: str)
         try:
             out.update({str(k): str(v) for k, v in json.loads(meta).items()})
         except (ValueError, AttributeError) as err:
-            raise InputDataError(f"{file}: schema metadata iadsim.units: not a JSON object") from err
+            raise InputDataError(
+                f"{file}: schema metadata iadsim.units: not a JSON object"
+            ) from err
     out.update(units or {})
     for col, unit in out.items():
         if col not in UNITS:
-            raise InputDataError(f"{file}: units: unknown column {col!r} (known: {', '.join(UNITS)})")
+            raise InputDataError(
+                f"{file}: units: unknown column {col!r} (known: {', '.join(UNITS)})"
+            )
         if unit not in UNITS[col]:
             known = ", ".join(UNITS[col])
             raise InputDataError(f"{file}: column {col!r}: unknown unit {unit!r} (one of {known})")
@@ -204,4 +210,3 @@ def read_reports(path: str | Path, *, units: Mapping[str, str] | None = None) ->
         track_deg=_floats(table, "track", file),
         vertical_rate_mps=scaled("vertical_rate"),
     )
-

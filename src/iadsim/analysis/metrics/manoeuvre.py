@@ -63,7 +63,7 @@ def turn_rate_rad_s(
     t = np.asarray(t_s, dtype=np.float64)
     tid = np.asarray(target_id, dtype=np.int64)
     order = np.lexsort((t, tid))
-    ids, first, inv = np.unique(tid[order], return_index=True, return_inverse=True)
+    _, first, inv = np.unique(tid[order], return_index=True, return_inverse=True)
     t_sorted = t[order]
     span = 2.0 * (float(np.ptp(t)) + 8.0 * window_s + 1.0) if t.size else 1.0
     key = inv * span + t_sorted  # targets laid end to end on one increasing axis
