@@ -61,7 +61,7 @@ def test_every_example_runs(tmp_path: Path) -> None:
     env["COLUMNS"] = "80"
     done: set[str] = set()
     order = ["run", "validate", "presets", "catalog show", "coverage", "track", "export asterix",
-             "score",
+             "score", "replay-info",
              "compare", "campaign run", "campaign summarize", "query"]  # fmt: skip
     # report/view/export examples name placeholder run directories (and view serves
     # until Ctrl-C): shown by test_help_shows_examples, not run here

@@ -132,9 +132,12 @@ def replay_info_command(
 
       iadsim replay-info iadsim:paris-cdg-20min.parquet
 
-      iadsim replay-info adsb.csv --units altitude=ft --units groundspeed=kt --units timestamp=s
+      iadsim replay-info iadsim:paris-cdg-20min.parquet --units altitude=ft --max-gap-s 60
 
-      iadsim replay-info adsb.parquet --flights --format json
+      iadsim replay-info iadsim:paris-cdg-20min.parquet --flights --format csv
+
+    A CSV file declares its units on the command line, e.g.
+    ``iadsim replay-info adsb.csv --units altitude=ft --units timestamp=s``.
     """
     from iadsim.scenario.schema_truth import recording_path
     from iadsim.truth.cleaning import CleaningOptions, clean_reports
