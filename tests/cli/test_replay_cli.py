@@ -58,3 +58,24 @@ def test_real_traffic_preset_runs_and_scores_the_tracker(tmp_path: Path) -> None
     assert abs(parts - q["gospa_mean_m"]) < 1e-6 * q["gospa_mean_m"]  # p = 1
     on_disk = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert on_disk["tracking"] == q
+
+
+def test_validate_reads_the_recording(tmp_path: Path) -> None:
+    import yaml
+
+    from iadsim.scenario.load import read_scenario_yaml
+
+    data, _ = read_scenario_yaml("real-traffic")
+    res = invoke("validate", "real-traffic")
+    assert res.code == 0 and "40 threats" in res.out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("timestamp,icao24,latitude,longitude,altitude\n2,a,49,2,1000\n1,a,49,2,1000\n")
+    data["threats"][0]["motion"] = {
+        "kind": "replay",
+        "file": str(bad),
+        "units": {"timestamp": "s", "altitude": "ft"},
+    }
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    res = invoke("validate", str(tmp_path / "s.yaml"))
+    assert res.code == 2 and res.err.strip().count("\n") == 0
+    assert f"threats[0].motion: {bad}: column 'timestamp': row 2: time goes backwards" in res.err

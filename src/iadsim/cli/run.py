@@ -240,6 +240,15 @@ def validate_command(
     _warn(sc.warnings)
     check_limits(sc, None if no_limits else DEFAULT_LIMITS)
     n = sum(t.count for t in sc.threats)
+    if any(th.motion.kind == "replay" for th in sc.threats):  # read the recordings too
+        import math
+
+        from iadsim.scenario.checks import origin_of
+        from iadsim.scenario.compile import compile_truth
+
+        o = origin_of(sc)
+        origin = (math.radians(o.lat_deg), math.radians(o.lon_deg), o.alt_m)
+        n = compile_truth(sc, sc.resolved_catalog, origin)[0].n_threats
     console().print(
         f"{escape(str(sc.file))}: ok ({len(sc.batteries)} batteries, {n} threats)", soft_wrap=True
     )
