@@ -227,8 +227,9 @@ def read_scenario_yaml(path_or_preset: str | Path) -> tuple[dict[str, Any], str]
             presets = list_presets()
             hint = difflib.get_close_matches(path.stem, presets, n=1, cutoff=0.5)
             extra = f"; did you mean preset '{hint[0]}'?" if hint else ""
+            shown = name if name.isprintable() else repr(name)  # one line, always
             raise ScenarioError(
-                f"{name}: no such scenario file or bundled preset{extra} "
+                f"{shown}: no such scenario file or bundled preset{extra} "
                 f"(presets: {', '.join(presets)})"
             )
     file = path.name if path.parent == _package_dir("presets") else str(path)

@@ -83,10 +83,10 @@ class RawReports:
     vertical_rate_mps: F64
 
 
-def _read_table(path: Path) -> pa.Table:
+def _read_table(path: Path, file: str) -> pa.Table:
     """The file as an Arrow table (Parquet by magic bytes, else CSV)."""
     if not path.is_file():
-        raise InputDataError(f"{path}: no such file")
+        raise InputDataError(f"{file}: no such file")
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)
@@ -103,7 +103,7 @@ def _read_table(path: Path) -> pa.Table:
         return pacsv.read_csv(path, convert_options=opts)
     except (pa.ArrowException, OSError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise InputDataError(f"{path}: not a readable CSV or Parquet file ({first})") from err
+        raise InputDataError(f"{file}: not a readable CSV or Parquet file ({first})") from err
 
 
 def _declared_units(table: pa.Table, units: Mapping[str, str] | None, file: str) -> dict[str, str]:
@@ -177,8 +177,8 @@ def read_reports(path: str | Path, *, units: Mapping[str, str] | None = None) ->
         a unit not declared or unknown (one line naming the file and the column).
     """
     path = Path(path)
-    file = str(path)
-    table = _read_table(path)
+    file = str(path) if str(path).isprintable() else repr(str(path))  # one-line messages
+    table = _read_table(path, file)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
     if missing:
         have = ", ".join(table.column_names) or "none"
