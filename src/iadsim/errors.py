@@ -9,7 +9,14 @@ from __future__ import annotations
 
 
 class IadsimError(Exception):
-    """Base class of all user-facing iadsim errors."""
+    """Base class of all user-facing iadsim errors (the message is always one line:
+    line breaks from user input, e.g. a file name, are shown escaped)."""
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if "\n" in text or "\r" in text:
+            return text.replace("\r", "\\r").replace("\n", "\\n")
+        return text
 
 
 class ScenarioError(IadsimError):
