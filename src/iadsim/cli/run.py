@@ -83,12 +83,17 @@ def print_summary(summary: dict[str, Any], con: Any = None) -> None:
         print_table(con, "batteries", BATTERY_COLS, rows)
     if summary.get("tracking"):
         print_table(con, "tracking", TRACKING_COLS, _tracking_rows(summary["tracking"]))
+    if summary.get("batteries"):
+        outcome = (
+            f"raid: {summary['n_threats']} threats, {summary['n_killed']} killed, "
+            f"{summary['n_leaked']} leaked, {summary['n_survived']} survived; "
+            f"{summary['interceptors_fired_total']} interceptors fired"
+        )
+    else:  # surveillance only: nothing could be engaged, so no raid outcome
+        outcome = f"surveillance only (no batteries): {summary['n_threats']} air objects"
     con.print(
-        f"raid: {summary['n_threats']} threats, {summary['n_killed']} killed, "
-        f"{summary['n_leaked']} leaked, {summary['n_survived']} survived; "
-        f"{summary['interceptors_fired_total']} interceptors fired; "
-        f"{summary['n_detections']} detections ({summary['n_false_alarms']} false); "
-        f"wall time {summary['wall_time_s']:.2f} s"
+        f"{outcome}; {summary['n_detections']} detections "
+        f"({summary['n_false_alarms']} false); wall time {summary['wall_time_s']:.2f} s"
     )
 
 
