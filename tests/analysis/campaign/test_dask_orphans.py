@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from campaign_fakes import fake_simulate, load_table, make_plan
+from test_campaign_faults import _alive
 
 from iadsim.analysis.campaign.runner import run_campaign
 from iadsim.analysis.campaign.store import CampaignStore
@@ -44,14 +45,6 @@ def _descendants(pid: int) -> set[int]:
         frontier = {p for p, pp in parent_of.items() if pp in frontier} - found
         found |= frontier
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.slow
