@@ -312,7 +312,7 @@ def track_truth(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], bool]:
 
 @given(case=track_truth())
 def _track_files(contract: Contract, case: tuple[dict[str, Any], dict[str, Any], bool]) -> None:
-    from iadsim.analysis.metrics import score_frames
+    from iadsim.analysis.metrics import score_frames, track_life_nees
     from iadsim.analysis.trackfiles import check_score_size, tracks_from_table, truth_from_table
 
     tracks, truth, bad = case
@@ -323,6 +323,8 @@ def _track_files(contract: Contract, case: tuple[dict[str, Any], dict[str, Any],
         th = truth_from_table(pa.table(truth), file="truth.parquet")
         check_score_size(tf, th)
         score_frames(th.truth, tf.tracks, c_m=50.0, p=1.0, alpha=2.0, statuses=None, n_dim=2)
+        life = track_life_nees(th.truth, tf.tracks, n_dim=2, truth_class=th.classes)
+        assert all(np.isfinite(c.nees_mean) and c.nees_mean >= 0 for c in life.classes)
         accepted.append(True)
 
     contract(run)
