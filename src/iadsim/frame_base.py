@@ -21,9 +21,16 @@ from iadsim.arrow import arrow_array
 __all__ = ["Frame", "col"]
 
 
-def col(dtype: Any, doc: str = "") -> Any:
-    """Declare a frame column with its numpy dtype (and a unit in ``doc``)."""
-    return dataclasses.field(metadata={"dtype": np.dtype(dtype), "doc": doc})
+def col(dtype: Any, doc: str = "", fill: float | None = None) -> Any:
+    """Declare a frame column with its numpy dtype (and a unit in ``doc``).
+
+    With ``fill``, the column may be left out of the constructor: it is then
+    ``fill`` on every row (e.g. covariance terms a producer does not estimate).
+    """
+    meta = {"dtype": np.dtype(dtype), "doc": doc, "fill": fill}
+    if fill is None:
+        return dataclasses.field(metadata=meta)
+    return dataclasses.field(default=None, metadata=meta)
 
 
 def _read_only(value: NDArray[Any]) -> NDArray[Any]:
@@ -42,8 +49,13 @@ class Frame:
 
     def __post_init__(self) -> None:
         n: int | None = None
-        for name, dtype in self._spec():
-            value = np.asarray(getattr(self, name))
+        spec = self._spec()
+        given = [getattr(self, name) for name, _ in spec]
+        n_rows = next((np.shape(v)[0] for v in given if v is not None and np.ndim(v)), 0)
+        for (name, dtype), raw in zip(spec, given, strict=True):
+            if raw is None:
+                raw = np.full(n_rows, self._fills()[name], dtype=dtype)
+            value = np.asarray(raw)
             if dtype.kind == "U":
                 value = value.astype(str) if value.size else np.zeros(0, dtype="<U1")
             elif value.dtype != dtype:
@@ -70,6 +82,15 @@ class Frame:
             spec = tuple((f.name, f.metadata["dtype"]) for f in dataclasses.fields(cls))
             type.__setattr__(cls, "_SPEC", spec)
         return spec
+
+    @classmethod
+    def _fills(cls) -> dict[str, float]:
+        """Fill values of the columns declared with ``col(..., fill=...)``."""
+        return {
+            f.name: f.metadata["fill"]
+            for f in dataclasses.fields(cls)
+            if f.metadata.get("fill") is not None
+        }
 
     # -- construction -----------------------------------------------------
     @classmethod

@@ -31,6 +31,7 @@ from iadsim.frame_base import Frame, col
 
 __all__ = [
     "EVENT_KINDS",
+    "TRACK_STATE_AXES",
     "Detections",
     "Events",
     "Frame",
@@ -41,6 +42,8 @@ __all__ = [
     "arrow_array",
     "col",
     "make_events",
+    "track_cov_column",
+    "track_cov_generic",
 ]
 
 F64 = np.float64
@@ -143,6 +146,23 @@ class Tracks(Frame):
     var_vn_m2ps2: NDArray[F64] = col(F64)
     var_vu_m2ps2: NDArray[F64] = col(F64)
     quality: NDArray[F64] = col(F64, "track quality / score, higher is better")
+    # off-diagonal covariance terms (upper triangle of the e, n, u, ve, vn, vu
+    # covariance; 0 when the producer gives variances only): TRACK_COV_COLUMNS
+    cov_e_n_m2: NDArray[F64] = col(F64, "position covariance e-n, m^2", fill=0.0)
+    cov_e_u_m2: NDArray[F64] = col(F64, "m^2", fill=0.0)
+    cov_n_u_m2: NDArray[F64] = col(F64, "m^2", fill=0.0)
+    cov_e_ve_m2ps: NDArray[F64] = col(F64, "position-velocity covariance e-ve, m^2/s", fill=0.0)
+    cov_e_vn_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_e_vu_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_n_ve_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_n_vn_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_n_vu_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_u_ve_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_u_vn_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_u_vu_m2ps: NDArray[F64] = col(F64, "m^2/s", fill=0.0)
+    cov_ve_vn_m2ps2: NDArray[F64] = col(F64, "velocity covariance ve-vn, m^2/s^2", fill=0.0)
+    cov_ve_vu_m2ps2: NDArray[F64] = col(F64, "m^2/s^2", fill=0.0)
+    cov_vn_vu_m2ps2: NDArray[F64] = col(F64, "m^2/s^2", fill=0.0)
 
     def pos_m(self) -> NDArray[F64]:
         """Positions, shape (n, 3), ENU metres."""
@@ -151,6 +171,40 @@ class Tracks(Frame):
     def vel_mps(self) -> NDArray[F64]:
         """Velocities, shape (n, 3), ENU m/s."""
         return np.stack([self.ve_mps, self.vn_mps, self.vu_mps], axis=-1)
+
+    def state_cov(self, n_dim: int = 3) -> NDArray[F64]:
+        """Full position-velocity covariance, shape (n, 2 n_dim, 2 n_dim).
+
+        State order (e, n[, u], ve, vn[, vu]); units m^2, m^2/s, m^2/s^2.
+        """
+        axes = TRACK_STATE_AXES[:n_dim] + TRACK_STATE_AXES[3 : 3 + n_dim]
+        out = np.empty((len(self), len(axes), len(axes)))
+        for i, a in enumerate(axes):
+            for j, b in enumerate(axes):
+                out[:, i, j] = getattr(self, track_cov_column(a, b))
+        return out
+
+
+#: the tracks' state axes, in the order of :meth:`Tracks.state_cov` (3-D)
+TRACK_STATE_AXES: tuple[str, ...] = ("e", "n", "u", "ve", "vn", "vu")
+
+
+def track_cov_column(a: str, b: str) -> str:
+    """The :class:`Tracks` column of the covariance of state axes ``a`` and ``b``
+    (any order; see :data:`TRACK_STATE_AXES`)."""
+    i, j = sorted((TRACK_STATE_AXES.index(a), TRACK_STATE_AXES.index(b)))
+    a, b = TRACK_STATE_AXES[i], TRACK_STATE_AXES[j]
+    unit = {0: "m2", 1: "m2ps", 2: "m2ps2"}[(i >= 3) + (j >= 3)]
+    return f"var_{a}_{unit}" if i == j else f"cov_{a}_{b}_{unit}"
+
+
+def track_cov_generic(a: str, b: str) -> str:
+    """The generic (unit-free, x/y/z) name of :func:`track_cov_column`, as in the
+    files of ``iadsim track``: ``var_x``, ``cov_x_vy``, ``cov_vx_vy``..."""
+    generic = dict(zip(TRACK_STATE_AXES, ("x", "y", "z", "vx", "vy", "vz"), strict=True))
+    i, j = sorted((TRACK_STATE_AXES.index(a), TRACK_STATE_AXES.index(b)))
+    ga, gb = generic[TRACK_STATE_AXES[i]], generic[TRACK_STATE_AXES[j]]
+    return f"var_{ga}" if i == j else f"cov_{ga}_{gb}"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -90,8 +90,9 @@ def test_score_prints_table_and_writes_only_the_csv_asked_for(app, files) -> Non
     assert result.exit_code == 0, result.output
     for label in ("GOSPA mean", "OSPA mean", "ID switches", "fragmentations", "position RMSE"):
         assert label in result.output
-    # errors (3, 4, 0) m with variances 25 m^2: position NEES (9 + 16) / 25 = 1
-    assert "1.00 (95% [" in result.output
+    # errors (3, 4, 0) m with variances 25 m^2 (no truth velocity): position NEES
+    # (9 + 16) / 25 = 1 over each track's life
+    assert "NEES over track life, all" in result.output and "1.00 (95% [" in result.output
     assert set(tracks.parent.iterdir()) == before  # nothing written unasked
     out = tracks.with_name("tracks.score.csv")
     result = CliRunner().invoke(app, ["score", str(tracks), str(truth), "--csv", str(out)])

@@ -62,7 +62,7 @@ def test_score(default_run: tuple[Path, Result], monkeypatch: pytest.MonkeyPatch
     # rows, which the scorer rejects (reported to the lead)
     assert invoke("track", "run/detections.parquet", "-o", "t.parquet").code == 0
     res = invoke("score", "t.parquet", "run/truth.parquet", "--c", "500")
-    check(res, ["GOSPA mean (m)", "mean position NEES (diag. cov.)", "times scored / dropped"])
+    check(res, ["GOSPA mean (m)", "NEES over track life", "times scored / dropped"])
 
 
 def test_presets() -> None:

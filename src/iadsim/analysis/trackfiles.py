@@ -9,11 +9,15 @@ Tracks file columns (generic name, or the iadsim ``tracks.parquet`` name):
 * ``x, y[, z]`` (``e_m, n_m[, u_m]``): position, m, local ENU; no ``z``: 2-D;
 * ``vx, vy[, vz]`` (``ve_mps, vn_mps[, vu_mps]``): velocity, m/s;
 * optional covariance diagonal ``var_x, var_y, var_z, var_vx, var_vy, var_vz``
-  (``var_e_m2 ... var_vu_m2ps2``), m^2 and m^2/s^2, NaN if absent; ``quality``.
+  (``var_e_m2 ... var_vu_m2ps2``), m^2 and m^2/s^2, NaN if absent; optional
+  upper triangle ``cov_x_y, cov_x_vx, ... cov_vy_vz`` (``cov_e_n_m2 ...
+  cov_vn_vu_m2ps2``), 0 if absent; ``quality``.
 
 Truth file columns: ``time`` (or ``t_s``), ``id`` (or ``threat_id``),
 ``x, y[, z]`` (or ``e_m, n_m[, u_m]``), optional ``vx, vy[, vz]`` (or
-``ve_mps ...``) and ``alive`` (default true). An iadsim run-directory
+``ve_mps ...``), ``alive`` (default true) and the threat class, ``threat_type``
+(or ``class``; else the group of ``threat_name``, its name without the
+trailing ``-index``). An iadsim run-directory
 ``truth.parquet`` therefore reads as is; rows with ``alive`` false keep their
 time (a known truth sample) but are not scored and not validated.
 
@@ -29,14 +33,20 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from iadsim.analysis.metrics.held import TRACK_HISTORY_KEY
+from iadsim.analysis.trackcols import Columns, status_codes, truth_classes
 from iadsim.errors import InputDataError
-from iadsim.frames import Tracks, TrackStatus, Truth
+from iadsim.frames import (
+    TRACK_STATE_AXES,
+    Tracks,
+    Truth,
+    track_cov_column,
+    track_cov_generic,
+)
 
 __all__ = [
     "TrackFile",
@@ -54,6 +64,13 @@ F64 = NDArray[np.float64]
 MAX_POS_M = 1e8
 MAX_SPEED_MPS = 1e5
 MAX_VAR = 1e16
+
+#: generic covariance column (``cov_x_vy``) -> Tracks column (``cov_e_vn_m2ps``)
+_COV_COLUMNS: dict[str, str] = {
+    track_cov_generic(a, b): track_cov_column(a, b)
+    for i, a in enumerate(TRACK_STATE_AXES)
+    for b in TRACK_STATE_AXES[i + 1 :]
+}
 
 # canonical name -> accepted column names (first found wins)
 _TRACK_COLS: dict[str, tuple[str, ...]] = {
@@ -73,6 +90,8 @@ _TRACK_COLS: dict[str, tuple[str, ...]] = {
     "var_vy": ("var_vy", "var_vn_m2ps2"),
     "var_vz": ("var_vz", "var_vu_m2ps2"),
     "quality": ("quality",),
+    # the covariance upper triangle: generic name (iadsim track) or the run's name
+    **{generic: (generic, column) for generic, column in _COV_COLUMNS.items()},
 }
 _TRUTH_COLS: dict[str, tuple[str, ...]] = {
     "time": ("time", "t_s"),
@@ -84,6 +103,8 @@ _TRUTH_COLS: dict[str, tuple[str, ...]] = {
     "vy": ("vy", "vn_mps"),
     "vz": ("vz", "vu_mps"),
     "alive": ("alive",),
+    "class": ("threat_type", "class"),
+    "name": ("threat_name",),
 }
 
 
@@ -107,6 +128,9 @@ class TruthFile:
     n_dim: int
     has_velocity: bool
     file: str
+    #: threat class of each truth id (``threat_type`` column, or the group of
+    #: ``threat_name``); empty if the file names none
+    classes: dict[int, str] = dataclasses.field(default_factory=dict)
 
 
 def read_table(path: str | Path) -> pa.Table:
@@ -123,139 +147,9 @@ def read_table(path: str | Path) -> pa.Table:
         raise InputDataError(f"{p.name}: cannot read file ({first})") from err
 
 
-class _Columns:
-    """Column lookup and validation on one table, errors naming the file."""
-
-    def __init__(self, table: pa.Table, file: str, names: dict[str, tuple[str, ...]]) -> None:
-        self.table, self.file, self.names = table, file, names
-
-    def error(self, col: str, message: str) -> InputDataError:
-        return InputDataError(f"{self.file}: column '{col}': {message}")
-
-    def which(self, key: str) -> str | None:
-        return next((n for n in self.names[key] if n in self.table.column_names), None)
-
-    def has(self, key: str) -> bool:
-        return self.which(key) is not None
-
-    def raw(self, key: str) -> tuple[str, pa.ChunkedArray]:
-        name = self.which(key)
-        if name is None:
-            alts = " or ".join(f"'{n}'" for n in self.names[key])
-            have = ", ".join(self.table.column_names)
-            raise InputDataError(f"{self.file}: column {alts}: missing (columns: {have})")
-        column = self.table.column(name)
-        if column.null_count:
-            row = int(np.flatnonzero(pc.is_null(column).to_numpy(zero_copy_only=False))[0])
-            raise self.error(name, f"empty value at row {row}")
-        return name, column
-
-    def floats(self, key: str, mask: NDArray[np.bool_] | None = None, finite: bool = True) -> F64:
-        name, column = self.raw(key)
-        if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
-            raise self.error(name, f"not numeric (got {column.type})")
-        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
-        if finite:
-            checked = values if mask is None else np.where(mask, values, 0.0)
-            bad = np.flatnonzero(~np.isfinite(checked))
-            if bad.size:
-                what = "NaN" if np.isnan(values[bad[0]]) else "inf"
-                raise self.error(name, f"{what} at row {int(bad[0])}")
-        return values
-
-    def optional(
-        self,
-        key: str,
-        n: int,
-        default: float,
-        finite: bool = True,
-        lo: float = -np.inf,
-        hi: float = np.inf,
-    ) -> F64:
-        if not self.has(key):
-            return np.full(n, default)
-        return self.bounded(key, lo, hi, finite=finite)
-
-    def non_empty(self, what: str) -> None:
-        if self.table.num_rows == 0:
-            raise InputDataError(f"{self.file}: no {what} (the file has no rows)")
-
-    def ints(self, key: str) -> NDArray[np.int64]:
-        name, column = self.raw(key)
-        if pa.types.is_integer(column.type):
-            return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.int64)
-        values = self.floats(key)
-        # whole numbers exactly representable in float64 (1e30 would wrap to INT64_MIN)
-        bad = np.flatnonzero((values != np.round(values)) | (np.abs(values) > 2.0**53))
-        if bad.size:
-            r = int(bad[0])
-            raise self.error(name, f"not an integer id at row {r} (got {values[r]:g})")
-        return values.astype(np.int64)
-
-    def bounded(
-        self,
-        key: str,
-        lo: float,
-        hi: float,
-        mask: NDArray[np.bool_] | None = None,
-        finite: bool = True,
-    ) -> F64:
-        """Like :meth:`floats`, and every (finite, unmasked) value within [lo, hi]."""
-        values = self.floats(key, mask=mask, finite=finite)
-        inf = np.flatnonzero(np.isinf(values) if mask is None else mask & np.isinf(values))
-        if inf.size:  # NaN may mean "not given" (finite=False); inf never means anything
-            raise self.error(str(self.which(key)), f"inf at row {int(inf[0])}")
-        check = np.isfinite(values) if mask is None else mask & np.isfinite(values)
-        bad = np.flatnonzero(check & ((values < lo) | (values > hi)))
-        if bad.size:
-            r = int(bad[0])
-            raise self.error(
-                str(self.which(key)),
-                f"out of range [{lo:g}, {hi:g}] at row {r} (got {values[r]:g})",
-            )
-        return values
-
-    def sorted_time(self) -> F64:
-        t = self.bounded("time", -1e10, 1e10)
-        bad = np.flatnonzero(np.diff(t) < 0)
-        if bad.size:
-            i = int(bad[0]) + 1
-            msg = f"not sorted at row {i} ({t[i]:g} after {t[i - 1]:g})"
-            raise self.error(str(self.which("time")), msg)
-        return t
-
-    def unique_per_time(self, t: F64, ids: NDArray[np.int64], id_key: str) -> None:
-        order = np.lexsort((ids, t))
-        dup = np.flatnonzero((np.diff(t[order]) == 0) & (np.diff(ids[order]) == 0))
-        if dup.size:
-            row = int(order[dup[0] + 1])
-            name = str(self.which(id_key))
-            raise self.error(name, f"duplicate (time, {name}) {ids[row]} at row {row}")
-
-
-def _status_codes(cols: _Columns) -> NDArray[np.int8]:
-    name, column = cols.raw("status")
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        text = np.char.lower(np.asarray(column.to_numpy(zero_copy_only=False), dtype=str))
-        uniq, inv = np.unique(text, return_inverse=True)
-        lookup = {name_: code for code, name_ in enumerate(TrackStatus.NAMES)}
-        codes = np.asarray([lookup.get(str(u), -1) for u in uniq], dtype=np.int64)[inv]
-        bad = np.flatnonzero(codes < 0)
-        if bad.size:
-            got = text[bad[0]]
-            raise cols.error(name, f"unknown status '{got}' at row {int(bad[0])}")
-        return codes.astype(np.int8)
-    codes_i = cols.ints("status")
-    bad = np.flatnonzero((codes_i < 0) | (codes_i > len(TrackStatus.NAMES) - 1))
-    if bad.size:
-        msg = f"status code {codes_i[bad[0]]} at row {int(bad[0])} (expected 0..3 or a name)"
-        raise cols.error(name, msg)
-    return codes_i.astype(np.int8)
-
-
 def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
     """Validate a tracks table (see the module docstring) into a :class:`TrackFile`."""
-    cols = _Columns(table, file, _TRACK_COLS)
+    cols = Columns(table, file, _TRACK_COLS)
     t = cols.sorted_time()
     n = t.shape[0]
     track_id = cols.ints("track_id")
@@ -269,7 +163,7 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
     tracks = Tracks(
         t_s=t,
         track_id=track_id,
-        status=_status_codes(cols),
+        status=status_codes(cols),
         e_m=cols.bounded("x", -MAX_POS_M, MAX_POS_M),
         n_m=cols.bounded("y", -MAX_POS_M, MAX_POS_M),
         u_m=cols.optional("z", n, 0.0, lo=-MAX_POS_M, hi=MAX_POS_M),
@@ -285,6 +179,10 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
         var_vn_m2ps2=var["var_vy"],
         var_vu_m2ps2=var["var_vz"],
         quality=cols.optional("quality", n, np.nan, finite=False),
+        **{
+            column: cols.optional(key, n, 0.0, lo=-MAX_VAR, hi=MAX_VAR)
+            for key, column in _COV_COLUMNS.items()
+        },
     )
     meta = table.schema.metadata or {}
     history = meta.get(TRACK_HISTORY_KEY, b"").decode() or None
@@ -293,7 +191,7 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
 
 def truth_from_table(table: pa.Table, *, file: str) -> TruthFile:
     """Validate a truth table (see the module docstring) into a :class:`TruthFile`."""
-    cols = _Columns(table, file, _TRUTH_COLS)
+    cols = Columns(table, file, _TRUTH_COLS)
     cols.non_empty("truth rows")
     t = cols.sorted_time()
     n = t.shape[0]
@@ -325,7 +223,9 @@ def truth_from_table(table: pa.Table, *, file: str) -> TruthFile:
         alt_m=z,
         alive=alive,
     )
-    return TruthFile(truth=truth, n_dim=n_dim, has_velocity=has_vel, file=file)
+    return TruthFile(
+        truth=truth, n_dim=n_dim, has_velocity=has_vel, file=file, classes=truth_classes(cols, ids)
+    )
 
 
 def read_tracks(path: str | Path) -> TrackFile:

@@ -44,6 +44,7 @@ RUN_FILES: tuple[FileDoc, ...] = (
             ("lat_deg", "float64", "geodetic latitude, deg"),
             ("lon_deg", "float64", "geodetic longitude, deg"),
             ("threat_name", "string", "threat name of the scenario (group name-index)"),
+            ("threat_type", "string", "threat type (catalog class): the class of life NEES"),
         ),
     ),
     FileDoc("detections.parquet", "radar plots, one row per detection", Detections),

@@ -36,7 +36,6 @@ EXTRAS: dict[str, tuple[tuple[str, ...], str]] = {
     "cluster": (("dask", "distributed"), "campaigns on a Dask cluster (--backend dask)"),
     "analysis": (("duckdb",), "SQL over campaign results (iadsim query)"),
     "plots": (("matplotlib",), "coverage diagrams (iadsim coverage)"),
-    "terrain": (("pvlib", "h5py"), "the global 5-arcmin terrain model (terrain: global-5arcmin)"),
     "geotiff": (("rasterio",), "GeoTIFF terrain (terrain: {kind: geotiff})"),
     # libasterix; the GPL asterix-decoder installs `asterix` too, without `generated`
     "asterix": (("asterix.generated",), "ASTERIX CAT048/CAT062 input and output"),

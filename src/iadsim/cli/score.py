@@ -23,7 +23,7 @@ from iadsim.errors import InputDataError
 from iadsim.files import write_text_atomic
 
 if TYPE_CHECKING:  # metrics pull in scipy.stats (0.6 s): imported when the command runs
-    from iadsim.analysis.metrics import Score
+    from iadsim.analysis.metrics import LifeNees, Score
 
 __all__ = ["CSV_COLUMNS", "register", "score_command", "write_text_atomic"]
 
@@ -70,15 +70,49 @@ def _check_options(c: float, p: float, alpha: float, time_tol: float) -> None:
     for flag, value, ok, what in checks:
         if not ok:
             raise InputDataError(f"score: {flag}: {what} (got {value})")
+    digits = abs(p * math.log10(c))
+    if not digits < 290.0:  # = metrics.score.MAX_POW_DIGITS (not imported: CLI start-up)
+        raise InputDataError(
+            f"score: --p: c^p = {c:g}^{p:g} leaves the float64 range (|p log10 c| = "
+            f"{digits:.3g}, must be < 290): use a smaller --p or a --c nearer 1"
+        )
+    if not p * math.log10(c) - math.log10(alpha) < 290.0:
+        raise InputDataError(
+            f"score: --alpha: c^p / alpha = {c:g}^{p:g} / {alpha:g} overflows float64: "
+            "use a larger --alpha"
+        )
 
 
-def _nees_text(result: Score) -> str:
-    if not math.isfinite(result.pos_nees_mean):
-        return "n/a"
-    from iadsim.analysis.metrics import chi2_bounds
+def life_nees_values(life: LifeNees) -> dict[str, float | int]:
+    """Life NEES per threat class as raw numbers (``--format json|csv``)."""
+    out: dict[str, float | int] = {
+        "nees_life_dof": life.dof,
+        "nees_life_tracks_unassociated": life.n_unassociated,
+    }
+    for c in life.classes:
+        out |= {
+            f"nees_life[{c.name}]": c.nees_mean,
+            f"nees_life_lo[{c.name}]": c.lo,
+            f"nees_life_hi[{c.name}]": c.hi,
+            f"nees_life_tracks[{c.name}]": c.n_tracks,
+        }
+    return out
 
-    lo, hi = chi2_bounds(result.n_dim, result.n_pairs, 0.95)
-    return f"{result.pos_nees_mean:.2f} (95% [{lo:.2f}, {hi:.2f}])"
+
+def life_nees_rows(life: LifeNees) -> list[tuple[str, str]]:
+    """Table rows: one per threat class, mean of the tracks' time-averaged NEES and
+    its 95% interval for that many independent tracks."""
+    if not life.classes:
+        return [("NEES over track life", "n/a (no track associated)")]
+    rows = [
+        (
+            f"NEES over track life, {c.name} ({c.n_tracks} tracks)",
+            f"{c.nees_mean:.2f} (95% [{c.lo:.2f}, {c.hi:.2f}])",
+        )
+        for c in life.classes
+    ]
+    rows.append(("  NEES dof / unassociated tracks", f"{life.dof} / {life.n_unassociated}"))
+    return rows
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -106,7 +140,6 @@ def metric_values(result: Score) -> dict[str, float | int]:
         "mean_continuity": float(k.mean_continuity),
         "pos_rmse_m": float(result.pos_rmse_m),
         "vel_rmse_mps": float(result.vel_rmse_mps),
-        "pos_nees_mean": float(result.pos_nees_mean),
     }
 
 
@@ -129,7 +162,6 @@ def metric_rows(result: Score) -> list[dict[str, str]]:
         ("mean truth continuity", _num(v["mean_continuity"])),
         ("position RMSE (m)", _num(v["pos_rmse_m"])),
         ("velocity RMSE (m/s)", _num(v["vel_rmse_mps"])),
-        ("mean position NEES (diag. cov.)", _nees_text(result)),
     ]
     return [{"metric": label, "value": text} for label, text in rows]
 
@@ -199,7 +231,7 @@ def score_command(
     if time_match not in ("interpolate", "nearest"):
         msg = f"score: --time-match: must be 'interpolate' or 'nearest' (got {time_match!r})"
         raise InputDataError(msg)
-    from iadsim.analysis.metrics import CONFIRMED_STATUSES, score_frames
+    from iadsim.analysis.metrics import CONFIRMED_STATUSES, score_frames, track_life_nees
     from iadsim.analysis.outputs import check_output_file, writing
     from iadsim.analysis.trackfiles import check_score_size
 
@@ -238,11 +270,22 @@ def score_command(
     if csv_out is not None:
         with writing(csv_out, "no CSV written (the scores are printed below)"):
             write_text_atomic(csv_out, series_csv(result))
+    life = track_life_nees(
+        truth_file.truth,
+        track_file.tracks,  # the tracker's own rows: held rows are not estimates
+        n_dim=min(track_file.n_dim, truth_file.n_dim),
+        truth_class=truth_file.classes,
+        statuses=None if all_tracks else CONFIRMED_STATUSES,
+        time_tol_s=time_tol,
+    )
     title = f"Track scoring (c = {c:g} m, p = {p:g}, alpha = {alpha:g})"
     if fmt is Format.table:
-        emit(fmt, METRIC_COLS, metric_rows(result), title=title)
+        rows = metric_rows(result)
+        rows += [{"metric": k, "value": v} for k, v in life_nees_rows(life)]
+        emit(fmt, METRIC_COLS, rows, title=title)
+        print(f"NEES over track life: {life.rule}; cut-off independent.", file=sys.stderr)
     else:
-        values = metric_values(result)
+        values = metric_values(result) | life_nees_values(life)
         emit(fmt, [Col(key, key) for key in values], [values], document=values)
     if csv_out is not None:
         print(f"per-time CSV: {csv_out}", file=sys.stderr)

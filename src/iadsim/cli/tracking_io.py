@@ -9,7 +9,8 @@ YAML, ``sensors:``, with the noise unless the file has ``sigma_range`` (m),
 ``sigma_azimuth`` and ``sigma_elevation`` (rad) columns). Or ASTERIX CAT048 plots with
 ``--radar-sites`` (:mod:`iadsim.analysis.asterix`).
 Output (Parquet, written atomically): ``time, track_id, status, x, y[, z], vx,
-vy[, vz]``, the covariance diagonals ``var_*`` and ``quality``, one row per
+vy[, vz]``, the covariance diagonals ``var_*``, its upper triangle ``cov_*``
+(m^2, m^2/s, m^2/s^2) and ``quality``, one row per
 live track per scan time (plus a ``deleted`` row when a track is dropped).
 """
 
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 
 from iadsim.errors import InputDataError, ScenarioError, located
 from iadsim.files import atomic_write
-from iadsim.frames import Detections, Tracks, TrackStatus
+from iadsim.frames import Detections, Tracks, TrackStatus, track_cov_column, track_cov_generic
 from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.schema_tracking import TrackCliConfig, compile_tracker_parts
 from iadsim.tracking import Measurements, Tracker
@@ -247,6 +248,10 @@ def _to_table(tracks: Tracks, dims: int) -> pa.Table:
         out[f"var_{a}"] = getattr(tracks, f"var_{b}_m2")
     for a, b in axes:
         out[f"var_v{a}"] = getattr(tracks, f"var_v{b}_m2ps2")
+    state = [b for _, b in axes] + [f"v{b}" for _, b in axes]
+    for i, a in enumerate(state):  # the covariance upper triangle (cov_x_y, cov_x_vx, ...)
+        for b in state[i + 1 :]:
+            out[track_cov_generic(a, b)] = getattr(tracks, track_cov_column(a, b))
     out["quality"] = tracks.quality
     return pa.table(out)
 

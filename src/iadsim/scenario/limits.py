@@ -69,6 +69,13 @@ def _placed_radars(scenario: Scenario) -> list[Any]:
     return [*scenario.radars, *(r for b in scenario.batteries for r in b.radars)]
 
 
+def _steps(duration_s: float, step_s: float) -> int:
+    """Steps of ``step_s`` in ``duration_s`` plus one, capped at 10^18 (a step of
+    5e-324 s would make the quotient inf: still a count far over every limit)."""
+    q = duration_s / step_s
+    return int(q) + 1 if q < 1e18 else 10**18
+
+
 def estimate(scenario: Scenario) -> Estimate:
     """Upper bounds of events, truth rows and memory for one run of ``scenario``.
 
@@ -82,10 +89,10 @@ def estimate(scenario: Scenario) -> Estimate:
     for placed in _placed_radars(scenario):
         radar = catalog.radars.get(placed.type)
         period = radar.scan_period_s if radar is not None else 1.0
-        dwells += int(sim.duration_s / period) + 1
-    cycles = int(sim.duration_s / sim.c2_cycle_s) + 1 if scenario.batteries else 0
-    truth_rows = n * (int(sim.duration_s / sim.truth_step_s) + 1)
-    table_rows = n * (int(sim.duration_s / _TABLE_STEP_S) + 1)
+        dwells += _steps(sim.duration_s, period)
+    cycles = _steps(sim.duration_s, sim.c2_cycle_s) if scenario.batteries else 0
+    truth_rows = n * _steps(sim.duration_s, sim.truth_step_s)
+    table_rows = n * _steps(sim.duration_s, _TABLE_STEP_S)
     # every threat seen on every dwell, one track per threat per dwell, plus the
     # (tracks x detections) gating matrices of the largest dwell
     memory = (

@@ -2,8 +2,9 @@
 
 Digital elevation models (all offline):
 
-* :func:`load_pvlib_dem`: pvlib's packaged global 5-arcmin grid
-  ``pvlib/data/Altitude.h5`` (2160 x 4320 uint8, ``metres = v * 28 - 450``,
+* :func:`load_global_dem`: the global 5-arcmin grid of pvlib's
+  ``pvlib/data/Altitude.h5``, shipped in iadsim (``data/global_5arcmin.npz``,
+  2160 x 4320 uint8, ``metres = v * 28 - 450``,
   255 = no data / sea -> 0 m, row 0 = 90 N, column 0 = 180 W; cell centres at
   ``(90 - lat) * 12``, ``(lon + 180) * 12``). Resolution ~9 km: masking from it
   is coarse but real.
@@ -27,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.util
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from iadsim.errors import InputDataError
 from iadsim.geo import EARTH_MEAN_RADIUS_M
-from iadsim.sensors.chunked import Block, ChunkedGrid
+from iadsim.sensors.chunked import ChunkedGrid
 from iadsim.sensors.horizon import K_STANDARD, elevation_angle_rad
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "build_terrain_mask",
     "destination_point",
     "load_geotiff_dem",
+    "load_global_dem",
     "load_pvlib_dem",
 ]
 
@@ -147,33 +148,30 @@ class GridDem:
         return np.asarray((1 - wi) * top + wi * bottom).reshape(shape)
 
 
+#: The packaged global grid: pvlib's ``data/Altitude.h5`` codes, unchanged (provenance,
+#: license and attributions in ``data/README.md``; made by ``tools/convert_global_dem.py``).
+GLOBAL_DEM_FILE = Path(__file__).parent / "data" / "global_5arcmin.npz"
+
+
 @functools.lru_cache(maxsize=1)
-def load_pvlib_dem() -> GridDem:
-    """pvlib's packaged 5-arcmin global DEM (read with h5py; never downloads).
+def load_global_dem() -> GridDem:
+    """The packaged global 5-arcmin DEM (pvlib's grid, shipped in iadsim; never downloads).
 
-    Data: pvlib ``data/Altitude.h5`` (BSD-3 package), see the module docstring
-    for the encoding; sea / no-data cells are set to 0 m. Cached after the first
-    call (the grid is never modified).
+    Data: :data:`GLOBAL_DEM_FILE`, the uint8 codes of pvlib ``data/Altitude.h5``
+    (BSD-3-Clause, from Mapzen terrain tiles), see the module docstring for the
+    encoding; sea / no-data cells are 0 m. Decoded per lookup, identical to
+    ``pvlib.location.lookup_altitude`` at the cell centres. Cached after the
+    first call (the grid is never modified; loading takes ~50 ms).
     """
-    spec = importlib.util.find_spec("pvlib")
-    if spec is None or spec.origin is None:
-        raise InputDataError("terrain: pvlib is not installed (needed for the default DEM)")
-    path = Path(spec.origin).parent / "data" / "Altitude.h5"
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        ds = f["Altitude"]
-        shape, chunk_shape, dtype = ds.shape, ds.chunks, ds.dtype
-        raw = np.asarray(ds[...]) if chunk_shape is None else None
-    chunks = None
-    if raw is None:  # gzip-chunked: inflate only the chunks a run looks at
-        read = functools.partial(_read_h5_blocks, str(path), "Altitude")
-        chunks = ChunkedGrid(shape, chunk_shape, dtype, read)
-        raw = chunks.array
+    try:
+        with np.load(GLOBAL_DEM_FILE) as data:
+            raw = np.asarray(data["altitude_code"])
+    except (OSError, KeyError, ValueError) as err:
+        msg = f"{GLOBAL_DEM_FILE}: cannot read the global terrain grid ({err})"
+        raise InputDataError(msg) from err
     step = 1.0 / 12.0
     return GridDem(  # uint8 cells kept encoded: decoded per lookup (9.3 M cells)
         elevation_m=raw,
-        chunks=chunks,
         scale=28.0,
         offset_m=-450.0,
         nodata=255,
@@ -181,16 +179,12 @@ def load_pvlib_dem() -> GridDem:
         lon0_deg=-180.0 + step / 2,
         dlat_deg=-step,
         dlon_deg=step,
-        name="pvlib Altitude.h5 (5 arcmin)",
+        name="global 5-arcmin grid (pvlib Altitude.h5)",
     )
 
 
-def _read_h5_blocks(path: str, name: str, blocks: Sequence[Block]) -> list[NDArray[Any]]:
-    """Blocks of an HDF5 dataset (one file opening for all of them)."""
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        return [np.asarray(f[name][block]) for block in blocks]
+#: Former name (the grid used to be read from the installed pvlib).
+load_pvlib_dem = load_global_dem
 
 
 def load_geotiff_dem(path: str | Path) -> GridDem:

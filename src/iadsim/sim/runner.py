@@ -134,7 +134,9 @@ def _truth_table(world: World, truth: Truth) -> Any:
     # names taken per row in Arrow (a numpy fixed-width unicode array of all rows
     # would cost 4 bytes x the longest name per row: 340 MB at 1,000 threats)
     names = pa.array([str(n) for n in world.threats.name], type=pa.string())
-    return table.append_column("threat_name", names.take(arrow_array(truth.threat_id)))
+    types = pa.array([str(n) for n in world.threats.type], type=pa.string())
+    table = table.append_column("threat_name", names.take(arrow_array(truth.threat_id)))
+    return table.append_column("threat_type", types.take(arrow_array(truth.threat_id)))
 
 
 def sort_events(events: Events) -> Events:

@@ -10,6 +10,8 @@ Kernels take plain arrays and return small frozen dataclasses:
   :func:`chi2_bounds`
 * :mod:`.align` - :func:`evaluation_times`, :func:`interpolate_truth`,
   :func:`match_truth_times` (truth at the track times)
+* :mod:`.lifenees` - :func:`track_life_nees` (NEES of each track over its life,
+  per threat class, cut-off independent)
 * :mod:`.score` - :func:`score` (arrays) and :func:`score_frames`
   (:class:`iadsim.frames.Truth` / :class:`iadsim.frames.Tracks`)
 """
@@ -23,14 +25,17 @@ from iadsim.analysis.metrics.consistency import (
     nis,
 )
 from iadsim.analysis.metrics.continuity import ContinuityResult, pair_rmse, track_continuity
+from iadsim.analysis.metrics.lifenees import ClassNees, LifeNees, track_life_nees
 from iadsim.analysis.metrics.score import CONFIRMED_STATUSES, Score, score, score_frames
 from iadsim.analysis.metrics.series import SetMetricsSeries, set_metrics_over_time
 from iadsim.analysis.metrics.setdist import GospaResult, OspaResult, gospa, optimal_assignment, ospa
 
 __all__ = [
     "CONFIRMED_STATUSES",
+    "ClassNees",
     "ContinuityResult",
     "GospaResult",
+    "LifeNees",
     "OspaResult",
     "Score",
     "SetMetricsSeries",
@@ -50,4 +55,5 @@ __all__ = [
     "score_frames",
     "set_metrics_over_time",
     "track_continuity",
+    "track_life_nees",
 ]

@@ -10,6 +10,7 @@ confirmed (including coasting) tracks.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -19,9 +20,44 @@ from numpy.typing import ArrayLike, NDArray
 from iadsim.analysis.metrics.align import evaluation_times, interpolate_truth, match_truth_times
 from iadsim.analysis.metrics.continuity import ContinuityResult, pair_rmse, track_continuity
 from iadsim.analysis.metrics.series import SetMetricsSeries, set_metrics_over_time
+from iadsim.errors import NumericalError
 from iadsim.frames import Tracks, TrackStatus, Truth
 
-__all__ = ["CONFIRMED_STATUSES", "Score", "score", "score_frames"]
+__all__ = ["CONFIRMED_STATUSES", "Score", "check_metric_params", "score", "score_frames"]
+
+#: ``c^p`` (and sums of up to ~10^6 such terms) must stay a normal float64:
+#: ``|p log10(c)|`` below this, so neither overflows nor underflows to 0
+MAX_POW_DIGITS = 290.0
+
+
+def check_metric_params(c_m: float, p: float, alpha: float) -> None:
+    """Refuse GOSPA/OSPA parameters whose powers leave the float64 range.
+
+    Raises
+    ------
+    NumericalError
+        ``c_m`` not finite and > 0, ``p`` not finite and >= 1, ``alpha`` not in
+        (0, 2], or ``|p log10(c_m)|`` or ``log10(c^p / alpha)`` not below
+        ``MAX_POW_DIGITS`` (``c^p`` would overflow to inf or underflow to 0 and
+        the metric would be meaningless).
+    """
+    if not (math.isfinite(c_m) and c_m > 0):
+        raise NumericalError(f"c_m: must be finite and > 0 (got {c_m})")
+    if not (math.isfinite(p) and p >= 1):
+        raise NumericalError(f"p: must be finite and >= 1 (got {p})")
+    if not 0 < alpha <= 2:
+        raise NumericalError(f"alpha: must be in (0, 2] (got {alpha})")
+    if not abs(p * math.log10(c_m)) < MAX_POW_DIGITS:
+        raise NumericalError(
+            f"p: c^p = {c_m:g}^{p:g} leaves the float64 range "
+            f"(|p log10(c)| = {abs(p * math.log10(c_m)):.3g}; must be < {MAX_POW_DIGITS:g}): "
+            "use a smaller p or a cut-off nearer 1"
+        )
+    if not p * math.log10(c_m) - math.log10(alpha) < MAX_POW_DIGITS:
+        raise NumericalError(
+            f"alpha: c^p / alpha = {c_m:g}^{p:g} / {alpha:g} overflows float64: use a larger alpha"
+        )
+
 
 CONFIRMED_STATUSES: tuple[int, ...] = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
 """Statuses scored by default: confirmed tracks, updated or coasting."""
@@ -89,7 +125,13 @@ def score(
     Returns
     -------
     Score
+
+    Raises
+    ------
+    NumericalError
+        Parameters out of range (:func:`check_metric_params`).
     """
+    check_metric_params(c_m, p, alpha)
     series = set_metrics_over_time(
         truth_t_s, truth_pos, track_t_s, track_pos, c_m=c_m, p=p, alpha=alpha, eval_t_s=eval_t_s
     )
