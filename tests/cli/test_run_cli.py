@@ -47,7 +47,7 @@ def test_run_writes_a_complete_run_directory_and_full_output(tmp_path: Path) -> 
     proc = _iadsim("run", "tiny.yaml", "--out", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     # the summary tables and the last line reached the pipe
-    assert "raid: 1 threats" in " ".join(proc.stdout.split())
+    assert "surveillance only (no batteries): 1 air objects" in " ".join(proc.stdout.split())
     assert proc.stdout.rstrip().endswith("run directory: out")
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert {"truth.parquet", "detections.parquet", "tracks.parquet", "events.parquet"} <= names
