@@ -11,7 +11,10 @@ makes every scenario field of that role accept it. (Not shipped: test-only toys.
 - (b) a filter: ``toy_inflated``, an EKF that trusts measurements ``factor`` times
   less (also usable as the mode filter of an IMM);
 - (c) a threat motion model: ``toy_straight``, a straight constant-speed flight
-  from the first waypoint on a fixed heading.
+  from the first waypoint on a fixed heading;
+- (d) a C2 policy: ``toy_soonest``, no assignment problem: each cycle one salvo at
+  the track that reaches its defended site first, from the first launcher and type
+  that can intercept it.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
-from iadsim.frames import Detections, Truth
+from iadsim.c2 import BatteryParams, ThreatAssessment, ThreatParams, WeaponSystem
+from iadsim.c2.threat import evaluate_threats
+from iadsim.frames import Detections, Orders, Truth
+from iadsim.picture import TrackPicture
 from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
 from iadsim.scenario.registry import KindModel
+from iadsim.scenario.schema_c2 import C2_POLICIES
 from iadsim.scenario.schema_sensors import DETECTION_MODELS
 from iadsim.scenario.schema_tracking import FILTERS, TrackerConfig, compile_tracker
 from iadsim.scenario.schema_truth import THREAT_MOTIONS, GroupMotion, route_spec
@@ -37,6 +44,73 @@ from iadsim.tracking.filters import Innovation
 from iadsim.truth import plane_to_geodetic
 
 PRESET = "s400-vs-mixed-raid"
+
+
+# -- (d) a C2 policy -----------------------------------------------------------------
+# file 1 of 2 (src/iadsim/c2/soonest.py): the stage object, a C2Policy
+@dataclasses.dataclass(eq=False, kw_only=True)
+class SoonestFirst:
+    """One salvo of ``rounds`` per cycle at the track with the smallest time to go."""
+
+    threat: ThreatParams
+    batteries: tuple[BatteryParams, ...]
+    weapons: WeaponSystem
+    rounds: int = 1
+    last_assessment: ThreatAssessment | None = None
+    _next_id: int = 0
+
+    def decide(self, picture: TrackPicture, t_s: float) -> Orders:
+        ta = evaluate_threats(picture.tracks, t_s, self.threat)
+        self.last_assessment = ta
+        st = self.weapons.status(t_s)
+        if len(ta.track_id) == 0:
+            return Orders.empty()
+        sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s)
+        col = {int(b): k for k, b in enumerate(picture.battery_id)}
+        fc = picture.fc_held[picture.rows_of(ta.track_id)]  # (T, B)
+        launcher_fc = np.stack(
+            [
+                fc[:, col[int(b)]] if int(b) in col else np.zeros(len(fc), bool)
+                for b in st.battery_id
+            ],
+            axis=1,
+        )  # (T, L)
+        free = ~np.isin(ta.track_id, st.in_flight_track_id)
+        ok = (
+            sol.feasible & launcher_fc[:, :, None] & free[:, None, None]
+            & (st.rounds >= self.rounds)[None] & (st.ready_t_s <= t_s)[None, :, None]
+        )  # fmt: skip
+        if not ok.any():
+            return Orders.empty()
+        tgo_s = ta.tgo_s[np.arange(len(ta.track_id)), ta.site]  # to its most threatened site
+        t = int(np.argmin(np.where(ok.any(axis=(1, 2)), tgo_s, np.inf)))
+        lx, i = (int(v[0]) for v in np.nonzero(ok[t]))
+        self._next_id += 1
+        pip = sol.pip_m[t, lx, i]
+        return Orders(
+            t_s=np.array([t_s]), order_id=np.array([self._next_id - 1]),
+            battery_id=st.battery_id[[lx]], launcher_id=st.launcher_id[[lx]],
+            interceptor_id=np.array([i]), track_id=ta.track_id[[t]],
+            n_rounds=np.array([self.rounds]), t_launch_s=sol.t_launch_s[[t], [lx], [i]],
+            t_intercept_s=sol.t_intercept_s[[t], [lx], [i]], pip_e_m=pip[[0]],
+            pip_n_m=pip[[1]], pip_u_m=pip[[2]], pk=sol.pk[[t], [lx], [i]],
+        )  # fmt: skip
+
+
+# file 2 of 2 (in src/iadsim/scenario/schema_c2.py): config + compile step
+class SoonestConfig(KindModel):
+    """Soonest-first fire (toy): one salvo of ``rounds`` per cycle, no assignment."""
+
+    kind: Literal["toy_soonest"] = "toy_soonest"
+    rounds: int = 1
+
+
+def _compile_soonest(
+    cfg: SoonestConfig, threat: Any, batteries: Any, weapons: Any, params: Any
+) -> SoonestFirst:
+    return SoonestFirst(
+        threat=threat, batteries=tuple(batteries), weapons=weapons, rounds=cfg.rounds
+    )
 
 
 # -- (a) a detection model ------------------------------------------------------
@@ -145,7 +219,7 @@ def _compile_straight(cfg: StraightConfig, th: Any, catalog: Any, origin: Any) -
 
 @pytest.fixture
 def toys() -> Iterator[None]:
-    """Register the three toy kinds (as their modules would at import) and remove them."""
+    """Register the four toy kinds (as their modules would at import) and remove them."""
     DETECTION_MODELS.register(
         example={"kind": "toy_perfect"},
         compile=lambda c: PerfectDetection(sigma_range_m=c.sigma_range_m),
@@ -157,7 +231,9 @@ def toys() -> Iterator[None]:
     THREAT_MOTIONS.register(example={"kind": "toy_straight"}, compile=_compile_straight)(
         StraightConfig
     )
+    C2_POLICIES.register(example={"kind": "toy_soonest"}, compile=_compile_soonest)(SoonestConfig)
     yield
+    C2_POLICIES.unregister("toy_soonest")
     DETECTION_MODELS.unregister("toy_perfect")
     FILTERS.unregister("toy_inflated")
     THREAT_MOTIONS.unregister("toy_straight")
@@ -221,3 +297,21 @@ def test_a_threat_motion_plugs_in_through_the_scenario(toys: None) -> None:
     states = truth.states(t)
     speed = np.hypot(states.ve_mps, states.vn_mps)[states.threat_id == np.flatnonzero(rows)[0]]
     np.testing.assert_allclose(speed, 250.0, rtol=5e-3)  # route-plane scale error < 0.5 %
+
+
+@pytest.mark.slow
+def test_a_c2_policy_plugs_in_through_the_engagement_settings(toys: None) -> None:
+    data = _scenario(engagement={"policy": {"kind": "toy_soonest", "rounds": 1}})
+    data["simulation"]["duration_s"] = 800.0  # first launches at ~700 s
+    toy = run_scenario(load_scenario_data(data, file="s.yaml"), record=False)
+    std_data = _scenario()
+    std_data["simulation"]["duration_s"] = 800.0  # first launches at ~700 s
+    std = run_scenario(load_scenario_data(std_data, file="s.yaml"), record=False)
+    launches = toy.events.kind == "launch"
+    t_launch = toy.events.t_s[launches]
+    assert launches.sum() > 0  # the toy fires through the whole pipeline
+    assert (toy.events.value[launches] == 1).all()  # one round per salvo
+    # one salvo per cycle: launch times (order time + reaction) never repeat
+    assert np.unique(t_launch).size == t_launch.size
+    std_rounds = std.events.value[std.events.kind == "launch"]
+    assert (std_rounds == 2).all()  # the preset's doctrine: salvos of 2 (WTA policy)

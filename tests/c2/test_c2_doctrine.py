@@ -5,11 +5,16 @@ from __future__ import annotations
 import numpy as np
 from c2_helpers import PHYS, held, inbound, interceptor, make_tracks, truth_from_tracks, wire
 
-from iadsim.c2 import FREE, HOLD, TIGHT, BatteryParams, DoctrineParams
+from iadsim.c2 import FREE, HOLD, TIGHT, BatteryParams, DoctrineParams, SalvoFire, ShootLookShoot
 from iadsim.c2.doctrine import reserve_rounds
 
 
-def _bty(**kw) -> list[BatteryParams]:
+def _bty(mode: str = "shoot-look-shoot", kill_assessment_s: float = 10.0,
+         **kw) -> list[BatteryParams]:  # fmt: skip
+    """One battery; ``mode`` names the firing mode (its settings: ``kill_assessment_s``)."""
+    kw["mode"] = (
+        SalvoFire() if mode == "salvo" else ShootLookShoot(kill_assessment_s=kill_assessment_s)
+    )
     return [BatteryParams(battery_id=0, target_channels=20, missile_channels=40,
                           doctrine=DoctrineParams(**kw))]  # fmt: skip
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from c2_helpers import PHYS, held, inbound, interceptor, make_tracks, wire
 
-from iadsim.c2 import BatteryParams, DoctrineParams
+from iadsim.c2 import BatteryParams, DoctrineParams, ShootLookShoot
 from iadsim.c2.threat import threat_eval_events
 from iadsim.frames import Events, Orders, Truth
 
@@ -15,8 +15,9 @@ def run(seed: int, n_threats: int = 12, cycle_s: float = 4.0, end_s: float = 900
     rng = np.random.default_rng(123)  # geometry fixed; `seed` drives the outcomes
     pos0, vel = inbound(n_threats, rng, r=(60e3, 110e3), alt=(80.0, 9000.0))
     types = [interceptor("long", max_range_m=120e3, pk=0.7), interceptor("short", max_range_m=30e3)]
+    sls = ShootLookShoot(kill_assessment_s=5.0)
     bats = [BatteryParams(battery_id=0, target_channels=4, missile_channels=8,
-                          doctrine=DoctrineParams(salvo=1, kill_assessment_s=5.0))]  # fmt: skip
+                          doctrine=DoctrineParams(salvo=1, mode=sls))]  # fmt: skip
     c2, eng = wire(types=types, loadout=np.full((4, 2), 2), batteries=bats)
     alive = np.ones(n_threats, bool)
     fate = np.array(["survived"] * n_threats, dtype=object)

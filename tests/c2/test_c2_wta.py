@@ -9,7 +9,16 @@ from c2_helpers import held, inbound, interceptor, make_tracks, wire
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iadsim.c2 import BatteryParams, C2Params, DoctrineParams, WTAProblem, solve_wta
+from iadsim.c2 import (
+    AutoSolver,
+    BatteryParams,
+    C2Params,
+    DoctrineParams,
+    GreedySolver,
+    MilpSolver,
+    ShootLookShoot,
+    WTAProblem,
+)
 from iadsim.c2.wta import group_rows, solve_brute, solve_greedy, solve_milp, stack_group_rows
 
 
@@ -72,11 +81,11 @@ def test_greedy_gap():
 def test_auto_switches_by_size():
     rng = np.random.default_rng(1)
     p = random_problem(rng, 30, 8, 2, 2, scarce=False)
-    x_auto = solve_wta(p, "auto", milp_max_options=10)  # forced to greedy
+    x_auto = AutoSolver(milp_max_options=10).solve(p)  # forced to greedy
     assert np.array_equal(x_auto, solve_greedy(p))
-    assert p.value(solve_wta(p, "auto")) >= p.value(x_auto) - 1e-9
-    with pytest.raises(ValueError, match="unknown solver"):
-        solve_wta(p, "nope")  # type: ignore[arg-type]
+    x_milp = AutoSolver().solve(p)
+    assert np.array_equal(x_milp, MilpSolver().solve(p))
+    assert p.value(x_milp) >= p.value(x_auto) - 1e-9
 
 
 def _check_limits(c2, eng, orders, t_s):
@@ -118,14 +127,15 @@ def test_limits_never_exceeded(seed, n_tracks, n_launchers, two_batteries, salvo
     bats = [
         BatteryParams(battery_id=b, target_channels=int(rng.integers(0, 6)),
                       missile_channels=int(rng.integers(0, 10)),
-                      doctrine=DoctrineParams(salvo=salvo, kill_assessment_s=0.0))
+                      doctrine=DoctrineParams(salvo=salvo,
+                                              mode=ShootLookShoot(kill_assessment_s=0.0)))
         for b in range(n_b)
     ]  # fmt: skip
     c2, eng = wire(
         types=types, loadout=loadout, batteries=bats,
         battery_of=rng.integers(0, n_b, n_launchers),
         launcher_pos=np.c_[rng.uniform(-5e3, 5e3, (n_launchers, 2)), np.zeros(n_launchers)],
-        params=C2Params(solver=solver),
+        params=C2Params(solver={"milp": MilpSolver(), "greedy": GreedySolver()}[solver]),
     )  # fmt: skip
     pos, vel = inbound(n_tracks, rng, r=(5e3, 150e3))
     tracks = make_tracks(pos, vel)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from iadsim.c2 import FREE, HOLD, TIGHT
+from iadsim.c2 import FREE, HOLD, TIGHT, SalvoFire, ShootLookShoot
 from iadsim.engagement.interceptors import pk_at
 from iadsim.scenario.schema_engagement import (
     Doctrine,
@@ -101,14 +101,17 @@ def test_compile_units(catalog_raw):
 
 def test_doctrine_compile():
     d = compile_doctrine(Doctrine.model_validate({"mode": "salvo", "salvo": 2, "weapons": "tight"}))
-    assert d.mode == "salvo" and d.salvo == 2 and d.authority == (TIGHT,) * 4
+    assert isinstance(d.mode, SalvoFire) and d.salvo == 2 and d.authority == (TIGHT,) * 4
     assert d.reengage_delay_s == 0.0
     d = compile_doctrine(Doctrine.model_validate(
         {"weapons": {"fighter": "free", "ballistic": "tight"}, "reserve_fraction": 0.25,
          "reserve_min_range_km": 200, "reserve_min_value": 3}))  # fmt: skip
     assert d.authority == (FREE, HOLD, HOLD, TIGHT)
     assert d.reserve_min_range_m == 200e3 and d.reserve_min_value == 3.0
-    assert d.reengage_delay_s == d.kill_assessment_s == 10.0
+    assert isinstance(d.mode, ShootLookShoot) and d.reengage_delay_s == 10.0
+    d = compile_doctrine(Doctrine.model_validate(
+        {"mode": {"kind": "shoot-look-shoot", "kill_assessment_s": 4}}))  # fmt: skip
+    assert d.reengage_delay_s == 4.0
 
 
 @pytest.mark.parametrize(
@@ -119,7 +122,9 @@ def test_doctrine_compile():
         {"weapons": "fire-at-will"},
         {"weapons": {"helicopter": "free"}},
         {"reserve_fraction": 1.0},
-        {"kill_assessment_s": -1},
+        {"mode": {"kind": "shoot-look-shoot", "kill_assessment_s": -1}},
+        {"mode": {"kind": "salvo", "kill_assessment_s": 1}},
+        {"kill_assessment_s": 10},
     ],
 )
 def test_doctrine_rejects(bad):

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from iadsim.c2 import C2
+from iadsim.c2 import C2, GreedySolver
 from iadsim.engagement import Engagement
 from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.errors import ScenarioError
@@ -43,7 +43,7 @@ def test_settings_compile(world):
         {"solver": "greedy", "threat": {"miss_scale_km": 5, "class_weight": {"ballistic": 3.0}}}
     )  # fmt: skip
     s = compile_engagement(world, settings)
-    assert s.c2.solver == "greedy"
+    assert isinstance(s.c2.solver, GreedySolver)
     assert s.batteries[0].missile_channels == 36
     assert s.threat.miss_scale_m == 5000.0 and s.threat.class_weight.tolist() == [1, 1, 1, 3]
     with pytest.raises(ValueError, match="Extra inputs"):

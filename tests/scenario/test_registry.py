@@ -7,12 +7,31 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
+from pydantic import ValidationError
 
+from iadsim.c2.wta import WTAProblem, stack_group_rows
 from iadsim.errors import ScenarioError
+from iadsim.frames import Tracks
+from iadsim.picture import TrackPicture
+from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario, load_scenario_data, read_scenario_yaml
 from iadsim.scenario.registry import REGISTRIES, Kind, Registry
 from iadsim.scenario.schema import Threat
+from iadsim.scenario.schema_c2 import (
+    C2_POLICIES,
+    FIRING_MODES,
+    WTA_SOLVERS,
+    Doctrine,
+    EngagementSettings,
+)
+from iadsim.scenario.schema_engagement import (
+    ACQUISITION_TABLES,
+    PK_TABLES,
+    InterceptorType,
+    compile_engagement,
+)
 from iadsim.scenario.schema_sensors import DETECTION_MODELS, PERFORMANCES, RadarType
 from iadsim.scenario.schema_tracking import (
     ASSOCIATORS,
@@ -43,6 +62,23 @@ def _threat_context() -> tuple[Any, ...]:
     return sc.threats[0], sc.resolved_catalog, (math.radians(o.lat_deg), math.radians(o.lon_deg), 0)
 
 
+def _interceptor_with(field: str, ex: dict[str, Any]) -> InterceptorType:
+    catalog = _preset().resolved_catalog
+    base = next(iter(catalog.interceptors.values())).model_dump()
+    return InterceptorType.model_validate({**base, field: ex})
+
+
+def _c2_context() -> tuple[Any, ...]:
+    """threat, batteries, weapons, params: the documented context of a C2 policy."""
+    from iadsim.engagement import Engagement
+
+    setup = compile_engagement(compile_world(_preset()))
+    eng = Engagement(
+        interceptors=setup.interceptors, launchers=setup.launchers, fc_radar_id=setup.fc_radar_id
+    )
+    return setup.threat, setup.batteries, eng, setup.c2
+
+
 #: What each registry's compile step takes after the config (its documented context),
 #: and what the compiled object must offer (its role's methods).
 CONTEXTS: dict[str, tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]]] = {
@@ -57,6 +93,11 @@ CONTEXTS: dict[str, tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]]] = {
     PERFORMANCES.role: (lambda: (_radar_type(),), ()),
     DETECTION_MODELS.role: (lambda: (), ("observe",)),
     THREAT_MOTIONS.role: (_threat_context, ()),
+    FIRING_MODES.role: (lambda: (), ("reengage_delay_s",)),
+    WTA_SOLVERS.role: (lambda: (), ("solve",)),
+    C2_POLICIES.role: (_c2_context, ("decide", "last_assessment")),
+    PK_TABLES.role: (lambda: (), ("range_fraction", "table")),
+    ACQUISITION_TABLES.role: (lambda: (), ("basket_m", "frequency_hz")),
 }
 
 #: Where the scenario schema takes each role (the example validated in place).
@@ -80,6 +121,11 @@ HOSTS: dict[str, Callable[[dict[str, Any]], Any]] = {
             "motion": ex,
         }
     ),
+    FIRING_MODES.role: lambda ex: Doctrine(mode=ex),
+    WTA_SOLVERS.role: lambda ex: EngagementSettings(solver=ex),
+    C2_POLICIES.role: lambda ex: EngagementSettings(policy=ex),
+    PK_TABLES.role: lambda ex: _interceptor_with("pk", ex),
+    ACQUISITION_TABLES.role: lambda ex: _interceptor_with("acquisition", ex),
 }
 
 ALL_KINDS = [(reg, k) for reg in REGISTRIES for k in reg]
@@ -107,9 +153,36 @@ def test_kind_builds_from_its_documented_example(reg: Registry[Any], kind: Kind[
         assert built > 0  # a loop constant, m^2
     if reg is THREAT_MOTIONS:
         assert isinstance(built, GroupMotion) and built.motion.end_s > 0
+    _check_c2_part(reg, built)
     host = HOSTS[reg.role](dict(kind.example))  # the schema accepts the example in place
     assert host is not None
     assert f"`{kind.kind}`" in reg.docs()
+
+
+def _check_c2_part(reg: Registry[Any], built: Any) -> None:
+    """The compiled C2/engagement part does its role's job on a small input."""
+    if reg is WTA_SOLVERS:  # two options on one target: the heavier one is chosen
+        a, b = stack_group_rows([(np.zeros(2, np.int64), np.ones(2), np.ones(1))])
+        problem = WTAProblem(weight=np.array([1.0, 2.0]), track=np.zeros(2, np.int64), A=a, b=b)
+        assert built.solve(problem).tolist() == [False, True]
+    if reg is PK_TABLES:
+        pk = built(np.linspace(0, 1, 5), np.zeros(5, np.int64))
+        assert pk.shape == (5,) and np.all((pk >= 0) & (pk <= 1))
+    if reg is FIRING_MODES:
+        assert built.reengage_delay_s >= 0
+    if reg is C2_POLICIES:  # an empty picture: no orders
+        picture = TrackPicture.of_tracks(
+            Tracks.empty(), 0.0, battery_id=np.zeros(0, np.int64), fc_hold_s=np.zeros(0)
+        )
+        assert len(built.decide(picture, 0.0)) == 0
+
+
+def test_kind_names_alone_stand_for_their_defaults() -> None:
+    s = EngagementSettings.model_validate({"solver": "greedy", "policy": "wta"})
+    assert s.solver.kind == "greedy" and s.policy.kind == "wta"
+    assert Doctrine.model_validate({"mode": "salvo"}).mode.kind == "salvo"
+    with pytest.raises(ValidationError, match="spray"):
+        Doctrine.model_validate({"mode": "spray"})
 
 
 def test_unknown_kind_is_one_line_naming_file_and_field() -> None:

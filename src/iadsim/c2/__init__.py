@@ -1,7 +1,11 @@
-"""iadsim.c2: threat evaluation, doctrine and weapon-target assignment."""
+"""iadsim.c2: threat evaluation, doctrine and weapon-target assignment.
 
-from iadsim.c2.doctrine import FREE, HOLD, TIGHT, DoctrineParams
-from iadsim.c2.stage import C2, BatteryParams, C2Params, WeaponSystem
+The roles one implements to plug in a part are in :mod:`iadsim.c2.roles`.
+"""
+
+from iadsim.c2.doctrine import FREE, HOLD, TIGHT, DoctrineParams, SalvoFire, ShootLookShoot
+from iadsim.c2.roles import C2Policy, FiringMode, WeaponSystem, WTASolver
+from iadsim.c2.stage import C2, BatteryParams, C2Params
 from iadsim.c2.threat import (
     THREAT_CLASSES,
     ThreatAssessment,
@@ -9,7 +13,7 @@ from iadsim.c2.threat import (
     evaluate_threats,
     threat_eval_events,
 )
-from iadsim.c2.wta import WTAProblem, solve_wta
+from iadsim.c2.wta import AutoSolver, BruteSolver, GreedySolver, MilpSolver, WTAProblem
 
 __all__ = [
     "C2",
@@ -17,14 +21,22 @@ __all__ = [
     "HOLD",
     "THREAT_CLASSES",
     "TIGHT",
+    "AutoSolver",
     "BatteryParams",
+    "BruteSolver",
     "C2Params",
+    "C2Policy",
     "DoctrineParams",
+    "FiringMode",
+    "GreedySolver",
+    "MilpSolver",
+    "SalvoFire",
+    "ShootLookShoot",
     "ThreatAssessment",
     "ThreatParams",
     "WTAProblem",
+    "WTASolver",
     "WeaponSystem",
     "evaluate_threats",
-    "solve_wta",
     "threat_eval_events",
 ]

@@ -2,11 +2,12 @@
 
 Definitions (concrete, per battery)
 -----------------------------------
-* **Firing mode.** ``shoot-look-shoot``: each engagement fires ``salvo`` rounds
-  (usually 1); after the intercept the track may be engaged again only once
+* **Firing mode** (a :class:`~iadsim.c2.roles.FiringMode`, chosen by ``kind``).
+  :class:`ShootLookShoot`: each engagement fires ``salvo`` rounds (usually 1);
+  after the intercept the track may be engaged again only once
   ``kill_assessment_s`` has passed and the assessment says "miss".
-  ``salvo``: each engagement fires ``salvo`` rounds (k >= 2 usually) and the
-  track may be engaged again as soon as the previous engagement has been
+  :class:`SalvoFire`: each engagement fires ``salvo`` rounds (k >= 2 usually) and
+  the track may be engaged again as soon as the previous engagement has been
   resolved (no look). In both modes at most one engagement per *target* is in
   flight (across all batteries), a target being a group of near-duplicate tracks
   (:func:`iadsim.picture.duplicate_groups`). Kill assessment reads the track
@@ -27,11 +28,11 @@ Definitions (concrete, per battery)
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.c2.roles import FiringMode
 from iadsim.c2.threat import THREAT_CLASSES
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "HOLD",
     "TIGHT",
     "DoctrineParams",
+    "SalvoFire",
+    "ShootLookShoot",
     "authorized",
     "reengage_allowed",
     "reserve_rounds",
@@ -52,34 +55,58 @@ F = NDArray[np.float64]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class ShootLookShoot:
+    """Shoot-look-shoot: re-engage a target only ``kill_assessment_s`` after the
+    salvo's intercept, and only if its track is still updated (module doc)."""
+
+    kill_assessment_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.kill_assessment_s >= 0:
+            raise ValueError("ShootLookShoot.kill_assessment_s: must be >= 0")
+
+    @property
+    def reengage_delay_s(self) -> float:
+        """The kill-assessment delay, s."""
+        return self.kill_assessment_s
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SalvoFire:
+    """Salvo fire: re-engage a target as soon as the previous salvo is resolved."""
+
+    @property
+    def reengage_delay_s(self) -> float:
+        """No wait, s."""
+        return 0.0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class DoctrineParams:
     """Compiled doctrine of one battery (SI units).
 
     Attributes
     ----------
-    mode : "shoot-look-shoot" or "salvo".
+    mode : firing mode (:class:`ShootLookShoot`, :class:`SalvoFire` or any
+        :class:`~iadsim.c2.roles.FiringMode`).
     salvo : rounds per engagement (>= 1).
     authority : per threat class (``THREAT_CLASSES`` order), HOLD/TIGHT/FREE.
     tight_min_quality, tight_max_speed_sigma_mps : the ``tight`` test.
-    kill_assessment_s : delay after an intercept before a re-engagement (SLS), s.
     reserve_fraction : share of long-range rounds kept for high-value threats, [0, 1).
     reserve_min_range_m : max range from which a type counts as long-range, m.
     reserve_min_value : threat value from which reserve rounds may be used.
     """
 
-    mode: Literal["shoot-look-shoot", "salvo"] = "shoot-look-shoot"
+    mode: FiringMode = dataclasses.field(default_factory=ShootLookShoot)
     salvo: int = 1
     authority: tuple[int, ...] = (FREE, FREE, FREE, FREE)
     tight_min_quality: float = 0.9
     tight_max_speed_sigma_mps: float = 30.0
-    kill_assessment_s: float = 10.0
     reserve_fraction: float = 0.0
     reserve_min_range_m: float = 150_000.0
     reserve_min_value: float = np.inf
 
     def __post_init__(self) -> None:
-        if self.mode not in ("shoot-look-shoot", "salvo"):
-            raise ValueError(f"DoctrineParams.mode: unknown {self.mode!r}")
         if self.salvo < 1:
             raise ValueError(f"DoctrineParams.salvo: must be >= 1 (got {self.salvo})")
         if len(self.authority) != len(THREAT_CLASSES) or any(
@@ -88,13 +115,11 @@ class DoctrineParams:
             raise ValueError("DoctrineParams.authority: one of HOLD/TIGHT/FREE per class")
         if not 0.0 <= self.reserve_fraction < 1.0:
             raise ValueError("DoctrineParams.reserve_fraction: must be in [0, 1)")
-        if self.kill_assessment_s < 0:
-            raise ValueError("DoctrineParams.kill_assessment_s: must be >= 0")
 
     @property
     def reengage_delay_s(self) -> float:
         """Wait after an intercept before the track may be engaged again, s."""
-        return self.kill_assessment_s if self.mode == "shoot-look-shoot" else 0.0
+        return self.mode.reengage_delay_s
 
 
 def authorized(

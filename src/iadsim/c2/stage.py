@@ -3,7 +3,7 @@
 C2 reads only the defender's :class:`~iadsim.picture.TrackPicture` and the weapons'
 status; it never sees truth, and it is not told whether a salvo killed. It never
 imports the engagement stage (sibling layers are independent); it reads the weapons
-through the :class:`WeaponSystem` protocol, which ``iadsim.engagement.Engagement``
+through the :class:`~iadsim.c2.roles.WeaponSystem` protocol, which ``iadsim.engagement.Engagement``
 satisfies. Engine wiring::
 
     eng = Engagement(interceptors=..., launchers=..., fc_radar_id=...)
@@ -21,75 +21,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.c2.doctrine import DoctrineParams, authorized, reengage_allowed, reserve_rounds
+from iadsim.c2.roles import FireStatusLike, InterceptLike, WeaponSystem, WTASolver
 from iadsim.c2.threat import ThreatAssessment, ThreatParams, evaluate_threats
-from iadsim.c2.wta import Solver, WTAProblem, solve_wta, stack_group_rows
+from iadsim.c2.wta import AutoSolver, WTAProblem, stack_group_rows
 from iadsim.frames import Orders
 from iadsim.picture import TrackPicture
 
-__all__ = ["C2", "BatteryParams", "C2Params", "FireStatusLike", "InterceptLike", "WeaponSystem"]
+__all__ = ["C2", "BatteryParams", "C2Params", "Candidates", "Options"]
 
 F = NDArray[np.float64]
 Int = NDArray[np.int64]
-
-
-class FireStatusLike(Protocol):
-    """What C2 reads about magazines and engagements (see engagement.FireStatus)."""
-
-    @property
-    def battery_id(self) -> Int: ...
-    @property
-    def launcher_id(self) -> Int: ...
-    @property
-    def rounds(self) -> Int: ...
-    @property
-    def loadout(self) -> Int: ...
-    @property
-    def ready_t_s(self) -> F: ...
-    @property
-    def in_flight_track_id(self) -> Int: ...
-    @property
-    def in_flight_battery_id(self) -> Int: ...
-    @property
-    def in_flight_rounds(self) -> Int: ...
-    @property
-    def last_track_id(self) -> Int: ...
-    @property
-    def last_intercept_t_s(self) -> F: ...
-
-
-class InterceptLike(Protocol):
-    """Intercept solutions, arrays (T, L, I) (``pip_m`` (T, L, I, 3))."""
-
-    @property
-    def t_launch_s(self) -> F: ...
-    @property
-    def t_intercept_s(self) -> F: ...
-    @property
-    def pip_m(self) -> F: ...
-    @property
-    def feasible(self) -> NDArray[np.bool_]: ...
-    @property
-    def pk(self) -> F: ...
-
-
-class WeaponSystem(Protocol):
-    """The weapons as C2 sees them (implemented by ``iadsim.engagement.Engagement``)."""
-
-    @property
-    def max_range_m(self) -> F: ...
-    def status(self, t_s: float) -> FireStatusLike: ...
-    def solve(
-        self, pos_m: F, vel_mps: F, target_class: Int, t_s: float,
-        candidates: NDArray[np.bool_] | None = None,
-    ) -> InterceptLike:  # fmt: skip
-        """Solutions (T, L, I); only ``candidates`` need be solved (others infeasible)."""
-        ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -112,16 +58,71 @@ class BatteryParams:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class C2Params:
-    """Solver settings: ``solver`` auto|milp|greedy|brute, size switch, time limit."""
+    """Assignment settings: the WTA ``solver`` (:class:`~iadsim.c2.roles.WTASolver`) and
+    the engagements one launcher may start per cycle."""
 
-    solver: Solver = "auto"
-    milp_max_options: int = 20_000
-    time_limit_s: float | None = 5.0
+    solver: WTASolver = dataclasses.field(default_factory=AutoSolver)
     max_engagements_per_launcher: int = 1
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class Candidates:
+    """Per-launcher data of one cycle's candidate engagements.
+
+    Attributes
+    ----------
+    lb : (L,) battery index (into ``C2.batteries``) of each launcher.
+    n_l : (L,) rounds per engagement (the battery's salvo).
+    hv : (T, B) track t is valuable enough for battery b's reserve rounds.
+    reserve : (L, I) rounds held back for high-value threats.
+    group : (T,) target (near-duplicate group) of each track.
+    """
+
+    lb: Int
+    n_l: Int
+    hv: NDArray[np.bool_]
+    reserve: Int
+    group: Int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class Options:
+    """The options of one cycle's WTA, one per feasible (track, launcher, type), (K,).
+
+    Attributes
+    ----------
+    t, lx, i, b : indices of the track (into the assessment), launcher, interceptor
+        type and battery.
+    n : rounds of the salvo.
+    w : weight ``V_t (1 - (1 - p)^n)`` (:mod:`iadsim.c2.wta`).
+    hv : the track may use the reserve rounds.
+    reserve : (L, I) rounds held back for high-value threats.
+    group : (T,) target of each track.
+    """
+
+    t: Int
+    lx: Int
+    i: Int
+    b: Int
+    n: Int
+    w: F
+    hv: NDArray[np.bool_]
+    reserve: Int
+    group: Int
+
+
 class C2:
-    """Command and control: ``decide(tracks, t_s) -> Orders`` each cycle."""
+    """Command and control by weapon-target assignment (the ``wta`` policy kind):
+    ``decide(picture, t_s) -> Orders`` each cycle (module doc), a
+    :class:`~iadsim.c2.roles.C2Policy`.
+
+    Parameters
+    ----------
+    threat : defended sites and threat-evaluation parameters.
+    batteries : fire-control limits and doctrine of each battery.
+    weapons : the weapons (:class:`~iadsim.c2.roles.WeaponSystem`).
+    params : assignment settings (default: ``auto`` solver).
+    """
 
     def __init__(
         self,
@@ -144,7 +145,7 @@ class C2:
         self._next_order = 0
         self.last_assessment: ThreatAssessment | None = None
         self.last_picture: TrackPicture | None = None
-        self._wta_inputs: tuple[ThreatAssessment, FireStatusLike, dict] | None = None
+        self._wta_inputs: tuple[ThreatAssessment, FireStatusLike, Options] | None = None
         self._wta_problem: WTAProblem | None = None
 
     def decide(self, picture: TrackPicture, t_s: float) -> Orders:
@@ -167,22 +168,16 @@ class C2:
             return Orders.empty()
         if keep.size < len(ta.track_id):
             ta, ok_tb, group = _select_rows(ta, keep), ok_tb[keep], group[keep]
-        cand, extra = self._candidates(ta, st, ok_tb, t_s)
-        extra["group"] = group
+        cand, extra = self._candidates(ta, st, ok_tb, t_s, group)
         sol = None
         if cand.any():
             sol = self.weapons.solve(ta.pos_m, ta.vel_mps, ta.threat_class, t_s, candidates=cand)
         opt = self._options(ta, sol, cand, extra)
         self._wta_inputs, self._wta_problem = (ta, st, opt), None
-        if sol is None or opt["t"].size == 0:  # nothing feasible: the WTA picks nothing
+        if sol is None or opt.t.size == 0:  # nothing feasible: the WTA picks nothing
             return Orders.empty()
         self._wta_problem = problem = self._problem(ta, st, opt)
-        x = solve_wta(
-            problem,
-            self.params.solver,
-            milp_max_options=self.params.milp_max_options,
-            time_limit_s=self.params.time_limit_s,
-        )
+        x = self.params.solver.solve(problem)
         return self._orders(ta, st, sol, opt, x, t_s)
 
     @property
@@ -219,8 +214,9 @@ class C2:
         return ok_tb
 
     def _candidates(
-        self, ta: ThreatAssessment, st: FireStatusLike, ok_tb: NDArray[np.bool_], t_s: float
-    ) -> tuple[NDArray[np.bool_], dict[str, NDArray[np.int64] | NDArray[np.bool_]]]:
+        self, ta: ThreatAssessment, st: FireStatusLike, ok_tb: NDArray[np.bool_], t_s: float,
+        group: Int,
+    ) -> tuple[NDArray[np.bool_], Candidates]:  # fmt: skip
         """(T, L, I) triples that may fire now, whatever the geometry (doctrine,
         launcher ready, rounds beyond the reserve), and the per-launcher data."""
         lb = np.array([self._bidx[int(b)] for b in st.battery_id], dtype=np.int64)  # (L,)
@@ -237,21 +233,20 @@ class C2:
             & (avail >= n_l[None, :, None])
             & (ta.value > 0)[:, None, None]
         )
-        return cand, {"lb": lb, "n_l": n_l, "hv": hv, "reserve": reserve}
+        return cand, Candidates(lb=lb, n_l=n_l, hv=hv, reserve=reserve, group=group)
 
     def _options(
         self, ta: ThreatAssessment, sol: InterceptLike | None, cand: NDArray[np.bool_],
-        extra: dict,
-    ) -> dict[str, NDArray[np.int64] | NDArray[np.float64] | NDArray[np.bool_]]:  # fmt: skip
+        extra: Candidates,
+    ) -> Options:  # fmt: skip
         """One option per feasible candidate triple: indices, salvo and weight."""
-        lb, hv = extra["lb"], extra["hv"]
+        lb = extra.lb
         t, lx, i = np.nonzero(cand if sol is None else sol.feasible & cand)  # None: no cand
-        n = extra["n_l"][lx]
+        n = extra.n_l[lx]
         pk = sol.pk[t, lx, i] if sol is not None else np.zeros(0)
         w = ta.value[t] * (1.0 - (1.0 - pk) ** n)
-        return {"t": t, "lx": lx, "i": i, "b": lb[lx], "n": n, "w": w,
-                "hv": hv[t, lb[lx]], "reserve": extra["reserve"],
-                "group": extra["group"]}  # fmt: skip
+        return Options(t=t, lx=lx, i=i, b=lb[lx], n=n, w=w, hv=extra.hv[t, lb[lx]],
+                       reserve=extra.reserve, group=extra.group)  # fmt: skip
 
     def _free_channels(self, st: FireStatusLike) -> tuple[Int, Int]:
         n_b = len(self.batteries)
@@ -262,15 +257,14 @@ class C2:
         busy_m = np.bincount(fb[keep], weights=w, minlength=n_b).astype(np.int64)
         return np.maximum(self._cap_t - busy_t, 0), np.maximum(self._cap_m - busy_m, 0)
 
-    def _problem(self, ta: ThreatAssessment, st: FireStatusLike, opt: dict) -> WTAProblem:
-        t, lx, i, b, n = opt["t"], opt["lx"], opt["i"], opt["b"], opt["n"]
-        group = opt["group"]
+    def _problem(self, ta: ThreatAssessment, st: FireStatusLike, opt: Options) -> WTAProblem:
+        t, lx, i, b, n, group = opt.t, opt.lx, opt.i, opt.b, opt.n, opt.group
         n_g, (n_l, n_i) = int(group.max()) + 1 if group.size else 0, st.rounds.shape
         free_t, free_m = self._free_channels(st)
         ones = np.ones(t.shape[0])
         li = lx * n_i + i
-        low = np.where(opt["hv"], -1, li)
-        cap_low = (st.rounds - opt["reserve"]).reshape(-1)
+        low = np.where(opt.hv, -1, li)
+        cap_low = (st.rounds - opt.reserve).reshape(-1)
         a, rhs = stack_group_rows(
             [
                 (group[t], ones, np.ones(n_g)),  # one salvo per target
@@ -281,13 +275,13 @@ class C2:
                 (b, n, free_m.astype(np.float64)),
             ]
         )
-        return WTAProblem(weight=opt["w"], track=group[t], A=a, b=rhs)
+        return WTAProblem(weight=opt.w, track=group[t], A=a, b=rhs)
 
     def _orders(
         self, ta: ThreatAssessment, st: FireStatusLike, sol: InterceptLike,
-        opt: dict, x: NDArray[np.bool_], t_s: float,
+        opt: Options, x: NDArray[np.bool_], t_s: float,
     ) -> Orders:  # fmt: skip
-        t, lx, i, n = (np.asarray(opt[k])[x] for k in ("t", "lx", "i", "n"))
+        t, lx, i, n = opt.t[x], opt.lx[x], opt.i[x], opt.n[x]
         order = np.lexsort((lx, ta.rank[t]))
         t, lx, i, n = t[order], lx[order], i[order], n[order]
         ids = self._next_order + np.arange(t.size, dtype=np.int64)

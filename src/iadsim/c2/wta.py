@@ -16,8 +16,8 @@ exactly (no linearisation error). Every resource limit is linear,
 (launcher, type) (and the doctrine reserve), engagements per launcher,
 target channels and missile channels per battery.
 
-Solvers
--------
+Solvers (each a registered ``kind``, compiled to one of the classes below)
+------------------------------------------------------------------------
 * ``milp``: exact, :func:`scipy.optimize.milp` (HiGHS branch and bound).
 * ``greedy``: weight-greedy / regret-greedy construction plus an insertion
   local search (:func:`solve_greedy`). Gap measured against ``milp`` on 300
@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,16 +48,17 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 __all__ = [
+    "AutoSolver",
+    "BruteSolver",
+    "GreedySolver",
+    "MilpSolver",
     "WTAProblem",
     "group_rows",
     "solve_brute",
     "solve_greedy",
     "solve_milp",
-    "solve_wta",
     "stack_group_rows",
 ]
-
-Solver = Literal["auto", "milp", "greedy", "brute"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
@@ -74,6 +75,7 @@ class WTAProblem:
 
     @property
     def n_options(self) -> int:
+        """Number of options ``K``."""
         return int(self.weight.shape[0])
 
     def feasible(self, x: NDArray[np.bool_]) -> bool:
@@ -81,6 +83,7 @@ class WTAProblem:
         return bool(np.all(self.A @ x.astype(np.float64) <= self.b + 1e-9))
 
     def value(self, x: NDArray[np.bool_]) -> float:
+        """Objective ``w.x`` of the selection ``x`` (K,)."""
         return float(self.weight @ x.astype(np.float64))
 
 
@@ -104,7 +107,7 @@ def group_rows(
 
 
 def stack_group_rows(
-    blocks: Sequence[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]],
+    blocks: Sequence[tuple[NDArray[np.int64], NDArray[Any], NDArray[Any]]],
 ) -> tuple[sp.csc_array, NDArray[np.float64]]:
     """The :func:`group_rows` blocks ``(group, coef, capacity)`` stacked top to bottom.
 
@@ -265,20 +268,46 @@ def solve_brute(problem: WTAProblem, *, max_combinations: int = 200_000) -> NDAr
     return best_x
 
 
-def solve_wta(
-    problem: WTAProblem,
-    solver: Solver = "auto",
-    *,
-    milp_max_options: int = 20_000,
-    time_limit_s: float | None = 5.0,
-) -> NDArray[np.bool_]:
-    """Solve with the named solver; ``auto`` switches by problem size."""
-    if solver == "auto":
-        solver = "milp" if problem.n_options <= milp_max_options else "greedy"
-    if solver == "milp":
-        return solve_milp(problem, time_limit_s=time_limit_s)
-    if solver == "greedy":
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MilpSolver:
+    """Exact: :func:`solve_milp` (HiGHS), ``time_limit_s`` per problem (None: none)."""
+
+    time_limit_s: float | None = 5.0
+
+    def solve(self, problem: WTAProblem) -> NDArray[np.bool_]:
+        """Optimal selection (K,) (greedy's if HiGHS finds no incumbent in time)."""
+        return solve_milp(problem, time_limit_s=self.time_limit_s)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GreedySolver:
+    """Heuristic: :func:`solve_greedy` (construction plus insertion local search)."""
+
+    def solve(self, problem: WTAProblem) -> NDArray[np.bool_]:
+        """Greedy selection (K,) (module doc: gap to the optimum)."""
         return solve_greedy(problem)
-    if solver == "brute":
-        return solve_brute(problem)
-    raise ValueError(f"solve_wta: unknown solver {solver!r}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BruteSolver:
+    """Reference: :func:`solve_brute` (tests only, tiny problems)."""
+
+    max_combinations: int = 200_000
+
+    def solve(self, problem: WTAProblem) -> NDArray[np.bool_]:
+        """Optimal selection (K,) by enumeration."""
+        return solve_brute(problem, max_combinations=self.max_combinations)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AutoSolver:
+    """``milp`` up to ``milp_max_options`` options, ``greedy`` beyond (module doc)."""
+
+    milp_max_options: int = 20_000
+    time_limit_s: float | None = 5.0
+
+    def solve(self, problem: WTAProblem) -> NDArray[np.bool_]:
+        """Selection (K,) by the solver that suits the problem's size."""
+        if problem.n_options <= self.milp_max_options:
+            return solve_milp(problem, time_limit_s=self.time_limit_s)
+        return solve_greedy(problem)

@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 
 from iadsim.constants import EARTH_MEAN_RADIUS_M, THREAT_CLASSES
 from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
+from iadsim.engagement.pk import pk_at
 
 __all__ = [
     "PK_CLASS_NAMES",
@@ -363,31 +364,3 @@ def in_envelope(
         & (height_m >= min_alt_m)
         & (height_m <= max_alt_m)
     )
-
-
-def pk_at(
-    range_fraction: NDArray[np.float64],
-    target_class: NDArray[np.int64],
-    grid: NDArray[np.float64],
-    table: NDArray[np.float64],
-) -> F:
-    """Single-shot Pk interpolated linearly over the range-fraction grid.
-
-    Parameters
-    ----------
-    range_fraction : (...) intercept slant range / max range (clamped to the grid ends).
-    target_class : (...) int class codes (:data:`PK_CLASS_NAMES`); -1 or out of range -> 0.
-    grid : (G,) increasing range-fraction grid.
-    table : (C, G) Pk per class and grid point.
-    """
-    x = np.asarray(range_fraction, dtype=np.float64)
-    c = np.asarray(target_class, dtype=np.int64)
-    valid = (c >= 0) & (c < table.shape[0])
-    cc = np.where(valid, c, 0)
-    if grid.size == 1:
-        return np.where(valid, table[cc, 0], 0.0)
-    xc = np.minimum(np.maximum(x, grid[0]), grid[-1])  # np.clip, without its overhead
-    j = np.minimum(np.maximum(np.searchsorted(grid, xc, side="right") - 1, 0), grid.size - 2)
-    w = (xc - grid[j]) / (grid[j + 1] - grid[j])
-    pk = table[cc, j] * (1 - w) + table[cc, j + 1] * w
-    return np.where(valid & np.isfinite(x), pk, 0.0)

@@ -15,7 +15,7 @@ except :meth:`Engagement.resolve`, which resolves the physics)
 * ``eng.log()`` at the end: the :class:`Engagements` frame, one row per salvo, with
   salvos still flying marked ``in_flight_at_end``.
 * ``eng.status(t_s)`` and ``eng.solve(...)`` are what C2 reads
-  (:class:`iadsim.c2.stage.WeaponSystem`); C2 is never told whether a salvo killed.
+  (:class:`iadsim.c2.roles.WeaponSystem`); C2 is never told whether a salvo killed.
 
 Magazines: ``rounds (L, I)`` per launcher and ``reserve (L, I)`` reload rounds. When a
 launcher's rounds of a type reach 0 and reserve remains, it reloads ``min(loadout,

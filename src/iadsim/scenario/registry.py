@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args
 
 from pydantic import BaseModel, Discriminator, Field, GetCoreSchemaHandler, Tag
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, core_schema
 
 from iadsim.scenario.base import Model
 
@@ -92,17 +92,26 @@ class _UnionOf:
         if not configs:
             raise TypeError(f"registry {self.registry.role!r} has no kinds")
         if len(configs) == 1:
-            return handler.generate_schema(configs[0])
-        default = self.registry.default
-        if default is None:
+            inner = handler.generate_schema(configs[0])
+        elif (default := self.registry.default) is None:
             union: Any = Annotated[Union[configs], Field(discriminator="kind")]  # noqa: UP007
-            return handler.generate_schema(union)
+            inner = handler.generate_schema(union)
+        else:
 
-        def tag(v: Any) -> Any:  # a missing kind means the role's default kind
-            return v.get("kind", default) if isinstance(v, dict) else getattr(v, "kind", default)
+            def tag(v: Any) -> Any:  # a missing kind means the role's default kind
+                return (
+                    v.get("kind", default) if isinstance(v, dict) else getattr(v, "kind", default)
+                )
 
-        tagged: tuple[Any, ...] = tuple(Annotated[k.config, Tag(k.kind)] for k in self.registry)
-        return handler.generate_schema(Annotated[Union[tagged], Discriminator(tag)])  # noqa: UP007
+            tagged: tuple[Any, ...] = tuple(Annotated[k.config, Tag(k.kind)] for k in self.registry)
+            inner = handler.generate_schema(Annotated[Union[tagged], Discriminator(tag)])  # noqa: UP007
+        # a bare kind name is the kind with its defaults (``solver: greedy``)
+        return core_schema.no_info_before_validator_function(_shorthand, inner)
+
+
+def _shorthand(value: Any) -> Any:
+    """``"<kind>"`` -> ``{"kind": "<kind>"}``; anything else unchanged."""
+    return {"kind": value} if isinstance(value, str) else value
 
 
 class Registry(Generic[T]):
@@ -256,23 +265,8 @@ def rebuild_models() -> None:
     a nested model's validator in its parent, so parents are rebuilt after children.
     """
     models = _models()
-    known = set(models)
-    deps: dict[type[BaseModel], set[type[BaseModel]]] = {}
-    for m in models:
-        into: set[type[BaseModel]] = set()
-        for f in m.model_fields.values():
-            _refs(f.annotation, known, into)
-            for meta in f.metadata:
-                _refs(meta, known, into)
-        deps[m] = into - {m}
-    touched = {m for m in models if any(isinstance(x, _UnionOf) for x in _markers(m))}
-    changed = True
-    while changed:  # everything that contains a touched model is touched too
-        changed = False
-        for m, d in deps.items():
-            if m not in touched and d & touched:
-                touched.add(m)
-                changed = True
+    deps = _dependencies(models)
+    touched = _holders(models, deps)
     done: set[type[BaseModel]] = set()
 
     def visit(m: type[BaseModel]) -> None:
@@ -287,6 +281,37 @@ def rebuild_models() -> None:
     for m in models:
         if m in touched:
             visit(m)
+
+
+def _dependencies(
+    models: list[type[BaseModel]],
+) -> dict[type[BaseModel], set[type[BaseModel]]]:
+    """The models each model's fields mention (registry unions: their current kinds)."""
+    known = set(models)
+    deps: dict[type[BaseModel], set[type[BaseModel]]] = {}
+    for m in models:
+        into: set[type[BaseModel]] = set()
+        for f in m.model_fields.values():
+            _refs(f.annotation, known, into)
+            for meta in f.metadata:
+                _refs(meta, known, into)
+        deps[m] = into - {m}
+    return deps
+
+
+def _holders(
+    models: list[type[BaseModel]], deps: dict[type[BaseModel], set[type[BaseModel]]]
+) -> set[type[BaseModel]]:
+    """Models with a registry field, and every model that contains one of them."""
+    touched = {m for m in models if any(isinstance(x, _UnionOf) for x in _markers(m))}
+    changed = True
+    while changed:
+        changed = False
+        for m, d in deps.items():
+            if m not in touched and d & touched:
+                touched.add(m)
+                changed = True
+    return touched
 
 
 def _markers(m: type[BaseModel]) -> Iterator[Any]:

@@ -1,8 +1,11 @@
-"""Config models for interceptor types and fire doctrine (pydantic v2), and their compilers.
+"""Config models for interceptor types (pydantic v2), their compilers, and the C2 and
+engagement set-up of a run.
 
-Units are in the field names; kilometres and the per-class authority names are
-converted once, here, into the stage dataclasses
-(:class:`iadsim.engagement.InterceptorParams`, :class:`iadsim.c2.DoctrineParams`).
+Units are in the field names; kilometres are converted once, here, into the stage
+dataclasses (:class:`iadsim.engagement.InterceptorParams`). Pk and terminal-acquisition
+tables are registered kinds (``PK_TABLES``, ``ACQUISITION_TABLES``; the defaults
+``range_fraction`` and ``table`` may omit ``kind``); the C2 parts (doctrine,
+firing modes, WTA solvers, C2 policies) are in :mod:`iadsim.scenario.schema_c2`.
 Every catalog interceptor carries a ``source`` and its Pk table a separate
 ``source`` (public sources do not give Pk: the tables are labelled assumptions).
 """
@@ -15,31 +18,43 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from iadsim.c2.doctrine import AUTHORITY_NAMES, HOLD, DoctrineParams
 from iadsim.c2.stage import BatteryParams, C2Params
 from iadsim.c2.threat import THREAT_CLASSES, ThreatParams
 from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
 from iadsim.engagement.interceptors import PK_CLASS_NAMES, InterceptorParams
+from iadsim.engagement.pk import PkTableParams
 from iadsim.engagement.stage import LauncherParams
-from iadsim.errors import ScenarioError
 from iadsim.scenario.base import Model
+from iadsim.scenario.registry import KindModel, Registry
+from iadsim.scenario.schema_c2 import (
+    Doctrine,
+    EngagementSettings,
+    ThreatClassName,
+    ThreatEvaluation,
+    battery_doctrine,
+    compile_doctrine,
+)
 
 __all__ = [
+    "ACQUISITION_TABLES",
+    "PK_TABLES",
+    "Acquisition",
+    "CertainAcquisition",
+    "ConstantPk",
     "Doctrine",
     "EngagementSettings",
     "EngagementSetup",
     "InterceptorType",
     "PkTable",
+    "ThreatClassName",
     "ThreatEvaluation",
     "compile_doctrine",
     "compile_engagement",
     "compile_interceptor",
 ]
 
-ThreatClassName = Literal["fighter", "cruise_missile", "drone", "ballistic"]
-Authority = Literal["hold", "tight", "free"]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 Source = Annotated[str, Field(min_length=3)]
 
@@ -51,13 +66,24 @@ class _Model(Model):
     """The scenario layer's one base model (strict: no unknown fields, no inf/NaN)."""
 
 
-class PkTable(_Model):
+#: Pk tables of interceptor types; compile(cfg) -> :class:`~iadsim.engagement.pk.PkTableParams`.
+PK_TABLES: Registry[PkTableParams] = Registry("Pk table", default="range_fraction")
+_PK_EXAMPLE = {
+    "kind": "range_fraction", "range_fraction": [0.0, 1.0], "fighter": [0.8, 0.5],
+    "cruise_missile": [0.7, 0.4], "drone": [0.6, 0.3], "ballistic": [0.3, 0.1],
+    "source": "example (assumption)",
+}  # fmt: skip
+
+
+@PK_TABLES.register(example=_PK_EXAMPLE)
+class PkTable(KindModel):
     """Single-shot Pk per target class over the intercept range fraction (r / max range).
 
     Linear interpolation between grid points, clamped at the ends; 0 means the
     type does not engage that class at that range.
     """
 
+    kind: Literal["range_fraction"] = "range_fraction"
     range_fraction: list[Prob] = Field(min_length=1)
     fighter: list[Prob]
     cruise_missile: list[Prob]
@@ -79,6 +105,33 @@ class PkTable(_Model):
         return self
 
 
+@PK_TABLES.compiler("range_fraction")
+def _pk_table(cfg: PkTable) -> PkTableParams:
+    table = np.array([getattr(cfg, c) for c in PK_CLASS_NAMES], dtype=np.float64)
+    return PkTableParams(range_fraction=np.array(cfg.range_fraction), table=table)
+
+
+@PK_TABLES.register(
+    example={"kind": "constant", "fighter": 0.7, "cruise_missile": 0.6, "drone": 0.5,
+             "ballistic": 0.2, "source": "example (assumption)"},
+)  # fmt: skip
+class ConstantPk(KindModel):
+    """Single-shot Pk per target class, the same at every range in the envelope."""
+
+    kind: Literal["constant"] = "constant"
+    fighter: Prob
+    cruise_missile: Prob
+    drone: Prob
+    ballistic: Prob
+    source: Source
+
+
+@PK_TABLES.compiler("constant")
+def _constant_pk(cfg: ConstantPk) -> PkTableParams:
+    table = np.array([[getattr(cfg, c)] for c in PK_CLASS_NAMES], dtype=np.float64)
+    return PkTableParams(range_fraction=np.zeros(1), table=table)
+
+
 class Guidance(_Model):
     """Guidance support a round needs in flight (:mod:`iadsim.engagement.guidance`):
     ``midcourse`` fire_control | any_track | none, ``terminal`` fire_control |
@@ -90,10 +143,20 @@ class Guidance(_Model):
     source: Source
 
 
-class Acquisition(_Model):
+#: Terminal-acquisition tables; compile(cfg) -> :class:`~iadsim.engagement.AcquisitionTable`.
+ACQUISITION_TABLES: Registry[AcquisitionTable] = Registry("acquisition table", default="table")
+
+
+@ACQUISITION_TABLES.register(
+    example={"kind": "table", "frequency_hz": 10e9, "pip_error_m": [0.0, 500.0],
+             "rcs_dbsm": [-20.0, 0.0], "p": [[0.8, 0.95], [0.3, 0.6]],
+             "source": "example (assumption)"},
+)  # fmt: skip
+class Acquisition(KindModel):
     """Probability of terminal acquisition over PIP error (rows) and target RCS in the
     band ``frequency_hz`` (columns); 0 beyond the last PIP error."""
 
+    kind: Literal["table"] = "table"
     frequency_hz: Annotated[float, Field(gt=0.0, le=1e12)]
     pip_error_m: list[Annotated[float, Field(ge=0.0)]] = Field(min_length=1)
     rcs_dbsm: list[Annotated[float, Field(ge=-80.0, le=80.0)]] = Field(min_length=1)
@@ -114,6 +177,31 @@ class Acquisition(_Model):
                 f"{len(self.rcs_dbsm)} values (one per rcs_dbsm)"
             )
         return self
+
+
+@ACQUISITION_TABLES.compiler("table")
+def _acquisition_table(cfg: Acquisition) -> AcquisitionTable:
+    return AcquisitionTable(
+        pip_error_m=np.array(cfg.pip_error_m, dtype=np.float64),
+        rcs_dbsm=np.array(cfg.rcs_dbsm, dtype=np.float64),
+        p=np.array(cfg.p, dtype=np.float64),
+        frequency_hz=cfg.frequency_hz,
+    )
+
+
+@ACQUISITION_TABLES.register(
+    example={"kind": "certain", "basket_m": 1000.0, "frequency_hz": 10e9,
+             "source": "example (assumption)"},
+    compile=lambda cfg: AcquisitionTable.certain(cfg.basket_m, cfg.frequency_hz),
+)  # fmt: skip
+class CertainAcquisition(KindModel):
+    """Certain terminal acquisition of a target within ``basket_m`` of the PIP, none
+    beyond (whatever its RCS in the band ``frequency_hz``)."""
+
+    kind: Literal["certain"] = "certain"
+    basket_m: Annotated[float, Field(gt=0.0, le=1e6)]
+    frequency_hz: Annotated[float, Field(gt=0.0, le=1e12)]
+    source: Source
 
 
 class InterceptorType(_Model):
@@ -139,9 +227,9 @@ class InterceptorType(_Model):
     rounds_per_canister: Annotated[int, Field(ge=1, le=16)] = Field(
         default=1, description="rounds of this type in one launcher canister slot"
     )
-    pk: PkTable
+    pk: Annotated[KindModel, PK_TABLES.union]
     guidance: Guidance
-    acquisition: Acquisition
+    acquisition: Annotated[KindModel, ACQUISITION_TABLES.union]
     source: Source
     notes: str = ""
 
@@ -164,62 +252,9 @@ class InterceptorType(_Model):
         return self
 
 
-class Doctrine(_Model):
-    """Fire doctrine of a battery (see :mod:`iadsim.c2.doctrine` for definitions).
-
-    ``weapons`` is one authority for every class or a mapping class -> authority;
-    classes missing from the mapping are on ``hold``. ``reserve_min_value``:
-    threat value from which reserve rounds may be fired (None: never).
-    """
-
-    mode: Literal["shoot-look-shoot", "salvo"] = "shoot-look-shoot"
-    salvo: Annotated[int, Field(ge=1, le=8)] = 1
-    weapons: Authority | dict[ThreatClassName, Authority] = "free"
-    tight_min_quality: Annotated[float, Field(ge=0.0)] = 0.9
-    tight_max_speed_sigma_mps: Annotated[float, Field(gt=0.0)] = 30.0
-    kill_assessment_s: Annotated[float, Field(ge=0.0, le=3600.0)] = 10.0
-    reserve_fraction: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    reserve_min_range_km: Annotated[float, Field(gt=0.0)] = 150.0
-    reserve_min_value: Annotated[float, Field(ge=0.0)] | None = None
-
-
-class ThreatEvaluation(_Model):
-    """Threat-evaluation parameters (see :mod:`iadsim.c2.threat`); defaults are assumptions."""
-
-    miss_scale_km: Annotated[float, Field(gt=0.0)] = 10.0
-    urgency_s: Annotated[float, Field(gt=0.0)] = 120.0
-    class_weight: dict[ThreatClassName, Annotated[float, Field(ge=0.0)]] = Field(
-        default_factory=dict, description="per-class weight w_c (missing classes: 1)"
-    )
-    ballistic_speed_mps: Annotated[float, Field(gt=0.0)] = 1000.0
-    drone_speed_mps: Annotated[float, Field(gt=0.0)] = 70.0
-    cruise_max_alt_m: Annotated[float, Field(gt=0.0)] = 300.0
-    cruise_max_speed_mps: Annotated[float, Field(gt=0.0)] = 340.0
-
-
-class EngagementSettings(_Model):
-    """Run-wide C2/engagement settings: WTA solver and threat evaluation (channels come
-    from each battery's engagement radar, the acquisition basket from each type)."""
-
-    solver: Literal["auto", "milp", "greedy"] = "auto"
-    milp_max_options: Annotated[int, Field(ge=0)] = 20_000
-    milp_time_limit_s: Annotated[float, Field(gt=0.0)] | None = 5.0
-    max_engagements_per_launcher: Annotated[int, Field(ge=1, le=16)] = 1
-    threat: ThreatEvaluation = Field(default_factory=ThreatEvaluation)
-
-    def c2_params(self) -> C2Params:
-        """The solver settings as :class:`iadsim.c2.C2Params`."""
-        return C2Params(
-            solver=self.solver,
-            milp_max_options=self.milp_max_options,
-            time_limit_s=self.milp_time_limit_s,
-            max_engagements_per_launcher=self.max_engagements_per_launcher,
-        )
-
-
 def compile_interceptor(model: InterceptorType, name: str) -> InterceptorParams:
     """Convert a validated :class:`InterceptorType` to SI :class:`InterceptorParams`."""
-    table = np.array([getattr(model.pk, c) for c in PK_CLASS_NAMES], dtype=np.float64)
+    pk = PK_TABLES.compile(model.pk)
     return InterceptorParams(
         name=name,
         min_range_m=1000.0 * model.min_range_km,
@@ -233,39 +268,14 @@ def compile_interceptor(model: InterceptorType, name: str) -> InterceptorParams:
         reaction_s=model.reaction_s,
         launch_interval_s=model.launch_interval_s,
         reload_s=model.reload_s,
-        pk_range_fraction=np.array(model.pk.range_fraction, dtype=np.float64),
-        pk_table=table,
+        pk_range_fraction=pk.range_fraction,
+        pk_table=pk.table,
         support=GuidanceSupport(
             midcourse=model.guidance.midcourse,
             terminal=model.guidance.terminal,
             max_gap_s=model.guidance.max_gap_s,
         ),
-        acquisition=AcquisitionTable(
-            pip_error_m=np.array(model.acquisition.pip_error_m, dtype=np.float64),
-            rcs_dbsm=np.array(model.acquisition.rcs_dbsm, dtype=np.float64),
-            p=np.array(model.acquisition.p, dtype=np.float64),
-            frequency_hz=model.acquisition.frequency_hz,
-        ),
-    )
-
-
-def compile_doctrine(model: Doctrine) -> DoctrineParams:
-    """Convert a validated :class:`Doctrine` to :class:`DoctrineParams`."""
-    if isinstance(model.weapons, str):
-        auth = (AUTHORITY_NAMES.index(model.weapons),) * len(THREAT_CLASSES)
-    else:
-        w = model.weapons
-        auth = tuple(AUTHORITY_NAMES.index(w[c]) if c in w else HOLD for c in THREAT_CLASSES)
-    return DoctrineParams(
-        mode=model.mode,
-        salvo=model.salvo,
-        authority=auth,
-        tight_min_quality=model.tight_min_quality,
-        tight_max_speed_sigma_mps=model.tight_max_speed_sigma_mps,
-        kill_assessment_s=model.kill_assessment_s,
-        reserve_fraction=model.reserve_fraction,
-        reserve_min_range_m=1000.0 * model.reserve_min_range_km,
-        reserve_min_value=np.inf if model.reserve_min_value is None else model.reserve_min_value,
+        acquisition=ACQUISITION_TABLES.compile(model.acquisition),
     )
 
 
@@ -334,19 +344,7 @@ def compile_engagement(
     fc_radar_id: dict[int, int] = {}
     fc_hold_s: dict[int, float] = {}
     for k, b in enumerate(world.batteries):
-        try:
-            raw = b.doctrine
-            model = (
-                raw
-                if isinstance(raw, Doctrine | DoctrineParams)
-                else Doctrine.model_validate(raw or {})
-            )
-            doctrine = model if isinstance(model, DoctrineParams) else compile_doctrine(model)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(x) for x in err["loc"])
-            path = f"batteries[{k}].doctrine" + (f".{loc}" if loc else "")
-            raise ScenarioError(f"{file}: {path}: {err['msg']}") from exc
+        doctrine = battery_doctrine(b.doctrine, k, file)
         fc = fire_control.get(b.engagement_radar_id) if b.engagement_radar_id is not None else None
         fc_radar_id[int(b.battery_id)] = -1 if fc is None else int(b.engagement_radar_id)
         fc_hold_s[int(b.battery_id)] = 0.0 if fc is None else fc.track_hold_s

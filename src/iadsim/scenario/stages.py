@@ -1,10 +1,10 @@
 """Build the run-time stage objects of one run from a loaded scenario and its World.
 
-Sensors (radars with RCS library, terrain masks and per-threat signatures),
-the tracker, C2 and the engagement stage. Tracker, C2 and engagement hold
-per-run state, so :func:`build_stages` is called once per run; the expensive,
-immutable parts (terrain masks, RCS library) are built in
-:func:`build_sensors`, which a campaign may reuse.
+Sensors (radars with RCS library, terrain masks and per-threat signatures), the
+tracker, C2 (the scenario's ``engagement.policy`` kind) and the engagement stage.
+Tracker, C2 and engagement hold per-run state, so :func:`build_stages` is called
+once per run; the expensive, immutable parts (terrain masks, RCS library) are
+built in :func:`build_sensors`, which a campaign may reuse.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim import geo
-from iadsim.c2.stage import C2
+from iadsim.c2.roles import C2Policy
 from iadsim.engagement.stage import Engagement
 from iadsim.scenario.compile import PlacedRadarInfo, World, load_dem
 from iadsim.scenario.schema import Scenario
+from iadsim.scenario.schema_c2 import C2_POLICIES
 from iadsim.scenario.schema_engagement import compile_engagement
 from iadsim.scenario.schema_sensors import compile_rcs_table
 from iadsim.scenario.schema_tracking import compile_tracker
@@ -46,7 +47,7 @@ class Stages:
 
     sensors: SensorSetup
     tracker: Tracker
-    c2: C2 | None
+    c2: C2Policy | None
     engagement: Engagement | None
     interceptor_names: tuple[str, ...]
     fc_radar_id: dict[int, int] = dataclasses.field(default_factory=dict)
@@ -181,7 +182,7 @@ def build_stages(
     )
     dem = load_dem(world.terrain_kind, world.terrain_path)
     threat = dataclasses.replace(setup.threat, height_m=height_model(world, dem))
-    c2 = C2(threat=threat, batteries=setup.batteries, weapons=eng, params=setup.c2)
+    c2 = C2_POLICIES.compile(scenario.engagement.policy, threat, setup.batteries, eng, setup.c2)
     names = tuple(sorted(setup.interceptor_ids, key=setup.interceptor_ids.__getitem__))
     return Stages(
         sensors=sensors, tracker=tracker, c2=c2, engagement=eng, interceptor_names=names,
