@@ -33,6 +33,7 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.engagement.intercept import update_intercepts
 from iadsim.engagement.interceptors import InterceptorTable
 from iadsim.engagement.log import SalvoRecord, abort_event
@@ -97,66 +98,128 @@ def maintain_salvos(
 ) -> FlightUpdate:
     """Handover, support and mid-course update of every salvo in ``in_flight``
     (module doc); ``records`` are updated in place, ``launcher_pos_m`` (E, 3)."""
-    t = picture.t_s
-    n = len(in_flight)
-    track_id = in_flight.track_id.copy()
-    rows = picture.rows_of(track_id)
     recs = [records[int(o)] for o in in_flight.order_id]
-    support = [table.support[int(i)] for i in in_flight.interceptor_id]
-    col = np.array([_column(picture, r.battery_id) for r in recs], dtype=np.int64)
-    held = np.zeros((n, len(picture.tracks)), dtype=bool)  # candidate may support salvo e
-    fc = picture.fc_tracking
-    for e in range(n):
-        held[e] = fc[:, col[e]] if col[e] >= 0 else False
-        if support[e].midcourse != "fire_control":
+    f = _Flight(
+        in_flight=in_flight,
+        picture=picture,
+        recs=recs,
+        support=[table.support[int(i)] for i in in_flight.interceptor_id],
+        col=np.array([_column(picture, r.battery_id) for r in recs], dtype=np.int64),
+        track_id=in_flight.track_id.copy(),
+        rows=picture.rows_of(in_flight.track_id),
+        keep=np.ones(len(in_flight), dtype=bool),
+    )
+    _hand_over(f, table, gate)
+    update = _check_support(f)
+    cols = _midcourse(f, update, table, launcher_pos_m)
+    flying = Orders.from_trusted_columns({c: v[f.keep] for c, v in cols.items()})
+    aborted = tuple(int(o) for o in in_flight.order_id[~f.keep])
+    return FlightUpdate(in_flight=flying, events=Events.concat(f.events), aborted=aborted)
+
+
+@dataclasses.dataclass(eq=False, kw_only=True)
+class _Flight:
+    """Working state of one :func:`maintain_salvos` call over E salvos.
+
+    ``col`` (E,) is each salvo's battery column in the picture (-1: none);
+    ``track_id``, ``rows`` (E,) its track now (after handover) and that track's row
+    in the picture (-1: not in it); ``keep`` (E,) False once aborted.
+    """
+
+    in_flight: Orders
+    picture: TrackPicture
+    recs: list[SalvoRecord]
+    support: list[GuidanceSupport]
+    col: NDArray[np.int64]
+    track_id: NDArray[np.int64]
+    rows: NDArray[np.int64]
+    keep: NDArray[np.bool_]
+    events: list[Events] = dataclasses.field(default_factory=list)
+
+    def abort(self, e: int, reason: str) -> None:
+        """End salvo ``e`` as aborted for ``reason`` now."""
+        t = self.picture.t_s
+        self.keep[e] = False
+        self.recs[e].end("aborted", reason, t, _pip(self.in_flight, e))
+        self.events.append(abort_event(self.recs[e], t))
+
+
+def _may_support(f: _Flight) -> NDArray[np.bool_]:
+    """(E, T): picture track t may carry salvo e (held by the salvo's engagement radar
+    when its type needs fire control in mid-course)."""
+    fc = f.picture.fc_tracking
+    held = np.zeros((len(f.recs), len(f.picture.tracks)), dtype=bool)
+    for e in range(len(f.recs)):
+        held[e] = fc[:, f.col[e]] if f.col[e] >= 0 else False
+        if f.support[e].midcourse != "fire_control":
             held[e] = True
-    events: list[Events] = []
-    keep = np.ones(n, dtype=bool)
-    lost = np.flatnonzero((rows < 0) & np.array([s.midcourse != "none" for s in support]))
-    if lost.size:
-        for e in lost.tolist():  # the last estimate of a track lost this cycle
-            if recs[e].lost is None:
-                recs[e].lost, recs[e].lost_t_s = _last_row(picture.deleted, recs[e].track_id), t
-        basket = np.array([table.acquisition[int(in_flight.interceptor_id[e])].basket_m
-                           for e in lost.tolist()])  # fmt: skip
-        succ = _successors(
-            picture, [recs[e].lost for e in lost.tolist()], held[lost], gate, basket / 3.0
-        )
-        for e, r in zip(lost.tolist(), succ.tolist(), strict=True):
-            rec = recs[e]
-            if r >= 0:
-                new_id = int(picture.tracks.track_id[r])
-                events.append(make_events(
-                    t, "handover", track_id=new_id, battery_id=rec.battery_id,
-                    launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.track_id),
-                ))  # fmt: skip
-                rec.track_id, rec.n_handovers = new_id, rec.n_handovers + 1
-                rec.lost, rec.lost_t_s = None, np.nan
-                track_id[e], rows[e] = new_id, r
-            elif rec.lost is None or t - rec.lost_t_s > support[e].max_gap_s:
-                keep[e] = False
-                rec.end("aborted", "track lost, no successor", t, _pip(in_flight, e))
-                events.append(abort_event(rec, t))
-    update = np.zeros(n, dtype=bool)
-    for e in np.flatnonzero(keep & (rows >= 0)).tolist():
-        rec, sup, r = recs[e], support[e], int(rows[e])
-        if col[e] >= 0 and fc[r, col[e]]:
-            rec.fc_t_s = float(picture.fc_last_hit_t_s[r, col[e]])
-        supported = bool(fc[r, col[e]]) if sup.midcourse == "fire_control" and col[e] >= 0 else (
-            sup.midcourse == "any_track"
-        )  # fmt: skip
+    return held
+
+
+def _hand_over(f: _Flight, table: InterceptorTable, gate: float) -> None:
+    """Hand salvos whose track left the picture to a successor, or abort them once
+    the type's ``max_gap_s`` has passed without one (module doc, step 1)."""
+    t, picture, recs = f.picture.t_s, f.picture, f.recs
+    guided = np.array([s.midcourse != "none" for s in f.support], dtype=bool)
+    lost = np.flatnonzero((f.rows < 0) & guided)
+    if lost.size == 0:
+        return
+    for e in lost.tolist():  # the last estimate of a track lost this cycle
+        if recs[e].lost is None:
+            recs[e].lost, recs[e].lost_t_s = _last_row(picture.deleted, recs[e].track_id), t
+    basket = np.array([table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m
+                       for e in lost.tolist()])  # fmt: skip
+    succ = _successors(
+        picture, [recs[e].lost for e in lost.tolist()], _may_support(f)[lost], gate, basket / 3.0
+    )
+    for e, r in zip(lost.tolist(), succ.tolist(), strict=True):
+        rec = recs[e]
+        if r >= 0:
+            new_id = int(picture.tracks.track_id[r])
+            f.events.append(make_events(
+                t, "handover", track_id=new_id, battery_id=rec.battery_id,
+                launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.track_id),
+            ))  # fmt: skip
+            rec.track_id, rec.n_handovers = new_id, rec.n_handovers + 1
+            rec.lost, rec.lost_t_s = None, np.nan
+            f.track_id[e], f.rows[e] = new_id, r
+        elif rec.lost is None or t - rec.lost_t_s > f.support[e].max_gap_s:
+            f.abort(e, "track lost, no successor")
+
+
+def _check_support(f: _Flight) -> NDArray[np.bool_]:
+    """Record fire-control and guidance support of the salvos on a picture track;
+    abort those that lost fire-control support for longer than ``max_gap_s``
+    (module doc, step 2). Returns (E,) the salvos supported now."""
+    t, fc = f.picture.t_s, f.picture.fc_tracking
+    update = np.zeros(len(f.recs), dtype=bool)
+    for e in np.flatnonzero(f.keep & (f.rows >= 0)).tolist():
+        rec, sup, r, c = f.recs[e], f.support[e], int(f.rows[e]), int(f.col[e])
+        if c >= 0 and fc[r, c]:
+            rec.fc_t_s = float(f.picture.fc_last_hit_t_s[r, c])
+        if sup.midcourse == "fire_control" and c >= 0:
+            supported = bool(fc[r, c])
+        else:
+            supported = sup.midcourse == "any_track"
         if supported:
             rec.support_t_s, update[e] = t, True
         elif sup.midcourse == "fire_control" and t - rec.support_t_s > sup.max_gap_s:
-            keep[e] = False
-            rec.end("aborted", "fire-control support lost", t, _pip(in_flight, e))
-            events.append(abort_event(rec, t))
+            f.abort(e, "fire-control support lost")
+    return update
+
+
+def _midcourse(
+    f: _Flight, update: NDArray[np.bool_], table: InterceptorTable, launcher_pos_m: F
+) -> dict[str, NDArray[np.generic]]:
+    """The in-flight columns with the new track ids, and PIPs and intercept times
+    re-solved for the supported salvos still before their intercept (step 3)."""
+    in_flight, t = f.in_flight, f.picture.t_s
     cols = {c: getattr(in_flight, c).copy() for c in Orders.columns()}
-    cols["track_id"] = track_id
+    cols["track_id"] = f.track_id
     sel = np.flatnonzero(update & (in_flight.t_intercept_s > t))
     if sel.size:
-        tr = picture.tracks
-        r = rows[sel]
+        tr = f.picture.tracks
+        r = f.rows[sel]
         t_new, pip, ok = update_intercepts(
             tr.pos_m()[r], tr.vel_mps()[r], t, in_flight.t_launch_s[sel], launcher_pos_m[sel],
             table, in_flight.interceptor_id[sel],
@@ -165,9 +228,7 @@ def maintain_salvos(
         cols["t_intercept_s"][upd] = t_new[ok]
         for k, c in enumerate(("pip_e_m", "pip_n_m", "pip_u_m")):
             cols[c][upd] = pip[ok, k]
-    flying = Orders.from_trusted_columns({c: v[keep] for c, v in cols.items()})
-    aborted = tuple(int(o) for o in in_flight.order_id[~keep])
-    return FlightUpdate(in_flight=flying, events=Events.concat(events), aborted=aborted)
+    return cols
 
 
 def _successors(

@@ -73,6 +73,7 @@ class GNN:
     cost: Literal["d2", "d", "nll"] = "d2"
 
     def associate(self, n: int, m: int, gp: GatedPairs, gamma: float) -> Association:
+        """GNN over the gated pairs of ``n`` tracks and ``m`` detections (``Associator``)."""
         if gp.ti.shape[0] == 0:
             return _empty(n, m)
         if self.cost == "d":
@@ -262,6 +263,7 @@ class JPDA:
     max_tracks_exact: int = 8
 
     def associate(self, n: int, m: int, gp: GatedPairs, gamma: float) -> Association:
+        """JPDA over the gated pairs of ``n`` tracks and ``m`` detections (``Associator``)."""
         if gp.ti.shape[0] == 0:
             return _empty(n, m)
         ti, di = gp.ti, gp.di

@@ -246,6 +246,7 @@ class KalmanFilter(SingleModelFilter):
     """Linear KF; polar measurements are converted by the plain (biased) conversion."""
 
     def prepare(self, meas: Measurements) -> Measurements:
+        """Polar detections to Cartesian positions by the plain conversion."""
         return standard_conversion(meas)
 
 
@@ -259,6 +260,7 @@ class ConvertedMeasurementKF(SingleModelFilter):
     """Converted-measurement KF with debiased conversion (Mo et al. 1998)."""
 
     def prepare(self, meas: Measurements) -> Measurements:
+        """Polar detections to Cartesian positions by the debiased conversion."""
         return debiased_conversion(meas)
 
 

@@ -160,6 +160,7 @@ class Gate:
     pregate_margin: float = 1.5
 
     def gamma(self, nz: int) -> float:
+        """Chi-square gate threshold for ``nz``-dimensional innovations."""
         return gate_threshold(nz, probability=self.probability, mahalanobis=self.mahalanobis)
 
     def pairs(

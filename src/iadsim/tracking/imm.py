@@ -76,20 +76,25 @@ class IMM:
 
     @property
     def filters(self) -> tuple[SingleModelFilter, ...]:
+        """The mode-matched filters: ``base`` with each motion model."""
         return tuple(dataclasses.replace(self.base, model=m) for m in self.models)
 
     @property
     def nx(self) -> int:
+        """State dimension (of the first model; all models share it)."""
         return self.models[0].nx
 
     @property
     def ndim(self) -> int:
+        """Spatial axes (2 or 3)."""
         return self.models[0].ndim
 
     def prepare(self, meas: Measurements) -> Measurements:
+        """Measurements as the base filter takes them."""
         return self.base.prepare(meas)
 
     def init_bank(self, x: F64, P: F64) -> FilterState:
+        """Bank of N tracks from ``x`` (N, nx) and ``P`` (N, nx, nx), modes at ``mu0``."""
         M, n = len(self.models), x.shape[0]
         mu = np.broadcast_to(np.asarray(self.mu0) / np.sum(self.mu0), (n, M)).copy()
         xm = np.repeat(x[:, None, :], M, axis=1)

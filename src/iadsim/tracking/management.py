@@ -105,6 +105,7 @@ class TrackBook:
     def new(
         cls, ids: NDArray[np.int64], t_s: float, llr0: float, sensor_bits: int = 0
     ) -> TrackBook:
+        """Fresh book rows for track ``ids`` (N,) born at ``t_s`` with score ``llr0``."""
         n = ids.shape[0]
         return cls(
             track_id=ids,
@@ -121,10 +122,12 @@ class TrackBook:
         )
 
     def select(self, idx: NDArray[np.int64] | B) -> TrackBook:
+        """The rows ``idx`` (indices or (N,) mask)."""
         return TrackBook(**{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
 
     @staticmethod
     def concat(a: TrackBook, b: TrackBook) -> TrackBook:
+        """Rows of ``a`` then ``b`` (sensor columns padded to the wider one)."""
         s = max(a.misses_by.shape[1], b.misses_by.shape[1])
         return TrackBook(
             **{
@@ -173,9 +176,11 @@ class MOfN:
     n: int = 3
 
     def initial_llr(self) -> float:
+        """Score of a new track (M-of-N keeps none): 0."""
         return 0.0
 
     def delta_llr(self, hit: B, loglik: F64) -> F64:
+        """Score change per track (N,): none for M-of-N."""
         return np.zeros(hit.shape[0])
 
     def _hits(self, book: TrackBook) -> NDArray[np.int64]:
@@ -183,6 +188,7 @@ class MOfN:
         return np.bitwise_count(book.hist & mask).astype(np.int64)
 
     def decide(self, book: TrackBook) -> tuple[B, B]:
+        """(confirm, drop) (N,) masks: M hits in the last N looks, or no chance left."""
         hits = self._hits(book)
         window = np.minimum(book.age, self.n)
         confirm = hits >= self.m
@@ -190,6 +196,7 @@ class MOfN:
         return confirm, drop
 
     def quality(self, book: TrackBook) -> F64:
+        """(N,) hits in the last N looks over the looks so far (0-1)."""
         return self._hits(book) / np.minimum(book.age, self.n)
 
 
@@ -210,18 +217,22 @@ class ScoreConfirmer:
     beta: float = 0.05
 
     def initial_llr(self) -> float:
+        """Score of a new track, ``L_0 = ln(lambda_NT / lambda_FA)`` (class doc)."""
         return float(np.log(self.new_target_density / self.clutter_density))
 
     def delta_llr(self, hit: B, loglik: F64) -> F64:
+        """Score change ``dL`` (N,) after a look, from ``loglik`` (N,) ``ln N(y; 0, S)``."""
         on_hit = np.log(self.pd) + loglik - np.log(self.clutter_density)
         return np.where(hit, on_hit, np.log(1.0 - self.pd))
 
     def decide(self, book: TrackBook) -> tuple[B, B]:
+        """(confirm, drop) (N,) masks from Wald's SPRT thresholds on the score."""
         t_conf = np.log((1 - self.beta) / self.alpha)
         t_del = np.log(self.beta / (1 - self.alpha))
         return book.llr >= t_conf, book.llr <= t_del
 
     def quality(self, book: TrackBook) -> F64:
+        """(N,) track score (log-likelihood ratio)."""
         return book.llr.copy()
 
 
@@ -235,6 +246,7 @@ class Deleter:
     max_pos_sigma_m: float = float("inf")
 
     def delete(self, book: TrackBook, P: F64, ndim: int, t_s: float) -> B:
+        """(N,) tracks to delete at ``t_s`` (class doc); ``P`` (N, nx, nx)."""
         out = book.misses >= self.max_misses
         if np.isfinite(self.max_coast_s):  # (an infinite limit never deletes: skip it)
             out |= t_s - book.t_hit_s > self.max_coast_s

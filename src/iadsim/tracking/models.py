@@ -80,18 +80,22 @@ class ConstantVelocity:
 
     @property
     def nx(self) -> int:
+        """State dimension: position and velocity per axis."""
         return 2 * self.ndim
 
     def F(self, x: F64, dt: F64) -> F64:
+        """(N, nx, nx) transition matrices over ``dt`` (N,) s."""
         return _kron_axes(cwna_blocks(dt, self.q_m2ps3)[0], self.ndim)
 
     def f(self, x: F64, dt: F64) -> F64:
+        """(N, nx) states propagated over ``dt`` (N,) s."""
         d = self.ndim
         out = x.copy()
         out[:, :d] += dt[:, None] * x[:, d : 2 * d]  # p' = p + T v
         return out
 
     def Q(self, x: F64, dt: F64) -> F64:
+        """(N, nx, nx) process noise over ``dt`` (N,) s."""
         return _kron_axes(cwna_blocks(dt, self.q_m2ps3)[1], self.ndim)
 
 
@@ -127,6 +131,7 @@ class ConstantAcceleration(_PerAxisBlocks):
 
     @property
     def nx(self) -> int:
+        """State dimension: position, velocity and acceleration per axis."""
         return 3 * self.ndim
 
     def _blocks(self, dt: F64) -> tuple[F64, F64]:
@@ -159,6 +164,7 @@ class Singer(_PerAxisBlocks):
 
     @property
     def nx(self) -> int:
+        """State dimension: position, velocity and acceleration per axis."""
         return 3 * self.ndim
 
     def _blocks(self, dt: F64) -> tuple[F64, F64]:
@@ -189,6 +195,7 @@ class CoordinatedTurn:
 
     @property
     def nx(self) -> int:
+        """State dimension: position and velocity per axis plus the turn rate."""
         return 2 * self.ndim + 1
 
     def _terms(self, x: F64, dt: F64) -> tuple[F64, ...]:
@@ -204,6 +211,7 @@ class CoordinatedTurn:
         return s, c, a, b, da, db
 
     def f(self, x: F64, dt: F64) -> F64:
+        """(N, nx) states propagated over ``dt`` (N,) s along the turn."""
         d = self.ndim
         s, c, a, b, _, _ = self._terms(x, dt)
         vx, vy = x[:, d], x[:, d + 1]
@@ -217,6 +225,7 @@ class CoordinatedTurn:
         return out
 
     def F(self, x: F64, dt: F64) -> F64:
+        """(N, nx, nx) Jacobians of :meth:`f` at ``x`` (N, nx)."""
         d, n = self.ndim, x.shape[0]
         s, c, a, b, da, db = self._terms(x, dt)
         vx, vy = x[:, d], x[:, d + 1]
@@ -232,6 +241,7 @@ class CoordinatedTurn:
         return J
 
     def Q(self, x: F64, dt: F64) -> F64:
+        """(N, nx, nx) process noise over ``dt`` (N,) s."""
         n, d = x.shape[0], self.ndim
         out = np.zeros((n, self.nx, self.nx))
         out[:, : 2 * d, : 2 * d] = _kron_axes(cwna_blocks(dt, self.q_m2ps3)[1], d)
@@ -253,25 +263,30 @@ class ZeroPadded:
 
     @property
     def ndim(self) -> int:
+        """Spatial axes of the wrapped model."""
         return self.model.ndim
 
     @property
     def nx(self) -> int:
+        """State dimension of the padded state."""
         return self.nx_total
 
     def f(self, x: F64, dt: F64) -> F64:
+        """(N, nx) states propagated by the wrapped model; padding set to 0."""
         k = self.model.nx
         out = np.zeros_like(x)
         out[:, :k] = self.model.f(x[:, :k], dt)
         return out
 
     def F(self, x: F64, dt: F64) -> F64:
+        """(N, nx, nx) wrapped model's Jacobian, zero on the padding."""
         k = self.model.nx
         out = np.zeros((x.shape[0], self.nx_total, self.nx_total))
         out[:, :k, :k] = self.model.F(x[:, :k], dt)
         return out
 
     def Q(self, x: F64, dt: F64) -> F64:
+        """(N, nx, nx) wrapped model's process noise, zero on the padding."""
         k = self.model.nx
         out = np.zeros((x.shape[0], self.nx_total, self.nx_total))
         out[:, :k, :k] = self.model.Q(x[:, :k], dt)
