@@ -12,34 +12,19 @@ Usage: python bench/bench_report.py [SCENARIO] [--repeats N]
 from __future__ import annotations
 
 import argparse
-import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+from timing import fresh_process
+
 SIZE_GOAL_MB, TIME_GOAL_S = 10.0, 5.0
-
-
-def _children_cpu_s() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
 
 
 def _fresh_s(args: list[str]) -> tuple[float, float]:
     """(wall, CPU) time of ``python -m iadsim ARGS`` in a fresh process (fails loudly)."""
-    t0, c0 = time.perf_counter(), _children_cpu_s()
-    proc = subprocess.run(
-        [sys.executable, "-m", "iadsim", *args], capture_output=True, text=True, env=ENV
-    )
-    elapsed = time.perf_counter() - t0, _children_cpu_s() - c0
-    if proc.returncode != 0:
-        print(proc.stderr)
-        raise SystemExit(proc.returncode)
-    return elapsed
+    t = fresh_process(["-m", "iadsim", *args])
+    return t.wall_s, t.cpu_s
 
 
 def main() -> None:

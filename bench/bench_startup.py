@@ -6,10 +6,8 @@ to the floor ``python -c pass`` and the cost of importing the simulation stack,
 which these commands must not pay. Target (issue 15): under 0.3 s of CPU for
 ``--help`` and error paths.
 
-Fresh processes run as on an ordinary installation, with Python's bytecode cache:
-``PYTHONDONTWRITEBYTECODE`` (set in some containers, which makes every process
-compile its sources again) is removed from their environment, and one untimed
-warm-up run per case writes the cache first.
+Fresh processes run as on an ordinary installation, with Python's bytecode cache
+(``bench/timing.py``), after one untimed warm-up run per case that writes the cache.
 
 Usage: python bench/bench_startup.py [--repeats N]
 """
@@ -17,12 +15,11 @@ Usage: python bench/bench_startup.py [--repeats N]
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 
-#: Environment of the timed fresh processes: an ordinary one, with bytecode caching.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"COLUMNS": "80"}
+from timing import ENV, fresh_process
+
+#: Help is laid out for an 80-column terminal, whatever the caller's.
+HELP_ENV = ENV | {"COLUMNS": "80"}
 
 CASES: dict[str, list[str]] = {
     "python -c pass (floor)": ["-c", "pass"],
@@ -39,13 +36,8 @@ CASES: dict[str, list[str]] = {
 
 
 def cpu_s(args: list[str]) -> float:
-    """User + system CPU seconds of ``python ARGS`` in a fresh process."""
-    proc = subprocess.Popen(
-        [sys.executable, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
-    )
-    _pid, _status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(_status)
-    return usage.ru_utime + usage.ru_stime
+    """User + system CPU seconds of ``python ARGS`` in a fresh process (any exit code)."""
+    return fresh_process(args, env=HELP_ENV, check=False).cpu_s
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from iadsim.analysis.report.replay import _end_points
 from iadsim.analysis.report.rundata import RunData
 from iadsim.geo import enu2geodetic
+from iadsim.scenario.compile import LauncherInfo, PlacedRadarInfo
 
 F64 = NDArray[np.float64]
 SITE_ID, RADAR_ID, LAUNCHER_ID, THREAT_ID, SALVO_ID = 0x100, 0x400, 0x800, 0x1000, 0x4000
@@ -68,19 +69,14 @@ def _ground(run: RunData, geo: _Geo) -> list[str]:
             f"{SITE_ID + i:x},{t},Type=Ground+Static+Building,Coalition=Allies,"
             f"Color=Blue,Name={escape(w.site_names[i])}"
         )
-    for r in w.radars:
-        (t,) = geo.t(*r.pos_enu_m[:, None])
+    units: list[tuple[int, str, PlacedRadarInfo | LauncherInfo]]
+    units = [(RADAR_ID + r.radar_id, "Ground+Static+AntiAircraft", r) for r in w.radars]
+    units += [(LAUNCHER_ID + lc.launcher_id, "Ground+AntiAircraft", lc) for lc in w.launchers]
+    for object_id, kind, u in units:
+        (t,) = geo.t(*u.pos_enu_m[:, None])
         lines.append(
-            f"{RADAR_ID + r.radar_id:x},{t},Type=Ground+Static+AntiAircraft,"
-            f"Coalition=Allies,Color=Blue,Name={escape(r.type)},"
-            f"CallSign={escape(r.name)}"
-        )
-    for lc in w.launchers:
-        (t,) = geo.t(*lc.pos_enu_m[:, None])
-        lines.append(
-            f"{LAUNCHER_ID + lc.launcher_id:x},{t},Type=Ground+AntiAircraft,"
-            f"Coalition=Allies,Color=Blue,Name={escape(lc.type)},"
-            f"CallSign={escape(lc.name)}"
+            f"{object_id:x},{t},Type={kind},Coalition=Allies,Color=Blue,"
+            f"Name={escape(u.type)},CallSign={escape(u.name)}"
         )
     return lines
 

@@ -129,42 +129,23 @@ def _points(name: str, e_m: Any, n_m: Any, text: list[str], symbol: str, colour:
 
 
 def _ground(run: RunData) -> list[Fig]:
+    """Defended sites, radars and launchers: one marker trace each, with hover text."""
     w = run.world
-    sites = _points(
-        "defended sites",
-        w.site_pos_enu_m[:, 0],
-        w.site_pos_enu_m[:, 1],
-        [f"site {n}<br>value {v:g}" for n, v in zip(w.site_names, w.site_value, strict=True)],
-        "star",
-        "#F0E442",
-    )
-    rp = np.array([r.pos_enu_m for r in w.radars]).reshape(-1, 3)
-    radars = _points(
-        "radars",
-        rp[:, 0],
-        rp[:, 1],
-        [
-            f"radar {r.radar_id} {r.name}<br>{r.type}<br>instrumented "
-            f"{r.params.instrumented_range_m / 1e3:.0f} km"
-            for r in w.radars
-        ],
-        "triangle-up",
-        "#56B4E9",
-    )
-    lp = np.array([lc.pos_enu_m for lc in w.launchers]).reshape(-1, 3)
-    launchers = _points(
-        "launchers",
-        lp[:, 0],
-        lp[:, 1],
-        [
-            f"launcher {lc.launcher_id} {lc.name} (battery {lc.battery_id})<br>{lc.type}<br>"
-            + ", ".join(f"{k}: {v}" for k, v in lc.loadout.items())
-            for lc in w.launchers
-        ],
-        "square",
-        "#E69F00",
-    )
-    return [sites, radars, launchers]
+    layers = (
+        ("defended sites", w.site_pos_enu_m, "star", "#F0E442",
+         [f"site {n}<br>value {v:g}" for n, v in zip(w.site_names, w.site_value, strict=True)]),
+        ("radars", [r.pos_enu_m for r in w.radars], "triangle-up", "#56B4E9",
+         [f"radar {r.radar_id} {r.name}<br>{r.type}<br>instrumented "
+          f"{r.params.instrumented_range_m / 1e3:.0f} km" for r in w.radars]),
+        ("launchers", [lc.pos_enu_m for lc in w.launchers], "square", "#E69F00",
+         [f"launcher {lc.launcher_id} {lc.name} (battery {lc.battery_id})<br>{lc.type}<br>"
+          + ", ".join(f"{k}: {v}" for k, v in lc.loadout.items()) for lc in w.launchers]),
+    )  # fmt: skip
+    out = []
+    for name, pos, symbol, colour, text in layers:
+        p = np.asarray(pos, dtype=np.float64).reshape(-1, 3)
+        out.append(_points(name, p[:, 0], p[:, 1], text, symbol, colour))
+    return out
 
 
 def _truth_paths(run: RunData) -> list[Fig]:
