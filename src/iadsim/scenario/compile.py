@@ -22,7 +22,8 @@ from iadsim.engagement.interceptors import InterceptorParams
 from iadsim.errors import IadsimError, InputDataError, ScenarioError
 from iadsim.scenario.checks import engagement_radar_of, origin_of
 from iadsim.scenario.schema import Catalog, GeoPoint, Scenario
-from iadsim.scenario.schema_engagement import compile_doctrine, compile_interceptor
+from iadsim.scenario.schema_c2 import compile_doctrine
+from iadsim.scenario.schema_engagement import compile_interceptor
 from iadsim.scenario.schema_sensors import compile_radar
 from iadsim.scenario.schema_truth import THREAT_MOTIONS
 from iadsim.sensors.params import RadarParams

@@ -98,13 +98,13 @@ class _UnionOf:
             inner = handler.generate_schema(union)
         else:
 
-            def tag(v: Any) -> Any:  # a missing kind means the role's default kind
+            def kind(v: Any) -> Any:  # a missing kind means the role's default kind
                 return (
                     v.get("kind", default) if isinstance(v, dict) else getattr(v, "kind", default)
                 )
 
             tagged: tuple[Any, ...] = tuple(Annotated[k.config, Tag(k.kind)] for k in self.registry)
-            inner = handler.generate_schema(Annotated[Union[tagged], Discriminator(tag)])  # noqa: UP007
+            inner = handler.generate_schema(Annotated[Union[tagged], Discriminator(kind)])  # noqa: UP007
         # a bare kind name is the kind with its defaults (``solver: greedy``)
         return core_schema.no_info_before_validator_function(_shorthand, inner)
 
