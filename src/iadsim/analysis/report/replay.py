@@ -68,17 +68,11 @@ def _basemap(run: RunData, box_m: tuple[float, float, float, float]) -> list[Fig
             xs.append(pe / 1e3)
             ys.append(pn / 1e3)
         traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": name,
-                "x": arr(with_gaps(xs), 2),
-                "y": arr(with_gaps(ys), 2),
-                "hoverinfo": "skip",
-                "line": {"color": "#8c8c8c", "width": 1, "dash": dash},
-                "legendgroup": "map",
-            }
-        )
+            _polylines(
+                name, xs, ys, hoverinfo="skip", legendgroup="map",
+                line={"color": "#8c8c8c", "width": 1, "dash": dash},
+            )
+        )  # fmt: skip
     return traces
 
 
@@ -108,6 +102,18 @@ def _footprints(run: RunData, prints: list[Footprint]) -> list[Fig]:
             }
         )
     return out
+
+
+def _polylines(name: str, xs: list[Any], ys: list[Any], **style: Any) -> Fig:
+    """A line trace of the polylines ``xs``, ``ys`` (km; gaps between them) with ``style``."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": arr(with_gaps(xs), 2),
+        "y": arr(with_gaps(ys), 2),
+        **style,
+    }
 
 
 def _points(name: str, e_m: Any, n_m: Any, text: list[str], symbol: str, colour: str) -> Fig:
@@ -158,18 +164,11 @@ def _truth_paths(run: RunData) -> list[Fig]:
             xs.append(tr.e_m[rows] / 1e3)
             ys.append(tr.n_m[rows] / 1e3)
         out.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": f"truth: {cls}",
-                "x": arr(with_gaps(xs), 2),
-                "y": arr(with_gaps(ys), 2),
-                "line": {"color": PALETTE[(k + 3) % 8], "width": 1.5},
-                "opacity": 0.5,
-                "hoverinfo": "name",
-                "legendgroup": "truth",
-            }
-        )
+            _polylines(
+                f"truth: {cls}", xs, ys, line={"color": PALETTE[(k + 3) % 8], "width": 1.5},
+                opacity=0.5, hoverinfo="name", legendgroup="truth",
+            )
+        )  # fmt: skip
     return out
 
 
@@ -181,16 +180,10 @@ def _track_paths(run: RunData) -> list[Fig]:
     cut = np.flatnonzero((np.diff(ids) != 0) | (np.diff(ts) > STALE_S)) + 1
     xs, ys = np.split(e, cut), np.split(n, cut)
     last = np.r_[np.flatnonzero(np.diff(ids) != 0), ids.size - 1] if ids.size else ids
-    path = {
-        "type": "scatter",
-        "mode": "lines",
-        "name": "track paths (gaps: breaks)",
-        "x": arr(with_gaps(xs), 2),
-        "y": arr(with_gaps(ys), 2),
-        "hoverinfo": "skip",
-        "line": {"color": "#0072B2", "width": 1, "dash": "dot"},
-        "legendgroup": "tracks",
-    }
+    path = _polylines(
+        "track paths (gaps: breaks)", xs, ys, hoverinfo="skip", legendgroup="tracks",
+        line={"color": "#0072B2", "width": 1, "dash": "dot"},
+    )  # fmt: skip
     ends = _points(
         "track ends",
         t["e_m"][last],
@@ -271,18 +264,12 @@ def _flyouts(run: RunData, end: F64) -> list[Fig]:
         ys = [np.array([g["launcher_n_m"][i], end[i, 1]]) / 1e3 for i in rows]
         text = [t for i in rows for t in (_salvo_text(g, i),) * 2 + ("",)][:-1]
         out.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": f"fly-out: {outcome}",
-                "x": arr(with_gaps(xs), 2),
-                "y": arr(with_gaps(ys), 2),
-                "text": text,
-                "hovertemplate": "%{text}<extra></extra>",
-                "legendgroup": "flyout",
-                "line": {"color": OUTCOME_COLOURS[outcome], "width": 1},
-            }
-        )
+            _polylines(
+                f"fly-out: {outcome}", xs, ys, text=text,
+                hovertemplate="%{text}<extra></extra>", legendgroup="flyout",
+                line={"color": OUTCOME_COLOURS[outcome], "width": 1},
+            )
+        )  # fmt: skip
     return out
 
 
