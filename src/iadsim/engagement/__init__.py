@@ -1,4 +1,7 @@
-"""iadsim.engagement: interceptor envelopes, fly-out, PIP, magazines and kill draws."""
+"""iadsim.engagement: interceptor envelopes, fly-out, PIP, magazines and kill draws.
+
+The weapon-system role is :class:`iadsim.engagement.roles.WeaponSystemStage`.
+"""
 
 from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts
 from iadsim.engagement.interceptors import (
@@ -9,6 +12,7 @@ from iadsim.engagement.interceptors import (
     time_of_flight_s,
 )
 from iadsim.engagement.outcome import Intercepts, resolve_intercepts
+from iadsim.engagement.roles import WeaponSystemStage
 from iadsim.engagement.stage import Engagement, FireStatus, LauncherParams
 
 __all__ = [
@@ -20,6 +24,7 @@ __all__ = [
     "InterceptorTable",
     "Intercepts",
     "LauncherParams",
+    "WeaponSystemStage",
     "flyout_range_m",
     "predict_intercepts",
     "resolve_intercepts",
