@@ -106,12 +106,18 @@ class _UnionOf:
             tagged: tuple[Any, ...] = tuple(Annotated[k.config, Tag(k.kind)] for k in self.registry)
             inner = handler.generate_schema(Annotated[Union[tagged], Discriminator(kind)])  # noqa: UP007
         # a bare kind name is the kind with its defaults (``solver: greedy``)
-        return core_schema.no_info_before_validator_function(_shorthand, inner)
+        return core_schema.no_info_before_validator_function(self._known_kind, inner)
 
-
-def _shorthand(value: Any) -> Any:
-    """``"<kind>"`` -> ``{"kind": "<kind>"}``; anything else unchanged."""
-    return {"kind": value} if isinstance(value, str) else value
+    def _known_kind(self, value: Any) -> Any:
+        """``"<kind>"`` -> ``{"kind": "<kind>"}``; an unknown kind is a short error
+        naming the known ones (the input is quoted, shortened, by the error report)."""
+        if isinstance(value, str):
+            value = {"kind": value}
+        kind = value.get("kind") if isinstance(value, dict) else None
+        if isinstance(kind, str) and kind not in self.registry:
+            known = ", ".join(self.registry.kinds)
+            raise ValueError(f"unknown kind; {self.registry.role} kinds: {known}")
+        return value
 
 
 class Registry(Generic[T]):
