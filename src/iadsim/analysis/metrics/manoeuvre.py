@@ -151,7 +151,19 @@ def tracking_quality(
     """The run summary's ``tracking`` section (JSON-able): GOSPA and its parts,
     continuity, ID switches, RMSE overall / straight / turning. ``held``: ``tracks``
     holds change rows only (``track_history: changes``), rebuilt first with
-    :func:`~iadsim.analysis.metrics.held.hold_track_changes`."""
+    :func:`~iadsim.analysis.metrics.held.hold_track_changes`.
+
+    The picture is scored at every time a row was written (each sector look, about
+    every second), every track held at constant velocity from its last update, so
+    the errors include each track's prediction since its last plot (up to a scan)
+    and the look's latency (up to a sector). Scored only at the instants its tracks
+    were updated by plots of that same instant (a scan stamped with one time, as
+    before plots carried their own times), the real-traffic preset read 57 m / 87 m
+    RMSE straight / turning and 680 m GOSPA localisation; that same picture held on
+    a 1 s grid reads 77 m / 144 m and 934 m, and the per-plot times with 1 s
+    sectors give 77 m / 150 m and 922 m (the tracker registers the plots at their
+    own times as well as it would process each plot at its time:
+    ``tests/tracking/test_measurement_time_offsets.py``)."""
     from iadsim.analysis.metrics.held import hold_track_changes
 
     picture = hold_track_changes(tracks) if held else tracks
