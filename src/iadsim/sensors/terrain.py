@@ -36,7 +36,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from iadsim.errors import InputDataError
 from iadsim.geo import EARTH_MEAN_RADIUS_M
-from iadsim.sensors.chunked import ChunkedGrid
 from iadsim.sensors.horizon import K_STANDARD, elevation_angle_rad
 
 __all__ = [
@@ -70,10 +69,6 @@ class GridDem:
         Encoded grids (e.g. pvlib's uint8 cells) are kept as stored and decoded
         only at the looked-up cells: height = raw * scale + offset_m, and cells
         equal to ``nodata`` (sea) read as 0 m. Plain grids use 1, 0, None.
-    chunks : ChunkedGrid or None
-        Set for a grid read chunk by chunk on demand (``elevation_m`` is then
-        ``chunks.array``, filled only where lookups have been): read the heights
-        through :meth:`elevation_at`, or the whole grid through :meth:`grid`.
     """
 
     elevation_m: NDArray[Any]
@@ -85,11 +80,10 @@ class GridDem:
     scale: float = 1.0
     offset_m: float = 0.0
     nodata: int | None = None
-    chunks: ChunkedGrid | None = None
 
     def grid(self) -> NDArray[Any]:
-        """The stored grid, complete (a chunked grid reads its remaining chunks)."""
-        return self.elevation_m if self.chunks is None else self.chunks.full()
+        """The stored grid."""
+        return self.elevation_m
 
     @functools.cached_property
     def _decoded(self) -> F | None:
@@ -134,8 +128,6 @@ class GridDem:
         fj = np.clip(fj, 0.0, n_lon - 1.0)
         i = np.minimum(fi.astype(np.int64), max(n_lat - 2, 0))
         j = np.minimum(fj.astype(np.int64), max(n_lon - 2, 0))
-        if self.chunks is not None and i.size:  # the cells below and their +1 neighbours
-            self.chunks.ensure(int(i.min()), int(i.max()) + 1, int(j.min()), int(j.max()) + 1)
         wi, wj = fi - i, fj - j  # weights, in [0, 1] by construction
         di = n_lon if n_lat > 1 else 0  # next row / column (the edge cell on a 1-cell axis)
         dj = 1 if n_lon > 1 else 0
