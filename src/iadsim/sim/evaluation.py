@@ -140,7 +140,11 @@ class Evaluation:
         if self._pending is None:
             return
         ids, pos, truth, detected = self._pending
-        gone = (~np.isin(ids, keep_ids)).nonzero()[0]
+        if keep_ids.size and np.all(keep_ids[1:] > keep_ids[:-1]):  # the tracker's id order
+            k = np.minimum(np.searchsorted(keep_ids, ids), keep_ids.size - 1)
+            gone = (keep_ids[k] != ids).nonzero()[0]
+        else:
+            gone = (~np.isin(ids, keep_ids)).nonzero()[0]
         if gone.size:
             threat = nearest_threat(pos[gone], truth, eligible=detected)
             self.track_threat.update(zip(ids[gone].tolist(), threat.tolist(), strict=True))
