@@ -18,7 +18,10 @@ checkout, e.g. the parent commit: ``git archive HEAD~1 src | tar -x -C /tmp/base
 and prints both side by side with the ratio. ``--quick`` runs a smaller ladder.
 
 Usage: python bench/bench_scaling.py [--quick] [--baseline PATH] [--repeats N]
-       [--timeout S] [--only FAMILY] [--json OUT]
+       [--timeout CPU_S] [--only FAMILY] [--factors K ...] [--json OUT]
+
+``--timeout`` is CPU time per run (the kernel stops a run that uses more, which is
+reported as "did not finish in N CPU s"); runs are made with ``--no-limits``.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ import copy
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,24 +134,44 @@ def ladder(quick: bool, only: str | None) -> list[tuple[str, int, int, dict[str,
     return runs
 
 
+def _cpu_limit(seconds: float) -> Callable[[], None]:
+    """A ``preexec_fn`` capping the child's CPU time (the kernel stops it: SIGXCPU)."""
+
+    def limit() -> None:
+        s = max(1, math.ceil(seconds))
+        resource.setrlimit(resource.RLIMIT_CPU, (s, s + 5))
+
+    return limit
+
+
 def run_once(path: Path, out: Path, src: Path | None, timeout_s: float) -> dict[str, Any]:
-    """One fresh ``iadsim run``: CPU s, peak RSS MB, stage times (or the failure)."""
+    """One fresh ``iadsim run``: CPU s, peak RSS MB, stage times (or the failure).
+
+    ``timeout_s`` is CPU time (RLIMIT_CPU), so a loaded machine does not turn a slow
+    wall clock into a timeout; wall time is capped at 20 times that.
+    """
     env = dict(ENV)
     if src is not None:
         env["PYTHONPATH"] = str(src)
     cmd = [sys.executable, "-m", "iadsim", "run", str(path), "--out", str(out), "-q"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cmd.append("--no-limits")  # the largest raids exceed the default resource guard
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=_cpu_limit(timeout_s),
+    )  # fmt: skip
     t0 = time.monotonic()
     while True:
         pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        if time.monotonic() - t0 > timeout_s:
+        if time.monotonic() - t0 > 20 * timeout_s:
             proc.kill()
             pid, status, ru = os.wait4(proc.pid, 0)
-            return {"cpu_s": math.nan, "rss_mb": ru.ru_maxrss / 1024, "error": "timeout"}
+            return {"cpu_s": math.nan, "rss_mb": ru.ru_maxrss / 1024, "error": "wall timeout"}
         time.sleep(0.05)
     res: dict[str, Any] = {"cpu_s": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024}
+    if ru.ru_utime + ru.ru_stime >= timeout_s:
+        return {**res, "cpu_s": math.nan, "error": f"did not finish in {timeout_s:.0f} CPU s"}
     if os.waitstatus_to_exitcode(status) != 0:
         res["error"] = (proc.stderr.read().decode() if proc.stderr else "")[-300:]
         res["cpu_s"] = math.nan
@@ -195,8 +220,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller ladder")
     ap.add_argument("--baseline", type=Path, help="another checkout (its src/ is used)")
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--timeout", type=float, default=600.0, help="s per run")
+    ap.add_argument("--timeout", type=float, default=600.0, help="CPU s per run")
     ap.add_argument("--only", choices=sorted(FULL))
+    ap.add_argument("--factors", type=int, nargs="+", help="only these factors of the ladder")
     ap.add_argument("--json", type=Path, help="write all measurements here")
     args = ap.parse_args()
     here = Path(__file__).resolve().parents[1] / "src"
@@ -206,6 +232,8 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for fam, k, size, sc in ladder(args.quick, args.only):
+            if args.factors and k not in args.factors:
+                continue
             row: dict[str, Any] = {"family": fam, "factor": k, "size": size}
             for name, src in checkouts.items():
                 row[name] = measure(sc, src, args.repeats, args.timeout, Path(tmp))

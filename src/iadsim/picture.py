@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from iadsim.frames import Tracks
 
@@ -42,7 +43,9 @@ DUPLICATE_GATE = 11.345
 def duplicate_groups(tracks: Tracks, gate: float = DUPLICATE_GATE) -> I64:
     """Target group label (T,) of each track: near-duplicates share one (module doc).
 
-    Labels are 0..G-1, numbered in order of each group's first track row.
+    Labels are 0..G-1, numbered in order of each group's first track row. Candidate
+    pairs come from a k-d tree (:func:`_candidate_pairs`), so a picture of a thousand
+    tracks costs T log T, not T^2; the gate is then applied to those pairs exactly.
     """
     n = len(tracks)
     if n <= 1:
@@ -51,8 +54,9 @@ def duplicate_groups(tracks: Tracks, gate: float = DUPLICATE_GATE) -> I64:
     vel = tracks.vel_mps()
     pvar = np.stack([tracks.var_e_m2, tracks.var_n_m2, tracks.var_u_m2], axis=-1)
     vvar = np.stack([tracks.var_ve_m2ps2, tracks.var_vn_m2ps2, tracks.var_vu_m2ps2], axis=-1)
-    same = (_pair_d2(pos, pvar) <= gate) & (_pair_d2(vel, vvar) <= gate)
-    i, j = np.nonzero(np.triu(same, k=1))
+    i, j = _candidate_pairs(pos, pvar, gate)
+    same = (_pair_d2(pos, pvar, i, j) <= gate) & (_pair_d2(vel, vvar, i, j) <= gate)
+    i, j = i[same], j[same]
     graph = coo_matrix((np.ones(i.size), (i, j)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     # renumber by first appearance so labels do not depend on scipy's numbering
@@ -62,10 +66,34 @@ def duplicate_groups(tracks: Tracks, gate: float = DUPLICATE_GATE) -> I64:
     return rank[inverse]
 
 
-def _pair_d2(x: F, var: F) -> F:
-    """(T, T) chi-square distance of every pair of rows of ``x`` (T, 3)."""
-    diff = x[:, None, :] - x[None, :, :]
-    s = var[:, None, :] + var[None, :, :]
+def _candidate_pairs(pos: F, var: F, gate: float) -> tuple[I64, I64]:
+    """Pairs (i < j) that may pass the position gate: a superset of those with
+    ``sum_k d_k^2 / (va_k + vb_k) <= gate``.
+
+    Such a pair has ``|d|^2 <= gate (m_i + m_j) <= 2 gate max(m_i, m_j)`` with ``m`` the
+    largest variance of a row, so it lies within ``r_i = sqrt(2 gate m_i)`` of one of
+    its two tracks (1e-6 relative slack for the tree's rounding). Non-finite values
+    fall back to all pairs.
+    """
+    n = pos.shape[0]
+    r = np.sqrt(2.0 * gate * var.max(axis=1)) * (1.0 + 1e-6) + 1e-9
+    if n <= 64 or not (np.isfinite(pos).all() and np.isfinite(r).all()):
+        i, j = np.triu_indices(n, k=1)
+        return i.astype(np.int64), j.astype(np.int64)
+    tree = cKDTree(pos)
+    hits = tree.query_ball_point(pos, r, return_sorted=False)
+    lens = np.fromiter((len(h) for h in hits), dtype=np.int64, count=n)
+    a = np.repeat(np.arange(n, dtype=np.int64), lens)
+    b = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    key = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    return key // n, key % n
+
+
+def _pair_d2(x: F, var: F, i: I64, j: I64) -> F:
+    """(p,) chi-square distance of the row pairs (i, j) of ``x`` (T, 3)."""
+    diff = x[i] - x[j]
+    s = var[i] + var[j]
     with np.errstate(divide="ignore", invalid="ignore"):
         d2 = np.where(s > 0, diff * diff / np.where(s > 0, s, 1.0), np.where(diff == 0, 0, np.inf))
     return np.asarray(d2.sum(axis=-1))

@@ -172,3 +172,22 @@ def test_pregate_per_pair_radius_equals_all_pairs(n, m) -> None:
     np.testing.assert_array_equal(ti, bt)
     np.testing.assert_array_equal(di, bd)
     assert 0 < ti.shape[0] < n * m
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_near_box_keeps_every_track_with_a_pregate_pair(seed) -> None:
+    """The bounding-box prefilter is a superset of the tracks the pre-gate pairs, and
+    drops tracks far from every detection (a dwell's cost is the tracks near it)."""
+    from iadsim.tracking.gating import near_box, pregate_pairs_var
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 400)), int(rng.integers(1, 60))
+    tp = rng.uniform(-5e4, 5e4, (n, 3))
+    dp = rng.uniform(0, 8e3, (m, 3)) + rng.uniform(-4e4, 4e4, 3)
+    vt, vd = np.exp(rng.uniform(0, 14, n)), np.exp(rng.uniform(0, 12, m))
+    keep = near_box(tp, vt, dp, vd, 3.0)
+    ti, _ = pregate_pairs_var(tp, vt, dp, vd, 3.0)
+    assert keep[ti].all()
+    far = np.linalg.norm(tp - dp.mean(axis=0), axis=1) > 3.0 * np.sqrt(vt + vd.max()) + 2e4
+    assert not keep[far].any()
+    assert not near_box(tp, vt, dp[:0], vd[:0], 3.0).any()

@@ -21,6 +21,7 @@ from iadsim.tracking.filters import (
 )
 from iadsim.tracking.gating import Gate
 from iadsim.tracking.imm import IMM
+from iadsim.tracking.looks import visible_from
 from iadsim.tracking.management import Deleter, MOfN, ScoreConfirmer, SinglePointInitiator
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.models import (
@@ -39,7 +40,7 @@ from iadsim.tracking.roles import (
     MotionModel,
     TrackDeleter,
 )
-from iadsim.tracking.tracker import COUNTERS, Tracker, TrackerParts, visible_from
+from iadsim.tracking.tracker import COUNTERS, Tracker, TrackerParts
 
 __all__ = [
     "COUNTERS",

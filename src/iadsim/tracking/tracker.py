@@ -21,7 +21,6 @@ and skipped, never applied to a state that is already later.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,13 +28,13 @@ from numpy.typing import NDArray
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.tracking.association import GNN, Associator, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs
+from iadsim.tracking.looks import Observed, time_groups, visible_from
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
 from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
 from iadsim.tracking.rows import TrackRows, tracks_frame
 
 F64 = NDArray[np.float64]
-Observed = Callable[[F64], NDArray[np.bool_]]
 
 __all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
 
@@ -166,7 +165,7 @@ class Tracker:
         if not 0 <= bit < 2**63:
             raise ValueError(f"sensor_id must be in 0..62 (got {sensor_id})")
         ref = t_s if batch else None  # one look at t_s, plot times kept as offsets
-        for idx in _groups(det.t_s if ref is None else np.full(len(det), ref), rd):
+        for idx in time_groups(det.t_s if ref is None else np.full(len(det), ref), rd):
             group = det if idx.shape[0] == len(det) else det.select(idx)
             m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot, t_ref_s=ref)
             self._process(m, observed, bit)
@@ -210,7 +209,7 @@ class Tracker:
         ok = np.all(np.isfinite(meas.z), axis=1) & np.isfinite(meas.t_s)
         self._counters["invalid"] += int((~ok).sum())
         meas = meas.select(ok)
-        for idx in _groups(meas.t_s, np.zeros(len(meas), bool)):
+        for idx in time_groups(meas.t_s, np.zeros(len(meas), bool)):
             self._process(meas.select(idx), observed)
         return self._output(t_s)
 
@@ -397,44 +396,3 @@ class Tracker:
         new = p.filter.init_bank(x0, P0)
         self._bank = self._bank.append(new)
         self._book = TrackBook.concat(self._book, nb)
-
-
-def visible_from(
-    sensor_m: F64,
-    *,
-    max_range_m: float,
-    az_min_rad: float | None = None,
-    az_max_rad: float | None = None,
-) -> Observed:
-    """An ``observed`` predicate for :meth:`Tracker.step`: tracks within ``max_range_m``
-    of ``sensor_m`` (3,) and, if given, inside the azimuth sector [az_min, az_max]
-    (clockwise from north, wrapping through north allowed)."""
-    s = np.asarray(sensor_m, dtype=float)
-
-    def observed(pos: F64) -> NDArray[np.bool_]:
-        d = pos.shape[1]
-        rel = pos - s[:d]
-        sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]  # |rel|^2 in the norm's order
-        if d == 3:
-            sq += rel[:, 2] * rel[:, 2]
-        ok = np.sqrt(sq) <= max_range_m
-        if az_min_rad is not None and az_max_rad is not None:
-            az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
-            lo, hi = az_min_rad % (2 * np.pi), az_max_rad % (2 * np.pi)
-            ok &= ((az >= lo) & (az <= hi)) if lo <= hi else ((az >= lo) | (az <= hi))
-        return np.asarray(ok)
-
-    return observed
-
-
-def _groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
-    """Row indices grouped by (time, flag), in time order (stable)."""
-    n = t_s.shape[0]
-    if n == 0:
-        return []
-    if np.all(t_s == t_s[0]) and (np.all(flag) or not np.any(flag)):
-        return [np.arange(n, dtype=np.int64)]  # one dwell: a single group in input order
-    order = np.lexsort((flag, t_s))
-    ts, fl = t_s[order], flag[order]
-    cut = ((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0)).nonzero()[0] + 1
-    return np.split(order.astype(np.int64), cut)

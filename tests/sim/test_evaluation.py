@@ -1,0 +1,83 @@
+"""Evaluation: k-d tree nearest threat and lazy attribution against direct forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from iadsim.frames import Tracks, TrackStatus, Truth
+from iadsim.sim.evaluation import Evaluation, nearest_threat
+
+
+def _truth(pos: np.ndarray, alive: np.ndarray) -> Truth:
+    n, z = pos.shape[0], np.zeros(pos.shape[0])
+    return Truth(
+        t_s=z, threat_id=np.arange(n), e_m=pos[:, 0], n_m=pos[:, 1], u_m=pos[:, 2],
+        ve_mps=z, vn_mps=z, vu_mps=z, alt_m=pos[:, 2], alive=alive,
+    )  # fmt: skip
+
+
+def _nearest_all_pairs(pos, truth, eligible, gate_m=10_000.0):
+    out = np.full(pos.shape[0], -1)
+    alive = truth.alive & eligible
+    if not alive.any() or pos.shape[0] == 0:
+        return out
+    d = np.sqrt(np.sum((pos[:, None, :] - truth.pos_m()[alive][None]) ** 2, axis=-1))
+    j = d.argmin(axis=1)
+    ok = d[np.arange(j.size), j] <= gate_m
+    out[ok] = truth.threat_id[alive][j[ok]]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_nearest_threat_equals_all_pairs_argmin(seed) -> None:
+    """Tracks on top of threats, between them and beyond the gate; coarse grids make
+    ties: the tree gives the all-pairs argmin (lower row on ties) exactly."""
+    rng = np.random.default_rng(seed)
+    a, t = int(rng.integers(1, 700)), int(rng.integers(0, 500))
+    tp = rng.uniform(-1e5, 1e5, (a, 3)).round(-3 if seed % 2 else 0)
+    truth = _truth(tp, rng.random(a) < 0.8)
+    pos = tp[rng.integers(0, a, t)] + rng.normal(0, 6000, (t, 3)).round(-3 if seed % 3 else 0)
+    eligible = rng.random(a) < 0.7
+    got = nearest_threat(pos, truth, eligible=eligible)
+    np.testing.assert_array_equal(got, _nearest_all_pairs(pos, truth, eligible))
+    assert (got >= 0).any() or t == 0
+
+
+def _tracks(ids, pos, status) -> Tracks:
+    n, z = len(ids), np.zeros(len(ids))
+    cols = {c: z for c in Tracks.columns()}
+    cols.update(
+        track_id=np.asarray(ids, np.int64), status=np.asarray(status, np.int8),
+        e_m=pos[:, 0], n_m=pos[:, 1], u_m=pos[:, 2], t_s=np.zeros(n),
+    )  # fmt: skip
+    return Tracks(**cols)
+
+
+def test_lazy_attribution_is_the_last_dwell_holding_the_track() -> None:
+    """Over dwells where tracks come and go, ``threats_of`` answers what attributing
+    every live track at every dwell (the direct form) leaves as each track's last."""
+    rng = np.random.default_rng(3)
+    n_thr = 40
+    ev = Evaluation(n_threats=n_thr, radar_pos_m=np.zeros((1, 3)))
+    direct: dict[int, int] = {}
+    ids = np.arange(1, 31)
+    for k in range(25):
+        tp = rng.uniform(-3e4, 3e4, (n_thr, 3))
+        truth = _truth(tp, rng.random(n_thr) < 0.9)
+        ev.note_plots(rng.integers(0, n_thr, 5))
+        ids = rng.choice(np.arange(1, 60), 30, replace=False)
+        ids = ids if k % 3 == 0 else np.sort(ids)  # the tracker's id order, or any
+        pos = tp[rng.integers(0, n_thr, ids.size)] + rng.normal(0, 4000, (ids.size, 3))
+        st = rng.choice([TrackStatus.TENTATIVE, TrackStatus.CONFIRMED], ids.size)
+        ev.observe(_tracks(ids, pos, st), truth, float(k), ids[:3], 0, k % 2 == 0)
+        direct.update(
+            zip(
+                ids.tolist(), nearest_threat(pos, truth, eligible=ev.detected).tolist(), strict=True
+            )
+        )
+    ask = np.arange(1, 60)
+    want = np.array([direct.get(int(i), -1) for i in ask])
+    np.testing.assert_array_equal(ev.threats_of(ask), want)
+    assert (want >= 0).sum() > 10
+    assert np.isfinite(ev.first_track_t_s).any() and np.isfinite(ev.first_fc_t_s).any()
