@@ -134,11 +134,11 @@ def fake_simulate_interrupted(task: CampaignTask) -> dict[str, Any]:
     return fake_simulate(task)
 
 
-def fake_simulate_any(task: CampaignTask) -> dict[str, Any]:
+def fake_simulate_any(task: CampaignTask, *, sleep_s: float = 0.02) -> dict[str, Any]:
     """A fake run of *any* scenario dict (e.g. the real preset): threat count from
-    ``threats[*].count``, each leaking with probability 0.3, 20 ms of sleep."""
+    ``threats[*].count``, each leaking with probability 0.3, ``sleep_s`` of sleep."""
     rng = np.random.default_rng(task.seed)
-    time.sleep(0.02)
+    time.sleep(sleep_s)
     n = sum(int(t.get("count", 1)) for t in task.scenario_data["threats"])
     leaked = int((rng.random(n) < 0.3).sum())
     return {
@@ -149,6 +149,13 @@ def fake_simulate_any(task: CampaignTask) -> dict[str, Any]:
         "interceptors_fired": {"x": n},
         "threats": [],
     }
+
+
+def fake_simulate_any_slow(task: CampaignTask) -> dict[str, Any]:
+    """:func:`fake_simulate_any` with 100 ms of sleep: a campaign of 150 runs on 2
+    workers lasts at least 7.5 s, so an interrupt test's Ctrl-C arrives mid-campaign
+    even on a loaded machine."""
+    return fake_simulate_any(task, sleep_s=0.1)
 
 
 def fake_simulate_dies(task: CampaignTask) -> dict[str, Any]:
