@@ -47,7 +47,12 @@ RUN_FILES: tuple[FileDoc, ...] = (
             ("threat_type", "string", "threat type (catalog class): the class of life NEES"),
         ),
     ),
-    FileDoc("detections.parquet", "radar plots, one row per detection", Detections),
+    FileDoc(
+        "detections.parquet",
+        "radar plots, one row per detection, in time order (`t_s`: each plot's own "
+        "illumination time)",
+        Detections,
+    ),
     FileDoc("tracks.parquet", "tracker output, one row per live track per update", Tracks),
     FileDoc("events.parquet", "typed event log, sorted by time (kinds below)", Events),
     FileDoc(

@@ -210,6 +210,9 @@ def run_scenario(
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
     truth = world.truth.states(t_grid, pipeline.kill_time_s)
     detections = Detections.concat(pipeline.detections)
+    # plots carry their own illumination times (a sector look spans ~1 s): the file is
+    # in time order, ties in look order, as readers such as `iadsim track` require
+    detections = detections.select(np.argsort(detections.t_s, kind="stable"))
     tracks = Tracks.concat(pipeline.tracks)
     # several looks at one instant (a dwell and a cued acquisition): one row per
     # (time, track) in either history mode, the state after all of them
