@@ -116,7 +116,7 @@ def test_default_run_dir_is_unique_and_safe(tmp_path: Path) -> None:
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     sc = load_scenario_data(TINY, file="tiny.yaml")
     out = tmp_path_factory.mktemp("runs") / "tiny-run"
-    result = run_scenario(sc, out_dir=out)
+    result = run_scenario(sc, out_dir=str(out))  # the API takes any path-like, str included
     return out, result
 
 

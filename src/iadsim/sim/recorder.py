@@ -9,6 +9,7 @@ directory without it is incomplete.
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,8 +85,9 @@ def default_run_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
     return path
 
 
-def prepare_run_dir(path: Path) -> Path:
+def prepare_run_dir(path: str | os.PathLike[str]) -> Path:
     """Create the run directory; refuse one that already holds a completed run."""
+    path = Path(path)
     if (path / "summary.json").exists():
         raise IadsimError(f"{path}: already holds a completed run (summary.json); choose --out")
     try:

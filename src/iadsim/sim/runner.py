@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -189,7 +190,7 @@ def run_scenario(
     scenario: Scenario,
     *,
     seed: int | None = None,
-    out_dir: Path | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
     record: bool = True,
     progress: Callable[[float], None] | None = None,
     shared: SharedSetup | None = None,
