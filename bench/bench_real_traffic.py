@@ -2,8 +2,8 @@
 
 The ``real-traffic`` preset (40 recorded aircraft over Paris, 20 min of ADS-B,
 an ASR-9-class radar at 4.8 s per scan) is run once; its plots (radar polar
-measurements with their sigmas, Pd ~0.95 and false alarms) are then fed, scan by
-scan, to
+measurements with their sigmas, Pd ~0.95 and false alarms) are then fed, one look
+per radar revisit (each plot at its own illumination time), to
 
 - iadsim's tracker with the preset's configuration (EKF in a CV/CV IMM),
 - iadsim's tracker with a single CV EKF (q = 30 m^2/s^3),
@@ -36,15 +36,20 @@ from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.scenario.load import load_scenario
 from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker
 from iadsim.sim.runner import RunResult, run_scenario
+from iadsim.tracking.scans import revisit_periods, scan_looks
 
 GATE_MAHALANOBIS = 4.6  # sqrt of the 0.9999 chi-square quantile, 3 dof (4.57)
 Q_CV = 30.0
 
 
 def scans(dets: Detections) -> list[tuple[float, Detections]]:
-    """The plots grouped by time stamp, in time order."""
-    times = np.unique(dets.t_s)
-    return [(float(t), dets.select(dets.t_s == t)) for t in times]
+    """The plots (each with its own illumination time) grouped into one look per radar
+    revisit, as ``iadsim track`` groups a file (:mod:`iadsim.tracking.scans`): each
+    look at its last plot's time, in time order."""
+    sensor = dets.radar_id.astype(np.int64)
+    periods = revisit_periods(dets.t_s, sensor, dets.az_rad)
+    looks = scan_looks(dets.t_s, sensor, {s: p for s, (p, _) in periods.items()})
+    return [(look.t_s, dets.select(look.rows)) for look in looks]
 
 
 def run_iadsim(cfg: TrackerConfig, plots: list[tuple[float, Detections]]) -> tuple[float, Tracks]:
@@ -53,7 +58,7 @@ def run_iadsim(cfg: TrackerConfig, plots: list[tuple[float, Detections]]) -> tup
     out = []
     t0 = time.process_time()
     for t, d in plots:
-        out.append(tracker.step(d, t, sensor_id=0))
+        out.append(tracker.step(d, t, sensor_id=0, batch=True))
     return time.process_time() - t0, Tracks.concat(out)
 
 
@@ -115,7 +120,8 @@ def _ss_parts(plots: list[tuple[float, Detections]]) -> tuple[Any, list[tuple[An
             z = np.array(
                 [[Elevation(d.el_rad[i])], [Bearing(np.pi / 2 - d.az_rad[i])], [d.range_m[i]]]
             )
-            dset.add(Detection(z, timestamp=ts, measurement_model=mm))
+            t_plot = epoch + datetime.timedelta(seconds=float(d.t_s[i]))  # its own time
+            dset.add(Detection(z, timestamp=t_plot, measurement_model=mm))
         batches.append((ts, dset))
     return tracker, batches
 

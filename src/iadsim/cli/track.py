@@ -55,6 +55,16 @@ def track_command(
             help="radar sites YAML (SAC/SIC -> position, sigmas): the input is ASTERIX CAT048",
         ),
     ] = None,
+    look_s: Annotated[
+        float | None,
+        typer.Option(
+            "--look-s",
+            min=1e-6,
+            max=1e6,
+            help="revisit period of the sensors, s: plots that carry their own times are "
+            "tracked one look per revisit (default: estimated per sensor, and said)",
+        ),
+    ] = None,
     skip_bad_records: Annotated[
         bool,
         typer.Option(
@@ -99,7 +109,7 @@ def track_command(
             raise InputDataError(f"-o {output}: would overwrite the detections file")
         counters = track_file(
             detections, output, config, sigma_m=sigma_m, radar_sites=radar_sites,
-            skip_bad_records=skip_bad_records,
+            skip_bad_records=skip_bad_records, look_s=look_s,
         )  # fmt: skip
     except IadsimError as err:  # one line + exit 2 also when the app is used without main()
         print(f"error: {err}", file=sys.stderr)

@@ -16,6 +16,7 @@ live track per scan time (plus a ``deleted`` row when a track is dropped).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from iadsim.frames import Detections, Tracks, TrackStatus, track_cov_column, tra
 from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.schema_tracking import TrackCliConfig, compile_tracker_parts
 from iadsim.tracking import Measurements, Tracker
+from iadsim.tracking.scans import Look, revisit_periods, scan_looks
 
 __all__ = ["load_track_config", "read_detections_table", "track_file", "write_parquet_atomic"]
 
@@ -321,6 +323,29 @@ def _load_input(
     return times, _polar_dets(table, file, cfg, cfg_file), cfg
 
 
+def _file_looks(
+    data: Measurements | Detections, times: np.ndarray[Any, Any], look_s: float | None,
+    file: str, note: Note,
+) -> list[Look]:  # fmt: skip
+    """The file's plots, one look per sensor revisit (:mod:`iadsim.tracking.scans`);
+    an estimated period is said."""
+    if isinstance(data, Measurements):
+        sensor = np.full(len(data), -1, dtype=np.int64)
+        az = np.arctan2(data.z[:, 0], data.z[:, 1])  # from the frame origin
+    else:
+        sensor, az = data.radar_id.astype(np.int64), data.az_rad
+    periods = revisit_periods(times, sensor, az, look_s)
+    for s, (period, estimated) in periods.items():
+        who = f"{file}: sensor {s}" if s >= 0 else f"{file}: the plots"
+        if estimated and period is None:
+            note(f"{who}: too few plots to estimate a revisit period; tracked as "
+                 "time-stamped (--look-s sets one)")  # fmt: skip
+        elif estimated:
+            note(f"{who}: plots carry their own times; tracked one look per revisit of "
+                 f"{period:.3g} s, estimated from the plots (--look-s sets it)")  # fmt: skip
+    return scan_looks(times, sensor, {s: p for s, (p, _) in periods.items()})
+
+
 def _stderr(text: str) -> None:
     import sys
 
@@ -335,6 +360,7 @@ def track_file(
     sigma_m: float | None = None,
     radar_sites: Path | None = None,
     skip_bad_records: bool = False,
+    look_s: float | None = None,
     note: Note = _stderr,
 ) -> dict[str, int]:
     """Validate inputs, run the tracker scan by scan, write the tracks; returns counters.
@@ -342,6 +368,8 @@ def track_file(
     The output path is checked before any work; a failed write (full disk) is a
     one-line error and leaves no partial file. What was assumed or estimated (the
     noise of a file without sigmas, skipped ASTERIX blocks) goes to ``note`` (stderr).
+    Plots are tracked one look per sensor revisit (``look_s``, else estimated and
+    said): see :mod:`iadsim.tracking.scans`.
     """
     from iadsim.analysis.outputs import check_output_file, writing
 
@@ -354,19 +382,17 @@ def track_file(
     )
     dims = cfg.dims
     tracker = Tracker(parts=compile_tracker_parts(cfg))
-    bounds = np.flatnonzero(np.diff(times) != 0) + 1
-    starts, stops = np.r_[0, bounds], np.r_[bounds, times.shape[0]]
     frames = []
-    for a, b in zip(starts, stops, strict=True):
-        t = float(times[a])
-        _check_density(tracker.n_tracks, int(b - a), file, int(a), t)
-        if isinstance(data, Measurements):
-            frames.append(tracker.step_measurements(data.select(np.arange(a, b)), t))
+    for look in _file_looks(data, times, look_s, file, note):
+        rows, t = look.rows, look.t_s
+        _check_density(tracker.n_tracks, int(rows.shape[0]), file, int(rows[0]), t)
+        if isinstance(data, Measurements):  # one batch at t, each plot's time an offset
+            m = data.select(rows)
+            m = dataclasses.replace(m, t_s=np.full(len(m), t), dt_s=m.t_s - t)
+            frames.append(tracker.step_measurements(m, t))
         else:
-            batch = data.select(np.arange(a, b))
-            radars = np.unique(batch.radar_id)  # one radar per look: sensor-aware misses
-            sensor = int(radars[0]) if radars.size == 1 and 0 <= radars[0] < 63 else None
-            frames.append(tracker.step(batch, t, sensor_id=sensor))
+            sensor = look.sensor if 0 <= look.sensor < 63 else None  # sensor-aware misses
+            frames.append(tracker.step(data.select(rows), t, sensor_id=sensor, batch=True))
     with writing(out_path, "no tracks file written (the input is unchanged)"):
         write_parquet_atomic(_to_table(Tracks.concat(frames), dims), out_path)
     return tracker.counters
