@@ -95,7 +95,8 @@ def test_score_prints_table_and_writes_only_the_csv_asked_for(app, files) -> Non
     assert "NEES over track life, all" in result.output and "1.00 (95% [" in result.output
     assert set(tracks.parent.iterdir()) == before  # nothing written unasked
     out = tracks.with_name("tracks.score.csv")
-    result = CliRunner().invoke(app, ["score", str(tracks), str(truth), "--csv", str(out)])
+    args = ["score", str(tracks), str(truth), "--c", "50", "--csv", str(out)]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     rows = read_csv(out)
     assert list(rows[0]) == list(CSV_COLUMNS) and len(rows) == N_STEPS

@@ -8,6 +8,7 @@ Kernels take plain arrays and return small frozen dataclasses:
   purity, time to track), :func:`pair_rmse`
 * :mod:`.consistency` - :func:`nees`, :func:`nis`, :func:`average_nees`,
   :func:`chi2_bounds`
+* :mod:`.coverage` - :func:`coverage_windows` (when each target could be tracked)
 * :mod:`.align` - :func:`evaluation_times`, :func:`interpolate_truth`,
   :func:`match_truth_times` (truth at the track times)
 * :mod:`.lifenees` - :func:`track_life_nees` (NEES of each track over its life,
@@ -25,6 +26,7 @@ from iadsim.analysis.metrics.consistency import (
     nis,
 )
 from iadsim.analysis.metrics.continuity import ContinuityResult, pair_rmse, track_continuity
+from iadsim.analysis.metrics.coverage import CoverageWindows, coverage_windows
 from iadsim.analysis.metrics.lifenees import ClassNees, LifeNees, track_life_nees
 from iadsim.analysis.metrics.score import CONFIRMED_STATUSES, Score, score, score_frames
 from iadsim.analysis.metrics.series import SetMetricsSeries, set_metrics_over_time
@@ -34,6 +36,7 @@ __all__ = [
     "CONFIRMED_STATUSES",
     "ClassNees",
     "ContinuityResult",
+    "CoverageWindows",
     "GospaResult",
     "LifeNees",
     "OspaResult",
@@ -42,6 +45,7 @@ __all__ = [
     "average_nees",
     "average_nis",
     "chi2_bounds",
+    "coverage_windows",
     "evaluation_times",
     "gospa",
     "interpolate_truth",

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from iadsim.analysis.metrics.align import evaluation_times, interpolate_truth, match_truth_times
 from iadsim.analysis.metrics.continuity import ContinuityResult, pair_rmse, track_continuity
+from iadsim.analysis.metrics.coverage import CoverageWindows
 from iadsim.analysis.metrics.series import SetMetricsSeries, set_metrics_over_time
 from iadsim.errors import NumericalError
 from iadsim.frames import Tracks, TrackStatus, Truth
@@ -82,6 +83,12 @@ class Score:
     """Number of assigned (truth, track) pairs."""
     n_dim: int = 0
     """Spatial dimension scored (columns of the position arrays)."""
+    truth_pos_rmse_m: NDArray[np.float64] = dataclasses.field(default_factory=lambda: np.zeros(0))
+    """Position RMSE of each truth's assigned pairs, m, aligned with
+    ``continuity.truth_id`` (NaN for a truth never assigned)."""
+    windowed: bool = False
+    """Continuity figures are over each truth's coverage window (``truth_window``),
+    not its whole life."""
 
 
 def score(
@@ -99,6 +106,7 @@ def score(
     track_vel: ArrayLike | None = None,
     eval_t_s: ArrayLike | None = None,
     truth_first_t_s: ArrayLike | None = None,
+    truth_window: ArrayLike | None = None,
 ) -> Score:
     """GOSPA/OSPA over time, continuity and RMSE of the assigned pairs.
 
@@ -121,6 +129,11 @@ def score(
         Evaluation times (default: union of the row times).
     truth_first_t_s : array (n,), optional
         First time of each truth row's target (see :func:`.track_continuity`).
+    truth_window : bool array (n,), optional
+        Truth rows inside their target's coverage window (e.g. from its first to
+        its last plot, :func:`coverage_windows`): continuity, coverage, ID switches
+        and time to track count those rows only (a target the sensors could not see
+        is not a tracking failure); GOSPA and RMSE use every row.
 
     Returns
     -------
@@ -135,14 +148,18 @@ def score(
     series = set_metrics_over_time(
         truth_t_s, truth_pos, track_t_s, track_pos, c_m=c_m, p=p, alpha=alpha, eval_t_s=eval_t_s
     )
+    t_rows, t_ids = np.asarray(truth_t_s, dtype=np.float64), np.asarray(truth_id, dtype=np.int64)
+    pair_t, pair_k = series.truth_row, series.track_row
+    first = truth_first_t_s
+    if truth_window is not None:  # continuity inside each target's coverage window
+        inside = np.asarray(truth_window, dtype=bool).reshape(-1)
+        new_row = np.cumsum(inside) - 1
+        keep = inside[pair_t]
+        pair_t, pair_k = new_row[pair_t[keep]], pair_k[keep]
+        t_rows, t_ids = t_rows[inside], t_ids[inside]
+        first = None  # the window starts at the first row kept
     cont = track_continuity(
-        truth_t_s,
-        truth_id,
-        track_t_s,
-        track_id,
-        series.truth_row,
-        series.track_row,
-        truth_first_t_s=truth_first_t_s,
+        t_rows, t_ids, track_t_s, track_id, pair_t, pair_k, truth_first_t_s=first
     )
     vel_rmse = (
         pair_rmse(truth_vel, track_vel, series.truth_row, series.track_row)
@@ -152,11 +169,31 @@ def score(
     return Score(
         series=series,
         continuity=cont,
+        truth_pos_rmse_m=_rmse_by_truth(truth_id, truth_pos, track_pos, series, cont.truth_id),
+        windowed=truth_window is not None,
         n_pairs=int(series.truth_row.size),
         n_dim=int(np.asarray(truth_pos, dtype=np.float64).shape[-1]),
         pos_rmse_m=pair_rmse(truth_pos, track_pos, series.truth_row, series.track_row),
         vel_rmse_mps=vel_rmse,
     )
+
+
+def _rmse_by_truth(
+    truth_id: ArrayLike, truth_pos: ArrayLike, track_pos: ArrayLike,
+    series: SetMetricsSeries, ids: NDArray[np.int64],
+) -> NDArray[np.float64]:  # fmt: skip
+    """Position RMSE of the assigned pairs of each truth id in ``ids`` (NaN if none), m."""
+    tid = np.asarray(truth_id, dtype=np.int64).reshape(-1)[series.truth_row]
+    err = (
+        np.asarray(truth_pos, dtype=np.float64)[series.truth_row]
+        - np.asarray(track_pos, dtype=np.float64)[series.track_row]
+    )
+    j = np.clip(np.searchsorted(ids, tid), 0, max(ids.size - 1, 0))
+    ok = ids[j] == tid if ids.size else np.zeros(tid.shape, dtype=bool)
+    sq = np.bincount(j[ok], weights=np.sum(err[ok] ** 2, axis=-1), minlength=ids.size)
+    n = np.bincount(j[ok], minlength=ids.size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.sqrt(sq / np.maximum(n, 1)), np.nan)
 
 
 def _truth_at(
@@ -206,6 +243,7 @@ def score_frames(
     time_match: Literal["interpolate", "nearest"] = "interpolate",
     time_tol_s: float = 1e-6,
     fill_gap_s: float | None = None,
+    coverage: CoverageWindows | None = None,
 ) -> Score:
     """Score a :class:`~iadsim.frames.Tracks` frame against a :class:`~iadsim.frames.Truth` frame.
 
@@ -236,6 +274,9 @@ def score_frames(
         Snap tolerance (interpolate) or largest time difference (nearest), s.
     fill_gap_s : float, optional
         See :func:`.align.evaluation_times` (default: automatic).
+    coverage : CoverageWindows, optional
+        Each target's coverage window (:func:`.coverage.coverage_windows`, from the
+        plots): continuity figures over those windows only (see :func:`score`).
 
     Returns
     -------
@@ -267,6 +308,7 @@ def score_frames(
         track_vel=trk.vel_mps()[:, :n_dim],
         eval_t_s=kept_t,
         truth_first_t_s=_first_alive_t_s(truth, ids),
+        truth_window=None if coverage is None else coverage.inside(ids, row_t),
     )
     pairs_t, pairs_k = result.series.truth_row, result.series.track_row
     var = np.stack([trk.var_e_m2, trk.var_n_m2, trk.var_u_m2], axis=-1)[:, :n_dim]
