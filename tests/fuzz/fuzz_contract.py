@@ -79,7 +79,8 @@ class Contract:
                 raise AssertionError(f"bad data accepted silently: {detail}")
             self._breach("silent_acceptance", detail)
 
-    def __call__(self, fn: Callable[[], Any]) -> None:
+    def __call__(self, fn: Callable[[], Any], case: str = "") -> None:
+        """Run ``fn`` (one case; ``case`` describes its input for the tally report)."""
         if not TALLY:
             self._strict(fn)
             return
@@ -90,7 +91,7 @@ class Contract:
         try:
             self._strict(fn)
         except _Hang:
-            self._breach("hang", f"over {HANG_S} s")
+            self._breach("hang", f"over {HANG_S} s: {case[:500]!r}")
         except AssertionError as err:
             self._breach("contract", str(err))
         except Exception:
@@ -101,7 +102,7 @@ class Contract:
         self.counts["cases"] += 1
         self.max_case_s = max(self.max_case_s, time.perf_counter() - t0)
         if _rss_mib() - rss0 > CASE_GROWTH_MIB:
-            self._breach("memory_blowup", f"peak RSS +{_rss_mib() - rss0:.0f} MiB")
+            self._breach("memory_blowup", f"peak RSS +{_rss_mib() - rss0:.0f} MiB: {case[:500]!r}")
 
     def _strict(self, fn: Callable[[], Any]) -> None:
         t0 = time.perf_counter()

@@ -442,7 +442,8 @@ def _sql(contract: Contract, root: Path, pieces: list[str]) -> None:
     before = sorted(str(p) for p in root.rglob("*"))
     sql = " ".join(pieces)
     contract(
-        lambda: run_query(root, sql, timeout_s=2.0, max_bytes=64 * 1024**2, memory_limit="256MB")
+        lambda: run_query(root, sql, timeout_s=2.0, max_bytes=64 * 1024**2, memory_limit="256MB"),
+        case=sql,
     )
     assert sorted(str(p) for p in root.rglob("*")) == before, "the query wrote into the campaign"
 
@@ -482,7 +483,7 @@ def _cli(contract: Contract, args: list[str]) -> None:
             raise res.exception
         assert "Traceback" not in res.output
 
-    contract(run)
+    contract(run, case=" ".join(args))
 
 
 def test_fuzz_cli_args(contract: Contract) -> None:
