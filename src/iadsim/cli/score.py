@@ -19,7 +19,6 @@ import typer
 
 from iadsim.cli.options import format_option
 from iadsim.cli.output import Col, Format, emit
-from iadsim.cli.score_breakdown import TARGET_KEYS, class_values, coverage_for, target_rows
 from iadsim.errors import InputDataError
 from iadsim.files import write_text_atomic
 
@@ -126,6 +125,8 @@ def _print_scores(
     per_target: bool,
 ) -> None:  # fmt: skip
     """The scores in ``fmt``: the metrics with per-class rows, or one row per target."""
+    from iadsim.cli.score_breakdown import TARGET_KEYS, class_values, target_rows
+
     if per_target:
         cols = [Col(k, k, ident=k in ("truth_id", "class")) for k in TARGET_KEYS]
         emit(fmt, cols, target_rows(result, classes), title=f"{title}, per target")
@@ -302,6 +303,8 @@ def score_command(
     if csv_out is not None:
         check_output_file(csv_out, "--csv")
     track_file, truth_file = _read_pair(tracks, truth)
+    from iadsim.cli.score_breakdown import coverage_for
+
     coverage, detections = coverage_for(truth, detections)
     check_score_size(track_file, truth_file)
     picture = track_file.tracks
