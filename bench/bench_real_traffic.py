@@ -184,8 +184,8 @@ def main() -> None:
             print("stonesoup not installed: pip install 'iadsim[bench]' to compare")
     n_plots = len(result.detections)
     print(
-        f"real-traffic: {result.summary['n_threats']} aircraft, {len(plots)} scans, "
-        f"{n_plots} plots ({result.summary['n_false_alarms']} false); "
+        f"real-traffic: {result.summary.n_threats} aircraft, {len(plots)} scans, "
+        f"{n_plots} plots ({result.summary.n_false_alarms} false); "
         f"whole preset run {run_cpu:.2f} s CPU"
     )
     head = (
@@ -200,10 +200,10 @@ def main() -> None:
         cpus, tracks = zip(*(fn() for _ in range(reps)), strict=True)
         q = tracking_quality(result.truth, tracks[0], held=False)
         print(
-            f"{name:38s} {q['gospa_mean_m']:8.0f} {q['gospa_localisation_mean_m']:6.0f} "
-            f"{q['gospa_missed_mean_m']:6.0f} {q['gospa_false_mean_m']:6.0f} "
-            f"{q['continuity_mean']:5.3f} {q['id_switches']:4d} {q['n_tracks']:6d} "
-            f"{q['rmse_straight_m']:8.1f} {q['rmse_turning_m']:9.1f} "
+            f"{name:38s} {q.gospa_mean_m:8.0f} {q.gospa_localisation_mean_m:6.0f} "
+            f"{q.gospa_missed_mean_m:6.0f} {q.gospa_false_mean_m:6.0f} "
+            f"{q.continuity_mean:5.3f} {q.id_switches:4d} {q.n_tracks:6d} "
+            f"{q.rmse_straight_m:8.1f} {q.rmse_turning_m:9.1f} "
             f"{1e3 * min(cpus) / len(plots):8.2f}",
             flush=True,
         )

@@ -2,7 +2,7 @@
 
 Prints, side by side: the in-process time of ``run_scenario`` (compile + simulate
 + record; median of N repeats, imports excluded), the per-stage breakdown from
-``summary['stage_time_s']``, and the end-to-end wall time of the CLI command
+``summary.stage_time_s``, and the end-to-end wall time of the CLI command
 ``iadsim run`` in a fresh process (imports included, median of 3), which is what a
 user waits for. Target (issues #2/#5): under 2 s / 3 s on a 2-core machine.
 
@@ -42,7 +42,7 @@ def main() -> None:
             t0 = time.perf_counter()
             result = run_scenario(scenario, out_dir=Path(tmp) / f"run{k}")
             times.append(time.perf_counter() - t0)
-            stage_times.append(result.summary.get("stage_time_s", {}))
+            stage_times.append(result.summary.stage_time_s)
         imports = [
             fresh_process(["-c", "import iadsim.cli, iadsim.sim.runner, iadsim.scenario.load"])
             for _ in range(4)
@@ -51,9 +51,9 @@ def main() -> None:
         cli_times = [fresh_process([*cli, str(Path(tmp) / f"cli{k}")]) for k in range(3)]
         cli_s = statistics.median(t.wall_s for t in cli_times)
     print(
-        f"scenario: {args.scenario}  ({result.summary['n_threats']} threats, "
-        f"{result.summary['n_detections']} detections, "
-        f"{result.summary.get('n_events_processed', '?')} engine events)"
+        f"scenario: {args.scenario}  ({result.summary.n_threats} threats, "
+        f"{result.summary.n_detections} detections, "
+        f"{result.summary.n_events_processed} engine events)"
     )
     print(f"{'measure':<44}{'seconds':>10}")
     print(f"{'load + validate scenario':<44}{load_s:>10.3f}")

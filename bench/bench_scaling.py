@@ -44,6 +44,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import yaml
 
+from iadsim.sim.summary_types import read_summary
+
 PRESETS = Path(__file__).resolve().parents[1] / "src" / "iadsim" / "scenario" / "presets"
 FULL = {"mixed": [1, 4, 17, 83, 417], "saturation": [1, 4, 16], "batteries": [1, 4, 16]}
 QUICK = {"mixed": [1, 4, 17], "saturation": [1, 4], "batteries": [1, 4]}
@@ -176,8 +178,7 @@ def run_once(path: Path, out: Path, src: Path | None, timeout_s: float) -> dict[
         res["error"] = (proc.stderr.read().decode() if proc.stderr else "")[-300:]
         res["cpu_s"] = math.nan
         return res
-    summary = json.loads((out / "summary.json").read_text())
-    res["stages"] = summary.get("stage_time_s", {})
+    res["stages"] = dict(read_summary(out).stage_time_s)
     res["track_rows"] = pq.read_metadata(out / "tracks.parquet").num_rows
     return res
 

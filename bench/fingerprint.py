@@ -57,7 +57,8 @@ def main() -> None:
     for preset in args or list_presets():
         for seed in (None, 7):
             r = run_scenario(_scenario(preset, history), seed=seed, record=False)
-            summary = {k: v for k, v in r.summary.items() if k not in TIMING_KEYS}
+            doc = r.summary.to_json_dict()
+            summary = {k: v for k, v in doc.items() if k not in TIMING_KEYS}
             summary.pop("track_history", None)  # a setting, not a result
             text = json.dumps(summary, sort_keys=True, default=str).encode()
             frames = {"truth": r.truth, "dets": r.detections, "tracks": r.tracks}
@@ -65,7 +66,7 @@ def main() -> None:
             digests = " ".join(f"{k} {frame_digest(f)}" for k, f in frames.items())
             print(
                 f"{preset} seed={seed} {digests} summary {hashlib.sha256(text).hexdigest()[:16]}"
-                f" killed {r.summary['n_killed']} leaked {r.summary['n_leaked']}"
+                f" killed {r.summary.n_killed} leaked {r.summary.n_leaked}"
             )
 
 

@@ -31,10 +31,10 @@ def tally(result) -> collections.Counter:
     c: collections.Counter = collections.Counter()
     log = getattr(result, "engagements", None)
     s = result.summary
-    c["threats"] += s["n_threats"]
-    c["killed"] += s["n_killed"]
-    c["leaked"] += s["n_leaked"]
-    c["survived"] += s["n_survived"]
+    c["threats"] += s.n_threats
+    c["killed"] += s.n_killed
+    c["leaked"] += s.n_leaked
+    c["survived"] += s.n_survived
     if log is not None:
         c["salvos"] += len(log)
         c["rounds"] += int(np.sum(log.n_rounds))

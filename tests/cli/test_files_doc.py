@@ -9,9 +9,17 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from iadsim.cli.files_doc import EVENT_KIND_DOCS, RUN_FILES, SUMMARY_KEYS, file_columns, render
+from iadsim.cli.files_doc import (
+    EVENT_KIND_DOCS,
+    RUN_FILES,
+    SUMMARY_KEYS,
+    SUMMARY_RECORDS,
+    file_columns,
+    render,
+)
 from iadsim.scenario.load import load_scenario
 from iadsim.scenario.schema_tracking import TrackCliConfig
+from iadsim.sim.json_record import field_docs
 from iadsim.sim.runner import run_scenario
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "files.md"
@@ -49,7 +57,14 @@ def test_event_kinds_and_summary_keys_are_documented(run_dir: Path) -> None:
     kinds = set(pq.read_table(run_dir / "events.parquet").column("kind").to_pylist())
     assert kinds and kinds <= set(EVENT_KIND_DOCS)
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    assert list(summary) == list(SUMMARY_KEYS)
+    # every key documented, in file order; `tracking` only in runs of replayed threats
+    assert list(summary) == [k for k in SUMMARY_KEYS if k != "tracking"]
+    records = {key: [k for k, _ in field_docs(rec)] for key, _, rec in SUMMARY_RECORDS}
+    assert all(list(th) == records["threats[]"] for th in summary["threats"])
+    assert all(list(b) == records["batteries[]"] for b in summary["batteries"])
+    assert all(list(r) == records["radars[]"] for r in summary["radars"])
+    firsts = [f for r in summary["radars"] for f in r["first_detection"].values()]
+    assert firsts and all(list(f) == records["radars[].first_detection.<threat>"] for f in firsts)
 
 
 def test_documented_tracker_config_is_valid() -> None:

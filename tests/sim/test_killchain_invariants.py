@@ -70,7 +70,7 @@ def check_every_round_accounted(result: RunResult) -> None:
             assert r != "" and np.isfinite(t_end)
         else:
             assert np.isnan(t_end)
-    assert int(e.n_rounds.sum()) == s["interceptors_fired_total"]
+    assert int(e.n_rounds.sum()) == s.interceptors_fired_total
     launches = result.events.kind == "launch"
     assert int(launches.sum()) == len(e)
     assert sorted(result.events.order_id[launches].tolist()) == sorted(e.order_id.tolist())
@@ -95,19 +95,19 @@ def check_outcomes_add_up(result: RunResult) -> None:
     """killed + leaked + survived = threats, for the raid and per battery (over the
     threats that came within the battery's reach)."""
     s = result.summary
-    assert s["n_killed"] + s["n_leaked"] + s["n_survived"] == s["n_threats"]
-    for b in s["batteries"]:
-        parts = b["kills"] + b["killed_by_others"] + b["leakers"] + b["survived"]
-        assert parts == b["threats_in_reach"] <= s["n_threats"]
-    killed = {t["threat_id"] for t in s["threats"] if t["outcome"] == "killed"}
-    assert sum(b["kills"] for b in s["batteries"]) == len(killed)
+    assert s.n_killed + s.n_leaked + s.n_survived == s.n_threats
+    for b in s.batteries:
+        parts = b.kills + b.killed_by_others + b.leakers + b.survived
+        assert parts == b.threats_in_reach <= s.n_threats
+    killed = {t.threat_id for t in s.threats if t.outcome == "killed"}
+    assert sum(b.kills for b in s.batteries) == len(killed)
     kills = result.engagements.outcome == "kill"
     assert set(result.engagements.threat_id_end[kills].tolist()) == killed
-    for t in s["threats"]:  # a threat with a firm track was detected first
-        if np.isfinite(t["first_track_t_s"]):
-            assert t["first_detection_t_s"] <= t["first_track_t_s"]
-        if t["engagements"]:
-            assert np.isfinite(t["first_fc_track_t_s"])
+    for t in s.threats:  # a threat with a firm track was detected first
+        if np.isfinite(t.first_track_t_s):
+            assert t.first_detection_t_s <= t.first_track_t_s
+        if t.engagements:
+            assert np.isfinite(t.first_fc_track_t_s)
 
 
 CHECKS = (
@@ -142,5 +142,5 @@ def test_random_scenarios_exercise_the_chain() -> None:
     """The generator is not vacuous: the fast seeds launch, kill and leak."""
     runs = [_run(s)[0] for s in FAST_SEEDS]
     assert sum(len(r.engagements) for r in runs) >= 8
-    assert sum(r.summary["n_killed"] for r in runs) >= 4
-    assert any(r.summary["n_leaked"] for r in runs)
+    assert sum(r.summary.n_killed for r in runs) >= 4
+    assert any(r.summary.n_leaked for r in runs)

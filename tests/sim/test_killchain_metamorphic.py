@@ -77,8 +77,8 @@ def _campaign(seeds, **kw) -> tuple[np.ndarray, np.ndarray]:
     never, leaked = [], []
     for s in seeds:
         r = run_scenario(random_scenario(5, **kw), seed=s, record=False).summary
-        never.append(r["n_never_engaged"])
-        leaked.append(r["n_leaked"])
+        never.append(r.n_never_engaged)
+        leaked.append(r.n_leaked)
     return np.array(never, float), np.array(leaked, float)
 
 

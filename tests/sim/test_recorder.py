@@ -143,7 +143,8 @@ def test_run_writes_run_directory(tiny_run: tuple[Path, Any]) -> None:
     assert sorted(launches.t_s.tolist()) == [10.0, 30.0]
 
     summary = json.loads((out / "summary.json").read_text())
-    assert summary == json.loads(json.dumps(result.summary, allow_nan=True).replace("NaN", "null"))
+    in_memory = json.dumps(result.summary.to_json_dict(), allow_nan=True)
+    assert summary == json.loads(in_memory.replace("NaN", "null"))
     assert summary["scenario"] == "tiny"
     assert summary["seed"] == 3
     assert summary["n_threats"] == 2
@@ -183,7 +184,7 @@ def test_run_without_record_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
     sc = load_scenario_data(TINY, file="tiny.yaml")
     result = run_scenario(sc, record=False, seed=5)
     assert result.run_dir is None
-    assert result.summary["seed"] == 5
+    assert result.summary.seed == 5
     assert list(tmp_path.iterdir()) == []
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from iadsim.scenario.load import list_presets, load_scenario
 from iadsim.sim.runner import run_scenario
+from iadsim.sim.summary_types import RunSummary
 
 PRESETS = [
     "s400-vs-mixed-raid",
@@ -37,7 +38,7 @@ def test_preset_runs_and_summary_is_consistent(name: str) -> None:
     scenario = load_scenario(name)
     result = run_scenario(scenario, seed=3, record=False)
     s = result.summary
-    assert s["n_killed"] + s["n_leaked"] + s["n_survived"] == s["n_threats"]
+    assert s.n_killed + s.n_leaked + s.n_survived == s.n_threats
     # frames built by the hot paths' trusted constructor pass the full validation
     for frame in (result.truth, result.detections, result.tracks, result.events):
         cols = {c: np.array(getattr(frame, c)) for c in frame.columns()}
@@ -46,31 +47,31 @@ def test_preset_runs_and_summary_is_consistent(name: str) -> None:
             got, want = getattr(frame, c), getattr(checked, c)
             assert got.dtype == want.dtype or got.dtype.kind == want.dtype.kind == "U", c
             np.testing.assert_array_equal(got, want, err_msg=c)
-    assert s["n_detections"] > 0
-    outcomes = [t["outcome"] for t in s["threats"]]
-    assert outcomes.count("killed") == s["n_killed"]
+    assert s.n_detections > 0
+    outcomes = [t.outcome for t in s.threats]
+    assert outcomes.count("killed") == s.n_killed
     # magazines: never more rounds fired per type than the battery carried
     carried: dict[str, int] = {}
     for bty in scenario.batteries:
         for lch in bty.launchers:
             for typ, n in lch.loadout.items():
                 carried[typ] = carried.get(typ, 0) + n * lch.count
-    for typ, n in s["interceptors_fired"].items():
+    for typ, n in s.interceptors_fired.items():
         assert n <= carried[typ], (typ, n, carried[typ])
     # channels: never more simultaneous targets than the engagement radar's fire unit has
     catalog = scenario.resolved_catalog
-    for bty, fig in zip(scenario.batteries, s["batteries"], strict=True):
+    for bty, fig in zip(scenario.batteries, s.batteries, strict=True):
         radar = next(r for r in bty.radars if r.name == bty.engagement_radar)
         fc = catalog.radars[radar.type].fire_control
-        assert fc is not None and fig["max_channels_used"] <= fc.target_channels
+        assert fc is not None and fig.max_channels_used <= fc.target_channels
     # every kill event belongs to a threat marked killed
-    killed = {t["threat_id"] for t in s["threats"] if t["outcome"] == "killed"}
-    assert sum(b["kills"] for b in s["batteries"]) == len(killed)
+    killed = {t.threat_id for t in s.threats if t.outcome == "killed"}
+    assert sum(b.kills for b in s.batteries) == len(killed)
 
 
-def _first_km(summary: dict, radar: str, prefix: str) -> float:
-    rad = next(r for r in summary["radars"] if r["name"] == radar)
-    ranges = [v["range_m"] for k, v in rad["first_detection"].items() if k.startswith(prefix)]
+def _first_km(summary: RunSummary, radar: str, prefix: str) -> float:
+    rad = next(r for r in summary.radars if r.name == radar)
+    ranges = [v.range_m for k, v in rad.first_detection.items() if k.startswith(prefix)]
     return max(ranges) / 1e3 if ranges else math.nan
 
 
@@ -96,9 +97,7 @@ def test_runs_are_reproducible_and_seed_dependent() -> None:
     c = run_scenario(scenario, seed=12, record=False)
     np.testing.assert_array_equal(a.detections.range_m, b.detections.range_m)
     np.testing.assert_array_equal(a.tracks.e_m, b.tracks.e_m)
-    assert [t["outcome"] for t in a.summary["threats"]] == [
-        t["outcome"] for t in b.summary["threats"]
-    ]
+    assert [t.outcome for t in a.summary.threats] == [t.outcome for t in b.summary.threats]
     assert len(a.detections) != len(c.detections) or not np.array_equal(
         a.detections.range_m, c.detections.range_m
     )
@@ -109,7 +108,7 @@ def test_low_band_radar_extends_first_track_range_on_stealth_fighters() -> None:
     # "with and without a low-band surveillance radar" (issue #5): same raid, same seed
     def f35_first_track_km(name: str) -> float:
         s = run_scenario(load_scenario(name), seed=7, record=False).summary
-        r = [t["first_track_range_m"] for t in s["threats"] if t["type"] == "f35-class"]
+        r = [t.first_track_range_m for t in s.threats if t.type == "f35-class"]
         return float(np.nanmax(r)) / 1e3
 
     with_vhf = f35_first_track_km("stealth-penetration")

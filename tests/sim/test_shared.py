@@ -16,8 +16,8 @@ TIMING = ("stage_time_s", "wall_time_s")
 
 
 def _same_run(a, b) -> None:
-    sa = {k: v for k, v in a.summary.items() if k not in TIMING}
-    sb = {k: v for k, v in b.summary.items() if k not in TIMING}
+    sa = {k: v for k, v in a.summary.to_json_dict().items() if k not in TIMING}
+    sb = {k: v for k, v in b.summary.to_json_dict().items() if k not in TIMING}
     assert json.dumps(sa, sort_keys=True, default=str) == json.dumps(
         sb, sort_keys=True, default=str
     )

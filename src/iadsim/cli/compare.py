@@ -4,31 +4,35 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from iadsim.cli.options import format_option, seed_option
 from iadsim.cli.output import Col, Format, emit, fmt_num
 
+if TYPE_CHECKING:
+    from iadsim.sim.summary_types import RunSummary
 
-def _by_type(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
+
+def _by_type(summary: RunSummary) -> dict[str, dict[str, float]]:
     """Per threat type: count, killed, leaked, never engaged, salvos and rounds aimed at
     it, mean first detection / track / fire-control track range (km)."""
     acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for th in summary["threats"]:
-        a = acc[th["type"]]
+    for th in summary.threats:
+        a = acc[th.type]
         a["n"].append(1.0)
-        a["killed"].append(float(th["outcome"] == "killed"))
-        a["leaked"].append(float(th["outcome"] == "leaked"))
-        a["salvos"].append(float(th.get("engagements", 0)))
-        a["rounds"].append(float(th.get("rounds", 0)))
-        a["never"].append(float(th.get("engagements", 0) == 0))
-        for key in ("first_detection_range_m", "first_track_range_m", "first_fc_track_range_m"):
-            if key not in th:
-                continue
-            v = th[key]
-            if v is not None and not (isinstance(v, float) and math.isnan(v)):
+        a["killed"].append(float(th.outcome == "killed"))
+        a["leaked"].append(float(th.outcome == "leaked"))
+        a["salvos"].append(float(th.engagements))
+        a["rounds"].append(float(th.rounds))
+        a["never"].append(float(th.engagements == 0))
+        for key, v in (
+            ("first_detection_range_m", th.first_detection_range_m),
+            ("first_track_range_m", th.first_track_range_m),
+            ("first_fc_track_range_m", th.first_fc_track_range_m),
+        ):
+            if not math.isnan(v):
                 a[key].append(v / 1e3)
     res: dict[str, dict[str, float]] = {}
     for typ, a in acc.items():
@@ -61,10 +65,10 @@ TYPE_FIGURES = (
 )
 
 
-def comparison_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+def comparison_rows(a: RunSummary, b: RunSummary) -> list[dict[str, Any]]:
     """Raid totals and per-type figures of two run summaries: rows ``figure, type, a, b``."""
     rows: list[dict[str, Any]] = [
-        {"figure": key, "type": "", "a": a[key], "b": b[key]} for key in RAID_KEYS
+        {"figure": key, "type": "", "a": getattr(a, key), "b": getattr(b, key)} for key in RAID_KEYS
     ]
     ta, tb = _by_type(a), _by_type(b)
     for typ in sorted(set(ta) | set(tb)):
@@ -102,7 +106,7 @@ def compare_command(
     sa, sb = load_scenario(scenario_a), load_scenario(scenario_b)
     ra = run_scenario(sa, seed=seed, record=False)
     rb = run_scenario(sb, seed=seed, record=False)
-    name_a, name_b = ra.summary["scenario"], rb.summary["scenario"]
+    name_a, name_b = ra.summary.scenario, rb.summary.scenario
     if name_a == name_b:
         name_a, name_b = f"{name_a} (A)", f"{name_b} (B)"
     cols = (

@@ -21,8 +21,25 @@ import numpy as np
 
 from iadsim.engagement.log import Engagements
 from iadsim.frames import Detections, Events, Frame, Tracks, TrackStatus, Truth
+from iadsim.sim.json_record import field_docs
+from iadsim.sim.summary_types import (
+    BatterySummary,
+    FirstDetection,
+    RadarSummary,
+    RunSummary,
+    ThreatSummary,
+    TrackingSummary,
+)
 
-__all__ = ["EVENT_KIND_DOCS", "RUN_FILES", "SUMMARY_KEYS", "FileDoc", "file_columns", "render"]
+__all__ = [
+    "EVENT_KIND_DOCS",
+    "RUN_FILES",
+    "SUMMARY_KEYS",
+    "SUMMARY_RECORDS",
+    "FileDoc",
+    "file_columns",
+    "render",
+]
 
 
 @dataclass(frozen=True)
@@ -84,33 +101,20 @@ EVENT_KIND_DOCS: dict[str, str] = {
     "warning": "a run-time warning (detail)",
 }
 
-#: Top-level keys of ``summary.json``.
-SUMMARY_KEYS: dict[str, str] = {
-    "scenario": "scenario name",
-    "seed": "root seed of the run",
-    "duration_s": "simulated time, s",
-    "n_threats": "threats in the raid",
-    "n_killed": "threats killed",
-    "n_leaked": "threats that reached their target site",
-    "n_survived": "threats neither killed nor leaked at the end",
-    "n_never_engaged": "threats no salvo was aimed at",
-    "interceptors_fired": "rounds fired per interceptor type",
-    "interceptors_fired_total": "rounds fired in total",
-    "salvos": "salvos launched",
-    "salvos_by_outcome": "salvos per outcome (kill, miss, aborted, in_flight_at_end)",
-    "n_detections": "radar detections (true and false)",
-    "n_false_alarms": "false-alarm detections",
-    "n_track_rows": "rows of tracks.parquet",
-    "batteries": "per battery: fired, engagements, channels, kills, leakers, survived",
-    "radars": "per radar: detections, false alarms, first detection of each threat",
-    "threats": "per threat: first detection / track / fire-control track, outcome, rounds",
-    "warnings": "run-time warnings",
-    "n_events_processed": "events of the discrete-event engine",
-    "stage_time_s": "CPU time per stage, s",
-    "tracker_counters": "tracker counters (tentative tracks started and dropped, ...)",
-    "track_history": "rows in tracks.parquet: 'changes' (on change) or 'full' (every look)",
-    "wall_time_s": "wall time of the run, s",
-}
+#: Top-level keys of ``summary.json``: the fields of
+#: :class:`~iadsim.sim.summary_types.RunSummary`, with their documentation.
+SUMMARY_KEYS: dict[str, str] = dict(field_docs(RunSummary))
+#: The records inside ``summary.json``: (key, what it is, record type).
+SUMMARY_RECORDS: tuple[tuple[str, str, type], ...] = (
+    ("threats[]", "One per threat, in threat-id order (evaluation figures, from truth).",
+     ThreatSummary),
+    ("batteries[]", "One per battery; the threats that came within its reach split into "
+     "`kills + killed_by_others + leakers + survived == threats_in_reach`.", BatterySummary),
+    ("radars[]", "One per radar.", RadarSummary),
+    ("radars[].first_detection.<threat>", "A radar's first plot of one threat.", FirstDetection),
+    ("tracking", "Only in runs with replayed (recorded) threats: the tracks scored against "
+     "the recorded truth.", TrackingSummary),
+)  # fmt: skip
 
 
 def _dtype_name(dtype: np.dtype[Any]) -> str:
@@ -174,7 +178,17 @@ def render() -> str:
     lines += ["## Event kinds (events.parquet `kind`)", ""]
     lines += _table(("kind", "meaning"), list(EVENT_KIND_DOCS.items()))
     lines += ["## summary.json", ""]
+    lines += [
+        "The figures of `RunSummary` (`iadsim.sim.summary_types`; `RunResult.summary` in",
+        "Python), keys in this order. Times s, ranges m; a figure that never happened",
+        "(no detection, no track, no outcome) is `null` (NaN in Python). Read it back, every",
+        "field checked, with `iadsim.sim.summary_types.read_summary(path)`.",
+        "",
+    ]
     lines += _table(("key", "content"), list(SUMMARY_KEYS.items()))
+    for key, about, record in SUMMARY_RECORDS:
+        lines += [f"### summary.json `{key}`", "", about, ""]
+        lines += _table(("key", "content"), field_docs(record))
     lines += [
         "## Tracker config (`iadsim track --config`, scenario `tracker:`)",
         "",

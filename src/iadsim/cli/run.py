@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from iadsim.cli.options import format_option, seed_option
 from iadsim.cli.output import Col, Format, console, emit, escape, fmt_num, print_table
+
+if TYPE_CHECKING:
+    from iadsim.sim.runner import RunResult
+    from iadsim.sim.summary_types import RunSummary, TrackingSummary
 
 DEFAULT_SCENARIO = "s400-vs-mixed-raid"
 
@@ -34,26 +39,26 @@ THREAT_COLS = (
 )
 
 
-def _radar_table(summary: dict[str, Any]) -> tuple[list[Col], list[dict[str, Any]]]:
-    radars = summary.get("radars", [])
+def _radar_table(summary: RunSummary) -> tuple[list[Col], list[dict[str, Any]]]:
+    radars = summary.radars
     cols = [Col("threat", "threat", ident=True)]
     for i, rad in enumerate(radars):
         cols.append(
             Col(
                 f"r{i}",
-                f"{rad['name']}\n{rad['type']}",
+                f"{rad.name}\n{rad.type}",
                 numeric=True,
-                short=rad["name"],
-                legend=f"{rad['name']} = {rad['type']}",
+                short=rad.name,
+                legend=f"{rad.name} = {rad.type}",
                 render=_km,
             )
         )
     rows = []
-    for th in summary["threats"]:
-        row: dict[str, Any] = {"threat": th["name"]}
+    for th in summary.threats:
+        row: dict[str, Any] = {"threat": th.name}
         for i, rad in enumerate(radars):
-            first = rad["first_detection"].get(th["name"])
-            row[f"r{i}"] = None if first is None else first["range_m"]
+            first = rad.first_detection.get(th.name)
+            row[f"r{i}"] = None if first is None else first.range_m
         rows.append(row)
     return cols, rows
 
@@ -67,33 +72,33 @@ BATTERY_COLS = (
 )
 
 
-def print_summary(summary: dict[str, Any], con: Any = None) -> None:
+def print_summary(summary: RunSummary, con: Any = None) -> None:
     """The analyst's tables, fitted to the console: per threat, per radar, per battery, raid."""
     con = con if con is not None else console()
-    title = f"{summary['scenario']} (seed {summary['seed']}): threats"
-    print_table(con, title, THREAT_COLS, summary["threats"])
-    if summary.get("radars"):
+    title = f"{summary.scenario} (seed {summary.seed}): threats"
+    print_table(con, title, THREAT_COLS, [th.to_json_dict() for th in summary.threats])
+    if summary.radars:
         cols, rows = _radar_table(summary)
         print_table(con, "first detection range by radar, km (- : never)", cols, rows)
-    if summary.get("batteries"):
+    if summary.batteries:
         rows = [
-            {**b, "fired": "\n".join(f"{k}: {v}" for k, v in b.get("fired", {}).items()) or "0"}
-            for b in summary["batteries"]
+            {**b.to_json_dict(), "fired": "\n".join(f"{k}: {v}" for k, v in b.fired.items()) or "0"}
+            for b in summary.batteries
         ]
         print_table(con, "batteries", BATTERY_COLS, rows)
-    if summary.get("tracking"):
-        print_table(con, "tracking", TRACKING_COLS, _tracking_rows(summary["tracking"]))
-    if summary.get("batteries"):
+    if summary.tracking is not None:
+        print_table(con, "tracking", TRACKING_COLS, _tracking_rows(summary.tracking))
+    if summary.batteries:
         outcome = (
-            f"raid: {summary['n_threats']} threats, {summary['n_killed']} killed, "
-            f"{summary['n_leaked']} leaked, {summary['n_survived']} survived; "
-            f"{summary['interceptors_fired_total']} interceptors fired"
+            f"raid: {summary.n_threats} threats, {summary.n_killed} killed, "
+            f"{summary.n_leaked} leaked, {summary.n_survived} survived; "
+            f"{summary.interceptors_fired_total} interceptors fired"
         )
     else:  # surveillance only: nothing could be engaged, so no raid outcome
-        outcome = f"surveillance only (no batteries): {summary['n_threats']} air objects"
+        outcome = f"surveillance only (no batteries): {summary.n_threats} air objects"
     con.print(
-        f"{outcome}; {summary['n_detections']} detections "
-        f"({summary['n_false_alarms']} false); wall time {summary['wall_time_s']:.2f} s"
+        f"{outcome}; {summary.n_detections} detections "
+        f"({summary.n_false_alarms} false); wall time {summary.wall_time_s:.2f} s"
     )
 
 
@@ -103,36 +108,35 @@ TRACKING_COLS = (
 )
 
 
-def _tracking_rows(q: dict[str, Any]) -> list[dict[str, Any]]:
+def _tracking_rows(q: TrackingSummary) -> list[dict[str, Any]]:
     """The summary's ``tracking`` section as (metric, value) rows."""
     names = {
-        "gospa_mean_m": f"GOSPA mean, m (c {q['cut_off_m']:g} m, p 1)",
+        "gospa_mean_m": f"GOSPA mean, m (c {q.cut_off_m:g} m, p 1)",
         "gospa_localisation_mean_m": "  localisation, m",
         "gospa_missed_mean_m": "  missed targets, m",
         "gospa_false_mean_m": "  false tracks, m",
         "continuity_mean": "track continuity (mean per aircraft)",
         "id_switches": "ID switches",
-        "n_tracks": f"tracks (aircraft: {q['n_targets']})",
+        "n_tracks": f"tracks (aircraft: {q.n_targets})",
         "rmse_straight_m": "RMSE straight flight, m",
-        "rmse_turning_m": f"RMSE turning (>= {q['turn_threshold_deg_s']:g} deg/s), m",
+        "rmse_turning_m": f"RMSE turning (>= {q.turn_threshold_deg_s:g} deg/s), m",
     }
-    return [{"metric": label, "value": q[key]} for key, label in names.items()]
+    return [{"metric": label, "value": getattr(q, key)} for key, label in names.items()]
 
 
-def _add_tracking_quality(result: Any) -> None:
+def _add_tracking_quality(result: RunResult) -> None:
     """Score the tracks against replayed (recorded) truth: the summary's ``tracking``
     section (:func:`iadsim.analysis.metrics.manoeuvre.tracking_quality`), also written
     to the run's summary.json."""
     from iadsim.analysis.metrics.manoeuvre import tracking_quality
 
     summary = result.summary
-    summary["tracking"] = tracking_quality(
-        result.truth, result.tracks, held=summary.get("track_history") == "changes"
-    )
+    quality = tracking_quality(result.truth, result.tracks, held=summary.track_history == "changes")
+    result.summary = dataclasses.replace(summary, tracking=quality)
     if result.run_dir is not None:
         from iadsim.sim import recorder
 
-        recorder.write_json(Path(result.run_dir) / "summary.json", summary)
+        recorder.write_json(Path(result.run_dir) / "summary.json", result.summary.to_json_dict())
 
 
 def _warn(messages: Any) -> None:
@@ -204,11 +208,12 @@ def run_command(
             progress=lambda t: bar.update(task, completed=t),
             limits=None if no_limits else DEFAULT_LIMITS,
         )
-    _warn(result.summary.get("warnings", []))
+    _warn(result.summary.warnings)
     if any(th.motion.kind == "replay" for th in sc.threats):
         _add_tracking_quality(result)
     if fmt is not Format.table:
-        emit(fmt, THREAT_COLS, result.summary["threats"], document=result.summary)
+        doc = result.summary.to_json_dict()
+        emit(fmt, THREAT_COLS, doc["threats"], document=doc)
         print(f"run directory: {result.run_dir}", file=sys.stderr)
     else:
         if not quiet:

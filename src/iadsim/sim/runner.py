@@ -30,6 +30,7 @@ from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
+from iadsim.sim.summary_types import RunSummary
 
 if TYPE_CHECKING:
     from iadsim.sim.shared import SharedSetup
@@ -42,9 +43,10 @@ ARRIVAL_CHUNK_CELLS = 200_000
 
 @dataclasses.dataclass
 class RunResult:
-    """What one run produced."""
+    """What one run produced: the typed summary (``summary.json``'s figures,
+    :class:`~iadsim.sim.summary_types.RunSummary`) and the in-memory frames."""
 
-    summary: dict[str, Any]
+    summary: RunSummary
     truth: Truth
     detections: Detections
     tracks: Tracks
@@ -220,12 +222,10 @@ def run_scenario(
     tracks = _last_row_per_instant(tracks)
     events = sort_events(Events.concat(pipeline.events))
     engagements = pipeline.engagement_log()
-    summary = build_summary(world, pipeline, detections, engagements, events, seed=seed)
-    summary["n_events_processed"] = engine.n_events
-    summary["stage_time_s"] = dict(pipeline.stage_time_s)
-    summary["tracker_counters"] = pipeline.stages.tracker.counters
-    summary["track_history"] = world.track_history
-    summary["wall_time_s"] = time.perf_counter() - wall0
+    summary = build_summary(
+        world, pipeline, detections, engagements, events, seed=seed,
+        n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
+    )  # fmt: skip
     result = RunResult(
         summary=summary, truth=truth, detections=detections, tracks=tracks, events=events,
         engagements=engagements,
@@ -242,7 +242,7 @@ def run_scenario(
         for name, make in tables.items():
             recorder.write_parquet(run_dir / f"{name}.parquet", make())
         recorder.write_yaml(run_dir / "scenario.resolved.yaml", resolved_scenario_dict(scenario))
-        summary["wall_time_s"] = time.perf_counter() - wall0
-        recorder.write_json(run_dir / "summary.json", summary)
+        result.summary = dataclasses.replace(summary, wall_time_s=time.perf_counter() - wall0)
+        recorder.write_json(run_dir / "summary.json", result.summary.to_json_dict())
         result.run_dir = run_dir
     return result

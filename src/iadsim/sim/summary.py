@@ -6,12 +6,11 @@ attribution of :mod:`iadsim.sim.evaluation`), the salvos aimed at it (``engageme
 salvos whose launch track followed it) and the rounds they spent, and its outcome.
 Per battery: its own salvos, rounds, kills, and the threats that came within reach of
 its interceptors, split into killed by it, killed by others, leaked and survived
-(the four add up to ``threats_in_reach``).
+(the four add up to ``threats_in_reach``). The records are those of
+:mod:`iadsim.sim.summary_types`.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
@@ -19,6 +18,13 @@ from iadsim.engagement.log import OUTCOMES, Engagements
 from iadsim.frames import Detections, Events
 from iadsim.scenario.compile import World
 from iadsim.sim.pipeline import Pipeline
+from iadsim.sim.summary_types import (
+    BatterySummary,
+    FirstDetection,
+    RadarSummary,
+    RunSummary,
+    ThreatSummary,
+)
 
 
 def _first_by_threat(
@@ -47,8 +53,14 @@ def build_summary(
     events: Events,
     *,
     seed: int,
-) -> dict[str, Any]:
-    """Figures for the analyst's table and for campaigns (JSON-able)."""
+    n_events_processed: int,
+    wall_time_s: float,
+) -> RunSummary:
+    """Figures for the analyst's table and for campaigns (``summary.json``; module doc).
+
+    ``n_events_processed`` (the engine's) and ``wall_time_s`` come from the runner;
+    the stage times and tracker counters from ``pipeline``.
+    """
     n = world.truth.n_threats
     det_t, det_row = _first_by_threat(detections.t_s, detections.truth_id, n)
     det_range = np.full(n, np.nan)
@@ -58,57 +70,64 @@ def build_summary(
     ok = aimed >= 0
     salvos = np.bincount(aimed[ok], minlength=n)
     rounds = np.bincount(aimed[ok], weights=engagements.n_rounds[ok], minlength=n)
-    threats = [
-        {
-            "threat_id": i,
-            "name": world.threats.name[i],
-            "group": world.threats.group_name[i],
-            "type": world.threats.type[i],
-            "outcome": pipeline.outcome[i],
-            "outcome_t_s": float(pipeline.outcome_t_s[i]),
-            "first_detection_t_s": float(det_t[i]),
-            "first_detection_range_m": float(det_range[i]),
-            "first_track_t_s": float(ev.first_track_t_s[i]),
-            "first_track_range_m": float(ev.first_track_range_m[i]),
-            "first_fc_track_t_s": float(ev.first_fc_t_s[i]),
-            "first_fc_track_range_m": float(ev.first_fc_range_m[i]),
-            "engagements": int(salvos[i]),
-            "rounds": int(rounds[i]),
-        }
+    threats = tuple(
+        ThreatSummary(
+            threat_id=i,
+            name=world.threats.name[i],
+            group=world.threats.group_name[i],
+            type=world.threats.type[i],
+            outcome=pipeline.outcome[i],  # type: ignore[arg-type]  # killed/leaked/survived
+            outcome_t_s=float(pipeline.outcome_t_s[i]),
+            first_detection_t_s=float(det_t[i]),
+            first_detection_range_m=float(det_range[i]),
+            first_track_t_s=float(ev.first_track_t_s[i]),
+            first_track_range_m=float(ev.first_track_range_m[i]),
+            first_fc_track_t_s=float(ev.first_fc_t_s[i]),
+            first_fc_track_range_m=float(ev.first_fc_range_m[i]),
+            engagements=int(salvos[i]),
+            rounds=int(rounds[i]),
+        )
         for i in range(n)
-    ]
+    )
     outcomes = np.asarray(pipeline.outcome)
     fired, batteries = _battery_figures(world, pipeline, engagements)
     by_outcome = {o: int((engagements.outcome == o).sum()) for o in OUTCOMES}
-    return {
-        "scenario": world.name,
-        "seed": int(seed),
-        "duration_s": world.duration_s,
-        "n_threats": n,
-        "n_killed": int((outcomes == "killed").sum()),
-        "n_leaked": int((outcomes == "leaked").sum()),
-        "n_survived": int((outcomes == "survived").sum()),
-        "n_never_engaged": int((salvos == 0).sum()),
-        "interceptors_fired": fired,
-        "interceptors_fired_total": int(sum(fired.values())),
-        "salvos": len(engagements),
-        "salvos_by_outcome": by_outcome,
-        "n_detections": len(detections),
-        "n_false_alarms": int((detections.truth_id < 0).sum()),
-        "n_track_rows": int(sum(len(t) for t in pipeline.tracks)),
-        "batteries": batteries,
-        "radars": _radar_figures(world, detections),
-        "threats": threats,
-        "warnings": list(world.warnings)
-        + _silent_radar_warnings(world, detections)
-        + _unfinished_warnings(world, pipeline)
-        + list(pipeline.warnings),
-    }
+    return RunSummary(
+        scenario=world.name,
+        seed=int(seed),
+        duration_s=world.duration_s,
+        n_threats=n,
+        n_killed=int((outcomes == "killed").sum()),
+        n_leaked=int((outcomes == "leaked").sum()),
+        n_survived=int((outcomes == "survived").sum()),
+        n_never_engaged=int((salvos == 0).sum()),
+        interceptors_fired=fired,
+        interceptors_fired_total=int(sum(fired.values())),
+        salvos=len(engagements),
+        salvos_by_outcome=by_outcome,
+        n_detections=len(detections),
+        n_false_alarms=int((detections.truth_id < 0).sum()),
+        n_track_rows=int(sum(len(t) for t in pipeline.tracks)),
+        batteries=batteries,
+        radars=_radar_figures(world, detections),
+        threats=threats,
+        warnings=tuple(
+            list(world.warnings)
+            + _silent_radar_warnings(world, detections)
+            + _unfinished_warnings(world, pipeline)
+            + list(pipeline.warnings)
+        ),
+        n_events_processed=n_events_processed,
+        stage_time_s=dict(pipeline.stage_time_s),
+        tracker_counters=pipeline.stages.tracker.counters,
+        track_history=world.track_history,  # type: ignore[arg-type]  # schema Literal
+        wall_time_s=wall_time_s,
+    )
 
 
 def _battery_figures(
     world: World, pipeline: Pipeline, engagements: Engagements
-) -> tuple[dict[str, int], list[dict[str, Any]]]:
+) -> tuple[dict[str, int], tuple[BatterySummary, ...]]:
     """Interceptors fired by type (raid total) and per-battery figures (module doc)."""
     fired_total: dict[str, int] = {}
     per_battery = []
@@ -126,23 +145,23 @@ def _battery_figures(
         in_reach = reach[k] | (killer == bty.battery_id)
         kills = in_reach & (killer == bty.battery_id)
         per_battery.append(
-            {
-                "name": bty.name,
-                "fired": fired,
-                "fired_total": int(sum(fired.values())),
-                "engagements": int(mine.sum()),
-                "salvos_by_outcome": {
+            BatterySummary(
+                name=bty.name,
+                fired=fired,
+                fired_total=int(sum(fired.values())),
+                engagements=int(mine.sum()),
+                salvos_by_outcome={
                     o: int((engagements.outcome[mine] == o).sum()) for o in OUTCOMES
                 },
-                "max_channels_used": int(pipeline.max_channels_used.get(bty.battery_id, 0)),
-                "threats_in_reach": int(in_reach.sum()),
-                "kills": int(kills.sum()),
-                "killed_by_others": int((in_reach & (outcome == "killed") & ~kills).sum()),
-                "leakers": int((in_reach & (outcome == "leaked")).sum()),
-                "survived": int((in_reach & (outcome == "survived")).sum()),
-            }
+                max_channels_used=int(pipeline.max_channels_used.get(bty.battery_id, 0)),
+                threats_in_reach=int(in_reach.sum()),
+                kills=int(kills.sum()),
+                killed_by_others=int((in_reach & (outcome == "killed") & ~kills).sum()),
+                leakers=int((in_reach & (outcome == "leaked")).sum()),
+                survived=int((in_reach & (outcome == "survived")).sum()),
+            )
         )
-    return fired_total, per_battery
+    return fired_total, tuple(per_battery)
 
 
 def _killer_battery(engagements: Engagements, n: int) -> np.ndarray:
@@ -192,7 +211,7 @@ def _unfinished_warnings(world: World, pipeline: Pipeline) -> list[str]:
     ]
 
 
-def _radar_figures(world: World, detections: Detections) -> list[dict[str, Any]]:
+def _radar_figures(world: World, detections: Detections) -> tuple[RadarSummary, ...]:
     """Per radar: detections, false alarms and first detection per threat (time, range)."""
     out = []
     n = world.truth.n_threats
@@ -201,20 +220,20 @@ def _radar_figures(world: World, detections: Detections) -> list[dict[str, Any]]
         d = detections.select(mine)
         t, row = _first_by_threat(d.t_s, d.truth_id, n)
         first = {
-            world.threats.name[i]: {"t_s": float(t[i]), "range_m": float(d.range_m[row[i]])}
+            world.threats.name[i]: FirstDetection(t_s=float(t[i]), range_m=float(d.range_m[row[i]]))
             for i in range(n)
             if row[i] >= 0
         }
         out.append(
-            {
-                "name": r.name,
-                "type": r.type,
-                "n_detections": int(mine.sum()),
-                "n_false_alarms": int((d.truth_id < 0).sum()),
-                "first_detection": first,
-            }
+            RadarSummary(
+                name=r.name,
+                type=r.type,
+                n_detections=int(mine.sum()),
+                n_false_alarms=int((d.truth_id < 0).sum()),
+                first_detection=first,
+            )
         )
-    return out
+    return tuple(out)
 
 
 def _silent_radar_warnings(world: World, detections: Detections) -> list[str]:

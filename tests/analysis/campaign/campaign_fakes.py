@@ -7,6 +7,7 @@ task's summary depends only on its scenario dict and seed, like the real run.
 from __future__ import annotations
 
 import copy
+import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ import pyarrow as pa
 from iadsim.analysis.campaign.runner import CampaignPlan, plan_campaign
 from iadsim.analysis.campaign.tasks import CampaignTask
 from iadsim.errors import ScenarioError
+from iadsim.sim.summary_types import RunSummary, ThreatSummary
 
 FAKE_SCENARIO: dict[str, Any] = {
     "name": "fake-raid",
@@ -47,7 +49,41 @@ def fake_validate(data: Mapping[str, Any], file: str) -> None:
             )
 
 
-def fake_simulate(task: CampaignTask) -> dict[str, Any]:
+def fake_summary(
+    threats: list[ThreatSummary],
+    *,
+    fired: dict[str, int],
+    scenario: str = "fake-raid",
+    seed: int = 0,
+) -> RunSummary:
+    """A consistent :class:`RunSummary` of fake threat records (no radars, batteries)."""
+    n_killed = sum(t.outcome == "killed" for t in threats)
+    n_leaked = sum(t.outcome == "leaked" for t in threats)
+    return RunSummary(
+        scenario=scenario, seed=seed, duration_s=600.0, n_threats=len(threats),
+        n_killed=n_killed, n_leaked=n_leaked, n_survived=len(threats) - n_killed - n_leaked,
+        n_never_engaged=sum(t.engagements == 0 for t in threats), interceptors_fired=fired,
+        interceptors_fired_total=sum(fired.values()), salvos=sum(t.engagements for t in threats),
+        salvos_by_outcome={}, n_detections=0, n_false_alarms=0, n_track_rows=0, batteries=(),
+        radars=(), threats=tuple(threats), warnings=(), n_events_processed=0, stage_time_s={},
+        tracker_counters={}, track_history="changes", wall_time_s=0.001,
+    )  # fmt: skip
+
+
+def _threat(tid: int, name: str, type_: str, outcome: str, **times: float) -> ThreatSummary:
+    nan = math.nan
+    fields: dict[str, Any] = {
+        "outcome_t_s": nan, "first_detection_t_s": nan, "first_detection_range_m": nan,
+        "first_track_t_s": nan, "first_track_range_m": nan, "first_fc_track_t_s": nan,
+        "first_fc_track_range_m": nan, "engagements": 0, "rounds": 0,
+    }  # fmt: skip
+    fields.update(times)
+    return ThreatSummary(
+        threat_id=tid, name=name, group=type_, type=type_, outcome=outcome, **fields
+    )  # fmt: skip
+
+
+def fake_simulate(task: CampaignTask) -> RunSummary:
     """Summary of a fake run: each threat is killed with 1 - (1 - pk)^salvo."""
     data = task.scenario_data
     rng = np.random.default_rng(task.seed)
@@ -67,32 +103,20 @@ def fake_simulate(task: CampaignTask) -> dict[str, Any]:
             killed = bool(rng.random() < p_kill)
             det_range_m = float(rng.uniform(20e3, 200e3))
             threats.append(
-                {
-                    "threat_id": tid,
-                    "name": f"{group['type']}-{tid}",
-                    "type": group["type"],
-                    "outcome": "killed" if killed else "leaked",
-                    "first_detection_t_s": float(rng.uniform(0.0, 60.0)),
-                    "first_detection_range_m": det_range_m,
-                    "first_track_t_s": None,
-                    "first_track_range_m": det_range_m * 0.9,
-                    "engagements": salvo,
-                }
+                _threat(
+                    tid,
+                    f"{group['type']}-{tid}",
+                    group["type"],
+                    "killed" if killed else "leaked",
+                    first_detection_t_s=float(rng.uniform(0.0, 60.0)),
+                    first_detection_range_m=det_range_m,
+                    first_track_range_m=det_range_m * 0.9,
+                    engagements=salvo,
+                )
             )
             tid += 1
-    n_killed = sum(t["outcome"] == "killed" for t in threats)
-    return {
-        "scenario": data["name"],
-        "seed": task.seed,
-        "duration_s": 600.0,
-        "n_threats": len(threats),
-        "n_killed": n_killed,
-        "n_leaked": len(threats) - n_killed,
-        "n_survived": 0,
-        "interceptors_fired": {"48N6": salvo * len(threats)} | ({"9M96": 1} if salvo > 1 else {}),
-        "wall_time_s": 0.001,
-        "threats": threats,
-    }
+    fired = {"48N6": salvo * len(threats)} | ({"9M96": 1} if salvo > 1 else {})
+    return fake_summary(threats, fired=fired, scenario=data["name"], seed=task.seed)
 
 
 def make_plan(
@@ -127,38 +151,35 @@ def load_table(root: Path, table: str = "results") -> pa.Table:
     return run_query(root, f"SELECT * FROM {table} ORDER BY {order}")
 
 
-def fake_simulate_interrupted(task: CampaignTask) -> dict[str, Any]:
+def fake_simulate_interrupted(task: CampaignTask) -> RunSummary:
     """Like :func:`fake_simulate`, but Ctrl-C arrives during task ``interrupt_at``."""
     if task.task_id == int(task.scenario_data.get("interrupt_at", -1)):
         raise KeyboardInterrupt
     return fake_simulate(task)
 
 
-def fake_simulate_any(task: CampaignTask, *, sleep_s: float = 0.02) -> dict[str, Any]:
+def fake_simulate_any(task: CampaignTask, *, sleep_s: float = 0.02) -> RunSummary:
     """A fake run of *any* scenario dict (e.g. the real preset): threat count from
     ``threats[*].count``, each leaking with probability 0.3, ``sleep_s`` of sleep."""
     rng = np.random.default_rng(task.seed)
     time.sleep(sleep_s)
     n = sum(int(t.get("count", 1)) for t in task.scenario_data["threats"])
-    leaked = int((rng.random(n) < 0.3).sum())
-    return {
-        "n_threats": n,
-        "n_killed": n - leaked,
-        "n_leaked": leaked,
-        "n_survived": 0,
-        "interceptors_fired": {"x": n},
-        "threats": [],
-    }
+    leaks = rng.random(n) < 0.3
+    threats = [
+        _threat(i, f"t{i}", "x", "leaked" if leak else "killed", engagements=1)
+        for i, leak in enumerate(leaks.tolist())
+    ]
+    return fake_summary(threats, fired={"x": n}, seed=task.seed)
 
 
-def fake_simulate_any_slow(task: CampaignTask) -> dict[str, Any]:
+def fake_simulate_any_slow(task: CampaignTask) -> RunSummary:
     """:func:`fake_simulate_any` with 100 ms of sleep: a campaign of 150 runs on 2
     workers lasts at least 7.5 s, so an interrupt test's Ctrl-C arrives mid-campaign
     even on a loaded machine."""
     return fake_simulate_any(task, sleep_s=0.1)
 
 
-def fake_simulate_dies(task: CampaignTask) -> dict[str, Any]:
+def fake_simulate_dies(task: CampaignTask) -> RunSummary:
     """Like :func:`fake_simulate`, but the worker process dies during task ``die_at``."""
     if task.task_id == int(task.scenario_data.get("die_at", -1)):
         import os

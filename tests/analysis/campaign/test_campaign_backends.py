@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,19 @@ from iadsim.errors import IadsimError
 
 def _comparable(table: pa.Table) -> pa.Table:
     return table.drop_columns([c for c in table.column_names if is_timing_column(c)])
+
+
+def _same(a: pa.Table, b: pa.Table) -> bool:
+    """Equal schema and values, NaN equal to NaN (figures that never happened are NaN)."""
+
+    def rows(t: pa.Table) -> list[dict[str, Any]]:
+        nan = "NaN"  # a stand-in that compares equal to itself
+        return [
+            {k: nan if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+            for r in t.to_pylist()
+        ]
+
+    return a.schema.equals(b.schema) and rows(a) == rows(b)
 
 
 def _square(x: int) -> int:
@@ -54,8 +68,8 @@ def test_same_results_on_every_backend(tmp_path: Path) -> None:
     assert ref_results.num_rows == 48
     assert ref_results.column("task_id").to_pylist() == list(range(48))
     for name, (results, threats) in tables.items():
-        assert results.equals(ref_results), name
-        assert threats.equals(ref_threats), name
+        assert _same(results, ref_results), name
+        assert _same(threats, ref_threats), name
 
 
 @pytest.mark.parametrize("backend", [LocalPoolBackend(2, window=4), InProcessBackend()])

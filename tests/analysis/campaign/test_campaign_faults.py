@@ -28,6 +28,7 @@ from iadsim.analysis.campaign.runner import CampaignAborted, CampaignPlan, run_c
 from iadsim.analysis.campaign.store import CampaignStore
 from iadsim.analysis.campaign.tasks import CampaignTask
 from iadsim.errors import IadsimError, InputDataError, ScenarioError
+from iadsim.sim.summary_types import RunSummary
 
 HERE = Path(__file__).parent
 GRID = {"batteries[0].doctrine.salvo": [1, 2]}
@@ -206,7 +207,7 @@ def test_negative_seed_and_huge_sweep_refused_before_anything_is_created(
     assert not any(tmp_path.iterdir())
 
 
-def fake_simulate_flaky(task: CampaignTask) -> dict[str, Any]:
+def fake_simulate_flaky(task: CampaignTask) -> RunSummary:
     """Fails every third replicate while ``FLAKY`` is set in the environment."""
     if os.environ.get("IADSIM_TEST_FLAKY") and task.replicate % 3 == 2:
         raise RuntimeError("flaky")

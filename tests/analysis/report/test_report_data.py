@@ -104,7 +104,7 @@ def test_contract_engagements_are_used_when_present(legacy_run: Path, contract_r
 
 def test_magazines_fall_by_the_rounds_each_battery_fired(default_run: Path) -> None:
     run = load_run(default_run)
-    fired = {b["name"]: b["fired"] for b in run.summary["batteries"]}
+    fired = {b.name: b.fired for b in run.summary.batteries}
     for (b, typ), (t, left) in magazine_series(run).items():
         assert (np.diff(left) <= 0).all() and (np.diff(t) >= 0).all()
         name = run.world.batteries[b].name
@@ -147,7 +147,7 @@ def test_cues_and_fire_control_tracks_are_drawn_when_recorded(default_run: Path)
         assert n > 0, f"the default run records {kind} events"
         assert len(by_name[kind.replace("_", " ")]["x"]) == n
     marks = {tr.get("name"): tr for tr in timeline_figure(run)["data"]}
-    fc = [th for th in run.summary["threats"] if th.get("first_fc_track_t_s") is not None]
+    fc = [th for th in run.summary.threats if np.isfinite(th.first_fc_track_t_s)]
     assert len(marks["1st fire-control track"]["x"]) == len(fc) > 0
 
 
@@ -169,7 +169,7 @@ def test_summary_tables_carry_the_run_figures(default_run: Path) -> None:
     from iadsim.analysis.report.run_report import summary_tables
 
     summary = json.loads((default_run / "summary.json").read_text())
-    html = summary_tables(summary)
+    html = summary_tables(load_run(default_run).summary)
     assert html.count("<table>") == 4
     for th in summary["threats"]:
         assert f"<td>{th['name']}</td>" in html and f"<td>{th['outcome']}</td>" in html

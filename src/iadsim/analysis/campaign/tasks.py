@@ -15,7 +15,10 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from iadsim.sim.summary_types import RunSummary
 
 #: Identity columns of every results row.
 ID_COLUMNS = ("task_id", "point_id", "replicate", "seed")
@@ -29,7 +32,7 @@ CORE_METRICS = (
     "any_leak",
     "interceptors_fired_total",
 )
-#: Per-threat columns taken from ``summary["threats"]``.
+#: Per-threat columns taken from the summary's threat records (``RunSummary.threats``).
 THREAT_FIELDS = (
     "threat_id",
     "name",
@@ -114,7 +117,7 @@ class TaskResult:
         return self.error is None
 
 
-Simulate = Callable[[CampaignTask], Mapping[str, Any]]
+Simulate = Callable[[CampaignTask], "RunSummary"]
 
 _SCENARIO_CACHE: dict[str, Any] = {}
 _CACHE_SIZE = 16
@@ -131,7 +134,7 @@ def validate_scenario(data: Mapping[str, Any], file: str) -> Any:
     return scenario
 
 
-def simulate_scenario(task: CampaignTask) -> Mapping[str, Any]:
+def simulate_scenario(task: CampaignTask) -> RunSummary:
     """Default simulation: validate (cached per point) and run the scenario.
 
     Returns the run summary (``RunResult.summary``); nothing is recorded to disk.
@@ -147,7 +150,7 @@ def simulate_scenario(task: CampaignTask) -> Mapping[str, Any]:
     result = run_scenario(
         scenario, seed=task.seed, record=False, shared=_shared_setup(task.point_key, scenario)
     )
-    return dict(result.summary)
+    return result.summary
 
 
 #: Seed-independent set-up (world, terrain masks, truth table, arrivals) of the last
@@ -178,7 +181,7 @@ def _flatten_numeric(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def summary_row(task: CampaignTask, summary: Mapping[str, Any]) -> dict[str, Any]:
+def summary_row(task: CampaignTask, summary: RunSummary) -> dict[str, Any]:
     """Flatten a run summary into one results row.
 
     The row holds the identity columns, the sweep values (column name = field
@@ -194,20 +197,18 @@ def summary_row(task: CampaignTask, summary: Mapping[str, Any]) -> dict[str, Any
         "replicate": task.replicate,
         "seed": task.seed,
     }
-    n_threats = int(summary["n_threats"])
-    n_leaked = int(summary["n_leaked"])
-    fired = summary.get("interceptors_fired") or {}
+    n_threats, n_leaked = summary.n_threats, summary.n_leaked
     core: dict[str, Any] = {
         "n_threats": n_threats,
-        "n_killed": int(summary["n_killed"]),
+        "n_killed": summary.n_killed,
         "n_leaked": n_leaked,
-        "n_survived": int(summary.get("n_survived", 0)),
+        "n_survived": summary.n_survived,
         "leak_fraction": n_leaked / n_threats if n_threats else math.nan,
         "any_leak": n_leaked > 0,
-        "interceptors_fired_total": int(sum(int(v) for v in fired.values())),
+        "interceptors_fired_total": int(sum(summary.interceptors_fired.values())),
     }
     extra: dict[str, Any] = {}
-    for key, value in summary.items():
+    for key, value in summary.to_json_dict().items():
         if key in ("seed", "threats") or key in core:
             continue
         _flatten_numeric(str(key), value, extra)
@@ -222,17 +223,17 @@ def summary_row(task: CampaignTask, summary: Mapping[str, Any]) -> dict[str, Any
     return row
 
 
-def threat_rows(task: CampaignTask, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+def threat_rows(task: CampaignTask, summary: RunSummary) -> list[dict[str, Any]]:
     """Per-threat rows (``task_id``, ``point_id``, ``replicate`` + THREAT_FIELDS)."""
     rows = []
-    for threat in summary.get("threats") or []:
+    for threat in summary.threats:
         row: dict[str, Any] = {
             "task_id": task.task_id,
             "point_id": task.point_id,
             "replicate": task.replicate,
         }
         for name in THREAT_FIELDS:
-            row[name] = threat.get(name)
+            row[name] = getattr(threat, name)
         rows.append(row)
     return rows
 

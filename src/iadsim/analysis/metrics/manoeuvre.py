@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from iadsim.analysis.metrics.align import evaluation_times, interpolate_truth
 from iadsim.analysis.metrics.score import Score, score_frames
 from iadsim.frames import Tracks, Truth
+from iadsim.sim.summary_types import TrackingSummary
 
 __all__ = ["ManoeuvreScore", "manoeuvre_score", "turn_rate_rad_s"]
 
@@ -147,8 +148,8 @@ TRACKING_CUT_OFF_M = 2_000.0
 
 def tracking_quality(
     truth: Truth, tracks: Tracks, *, held: bool, c_m: float = TRACKING_CUT_OFF_M
-) -> dict[str, float | int | str]:
-    """The run summary's ``tracking`` section (JSON-able): GOSPA and its parts,
+) -> TrackingSummary:
+    """The run summary's ``tracking`` section: GOSPA and its parts,
     continuity, ID switches, RMSE overall / straight / turning. ``held``: ``tracks``
     holds change rows only (``track_history: changes``), rebuilt first with
     :func:`~iadsim.analysis.metrics.held.hold_track_changes`.
@@ -169,26 +170,26 @@ def tracking_quality(
     picture = hold_track_changes(tracks) if held else tracks
     ms = manoeuvre_score(truth, picture, c_m=c_m)
     s, cont = ms.score.series, ms.score.continuity
-    return {
-        "cut_off_m": c_m,
-        "gospa_p": s.p,
-        "gospa_alpha": s.alpha,
-        "gospa_mean_m": s.gospa_mean_m,
-        "gospa_localisation_mean_m": s.localisation_mean_pow ** (1.0 / s.p),
-        "gospa_missed_mean_m": s.missed_mean_pow ** (1.0 / s.p),
-        "gospa_false_mean_m": s.false_mean_pow ** (1.0 / s.p),
-        "n_targets": int(cont.truth_id.size),
-        "n_targets_tracked": cont.n_truth_tracked,
-        "n_tracks": int(cont.track_id.size),
-        "continuity_mean": cont.mean_continuity,
-        "coverage_mean": float(np.mean(cont.coverage)) if cont.coverage.size else float("nan"),
-        "id_switches": cont.id_switches,
-        "fragmentations": cont.fragmentations,
-        "rmse_m": ms.score.pos_rmse_m,
-        "rmse_straight_m": ms.rmse_straight_m,
-        "rmse_turning_m": ms.rmse_turning_m,
-        "n_pairs_straight": ms.n_pairs_straight,
-        "n_pairs_turning": ms.n_pairs_turning,
-        "turn_threshold_deg_s": ms.turn_threshold_deg_s,
-        "scored": "confirmed and coasting tracks vs the recorded truth (3-D)",
-    }
+    return TrackingSummary(
+        cut_off_m=c_m,
+        gospa_p=s.p,
+        gospa_alpha=s.alpha,
+        gospa_mean_m=s.gospa_mean_m,
+        gospa_localisation_mean_m=s.localisation_mean_pow ** (1.0 / s.p),
+        gospa_missed_mean_m=s.missed_mean_pow ** (1.0 / s.p),
+        gospa_false_mean_m=s.false_mean_pow ** (1.0 / s.p),
+        n_targets=int(cont.truth_id.size),
+        n_targets_tracked=cont.n_truth_tracked,
+        n_tracks=int(cont.track_id.size),
+        continuity_mean=cont.mean_continuity,
+        coverage_mean=float(np.mean(cont.coverage)) if cont.coverage.size else float("nan"),
+        id_switches=cont.id_switches,
+        fragmentations=cont.fragmentations,
+        rmse_m=ms.score.pos_rmse_m,
+        rmse_straight_m=ms.rmse_straight_m,
+        rmse_turning_m=ms.rmse_turning_m,
+        n_pairs_straight=ms.n_pairs_straight,
+        n_pairs_turning=ms.n_pairs_turning,
+        turn_threshold_deg_s=ms.turn_threshold_deg_s,
+        scored="confirmed and coasting tracks vs the recorded truth (3-D)",
+    )

@@ -146,8 +146,8 @@ def acmi_text(run: RunData, *, step_s: float = 2.0) -> str:
         f"0,ReferenceLatitude={geo.lat0}",
         "0,DataSource=iadsim",
         "0,DataRecorder=iadsim",
-        f"0,Title={escape(str(run.summary.get('scenario', '')))}",
-        f"0,Comments={escape('seed ' + str(run.summary.get('seed', '')))}",
+        f"0,Title={escape(run.summary.scenario)}",
+        f"0,Comments={escape(f'seed {run.summary.seed}')}",
         "#0",
         *_ground(run, geo),
     ]

@@ -210,7 +210,7 @@ def map_figure(run: RunData, prints: list[Footprint]) -> tuple[Fig, dict[str, in
         if not first["x"]:  # one gap point, so the legend lists the layer from the start
             tmpl.update(x=[None], y=[None], text=[""])
     layout = base_layout(
-        f"{run.summary.get('scenario', '')}: map replay",
+        f"{run.summary.scenario}: map replay",
         "east (km)",
         "north (km)",
         height=720,

@@ -15,6 +15,7 @@ from iadsim.analysis.report.page import render, table
 from iadsim.analysis.report.replay_frames import map_figure
 from iadsim.analysis.report.rundata import RunData, load_run
 from iadsim.analysis.report.timeline import timeline_figure
+from iadsim.sim.summary_types import RadarSummary, RunSummary
 
 #: Default footprint RCS values, m^2 (a conventional fighter and a low-observable class).
 DEFAULT_RCS_M2: tuple[float, ...] = (1.0, 0.01)
@@ -71,22 +72,22 @@ def _num(x: Any, scale: float = 1.0, digits: int = 0) -> str:
     return f"{x / scale:.{digits}f}"
 
 
-def summary_tables(summary: dict[str, Any]) -> str:
+def summary_tables(summary: RunSummary) -> str:
     """The run's summary tables (as ``iadsim run`` prints them) in HTML."""
     threats = [
         (
-            th["name"],
-            th["type"],
-            _num(th.get("first_detection_range_m"), 1e3),
-            _num(th.get("first_detection_t_s")),
-            _num(th.get("first_track_range_m"), 1e3),
-            _num(th.get("first_fc_track_range_m"), 1e3),
-            th.get("engagements", "-"),
-            th.get("rounds", "-"),
-            th.get("outcome", "-"),
-            _num(th.get("outcome_t_s")),
+            th.name,
+            th.type,
+            _num(th.first_detection_range_m, 1e3),
+            _num(th.first_detection_t_s),
+            _num(th.first_track_range_m, 1e3),
+            _num(th.first_fc_track_range_m, 1e3),
+            th.engagements,
+            th.rounds,
+            th.outcome,
+            _num(th.outcome_t_s),
         )
-        for th in summary.get("threats", [])
+        for th in summary.threats
     ]
     out = [
         table(
@@ -106,34 +107,30 @@ def summary_tables(summary: dict[str, Any]) -> str:
             threats,
         )
     ]
-    radars = summary.get("radars", [])
+    radars = summary.radars
     if radars:
         rows = [
-            [th["name"]]
-            + [
-                _num((r["first_detection"].get(th["name"]) or {}).get("range_m"), 1e3)
-                for r in radars
-            ]
-            for th in summary.get("threats", [])
+            [th.name] + [_num(_first_range_m(r, th.name), 1e3) for r in radars]
+            for th in summary.threats
         ]
         out.append(
             table(
                 "first detection range by radar, km (- : never)",
-                ["threat"] + [f"{r['name']} ({r['type']})" for r in radars],
+                ["threat"] + [f"{r.name} ({r.type})" for r in radars],
                 rows,
             )
         )
     bats = [
         (
-            b["name"],
-            ", ".join(f"{k}: {v}" for k, v in b.get("fired", {}).items()) or "0",
-            b.get("max_channels_used", "-"),
-            ", ".join(f"{k}: {v}" for k, v in b.get("salvos_by_outcome", {}).items()) or "-",
-            b.get("kills", "-"),
-            b.get("leakers", "-"),
-            b.get("survived", "-"),
+            b.name,
+            ", ".join(f"{k}: {v}" for k, v in b.fired.items()) or "0",
+            b.max_channels_used,
+            ", ".join(f"{k}: {v}" for k, v in b.salvos_by_outcome.items()) or "-",
+            b.kills,
+            b.leakers,
+            b.survived,
         )
-        for b in summary.get("batteries", [])
+        for b in summary.batteries
     ]
     if bats:
         out.append(
@@ -163,10 +160,14 @@ def summary_tables(summary: dict[str, Any]) -> str:
         "n_false_alarms",
         "wall_time_s",
     )
-    out.append(
-        table("raid totals", ["figure", "value"], [(k, summary[k]) for k in keys if k in summary])
-    )
+    out.append(table("raid totals", ["figure", "value"], [(k, getattr(summary, k)) for k in keys]))
     return "".join(out)
+
+
+def _first_range_m(radar: RadarSummary, threat: str) -> float | None:
+    """Range of the radar's first detection of the threat, m (None: never)."""
+    first = radar.first_detection.get(threat)
+    return None if first is None else first.range_m
 
 
 def render_run_report(run: RunData, figs: RunFigures) -> str:
@@ -208,12 +209,12 @@ def render_run_report(run: RunData, figs: RunFigures) -> str:
         ("summary", "Summary tables", [], summary_tables(s)),
     ]
     return render(
-        title=f"iadsim run report: {s.get('scenario', '?')}",
-        subtitle=f"seed {s.get('seed', '?')}, {s.get('duration_s', 0):.0f} s simulated, "
-        f"{s.get('n_killed', '?')} killed, {s.get('n_leaked', '?')} leaked, "
-        f"{s.get('interceptors_fired_total', '?')} interceptors fired — {run.run_dir}",
+        title=f"iadsim run report: {s.scenario}",
+        subtitle=f"seed {s.seed}, {s.duration_s:.0f} s simulated, "
+        f"{s.n_killed} killed, {s.n_leaked} leaked, "
+        f"{s.interceptors_fired_total} interceptors fired — {run.run_dir}",
         sections=sections,
-        meta={"kind": "run", "counts": figs.counts, "scenario": s.get("scenario")},
+        meta={"kind": "run", "counts": figs.counts, "scenario": s.scenario},
     )
 
 

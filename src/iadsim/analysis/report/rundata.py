@@ -10,7 +10,6 @@ rework on, ``engagements.parquet`` (one row per salvo). Where
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from iadsim.frames import Events, TrackStatus, Truth
 from iadsim.scenario.compile import World, compile_world
 from iadsim.scenario.load import load_scenario_data, parse_yaml
 from iadsim.scenario.schema import Scenario
+from iadsim.sim.summary_types import RunSummary, read_summary
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -82,7 +82,7 @@ class RunData:
     """
 
     run_dir: Path
-    summary: dict[str, Any]
+    summary: RunSummary
     scenario: Scenario
     world: World
     truth: Truth
@@ -146,20 +146,6 @@ def _frame(cls: Any, table: pa.Table, path: Path) -> Any:
         return cls(**kwargs)
     except (ValueError, TypeError) as err:
         raise InputDataError(f"{path}: {err}") from err
-
-
-def read_summary(run_dir: Path) -> dict[str, Any]:
-    """``summary.json`` of a completed run (InputDataError naming the file if absent/invalid)."""
-    path = run_dir / "summary.json"
-    if not run_dir.is_dir():
-        raise InputDataError(f"{run_dir}: no such run directory")
-    if not path.is_file():
-        raise InputDataError(f"{path}: missing (not a completed run directory)")
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise InputDataError(f"{path}: cannot read JSON: {err}") from err
-    return data
 
 
 def confirmed_tracks(table: pa.Table) -> tuple[Columns, int]:
@@ -271,7 +257,9 @@ def _load_resolved(path: Path) -> Scenario:
 def load_run(run_dir: str | Path) -> RunData:
     """Read a completed run directory (InputDataError naming the file on bad input)."""
     root = Path(run_dir)
-    summary = read_summary(root)
+    if not root.is_dir():
+        raise InputDataError(f"{root}: no such run directory")
+    summary = read_summary(root / "summary.json")
     for name in ("scenario.resolved.yaml", "truth.parquet", "tracks.parquet", "events.parquet"):
         if not (root / name).is_file():
             raise InputDataError(f"{root / name}: missing")

@@ -57,21 +57,19 @@ def salvo_threat(run: RunData) -> np.ndarray:
 
 def _detections(run: RunData, order: list[int]) -> list[Fig]:
     out = []
-    for k, rad in enumerate(run.summary.get("radars", [])):
-        first = rad.get("first_detection", {})
+    for k, rad in enumerate(run.summary.radars):
         xs, ys, text = [], [], []
         for i in order:
-            hit = first.get(run.world.threats.name[i])
-            if hit and hit.get("t_s") is not None:
-                xs.append(hit["t_s"])
+            hit = rad.first_detection.get(run.world.threats.name[i])
+            if hit is not None:
+                xs.append(hit.t_s)
                 ys.append(_label(run, i))
                 text.append(
-                    f"first detection by {rad['name']}: t={hit['t_s']:.0f} s, "
-                    f"{hit['range_m'] / 1e3:.0f} km"
+                    f"first detection by {rad.name}: t={hit.t_s:.0f} s, {hit.range_m / 1e3:.0f} km"
                 )
         out.append(
             _markers(
-                f"1st detection: {rad['name']}",
+                f"1st detection: {rad.name}",
                 xs,
                 ys,
                 text,
@@ -84,19 +82,24 @@ def _detections(run: RunData, order: list[int]) -> list[Fig]:
 
 
 def _track_marks(run: RunData, order: list[int]) -> list[Fig]:
-    by_id = {th["threat_id"]: th for th in run.summary.get("threats", [])}
+    by_id = {th.threat_id: th for th in run.summary.threats}
     out = []
-    for key, rng, name, symbol in (
-        ("first_track_t_s", "first_track_range_m", "1st firm track", "line-ns-open"),
-        ("first_fc_track_t_s", "first_fc_track_range_m", "1st fire-control track", "y-down-open"),
+    for fc, name, symbol in (
+        (False, "1st firm track", "line-ns-open"),
+        (True, "1st fire-control track", "y-down-open"),
     ):
         xs, ys, text = [], [], []
-        for i in order:
-            t, r = by_id.get(i, {}).get(key), by_id.get(i, {}).get(rng)
-            if t is not None and math.isfinite(t):
+        for i in (i for i in order if i in by_id):
+            th = by_id[i]
+            t, r = (
+                (th.first_fc_track_t_s, th.first_fc_track_range_m)
+                if fc
+                else (th.first_track_t_s, th.first_track_range_m)
+            )
+            if math.isfinite(t):
                 xs.append(t)
                 ys.append(_label(run, i))
-                km = f", {r / 1e3:.0f} km" if r is not None and math.isfinite(r) else ""
+                km = f", {r / 1e3:.0f} km" if math.isfinite(r) else ""
                 text.append(f"{name}: t={t:.0f} s{km}")
         if xs:
             out.append(
@@ -150,14 +153,12 @@ def _salvos(run: RunData) -> list[Fig]:
 
 
 def _fates(run: RunData, order: list[int]) -> list[Fig]:
-    by_id = {th["threat_id"]: th for th in run.summary.get("threats", [])}
+    by_id = {th.threat_id: th for th in run.summary.threats}
     out = []
     for fate, symbol in (("killed", "x"), ("leaked", "star-triangle-up")):
-        sel = [i for i in order if by_id.get(i, {}).get("outcome") == fate]
-        xs = [by_id[i]["outcome_t_s"] for i in sel]
-        text = [
-            f"{run.world.threats.name[i]} {fate} at {by_id[i]['outcome_t_s']:.0f} s" for i in sel
-        ]
+        sel = [i for i in order if i in by_id and by_id[i].outcome == fate]
+        xs = [by_id[i].outcome_t_s for i in sel]
+        text = [f"{run.world.threats.name[i]} {fate} at {by_id[i].outcome_t_s:.0f} s" for i in sel]
         if sel:
             out.append(
                 _markers(
