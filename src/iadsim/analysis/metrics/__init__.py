@@ -7,7 +7,7 @@ Kernels take plain arrays and return small frozen dataclasses:
 * :mod:`.continuity` - :func:`track_continuity` (ID switches, fragmentation,
   purity, time to track), :func:`pair_rmse`
 * :mod:`.consistency` - :func:`nees`, :func:`nis`, :func:`average_nees`,
-  :func:`chi2_bounds`
+  :func:`chi2_bounds`, :func:`effective_samples` (correlated samples)
 * :mod:`.align` - :func:`evaluation_times`, :func:`interpolate_truth`,
   :func:`match_truth_times` (truth at the track times)
 * :mod:`.lifenees` - :func:`track_life_nees` (NEES of each track over its life,
@@ -21,6 +21,7 @@ from iadsim.analysis.metrics.consistency import (
     average_nees,
     average_nis,
     chi2_bounds,
+    effective_samples,
     nees,
     nis,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "average_nees",
     "average_nis",
     "chi2_bounds",
+    "effective_samples",
     "evaluation_times",
     "gospa",
     "interpolate_truth",
