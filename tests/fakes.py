@@ -143,5 +143,7 @@ class MissCountDeleter:
 
     misses: int = 2
 
-    def delete(self, book: TrackBook, P: np.ndarray, ndim: int, t_s: float) -> np.ndarray:
+    def delete(
+        self, book: TrackBook, P: np.ndarray, ndim: int, t_s: float, x: np.ndarray | None = None
+    ) -> np.ndarray:
         return book.misses >= self.misses

@@ -61,3 +61,28 @@ def test_bad_inputs() -> None:
         chi2_bounds(2, 10, 1.5)
     with pytest.raises(ValueError, match=">= 1"):
         chi2_bounds(0, 10)
+
+
+def test_effective_samples_iid_ar1_and_series_boundaries() -> None:
+    """n_eff of iid samples is about n; of an AR(1) series with coefficient phi about
+    n (1 - phi) / (1 + phi); series are never correlated across their boundaries."""
+    from iadsim.analysis.metrics import effective_samples
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    iid = rng.chisquare(3, n)
+    assert 0.85 * n <= effective_samples(np.zeros(n), iid) <= n
+    phi = 0.9
+    e = rng.standard_normal(n)
+    ar = np.empty(n)
+    ar[0] = e[0]
+    for k in range(1, n):
+        ar[k] = phi * ar[k - 1] + np.sqrt(1 - phi**2) * e[k]
+    expect = n * (1 - phi) / (1 + phi)
+    assert 0.7 * expect <= effective_samples(np.zeros(n), ar) <= 1.3 * expect
+    # 200 constant series of 100 samples each (different levels): every series is one
+    # sample's worth (fully correlated inside, independent across)
+    groups = np.repeat(np.arange(200), 100)
+    levels = rng.standard_normal(200)[groups] + 1e-9 * rng.standard_normal(20_000)
+    assert effective_samples(groups, levels) <= 200 * 1.5
+    assert effective_samples(np.zeros(0), np.zeros(0)) == 0.0

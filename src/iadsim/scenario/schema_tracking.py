@@ -53,6 +53,7 @@ from iadsim.tracking import (
     TrackerParts,
 )
 from iadsim.tracking.association import Associator
+from iadsim.tracking.coalesce import DuplicateRule
 from iadsim.tracking.management import Confirmer, Initiator
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "FILTERS",
     "INITIATIONS",
     "MOTIONS",
+    "DuplicatesConfig",
     "GNNConfig",
     "IMMConfig",
     "JPDAConfig",
@@ -206,20 +208,40 @@ Initiation = Annotated[KindModel, INITIATIONS.union]
 
 
 # -- deletion -----------------------------------------------------------------
+class DuplicatesConfig(_M):
+    """Duplicate-track deletion (:class:`~iadsim.tracking.coalesce.DuplicateRule`): the
+    younger of two firm tracks whose position-velocity estimates pass the chi-square
+    same-target test (Bar-Shalom 1981) at ``gate_probability`` for ``min_duration_s``."""
+
+    gate_probability: Prob = 0.99
+    min_duration_s: Annotated[float, Field(ge=0.0)] = 10.0
+
+    def rule(self) -> DuplicateRule:
+        """The plain rule these fields describe."""
+        return DuplicateRule(
+            gate_probability=self.gate_probability, min_duration_s=self.min_duration_s
+        )
+
+
 @DELETERS.register(
-    example={"kind": "standard", "max_misses": 3, "max_coast_s": 30.0},
+    example={
+        "kind": "standard", "max_misses": 3, "max_coast_s": 30.0,
+        "duplicates": {"gate_probability": 0.99, "min_duration_s": 10.0},
+    },
     compile=lambda c: Deleter(
-        max_misses=c.max_misses, max_coast_s=c.max_coast_s, max_pos_sigma_m=c.max_pos_sigma_m
+        max_misses=c.max_misses, max_coast_s=c.max_coast_s, max_pos_sigma_m=c.max_pos_sigma_m,
+        duplicates=None if c.duplicates is None else c.duplicates.rule(),
     ),
-)
+)  # fmt: skip
 class DeletionConfig(KindModel):
-    """Deletion of confirmed tracks after misses, coasting time or position uncertainty
-    (``kind`` may be omitted)."""
+    """Deletion of confirmed tracks after misses, coasting time or position uncertainty,
+    and of duplicate tracks (``duplicates: null`` keeps them; ``kind`` may be omitted)."""
 
     kind: Literal["standard"] = "standard"
     max_misses: Annotated[int, Field(ge=1)] = 3
     max_coast_s: Pos = 30.0
     max_pos_sigma_m: Pos = 50_000.0
+    duplicates: DuplicatesConfig | None = None
 
 
 Deletion = Annotated[KindModel, DELETERS.union]

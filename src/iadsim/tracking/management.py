@@ -23,6 +23,8 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.frames import TrackStatus
+from iadsim.tracking.coalesce import DuplicateRule
 from iadsim.tracking.filters import trace_of_block
 from iadsim.tracking.measurements import Measurements, debiased_conversion
 from iadsim.tracking.roles import Confirmer, Initiator, TrackDeleter
@@ -33,6 +35,7 @@ B = NDArray[np.bool_]
 __all__ = [
     "Confirmer",
     "Deleter",
+    "DuplicateRule",
     "Initiator",
     "MOfN",
     "ScoreConfirmer",
@@ -100,6 +103,7 @@ class TrackBook:
     sensors: NDArray[np.uint64]  # bit r set: sensor r has updated (or started) the track
     misses_by: NDArray[np.uint8]  # (n, S) consecutive misses of sensor column s (capped 255)
     reported: NDArray[np.int8]  # status last written out (-1: never), for change-only output
+    dup_since_s: F64  # since when the track has had an older same-target twin (NaN: none)
 
     @classmethod
     def new(
@@ -119,6 +123,7 @@ class TrackBook:
             sensors=np.full(n, sensor_bits, np.uint64),
             misses_by=np.zeros((n, 1), np.uint8),
             reported=np.full(n, -1, np.int8),
+            dup_since_s=np.full(n, np.nan),
         )
 
     def select(self, idx: NDArray[np.int64] | B) -> TrackBook:
@@ -239,17 +244,26 @@ class ScoreConfirmer:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Deleter:
     """Delete on ``max_misses`` consecutive misses, on no update for
-    ``max_coast_s`` seconds, or when the position std exceeds ``max_pos_sigma_m``."""
+    ``max_coast_s`` seconds, when the position std exceeds ``max_pos_sigma_m``, or
+    (``duplicates`` given, and the states ``x`` passed) the younger of two tracks
+    that hold one target (:class:`~iadsim.tracking.coalesce.DuplicateRule`)."""
 
     max_misses: int = 3
     max_coast_s: float = float("inf")
     max_pos_sigma_m: float = float("inf")
+    duplicates: DuplicateRule | None = None
 
-    def delete(self, book: TrackBook, P: F64, ndim: int, t_s: float) -> B:
-        """(N,) tracks to delete at ``t_s`` (class doc); ``P`` (N, nx, nx)."""
+    def delete(self, book: TrackBook, P: F64, ndim: int, t_s: float, x: F64 | None = None) -> B:
+        """(N,) tracks to delete at ``t_s`` (class doc); ``P`` (N, nx, nx), ``x`` (N, nx)
+        the states predicted to ``t_s`` (needed by the duplicate test only)."""
         out = book.misses >= self.max_misses
         if np.isfinite(self.max_coast_s):  # (an infinite limit never deletes: skip it)
             out |= t_s - book.t_hit_s > self.max_coast_s
         if np.isfinite(self.max_pos_sigma_m):
             out |= np.sqrt(trace_of_block(P, ndim)) > self.max_pos_sigma_m
+        if self.duplicates is not None and x is not None and book.track_id.shape[0] > 1:
+            firm = book.status != TrackStatus.TENTATIVE
+            out |= self.duplicates.duplicates(
+                book.track_id, firm, book.t_hit_s == t_s, x, P, ndim, book.dup_since_s, t_s
+            )
         return np.asarray(out)

@@ -253,7 +253,8 @@ class Confirmer(Protocol):
 class TrackDeleter(Protocol):
     """Deletes confirmed tracks (implementation: :class:`~iadsim.tracking.Deleter`)."""
 
-    def delete(self, book: TrackBook, P: F64, ndim: int, t_s: float) -> B:
-        """Mask (n,) of tracks to delete at ``t_s`` given their bookkeeping and
-        covariances P (n, nx, nx) (positions in the first ``ndim`` states, m^2)."""
+    def delete(self, book: TrackBook, P: F64, ndim: int, t_s: float, x: F64 | None = None) -> B:
+        """Mask (n,) of tracks to delete at ``t_s`` given their bookkeeping,
+        covariances P (n, nx, nx) (positions in the first ``ndim`` states, m^2) and,
+        when the tracker has them at ``t_s``, states x (n, nx) (for duplicate tests)."""
         ...

@@ -366,7 +366,8 @@ class Tracker:
         est = ~tent | newly
         book.status[est & seen & ~hit] = TrackStatus.COASTING
         book.status[est & hit] = TrackStatus.CONFIRMED
-        kill = (tent & drop & ~confirm) | p.deleter.delete(book, self._bank.P, p.filter.ndim, t)
+        kill = (tent & drop & ~confirm) | p.deleter.delete(  # x: states at t after an update
+            book, self._bank.P, p.filter.ndim, t, self._bank.x if hit.any() else None)  # fmt: skip
         if kill.any():
             k = int(kill.sum())
             status = np.full(k, TrackStatus.DELETED, np.int8)

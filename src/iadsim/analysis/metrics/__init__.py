@@ -7,7 +7,7 @@ Kernels take plain arrays and return small frozen dataclasses:
 * :mod:`.continuity` - :func:`track_continuity` (ID switches, fragmentation,
   purity, time to track), :func:`pair_rmse`
 * :mod:`.consistency` - :func:`nees`, :func:`nis`, :func:`average_nees`,
-  :func:`chi2_bounds`
+  :func:`chi2_bounds`, :func:`effective_samples` (correlated samples)
 * :mod:`.coverage` - :func:`coverage_windows` (when each target could be tracked)
 * :mod:`.align` - :func:`evaluation_times`, :func:`interpolate_truth`,
   :func:`match_truth_times` (truth at the track times)
@@ -22,6 +22,7 @@ from iadsim.analysis.metrics.consistency import (
     average_nees,
     average_nis,
     chi2_bounds,
+    effective_samples,
     nees,
     nis,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "average_nis",
     "chi2_bounds",
     "coverage_windows",
+    "effective_samples",
     "evaluation_times",
     "gospa",
     "interpolate_truth",

@@ -75,7 +75,11 @@ class LifeNees:
 
     Per associated track (arrays of equal length): ``track_id``, ``truth_id``,
     ``n_rows`` (rows scored) and ``nees_mean`` (time-averaged NEES). ``classes``
-    holds one :class:`ClassNees` per threat class, sorted by name.
+    holds one :class:`ClassNees` per threat class, sorted by name. Per scored row
+    (arrays of equal length, sorted by track then time): ``row_track_id``,
+    ``row_t_s``, ``row_nees`` (``dof`` states) and ``row_pos_nees`` (position only,
+    ``n_dim`` dof), for per-sample statistics (e.g.
+    :func:`~iadsim.analysis.metrics.consistency.effective_samples`).
     """
 
     track_id: I64
@@ -86,6 +90,10 @@ class LifeNees:
     classes: tuple[ClassNees, ...]
     n_unassociated: int
     rule: str = ASSOCIATION_RULE
+    row_track_id: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    row_t_s: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
+    row_nees: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
+    row_pos_nees: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
 
 
 def _rows_usable(trk: Tracks, n_dim: int, full: bool) -> tuple[Tracks, F64]:
@@ -243,7 +251,10 @@ def track_life_nees(
     want = np.array([assoc.get(int(i), -1) for i in trk.track_id.tolist()], dtype=np.int64)
     k_m, q_m = _own_truth_rows(trk.t_s, want, tt, ids)
     state = np.hstack([trk.pos_m()[:, :n_dim], trk.vel_mps()[:, :n_dim]])[:, :dof]
-    eps = nees(tv[q_m, :dof] - state[k_m], cov[k_m])
+    err = tv[q_m, :dof] - state[k_m]
+    eps = nees(err, cov[k_m])
+    eps_pos = nees(err[:, :n_dim], cov[k_m][:, :n_dim, :n_dim])
+    by_track = np.lexsort((trk.t_s[k_m], trk.track_id[k_m]))
     u_trk, inv, n_rows = np.unique(trk.track_id[k_m], return_inverse=True, return_counts=True)
     per_track = np.bincount(inv.reshape(-1), weights=eps, minlength=u_trk.size) / np.maximum(
         n_rows, 1
@@ -257,6 +268,10 @@ def track_life_nees(
         dof=dof,
         classes=_per_class(truth_of, n_rows, per_track, truth_class, dof, prob),
         n_unassociated=int(np.unique(trk.track_id).size - u_trk.size),
+        row_track_id=trk.track_id[k_m][by_track].astype(np.int64),
+        row_t_s=trk.t_s[k_m][by_track],
+        row_nees=eps[by_track],
+        row_pos_nees=eps_pos[by_track],
     )
 
 
