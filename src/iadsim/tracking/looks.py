@@ -13,10 +13,12 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.tracking.roles import Filter, FilterState
+
 F64 = NDArray[np.float64]
 Observed = Callable[[F64], NDArray[np.bool_]]
 
-__all__ = ["Observed", "time_groups", "visible_from"]
+__all__ = ["Observed", "predicted", "time_groups", "visible_from"]
 
 
 def visible_from(
@@ -58,3 +60,19 @@ def time_groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
     ts, fl = t_s[order], flag[order]
     cut = ((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0)).nonzero()[0] + 1
     return np.split(order.astype(np.int64), cut)
+
+
+def predicted(filt: Filter, bank: FilterState, dt: F64, *, in_place: bool) -> FilterState:
+    """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
+
+    All rows moving (the usual case) give the filter's new arrays directly;
+    otherwise the moved rows are written into ``bank`` (``in_place``) or a copy.
+    """
+    mov = dt > 0
+    if mov.all():
+        return filt.predict(bank, dt)
+    if mov.any():
+        if not in_place:
+            bank = bank.copy()
+        bank.put(mov, filt.predict(bank.take(mov), dt[mov]))
+    return bank

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.tracking.association import GNN, Associator, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs
-from iadsim.tracking.looks import Observed, time_groups, visible_from
+from iadsim.tracking.looks import Observed, predicted, time_groups, visible_from
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
 from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
@@ -137,6 +137,7 @@ class Tracker:
         observed: Observed | None = None,
         sensor_id: int | None = None,
         batch: bool = False,
+        changes_only: bool = False,
     ) -> Tracks:
         """Process radar detections (polar, per-detection sensor position and sigmas).
 
@@ -149,6 +150,8 @@ class Tracker:
         VHF radar is not dropped because the X-band radar cannot see it), and
         tentative tracks are confirmed or dropped on their own sensor's looks. ``batch``:
         one look at ``t_s``, each plot's own time a measurement time offset (sector looks).
+        ``changes_only``: return only the rows :attr:`last_changes` marks (a change
+        record costs what changed, not every live track).
         """
         d, p = self.parts.filter.ndim, self.parts
         det = detections
@@ -169,7 +172,7 @@ class Tracker:
             group = det if idx.shape[0] == len(det) else det.select(idx)
             m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot, t_ref_s=ref)
             self._process(m, observed, bit)
-        return self._output(t_s)
+        return self._output(t_s, changes_only=changes_only)
 
     def miss(
         self, t_s: float, *, observed: Observed | None = None, sensor_id: int | None = None
@@ -191,7 +194,7 @@ class Tracker:
         if observed is not None and seen.any():
             rows = seen.nonzero()[0]  # predict only the tracks this sensor could charge
             dt = t_s - self._book.t_s[rows]
-            x = self._predicted(self._bank.take(rows), dt, in_place=True).x
+            x = predicted(self.parts.filter, self._bank.take(rows), dt, in_place=True).x
             seen[rows] = np.asarray(observed(x[:, : self.parts.filter.ndim]))
         if seen.any():
             n = self.n_tracks
@@ -224,41 +227,34 @@ class Tracker:
         return tracks_frame([self._live(t_s, firm_only=firm_only)], self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
-    def _live(self, t_s: float, *, firm_only: bool = False) -> TrackRows:
-        """Rows of the live (or only the firm) tracks predicted to ``t_s``."""
+    def _live(
+        self, t_s: float, *, firm_only: bool = False, rows: NDArray[np.bool_] | None = None
+    ) -> TrackRows:
+        """Rows of the live tracks (only the firm ones, only ``rows``) predicted to ``t_s``."""
         book, bank = self._book, self._bank
         if firm_only:
-            keep = (book.status != TrackStatus.TENTATIVE).nonzero()[0]
+            rows = book.status != TrackStatus.TENTATIVE
+        if rows is not None:
+            keep = rows.nonzero()[0]
             book, bank = book.select(keep), bank.take(keep)
         n = book.track_id.shape[0]
         quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
         if n:
-            bank = self._predicted(bank, t_s - book.t_s, in_place=False)
+            bank = predicted(self.parts.filter, bank, t_s - book.t_s, in_place=False)
         return TrackRows(bank.x, bank.P, book.track_id, book.status, quality, np.full(n, t_s))
 
-    def _predicted(self, bank: FilterState, dt: F64, *, in_place: bool) -> FilterState:
-        """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
-
-        All rows moving (the usual case) give the filter's new arrays directly;
-        otherwise the moved rows are written into ``bank`` (``in_place``) or a copy.
-        """
-        mov = dt > 0
-        if mov.all():
-            return self.parts.filter.predict(bank, dt)
-        if mov.any():
-            if not in_place:
-                bank = bank.copy()
-            bank.put(mov, self.parts.filter.predict(bank.take(mov), dt[mov]))
-        return bank
-
-    def _output(self, t_s: float) -> Tracks:
+    def _output(self, t_s: float, *, changes_only: bool = False) -> Tracks:
         book = self._book
         news = book.status != book.reported  # status changed since last marked
         if self._touched:
             news |= np.isin(book.track_id, np.concatenate(self._touched))
         book.reported[news] = book.status[news]
-        out = tracks_frame([self._live(t_s), *self._deleted], self.parts.filter.ndim)
-        self._changes = np.concatenate([news, np.ones(len(out) - news.shape[0], bool)])
+        live = self._live(t_s, rows=news if changes_only else None)
+        out = tracks_frame([live, *self._deleted], self.parts.filter.ndim)
+        if changes_only:
+            self._changes = np.ones(len(out), bool)
+        else:
+            self._changes = np.concatenate([news, np.ones(len(out) - news.shape[0], bool)])
         self._deleted, self._touched = [], []
         return out
 
@@ -272,7 +268,7 @@ class Tracker:
         self._t_now = t
         meas = p.filter.prepare(raw)
         n, m = self.n_tracks, len(meas)
-        self._bank = self._predicted(self._bank, t - book.t_s, in_place=True)
+        self._bank = predicted(self.parts.filter, self._bank, t - book.t_s, in_place=True)
         book.t_s[:] = np.maximum(book.t_s, t)
         x = self._bank.x
         seen = np.ones(n, bool) if observed is None else np.asarray(observed(x[:, : p.filter.ndim]))
