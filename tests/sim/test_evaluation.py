@@ -70,8 +70,7 @@ def test_salvo_attribution_is_at_the_last_look_with_plots() -> None:
         pos = tp[rng.integers(0, n_thr, ids.size)] + rng.normal(0, 4000, (ids.size, 3))
         st = rng.choice([TrackStatus.TENTATIVE, TrackStatus.CONFIRMED], ids.size)
         tracks = _tracks(ids, pos, st)
-        firm = tracks.select(st != TrackStatus.TENTATIVE)
-        ev.observe(tracks, truth, float(k), ids[:3], 0, k % 2 == 0, lambda f=firm: f)
+        ev.observe(tracks, truth, float(k), ids[:3], 0, k % 2 == 0)
     ask = np.arange(1, 60)
 
     def tracks_at(t_s: float) -> Tracks:
@@ -86,22 +85,19 @@ def test_salvo_attribution_is_at_the_last_look_with_plots() -> None:
     assert np.isfinite(ev.first_track_t_s).any() and np.isfinite(ev.first_fc_t_s).any()
 
 
-def test_firm_tracks_are_asked_only_while_a_first_track_is_open() -> None:
-    """Once every detected living threat has a first firm track, a look does not ask
-    the tracker for its firm tracks (the attribution would change nothing)."""
+def test_first_firm_track_is_the_first_change_row_of_a_firm_track() -> None:
+    """A first firm track comes from the firm rows of a look's change record (tentative
+    and deleted rows do not count); a later look does not move it."""
     tp = np.array([[1e4, 0.0, 1e3], [0.0, 2e4, 1e3]])
     truth = _truth(tp, np.ones(2, bool))
     ev = Evaluation(n_threats=2, radar_pos_m=np.zeros((1, 3)))
     ev.note_plots(np.array([0, 1]))
-    firm = _tracks([1, 2], tp + 100.0, [TrackStatus.CONFIRMED] * 2)
-    calls: list[int] = []
-
-    def firm_tracks() -> Tracks:
-        calls.append(1)
-        return firm
-
-    for k in range(3):
-        ev.observe(firm, truth, float(k), np.zeros(0, np.int64), 0, False, firm_tracks)
-    assert len(calls) == 1
-    np.testing.assert_array_equal(ev.first_track_t_s, [0.0, 0.0])
-    np.testing.assert_allclose(ev.first_track_range_m, np.linalg.norm(tp + 100.0, axis=1))
+    none = np.zeros(0, np.int64)
+    T, C, D = TrackStatus.TENTATIVE, TrackStatus.CONFIRMED, TrackStatus.DELETED
+    ev.observe(_tracks([1, 2], tp + 100.0, [T, D]), truth, 0.0, none, 0, False)
+    assert np.isnan(ev.first_track_t_s).all()
+    ev.observe(_tracks([1], tp[:1] + 100.0, [C]), truth, 1.0, none, 0, False)
+    ev.observe(_tracks([1, 3], tp + 50.0, [C, C]), truth, 2.0, none, 0, False)
+    np.testing.assert_array_equal(ev.first_track_t_s, [1.0, 2.0])
+    shift = np.array([[100.0], [50.0]])
+    np.testing.assert_allclose(ev.first_track_range_m, np.linalg.norm(tp + shift, axis=1))

@@ -9,8 +9,9 @@ Attribution: a track is attributed to the nearest living threat within
 radar has already detected (a track cannot follow a threat that never produced a
 plot: the neighbour of a formation member is not credited with its track), or to
 none. At every look with plots, the firm tracks are attributed while some threat has
-no first firm track, and the tracks an engagement radar updated while some threat has
-no first fire-control track; a salvo's track is attributed at the last look with plots
+no first firm track (those the look changed: a track is confirmed at a look that
+updates it), and the tracks an engagement radar updated while some threat has no first
+fire-control track; a salvo's track is attributed at the last look with plots
 before its launch. Per threat this gives the first firm track, the first fire-control
 track and, for each salvo, the threat its track followed at launch.
 """
@@ -106,29 +107,27 @@ class Evaluation:
         self.detected[ok] = True
 
     def observe(
-        self, tracks: Tracks, truth: Truth, t_s: float, hit_ids: NDArray[np.int64],
-        radar_id: int, fire_control: bool, firm_tracks: Callable[[], Tracks],
+        self, changes: Tracks, truth: Truth, t_s: float, hit_ids: NDArray[np.int64],
+        radar_id: int, fire_control: bool,
     ) -> None:  # fmt: skip
         """A look with plots at ``t_s`` after which the tracker holds live tracks: note
         first firm and first fire-control tracks.
 
-        ``tracks`` holds (at least) the rows of the tracks the look updated
-        (``hit_ids``); ``firm_tracks()`` gives the tracker's firm tracks at ``t_s`` and
-        is asked only while some eligible living threat has no first firm track. The
-        updated tracks count for a first fire-control track if the radar is an
-        engagement radar (``fire_control``).
+        ``changes`` holds the rows of the tracks the look started, updated or changed
+        the status of (the tracker's change record): its firm tracks count for a first
+        firm track, and the updated ones (``hit_ids``) for a first fire-control track
+        if the radar is an engagement radar (``fire_control``).
         """
         self._last = (t_s, truth, self.detected.copy())
-        if self._open(self.first_track_t_s, truth):
-            firm = firm_tracks()
-            if len(firm):
-                pos = firm.pos_m()
-                threat = nearest_threat(pos, truth, eligible=self.detected)
-                self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
+        live = changes.status != TrackStatus.DELETED
+        firm = (live & (changes.status != TrackStatus.TENTATIVE)).nonzero()[0]
+        if firm.size and self._open(self.first_track_t_s, truth):
+            pos = changes.pos_m()[firm]
+            threat = nearest_threat(pos, truth, eligible=self.detected)
+            self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
         if fire_control and hit_ids.size and self._open(self.first_fc_t_s, truth):
-            live = tracks.status != TrackStatus.DELETED
-            hit = (live & np.isin(tracks.track_id, hit_ids)).nonzero()[0]
-            pos = tracks.pos_m()[hit]
+            hit = (live & np.isin(changes.track_id, hit_ids)).nonzero()[0]
+            pos = changes.pos_m()[hit]
             threat = nearest_threat(pos, truth, eligible=self.detected)
             self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos, t_s, radar_id)
 

@@ -240,9 +240,8 @@ class Pipeline:
             self._note_track_events(tracks, t_s)
         if len(dets) and tracker.n_tracks:
             self.evaluation.observe(
-                tracks, truth, t_s, hit, radar.radar_id,
-                radar.radar_id in self.fire_control.fc_radars,
-                functools.partial(tracker.tracks, t_s, firm_only=True),
+                tracks if not full else tracks.select(tracker.last_changes), truth, t_s, hit,
+                radar.radar_id, radar.radar_id in self.fire_control.fc_radars,
             )  # fmt: skip
         return hit
 

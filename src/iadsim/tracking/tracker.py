@@ -10,10 +10,12 @@ started or updated since the previous output, tracks whose status changed since
 they were last marked, and deletions (a record proportional to information rather
 than to live tracks x looks).
 
-Per group of equal time: predict all live tracks to the group time; gate and
-associate confirmed/coasting tracks first, then tentative tracks with the
-remaining measurements; update; start tentative tracks from the measurements
-left over; apply confirmation and deletion. A group older than the last
+Per group of equal time: predict the tracks the look concerns to the group time (those
+its sensor holds in its coverage and those near its plots,
+:func:`~iadsim.tracking.looks.look_rows`; the others stay as they are, at their own
+times); gate and associate confirmed/coasting tracks first, then tentative tracks with
+the remaining measurements; update; start tentative tracks from the measurements left
+over; apply confirmation and deletion. A group older than the last
 processed time is out of order: it is counted (``counters["out_of_order"]``)
 and skipped, never applied to a state that is already later.
 """
@@ -21,14 +23,16 @@ and skipped, never applied to a state that is already later.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks, TrackStatus
+from iadsim.tracking import looks
 from iadsim.tracking.association import GNN, Associator, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs
-from iadsim.tracking.looks import Observed, predicted, time_groups, visible_from
+from iadsim.tracking.looks import Observed, visible_from
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
 from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
@@ -38,15 +42,9 @@ F64 = NDArray[np.float64]
 
 __all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
 
-COUNTERS = (
-    "detections",
-    "invalid",
-    "out_of_order",
-    "associated",
-    "initiated",
-    "confirmed",
-    "deleted",
-)
+#: the names of :attr:`Tracker.counters`
+COUNTERS = ("detections", "invalid", "out_of_order", "associated", "initiated", "confirmed",
+            "deleted")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -168,7 +166,7 @@ class Tracker:
         if not 0 <= bit < 2**63:
             raise ValueError(f"sensor_id must be in 0..62 (got {sensor_id})")
         ref = t_s if batch else None  # one look at t_s, plot times kept as offsets
-        for idx in time_groups(det.t_s if ref is None else np.full(len(det), ref), rd):
+        for idx in looks.time_groups(det.t_s if ref is None else np.full(len(det), ref), rd):
             group = det if idx.shape[0] == len(det) else det.select(idx)
             m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot, t_ref_s=ref)
             self._process(m, observed, bit)
@@ -188,14 +186,13 @@ class Tracker:
         self._hits = []
         if self.n_tracks == 0 or t_s < self._t_now:
             return Tracks.empty()
+        book = self._book
         seen = np.ones(self.n_tracks, bool)
         if sensor_id is not None:
-            seen &= (self._book.sensors & np.uint64(1 << int(sensor_id))) != 0
+            seen &= (book.sensors & np.uint64(1 << int(sensor_id))) != 0
         if observed is not None and seen.any():
-            rows = seen.nonzero()[0]  # predict only the tracks this sensor could charge
-            dt = t_s - self._book.t_s[rows]
-            x = predicted(self.parts.filter, self._bank.take(rows), dt, in_place=True).x
-            seen[rows] = np.asarray(observed(x[:, : self.parts.filter.ndim]))
+            dt = t_s - book.t_s
+            seen = looks.look_seen(self.parts.filter, self._bank, dt, held=seen, observed=observed)
         if seen.any():
             n = self.n_tracks
             self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf), sensor_id)
@@ -212,7 +209,7 @@ class Tracker:
         ok = np.all(np.isfinite(meas.z), axis=1) & np.isfinite(meas.t_s)
         self._counters["invalid"] += int((~ok).sum())
         meas = meas.select(ok)
-        for idx in time_groups(meas.t_s, np.zeros(len(meas), bool)):
+        for idx in looks.time_groups(meas.t_s, np.zeros(len(meas), bool)):
             self._process(meas.select(idx), observed)
         return self._output(t_s)
 
@@ -240,7 +237,7 @@ class Tracker:
         n = book.track_id.shape[0]
         quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
         if n:
-            bank = predicted(self.parts.filter, bank, t_s - book.t_s, in_place=False)
+            bank = looks.predicted(self.parts.filter, bank, t_s - book.t_s, in_place=False)
         return TrackRows(bank.x, bank.P, book.track_id, book.status, quality, np.full(n, t_s))
 
     def _output(self, t_s: float, *, changes_only: bool = False) -> Tracks:
@@ -267,18 +264,25 @@ class Tracker:
             return
         self._t_now = t
         meas = p.filter.prepare(raw)
-        n, m = self.n_tracks, len(meas)
-        self._bank = predicted(self.parts.filter, self._bank, t - book.t_s, in_place=True)
-        book.t_s[:] = np.maximum(book.t_s, t)
-        x = self._bank.x
-        seen = np.ones(n, bool) if observed is None else np.asarray(observed(x[:, : p.filter.ndim]))
-        if bit:
-            seen &= (book.sensors & np.uint64(bit)) != 0
+        n, m, d = self.n_tracks, len(meas), p.filter.ndim
+        cart = standard_conversion(meas)
+        held = np.ones(n, bool) if not bit else (book.sensors & np.uint64(bit)) != 0
+        scale = p.gate.pregate_margin * math.sqrt(p.gate.gamma(meas.z.shape[1]))
+        dt = t - book.t_s
+        look = looks.look_rows(self._bank, np.maximum(dt, 0.0), d, held=held,
+                               observed=observed, plots=cart, scale=scale)  # fmt: skip
+        rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
+        self._bank = looks.predicted(p.filter, self._bank, np.where(look, dt, 0.0), in_place=True)
+        book.t_s[rows] = np.maximum(book.t_s[rows], t)
+        x = self._bank.x[rows]
+        seen = np.zeros(n, bool)
+        seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
-        if n and m:
-            gp = p.gate.pairs(p.filter, x, self._bank.P, meas, cart=standard_conversion(meas))
+        if rows.size and m:
+            gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)
+            gp = GatedPairs(ti=rows[gp.ti], di=gp.di, inn=gp.inn)
             firm = book.status != TrackStatus.TENTATIVE
-            picks = [self._associate(gp, cls, used) for cls in (firm, ~firm)]
+            picks = [self._associate(gp, cls & look, used) for cls in (firm, ~firm)]
             chosen = [c for c in picks if c is not None]
             if chosen:
                 self._update(gp, meas, chosen, hit, ll_hit)
