@@ -90,6 +90,15 @@ class Frame:
         return spec
 
     @classmethod
+    def _names(cls) -> frozenset[str]:
+        """The column names, as a set (computed once per frame class)."""
+        names = cls.__dict__.get("_NAMES")
+        if names is None:
+            names = frozenset(name for name, _ in cls._spec())
+            type.__setattr__(cls, "_NAMES", names)
+        return names
+
+    @classmethod
     def _fills(cls) -> dict[str, float]:
         """Fill values of the columns declared with ``col(..., fill=...)``."""
         return {
@@ -159,8 +168,8 @@ class Frame:
         made read-only) saves the views: they are taken as they are.
         """
         spec = cls._spec()
-        if len(columns) != len(spec) or any(name not in columns for name, _ in spec):
-            names = sorted(set(columns) ^ {name for name, _ in spec})
+        if columns.keys() != cls._names():
+            names = sorted(set(columns) ^ cls._names())
             raise ValueError(f"{cls.__name__}: columns differ from the declaration: {names}")
         obj = object.__new__(cls)
         values = obj.__dict__  # frozen dataclass: fields live in the instance dict

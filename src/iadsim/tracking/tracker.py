@@ -243,8 +243,10 @@ class Tracker:
     def _output(self, t_s: float, *, changes_only: bool = False) -> Tracks:
         book = self._book
         news = book.status != book.reported  # status changed since last marked
-        if self._touched:
-            news |= np.isin(book.track_id, np.concatenate(self._touched))
+        if self._touched and self.n_tracks:  # ids are issued and kept in increasing order
+            ids = np.concatenate(self._touched)
+            at = np.minimum(np.searchsorted(book.track_id, ids), self.n_tracks - 1)
+            news[at[book.track_id[at] == ids]] = True
         book.reported[news] = book.status[news]
         live = self._live(t_s, rows=news if changes_only else None)
         out = tracks_frame([live, *self._deleted], self.parts.filter.ndim)
