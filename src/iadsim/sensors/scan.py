@@ -179,12 +179,19 @@ def illuminated_truth(
     half = 0.5 * float(view.group.az_width_rad[0])
     d = _offset(0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]), c.e_m, c.n_m, c.az_center_rad)
     inside = start.alive & end.alive & (d >= -half) & (d < half)
-    t = np.full(d.shape[0], t_c)
-    for _ in range(2):  # the azimuth at t_c, then at the first illumination time
-        t = np.where(inside, np.clip(t_c + d / view.sweep_rate_rad_s, t_start_s, t_end_s), t_c)
+    rate = view.sweep_rate_rad_s
+
+    def state_at(t: F) -> F:  # (7, n) states at the times t (n,), linear in time
         w = (t - t_start_s) / span
-        row = a * (1.0 - w) + b * w
-        d = np.where(inside, _offset(row[0], row[1], c.e_m, c.n_m, c.az_center_rad), d)
+        return a * (1.0 - w) + b * w
+
+    # the illumination time from the azimuth at t_c, refined once with the azimuth then
+    t = np.where(inside, np.clip(t_c + d / rate, t_start_s, t_end_s), t_c)
+    if inside.any():
+        at = state_at(t)
+        d = np.where(inside, _offset(at[0], at[1], c.e_m, c.n_m, c.az_center_rad), d)
+        t = np.where(inside, np.clip(t_c + d / rate, t_start_s, t_end_s), t_c)
+    row = state_at(t)
     for fresh in (row, t, inside):  # handed over read-only (the frame makes no views)
         fresh.flags.writeable = False
     return Truth.from_trusted_columns(
