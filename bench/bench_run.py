@@ -10,7 +10,12 @@ Fresh processes run as on an ordinary installation, with Python's bytecode cache
 (``bench/timing.py``), after one untimed warm-up run that writes the cache; their
 CPU time (min of 3) is printed beside the wall time.
 
-Usage: python bench/bench_run.py [SCENARIO] [--repeats N]
+``--baseline PATH`` instead compares this checkout with another one (its ``src/``,
+e.g. ``git archive main src | tar -x -C /tmp/base``): fresh ``iadsim run`` processes
+of the two, alternating, ``--repeats`` each; prints the CPU time of each (min and
+median) and their ratio, which a shared machine disturbs least.
+
+Usage: python bench/bench_run.py [SCENARIO] [--repeats N] [--baseline PATH]
 """
 
 from __future__ import annotations
@@ -21,14 +26,37 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import fresh_process
+from timing import ENV, fresh_process
+
+
+def compare(scenario: str, baseline: Path, repeats: int) -> None:
+    """CPU of fresh ``iadsim run`` processes, this checkout vs ``baseline``, alternating."""
+    here = Path(__file__).resolve().parents[1] / "src"
+    envs = {"base": {**ENV, "PYTHONPATH": str(baseline.resolve() / "src")}}
+    envs["this"] = {**ENV, "PYTHONPATH": str(here)}
+    cpu: dict[str, list[float]] = {name: [] for name in envs}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeats + 1):  # the first round writes the bytecode caches
+            for name, env in envs.items():
+                out = str(Path(tmp) / f"{name}{k}")
+                t = fresh_process(["-m", "iadsim", "run", scenario, "-q", "--out", out], env=env)
+                if k:
+                    cpu[name].append(t.cpu_s)
+    print(f"scenario: {scenario}  (fresh `iadsim run`, CPU s, {repeats} alternating runs each)")
+    for name, values in cpu.items():
+        print(f"{name:<6} min {min(values):7.2f}   median {statistics.median(values):7.2f}")
+    print(f"ratio base/this (min): {min(cpu['base']) / min(cpu['this']):.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="s400-vs-mixed-raid")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
     args = parser.parse_args()
+    if args.baseline is not None:
+        compare(args.scenario, args.baseline, args.repeats)
+        return
 
     from iadsim.scenario.load import load_scenario
     from iadsim.sim.runner import run_scenario

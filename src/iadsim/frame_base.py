@@ -43,6 +43,12 @@ def _read_only(value: NDArray[Any]) -> NDArray[Any]:
     return view
 
 
+def _frozen(fresh: NDArray[Any]) -> NDArray[Any]:
+    """``fresh`` (an array nobody else holds) made read-only, so a frame takes it as is."""
+    fresh.flags.writeable = False
+    return fresh
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Frame:
     """Base of all frames: equal-length 1-D columns with declared dtypes."""
@@ -84,6 +90,15 @@ class Frame:
         return spec
 
     @classmethod
+    def _names(cls) -> frozenset[str]:
+        """The column names, as a set (computed once per frame class)."""
+        names = cls.__dict__.get("_NAMES")
+        if names is None:
+            names = frozenset(name for name, _ in cls._spec())
+            type.__setattr__(cls, "_NAMES", names)
+        return names
+
+    @classmethod
     def _fills(cls) -> dict[str, float]:
         """Fill values of the columns declared with ``col(..., fill=...)``."""
         return {
@@ -122,7 +137,10 @@ class Frame:
         if any(type(fr) is not cls for fr in frames):
             raise TypeError(f"{cls.__name__}.concat: all frames must be {cls.__name__}")
         return cls.from_trusted_columns(
-            {name: np.concatenate([getattr(fr, name) for fr in frames]) for name in cls.columns()}
+            {
+                name: _frozen(np.concatenate([getattr(fr, name) for fr in frames]))
+                for name in cls.columns()
+            }
         )
 
     def select(self, index: NDArray[Any]) -> Self:
@@ -131,7 +149,7 @@ class Frame:
         if idx.ndim != 1 or (idx.dtype == bool and idx.shape[0] != len(self)):
             raise IndexError(f"{type(self).__name__}.select: bad index of shape {idx.shape}")
         return self.from_trusted_columns(
-            {name: getattr(self, name)[idx] for name in self.columns()}
+            {name: _frozen(getattr(self, name)[idx]) for name in self.columns()}
         )
 
     @classmethod
@@ -146,10 +164,12 @@ class Frame:
         frame and the column. The caller's arrays are never modified: the frame
         holds read-only views of them, so the producer must not write them
         afterwards (copy first if it will, as the tracker does with its filter bank).
+        A producer that hands over read-only arrays of its own (fresh arrays it has
+        made read-only) saves the views: they are taken as they are.
         """
         spec = cls._spec()
-        if len(columns) != len(spec) or any(name not in columns for name, _ in spec):
-            names = sorted(set(columns) ^ {name for name, _ in spec})
+        if columns.keys() != cls._names():
+            names = sorted(set(columns) ^ cls._names())
             raise ValueError(f"{cls.__name__}: columns differ from the declaration: {names}")
         obj = object.__new__(cls)
         values = obj.__dict__  # frozen dataclass: fields live in the instance dict

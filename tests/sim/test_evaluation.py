@@ -54,30 +54,50 @@ def _tracks(ids, pos, status) -> Tracks:
     return Tracks(**cols)
 
 
-def test_lazy_attribution_is_the_last_dwell_holding_the_track() -> None:
-    """Over dwells where tracks come and go, ``threats_of`` answers what attributing
-    every live track at every dwell (the direct form) leaves as each track's last."""
+def test_salvo_attribution_is_at_the_last_look_with_plots() -> None:
+    """``threats_of`` attributes the asked tracks, as the tracker holds them at the last
+    observed look, to that look's truth among the threats detected by then (the direct
+    form); tracks it does not hold are -1."""
     rng = np.random.default_rng(3)
     n_thr = 40
     ev = Evaluation(n_threats=n_thr, radar_pos_m=np.zeros((1, 3)))
-    direct: dict[int, int] = {}
-    ids = np.arange(1, 31)
+    asked: list[float] = []
     for k in range(25):
         tp = rng.uniform(-3e4, 3e4, (n_thr, 3))
         truth = _truth(tp, rng.random(n_thr) < 0.9)
         ev.note_plots(rng.integers(0, n_thr, 5))
-        ids = rng.choice(np.arange(1, 60), 30, replace=False)
-        ids = ids if k % 3 == 0 else np.sort(ids)  # the tracker's id order, or any
+        ids = np.sort(rng.choice(np.arange(1, 60), 30, replace=False))
         pos = tp[rng.integers(0, n_thr, ids.size)] + rng.normal(0, 4000, (ids.size, 3))
         st = rng.choice([TrackStatus.TENTATIVE, TrackStatus.CONFIRMED], ids.size)
-        ev.observe(_tracks(ids, pos, st), truth, float(k), ids[:3], 0, k % 2 == 0)
-        direct.update(
-            zip(
-                ids.tolist(), nearest_threat(pos, truth, eligible=ev.detected).tolist(), strict=True
-            )
-        )
+        tracks = _tracks(ids, pos, st)
+        ev.observe(tracks, truth, float(k), ids[:3], 0, k % 2 == 0)
     ask = np.arange(1, 60)
-    want = np.array([direct.get(int(i), -1) for i in ask])
-    np.testing.assert_array_equal(ev.threats_of(ask), want)
-    assert (want >= 0).sum() > 10
+
+    def tracks_at(t_s: float) -> Tracks:
+        asked.append(t_s)
+        return tracks
+
+    want = np.full(ask.size, -1)
+    held = np.isin(ask, ids)
+    want[held] = nearest_threat(pos[np.searchsorted(ids, ask[held])], truth, eligible=ev.detected)
+    np.testing.assert_array_equal(ev.threats_of(ask, tracks_at), want)
+    assert asked == [24.0] and (want >= 0).sum() > 10
     assert np.isfinite(ev.first_track_t_s).any() and np.isfinite(ev.first_fc_t_s).any()
+
+
+def test_first_firm_track_is_the_first_change_row_of_a_firm_track() -> None:
+    """A first firm track comes from the firm rows of a look's change record (tentative
+    and deleted rows do not count); a later look does not move it."""
+    tp = np.array([[1e4, 0.0, 1e3], [0.0, 2e4, 1e3]])
+    truth = _truth(tp, np.ones(2, bool))
+    ev = Evaluation(n_threats=2, radar_pos_m=np.zeros((1, 3)))
+    ev.note_plots(np.array([0, 1]))
+    none = np.zeros(0, np.int64)
+    T, C, D = TrackStatus.TENTATIVE, TrackStatus.CONFIRMED, TrackStatus.DELETED
+    ev.observe(_tracks([1, 2], tp + 100.0, [T, D]), truth, 0.0, none, 0, False)
+    assert np.isnan(ev.first_track_t_s).all()
+    ev.observe(_tracks([1], tp[:1] + 100.0, [C]), truth, 1.0, none, 0, False)
+    ev.observe(_tracks([1, 3], tp + 50.0, [C, C]), truth, 2.0, none, 0, False)
+    np.testing.assert_array_equal(ev.first_track_t_s, [1.0, 2.0])
+    shift = np.array([[100.0], [50.0]])
+    np.testing.assert_allclose(ev.first_track_range_m, np.linalg.norm(tp + shift, axis=1))

@@ -176,21 +176,29 @@ def illuminated_truth(
     span, t_c = t_end_s - t_start_s, 0.5 * (t_start_s + t_end_s)
     a = _columns(start)
     b = _columns(end)
-    sensor = np.array([c.e_m, c.n_m])
     half = 0.5 * float(view.group.az_width_rad[0])
-    d = _offset(0.5 * (a[:, :2] + b[:, :2]), sensor, c.az_center_rad)
+    d = _offset(0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]), c.e_m, c.n_m, c.az_center_rad)
     inside = start.alive & end.alive & (d >= -half) & (d < half)
-    t = np.full(d.shape[0], t_c)
-    for _ in range(2):  # the azimuth at t_c, then at the first illumination time
-        t = np.where(inside, np.clip(t_c + d / view.sweep_rate_rad_s, t_start_s, t_end_s), t_c)
-        w = ((t - t_start_s) / span)[:, None]
-        row = a * (1.0 - w) + b * w
-        d = np.where(inside, _offset(row[:, :2], sensor, c.az_center_rad), d)
+    rate = view.sweep_rate_rad_s
+
+    def state_at(t: F) -> F:  # (7, n) states at the times t (n,), linear in time
+        w = (t - t_start_s) / span
+        return a * (1.0 - w) + b * w
+
+    # the illumination time from the azimuth at t_c, refined once with the azimuth then
+    t = np.where(inside, np.clip(t_c + d / rate, t_start_s, t_end_s), t_c)
+    if inside.any():
+        at = state_at(t)
+        d = np.where(inside, _offset(at[0], at[1], c.e_m, c.n_m, c.az_center_rad), d)
+        t = np.where(inside, np.clip(t_c + d / rate, t_start_s, t_end_s), t_c)
+    row = state_at(t)
+    for fresh in (row, t, inside):  # handed over read-only (the frame makes no views)
+        fresh.flags.writeable = False
     return Truth.from_trusted_columns(
         {
             "t_s": t,
-            "threat_id": start.threat_id.copy(),
-            **{name: np.ascontiguousarray(row[:, i]) for i, name in enumerate(_STATE)},
+            "threat_id": start.threat_id,
+            **dict(zip(_STATE, row, strict=True)),
             "alive": inside,
         }
     )
@@ -200,13 +208,12 @@ _STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
 
 
 def _columns(truth: Truth) -> F:
-    """The state columns of ``truth`` as an (n, 7) array (order of ``_STATE``)."""
-    return np.stack([getattr(truth, name) for name in _STATE], axis=-1)
+    """The state columns of ``truth`` as a (7, n) array (rows in the order of ``_STATE``)."""
+    return np.stack([getattr(truth, name) for name in _STATE])
 
 
-def _offset(en: F, sensor: F, centre_rad: float) -> F:
-    """Azimuth of (e, n) points (n, 2) from ``sensor`` minus ``centre_rad``, in [-pi, pi)."""
-    rel = en - sensor
+def _offset(e: F, n: F, sensor_e: float, sensor_n: float, centre_rad: float) -> F:
+    """Azimuth of points (e, n) (n,) from the sensor minus ``centre_rad``, in [-pi, pi)."""
     with np.errstate(invalid="ignore"):
-        az = np.arctan2(rel[:, 0], rel[:, 1])
+        az = np.arctan2(e - sensor_e, n - sensor_n)
     return np.asarray((az - centre_rad + np.pi) % TWO_PI - np.pi)

@@ -4,18 +4,22 @@ Everything here reads truth and exists only for the summary and the engagement l
 evaluation columns; no decision stage ever sees it (the pipeline hands decisions a
 :class:`~iadsim.picture.TrackPicture` built from tracks alone).
 
-Per-update association: at every radar dwell, each live track is attributed to the
-nearest living threat within :data:`TRACK_TRUTH_GATE_M` of its estimate at that time
-among the threats some radar has already detected (a track cannot follow a threat that
-never produced a plot: the neighbour of a formation member is not credited with its
-track), or to none. Per threat this gives the first firm track, the first fire-control
-track (a track attributed to it that an engagement radar updated) and, for each salvo,
-the threat its track followed at launch.
+Attribution: a track is attributed to the nearest living threat within
+:data:`TRACK_TRUTH_GATE_M` of its estimate at a look's time among the threats some
+radar has already detected (a track cannot follow a threat that never produced a
+plot: the neighbour of a formation member is not credited with its track), or to
+none. At every look with plots, the firm tracks are attributed while some threat has
+no first firm track (those the look changed: a track is confirmed at a look that
+updates it), and the tracks an engagement radar updated while some threat has no first
+fire-control track; a salvo's track is attributed at the last look with plots
+before its launch. Per threat this gives the first firm track, the first fire-control
+track and, for each salvo, the threat its track followed at launch.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,23 +79,21 @@ def _pairs_within(a: F, b: F, r: float) -> tuple[NDArray[np.int64], NDArray[np.i
 
 @dataclasses.dataclass
 class Evaluation:
-    """Per-run evaluation state (truth side), updated at every dwell.
+    """Per-run evaluation state (truth side), updated at every look with plots.
 
-    The attribution of every live track is computed lazily: a dwell's tracks are
-    kept (:meth:`observe`) and attributed when asked (:meth:`threats_of`) or when a
-    later dwell no longer holds them, which gives each track the attribution of the
-    last dwell that held it, as attributing all tracks at every dwell would.
+    A track is attributed when a first time may depend on it (:meth:`observe`) and
+    when a salvo is launched on it (:meth:`threats_of`: its estimate at the last look
+    with plots, against truth at that look).
     """
 
     n_threats: int
     radar_pos_m: F
-    track_threat: dict[int, int] = dataclasses.field(default_factory=dict)
     detected: NDArray[np.bool_] = dataclasses.field(init=False)
     first_track_t_s: F = dataclasses.field(init=False)
     first_track_range_m: F = dataclasses.field(init=False)
     first_fc_t_s: F = dataclasses.field(init=False)
     first_fc_range_m: F = dataclasses.field(init=False)
-    _pending: tuple[NDArray[np.int64], F, Truth, NDArray[np.bool_]] | None = None
+    _last: tuple[float, Truth, NDArray[np.bool_]] | None = None
 
     def __post_init__(self) -> None:
         n = self.n_threats
@@ -105,49 +107,34 @@ class Evaluation:
         self.detected[ok] = True
 
     def observe(
-        self, tracks: Tracks, truth: Truth, t_s: float, hit_ids: NDArray[np.int64],
+        self, changes: Tracks, truth: Truth, t_s: float, hit_ids: NDArray[np.int64],
         radar_id: int, fire_control: bool,
     ) -> None:  # fmt: skip
-        """Attribute the live ``tracks`` of a dwell at ``t_s`` to threats; note first
-        firm and first fire-control tracks (``hit_ids``: tracks the dwell updated).
+        """A look with plots at ``t_s`` after which the tracker holds live tracks: note
+        first firm and first fire-control tracks.
 
-        Only the tracks that can set a first time are attributed now: firm tracks
-        while some eligible living threat has no firm track yet, and the updated
-        tracks of an engagement radar's dwell (the others when needed, class doc).
+        ``changes`` holds the rows of the tracks the look started, updated or changed
+        the status of (the tracker's change record): its firm tracks count for a first
+        firm track, and the updated ones (``hit_ids``) for a first fire-control track
+        if the radar is an engagement radar (``fire_control``).
         """
-        live = tracks.status != TrackStatus.DELETED
-        if not live.any():
-            return
-        ids, pos = tracks.track_id[live], tracks.pos_m()[live]
-        self._settle(ids)
-        self._pending = (ids, pos, truth, self.detected.copy())
-        firm = (tracks.status[live] != TrackStatus.TENTATIVE).nonzero()[0]
+        self._last = (t_s, truth, self.detected.copy())
+        live = changes.status != TrackStatus.DELETED
+        firm = (live & (changes.status != TrackStatus.TENTATIVE)).nonzero()[0]
         if firm.size and self._open(self.first_track_t_s, truth):
-            threat = nearest_threat(pos[firm], truth, eligible=self.detected)
-            self._first(self.first_track_t_s, self.first_track_range_m, threat, pos[firm], t_s)
+            pos = changes.pos_m()[firm]
+            threat = nearest_threat(pos, truth, eligible=self.detected)
+            self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
         if fire_control and hit_ids.size and self._open(self.first_fc_t_s, truth):
-            hit = np.isin(ids, hit_ids).nonzero()[0]
-            threat = nearest_threat(pos[hit], truth, eligible=self.detected)
-            self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos[hit], t_s, radar_id)
+            hit = (live & np.isin(changes.track_id, hit_ids)).nonzero()[0]
+            pos = changes.pos_m()[hit]
+            threat = nearest_threat(pos, truth, eligible=self.detected)
+            self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos, t_s, radar_id)
 
     def _open(self, t_out: F, truth: Truth) -> bool:
         """Whether some eligible living threat has no first time in ``t_out`` yet."""
         todo = self.detected & np.isnan(t_out)
         return bool(np.any(truth.alive & todo[truth.threat_id]))
-
-    def _settle(self, keep_ids: NDArray[np.int64]) -> None:
-        """Attribute the kept dwell's tracks that are not in ``keep_ids`` (their last)."""
-        if self._pending is None:
-            return
-        ids, pos, truth, detected = self._pending
-        if keep_ids.size and np.all(keep_ids[1:] > keep_ids[:-1]):  # the tracker's id order
-            k = np.minimum(np.searchsorted(keep_ids, ids), keep_ids.size - 1)
-            gone = (keep_ids[k] != ids).nonzero()[0]
-        else:
-            gone = (~np.isin(ids, keep_ids)).nonzero()[0]
-        if gone.size:
-            threat = nearest_threat(pos[gone], truth, eligible=detected)
-            self.track_threat.update(zip(ids[gone].tolist(), threat.tolist(), strict=True))
 
     def _first(
         self, t_out: F, r_out: F, threat: NDArray[np.int64], pos: F, t_s: float,
@@ -163,15 +150,22 @@ class Evaluation:
         t_out[th] = t_s
         r_out[th] = rng_m.min(axis=1) if radar is None else rng_m[:, radar]
 
-    def threats_of(self, track_id: NDArray[np.int64]) -> NDArray[np.int64]:
-        """The threat each track was last attributed to (-1: none or never seen)."""
-        out = np.array([self.track_threat.get(int(i), -1) for i in track_id], dtype=np.int64)
-        if self._pending is None or out.size == 0:
+    def threats_of(
+        self, track_id: NDArray[np.int64], tracks_at: Callable[[float], Tracks]
+    ) -> NDArray[np.int64]:
+        """The threat each track follows at the last look with plots (-1: none, or no
+        such look yet): ``tracks_at(t_s)`` gives the tracker's tracks at a time."""
+        out = np.full(track_id.shape[0], -1, dtype=np.int64)
+        if self._last is None or out.size == 0:
             return out
-        ids, pos, truth, detected = self._pending
+        t_s, truth, detected = self._last
+        tracks = tracks_at(t_s)
+        ids = tracks.track_id
+        if ids.size == 0:
+            return out
         order = np.argsort(ids)
         row = order[np.minimum(np.searchsorted(ids, track_id, sorter=order), ids.size - 1)]
         held = ids[row] == track_id
         if held.any():
-            out[held] = nearest_threat(pos[row[held]], truth, eligible=detected)
+            out[held] = nearest_threat(tracks.pos_m()[row[held]], truth, eligible=detected)
         return out

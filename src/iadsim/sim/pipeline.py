@@ -85,6 +85,7 @@ class Pipeline:
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
     _first_seen: set[tuple[int, int]] = dataclasses.field(default_factory=set)
     _firm_ids: set[int] = dataclasses.field(default_factory=set)
+    _truth_cache: dict[float, Truth] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(
@@ -142,12 +143,27 @@ class Pipeline:
             )
 
     def truth_at(self, t_s: float) -> Truth:
-        """States of all threats at ``t_s`` with kills and leaks applied."""
+        """States of all threats at ``t_s`` with kills and leaks applied.
+
+        The states of the last few times asked are kept until a kill or a leak changes
+        them (a look reads the times its sector starts and ends, and the next look of
+        that radar starts where it ended)."""
+        cached = self._truth_cache.get(t_s)
+        if cached is not None:
+            return cached
         t0 = time.perf_counter()
         source = self.truth_table if self.truth_table is not None else self.world.truth
         truth = source.states(t_s, self.kill_time_s)
+        if len(self._truth_cache) > 2 * len(self._looks) + 4:
+            self._truth_cache.pop(next(iter(self._truth_cache)))
+        self._truth_cache[t_s] = truth
         self.stage_time_s["truth"] += time.perf_counter() - t0
         return truth
+
+    def _remove_threat(self, i: int, t_s: float) -> None:
+        """Threat ``i`` is out of the air picture from ``t_s`` (killed or arrived)."""
+        self.kill_time_s[i] = t_s
+        self._truth_cache.clear()
 
     # -- sensing and tracking ------------------------------------------------
     def _observed_by(self, radar: Radar) -> Any:
@@ -202,13 +218,15 @@ class Pipeline:
         """Feed one dwell's detections to the tracker; book-keep hits (decision side)
         and attribution (evaluation side). Returns the ids the dwell updated."""
         t1 = time.perf_counter()
+        tracker = self.stages.tracker
         look = {"observed": observed, "sensor_id": radar.radar_id}
+        full = self.world.track_history == "full"  # else the tracker returns changed rows
         if len(dets):  # one batch at the look time; each plot's own time as an offset
-            tracks = self.stages.tracker.step(dets, t_s, batch=True, **look)
+            tracks = tracker.step(dets, t_s, batch=True, changes_only=not full, **look)
             self.detections.append(dets)
         else:  # an empty look only charges misses (cheap: no state output)
-            tracks = self.stages.tracker.miss(t_s, **look)
-        hit = self.stages.tracker.last_hit_ids
+            tracks = tracker.miss(t_s, **look)
+        hit = tracker.last_hit_ids
         self.stage_time_s["tracker"] += time.perf_counter() - t1
         self.evaluation.note_plots(dets.truth_id)
         new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, tracks)
@@ -218,12 +236,12 @@ class Pipeline:
             ))  # fmt: skip
         self._first_detections(radar, dets)
         if len(tracks):
-            full = self.world.track_history == "full"  # else record the changed rows only
-            self.tracks.append(tracks if full else tracks.select(self.stages.tracker.last_changes))
+            self.tracks.append(tracks)
             self._note_track_events(tracks, t_s)
+        if len(dets) and tracker.n_tracks:
             self.evaluation.observe(
-                tracks, truth, t_s, hit, radar.radar_id,
-                radar.radar_id in self.fire_control.fc_radars,
+                tracks if not full else tracks.select(tracker.last_changes), truth, t_s, hit,
+                radar.radar_id, radar.radar_id in self.fire_control.fc_radars,
             )  # fmt: skip
         return hit
 
@@ -273,7 +291,8 @@ class Pipeline:
         if len(orders):
             self.orders.append(orders)
             self.events.append(eng.launch(orders, picture))
-            threats = self.evaluation.threats_of(orders.track_id)  # evaluation only
+            tracks_at = self.stages.tracker.tracks
+            threats = self.evaluation.threats_of(orders.track_id, tracks_at)  # evaluation only
             self.order_threat.update(zip(orders.order_id.tolist(), threats.tolist(), strict=True))
         value = (
             {} if ta is None else dict(zip(ta.track_id.tolist(), ta.value.tolist(), strict=True))
@@ -323,7 +342,7 @@ class Pipeline:
             if self.outcome[th] == "survived":
                 self.outcome[th] = "killed"
                 self.outcome_t_s[th] = t_s
-                self.kill_time_s[th] = t_s
+                self._remove_threat(th, t_s)
         self._schedule_intercept(engine)
 
     def engagement_log(self) -> Engagements:
@@ -345,7 +364,7 @@ class Pipeline:
             return
         self.outcome[i] = "leaked"
         self.outcome_t_s[i] = t_s
-        self.kill_time_s[i] = t_s  # it has struck (or left): no longer in the air picture
+        self._remove_threat(i, t_s)  # it has struck (or left): no longer in the air picture
         target = int(self.world.threats.target_site[i])
         detail = self.world.site_names[target] if target >= 0 else "route end"
         self.events.append(make_events(t_s, "leak", threat_id=i, detail=detail))

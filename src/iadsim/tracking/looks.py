@@ -13,10 +13,15 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.tracking.filters import trace_of_block
+from iadsim.tracking.gating import near_box
+from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.roles import Filter, FilterState
+
 F64 = NDArray[np.float64]
 Observed = Callable[[F64], NDArray[np.bool_]]
 
-__all__ = ["Observed", "time_groups", "visible_from"]
+__all__ = ["Observed", "look_rows", "look_seen", "predicted", "time_groups", "visible_from"]
 
 
 def visible_from(
@@ -58,3 +63,64 @@ def time_groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
     ts, fl = t_s[order], flag[order]
     cut = ((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0)).nonzero()[0] + 1
     return np.split(order.astype(np.int64), cut)
+
+
+def predicted(filt: Filter, bank: FilterState, dt: F64, *, in_place: bool) -> FilterState:
+    """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
+
+    All rows moving (the usual case) give the filter's new arrays directly;
+    otherwise the moved rows are written into ``bank`` (``in_place``) or a copy.
+    """
+    mov = dt > 0
+    if mov.all():
+        return filt.predict(bank, dt)
+    if mov.any():
+        if not in_place:
+            bank = bank.copy()
+        bank.put(mov, filt.predict(bank.take(mov), dt[mov]))
+    return bank
+
+
+def look_rows(
+    bank: FilterState, dt_s: F64, d: int, *, held: NDArray[np.bool_],
+    observed: Observed | None, plots: Measurements | None = None, scale: float = 0.0,
+) -> NDArray[np.bool_]:  # fmt: skip
+    """The tracks (n,) a look concerns, found without predicting any: those ``held`` by
+    its sensor that it may observe, and those that may gate with one of its plots.
+
+    Each track's position is extrapolated ``dt_s`` (n,) ahead at its estimated velocity
+    (the prediction of a constant-velocity model; ``d`` position axes): a held track
+    counts if ``observed`` (None: everywhere) holds there, any track if it is within
+    the pre-gate reach ``scale sqrt(v + max tr R)`` of the box of the ``plots``
+    (Cartesian: :func:`~iadsim.tracking.measurements.standard_conversion`;
+    :func:`iadsim.tracking.gating.near_box`), with ``v`` a bound of its predicted
+    position variance, ``2 (tr P_pos + dt^2 tr P_vel)``. Tracks elsewhere are not
+    predicted, gated or charged a miss by the look, so its cost grows with the tracks
+    in its wedge and around its plots, not with all tracks.
+    """
+    x, P = bank.x, bank.P
+    pos = x[:, :d] + x[:, d : 2 * d] * dt_s[:, None]
+    out = held.copy()
+    if observed is not None and out.any():
+        rows = out.nonzero()[0]
+        out[rows] = np.asarray(observed(pos[rows]))
+    if plots is not None and len(plots):
+        vel = P[:, d : 2 * d, d : 2 * d]
+        var = 2.0 * (trace_of_block(P, d) + dt_s * dt_s * trace_of_block(vel, d))
+        out |= near_box(pos, var, plots.z[:, :d], trace_of_block(plots.R, d), scale)
+    return out
+
+
+def look_seen(
+    filt: Filter, bank: FilterState, dt_s: F64, *, held: NDArray[np.bool_], observed: Observed
+) -> NDArray[np.bool_]:
+    """The ``held`` tracks (n,) a look without plots observes, ``dt_s`` (n,) after
+    their own times: those :func:`look_rows` finds, predicted (on a copy: the bank is
+    not changed) and observed there."""
+    d = filt.ndim
+    dt = np.maximum(dt_s, 0.0)
+    seen = look_rows(bank, dt, d, held=held, observed=observed)
+    rows = seen.nonzero()[0]  # predict only the tracks this look could charge
+    x = predicted(filt, bank.take(rows), dt[rows], in_place=True).x
+    seen[rows] = np.asarray(observed(x[:, :d]))
+    return seen

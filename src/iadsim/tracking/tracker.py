@@ -10,10 +10,12 @@ started or updated since the previous output, tracks whose status changed since
 they were last marked, and deletions (a record proportional to information rather
 than to live tracks x looks).
 
-Per group of equal time: predict all live tracks to the group time; gate and
-associate confirmed/coasting tracks first, then tentative tracks with the
-remaining measurements; update; start tentative tracks from the measurements
-left over; apply confirmation and deletion. A group older than the last
+Per group of equal time: predict the tracks the look concerns to the group time (those
+its sensor holds in its coverage and those near its plots,
+:func:`~iadsim.tracking.looks.look_rows`; the others stay as they are, at their own
+times); gate and associate confirmed/coasting tracks first, then tentative tracks with
+the remaining measurements; update; start tentative tracks from the measurements left
+over; apply confirmation and deletion. A group older than the last
 processed time is out of order: it is counted (``counters["out_of_order"]``)
 and skipped, never applied to a state that is already later.
 """
@@ -21,14 +23,16 @@ and skipped, never applied to a state that is already later.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks, TrackStatus
+from iadsim.tracking import looks
 from iadsim.tracking.association import GNN, Associator, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs
-from iadsim.tracking.looks import Observed, time_groups, visible_from
+from iadsim.tracking.looks import Observed, visible_from
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
 from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
@@ -38,15 +42,9 @@ F64 = NDArray[np.float64]
 
 __all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
 
-COUNTERS = (
-    "detections",
-    "invalid",
-    "out_of_order",
-    "associated",
-    "initiated",
-    "confirmed",
-    "deleted",
-)
+#: the names of :attr:`Tracker.counters`
+COUNTERS = ("detections", "invalid", "out_of_order", "associated", "initiated", "confirmed",
+            "deleted")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -137,6 +135,7 @@ class Tracker:
         observed: Observed | None = None,
         sensor_id: int | None = None,
         batch: bool = False,
+        changes_only: bool = False,
     ) -> Tracks:
         """Process radar detections (polar, per-detection sensor position and sigmas).
 
@@ -149,6 +148,8 @@ class Tracker:
         VHF radar is not dropped because the X-band radar cannot see it), and
         tentative tracks are confirmed or dropped on their own sensor's looks. ``batch``:
         one look at ``t_s``, each plot's own time a measurement time offset (sector looks).
+        ``changes_only``: return only the rows :attr:`last_changes` marks (a change
+        record costs what changed, not every live track).
         """
         d, p = self.parts.filter.ndim, self.parts
         det = detections
@@ -165,11 +166,11 @@ class Tracker:
         if not 0 <= bit < 2**63:
             raise ValueError(f"sensor_id must be in 0..62 (got {sensor_id})")
         ref = t_s if batch else None  # one look at t_s, plot times kept as offsets
-        for idx in time_groups(det.t_s if ref is None else np.full(len(det), ref), rd):
+        for idx in looks.time_groups(det.t_s if ref is None else np.full(len(det), ref), rd):
             group = det if idx.shape[0] == len(det) else det.select(idx)
             m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot, t_ref_s=ref)
             self._process(m, observed, bit)
-        return self._output(t_s)
+        return self._output(t_s, changes_only=changes_only)
 
     def miss(
         self, t_s: float, *, observed: Observed | None = None, sensor_id: int | None = None
@@ -185,14 +186,13 @@ class Tracker:
         self._hits = []
         if self.n_tracks == 0 or t_s < self._t_now:
             return Tracks.empty()
+        book = self._book
         seen = np.ones(self.n_tracks, bool)
         if sensor_id is not None:
-            seen &= (self._book.sensors & np.uint64(1 << int(sensor_id))) != 0
+            seen &= (book.sensors & np.uint64(1 << int(sensor_id))) != 0
         if observed is not None and seen.any():
-            rows = seen.nonzero()[0]  # predict only the tracks this sensor could charge
-            dt = t_s - self._book.t_s[rows]
-            x = self._predicted(self._bank.take(rows), dt, in_place=True).x
-            seen[rows] = np.asarray(observed(x[:, : self.parts.filter.ndim]))
+            dt = t_s - book.t_s
+            seen = looks.look_seen(self.parts.filter, self._bank, dt, held=seen, observed=observed)
         if seen.any():
             n = self.n_tracks
             self._manage(t_s, seen, np.zeros(n, bool), np.full(n, -np.inf), sensor_id)
@@ -209,7 +209,7 @@ class Tracker:
         ok = np.all(np.isfinite(meas.z), axis=1) & np.isfinite(meas.t_s)
         self._counters["invalid"] += int((~ok).sum())
         meas = meas.select(ok)
-        for idx in time_groups(meas.t_s, np.zeros(len(meas), bool)):
+        for idx in looks.time_groups(meas.t_s, np.zeros(len(meas), bool)):
             self._process(meas.select(idx), observed)
         return self._output(t_s)
 
@@ -224,41 +224,36 @@ class Tracker:
         return tracks_frame([self._live(t_s, firm_only=firm_only)], self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
-    def _live(self, t_s: float, *, firm_only: bool = False) -> TrackRows:
-        """Rows of the live (or only the firm) tracks predicted to ``t_s``."""
+    def _live(
+        self, t_s: float, *, firm_only: bool = False, rows: NDArray[np.bool_] | None = None
+    ) -> TrackRows:
+        """Rows of the live tracks (only the firm ones, only ``rows``) predicted to ``t_s``."""
         book, bank = self._book, self._bank
         if firm_only:
-            keep = (book.status != TrackStatus.TENTATIVE).nonzero()[0]
+            rows = book.status != TrackStatus.TENTATIVE
+        if rows is not None:
+            keep = rows.nonzero()[0]
             book, bank = book.select(keep), bank.take(keep)
         n = book.track_id.shape[0]
         quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
         if n:
-            bank = self._predicted(bank, t_s - book.t_s, in_place=False)
+            bank = looks.predicted(self.parts.filter, bank, t_s - book.t_s, in_place=False)
         return TrackRows(bank.x, bank.P, book.track_id, book.status, quality, np.full(n, t_s))
 
-    def _predicted(self, bank: FilterState, dt: F64, *, in_place: bool) -> FilterState:
-        """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
-
-        All rows moving (the usual case) give the filter's new arrays directly;
-        otherwise the moved rows are written into ``bank`` (``in_place``) or a copy.
-        """
-        mov = dt > 0
-        if mov.all():
-            return self.parts.filter.predict(bank, dt)
-        if mov.any():
-            if not in_place:
-                bank = bank.copy()
-            bank.put(mov, self.parts.filter.predict(bank.take(mov), dt[mov]))
-        return bank
-
-    def _output(self, t_s: float) -> Tracks:
+    def _output(self, t_s: float, *, changes_only: bool = False) -> Tracks:
         book = self._book
         news = book.status != book.reported  # status changed since last marked
-        if self._touched:
-            news |= np.isin(book.track_id, np.concatenate(self._touched))
+        if self._touched and self.n_tracks:  # ids are issued and kept in increasing order
+            ids = np.concatenate(self._touched)
+            at = np.minimum(np.searchsorted(book.track_id, ids), self.n_tracks - 1)
+            news[at[book.track_id[at] == ids]] = True
         book.reported[news] = book.status[news]
-        out = tracks_frame([self._live(t_s), *self._deleted], self.parts.filter.ndim)
-        self._changes = np.concatenate([news, np.ones(len(out) - news.shape[0], bool)])
+        live = self._live(t_s, rows=news if changes_only else None)
+        out = tracks_frame([live, *self._deleted], self.parts.filter.ndim)
+        if changes_only:
+            self._changes = np.ones(len(out), bool)
+        else:
+            self._changes = np.concatenate([news, np.ones(len(out) - news.shape[0], bool)])
         self._deleted, self._touched = [], []
         return out
 
@@ -271,18 +266,25 @@ class Tracker:
             return
         self._t_now = t
         meas = p.filter.prepare(raw)
-        n, m = self.n_tracks, len(meas)
-        self._bank = self._predicted(self._bank, t - book.t_s, in_place=True)
-        book.t_s[:] = np.maximum(book.t_s, t)
-        x = self._bank.x
-        seen = np.ones(n, bool) if observed is None else np.asarray(observed(x[:, : p.filter.ndim]))
-        if bit:
-            seen &= (book.sensors & np.uint64(bit)) != 0
+        n, m, d = self.n_tracks, len(meas), p.filter.ndim
+        cart = standard_conversion(meas)
+        held = np.ones(n, bool) if not bit else (book.sensors & np.uint64(bit)) != 0
+        scale = p.gate.pregate_margin * math.sqrt(p.gate.gamma(meas.z.shape[1]))
+        dt = t - book.t_s
+        look = looks.look_rows(self._bank, np.maximum(dt, 0.0), d, held=held,
+                               observed=observed, plots=cart, scale=scale)  # fmt: skip
+        rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
+        self._bank = looks.predicted(p.filter, self._bank, np.where(look, dt, 0.0), in_place=True)
+        book.t_s[rows] = np.maximum(book.t_s[rows], t)
+        x = self._bank.x[rows]
+        seen = np.zeros(n, bool)
+        seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
-        if n and m:
-            gp = p.gate.pairs(p.filter, x, self._bank.P, meas, cart=standard_conversion(meas))
+        if rows.size and m:
+            gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)
+            gp = GatedPairs(ti=rows[gp.ti], di=gp.di, inn=gp.inn)
             firm = book.status != TrackStatus.TENTATIVE
-            picks = [self._associate(gp, cls, used) for cls in (firm, ~firm)]
+            picks = [self._associate(gp, cls & look, used) for cls in (firm, ~firm)]
             chosen = [c for c in picks if c is not None]
             if chosen:
                 self._update(gp, meas, chosen, hit, ll_hit)

@@ -14,6 +14,9 @@ from iadsim.truth.model import TruthModel
 
 F64 = NDArray[np.float64]
 
+#: The state columns of a :class:`Truth` frame, in the order of the table's samples.
+_STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TruthTable:
@@ -61,7 +64,7 @@ class TruthTable:
         )  # fmt: skip
 
     def _window(self, w: int) -> tuple[NDArray[np.int64], F64]:
-        """Threat rows (k,) and samples (S + 1, k, 7) of window ``w`` (steps w S .. w S + S)."""
+        """Threat rows (k,) and samples (S + 1, 7, k) of window ``w`` (steps w S .. w S + S)."""
         hit = self._windows.get(w)
         if hit is not None:
             return hit
@@ -73,7 +76,7 @@ class TruthTable:
         alive = (end_s >= t[0]) & ((launch_s <= t[-1]) | last)
         rows = alive.nonzero()[0]
         cols = self.model.enu_states(np.asarray(t, dtype=np.float64), rows)  # (k, S + 1) each
-        grid = np.stack([c.T for c in cols], axis=-1)
+        grid = np.stack([c.T for c in cols], axis=1)
         if len(self._windows) >= self.keep_windows:  # dwells move forward in time
             self._windows.pop(next(iter(self._windows)))
         self._windows[w] = (rows, grid)
@@ -91,22 +94,19 @@ class TruthTable:
         if rows.shape[0] == ids.shape[0]:
             row = grid[j] * (1.0 - w) + grid[j + 1] * w
         else:
-            row = np.full((ids.shape[0], 7), np.nan)
-            row[rows] = grid[j] * (1.0 - w) + grid[j + 1] * w
+            row = np.full((7, ids.shape[0]), np.nan)
+            row[:, rows] = grid[j] * (1.0 - w) + grid[j + 1] * w
         alive = (t_s >= launch_s) & (t_s <= end_s)
         alive &= t_s < (self._never if kill_time_s is None else kill_time_s)
+        t = np.full(ids.shape[0], float(t_s))
+        for a in (row, alive, t):  # fresh arrays, handed over read-only (no views made)
+            a.flags.writeable = False
         # columns of the declared dtypes and one length by construction
         return Truth.from_trusted_columns(
             {
-                "t_s": np.full(ids.shape[0], float(t_s)),
+                "t_s": t,
                 "threat_id": ids,
-                "e_m": row[:, 0],
-                "n_m": row[:, 1],
-                "u_m": row[:, 2],
-                "ve_mps": row[:, 3],
-                "vn_mps": row[:, 4],
-                "vu_mps": row[:, 5],
-                "alt_m": row[:, 6],
+                **dict(zip(_STATE, row, strict=True)),
                 "alive": alive,
             }
         )

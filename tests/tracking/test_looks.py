@@ -1,0 +1,96 @@
+"""Looks: the tracks a look concerns (look_rows) and a look that leaves the others alone."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from tracking_helpers import polar_detections
+
+from iadsim.frames import Detections
+from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker, compile_tracker_parts
+from iadsim.tracking.looks import look_rows, visible_from
+from iadsim.tracking.measurements import Measurements, standard_conversion
+
+SENSOR = np.array([0.0, 0.0, 10.0])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_look_rows_hold_every_track_that_gates_with_a_plot(seed) -> None:
+    """Tracks (states at their own earlier times) around a few plots: every track the
+    gate pairs with a plot after a full prediction is among the look's rows, which are
+    found without predicting any."""
+    rng = np.random.default_rng(seed)
+    parts = compile_tracker_parts(TrackerConfig())
+    f, d, n = parts.filter, 3, 400
+    t = 10.0
+    plots = np.column_stack([rng.uniform(-60e3, 60e3, (6, 2)), rng.uniform(1e3, 9e3, 6)])
+    near = plots[rng.integers(0, 6, n)] + rng.normal(0, 3e3, (n, 3))
+    near[n // 2 :, 0] += 3e5  # half of them far east of every plot
+    x = np.zeros((n, f.nx))
+    v = rng.uniform(-300, 300, (n, 3))
+    dt = rng.uniform(0.0, 8.0, n)
+    x[:, :d], x[:, d : 2 * d] = near - v * dt[:, None], v
+    sig = rng.uniform(50.0, 3e3, n)
+    P = np.zeros((n, f.nx, f.nx))
+    P[:, np.arange(d), np.arange(d)] = (sig**2)[:, None]
+    P[:, np.arange(d, 2 * d), np.arange(d, 2 * d)] = 100.0**2
+    bank = f.init_bank(x, P)
+    dets = polar_detections(np.full(6, t), plots, SENSOR, (50.0, 2e-3, 2e-3), rng)
+    meas = f.prepare(Measurements.from_detections(dets, ndim=d, use_rdot=False))
+    cart = standard_conversion(meas)
+    pred = f.predict(bank, dt)
+    gp = parts.gate.pairs(f, pred.x, pred.P, meas, cart=cart)
+    scale = parts.gate.pregate_margin * math.sqrt(parts.gate.gamma(meas.z.shape[1]))
+    rows = look_rows(bank, dt, d, held=np.zeros(n, bool), observed=None, plots=cart, scale=scale)
+    assert gp.ti.size > 20
+    assert rows[gp.ti].all()
+    assert not rows[n // 2 :].any()  # none of the far ones
+
+
+def test_look_rows_of_held_tracks_are_those_the_look_observes() -> None:
+    """Without plots, a look concerns the held tracks its coverage holds at their
+    extrapolated positions."""
+    rng = np.random.default_rng(1)
+    f = compile_tracker_parts(TrackerConfig()).filter
+    n = 200
+    x = np.zeros((n, f.nx))
+    x[:, :3] = rng.uniform(-1e5, 1e5, (n, 3))
+    x[:, 3:6] = rng.uniform(-300, 300, (n, 3))
+    bank = f.init_bank(x, np.broadcast_to(np.eye(f.nx) * 1e4, (n, f.nx, f.nx)).copy())
+    held = rng.random(n) < 0.5
+    dt = rng.uniform(0, 5, n)
+    observed = visible_from(SENSOR, max_range_m=8e4, az_min_rad=0.3, az_max_rad=1.9)
+    got = look_rows(bank, dt, 3, held=held, observed=observed)
+    want = held & observed(x[:, :3] + x[:, 3:6] * dt[:, None])
+    np.testing.assert_array_equal(got, want)
+    assert 0 < want.sum() < held.sum()
+
+
+def test_a_look_leaves_the_tracks_elsewhere_as_they_were() -> None:
+    """Tracks east and west of a radar; looks of its east sector predict, update and
+    charge only the eastern tracks: the western ones keep their states bit for bit,
+    and are neither confirmed nor deleted by those looks."""
+    rng = np.random.default_rng(4)
+    tr = compile_tracker(TrackerConfig())
+    east = np.array([[40e3, 0.0, 3e3], [45e3, 5e3, 3e3]])
+    west = np.array([[-40e3, 0.0, 3e3], [-45e3, -5e3, 3e3]])
+    both = np.vstack([east, west])
+    tr.step(polar_detections(np.zeros(4), both, SENSOR, (30.0, 1e-3, 1e-3), rng), 0.0,
+            sensor_id=0)  # fmt: skip
+    before = tr.tracks(0.0)
+    west_rows = before.e_m < 0
+    sector = visible_from(SENSOR, max_range_m=1e5, az_min_rad=0.5 * np.pi - 0.5,
+                          az_max_rad=0.5 * np.pi + 0.5)  # fmt: skip
+    for k in range(1, 6):
+        dets = polar_detections(np.full(2, float(k)), east, SENSOR, (30.0, 1e-3, 1e-3), rng)
+        tr.step(dets, float(k), observed=sector, sensor_id=0, batch=True)
+    after = tr.tracks(0.0)
+    assert set(after.track_id[after.e_m < 0]) == set(before.track_id[west_rows])
+    same = np.isin(after.track_id, before.track_id[west_rows])
+    np.testing.assert_array_equal(after.e_m[same], before.e_m[west_rows])
+    np.testing.assert_array_equal(after.var_e_m2[same], before.var_e_m2[west_rows])
+    np.testing.assert_array_equal(after.status[same], before.status[west_rows])
+    assert (tr.tracks(5.0).status[~same] != 0).all()  # the eastern tracks confirmed
+    assert tr.step(Detections.empty(), 6.0).track_id.size == tr.n_tracks
