@@ -34,7 +34,7 @@ def test_air_defense_3d_is_the_default_presets_tracker() -> None:
 @pytest.mark.parametrize("preset", ["real-traffic", "real-traffic-zurich"])
 def test_real_traffic_presets_use_the_shipped_civil_configuration(preset: str) -> None:
     data, _ = read_scenario_yaml(preset)
-    assert data["tracker"] == "civil-surveillance"
+    assert data["tracker"] == {"preset": "civil-surveillance"}
     sc = load_scenario(preset)
     assert sc.tracker == TrackerConfig.model_validate(named_tracker("civil-surveillance").tracker)
     # the resolved scenario spells the configuration out and loads back the same
@@ -73,3 +73,15 @@ def test_an_unknown_name_in_a_scenario_is_a_one_line_error(tracker: object, wher
 def test_named_tracker_suggests_the_closest_name() -> None:
     with pytest.raises(ScenarioError, match="did you mean 'civil-surveillance'"):
         named_tracker("civil-surveilance")
+
+
+def test_a_campaign_override_changes_one_field_of_the_named_configuration() -> None:
+    from iadsim.analysis.campaign.sweep import apply_overrides
+
+    data, _ = read_scenario_yaml("real-traffic")
+    sc = load_scenario_data(
+        apply_overrides(data, {"tracker.deletion.max_misses": 5}), file="real-traffic.yaml"
+    )
+    named = TrackerConfig.model_validate("civil-surveillance")
+    assert sc.tracker is not None and sc.tracker.deletion.max_misses == 5
+    assert sc.tracker.filter == named.filter and sc.tracker.initiation == named.initiation
