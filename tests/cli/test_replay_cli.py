@@ -49,7 +49,7 @@ def test_real_traffic_preset_runs_and_scores_the_tracker(tmp_path: Path) -> None
     summary = json.loads(res.out)
     q = summary["tracking"]
     assert q["n_targets"] == 40 and summary["n_threats"] == 40
-    # the two-model IMM of the preset holds one track per aircraft through turns
+    # the IMM of the preset (civil-surveillance) holds one track per aircraft through turns
     assert q["id_switches"] <= 5 and q["n_tracks"] <= 50
     assert q["continuity_mean"] > 0.8
     assert 20.0 < q["rmse_straight_m"] < 150.0 and q["rmse_turning_m"] < 300.0

@@ -151,6 +151,21 @@ def _tracker_yaml() -> str:
     return yaml.safe_dump(data, sort_keys=False)
 
 
+def _named_trackers() -> list[str]:
+    from iadsim.scenario.named_trackers import list_named_trackers, named_tracker
+
+    lines = [
+        "Shipped configurations (`scenario/trackers/NAME.yaml`, listed by `iadsim presets`):",
+        "`iadsim track --tracker NAME` (not with `--config`), or `tracker: NAME` in a",
+        "scenario, or `tracker: {preset: NAME, ...}` in a scenario or a `--config` file, the",
+        "fields beside `preset` merged over the named ones (a block of another `kind`",
+        "replaces the named block).",
+        "",
+    ]
+    rows = [(f"`{n}`", named_tracker(n).description) for n in list_named_trackers()]
+    return lines + _table(("name", "configuration"), rows)
+
+
 def render() -> str:
     """The whole reference page (Markdown)."""
     lines = [
@@ -209,6 +224,7 @@ def render() -> str:
         _tracker_yaml().rstrip(),
         "```",
         "",
+        *_named_trackers(),
     ]
     from iadsim.analysis.asterix.mapping import doc_lines
 

@@ -269,13 +269,16 @@ CATALOG_SECTIONS = ("platforms", "radars", "interceptors", "launchers", "rcs_tab
 
 
 def presets_command(fmt: Annotated[Format, format_option()] = Format.table) -> None:
-    """List bundled scenarios and catalog types.
+    """List bundled scenarios, catalog types and shipped tracker configurations.
 
     Examples:
 
       iadsim presets
+
+      iadsim presets --format json
     """
     from iadsim.scenario.load import list_presets, load_catalog, read_scenario_yaml
+    from iadsim.scenario.named_trackers import list_named_trackers, named_tracker
 
     rows = []
     for name in list_presets():
@@ -285,8 +288,16 @@ def presets_command(fmt: Annotated[Format, format_option()] = Format.table) -> N
         )
     cat = load_catalog()
     types = [{"section": s, "types": ", ".join(sorted(getattr(cat, s)))} for s in CATALOG_SECTIONS]
+    trackers = [named_tracker(n) for n in list_named_trackers()]
+    tracker_rows = [{"name": t.name, "description": t.description} for t in trackers]
     if fmt is Format.json:
-        doc = {"presets": rows, "catalog": {s: sorted(getattr(cat, s)) for s in CATALOG_SECTIONS}}
+        doc = {
+            "presets": rows,
+            "catalog": {s: sorted(getattr(cat, s)) for s in CATALOG_SECTIONS},
+            "trackers": [
+                {**r, "source": t.source} for r, t in zip(tracker_rows, trackers, strict=True)
+            ],
+        }
         emit(fmt, PRESET_COLS, rows, document=doc)
         return
     if fmt is Format.csv:
@@ -296,6 +307,10 @@ def presets_command(fmt: Annotated[Format, format_option()] = Format.table) -> N
     print_table(con, "bundled scenarios", PRESET_COLS, rows)
     type_cols = (Col("section", "section", ident=True), Col("types", "types"))
     print_table(con, "catalog types (iadsim catalog show TYPE)", type_cols, types)
+    print_table(
+        con, "tracker configurations (iadsim track --tracker NAME; scenario tracker: NAME)",
+        PRESET_COLS, tracker_rows,
+    )  # fmt: skip
 
 
 catalog_app = typer.Typer(

@@ -38,6 +38,15 @@ def track_command(
         Path | None,
         typer.Option("--config", help="tracker YAML (format: docs/files.md, 'Tracker config')"),
     ] = None,
+    tracker: Annotated[
+        str | None,
+        typer.Option(
+            "--tracker",
+            metavar="NAME",
+            help="a shipped tracker configuration (iadsim presets lists them; "
+            "not with --config, whose file can say 'preset: NAME')",
+        ),
+    ] = None,
     sigma_m: Annotated[
         float | None,
         typer.Option(
@@ -80,8 +89,10 @@ def track_command(
     elevation (rad) and sensor; or a run directory's detections.parquet (re-track a
     run with another tracker); or ASTERIX CAT048 plots with --radar-sites. Noise:
     the file's sigma columns, --sigma-m, the --config sensors, or (Cartesian files)
-    estimated from the plots and said on stderr. Output: time, track_id, status,
-    x, y[, z], vx, vy[, vz], var_*, quality.
+    estimated from the plots and said on stderr. Tracker: --config FILE, or a
+    shipped configuration with --tracker NAME (civil-surveillance, air-defense-3d:
+    iadsim presets). Output: time, track_id, status, x, y[, z], vx, vy[, vz],
+    var_*, quality.
 
     Examples:
 
@@ -91,6 +102,8 @@ def track_command(
 
       iadsim track runs/demo/detections.parquet -o t.parquet --config tracker.yaml
 
+      iadsim track runs/demo/detections.parquet -o t.parquet --tracker civil-surveillance
+
       iadsim export asterix runs/demo
 
       iadsim track runs/demo/cat048.ast --radar-sites runs/demo/radar-sites.yaml -o t.parquet
@@ -98,9 +111,19 @@ def track_command(
     import sys
 
     from iadsim.cli.tracking_io import track_file
-    from iadsim.errors import IadsimError, InputDataError
+    from iadsim.errors import IadsimError, InputDataError, ScenarioError
 
     try:
+        if tracker is not None and config is not None:
+            raise InputDataError(
+                "--tracker and --config: give one (a --config file can start from a "
+                "shipped configuration with 'preset: NAME')"
+            )
+        if tracker is not None:
+            from iadsim.scenario.named_trackers import list_named_trackers, unknown_tracker_message
+
+            if tracker not in list_named_trackers():
+                raise ScenarioError(f"--tracker: {unknown_tracker_message(tracker)}")
         if radar_sites is not None:
             from iadsim.cli.options import require_extra
 
@@ -109,7 +132,7 @@ def track_command(
             raise InputDataError(f"-o {output}: would overwrite the detections file")
         counters = track_file(
             detections, output, config, sigma_m=sigma_m, radar_sites=radar_sites,
-            skip_bad_records=skip_bad_records, look_s=look_s,
+            skip_bad_records=skip_bad_records, look_s=look_s, tracker_name=tracker,
         )  # fmt: skip
     except IadsimError as err:  # one line + exit 2 also when the app is used without main()
         print(f"error: {err}", file=sys.stderr)

@@ -39,16 +39,16 @@ __all__ = ["load_track_config", "read_detections_table", "track_file", "write_pa
 D2R = np.pi / 180.0
 
 
-def load_track_config(path: Path | None) -> TrackCliConfig:
+def load_track_config(path: Path | None, tracker: str | None = None) -> TrackCliConfig:
     """Read and validate a tracker YAML with the guarded scenario YAML loader
-    (size, depth, aliases, UTF-8); errors are one-line ScenarioErrors."""
+    (size, depth, aliases, UTF-8), or take the shipped configuration ``tracker``
+    (:mod:`iadsim.scenario.named_trackers`); errors are one-line ScenarioErrors."""
     from iadsim.scenario.load import parse_yaml, read_yaml_text
+    from iadsim.scenario.named_trackers import named_tracker
 
     if path is None:
-        return TrackCliConfig()
-    data = parse_yaml(read_yaml_text(path, path.name), path.name)
-    if data is None:
-        data = {}
+        return TrackCliConfig.model_validate(named_tracker(tracker).tracker if tracker else {})
+    data = parse_yaml(read_yaml_text(path, path.name), path.name) or {}
     if not isinstance(data, dict):
         raise ScenarioError(located(path.name, "", "must be a mapping of tracker settings"))
     try:
@@ -361,6 +361,7 @@ def track_file(
     radar_sites: Path | None = None,
     skip_bad_records: bool = False,
     look_s: float | None = None,
+    tracker_name: str | None = None,
     note: Note = _stderr,
 ) -> dict[str, int]:
     """Validate inputs, run the tracker scan by scan, write the tracks; returns counters.
@@ -374,7 +375,7 @@ def track_file(
     from iadsim.analysis.outputs import check_output_file, writing
 
     check_output_file(out_path, "--output")
-    cfg = load_track_config(cfg_path)
+    cfg = load_track_config(cfg_path, tracker_name)  # a shipped configuration's name
     file = det_path.name
     cfg_file = cfg_path.name if cfg_path is not None else "--config"
     times, data, cfg = _load_input(

@@ -255,7 +255,9 @@ def _read_bundled_catalog() -> dict[str, dict[str, Any]]:
     return raw
 
 
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` merged into a copy of ``base``: mappings recursively, except that a
+    mapping with another ``kind`` replaces the base's whole; other values replace."""
     out = copy.deepcopy(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -263,7 +265,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
             if "kind" in value and value.get("kind") != out[key].get("kind"):
                 out[key] = copy.deepcopy(value)
             else:
-                out[key] = _deep_merge(out[key], value)
+                out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
@@ -284,7 +286,7 @@ def load_catalog(overrides: dict[str, Any] | None = None, *, file: str | None = 
             continue  # rejected by the scenario schema already
         for name, entry in (entries or {}).items():
             base = raw[section].get(name)
-            raw[section][name] = _deep_merge(base, entry) if isinstance(base, dict) else entry
+            raw[section][name] = deep_merge(base, entry) if isinstance(base, dict) else entry
     try:
         return Catalog.model_validate(raw)
     except ValidationError as exc:

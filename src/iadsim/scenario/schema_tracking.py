@@ -22,11 +22,12 @@ kind is registered next to its config model; the schema's unions follow.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
 from iadsim.scenario.base import Model
+from iadsim.scenario.named_trackers import expand_tracker_reference
 from iadsim.scenario.registry import KindModel, Registry
 from iadsim.scenario.schema_filters import (
     D2R,
@@ -259,6 +260,13 @@ class TrackerConfig(_M):
     initiation: Initiation = Field(default_factory=MOfNConfig)
     deletion: Deletion = Field(default_factory=DeletionConfig)
     use_radial_velocity: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        """``NAME`` or ``{preset: NAME, ...}``: a shipped configuration, fields beside
+        ``preset`` merged over it (:mod:`iadsim.scenario.named_trackers`)."""
+        return expand_tracker_reference(data)
 
 
 class SensorSite(_M):

@@ -42,9 +42,8 @@ F64 = NDArray[np.float64]
 
 __all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
 
-#: the names of :attr:`Tracker.counters`
 COUNTERS = ("detections", "invalid", "out_of_order", "associated", "initiated", "confirmed",
-            "deleted")  # fmt: skip
+            "deleted")  # fmt: skip  # the names of Tracker.counters
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
