@@ -52,6 +52,9 @@ def _scenario(preset: str, history: str | None) -> Scenario:
 
 def main() -> None:
     args, history = sys.argv[1:], None
+    if args[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        return
     if args[:1] == ["--track-history"]:
         history, args = args[1], args[2:]
     for preset in args or list_presets():

@@ -157,7 +157,8 @@ def reengage_allowed(
     Parameters
     ----------
     group : (T,) target label of each track; ``track_id`` (T,); ``last_hit_t_s`` (T,).
-    in_flight_track_id : (E,) tracks of the salvos in flight.
+    in_flight_track_id : tracks of the salvos in flight, and those within reach of
+        salvos flying without support (:attr:`FireStatusLike.in_flight_reach_track_id`).
     last_track_id, last_intercept_t_s : (K,) tracks on which salvos ended, and when.
     """
     n = track_id.shape[0]

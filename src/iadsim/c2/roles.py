@@ -66,6 +66,11 @@ class FireStatusLike(Protocol):
         """(E,) track of each salvo in flight."""
 
     @property
+    def in_flight_reach_track_id(self) -> Int:
+        """Tracks a salvo flying without fire-control support may still engage (inside
+        its acquisition basket around its last estimate): counted engaged too."""
+
+    @property
     def in_flight_battery_id(self) -> Int:
         """(E,) battery of each salvo in flight."""
 

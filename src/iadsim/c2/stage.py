@@ -199,6 +199,7 @@ class C2:
         free_t, free_m = self._free_channels(st)
         fc = picture.fc_held[rows]
         group, last_hit = picture.group[rows], picture.last_hit_t_s[rows]
+        engaged = np.concatenate([st.in_flight_track_id, st.in_flight_reach_track_id])
         for k, b in enumerate(self.batteries):
             d = b.doctrine
             col = np.flatnonzero(picture.battery_id == b.battery_id)
@@ -207,7 +208,7 @@ class C2:
             ok_tb[:, k] = fc[:, col[0]]
             ok_tb[:, k] &= authorized(ta.threat_class, ta.quality, ta.speed_sigma_mps, d)
             ok_tb[:, k] &= reengage_allowed(
-                group, ta.track_id, last_hit, t_s, st.in_flight_track_id, st.last_track_id,
+                group, ta.track_id, last_hit, t_s, engaged, st.last_track_id,
                 st.last_intercept_t_s, d.reengage_delay_s,
             )  # fmt: skip
             ok_tb[:, k] &= (free_t[k] >= 1) & (free_m[k] >= d.salvo)

@@ -24,6 +24,13 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    intercept time re-solved from the track they are attached to now
    (:func:`iadsim.engagement.intercept.update_intercepts`); where no solution lies in
    the envelope the old PIP is kept.
+4. **Reach.** A guided salvo without support this cycle (its track lost and not yet
+   handed over, or not updated by the engagement radar) flies on its last PIP and
+   may still acquire any aircraft in its basket: every picture track within the
+   handover gate of its last estimate (step 1's test, all tracks, not only the
+   nearest) is *within its reach*. C2 counts those tracks engaged until the salvo is
+   handed over, supported again or aborted (:attr:`FlightUpdate.reach`), so a
+   fresh track on the same aircraft is not engaged a second time meanwhile.
 """
 
 from __future__ import annotations
@@ -53,6 +60,8 @@ class FlightUpdate:
     in_flight: Orders
     events: Events
     aborted: tuple[int, ...]
+    reach: dict[int, tuple[int, ...]] = dataclasses.field(default_factory=dict)
+    """Order id -> track ids within reach of that unsupported salvo (module doc, step 4)."""
 
 
 def successor_rows(
@@ -70,22 +79,32 @@ def successor_rows(
     gate : chi-square gate on the position distance.
     sigma_floor_m : scalar or (K,) floor on the lost estimate's position sigma, m.
     """
-    k, n = len(lost), len(tracks)
+    d2 = gate_d2(lost, t_s, tracks, sigma_floor_m)
+    d2 = np.where(allowed & (d2 <= gate), d2, np.inf)
+    if d2.size == 0:
+        return np.full(len(lost), -1, dtype=np.int64)
+    best = np.argmin(d2, axis=1)
+    return np.where(np.isfinite(d2[np.arange(len(lost)), best]), best, -1).astype(np.int64)
+
+
+def gate_d2(est: Tracks, t_s: float, tracks: Tracks, sigma_floor_m: F | float = 0.0) -> F:
+    """(K, T) chi-square position distance from each estimate, propagated to ``t_s``
+    with its position sigma floored at ``sigma_floor_m`` (scalar or (K,)), to each
+    track of ``tracks`` (module doc, step 1)."""
+    k, n = len(est), len(tracks)
     if k == 0 or n == 0:
-        return np.full(k, -1, dtype=np.int64)
-    dt = (t_s - lost.t_s)[:, None]
-    p = lost.pos_m() + lost.vel_mps() * dt
-    vp = np.stack([lost.var_e_m2, lost.var_n_m2, lost.var_u_m2], axis=-1)
-    vv = np.stack([lost.var_ve_m2ps2, lost.var_vn_m2ps2, lost.var_vu_m2ps2], axis=-1)
+        return np.zeros((k, n))
+    dt = (t_s - est.t_s)[:, None]
+    p = est.pos_m() + est.vel_mps() * dt
+    vp = np.stack([est.var_e_m2, est.var_n_m2, est.var_u_m2], axis=-1)
+    vv = np.stack([est.var_ve_m2ps2, est.var_vn_m2ps2, est.var_vu_m2ps2], axis=-1)
     floor = np.broadcast_to(np.asarray(sigma_floor_m, dtype=np.float64), (k,))[:, None]
     var = np.maximum(vp + vv * dt * dt, floor * floor)
     q = tracks.pos_m()
     vq = np.stack([tracks.var_e_m2, tracks.var_n_m2, tracks.var_u_m2], axis=-1)
     diff = p[:, None, :] - q[None, :, :]
-    d2 = np.sum(diff * diff / np.maximum(var[:, None, :] + vq[None, :, :], 1e-9), axis=-1)
-    d2 = np.where(allowed & (d2 <= gate), d2, np.inf)
-    best = np.argmin(d2, axis=1)
-    return np.where(np.isfinite(d2[np.arange(k), best]), best, -1).astype(np.int64)
+    return np.asarray(np.sum(diff * diff / np.maximum(var[:, None, :] + vq[None, :, :], 1e-9),
+                             axis=-1))  # fmt: skip
 
 
 def maintain_salvos(
@@ -111,10 +130,13 @@ def maintain_salvos(
     )
     _hand_over(f, table, gate)
     update = _check_support(f)
+    reach = _reach(f, update, table, gate)
     cols = _midcourse(f, update, table, launcher_pos_m)
     flying = Orders.from_trusted_columns({c: v[f.keep] for c, v in cols.items()})
     aborted = tuple(int(o) for o in in_flight.order_id[~f.keep])
-    return FlightUpdate(in_flight=flying, events=Events.concat(f.events), aborted=aborted)
+    return FlightUpdate(
+        in_flight=flying, events=Events.concat(f.events), aborted=aborted, reach=reach
+    )
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -185,6 +207,25 @@ def _hand_over(f: _Flight, table: InterceptorTable, gate: float) -> None:
             f.track_id[e], f.rows[e] = new_id, r
         elif rec.lost is None or t - rec.lost_t_s > f.support[e].max_gap_s:
             f.abort(e, "track lost, no successor")
+
+
+def _reach(
+    f: _Flight, update: NDArray[np.bool_], table: InterceptorTable, gate: float
+) -> dict[int, tuple[int, ...]]:
+    """Tracks within reach of each guided salvo that flies unsupported this cycle
+    (module doc, step 4), by order id."""
+    guided = np.array([s.midcourse != "none" for s in f.support], dtype=bool)
+    out: dict[int, tuple[int, ...]] = {}
+    tracks = f.picture.tracks
+    for e in np.flatnonzero(f.keep & guided & ~update).tolist():
+        r = int(f.rows[e])
+        est = tracks.select(np.array([r])) if r >= 0 else f.recs[e].lost
+        if est is None:
+            continue
+        basket_m = table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m
+        d2 = gate_d2(est, f.picture.t_s, tracks, basket_m / 3.0)[0]
+        out[int(f.in_flight.order_id[e])] = tuple(tracks.track_id[d2 <= gate].tolist())
+    return out
 
 
 def _check_support(f: _Flight) -> NDArray[np.bool_]:

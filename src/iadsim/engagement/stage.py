@@ -84,6 +84,8 @@ class FireStatus:
     """Snapshot of magazines, launchers and salvos that C2 reads each cycle.
 
     ``rounds``/``loadout`` (L, I); ``ready_t_s`` (L,); in-flight rows (E,);
+    ``in_flight_reach_track_id`` the tracks within reach of salvos flying without
+    support (:mod:`iadsim.engagement.flight`, step 4), which C2 counts engaged;
     ``last_*`` one row per track a salvo ended on (intercept or abort): the time of
     its last intercept. Whether it killed is not said: C2 assesses that from tracks.
     """
@@ -97,6 +99,7 @@ class FireStatus:
     in_flight_track_id: Int
     in_flight_battery_id: Int
     in_flight_rounds: Int
+    in_flight_reach_track_id: Int
     last_track_id: Int
     last_intercept_t_s: F
 
@@ -132,6 +135,7 @@ class Engagement:
         self.in_flight = Orders.empty()
         self.records: dict[int, SalvoRecord] = {}
         self._last: dict[int, float] = {}
+        self._reach: dict[int, tuple[int, ...]] = {}  # order id -> tracks within reach
         self._row = {int(lid): k for k, lid in enumerate(launchers.launcher_id)}
 
     # -- C2 side -------------------------------------------------------------
@@ -148,6 +152,7 @@ class Engagement:
             in_flight_track_id=self.in_flight.track_id,  # frame columns are read-only
             in_flight_battery_id=self.in_flight.battery_id,
             in_flight_rounds=self.in_flight.n_rounds,
+            in_flight_reach_track_id=self._reach_track_ids(),
             last_track_id=np.array([k for k, _ in last], dtype=np.int64),
             last_intercept_t_s=np.array([v for _, v in last], dtype=np.float64),
         )
@@ -259,8 +264,14 @@ class Engagement:
         )
         for oid in upd.aborted:
             self._last[self.records[oid].track_id] = picture.t_s
-        self.in_flight = upd.in_flight
+        self.in_flight, self._reach = upd.in_flight, upd.reach
         return upd.events
+
+    def _reach_track_ids(self) -> Int:
+        """Tracks within reach of the salvos flying unsupported (still in flight)."""
+        flying = set(self.in_flight.order_id.tolist())
+        ids = {t for o, ts in self._reach.items() if o in flying for t in ts}
+        return np.array(sorted(ids), dtype=np.int64)
 
     # -- intercepts ----------------------------------------------------------
     def next_intercept_t_s(self) -> float:

@@ -1,0 +1,98 @@
+"""A salvo flying without fire-control support keeps the targets within its reach
+engaged (iadsim.engagement.flight, step 4): a fresh track on the aircraft it flies
+towards is not engaged a second time until the salvo is handed over or aborted."""
+
+from __future__ import annotations
+
+import numpy as np
+from c2_helpers import held, interceptor, make_tracks, wire
+
+from iadsim.engagement.guidance import GuidanceSupport
+from iadsim.frames import Tracks
+from iadsim.picture import TrackPicture
+
+TVM = GuidanceSupport(midcourse="fire_control", terminal="fire_control", max_gap_s=10.0)
+VEL = (0.0, -250.0, 0.0)
+
+
+def _picture(tracks: Tracks, t_s: float, fc_age_s: np.ndarray) -> TrackPicture:
+    """``tracks`` at ``t_s``; the engagement radar last updated track k ``fc_age_s[k]`` ago."""
+    fc = t_s - np.asarray(fc_age_s, dtype=float)[:, None]
+    return TrackPicture.of_tracks(
+        tracks, t_s, battery_id=np.array([0]), fc_hold_s=np.array([5.0]),
+        fc_last_hit_t_s=fc, fc_prev_hit_t_s=fc - 1.0,
+    )  # fmt: skip
+
+
+def _tracks(t_s: float, offsets_m: list[float], ids: list[int]) -> Tracks:
+    """Tracks on the straight line of the first target, offset east by ``offsets_m``."""
+    north = 40e3 - 250.0 * t_s
+    pos = np.array([[off, north, 5e3] for off in offsets_m])
+    return make_tracks(pos, np.tile(VEL, (len(ids), 1)), t_s=t_s, ids=ids)
+
+
+def _engaged_first(t_s: float = 0.0):
+    c2, eng = wire(types=[interceptor(support=TVM)])
+    first = _tracks(t_s, [0.0], [0])
+    picture = held(first, t_s, batteries=(0,))
+    orders = c2.decide(picture, t_s)
+    assert orders.track_id.tolist() == [0]
+    eng.launch(orders, picture)
+    return c2, eng
+
+
+def _cycle(c2, eng, picture: TrackPicture) -> list[int]:
+    eng.maintain(picture)
+    orders = c2.decide(picture, picture.t_s)
+    eng.launch(orders, picture)
+    return sorted(orders.track_id.tolist())
+
+
+def test_fresh_track_within_reach_of_unsupported_salvo_is_not_engaged() -> None:
+    c2, eng = _engaged_first()
+    # track 0 is no longer updated by the engagement radar; a fresh fire-control track
+    # 600 m from it (the same aircraft, tracked afresh) and one 20 km away appear
+    t = 6.0
+    tracks = _tracks(t, [0.0, 600.0, 20e3], [0, 1, 2])
+    picture = _picture(tracks, t, fc_age_s=np.array([6.0, 0.0, 0.0]))
+    assert _cycle(c2, eng, picture) == [2]  # the far one only
+    assert 1 in eng.status(t).in_flight_reach_track_id.tolist()
+    assert 2 not in eng.status(t).in_flight_reach_track_id.tolist()
+
+
+def test_reach_ends_when_the_salvo_is_aborted() -> None:
+    c2, eng = _engaged_first()
+    orders: list[int] = []
+    for t in np.arange(2.0, 30.0, 2.0):
+        tracks = _tracks(float(t), [0.0, 600.0], [0, 1])
+        orders += _cycle(c2, eng, _picture(tracks, float(t), fc_age_s=np.array([t + 10.0, 0.0])))
+    log = eng.log()
+    assert log.outcome.tolist()[0] == "aborted"
+    abort_t = float(log.t_end_s[0])
+    assert orders == [1]  # engaged once, after the abort
+    ordered_at = float(eng.log().t_order_s[1])
+    assert ordered_at >= abort_t
+
+
+def test_supported_salvo_reaches_nothing_beyond_its_own_target() -> None:
+    c2, eng = _engaged_first()
+    t = 4.0
+    tracks = _tracks(t, [0.0, 600.0], [0, 1])
+    picture = _picture(tracks, t, fc_age_s=np.array([0.0, 0.0]))
+    assert _cycle(c2, eng, picture) == [1]  # two aircraft both tracked: both engaged
+    assert eng.status(t).in_flight_reach_track_id.size == 0
+
+
+def test_lost_track_salvo_reaches_the_tracks_near_its_last_estimate() -> None:
+    c2, eng = _engaged_first()
+    t = 3.0
+    gone = _tracks(2.0, [0.0], [0])
+    tracks = _tracks(t, [500.0], [1])
+    fc = np.array([[t]])
+    picture = TrackPicture.of_tracks(
+        tracks, t, battery_id=np.array([0]), fc_hold_s=np.array([5.0]), fc_last_hit_t_s=fc,
+        fc_prev_hit_t_s=fc - 1.0, deleted=gone,
+    )  # fmt: skip
+    eng.maintain(picture)  # track 1 is firm: the salvo is handed over to it
+    assert eng.status(t).in_flight_track_id.tolist() == [1]
+    assert c2.decide(picture, t).track_id.size == 0
