@@ -270,6 +270,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "fire_control_track",
     "handover",
     "abort",
+    "cancel",
 )
 _EVENT_KIND_SET = frozenset(EVENT_KINDS)
 

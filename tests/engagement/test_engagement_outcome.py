@@ -147,15 +147,34 @@ def test_launch_bookkeeping_and_magazine_empty(make_interceptor):
     ev = eng.launch(_orders(1, rounds=2), _picture(None, 0.0))
     assert eng.rounds[0, 0] == 0
     assert eng.ready_t_s[0] == pytest.approx(5.0 + 2 * 2.0)  # t_launch + n * launch_interval
-    assert ev.kind.tolist() == ["launch", "magazine_empty"]
+    assert len(ev) == 0 and eng.next_launch_t_s() == 5.0  # launched at its launch time
+    assert len(eng.log()) == 0  # not a salvo until it is launched
+    ev = eng.commit_launches(5.0, np.array([0]))
+    assert ev.kind.tolist() == ["launch", "magazine_empty"] and ev.t_s.tolist() == [5.0, 5.0]
     assert len(eng.in_flight) == 1 and eng.next_intercept_t_s() == 50.0
+    assert len(eng.log()) == 1 and eng.next_launch_t_s() == np.inf
     with pytest.raises(ValueError, match="holds 0 rounds"):
         eng.launch(_orders(1, order0=1, track0=1), _picture(None, 0.0))
+
+
+def test_order_whose_track_is_lost_before_launch_is_cancelled(make_interceptor):
+    eng = _stage(make_interceptor, loadout=((4,),))
+    eng.launch(_orders(2, rounds=2), _picture(None, 0.0))  # tracks 0 and 1, both at 5 s
+    assert eng.rounds[0, 0] == 0
+    ev = eng.commit_launches(5.0, np.array([1, 7]))  # track 0 was deleted meanwhile
+    assert ev.kind.tolist() == ["cancel", "launch"]
+    assert ev.order_id.tolist() == [0, 1] and ev.value.tolist() == [2.0, 2.0]
+    assert ev.detail.tolist()[0] == "track lost before launch"
+    assert eng.rounds[0, 0] == 2  # the cancelled rounds are back
+    assert eng.in_flight.order_id.tolist() == [1]
+    log = eng.log()
+    assert log.order_id.tolist() == [1] and int(log.n_rounds.sum()) == 2
 
 
 def test_reload_from_reserve(make_interceptor):
     eng = _stage(make_interceptor, loadout=((2,),), reserve=((3,),))
     eng.launch(_orders(1, rounds=2), _picture(None, 0.0))
+    eng.commit_launches(5.0, np.array([0]))
     assert eng.rounds[0, 0] == 2 and eng.reserve[0, 0] == 1
     assert eng.ready_t_s[0] == pytest.approx(5.0 + 600.0)  # reload_s after launch
 
@@ -164,6 +183,7 @@ def test_resolve_releases_channel_and_logs_outcome(make_interceptor):
     auto = GuidanceSupport(midcourse="none", terminal="autonomous")
     eng = _stage(make_interceptor, support=auto, pk=1.0)
     eng.launch(_orders(1, pk=1.0, rounds=1), _picture(None, 0.0))
+    eng.commit_launches(5.0, np.array([0]))
     st = eng.status(0.0)
     assert st.in_flight_track_id.tolist() == [0] and st.in_flight_rounds.tolist() == [1]
     truth = _truth(np.array([[0.0, 30e3, 5e3]]), t=49.0)
@@ -185,6 +205,7 @@ def test_resolve_releases_channel_and_logs_outcome(make_interceptor):
 def test_terminal_fire_control_round_without_the_radar_is_aborted(make_interceptor):
     eng = _stage(make_interceptor, support=GuidanceSupport(terminal="fire_control", max_gap_s=5.0))
     eng.launch(_orders(1, pk=1.0), _picture(None, 0.0, fc_age_s=100.0))
+    eng.commit_launches(5.0, np.array([0]))
     out, ev = eng.resolve(_truth(np.array([[0.0, 30e3, 5e3]])), 50.0, np.random.default_rng(1),
                           FlatPhysics())  # fmt: skip
     assert len(out) == 0 and ev.kind.tolist() == ["abort"]

@@ -74,7 +74,8 @@ RUN_FILES: tuple[FileDoc, ...] = (
     FileDoc("events.parquet", "typed event log, sorted by time (kinds below)", Events),
     FileDoc(
         "engagements.parquet",
-        "one row per salvo, from the C2 order to its outcome",
+        "one row per salvo launched, from the C2 order to its outcome (an order cancelled"
+        " before launch is a cancel event, not a row)",
         Engagements,
         (("fc_radar", "string", "name of the fire-control radar (fc_radar_id)"),),
     ),
@@ -93,6 +94,7 @@ EVENT_KIND_DOCS: dict[str, str] = {
     "launch": "a salvo is launched (order_id, battery_id, launcher_id, track_id)",
     "handover": "a salvo moves to a successor track (track_id = new, value = old track)",
     "abort": "a salvo is aborted (detail = reason)",
+    "cancel": "an order is withdrawn before launch, its track lost (value = rounds returned)",
     "intercept": "a salvo reaches its intercept point",
     "kill": "a threat is killed",
     "miss": "a salvo misses (detail = reason)",

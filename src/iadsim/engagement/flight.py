@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.engagement.intercept import update_intercepts
 from iadsim.engagement.interceptors import InterceptorTable
-from iadsim.engagement.log import SalvoRecord, abort_event
+from iadsim.engagement.log import SalvoRecord, abort_event, cancel_event
 from iadsim.frames import Events, Orders, Tracks, make_events
 from iadsim.picture import DUPLICATE_GATE, TrackPicture
 
@@ -60,6 +60,8 @@ class FlightUpdate:
     in_flight: Orders
     events: Events
     aborted: tuple[int, ...]
+    cancelled: tuple[int, ...] = ()
+    """Order ids withdrawn before their launch time (their rounds were never fired)."""
     reach: dict[int, tuple[int, ...]] = dataclasses.field(default_factory=dict)
     """Order id -> track ids within reach of that unsupported salvo (module doc, step 4)."""
 
@@ -133,10 +135,12 @@ def maintain_salvos(
     reach = _reach(f, update, table, gate)
     cols = _midcourse(f, update, table, launcher_pos_m)
     flying = Orders.from_trusted_columns({c: v[f.keep] for c, v in cols.items()})
-    aborted = tuple(int(o) for o in in_flight.order_id[~f.keep])
+    gone = set(f.cancelled)
+    aborted = tuple(int(o) for o in in_flight.order_id[~f.keep] if int(o) not in gone)
     return FlightUpdate(
-        in_flight=flying, events=Events.concat(f.events), aborted=aborted, reach=reach
-    )
+        in_flight=flying, events=Events.concat(f.events), aborted=aborted,
+        cancelled=tuple(f.cancelled), reach=reach,
+    )  # fmt: skip
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -157,11 +161,17 @@ class _Flight:
     rows: NDArray[np.int64]
     keep: NDArray[np.bool_]
     events: list[Events] = dataclasses.field(default_factory=list)
+    cancelled: list[int] = dataclasses.field(default_factory=list)
 
     def abort(self, e: int, reason: str) -> None:
-        """End salvo ``e`` as aborted for ``reason`` now."""
+        """End salvo ``e`` as aborted for ``reason`` now; an order not launched yet is
+        cancelled instead (module doc of :mod:`iadsim.engagement.log`)."""
         t = self.picture.t_s
         self.keep[e] = False
+        if self.in_flight.t_launch_s[e] > t:
+            self.cancelled.append(self.recs[e].order_id)
+            self.events.append(cancel_event(self.recs[e], t, f"before launch: {reason}"))
+            return
         self.recs[e].end("aborted", reason, t, _pip(self.in_flight, e))
         self.events.append(abort_event(self.recs[e], t))
 

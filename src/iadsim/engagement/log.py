@@ -2,7 +2,9 @@
 
 Every round is accounted for: a salvo ends ``kill``, ``miss`` (with the physical
 reason), ``aborted`` (with the reason: track lost with no successor, fire-control
-support lost) or ``in_flight_at_end`` when the run stops first. The engagement
+support lost) or ``in_flight_at_end`` when the run stops first. An order whose track
+is lost before its launch time is cancelled (a ``cancel`` event; its rounds go back
+to the magazine) and never becomes a salvo: the log has one row per salvo launched. The engagement
 stage keeps a :class:`SalvoRecord` per salvo while it flies and writes the
 :class:`Engagements` frame (``engagements.parquet``) at the end of the run.
 
@@ -21,7 +23,7 @@ from numpy.typing import NDArray
 
 from iadsim.frames import F64, I64, Events, Frame, Tracks, col, make_events
 
-__all__ = ["OUTCOMES", "Engagements", "SalvoRecord", "abort_event"]
+__all__ = ["OUTCOMES", "Engagements", "SalvoRecord", "abort_event", "cancel_event"]
 
 #: Salvo outcomes, in the order summaries list them.
 OUTCOMES: tuple[str, ...] = ("kill", "miss", "aborted", "in_flight_at_end")
@@ -142,4 +144,14 @@ def abort_event(rec: SalvoRecord, t_s: float) -> Events:
         t_s, "abort", track_id=rec.track_id, battery_id=rec.battery_id,
         launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.n_rounds),
         detail=rec.reason,
+    )  # fmt: skip
+
+
+def cancel_event(rec: SalvoRecord, t_s: float, reason: str) -> Events:
+    """The ``cancel`` event of an order withdrawn before its launch (value: the rounds
+    returned to the magazine; detail: the reason). The order never becomes a salvo."""
+    return make_events(
+        t_s, "cancel", track_id=rec.track_id, battery_id=rec.battery_id,
+        launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.n_rounds),
+        detail=reason,
     )  # fmt: skip

@@ -7,8 +7,14 @@ except :meth:`Engagement.resolve`, which resolves the physics)
   track was deleted are handed over to a successor track on the same target or
   aborted; salvos that lost the support their type needs are aborted; supported
   salvos get a mid-course update of their PIP (:mod:`iadsim.engagement.flight`).
-* ``events = eng.launch(orders, picture)`` right after ``C2.decide``: commits rounds
-  from the magazines, marks launchers busy and starts a :class:`SalvoRecord` per order.
+* ``events = eng.launch(orders, picture)`` right after ``C2.decide``: takes rounds
+  from the magazines, marks launchers busy and starts a :class:`SalvoRecord` per order,
+  pending until its launch time (``reaction_s`` later).
+* ``events = eng.commit_launches(t_s, track_ids)`` at each ``eng.next_launch_t_s()``,
+  after that instant's C2 cycle: a pending salvo whose track (after any handover) is
+  still firm is launched (``launch`` event); one whose track is lost is cancelled
+  (``cancel`` event, rounds back to the magazine, no salvo in the log). A pending
+  salvo that maintenance would abort is cancelled the same way.
 * ``eng.next_intercept_t_s()`` gives the earliest pending intercept (inf if none); at
   that time ``intercepts, events = eng.resolve(truth, t_s, rng, physics)`` resolves
   every salvo due (:mod:`iadsim.engagement.outcome`); channels are released.
@@ -25,7 +31,6 @@ keeps the launcher busy ``n * launch_interval_s``; all rounds reach the PIP toge
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -34,8 +39,9 @@ from numpy.typing import NDArray
 from iadsim.engagement.flight import FlightUpdate, maintain_salvos
 from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts
 from iadsim.engagement.interceptors import InterceptorParams, InterceptorTable
-from iadsim.engagement.log import Engagements, SalvoRecord, abort_event
+from iadsim.engagement.log import Engagements, SalvoRecord, abort_event, cancel_event
 from iadsim.engagement.outcome import Intercepts, TargetPhysics, resolve_intercepts
+from iadsim.engagement.status import FireStatus, LauncherParams
 from iadsim.frames import Events, Orders, Truth, make_events
 from iadsim.picture import TrackPicture
 
@@ -43,65 +49,6 @@ __all__ = ["Engagement", "FireStatus", "LauncherParams"]
 
 F = NDArray[np.float64]
 Int = NDArray[np.int64]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
-class LauncherParams:
-    """Launchers of all batteries, shape (L,) / (L, I) (index = row).
-
-    Attributes
-    ----------
-    launcher_id : (L,) int64 ids.
-    battery_id : (L,) int64 battery id of each launcher.
-    pos_m : (L, 3) ENU positions, m.
-    loadout : (L, I) rounds per interceptor type carried when full.
-    reserve : (L, I) reload rounds held for the launcher (0: no reloads).
-    """
-
-    launcher_id: Int
-    battery_id: Int
-    pos_m: F
-    loadout: Int
-    reserve: Int
-
-    def __post_init__(self) -> None:
-        for name in ("launcher_id", "battery_id", "loadout", "reserve"):
-            object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.int64))
-        object.__setattr__(self, "pos_m", np.asarray(self.pos_m, dtype=np.float64).reshape(-1, 3))
-        n = self.launcher_id.shape[0]
-        if self.battery_id.shape != (n,) or self.pos_m.shape != (n, 3):
-            raise ValueError("LauncherParams: launcher_id, battery_id, pos_m lengths differ")
-        if self.loadout.ndim != 2 or self.loadout.shape[0] != n:
-            raise ValueError(f"LauncherParams: loadout must be (L, I) (got {self.loadout.shape})")
-        if self.reserve.shape != self.loadout.shape:
-            raise ValueError("LauncherParams: reserve shape must equal loadout shape")
-        if np.any(self.loadout < 0) or np.any(self.reserve < 0):
-            raise ValueError("LauncherParams: rounds must be >= 0")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
-class FireStatus:
-    """Snapshot of magazines, launchers and salvos that C2 reads each cycle.
-
-    ``rounds``/``loadout`` (L, I); ``ready_t_s`` (L,); in-flight rows (E,);
-    ``in_flight_reach_track_id`` the tracks within reach of salvos flying without
-    support (:mod:`iadsim.engagement.flight`, step 4), which C2 counts engaged;
-    ``last_*`` one row per track a salvo ended on (intercept or abort): the time of
-    its last intercept. Whether it killed is not said: C2 assesses that from tracks.
-    """
-
-    launcher_id: Int
-    battery_id: Int
-    pos_m: F
-    rounds: Int
-    loadout: Int
-    ready_t_s: F
-    in_flight_track_id: Int
-    in_flight_battery_id: Int
-    in_flight_rounds: Int
-    in_flight_reach_track_id: Int
-    last_track_id: Int
-    last_intercept_t_s: F
 
 
 class Engagement:
@@ -136,6 +83,8 @@ class Engagement:
         self.records: dict[int, SalvoRecord] = {}
         self._last: dict[int, float] = {}
         self._reach: dict[int, tuple[int, ...]] = {}  # order id -> tracks within reach
+        # order id -> (launcher row, type, rounds, launch time) of salvos not launched yet
+        self._pending: dict[int, tuple[int, int, int, float]] = {}
         self._row = {int(lid): k for k, lid in enumerate(launchers.launcher_id)}
 
     # -- C2 side -------------------------------------------------------------
@@ -178,12 +127,14 @@ class Engagement:
 
     # -- launches ------------------------------------------------------------
     def launch(self, orders: Orders, picture: TrackPicture) -> Events:
-        """Commit orders: decrement magazines, mark launchers busy, start salvos.
+        """Commit orders: take the rounds from the magazines, mark launchers busy and
+        start a salvo per order, pending until its launch time (:meth:`commit_launches`
+        fires or cancels it then). Returns no events: ``launch`` events are emitted at
+        the launch.
 
         Raises ``ValueError`` if an order asks for rounds a launcher does not hold
         (C2 must never do that).
         """
-        events: list[Events] = []
         rows = picture.rows_of(orders.track_id)
         for k in range(len(orders)):  # few orders per cycle; bookkeeping only
             row = self._row[int(orders.launcher_id[k])]
@@ -197,13 +148,56 @@ class Engagement:
             t_l = float(orders.t_launch_s[k])
             self.rounds[row, i] -= n
             self.ready_t_s[row] = t_l + n * self.table.launch_interval_s[i]
-            events.append(self._event(orders, k, "launch", t_l, float(n)))
-            if self.rounds[row, i] == 0:
-                events.append(self._event(orders, k, "magazine_empty", t_l, 0.0))
-                self._reload(row, i, t_l)
             self._record(orders, k, picture, int(rows[k]))
+            self._pending[int(orders.order_id[k])] = (row, i, n, t_l)
         self.in_flight = Orders.concat([self.in_flight, orders])
+        return Events.empty()
+
+    def commit_launches(
+        self, t_s: float, track_ids: NDArray[np.int64] | None, *, before: bool = False
+    ) -> Events:
+        """Launch the pending salvos due by ``t_s`` (strictly before it if ``before``)
+        whose track (after any handover) is among ``track_ids`` (the firm tracks now);
+        cancel the others: a launch needs a track to fire at. ``None``: launch them all.
+        Returns the ``launch``/``magazine_empty``/``cancel`` events."""
+        events: list[Events] = []
+        held = None if track_ids is None else set(np.asarray(track_ids).tolist())
+        due = sorted((v[3], o) for o, v in self._pending.items()
+                     if v[3] < t_s or (v[3] == t_s and not before))  # fmt: skip
+        for _, oid in due:
+            row, i, n, t_l = self._pending[oid]
+            k = int(np.flatnonzero(self.in_flight.order_id == oid)[0])
+            if held is not None and int(self.in_flight.track_id[k]) not in held:
+                rec = self._withdraw(oid, t_s)
+                self.in_flight = self.in_flight.select(self.in_flight.order_id != oid)
+                events.append(cancel_event(rec, t_s, "track lost before launch"))
+                continue
+            del self._pending[oid]
+            events.append(self._event(self.in_flight, k, "launch", t_l, float(n)))
+            if self.rounds[row, i] == 0 and not any(
+                v[0] == row and v[1] == i for v in self._pending.values()
+            ):
+                events.append(self._event(self.in_flight, k, "magazine_empty", t_l, 0.0))
+                self._reload(row, i, t_l)
         return Events.concat(events)
+
+    def _launch_overdue(self, t_s: float) -> Events:
+        """Launch, unchecked, the salvos whose launch time passed before ``t_s`` without a
+        :meth:`commit_launches` (a driver that never calls it keeps the old protocol)."""
+        return self.commit_launches(t_s, None, before=True)
+
+    def next_launch_t_s(self) -> float:
+        """Earliest pending launch time, s (inf if none)."""
+        return min((v[3] for v in self._pending.values()), default=np.inf)
+
+    def _withdraw(self, order_id: int, t_s: float) -> SalvoRecord:
+        """Withdraw a pending order: rounds back to the magazine, launcher free now,
+        no salvo in the log. Returns its record (for the ``cancel`` event)."""
+        row, i, n, _ = self._pending.pop(order_id)
+        self.rounds[row, i] += n
+        self.ready_t_s[row] = min(self.ready_t_s[row], t_s)
+        self._reach.pop(order_id, None)
+        return self.records.pop(order_id)
 
     def _reload(self, row: int, i: int, t_s: float) -> None:
         refill = min(int(self.launchers.loadout[row, i]), int(self.reserve[row, i]))
@@ -258,6 +252,7 @@ class Engagement:
         ``abort`` events."""
         if not len(self.in_flight):
             return Events.empty()
+        overdue = self._launch_overdue(picture.t_s)
         lrow = np.array([self._row[int(x)] for x in self.in_flight.launcher_id], dtype=np.int64)
         upd: FlightUpdate = maintain_salvos(
             self.in_flight, self.records, picture, self.table, self.launchers.pos_m[lrow]
@@ -265,7 +260,9 @@ class Engagement:
         for oid in upd.aborted:
             self._last[self.records[oid].track_id] = picture.t_s
         self.in_flight, self._reach = upd.in_flight, upd.reach
-        return upd.events
+        for oid in upd.cancelled:  # flight.py emitted their cancel events
+            self._withdraw(oid, picture.t_s)
+        return Events.concat([overdue, upd.events])
 
     def _reach_track_ids(self) -> Int:
         """Tracks within reach of the salvos flying unsupported (still in flight)."""
@@ -290,10 +287,11 @@ class Engagement:
         due = self.in_flight.t_intercept_s <= t_s
         if not due.any():  # nothing due (no draws either)
             return Intercepts.empty(), Events.empty()
+        launched = self._launch_overdue(t_s)
         eng = self.in_flight.select(due)
         self.in_flight = self.in_flight.select(~due)
         terminal_ok = np.array([self._terminal_supported(int(o), t_s) for o in eng.order_id])
-        events = [self._abort_terminal(eng.select(~terminal_ok), t_s)]
+        events = [launched, self._abort_terminal(eng.select(~terminal_ok), t_s)]
         eng = eng.select(terminal_ok)
         lrow = np.array([self._row[int(x)] for x in eng.launcher_id], dtype=np.int64)
         out = resolve_intercepts(
@@ -348,5 +346,7 @@ class Engagement:
         return Events.concat(out)
 
     def log(self) -> Engagements:
-        """One row per salvo launched so far, in order id order."""
-        return SalvoRecord.frame([self.records[k] for k in sorted(self.records)])
+        """One row per salvo launched so far, in order id order (orders still waiting
+        for their launch time are not salvos yet)."""
+        launched = [k for k in sorted(self.records) if k not in self._pending]
+        return SalvoRecord.frame([self.records[k] for k in launched])

@@ -17,6 +17,7 @@ PRIORITY_INTERCEPT = 0
 PRIORITY_LEAK = 1
 PRIORITY_DWELL = 2
 PRIORITY_C2 = 3
+PRIORITY_LAUNCH = 4  # after the C2 cycle of the same instant (handovers done)
 
 Action = Callable[[float], None]
 

@@ -42,7 +42,13 @@ from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
 from iadsim.sensors.scan import Scan, illuminated_truth, sector_views
-from iadsim.sim.engine import PRIORITY_C2, PRIORITY_DWELL, PRIORITY_INTERCEPT, Engine
+from iadsim.sim.engine import (
+    PRIORITY_C2,
+    PRIORITY_DWELL,
+    PRIORITY_INTERCEPT,
+    PRIORITY_LAUNCH,
+    Engine,
+)
 from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.physics import ThreatPhysics
@@ -291,6 +297,9 @@ class Pipeline:
         if len(orders):
             self.orders.append(orders)
             self.events.append(eng.launch(orders, picture))
+            for t_l in sorted(set(orders.t_launch_s.tolist())):
+                engine.schedule(t_l, functools.partial(self._commit_launches, engine),
+                                PRIORITY_LAUNCH)  # fmt: skip
             tracks_at = self.stages.tracker.tracks
             threats = self.evaluation.threats_of(orders.track_id, tracks_at)  # evaluation only
             self.order_threat.update(zip(orders.order_id.tolist(), threats.tolist(), strict=True))
@@ -309,6 +318,17 @@ class Pipeline:
         for b in sorted({b for b, _ in engaged}):
             n = sum(1 for bb, _ in engaged if bb == b)
             self.max_channels_used[b] = max(self.max_channels_used[b], n)
+        self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
+        self._schedule_intercept(engine)
+
+    def _commit_launches(self, engine: Engine, t_s: float) -> None:
+        """Launch the salvos due now whose track is still firm; cancel the others."""
+        eng = self.stages.engagement
+        if eng is None or eng.next_launch_t_s() > t_s:
+            return
+        t0 = time.perf_counter()
+        firm = self.stages.tracker.tracks(t_s, firm_only=True).track_id
+        self.events.append(eng.commit_launches(t_s, firm))
         self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
         self._schedule_intercept(engine)
 
