@@ -96,3 +96,25 @@ def test_lost_track_salvo_reaches_the_tracks_near_its_last_estimate() -> None:
     eng.maintain(picture)  # track 1 is firm: the salvo is handed over to it
     assert eng.status(t).in_flight_track_id.tolist() == [1]
     assert c2.decide(picture, t).track_id.size == 0
+
+
+def test_rounds_of_lost_formation_tracks_spread_over_the_aircraft_still_tracked() -> None:
+    """Two salvos whose tracks are both lost, two firm tracks near them: each salvo is
+    handed to its own aircraft, not both to the one nearest to both estimates."""
+    c2, eng = wire(types=[interceptor(support=TVM)])
+    first = _tracks(0.0, [0.0, 600.0], [0, 1])
+    picture = held(first, 0.0, batteries=(0,))
+    orders = c2.decide(picture, 0.0)
+    assert sorted(orders.track_id.tolist()) == [0, 1]
+    eng.launch(orders, picture)
+    eng.commit_launches(float(orders.t_launch_s.max()), np.array([0, 1]))
+    t = 6.0
+    fc = np.array([[t], [t]])
+    picture = TrackPicture.of_tracks(
+        _tracks(t, [300.0, 1000.0], [2, 3]), t, battery_id=np.array([0]),
+        fc_hold_s=np.array([5.0]), fc_last_hit_t_s=fc, fc_prev_hit_t_s=fc - 1.0,
+        deleted=_tracks(t - 1.0, [0.0, 600.0], [0, 1]),
+    )  # fmt: skip
+    ev = eng.maintain(picture)
+    assert sorted(ev.track_id[ev.kind == "handover"].tolist()) == [2, 3]
+    assert sorted(eng.status(t).in_flight_track_id.tolist()) == [2, 3]

@@ -11,7 +11,9 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    (B / 3)^2)`` with ``B`` the type's acquisition basket: a target the round can
    still reach counts, however sharp the lost estimate was; ``gamma`` the
    chi-square 3 DOF 99% gate), among the tracks that can support the salvo's
-   type (held by the battery's engagement radar when the type needs it). No
+   type (held by the battery's engagement radar when the type needs it), those no
+   other salvo flies on first (in a formation whose tracks merged, the rounds of the
+   lost tracks spread over the aircraft still tracked instead of converging on one). No
    successor within the type's ``max_gap_s`` of the loss (a new track needs a few
    looks to become firm): the salvo is aborted (self-destruct), reason ``"track lost,
    no successor"``. Fire-and-forget salvos (``midcourse: none``) keep flying.
@@ -199,14 +201,19 @@ def _hand_over(f: _Flight, table: InterceptorTable, gate: float) -> None:
     for e in lost.tolist():  # the last estimate of a track lost this cycle
         if recs[e].lost is None:
             recs[e].lost, recs[e].lost_t_s = _last_row(picture.deleted, recs[e].track_id), t
-    basket = np.array([table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m
-                       for e in lost.tolist()])  # fmt: skip
-    succ = _successors(
-        picture, [recs[e].lost for e in lost.tolist()], _may_support(f)[lost], gate, basket / 3.0
-    )
-    for e, r in zip(lost.tolist(), succ.tolist(), strict=True):
+    allowed = _may_support(f)
+    taken = np.zeros(len(picture.tracks), dtype=bool)  # tracks other salvos fly on
+    taken[f.rows[(f.rows >= 0) & f.keep]] = True
+    for e in lost.tolist():
         rec = recs[e]
+        floor = np.array([table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m / 3.0])
+        r = -1
+        for may in (allowed[e] & ~taken, allowed[e]):  # a free aircraft first
+            r = int(_successors(picture, [rec.lost], may[None, :], gate, floor)[0])
+            if r >= 0:
+                break
         if r >= 0:
+            taken[r] = True
             new_id = int(picture.tracks.track_id[r])
             f.events.append(make_events(
                 t, "handover", track_id=new_id, battery_id=rec.battery_id,
