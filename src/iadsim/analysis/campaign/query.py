@@ -291,32 +291,38 @@ def run_in_child(
     err_r, err_w = ctx.Pipe(duplex=False)
     watch_r, watch_w = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_watched, args=(target, watch_r, request, out_w, err_w), daemon=True)
-    killed = threading.Event()
+    guard = threading.Lock()
+    state = {"running": True, "killed": False}
 
-    def kill() -> None:
-        if proc.exitcode is None:
-            killed.set()
-            proc.kill()
+    def kill() -> None:  # never signals a process already joined
+        with guard:
+            if state["running"]:
+                state["killed"] = True
+                proc.kill()
 
     timer = threading.Timer(deadline_s, kill)
-    table = None
+    table, message = None, ""
     try:
-        proc.start()
-        timer.start()
-        for end in (out_w, err_w, watch_r):
-            end.close()
+        try:
+            proc.start()
+            timer.start()
+        finally:  # the child has its copies (or never started)
+            for end in (out_w, err_w, watch_r):
+                end.close()
         with open(out_r.fileno(), "rb", closefd=False) as stream:
             table = _read_stream(stream)
         proc.join()
         message = _receive(err_r)
     finally:
+        with guard:
+            state["running"] = False
         timer.cancel()
-        if proc.exitcode is None:
+        if proc.pid is not None and proc.exitcode is None:  # Ctrl-C or an error here
             proc.kill()
             proc.join()
         for end in (out_r, err_r, watch_w):
             end.close()
-    return proc.exitcode, killed.is_set(), table, message
+    return proc.exitcode, state["killed"], table, message
 
 
 def _receive(conn: Any) -> str:
