@@ -216,6 +216,7 @@ def run_query(
         raise IadsimError(f"query: the SQL is not valid text ({one_line(err, 80)})") from None
     if memory_mib < MIN_MEMORY_MIB:
         raise IadsimError(f"query: memory limit {memory_mib} MiB is below {MIN_MEMORY_MIB} MiB")
+    _start_server()  # it loads DuckDB while this process checks the parts
     _, parts = campaign_parts(root)
     request = {
         "root": str(root), "sql": sql, "timeout_s": timeout_s, "max_bytes": max_bytes,
@@ -252,6 +253,14 @@ def _context() -> Any:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["__main__", "iadsim.analysis.campaign.query_child"])
     return ctx
+
+
+def _start_server() -> None:
+    """Start the fork server now (if it is not running): it imports in parallel."""
+    import multiprocessing.forkserver
+
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 def _watched(target: Callable[..., None], watch: Any, *args: Any) -> None:
