@@ -40,6 +40,8 @@ NUMERIC_OPTIONS = [
     (["campaign", "run", "no-such-scenario"], "--workers", 1, MAX_WORKERS, True),
     (["campaign", "summarize", "no-such-dir"], "--confidence", 0.5, 0.9999, False),
     (["query", "no-such-dir", "SELECT 1"], "--max-rows", 1, 10**9, True),
+    (["query", "no-such-dir", "SELECT 1"], "--timeout-s", 0.1, 86400, False),
+    (["query", "no-such-dir", "SELECT 1"], "--memory-mib", 256, 1024**2, True),
 ]
 
 NUMBERS = st.one_of(

@@ -65,6 +65,8 @@ class Contract:
         self.counts: Counter[str] = Counter()
         self.max_case_s = 0.0
         self.examples: dict[str, list[str]] = {}
+        #: further figures for the report (e.g. the query processes' peak RSS)
+        self.extra: dict[str, float] = {}
 
     def _breach(self, category: str, detail: str) -> None:
         self.counts[category] += 1
@@ -144,6 +146,7 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
                 **c.counts,
                 "max_case_s": c.max_case_s,
                 "rss_growth_mib": grown,
+                **c.extra,
                 "examples": c.examples,
             }
             fh.write(json.dumps(line) + "\n")

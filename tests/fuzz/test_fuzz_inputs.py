@@ -437,19 +437,51 @@ def campaign_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @given(pieces=st.lists(st.sampled_from(SQL_PIECES) | st.text(max_size=6), min_size=1, max_size=10))
 def _sql(contract: Contract, root: Path, pieces: list[str]) -> None:
-    from iadsim.analysis.campaign.query import run_query
+    from iadsim.analysis.campaign.query import QueryProcessError, run_query
 
     before = sorted(str(p) for p in root.rglob("*"))
     sql = " ".join(pieces)
-    contract(
-        lambda: run_query(root, sql, timeout_s=2.0, max_bytes=64 * 1024**2, memory_limit="256MB"),
-        case=sql,
-    )
+
+    def run() -> None:
+        try:
+            run_query(root, sql, timeout_s=2.0, max_bytes=64 * 1024**2, memory_limit="256MB",
+                      memory_mib=SQL_MEMORY_MIB)  # fmt: skip
+        except QueryProcessError as err:  # the query process crashed: a traceback's equal
+            raise RuntimeError(str(err)) from err
+
+    contract(run, case=sql)
     assert sorted(str(p) for p in root.rglob("*")) == before, "the query wrote into the campaign"
 
 
+#: data-segment limit of the query process in the SQL fuzz (MiB)
+SQL_MEMORY_MIB = 1024
+
+
+def _children_peak_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _query_process_peak(contract: Contract, before_mib: float) -> None:
+    """Record the peak RSS of the query processes (``query_child_peak_rss_mib``): stop
+    the fork server (it waits for every query process it forked), then read this
+    process's children's peak, which includes reaped descendants (an upper bound:
+    any earlier child counts too, hence the check only when the peak rose)."""
+    import multiprocessing.forkserver as fs
+
+    server = getattr(fs, "_forkserver", None)
+    if server is not None and getattr(server, "_forkserver_pid", None):
+        server._stop()
+    peak = _children_peak_mib()
+    contract.extra["query_child_peak_rss_mib"] = peak
+    assert peak <= before_mib or peak < SQL_MEMORY_MIB + 512, f"a query process used {peak:.0f} MiB"
+
+
 def test_fuzz_sql(contract: Contract, campaign_dir: Path) -> None:
+    before = _children_peak_mib()
     _settings(FAST_N)(_sql)(contract, campaign_dir)
+    _query_process_peak(contract, before)
 
 
 # -- CLI arguments -------------------------------------------------------------------------
@@ -501,6 +533,8 @@ def test_fuzz_slow(contract: Contract, campaign_dir: Path, target: str) -> None:
     fn = globals()[f"_{target}"]
     inner = _settings(SLOW_N)(fn)
     if target == "sql":
+        before = _children_peak_mib()
         inner(contract, campaign_dir)
+        _query_process_peak(contract, before)
     else:
         inner(contract)

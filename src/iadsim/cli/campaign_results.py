@@ -127,8 +127,18 @@ def query_cmd(
         50, "--max-rows", min=1, max=10**9, help="Rows to print in table format, >= 1."
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP),
+    timeout_s: float = typer.Option(
+        60.0, "--timeout-s", min=0.1, max=86400.0, help="Stop the query after this many seconds."
+    ),
+    memory_mib: int = typer.Option(
+        2048, "--memory-mib", min=256, max=1024**2, help="Memory the query may use, MiB."
+    ),
 ) -> None:
     """SQL (DuckDB) over a campaign's results, threats and failures.
+
+    The query runs in a separate, sandboxed process: it reads the campaign's own
+    files only, and is stopped with a one-line error past --timeout-s or
+    --memory-mib.
 
     Needs the analysis extra: pip install 'iadsim[analysis]'.
 
@@ -146,7 +156,7 @@ def query_cmd(
 
     if csv is not None:
         check_output_file(csv, "--csv")
-    table = run_query(campaign_dir, sql)
+    table = run_query(campaign_dir, sql, timeout_s=timeout_s, memory_mib=memory_mib)
     if csv is not None:
         _write_csv(table, csv)
         typer.echo(f"wrote {table.num_rows} row(s) to {csv}", err=True)
