@@ -33,8 +33,8 @@ kills / leaks per run, run CPU s::
     real-traffic (3)        1    1782 / 930 / 82.0    1.01        -          3.8
                             2    1824 / 971 / 85.9    1.03        -          2.6
                             inf  2056 / 1134 / 106    1.03        -          1.2
-    saturation (2)          1    34374 / 214 / 38.7   1.09        32 / 32    13.7
-                            2    34259 / 239 / 53.2   1.27        29 / 35    9.8
+    saturation (6)          1    34264 / 206 / 38.4   1.07        35 / 29    13.7
+                            2    34496 / 238 / 46.3   1.26        30 / 34    9.8
 
 Registration alone does not degrade with the look length (the first-order offsets of
 :mod:`iadsim.tracking.measurements`): a lone airliner on a 4.8 s radar, track error
@@ -42,9 +42,14 @@ brought back to each plot's time, sector look vs plot at its own time: 1.2 s loo
 +0.5% / 0.0% (straight / 1.5 deg/s turn), 2.4 s +0.9% / -0.3%, 4.8 s +2.1% / -0.7%
 (``tests/tracking/test_measurement_time_offsets.py``'s scene, 8 seeds). What a longer
 look costs is the picture's latency (real traffic) and, in the dense saturation raid,
-duplicate tracks (1.27 tracks per threat) and fewer kills; with 2 s looks one of the
+duplicate tracks (1.26 tracks per threat) and fewer kills (track-life NEES
+226 instead of 51 on seeds 3-6); with 2 s looks one of the
 random kill-chain scenarios (``tests/sim/test_killchain_invariants.py``, seed 2)
-engages one threat with two salvos at once. The default stays at 1 s.
+engages one threat with two salvos at once: a fighter under fire gets a second
+track (born 579 s, engaged at 608 s while the first salvo is in flight), which fits
+the offsets' neglect of acceleration and process noise (0.5 a dt^2 is 4 times larger
+at 2 s than at 1 s). The default stays at 1 s; a longer look would first need the
+offset's process noise in the innovation covariance (R + H Q(|dt|) H^T).
 """
 
 from __future__ import annotations
