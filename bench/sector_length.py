@@ -45,11 +45,12 @@ look costs is the picture's latency (real traffic) and, in the dense saturation 
 duplicate tracks (1.26 tracks per threat) and fewer kills (track-life NEES
 226 instead of 51 on seeds 3-6); with 2 s looks one of the
 random kill-chain scenarios (``tests/sim/test_killchain_invariants.py``, seed 2)
-engages one threat with two salvos at once: a fighter under fire gets a second
-track (born 579 s, engaged at 608 s while the first salvo is in flight), which fits
-the offsets' neglect of acceleration and process noise (0.5 a dt^2 is 4 times larger
-at 2 s than at 1 s). The default stays at 1 s; a longer look would first need the
-offset's process noise in the innovation covariance (R + H Q(|dt|) H^T).
+engages one threat with two salvos at once: a fighter gets a second track (born
+579 s, engaged at 608 s while the first salvo, launched at 574 s, is in flight). A
+likely cause, not verified: the offsets neglect acceleration and process noise, and
+0.5 a dt^2 is 4 times larger at 2 s than at 1 s. The default stays at 1 s; a longer
+look would first need the offset's process noise in the innovation covariance
+(R + H Q(|dt|) H^T) and this study run again.
 """
 
 from __future__ import annotations
