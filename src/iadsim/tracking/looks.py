@@ -68,12 +68,17 @@ def time_groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
 def predicted(filt: Filter, bank: FilterState, dt: F64, *, in_place: bool) -> FilterState:
     """``bank`` with the rows of ``dt > 0`` predicted ``dt`` ahead (others as they are).
 
-    All rows moving (the usual case) give the filter's new arrays directly;
-    otherwise the moved rows are written into ``bank`` (``in_place``) or a copy.
+    The moved rows are written into ``bank`` itself (``in_place``: its arrays may be
+    views of the tracker's store) or into a copy; all rows moving and not
+    ``in_place``, the filter's new arrays are returned directly.
     """
     mov = dt > 0
     if mov.all():
-        return filt.predict(bank, dt)
+        new = filt.predict(bank, dt)
+        if not in_place:
+            return new
+        bank.put(slice(None), new)
+        return bank
     if mov.any():
         if not in_place:
             bank = bank.copy()

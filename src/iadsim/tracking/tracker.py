@@ -37,6 +37,7 @@ from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, Trac
 from iadsim.tracking.measurements import Measurements, standard_conversion
 from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
 from iadsim.tracking.rows import TrackRows, tracks_frame
+from iadsim.tracking.store import TrackStore
 
 F64 = NDArray[np.float64]
 
@@ -87,8 +88,7 @@ class Tracker:
     def __init__(self, *, parts: TrackerParts, first_id: int = 1) -> None:
         self.parts = parts
         f = parts.filter
-        self._bank: FilterState = f.init_bank(np.zeros((0, f.nx)), np.zeros((0, f.nx, f.nx)))
-        self._book = TrackBook.new(np.zeros(0, np.int64), 0.0, 0.0)
+        self._store = TrackStore(f.init_bank(np.zeros((0, f.nx)), np.zeros((0, f.nx, f.nx))))
         self._next_id = int(first_id)
         self._t_now = -np.inf
         self._counters = dict.fromkeys(COUNTERS, 0)
@@ -96,6 +96,17 @@ class Tracker:
         self._hits: list[NDArray[np.int64]] = []  # ids updated by the last step's detections
         self._touched: list[NDArray[np.int64]] = []  # ids updated or started since then
         self._changes = np.zeros(0, bool)  # rows of the last output that carry news
+
+    @property
+    def _bank(self) -> FilterState:
+        return self._store.bank  # views of the live rows (written in place)
+
+    @property
+    def _book(self) -> TrackBook:
+        return self._store.book
+
+    def _live(self, t_s: float, rows: NDArray[np.bool_] | None = None) -> TrackRows:
+        return self._store.rows_at(self.parts.filter, self.parts.confirmer, t_s, rows)
 
     # -- public -------------------------------------------------------------
     @property
@@ -124,7 +135,7 @@ class Tracker:
     @property
     def n_tracks(self) -> int:
         """Number of live tracks (tentative, confirmed or coasting)."""
-        return int(self._book.track_id.shape[0])
+        return self._store.n
 
     def step(
         self,
@@ -220,25 +231,10 @@ class Tracker:
         """
         if firm_only and not np.any(self._book.status != TrackStatus.TENTATIVE):
             return Tracks.empty()  # most C2 cycles of a run see no firm track
-        return tracks_frame([self._live(t_s, firm_only=firm_only)], self.parts.filter.ndim)
+        rows = self._book.status != TrackStatus.TENTATIVE if firm_only else None
+        return tracks_frame([self._live(t_s, rows)], self.parts.filter.ndim)
 
     # -- internals ------------------------------------------------------------
-    def _live(
-        self, t_s: float, *, firm_only: bool = False, rows: NDArray[np.bool_] | None = None
-    ) -> TrackRows:
-        """Rows of the live tracks (only the firm ones, only ``rows``) predicted to ``t_s``."""
-        book, bank = self._book, self._bank
-        if firm_only:
-            rows = book.status != TrackStatus.TENTATIVE
-        if rows is not None:
-            keep = rows.nonzero()[0]
-            book, bank = book.select(keep), bank.take(keep)
-        n = book.track_id.shape[0]
-        quality = self.parts.confirmer.quality(book) if n else np.zeros(0)
-        if n:
-            bank = looks.predicted(self.parts.filter, bank, t_s - book.t_s, in_place=False)
-        return TrackRows(bank.x, bank.P, book.track_id, book.status, quality, np.full(n, t_s))
-
     def _output(self, t_s: float, *, changes_only: bool = False) -> Tracks:
         book = self._book
         news = book.status != book.reported  # status changed since last marked
@@ -247,7 +243,7 @@ class Tracker:
             at = np.minimum(np.searchsorted(book.track_id, ids), self.n_tracks - 1)
             news[at[book.track_id[at] == ids]] = True
         book.reported[news] = book.status[news]
-        live = self._live(t_s, rows=news if changes_only else None)
+        live = self._live(t_s, news if changes_only else None)
         out = tracks_frame([live, *self._deleted], self.parts.filter.ndim)
         if changes_only:
             self._changes = np.ones(len(out), bool)
@@ -273,7 +269,7 @@ class Tracker:
         look = looks.look_rows(self._bank, np.maximum(dt, 0.0), d, held=held,
                                observed=observed, plots=cart, scale=scale)  # fmt: skip
         rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
-        self._bank = looks.predicted(p.filter, self._bank, np.where(look, dt, 0.0), in_place=True)
+        looks.predicted(p.filter, self._bank, np.where(look, dt, 0.0), in_place=True)
         book.t_s[rows] = np.maximum(book.t_s[rows], t)
         x = self._bank.x[rows]
         seen = np.zeros(n, bool)
@@ -359,6 +355,9 @@ class Tracker:
         p, book = self.parts, self._book
         if self.n_tracks == 0:
             return
+        if sensor is not None:  # its miss column exists (the book's arrays are views)
+            self._store.widen(sensor + 1)
+            book = self._book
         book.record(seen, hit, t, p.confirmer.delta_llr(hit, ll), sensor)
         tent = book.status == TrackStatus.TENTATIVE
         confirm, drop = p.confirmer.decide(book)
@@ -378,8 +377,7 @@ class Tracker:
             )  # fmt: skip
             self._deleted.append(gone)
             self._counters["deleted"] += int(kill.sum())
-            self._bank = self._bank.take(~kill)
-            self._book = book.select(~kill)
+            self._store.remove(kill)
 
     def _initiate(self, raw: Measurements, t: float, bit: int = 0) -> None:
         k = len(raw)
@@ -395,6 +393,4 @@ class Tracker:
         nb.status[confirm] = TrackStatus.CONFIRMED
         self._counters["initiated"] += k
         self._counters["confirmed"] += int(confirm.sum())
-        new = p.filter.init_bank(x0, P0)
-        self._bank = self._bank.append(new)
-        self._book = TrackBook.concat(self._book, nb)
+        self._store.append(p.filter.init_bank(x0, P0), nb)
