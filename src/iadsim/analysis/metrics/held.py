@@ -44,7 +44,9 @@ def hold_track_changes(tracks: Tracks, times_s: NDArray[np.float64] | None = Non
     lo = np.searchsorted(times, tr.t_s, side="left")
     hi = np.searchsorted(times, t_next, side="left")
     gone = tr.status == TrackStatus.DELETED
-    hi = np.where(gone, np.minimum(lo + 1, times.size), np.maximum(hi, lo))
+    at = np.minimum(lo, times.size - 1)  # a deleted row shows at its own time only
+    shown = np.where(times[at] == tr.t_s, lo + 1, lo)
+    hi = np.where(gone, shown, np.maximum(hi, lo))
     reps = hi - lo
     row = np.repeat(np.arange(len(tr)), reps)
     offset = np.arange(row.size) - np.repeat(np.cumsum(reps) - reps, reps)
