@@ -76,6 +76,7 @@ class Pipeline:
     tracks: list[Tracks] = dataclasses.field(default_factory=list)
     events: list[Events] = dataclasses.field(default_factory=list)
     orders: list[Orders] = dataclasses.field(default_factory=list)
+    n_track_rows: int = 0
     order_threat: dict[int, int] = dataclasses.field(default_factory=dict)
     stage_time_s: dict[str, float] = dataclasses.field(default_factory=lambda: defaultdict(float))
     max_channels_used: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
@@ -237,6 +238,7 @@ class Pipeline:
         self._first_detections(radar, dets)
         if len(tracks):
             self.tracks.append(tracks)
+            self.n_track_rows += len(tracks)
             self._note_track_events(tracks, t_s)
         if len(dets) and tracker.n_tracks:
             self.evaluation.observe(

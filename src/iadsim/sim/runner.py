@@ -11,12 +11,13 @@ import dataclasses
 import functools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from iadsim import geo
 from iadsim.engagement.log import Engagements
@@ -31,6 +32,7 @@ from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
 from iadsim.sim.summary_types import RunSummary
+from iadsim.truth import TruthModel
 
 if TYPE_CHECKING:
     from iadsim.sim.shared import SharedSetup
@@ -40,19 +42,48 @@ ARRIVAL_STEP_S = 1.0
 #: Threat-times evaluated at once by :func:`arrival_times_s` (bounds its memory).
 ARRIVAL_CHUNK_CELLS = 200_000
 
+_F = TypeVar("_F")
+
+
+@dataclasses.dataclass(frozen=True)
+class TruthStates:
+    """The run's truth on its output grid (``truth.parquet``), computed when asked:
+    whole (:meth:`frame`) or a chunk of times at a time (:meth:`chunks`, memory
+    bounded by a chunk), from the truth model and the run's final kill times."""
+
+    model: TruthModel
+    t_s: NDArray[np.float64]
+    kill_time_s: NDArray[np.float64]
+
+    def frame(self) -> Truth:
+        """All rows (time-major), as ``model.states(t_s, kill_time_s)``."""
+        return self.model.states(self.t_s, self.kill_time_s)
+
+    def chunks(self) -> Iterator[Truth]:
+        """The rows of :meth:`frame` in order, a few times at a time."""
+        return self.model.state_chunks(self.t_s, self.kill_time_s)
+
 
 @dataclasses.dataclass
 class RunResult:
     """What one run produced: the typed summary (``summary.json``'s figures,
-    :class:`~iadsim.sim.summary_types.RunSummary`) and the in-memory frames."""
+    :class:`~iadsim.sim.summary_types.RunSummary`) and the in-memory frames.
+
+    ``truth`` is computed on first use from ``truth_states`` (and then kept): a run
+    that is only recorded or summarised never holds all its truth rows at once."""
 
     summary: RunSummary
-    truth: Truth
+    truth_states: TruthStates
     detections: Detections
     tracks: Tracks
     events: Events
     engagements: Engagements = dataclasses.field(default_factory=Engagements.empty)
     run_dir: Path | None = None
+
+    @functools.cached_property
+    def truth(self) -> Truth:
+        """True states of every threat on the run's truth grid (``truth.parquet``'s rows)."""
+        return self.truth_states.frame()
 
 
 def arrival_times_s(world: World) -> np.ndarray:
@@ -104,6 +135,13 @@ def _first_k_at_or_after(t_s: np.ndarray, step: float, *, strict: bool = False) 
     prev = np.maximum(k - 1, 0.0)
     ok_prev = (prev * step > t_s) if strict else (prev * step >= t_s)
     return np.where(ok_prev & (k > 0), prev, k).astype(np.int64)
+
+
+def _taken(frames: list[_F]) -> list[_F]:
+    """The frames of ``frames``, which is emptied (its owner no longer holds them)."""
+    out = frames.copy()
+    frames.clear()
+    return out
 
 
 def _last_row_per_instant(tracks: Tracks) -> Tracks:
@@ -211,29 +249,32 @@ def run_scenario(
     seed = world.seed if seed is None else int(seed)
     pipeline, engine = simulate(world, scenario, seed=seed, progress=progress, shared=shared)
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
-    truth = world.truth.states(t_grid, pipeline.kill_time_s)
-    detections = Detections.concat(pipeline.detections)
+    truth = TruthStates(world.truth, t_grid, pipeline.kill_time_s.copy())
+    # each list is released once joined (the run's frames are held once, not thrice)
+    detections = Detections.concat(_taken(pipeline.detections))
     # plots carry their own illumination times (a sector look spans ~1 s): the file is
     # in time order, ties in look order, as readers such as `iadsim track` require
     detections = detections.select(np.argsort(detections.t_s, kind="stable"))
-    tracks = Tracks.concat(pipeline.tracks)
+    tracks = Tracks.concat(_taken(pipeline.tracks))
     # several looks at one instant (a dwell and a cued acquisition): one row per
     # (time, track) in either history mode, the state after all of them
     tracks = _last_row_per_instant(tracks)
-    events = sort_events(Events.concat(pipeline.events))
+    events = sort_events(Events.concat(_taken(pipeline.events)))
     engagements = pipeline.engagement_log()
     summary = build_summary(
         world, pipeline, detections, engagements, events, seed=seed,
         n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
     )  # fmt: skip
     result = RunResult(
-        summary=summary, truth=truth, detections=detections, tracks=tracks, events=events,
+        summary=summary, truth_states=truth, detections=detections, tracks=tracks, events=events,
         engagements=engagements,
     )  # fmt: skip
     if record:
         run_dir = recorder.prepare_run_dir(out_dir or recorder.default_run_dir(world.name))
+        recorder.write_parquet_parts(
+            run_dir / "truth.parquet", (_truth_table(world, part) for part in truth.chunks())
+        )
         tables: dict[str, Callable[[], Any]] = {
-            "truth": lambda: _truth_table(world, truth),
             "detections": detections.to_arrow,
             "tracks": lambda: _tracks_table(world, tracks),
             "engagements": lambda: _engagements_table(engagements, pipeline),
