@@ -19,9 +19,10 @@ import pyarrow.parquet as pq
 import pytest
 from test_recorder import TINY
 
+from iadsim.frames import Tracks
 from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario, load_scenario_data
-from iadsim.sim import recorder
+from iadsim.sim import outputs, recorder
 from iadsim.sim.runner import run_scenario
 from iadsim.truth import model as truth_model
 
@@ -116,3 +117,39 @@ def test_recorded_truth_equals_the_result_truth(tmp_path: Path) -> None:
     for c in truth.columns():
         np.testing.assert_array_equal(table.column(c).to_numpy(), getattr(truth, c))
     assert result.truth is truth  # kept once computed
+
+
+def _tracks(t_s: list[float], ids: list[int]) -> Tracks:
+    n = len(t_s)
+    cols = {c: np.arange(n, dtype=float) for c in Tracks.columns()}
+    cols.update(t_s=np.array(t_s), track_id=np.array(ids, dtype=np.int64))
+    cols["status"] = np.zeros(n, dtype=np.int8)
+    return Tracks(**cols)
+
+
+def test_track_rows_keep_the_last_row_of_each_instant_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Repeated (time, track) rows, also across parts: the last one kept, order kept,
+    whole and chunked alike (chunks of 3 rows joining parts of 1 to 3 rows)."""
+    monkeypatch.setattr(outputs, "TRACK_PART_ROWS", 3)
+    parts = [
+        _tracks([1.0, 1.0, 2.0], [5, 6, 5]),
+        _tracks([1.0], [5]),  # a second look at t=1 updates track 5 again
+        _tracks([2.0, 3.0], [6, 5]),
+        _tracks([3.0, 3.0], [5, 7]),
+    ]
+    rows = outputs.TrackRows.of(parts)
+    whole = Tracks.concat(parts)
+    last: dict[tuple[float, int], int] = {}
+    for k, (t, i) in enumerate(zip(whole.t_s.tolist(), whole.track_id.tolist(), strict=True)):
+        last[(t, i)] = k
+    want = sorted(last.values())
+    got = rows.frame()
+    assert len(rows) == len(got) == len(want) == 6
+    np.testing.assert_array_equal(got.e_m, whole.e_m[want])
+    chunked = Tracks.concat(list(rows.chunks()))
+    for c in Tracks.columns():
+        np.testing.assert_array_equal(getattr(chunked, c), getattr(got, c))
+    [empty] = list(outputs.TrackRows.of([]).chunks())
+    assert len(empty) == 0

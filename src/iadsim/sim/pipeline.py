@@ -33,6 +33,7 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from iadsim.c2.threat import threat_eval_events
@@ -59,6 +60,10 @@ def truth_table_for(world: World) -> TruthTable:
     return TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
 
 
+#: Event frames collected before they are compacted (:meth:`Pipeline.compact_events`).
+EVENTS_COMPACT_FRAMES = 2000
+
+
 @dataclasses.dataclass
 class Pipeline:
     """Mutable per-run state; built by :meth:`build`, driven by the engine."""
@@ -75,6 +80,7 @@ class Pipeline:
     detections: list[Detections] = dataclasses.field(default_factory=list)
     tracks: list[Tracks] = dataclasses.field(default_factory=list)
     events: list[Events] = dataclasses.field(default_factory=list)
+    events_arrow: list[pa.Table] = dataclasses.field(default_factory=list)
     orders: list[Orders] = dataclasses.field(default_factory=list)
     n_track_rows: int = 0
     order_threat: dict[int, int] = dataclasses.field(default_factory=dict)
@@ -190,6 +196,16 @@ class Pipeline:
         engine.schedule(
             scan.next_look_after(t_s), functools.partial(self._dwell, engine, radar), PRIORITY_DWELL
         )
+        if len(self.events) >= EVENTS_COMPACT_FRAMES:
+            self.compact_events()
+
+    def compact_events(self) -> None:
+        """Move the event frames collected so far to ``events_arrow`` as one Arrow table
+        (append order kept): text columns take their UTF-8 length there, not 4 bytes
+        times the longest text of the frame (``threat_eval`` details: 4 times less)."""
+        if self.events:
+            self.events_arrow.append(Events.concat(self.events).to_arrow())
+            self.events.clear()
 
     def _cue_dwell(self, radar: Radar, track_id: int, t_s: float) -> None:
         """An engagement radar's acquisition dwell on a cued track (module doc)."""

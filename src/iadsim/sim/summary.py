@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from iadsim.engagement.log import OUTCOMES, Engagements
-from iadsim.frames import Detections, Events
+from iadsim.frames import Detections
 from iadsim.scenario.compile import World
 from iadsim.sim.pipeline import Pipeline
 from iadsim.sim.summary_types import (
@@ -27,7 +27,7 @@ from iadsim.sim.summary_types import (
 )
 
 #: Threat-times :func:`_in_reach` looks at at once (bounds its memory).
-REACH_CHUNK_CELLS = 500_000
+REACH_CHUNK_CELLS = 131_072
 
 
 def _first_by_threat(
@@ -53,7 +53,6 @@ def build_summary(
     pipeline: Pipeline,
     detections: Detections,
     engagements: Engagements,
-    events: Events,
     *,
     seed: int,
     n_events_processed: int,

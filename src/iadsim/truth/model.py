@@ -154,13 +154,16 @@ class TruthModel:
             return parts[0]
         return Truth(**{c: np.concatenate([getattr(p, c) for p in parts]) for c in Truth.columns()})
 
-    def state_chunks(self, t_s: F64 | float, kill_time_s: F64 | None = None) -> Iterator[Truth]:
-        """:meth:`states` a few times at a time: frames of about
-        :data:`STATES_CHUNK_CELLS` rows whose concatenation is ``states(t_s, kill_time_s)``
+    def state_chunks(
+        self, t_s: F64 | float, kill_time_s: F64 | None = None, cells: int | None = None
+    ) -> Iterator[Truth]:
+        """:meth:`states` a few times at a time: frames of about ``cells`` rows (default
+        :data:`STATES_CHUNK_CELLS`) whose concatenation is ``states(t_s, kill_time_s)``
         (memory bounded by a chunk, whatever the number of times)."""
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
         kill = np.full(self.n_threats, np.inf) if kill_time_s is None else kill_time_s
-        per = max(1, STATES_CHUNK_CELLS // max(self.n_threats, 1))  # times per chunk
+        cells = STATES_CHUNK_CELLS if cells is None else cells
+        per = max(1, cells // max(self.n_threats, 1))  # times per chunk
         for k in range(0, max(t.shape[0], 1), per):
             yield Truth(**self._time_major(t[k : k + per], kill))
 
