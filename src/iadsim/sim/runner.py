@@ -213,15 +213,14 @@ def run_scenario(
     pipeline, engine = simulate(world, scenario, seed=seed, progress=progress, shared=shared)
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
     truth = TruthStates(world.truth, t_grid, pipeline.kill_time_s.copy())
-    # each list is released once joined (the run's frames are held once, not twice)
-    detections = Detections.concat(taken(pipeline.detections))
+    pipeline.compact()  # each list is released once joined: the frames are held once
+    detections = Detections.concat(taken(pipeline.detection_parts))
     # plots carry their own illumination times (a sector look spans ~1 s): the file is
     # in time order, ties in look order, as readers such as `iadsim track` require
     detections = detections.select(np.argsort(detections.t_s, kind="stable"))
     # several looks at one instant (a dwell and a cued acquisition): one row per
     # (time, track) in either history mode, the state after all of them
-    tracks = TrackRows.of(taken(pipeline.tracks))
-    pipeline.compact_events()
+    tracks = TrackRows.of(taken(pipeline.track_parts))
     events = sorted_events_table(taken(pipeline.events_arrow))
     engagements = pipeline.engagement_log()
     summary = build_summary(
