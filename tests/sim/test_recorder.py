@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -249,14 +250,14 @@ def test_a_failed_table_write_leaves_the_run_incomplete(
 ) -> None:
     """A failed Parquet write is the run's error: the files written before it are
     complete, nothing is left half-written, and summary.json (written last) is absent."""
-    real = recorder.write_parquet
+    real = recorder.write_parquet_parts
 
-    def failing(path: Path, table: pa.Table) -> None:
+    def failing(path: Path, parts: Iterable[pa.Table]) -> None:
         if path.name == "tracks.parquet":
             raise OSError("disk full")
-        real(path, table)
+        real(path, parts)
 
-    monkeypatch.setattr(recorder, "write_parquet", failing)
+    monkeypatch.setattr(recorder, "write_parquet_parts", failing)
     sc = load_scenario_data(TINY, file="tiny.yaml")
     with pytest.raises(OSError, match="disk full"):
         run_scenario(sc, out_dir=tmp_path / "run")

@@ -28,6 +28,7 @@ from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import build_stages
 from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
+from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, taken
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
 from iadsim.sim.summary_types import RunSummary
@@ -44,15 +45,35 @@ ARRIVAL_CHUNK_CELLS = 200_000
 @dataclasses.dataclass
 class RunResult:
     """What one run produced: the typed summary (``summary.json``'s figures,
-    :class:`~iadsim.sim.summary_types.RunSummary`) and the in-memory frames."""
+    :class:`~iadsim.sim.summary_types.RunSummary`) and the in-memory frames.
+
+    ``truth`` is computed on first use from ``truth_states`` (and then kept): a run
+    that is only recorded or summarised never holds all its truth rows at once.
+    ``tracks`` and ``events`` likewise from ``track_rows`` and ``events_table``
+    (:mod:`iadsim.sim.outputs`)."""
 
     summary: RunSummary
-    truth: Truth
+    truth_states: TruthStates
     detections: Detections
-    tracks: Tracks
-    events: Events
+    track_rows: TrackRows
+    events_table: pa.Table
     engagements: Engagements = dataclasses.field(default_factory=Engagements.empty)
     run_dir: Path | None = None
+
+    @functools.cached_property
+    def tracks(self) -> Tracks:
+        """Track rows in output order (``tracks.parquet``'s rows)."""
+        return self.track_rows.frame()
+
+    @functools.cached_property
+    def events(self) -> Events:
+        """The event log in time order (``events.parquet``'s rows)."""
+        return Events.from_arrow(self.events_table)
+
+    @functools.cached_property
+    def truth(self) -> Truth:
+        """True states of every threat on the run's truth grid (``truth.parquet``'s rows)."""
+        return self.truth_states.frame()
 
 
 def arrival_times_s(world: World) -> np.ndarray:
@@ -106,21 +127,6 @@ def _first_k_at_or_after(t_s: np.ndarray, step: float, *, strict: bool = False) 
     return np.where(ok_prev & (k > 0), prev, k).astype(np.int64)
 
 
-def _last_row_per_instant(tracks: Tracks) -> Tracks:
-    """The last row of each (time, track id): looks of several radars at one instant
-    each report a changed track, a change record keeps its state after all of them."""
-    n = len(tracks)
-    if n < 2:
-        return tracks
-    order = np.lexsort((np.arange(n), tracks.track_id, tracks.t_s))
-    t, k = tracks.t_s[order], tracks.track_id[order]
-    last = np.ones(n, bool)
-    last[:-1] = (t[1:] != t[:-1]) | (k[1:] != k[:-1])
-    if last.all():
-        return tracks
-    return tracks.select(np.sort(order[last]))
-
-
 def _tracks_table(world: World, tracks: Tracks) -> Any:
     """tracks.parquet, its schema metadata saying which rows it holds (``track_history``)."""
     table = tracks.to_arrow()
@@ -140,11 +146,6 @@ def _truth_table(world: World, truth: Truth) -> Any:
     types = pa.array([str(n) for n in world.threats.type], type=pa.string())
     table = table.append_column("threat_name", names.take(arrow_array(truth.threat_id)))
     return table.append_column("threat_type", types.take(arrow_array(truth.threat_id)))
-
-
-def sort_events(events: Events) -> Events:
-    """The event log in time order (stable: events of one instant keep their order)."""
-    return events.select(np.argsort(events.t_s, kind="stable"))
 
 
 def _engagements_table(engagements: Engagements, pipeline: Pipeline) -> Any:
@@ -211,33 +212,37 @@ def run_scenario(
     seed = world.seed if seed is None else int(seed)
     pipeline, engine = simulate(world, scenario, seed=seed, progress=progress, shared=shared)
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
-    truth = world.truth.states(t_grid, pipeline.kill_time_s)
-    detections = Detections.concat(pipeline.detections)
+    truth = TruthStates(world.truth, t_grid, pipeline.kill_time_s.copy())
+    pipeline.compact()  # each list is released once joined: the frames are held once
+    detections = Detections.concat(taken(pipeline.detection_parts))
     # plots carry their own illumination times (a sector look spans ~1 s): the file is
     # in time order, ties in look order, as readers such as `iadsim track` require
     detections = detections.select(np.argsort(detections.t_s, kind="stable"))
-    tracks = Tracks.concat(pipeline.tracks)
     # several looks at one instant (a dwell and a cued acquisition): one row per
     # (time, track) in either history mode, the state after all of them
-    tracks = _last_row_per_instant(tracks)
-    events = sort_events(Events.concat(pipeline.events))
+    tracks = TrackRows.of(taken(pipeline.track_parts))
+    events = sorted_events_table(taken(pipeline.events_arrow))
     engagements = pipeline.engagement_log()
     summary = build_summary(
-        world, pipeline, detections, engagements, events, seed=seed,
+        world, pipeline, detections, engagements, seed=seed,
         n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
     )  # fmt: skip
     result = RunResult(
-        summary=summary, truth=truth, detections=detections, tracks=tracks, events=events,
-        engagements=engagements,
+        summary=summary, truth_states=truth, detections=detections, track_rows=tracks,
+        events_table=events, engagements=engagements,
     )  # fmt: skip
     if record:
         run_dir = recorder.prepare_run_dir(out_dir or recorder.default_run_dir(world.name))
+        streamed = {  # written a row group at a time
+            "truth": (_truth_table(world, part) for part in truth.chunks()),
+            "detections": [detections.to_arrow()],
+            "tracks": (_tracks_table(world, part) for part in tracks.chunks()),
+        }
+        for name, parts in streamed.items():
+            recorder.write_parquet_parts(run_dir / f"{name}.parquet", parts)
         tables: dict[str, Callable[[], Any]] = {
-            "truth": lambda: _truth_table(world, truth),
-            "detections": detections.to_arrow,
-            "tracks": lambda: _tracks_table(world, tracks),
             "engagements": lambda: _engagements_table(engagements, pipeline),
-            "events": events.to_arrow,
+            "events": lambda: events,
         }
         for name, make in tables.items():
             recorder.write_parquet(run_dir / f"{name}.parquet", make())

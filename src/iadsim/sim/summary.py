@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from iadsim.engagement.log import OUTCOMES, Engagements
-from iadsim.frames import Detections, Events
+from iadsim.frames import Detections
 from iadsim.scenario.compile import World
 from iadsim.sim.pipeline import Pipeline
 from iadsim.sim.summary_types import (
@@ -25,6 +25,9 @@ from iadsim.sim.summary_types import (
     RunSummary,
     ThreatSummary,
 )
+
+#: Threat-times :func:`_in_reach` looks at at once (bounds its memory).
+REACH_CHUNK_CELLS = 131_072
 
 
 def _first_by_threat(
@@ -50,7 +53,6 @@ def build_summary(
     pipeline: Pipeline,
     detections: Detections,
     engagements: Engagements,
-    events: Events,
     *,
     seed: int,
     n_events_processed: int,
@@ -107,7 +109,7 @@ def build_summary(
         salvos_by_outcome=by_outcome,
         n_detections=len(detections),
         n_false_alarms=int((detections.truth_id < 0).sum()),
-        n_track_rows=int(sum(len(t) for t in pipeline.tracks)),
+        n_track_rows=pipeline.n_track_rows,
         batteries=batteries,
         radars=_radar_figures(world, detections),
         threats=threats,
@@ -174,23 +176,36 @@ def _killer_battery(engagements: Engagements, n: int) -> np.ndarray:
 
 def _in_reach(world: World, pipeline: Pipeline) -> np.ndarray:
     """(B, n): threat came within the maximum range of one of the battery's launchers
-    while alive (truth on the run's truth grid; evaluation only)."""
+    while alive (truth on the run's truth grid; evaluation only).
+
+    Positions only, of the threats alive in each chunk of about
+    :data:`REACH_CHUNK_CELLS` threat-times: memory is bounded by a chunk and the cost
+    grows with the threat-seconds flown, not with threats x run duration."""
     eng = pipeline.stages.engagement
-    n_b, n = len(world.batteries), world.truth.n_threats
+    model, n_b, n = world.truth, len(world.batteries), world.truth.n_threats
     out = np.zeros((n_b, n), dtype=bool)
     if eng is None or n == 0:
         return out
     t = np.arange(0.0, world.duration_s + 1e-9, max(world.truth_step_s, 1.0))
-    truth = world.truth.states(t, pipeline.kill_time_s)
-    pos = truth.pos_m()[truth.alive]
-    ids = truth.threat_id[truth.alive]
     lp = eng.launchers
     reach = np.where(eng.launchers.loadout > 0, eng.max_range_m[None, :], 0.0).max(axis=1)
-    for k, bty in enumerate(world.batteries):
-        rows = np.flatnonzero(lp.battery_id == bty.battery_id)
-        for r in rows.tolist():
-            d = np.sqrt(np.sum((pos - lp.pos_m[r]) ** 2, axis=-1))
-            out[k, ids[d <= reach[r]]] = True
+    battery = [np.flatnonzero(lp.battery_id == b.battery_id) for b in world.batteries]
+    launch, end, kill = model.launch_s[:, None], model.end_s[:, None], pipeline.kill_time_s
+    per = max(1, REACH_CHUNK_CELLS // n)
+    for k0 in range(0, t.shape[0], per):
+        tt = t[k0 : k0 + per]
+        alive = (tt >= launch) & (tt <= end) & (tt < kill[:, None])  # (n, T), as Truth.alive
+        rows = np.flatnonzero(alive.any(axis=1))
+        if rows.shape[0] == 0:
+            continue
+        e, nn, u = model.positions(tt, rows)
+        live = alive[rows]
+        pos = np.stack([e[live], nn[live], u[live]], axis=-1)
+        ids = np.broadcast_to(rows[:, None], live.shape)[live]
+        for b, launchers in enumerate(battery):
+            for r in launchers.tolist():
+                d = np.sqrt(np.sum((pos - lp.pos_m[r]) ** 2, axis=-1))
+                out[b, ids[d <= reach[r]]] = True
     return out
 
 

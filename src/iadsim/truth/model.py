@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -149,13 +149,23 @@ class TruthModel:
         Velocities are the exact derivative of the plane->ENU map (central
         difference over 10 ms of the analytic plane velocity).
         """
+        parts = list(self.state_chunks(t_s, kill_time_s))
+        if len(parts) == 1:
+            return parts[0]
+        return Truth(**{c: np.concatenate([getattr(p, c) for p in parts]) for c in Truth.columns()})
+
+    def state_chunks(
+        self, t_s: F64 | float, kill_time_s: F64 | None = None, cells: int | None = None
+    ) -> Iterator[Truth]:
+        """:meth:`states` a few times at a time: frames of about ``cells`` rows (default
+        :data:`STATES_CHUNK_CELLS`) whose concatenation is ``states(t_s, kill_time_s)``
+        (memory bounded by a chunk, whatever the number of times)."""
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
         kill = np.full(self.n_threats, np.inf) if kill_time_s is None else kill_time_s
-        per = max(1, STATES_CHUNK_CELLS // max(self.n_threats, 1))  # times per chunk
-        parts = [self._time_major(t[k : k + per], kill) for k in range(0, t.shape[0], per)]
-        if len(parts) == 1:
-            return Truth(**parts[0])
-        return Truth(**{c: np.concatenate([p[c] for p in parts]) for c in parts[0]})
+        cells = STATES_CHUNK_CELLS if cells is None else cells
+        per = max(1, cells // max(self.n_threats, 1))  # times per chunk
+        for k in range(0, max(t.shape[0], 1), per):
+            yield Truth(**self._time_major(t[k : k + per], kill))
 
     def _time_major(self, t: F64, kill: F64) -> dict[str, NDArray[Any]]:
         """Columns of :meth:`states` at the times ``t`` (rows time-major)."""

@@ -1,0 +1,110 @@
+"""A run's large outputs, held compactly and materialised on demand.
+
+The truth on the output grid is computed a chunk of times at a time
+(:class:`TruthStates`), the track rows stay the tracker's frames with a mask of the
+rows kept (:class:`TrackRows`) and the event log is kept as Arrow (text in UTF-8,
+:func:`sorted_events_table`). The recorder streams them into Parquet a row group at
+a time; :class:`~iadsim.sim.runner.RunResult` builds the whole frames only when a
+caller asks for them. Each form gives exactly the rows (and file bytes) of the
+whole frames built at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from iadsim.frames import Events, Tracks, Truth
+from iadsim.truth import TruthModel
+
+__all__ = ["TrackRows", "TruthStates", "sorted_events_table", "taken"]
+
+_F = TypeVar("_F")
+
+#: Rows of truth computed at once when streamed (:meth:`TruthStates.chunks`).
+TRUTH_PART_ROWS = 131_072
+#: Rows of track frames joined into one part when streamed (:meth:`TrackRows.chunks`).
+TRACK_PART_ROWS = 65_536
+
+
+def taken(frames: list[_F]) -> list[_F]:
+    """The items of ``frames``, which is emptied (its owner no longer holds them)."""
+    out = frames.copy()
+    frames.clear()
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class TruthStates:
+    """The run's truth on its output grid (``truth.parquet``), computed when asked:
+    whole (:meth:`frame`) or a chunk of times at a time (:meth:`chunks`, memory
+    bounded by a chunk), from the truth model and the run's final kill times."""
+
+    model: TruthModel
+    t_s: NDArray[np.float64]
+    kill_time_s: NDArray[np.float64]
+
+    def frame(self) -> Truth:
+        """All rows (time-major), as ``model.states(t_s, kill_time_s)``."""
+        return self.model.states(self.t_s, self.kill_time_s)
+
+    def chunks(self) -> Iterator[Truth]:
+        """The rows of :meth:`frame` in order, about :data:`TRUTH_PART_ROWS` at a time
+        (a few times; at least one time whatever the number of threats)."""
+        return self.model.state_chunks(self.t_s, self.kill_time_s, cells=TRUTH_PART_ROWS)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackRows:
+    """``tracks.parquet``'s rows: the tracker's frames in output order and the rows
+    kept, the last of each (time, track id) (looks of several radars at one instant
+    each report a changed track; a change record keeps its state after all of them)."""
+
+    parts: tuple[Tracks, ...]
+    keep: NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, parts: list[Tracks]) -> TrackRows:
+        """The rows of ``parts`` (in order), the last row per (time, track id) kept."""
+        t = np.concatenate([p.t_s for p in parts]) if parts else np.zeros(0)
+        ids = np.concatenate([p.track_id for p in parts]) if parts else np.zeros(0, np.int64)
+        n = t.shape[0]
+        keep = np.ones(n, bool)
+        if n >= 2:
+            order = np.lexsort((np.arange(n), ids, t))
+            last = np.ones(n, bool)
+            last[:-1] = (t[order][1:] != t[order][:-1]) | (ids[order][1:] != ids[order][:-1])
+            keep[order] = last
+        return cls(tuple(parts), keep)
+
+    def __len__(self) -> int:
+        return int(self.keep.sum())
+
+    def frame(self) -> Tracks:
+        """All kept rows in order."""
+        whole = Tracks.concat(list(self.parts))
+        return whole if self.keep.all() else whole.select(self.keep)
+
+    def chunks(self) -> Iterator[Tracks]:
+        """The rows of :meth:`frame` in order, parts of about :data:`TRACK_PART_ROWS`."""
+        start, stop, group = 0, 0, []
+        for k, part in enumerate(self.parts):
+            group.append(part)
+            stop += len(part)
+            if stop - start >= TRACK_PART_ROWS or k == len(self.parts) - 1:
+                yield Tracks.concat(group).select(self.keep[start:stop])
+                start, group = stop, []
+        if not self.parts:
+            yield Tracks.empty()
+
+
+def sorted_events_table(parts: list[pa.Table]) -> pa.Table:
+    """``events.parquet``: the event log's Arrow parts (append order) joined and put in
+    time order (stable: events of one instant keep their order)."""
+    table = pa.concat_tables(parts) if parts else Events.empty().to_arrow()
+    return table.take(np.argsort(table.column("t_s").to_numpy(), kind="stable"))
