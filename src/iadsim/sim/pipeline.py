@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 
 from iadsim.c2.threat import threat_eval_events
 from iadsim.engagement.log import Engagements
-from iadsim.frames import Detections, Events, Orders, Tracks, TrackStatus, Truth, make_events
+from iadsim.frames import Detections, Events, Orders, Tracks, Truth, make_events
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
@@ -53,6 +53,7 @@ from iadsim.sim.engine import (
 from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.physics import ThreatPhysics
+from iadsim.sim.run_events import first_detection_events, track_status_events
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
 
@@ -280,35 +281,14 @@ class Pipeline:
         return hit
 
     def _first_detections(self, radar: Radar, dets: Detections) -> None:
-        """``first_detection`` events: the first plot of each threat by each radar
-        (evaluation: the plots' truth ids)."""
-        if not len(dets):
-            return
-        for k in np.flatnonzero(dets.truth_id >= 0).tolist():
-            key = (radar.radar_id, int(dets.truth_id[k]))
-            if key not in self._first_seen:
-                self._first_seen.add(key)
-                self.events.append(make_events(
-                    float(dets.t_s[k]), "first_detection", threat_id=key[1],
-                    radar_id=radar.radar_id, value=float(dets.range_m[k]),
-                ))  # fmt: skip
+        """``first_detection`` events (:func:`first_detection_events`)."""
+        ev = first_detection_events(self._first_seen, radar.radar_id, dets)
+        if ev is not None:
+            self.events.append(ev)
 
     def _note_track_events(self, tracks: Tracks, t_s: float) -> None:
-        """``track_confirmed`` for tracks firm for the first time, ``track_deleted`` for
-        firm tracks deleted (tentative churn stays in the tracker's counters)."""
-        ids, status = tracks.track_id, tracks.status
-        seen = self._firm_ids
-        firm = (status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)
-        new = [k for k in np.flatnonzero(firm).tolist() if ids[k] not in seen]
-        for k in new:
-            seen.add(int(ids[k]))
-        if new:
-            self.events.append(make_events(np.full(len(new), t_s), "track_confirmed",
-                                           track_id=ids[new]))  # fmt: skip
-        gone = [k for k in np.flatnonzero(status == TrackStatus.DELETED).tolist() if ids[k] in seen]
-        if gone:
-            self.events.append(make_events(np.full(len(gone), t_s), "track_deleted",
-                                           track_id=ids[gone]))  # fmt: skip
+        """``track_confirmed``/``track_deleted`` events (:func:`track_status_events`)."""
+        self.events.extend(track_status_events(self._firm_ids, tracks, t_s))
 
     # -- command and control, engagements -----------------------------------
     def _c2_cycle(self, engine: Engine, t_s: float) -> None:
