@@ -292,14 +292,9 @@ class RadarGroup:
             return np.asarray(values, dtype=dtype)
 
         masks = [r.terrain for r in radars]
-        n_az = max([m.n_az for m in masks if m is not None], default=1)
-        n_r = max([m.mask_el_rad.shape[1] for m in masks if m is not None], default=1)
-        stack = np.full((len(radars), n_az, n_r), -np.pi / 2)
-        for i, m in enumerate(masks):
-            if m is not None:
-                a, b = m.mask_el_rad.shape
-                stack[i, :a, :b] = m.mask_el_rad
-                stack[i, :a, b:] = m.mask_el_rad[:, -1:]
+        m0 = masks[0]
+        # one radar: its mask is the stack (a view; a mask is tens of MB per radar)
+        stack = np.full((1, 1, 1), -np.pi / 2) if m0 is None else m0.mask_el_rad[None, :, :]
         return cls(
             radar_id=arr([r.radar_id for r in radars], np.int64),
             pos_m=np.asarray([r.pos_m for r in radars], dtype=np.float64).reshape(-1, 3),
