@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from campaign_fakes import fake_simulate, load_table, make_plan
+from proc_tree import descendants
 from test_campaign_faults import _alive
 
 from iadsim.analysis.campaign.runner import run_campaign
@@ -29,22 +30,6 @@ HERE = Path(__file__).parent
 GRID = {"batteries[0].doctrine.salvo": [1, 2]}
 #: seconds the worker processes may take to notice their parent's death
 ORPHAN_BOUND_S = 20.0
-
-
-def _descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (from /proc; children of children included)."""
-    parent_of: dict[int, int] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                parent_of[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {p for p, pp in parent_of.items() if pp in frontier} - found
-        found |= frontier
-    return found
 
 
 @pytest.mark.slow
@@ -69,14 +54,14 @@ def test_parent_sigkill_takes_dask_workers_down(tmp_path: Path, task_s: float) -
     store = CampaignStore(out)
     try:
         deadline = time.monotonic() + 120.0
-        while time.monotonic() < deadline and len(_descendants(proc.pid)) < 3:
+        while time.monotonic() < deadline and len(descendants(proc.pid)) < 3:
             assert proc.poll() is None, "campaign ended early"
             time.sleep(0.1)
         time.sleep(2.0)  # tasks are running
         while time.monotonic() < deadline and task_s < 1 and len(store.parts("results")) < 2:
             assert proc.poll() is None, "campaign ended early"
             time.sleep(0.1)
-        workers = _descendants(proc.pid)
+        workers = descendants(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)  # the parent only, not its process group
         proc.wait(timeout=30)
         t0 = time.monotonic()
