@@ -42,9 +42,10 @@ def nearest_threat(
     """Threat id (T,) nearest to each position (T, 3) among living threats (and, if
     given, ``eligible[threat_id]`` ones), -1 beyond ``gate_m`` or when there is none.
 
-    Candidates within the gate come from a k-d tree over the threats (T log A, not
-    T A); the distances of those pairs are then computed as the all-pairs form would,
-    ties going to the lower threat row, so both forms give the same ids.
+    Candidates come from a k-d tree over the threats: each position's nearest
+    distance within the gate, then every threat at that distance (T log A, not T A,
+    however dense the raid); their distances are then computed as the all-pairs form
+    would, ties going to the lower threat row, so both forms give the same ids.
     """
     out = np.full(pos_m.shape[0], -1, dtype=np.int64)
     alive = truth.alive
@@ -53,7 +54,7 @@ def nearest_threat(
     if pos_m.shape[0] == 0 or not alive.any():
         return out
     tp = truth.pos_m()[alive]
-    i, j = _pairs_within(pos_m, tp, gate_m)
+    i, j = _nearest_candidates(pos_m, tp, gate_m)
     d = np.sqrt(np.sum((pos_m[i] - tp[j]) ** 2, axis=-1))
     ok = d <= gate_m
     i, j, d = i[ok], j[ok], d[ok]
@@ -65,16 +66,29 @@ def nearest_threat(
     return out
 
 
-def _pairs_within(a: F, b: F, r: float) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """All (i, j) with rows ``a[i]``, ``b[j]`` possibly within ``r`` (a superset: the
-    tree's radius has 1e-9 relative slack; small inputs give every pair)."""
+def _nearest_candidates(a: F, b: F, r: float) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Pairs (i, j) holding, for each row ``a[i]``, every row ``b[j]`` at its nearest
+    distance (all tied ones; a superset: 1e-9 relative slack) when that is within
+    ``r``; small or non-finite inputs give every pair.
+
+    A dense raid puts hundreds of threats within ``r`` of a track; taking the nearest
+    distance from the tree first keeps the candidates to the tied few (T log A).
+    """
     if a.shape[0] * b.shape[0] <= 4096 or not (np.isfinite(a).all() and np.isfinite(b).all()):
         i, j = np.indices((a.shape[0], b.shape[0])).reshape(2, -1)
         return i.astype(np.int64), j.astype(np.int64)
-    res = cKDTree(a).sparse_distance_matrix(
-        cKDTree(b), r * (1 + 1e-9) + 1e-6, output_type="ndarray"
-    )
-    return res["i"].astype(np.int64), res["j"].astype(np.int64)
+    tree = cKDTree(b)
+    d_min, _ = tree.query(a, k=1, distance_upper_bound=_slack(r))
+    rows = np.isfinite(d_min).nonzero()[0]
+    near = tree.query_ball_point(a[rows], _slack(d_min[rows]))
+    counts = np.fromiter((len(js) for js in near), dtype=np.int64, count=rows.size)
+    j = np.fromiter((k for js in near for k in js), dtype=np.int64, count=int(counts.sum()))
+    return np.repeat(rows, counts).astype(np.int64), j
+
+
+def _slack(r_m: F | float) -> F:
+    """A distance with the slack that keeps float rounding from losing a tie."""
+    return np.asarray(r_m) * (1 + 1e-9) + 1e-6
 
 
 @dataclasses.dataclass
