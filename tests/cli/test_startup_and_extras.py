@@ -70,3 +70,21 @@ def test_commands_report_their_missing_extra(
     res = invoke(*args)
     assert res.code == 2
     assert res.err.count("\n") == 1 and f"pip install 'iadsim[{extra}]'" in res.err
+
+
+def test_a_run_imports_neither_pandas_nor_scipy_stats(tmp_path) -> None:
+    """A whole ``iadsim run`` (scenario, simulation, Parquet run directory) stays clear
+    of the two imports that cost every run most (pandas through pyarrow's numpy
+    converters, ~0.3 s; scipy.stats, ~0.6 s): the run path uses neither."""
+    import yaml
+    from cli_helpers import TINY
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY))
+    args = ["run", str(path), "-q", "--out", str(tmp_path / "run")]
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args, heavy=("pandas", "scipy.stats"))],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert (tmp_path / "run" / "events.parquet").exists(), proc.stderr[-2000:]
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == []

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from iadsim.arrow import arrow_array, numpy_column
 from iadsim.frames import Events, Tracks, Truth
 from iadsim.truth import TruthModel
 
@@ -107,4 +108,5 @@ def sorted_events_table(parts: list[pa.Table]) -> pa.Table:
     """``events.parquet``: the event log's Arrow parts (append order) joined and put in
     time order (stable: events of one instant keep their order)."""
     table = pa.concat_tables(parts) if parts else Events.empty().to_arrow()
-    return table.take(np.argsort(table.column("t_s").to_numpy(), kind="stable"))
+    order = np.argsort(numpy_column(table.column("t_s")), kind="stable")
+    return table.take(arrow_array(order))  # numpy in or out would import pandas

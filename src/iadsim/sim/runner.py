@@ -142,8 +142,8 @@ def _truth_table(world: World, truth: Truth) -> Any:
     table = table.append_column("lon_deg", arrow_array(np.degrees(lon)))
     # names taken per row in Arrow (a numpy fixed-width unicode array of all rows
     # would cost 4 bytes x the longest name per row: 340 MB at 1,000 threats)
-    names = pa.array([str(n) for n in world.threats.name], type=pa.string())
-    types = pa.array([str(n) for n in world.threats.type], type=pa.string())
+    names = arrow_array(np.asarray(world.threats.name, dtype=str))
+    types = arrow_array(np.asarray(world.threats.type, dtype=str))
     table = table.append_column("threat_name", names.take(arrow_array(truth.threat_id)))
     return table.append_column("threat_type", types.take(arrow_array(truth.threat_id)))
 

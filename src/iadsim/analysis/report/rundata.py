@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from iadsim.arrow import numpy_column
 from iadsim.errors import InputDataError
 from iadsim.frames import Events, TrackStatus, Truth
 from iadsim.scenario.compile import World, compile_world
@@ -102,34 +103,8 @@ def _read(path: Path) -> pa.Table:
 
 
 #: Arrow primitive types read straight from their buffers.
-_NUMPY_TYPES: dict[str, type[np.generic]] = {
-    "double": np.float64, "float": np.float32, "int64": np.int64, "int32": np.int32,
-    "int16": np.int16, "int8": np.int8, "uint64": np.uint64, "uint32": np.uint32,
-    "uint16": np.uint16, "uint8": np.uint8,
-}  # fmt: skip
-
-
-def _column(col: pa.ChunkedArray) -> NDArray[Any]:
-    """A column as numpy without pyarrow's numpy converters (they import pandas, ~1 s):
-    primitive types from their data buffers, booleans via uint8, the rest via lists."""
-    arr = col.combine_chunks()
-    if pa.types.is_boolean(arr.type):
-        arr = arr.cast(pa.uint8())
-        return _column(pa.chunked_array([arr])).astype(bool)
-    kind = _NUMPY_TYPES.get(str(arr.type))
-    if kind is None or arr.null_count:
-        values = arr.to_pylist()
-        if kind is not None and np.dtype(kind).kind == "f":
-            return np.array([np.nan if v is None else v for v in values], dtype=kind)
-        return np.array(values, dtype=object)
-    buf = arr.buffers()[1]
-    return np.frombuffer(
-        buf, dtype=kind, count=len(arr), offset=arr.offset * np.dtype(kind).itemsize
-    ).copy()
-
-
 def _columns(table: pa.Table) -> Columns:
-    return {n: _column(table.column(n)) for n in table.column_names}
+    return {n: numpy_column(table.column(n)) for n in table.column_names}
 
 
 def _frame(cls: Any, table: pa.Table, path: Path) -> Any:
