@@ -154,6 +154,11 @@ def windowed_velocity(truth: Truth, ids: I64, t_s: F64, window_s: float) -> F64:
         Target id and time of each query (each id present among the live rows).
     window_s : float
         Window length ``w`` > 0, s.
+
+    Returns
+    -------
+    float64 (n, 3)
+        Mean east, north, up velocity of each query, m/s.
     """
     live = truth.select(truth.alive)
     order = np.lexsort((live.t_s, live.threat_id))
