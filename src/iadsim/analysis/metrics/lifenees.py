@@ -7,6 +7,16 @@ full position-velocity covariance at every row of its life
 (:meth:`iadsim.frames.Tracks.state_cov`), averaged over the track, and the
 per-track averages are averaged per threat class.
 
+Truth velocity. By default the truth's own velocity at the track time is used,
+right for a simulated motion. A replayed recording's velocity is the finite
+difference of consecutive reports (:mod:`iadsim.truth.replay`), and recorded
+positions carry time-stamp errors along track (OpenSky state vectors stamp the last
+position with the vector's time: ~0.3 s rms in the Paris sample, 40 m/s rms of
+along-track velocity noise at 1 s reports), so that velocity is noise a tracker
+cannot, and should not, follow. ``truth_vel_window_s = w`` uses the truth's mean
+velocity over ``[t - w/2, t + w/2]`` (its displacement over the window, clamped to
+its life) instead: the velocity a tracker with a few-second revisit can observe.
+
 Bounds. The NEES samples of one track are correlated in time (the same filter
 state carries over), so they are not independent draws. The sample here is one
 value per track: its time-averaged NEES. If the filter is consistent its
@@ -25,6 +35,7 @@ References
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -35,7 +46,7 @@ from iadsim.analysis.metrics.align import interpolate_truth
 from iadsim.analysis.metrics.consistency import chi2_bounds, nees
 from iadsim.frames import Tracks, TrackStatus, Truth
 
-__all__ = ["ASSOCIATION_RULE", "ClassNees", "LifeNees", "track_life_nees"]
+__all__ = ["ASSOCIATION_RULE", "ClassNees", "LifeNees", "track_life_nees", "windowed_velocity"]
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -77,9 +88,11 @@ class LifeNees:
     ``n_rows`` (rows scored) and ``nees_mean`` (time-averaged NEES). ``classes``
     holds one :class:`ClassNees` per threat class, sorted by name. Per scored row
     (arrays of equal length, sorted by track then time): ``row_track_id``,
-    ``row_t_s``, ``row_nees`` (``dof`` states) and ``row_pos_nees`` (position only,
-    ``n_dim`` dof), for per-sample statistics (e.g.
+    ``row_t_s``, ``row_nees`` (``dof`` states), ``row_pos_nees`` (position only,
+    ``n_dim`` dof), ``row_vel_nees`` (velocity only, ``n_dim`` dof; NaN without
+    velocities) and ``row_truth_id``, for per-sample statistics (e.g.
     :func:`~iadsim.analysis.metrics.consistency.effective_samples`).
+    ``truth_vel_window_s`` is the window of the truth velocity (0: instantaneous).
     """
 
     track_id: I64
@@ -94,6 +107,9 @@ class LifeNees:
     row_t_s: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
     row_nees: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
     row_pos_nees: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
+    row_vel_nees: F64 = dataclasses.field(default_factory=lambda: np.zeros(0))
+    row_truth_id: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    truth_vel_window_s: float = 0.0
 
 
 def _rows_usable(trk: Tracks, n_dim: int, full: bool) -> tuple[Tracks, F64]:
@@ -107,14 +123,62 @@ def _rows_usable(trk: Tracks, n_dim: int, full: bool) -> tuple[Tracks, F64]:
     return trk.select(ok), cov[ok]
 
 
-def _truth_rows(truth: Truth, t_s: F64, n_dim: int, tol_s: float) -> tuple[I64, F64, F64]:
-    """Live truth (ids, times, [pos | vel]) interpolated at the times ``t_s``, sorted by time."""
+def _truth_rows(
+    truth: Truth, t_s: F64, n_dim: int, tol_s: float, window_s: float
+) -> tuple[I64, F64, F64]:
+    """Live truth (ids, times, [pos | vel]) interpolated at the times ``t_s``, sorted by
+    time; velocity windowed over ``window_s`` if positive (module doc)."""
     values = np.hstack([truth.pos_m()[:, :n_dim], truth.vel_mps()[:, :n_dim]])
     ids, row_t, vals, _ = interpolate_truth(
         truth.t_s, truth.threat_id, values, np.unique(t_s), alive=truth.alive, tol_s=tol_s
     )
+    if window_s > 0.0 and ids.size:
+        vals[:, n_dim:] = windowed_velocity(truth, ids, row_t, window_s)[:, :n_dim]
     order = np.argsort(row_t, kind="stable")
     return ids[order], row_t[order], vals[order]
+
+
+def windowed_velocity(truth: Truth, ids: I64, t_s: F64, window_s: float) -> F64:
+    r"""Mean velocity of truth ``ids`` over ``[t - w/2, t + w/2]``, m/s, shape (n, 3).
+
+    :math:`\bar v = (p(b) - p(a)) / (b - a)` with ``a``, ``b`` the window's ends
+    clamped to the target's live samples and ``p`` its positions interpolated linearly;
+    the instantaneous velocity where the clamped window is empty (a one-sample life).
+    Live samples of one id are taken as one contiguous life.
+
+    Parameters
+    ----------
+    truth : Truth
+        All truth rows (live ones used).
+    ids, t_s : arrays (n,)
+        Target id and time of each query (each id present among the live rows).
+    window_s : float
+        Window length ``w`` > 0, s.
+
+    Returns
+    -------
+    float64 (n, 3)
+        Mean east, north, up velocity of each query, m/s.
+    """
+    live = truth.select(truth.alive)
+    order = np.lexsort((live.t_s, live.threat_id))
+    tid, t = live.threat_id[order], live.t_s[order]
+    u, first, rank = np.unique(tid, return_index=True, return_inverse=True)
+    rank = rank.reshape(-1)
+    span = 2.0 * (float(np.ptp(t)) + window_s + 1.0)
+    key = rank * span + t  # targets laid end to end on one increasing axis
+    last = np.append(first[1:], t.size) - 1
+    q_rank = np.searchsorted(u, ids)
+    lo, hi = key[first][q_rank], key[last][q_rank]
+    q_key = q_rank * span + np.asarray(t_s, dtype=np.float64)
+    a = np.clip(q_key - window_s / 2.0, lo, hi)
+    b = np.clip(q_key + window_s / 2.0, lo, hi)
+    pos = live.pos_m()[order]
+    disp = np.stack([np.interp(b, key, pos[:, j]) - np.interp(a, key, pos[:, j]) for j in range(3)])
+    vel = live.vel_mps()[order]
+    inst = np.stack([np.interp(q_key, key, vel[:, j]) for j in range(3)], axis=-1)
+    dt = b - a
+    return np.where((dt > 0)[:, None], disp.T / np.where(dt > 0, dt, 1.0)[:, None], inst)
 
 
 def _pair_blocks(track_t: F64, truth_t: F64) -> Iterator[tuple[I64, I64]]:
@@ -196,6 +260,7 @@ def track_life_nees(
     statuses: Sequence[int] | None = (TrackStatus.CONFIRMED, TrackStatus.COASTING),
     prob: float = 0.95,
     time_tol_s: float = 1e-6,
+    truth_vel_window_s: float = 0.0,
 ) -> LifeNees:
     """NEES of each track over its life, averaged per threat class, with its bounds.
 
@@ -216,6 +281,10 @@ def track_life_nees(
         Probability of the two-sided interval.
     time_tol_s : float
         Tolerance for snapping a track time onto a truth sample, s.
+    truth_vel_window_s : float
+        0: the truth's instantaneous velocity; ``w > 0``: its mean velocity over a
+        window of ``w`` s centred on the track time (for replayed recordings, module
+        doc; 20 s spans two 10 s reports or four scans of a 4.8 s radar).
 
     Returns
     -------
@@ -228,6 +297,8 @@ def track_life_nees(
     """
     if n_dim not in (2, 3):
         raise ValueError(f"n_dim must be 2 or 3 (got {n_dim})")
+    if not (math.isfinite(truth_vel_window_s) and truth_vel_window_s >= 0.0):
+        raise ValueError(f"truth_vel_window_s must be >= 0 (got {truth_vel_window_s})")
     trk = tracks
     if statuses is not None:
         trk = trk.select(np.isin(trk.status, np.asarray(statuses, dtype=np.int8)))
@@ -240,11 +311,11 @@ def track_life_nees(
     dof = 2 * n_dim if full else n_dim
     trk = trk.select(np.argsort(trk.t_s, kind="stable"))
     trk, cov = _rows_usable(trk, n_dim, full)
-    ids, tt, tv = _truth_rows(truth, trk.t_s, n_dim, time_tol_s)
+    ids, tt, tv = _truth_rows(truth, trk.t_s, n_dim, time_tol_s, truth_vel_window_s)
     has_truth = np.isin(trk.t_s, tt)
     trk, cov = trk.select(has_truth), cov[has_truth]
     if len(trk) == 0:
-        return _empty(dof)
+        return _empty(dof, truth_vel_window_s)
     k, q, d2 = _gate_pairs(trk, cov, tv, tt, n_dim)
     assoc = _associate(trk, ids, k, q, d2)
     # rows of each associated track where its truth is live: the truth row at that time
@@ -254,6 +325,7 @@ def track_life_nees(
     err = tv[q_m, :dof] - state[k_m]
     eps = nees(err, cov[k_m])
     eps_pos = nees(err[:, :n_dim], cov[k_m][:, :n_dim, :n_dim])
+    eps_vel = nees(err[:, n_dim:], cov[k_m][:, n_dim:, n_dim:]) if full else eps_pos * np.nan
     by_track = np.lexsort((trk.t_s[k_m], trk.track_id[k_m]))
     u_trk, inv, n_rows = np.unique(trk.track_id[k_m], return_inverse=True, return_counts=True)
     per_track = np.bincount(inv.reshape(-1), weights=eps, minlength=u_trk.size) / np.maximum(
@@ -272,14 +344,17 @@ def track_life_nees(
         row_t_s=trk.t_s[k_m][by_track],
         row_nees=eps[by_track],
         row_pos_nees=eps_pos[by_track],
+        row_vel_nees=eps_vel[by_track],
+        row_truth_id=ids[q_m][by_track].astype(np.int64),
+        truth_vel_window_s=float(truth_vel_window_s),
     )
 
 
-def _empty(dof: int) -> LifeNees:
+def _empty(dof: int, window_s: float) -> LifeNees:
     none = np.zeros(0, np.int64)
     return LifeNees(
         track_id=none, truth_id=none, n_rows=none, nees_mean=np.zeros(0), dof=dof,
-        classes=(), n_unassociated=0,
+        classes=(), n_unassociated=0, truth_vel_window_s=float(window_s),
     )  # fmt: skip
 
 
