@@ -3,9 +3,10 @@
 The ``real-traffic`` preset (40 recorded airliners around Paris-CDG, the recording
 civil-surveillance was tuned on) is run once; the track-life NEES of its tracks is
 scored against the recorded truth with the truth velocity averaged over 20 s
-(:func:`iadsim.analysis.metrics.track_life_nees`, ``truth_vel_window_s``): the
-replay's instantaneous velocity is the finite difference of ADS-B reports with
-stale positions, noise no tracker should follow (``bench/nees_real_traffic.py``).
+(:func:`iadsim.analysis.metrics.track_life_nees`, ``truth_vel_window_s``): even
+fused with the recorded ground velocity (the replay's default), the replayed
+velocity keeps a few m/s of the recording's own noise, which no tracker should
+follow (``bench/nees_real_traffic.py``, ``bench/README-tracking.md``).
 A filter told too little noise (or too small a process noise) would be above the
 band; one told far too much, below it.
 """

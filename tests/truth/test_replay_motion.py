@@ -55,7 +55,8 @@ def test_truth_at_report_times_is_the_recording_in_enu(tmp_path: Path) -> None:
     a = straight_flight(20)
     b = straight_flight(15, icao="def456", callsign="TST2", t0_s=a["timestamp"][0] + 7.0, lat0=48.9)
     path = write_csv(tmp_path / "r.csv", concat(a, b))
-    world = compile_world(load_scenario_data(_scenario(path), file="s.yaml"))
+    scenario = _scenario(path, fuse_velocity=False)  # the reported positions themselves
+    world = compile_world(load_scenario_data(scenario, file="s.yaml"))
     assert world.threats.name == ("traffic-TST1", "traffic-TST2")
     np.testing.assert_allclose(world.truth.launch_s, [5.0, 12.0])  # launch + own start
     np.testing.assert_allclose(world.truth.end_s, [5.0 + 19.0, 12.0 + 14.0])

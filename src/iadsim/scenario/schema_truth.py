@@ -137,7 +137,11 @@ class ReplayMotionConfig(KindModel):
     numeric ``timestamp: s|ms``) unless its Parquet metadata does. ``flights``
     keeps only the listed callsigns or ICAO addresses. Scenario time 0 (plus the
     threat's ``launch_time_s``) is the recording's first kept report. Positions are
-    interpolated linearly between reports; duplicates, frozen positions and outliers
+    interpolated linearly between reports; ``fuse_velocity`` (default) first fuses
+    the reported positions with the recorded ground speed and track (archived ADS-B
+    positions are stale by a fraction of a second: their differences are tens of m/s
+    off, and so would be the truth velocity; false: the reported positions as they
+    are). Duplicates, frozen positions and outliers
     are removed and gaps above ``max_gap_s`` split a flight, with counts in the
     load warnings (see ``iadsim replay-info``)."""
 
@@ -148,6 +152,7 @@ class ReplayMotionConfig(KindModel):
     max_gap_s: Annotated[float, Field(gt=0.0)] = 30.0
     max_speed_mps: Annotated[float, Field(gt=0.0)] = 400.0
     max_vertical_mps: Annotated[float, Field(gt=0.0)] = 120.0
+    fuse_velocity: bool = True
 
 
 def bundled_data_dir() -> Path:
@@ -190,7 +195,8 @@ def _compile_replay(
     cfg: ReplayMotionConfig, th: Threat, catalog: Catalog, origin: tuple[float, float, float]
 ) -> GroupMotion:
     flights = load_flights(cfg)
-    members = replay_flights(flights, (origin[0], origin[1]), float(flights.t_s.min()))
+    t0_s = float(flights.t_s.min())
+    members = replay_flights(flights, origin[:2], t0_s, fuse_velocity=cfg.fuse_velocity)
     if cfg.flights is not None:
         wanted = set(cfg.flights)
         keep = [

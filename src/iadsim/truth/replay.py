@@ -4,10 +4,12 @@ Each cleaned flight (:mod:`iadsim.truth.cleaning`) becomes one
 :class:`ReplayMotion`: its reports projected into the route plane
 (:mod:`iadsim.truth.plane`, so :class:`~iadsim.truth.TruthModel` maps it to the
 scenario ENU frame like every other motion kind) and interpolated linearly in
-time between reports. Positions at report times are the recorded ones (to
-rounding); the velocity between two reports is the constant one that joins them,
-so velocity integrates exactly to the replayed positions. Recorded ground speed and
-track are kept for the summary, not used for the trajectory.
+time between reports. The velocity between two reports is the constant one that
+joins them, so velocity integrates exactly to the replayed positions. The positions
+at report times are, by default, the recorded ones fused with the recorded ground
+speed and track (:mod:`iadsim.truth.fusion`: archived ADS-B positions are stale by
+a fraction of a second, and their differences tens of m/s wrong); with
+``fuse_velocity=False`` they are the recorded ones (to rounding).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.truth.cleaning import Flights
+from iadsim.truth.fusion import fuse_positions
 from iadsim.truth.plane import geodetic_to_plane
 
 F64 = NDArray[np.float64]
@@ -68,11 +71,13 @@ class ReplayFlight:
 
 
 def replay_flights(
-    flights: Flights, origin_rad: tuple[float, float], t0_s: float
+    flights: Flights, origin_rad: tuple[float, float], t0_s: float, *, fuse_velocity: bool = True
 ) -> tuple[ReplayFlight, ...]:
     """Every flight of ``flights`` as a :class:`ReplayFlight`; times from ``t0_s``
     (epoch s), plane about ``origin_rad`` (lat, lon rad). Names are the callsign
-    (else the ICAO address), with ``-2``, ``-3`` ... for later flights of the same."""
+    (else the ICAO address), with ``-2``, ``-3`` ... for later flights of the same.
+    ``fuse_velocity``: positions fused with the recorded ground velocity (module doc;
+    a flight with a report lacking ground speed or track keeps its positions)."""
     pe, pn = geodetic_to_plane(
         np.radians(flights.lat_deg), np.radians(flights.lon_deg), origin_rad[0], origin_rad[1]
     )
@@ -84,9 +89,14 @@ def replay_flights(
         seen[base] = seen.get(base, 0) + 1
         name = base if seen[base] == 1 else f"{base}-{seen[base]}"
         t = flights.t_s[a:b]
+        plane_m = np.stack([pe[a:b], pn[a:b]], axis=-1)
+        if fuse_velocity:
+            trk = np.radians(flights.track_deg[a:b])
+            gs = flights.groundspeed_mps[a:b]
+            plane_m = fuse_positions(t, plane_m, np.stack([gs * np.sin(trk), gs * np.cos(trk)], -1))
         motion = ReplayMotion(
             tau_s=t - t[0],
-            plane_m=np.stack([pe[a:b], pn[a:b]], axis=-1),
+            plane_m=plane_m,
             alt_m=flights.alt_m[a:b].copy(),
         )
         out.append(ReplayFlight(motion=motion, start_s=float(t[0] - t0_s), name=name))
