@@ -281,8 +281,8 @@ class Tracker:
         if rows.size and m:
             gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)  # local ti
             firm = book.status[rows] != TrackStatus.TENTATIVE
-            picks = [self._associate(gp, cls, used) for cls in (firm, ~firm)]
-            chosen = [c for c in picks if c is not None]
+            picks = [self._associate(gp, c, used) for c in (firm, ~firm) if gp.ti.shape[0]]
+            chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
             if chosen:
                 self._update(rows, gp, meas, chosen, hit, ll_hit)
         if bit:
