@@ -23,15 +23,27 @@ def _bank(rng: np.random.Generator, k: int, imm: bool) -> FilterState:
     )  # fmt: skip
 
 
+def _kill(rng: np.random.Generator, n: int, oldest: bool) -> np.ndarray:
+    """Rows to delete: anywhere, or some of the oldest fifth (as false-alarm tracks die,
+    so the store closes the gaps from the front)."""
+    if not oldest:
+        return rng.uniform(size=n) < 0.3
+    kill = np.zeros(n, bool)
+    kill[: max(1, n // 5)] = rng.uniform(size=max(1, n // 5)) < 0.5
+    return kill
+
+
+@pytest.mark.parametrize("oldest", [False, True])
 @pytest.mark.parametrize("imm", [False, True])
-def test_store_matches_rebuilt_arrays(imm: bool) -> None:
-    """Random births (with new sensor columns) and deletions: the store's live views
-    equal the concatenated / selected reference at every step, and the store grows."""
+def test_store_matches_rebuilt_arrays(imm: bool, oldest: bool) -> None:
+    """Random births (with new sensor columns) and deletions anywhere or among the
+    oldest rows: the store's live views equal the concatenated / selected reference at
+    every step, and the store grows."""
     rng = np.random.default_rng(3)
     store = TrackStore(_bank(rng, 0, imm))
     ref_bank, ref_book = _bank(rng, 0, imm), TrackBook.new(np.zeros(0, np.int64), 0.0, 0.0)
     next_id = 1
-    for step in range(60):
+    for step in range(120 if oldest else 60):
         k = int(rng.integers(0, 9))
         ids = np.arange(next_id, next_id + k, dtype=np.int64)
         next_id += k
@@ -44,7 +56,7 @@ def test_store_matches_rebuilt_arrays(imm: bool) -> None:
         ref_bank, ref_book = ref_bank.append(new), TrackBook.concat(ref_book, nb)
         if step % 4 == 1:
             store.widen(6)
-        kill = rng.uniform(size=store.n) < 0.3
+        kill = _kill(rng, store.n, oldest)
         store.remove(kill)
         ref_bank, ref_book = ref_bank.take(~kill), ref_book.select(~kill)
         for f in dataclasses.fields(TrackBook):

@@ -6,10 +6,13 @@ concatenation of all ``n`` rows, ``P`` included) made a look's cost grow with th
 tracks. :class:`TrackStore` keeps the filter bank (:class:`~iadsim.tracking.roles.
 FilterState`) and the book (:class:`~iadsim.tracking.management.TrackBook`) in arrays
 with spare capacity (doubled when full, so a birth costs its own rows amortized); the
-live tracks are rows ``[0, n)`` in the order of their ids, exposed as views
+live tracks are rows ``[lo, lo + n)`` in the order of their ids, exposed as views
 (:attr:`TrackStore.bank`, :attr:`TrackStore.book`) that the tracker and its parts
-update in place. Deletions close the gaps in place, keeping the order. The values are
-exactly those of the rebuilt arrays: only where they are kept changes.
+update in place. Deletions close the gaps in place, keeping the order, from the nearer
+end: the rows before the last deleted one move back, or the rows after the first move
+forward, whichever are fewer (a look mostly deletes the oldest tentative tracks, near
+the front, so a deletion moves a few rows rather than all ``n`` with their ``P``). The
+values are exactly those of the rebuilt arrays: only where they are kept changes.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class TrackStore:
 
     def __init__(self, bank: FilterState) -> None:
         self.n = 0
+        self._lo = 0  # first live row
         self._bank = {k: getattr(bank, k) for k in _BANK if getattr(bank, k) is not None}
         self._book: dict[str, NDArray[Any]] = dict(
             vars(TrackBook.new(np.zeros(0, np.int64), 0.0, 0.0))
@@ -56,17 +60,25 @@ class TrackStore:
         return int(self._book["track_id"].shape[0])
 
     def _views(self) -> None:
-        n = self.n
-        self.bank = FilterState(**{k: a[:n] for k, a in self._bank.items()})
-        self.book = TrackBook(**{k: a[:n] for k, a in self._book.items()})
+        live = slice(self._lo, self._lo + self.n)
+        self.bank = FilterState(**{k: a[live] for k, a in self._bank.items()})
+        self.book = TrackBook(**{k: a[live] for k, a in self._book.items()})
 
     def _grow(self, rows: int, columns: int) -> None:
-        """Room for ``rows`` live rows and ``columns`` sensor columns of ``misses_by``."""
-        cap, n = self.capacity, self.n
+        """Room for ``rows`` live rows from the first live row, and ``columns`` sensor
+        columns of ``misses_by``; the live rows then start at row 0."""
+        cap, n, lo = self.capacity, self.n, self._lo
         wide = self._book["misses_by"].shape[1]
-        if rows <= cap and columns <= wide:
+        if lo + rows <= cap and columns <= wide:
             return
-        new_cap = cap if rows <= cap else max(2 * rows, _MIN_CAPACITY)
+        roomy = 4 * rows <= 3 * cap  # a quarter spare after the move at least
+        if roomy and columns <= wide:  # room enough: the live rows move to the front
+            for store in (self._bank, self._book):
+                for a in store.values():
+                    a[:n] = a[lo : lo + n]
+            self._lo = 0
+            return
+        new_cap = cap if roomy else max(2 * rows, _MIN_CAPACITY)
         for store in (self._bank, self._book):
             for k, a in store.items():
                 tail = a.shape[1:]
@@ -74,10 +86,11 @@ class TrackStore:
                     tail = (max(wide, columns),)
                 b = np.zeros((new_cap, *tail), a.dtype)
                 if k == "misses_by":
-                    b[:n, :wide] = a[:n]
+                    b[:n, :wide] = a[lo : lo + n]
                 else:
-                    b[:n] = a[:n]
+                    b[:n] = a[lo : lo + n]
                 store[k] = b
+        self._lo = 0
 
     def widen(self, columns: int) -> None:
         """At least ``columns`` sensor columns in ``misses_by`` (new ones zero)."""
@@ -89,26 +102,37 @@ class TrackStore:
         """Add the tracks of ``bank`` and ``book`` (k rows, ids above every live id)."""
         k, n = book.track_id.shape[0], self.n
         self._grow(n + k, book.misses_by.shape[1])
+        new = slice(self._lo + n, self._lo + n + k)
         for key, a in self._bank.items():
-            a[n : n + k] = getattr(bank, key)
+            a[new] = getattr(bank, key)
         for key, a in self._book.items():
-            new = getattr(book, key)
+            rows = getattr(book, key)
             if key == "misses_by":
-                a[n : n + k] = 0
-                a[n : n + k, : new.shape[1]] = new
+                a[new] = 0
+                a[new, : rows.shape[1]] = rows
             else:
-                a[n : n + k] = new
+                a[new] = rows
         self.n = n + k
         self._views()
 
     def remove(self, kill: NDArray[np.bool_]) -> None:
-        """Delete the live rows ``kill`` (n,), keeping the others in order."""
+        """Delete the live rows ``kill`` (n,), keeping the others in order (the fewer
+        rows move: those before the last deleted row, or those after the first)."""
+        dead = kill.nonzero()[0]
+        k, lo, n = dead.shape[0], self._lo, self.n
+        if k == 0:
+            return
         keep = (~kill).nonzero()[0]
-        m = keep.shape[0]
+        first, last = int(dead[0]), int(dead[-1])
+        if last < n - first:  # the kept rows before the last deletion move back by k
+            src, dst = lo + keep[: last + 1 - k], slice(lo + k, lo + last + 1)
+            self._lo = lo + k
+        else:  # the kept rows after the first deletion move forward
+            src, dst = lo + keep[first:], slice(lo + first, lo + n - k)
         for store in (self._bank, self._book):
             for a in store.values():
-                a[:m] = a[keep]
-        self.n = m
+                a[dst] = a[src]
+        self.n = n - k
         self._views()
 
     def rows_at(

@@ -253,7 +253,8 @@ class Tracker:
         return out
 
     def _process(self, raw: Measurements, observed: Observed | None, bit: int = 0) -> None:
-        """One group of measurements sharing a time."""
+        """One group of measurements sharing a time (gated, associated and updated on
+        the look's own rows, indexed locally: the cost follows the tracks it touches)."""
         p, book = self.parts, self._book
         t = float(raw.t_s[0])
         if t < self._t_now:
@@ -269,20 +270,21 @@ class Tracker:
         look = looks.look_rows(self._bank, np.maximum(dt, 0.0), d, held=held,
                                observed=observed, plots=cart, scale=scale)  # fmt: skip
         rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
-        looks.predicted(p.filter, self._bank, np.where(look, dt, 0.0), in_place=True)
+        ahead = rows[dt[rows] > 0]
+        if ahead.shape[0]:  # predicted to t in place (the others are at t already)
+            self._bank.put(ahead, p.filter.predict(self._bank.take(ahead), dt[ahead]))
         book.t_s[rows] = np.maximum(book.t_s[rows], t)
         x = self._bank.x[rows]
         seen = np.zeros(n, bool)
         seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
         if rows.size and m:
-            gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)
-            gp = GatedPairs(ti=rows[gp.ti], di=gp.di, inn=gp.inn)
-            firm = book.status != TrackStatus.TENTATIVE
-            picks = [self._associate(gp, cls & look, used) for cls in (firm, ~firm)]
-            chosen = [c for c in picks if c is not None]
+            gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)  # local ti
+            firm = book.status[rows] != TrackStatus.TENTATIVE
+            picks = [self._associate(gp, c, used) for c in (firm, ~firm) if gp.ti.shape[0]]
+            chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
             if chosen:
-                self._update(gp, meas, chosen, hit, ll_hit)
+                self._update(rows, gp, meas, chosen, hit, ll_hit)
         if bit:
             book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None)
@@ -291,10 +293,11 @@ class Tracker:
     def _associate(
         self, gp: GatedPairs, cls: NDArray[np.bool_], used: NDArray[np.bool_]
     ) -> _Chosen | None:
-        """Associate the tracks of one class with the measurements not used yet.
+        """Associate the tracks of one class (``cls``: over the look's rows) with the
+        measurements not used yet.
 
-        ``gp`` holds the gated pairs of all tracks and measurements; the class sees
-        only its tracks' pairs with unused measurements, renumbered locally, so the
+        ``gp`` holds the gated pairs of the look's tracks and all measurements; the class
+        sees only its tracks' pairs with unused measurements, renumbered locally, so the
         associator gets exactly what gating the class alone would give. Marks the
         measurements it takes in ``used``; None if it takes none.
         """
@@ -303,7 +306,7 @@ class Tracker:
         if rows.shape[0] == 0 or avail.shape[0] == 0:
             return None
         k = (cls[gp.ti] & ~used[gp.di]).nonzero()[0]
-        local_t = np.cumsum(cls) - 1  # global track row -> local index in the class
+        local_t = np.cumsum(cls) - 1  # look row -> local index in the class
         local_d = np.cumsum(~used) - 1
         sub = GatedPairs(ti=local_t[gp.ti[k]], di=local_d[gp.di[k]], inn=gp.inn.select(k))
         a = p.associator.associate(
@@ -318,15 +321,11 @@ class Tracker:
         )
 
     def _update(
-        self,
-        gp: GatedPairs,
-        meas: Measurements,
-        chosen: list[_Chosen],
-        hit: NDArray[np.bool_],
-        ll_hit: F64,
-    ) -> None:
-        """One filter update of every track some class associated (row-wise kernels:
-        the same result as updating each class on its own)."""
+        self, look: NDArray[np.int64], gp: GatedPairs, meas: Measurements,
+        chosen: list[_Chosen], hit: NDArray[np.bool_], ll_hit: F64,
+    ) -> None:  # fmt: skip
+        """One filter update of every track some class associated (row-wise kernels: as
+        updating each class alone); ``look`` (r,): store rows of ``gp.ti``, increasing."""
         pair = np.concatenate([c.pair for c in chosen])  # rows into gp
         beta = np.concatenate([c.beta for c in chosen])
         trow = gp.ti[pair]
@@ -337,6 +336,7 @@ class Tracker:
         by_row = np.argsort(rows)  # rows are distinct across classes: aligns with upd
         beta0 = np.concatenate([c.beta0 for c in chosen])[by_row]
         b = np.concatenate([c.b for c in chosen])[by_row]
+        upd = look[upd]
         new, ll = self.parts.filter.update(
             self._bank.take(upd), meas.select(gp.di[pair]), inv, beta, beta0, b,
             inn=gp.inn.select(pair),
@@ -345,7 +345,7 @@ class Tracker:
         hit[upd] = True
         self._hits.append(self._book.track_id[upd])
         self._touched.append(self._book.track_id[upd])
-        np.maximum.at(ll_hit, trow, ll)
+        np.maximum.at(ll_hit, look[trow], ll)
         self._counters["associated"] += int(upd.shape[0])
 
     def _manage(
