@@ -70,7 +70,7 @@ def test_salvo_attribution_is_at_the_last_look_with_plots() -> None:
         pos = tp[rng.integers(0, n_thr, ids.size)] + rng.normal(0, 4000, (ids.size, 3))
         st = rng.choice([TrackStatus.TENTATIVE, TrackStatus.CONFIRMED], ids.size)
         tracks = _tracks(ids, pos, st)
-        ev.observe(tracks, truth, float(k), ids[:3], 0, k % 2 == 0)
+        ev.observe(tracks, lambda truth=truth: truth, float(k), ids[:3], 0, k % 2 == 0)
     ask = np.arange(1, 60)
 
     def tracks_at(t_s: float) -> Tracks:
@@ -94,10 +94,10 @@ def test_first_firm_track_is_the_first_change_row_of_a_firm_track() -> None:
     ev.note_plots(np.array([0, 1]))
     none = np.zeros(0, np.int64)
     T, C, D = TrackStatus.TENTATIVE, TrackStatus.CONFIRMED, TrackStatus.DELETED
-    ev.observe(_tracks([1, 2], tp + 100.0, [T, D]), truth, 0.0, none, 0, False)
+    ev.observe(_tracks([1, 2], tp + 100.0, [T, D]), lambda: truth, 0.0, none, 0, False)
     assert np.isnan(ev.first_track_t_s).all()
-    ev.observe(_tracks([1], tp[:1] + 100.0, [C]), truth, 1.0, none, 0, False)
-    ev.observe(_tracks([1, 3], tp + 50.0, [C, C]), truth, 2.0, none, 0, False)
+    ev.observe(_tracks([1], tp[:1] + 100.0, [C]), lambda: truth, 1.0, none, 0, False)
+    ev.observe(_tracks([1, 3], tp + 50.0, [C, C]), lambda: truth, 2.0, none, 0, False)
     np.testing.assert_array_equal(ev.first_track_t_s, [1.0, 2.0])
     shift = np.array([[100.0], [50.0]])
     np.testing.assert_allclose(ev.first_track_range_m, np.linalg.norm(tp + shift, axis=1))

@@ -107,7 +107,7 @@ class Evaluation:
     first_track_range_m: F = dataclasses.field(init=False)
     first_fc_t_s: F = dataclasses.field(init=False)
     first_fc_range_m: F = dataclasses.field(init=False)
-    _last: tuple[float, Truth, NDArray[np.bool_]] | None = None
+    _last: tuple[float, Callable[[], Truth], NDArray[np.bool_]] | None = None
 
     def __post_init__(self) -> None:
         n = self.n_threats
@@ -121,8 +121,8 @@ class Evaluation:
         self.detected[ok] = True
 
     def observe(
-        self, changes: Tracks, truth: Truth, t_s: float, hit_ids: NDArray[np.int64],
-        radar_id: int, fire_control: bool,
+        self, changes: Tracks, truth_at: Callable[[], Truth], t_s: float,
+        hit_ids: NDArray[np.int64], radar_id: int, fire_control: bool,
     ) -> None:  # fmt: skip
         """A look with plots at ``t_s`` after which the tracker holds live tracks: note
         first firm and first fire-control tracks.
@@ -130,24 +130,29 @@ class Evaluation:
         ``changes`` holds the rows of the tracks the look started, updated or changed
         the status of (the tracker's change record): its firm tracks count for a first
         firm track, and the updated ones (``hit_ids``) for a first fire-control track
-        if the radar is an engagement radar (``fire_control``).
+        if the radar is an engagement radar (``fire_control``). ``truth_at()`` gives
+        truth at ``t_s``; it is called only when a first time may depend on it (a run
+        of many radars looks far more often than a first time is open).
         """
-        self._last = (t_s, truth, self.detected.copy())
+        self._last = (t_s, truth_at, self.detected.copy())
         live = changes.status != TrackStatus.DELETED
         firm = (live & (changes.status != TrackStatus.TENTATIVE)).nonzero()[0]
-        if firm.size and self._open(self.first_track_t_s, truth):
+        if firm.size and self._open(self.first_track_t_s, truth_at):
             pos = changes.pos_m()[firm]
-            threat = nearest_threat(pos, truth, eligible=self.detected)
+            threat = nearest_threat(pos, truth_at(), eligible=self.detected)
             self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
-        if fire_control and hit_ids.size and self._open(self.first_fc_t_s, truth):
+        if fire_control and hit_ids.size and self._open(self.first_fc_t_s, truth_at):
             hit = (live & np.isin(changes.track_id, hit_ids)).nonzero()[0]
             pos = changes.pos_m()[hit]
-            threat = nearest_threat(pos, truth, eligible=self.detected)
+            threat = nearest_threat(pos, truth_at(), eligible=self.detected)
             self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos, t_s, radar_id)
 
-    def _open(self, t_out: F, truth: Truth) -> bool:
+    def _open(self, t_out: F, truth_at: Callable[[], Truth]) -> bool:
         """Whether some eligible living threat has no first time in ``t_out`` yet."""
         todo = self.detected & np.isnan(t_out)
+        if not todo.any():
+            return False
+        truth = truth_at()
         return bool(np.any(truth.alive & todo[truth.threat_id]))
 
     def _first(
@@ -172,7 +177,7 @@ class Evaluation:
         out = np.full(track_id.shape[0], -1, dtype=np.int64)
         if self._last is None or out.size == 0:
             return out
-        t_s, truth, detected = self._last
+        t_s, truth_at, detected = self._last
         tracks = tracks_at(t_s)
         ids = tracks.track_id
         if ids.size == 0:
@@ -181,5 +186,5 @@ class Evaluation:
         row = order[np.minimum(np.searchsorted(ids, track_id, sorter=order), ids.size - 1)]
         held = ids[row] == track_id
         if held.any():
-            out[held] = nearest_threat(tracks.pos_m()[row[held]], truth, eligible=detected)
+            out[held] = nearest_threat(tracks.pos_m()[row[held]], truth_at(), eligible=detected)
         return out

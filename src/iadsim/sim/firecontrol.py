@@ -70,10 +70,9 @@ class FireControlBook:
     deleted: list[Tracks] = dataclasses.field(default_factory=list)
     pictured: set[int] = dataclasses.field(default_factory=set)
 
-    @property
-    def fc_radars(self) -> set[int]:
-        """Indices of the radars that are some battery's engagement radar."""
-        return {int(r) for r in self.fc_radar if r >= 0}
+    def __post_init__(self) -> None:
+        #: indices of the radars that are some battery's engagement radar
+        self.fc_radars: frozenset[int] = frozenset(int(r) for r in self.fc_radar if r >= 0)
 
     def note_dwell(
         self, radar_id: int, t_s: float, hit_ids: NDArray[np.int64], tracks: Tracks

@@ -30,6 +30,7 @@ import dataclasses
 import functools
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -201,7 +202,7 @@ class Pipeline:
         t0 = time.perf_counter()
         dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
-        self._track(radar, dets, self.truth_at(t_s), t_s, observed[k])
+        self._track(radar, dets, functools.partial(self.truth_at, t_s), t_s, observed[k])
         engine.schedule(
             scan.next_look_after(t_s), functools.partial(self._dwell, engine, radar), PRIORITY_DWELL
         )
@@ -239,7 +240,7 @@ class Pipeline:
         sig = self.stages.sensors.signatures
         dets = radar.observe_cued(truth, t_s, self.rngs["sensors"], sig, cue, sigma)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
-        hit = self._track(radar, dets, truth, t_s, radar.in_cue_window(cue, sigma))
+        hit = self._track(radar, dets, lambda: truth, t_s, radar.in_cue_window(cue, sigma))
         acquired = bool(np.isin(track_id, hit))
         self.events.append(make_events(
             t_s, "cue", track_id=track_id, radar_id=radar.radar_id, value=sigma,
@@ -247,10 +248,10 @@ class Pipeline:
         ))  # fmt: skip
 
     def _track(
-        self, radar: Radar, dets: Detections, truth: Truth, t_s: float, observed: Any
+        self, radar: Radar, dets: Detections, truth: Callable[[], Truth], t_s: float, observed: Any
     ) -> NDArray[np.int64]:
         """Feed one dwell's detections to the tracker; book-keep hits (decision side)
-        and attribution (evaluation side). Returns the ids the dwell updated."""
+        and attribution (evaluation side: ``truth()`` if needed). Returns updated ids."""
         t1 = time.perf_counter()
         tracker = self.stages.tracker
         look = {"observed": observed, "sensor_id": radar.radar_id}
