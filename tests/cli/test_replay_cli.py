@@ -24,6 +24,11 @@ def test_replay_info_summarizes_the_bundled_recording() -> None:
     assert 1190 < doc["span_s"] < 1200
     lo, hi = doc["lat_deg"]
     assert 48.4 < lo < hi < 49.6
+    # stale ADS-B positions: differenced, tens of m/s off the aircraft's own velocity;
+    # fused with it (the replay's default), a few m/s
+    vel = doc["velocity_vs_recorded_rms_mps"]
+    assert vel["reported"] > 20.0 and vel["fused"] < 5.0, vel
+    assert "velocity vs recorded" in res.out
 
 
 def test_replay_info_lists_flights_as_csv() -> None:

@@ -67,7 +67,13 @@ def recording_summary(flights: Flights) -> dict[str, Any]:
         }
         for i in range(flights.n_flights)
     ]
+    from iadsim.truth.replay import velocity_disagreement_mps
+
     gs = flights.groundspeed_mps
+    vel_err = {
+        "reported": velocity_disagreement_mps(flights, fuse_velocity=False),
+        "fused": velocity_disagreement_mps(flights, fuse_velocity=True),
+    }
     return {
         "file": flights.file,
         "flights": flights.n_flights,
@@ -79,12 +85,13 @@ def recording_summary(flights: Flights) -> dict[str, Any]:
         "lon_deg": _range(flights.lon_deg),
         "alt_m": _range(flights.alt_m),
         "groundspeed_mps": _range(gs),
+        "velocity_vs_recorded_rms_mps": vel_err,
         "per_flight": per_flight,
     }
 
 
 def _rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    c = doc["cleaning"]
+    c, v = doc["cleaning"], doc["velocity_vs_recorded_rms_mps"]
 
     def rng(key: str) -> str:
         lo, hi = doc[key]
@@ -108,6 +115,10 @@ def _rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
         {"item": "longitude, deg", "value": rng("lon_deg")},
         {"item": "altitude, m", "value": rng("alt_m")},
         {"item": "ground speed, m/s", "value": rng("groundspeed_mps")},
+        {
+            "item": "velocity vs recorded, rms m/s: raw / fused",
+            "value": f"{fmt_num(v['reported'])} / {fmt_num(v['fused'])}",
+        },
     ]
 
 

@@ -25,7 +25,7 @@ from iadsim.truth.plane import geodetic_to_plane
 
 F64 = NDArray[np.float64]
 
-__all__ = ["ReplayFlight", "ReplayMotion", "replay_flights"]
+__all__ = ["ReplayFlight", "ReplayMotion", "replay_flights", "velocity_disagreement_mps"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -101,3 +101,23 @@ def replay_flights(
         )
         out.append(ReplayFlight(motion=motion, start_s=float(t[0] - t0_s), name=name))
     return tuple(out)
+
+
+def velocity_disagreement_mps(flights: Flights, *, fuse_velocity: bool) -> float:
+    """RMS difference, m/s, between the replayed horizontal velocity of each leg
+    between reports and the recorded ground velocity (mean of the leg's two reports),
+    over the legs where both are known: how far the replay's truth velocity is from
+    the aircraft's own (NaN without such a leg)."""
+    lat0, lon0 = np.radians(np.nanmean(flights.lat_deg)), np.radians(np.nanmean(flights.lon_deg))
+    flown = replay_flights(flights, (lat0, lon0), 0.0, fuse_velocity=fuse_velocity)
+    sq: list[F64] = []
+    for i, fl in enumerate(flown):
+        a, b = int(flights.start[i]), int(flights.start[i + 1])
+        trk, gs = np.radians(flights.track_deg[a:b]), flights.groundspeed_mps[a:b]
+        rec = np.stack([gs * np.sin(trk), gs * np.cos(trk)], axis=-1)
+        m = fl.motion
+        rep = np.diff(m.plane_m, axis=0) / np.diff(m.tau_s)[:, None]
+        err = rep - 0.5 * (rec[1:] + rec[:-1])
+        sq.append(np.sum(err * err, axis=-1)[np.isfinite(err).all(axis=-1)])
+    allsq = np.concatenate(sq) if sq else np.zeros(0)
+    return float(np.sqrt(allsq.mean())) if allsq.size else float("nan")
