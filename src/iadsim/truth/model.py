@@ -106,6 +106,8 @@ class TruthModel:
         """Route altitude (n, T) -> altitude above MSL (adds the ground on ``agl`` rows)."""
         if self.agl is None or self.ground_m is None or not self.agl.any():
             return alt
+        if self.agl.all():  # (no row selection: copies of every array)
+            return np.asarray(alt + self.ground_m(lat, lon))
         out = np.array(alt, dtype=float)
         rows = self.agl
         out[rows] = alt[rows] + self.ground_m(lat[rows], lon[rows])

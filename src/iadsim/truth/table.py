@@ -17,6 +17,11 @@ F64 = NDArray[np.float64]
 #: The state columns of a :class:`Truth` frame, in the order of the table's samples.
 _STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
 
+#: Threat-samples of a window evaluated at once: the few dozen temporaries of
+#: :meth:`TruthModel.enu_states` stay in the CPU cache (a window of 1,024 threats in one
+#: piece took 40 % more time) and their memory is bounded whatever the raid size.
+WINDOW_CHUNK_CELLS = 16_384
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class TruthTable:
@@ -70,15 +75,19 @@ class TruthTable:
             return hit
         k0 = w * self.window_steps
         k1 = min(k0 + self.window_steps, self.n_steps - 1)
-        t = self.t0_s + np.arange(k0, k1 + 1) * self.dt_s  # the grid's times k dt
+        t = np.asarray(self.t0_s + np.arange(k0, k1 + 1) * self.dt_s, dtype=np.float64)  # k dt
         launch_s, end_s, _ = self._constants
         last = k1 == self.n_steps - 1  # t beyond the grid reads its last sample
         alive = (end_s >= t[0]) & ((launch_s <= t[-1]) | last)
         rows = alive.nonzero()[0]
-        cols = self.model.enu_states(np.asarray(t, dtype=np.float64), rows)  # (k, S + 1) each
-        grid = np.stack([c.T for c in cols], axis=1)
         if len(self._windows) >= self.keep_windows:  # dwells move forward in time
             self._windows.pop(next(iter(self._windows)))
+        grid = np.empty((t.shape[0], len(_STATE), rows.shape[0]))
+        step = max(1, WINDOW_CHUNK_CELLS // t.shape[0])
+        for r in range(0, rows.shape[0], step):  # row chunks: bounded temporaries
+            cols = self.model.enu_states(t, rows[r : r + step])  # (k, S + 1) each
+            for q, c in enumerate(cols):
+                grid[:, q, r : r + step] = c.T
         self._windows[w] = (rows, grid)
         return rows, grid
 
