@@ -472,7 +472,7 @@ def test_windowed_table_equals_whole_grid_across_windows(
     """Windows of 8 steps, threats launched and ending at many times: every alive row
     equals the whole-grid table; rows not tabulated are exactly the non-alive ones
     (a window evaluated in row chunks of 2 threats, 1 threat, or in one piece)."""
-    monkeypatch.setattr("iadsim.truth.table.WINDOW_CHUNK_CELLS", chunk_cells)
+    monkeypatch.setattr("iadsim.truth.model.ENU_CHUNK_CELLS", chunk_cells)
     m = _many_groups_model(6, 4, seed=2)
     tab = TruthTable.build(m, 900.0, window_steps=8)
     kill = np.where(np.arange(m.n_threats) % 3 == 0, 400.0, np.inf)

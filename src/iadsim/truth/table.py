@@ -10,17 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Truth
+from iadsim.truth.model import STATE_COLUMNS as _STATE
 from iadsim.truth.model import TruthModel
 
 F64 = NDArray[np.float64]
-
-#: The state columns of a :class:`Truth` frame, in the order of the table's samples.
-_STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
-
-#: Threat-samples of a window evaluated at once: the few dozen temporaries of
-#: :meth:`TruthModel.enu_states` stay in the CPU cache (a window of 1,024 threats in one
-#: piece took 40 % more time) and their memory is bounded whatever the raid size.
-WINDOW_CHUNK_CELLS = 16_384
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -82,12 +75,7 @@ class TruthTable:
         rows = alive.nonzero()[0]
         if len(self._windows) >= self.keep_windows:  # dwells move forward in time
             self._windows.pop(next(iter(self._windows)))
-        grid = np.empty((t.shape[0], len(_STATE), rows.shape[0]))
-        step = max(1, WINDOW_CHUNK_CELLS // t.shape[0])
-        for r in range(0, rows.shape[0], step):  # row chunks: bounded temporaries
-            cols = self.model.enu_states(t, rows[r : r + step])  # (k, S + 1) each
-            for q, c in enumerate(cols):
-                grid[:, q, r : r + step] = c.T
+        grid = self.model.enu_samples(t, rows)
         self._windows[w] = (rows, grid)
         return rows, grid
 
