@@ -483,3 +483,23 @@ def test_windowed_table_equals_whole_grid_across_windows(
         for name in Truth.columns():
             assert _same_where_tabulated(got, want, name), (t_s, name)
     assert len(tab._windows) <= 2
+
+
+@pytest.mark.parametrize("chunk_cells", [7, 10**6])
+def test_positions_and_samples_equal_states_in_any_chunking(
+    monkeypatch: pytest.MonkeyPatch, chunk_cells: int
+) -> None:
+    """positions() and enu_samples() give the bits of states() however the threats are
+    split into chunks (terrain-following rows included)."""
+    monkeypatch.setattr("iadsim.truth.model.ENU_CHUNK_CELLS", chunk_cells)
+    m = _agl_model()
+    t = np.linspace(0.0, 600.0, 5)
+    s = m.states(t)
+    rows = np.array([2, 0, 1])
+    e, n, u = m.positions(t, rows)
+    g = m.enu_samples(t, rows)
+    for q, name in enumerate(_NAMES):
+        want = getattr(s, name).reshape(t.size, -1)[:, rows]  # (T, k)
+        assert _same(g[:, q, :], want), name
+        if q < 3:
+            assert _same((e, n, u)[q], want.T), name

@@ -148,10 +148,17 @@ class TruthModel:
 
     def positions(self, t: F64, rows: NDArray[np.int64]) -> tuple[F64, F64, F64]:
         """ENU positions e, n, u (k, T) of threats ``rows`` (k,) at times ``t`` (T,)
-        (the same values as :meth:`states`, without the velocities)."""
-        pos, _, alt_route, _ = self.plane_states(t, rows)
-        e, n, u, _ = self._rows(rows)._to_enu(pos[..., 0], pos[..., 1], alt_route)
-        return e, n, u
+        (the same values as :meth:`states`, without the velocities), evaluated
+        :data:`ENU_CHUNK_CELLS` threat-times at a time."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((3, rows.shape[0], t.shape[0]))
+        step = max(1, ENU_CHUNK_CELLS // max(t.shape[0], 1))
+        for r in range(0, rows.shape[0], step):
+            part = rows[r : r + step]
+            pos, _, alt_route, _ = self.plane_states(t, part)
+            e, n, u, _ = self._rows(part)._to_enu(pos[..., 0], pos[..., 1], alt_route)
+            out[0, r : r + step], out[1, r : r + step], out[2, r : r + step] = e, n, u
+        return out[0], out[1], out[2]
 
     def _rows(self, rows: NDArray[np.int64]) -> TruthModel:
         """The model restricted to threats ``rows`` (for their terrain-following flags)."""
