@@ -352,7 +352,7 @@ def test_plane_to_geodetic_wraps_like_np_mod() -> None:
     assert np.ndim(lat_s) == 0 and np.ndim(lon_s) == 0 and -np.pi <= lon_s < np.pi
 
 
-def _agl_model() -> TruthModel:
+def _agl_model(agl: tuple[bool, bool, bool] = (True, False, True)) -> TruthModel:
     base = _model(
         [_straight(200_000.0, 40.0, 30.0, 240.0), _straight(150_000.0, 300.0, 9000.0, 250.0)],
         [0, 1, 0],
@@ -368,13 +368,14 @@ def _agl_model() -> TruthModel:
         offset_m=base.offset_m,
         launch_s=base.launch_s,
         origin_rad_m=base.origin_rad_m,
-        agl=np.array([True, False, True]),
+        agl=np.array(agl),
         ground_m=ground_m,
     )
 
 
-def test_terrain_following_altitude_is_reported_above_msl() -> None:
-    m = _agl_model()
+@pytest.mark.parametrize("agl", [(True, False, True), (True, True, True)])
+def test_terrain_following_altitude_is_reported_above_msl(agl: tuple[bool, bool, bool]) -> None:
+    m = _agl_model(agl)
     t = np.linspace(0.0, 600.0, 31)
     s = m.states(t)
     pos, _, alt, _ = m.plane_states(t)
@@ -464,9 +465,14 @@ def test_batched_route_groups_equal_group_by_group_bits() -> None:
     assert _same(m.plane_states(t, sub)[0], pos[sub])
 
 
-def test_windowed_table_equals_whole_grid_across_windows() -> None:
+@pytest.mark.parametrize("chunk_cells", [20, 9, 10**6])
+def test_windowed_table_equals_whole_grid_across_windows(
+    monkeypatch: pytest.MonkeyPatch, chunk_cells: int
+) -> None:
     """Windows of 8 steps, threats launched and ending at many times: every alive row
-    equals the whole-grid table; rows not tabulated are exactly the non-alive ones."""
+    equals the whole-grid table; rows not tabulated are exactly the non-alive ones
+    (a window evaluated in row chunks of 2 threats, 1 threat, or in one piece)."""
+    monkeypatch.setattr("iadsim.truth.model.ENU_CHUNK_CELLS", chunk_cells)
     m = _many_groups_model(6, 4, seed=2)
     tab = TruthTable.build(m, 900.0, window_steps=8)
     kill = np.where(np.arange(m.n_threats) % 3 == 0, 400.0, np.inf)
@@ -477,3 +483,23 @@ def test_windowed_table_equals_whole_grid_across_windows() -> None:
         for name in Truth.columns():
             assert _same_where_tabulated(got, want, name), (t_s, name)
     assert len(tab._windows) <= 2
+
+
+@pytest.mark.parametrize("chunk_cells", [7, 10**6])
+def test_positions_and_samples_equal_states_in_any_chunking(
+    monkeypatch: pytest.MonkeyPatch, chunk_cells: int
+) -> None:
+    """positions() and enu_samples() give the bits of states() however the threats are
+    split into chunks (terrain-following rows included)."""
+    monkeypatch.setattr("iadsim.truth.model.ENU_CHUNK_CELLS", chunk_cells)
+    m = _agl_model()
+    t = np.linspace(0.0, 600.0, 5)
+    s = m.states(t)
+    rows = np.array([2, 0, 1])
+    e, n, u = m.positions(t, rows)
+    g = m.enu_samples(t, rows)
+    for q, name in enumerate(_NAMES):
+        want = getattr(s, name).reshape(t.size, -1)[:, rows]  # (T, k)
+        assert _same(g[:, q, :], want), name
+        if q < 3:
+            assert _same((e, n, u)[q], want.T), name

@@ -44,8 +44,9 @@ def geodetic2ecef(lat_rad: ArrayLike, lon_rad: ArrayLike, h_m: ArrayLike) -> tup
     lat, lon, h = _f(lat_rad), _f(lon_rad), _f(h_m)
     slat, clat = np.sin(lat), np.cos(lat)
     n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * slat**2)
-    x = (n + h) * clat * np.cos(lon)
-    y = (n + h) * clat * np.sin(lon)
+    r_xy = (n + h) * clat  # distance from the polar axis
+    x = r_xy * np.cos(lon)
+    y = r_xy * np.sin(lon)
     z = (n * (1.0 - WGS84_E2) + h) * slat
     return x, y, z
 

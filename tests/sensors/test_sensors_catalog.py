@@ -188,6 +188,16 @@ def test_library_gather_matches_per_table(rcs_tables: dict[str, RcsTableParams])
         assert got[i] == pytest.approx(float(one), abs=1e-12)
 
 
+def test_library_grid_is_c_ordered(rcs_tables: dict[str, RcsTableParams]) -> None:
+    """Lookups flatten the grid with ``reshape(-1)``: a view only if it is C-ordered
+    (a copy of the whole library per lookup otherwise)."""
+    names = [[k] for k in rcs_tables] + [["cruise-missile", "small-drone"], list(rcs_tables)]
+    for chosen in names:  # the stack's layout depends on its tables' shapes
+        lib = RcsLibrary.from_tables([rcs_tables[k] for k in chosen])
+        assert lib.grid_dbsm.flags.c_contiguous, chosen
+        assert np.shares_memory(lib.grid_dbsm.reshape(-1), lib.grid_dbsm), chosen
+
+
 def test_aspect_angles() -> None:
     vel = np.array([[0.0, 250.0, 0.0], [0.0, 250.0, 0.0], [250.0, 0.0, 0.0], [0, 0, 0.0]])
     # radar to the north of each target (target->radar vector points north)

@@ -313,3 +313,22 @@ def test_dwell_constants_built_once(
         assert c.coverage.tan_el_min == np.tan(group.el_min_rad[0])
         kinds.add((c.coverage.masked, c.coverage.sector))
     assert len(kinds) == 4  # masked and smooth, sector and full-circle radars were covered
+
+
+def test_cue_window_range_gate_first_matches_all_rows() -> None:
+    """``_in_window`` (angles only inside the range gate) = every test on every row."""
+    from iadsim.sensors.radar import _in_window
+
+    rng = np.random.default_rng(8)
+    rel = rng.uniform(-60e3, 60e3, (3000, 3))
+    rel[::97] = np.nan  # rows of threats not alive (NaN states) are never inside
+    for _ in range(20):
+        centre = np.array([rng.uniform(1e3, 80e3), rng.uniform(0, 2 * np.pi), rng.uniform(0, 1)])
+        half = np.array([rng.uniform(1e2, 3e4), rng.uniform(0.01, 3.5), rng.uniform(0.01, 1.6)])
+        r = np.sqrt(np.sum(rel * rel, axis=-1))
+        az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
+        el = np.arcsin(np.clip(rel[:, 2] / np.maximum(r, 1.0), -1.0, 1.0))
+        daz = np.abs((az - centre[1] + np.pi) % (2 * np.pi) - np.pi)
+        want = (np.abs(r - centre[0]) <= half[0]) & (daz <= half[1])
+        want &= np.abs(el - centre[2]) <= half[2]
+        np.testing.assert_array_equal(_in_window(rel, centre, half), want)

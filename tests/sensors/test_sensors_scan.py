@@ -199,3 +199,63 @@ def test_tracker_registers_each_plot_at_its_own_time(const_library: RcsLibrary) 
     stamped = _track_nees(rad, p0, v, keep_times=False)
     assert own < 9.0  # a single run: 3 +- its spread, far from the stamped case
     assert stamped > 10 * own
+
+
+def _lit_all_rows(view: Radar, start: Truth, end: Truth, t_a: float, t_b: float) -> Truth:
+    """``illuminated_truth`` as first written: every row of ``start`` interpolated, the
+    targets of the look marked ``alive`` (the oracle of the wedge-only form)."""
+    names = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
+    a = np.stack([getattr(start, c) for c in names])
+    b = np.stack([getattr(end, c) for c in names])
+    c = view.group.dwell_constants.coverage
+    rate, t_c, half = view.sweep_rate_rad_s, 0.5 * (t_a + t_b), 0.5 * view.group.az_width_rad[0]
+
+    def offset(e: np.ndarray, n: np.ndarray) -> np.ndarray:
+        az = np.arctan2(e - c.e_m, n - c.n_m)
+        return (az - c.az_center_rad + np.pi) % (2 * np.pi) - np.pi
+
+    def state_at(t: np.ndarray) -> np.ndarray:
+        w = (t - t_a) / (t_b - t_a)
+        return a * (1.0 - w) + b * w
+
+    d = offset(0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
+    inside = start.alive & end.alive & (d >= -half) & (d < half)
+    t = np.where(inside, np.clip(t_c + d / rate, t_a, t_b), t_c)
+    at = state_at(t)
+    t = np.where(inside, np.clip(t_c + offset(at[0], at[1]) / rate, t_a, t_b), t_c)
+    row = state_at(t)
+    return Truth(
+        t_s=t, threat_id=start.threat_id, alive=inside, **dict(zip(names, row, strict=True))
+    )
+
+
+@pytest.mark.parametrize("name", list(RADARS))
+def test_lit_rows_are_the_wedge_rows_of_the_all_rows_form(
+    const_library: RcsLibrary, name: str
+) -> None:
+    """The look's rows (wedge only) are bit-identical to the rows the all-rows form marks
+    alive, in the same order; rows not alive at both ends never enter a look."""
+    rad = Radar(radar_id=0, params=params(**RADARS[name]), pos_m=(100.0, -50.0, 10.0),
+                antenna_alt_m=10.0, rcs=const_library)  # fmt: skip
+    scan = Scan.of(rad)
+    views = sector_views(rad, scan)
+    rng = np.random.default_rng(11)
+    p0 = rng.uniform(-90e3, 90e3, (400, 3))
+    v = rng.uniform(-700.0, 700.0, (400, 3))
+    ids = np.arange(400, dtype=np.int64) * 3 + 1
+    seen = 0
+    for k in range(scan.n_sectors):
+        t_b = scan.phase_s + (k + 1) * scan.sector_s
+        _, t_a, _ = scan.look_at(t_b)
+        start = make_truth(p0 + v * t_a, v, t_s=t_a, ids=ids)
+        end = make_truth(p0 + v * t_b, v, t_s=t_b, ids=ids)
+        end = dataclasses.replace(end, alive=rng.random(400) < 0.8)  # some die in the look
+        got = illuminated_truth(views[k], start, end, t_a, t_b)
+        want = _lit_all_rows(views[k], start, end, t_a, t_b)
+        want = want.select(want.alive)
+        assert got.alive.all() and len(got) == len(want)
+        for c in Truth.columns():
+            np.testing.assert_array_equal(getattr(got, c), getattr(want, c), err_msg=c)
+        seen += len(got)
+    share = scan.width_rad / (2 * np.pi)  # the sectors tile the coverage: most live rows
+    assert 0.6 * 0.8 * 400 * share < seen  # in it were looked at

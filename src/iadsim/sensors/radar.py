@@ -221,13 +221,17 @@ class Radar:
 
 
 def _in_window(rel_m: F, centre: F, half: F) -> NDArray[np.bool_]:
-    """Rows of ``rel_m`` (N, 3) (ENU m from the radar) inside the (range, az, el) window."""
+    """Rows of ``rel_m`` (N, 3) (ENU m from the radar) inside the (range, az, el) window
+    (the angles are computed for the rows inside the range gate only)."""
     rng_m = np.sqrt(np.sum(rel_m * rel_m, axis=-1))
-    az = np.arctan2(rel_m[:, 0], rel_m[:, 1]) % (2 * np.pi)
-    el = np.arcsin(np.clip(rel_m[:, 2] / np.maximum(rng_m, 1.0), -1.0, 1.0))
+    inside = np.abs(rng_m - centre[0]) <= half[0]
+    i = inside.nonzero()[0]
+    rel, rng_m = rel_m[i], rng_m[i]
+    az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
+    el = np.arcsin(np.clip(rel[:, 2] / np.maximum(rng_m, 1.0), -1.0, 1.0))
     daz = np.abs((az - centre[1] + np.pi) % (2 * np.pi) - np.pi)
-    in_range = np.abs(rng_m - centre[0]) <= half[0]
-    return np.asarray(in_range & (daz <= half[1]) & (np.abs(el - centre[2]) <= half[2]))
+    inside[i] = (daz <= half[1]) & (np.abs(el - centre[2]) <= half[2])
+    return inside
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -94,7 +94,7 @@ class RcsLibrary:
             db = np.asarray(tab.rcs_dbsm, dtype=np.float64)
             along_az = _interp_last(az, tab.az_rad, db)
             along_el = np.swapaxes(_interp_last(el, tab.el_rad, np.swapaxes(along_az, 1, 2)), 1, 2)
-            grids.append(along_el)
+            grids.append(np.ascontiguousarray(along_el))  # lookups flatten the stack: a view
         return cls(
             names=tuple(t.name for t in tables),
             swerling=np.asarray([t.swerling for t in tables], dtype=np.int64),

@@ -159,47 +159,53 @@ def illuminated_truth(
     """Truth of one sector look: each target in the sector at its illumination time.
 
     ``start`` and ``end`` are all threats' states at the look's start and end times
-    (same rows). A target belongs to the look if its azimuth from the radar at
-    ``t_c`` (midway) is in the view's wedge ``[centre - w/2, centre + w/2)``; its
-    illumination time is ``t_c + wrap(az - centre) / rate`` (clipped to the
-    sector's span), refined once with the
-    azimuth at that time, and its state is interpolated linearly between ``start``
-    and ``end`` (the truth table is itself linear on a 0.25 s grid). Other rows,
-    and targets not alive at both ends, have ``alive`` False.
+    (same rows). A target belongs to the look if it is alive at both ends and its
+    azimuth from the radar at ``t_c`` (midway) is in the view's wedge ``[centre - w/2,
+    centre + w/2)``; its illumination time is ``t_c + wrap(az - centre) / rate``
+    (clipped to the sector's span), refined once with the azimuth at that time, and
+    its state is interpolated linearly between ``start`` and ``end`` (the truth table
+    is itself linear on a 0.25 s grid). Only the wedge's targets are interpolated:
+    a look costs the threats alive plus the targets in its wedge, not all rows.
 
     Returns
     -------
     Truth
-        Same rows as ``start``; ``t_s`` holds each row's illumination time.
+        The rows of ``start`` of the targets in the look, in their order (``alive``
+        True); ``t_s`` holds each row's illumination time.
     """
     c = view.group.dwell_constants.coverage
     span, t_c = t_end_s - t_start_s, 0.5 * (t_start_s + t_end_s)
-    a = _columns(start)
-    b = _columns(end)
     half = 0.5 * float(view.group.az_width_rad[0])
-    d = _offset(0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]), c.e_m, c.n_m, c.az_center_rad)
-    inside = start.alive & end.alive & (d >= -half) & (d < half)
+    rows = (start.alive & end.alive).nonzero()[0]
+    e_mid = 0.5 * (start.e_m[rows] + end.e_m[rows])
+    n_mid = 0.5 * (start.n_m[rows] + end.n_m[rows])
+    d = _offset(e_mid, n_mid, c.e_m, c.n_m, c.az_center_rad)
+    inside = (d >= -half) & (d < half)
+    rows, d = rows[inside], d[inside]
+    a, b = _columns(start, rows), _columns(end, rows)  # (7, k) states of the wedge's rows
     rate = view.sweep_rate_rad_s
 
-    def state_at(t: F) -> F:  # (7, n) states at the times t (n,), linear in time
+    def state_at(t: F, m: int = len(_STATE)) -> F:  # (m, k) states at the times t (k,)
         w = (t - t_start_s) / span
-        return a * (1.0 - w) + b * w
+        return a[:m] * (1.0 - w) + b[:m] * w
 
     # the illumination time from the azimuth at t_c, refined once with the azimuth then
-    t = np.where(inside, np.clip(t_c + d / rate, t_start_s, t_end_s), t_c)
-    if inside.any():
-        at = state_at(t)
-        d = np.where(inside, _offset(at[0], at[1], c.e_m, c.n_m, c.az_center_rad), d)
-        t = np.where(inside, np.clip(t_c + d / rate, t_start_s, t_end_s), t_c)
+    t = np.clip(t_c + d / rate, t_start_s, t_end_s)
+    at = state_at(t, 2)  # e, n
+    t = np.clip(
+        t_c + _offset(at[0], at[1], c.e_m, c.n_m, c.az_center_rad) / rate, t_start_s, t_end_s
+    )
     row = state_at(t)
-    for fresh in (row, t, inside):  # handed over read-only (the frame makes no views)
+    alive = np.ones(rows.shape[0], dtype=np.bool_)
+    ids = start.threat_id[rows]
+    for fresh in (row, t, alive, ids):  # handed over read-only (the frame makes no views)
         fresh.flags.writeable = False
     return Truth.from_trusted_columns(
         {
             "t_s": t,
-            "threat_id": start.threat_id,
+            "threat_id": ids,
             **dict(zip(_STATE, row, strict=True)),
-            "alive": inside,
+            "alive": alive,
         }
     )
 
@@ -207,9 +213,9 @@ def illuminated_truth(
 _STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
 
 
-def _columns(truth: Truth) -> F:
-    """The state columns of ``truth`` as a (7, n) array (rows in the order of ``_STATE``)."""
-    return np.stack([getattr(truth, name) for name in _STATE])
+def _columns(truth: Truth, rows: NDArray[np.int64]) -> F:
+    """The state columns of ``truth`` at ``rows`` as a (7, k) array (in ``_STATE`` order)."""
+    return np.stack([getattr(truth, name)[rows] for name in _STATE])
 
 
 def _offset(e: F, n: F, sensor_e: float, sensor_n: float, centre_rad: float) -> F:

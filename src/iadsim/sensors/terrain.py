@@ -123,9 +123,10 @@ class GridDem:
         fj = np.atleast_1d((np.degrees(np.asarray(lon_rad)) - self.lon0_deg) / self.dlon_deg)
         if abs(self.dlon_deg * n_lon - 360.0) < 1e-6:  # global grid: wrap longitude
             outside = ~((fj > 0) & (fj < n_lon))  # np.mod leaves the others unchanged
-            fj = np.where(outside, np.mod(fj, n_lon), fj)
-        fi = np.clip(fi, 0.0, n_lat - 1.0)
-        fj = np.clip(fj, 0.0, n_lon - 1.0)
+            if outside.any():
+                fj[outside] = np.mod(fj[outside], n_lon)
+        fi = np.clip(fi, 0.0, n_lat - 1.0, out=fi)  # (fi, fj: arrays of this call)
+        fj = np.clip(fj, 0.0, n_lon - 1.0, out=fj)
         i = np.minimum(fi.astype(np.int64), max(n_lat - 2, 0))
         j = np.minimum(fj.astype(np.int64), max(n_lon - 2, 0))
         wi, wj = fi - i, fj - j  # weights, in [0, 1] by construction
@@ -135,8 +136,9 @@ class GridDem:
         cell = i * n_lon + j
         z00, z01 = self._cells(flat, cell), self._cells(flat, cell + dj)
         z10, z11 = self._cells(flat, cell + di), self._cells(flat, cell + di + dj)
-        top = (1 - wj) * z00 + wj * z01
-        bottom = (1 - wj) * z10 + wj * z11
+        uj = 1 - wj
+        top = uj * z00 + wj * z01
+        bottom = uj * z10 + wj * z11
         return np.asarray((1 - wi) * top + wi * bottom).reshape(shape)
 
 

@@ -33,11 +33,10 @@ def plane_to_geodetic(pe_m: F64, pn_m: F64, lat0_rad: float, lon0_rad: float) ->
     rho = np.hypot(pe_m, pn_m)
     az = np.arctan2(pe_m, pn_m)
     delta = rho / gaussian_radius_m(lat0_rad)
+    cd, sd = np.cos(delta), np.sin(delta)
     s0, c0 = math.sin(lat0_rad), math.cos(lat0_rad)
-    lat = np.arcsin(np.clip(s0 * np.cos(delta) + c0 * np.sin(delta) * np.cos(az), -1.0, 1.0))
-    lon = np.asarray(
-        lon0_rad + np.arctan2(np.sin(az) * np.sin(delta) * c0, np.cos(delta) - s0 * np.sin(lat))
-    )
+    lat = np.arcsin(np.clip(s0 * cd + c0 * sd * np.cos(az), -1.0, 1.0))
+    lon = np.asarray(lon0_rad + np.arctan2(np.sin(az) * sd * c0, cd - s0 * np.sin(lat)))
     lon += np.pi
     wrap = ~((lon > 0.0) & (lon < 2 * np.pi))  # np.mod leaves the others unchanged
     if wrap.any():

@@ -10,12 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Truth
+from iadsim.truth.model import STATE_COLUMNS as _STATE
 from iadsim.truth.model import TruthModel
 
 F64 = NDArray[np.float64]
-
-#: The state columns of a :class:`Truth` frame, in the order of the table's samples.
-_STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -70,15 +68,14 @@ class TruthTable:
             return hit
         k0 = w * self.window_steps
         k1 = min(k0 + self.window_steps, self.n_steps - 1)
-        t = self.t0_s + np.arange(k0, k1 + 1) * self.dt_s  # the grid's times k dt
+        t = np.asarray(self.t0_s + np.arange(k0, k1 + 1) * self.dt_s, dtype=np.float64)  # k dt
         launch_s, end_s, _ = self._constants
         last = k1 == self.n_steps - 1  # t beyond the grid reads its last sample
         alive = (end_s >= t[0]) & ((launch_s <= t[-1]) | last)
         rows = alive.nonzero()[0]
-        cols = self.model.enu_states(np.asarray(t, dtype=np.float64), rows)  # (k, S + 1) each
-        grid = np.stack([c.T for c in cols], axis=1)
         if len(self._windows) >= self.keep_windows:  # dwells move forward in time
             self._windows.pop(next(iter(self._windows)))
+        grid = self.model.enu_samples(t, rows)
         self._windows[w] = (rows, grid)
         return rows, grid
 
