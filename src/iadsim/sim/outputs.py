@@ -1,8 +1,9 @@
 """A run's large outputs, held compactly and materialised on demand.
 
 The truth on the output grid is computed a chunk of times at a time
-(:class:`TruthStates`), the track rows stay the tracker's frames with a mask of the
-rows kept (:class:`TrackRows`) and the event log is kept as Arrow (text in UTF-8,
+(:class:`TruthStates`), the track rows stay the tracker's frames (those of a long run
+partly on disk, :mod:`iadsim.sim.spill`) with a mask of the rows kept
+(:class:`TrackRows`) and the event log is kept as Arrow (text in UTF-8,
 :func:`sorted_events_table`). The recorder streams them into Parquet a row group at
 a time; :class:`~iadsim.sim.runner.RunResult` builds the whole frames only when a
 caller asks for them. Each form gives exactly the rows (and file bytes) of the
@@ -21,6 +22,7 @@ from numpy.typing import NDArray
 
 from iadsim.arrow import arrow_array, numpy_column
 from iadsim.frames import Events, Tracks, Truth
+from iadsim.sim.spill import SpilledTracks, loaded
 from iadsim.truth import TruthModel
 
 __all__ = ["TrackRows", "TruthStates", "sorted_events_table", "taken"]
@@ -66,11 +68,11 @@ class TrackRows:
     kept, the last of each (time, track id) (looks of several radars at one instant
     each report a changed track; a change record keeps its state after all of them)."""
 
-    parts: tuple[Tracks, ...]
+    parts: tuple[Tracks | SpilledTracks, ...]
     keep: NDArray[np.bool_]
 
     @classmethod
-    def of(cls, parts: list[Tracks]) -> TrackRows:
+    def of(cls, parts: list[Tracks | SpilledTracks]) -> TrackRows:
         """The rows of ``parts`` (in order), the last row per (time, track id) kept."""
         t = np.concatenate([p.t_s for p in parts]) if parts else np.zeros(0)
         ids = np.concatenate([p.track_id for p in parts]) if parts else np.zeros(0, np.int64)
@@ -88,14 +90,14 @@ class TrackRows:
 
     def frame(self) -> Tracks:
         """All kept rows in order."""
-        whole = Tracks.concat(list(self.parts))
+        whole = Tracks.concat([loaded(p) for p in self.parts])
         return whole if self.keep.all() else whole.select(self.keep)
 
     def chunks(self) -> Iterator[Tracks]:
         """The rows of :meth:`frame` in order, parts of about :data:`TRACK_PART_ROWS`."""
         start, stop, group = 0, 0, []
         for k, part in enumerate(self.parts):
-            group.append(part)
+            group.append(loaded(part))
             stop += len(part)
             if stop - start >= TRACK_PART_ROWS or k == len(self.parts) - 1:
                 yield Tracks.concat(group).select(self.keep[start:stop])

@@ -55,6 +55,7 @@ from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.physics import ThreatPhysics
 from iadsim.sim.run_events import first_detection_events, track_status_events
+from iadsim.sim.spill import TrackParts
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
 
@@ -90,7 +91,7 @@ class Pipeline:
     events: list[Events] = dataclasses.field(default_factory=list)
     events_arrow: list[pa.Table] = dataclasses.field(default_factory=list)
     detection_parts: list[Detections] = dataclasses.field(default_factory=list)
-    track_parts: list[Tracks] = dataclasses.field(default_factory=list)
+    track_parts: TrackParts = dataclasses.field(default_factory=TrackParts)
     orders: list[Orders] = dataclasses.field(default_factory=list)
     n_track_rows: int = 0
     order_threat: dict[int, int] = dataclasses.field(default_factory=dict)

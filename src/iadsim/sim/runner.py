@@ -220,7 +220,7 @@ def run_scenario(
     detections = detections.select(np.argsort(detections.t_s, kind="stable"))
     # several looks at one instant (a dwell and a cued acquisition): one row per
     # (time, track) in either history mode, the state after all of them
-    tracks = TrackRows.of(taken(pipeline.track_parts))
+    tracks = TrackRows.of(pipeline.track_parts.take())
     events = sorted_events_table(taken(pipeline.events_arrow))
     engagements = pipeline.engagement_log()
     summary = build_summary(
