@@ -19,6 +19,7 @@ T_del = ln(beta/(1-alpha)).
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,8 +79,7 @@ class SinglePointInitiator:
             x[:, :d] -= meas.dt_s[:, None] * x[:, d : 2 * d]
             pv = P[:, d : 2 * d, d : 2 * d]
             P[:, :d, :d] += dt * dt * pv
-            P[:, :d, d : 2 * d] = -dt * pv
-            P[:, d : 2 * d, :d] = -dt * pv
+            P[:, :d, d : 2 * d] = P[:, d : 2 * d, :d] = -dt * pv
         extra = nx - 2 * d
         if extra:
             s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
@@ -143,26 +143,28 @@ class TrackBook:
             }
         )
 
-    def record(self, seen: B, hit: B, t_s: float, dllr: F64, sensor: int | None = None) -> None:
-        """Shift in a hit (1) or miss (0) for the tracks in ``seen``, charged to
-        ``sensor`` (column 0 when None); see the module doc for ``misses``."""
-        h = hit & seen
-        self.hist[seen] = (self.hist[seen] << np.uint64(1)) | h[seen].astype(np.uint64)
-        self.age[seen] += 1
+    def record(
+        self, rows: NDArray[np.int64], hit: B, t_s: float, dllr: F64, sensor: int | None = None
+    ) -> None:
+        """Shift in a hit (1) or miss (0) for the tracks ``rows`` (r,) (``hit`` (r,)),
+        charged to ``sensor`` (column 0 when None), and add their score changes ``dllr``
+        (r,); see the module doc for ``misses``. Only these rows are read or written."""
+        self.hist[rows] = (self.hist[rows] << np.uint64(1)) | hit.astype(np.uint64)
+        self.age[rows] += 1
         col = 0 if sensor is None else int(sensor)
         if col >= self.misses_by.shape[1]:
             self.misses_by = _columns(self.misses_by, col + 1)
         mb = self.misses_by
-        mb[seen, col] = np.where(h[seen], 0, np.minimum(mb[seen, col].astype(np.int64) + 1, 255))
+        mb[rows, col] = np.where(hit, 0, np.minimum(mb[rows, col].astype(np.int64) + 1, 255))
         if sensor is None:
-            self.misses[seen] = mb[seen, 0]
+            self.misses[rows] = mb[rows, 0]
         else:
             bits = np.uint64(1) << np.arange(mb.shape[1], dtype=np.uint64)
-            held = (self.sensors[seen, None] & bits[None, :]) != 0
+            held = (self.sensors[rows, None] & bits[None, :]) != 0
             held[~held.any(axis=1), col] = True
-            self.misses[seen] = np.where(held, mb[seen], 255).min(axis=1)
-        self.t_hit_s[h] = t_s
-        self.llr[seen] += dllr[seen]
+            self.misses[rows] = np.where(held, mb[rows], 255).min(axis=1)
+        self.t_hit_s[rows[hit]] = t_s
+        self.llr[rows] += dllr
 
 
 def _columns(a: NDArray, s: int) -> NDArray:
@@ -257,9 +259,9 @@ class Deleter:
         """(N,) tracks to delete at ``t_s`` (class doc); ``P`` (N, nx, nx), ``x`` (N, nx)
         the states predicted to ``t_s`` (needed by the duplicate test only)."""
         out = book.misses >= self.max_misses
-        if np.isfinite(self.max_coast_s):  # (an infinite limit never deletes: skip it)
+        if math.isfinite(self.max_coast_s):  # (an infinite limit never deletes: skip it)
             out |= t_s - book.t_hit_s > self.max_coast_s
-        if np.isfinite(self.max_pos_sigma_m):
+        if math.isfinite(self.max_pos_sigma_m):
             out |= np.sqrt(trace_of_block(P, ndim)) > self.max_pos_sigma_m
         if self.duplicates is not None and x is not None and book.track_id.shape[0] > 1:
             firm = book.status != TrackStatus.TENTATIVE

@@ -352,13 +352,16 @@ class Tracker:
         self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64,
         sensor: int | None = None,
     ) -> None:  # fmt: skip
+        """Record the look (a hit or miss of the ``seen`` rows, read and written by index:
+        a look charges a few of the live tracks), confirm and delete."""
         p, book = self.parts, self._book
         if self.n_tracks == 0:
             return
         if sensor is not None:  # its miss column exists (the book's arrays are views)
             self._store.widen(sensor + 1)
             book = self._book
-        book.record(seen, hit, t, p.confirmer.delta_llr(hit, ll), sensor)
+        s = seen.nonzero()[0]
+        book.record(s, hit[s], t, p.confirmer.delta_llr(hit[s], ll[s]), sensor)
         tent = book.status == TrackStatus.TENTATIVE
         confirm, drop = p.confirmer.decide(book)
         newly = tent & confirm
@@ -376,7 +379,7 @@ class Tracker:
                 np.zeros(k), np.full(k, t),
             )  # fmt: skip
             self._deleted.append(gone)
-            self._counters["deleted"] += int(kill.sum())
+            self._counters["deleted"] += k
             self._store.remove(kill)
 
     def _initiate(self, raw: Measurements, t: float, bit: int = 0) -> None:
