@@ -153,8 +153,7 @@ def test_sector_looks_tile_the_scan() -> None:
         assert t_b - t_a == pytest.approx(scan.sector_s)
         assert t == pytest.approx(t_b)  # a look is processed when its sector is complete
     assert seen == [i % 10 for i in range(25)]
-    assert default_sectors(3.0) == 3 and default_sectors(0.2) == 1 and default_sectors(5.0) == 5
-    assert default_sectors(10.0) == 5 and default_sectors(4.8) == 5  # at most 5 looks a scan
+    assert default_sectors(10.0) == 10 and default_sectors(3.0) == 3 and default_sectors(0.2) == 1
 
 
 def _track_nees(rad: Radar, p0: np.ndarray, v: np.ndarray, keep_times: bool) -> float:

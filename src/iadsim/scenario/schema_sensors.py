@@ -192,7 +192,7 @@ class RadarType(_Model):
     scan_sectors: Annotated[int, Field(ge=1, le=3600)] | None = Field(
         default=None,
         description="sector looks per scan (per-azimuth time stamps; default "
-        "min(ceil(scan_period_s / 1 s), 5))",
+        "ceil(scan_period_s / 1 s))",
     )
     az_center_deg: Annotated[float, Field(ge=0.0, lt=360.0)] = 0.0
     az_width_deg: Annotated[float, Field(gt=0.0, le=360.0)] = 360.0

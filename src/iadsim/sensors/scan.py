@@ -12,7 +12,7 @@ at ``W / scan_period_s``, so azimuth ``az`` is illuminated at::
 (for a sector radar this is the frame's raster order, azimuth-major; the elevation
 bars of one azimuth column share its time, and ``scan_period_s`` is its frame time).
 A scan is split into ``n`` equal sectors (``RadarParams.scan_sectors``, default
-``min(ceil(scan_period_s / 1 s), 5)``); sector ``k`` spans ``[t0_j + k T / n, t0_j + (k + 1)
+``ceil(scan_period_s / 1 s)``); sector ``k`` spans ``[t0_j + k T / n, t0_j + (k + 1)
 T / n]`` and is one *look*, an engine event at the sector's end, when its last azimuth
 has been lit. Its targets are stamped with their own illumination times (truth
 evaluated at those times), and its plots reach the tracker as one batch at the look
@@ -44,7 +44,6 @@ from iadsim.frames import Truth
 from iadsim.sensors.radar import Radar
 
 __all__ = [
-    "DEFAULT_MAX_SECTORS",
     "DEFAULT_SECTOR_S",
     "Scan",
     "default_sectors",
@@ -56,19 +55,13 @@ F = NDArray[np.float64]
 
 #: Longest sector look of the default ``scan_sectors = ceil(scan_period_s / 1 s)``: a
 #: plot waits at most 1 s for the tracker (registration is exact to first order at any
-#: sector count: the plot's own time is kept); a tracker call per look costs ~0.5 ms.
+#: sector count: the plot's own time is kept); a tracker call per look costs ~1 ms.
 DEFAULT_SECTOR_S = 1.0
-#: Most default sector looks per scan: a radar of period T > 5 s makes 5 looks of T / 5
-#: (a plot waits at most a fifth of its revisit time; a 10 s surveillance radar: 2 s
-#: looks, as accurate as 1 s ones in bench/sector_length.py). None: no cap.
-DEFAULT_MAX_SECTORS: int | None = 5
 
 
 def default_sectors(scan_period_s: float) -> int:
-    """``ceil(scan_period_s / DEFAULT_SECTOR_S)``, at most ``DEFAULT_MAX_SECTORS`` (at
-    least 1)."""
-    n = math.ceil(scan_period_s / DEFAULT_SECTOR_S - 1e-9)
-    return max(1, n if DEFAULT_MAX_SECTORS is None else min(n, DEFAULT_MAX_SECTORS))
+    """``ceil(scan_period_s / DEFAULT_SECTOR_S)`` (at least 1)."""
+    return max(1, math.ceil(scan_period_s / DEFAULT_SECTOR_S - 1e-9))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
