@@ -44,10 +44,16 @@ def _fc_detections_near(dets: Detections, radar_id: int, t0: float, t1: float, p
     return int(np.unique(d.t_s[near]).size)
 
 
+#: Longest sector look of an engagement radar, s: a track update is timed at its look's
+#: end, its plot up to one look earlier (``iadsim.sensors.scan``: looks of 1 s).
+FC_LOOK_S = 1.0
+
+
 def check_launches_have_fire_control(result: RunResult, hold_s: float) -> None:
     """Every launch had a fire-control-quality track: two updates by the battery's
     engagement radar within its hold time, checked independently from the recorded plots
-    (two engagement-radar dwells in that window with a plot near the track)."""
+    (two engagement-radar dwells in that window with a plot near the track; the window
+    starts one look earlier, as the plots of an update's look do)."""
     e, tracks = result.engagements, result.tracks
     for k in range(len(e)):
         assert e.fc_radar_id[k] >= 0
@@ -56,8 +62,9 @@ def check_launches_have_fire_control(result: RunResult, hold_s: float) -> None:
         rows = np.flatnonzero((tracks.track_id == e.track_id_launch[k]) & (tracks.t_s <= t))
         assert rows.size, f"salvo {k}: its track has no row before the order"
         pos = tracks.pos_m()[rows[-1]]
-        n = _fc_detections_near(result.detections, int(e.fc_radar_id[k]), t - hold_s - 1e-9, t,
-                                pos, gate_m=5_000.0)  # fmt: skip
+        t0 = t - hold_s - FC_LOOK_S - 1e-9
+        n = _fc_detections_near(result.detections, int(e.fc_radar_id[k]), t0, t, pos,
+                                gate_m=5_000.0)  # fmt: skip
         assert n >= 2, f"salvo {k}: {n} engagement-radar dwells saw the target before launch"
 
 
