@@ -239,8 +239,20 @@ PRESET_CASES = (
 )
 
 
+# Saturation seed 9302 (found 2026-12-04, open): two firm tracks on one cruise missile,
+# 35 m apart, velocities 5-7 m/s apart per axis; the picture's same-target test gates
+# velocity on the two tracks' own (small) variances and keeps them apart, so C2 engages
+# both and the second salvo ends "target already destroyed". Strict xfail until fixed.
+KNOWN_OVER_ENGAGEMENT = pytest.param(
+    "saturation", 9302,
+    marks=pytest.mark.xfail(
+        strict=True, raises=AssertionError, reason="duplicate tracks kept apart by velocity"
+    ),
+)  # fmt: skip
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("preset", "seed"), PRESET_CASES)
+@pytest.mark.parametrize(("preset", "seed"), [*PRESET_CASES, KNOWN_OVER_ENGAGEMENT])
 def test_invariants_on_preset_formation_cases(preset: str, seed: int) -> None:
     sc = load_scenario(preset)
     holds = [r.fire_control.track_hold_s for r in sc.resolved_catalog.radars.values()
