@@ -54,8 +54,8 @@ def in_coverage(radar: Radar, pos_m: F) -> NDArray[np.bool_]:
 class FireControlBook:
     """Hit times, cue times and deleted tracks of one run (see module doc).
 
-    ``deleted`` keeps the last rows of deleted tracks some picture held (``pictured``):
-    the only ones a salvo can fly on.
+    ``deleted`` keeps the last rows of deleted tracks some picture held (``pictured``,
+    sorted ids): the only ones a salvo can fly on.
 
     ``battery_id`` (B,) and ``fc_radar`` (B,) radar index per battery (-1: none);
     ``hold_s`` (B,) fire-control track hold times.
@@ -68,7 +68,7 @@ class FireControlBook:
     fc_hit: dict[int, dict[int, tuple[float, float]]] = dataclasses.field(default_factory=dict)
     last_cue: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
     deleted: list[Tracks] = dataclasses.field(default_factory=list)
-    pictured: set[int] = dataclasses.field(default_factory=set)
+    pictured: NDArray[np.int64] = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         #: indices of the radars that are some battery's engagement radar
@@ -88,19 +88,19 @@ class FireControlBook:
                 if last is None:
                     new.append(tid)
                 fc[tid] = (-np.inf if last is None else last[1], t_s)
-        gone = (tracks.status == TrackStatus.DELETED).nonzero()[0]
-        # only a track some picture held can carry a salvo (most deletions are of
-        # tentative tracks that false alarms started)
-        gone = [k for k in gone.tolist() if int(tracks.track_id[k]) in self.pictured]
-        if gone:
-            self.deleted.append(tracks.select(np.asarray(gone, dtype=np.int64)))
+        gone = tracks.status == TrackStatus.DELETED
+        if gone.any():  # only a track some picture held can carry a salvo (most
+            # deletions are of tentative tracks that false alarms started)
+            gone &= np.isin(tracks.track_id, self.pictured)
+        if gone.any():
+            self.deleted.append(tracks.select(gone))
         return new
 
     def picture(self, tracks: Tracks, t_s: float) -> TrackPicture:
         """The picture of the firm ``tracks`` (predicted to ``t_s``); takes the deletions
         noted since the previous picture."""
         ids = tracks.track_id.tolist()
-        self.pictured.update(ids)
+        self.pictured = np.union1d(self.pictured, tracks.track_id)
         fc_prev = np.full((len(ids), self.battery_id.shape[0]), -np.inf)
         fc_last = fc_prev.copy()
         never = (-np.inf, -np.inf)

@@ -20,7 +20,6 @@ import numpy as np
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from iadsim.arrow import numpy_column
 from iadsim.frames import Tracks
 
 __all__ = ["TRACK_SPILL_ROWS", "SpilledTracks", "TrackParts"]
@@ -52,10 +51,7 @@ class _SpillFile:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-        table = pq.ParquetFile(self.path).read_row_group(group)
-        return Tracks.from_trusted_columns(
-            {n: numpy_column(table.column(n)) for n in Tracks.columns()}
-        )
+        return Tracks.from_arrow(pq.ParquetFile(self.path).read_row_group(group))
 
 
 @dataclasses.dataclass(frozen=True)
