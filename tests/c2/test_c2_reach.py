@@ -4,11 +4,13 @@ towards is not engaged a second time until the salvo is handed over or aborted."
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from c2_helpers import held, interceptor, make_tracks, wire
 
 from iadsim.engagement.guidance import GuidanceSupport
-from iadsim.frames import Tracks
+from iadsim.frames import Tracks, TrackStatus
 from iadsim.picture import TrackPicture
 
 TVM = GuidanceSupport(midcourse="fire_control", terminal="fire_control", max_gap_s=10.0)
@@ -118,3 +120,23 @@ def test_rounds_of_lost_formation_tracks_spread_over_the_aircraft_still_tracked(
     ev = eng.maintain(picture)
     assert sorted(ev.track_id[ev.kind == "handover"].tolist()) == [2, 3]
     assert sorted(eng.status(t).in_flight_track_id.tolist()) == [2, 3]
+
+
+def test_duplicate_of_a_coasting_engaged_track_is_not_engaged() -> None:
+    """Doctrine per target counts every track of the picture: the salvo's own track is
+    coasting (C2 does not assess it) while a near-duplicate 40 m away is confirmed; the
+    target is engaged all the same (saturation seed 9302 ordered a second salvo here)."""
+
+    c2, eng = _engaged_first()
+    t = 4.0
+    tracks = _tracks(t, [0.0, 40.0], [0, 1])
+    tracks = dataclasses.replace(
+        tracks, status=np.array([TrackStatus.COASTING, TrackStatus.CONFIRMED], dtype=np.int8)
+    )
+    picture = _picture(tracks, t, fc_age_s=np.array([1.0, 0.0]))
+    assert picture.group[0] == picture.group[1]  # one target to the defender
+    assert eng.status(t).in_flight_track_id.tolist() == [0]  # supported: no reach
+    assert _cycle(c2, eng, picture) == []
+    # the same picture with the duplicate far away is another target, and engaged
+    far = dataclasses.replace(_tracks(t, [0.0, 20e3], [0, 1]), status=tracks.status)
+    assert _cycle(c2, eng, _picture(far, t, fc_age_s=np.array([1.0, 0.0]))) == [1]

@@ -10,7 +10,9 @@ Definitions (concrete, per battery)
   the track may be engaged again as soon as the previous engagement has been
   resolved (no look). In both modes at most one engagement per *target* is in
   flight (across all batteries), a target being a group of near-duplicate tracks
-  (:func:`iadsim.picture.duplicate_groups`). Kill assessment reads the track
+  (:func:`iadsim.picture.duplicate_groups`) among all the tracks of the picture,
+  coasting ones included (a salvo's track may coast while a duplicate of it is
+  confirmed). Kill assessment reads the track
   picture, never the outcome: after the delay a target is engaged again only if
   its track has been updated by a detection since the intercept.
 * **Weapons release authority** per threat class: ``hold`` never fires;

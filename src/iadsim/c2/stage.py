@@ -198,7 +198,9 @@ class C2:
         ok_tb = np.zeros((len(ta.track_id), len(self.batteries)), dtype=bool)
         free_t, free_m = self._free_channels(st)
         fc = picture.fc_held[rows]
-        group, last_hit = picture.group[rows], picture.last_hit_t_s[rows]
+        # Doctrine per target is judged over the whole picture, then read at the rows
+        # assessed: a salvo's own track may be coasting (not assessed) while a
+        # near-duplicate of it is confirmed, and that target is engaged all the same.
         engaged = np.concatenate([st.in_flight_track_id, st.in_flight_reach_track_id])
         for k, b in enumerate(self.batteries):
             d = b.doctrine
@@ -208,9 +210,9 @@ class C2:
             ok_tb[:, k] = fc[:, col[0]]
             ok_tb[:, k] &= authorized(ta.threat_class, ta.quality, ta.speed_sigma_mps, d)
             ok_tb[:, k] &= reengage_allowed(
-                group, ta.track_id, last_hit, t_s, engaged, st.last_track_id,
-                st.last_intercept_t_s, d.reengage_delay_s,
-            )  # fmt: skip
+                picture.group, picture.tracks.track_id, picture.last_hit_t_s, t_s, engaged,
+                st.last_track_id, st.last_intercept_t_s, d.reengage_delay_s,
+            )[rows]  # fmt: skip
             ok_tb[:, k] &= (free_t[k] >= 1) & (free_m[k] >= d.salvo)
         return ok_tb
 

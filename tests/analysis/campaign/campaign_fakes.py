@@ -172,11 +172,21 @@ def fake_simulate_any(task: CampaignTask, *, sleep_s: float = 0.02) -> RunSummar
     return fake_summary(threats, fired={"x": n}, seed=task.seed)
 
 
-def fake_simulate_any_slow(task: CampaignTask) -> RunSummary:
-    """:func:`fake_simulate_any` with 100 ms of sleep: a campaign of 150 runs on 2
-    workers lasts at least 7.5 s, so an interrupt test's Ctrl-C arrives mid-campaign
-    even on a loaded machine."""
-    return fake_simulate_any(task, sleep_s=0.1)
+#: tasks from this id on are slow in :func:`fake_simulate_any_held`
+HELD_FROM_TASK = 60
+#: how long each of them takes, s
+HELD_S = 2.0
+
+
+def fake_simulate_any_held(task: CampaignTask) -> RunSummary:
+    """:func:`fake_simulate_any`, except that tasks ``HELD_FROM_TASK`` and later take
+    ``HELD_S`` each. The first results part (50 runs) is written within a second or
+    so, and a campaign of 150 runs on 2 workers then needs at least 90 s more: an
+    interrupt test's Ctrl-C arrives mid-campaign however the machine schedules it,
+    and ends it within one held task (Ctrl-C lets the running tasks finish)."""
+    if task.task_id >= HELD_FROM_TASK:
+        time.sleep(HELD_S)
+    return fake_simulate_any(task)
 
 
 def fake_simulate_dies(task: CampaignTask) -> RunSummary:

@@ -127,7 +127,7 @@ def test_cli_ctrl_c_then_resume(tmp_path: Path) -> None:
         "--out",
         str(out),
         "--simulate",
-        "campaign_fakes:fake_simulate_any_slow",
+        "campaign_fakes:fake_simulate_any_held",
         "--no-progress",
     ]
     proc = subprocess.Popen(
