@@ -15,6 +15,7 @@ per threat class:
   stage time.
 
 Usage: python bench/initiation_compare.py [--preset s400-vs-mixed-raid] [--seeds 3]
+       [--set one_to_one=false max_speed_mps=800 ...]
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from formation_consistency import scenario_of
@@ -38,16 +40,18 @@ from iadsim.sim.runner import run_scenario
 EARLY_S = 30.0
 
 
-def trackers(preset: str) -> dict[str, dict[str, object]]:
-    """The preset's tracker block and the same with the other initiation kind."""
+def trackers(preset: str, extra: dict[str, object] | None = None) -> dict[str, dict[str, object]]:
+    """The preset's tracker block and the same with the other initiation kind
+    (``extra``: fields set on the two_point block)."""
     data, _ = read_scenario_yaml(preset)
     cfg = TrackerConfig.model_validate(data.get("tracker") or {})
     own = cfg.model_dump(mode="json")
     ini = dict(own["initiation"])
     m, n = ini.get("m", 3), ini.get("n", 4)
     single = {"kind": "m_of_n", "m": m, "n": n, "velocity_sigma_mps": 400.0}
-    other = {**own, "initiation": {"kind": "two_point", "m": m, "n": n}}
+    other = {**own, "initiation": {"kind": "two_point", "m": m, "n": n, **(extra or {})}}
     if ini["kind"] == "two_point":
+        own = {**own, "initiation": {**ini, **(extra or {})}}
         other = {**own, "initiation": single}
     return {ini["kind"]: own, other["initiation"]["kind"]: other}  # type: ignore[index]
 
@@ -84,9 +88,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="s400-vs-mixed-raid")
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--set", nargs="*", default=[], help="two_point fields, KEY=YAML")
     a = ap.parse_args()
+    extra = {k: yaml.safe_load(v) for k, v in (kv.split("=", 1) for kv in a.set)}
     res: dict[str, dict[str, list[float]]] = {}
-    for kind, trk in trackers(a.preset).items():
+    for kind, trk in trackers(a.preset, extra).items():
         acc: dict[str, list[float]] = {}
         for seed in range(1, a.seeds + 1):
             for k, v in run_once(a.preset, trk, seed).items():

@@ -221,3 +221,22 @@ def test_two_point_config_checks_and_defaults() -> None:
     ini = compile_tracker_parts(cfg).initiator
     assert isinstance(ini, TwoPointInitiator)
     assert (ini.max_looks, ini.q_m2ps3) == (4, 7.0)
+
+
+def test_ambiguous_pairs_get_the_velocity_prior_only_on_request() -> None:
+    """Two aircraft 300 m apart: each new plot has two feasible partners. The pairs are
+    the right ones (least total cost); with ambiguous_prior their velocity std includes
+    the 400 m/s prior, without it only the plots' noise; a lone aircraft is never
+    ambiguous."""
+    p = np.array([[60e3, 0.0, 3e3], [60e3, 300.0, 3e3]])
+    v = np.array([0.0, 250.0, 0.0])
+    for flag in (False, True):
+        for pos, want in ((p, flag), (p[:1], False)):
+            cfg = TrackerConfig(initiation=TwoPointConfig(ambiguous_prior=flag))
+            tr, rng = compile_tracker(cfg), np.random.default_rng(9)
+            tr.step(_look(0.0, pos, rng), 0.0)
+            out = tr.step(_look(SCAN_S, pos + v * SCAN_S, rng), SCAN_S)
+            assert len(out) == len(pos)
+            assert np.all(np.abs(out.vel_mps()[:, 1] - 250.0) < 60.0)  # the right pairs
+            sd = np.sqrt(out.state_cov(3)[:, 4, 4])
+            assert np.all(sd > 350.0) if want else np.all(sd < 100.0), (flag, len(pos), sd)

@@ -220,8 +220,9 @@ class TwoPointConfig(KindModel):
     target confirms on the same look as with single-point initiation) or after
     ``max_age_s``. ``one_to_one``: each plot in one pair at most (the assignment of
     least cost under a ``velocity_sigma_mps`` velocity prior), else every feasible pair
-    starts a track. ``q_m2ps3`` (default: the CV motion's q, else 20) adds the velocity
-    change over the pair's time to the initial covariance."""
+    starts a track; ``ambiguous_prior``: a pair whose plots have other feasible partners
+    gets that prior's variance on its velocity too. ``q_m2ps3`` (default: the CV motion's
+    q, else 20) adds the velocity change over the pair's time to the initial covariance."""
 
     kind: Literal["two_point"] = "two_point"
     m: Annotated[int, Field(ge=1, le=63)] = 3
@@ -232,6 +233,7 @@ class TwoPointConfig(KindModel):
     max_age_s: Pos = 30.0
     min_dt_s: Pos = 0.5
     one_to_one: bool = True
+    ambiguous_prior: bool = False
     velocity_sigma_mps: Pos = 400.0
     q_m2ps3: Annotated[float, Field(ge=0.0)] | None = None
     accel_sigma_mps2: Pos = 30.0
@@ -252,6 +254,7 @@ class TwoPointConfig(KindModel):
             max_age_s=self.max_age_s,
             min_dt_s=self.min_dt_s,
             one_to_one=self.one_to_one,
+            ambiguous_prior=self.ambiguous_prior,
             velocity_sigma_mps=self.velocity_sigma_mps,
             q_m2ps3=q_m2ps3 if self.q_m2ps3 is None else self.q_m2ps3,
             accel_sigma_mps2=self.accel_sigma_mps2,

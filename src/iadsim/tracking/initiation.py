@@ -18,8 +18,8 @@ plot that paired leaves the buffer, a new plot that paired never enters it. A
 buffered plot ages out after ``max_looks`` later looks of its sensor that covered its
 position (the look's ``observed`` predicate), or after ``max_age_s``.
 
-The state of a pair (two-point differencing, Bar-Shalom, Willett and Tian,
-*Tracking and Data Fusion*, YBS 2011, sec. 3.2; Blackman and Popoli 1999 sec. 3.3):
+The state of a pair (two-point differencing: Bar-Shalom, Willett and Tian, *Tracking
+and Data Fusion*, YBS 2011; Blackman and Popoli 1999, track initiation, ch. 3 and 6):
 velocity ``v = (p2 - p1) / dt``, position ``p2 + tau v`` at the look time (``tau = t -
 t2 >= 0``), and with ``a = tau / dt`` and ``W = q dt / 3 I`` (the gap between the
 mean velocity over ``dt`` and the velocity at ``t2`` under white-noise acceleration
@@ -29,7 +29,11 @@ of PSD ``q``)::
     P_pv = ((1 + a) R2 + a R1) / dt + tau W,
     P_vv = (R1 + R2) / dt^2 + W,
 
-plus the CV process noise over ``tau``. The pair counts as two hits: the new track's
+plus the CV process noise over ``tau``. A pair is ambiguous when one of its plots has
+another feasible partner (a formation, a swarm, a false alarm nearby): the pair may be
+the wrong one, and with ``ambiguous_prior`` its velocity also gets the variance of the
+single-point prior ``velocity_sigma_mps^2`` (added to ``W``). The pair counts as two
+hits: the new track's
 hit history is hit, ``k`` misses (the looks that covered the buffered plot), hit,
 which is what a single-point track of the first plot would have had; its score
 (:class:`~iadsim.tracking.management.ScoreConfirmer`) likewise gets the second hit's
@@ -60,7 +64,9 @@ B = NDArray[np.bool_]
 __all__ = ["Births", "Initiation", "PlotBuffer", "TwoPointInitiator", "pair_state"]
 
 
-def pair_state(p1: F64, R1: F64, p2: F64, R2: F64, dt: F64, tau: F64, q: float) -> tuple[F64, F64]:
+def pair_state(
+    p1: F64, R1: F64, p2: F64, R2: F64, dt: F64, tau: F64, q: float, extra_vv: F64 | None = None
+) -> tuple[F64, F64]:
     """Two-point differencing: position-velocity state of ``k`` plot pairs (module doc).
 
     Parameters
@@ -70,6 +76,8 @@ def pair_state(p1: F64, R1: F64, p2: F64, R2: F64, dt: F64, tau: F64, q: float) 
     dt : (k,) time from the older to the newer plot, s (> 0).
     tau : (k,) time from the newer plot to the state's time, s (>= 0).
     q : white-noise acceleration PSD of the CV model, m^2/s^3.
+    extra_vv : (k,) variance added to each velocity axis like ``W`` (an ambiguous
+        pair's velocity prior), m^2/s^2; None: none.
 
     Returns
     -------
@@ -80,7 +88,8 @@ def pair_state(p1: F64, R1: F64, p2: F64, R2: F64, dt: F64, tau: F64, q: float) 
     a = (tau / dt)[:, None, None]
     v = (p2 - p1) / dt[:, None]
     eye = np.eye(d)
-    W = (q * dt / 3.0)[:, None, None] * eye  # velocity at t2 minus the mean over dt
+    w = q * dt / 3.0 if extra_vv is None else q * dt / 3.0 + extra_vv
+    W = w[:, None, None] * eye  # velocity at t2 minus the mean over dt (and a prior)
     t = tau[:, None, None]
     Qt = q * eye  # CV process noise over tau: q [tau^3/3, tau^2/2; tau^2/2, tau]
     x = np.concatenate([p2 + tau[:, None] * v, v], axis=1)
@@ -105,8 +114,10 @@ class TwoPointInitiator:
     min_dt_s : shortest time between the two plots of a pair, s.
     one_to_one : each plot in one pair at most (an optimal assignment, see
         :meth:`gate`); False: every feasible pair starts a track.
+    ambiguous_prior : an ambiguous pair's velocity also gets ``velocity_sigma_mps^2``.
     q_m2ps3 : white-noise acceleration PSD for the velocity's variance (the CV q).
-    velocity_sigma_mps : velocity prior of the second hit's score (ScoreConfirmer).
+    velocity_sigma_mps : velocity prior of the pair cost, of the second hit's score
+        (ScoreConfirmer) and, with ``ambiguous_prior``, of ambiguous pairs.
     accel_sigma_mps2, turn_rate_sigma_radps : prior std of extra states (CA, CT).
     """
 
@@ -116,6 +127,7 @@ class TwoPointInitiator:
     max_age_s: float = 30.0
     min_dt_s: float = 0.5
     one_to_one: bool = True
+    ambiguous_prior: bool = False
     q_m2ps3: float = 20.0
     velocity_sigma_mps: float = 400.0
     accel_sigma_mps2: float = 30.0
@@ -132,14 +144,17 @@ class TwoPointInitiator:
             turn_rate_sigma_radps=self.turn_rate_sigma_radps,
         )
 
-    def gate(self, buf: PlotBuffer, new: PlotBuffer) -> tuple[I64, I64]:
-        """Pairs (buffered row i (p,), new row j (p,)) of one sensor's plots: the
-        feasible ones (module doc); with ``one_to_one``, those of the optimal
-        assignment (each plot in one pair at most, as many pairs as possible, then the
-        least total ``-ln N(p2 - p1; 0, R1 + R2 + dt^2 sigma_v^2 I)``)."""
+    def gate(self, buf: PlotBuffer, new: PlotBuffer) -> tuple[I64, I64, B]:
+        """Pairs (buffered row i (p,), new row j (p,)) of one sensor's plots and
+        whether each is ambiguous (p,): the feasible ones (module doc); with
+        ``one_to_one``, those of the optimal assignment (each plot in one pair at most,
+        as many pairs as possible, then the least total ``-ln N(p2 - p1; 0, R1 + R2 +
+        dt^2 sigma_v^2 I)``). A pair is ambiguous when one of its plots has another
+        feasible partner."""
         g = math.sqrt(gate_threshold(1, probability=self.gate_probability, mahalanobis=None))
+        none = np.zeros(0, np.int64)
         if len(buf) == 0 or len(new) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return none, none, np.zeros(0, bool)
         reach = self.max_speed_mps * (new.t_s.max() - buf.t_s)
         radius = reach + g * np.sqrt(buf.var + new.var.max()) * (1 + 1e-9)
         i, j = pregate_pairs(buf.pos, radius, new.pos)
@@ -152,22 +167,29 @@ class TwoPointInitiator:
         excess = np.maximum(dist - self.max_speed_mps * dt, 0.0)
         ok = ((dt >= self.min_dt_s) & (excess * excess <= g * g * s2)).nonzero()[0]
         i, j = i[ok], j[ok]
-        if not self.one_to_one or i.shape[0] < 2:
-            return i, j
+        amb = (np.bincount(i, minlength=len(buf))[i] > 1) | (
+            np.bincount(j, minlength=len(new))[j] > 1
+        )
+        if not self.one_to_one or not amb.any():
+            return i, j, amb
         cost = -_loglik(dp[ok], S[ok], dt[ok], self.velocity_sigma_mps)
         miss = np.full(len(buf), cost.max() + 1.0)  # any pair beats none
         pick = gnn_solve(i, j, cost, miss, len(buf), len(new))
-        return i[pick], j[pick]
+        return i[pick], j[pick], amb[pick]
 
     def births(
-        self, old: PlotBuffer, new: PlotBuffer, i: I64, j: I64, t_s: float, nx: int
+        self, old: PlotBuffer, new: PlotBuffer, i: I64, j: I64, amb: B, t_s: float, nx: int
     ) -> tuple[F64, F64, F64]:
         """x (p, nx), P (p, nx, nx) at ``t_s`` of the pairs (old row ``i``, new row
-        ``j``) and the second hit's log-likelihood (p,) per unit measurement volume."""
+        ``j``; ``amb``: ambiguous, their velocity gets the ``velocity_sigma_mps`` prior's
+        variance too) and the second hit's log-likelihood (p,) per unit measurement
+        volume."""
         c1, c2 = debiased_conversion(old.raw(i)), debiased_conversion(new.raw(j))
         d = c1.ndim
         dt = new.t_s[j] - old.t_s[i]
-        xv, Pv = pair_state(c1.z, c1.R, c2.z, c2.R, dt, t_s - new.t_s[j], self.q_m2ps3)
+        vv = np.where(amb & self.ambiguous_prior, self.velocity_sigma_mps**2, 0.0)
+        tau = t_s - new.t_s[j]
+        xv, Pv = pair_state(c1.z, c1.R, c2.z, c2.R, dt, tau, self.q_m2ps3, vv)
         p = i.shape[0]
         x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
         x[:, : 2 * d], P[:, : 2 * d, : 2 * d] = xv, Pv
@@ -291,10 +313,10 @@ class Initiation:
         if old is None:
             self._put(key, new)
             return None
-        i, j = ini.gate(old, new)
+        i, j, amb = ini.gate(old, new)
         out = None
         if i.shape[0]:
-            x, P, ll = ini.births(old, new, i, j, t_s, self.nx)
+            x, P, ll = ini.births(old, new, i, j, amb, t_s, self.nx)
             out = self._pair_births(x, P, ll, old.looks[i], t_s, first_id, bit)
         old = self._covered(old.select(_others(len(old), i)), observed)
         self._put(key, old.concat(new.select(_others(len(new), j))))
