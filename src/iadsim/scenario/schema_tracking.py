@@ -6,7 +6,7 @@ YAML (scenario ``tracker:`` block or a stand-alone ``tracker.yaml``)::
     motion: {kind: cv, q_m2ps3: 20}
     filter: {kind: ekf}                      # kf | ekf | ukf | cmkf | imm
     association: {kind: gnn, gate_probability: 0.999}   # or {kind: jpda, ...}
-    initiation: {kind: m_of_n, m: 3, n: 4, velocity_sigma_mps: 400}
+    initiation: {kind: m_of_n, m: 3, n: 4, velocity_sigma_mps: 400}   # or two_point
     deletion: {max_misses: 3, max_coast_s: 30}
 
 Degrees appear only here (``*_deg*`` fields) and are converted to radians once
@@ -55,6 +55,7 @@ from iadsim.tracking import (
 )
 from iadsim.tracking.association import Associator
 from iadsim.tracking.coalesce import DuplicateRule
+from iadsim.tracking.initiation import TwoPointInitiator
 from iadsim.tracking.management import Confirmer, Initiator
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "SensorSite",
     "TrackCliConfig",
     "TrackerConfig",
+    "TwoPointConfig",
     "UKFConfig",
     "compile_tracker",
     "compile_tracker_parts",
@@ -205,6 +207,61 @@ class ScoreConfig(_InitFields):
     true_track_deletion_probability: Prob = 0.05
 
 
+@INITIATIONS.register(
+    example={"kind": "two_point", "m": 3, "n": 4, "max_speed_mps": 1200.0},
+    compile=lambda c: (c.initiator(), MOfN(m=c.m, n=c.n)),
+)
+class TwoPointConfig(KindModel):
+    """Two-point initiation from a plot buffer, M-of-N confirmation (the pair counts as
+    two hits; :mod:`iadsim.tracking.initiation`): a track starts only when a new plot
+    and a buffered plot of the same sensor are at most ``max_speed_mps`` apart (with a
+    ``gate_probability`` chi-square margin for their noise). A buffered plot leaves after
+    ``max_looks`` later looks of its sensor covered it (default ``n - m + 1``: a real
+    target confirms on the same look as with single-point initiation) or after
+    ``max_age_s``. ``one_to_one``: each plot in one pair at most (the assignment of
+    least cost under a ``velocity_sigma_mps`` velocity prior), else every feasible pair
+    starts a track; ``ambiguous_prior``: a pair whose plots have other feasible partners
+    gets that prior's variance on its velocity too. ``q_m2ps3`` (default: the CV motion's
+    q, else 20) adds the velocity change over the pair's time to the initial covariance."""
+
+    kind: Literal["two_point"] = "two_point"
+    m: Annotated[int, Field(ge=1, le=63)] = 3
+    n: Annotated[int, Field(ge=2, le=63)] = 4
+    max_speed_mps: Pos = 1200.0
+    gate_probability: Prob = 0.999
+    max_looks: Annotated[int, Field(ge=1, le=61)] | None = None
+    max_age_s: Pos = 30.0
+    min_dt_s: Pos = 0.5
+    one_to_one: bool = True
+    ambiguous_prior: bool = False
+    velocity_sigma_mps: Pos = 400.0
+    q_m2ps3: Annotated[float, Field(ge=0.0)] | None = None
+    accel_sigma_mps2: Pos = 30.0
+    turn_rate_sigma_degps: Pos = 5.0
+
+    @model_validator(mode="after")
+    def _m_le_n(self) -> Self:
+        if not 2 <= self.m <= self.n:
+            raise ValueError(f"m: must be in 2..n, a pair is two hits (got m={self.m}, n={self.n})")
+        return self
+
+    def initiator(self, q_m2ps3: float = 20.0) -> TwoPointInitiator:
+        """The two-point initiator these fields describe (``q_m2ps3`` if not set)."""
+        return TwoPointInitiator(
+            max_speed_mps=self.max_speed_mps,
+            gate_probability=self.gate_probability,
+            max_looks=self.max_looks or self.n - self.m + 1,
+            max_age_s=self.max_age_s,
+            min_dt_s=self.min_dt_s,
+            one_to_one=self.one_to_one,
+            ambiguous_prior=self.ambiguous_prior,
+            velocity_sigma_mps=self.velocity_sigma_mps,
+            q_m2ps3=q_m2ps3 if self.q_m2ps3 is None else self.q_m2ps3,
+            accel_sigma_mps2=self.accel_sigma_mps2,
+            turn_rate_sigma_radps=self.turn_rate_sigma_degps * D2R,
+        )
+
+
 Initiation = Annotated[KindModel, INITIATIONS.union]
 
 
@@ -295,6 +352,8 @@ def compile_tracker_parts(cfg: TrackerConfig) -> TrackerParts:
     d = cfg.dims
     gate, assoc = ASSOCIATORS.compile(cfg.association)
     initiator, confirmer = INITIATIONS.compile(cfg.initiation)
+    if isinstance(cfg.initiation, TwoPointConfig):  # the CV motion's q unless set
+        initiator = cfg.initiation.initiator(getattr(cfg.motion, "q_m2ps3", 20.0))
     return TrackerParts(
         filter=FILTERS.compile(cfg.filter, MOTIONS.compile(cfg.motion, d), d),
         gate=gate,

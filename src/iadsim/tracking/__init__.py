@@ -21,6 +21,7 @@ from iadsim.tracking.filters import (
 )
 from iadsim.tracking.gating import Gate
 from iadsim.tracking.imm import IMM
+from iadsim.tracking.initiation import TwoPointInitiator
 from iadsim.tracking.looks import visible_from
 from iadsim.tracking.management import Deleter, MOfN, ScoreConfirmer, SinglePointInitiator
 from iadsim.tracking.measurements import Measurements
@@ -71,6 +72,7 @@ __all__ = [
     "TrackDeleter",
     "Tracker",
     "TrackerParts",
+    "TwoPointInitiator",
     "UnscentedKalmanFilter",
     "ZeroPadded",
     "visible_from",

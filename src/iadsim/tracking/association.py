@@ -27,13 +27,23 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from iadsim.tracking.gating import GatedPairs
+from iadsim.tracking.gating import Gate, GatedPairs
 from iadsim.tracking.roles import Associator
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-__all__ = ["GNN", "JPDA", "Association", "Associator", "dense_unique", "jpda_exact", "pda_single"]
+__all__ = [
+    "GNN",
+    "JPDA",
+    "Association",
+    "Associator",
+    "Chosen",
+    "associate_class",
+    "dense_unique",
+    "jpda_exact",
+    "pda_single",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -290,3 +300,42 @@ class JPDA:
         used[di] = True
         b = np.full(n, self.clutter_density * (1 - self.pd * self.gate_probability) / self.pd)
         return Association(ti, di, beta, beta0, b, used, np.arange(p, dtype=np.int64))
+
+
+@dataclasses.dataclass(frozen=True)
+class Chosen:
+    """What one track class took: ``pair`` (p,) rows into the gated pairs with their
+    weights ``beta`` (p,); the updated track ``rows`` (k,) with ``beta0``, ``b`` (k,)."""
+
+    pair: I64
+    beta: F64
+    rows: I64
+    beta0: F64
+    b: F64
+
+
+def associate_class(
+    associator: Associator, gate: Gate, gp: GatedPairs, cls: NDArray[np.bool_],
+    used: NDArray[np.bool_],
+) -> Chosen | None:  # fmt: skip
+    """Associate the tracks of one class (``cls``: over a look's rows) with the
+    measurements not used yet (firm tracks first, then tentative ones).
+
+    ``gp`` holds the gated pairs of the look's tracks and all measurements; the class
+    sees only its tracks' pairs with unused measurements, renumbered locally, so the
+    associator gets exactly what gating the class alone would give. Marks the
+    measurements it takes in ``used``; None if it takes none.
+    """
+    rows, avail = cls.nonzero()[0], (~used).nonzero()[0]
+    if rows.shape[0] == 0 or avail.shape[0] == 0:
+        return None
+    k = (cls[gp.ti] & ~used[gp.di]).nonzero()[0]
+    local_t = np.cumsum(cls) - 1  # look row -> local index in the class
+    local_d = np.cumsum(~used) - 1
+    sub = GatedPairs(ti=local_t[gp.ti[k]], di=local_d[gp.di[k]], inn=gp.inn.select(k))
+    a = associator.associate(rows.shape[0], avail.shape[0], sub, gate.gamma(gp.inn.y.shape[1]))
+    used[avail[a.used]] = True
+    if a.pair_t.shape[0] == 0:
+        return None
+    upd = dense_unique(a.pair_t)[0]
+    return Chosen(pair=k[a.pair_k], beta=a.beta, rows=rows[upd], beta0=a.beta0[upd], b=a.b[upd])

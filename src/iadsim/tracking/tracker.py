@@ -30,8 +30,9 @@ from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.tracking import looks
-from iadsim.tracking.association import GNN, Associator, dense_unique
+from iadsim.tracking.association import GNN, Associator, Chosen, associate_class, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs
+from iadsim.tracking.initiation import Initiation
 from iadsim.tracking.looks import Observed, visible_from
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
@@ -64,18 +65,6 @@ class TrackerParts:
         return Tracker(parts=self)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Chosen:
-    """What one track class took: ``pair`` (p,) rows into the gated pairs with their
-    weights ``beta`` (p,); the updated track ``rows`` (k,) with ``beta0``, ``b`` (k,)."""
-
-    pair: NDArray[np.int64]
-    beta: F64
-    rows: NDArray[np.int64]
-    beta0: F64
-    b: F64
-
-
 class Tracker:
     """Stateful multi-target tracker (see module docstring).
 
@@ -96,6 +85,7 @@ class Tracker:
         self._hits: list[NDArray[np.int64]] = []  # ids updated by the last step's detections
         self._touched: list[NDArray[np.int64]] = []  # ids updated or started since then
         self._changes = np.zeros(0, bool)  # rows of the last output that carry news
+        self._init = Initiation(parts.initiator, parts.confirmer, f.nx)  # (plot buffers)
 
     @property
     def _bank(self) -> FilterState:
@@ -194,6 +184,8 @@ class Tracker:
         :attr:`last_changes` at the next :meth:`step`). State estimates are not changed.
         """
         self._hits = []
+        if t_s >= self._t_now:
+            self._init.miss(t_s, 0 if sensor_id is None else 1 << int(sensor_id), observed)
         if self.n_tracks == 0 or t_s < self._t_now:
             return Tracks.empty()
         book = self._book
@@ -281,48 +273,23 @@ class Tracker:
         if rows.size and m:
             gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)  # local ti
             firm = book.status[rows] != TrackStatus.TENTATIVE
-            picks = [self._associate(gp, c, used) for c in (firm, ~firm) if gp.ti.shape[0]]
+            picks = [
+                associate_class(p.associator, p.gate, gp, c, used)
+                for c in (firm, ~firm)
+                if gp.ti.shape[0]
+            ]
             chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
             if chosen:
                 self._update(rows, gp, meas, chosen, hit, ll_hit)
         if bit:
             book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None)
-        self._initiate(raw.select((~used).nonzero()[0]), t, bit)
-
-    def _associate(
-        self, gp: GatedPairs, cls: NDArray[np.bool_], used: NDArray[np.bool_]
-    ) -> _Chosen | None:
-        """Associate the tracks of one class (``cls``: over the look's rows) with the
-        measurements not used yet.
-
-        ``gp`` holds the gated pairs of the look's tracks and all measurements; the class
-        sees only its tracks' pairs with unused measurements, renumbered locally, so the
-        associator gets exactly what gating the class alone would give. Marks the
-        measurements it takes in ``used``; None if it takes none.
-        """
-        p = self.parts
-        rows, avail = cls.nonzero()[0], (~used).nonzero()[0]
-        if rows.shape[0] == 0 or avail.shape[0] == 0:
-            return None
-        k = (cls[gp.ti] & ~used[gp.di]).nonzero()[0]
-        local_t = np.cumsum(cls) - 1  # look row -> local index in the class
-        local_d = np.cumsum(~used) - 1
-        sub = GatedPairs(ti=local_t[gp.ti[k]], di=local_d[gp.di[k]], inn=gp.inn.select(k))
-        a = p.associator.associate(
-            rows.shape[0], avail.shape[0], sub, p.gate.gamma(gp.inn.y.shape[1])
-        )
-        used[avail[a.used]] = True
-        if a.pair_t.shape[0] == 0:
-            return None
-        upd = dense_unique(a.pair_t)[0]
-        return _Chosen(
-            pair=k[a.pair_k], beta=a.beta, rows=rows[upd], beta0=a.beta0[upd], b=a.b[upd]
-        )
+        free = (~used).nonzero()[0]
+        self._initiate(raw.select(free), cart.select(free), t, bit, observed)
 
     def _update(
         self, look: NDArray[np.int64], gp: GatedPairs, meas: Measurements,
-        chosen: list[_Chosen], hit: NDArray[np.bool_], ll_hit: F64,
+        chosen: list[Chosen], hit: NDArray[np.bool_], ll_hit: F64,
     ) -> None:  # fmt: skip
         """One filter update of every track some class associated (row-wise kernels: as
         updating each class alone); ``look`` (r,): store rows of ``gp.ti``, increasing."""
@@ -382,18 +349,15 @@ class Tracker:
             self._counters["deleted"] += k
             self._store.remove(kill)
 
-    def _initiate(self, raw: Measurements, t: float, bit: int = 0) -> None:
-        k = len(raw)
-        if k == 0:
+    def _initiate(
+        self, raw: Measurements, cart: Measurements, t: float, bit: int, observed: Observed | None
+    ) -> None:
+        born = self._init.births(raw, cart, t, self._next_id, bit, observed)
+        if born is None:
             return
-        p = self.parts
-        x0, P0 = p.initiator.initial_state(raw, p.filter.nx)
-        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
+        k = born.book.track_id.shape[0]
         self._next_id += k
-        self._touched.append(ids)
-        nb = TrackBook.new(ids, t, p.confirmer.initial_llr(), bit)
-        confirm, _ = p.confirmer.decide(nb)
-        nb.status[confirm] = TrackStatus.CONFIRMED
+        self._touched.append(born.book.track_id)
         self._counters["initiated"] += k
-        self._counters["confirmed"] += int(confirm.sum())
-        self._store.append(p.filter.init_bank(x0, P0), nb)
+        self._counters["confirmed"] += int((born.book.status == TrackStatus.CONFIRMED).sum())
+        self._store.append(self.parts.filter.init_bank(born.x, born.P), born.book)
