@@ -165,7 +165,8 @@ def illuminated_truth(
     (clipped to the sector's span), refined once with the azimuth at that time, and
     its state is interpolated linearly between ``start`` and ``end`` (the truth table
     is itself linear on a 0.25 s grid). Only the wedge's targets are interpolated:
-    a look costs the threats alive plus the targets in its wedge, not all rows.
+    a look costs the threats alive plus the targets in its wedge, not all rows (a
+    look with none, most looks of a small raid, returns one shared empty frame).
 
     Returns
     -------
