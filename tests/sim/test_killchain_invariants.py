@@ -243,9 +243,22 @@ PRESET_CASES = (
     ("saturation", 9302),
 )
 
+# Patriot seed 9312 (found 2026-12-04, open; a tracking artefact in formations, issue 14):
+# a tentative track started on one F-16 of the four-ship (2 km spacing) took the next
+# look's plot of its neighbour (single-point initiation's 300 m/s velocity prior makes
+# the second-look gate kilometres wide), confirmed with a velocity 420 m/s off and a
+# 39 m/s sigma, and was engaged; a good track on that aircraft, 200 m away, differs by
+# 420 m/s in velocity, so the picture calls them two targets and C2 engages it as well.
+KNOWN_FORMATION_GHOST = pytest.param(
+    "patriot-vs-mixed-raid", 9312,
+    marks=pytest.mark.xfail(
+        strict=True, raises=AssertionError, reason="tentative track hopped across a formation"
+    ),
+)  # fmt: skip
+
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("preset", "seed"), PRESET_CASES)
+@pytest.mark.parametrize(("preset", "seed"), [*PRESET_CASES, KNOWN_FORMATION_GHOST])
 def test_invariants_on_preset_formation_cases(preset: str, seed: int) -> None:
     sc = load_scenario(preset)
     holds = [r.fire_control.track_hold_s for r in sc.resolved_catalog.radars.values()

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from iadsim.tracking.filters import Filter, Innovation, trace_of_block
-from iadsim.tracking.measurements import Measurements, standard_conversion
+from iadsim.tracking.measurements import Measurements, offset_pregate, standard_conversion
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -202,9 +202,12 @@ class Gate:
         # per pair: the bound of the pair's own track and detection variances
         scale = self.pregate_margin * math.sqrt(gamma)
         r_var = trace_of_block(cart.R, d)
-        t_var = trace_of_block(P, d)
-        near = near_box(x[:, :d], t_var, det_pos, r_var, scale).nonzero()[0]
-        ti, di = pregate_pairs_var(x[near, :d], t_var[near], det_pos, r_var, scale)
+        if cart.dt_s is None:
+            pos, t_var = x[:, :d], trace_of_block(P, d)
+        else:  # plots of their own times (sector looks): the track over their offsets
+            pos, t_var = offset_pregate(x, P, d, cart.dt_s, 0.0, float(r_var.max()), scale)
+        near = near_box(pos, t_var, det_pos, r_var, scale).nonzero()[0]
+        ti, di = pregate_pairs_var(pos[near], t_var[near], det_pos, r_var, scale)
         ti = near[ti]
         inn = filt.innovate(x[ti], P[ti], meas.select(di))
         keep = inn.d2 <= gamma

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from iadsim.tracking.filters import trace_of_block
 from iadsim.tracking.gating import near_box
-from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.measurements import Measurements, offset_pregate
 from iadsim.tracking.roles import Filter, FilterState
 
 F64 = NDArray[np.float64]
@@ -99,7 +99,9 @@ def look_rows(
     the pre-gate reach ``scale sqrt(v + max tr R)`` of the box of the ``plots``
     (Cartesian: :func:`~iadsim.tracking.measurements.standard_conversion`;
     :func:`iadsim.tracking.gating.near_box`), with ``v`` a bound of its predicted
-    position variance, ``2 (tr P_pos + dt^2 tr P_vel)``. Tracks elsewhere are not
+    position variance, ``2 (tr P_pos + dt^2 tr P_vel)``; plots with time offsets
+    (sector looks) are compared with the track over their offsets
+    (:func:`~iadsim.tracking.measurements.offset_pregate`). Tracks elsewhere are not
     predicted, gated or charged a miss by the look, so its cost grows with the tracks
     in its wedge and around its plots, not with all tracks.
     """
@@ -109,7 +111,11 @@ def look_rows(
     if observed is not None and out.any():
         rows = out.nonzero()[0]
         out[rows] = np.asarray(observed(pos[rows]))
-    if plots is not None and len(plots):
+    if plots is not None and len(plots) and plots.dt_s is not None:
+        r_var = trace_of_block(plots.R, d)
+        at, var = offset_pregate(x, P, d, plots.dt_s, dt_s, float(r_var.max()), scale)
+        out |= near_box(at, var, plots.z[:, :d], r_var, scale)
+    elif plots is not None and len(plots):
         vel = P[:, d : 2 * d, d : 2 * d]
         var = 2.0 * (trace_of_block(P, d) + dt_s * dt_s * trace_of_block(vel, d))
         out |= near_box(pos, var, plots.z[:, :d], trace_of_block(plots.R, d), scale)
