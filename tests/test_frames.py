@@ -215,6 +215,8 @@ def test_trusted_constructor_checks_names_lengths_and_dtypes(cls: type[Frame]) -
         cls.from_trusted_columns({**cols, last: cols[last][:2]})
     with pytest.raises(ValueError, match="1-D"):
         cls.from_trusted_columns({**cols, last: cols[last].reshape(3, 1)})
+    with pytest.raises(ValueError, match="1-D"):  # all of one shape, but not 1-D
+        cls.from_trusted_columns({k: v.reshape(3, 1) for k, v in cols.items()})
     with pytest.raises(ValueError, match="1-D numpy array"):
         cls.from_trusted_columns({**cols, first: list(cols[first])})  # type: ignore[dict-item]
     wrong = cols[first].astype(np.float32 if cols[first].dtype.kind != "f" else np.int64)

@@ -259,3 +259,26 @@ def test_lit_rows_are_the_wedge_rows_of_the_all_rows_form(
         seen += len(got)
     share = scan.width_rad / (2 * np.pi)  # the sectors tile the coverage: most live rows
     assert 0.6 * 0.8 * 400 * share < seen  # in it were looked at
+
+
+def test_a_look_whose_wedge_holds_no_target_has_no_rows(const_library: RcsLibrary) -> None:
+    """Targets in one sector only (azimuth 17-19 deg: the centre of sector 5 of 10,
+    which start at 180 deg): every other look has no truth rows (and no plots but
+    false alarms), that sector's look has them all."""
+    rad = Radar(radar_id=0, params=params(**RADARS["rotating"]), pos_m=(0.0, 0.0, 10.0),
+                antenna_alt_m=10.0, rcs=const_library)  # fmt: skip
+    scan = Scan.of(rad)
+    views = sector_views(rad, scan)
+    az = np.array([17.0, 18.0, 19.0]) * DEG
+    p0 = np.stack([50e3 * np.sin(az), 50e3 * np.cos(az), np.full(3, 3000.0)], axis=-1)
+    v = np.zeros((3, 3))
+    lit_rows = []
+    for k in range(scan.n_sectors):
+        t_b = scan.phase_s + (k + 1) * scan.sector_s
+        _, t_a, _ = scan.look_at(t_b)
+        lit = illuminated_truth(views[k], straight(p0, v, t_a), straight(p0, v, t_b), t_a, t_b)
+        assert lit.columns() == Truth.columns()
+        dets = views[k].observe(lit, t_b, np.random.default_rng(k), sigs(3, 5))
+        assert np.all(dets.truth_id == -1) or len(lit)
+        lit_rows.append(len(lit))
+    assert lit_rows == [3 if k == 5 else 0 for k in range(scan.n_sectors)]

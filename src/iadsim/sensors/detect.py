@@ -33,6 +33,7 @@ noise of every detection (no draw for empty arrays).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
@@ -246,7 +247,7 @@ def _false_alarm_returns(g: RadarGroup, t_s: float, rng: np.random.Generator) ->
     rdot = np.asarray(rng.uniform(-300.0, 300.0, m))
     c = g.dwell_constants
     t = np.full(m, t_s)
-    if np.isfinite(c.sweep_rate_rad_s):
+    if math.isfinite(c.sweep_rate_rad_s):
         off = (f_az - c.coverage.az_center_rad + np.pi) % TWO_PI - np.pi  # the look ends
         t += (off - c.coverage.half_width_rad) / c.sweep_rate_rad_s  # at the wedge's edge
     fa_id = np.full(m, -1, dtype=np.int64)

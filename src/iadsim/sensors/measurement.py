@@ -167,19 +167,23 @@ def draw_false_alarms(
         Position (uniform over the coverage) and apparent integrated SNR ``Y - N``.
     """
     mean = np.asarray(mean_count, dtype=np.float64)
-    # a single radar draws through the scalar path (same variate, less overhead)
-    counts = rng.poisson(mean[0], size=1) if mean.shape == (1,) else rng.poisson(mean)
-    if not counts.any():  # no draws follow for zero false alarms
+    # a single radar draws through the scalar path (same variate, less overhead) and
+    # its (1,) parameters broadcast over its false alarms (same values as gathering)
+    one = mean.shape == (1,)
+    counts = rng.poisson(mean[0], size=1) if one else rng.poisson(mean)
+    m = int(counts.sum())
+    if m == 0:  # no draws follow for zero false alarms
         empty = np.zeros(0)
         return np.zeros(0, dtype=np.int64), empty, empty.copy(), empty.copy(), empty.copy()
-    ri = np.repeat(np.arange(counts.shape[0]), counts)
-    u = rng.random((3, ri.shape[0]))
-    r = min_range_m[ri] + u[0] * (max_range_m - min_range_m)[ri]
-    az = np.mod(az_center_rad[ri] + (u[1] - 0.5) * az_width_rad[ri], 2 * np.pi)
-    el = el_min_rad[ri] + u[2] * (el_max_rad - el_min_rad)[ri]
-    y = threshold[ri] + rng.exponential(1.0, ri.shape[0])
-    snr = np.maximum(y - n_pulses[ri], 1.0)
-    return ri.astype(np.int64), r, az, el, np.asarray(snr)
+    ri = np.zeros(m, dtype=np.int64) if one else np.repeat(np.arange(counts.shape[0]), counts)
+    at = slice(None) if one else ri
+    u = rng.random((3, m))
+    r = min_range_m[at] + u[0] * (max_range_m - min_range_m)[at]
+    az = np.mod(az_center_rad[at] + (u[1] - 0.5) * az_width_rad[at], 2 * np.pi)
+    el = el_min_rad[at] + u[2] * (el_max_rad - el_min_rad)[at]
+    y = threshold[at] + rng.exponential(1.0, m)
+    snr = np.maximum(y - n_pulses[at], 1.0)
+    return ri.astype(np.int64, copy=False), r, az, el, np.asarray(snr)
 
 
 def draw_confirmed_detection(

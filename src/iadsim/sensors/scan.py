@@ -165,7 +165,8 @@ def illuminated_truth(
     (clipped to the sector's span), refined once with the azimuth at that time, and
     its state is interpolated linearly between ``start`` and ``end`` (the truth table
     is itself linear on a 0.25 s grid). Only the wedge's targets are interpolated:
-    a look costs the threats alive plus the targets in its wedge, not all rows.
+    a look costs the threats alive plus the targets in its wedge, not all rows (a
+    look with none, most looks of a small raid, returns one shared empty frame).
 
     Returns
     -------
@@ -175,12 +176,14 @@ def illuminated_truth(
     """
     c = view.group.dwell_constants.coverage
     span, t_c = t_end_s - t_start_s, 0.5 * (t_start_s + t_end_s)
-    half = 0.5 * float(view.group.az_width_rad[0])
+    half = 0.5 * view.params.az_width_rad
     rows = (start.alive & end.alive).nonzero()[0]
     e_mid = 0.5 * (start.e_m[rows] + end.e_m[rows])
     n_mid = 0.5 * (start.n_m[rows] + end.n_m[rows])
     d = _offset(e_mid, n_mid, c.e_m, c.n_m, c.az_center_rad)
     inside = (d >= -half) & (d < half)
+    if not inside.any():  # most looks of a small raid: nothing in the wedge
+        return _NOTHING_LIT
     rows, d = rows[inside], d[inside]
     a, b = _columns(start, rows), _columns(end, rows)  # (7, k) states of the wedge's rows
     rate = view.sweep_rate_rad_s
@@ -212,10 +215,13 @@ def illuminated_truth(
 
 _STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
 
+#: The truth of a look whose wedge holds no target (frames are immutable: one shared).
+_NOTHING_LIT = Truth.empty()
+
 
 def _columns(truth: Truth, rows: NDArray[np.int64]) -> F:
     """The state columns of ``truth`` at ``rows`` as a (7, k) array (in ``_STATE`` order)."""
-    return np.stack([getattr(truth, name)[rows] for name in _STATE])
+    return np.array([getattr(truth, name)[rows] for name in _STATE])  # (np.stack: 5x slower)
 
 
 def _offset(e: F, n: F, sensor_e: float, sensor_n: float, centre_rad: float) -> F:

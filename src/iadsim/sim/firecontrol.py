@@ -27,7 +27,7 @@ from iadsim.frames import Tracks, TrackStatus
 from iadsim.picture import TrackPicture
 from iadsim.sensors.radar import Radar
 
-__all__ = ["MAX_CUES_PER_CYCLE", "FireControlBook", "in_coverage"]
+__all__ = ["MAX_CUES_PER_CYCLE", "FireControlBook", "in_coverage", "in_sorted"]
 
 F = NDArray[np.float64]
 
@@ -48,6 +48,15 @@ def in_coverage(radar: Radar, pos_m: F) -> NDArray[np.bool_]:
     ok = (rng_m >= p.min_range_m) & (rng_m <= p.instrumented_range_m)
     ok &= (daz <= p.az_width_rad / 2 + 1e-9) & (el >= p.el_min_rad) & (el <= p.el_max_rad)
     return np.asarray(ok)
+
+
+def in_sorted(ids: NDArray[np.int64], sorted_ids: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each of ``ids`` is in ``sorted_ids`` (sorted, unique): a binary search
+    (``np.isin`` costs ~10 times more on the few rows of a look)."""
+    if not sorted_ids.size:
+        return np.zeros(ids.shape, dtype=np.bool_)
+    pos = np.minimum(np.searchsorted(sorted_ids, ids), sorted_ids.size - 1)
+    return np.asarray(sorted_ids[pos] == ids)
 
 
 @dataclasses.dataclass
@@ -91,7 +100,7 @@ class FireControlBook:
         gone = tracks.status == TrackStatus.DELETED
         if gone.any():  # only a track some picture held can carry a salvo (most
             # deletions are of tentative tracks that false alarms started)
-            gone &= np.isin(tracks.track_id, self.pictured)
+            gone &= in_sorted(tracks.track_id, self.pictured)
         if gone.any():
             self.deleted.append(tracks.select(gone))
         return new
