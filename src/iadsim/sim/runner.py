@@ -28,7 +28,7 @@ from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import build_stages
 from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
-from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, taken
+from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, time_sorted
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
 from iadsim.sim.summary_types import RunSummary
@@ -148,9 +148,9 @@ def _truth_table(world: World, truth: Truth) -> Any:
     return table.append_column("threat_type", types.take(arrow_array(truth.threat_id)))
 
 
-def _engagements_table(engagements: Engagements, pipeline: Pipeline) -> Any:
+def _engagements_table(world: World, engagements: Engagements) -> Any:
     """``engagements.parquet``: the log with the fire-control radar's name."""
-    names = np.array([r.name for r in pipeline.world.radars] + [""], dtype=str)
+    names = np.array([r.name for r in world.radars] + [""], dtype=str)
     table = engagements.to_arrow()
     return table.append_column("fc_radar", arrow_array(names[engagements.fc_radar_id]))
 
@@ -214,19 +214,19 @@ def run_scenario(
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
     truth = TruthStates(world.truth, t_grid, pipeline.kill_time_s.copy())
     pipeline.compact()  # each list is released once joined: the frames are held once
-    detections = Detections.concat(taken(pipeline.detection_parts))
     # plots carry their own illumination times (a sector look spans ~1 s): the file is
     # in time order, ties in look order, as readers such as `iadsim track` require
-    detections = detections.select(np.argsort(detections.t_s, kind="stable"))
+    detections = time_sorted(pipeline.detection_parts)
     # several looks at one instant (a dwell and a cued acquisition): one row per
     # (time, track) in either history mode, the state after all of them
     tracks = TrackRows.of(pipeline.track_parts.take())
-    events = sorted_events_table(taken(pipeline.events_arrow))
+    events = sorted_events_table(pipeline.events_arrow)
     engagements = pipeline.engagement_log()
     summary = build_summary(
         world, pipeline, detections, engagements, seed=seed,
         n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
     )  # fmt: skip
+    del pipeline, engine  # the run's state (tracker, truth windows): not held while writing
     result = RunResult(
         summary=summary, truth_states=truth, detections=detections, track_rows=tracks,
         events_table=events, engagements=engagements,
@@ -241,7 +241,7 @@ def run_scenario(
         for name, parts in streamed.items():
             recorder.write_parquet_parts(run_dir / f"{name}.parquet", parts)
         tables: dict[str, Callable[[], Any]] = {
-            "engagements": lambda: _engagements_table(engagements, pipeline),
+            "engagements": lambda: _engagements_table(world, engagements),
             "events": lambda: events,
         }
         for name, make in tables.items():
