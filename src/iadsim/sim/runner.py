@@ -28,6 +28,7 @@ from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import build_stages
 from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
+from iadsim.sim.memory import release_free_memory, releasing
 from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, time_sorted
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
@@ -185,7 +186,7 @@ def simulate(
     for i, t_arr in enumerate(arrivals):
         engine.schedule(float(t_arr), functools.partial(pipeline.threat_arrives, i), PRIORITY_LEAK)
     pipeline.schedule(engine)
-    engine.run(progress)
+    engine.run(releasing(progress))  # freed memory returned as the run goes
     return pipeline, engine
 
 
@@ -217,16 +218,19 @@ def run_scenario(
     # plots carry their own illumination times (a sector look spans ~1 s): the file is
     # in time order, ties in look order, as readers such as `iadsim track` require
     detections = time_sorted(pipeline.detection_parts)
-    # several looks at one instant (a dwell and a cued acquisition): one row per
-    # (time, track) in either history mode, the state after all of them
-    tracks = TrackRows.of(pipeline.track_parts.take())
-    events = sorted_events_table(pipeline.events_arrow)
     engagements = pipeline.engagement_log()
     summary = build_summary(
         world, pipeline, detections, engagements, seed=seed,
         n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
     )  # fmt: skip
-    del pipeline, engine  # the run's state (tracker, truth windows): not held while writing
+    track_parts, event_parts = pipeline.track_parts.take(), pipeline.events_arrow
+    del pipeline, engine  # the run's state (tracker, truth windows) goes before the joins
+    release_free_memory()
+    # several looks at one instant (a dwell and a cued acquisition): one row per
+    # (time, track) in either history mode, the state after all of them
+    tracks = TrackRows.of(track_parts)
+    events = sorted_events_table(event_parts)
+    release_free_memory()  # the parts joined
     result = RunResult(
         summary=summary, truth_states=truth, detections=detections, track_rows=tracks,
         events_table=events, engagements=engagements,
