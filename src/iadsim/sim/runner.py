@@ -244,6 +244,7 @@ def run_scenario(
         }
         for name, parts in streamed.items():
             recorder.write_parquet_parts(run_dir / f"{name}.parquet", parts)
+            release_free_memory()  # what encoding the file used
         tables: dict[str, Callable[[], Any]] = {
             "engagements": lambda: _engagements_table(world, engagements),
             "events": lambda: events,
