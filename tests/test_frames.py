@@ -235,3 +235,17 @@ def test_event_kinds_are_validated_by_every_constructor() -> None:
         Events(**cols)
     for kind in ("cue", "fire_control_track", "handover", "abort", "first_detection"):
         assert make_events([0.0], kind).kind[0] == kind
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(("start", "stop"), [(0, 0), (0, 37), (5, 12), (30, 99), (37, 40)])
+def test_rows_are_read_only_views_of_the_selected_rows(
+    cls: type[Frame], start: int, stop: int
+) -> None:
+    fr = _random_frame(cls, 37, seed=4)
+    part = fr.rows(start, stop)
+    _assert_equal(part, fr.select(np.arange(37)[start:stop]))
+    for name in fr.columns():
+        col = getattr(part, name)
+        assert not col.flags.writeable
+        assert np.shares_memory(col, getattr(fr, name)) or col.size == 0

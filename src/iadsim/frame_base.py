@@ -152,6 +152,12 @@ class Frame:
             {name: _frozen(getattr(self, name)[idx]) for name in self.columns()}
         )
 
+    def rows(self, start: int, stop: int) -> Self:
+        """Rows ``start:stop`` as views (no copy; the columns are read-only)."""
+        return self.from_trusted_columns(
+            {name: getattr(self, name)[start:stop] for name in self.columns()}
+        )
+
     @classmethod
     def from_trusted_columns(cls, columns: dict[str, NDArray[Any]]) -> Self:
         """Build from columns that already have the declared dtypes (no conversion).

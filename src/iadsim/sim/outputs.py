@@ -14,32 +14,22 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
 from iadsim.arrow import arrow_array, numpy_column
-from iadsim.frames import Events, Tracks, Truth
-from iadsim.sim.spill import SpilledTracks, loaded
+from iadsim.frames import Detections, Events, Tracks, Truth
+from iadsim.sim.spill import SpilledTracks, loaded, pieces
 from iadsim.truth import TruthModel
 
-__all__ = ["TrackRows", "TruthStates", "sorted_events_table", "taken"]
-
-_F = TypeVar("_F")
+__all__ = ["TrackRows", "TruthStates", "sorted_events_table", "time_sorted"]
 
 #: Rows of truth computed at once when streamed (:meth:`TruthStates.chunks`).
 TRUTH_PART_ROWS = 131_072
 #: Rows of track frames joined into one part when streamed (:meth:`TrackRows.chunks`).
 TRACK_PART_ROWS = 65_536
-
-
-def taken(frames: list[_F]) -> list[_F]:
-    """The items of ``frames``, which is emptied (its owner no longer holds them)."""
-    out = frames.copy()
-    frames.clear()
-    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,21 +84,55 @@ class TrackRows:
         return whole if self.keep.all() else whole.select(self.keep)
 
     def chunks(self) -> Iterator[Tracks]:
-        """The rows of :meth:`frame` in order, parts of about :data:`TRACK_PART_ROWS`."""
+        """The rows of :meth:`frame` in order, in frames of fewer than twice
+        :data:`TRACK_PART_ROWS` rows: parts are read and cut a piece of at most that
+        many rows at a time, so memory is bounded whatever the size of a part."""
         start, stop, group = 0, 0, []
-        for k, part in enumerate(self.parts):
-            group.append(loaded(part))
-            stop += len(part)
-            if stop - start >= TRACK_PART_ROWS or k == len(self.parts) - 1:
-                yield Tracks.concat(group).select(self.keep[start:stop])
-                start, group = stop, []
-        if not self.parts:
-            yield Tracks.empty()
+        for part in self.parts:
+            for piece in pieces(part, TRACK_PART_ROWS):
+                group.append(piece)
+                stop += len(piece)
+                if stop - start >= TRACK_PART_ROWS:
+                    yield Tracks.concat(group).select(self.keep[start:stop])
+                    start, group = stop, []
+        if group or not stop:
+            yield Tracks.concat(group).select(self.keep[start:stop])
+
+
+def time_sorted(parts: list[Detections]) -> Detections:
+    """The rows of ``parts`` joined in time order (stable: rows of one time keep their
+    order), as ``Detections.concat(parts).select(argsort(t_s))`` gives them, built a
+    column at a time; ``parts`` is emptied and each of its columns released once joined,
+    so the rows are held about once, not twice."""
+    if not parts:
+        return Detections.empty()
+    names = Detections.columns()
+    columns = {name: [getattr(p, name) for p in parts] for name in names}
+    parts.clear()
+    order = np.argsort(np.concatenate(columns["t_s"]), kind="stable")
+    joined = {}
+    for name in names:
+        joined[name] = np.concatenate(columns.pop(name))[order]
+        joined[name].flags.writeable = False
+    return Detections.from_trusted_columns(joined)
 
 
 def sorted_events_table(parts: list[pa.Table]) -> pa.Table:
     """``events.parquet``: the event log's Arrow parts (append order) joined and put in
-    time order (stable: events of one instant keep their order)."""
-    table = pa.concat_tables(parts) if parts else Events.empty().to_arrow()
-    order = np.argsort(numpy_column(table.column("t_s")), kind="stable")
-    return table.take(arrow_array(order))  # numpy in or out would import pandas
+    time order (stable: events of one instant keep their order).
+
+    As ``concat_tables(parts).take(order)``, a column at a time: ``parts`` is emptied
+    and each of its columns released once taken (the log is held about once)."""
+    if not parts:
+        parts.append(Events.empty().to_arrow())
+    schema = parts[0].schema
+    columns = {name: [t.column(name) for t in parts] for name in schema.names}
+    parts.clear()
+    t_s = pa.chunked_array([c for col in columns["t_s"] for c in col.chunks], pa.float64())
+    order = arrow_array(np.argsort(numpy_column(t_s), kind="stable"))
+    del t_s
+    taken_columns = []
+    for field in schema:
+        col = pa.chunked_array([c for cc in columns.pop(field.name) for c in cc.chunks], field.type)
+        taken_columns.append(col.take(order))  # numpy in or out would import pandas
+    return pa.Table.from_arrays(taken_columns, schema=schema)

@@ -28,7 +28,8 @@ from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import build_stages
 from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
-from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, taken
+from iadsim.sim.memory import release_free_memory, releasing
+from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, time_sorted
 from iadsim.sim.pipeline import Pipeline, truth_table_for
 from iadsim.sim.summary import build_summary
 from iadsim.sim.summary_types import RunSummary
@@ -148,9 +149,9 @@ def _truth_table(world: World, truth: Truth) -> Any:
     return table.append_column("threat_type", types.take(arrow_array(truth.threat_id)))
 
 
-def _engagements_table(engagements: Engagements, pipeline: Pipeline) -> Any:
+def _engagements_table(world: World, engagements: Engagements) -> Any:
     """``engagements.parquet``: the log with the fire-control radar's name."""
-    names = np.array([r.name for r in pipeline.world.radars] + [""], dtype=str)
+    names = np.array([r.name for r in world.radars] + [""], dtype=str)
     table = engagements.to_arrow()
     return table.append_column("fc_radar", arrow_array(names[engagements.fc_radar_id]))
 
@@ -185,7 +186,7 @@ def simulate(
     for i, t_arr in enumerate(arrivals):
         engine.schedule(float(t_arr), functools.partial(pipeline.threat_arrives, i), PRIORITY_LEAK)
     pipeline.schedule(engine)
-    engine.run(progress)
+    engine.run(releasing(progress))  # freed memory returned as the run goes
     return pipeline, engine
 
 
@@ -214,19 +215,22 @@ def run_scenario(
     t_grid = np.arange(0.0, world.duration_s + 1e-9, world.truth_step_s)
     truth = TruthStates(world.truth, t_grid, pipeline.kill_time_s.copy())
     pipeline.compact()  # each list is released once joined: the frames are held once
-    detections = Detections.concat(taken(pipeline.detection_parts))
     # plots carry their own illumination times (a sector look spans ~1 s): the file is
     # in time order, ties in look order, as readers such as `iadsim track` require
-    detections = detections.select(np.argsort(detections.t_s, kind="stable"))
-    # several looks at one instant (a dwell and a cued acquisition): one row per
-    # (time, track) in either history mode, the state after all of them
-    tracks = TrackRows.of(pipeline.track_parts.take())
-    events = sorted_events_table(taken(pipeline.events_arrow))
+    detections = time_sorted(pipeline.detection_parts)
     engagements = pipeline.engagement_log()
     summary = build_summary(
         world, pipeline, detections, engagements, seed=seed,
         n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
     )  # fmt: skip
+    track_parts, event_parts = pipeline.track_parts.take(), pipeline.events_arrow
+    del pipeline, engine  # the run's state (tracker, truth windows) goes before the joins
+    release_free_memory()
+    # several looks at one instant (a dwell and a cued acquisition): one row per
+    # (time, track) in either history mode, the state after all of them
+    tracks = TrackRows.of(track_parts)
+    events = sorted_events_table(event_parts)
+    release_free_memory()  # the parts joined
     result = RunResult(
         summary=summary, truth_states=truth, detections=detections, track_rows=tracks,
         events_table=events, engagements=engagements,
@@ -240,8 +244,9 @@ def run_scenario(
         }
         for name, parts in streamed.items():
             recorder.write_parquet_parts(run_dir / f"{name}.parquet", parts)
+            release_free_memory()  # what encoding the file used
         tables: dict[str, Callable[[], Any]] = {
-            "engagements": lambda: _engagements_table(engagements, pipeline),
+            "engagements": lambda: _engagements_table(world, engagements),
             "events": lambda: events,
         }
         for name, make in tables.items():

@@ -232,10 +232,10 @@ def _radar_figures(world: World, detections: Detections) -> tuple[RadarSummary, 
     n = world.truth.n_threats
     for r in world.radars:
         mine = detections.radar_id == r.radar_id
-        d = detections.select(mine)
-        t, row = _first_by_threat(d.t_s, d.truth_id, n)
+        truth_id, range_m = detections.truth_id[mine], detections.range_m[mine]
+        t, row = _first_by_threat(detections.t_s[mine], truth_id, n)
         first = {
-            world.threats.name[i]: FirstDetection(t_s=float(t[i]), range_m=float(d.range_m[row[i]]))
+            world.threats.name[i]: FirstDetection(t_s=float(t[i]), range_m=float(range_m[row[i]]))
             for i in range(n)
             if row[i] >= 0
         }
@@ -244,7 +244,7 @@ def _radar_figures(world: World, detections: Detections) -> tuple[RadarSummary, 
                 name=r.name,
                 type=r.type,
                 n_detections=int(mine.sum()),
-                n_false_alarms=int((d.truth_id < 0).sum()),
+                n_false_alarms=int((truth_id < 0).sum()),
                 first_detection=first,
             )
         )
