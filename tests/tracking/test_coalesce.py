@@ -118,3 +118,58 @@ def test_mach2_crosser_at_10s_revisit_keeps_one_track() -> None:
         out = trk.step(det, t)
         ids |= set(out.track_id[out.status == TrackStatus.CONFIRMED].tolist())
     assert len(ids) == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(2, 300), spread_m=st.floats(1e2, 1e5))
+def test_tree_candidates_give_the_dense_answer(seed, n, spread_m) -> None:
+    """The k-d tree path (many pairs) answers exactly as testing every pair: random
+    raids with clusters of near-duplicates, a few tracks coasting with huge
+    covariances (wider than any hit track's reach) and ids in any order."""
+    import iadsim.tracking.coalesce as co
+
+    rng = np.random.default_rng(seed)
+    P = _cov(rng, n, 50.0, 10.0)
+    P[rng.random(n) < 0.05] *= 1e4  # coasting for long: a reach of kilometres
+    x = np.zeros((n, 6))
+    x[:, :3] = rng.uniform(-spread_m, spread_m, (n, 3))
+    twins = rng.random(n) < 0.3  # near-duplicates of the previous track
+    x[1:][twins[1:]] = x[:-1][twins[1:]] + rng.normal(0.0, 40.0, (int(twins[1:].sum()), 6))
+    rows = np.flatnonzero(rng.random(n) < 0.5)
+    cand = np.arange(n)
+    ids = rng.permutation(n).astype(np.int64)
+    gamma = float(chi2.ppf(0.99, 6))
+    dense_pairs = co._DENSE_PAIRS
+    try:
+        co._DENSE_PAIRS = 10**12
+        dense = same_target_pairs(x, P, rows, cand, 3, gamma, ids=ids)
+        co._DENSE_PAIRS = 0
+        tree = same_target_pairs(x, P, rows, cand, 3, gamma, ids=ids)
+    finally:
+        co._DENSE_PAIRS = dense_pairs
+    assert np.array_equal(dense, tree)
+
+
+def test_tree_candidates_reach_the_edge_of_the_gate() -> None:
+    """A track with a needle-shaped covariance (1 km sigma along u, 1 m across) and a
+    track of 1 m sigma, offset along u by 0.95 of the largest distance that can pass
+    (``|D|^2 = gamma lambda_max(T)``): duplicates of each other, found through the k-d
+    tree among 200 far tracks (each from its own side: no ids)."""
+    import iadsim.tracking.coalesce as co
+
+    rng = np.random.default_rng(3)
+    gamma = float(chi2.ppf(0.99, 6))
+    u = rng.standard_normal(3)
+    u /= np.linalg.norm(u)
+    P = np.tile(np.diag([1.0, 1.0, 1.0, 1.0, 1.0, 1.0]), (202, 1, 1))
+    P[0, :3, :3] += 1e6 * np.outer(u, u)
+    x = np.zeros((202, 6))
+    x[1, :3] = 0.95 * np.sqrt(gamma * (1e6 + 2.0)) * u
+    x[2:, :3] = rng.uniform(50e3, 90e3, (200, 3))
+    dense_pairs = co._DENSE_PAIRS
+    try:
+        co._DENSE_PAIRS = 0
+        found = same_target_pairs(x, P, np.arange(202), np.arange(202), 3, gamma)
+    finally:
+        co._DENSE_PAIRS = dense_pairs
+    assert found[:2].all() and not found[2:].any()

@@ -13,7 +13,6 @@ glibc it only releases Arrow's pool.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 from collections.abc import Callable
 
@@ -28,9 +27,9 @@ TRIM_EVERY_S = 30.0
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where there is none."""
-    name = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    try:  # the process's own symbols (libc among them): no library search, which
+        # runs ldconfig in a subprocess
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
     except OSError:
         return None
 

@@ -36,6 +36,7 @@ import functools
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
+from scipy.spatial import cKDTree
 
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -43,8 +44,11 @@ I64 = NDArray[np.int64]
 
 __all__ = ["DuplicateRule", "same_target_pairs"]
 
-#: tracks hit now x firm tracks compared in one block (memory ~ 300 B per pair)
+#: pairs compared in one block (memory ~ 400 B per pair)
 _BLOCK_PAIRS = 200_000
+#: up to this many (track hit now, firm track) pairs every pair is tested; beyond, a
+#: k-d tree finds the pairs the pre-filter can pass (a raid of thousands of tracks)
+_DENSE_PAIRS = 16_384
 
 
 def same_target_pairs(
@@ -53,6 +57,11 @@ def same_target_pairs(
     """Which tracks ``rows`` (h,) have a track in ``cand`` (k,) whose position-velocity
     estimate passes the same-target test (module docstring) with threshold ``gamma``
     (with ``ids`` (n,): only partners of a smaller id count).
+
+    A pair passes only if ``|D_pos|^2 <= gamma trace(T)`` (``d2 >= |D|^2 / trace(T)``,
+    the largest eigenvalue being at most the trace), a cheap pre-filter; with many
+    pairs, the candidates for it come from a k-d tree (:func:`_candidate_pairs`), so a
+    look of a raid of thousands of tracks costs ``h log k``, not ``h k``.
 
     Parameters
     ----------
@@ -69,25 +78,55 @@ def same_target_pairs(
     out = np.zeros(rows.shape[0], bool)
     if rows.shape[0] == 0 or cand.shape[0] == 0:
         return out
-    step = max(1, _BLOCK_PAIRS // cand.shape[0])
-    for a in range(0, rows.shape[0], step):  # blocks of rows (one block in practice)
-        r = rows[a : a + step]
-        D = x[r, None, :s] - x[None, cand, :s]  # (h, k, s)
-        T = P[r, None, :s, :s] + P[None, cand, :s, :s]
-        # a cheap pre-filter: d2 >= |D|^2 / trace(T) (the largest eigenvalue <= trace)
-        near = np.einsum("hki,hki->hk", D[..., :ndim], D[..., :ndim]) <= gamma * np.trace(
-            T, axis1=2, axis2=3
+    if rows.shape[0] * cand.shape[0] <= _DENSE_PAIRS:
+        hi, ki = np.divmod(np.arange(rows.shape[0] * cand.shape[0]), cand.shape[0])
+    else:
+        radius = np.sqrt(2.0 * gamma * np.trace(P[:, :s, :s], axis1=1, axis2=2))
+        hi, ki = _candidate_pairs(x[:, :ndim], radius, rows, cand)
+    r, c = rows[hi], cand[ki]
+    keep = r != c
+    if ids is not None:
+        keep &= ids[c] < ids[r]
+    hi, r, c = hi[keep], r[keep], c[keep]
+    for a in range(0, hi.shape[0], _BLOCK_PAIRS):
+        pr, pc, ph = r[a : a + _BLOCK_PAIRS], c[a : a + _BLOCK_PAIRS], hi[a : a + _BLOCK_PAIRS]
+        D = x[pr, :s] - x[pc, :s]  # (p, s)
+        T = P[pr, :s, :s] + P[pc, :s, :s]
+        near = np.einsum("pi,pi->p", D[:, :ndim], D[:, :ndim]) <= gamma * np.trace(
+            T, axis1=1, axis2=2
         )
-        near &= r[:, None] != cand[None, :]
-        if ids is not None:
-            near &= ids[cand][None, :] < ids[r][:, None]
-        hi, ki = near.nonzero()
-        if hi.shape[0] == 0:
+        if not near.any():
             continue
-        y = np.linalg.solve(T[hi, ki], D[hi, ki][..., None])[..., 0]
-        d2 = np.einsum("pi,pi->p", D[hi, ki], y)
-        np.logical_or.at(out, a + hi[d2 <= gamma], True)
+        y = np.linalg.solve(T[near], D[near][..., None])[..., 0]
+        d2 = np.einsum("pi,pi->p", D[near], y)
+        out[ph[near][d2 <= gamma]] = True
     return out
+
+
+def _candidate_pairs(pos: F64, radius: F64, rows: I64, cand: I64) -> tuple[I64, I64]:
+    """(hi, ki): indices into ``rows`` and ``cand`` of a superset of the pairs whose
+    positions (``pos`` (n, d)) lie within ``max(radius_i, radius_j)`` of each other
+    (the pre-filter of :func:`same_target_pairs`, ``radius = sqrt(2 gamma trace)``).
+
+    A candidate whose radius is at most the largest radius ``R`` of the rows is found
+    by a k-d tree query of every row at ``R`` (1e-6 relative slack for rounding); the
+    few wider ones (tracks coasting with a large covariance) are paired with every
+    row. Non-finite values fall back to all pairs.
+    """
+    h, k = rows.shape[0], cand.shape[0]
+    reach = float(radius[rows].max()) * (1.0 + 1e-6) + 1e-9
+    p_rows, p_cand = pos[rows], pos[cand]
+    if not (np.isfinite(reach) and np.isfinite(p_rows).all() and np.isfinite(p_cand).all()):
+        return np.divmod(np.arange(h * k), k)
+    wide = ~(radius[cand] <= reach)  # NaN radius: wide
+    narrow = (~wide).nonzero()[0]
+    hits = cKDTree(p_cand[narrow]).query_ball_point(p_rows, reach, return_sorted=False)
+    lens = np.fromiter((len(q) for q in hits), dtype=np.int64, count=h)
+    hi = np.repeat(np.arange(h, dtype=np.int64), lens)
+    ki = narrow[np.concatenate([np.asarray(q, dtype=np.int64) for q in hits])]
+    w = wide.nonzero()[0]
+    return (np.concatenate([hi, np.repeat(np.arange(h, dtype=np.int64), w.size)]),
+            np.concatenate([ki, np.tile(w, h)]))  # fmt: skip
 
 
 @functools.lru_cache(maxsize=16)
