@@ -175,6 +175,31 @@ def test_estimate_scales_with_the_settings() -> None:
         check_limits(load_scenario(PRESET), tight)
 
 
+def test_memory_bound_follows_what_a_run_holds() -> None:
+    """The bound's constants are the pipeline's (truth-table windows held, track rows
+    before spilling), and a raid of 5,000 threats (issue 13's scale, ~0.9 GB measured)
+    is not refused by default, while three times the threats would be."""
+    import dataclasses
+
+    from iadsim.scenario import limits
+    from iadsim.sim.spill import TRACK_SPILL_ROWS
+    from iadsim.truth.table import TruthTable
+
+    defaults = {f.name: f.default for f in dataclasses.fields(TruthTable)}
+    assert limits._TABLE_HELD_STEPS == defaults["keep_windows"] * (defaults["window_steps"] + 1)
+    assert limits._TRACK_ROWS_HELD == TRACK_SPILL_ROWS
+    data = _preset()
+    for t in data["threats"]:
+        t["count"] = 417 * int(t.get("count", 1))
+    big = load_scenario_data(data, file="f.yaml")
+    assert 4_900 <= estimate(big).n_threats <= 5_100
+    check_limits(big)
+    for t in data["threats"]:
+        t["count"] *= 3
+    too_big = estimate(load_scenario_data(data, file="f.yaml"))
+    assert too_big.memory_bytes > DEFAULT_LIMITS.max_memory_bytes
+
+
 def test_run_refuses_before_allocating_and_cli_override(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

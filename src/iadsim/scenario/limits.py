@@ -26,12 +26,18 @@ from iadsim.scenario.schema import Scenario
 MAX_ROUTE_POINTS = 10_000
 MAX_LIST_ITEMS = {"threats": 10_000, "batteries": 1_000, "radars": 1_000, "sites": 10_000}
 
-#: Grid step of the per-run truth lookup table (sim.runner.TruthTable), s.
+#: Grid step of the per-run truth lookup table (iadsim.truth.table.TruthTable), s.
 _TABLE_STEP_S = 0.25
-#: Bytes per row, generous: truth record (~16 float64 incl. geodetic), lookup table
-#: (~13), detection row (~20), track row (~30 incl. the covariance).
+#: Table steps a run holds at once: 2 windows of 120 steps, both ends included
+#: (``TruthTable`` defaults ``keep_windows=2``, ``window_steps=120``).
+_TABLE_HELD_STEPS = 2 * 121
+#: Track rows a run holds in memory; later ones wait in a temporary file
+#: (``iadsim.sim.spill.TRACK_SPILL_ROWS``).
+_TRACK_ROWS_HELD = 262_144
+#: Bytes per row, generous: truth record (~16 float64 incl. geodetic), lookup-table
+#: sample (7 float64), detection row (~20), track row (~30 incl. the covariance).
 _TRUTH_ROW_B = 16 * 8
-_TABLE_ROW_B = 13 * 8
+_TABLE_ROW_B = 7 * 8
 _DETECTION_ROW_B = 20 * 8
 _TRACK_ROW_B = 30 * 8
 
@@ -92,14 +98,16 @@ def estimate(scenario: Scenario) -> Estimate:
         dwells += _steps(sim.duration_s, period)
     cycles = _steps(sim.duration_s, sim.c2_cycle_s) if scenario.batteries else 0
     truth_rows = n * _steps(sim.duration_s, sim.truth_step_s)
-    table_rows = n * _steps(sim.duration_s, _TABLE_STEP_S)
-    # every threat seen on every dwell, one track per threat per dwell, plus the
-    # (tracks x detections) gating matrices of the largest dwell
+    table_rows = n * min(_steps(sim.duration_s, _TABLE_STEP_S), _TABLE_HELD_STEPS)
+    # every threat seen on every dwell with one track row each; the recorded truth and
+    # detections stay in memory, the truth table only as the windows a run holds,
+    # track rows up to the spill limit. No stage builds (tracks x tracks) or (tracks x
+    # detections) matrices any more (k-d tree candidates everywhere, issue 13).
     memory = (
         truth_rows * _TRUTH_ROW_B
         + table_rows * _TABLE_ROW_B
-        + dwells * n * (_DETECTION_ROW_B + _TRACK_ROW_B)
-        + 4 * n * n * 8
+        + dwells * n * _DETECTION_ROW_B
+        + min(dwells * n, _TRACK_ROWS_HELD) * _TRACK_ROW_B
     )
     return Estimate(
         n_threats=n,
