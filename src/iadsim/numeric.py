@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["norm3", "sum3"]
+__all__ = ["norm3", "sorted_position", "sum3"]
 
 F = NDArray[np.float64]
+I64 = NDArray[np.int64]
 
 
 def sum3(x: F) -> F:
@@ -43,3 +44,24 @@ def norm3(x: F) -> F:
     (...) float array, equal to ``np.linalg.norm(x, axis=-1)``.
     """
     return np.asarray(np.sqrt(sum3(x * x)))
+
+
+def sorted_position(keys: I64, query: I64, sorter: I64 | None = None) -> I64:
+    """Index in ``keys`` of each of ``query`` (-1 where absent), by binary search.
+
+    Parameters
+    ----------
+    keys : (n,) unique ints, sorted (or put in order by ``sorter``, as for
+        ``np.searchsorted``).
+    query : (...) ints.
+
+    Returns
+    -------
+    (...) int64 indices into ``keys`` (not into the sorted order), -1 for ids not in it.
+    """
+    q = np.asarray(query, dtype=np.int64)
+    if keys.size == 0:
+        return np.full(q.shape, -1, dtype=np.int64)
+    j = np.minimum(np.searchsorted(keys, q, sorter=sorter), keys.size - 1)
+    at = j if sorter is None else sorter[j]
+    return np.where(keys[at] == q, at, -1).astype(np.int64)

@@ -30,6 +30,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from iadsim.frames import Tracks
+from iadsim.numeric import sorted_position
 
 __all__ = ["DUPLICATE_GATE", "TrackPicture", "duplicate_groups"]
 
@@ -180,12 +181,7 @@ class TrackPicture:
     def rows_of(self, track_id: I64) -> I64:
         """Row of each id in ``tracks`` (-1 where the id is not in the picture)."""
         ids = self.tracks.track_id
-        if ids.size == 0:
-            return np.full(np.shape(track_id), -1, dtype=np.int64)
-        order = np.argsort(ids)
-        q = np.asarray(track_id, dtype=np.int64)
-        j = np.minimum(np.searchsorted(ids[order], q), ids.size - 1)
-        return np.where(ids[order][j] == q, order[j], -1).astype(np.int64)
+        return sorted_position(ids, track_id, sorter=np.argsort(ids))
 
     def column(self, battery_id: int) -> int:
         """Column of ``battery_id`` in the per-battery arrays."""

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from iadsim.frames import Tracks, TrackStatus, Truth
+from iadsim.numeric import sorted_position
 
 __all__ = ["TRACK_TRUTH_GATE_M", "Evaluation", "nearest_threat"]
 
@@ -182,9 +183,8 @@ class Evaluation:
         ids = tracks.track_id
         if ids.size == 0:
             return out
-        order = np.argsort(ids)
-        row = order[np.minimum(np.searchsorted(ids, track_id, sorter=order), ids.size - 1)]
-        held = ids[row] == track_id
+        row = sorted_position(ids, track_id, sorter=np.argsort(ids))
+        held = row >= 0
         if held.any():
             out[held] = nearest_threat(tracks.pos_m()[row[held]], truth_at(), eligible=detected)
         return out

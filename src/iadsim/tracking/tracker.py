@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks, TrackStatus
+from iadsim.numeric import sorted_position
 from iadsim.tracking import looks
 from iadsim.tracking.association import GNN, Associator, Chosen, associate_class, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs
@@ -232,8 +233,8 @@ class Tracker:
         news = book.status != book.reported  # status changed since last marked
         if self._touched and self.n_tracks:  # ids are issued and kept in increasing order
             ids = np.concatenate(self._touched)
-            at = np.minimum(np.searchsorted(book.track_id, ids), self.n_tracks - 1)
-            news[at[book.track_id[at] == ids]] = True
+            at = sorted_position(book.track_id, ids)
+            news[at[at >= 0]] = True
         book.reported[news] = book.status[news]
         live = self._live(t_s, news if changes_only else None)
         out = tracks_frame([live, *self._deleted], self.parts.filter.ndim)
