@@ -10,7 +10,7 @@ from iadsim.scenario.schema_tracking import TrackerConfig
 
 
 def test_default_tracker_is_written_in_full_and_loads_back() -> None:
-    sc = load_scenario("patriot-vs-mixed-raid")
+    sc = load_scenario("saturation")
     assert sc.tracker is None  # the preset relies on the default tracker
     data = yaml.safe_load(yaml.safe_dump(resolved_scenario_dict(sc), sort_keys=False))
     assert data["tracker"] == TrackerConfig().model_dump(mode="json")

@@ -155,6 +155,7 @@ class _InitFields(KindModel):
     velocity_sigma_mps: Pos = 400.0
     accel_sigma_mps2: Pos = 30.0
     turn_rate_sigma_degps: Pos = 5.0
+    confirm_on_ambiguous: bool = True  # see MOfNConfig
 
     def initiator(self) -> Initiator:
         """The single-point initiator these fields describe (degrees -> radians)."""
@@ -170,7 +171,10 @@ class _InitFields(KindModel):
     compile=lambda c: (c.initiator(), MOfN(m=c.m, n=c.n)),
 )
 class MOfNConfig(_InitFields):
-    """Confirm after ``m`` hits in ``n`` scans."""
+    """Confirm after ``m`` hits in ``n`` scans. ``confirm_on_ambiguous: false`` (here and
+    in the other initiation kinds): not on a look where the track's gate held several
+    plots or its plot lay in another track's gate (formations; the tracker's
+    ``ambiguous_rows``)."""
 
     kind: Literal["m_of_n"] = "m_of_n"
     m: Annotated[int, Field(ge=1, le=63)] = 3
@@ -238,6 +242,7 @@ class TwoPointConfig(KindModel):
     q_m2ps3: Annotated[float, Field(ge=0.0)] | None = None
     accel_sigma_mps2: Pos = 30.0
     turn_rate_sigma_degps: Pos = 5.0
+    confirm_on_ambiguous: bool = True
 
     @model_validator(mode="after")
     def _m_le_n(self) -> Self:
@@ -362,6 +367,7 @@ def compile_tracker_parts(cfg: TrackerConfig) -> TrackerParts:
         confirmer=confirmer,
         deleter=DELETERS.compile(cfg.deletion),
         use_rdot=cfg.use_radial_velocity,
+        confirm_on_ambiguous=bool(getattr(cfg.initiation, "confirm_on_ambiguous", True)),
     )
 
 

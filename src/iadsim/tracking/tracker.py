@@ -15,9 +15,11 @@ its sensor holds in its coverage and those near its plots,
 :func:`~iadsim.tracking.looks.look_rows`; the others stay as they are, at their own
 times); gate and associate confirmed/coasting tracks first, then tentative tracks with
 the remaining measurements; update; start tentative tracks from the measurements left
-over; apply confirmation and deletion. A group older than the last
-processed time is out of order: it is counted (``counters["out_of_order"]``)
-and skipped, never applied to a state that is already later.
+over; apply confirmation and deletion. With ``confirm_on_ambiguous=False`` a tentative
+track is not confirmed on a look where its hit was ambiguous (:func:`ambiguous_rows`).
+A group older than the last processed time is out of order: it is counted
+(``counters["out_of_order"]``) and skipped, never applied to a state that is already
+later.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from iadsim.tracking.store import TrackStore
 
 F64 = NDArray[np.float64]
 
-__all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
+__all__ = ["COUNTERS", "Tracker", "TrackerParts", "ambiguous_rows", "visible_from"]
 
 COUNTERS = ("detections", "invalid", "out_of_order", "associated", "initiated", "confirmed",
             "deleted")  # fmt: skip  # the names of Tracker.counters
@@ -60,6 +62,14 @@ class TrackerParts:
     confirmer: Confirmer = MOfN()
     deleter: TrackDeleter = Deleter()
     use_rdot: bool = False
+    #: False: a tentative track's hit counts towards confirmation (M-of-N or score) but
+    #: does not confirm it on a look where its gate held more than one plot or its plot
+    #: lay in another track's gate; it confirms on a later, unambiguous hit (or is
+    #: dropped by its confirmer). In a formation a new track's gate, kilometres wide
+    #: while its velocity is unknown, holds the neighbours' plots: GNN then gives it a
+    #: neighbour's plot as readily as its own and it can "hop" along the formation
+    #: with a consistent but false velocity; see :func:`ambiguous_rows`.
+    confirm_on_ambiguous: bool = True
 
     def build(self) -> Tracker:
         """A fresh tracker with no tracks."""
@@ -271,6 +281,7 @@ class Tracker:
         seen = np.zeros(n, bool)
         seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
         hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
+        hold: NDArray[np.bool_] | None = None  # hit tentative rows that may not confirm
         if rows.size and m:
             gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)  # local ti
             firm = book.status[rows] != TrackStatus.TENTATIVE
@@ -282,9 +293,13 @@ class Tracker:
             chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
             if chosen:
                 self._update(rows, gp, meas, chosen, hit, ll_hit)
+                if not p.confirm_on_ambiguous:
+                    amb = rows[ambiguous_rows(gp, rows.shape[0], m)]
+                    hold = np.zeros(n, bool)
+                    hold[amb] = hit[amb] & (book.status[amb] == TrackStatus.TENTATIVE)
         if bit:
             book.sensors[hit] |= np.uint64(bit)
-        self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None)
+        self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None, hold)
         free = (~used).nonzero()[0]
         self._initiate(raw.select(free), cart.select(free), t, bit, observed)
 
@@ -318,10 +333,11 @@ class Tracker:
 
     def _manage(
         self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64,
-        sensor: int | None = None,
+        sensor: int | None = None, hold: NDArray[np.bool_] | None = None,
     ) -> None:  # fmt: skip
         """Record the look (a hit or miss of the ``seen`` rows, read and written by index:
-        a look charges a few of the live tracks), confirm and delete."""
+        a look charges a few of the live tracks), confirm (not the ``hold`` rows) and
+        delete."""
         p, book = self.parts, self._book
         if self.n_tracks == 0:
             return
@@ -332,6 +348,8 @@ class Tracker:
         book.record(s, hit[s], t, p.confirmer.delta_llr(hit[s], ll[s]), sensor)
         tent = book.status == TrackStatus.TENTATIVE
         confirm, drop = p.confirmer.decide(book)
+        if hold is not None:  # a held track is neither confirmed nor dropped this look
+            confirm &= ~hold
         newly = tent & confirm
         self._counters["confirmed"] += int(newly.sum())
         est = ~tent | newly
@@ -362,3 +380,20 @@ class Tracker:
         self._counters["initiated"] += k
         self._counters["confirmed"] += int((born.book.status == TrackStatus.CONFIRMED).sum())
         self._store.append(self.parts.filter.init_bank(born.x, born.P), born.book)
+
+
+def ambiguous_rows(gp: GatedPairs, n_rows: int, n_meas: int) -> NDArray[np.bool_]:
+    """(n_rows,) mask of a look's track rows whose hit is ambiguous: the gate held more
+    than one of the look's ``n_meas`` plots, or held a plot that another track's gate
+    also held (``gp``: the look's gated pairs, ``ti`` local track rows, ``di`` plots).
+
+    Holding confirmation to unambiguous hits is a rule for track formation among
+    closely spaced targets: with several plots in a new track's gate the M-of-N count
+    no longer tells one target from a run of neighbours (Blackman and Popoli, *Design
+    and Analysis of Modern Tracking Systems*, 1999, on track initiation and closely
+    spaced targets).
+    """
+    amb = np.bincount(gp.ti, minlength=n_rows) > 1
+    shared = np.bincount(gp.di, minlength=n_meas)[gp.di] > 1
+    amb[gp.ti[shared]] = True
+    return amb
