@@ -109,8 +109,9 @@ def _log_buckets(v: F64, base: float) -> list[I64]:
 
 
 def pregate_pairs_var(
-    track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float
-) -> tuple[I64, I64]:
+    track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float, *,
+    ordered: bool = True,
+) -> tuple[I64, I64]:  # fmt: skip
     """Candidate pairs with a radius of their own: |p_i - z_j| <= scale sqrt(vt_i + vd_j).
 
     Each pair's bound uses its detection's own variance ``det_var`` (m,) and its
@@ -118,7 +119,9 @@ def pregate_pairs_var(
     distant detection (large cross-range variance) would otherwise widen every
     track's search and candidate pairs would grow as about N^1.5. Shapes:
     track_pos (n, d), det_pos (m, d). Returns two (p,) int64 arrays sorted by
-    (track, detection), a subset of :func:`pregate_pairs` with the batch maximum.
+    (track, detection) (``ordered=False``: in no particular order, for a caller that
+    filters them further and sorts what is left), a subset of :func:`pregate_pairs`
+    with the batch maximum.
     """
     n, m = track_pos.shape[0], det_pos.shape[0]
     if n == 0 or m == 0:
@@ -146,6 +149,11 @@ def pregate_pairs_var(
             out_t.append(ti[keep])
             out_d.append(di[keep].astype(np.int64))
     ti, di = np.concatenate(out_t), np.concatenate(out_d)
+    return _by_track(ti, di) if ordered else (ti, di)
+
+
+def _by_track(ti: I64, di: I64) -> tuple[I64, I64]:
+    """Pairs sorted by (track, detection)."""
     order = np.lexsort((di, ti))
     return ti[order], di[order]
 
@@ -201,14 +209,18 @@ def polar_component_bound(x: F64, P: F64, meas: Measurements, ti: I64, di: I64, 
     rho2 = p[:, 0] * p[:, 0] + p[:, 1] * p[:, 1]
     r2 = rho2 + p[:, 2] * p[:, 2] if d == 3 else rho2
     g = gamma * (1.0 + _BOUND_SLACK)
-    z, var = meas.z[di], np.diagonal(meas.R, axis1=1, axis2=2)[di]
-    ok = np.square(z[:, 0] - np.sqrt(r2)) <= g * (tr_a + var[:, 0])
-    y_az = wrap_pi(z[:, 1] - np.arctan2(p[:, 0], p[:, 1]))
-    ok &= np.square(y_az) <= g * (tr_a / np.maximum(rho2, 1e-18) + var[:, 1])
+    z, var = meas.z, np.diagonal(meas.R, axis1=1, axis2=2)
+    axis = rho2 < 1.0  # on the sensor's vertical: kept
+    ok = axis | (np.square(z[di, 0] - np.sqrt(r2)) <= g * (tr_a + var[di, 0]))
+    k = ok.nonzero()[0]  # the angles of the pairs the range leaves
+    p, rho2, r2, tr_a, dk = p[k], rho2[k], r2[k], tr_a[k], di[k]
+    y_az = wrap_pi(z[dk, 1] - np.arctan2(p[:, 0], p[:, 1]))
+    ang = np.square(y_az) <= g * (tr_a / np.maximum(rho2, 1e-18) + var[dk, 1])
     if d == 3:
-        y_el = z[:, 2] - np.arctan2(p[:, 2], np.sqrt(rho2))
-        ok &= np.square(y_el) <= g * (tr_a / np.maximum(r2, 1e-18) + var[:, 2])
-    return np.asarray(ok | (rho2 < 1.0))
+        y_el = z[dk, 2] - np.arctan2(p[:, 2], np.sqrt(rho2))
+        ang &= np.square(y_el) <= g * (tr_a / np.maximum(r2, 1e-18) + var[dk, 2])
+    ok[k] = ang | axis[k]
+    return ok
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,12 +273,13 @@ class Gate:
         else:  # plots of their own times (sector looks): the track over their offsets
             pos, t_var = offset_pregate(x, P, d, cart.dt_s, 0.0, float(r_var.max()), scale)
         near = near_box(pos, t_var, det_pos, r_var, scale).nonzero()[0]
-        ti, di = pregate_pairs_var(pos[near], t_var[near], det_pos, r_var, scale)
+        ti, di = pregate_pairs_var(pos[near], t_var[near], det_pos, r_var, scale, ordered=False)
         ti = near[ti]
         if meas.kind == "polar" and type(filt).innovate is SingleModelFilter.innovate:
             # the EKF innovation: pairs its components rule out are not innovated
             may = polar_component_bound(x, P, meas, ti, di, gamma).nonzero()[0]
             ti, di = ti[may], di[may]
+        ti, di = _by_track(ti, di)  # (the pairs are distinct: one order)
         inn = filt.innovate(x[ti], P[ti], meas.select(di))
         keep = (inn.d2 <= gamma).nonzero()[0]
         return GatedPairs(ti=ti[keep], di=di[keep], inn=inn.select(keep))
