@@ -125,7 +125,7 @@ def _candidate_pairs(pos: F64, tr: F64, rows: I64, cand: I64, gamma: float) -> t
     if not (np.isfinite(tr[rows]).all() and np.isfinite(tr[cand]).all()):
         return np.divmod(np.arange(h * k), k)
     scale = math.sqrt(gamma) * (1.0 + _SLACK)
-    return pregate_pairs_var(pos[rows], tr[rows], pos[cand], tr[cand], scale)
+    return pregate_pairs_var(pos[rows], tr[rows], pos[cand], tr[cand], scale, ordered=False)
 
 
 @functools.lru_cache(maxsize=16)
