@@ -153,8 +153,10 @@ def pregate_pairs_var(
 
 
 def _by_track(ti: I64, di: I64) -> tuple[I64, I64]:
-    """Pairs sorted by (track, detection)."""
-    order = np.lexsort((di, ti))
+    """Distinct pairs sorted by (track, detection) (one key each: one argsort)."""
+    if ti.shape[0] == 0:
+        return ti, di
+    order = np.argsort(ti * (int(di.max()) + 1) + di)
     return ti[order], di[order]
 
 
