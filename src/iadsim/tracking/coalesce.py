@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
-from scipy.spatial import cKDTree
+
+from iadsim.tracking.gating import pregate_pairs_var
 
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -46,9 +48,12 @@ __all__ = ["DuplicateRule", "same_target_pairs"]
 
 #: pairs compared in one block (memory ~ 400 B per pair)
 _BLOCK_PAIRS = 200_000
-#: up to this many (track hit now, firm track) pairs every pair is tested; beyond, a
-#: k-d tree finds the pairs the pre-filter can pass (a raid of thousands of tracks)
-_DENSE_PAIRS = 16_384
+#: up to this many (track hit now, firm track) pairs every pair is tested; beyond, the
+#: candidates come from the pre-filter's per-pair radius (k-d trees for a raid of
+#: thousands of tracks: :func:`~iadsim.tracking.gating.pregate_pairs_var`)
+_DENSE_PAIRS = 256
+#: relative slack of the candidate search's radius over the pre-filter's bound
+_SLACK = 1e-9
 
 
 def same_target_pairs(
@@ -59,9 +64,11 @@ def same_target_pairs(
     (with ``ids`` (n,): only partners of a smaller id count).
 
     A pair passes only if ``|D_pos|^2 <= gamma trace(T)`` (``d2 >= |D|^2 / trace(T)``,
-    the largest eigenvalue being at most the trace), a cheap pre-filter; with many
-    pairs, the candidates for it come from a k-d tree (:func:`_candidate_pairs`), so a
-    look of a raid of thousands of tracks costs ``h log k``, not ``h k``.
+    the largest eigenvalue being at most the trace), a cheap pre-filter. Since
+    ``trace(T) = trace(P_i) + trace(P_j)``, its candidates are the pairs within a
+    radius of their own, ``sqrt(gamma (t_i + t_j))`` (:func:`_candidate_pairs`), so a
+    look of a raid of thousands of tracks costs about ``h log k``, not ``h k``, and one
+    wide track does not widen the search of the others.
 
     Parameters
     ----------
@@ -81,8 +88,8 @@ def same_target_pairs(
     if rows.shape[0] * cand.shape[0] <= _DENSE_PAIRS:
         hi, ki = np.divmod(np.arange(rows.shape[0] * cand.shape[0]), cand.shape[0])
     else:
-        radius = np.sqrt(2.0 * gamma * np.trace(P[:, :s, :s], axis1=1, axis2=2))
-        hi, ki = _candidate_pairs(x[:, :ndim], radius, rows, cand)
+        tr = np.trace(P[:, :s, :s], axis1=1, axis2=2)
+        hi, ki = _candidate_pairs(x[:, :ndim], tr, rows, cand, gamma)
     r, c = rows[hi], cand[ki]
     keep = r != c
     if ids is not None:
@@ -103,30 +110,22 @@ def same_target_pairs(
     return out
 
 
-def _candidate_pairs(pos: F64, radius: F64, rows: I64, cand: I64) -> tuple[I64, I64]:
-    """(hi, ki): indices into ``rows`` and ``cand`` of a superset of the pairs whose
-    positions (``pos`` (n, d)) lie within ``max(radius_i, radius_j)`` of each other
-    (the pre-filter of :func:`same_target_pairs`, ``radius = sqrt(2 gamma trace)``).
+def _candidate_pairs(pos: F64, tr: F64, rows: I64, cand: I64, gamma: float) -> tuple[I64, I64]:
+    """(hi, ki): indices into ``rows`` and ``cand`` of a superset of the pairs that pass
+    the pre-filter of :func:`same_target_pairs`, ``|p_i - p_j|^2 <= gamma (t_i + t_j)``
+    (``pos`` (n, d) positions, ``tr`` (n,) traces of the tested blocks of ``P``).
 
-    A candidate whose radius is at most the largest radius ``R`` of the rows is found
-    by a k-d tree query of every row at ``R`` (1e-6 relative slack for rounding); the
-    few wider ones (tracks coasting with a large covariance) are paired with every
-    row. Non-finite values fall back to all pairs.
+    Each pair has its own radius (1e-9 relative slack for rounding), searched by
+    :func:`~iadsim.tracking.gating.pregate_pairs_var` (k-d trees over buckets of
+    similar trace). Non-finite values fall back to all pairs.
     """
     h, k = rows.shape[0], cand.shape[0]
-    reach = float(radius[rows].max()) * (1.0 + 1e-6) + 1e-9
-    p_rows, p_cand = pos[rows], pos[cand]
-    if not (np.isfinite(reach) and np.isfinite(p_rows).all() and np.isfinite(p_cand).all()):
+    if not (np.isfinite(pos[rows]).all() and np.isfinite(pos[cand]).all()):
         return np.divmod(np.arange(h * k), k)
-    wide = ~(radius[cand] <= reach)  # NaN radius: wide
-    narrow = (~wide).nonzero()[0]
-    hits = cKDTree(p_cand[narrow]).query_ball_point(p_rows, reach, return_sorted=False)
-    lens = np.fromiter((len(q) for q in hits), dtype=np.int64, count=h)
-    hi = np.repeat(np.arange(h, dtype=np.int64), lens)
-    ki = narrow[np.concatenate([np.asarray(q, dtype=np.int64) for q in hits])]
-    w = wide.nonzero()[0]
-    return (np.concatenate([hi, np.repeat(np.arange(h, dtype=np.int64), w.size)]),
-            np.concatenate([ki, np.tile(w, h)]))  # fmt: skip
+    if not (np.isfinite(tr[rows]).all() and np.isfinite(tr[cand]).all()):
+        return np.divmod(np.arange(h * k), k)
+    scale = math.sqrt(gamma) * (1.0 + _SLACK)
+    return pregate_pairs_var(pos[rows], tr[rows], pos[cand], tr[cand], scale, ordered=False)
 
 
 @functools.lru_cache(maxsize=16)

@@ -3,11 +3,14 @@
 The pre-gate finds, for every track, the detections within a Euclidean radius
 that bounds the validation ellipsoid of that pair, from the track's and the
 detection's own variances (k-d trees over buckets of similar variance, so the
-cost grows as n log m rather than n m for sparse scenes). The exact gate
-then keeps pairs with d^2 = y' S^-1 y <= gamma, the validation region of
-Bar-Shalom, Daum, Huang, "The probabilistic data association filter", IEEE CSM
-29(6), 2009, with gamma the chi-square quantile with nz degrees of freedom for
-gate probability P_G (Blackman and Popoli 1999, sec 6.3).
+cost grows as n log m rather than n m for sparse scenes). For polar plots and
+the EKF innovation, a per-component bound (:func:`polar_component_bound`) then
+drops the pairs whose range, azimuth or elevation residual alone rules the gate
+out, before any innovation covariance is formed. The exact gate keeps pairs with
+d^2 = y' S^-1 y <= gamma, the validation region of Bar-Shalom, Daum, Huang, "The
+probabilistic data association filter", IEEE CSM 29(6), 2009, with gamma the
+chi-square quantile with nz degrees of freedom for gate probability P_G
+(Blackman and Popoli 1999, sec 6.3).
 """
 
 from __future__ import annotations
@@ -21,8 +24,13 @@ import scipy.special
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from iadsim.tracking.filters import Filter, Innovation, trace_of_block
-from iadsim.tracking.measurements import Measurements, offset_pregate, standard_conversion
+from iadsim.tracking.filters import Filter, Innovation, SingleModelFilter, trace_of_block
+from iadsim.tracking.measurements import (
+    Measurements,
+    offset_pregate,
+    standard_conversion,
+    wrap_pi,
+)
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -33,6 +41,7 @@ __all__ = [
     "GatedPairs",
     "gate_threshold",
     "near_box",
+    "polar_component_bound",
     "pregate_pairs",
     "pregate_pairs_var",
 ]
@@ -100,8 +109,9 @@ def _log_buckets(v: F64, base: float) -> list[I64]:
 
 
 def pregate_pairs_var(
-    track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float
-) -> tuple[I64, I64]:
+    track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float, *,
+    ordered: bool = True,
+) -> tuple[I64, I64]:  # fmt: skip
     """Candidate pairs with a radius of their own: |p_i - z_j| <= scale sqrt(vt_i + vd_j).
 
     Each pair's bound uses its detection's own variance ``det_var`` (m,) and its
@@ -109,7 +119,9 @@ def pregate_pairs_var(
     distant detection (large cross-range variance) would otherwise widen every
     track's search and candidate pairs would grow as about N^1.5. Shapes:
     track_pos (n, d), det_pos (m, d). Returns two (p,) int64 arrays sorted by
-    (track, detection), a subset of :func:`pregate_pairs` with the batch maximum.
+    (track, detection) (``ordered=False``: in no particular order, for a caller that
+    filters them further and sorts what is left), a subset of :func:`pregate_pairs`
+    with the batch maximum.
     """
     n, m = track_pos.shape[0], det_pos.shape[0]
     if n == 0 or m == 0:
@@ -137,7 +149,14 @@ def pregate_pairs_var(
             out_t.append(ti[keep])
             out_d.append(di[keep].astype(np.int64))
     ti, di = np.concatenate(out_t), np.concatenate(out_d)
-    order = np.lexsort((di, ti))
+    return _by_track(ti, di) if ordered else (ti, di)
+
+
+def _by_track(ti: I64, di: I64) -> tuple[I64, I64]:
+    """Distinct pairs sorted by (track, detection) (one key each: one argsort)."""
+    if ti.shape[0] == 0:
+        return ti, di
+    order = np.argsort(ti * (int(di.max()) + 1) + di)
     return ti[order], di[order]
 
 
@@ -155,6 +174,55 @@ def near_box(track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: 
     gap = np.maximum(np.maximum(lo - track_pos, track_pos - hi), 0.0)
     reach = scale * np.sqrt(track_var + det_var.max()) * (1.0 + 1e-9) + 1e-6
     return np.asarray(np.sum(gap * gap, axis=1) <= reach * reach)
+
+
+#: relative slack of :func:`polar_component_bound` (rounding of d2 = y' S^-1 y, and
+#: of the bound, is far below it: the bound never drops a pair the exact gate keeps)
+_BOUND_SLACK = 1e-6
+
+
+def polar_component_bound(x: F64, P: F64, meas: Measurements, ti: I64, di: I64, gamma: float) -> B:
+    """Which pairs (p,) of tracks ``ti`` and polar measurements ``di`` may satisfy
+    d^2 <= gamma with the EKF innovation (a superset of those that do).
+
+    For y = z - h(x) and S = H P H' + R, Cauchy-Schwarz gives y_i^2 <= d^2 S_ii
+    for every component i. The position at the plot's time, ``pos + dt v``, has
+    covariance A = G P G' (G = [I, dt I, 0]), so S_ii = g_i' A g_i + R_ii <=
+    |g_i|^2 tr A + R_ii, with g_i the gradient of component i with respect to that
+    position: |g| = 1 for range, 1/rho for azimuth, 1/r for elevation (rho the
+    horizontal range). A pair is kept if y_i^2 <= gamma (|g_i|^2 tr A + R_ii)
+    (1 + 1e-6) for the position components (radial velocity is not tested), and
+    always within 1 m of the sensor's vertical. No Jacobian, S or solve: O(d) per
+    pair, from per-track traces.
+
+    Shapes: ``x`` (n, nx), ``P`` (n, nx, nx) tracks; ``meas`` m polar measurements
+    (``meas.ndim`` = d); ``ti``, ``di`` (p,) their rows.
+    """
+    d = meas.ndim
+    diag = np.diagonal(P, axis1=1, axis2=2)
+    t_pos, t_vel = diag[:, :d].sum(axis=1), diag[:, d : 2 * d].sum(axis=1)
+    t_cross = np.trace(P[:, :d, d : 2 * d], axis1=1, axis2=2)
+    p = x[ti, :d] - meas.sensor_m[di, :d]
+    tr_a = t_pos[ti]
+    if meas.dt_s is not None:  # the track at the plot's own time
+        dt = meas.dt_s[di]
+        p += dt[:, None] * x[ti, d : 2 * d]
+        tr_a = tr_a + dt * (2.0 * t_cross[ti] + dt * t_vel[ti])
+    rho2 = p[:, 0] * p[:, 0] + p[:, 1] * p[:, 1]
+    r2 = rho2 + p[:, 2] * p[:, 2] if d == 3 else rho2
+    g = gamma * (1.0 + _BOUND_SLACK)
+    z, var = meas.z, np.diagonal(meas.R, axis1=1, axis2=2)
+    axis = rho2 < 1.0  # on the sensor's vertical: kept
+    ok = axis | (np.square(z[di, 0] - np.sqrt(r2)) <= g * (tr_a + var[di, 0]))
+    k = ok.nonzero()[0]  # the angles of the pairs the range leaves
+    p, rho2, r2, tr_a, dk = p[k], rho2[k], r2[k], tr_a[k], di[k]
+    y_az = wrap_pi(z[dk, 1] - np.arctan2(p[:, 0], p[:, 1]))
+    ang = np.square(y_az) <= g * (tr_a / np.maximum(rho2, 1e-18) + var[dk, 1])
+    if d == 3:
+        y_el = z[dk, 2] - np.arctan2(p[:, 2], np.sqrt(rho2))
+        ang &= np.square(y_el) <= g * (tr_a / np.maximum(r2, 1e-18) + var[dk, 2])
+    ok[k] = ang | axis[k]
+    return ok
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,15 +275,13 @@ class Gate:
         else:  # plots of their own times (sector looks): the track over their offsets
             pos, t_var = offset_pregate(x, P, d, cart.dt_s, 0.0, float(r_var.max()), scale)
         near = near_box(pos, t_var, det_pos, r_var, scale).nonzero()[0]
-        ti, di = pregate_pairs_var(pos[near], t_var[near], det_pos, r_var, scale)
+        ti, di = pregate_pairs_var(pos[near], t_var[near], det_pos, r_var, scale, ordered=False)
         ti = near[ti]
+        if meas.kind == "polar" and type(filt).innovate is SingleModelFilter.innovate:
+            # the EKF innovation: pairs its components rule out are not innovated
+            may = polar_component_bound(x, P, meas, ti, di, gamma).nonzero()[0]
+            ti, di = ti[may], di[may]
+        ti, di = _by_track(ti, di)  # (the pairs are distinct: one order)
         inn = filt.innovate(x[ti], P[ti], meas.select(di))
-        keep = inn.d2 <= gamma
-        inn = Innovation(
-            y=inn.y[keep],
-            S=inn.S[keep],
-            d2=inn.d2[keep],
-            logdet=inn.logdet[keep],
-            cross=inn.cross[keep],
-        )
-        return GatedPairs(ti=ti[keep], di=di[keep], inn=inn)
+        keep = (inn.d2 <= gamma).nonzero()[0]
+        return GatedPairs(ti=ti[keep], di=di[keep], inn=inn.select(keep))
