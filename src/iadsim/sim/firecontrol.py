@@ -31,6 +31,7 @@ from iadsim.sensors.radar import Radar
 __all__ = ["MAX_CUES_PER_CYCLE", "FireControlBook", "in_coverage"]
 
 F = NDArray[np.float64]
+I64 = NDArray[np.int64]
 
 #: Acquisition dwells one engagement radar starts per C2 cycle at most (assumption:
 #: a cue dwell is short beside the 2-3 s search frame).
@@ -55,8 +56,18 @@ def in_coverage(radar: Radar, pos_m: F) -> NDArray[np.bool_]:
 class FireControlBook:
     """Hit times, cue times and deleted tracks of one run (see module doc).
 
+    The times are kept in arrays over the booked tracks, by sorted id (``ids``: the
+    tracks some dwell updated or some radar was cued to and that are not deleted yet;
+    deleted ones leave the book at the next picture), so a dwell, a picture or a cue
+    decision costs a few array operations whatever the number of tracks:
+    ``last_hit_t_s`` (n,) and ``fc_t_s`` (n, 3, C + 1): per engagement radar column
+    (``fc_column``), the times of the previous and of the last update and of the
+    last cue (-inf: none; column C is never written, the column of batteries without
+    an engagement radar).
+
     ``deleted`` keeps the last rows of deleted tracks some picture held (``pictured``,
-    sorted ids): the only ones a salvo can fly on.
+    sorted ids of the tracks of the pictures not deleted since): the only ones a salvo
+    can fly on.
 
     ``battery_id`` (B,) and ``fc_radar`` (B,) radar index per battery (-1: none);
     ``hold_s`` (B,) fire-control track hold times.
@@ -65,80 +76,124 @@ class FireControlBook:
     battery_id: NDArray[np.int64]
     fc_radar: NDArray[np.int64]
     hold_s: F
-    last_hit: dict[int, float] = dataclasses.field(default_factory=dict)
-    fc_hit: dict[int, dict[int, tuple[float, float]]] = dataclasses.field(default_factory=dict)
-    last_cue: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
     deleted: list[Tracks] = dataclasses.field(default_factory=list)
-    pictured: NDArray[np.int64] = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    pictured: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         #: indices of the radars that are some battery's engagement radar
         self.fc_radars: frozenset[int] = frozenset(int(r) for r in self.fc_radar if r >= 0)
+        radars = np.array(sorted(self.fc_radars), dtype=np.int64)
+        c = radars.shape[0]
+        at = sorted_position(radars, self.fc_radar)
+        #: column of each battery's engagement radar in ``fc_t_s`` (C: none)
+        self.fc_column: I64 = np.where(at >= 0, at, c)
+        self._radars = radars
+        self.ids: I64 = np.zeros(0, np.int64)
+        self.last_hit_t_s: F = np.zeros(0)
+        self.fc_t_s: F = np.zeros((0, 3, c + 1))
+        self._gone: list[I64] = []  # ids deleted since the last picture
 
-    def note_dwell(
-        self, radar_id: int, t_s: float, hit_ids: NDArray[np.int64], tracks: Tracks
-    ) -> list[int]:
-        """Record a dwell's updated tracks and deletions; return the ids ``radar_id``
-        updated for the first time (an engagement radar's first look at a track)."""
+    def _rows(self, ids: I64) -> I64:
+        """Rows of ``ids`` (unique) in the book, new ones added with no times."""
+        at = sorted_position(self.ids, ids)
+        new = at < 0
+        if new.any():
+            add = np.sort(ids[new])
+            where = np.searchsorted(self.ids, add)
+            self.ids = np.insert(self.ids, where, add)
+            self.last_hit_t_s = np.insert(self.last_hit_t_s, where, -np.inf)
+            self.fc_t_s = np.insert(self.fc_t_s, where, -np.inf, axis=0)
+            at = sorted_position(self.ids, ids)
+        return at
+
+    def _times(self, ids: I64) -> tuple[F, F]:
+        """``last_hit_t_s`` (T,) and ``fc_t_s`` (T, 3, C + 1) of ``ids`` (-inf if not booked)."""
+        at = sorted_position(self.ids, ids)
+        has = at >= 0
+        last = np.full(ids.shape[0], -np.inf)
+        fc = np.full((ids.shape[0], *self.fc_t_s.shape[1:]), -np.inf)
+        last[has] = self.last_hit_t_s[at[has]]
+        fc[has] = self.fc_t_s[at[has]]
+        return last, fc
+
+    def note_dwell(self, radar_id: int, t_s: float, hit_ids: I64, tracks: Tracks) -> list[int]:
+        """Record a dwell's updated tracks ``hit_ids`` (unique) and deletions; return the
+        ids ``radar_id`` updated for the first time (an engagement radar's first look at
+        a track)."""
         new: list[int] = []
-        fc = self.fc_hit.setdefault(radar_id, {}) if radar_id in self.fc_radars else None
-        for tid in hit_ids.tolist():
-            self.last_hit[tid] = t_s
-            if fc is not None:
-                last = fc.get(tid)
-                if last is None:
-                    new.append(tid)
-                fc[tid] = (-np.inf if last is None else last[1], t_s)
+        if hit_ids.shape[0]:
+            at = self._rows(hit_ids)
+            self.last_hit_t_s[at] = t_s
+            if radar_id in self.fc_radars:
+                c = int(np.searchsorted(self._radars, radar_id))
+                fc = self.fc_t_s[at, :, c]
+                new = hit_ids[np.isneginf(fc[:, 1])].tolist()
+                self.fc_t_s[at, 0, c] = fc[:, 1]
+                self.fc_t_s[at, 1, c] = t_s
         gone = tracks.status == TrackStatus.DELETED
-        if gone.any():  # only a track some picture held can carry a salvo (most
-            # deletions are of tentative tracks that false alarms started)
+        if gone.any():
+            self._gone.append(tracks.track_id[gone])
+            # only a track some picture held can carry a salvo (most deletions are of
+            # tentative tracks that false alarms started)
             gone &= sorted_position(self.pictured, tracks.track_id) >= 0
         if gone.any():
             self.deleted.append(tracks.select(gone))
         return new
 
+    def _forget_deleted(self) -> None:
+        """Drop the tracks deleted since the last picture from the book (ids are never
+        reused: no dwell, picture or cue asks for them again)."""
+        if not self._gone:
+            return
+        gone = np.concatenate(self._gone)
+        self._gone = []
+        keep = sorted_position(gone, self.ids, sorter=np.argsort(gone)) < 0
+        if not keep.all():
+            self.ids, self.last_hit_t_s = self.ids[keep], self.last_hit_t_s[keep]
+            self.fc_t_s = self.fc_t_s[keep]
+        self.pictured = np.setdiff1d(self.pictured, gone, assume_unique=False)
+
     def picture(self, tracks: Tracks, t_s: float) -> TrackPicture:
         """The picture of the firm ``tracks`` (predicted to ``t_s``); takes the deletions
         noted since the previous picture."""
-        ids = tracks.track_id.tolist()
+        self._forget_deleted()
         self.pictured = np.union1d(self.pictured, tracks.track_id)
-        fc_prev = np.full((len(ids), self.battery_id.shape[0]), -np.inf)
-        fc_last = fc_prev.copy()
-        never = (-np.inf, -np.inf)
-        for b, r in enumerate(self.fc_radar.tolist()):
-            hits = self.fc_hit.get(r, {})
-            both = np.array([hits.get(i, never) for i in ids], dtype=np.float64).reshape(-1, 2)
-            fc_prev[:, b], fc_last[:, b] = both[:, 0], both[:, 1]
+        last, fc = self._times(tracks.track_id)
         deleted = Tracks.concat(self.deleted)
         self.deleted = []
         return TrackPicture.of_tracks(
             tracks, t_s, battery_id=self.battery_id, fc_hold_s=self.hold_s,
-            last_hit_t_s=np.array([self.last_hit.get(i, -np.inf) for i in ids]),
-            fc_last_hit_t_s=fc_last, fc_prev_hit_t_s=fc_prev, deleted=deleted,
+            last_hit_t_s=last, fc_last_hit_t_s=fc[:, 1, self.fc_column],
+            fc_prev_hit_t_s=fc[:, 0, self.fc_column], deleted=deleted,
         )  # fmt: skip
 
     def cues(
-        self, picture: TrackPicture, radars: tuple[Radar, ...], value: dict[int, float]
+        self, picture: TrackPicture, radars: tuple[Radar, ...], assessed_id: I64, value: F
     ) -> list[tuple[int, int]]:
-        """(radar index, track id) pairs to cue now (module doc); ``value`` maps the
-        evaluated track ids to their threat value."""
+        """(radar index, track id) pairs to cue now (module doc); ``value`` (A,) is the
+        threat value of the evaluated tracks ``assessed_id`` (A,) (others: 0)."""
         out: list[tuple[int, int]] = []
         tr = picture.tracks
         if not len(tr):
             return out
+        ids = tr.track_id
         held = picture.fc_held
-        worth = np.array([value.get(int(i), 0.0) for i in tr.track_id])
+        worth = np.zeros(len(tr))
+        at = sorted_position(assessed_id, ids, sorter=np.argsort(assessed_id))
+        worth[at >= 0] = value[at[at >= 0]]
+        firm = (worth > 0) & (tr.status != TrackStatus.TENTATIVE)
+        pos_m = tr.pos_m()
+        cued_t_s = self._times(ids)[1][:, 2, :]  # (T, C + 1)
         for b, r in enumerate(self.fc_radar.tolist()):
             if r < 0:
                 continue
-            ok = ~held[:, b] & (worth > 0) & in_coverage(radars[r], tr.pos_m())
-            ok &= tr.status != TrackStatus.TENTATIVE
-            rows = [k for k in np.flatnonzero(ok).tolist()
-                    if picture.t_s - self.last_cue.get((r, int(tr.track_id[k])), -np.inf)
-                    >= self.hold_s[b]]  # fmt: skip
-            rows.sort(key=lambda k: (-worth[k], int(tr.track_id[k])))
-            for k in rows[:MAX_CUES_PER_CYCLE]:
-                tid = int(tr.track_id[k])
-                self.last_cue[(r, tid)] = picture.t_s
-                out.append((r, tid))
+            c = int(self.fc_column[b])
+            ok = firm & ~held[:, b] & in_coverage(radars[r], pos_m)
+            ok &= picture.t_s - cued_t_s[:, c] >= self.hold_s[b]
+            rows = np.flatnonzero(ok)
+            rows = rows[np.lexsort((ids[rows], -worth[rows]))][:MAX_CUES_PER_CYCLE]
+            cued_t_s[rows, c] = picture.t_s
+            at = self._rows(ids[rows])  # (may add rows: a new fc_t_s array)
+            self.fc_t_s[at, 2, c] = picture.t_s
+            out.extend((r, i) for i in ids[rows].tolist())
         return out

@@ -313,11 +313,11 @@ class Pipeline:
             tracks_at = self.stages.tracker.tracks
             threats = self.evaluation.threats_of(orders.track_id, tracks_at)  # evaluation only
             self.order_threat.update(zip(orders.order_id.tolist(), threats.tolist(), strict=True))
-        value = (
-            {} if ta is None else dict(zip(ta.track_id.tolist(), ta.value.tolist(), strict=True))
+        assessed, value = (
+            (np.zeros(0, np.int64), np.zeros(0)) if ta is None else (ta.track_id, ta.value)
         )
         radars = self.stages.sensors.radars
-        for r, tid in self.fire_control.cues(picture, radars, value):
+        for r, tid in self.fire_control.cues(picture, radars, assessed, value):
             fc = radars[r].params.fire_control
             delay = 0.0 if fc is None else fc.acquisition_delay_s
             engine.schedule(
