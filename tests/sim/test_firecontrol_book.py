@@ -42,15 +42,17 @@ class DictBook:
         self.pictured: set[int] = set()
         self.deleted: list[int] = []
 
-    def note_dwell(self, radar: int, t_s: float, hit: list[int], gone: list[int]) -> list[int]:
+    def note_dwell(self, radar: int, t_s: float, hit: list[int], hit_t_s: list[float],
+                   gone: list[int]) -> list[int]:  # fmt: skip
         new = []
-        for tid in hit:
-            self.last_hit[tid] = max(self.last_hit.get(tid, -np.inf), t_s)
+        for tid, t_plot in zip(hit, hit_t_s, strict=True):
+            self.last_hit[tid] = t_s
             if radar in FC_RADAR:
-                _, last = self.fc_hit.get((radar, tid), (-np.inf, -np.inf))
+                prev, last = self.fc_hit.get((radar, tid), (-np.inf, -np.inf))
                 if np.isneginf(last):
                     new.append(tid)
-                self.fc_hit[radar, tid] = (last, t_s)
+                two = sorted([prev, last, t_plot])[1:]  # the two latest plot times
+                self.fc_hit[radar, tid] = (last, t_plot) if t_plot >= last else (two[0], last)
         self.deleted += [tid for tid in gone if tid in self.pictured]
         return new
 
@@ -100,8 +102,10 @@ def _run_both(seed: int, steps: int = 120) -> tuple[FireControlBook, set[int]]:
         ids = np.array(hit + gone, dtype=np.int64)
         status = np.r_[np.ones(len(hit)), np.full(len(gone), TrackStatus.DELETED)]
         frame = _tracks(ids, status, np.zeros((ids.shape[0], 3)))
-        got = book.note_dwell(radar, t_s, np.array(hit, dtype=np.int64), frame)
-        assert got == ref.note_dwell(radar, t_s, hit, gone)
+        # plots up to a look before the dwell; sometimes before an earlier dwell's
+        hit_t = t_s - rng.uniform(0.0, 1.0, len(hit)) * rng.choice([0.0, 1.0, 3.0])
+        got = book.note_dwell(radar, t_s, np.array(hit, dtype=np.int64), hit_t, frame)
+        assert got == ref.note_dwell(radar, t_s, hit, hit_t.tolist(), gone)
         if rng.random() < 0.3:
             firm = sorted(i for i in live if rng.random() < 0.7)
             pos = rng.uniform(-80e3, 80e3, (len(firm), 3)) * [1.0, 1.0, 0.1]
@@ -141,3 +145,23 @@ def test_deleted_tracks_leave_the_book() -> None:
     assert booked <= live
     assert len(booked) > 0
     assert set(book.pictured.tolist()) <= live
+
+
+def test_fire_control_hits_are_timed_at_the_plot() -> None:
+    """Plots at 3.0 s and 9.2 s passed by looks ending at 4.0 s and 10.0 s: at 10 s the
+    older update is 7 s old, beyond a 6 s hold (timed at the looks, 6 s: held); a cue
+    dwell's plot at 10.5 s, then a look's earlier plot at 10.3 s, keep 10.5 s as the last."""
+    book = FireControlBook(battery_id=np.array([10]), fc_radar=np.array([1]),
+                           hold_s=np.array([6.0]))  # fmt: skip
+    one = np.array([5], np.int64)
+    frame = _tracks(one, np.ones(1), np.zeros((1, 3)))
+    assert book.note_dwell(1, 4.0, one, np.array([3.0]), frame) == [5]
+    assert book.note_dwell(1, 10.0, one, np.array([9.2]), frame) == []
+    pic = book.picture(frame, 10.0)
+    assert pic.fc_last_hit_t_s[0, 0] == 9.2 and pic.fc_prev_hit_t_s[0, 0] == 3.0
+    assert not pic.fc_held[0, 0] and pic.fc_tracking[0, 0]
+    book.note_dwell(1, 10.5, one, np.array([10.5]), frame)  # a cue dwell
+    book.note_dwell(1, 11.0, one, np.array([10.3]), frame)  # a sector look's plot
+    pic = book.picture(frame, 11.0)
+    assert pic.fc_last_hit_t_s[0, 0] == 10.5 and pic.fc_prev_hit_t_s[0, 0] == 10.3
+    assert pic.fc_held[0, 0]

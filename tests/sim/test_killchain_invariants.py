@@ -13,6 +13,7 @@ import functools
 import numpy as np
 import pytest
 from killchain_scenarios import random_scenario
+from numpy.typing import NDArray
 
 from iadsim.engagement.log import OUTCOMES
 from iadsim.frames import Detections
@@ -34,26 +35,23 @@ def _run(seed: int) -> tuple[RunResult, float]:
 
 
 def _fc_detections_near(dets: Detections, radar_id: int, t0: float, t1: float, pos: np.ndarray,
-                        gate_m: float) -> int:  # fmt: skip
-    """Distinct dwell times at which ``radar_id`` reported a plot within ``gate_m`` of ``pos``."""
+                        gate_m: float) -> NDArray[np.float64]:  # fmt: skip
+    """Distinct times of the plots ``radar_id`` reported within ``gate_m`` of ``pos`` in
+    ``[t0, t1]`` (each plot at its own time, not its look's)."""
     sel = (dets.radar_id == radar_id) & (dets.t_s >= t0) & (dets.t_s <= t1)
     d = dets.select(sel)
     if not len(d):
-        return 0
+        return np.zeros(0)
     near = np.linalg.norm(d.enu_m() - pos[None, :], axis=1) <= gate_m
-    return int(np.unique(d.t_s[near]).size)
-
-
-#: Longest sector look of an engagement radar, s: a track update is timed at its look's
-#: end, its plot up to one look earlier (``iadsim.sensors.scan``: looks of 1 s).
-FC_LOOK_S = 1.0
+    return np.unique(d.t_s[near])
 
 
 def check_launches_have_fire_control(result: RunResult, hold_s: float) -> None:
     """Every launch had a fire-control-quality track: two updates by the battery's
-    engagement radar within its hold time, checked independently from the recorded plots
-    (two engagement-radar dwells in that window with a plot near the track; the window
-    starts one look earlier, as the plots of an update's look do)."""
+    engagement radar within its hold time, checked independently from the recorded plots:
+    two engagement-radar plots near the track taken within ``hold_s`` before the order,
+    and the older update the fire-control age counts from is one of them (a plot's time,
+    not the end of the sector look that passed it to the tracker)."""
     e, tracks = result.engagements, result.tracks
     for k in range(len(e)):
         assert e.fc_radar_id[k] >= 0
@@ -62,10 +60,13 @@ def check_launches_have_fire_control(result: RunResult, hold_s: float) -> None:
         rows = np.flatnonzero((tracks.track_id == e.track_id_launch[k]) & (tracks.t_s <= t))
         assert rows.size, f"salvo {k}: its track has no row before the order"
         pos = tracks.pos_m()[rows[-1]]
-        t0 = t - hold_s - FC_LOOK_S - 1e-9
-        n = _fc_detections_near(result.detections, int(e.fc_radar_id[k]), t0, t, pos,
-                                gate_m=5_000.0)  # fmt: skip
-        assert n >= 2, f"salvo {k}: {n} engagement-radar dwells saw the target before launch"
+        seen = _fc_detections_near(result.detections, int(e.fc_radar_id[k]), t - hold_s - 1e-9,
+                                   t, pos, gate_m=5_000.0)  # fmt: skip
+        assert seen.size >= 2, f"salvo {k}: {seen.size} engagement-radar plots before launch"
+        t_prev = t - e.fc_age_at_launch_s[k]
+        assert np.min(np.abs(seen - t_prev)) <= 1e-6, (
+            f"salvo {k}: fire-control age counted from {t_prev:.3f} s, no plot then"
+        )
 
 
 def check_every_round_accounted(result: RunResult) -> None:

@@ -4,8 +4,9 @@ Everything here is built from the tracker's output (which track a dwell updated,
 tracks were deleted), never from truth:
 
 * every dwell's updated tracks give each track's last detection time, and for the
-  engagement radars the last two times each updated it (a *fire-control track* is
-  one its battery's engagement radar updated twice within ``track_hold_s``);
+  engagement radars the times of the last two plots each updated it with (the plot's
+  own time, up to a sector look before the update: a *fire-control track* is one its
+  battery's engagement radar updated with two plots taken within ``track_hold_s``);
 * each C2 cycle, the :class:`~iadsim.picture.TrackPicture` is assembled from them;
 * firm tracks with a threat value that are not fire-control tracks yet, and lie
   inside an engagement radar's coverage (instrumented range, sector, elevation; the
@@ -116,20 +117,28 @@ class FireControlBook:
         fc[has] = self.fc_t_s[at[has]]
         return last, fc
 
-    def note_dwell(self, radar_id: int, t_s: float, hit_ids: I64, tracks: Tracks) -> list[int]:
-        """Record a dwell's updated tracks ``hit_ids`` (unique) and deletions; return the
-        ids ``radar_id`` updated for the first time (an engagement radar's first look at
-        a track)."""
+    def note_dwell(
+        self, radar_id: int, t_s: float, hit_ids: I64, hit_t_s: F, tracks: Tracks
+    ) -> list[int]:
+        """Record a dwell at ``t_s`` (a sector look's end): its updated tracks ``hit_ids``
+        (unique) with the time of the plot each update took ``hit_t_s`` (same shape), and
+        its deletions; return the ids ``radar_id`` updated for the first time (an
+        engagement radar's first look at a track).
+
+        Fire-control hits are timed at the plot (up to a look before ``t_s``): the two
+        latest plot times are kept per track, so a cue dwell's plot followed by a sector
+        look's earlier plot keeps the cue's as the last."""
         new: list[int] = []
         if hit_ids.shape[0]:
             at = self._rows(hit_ids)
             self.last_hit_t_s[at] = t_s
             if radar_id in self.fc_radars:
                 c = int(np.searchsorted(self._radars, radar_id))
-                fc = self.fc_t_s[at, :, c]
-                new = hit_ids[np.isneginf(fc[:, 1])].tolist()
-                self.fc_t_s[at, 0, c] = fc[:, 1]
-                self.fc_t_s[at, 1, c] = t_s
+                prev, last = self.fc_t_s[at, 0, c], self.fc_t_s[at, 1, c]
+                new = hit_ids[np.isneginf(last)].tolist()
+                later = hit_t_s >= last
+                self.fc_t_s[at, 0, c] = np.where(later, last, np.maximum(prev, hit_t_s))
+                self.fc_t_s[at, 1, c] = np.where(later, hit_t_s, last)
         gone = tracks.status == TrackStatus.DELETED
         if gone.any():
             self._gone.append(tracks.track_id[gone])

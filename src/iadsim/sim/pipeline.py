@@ -262,10 +262,10 @@ class Pipeline:
             self.detections.append(dets)
         else:  # an empty look only charges misses (cheap: no state output)
             tracks = tracker.miss(t_s, **look)
-        hit = tracker.last_hit_ids
+        hit, hit_t_s = tracker.last_hit_ids, tracker.last_hit_t_s  # (and each hit's plot time)
         self.stage_time_s["tracker"] += time.perf_counter() - t1
         self.evaluation.note_plots(dets.truth_id)
-        new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, tracks)
+        new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, hit_t_s, tracks)
         for tid in new_fc:
             self.events.append(make_events(
                 t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
