@@ -15,7 +15,7 @@ import pytest
 from killchain_scenarios import random_scenario
 from numpy.typing import NDArray
 
-from iadsim.engagement.log import OUTCOMES
+from iadsim.engagement.log import OUTCOMES, REASONS
 from iadsim.frames import Detections
 from iadsim.scenario.load import load_scenario
 from iadsim.sim.evaluation import TRACK_TRUTH_GATE_M
@@ -89,6 +89,41 @@ def check_every_round_accounted(result: RunResult) -> None:
     assert not np.any(e.reason == "no threat in gate")
     cancels = result.events.kind == "cancel"  # orders withdrawn before launch: no salvo
     assert not set(result.events.order_id[cancels].tolist()) & set(e.order_id.tolist())
+
+
+def _gone_threat(result: RunResult, k: int) -> int:
+    """The threat no longer in the air nearest salvo ``k``'s end point at its end time
+    (truth rows of the grid times either side), -1 if none within 2 km."""
+    e, tr = result.engagements, result.truth
+    end = np.array([e.end_e_m[k], e.end_n_m[k], e.end_u_m[k]])
+    rows = np.flatnonzero((np.abs(tr.t_s - e.t_end_s[k]) <= 1.0) & ~tr.alive)
+    if not rows.size:
+        return -1
+    d = np.linalg.norm(tr.pos_m()[rows] - end, axis=1)
+    return int(tr.threat_id[rows[np.argmin(d)]]) if d.min() <= 2_000.0 else -1
+
+
+def check_miss_reasons(result: RunResult) -> None:
+    """Every reason is a documented one of its outcome, and a miss on a threat no longer
+    in the air says how it went (from the summary, independently): leaked before the
+    intercept, killed before the order (a track of a destroyed target), or killed
+    between the order and the intercept (already destroyed)."""
+    e = result.engagements
+    fate = {t.threat_id: (t.outcome, t.outcome_t_s) for t in result.summary.threats}
+    for k in range(len(e)):
+        reason, outcome = str(e.reason[k]), str(e.outcome[k])
+        assert reason == "" or REASONS[reason][0] == outcome, (k, reason, outcome)
+        if reason not in ("target leaked before intercept", "target already destroyed",
+                          "track of a destroyed target"):  # fmt: skip
+            continue
+        how, t_gone = fate[_gone_threat(result, k)]
+        assert t_gone <= e.t_end_s[k], (k, reason, t_gone)
+        if reason == "target leaked before intercept":
+            assert how == "leaked", (k, reason, how)
+        else:
+            assert how == "killed", (k, reason, how)
+            before = t_gone <= e.t_order_s[k]
+            assert before == (reason == "track of a destroyed target"), (k, reason, t_gone)
 
 
 def check_launches_have_a_track(result: RunResult) -> None:
@@ -202,6 +237,7 @@ CHECKS = (
     check_every_round_accounted,
     check_doctrine_per_target,
     check_outcomes_add_up,
+    check_miss_reasons,
 )
 
 
@@ -211,6 +247,7 @@ def _check_all(result: RunResult, hold_s: float) -> None:
     check_every_round_accounted(result)
     check_doctrine_per_target(result)
     check_outcomes_add_up(result)
+    check_miss_reasons(result)
 
 
 @pytest.mark.parametrize("seed", FAST_SEEDS)
@@ -265,6 +302,15 @@ def test_invariants_on_preset_formation_cases(preset: str, seed: int) -> None:
     holds = [r.fire_control.track_hold_s for r in sc.resolved_catalog.radars.values()
              if r.fire_control is not None and r.fire_control.track_hold_s is not None]  # fmt: skip
     _check_all(run_scenario(sc, seed=seed, record=False), float(max(holds)))
+
+
+def test_miss_on_a_leaker_says_it_leaked() -> None:
+    """Patriot seed 9351: a salvo ordered at the F-35 10 s before it reached the airbase
+    (a leaker) found only the leaker in its basket; its reason said "target already
+    destroyed" though no salvo had killed it. Now it says the target leaked."""
+    result = run_scenario(load_scenario("patriot-vs-mixed-raid"), seed=9351, record=False)
+    check_miss_reasons(result)
+    assert "target leaked before intercept" in result.engagements.reason.tolist()
 
 
 def test_doctrine_check_catches_over_engagement(monkeypatch: pytest.MonkeyPatch) -> None:
