@@ -89,7 +89,9 @@ class Engagements(Frame):
     end_u_m: NDArray[np.float64] = col(F64)
     n_handovers: NDArray[np.int64] = col(I64)
     fc_age_at_launch_s: NDArray[np.float64] = col(
-        F64, "age at launch of the older of the engagement radar's last two track updates"
+        F64,
+        "age at the order of the older of the engagement radar's last two track updates "
+        "(the time of the plot each took)",
     )
     pk_table: NDArray[np.float64] = col(F64, "single-shot Pk of the catalog table")
     p_acquisition: NDArray[np.float64] = col(F64, "probability of terminal acquisition")

@@ -29,7 +29,7 @@ from iadsim.numeric import sorted_position
 from iadsim.picture import TrackPicture
 from iadsim.sensors.radar import Radar
 
-__all__ = ["MAX_CUES_PER_CYCLE", "FireControlBook", "in_coverage"]
+__all__ = ["CUE", "LAST", "MAX_CUES_PER_CYCLE", "PREV", "FireControlBook", "in_coverage"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -53,18 +53,24 @@ def in_coverage(radar: Radar, pos_m: F) -> NDArray[np.bool_]:
     return np.asarray(ok)
 
 
+#: Rows of :attr:`FireControlBook.t_s` per engagement-radar column: previous and last
+#: update (plot times) and last cue; row 0 is the last update by any radar.
+PREV, LAST, CUE = 0, 1, 2
+
+
 @dataclasses.dataclass
 class FireControlBook:
     """Hit times, cue times and deleted tracks of one run (see module doc).
 
-    The times are kept in arrays over the booked tracks, by sorted id (``ids``: the
+    The times are kept in arrays over the booked tracks, by sorted id (``ids`` (n,): the
     tracks some dwell updated or some radar was cued to and that are not deleted yet;
     deleted ones leave the book at the next picture), so a dwell, a picture or a cue
-    decision costs a few array operations whatever the number of tracks:
-    ``last_hit_t_s`` (n,) and ``fc_t_s`` (n, 3, C + 1): per engagement radar column
-    (``fc_column``), the times of the previous and of the last update and of the
-    last cue (-inf: none; column C is never written, the column of batteries without
-    an engagement radar).
+    decision costs a few array operations whatever the number of tracks. ``t_s``
+    (1 + 3 (C + 1), n): row 0 the last update by any radar (the dwell time), then per
+    engagement-radar column ``c`` (``fc_column``) rows ``1 + 3 c +`` :data:`PREV`,
+    :data:`LAST`, :data:`CUE` (-inf: none; column C is never written, the column of
+    batteries without an engagement radar). Rows are contiguous: a dwell reads and
+    writes its few tracks in two of them.
 
     ``deleted`` keeps the last rows of deleted tracks some picture held (``pictured``,
     sorted ids of the tracks of the pictures not deleted since): the only ones a salvo
@@ -83,47 +89,49 @@ class FireControlBook:
     def __post_init__(self) -> None:
         #: indices of the radars that are some battery's engagement radar
         self.fc_radars: frozenset[int] = frozenset(int(r) for r in self.fc_radar if r >= 0)
-        radars = np.array(sorted(self.fc_radars), dtype=np.int64)
-        c = radars.shape[0]
-        at = sorted_position(radars, self.fc_radar)
-        #: column of each battery's engagement radar in ``fc_t_s`` (C: none)
-        self.fc_column: I64 = np.where(at >= 0, at, c)
-        self._radars = radars
+        radars = sorted(self.fc_radars)
+        at = sorted_position(np.array(radars, dtype=np.int64), self.fc_radar)
+        #: column of each battery's engagement radar (C: none)
+        self.fc_column: I64 = np.where(at >= 0, at, len(radars))
+        self._column = {r: c for c, r in enumerate(radars)}
         self.ids: I64 = np.zeros(0, np.int64)
-        self.last_hit_t_s: F = np.zeros(0)
-        self.fc_t_s: F = np.zeros((0, 3, c + 1))
+        self.t_s: F = np.zeros((1 + 3 * (len(radars) + 1), 0))
         self._gone: list[I64] = []  # ids deleted since the last picture
 
     def _rows(self, ids: I64) -> I64:
-        """Rows of ``ids`` (unique) in the book, new ones added with no times."""
-        at = sorted_position(self.ids, ids)
-        new = at < 0
-        if new.any():
-            add = np.sort(ids[new])
-            where = np.searchsorted(self.ids, add)
-            self.ids = np.insert(self.ids, where, add)
-            self.last_hit_t_s = np.insert(self.last_hit_t_s, where, -np.inf)
-            self.fc_t_s = np.insert(self.fc_t_s, where, -np.inf, axis=0)
-            at = sorted_position(self.ids, ids)
-        return at
+        """Columns of ``ids`` (sorted, unique) in the book, new ones added with no times
+        (appended when they follow every booked id, as new tracks' ids do)."""
+        n = self.ids.shape[0]
+        where = np.searchsorted(self.ids, ids)
+        new = where >= n
+        new[~new] = self.ids[where[~new]] != ids[~new]
+        if not new.any():
+            return where
+        add, blank = ids[new], np.full((self.t_s.shape[0], int(new.sum())), -np.inf)
+        if n == 0 or add[0] > self.ids[-1]:
+            self.ids = np.concatenate([self.ids, add])
+            self.t_s = np.concatenate([self.t_s, blank], axis=1)
+        else:
+            at = where[new]
+            self.ids = np.insert(self.ids, at, add)
+            self.t_s = np.insert(self.t_s, at, blank, axis=1)
+        return where + np.cumsum(new) - new  # each shifted by the new ids before it
 
-    def _times(self, ids: I64) -> tuple[F, F]:
-        """``last_hit_t_s`` (T,) and ``fc_t_s`` (T, 3, C + 1) of ``ids`` (-inf if not booked)."""
+    def _times(self, ids: I64) -> F:
+        """``t_s`` (1 + 3 (C + 1), T) of ``ids`` (-inf where not booked)."""
         at = sorted_position(self.ids, ids)
         has = at >= 0
-        last = np.full(ids.shape[0], -np.inf)
-        fc = np.full((ids.shape[0], *self.fc_t_s.shape[1:]), -np.inf)
-        last[has] = self.last_hit_t_s[at[has]]
-        fc[has] = self.fc_t_s[at[has]]
-        return last, fc
+        out = np.full((self.t_s.shape[0], ids.shape[0]), -np.inf)
+        out[:, has] = self.t_s[:, at[has]]
+        return out
 
     def note_dwell(
         self, radar_id: int, t_s: float, hit_ids: I64, hit_t_s: F, tracks: Tracks
     ) -> list[int]:
         """Record a dwell at ``t_s`` (a sector look's end): its updated tracks ``hit_ids``
-        (unique) with the time of the plot each update took ``hit_t_s`` (same shape), and
-        its deletions; return the ids ``radar_id`` updated for the first time (an
-        engagement radar's first look at a track).
+        (sorted, unique) with the time of the plot each update took ``hit_t_s`` (same
+        shape), and its deletions; return the ids ``radar_id`` updated for the first time
+        (an engagement radar's first look at a track).
 
         Fire-control hits are timed at the plot (up to a look before ``t_s``): the two
         latest plot times are kept per track, so a cue dwell's plot followed by a sector
@@ -131,14 +139,16 @@ class FireControlBook:
         new: list[int] = []
         if hit_ids.shape[0]:
             at = self._rows(hit_ids)
-            self.last_hit_t_s[at] = t_s
-            if radar_id in self.fc_radars:
-                c = int(np.searchsorted(self._radars, radar_id))
-                prev, last = self.fc_t_s[at, 0, c], self.fc_t_s[at, 1, c]
-                new = hit_ids[np.isneginf(last)].tolist()
-                later = hit_t_s >= last
-                self.fc_t_s[at, 0, c] = np.where(later, last, np.maximum(prev, hit_t_s))
-                self.fc_t_s[at, 1, c] = np.where(later, hit_t_s, last)
+            self.t_s[0, at] = t_s
+            c = self._column.get(radar_id)
+            if c is not None:
+                prev_row, last_row = self.t_s[1 + 3 * c + PREV], self.t_s[1 + 3 * c + LAST]
+                prev, last = prev_row[at], last_row[at]
+                first = last == -np.inf
+                if first.any():
+                    new = hit_ids[first].tolist()
+                prev_row[at] = np.where(hit_t_s >= last, last, np.maximum(prev, hit_t_s))
+                last_row[at] = np.maximum(last, hit_t_s)
         gone = tracks.status == TrackStatus.DELETED
         if gone.any():
             self._gone.append(tracks.track_id[gone])
@@ -150,30 +160,36 @@ class FireControlBook:
         return new
 
     def _forget_deleted(self) -> None:
-        """Drop the tracks deleted since the last picture from the book (ids are never
-        reused: no dwell, picture or cue asks for them again)."""
+        """Drop the tracks deleted since the last picture from the book and from
+        ``pictured`` (ids are never reused: no dwell, picture or cue asks for them again)."""
         if not self._gone:
             return
         gone = np.concatenate(self._gone)
         self._gone = []
-        keep = sorted_position(gone, self.ids, sorter=np.argsort(gone)) < 0
-        if not keep.all():
-            self.ids, self.last_hit_t_s = self.ids[keep], self.last_hit_t_s[keep]
-            self.fc_t_s = self.fc_t_s[keep]
-        self.pictured = np.setdiff1d(self.pictured, gone, assume_unique=False)
+        at = sorted_position(self.ids, gone)
+        if (at >= 0).any():
+            keep = np.ones(self.ids.shape[0], dtype=bool)
+            keep[at[at >= 0]] = False
+            self.ids, self.t_s = self.ids[keep], self.t_s[:, keep]
+        at = sorted_position(self.pictured, gone)
+        if (at >= 0).any():
+            self.pictured = np.delete(self.pictured, at[at >= 0])
 
     def picture(self, tracks: Tracks, t_s: float) -> TrackPicture:
         """The picture of the firm ``tracks`` (predicted to ``t_s``); takes the deletions
         noted since the previous picture."""
         self._forget_deleted()
-        self.pictured = np.union1d(self.pictured, tracks.track_id)
-        last, fc = self._times(tracks.track_id)
+        unseen = sorted_position(self.pictured, tracks.track_id) < 0
+        if unseen.any():
+            self.pictured = np.union1d(self.pictured, tracks.track_id[unseen])
+        times = self._times(tracks.track_id)
         deleted = Tracks.concat(self.deleted)
         self.deleted = []
+        col = 1 + 3 * self.fc_column
         return TrackPicture.of_tracks(
             tracks, t_s, battery_id=self.battery_id, fc_hold_s=self.hold_s,
-            last_hit_t_s=last, fc_last_hit_t_s=fc[:, 1, self.fc_column],
-            fc_prev_hit_t_s=fc[:, 0, self.fc_column], deleted=deleted,
+            last_hit_t_s=times[0], fc_last_hit_t_s=times[col + LAST].T,
+            fc_prev_hit_t_s=times[col + PREV].T, deleted=deleted,
         )  # fmt: skip
 
     def cues(
@@ -192,17 +208,19 @@ class FireControlBook:
         worth[at >= 0] = value[at[at >= 0]]
         firm = (worth > 0) & (tr.status != TrackStatus.TENTATIVE)
         pos_m = tr.pos_m()
-        cued_t_s = self._times(ids)[1][:, 2, :]  # (T, C + 1)
+        cued_t_s = self._times(ids)[1 + CUE :: 3]  # (C + 1, T)
         for b, r in enumerate(self.fc_radar.tolist()):
             if r < 0:
                 continue
             c = int(self.fc_column[b])
             ok = firm & ~held[:, b] & in_coverage(radars[r], pos_m)
-            ok &= picture.t_s - cued_t_s[:, c] >= self.hold_s[b]
+            ok &= picture.t_s - cued_t_s[c] >= self.hold_s[b]
             rows = np.flatnonzero(ok)
+            if not rows.size:
+                continue
             rows = rows[np.lexsort((ids[rows], -worth[rows]))][:MAX_CUES_PER_CYCLE]
-            cued_t_s[rows, c] = picture.t_s
-            at = self._rows(ids[rows])  # (may add rows: a new fc_t_s array)
-            self.fc_t_s[at, 2, c] = picture.t_s
+            cued_t_s[c, rows] = picture.t_s
+            at = self._rows(np.sort(ids[rows]))  # (may add columns: a new t_s array)
+            self.t_s[1 + 3 * c + CUE, at] = picture.t_s
             out.extend((r, i) for i in ids[rows].tolist())
         return out
