@@ -63,8 +63,9 @@ class FireControlBook:
     """Hit times, cue times and deleted tracks of one run (see module doc).
 
     The times are kept in arrays over the booked tracks, by sorted id (``ids`` (n,): the
-    tracks some dwell updated or some radar was cued to and that are not deleted yet;
-    deleted ones leave the book at the next picture), so a dwell, a picture or a cue
+    tracks some dwell started, updated or cued and that are not deleted yet; deleted
+    ones leave the book at the next picture; a track is booked when it starts, so the
+    book grows at its end, in place), so a dwell, a picture or a cue
     decision costs a few array operations whatever the number of tracks. ``t_s``
     (1 + 3 (C + 1), n): row 0 the last update by any radar (the dwell time), then per
     engagement-radar column ``c`` (``fc_column``) rows ``1 + 3 c +`` :data:`PREV`,
@@ -94,9 +95,21 @@ class FireControlBook:
         #: column of each battery's engagement radar (C: none)
         self.fc_column: I64 = np.where(at >= 0, at, len(radars))
         self._column = {r: c for c, r in enumerate(radars)}
-        self.ids: I64 = np.zeros(0, np.int64)
-        self.t_s: F = np.zeros((1 + 3 * (len(radars) + 1), 0))
+        self._keep(np.zeros(0, np.int64), np.zeros((1 + 3 * (len(radars) + 1), 0)))
         self._gone: list[I64] = []  # ids deleted since the last picture
+
+    def _keep(self, ids: I64, t_s: F, room: int = 0) -> None:
+        """Book ``ids`` (n,) and ``t_s`` (K, n) in buffers with spare columns (at least
+        ``room``; doubled when full, so appending a new track costs its own column)."""
+        n = ids.shape[0]
+        cap = max(2 * (n + room), 64)
+        self._ids_buf, self._t_buf = np.zeros(cap, np.int64), np.full((t_s.shape[0], cap), -np.inf)
+        self._ids_buf[:n], self._t_buf[:, :n] = ids, t_s
+        self._used(n)
+
+    def _used(self, n: int) -> None:
+        self.ids: I64 = self._ids_buf[:n]  # views of the buffers' first n columns
+        self.t_s: F = self._t_buf[:, :n]
 
     def _rows(self, ids: I64) -> I64:
         """Columns of ``ids`` (sorted, unique) in the book, new ones added with no times
@@ -107,15 +120,23 @@ class FireControlBook:
         new[~new] = self.ids[where[~new]] != ids[~new]
         if not new.any():
             return where
-        add, blank = ids[new], np.full((self.t_s.shape[0], int(new.sum())), -np.inf)
+        add = ids[new]
+        k = add.shape[0]
         if n == 0 or add[0] > self.ids[-1]:
-            self.ids = np.concatenate([self.ids, add])
-            self.t_s = np.concatenate([self.t_s, blank], axis=1)
+            self._append(add)
         else:
             at = where[new]
-            self.ids = np.insert(self.ids, at, add)
-            self.t_s = np.insert(self.t_s, at, blank, axis=1)
+            blank = np.full((self.t_s.shape[0], k), -np.inf)
+            self._keep(np.insert(self.ids, at, add), np.insert(self.t_s, at, blank, axis=1))
         return where + np.cumsum(new) - new  # each shifted by the new ids before it
+
+    def _append(self, ids: I64) -> None:
+        """Book ``ids`` (sorted, all after every booked id) with no times, in place."""
+        n, k = self.ids.shape[0], ids.shape[0]
+        if n + k > self._ids_buf.shape[0]:
+            self._keep(self.ids, self.t_s, k)
+        self._ids_buf[n : n + k], self._t_buf[:, n : n + k] = ids, -np.inf
+        self._used(n + k)
 
     def _times(self, ids: I64) -> F:
         """``t_s`` (1 + 3 (C + 1), T) of ``ids`` (-inf where not booked)."""
@@ -137,6 +158,10 @@ class FireControlBook:
         latest plot times are kept per track, so a cue dwell's plot followed by a sector
         look's earlier plot keeps the cue's as the last."""
         new: list[int] = []
+        ids = tracks.track_id  # tracks born now are booked now, at the end (ids increase)
+        born = ids > (self.ids[-1] if self.ids.shape[0] else -1)
+        if born.any():
+            self._append(np.sort(ids[born & (tracks.status != TrackStatus.DELETED)]))
         if hit_ids.shape[0]:
             at = self._rows(hit_ids)
             self.t_s[0, at] = t_s
@@ -170,7 +195,9 @@ class FireControlBook:
         if (at >= 0).any():
             keep = np.ones(self.ids.shape[0], dtype=bool)
             keep[at[at >= 0]] = False
-            self.ids, self.t_s = self.ids[keep], self.t_s[:, keep]
+            m = int(keep.sum())  # compacted in place
+            self._ids_buf[:m], self._t_buf[:, :m] = self.ids[keep], self.t_s[:, keep]
+            self._used(m)
         at = sorted_position(self.pictured, gone)
         if (at >= 0).any():
             self.pictured = np.delete(self.pictured, at[at >= 0])
