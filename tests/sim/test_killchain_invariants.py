@@ -13,8 +13,9 @@ import functools
 import numpy as np
 import pytest
 from killchain_scenarios import random_scenario
+from numpy.typing import NDArray
 
-from iadsim.engagement.log import OUTCOMES
+from iadsim.engagement.log import OUTCOMES, REASONS
 from iadsim.frames import Detections
 from iadsim.scenario.load import load_scenario
 from iadsim.sim.evaluation import TRACK_TRUTH_GATE_M
@@ -34,26 +35,23 @@ def _run(seed: int) -> tuple[RunResult, float]:
 
 
 def _fc_detections_near(dets: Detections, radar_id: int, t0: float, t1: float, pos: np.ndarray,
-                        gate_m: float) -> int:  # fmt: skip
-    """Distinct dwell times at which ``radar_id`` reported a plot within ``gate_m`` of ``pos``."""
+                        gate_m: float) -> NDArray[np.float64]:  # fmt: skip
+    """Distinct times of the plots ``radar_id`` reported within ``gate_m`` of ``pos`` in
+    ``[t0, t1]`` (each plot at its own time, not its look's)."""
     sel = (dets.radar_id == radar_id) & (dets.t_s >= t0) & (dets.t_s <= t1)
     d = dets.select(sel)
     if not len(d):
-        return 0
+        return np.zeros(0)
     near = np.linalg.norm(d.enu_m() - pos[None, :], axis=1) <= gate_m
-    return int(np.unique(d.t_s[near]).size)
-
-
-#: Longest sector look of an engagement radar, s: a track update is timed at its look's
-#: end, its plot up to one look earlier (``iadsim.sensors.scan``: looks of 1 s).
-FC_LOOK_S = 1.0
+    return np.unique(d.t_s[near])
 
 
 def check_launches_have_fire_control(result: RunResult, hold_s: float) -> None:
     """Every launch had a fire-control-quality track: two updates by the battery's
-    engagement radar within its hold time, checked independently from the recorded plots
-    (two engagement-radar dwells in that window with a plot near the track; the window
-    starts one look earlier, as the plots of an update's look do)."""
+    engagement radar within its hold time, checked independently from the recorded plots:
+    two engagement-radar plots near the track taken within ``hold_s`` before the order,
+    and the older update the fire-control age counts from is one of them (a plot's time,
+    not the end of the sector look that passed it to the tracker)."""
     e, tracks = result.engagements, result.tracks
     for k in range(len(e)):
         assert e.fc_radar_id[k] >= 0
@@ -62,10 +60,13 @@ def check_launches_have_fire_control(result: RunResult, hold_s: float) -> None:
         rows = np.flatnonzero((tracks.track_id == e.track_id_launch[k]) & (tracks.t_s <= t))
         assert rows.size, f"salvo {k}: its track has no row before the order"
         pos = tracks.pos_m()[rows[-1]]
-        t0 = t - hold_s - FC_LOOK_S - 1e-9
-        n = _fc_detections_near(result.detections, int(e.fc_radar_id[k]), t0, t, pos,
-                                gate_m=5_000.0)  # fmt: skip
-        assert n >= 2, f"salvo {k}: {n} engagement-radar dwells saw the target before launch"
+        seen = _fc_detections_near(result.detections, int(e.fc_radar_id[k]), t - hold_s - 1e-9,
+                                   t, pos, gate_m=5_000.0)  # fmt: skip
+        assert seen.size >= 2, f"salvo {k}: {seen.size} engagement-radar plots before launch"
+        t_prev = t - e.fc_age_at_launch_s[k]
+        assert np.min(np.abs(seen - t_prev)) <= 1e-6, (
+            f"salvo {k}: fire-control age counted from {t_prev:.3f} s, no plot then"
+        )
 
 
 def check_every_round_accounted(result: RunResult) -> None:
@@ -88,6 +89,41 @@ def check_every_round_accounted(result: RunResult) -> None:
     assert not np.any(e.reason == "no threat in gate")
     cancels = result.events.kind == "cancel"  # orders withdrawn before launch: no salvo
     assert not set(result.events.order_id[cancels].tolist()) & set(e.order_id.tolist())
+
+
+def _gone_threat(result: RunResult, k: int) -> int:
+    """The threat no longer in the air nearest salvo ``k``'s end point at its end time
+    (truth rows of the grid times either side), -1 if none within 2 km."""
+    e, tr = result.engagements, result.truth
+    end = np.array([e.end_e_m[k], e.end_n_m[k], e.end_u_m[k]])
+    rows = np.flatnonzero((np.abs(tr.t_s - e.t_end_s[k]) <= 1.0) & ~tr.alive)
+    if not rows.size:
+        return -1
+    d = np.linalg.norm(tr.pos_m()[rows] - end, axis=1)
+    return int(tr.threat_id[rows[np.argmin(d)]]) if d.min() <= 2_000.0 else -1
+
+
+def check_miss_reasons(result: RunResult) -> None:
+    """Every reason is a documented one of its outcome, and a miss on a threat no longer
+    in the air says how it went (from the summary, independently): leaked before the
+    intercept, killed before the order (a track of a destroyed target), or killed
+    between the order and the intercept (already destroyed)."""
+    e = result.engagements
+    fate = {t.threat_id: (t.outcome, t.outcome_t_s) for t in result.summary.threats}
+    for k in range(len(e)):
+        reason, outcome = str(e.reason[k]), str(e.outcome[k])
+        assert reason == "" or REASONS[reason][0] == outcome, (k, reason, outcome)
+        if reason not in ("target leaked before intercept", "target already destroyed",
+                          "track of a destroyed target"):  # fmt: skip
+            continue
+        how, t_gone = fate[_gone_threat(result, k)]
+        assert t_gone <= e.t_end_s[k], (k, reason, t_gone)
+        if reason == "target leaked before intercept":
+            assert how == "leaked", (k, reason, how)
+        else:
+            assert how == "killed", (k, reason, how)
+            before = t_gone <= e.t_order_s[k]
+            assert before == (reason == "track of a destroyed target"), (k, reason, t_gone)
 
 
 def check_launches_have_a_track(result: RunResult) -> None:
@@ -201,6 +237,7 @@ CHECKS = (
     check_every_round_accounted,
     check_doctrine_per_target,
     check_outcomes_add_up,
+    check_miss_reasons,
 )
 
 
@@ -210,6 +247,7 @@ def _check_all(result: RunResult, hold_s: float) -> None:
     check_every_round_accounted(result)
     check_doctrine_per_target(result)
     check_outcomes_add_up(result)
+    check_miss_reasons(result)
 
 
 @pytest.mark.parametrize("seed", FAST_SEEDS)
@@ -257,6 +295,15 @@ def test_invariants_on_preset_formation_cases(preset: str, seed: int) -> None:
     holds = [r.fire_control.track_hold_s for r in sc.resolved_catalog.radars.values()
              if r.fire_control is not None and r.fire_control.track_hold_s is not None]  # fmt: skip
     _check_all(run_scenario(sc, seed=seed, record=False), float(max(holds)))
+
+
+def test_miss_on_a_leaker_says_it_leaked() -> None:
+    """Patriot seed 9351: a salvo ordered at the F-35 10 s before it reached the airbase
+    (a leaker) found only the leaker in its basket; its reason said "target already
+    destroyed" though no salvo had killed it. Now it says the target leaked."""
+    result = run_scenario(load_scenario("patriot-vs-mixed-raid"), seed=9351, record=False)
+    check_miss_reasons(result)
+    assert "target leaked before intercept" in result.engagements.reason.tolist()
 
 
 def test_doctrine_check_catches_over_engagement(monkeypatch: pytest.MonkeyPatch) -> None:

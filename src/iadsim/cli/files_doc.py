@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from iadsim.engagement.log import Engagements
+from iadsim.engagement.log import REASONS, Engagements
 from iadsim.frames import Detections, Events, Frame, Tracks, TrackStatus, Truth
 from iadsim.sim.json_record import field_docs
 from iadsim.sim.summary_types import (
@@ -192,6 +192,8 @@ def render() -> str:
         lines += _table(("column", "type", "meaning"), file_columns(d))
     names = ", ".join(f"{i} {n}" for i, n in enumerate(TrackStatus.NAMES))
     lines += ["Track `status` codes (tracks.parquet): " + names + ".", ""]
+    lines += ["Salvo `reason`s (engagements.parquet; empty for kill and in_flight_at_end):", ""]
+    lines += _table(("reason", "outcome", "meaning"), [(r, *m) for r, m in REASONS.items()])
     lines += ["## Event kinds (events.parquet `kind`)", ""]
     lines += _table(("kind", "meaning"), list(EVENT_KIND_DOCS.items()))
     lines += ["## summary.json", ""]

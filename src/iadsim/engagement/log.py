@@ -2,7 +2,8 @@
 
 Every round is accounted for: a salvo ends ``kill``, ``miss`` (with the physical
 reason), ``aborted`` (with the reason: track lost with no successor, fire-control
-support lost) or ``in_flight_at_end`` when the run stops first. An order whose track
+support lost) or ``in_flight_at_end`` when the run stops first; :data:`REASONS` lists
+every reason with its meaning. An order whose track
 is lost before its launch time is cancelled (a ``cancel`` event; its rounds go back
 to the magazine) and never becomes a salvo: the log has one row per salvo launched. The engagement
 stage keeps a :class:`SalvoRecord` per salvo while it flies and writes the
@@ -23,10 +24,40 @@ from numpy.typing import NDArray
 
 from iadsim.frames import F64, I64, Events, Frame, Tracks, col, make_events
 
-__all__ = ["OUTCOMES", "Engagements", "SalvoRecord", "abort_event", "cancel_event"]
+__all__ = ["OUTCOMES", "REASONS", "Engagements", "SalvoRecord", "abort_event", "cancel_event"]
 
 #: Salvo outcomes, in the order summaries list them.
 OUTCOMES: tuple[str, ...] = ("kill", "miss", "aborted", "in_flight_at_end")
+
+#: Every ``reason`` of a salvo that missed or was aborted (empty for ``kill`` and
+#: ``in_flight_at_end``) -> (outcome, meaning). Misses: :mod:`iadsim.engagement.outcome`;
+#: aborts: :mod:`iadsim.engagement.flight` and the terminal support check.
+REASONS: dict[str, tuple[str, str]] = {
+    "warhead miss": ("miss", "a round acquired the target, none killed it (Pk draw)"),
+    "terminal acquisition failed": ("miss", "no round acquired the target in its basket"),
+    "no threat in acquisition basket": ("miss", "no threat, living or not, near the final PIP"),
+    "target already destroyed": (
+        "miss", "the threat in the basket was killed by another salvo after this one was "
+        "ordered (or by one resolved at the same time)",
+    ),
+    "track of a destroyed target": (
+        "miss", "the threat in the basket had been killed before this salvo was ordered: "
+        "the order went to a track of a dead target",
+    ),
+    "target leaked before intercept": (
+        "miss", "the threat in the basket had reached its target site or route end (a "
+        "leaker) before the intercept",
+    ),
+    "track lost, no successor": ("aborted", "the salvo's track was deleted, no successor track"),
+    "fire-control support lost": (
+        "aborted", "mid-course guidance by the engagement radar, which had not updated the "
+        "track for longer than the type's max_gap_s beyond its track_hold_s",
+    ),
+    "no terminal fire-control support": (
+        "aborted", "terminal guidance by the engagement radar, whose last update of the track "
+        "was older than the type's max_gap_s at the intercept",
+    ),
+}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -58,14 +89,16 @@ class Engagements(Frame):
     end_u_m: NDArray[np.float64] = col(F64)
     n_handovers: NDArray[np.int64] = col(I64)
     fc_age_at_launch_s: NDArray[np.float64] = col(
-        F64, "age at launch of the older of the engagement radar's last two track updates"
+        F64,
+        "age at the order of the older of the engagement radar's last two track updates "
+        "(the time of the plot each took)",
     )
     pk_table: NDArray[np.float64] = col(F64, "single-shot Pk of the catalog table")
     p_acquisition: NDArray[np.float64] = col(F64, "probability of terminal acquisition")
     pk: NDArray[np.float64] = col(F64, "effective single-shot Pk = pk_table x p_acquisition")
     miss_distance_m: NDArray[np.float64] = col(F64, "final PIP to the resolved threat")
     outcome: NDArray[np.str_] = col("U", "kill, miss, aborted, in_flight_at_end")
-    reason: NDArray[np.str_] = col("U", "why it missed or was aborted")
+    reason: NDArray[np.str_] = col("U", "why it missed or was aborted (list below)")
 
 
 @dataclasses.dataclass(kw_only=True)

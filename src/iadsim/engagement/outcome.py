@@ -7,9 +7,15 @@ A salvo reaches its (last updated) predicted intercept point (PIP) at
 
 1. The candidate is the *living* threat nearest to the PIP (evaluated on truth)
    within the acquisition basket of the type (the last PIP error of its
-   :class:`~iadsim.engagement.guidance.AcquisitionTable`); none -> miss,
-   ``"target already destroyed"`` when a threat killed earlier lies in the basket,
-   else ``"no threat in acquisition basket"``.
+   :class:`~iadsim.engagement.guidance.AcquisitionTable`); none -> miss. When a
+   threat no longer in the air lies in the basket the reason says why it is gone
+   (given the engagement's earlier kills, ``killed_threat_id`` and ``killed_t_s``):
+   ``"track of a destroyed target"`` if it was killed before this salvo was ordered
+   (the order went to a track of a dead target), ``"target already destroyed"`` if it
+   was killed later (by another salvo), ``"target leaked before intercept"`` if no
+   salvo killed it (it reached its target site or route end first); else
+   ``"no threat in acquisition basket"``. The reasons are listed in
+   :data:`iadsim.engagement.log.REASONS`.
 2. Each round acquires the candidate with probability ``P_acq(d, sigma)`` (PIP
    error ``d`` and the candidate's RCS ``sigma`` at the acquisition band, seen from
    the launcher) and, once acquired, kills it with the catalog's single-shot
@@ -34,6 +40,7 @@ from scipy.spatial import cKDTree
 
 from iadsim.engagement.interceptors import InterceptorTable
 from iadsim.frames import F64, I64, Frame, Orders, Truth, col
+from iadsim.numeric import sorted_position
 
 __all__ = ["Intercepts", "TargetPhysics", "draw_salvo", "match_threats", "resolve_intercepts"]
 
@@ -121,6 +128,21 @@ def draw_salvo(
     return np.logical_or.reduceat(acq, starts), np.logical_or.reduceat(hit, starts)
 
 
+def _why_gone(
+    threat_id: NDArray[np.int64], t_order_s: F, killed_id: NDArray[np.int64] | None,
+    killed_t_s: F | None,
+) -> NDArray[np.object_]:  # fmt: skip
+    """Reason (E,) for salvos whose basket holds ``threat_id`` (E,), no longer in the air
+    (module doc, 1); ``t_order_s`` (E,) the salvos' order times."""
+    if killed_id is None or killed_t_s is None:
+        return np.full(threat_id.shape[0], "target already destroyed", dtype=object)
+    order = np.argsort(killed_id, kind="stable")
+    at = sorted_position(killed_id, threat_id, sorter=order)
+    t_kill = np.append(np.asarray(killed_t_s, dtype=np.float64), np.inf)[at]  # -1: never
+    out = np.where(t_kill <= t_order_s, "track of a destroyed target", "target already destroyed")
+    return np.where(at < 0, "target leaked before intercept", out).astype(object)
+
+
 def resolve_intercepts(
     salvos: Orders,
     truth: Truth,
@@ -129,11 +151,16 @@ def resolve_intercepts(
     table: InterceptorTable,
     launcher_pos_m: F,
     physics: TargetPhysics,
+    killed_threat_id: NDArray[np.int64] | None = None,
+    killed_t_s: F | None = None,
 ) -> Intercepts:
     """Resolve salvos (sorted here by intercept time, then order id) on truth at ``t``.
 
     ``launcher_pos_m`` (E, 3) are the salvos' launcher positions (aspect of the
-    acquisition and the intercept range of the Pk table).
+    acquisition and the intercept range of the Pk table). ``killed_threat_id`` (K,)
+    and ``killed_t_s`` (K,): the threats earlier intercepts killed and when (None:
+    every threat gone from the air counts as destroyed), for the reason of a salvo
+    whose basket holds a threat no longer in the air (module doc, 1).
     """
     order = np.lexsort((salvos.order_id, salvos.t_intercept_s))
     eng = salvos.select(order)
@@ -158,9 +185,11 @@ def resolve_intercepts(
     acquired, killed = draw_salvo(p_acq, pk, eng.n_rounds, rng)
     killed &= found
     dead_idx, _ = match_threats(pip, truth.pos_m(), ~truth.alive, basket)
+    dead_id = np.append(truth.threat_id, -1)[dead_idx]  # (-1: none in the basket)
+    gone = _why_gone(dead_id, eng.t_s, killed_threat_id, killed_t_s)
     reason = np.where(
         ~found,
-        np.where(dead_idx >= 0, "target already destroyed", "no threat in acquisition basket"),
+        np.where(dead_idx >= 0, gone, "no threat in acquisition basket"),
         np.where(~acquired, "terminal acquisition failed", "warhead miss"),
     ).astype(object)
     if killed.any():  # credit only the first kill of each threat

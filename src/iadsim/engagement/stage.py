@@ -82,6 +82,8 @@ class Engagement:
         self.in_flight = Orders.empty()
         self.records: dict[int, SalvoRecord] = {}
         self._last: dict[int, float] = {}
+        # threats the intercepts killed and when (outcome reasons only; C2 never sees it)
+        self._killed_id, self._killed_t_s = np.zeros(0, np.int64), np.zeros(0)
         self._reach: dict[int, tuple[int, ...]] = {}  # order id -> tracks within reach
         # order id -> (launcher row, type, rounds, launch time) of salvos not launched yet
         self._pending: dict[int, tuple[int, int, int, float]] = {}
@@ -297,9 +299,12 @@ class Engagement:
         out = resolve_intercepts(
             eng, truth, rng, table=self.table,
             launcher_pos_m=self.launchers.pos_m[lrow].reshape(-1, 3), physics=physics,
+            killed_threat_id=self._killed_id, killed_t_s=self._killed_t_s,
         )  # fmt: skip
         if not len(out):
             return out, Events.concat(events)
+        self._killed_id = np.concatenate([self._killed_id, out.threat_id[out.killed]])
+        self._killed_t_s = np.concatenate([self._killed_t_s, out.t_s[out.killed]])
         pos = dict(zip(truth.threat_id.tolist(), truth.pos_m().tolist(), strict=True))
         by_id = {int(o): k for k, o in enumerate(eng.order_id)}
         for j in range(len(out)):

@@ -4,8 +4,9 @@ Everything here is built from the tracker's output (which track a dwell updated,
 tracks were deleted), never from truth:
 
 * every dwell's updated tracks give each track's last detection time, and for the
-  engagement radars the last two times each updated it (a *fire-control track* is
-  one its battery's engagement radar updated twice within ``track_hold_s``);
+  engagement radars the times of the last two plots each updated it with (the plot's
+  own time, up to a sector look before the update: a *fire-control track* is one its
+  battery's engagement radar updated with two plots taken within ``track_hold_s``);
 * each C2 cycle, the :class:`~iadsim.picture.TrackPicture` is assembled from them;
 * firm tracks with a threat value that are not fire-control tracks yet, and lie
   inside an engagement radar's coverage (instrumented range, sector, elevation; the
@@ -28,9 +29,10 @@ from iadsim.numeric import sorted_position
 from iadsim.picture import TrackPicture
 from iadsim.sensors.radar import Radar
 
-__all__ = ["MAX_CUES_PER_CYCLE", "FireControlBook", "in_coverage"]
+__all__ = ["CUE", "LAST", "MAX_CUES_PER_CYCLE", "PREV", "FireControlBook", "in_coverage"]
 
 F = NDArray[np.float64]
+I64 = NDArray[np.int64]
 
 #: Acquisition dwells one engagement radar starts per C2 cycle at most (assumption:
 #: a cue dwell is short beside the 2-3 s search frame).
@@ -51,12 +53,29 @@ def in_coverage(radar: Radar, pos_m: F) -> NDArray[np.bool_]:
     return np.asarray(ok)
 
 
+#: Rows of :attr:`FireControlBook.t_s` per engagement-radar column: previous and last
+#: update (plot times) and last cue; row 0 is the last update by any radar.
+PREV, LAST, CUE = 0, 1, 2
+
+
 @dataclasses.dataclass
 class FireControlBook:
     """Hit times, cue times and deleted tracks of one run (see module doc).
 
+    The times are kept in arrays over the booked tracks, by sorted id (``ids`` (n,): the
+    tracks some dwell started, updated or cued and that are not deleted yet; deleted
+    ones leave the book at the next picture; a track is booked when it starts, so the
+    book grows at its end, in place), so a dwell, a picture or a cue
+    decision costs a few array operations whatever the number of tracks. ``t_s``
+    (1 + 3 (C + 1), n): row 0 the last update by any radar (the dwell time), then per
+    engagement-radar column ``c`` (``fc_column``) rows ``1 + 3 c +`` :data:`PREV`,
+    :data:`LAST`, :data:`CUE` (-inf: none; column C is never written, the column of
+    batteries without an engagement radar). Rows are contiguous: a dwell reads and
+    writes its few tracks in two of them.
+
     ``deleted`` keeps the last rows of deleted tracks some picture held (``pictured``,
-    sorted ids): the only ones a salvo can fly on.
+    sorted ids of the tracks of the pictures not deleted since): the only ones a salvo
+    can fly on.
 
     ``battery_id`` (B,) and ``fc_radar`` (B,) radar index per battery (-1: none);
     ``hold_s`` (B,) fire-control track hold times.
@@ -65,80 +84,170 @@ class FireControlBook:
     battery_id: NDArray[np.int64]
     fc_radar: NDArray[np.int64]
     hold_s: F
-    last_hit: dict[int, float] = dataclasses.field(default_factory=dict)
-    fc_hit: dict[int, dict[int, tuple[float, float]]] = dataclasses.field(default_factory=dict)
-    last_cue: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
     deleted: list[Tracks] = dataclasses.field(default_factory=list)
-    pictured: NDArray[np.int64] = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    pictured: I64 = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         #: indices of the radars that are some battery's engagement radar
         self.fc_radars: frozenset[int] = frozenset(int(r) for r in self.fc_radar if r >= 0)
+        radars = sorted(self.fc_radars)
+        at = sorted_position(np.array(radars, dtype=np.int64), self.fc_radar)
+        #: column of each battery's engagement radar (C: none)
+        self.fc_column: I64 = np.where(at >= 0, at, len(radars))
+        self._column = {r: c for c, r in enumerate(radars)}
+        self._keep(np.zeros(0, np.int64), np.zeros((1 + 3 * (len(radars) + 1), 0)))
+        self._gone: list[I64] = []  # ids deleted since the last picture
+
+    def _keep(self, ids: I64, t_s: F, room: int = 0) -> None:
+        """Book ``ids`` (n,) and ``t_s`` (K, n) in buffers with spare columns (at least
+        ``room``; doubled when full, so appending a new track costs its own column)."""
+        n = ids.shape[0]
+        cap = max(2 * (n + room), 64)
+        self._ids_buf, self._t_buf = np.zeros(cap, np.int64), np.full((t_s.shape[0], cap), -np.inf)
+        self._ids_buf[:n], self._t_buf[:, :n] = ids, t_s
+        self._used(n)
+
+    def _used(self, n: int) -> None:
+        self.ids: I64 = self._ids_buf[:n]  # views of the buffers' first n columns
+        self.t_s: F = self._t_buf[:, :n]
+
+    def _rows(self, ids: I64) -> I64:
+        """Columns of ``ids`` (sorted, unique) in the book, new ones added with no times
+        (appended when they follow every booked id, as new tracks' ids do)."""
+        n = self.ids.shape[0]
+        where = np.searchsorted(self.ids, ids)
+        new = where >= n
+        new[~new] = self.ids[where[~new]] != ids[~new]
+        if not new.any():
+            return where
+        add = ids[new]
+        k = add.shape[0]
+        if n == 0 or add[0] > self.ids[-1]:
+            self._append(add)
+        else:
+            at = where[new]
+            blank = np.full((self.t_s.shape[0], k), -np.inf)
+            self._keep(np.insert(self.ids, at, add), np.insert(self.t_s, at, blank, axis=1))
+        return where + np.cumsum(new) - new  # each shifted by the new ids before it
+
+    def _append(self, ids: I64) -> None:
+        """Book ``ids`` (sorted, all after every booked id) with no times, in place."""
+        n, k = self.ids.shape[0], ids.shape[0]
+        if n + k > self._ids_buf.shape[0]:
+            self._keep(self.ids, self.t_s, k)
+        self._ids_buf[n : n + k], self._t_buf[:, n : n + k] = ids, -np.inf
+        self._used(n + k)
+
+    def _times(self, ids: I64) -> F:
+        """``t_s`` (1 + 3 (C + 1), T) of ``ids`` (-inf where not booked)."""
+        at = sorted_position(self.ids, ids)
+        has = at >= 0
+        out = np.full((self.t_s.shape[0], ids.shape[0]), -np.inf)
+        out[:, has] = self.t_s[:, at[has]]
+        return out
 
     def note_dwell(
-        self, radar_id: int, t_s: float, hit_ids: NDArray[np.int64], tracks: Tracks
+        self, radar_id: int, t_s: float, hit_ids: I64, hit_t_s: F, tracks: Tracks
     ) -> list[int]:
-        """Record a dwell's updated tracks and deletions; return the ids ``radar_id``
-        updated for the first time (an engagement radar's first look at a track)."""
+        """Record a dwell at ``t_s`` (a sector look's end): its updated tracks ``hit_ids``
+        (sorted, unique) with the time of the plot each update took ``hit_t_s`` (same
+        shape), and its deletions; return the ids ``radar_id`` updated for the first time
+        (an engagement radar's first look at a track).
+
+        Fire-control hits are timed at the plot (up to a look before ``t_s``): the two
+        latest plot times are kept per track, so a cue dwell's plot followed by a sector
+        look's earlier plot keeps the cue's as the last."""
         new: list[int] = []
-        fc = self.fc_hit.setdefault(radar_id, {}) if radar_id in self.fc_radars else None
-        for tid in hit_ids.tolist():
-            self.last_hit[tid] = t_s
-            if fc is not None:
-                last = fc.get(tid)
-                if last is None:
-                    new.append(tid)
-                fc[tid] = (-np.inf if last is None else last[1], t_s)
+        ids = tracks.track_id  # tracks born now are booked now, at the end (ids increase)
+        born = ids > (self.ids[-1] if self.ids.shape[0] else -1)
+        if born.any():
+            self._append(np.sort(ids[born & (tracks.status != TrackStatus.DELETED)]))
+        if hit_ids.shape[0]:
+            at = self._rows(hit_ids)
+            self.t_s[0, at] = t_s
+            c = self._column.get(radar_id)
+            if c is not None:
+                prev_row, last_row = self.t_s[1 + 3 * c + PREV], self.t_s[1 + 3 * c + LAST]
+                prev, last = prev_row[at], last_row[at]
+                first = last == -np.inf
+                if first.any():
+                    new = hit_ids[first].tolist()
+                prev_row[at] = np.where(hit_t_s >= last, last, np.maximum(prev, hit_t_s))
+                last_row[at] = np.maximum(last, hit_t_s)
         gone = tracks.status == TrackStatus.DELETED
-        if gone.any():  # only a track some picture held can carry a salvo (most
-            # deletions are of tentative tracks that false alarms started)
+        if gone.any():
+            self._gone.append(tracks.track_id[gone])
+            # only a track some picture held can carry a salvo (most deletions are of
+            # tentative tracks that false alarms started)
             gone &= sorted_position(self.pictured, tracks.track_id) >= 0
         if gone.any():
             self.deleted.append(tracks.select(gone))
         return new
 
+    def _forget_deleted(self) -> None:
+        """Drop the tracks deleted since the last picture from the book and from
+        ``pictured`` (ids are never reused: no dwell, picture or cue asks for them again)."""
+        if not self._gone:
+            return
+        gone = np.concatenate(self._gone)
+        self._gone = []
+        at = sorted_position(self.ids, gone)
+        if (at >= 0).any():
+            keep = np.ones(self.ids.shape[0], dtype=bool)
+            keep[at[at >= 0]] = False
+            m = int(keep.sum())  # compacted in place
+            self._ids_buf[:m], self._t_buf[:, :m] = self.ids[keep], self.t_s[:, keep]
+            self._used(m)
+        at = sorted_position(self.pictured, gone)
+        if (at >= 0).any():
+            self.pictured = np.delete(self.pictured, at[at >= 0])
+
     def picture(self, tracks: Tracks, t_s: float) -> TrackPicture:
         """The picture of the firm ``tracks`` (predicted to ``t_s``); takes the deletions
         noted since the previous picture."""
-        ids = tracks.track_id.tolist()
-        self.pictured = np.union1d(self.pictured, tracks.track_id)
-        fc_prev = np.full((len(ids), self.battery_id.shape[0]), -np.inf)
-        fc_last = fc_prev.copy()
-        never = (-np.inf, -np.inf)
-        for b, r in enumerate(self.fc_radar.tolist()):
-            hits = self.fc_hit.get(r, {})
-            both = np.array([hits.get(i, never) for i in ids], dtype=np.float64).reshape(-1, 2)
-            fc_prev[:, b], fc_last[:, b] = both[:, 0], both[:, 1]
+        self._forget_deleted()
+        unseen = sorted_position(self.pictured, tracks.track_id) < 0
+        if unseen.any():
+            self.pictured = np.union1d(self.pictured, tracks.track_id[unseen])
+        times = self._times(tracks.track_id)
         deleted = Tracks.concat(self.deleted)
         self.deleted = []
+        col = 1 + 3 * self.fc_column
         return TrackPicture.of_tracks(
             tracks, t_s, battery_id=self.battery_id, fc_hold_s=self.hold_s,
-            last_hit_t_s=np.array([self.last_hit.get(i, -np.inf) for i in ids]),
-            fc_last_hit_t_s=fc_last, fc_prev_hit_t_s=fc_prev, deleted=deleted,
+            last_hit_t_s=times[0], fc_last_hit_t_s=times[col + LAST].T,
+            fc_prev_hit_t_s=times[col + PREV].T, deleted=deleted,
         )  # fmt: skip
 
     def cues(
-        self, picture: TrackPicture, radars: tuple[Radar, ...], value: dict[int, float]
+        self, picture: TrackPicture, radars: tuple[Radar, ...], assessed_id: I64, value: F
     ) -> list[tuple[int, int]]:
-        """(radar index, track id) pairs to cue now (module doc); ``value`` maps the
-        evaluated track ids to their threat value."""
+        """(radar index, track id) pairs to cue now (module doc); ``value`` (A,) is the
+        threat value of the evaluated tracks ``assessed_id`` (A,) (others: 0)."""
         out: list[tuple[int, int]] = []
         tr = picture.tracks
         if not len(tr):
             return out
+        ids = tr.track_id
         held = picture.fc_held
-        worth = np.array([value.get(int(i), 0.0) for i in tr.track_id])
+        worth = np.zeros(len(tr))
+        at = sorted_position(assessed_id, ids, sorter=np.argsort(assessed_id))
+        worth[at >= 0] = value[at[at >= 0]]
+        firm = (worth > 0) & (tr.status != TrackStatus.TENTATIVE)
+        pos_m = tr.pos_m()
+        cued_t_s = self._times(ids)[1 + CUE :: 3]  # (C + 1, T)
         for b, r in enumerate(self.fc_radar.tolist()):
             if r < 0:
                 continue
-            ok = ~held[:, b] & (worth > 0) & in_coverage(radars[r], tr.pos_m())
-            ok &= tr.status != TrackStatus.TENTATIVE
-            rows = [k for k in np.flatnonzero(ok).tolist()
-                    if picture.t_s - self.last_cue.get((r, int(tr.track_id[k])), -np.inf)
-                    >= self.hold_s[b]]  # fmt: skip
-            rows.sort(key=lambda k: (-worth[k], int(tr.track_id[k])))
-            for k in rows[:MAX_CUES_PER_CYCLE]:
-                tid = int(tr.track_id[k])
-                self.last_cue[(r, tid)] = picture.t_s
-                out.append((r, tid))
+            c = int(self.fc_column[b])
+            ok = firm & ~held[:, b] & in_coverage(radars[r], pos_m)
+            ok &= picture.t_s - cued_t_s[c] >= self.hold_s[b]
+            rows = np.flatnonzero(ok)
+            if not rows.size:
+                continue
+            rows = rows[np.lexsort((ids[rows], -worth[rows]))][:MAX_CUES_PER_CYCLE]
+            cued_t_s[c, rows] = picture.t_s
+            at = self._rows(np.sort(ids[rows]))  # (may add columns: a new t_s array)
+            self.t_s[1 + 3 * c + CUE, at] = picture.t_s
+            out.extend((r, i) for i in ids[rows].tolist())
         return out

@@ -262,10 +262,10 @@ class Pipeline:
             self.detections.append(dets)
         else:  # an empty look only charges misses (cheap: no state output)
             tracks = tracker.miss(t_s, **look)
-        hit = tracker.last_hit_ids
+        hit, hit_t_s = tracker.last_hit_ids, tracker.last_hit_t_s  # (and each hit's plot time)
         self.stage_time_s["tracker"] += time.perf_counter() - t1
         self.evaluation.note_plots(dets.truth_id)
-        new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, tracks)
+        new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, hit_t_s, tracks)
         for tid in new_fc:
             self.events.append(make_events(
                 t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
@@ -313,11 +313,11 @@ class Pipeline:
             tracks_at = self.stages.tracker.tracks
             threats = self.evaluation.threats_of(orders.track_id, tracks_at)  # evaluation only
             self.order_threat.update(zip(orders.order_id.tolist(), threats.tolist(), strict=True))
-        value = (
-            {} if ta is None else dict(zip(ta.track_id.tolist(), ta.value.tolist(), strict=True))
+        assessed, value = (
+            (np.zeros(0, np.int64), np.zeros(0)) if ta is None else (ta.track_id, ta.value)
         )
         radars = self.stages.sensors.radars
-        for r, tid in self.fire_control.cues(picture, radars, value):
+        for r, tid in self.fire_control.cues(picture, radars, assessed, value):
             fc = radars[r].params.fire_control
             delay = 0.0 if fc is None else fc.acquisition_delay_s
             engine.schedule(

@@ -94,6 +94,7 @@ class Tracker:
         self._counters = dict.fromkeys(COUNTERS, 0)
         self._deleted: list[TrackRows] = []  # rows of tracks deleted since the last output
         self._hits: list[NDArray[np.int64]] = []  # ids updated by the last step's detections
+        self._hit_t: list[F64] = []  # and the time of the plot each update took
         self._touched: list[NDArray[np.int64]] = []  # ids updated or started since then
         self._changes = np.zeros(0, bool)  # rows of the last output that carry news
         self._init = Initiation(parts.initiator, parts.confirmer, f.nx)  # (plot buffers)
@@ -124,6 +125,18 @@ class Tracker:
         if not self._hits:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(self._hits))
+
+    @property
+    def last_hit_t_s(self) -> F64:
+        """Per :attr:`last_hit_ids`, the time of the plot that updated the track (its own
+        time in a sector look, not the look's; the latest if several groups updated it;
+        of the likeliest plot, largest association weight, if several did at once)."""
+        if not self._hits:
+            return np.zeros(0)
+        ids, inv = np.unique(np.concatenate(self._hits), return_inverse=True)
+        t = np.full(ids.shape[0], -np.inf)
+        np.maximum.at(t, inv, np.concatenate(self._hit_t))
+        return t
 
     @property
     def last_changes(self) -> NDArray[np.bool_]:
@@ -164,7 +177,7 @@ class Tracker:
         """
         d, p = self.parts.filter.ndim, self.parts
         det = detections
-        self._hits = []
+        self._hits, self._hit_t = [], []
         self._counters["detections"] += len(det)
         ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
         ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
@@ -194,7 +207,7 @@ class Tracker:
         an empty look costs little (a status changed here is marked in
         :attr:`last_changes` at the next :meth:`step`). State estimates are not changed.
         """
-        self._hits = []
+        self._hits, self._hit_t = [], []
         if t_s >= self._t_now:
             self._init.miss(t_s, 0 if sensor_id is None else 1 << int(sensor_id), observed)
         if self.n_tracks == 0 or t_s < self._t_now:
@@ -327,6 +340,9 @@ class Tracker:
         self._bank.put(upd, new)
         hit[upd] = True
         self._hits.append(self._book.track_id[upd])
+        by_track = np.lexsort((beta, inv))  # pairs by track, the likeliest plot last
+        di = gp.di[pair[by_track[np.r_[inv[by_track][1:] != inv[by_track][:-1], True]]]]
+        self._hit_t.append(meas.t_s[di] + (0.0 if meas.dt_s is None else meas.dt_s[di]))
         self._touched.append(self._book.track_id[upd])
         np.maximum.at(ll_hit, look[trow], ll)
         self._counters["associated"] += int(upd.shape[0])
