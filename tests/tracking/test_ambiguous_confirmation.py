@@ -19,8 +19,8 @@ from tracking_helpers import polar_detections
 
 from iadsim.frames import TrackStatus
 from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker_parts
-from iadsim.tracking.gating import GatedPairs
-from iadsim.tracking.tracker import Tracker, ambiguous_rows
+from iadsim.tracking.gating import GatedPairs, ambiguous_rows
+from iadsim.tracking.tracker import Tracker
 
 SENSOR = np.array([0.0, 0.0, 10.0])
 

@@ -173,8 +173,8 @@ class _InitFields(KindModel):
 class MOfNConfig(_InitFields):
     """Confirm after ``m`` hits in ``n`` scans. ``confirm_on_ambiguous: false`` (here and
     in the other initiation kinds): not on a look where the track's gate held several
-    plots or its plot lay in another track's gate (formations; the tracker's
-    ``ambiguous_rows``)."""
+    plots or its plot lay in another track's gate (formations;
+    ``iadsim.tracking.gating.ambiguous_rows``)."""
 
     kind: Literal["m_of_n"] = "m_of_n"
     m: Annotated[int, Field(ge=1, le=63)] = 3

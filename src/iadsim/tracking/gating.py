@@ -39,6 +39,7 @@ B = NDArray[np.bool_]
 __all__ = [
     "Gate",
     "GatedPairs",
+    "ambiguous_rows",
     "gate_threshold",
     "near_box",
     "polar_component_bound",
@@ -285,3 +286,21 @@ class Gate:
         inn = filt.innovate(x[ti], P[ti], meas.select(di))
         keep = (inn.d2 <= gamma).nonzero()[0]
         return GatedPairs(ti=ti[keep], di=di[keep], inn=inn.select(keep))
+
+
+def ambiguous_rows(gp: GatedPairs, n_rows: int, n_meas: int) -> NDArray[np.bool_]:
+    """(n_rows,) mask of a look's track rows whose hit is ambiguous: the gate held more
+    than one of the look's ``n_meas`` plots, or held a plot that another track's gate
+    also held (``gp``: the look's gated pairs, ``ti`` local track rows, ``di`` plots).
+    Used by the tracker's ``confirm_on_ambiguous``.
+
+    Holding confirmation to unambiguous hits is a rule for track formation among
+    closely spaced targets: with several plots in a new track's gate the M-of-N count
+    no longer tells one target from a run of neighbours (Blackman and Popoli, *Design
+    and Analysis of Modern Tracking Systems*, 1999, on track initiation and closely
+    spaced targets).
+    """
+    amb = np.bincount(gp.ti, minlength=n_rows) > 1
+    shared = np.bincount(gp.di, minlength=n_meas)[gp.di] > 1
+    amb[gp.ti[shared]] = True
+    return amb

@@ -16,7 +16,8 @@ its sensor holds in its coverage and those near its plots,
 times); gate and associate confirmed/coasting tracks first, then tentative tracks with
 the remaining measurements; update; start tentative tracks from the measurements left
 over; apply confirmation and deletion. With ``confirm_on_ambiguous=False`` a tentative
-track is not confirmed on a look where its hit was ambiguous (:func:`ambiguous_rows`).
+track is not confirmed on a look where its hit was ambiguous
+(:func:`~iadsim.tracking.gating.ambiguous_rows`).
 A group older than the last processed time is out of order: it is counted
 (``counters["out_of_order"]``) and skipped, never applied to a state that is already
 later.
@@ -34,7 +35,7 @@ from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.numeric import sorted_position
 from iadsim.tracking import looks
 from iadsim.tracking.association import GNN, Associator, Chosen, associate_class, dense_unique
-from iadsim.tracking.gating import Gate, GatedPairs
+from iadsim.tracking.gating import Gate, GatedPairs, ambiguous_rows
 from iadsim.tracking.initiation import Initiation
 from iadsim.tracking.looks import Observed, visible_from
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
@@ -45,7 +46,7 @@ from iadsim.tracking.store import TrackStore
 
 F64 = NDArray[np.float64]
 
-__all__ = ["COUNTERS", "Tracker", "TrackerParts", "ambiguous_rows", "visible_from"]
+__all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
 
 COUNTERS = ("detections", "invalid", "out_of_order", "associated", "initiated", "confirmed",
             "deleted")  # fmt: skip  # the names of Tracker.counters
@@ -68,7 +69,7 @@ class TrackerParts:
     #: dropped by its confirmer). In a formation a new track's gate, kilometres wide
     #: while its velocity is unknown, holds the neighbours' plots: GNN then gives it a
     #: neighbour's plot as readily as its own and it can "hop" along the formation
-    #: with a consistent but false velocity; see :func:`ambiguous_rows`.
+    #: with a consistent but false velocity; see :func:`~iadsim.tracking.gating.ambiguous_rows`.
     confirm_on_ambiguous: bool = True
 
     def build(self) -> Tracker:
@@ -396,20 +397,3 @@ class Tracker:
         self._counters["initiated"] += k
         self._counters["confirmed"] += int((born.book.status == TrackStatus.CONFIRMED).sum())
         self._store.append(self.parts.filter.init_bank(born.x, born.P), born.book)
-
-
-def ambiguous_rows(gp: GatedPairs, n_rows: int, n_meas: int) -> NDArray[np.bool_]:
-    """(n_rows,) mask of a look's track rows whose hit is ambiguous: the gate held more
-    than one of the look's ``n_meas`` plots, or held a plot that another track's gate
-    also held (``gp``: the look's gated pairs, ``ti`` local track rows, ``di`` plots).
-
-    Holding confirmation to unambiguous hits is a rule for track formation among
-    closely spaced targets: with several plots in a new track's gate the M-of-N count
-    no longer tells one target from a run of neighbours (Blackman and Popoli, *Design
-    and Analysis of Modern Tracking Systems*, 1999, on track initiation and closely
-    spaced targets).
-    """
-    amb = np.bincount(gp.ti, minlength=n_rows) > 1
-    shared = np.bincount(gp.di, minlength=n_meas)[gp.di] > 1
-    amb[gp.ti[shared]] = True
-    return amb
