@@ -46,7 +46,7 @@ class DictBook:
                    gone: list[int]) -> list[int]:  # fmt: skip
         new = []
         for tid, t_plot in zip(hit, hit_t_s, strict=True):
-            self.last_hit[tid] = t_s
+            self.last_hit[tid] = max(self.last_hit.get(tid, -np.inf), t_plot)  # latest plot
             if radar in FC_RADAR:
                 prev, last = self.fc_hit.get((radar, tid), (-np.inf, -np.inf))
                 if np.isneginf(last):

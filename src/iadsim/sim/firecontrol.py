@@ -154,9 +154,11 @@ class FireControlBook:
         shape), and its deletions; return the ids ``radar_id`` updated for the first time
         (an engagement radar's first look at a track).
 
-        Fire-control hits are timed at the plot (up to a look before ``t_s``): the two
-        latest plot times are kept per track, so a cue dwell's plot followed by a sector
-        look's earlier plot keeps the cue's as the last."""
+        Hits are timed at the plot (up to a look before ``t_s``), for any radar (the
+        picture's ``last_hit_t_s``, which doctrine's "seen after the intercept" test
+        reads) and per engagement radar: there the two latest plot times are kept per
+        track, so a cue dwell's plot followed by a sector look's earlier plot keeps the
+        cue's as the last."""
         new: list[int] = []
         ids = tracks.track_id  # tracks born now are booked now, at the end (ids increase)
         born = ids > (self.ids[-1] if self.ids.shape[0] else -1)
@@ -164,7 +166,7 @@ class FireControlBook:
             self._append(np.sort(ids[born & (tracks.status != TrackStatus.DELETED)]))
         if hit_ids.shape[0]:
             at = self._rows(hit_ids)
-            self.t_s[0, at] = t_s
+            self.t_s[0, at] = np.maximum(self.t_s[0, at], hit_t_s)  # any radar's latest plot
             c = self._column.get(radar_id)
             if c is not None:
                 prev_row, last_row = self.t_s[1 + 3 * c + PREV], self.t_s[1 + 3 * c + LAST]
