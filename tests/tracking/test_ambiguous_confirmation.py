@@ -130,3 +130,20 @@ def test_preset_trackers_hold_ambiguous_hits() -> None:
     for name in ("s400-vs-mixed-raid", "patriot-vs-mixed-raid"):
         parts = compile_tracker_parts(load_scenario(name).tracker or TrackerConfig())
         assert parts.confirm_on_ambiguous is False, name
+
+
+def test_held_tracks_are_confirmed_once_on_a_look_that_sees_them() -> None:
+    """The default preset (three radars, the four-ship): a track held on an ambiguous
+    hit is confirmed on its next look if its M-of-N history still qualifies, and counted
+    then, once: the tracker's confirmed counter equals the number of tracks that were
+    ever firm (it counted a held track again on every other radar's look that did not
+    see it, while its status stayed tentative)."""
+    from iadsim.scenario.load import load_scenario
+    from iadsim.sim.runner import run_scenario
+
+    result = run_scenario(load_scenario("s400-vs-mixed-raid"), seed=42, record=False)
+    tr = result.tracks
+    firm = (tr.status == TrackStatus.CONFIRMED) | (tr.status == TrackStatus.COASTING)
+    ids = np.unique(tr.track_id[firm])
+    assert ids.size >= 8
+    assert result.summary.tracker_counters["confirmed"] == ids.size

@@ -365,7 +365,8 @@ class Tracker:
         book.record(s, hit[s], t, p.confirmer.delta_llr(hit[s], ll[s]), sensor)
         tent = book.status == TrackStatus.TENTATIVE
         confirm, drop = p.confirmer.decide(book)
-        if hold is not None:  # a held track is neither confirmed nor dropped this look
+        confirm &= seen | hit | ~tent  # on a look that saw it (its status changes now)
+        if hold is not None:  # not on an ambiguous hit (nor dropped): on its next look
             confirm &= ~hold
         newly = tent & confirm
         self._counters["confirmed"] += int(newly.sum())
