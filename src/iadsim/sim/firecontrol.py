@@ -67,8 +67,8 @@ class FireControlBook:
     ones leave the book at the next picture; a track is booked when it starts, so the
     book grows at its end, in place), so a dwell, a picture or a cue
     decision costs a few array operations whatever the number of tracks. ``t_s``
-    (1 + 3 (C + 1), n): row 0 the last update by any radar (the dwell time), then per
-    engagement-radar column ``c`` (``fc_column``) rows ``1 + 3 c +`` :data:`PREV`,
+    (1 + 3 (C + 1), n): row 0 the latest plot of any radar that updated the track, then
+    per engagement-radar column ``c`` (``fc_column``) rows ``1 + 3 c +`` :data:`PREV`,
     :data:`LAST`, :data:`CUE` (-inf: none; column C is never written, the column of
     batteries without an engagement radar). Rows are contiguous: a dwell reads and
     writes its few tracks in two of them.

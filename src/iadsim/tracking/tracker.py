@@ -65,11 +65,11 @@ class TrackerParts:
     use_rdot: bool = False
     #: False: a tentative track's hit counts towards confirmation (M-of-N or score) but
     #: does not confirm it on a look where its gate held more than one plot or its plot
-    #: lay in another track's gate; it confirms on a later, unambiguous hit (or is
-    #: dropped by its confirmer). In a formation a new track's gate, kilometres wide
-    #: while its velocity is unknown, holds the neighbours' plots: GNN then gives it a
-    #: neighbour's plot as readily as its own and it can "hop" along the formation
-    #: with a consistent but false velocity; see :func:`~iadsim.tracking.gating.ambiguous_rows`.
+    #: lay in another track's gate; it is confirmed on its next look that sees it if its
+    #: confirmer still says so. In a formation a new track's gate, kilometres wide while
+    #: its velocity is unknown, holds the neighbours' plots: GNN gives it a neighbour's
+    #: plot as readily as its own and it can "hop" along the formation with a
+    #: consistent but false velocity; see :func:`~iadsim.tracking.gating.ambiguous_rows`.
     confirm_on_ambiguous: bool = True
 
     def build(self) -> Tracker:
