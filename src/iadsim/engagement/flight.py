@@ -13,7 +13,11 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    chi-square 3 DOF 99% gate), among the tracks that can support the salvo's
    type (held by the battery's engagement radar when the type needs it), those no
    other salvo flies on first (in a formation whose tracks merged, the rounds of the
-   lost tracks spread over the aircraft still tracked instead of converging on one). No
+   lost tracks spread over the aircraft still tracked instead of converging on one).
+   Rounds already in the air fall back to an engaged track when no free one is in the
+   gate; a salvo not launched yet does not: launching it on a track another salvo
+   engages would be a second engagement of that aircraft, so it waits for a free
+   successor and is cancelled at its launch time if none came. No
    successor within the type's ``max_gap_s`` of the loss (a new track needs a few
    looks to become firm): the salvo is aborted (self-destruct), reason ``"track lost,
    no successor"``. Fire-and-forget salvos (``midcourse: none``) keep flying.
@@ -208,7 +212,8 @@ def _hand_over(f: _Flight, table: InterceptorTable, gate: float) -> None:
         rec = recs[e]
         floor = np.array([table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m / 3.0])
         r = -1
-        for may in (allowed[e] & ~taken, allowed[e]):  # a free aircraft first
+        launched = f.in_flight.t_launch_s[e] < t  # rounds in the air (launches follow C2)
+        for may in (allowed[e] & ~taken, allowed[e])[: 2 if launched else 1]:
             r = int(_successors(picture, [rec.lost], may[None, :], gate, floor)[0])
             if r >= 0:
                 break
