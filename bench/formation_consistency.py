@@ -17,6 +17,9 @@ and prints, per threat class:
   ``chi2_bounds(6, n_tracks)``), independent of any cut-off. This is the criterion.
 * **tracks per threat**: distinct confirmed track ids assigned (GOSPA pairs) to the
   class's threats over the threats ever assigned.
+* **pos / vel**: the mean position NEES and the mean velocity NEES (3 dof each, expected
+  3) over the class's track-life rows: which part of the state is mis-stated (a
+  generous process noise shows first in the velocity's).
 
     python bench/formation_consistency.py [--preset s400-vs-mixed-raid] [--seeds 3]
         [--cutoff-m 5000] [--tracker tracker.yaml] [--merged-sigma cell|noise]
@@ -59,6 +62,7 @@ class ClassStats:
     eff_ratio: list[tuple[float, int]] = dataclasses.field(default_factory=list)
     life: list[float] = dataclasses.field(default_factory=list)  # one per track
     per_threat: list[float] = dataclasses.field(default_factory=list)  # one per seed
+    pos_vel: list[tuple[float, float]] = dataclasses.field(default_factory=list)  # per row
 
 
 def scenario_of(
@@ -102,6 +106,8 @@ def add_run(stats: dict[str, ClassStats], scenario: Scenario, seed: int, cutoff_
         if mine.any():
             n_eff = effective_samples(life.row_track_id[mine], life.row_pos_nees[mine])
             st.eff_ratio.append((n_eff, int(mine.sum())))
+            st.pos_vel += list(zip(life.row_pos_nees[mine].tolist(),
+                                   life.row_vel_nees[mine].tolist(), strict=True))  # fmt: skip
         st.life += [float(v) for v, t in zip(life.nees_mean, life.truth_id, strict=True)
                     if types[t] == cls]  # fmt: skip
 
@@ -111,7 +117,7 @@ def table(stats: dict[str, ClassStats]) -> list[str]:
     head = (
         f"{'class':22} {'NEES/sample':>11} {'band (indep.)':>16} {'band (n_eff)':>16}"
         f" {'pairs':>6} {'n_eff':>6} {'NEES/life':>9} {'band (tracks)':>16} {'tracks':>6}"
-        f" {'per threat':>10}"
+        f" {'per threat':>10} {'pos':>5} {'vel':>5}"
     )
     out = [head]
     for cls, st in stats.items():
@@ -126,10 +132,11 @@ def table(stats: dict[str, ClassStats]) -> list[str]:
         life = float(np.mean(st.life)) if nt else float("nan")
         llo, lhi = chi2_bounds(6, max(nt, 1))
         per = float(np.mean(st.per_threat)) if st.per_threat else float("nan")
+        pv = np.mean(np.asarray(st.pos_vel), axis=0) if st.pos_vel else (np.nan, np.nan)
         out.append(
             f"{cls:22} {nees:11.2f} [{lo:6.2f}, {hi:6.2f}] [{elo:6.2f}, {ehi:6.2f}]"
             f" {st.n_pairs:6d} {n_eff:6d} {life:9.2f} [{llo:6.2f}, {lhi:6.2f}] {nt:6d}"
-            f" {per:10.2f}"
+            f" {per:10.2f} {pv[0]:5.2f} {pv[1]:5.2f}"
         )
     return out
 
