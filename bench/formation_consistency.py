@@ -22,7 +22,7 @@ and prints, per threat class:
   generous process noise shows first in the velocity's).
 
     python bench/formation_consistency.py [--preset s400-vs-mixed-raid] [--seeds 3]
-        [--cutoff-m 5000] [--tracker tracker.yaml] [--merged-sigma cell|noise]
+        [--first-seed 1] [--cutoff-m 5000] [--tracker tracker.yaml] [--merged-sigma cell|noise]
         [--scan-sectors N]
 
 ``--tracker`` replaces the preset's tracker block with a YAML file's (a tracker
@@ -144,7 +144,8 @@ def table(stats: dict[str, ClassStats]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="s400-vs-mixed-raid")
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=3, help="how many seeds")
+    ap.add_argument("--first-seed", type=int, default=1, help="seeds from this one on")
     ap.add_argument("--cutoff-m", type=float, default=5_000.0)
     ap.add_argument("--tracker", type=Path, help="YAML file with a tracker block")
     ap.add_argument("--merged-sigma", choices=("cell", "noise"))
@@ -158,10 +159,14 @@ def main() -> None:
     tracker = yaml.safe_load(args.tracker.read_text()) if args.tracker else None
     scenario = scenario_of(args.preset, edit, tracker)
     stats: dict[str, ClassStats] = {}
-    for seed in range(1, args.seeds + 1):
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    for seed in seeds:
         add_run(stats, scenario, seed, args.cutoff_m)
     what = f" tracker {args.tracker}" if args.tracker else ""
-    print(f"{args.preset}{what} {edit or ''}, seeds 1..{args.seeds}, cut-off {args.cutoff_m:.0f} m")
+    print(
+        f"{args.preset}{what} {edit or ''}, seeds {seeds[0]}..{seeds[-1]},"
+        f" cut-off {args.cutoff_m:.0f} m"
+    )
     print("\n".join(table(stats)))
 
 
