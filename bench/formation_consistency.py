@@ -17,9 +17,12 @@ and prints, per threat class:
   ``chi2_bounds(6, n_tracks)``), independent of any cut-off. This is the criterion.
 * **tracks per threat**: distinct confirmed track ids assigned (GOSPA pairs) to the
   class's threats over the threats ever assigned.
+* **pos / vel**: the mean position NEES and the mean velocity NEES (3 dof each, expected
+  3) over the class's track-life rows: which part of the state is mis-stated (a
+  generous process noise shows first in the velocity's).
 
     python bench/formation_consistency.py [--preset s400-vs-mixed-raid] [--seeds 3]
-        [--cutoff-m 5000] [--tracker tracker.yaml] [--merged-sigma cell|noise]
+        [--first-seed 1] [--cutoff-m 5000] [--tracker tracker.yaml] [--merged-sigma cell|noise]
         [--scan-sectors N]
 
 ``--tracker`` replaces the preset's tracker block with a YAML file's (a tracker
@@ -59,6 +62,7 @@ class ClassStats:
     eff_ratio: list[tuple[float, int]] = dataclasses.field(default_factory=list)
     life: list[float] = dataclasses.field(default_factory=list)  # one per track
     per_threat: list[float] = dataclasses.field(default_factory=list)  # one per seed
+    pos_vel: list[tuple[float, float]] = dataclasses.field(default_factory=list)  # per row
 
 
 def scenario_of(
@@ -102,6 +106,8 @@ def add_run(stats: dict[str, ClassStats], scenario: Scenario, seed: int, cutoff_
         if mine.any():
             n_eff = effective_samples(life.row_track_id[mine], life.row_pos_nees[mine])
             st.eff_ratio.append((n_eff, int(mine.sum())))
+            st.pos_vel += list(zip(life.row_pos_nees[mine].tolist(),
+                                   life.row_vel_nees[mine].tolist(), strict=True))  # fmt: skip
         st.life += [float(v) for v, t in zip(life.nees_mean, life.truth_id, strict=True)
                     if types[t] == cls]  # fmt: skip
 
@@ -111,7 +117,7 @@ def table(stats: dict[str, ClassStats]) -> list[str]:
     head = (
         f"{'class':22} {'NEES/sample':>11} {'band (indep.)':>16} {'band (n_eff)':>16}"
         f" {'pairs':>6} {'n_eff':>6} {'NEES/life':>9} {'band (tracks)':>16} {'tracks':>6}"
-        f" {'per threat':>10}"
+        f" {'per threat':>10} {'pos':>5} {'vel':>5}"
     )
     out = [head]
     for cls, st in stats.items():
@@ -126,10 +132,11 @@ def table(stats: dict[str, ClassStats]) -> list[str]:
         life = float(np.mean(st.life)) if nt else float("nan")
         llo, lhi = chi2_bounds(6, max(nt, 1))
         per = float(np.mean(st.per_threat)) if st.per_threat else float("nan")
+        pv = np.mean(np.asarray(st.pos_vel), axis=0) if st.pos_vel else (np.nan, np.nan)
         out.append(
             f"{cls:22} {nees:11.2f} [{lo:6.2f}, {hi:6.2f}] [{elo:6.2f}, {ehi:6.2f}]"
             f" {st.n_pairs:6d} {n_eff:6d} {life:9.2f} [{llo:6.2f}, {lhi:6.2f}] {nt:6d}"
-            f" {per:10.2f}"
+            f" {per:10.2f} {pv[0]:5.2f} {pv[1]:5.2f}"
         )
     return out
 
@@ -137,7 +144,8 @@ def table(stats: dict[str, ClassStats]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="s400-vs-mixed-raid")
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=3, help="how many seeds")
+    ap.add_argument("--first-seed", type=int, default=1, help="seeds from this one on")
     ap.add_argument("--cutoff-m", type=float, default=5_000.0)
     ap.add_argument("--tracker", type=Path, help="YAML file with a tracker block")
     ap.add_argument("--merged-sigma", choices=("cell", "noise"))
@@ -151,10 +159,14 @@ def main() -> None:
     tracker = yaml.safe_load(args.tracker.read_text()) if args.tracker else None
     scenario = scenario_of(args.preset, edit, tracker)
     stats: dict[str, ClassStats] = {}
-    for seed in range(1, args.seeds + 1):
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    for seed in seeds:
         add_run(stats, scenario, seed, args.cutoff_m)
     what = f" tracker {args.tracker}" if args.tracker else ""
-    print(f"{args.preset}{what} {edit or ''}, seeds 1..{args.seeds}, cut-off {args.cutoff_m:.0f} m")
+    print(
+        f"{args.preset}{what} {edit or ''}, seeds {seeds[0]}..{seeds[-1]},"
+        f" cut-off {args.cutoff_m:.0f} m"
+    )
     print("\n".join(table(stats)))
 
 
