@@ -30,6 +30,7 @@ from iadsim.tracking.measurements import (
     h_and_jacobian,
     h_of_x,
     standard_conversion,
+    trace_of_block,
     wrap_pi,
 )
 from iadsim.tracking.roles import Filter, FilterState, MotionModel
@@ -61,15 +62,6 @@ __all__ = [
 def sym(P: F64) -> F64:
     """Symmetric part 0.5 (P + P^T) of a batch of matrices."""
     return 0.5 * (P + P.swapaxes(-1, -2))
-
-
-def trace_of_block(A: F64, d: int) -> F64:
-    """Traces of the leading ``d x d`` blocks of ``A`` (n, k, k), summed in the order
-    of ``np.trace`` (cheaper than a reduction over a 2-3 element axis)."""
-    out = A[:, 0, 0] + A[:, 1, 1]
-    if d == 3:
-        out = out + A[:, 2, 2]
-    return np.asarray(out)
 
 
 def kf_predict(x: F64, P: F64, F: F64, Q: F64) -> tuple[F64, F64]:

@@ -174,7 +174,10 @@ def near_box(track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: 
     lo, hi = det_pos.min(axis=0), det_pos.max(axis=0)
     gap = np.maximum(np.maximum(lo - track_pos, track_pos - hi), 0.0)
     reach = scale * np.sqrt(track_var + det_var.max()) * (1.0 + 1e-9) + 1e-6
-    return np.asarray(np.sum(gap * gap, axis=1) <= reach * reach)
+    sq = gap[:, 0] * gap[:, 0]  # |gap|^2 axis by axis: the sum over axis 1, in its order
+    for k in range(1, gap.shape[1]):
+        sq += gap[:, k] * gap[:, k]
+    return np.asarray(sq <= reach * reach)
 
 
 #: relative slack of :func:`polar_component_bound` (rounding of d2 = y' S^-1 y, and
@@ -200,9 +203,8 @@ def polar_component_bound(x: F64, P: F64, meas: Measurements, ti: I64, di: I64, 
     (``meas.ndim`` = d); ``ti``, ``di`` (p,) their rows.
     """
     d = meas.ndim
-    diag = np.diagonal(P, axis1=1, axis2=2)
-    t_pos, t_vel = diag[:, :d].sum(axis=1), diag[:, d : 2 * d].sum(axis=1)
-    t_cross = np.trace(P[:, :d, d : 2 * d], axis1=1, axis2=2)
+    t_pos, t_vel = trace_of_block(P, d), trace_of_block(P, d, d)
+    t_cross = trace_of_block(P[:, :d, d : 2 * d], d)
     p = x[ti, :d] - meas.sensor_m[di, :d]
     tr_a = t_pos[ti]
     if meas.dt_s is not None:  # the track at the plot's own time

@@ -106,18 +106,17 @@ def look_rows(
     in its wedge and around its plots, not with all tracks.
     """
     x, P = bank.x, bank.P
-    pos = x[:, :d] + x[:, d : 2 * d] * dt_s[:, None]
     out = held.copy()
     if observed is not None and out.any():
         rows = out.nonzero()[0]
-        out[rows] = np.asarray(observed(pos[rows]))
+        out[rows] = np.asarray(observed(x[rows, :d] + x[rows, d : 2 * d] * dt_s[rows, None]))
     if plots is not None and len(plots) and plots.dt_s is not None:
         r_var = trace_of_block(plots.R, d)
         at, var = offset_pregate(x, P, d, plots.dt_s, dt_s, float(r_var.max()), scale)
         out |= near_box(at, var, plots.z[:, :d], r_var, scale)
     elif plots is not None and len(plots):
-        vel = P[:, d : 2 * d, d : 2 * d]
-        var = 2.0 * (trace_of_block(P, d) + dt_s * dt_s * trace_of_block(vel, d))
+        pos = x[:, :d] + x[:, d : 2 * d] * dt_s[:, None]
+        var = 2.0 * (trace_of_block(P, d) + dt_s * dt_s * trace_of_block(P, d, d))
         out |= near_box(pos, var, plots.z[:, :d], trace_of_block(plots.R, d), scale)
     return out
 

@@ -52,6 +52,7 @@ __all__ = [
     "h_of_x",
     "offset_pregate",
     "standard_conversion",
+    "trace_of_block",
     "wrap_pi",
 ]
 
@@ -281,11 +282,21 @@ def offset_pregate(
     lo = np.asarray(ahead_s + float(dt_s.min()))
     hi = np.asarray(ahead_s + float(dt_s.max()))
     mid, far = 0.5 * (lo + hi), np.maximum(np.abs(lo), np.abs(hi))
-    diag = np.diagonal(P, axis1=1, axis2=2)
-    var = 2.0 * (diag[:, :d].sum(axis=1) + far * far * diag[:, d : 2 * d].sum(axis=1))
+    var = 2.0 * (trace_of_block(P, d) + far * far * trace_of_block(P, d, d))
     s = 0.5 * (hi - lo) * np.sqrt(np.einsum("ni,ni->n", v, v)) / scale
     var = var + s * s + 2.0 * s * np.sqrt(var + r_var_max)
     return x[:, :d] + np.reshape(mid, (-1, 1)) * v, var
+
+
+def trace_of_block(A: F64, d: int, start: int = 0) -> F64:
+    """Traces (n,) of the ``d x d`` diagonal blocks ``A[:, start:start+d, start:start+d]``
+    of ``A`` (n, k, k), summed in the order of ``np.trace`` (cheaper than a reduction
+    over a 2-3 element axis)."""
+    k = start
+    out = A[:, k, k] + A[:, k + 1, k + 1]
+    if d == 3:
+        out = out + A[:, k + 2, k + 2]
+    return np.asarray(out)
 
 
 def _polar_to_cart(z: F64, d: int) -> F64:
@@ -364,13 +375,15 @@ def debiased_conversion(meas: Measurements) -> Measurements:
             c[:, 2] /= lam[:, 2]
         return c
 
-    mean = conv(zp, lam)
     L = np.linalg.cholesky(meas.R[:, :d, :d])  # sigma points, kappa = 0, n = d
     # the 2d sigma points zp +- sqrt(d) L[:, :, k], ordered (k, sign), converted at once
     step = math.sqrt(d) * L.transpose(2, 0, 1)[:, None]  # (d, 1, m, d): column k of L
     sigma = zp + np.array([1.0, -1.0])[:, None, None] * step  # (d, 2, m, d)
     k2 = 2 * d
-    dz = conv(sigma.reshape(k2 * m, d), np.concatenate([lam] * k2)).reshape(k2, m, d) - mean
+    # the measurement and its sigma points in one conversion (row-wise: as converted apart)
+    both = conv(np.concatenate([zp, sigma.reshape(k2 * m, d)]), np.concatenate([lam] * (k2 + 1)))
+    mean = both[:m]
+    dz = both[m:].reshape(k2, m, d) - mean
     acc = (np.einsum("kmi,kmj->kmij", dz, dz) / k2).sum(axis=0)  # sequential over k
     return Measurements(
         t_s=meas.t_s,

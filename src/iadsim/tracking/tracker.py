@@ -37,6 +37,7 @@ from iadsim.tracking import looks
 from iadsim.tracking.association import GNN, Associator, Chosen, associate_class, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs, ambiguous_rows
 from iadsim.tracking.initiation import Initiation
+from iadsim.tracking.lifecycle import manage
 from iadsim.tracking.looks import Observed, visible_from
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
@@ -96,6 +97,7 @@ class Tracker:
         self._deleted: list[TrackRows] = []  # rows of tracks deleted since the last output
         self._hits: list[NDArray[np.int64]] = []  # ids updated by the last step's detections
         self._hit_t: list[F64] = []  # and the time of the plot each update took
+        self._hit_rows: tuple[NDArray[np.int64], F64] | None = None  # (their summary)
         self._touched: list[NDArray[np.int64]] = []  # ids updated or started since then
         self._changes = np.zeros(0, bool)  # rows of the last output that carry news
         self._init = Initiation(parts.initiator, parts.confirmer, f.nx)  # (plot buffers)
@@ -123,21 +125,26 @@ class Tracker:
         """Ids of the tracks the last :meth:`step` updated with a detection (sorted,
         unique; empty after :meth:`miss`). The pipeline keeps per-radar hit times from
         it (fire-control tracks are the tracks an engagement radar updates)."""
-        if not self._hits:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate(self._hits))
+        return self._last_hits()[0]
 
     @property
     def last_hit_t_s(self) -> F64:
         """Per :attr:`last_hit_ids`, the time of the plot that updated the track (its own
         time in a sector look, not the look's; the latest if several groups updated it;
         of the likeliest plot, largest association weight, if several did at once)."""
-        if not self._hits:
-            return np.zeros(0)
-        ids, inv = np.unique(np.concatenate(self._hits), return_inverse=True)
-        t = np.full(ids.shape[0], -np.inf)
-        np.maximum.at(t, inv, np.concatenate(self._hit_t))
-        return t
+        return self._last_hits()[1]
+
+    def _last_hits(self) -> tuple[NDArray[np.int64], F64]:
+        """(last_hit_ids, last_hit_t_s), found once per step from its updates."""
+        if self._hit_rows is None:
+            if not self._hits:
+                self._hit_rows = np.zeros(0, dtype=np.int64), np.zeros(0)
+            else:
+                ids, inv = np.unique(np.concatenate(self._hits), return_inverse=True)
+                t = np.full(ids.shape[0], -np.inf)
+                np.maximum.at(t, inv, np.concatenate(self._hit_t))
+                self._hit_rows = ids, t
+        return self._hit_rows
 
     @property
     def last_changes(self) -> NDArray[np.bool_]:
@@ -178,7 +185,7 @@ class Tracker:
         """
         d, p = self.parts.filter.ndim, self.parts
         det = detections
-        self._hits, self._hit_t = [], []
+        self._hits, self._hit_t, self._hit_rows = [], [], None
         self._counters["detections"] += len(det)
         ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
         ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
@@ -208,7 +215,7 @@ class Tracker:
         an empty look costs little (a status changed here is marked in
         :attr:`last_changes` at the next :meth:`step`). State estimates are not changed.
         """
-        self._hits, self._hit_t = [], []
+        self._hits, self._hit_t, self._hit_rows = [], [], None
         if t_s >= self._t_now:
             self._init.miss(t_s, 0 if sensor_id is None else 1 << int(sensor_id), observed)
         if self.n_tracks == 0 or t_s < self._t_now:
@@ -314,8 +321,10 @@ class Tracker:
         if bit:
             book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None, hold)
-        free = (~used).nonzero()[0]
-        self._initiate(raw.select(free), cart.select(free), t, bit, observed)
+        if used.any():  # (most plots of a look are false alarms no track takes)
+            free = (~used).nonzero()[0]
+            raw, cart = raw.select(free), cart.select(free)
+        self._initiate(raw, cart, t, bit, observed)
 
     def _update(
         self, look: NDArray[np.int64], gp: GatedPairs, meas: Measurements,
@@ -352,39 +361,14 @@ class Tracker:
         self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64,
         sensor: int | None = None, hold: NDArray[np.bool_] | None = None,
     ) -> None:  # fmt: skip
-        """Record the look (a hit or miss of the ``seen`` rows, read and written by index:
-        a look charges a few of the live tracks), confirm (not the ``hold`` rows) and
-        delete."""
-        p, book = self.parts, self._book
-        if self.n_tracks == 0:
-            return
-        if sensor is not None:  # its miss column exists (the book's arrays are views)
-            self._store.widen(sensor + 1)
-            book = self._book
-        s = seen.nonzero()[0]
-        book.record(s, hit[s], t, p.confirmer.delta_llr(hit[s], ll[s]), sensor)
-        tent = book.status == TrackStatus.TENTATIVE
-        confirm, drop = p.confirmer.decide(book)
-        confirm &= seen | hit | ~tent  # on a look that saw it (its status changes now)
-        if hold is not None:  # not on an ambiguous hit (nor dropped): on its next look
-            confirm &= ~hold
-        newly = tent & confirm
-        self._counters["confirmed"] += int(newly.sum())
-        est = ~tent | newly
-        book.status[est & seen & ~hit] = TrackStatus.COASTING
-        book.status[est & hit] = TrackStatus.CONFIRMED
-        kill = (tent & drop & ~confirm) | p.deleter.delete(  # x: states at t after an update
-            book, self._bank.P, p.filter.ndim, t, self._bank.x if hit.any() else None)  # fmt: skip
-        if kill.any():
-            k = int(kill.sum())
-            status = np.full(k, TrackStatus.DELETED, np.int8)
-            gone = TrackRows(
-                self._bank.x[kill], self._bank.P[kill], book.track_id[kill], status,
-                np.zeros(k), np.full(k, t),
-            )  # fmt: skip
-            self._deleted.append(gone)
-            self._counters["deleted"] += k
-            self._store.remove(kill)
+        """Record the look, confirm and delete (:func:`~iadsim.tracking.lifecycle.manage`)."""
+        p = self.parts
+        done = manage(self._store, p.confirmer, p.deleter, p.filter.ndim, t, seen, hit, ll,
+                      sensor, hold)  # fmt: skip
+        self._counters["confirmed"] += done.confirmed
+        if done.gone is not None:
+            self._deleted.append(done.gone)
+            self._counters["deleted"] += done.gone.track_id.shape[0]
 
     def _initiate(
         self, raw: Measurements, cart: Measurements, t: float, bit: int, observed: Observed | None

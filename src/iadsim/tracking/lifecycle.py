@@ -1,0 +1,77 @@
+"""The tracker's management step after a look: record hits and misses, confirm, delete.
+
+:func:`manage` is what :class:`~iadsim.tracking.tracker.Tracker` does with the
+outcome of a look (or of a look without plots): the ``seen`` tracks get a hit or a
+miss (charged to the look's sensor), the confirmer decides which tentative tracks
+are confirmed or dropped, firm tracks become confirmed (hit) or coasting (seen, not
+hit), and the deleter's rule (misses, coasting time, position spread, duplicates)
+removes tracks from the store. The rules are the parts' own
+(:class:`~iadsim.tracking.roles.Confirmer`, :class:`~iadsim.tracking.roles.TrackDeleter`);
+this module only applies them to the store's live rows in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.frames import TrackStatus
+from iadsim.tracking.roles import Confirmer, TrackDeleter
+from iadsim.tracking.rows import TrackRows
+from iadsim.tracking.store import TrackStore
+
+F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+__all__ = ["Managed", "manage"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Managed:
+    """What a management step did: ``confirmed`` tentative tracks confirmed now, and
+    the rows of the tracks it deleted (``gone``, None if none)."""
+
+    confirmed: int
+    gone: TrackRows | None
+
+
+def manage(
+    store: TrackStore, confirmer: Confirmer, deleter: TrackDeleter, ndim: int, t: float,
+    seen: B, hit: B, ll: F64, sensor: int | None = None, hold: B | None = None,
+) -> Managed:  # fmt: skip
+    """Record the look at ``t`` in the live rows of ``store`` (n,): a hit (``hit``, with
+    its log-likelihood ``ll``) or a miss of the ``seen`` rows, read and written by
+    index (a look charges a few of the live tracks), charged to ``sensor`` (None: one
+    common column); confirm (not the ``hold`` rows: a tentative track's ambiguous hit
+    counts, but it is confirmed on its next look) and delete. ``ndim``: position axes.
+    """
+    if store.n == 0:
+        return Managed(0, None)
+    if sensor is not None:  # its miss column exists (the book's arrays are views)
+        store.widen(sensor + 1)
+    book, bank = store.book, store.bank
+    s = seen.nonzero()[0]
+    book.record(s, hit[s], t, confirmer.delta_llr(hit[s], ll[s]), sensor)
+    tent = book.status == TrackStatus.TENTATIVE
+    confirm, drop = confirmer.decide(book)
+    confirm &= seen | hit | ~tent  # on a look that saw it (its status changes now)
+    if hold is not None:  # not on an ambiguous hit (nor dropped): on its next look
+        confirm &= ~hold
+    newly = tent & confirm
+    est = ~tent | newly
+    book.status[est & seen & ~hit] = TrackStatus.COASTING
+    book.status[est & hit] = TrackStatus.CONFIRMED
+    kill = (tent & drop & ~confirm) | deleter.delete(  # x: states at t after an update
+        book, bank.P, ndim, t, bank.x if hit.any() else None
+    )
+    gone = None
+    if kill.any():
+        k = int(kill.sum())
+        status = np.full(k, TrackStatus.DELETED, np.int8)
+        gone = TrackRows(
+            bank.x[kill], bank.P[kill], book.track_id[kill], status, np.zeros(k), np.full(k, t)
+        )
+        store.remove(kill)
+    return Managed(int(newly.sum()), gone)
