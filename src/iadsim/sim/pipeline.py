@@ -101,7 +101,7 @@ class Pipeline:
     truth_table: TruthTable | None = None
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
-    _first_seen: set[tuple[int, int]] = dataclasses.field(default_factory=set)
+    _first_seen: dict[int, NDArray[np.bool_]] = dataclasses.field(default_factory=dict)
     _firm_ids: set[int] = dataclasses.field(default_factory=set)
     _truth_cache: dict[float, Truth] = dataclasses.field(default_factory=dict)
 
