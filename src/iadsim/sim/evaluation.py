@@ -145,23 +145,37 @@ class Evaluation:
         self._last = (t_s, truth_at, self.detected.copy())
         live = changes.status != TrackStatus.DELETED
         firm = (live & (changes.status != TrackStatus.TENTATIVE)).nonzero()[0]
-        if firm.size and self._open(self.first_track_t_s, truth_at):
-            pos = changes.pos_m()[firm]
-            threat = nearest_threat(pos, truth_at(), eligible=self.detected)
-            self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
-        if fire_control and hit_ids.size and self._open(self.first_fc_t_s, truth_at):
+        if firm.size:
+            pos = self._near_open(changes.pos_m()[firm], self.first_track_t_s, truth_at)
+            if pos.shape[0]:
+                threat = nearest_threat(pos, truth_at(), eligible=self.detected)
+                self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
+        if fire_control and hit_ids.size:
             hit = (live & np.isin(changes.track_id, hit_ids)).nonzero()[0]
-            pos = changes.pos_m()[hit]
-            threat = nearest_threat(pos, truth_at(), eligible=self.detected)
-            self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos, t_s, radar_id)
+            pos = self._near_open(changes.pos_m()[hit], self.first_fc_t_s, truth_at)
+            if pos.shape[0]:
+                threat = nearest_threat(pos, truth_at(), eligible=self.detected)
+                self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos, t_s, radar_id)
 
-    def _open(self, t_out: F, truth_at: Callable[[], Truth]) -> bool:
-        """Whether some eligible living threat has no first time in ``t_out`` yet."""
+    def _near_open(self, pos: F, t_out: F, truth_at: Callable[[], Truth]) -> F:
+        """The rows of ``pos`` (T, 3) (in order) within the attribution gate of an open
+        threat: eligible, living and without a first time in ``t_out``.
+
+        Only those positions can set a first time (the nearest threat of any other is
+        not open), and in a dense raid most looks have none: the attribution against
+        every threat is then skipped.
+        """
         todo = self.detected & np.isnan(t_out)
-        if not todo.any():
-            return False
+        if not todo.any() or pos.shape[0] == 0:
+            return pos[:0]
         truth = truth_at()
-        return bool(np.any(truth.alive & todo[truth.threat_id]))
+        open_pos = truth.pos_m()[truth.alive & todo[truth.threat_id]]
+        open_pos = open_pos[np.isfinite(open_pos).all(axis=1)]
+        pos = pos[np.isfinite(pos).all(axis=1)]  # (a non-finite estimate is attributed to none)
+        if open_pos.shape[0] == 0 or pos.shape[0] == 0:
+            return pos[:0]
+        d, _ = cKDTree(open_pos).query(pos, k=1, distance_upper_bound=_slack(TRACK_TRUTH_GATE_M))
+        return pos[np.isfinite(d)]
 
     def _first(
         self, t_out: F, r_out: F, threat: NDArray[np.int64], pos: F, t_s: float,

@@ -142,9 +142,9 @@ class Pipeline:
     # -- wiring -------------------------------------------------------------
     def schedule(self, engine: Engine) -> None:
         """Queue every stage's first event (each stage reschedules itself)."""
-        for i, t0 in enumerate(self.world.truth.launch_s):
-            if t0 <= engine.end_s:
-                self.events.append(make_events(t0, "threat_launch", threat_id=i))
+        launch_s = self.world.truth.launch_s
+        due = np.flatnonzero(launch_s <= engine.end_s)  # one frame, rows in threat order
+        self.events.append(make_events(launch_s[due], "threat_launch", threat_id=due))
         self._looks = []
         for radar in self.stages.sensors.radars:
             scan = Scan.of(radar)
