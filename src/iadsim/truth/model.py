@@ -146,34 +146,6 @@ class TruthModel:
                 out[:, q, r : r + step] = c.T
         return out
 
-    def flight_samples(self, t: F64) -> F64:
-        """:meth:`enu_samples` of all threats (T, 7, n), each threat evaluated only at
-        the times it flies.
-
-        A waypoint route clamps its time to [0, route end], so before its launch a
-        threat's state is the one at launch and after its route end the one at the
-        end: the same inputs give the same bits, computed once per threat
-        (:attr:`_rest_states`). Other motion kinds are evaluated at every time.
-        """
-        bank, in_bank = self.bank
-        if bank is None or not bool(np.all(in_bank[self.group] >= 0)):
-            return self.enu_samples(t)
-        tau = t[:, None] - self.launch_s[None, :]  # (T, n), as plane_states computes it
-        flying = (tau > 0.0) & (tau < bank.end_s[in_bank[self.group]])
-        rest = self._rest_states
-        out = np.where((tau <= 0.0)[:, None, :], rest[0], rest[1])
-        rows = np.flatnonzero(flying.any(axis=0))
-        if rows.size:
-            out[:, :, rows] = np.where(
-                flying[:, None, rows], self.enu_samples(t, rows), out[:, :, rows]
-            )
-        return out
-
-    @functools.cached_property
-    def _rest_states(self) -> F64:
-        """(2, 7, n) states at launch and at the route end (times clamped there)."""
-        return self.enu_samples(np.array([-np.inf, np.inf]))
-
     def positions(self, t: F64, rows: NDArray[np.int64]) -> tuple[F64, F64, F64]:
         """ENU positions e, n, u (k, T) of threats ``rows`` (k,) at times ``t`` (T,)
         (the same values as :meth:`states`, without the velocities), evaluated
@@ -224,7 +196,7 @@ class TruthModel:
 
     def _time_major(self, t: F64, kill: F64) -> dict[str, NDArray[Any]]:
         """Columns of :meth:`states` at the times ``t`` (rows time-major)."""
-        g = self.flight_samples(t)  # (T, 7, n): time-major already
+        g = self.enu_samples(t)  # (T, 7, n): time-major already
         tt = t[:, None]
         alive = (tt >= self.launch_s) & (tt <= self.end_s) & (tt < kill)  # (T, n)
         return {
