@@ -22,6 +22,7 @@ association). Groups are the connected components of that relation.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,11 +82,11 @@ def _candidate_pairs(pos: F, var: F, gate: float) -> tuple[I64, I64]:
     if n <= 64 or not (np.isfinite(pos).all() and np.isfinite(r).all()):
         i, j = np.triu_indices(n, k=1)
         return i.astype(np.int64), j.astype(np.int64)
-    tree = cKDTree(pos)
-    hits = tree.query_ball_point(pos, r, return_sorted=False)
-    lens = np.fromiter((len(h) for h in hits), dtype=np.int64, count=n)
+    tree = cKDTree(pos, balanced_tree=False, compact_nodes=False)  # built per picture:
+    hits = tree.query_ball_point(pos, r, return_sorted=False)  # unbalanced is cheaper
+    lens = np.fromiter(map(len, hits), dtype=np.int64, count=n)
     a = np.repeat(np.arange(n, dtype=np.int64), lens)
-    b = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+    b = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64, count=int(lens.sum()))
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     key = np.unique(lo[lo != hi] * n + hi[lo != hi])
     return key // n, key % n

@@ -19,6 +19,7 @@ track and, for each salvo, the threat its track followed at launch.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -72,19 +73,25 @@ def _nearest_candidates(a: F, b: F, r: float) -> tuple[NDArray[np.int64], NDArra
     distance (all tied ones; a superset: 1e-9 relative slack) when that is within
     ``r``; small or non-finite inputs give every pair.
 
-    A dense raid puts hundreds of threats within ``r`` of a track; taking the nearest
-    distance from the tree first keeps the candidates to the tied few (T log A).
+    A dense raid puts hundreds of threats within ``r`` of a track; the tree's two
+    nearest rows settle most positions (the second is beyond the slack: no tie), and
+    only the rows with a possible tie ask for every row at their nearest distance
+    (T log A). The tree is built afresh per call (the eligible threats change), so it
+    is built unbalanced: half the cost of a balanced one, the same neighbours.
     """
     if a.shape[0] * b.shape[0] <= 4096 or not (np.isfinite(a).all() and np.isfinite(b).all()):
         i, j = np.indices((a.shape[0], b.shape[0])).reshape(2, -1)
         return i.astype(np.int64), j.astype(np.int64)
-    tree = cKDTree(b)
-    d_min, _ = tree.query(a, k=1, distance_upper_bound=_slack(r))
-    rows = np.isfinite(d_min).nonzero()[0]
-    near = tree.query_ball_point(a[rows], _slack(d_min[rows]))
-    counts = np.fromiter((len(js) for js in near), dtype=np.int64, count=rows.size)
-    j = np.fromiter((k for js in near for k in js), dtype=np.int64, count=int(counts.sum()))
-    return np.repeat(rows, counts).astype(np.int64), j
+    tree = cKDTree(b, balanced_tree=False, compact_nodes=False)
+    d, k = tree.query(a, k=2, distance_upper_bound=_slack(r))
+    rows = np.isfinite(d[:, 0]).nonzero()[0]
+    tied = d[rows, 1] <= _slack(d[rows, 0])
+    one, many = rows[~tied], rows[tied]
+    near = tree.query_ball_point(a[many], _slack(d[many, 0]))
+    counts = np.fromiter(map(len, near), dtype=np.int64, count=many.size)
+    j = np.fromiter(itertools.chain.from_iterable(near), dtype=np.int64, count=int(counts.sum()))
+    i = np.concatenate([one, np.repeat(many, counts)]).astype(np.int64)
+    return i, np.concatenate([k[one, 0], j]).astype(np.int64)
 
 
 def _slack(r_m: F | float) -> F:
@@ -138,23 +145,37 @@ class Evaluation:
         self._last = (t_s, truth_at, self.detected.copy())
         live = changes.status != TrackStatus.DELETED
         firm = (live & (changes.status != TrackStatus.TENTATIVE)).nonzero()[0]
-        if firm.size and self._open(self.first_track_t_s, truth_at):
-            pos = changes.pos_m()[firm]
-            threat = nearest_threat(pos, truth_at(), eligible=self.detected)
-            self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
-        if fire_control and hit_ids.size and self._open(self.first_fc_t_s, truth_at):
+        if firm.size:
+            pos = self._near_open(changes.pos_m()[firm], self.first_track_t_s, truth_at)
+            if pos.shape[0]:
+                threat = nearest_threat(pos, truth_at(), eligible=self.detected)
+                self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
+        if fire_control and hit_ids.size:
             hit = (live & np.isin(changes.track_id, hit_ids)).nonzero()[0]
-            pos = changes.pos_m()[hit]
-            threat = nearest_threat(pos, truth_at(), eligible=self.detected)
-            self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos, t_s, radar_id)
+            pos = self._near_open(changes.pos_m()[hit], self.first_fc_t_s, truth_at)
+            if pos.shape[0]:
+                threat = nearest_threat(pos, truth_at(), eligible=self.detected)
+                self._first(self.first_fc_t_s, self.first_fc_range_m, threat, pos, t_s, radar_id)
 
-    def _open(self, t_out: F, truth_at: Callable[[], Truth]) -> bool:
-        """Whether some eligible living threat has no first time in ``t_out`` yet."""
+    def _near_open(self, pos: F, t_out: F, truth_at: Callable[[], Truth]) -> F:
+        """The rows of ``pos`` (T, 3) (in order) within the attribution gate of an open
+        threat: eligible, living and without a first time in ``t_out``.
+
+        Only those positions can set a first time (the nearest threat of any other is
+        not open), and in a dense raid most looks have none: the attribution against
+        every threat is then skipped.
+        """
         todo = self.detected & np.isnan(t_out)
-        if not todo.any():
-            return False
+        if not todo.any() or pos.shape[0] == 0:
+            return pos[:0]
         truth = truth_at()
-        return bool(np.any(truth.alive & todo[truth.threat_id]))
+        open_pos = truth.pos_m()[truth.alive & todo[truth.threat_id]]
+        open_pos = open_pos[np.isfinite(open_pos).all(axis=1)]
+        pos = pos[np.isfinite(pos).all(axis=1)]  # (a non-finite estimate is attributed to none)
+        if open_pos.shape[0] == 0 or pos.shape[0] == 0:
+            return pos[:0]
+        d, _ = cKDTree(open_pos).query(pos, k=1, distance_upper_bound=_slack(TRACK_TRUTH_GATE_M))
+        return pos[np.isfinite(d)]
 
     def _first(
         self, t_out: F, r_out: F, threat: NDArray[np.int64], pos: F, t_s: float,

@@ -101,7 +101,7 @@ class Pipeline:
     truth_table: TruthTable | None = None
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
-    _first_seen: set[tuple[int, int]] = dataclasses.field(default_factory=set)
+    _first_seen: dict[int, NDArray[np.bool_]] = dataclasses.field(default_factory=dict)
     _firm_ids: set[int] = dataclasses.field(default_factory=set)
     _truth_cache: dict[float, Truth] = dataclasses.field(default_factory=dict)
 
@@ -142,9 +142,9 @@ class Pipeline:
     # -- wiring -------------------------------------------------------------
     def schedule(self, engine: Engine) -> None:
         """Queue every stage's first event (each stage reschedules itself)."""
-        for i, t0 in enumerate(self.world.truth.launch_s):
-            if t0 <= engine.end_s:
-                self.events.append(make_events(t0, "threat_launch", threat_id=i))
+        launch_s = self.world.truth.launch_s
+        due = np.flatnonzero(launch_s <= engine.end_s)  # one frame, rows in threat order
+        self.events.append(make_events(launch_s[due], "threat_launch", threat_id=due))
         self._looks = []
         for radar in self.stages.sensors.radars:
             scan = Scan.of(radar)

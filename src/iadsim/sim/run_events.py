@@ -4,6 +4,7 @@ detection of each threat by each radar, and firm-track confirmations and deletio
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Events, Tracks, TrackStatus, make_events
 
@@ -11,20 +12,30 @@ __all__ = ["first_detection_events", "track_status_events"]
 
 
 def first_detection_events(
-    seen: set[tuple[int, int]], radar_id: int, dets: Detections
+    seen: dict[int, NDArray[np.bool_]], radar_id: int, dets: Detections
 ) -> Events | None:
     """``first_detection`` events: the first plot of each threat by radar ``radar_id``
-    (evaluation: the plots' truth ids); ``seen`` (radar, threat) pairs are updated."""
-    out = []
-    for k in np.flatnonzero(dets.truth_id >= 0).tolist():
-        key = (radar_id, int(dets.truth_id[k]))
-        if key not in seen:
-            seen.add(key)
-            out.append(make_events(
-                float(dets.t_s[k]), "first_detection", threat_id=key[1], radar_id=radar_id,
-                value=float(dets.range_m[k]),
-            ))  # fmt: skip
-    return Events.concat(out) if out else None
+    (evaluation: the plots' truth ids), in plot order; ``seen[radar_id]`` (a flag per
+    threat id, grown as needed) is updated."""
+    ids = dets.truth_id
+    plots = np.flatnonzero(ids >= 0)
+    if plots.size == 0:
+        return None
+    flags = seen.get(radar_id, np.zeros(0, dtype=bool))
+    top = int(ids[plots].max()) + 1
+    if flags.shape[0] < top:  # grown by doubling: a few copies over a run
+        grown = np.zeros(max(top, 2 * flags.shape[0]), dtype=bool)
+        grown[: flags.shape[0]] = flags
+        flags = seen[radar_id] = grown
+    _, first = np.unique(ids[plots], return_index=True)  # each threat's first plot
+    k = np.sort(plots[first])
+    k = k[~flags[ids[k]]]
+    if k.size == 0:
+        return None
+    flags[ids[k]] = True
+    return make_events(
+        dets.t_s[k], "first_detection", threat_id=ids[k], radar_id=radar_id, value=dets.range_m[k]
+    )
 
 
 def track_status_events(firm_ids: set[int], tracks: Tracks, t_s: float) -> list[Events]:

@@ -179,8 +179,9 @@ def _in_reach(world: World, pipeline: Pipeline) -> np.ndarray:
     while alive (truth on the run's truth grid; evaluation only).
 
     Positions only, of the threats alive in each chunk of about
-    :data:`REACH_CHUNK_CELLS` threat-times: memory is bounded by a chunk and the cost
-    grows with the threat-seconds flown, not with threats x run duration."""
+    :data:`REACH_CHUNK_CELLS` threat-times and not yet in reach of every battery (a
+    threat found in reach stays so): memory is bounded by a chunk and the cost grows
+    with the threat-seconds flown before reach, not with threats x run duration."""
     eng = pipeline.stages.engagement
     model, n_b, n = world.truth, len(world.batteries), world.truth.n_threats
     out = np.zeros((n_b, n), dtype=bool)
@@ -195,7 +196,7 @@ def _in_reach(world: World, pipeline: Pipeline) -> np.ndarray:
     for k0 in range(0, t.shape[0], per):
         tt = t[k0 : k0 + per]
         alive = (tt >= launch) & (tt <= end) & (tt < kill[:, None])  # (n, T), as Truth.alive
-        rows = np.flatnonzero(alive.any(axis=1))
+        rows = np.flatnonzero(alive.any(axis=1) & ~out.all(axis=0))  # not settled yet
         if rows.shape[0] == 0:
             continue
         e, nn, u = model.positions(tt, rows)
@@ -203,9 +204,11 @@ def _in_reach(world: World, pipeline: Pipeline) -> np.ndarray:
         pos = np.stack([e[live], nn[live], u[live]], axis=-1)
         ids = np.broadcast_to(rows[:, None], live.shape)[live]
         for b, launchers in enumerate(battery):
+            todo = ~out[b, ids]
+            p, who = pos[todo], ids[todo]
             for r in launchers.tolist():
-                d = np.sqrt(np.sum((pos - lp.pos_m[r]) ** 2, axis=-1))
-                out[b, ids[d <= reach[r]]] = True
+                d = np.sqrt(np.sum((p - lp.pos_m[r]) ** 2, axis=-1))
+                out[b, who[d <= reach[r]]] = True
     return out
 
 
