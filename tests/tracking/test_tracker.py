@@ -316,3 +316,21 @@ def test_firm_only_tracks_are_the_confirmed_and_coasting_rows() -> None:
     assert len(firm) == int(keep.sum()) > 0
     for c in firm.columns():
         np.testing.assert_array_equal(getattr(firm, c), getattr(every, c)[keep])
+
+
+def test_tracks_of_chosen_ids_are_those_rows_of_all_tracks() -> None:
+    """A cue predicts only the cued track: the same bits as that row of every track."""
+    tr, outs = _run(TrackerConfig(), _raid(7))
+    t = float(outs[-1].t_s[0]) + 1.0
+    every = tr.tracks(t)
+    firm_ids = every.track_id[every.status != TrackStatus.TENTATIVE]
+    np.testing.assert_array_equal(tr.firm_track_ids(), firm_ids)
+    pick = np.concatenate([every.track_id[::3], [10**9]])  # an id no track has
+    chosen = tr.tracks(t, track_ids=pick)
+    keep = np.isin(every.track_id, pick)
+    assert 0 < len(chosen) == int(keep.sum()) < len(every)
+    for c in chosen.columns():
+        np.testing.assert_array_equal(getattr(chosen, c), getattr(every, c)[keep])
+    firm_pick = tr.tracks(t, firm_only=True, track_ids=pick)
+    assert set(firm_pick.track_id.tolist()) == set(pick.tolist()) & set(firm_ids.tolist())
+    assert len(tr.tracks(t, track_ids=np.array([10**9]))) == 0

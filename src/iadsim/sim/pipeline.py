@@ -228,7 +228,7 @@ class Pipeline:
 
     def _cue_dwell(self, radar: Radar, track_id: int, t_s: float) -> None:
         """An engagement radar's acquisition dwell on a cued track (module doc)."""
-        firm = self.stages.tracker.tracks(t_s, firm_only=True)
+        firm = self.stages.tracker.tracks(t_s, firm_only=True, track_ids=np.array([track_id]))
         row = np.flatnonzero(firm.track_id == track_id)
         if row.size == 0:  # the cued track was deleted meanwhile
             return
@@ -337,7 +337,7 @@ class Pipeline:
         if eng is None or eng.next_launch_t_s() > t_s:
             return
         t0 = time.perf_counter()
-        firm = self.stages.tracker.tracks(t_s, firm_only=True).track_id
+        firm = self.stages.tracker.firm_track_ids()
         self.events.append(eng.commit_launches(t_s, firm))
         self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
         self._schedule_intercept(engine)

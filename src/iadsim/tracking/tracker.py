@@ -247,16 +247,28 @@ class Tracker:
             self._process(meas.select(idx), observed)
         return self._output(t_s)
 
-    def tracks(self, t_s: float, *, firm_only: bool = False) -> Tracks:
+    def tracks(
+        self, t_s: float, *, firm_only: bool = False, track_ids: NDArray[np.int64] | None = None
+    ) -> Tracks:
         """Live tracks predicted to ``t_s`` (the internal state is not changed).
 
         ``firm_only`` keeps confirmed and coasting tracks only (what C2 reads),
-        which skips predicting the many tentative tracks false alarms start.
+        which skips predicting the many tentative tracks false alarms start;
+        ``track_ids`` keeps those tracks only (a cue predicts one track, not all).
         """
-        if firm_only and not np.any(self._book.status != TrackStatus.TENTATIVE):
+        book = self._book
+        rows = book.status != TrackStatus.TENTATIVE if firm_only else None
+        if track_ids is not None:
+            wanted = np.isin(book.track_id, track_ids)
+            rows = wanted if rows is None else rows & wanted
+        if rows is not None and not rows.any():
             return Tracks.empty()  # most C2 cycles of a run see no firm track
-        rows = self._book.status != TrackStatus.TENTATIVE if firm_only else None
         return tracks_frame([self._live(t_s, rows)], self.parts.filter.ndim)
+
+    def firm_track_ids(self) -> NDArray[np.int64]:
+        """Ids of the confirmed and coasting tracks (sorted), without predicting them."""
+        book = self._book
+        return np.asarray(book.track_id[book.status != TrackStatus.TENTATIVE], dtype=np.int64)
 
     # -- internals ------------------------------------------------------------
     def _output(self, t_s: float, *, changes_only: bool = False) -> Tracks:
