@@ -118,8 +118,11 @@ def test_arc_is_continuous_with_the_legs() -> None:
     assert np.all(np.abs(np.hypot(*vel.T) - 250.0) < 1e-9)
 
 
-def test_climb_then_level_then_descend_piecewise_linear() -> None:
+def test_climb_then_level_then_descend_trapezoid() -> None:
     # Collinear waypoints (no turn): leg 1 is 40 km at 200 m/s (200 s), leg 2 20 km (100 s).
+    # Vertical acceleration 1 g (n_max 4 g). Climb 2,000 m at 20 m/s: ramp 20/g s, hold
+    # 100 - 20/g s, level at 3,000 m from t = 100 + 20/g s; descend 500 m at 10 m/s from
+    # the waypoint (t = 200 s): ramp 10/g s, hold 50 - 10/g s, level from 250 + 10/g s.
     spec = _spec(
         [(0, 0), (40_000, 0), (60_000, 0)],
         [1000.0, 3000.0, 2500.0],
@@ -129,26 +132,52 @@ def test_climb_then_level_then_descend_piecewise_linear() -> None:
     )
     g = build_route(spec)
     assert g.end_s == pytest.approx(300.0)
-    t = np.linspace(0.0, 300.0, 3001)
+    r1, r2 = 20.0 / G, 10.0 / G
+    t = np.linspace(0.0, 300.0, 30_001)
     _, _, alt, vu = route_states(g, t)
-    # climb at 20 m/s for 100 s, hold 3000 m until the waypoint (t = 200 s), then
-    # descend at 10 m/s for 50 s and hold 2500 m
-    expected = np.interp(t, [0.0, 100.0, 200.0, 250.0, 300.0], [1000, 3000, 3000, 2500, 2500])
-    assert np.max(np.abs(alt - expected)) < 1e-9
-    exp_vu = np.where(t < 100.0, 20.0, np.where((t >= 200.0) & (t < 250.0), -10.0, 0.0))
-    inner = (np.abs(t - 100.0) > 1e-6) & (np.abs(t - 250.0) > 1e-6)
-    assert np.all(vu[inner] == exp_vu[inner])
+    knots = [0.0, r1, 100.0, 100.0 + r1, 200.0, 200.0 + r2, 250.0, 250.0 + r2, 300.0]
+    assert np.max(np.abs(vu - np.interp(t, knots, [0, 20, 20, 0, 0, -10, -10, 0, 0]))) < 1e-9
+    # altitude at the corners of the profile, by hand
+    at = [r1, 100.0, 100.0 + r1, 150.0, 200.0 + r2, 250.0, 250.0 + r2, 300.0]
+    _, _, alt_at, _ = route_states(g, np.array(at))
+    want = [
+        1000.0 + 0.5 * G * r1**2,
+        1000.0 + 0.5 * G * r1**2 + 20.0 * (100.0 - r1),
+        3000.0,
+        3000.0,
+        3000.0 - 0.5 * G * r2**2,
+        3000.0 - 0.5 * G * r2**2 - 10.0 * (50.0 - r2),
+        2500.0,
+        2500.0,
+    ]
+    assert alt_at == pytest.approx(want, abs=1e-9)
+    assert alt[0] == 1000.0 and np.all(np.diff(alt[t <= 200.0]) >= 0.0)
 
 
-def test_unfinished_climb_continues_on_next_leg() -> None:
-    # 100 s legs, 50 m/s climb to 10,000 m from 0: reached only at t = 200 s.
+def test_unfinished_climb_continues_on_next_leg_from_its_boundary_altitude() -> None:
+    # 100 s legs, 50 m/s climb (ramp 50/g s) to 10,000 m from 0: the first leg ends at
+    # 0.5 g r^2 + 50 (100 - r) = 4,872.5 m; the second leg's profile starts there from a
+    # zero climb rate (the documented step at a clipped boundary) and reaches 10,000 m at
+    # 100 + 5,127.5 / 50 + r = 207.7 s, on the third leg.
     spec = _spec(
-        [(0, 0), (20_000, 0), (40_000, 0)], [0.0, 10_000.0, 10_000.0], [200.0, 200.0], climb=50.0
+        [(0, 0), (20_000, 0), (40_000, 0), (60_000, 0)],
+        [0.0, 10_000.0, 10_000.0, 10_000.0],
+        [200.0, 200.0, 200.0],
+        climb=50.0,
     )
     g = build_route(spec)
-    t = np.array([50.0, 100.0, 150.0, 199.0, 200.0])
-    _, _, alt, _ = route_states(g, t)
-    assert alt == pytest.approx([2500.0, 5000.0, 7500.0, 9950.0, 10_000.0], abs=1e-9)
+    r = 50.0 / G
+    h1 = 0.5 * G * r**2 + 50.0 * (100.0 - r)
+    t = np.array([50.0, 100.0 - 1e-9, 100.0, 150.0, 200.0, 250.0])
+    _, _, alt, vu = route_states(g, t)
+    h_at_200 = h1 + 0.5 * G * r**2 + 50.0 * (100.0 - r)
+    assert alt == pytest.approx(
+        [0.5 * G * r**2 + 50.0 * (50.0 - r), h1, h1, h1 + 0.5 * G * r**2 + 50.0 * (50.0 - r),
+         h_at_200, 10_000.0],
+        abs=1e-6,
+    )  # fmt: skip
+    assert vu[1] == pytest.approx(50.0) and vu[2] == 0.0 and vu[-1] == 0.0
+    assert g.h0[2] == pytest.approx(h_at_200)
 
 
 # -- TruthModel (plane -> geodetic -> ENU) --------------------------------------
@@ -306,12 +335,25 @@ def _ref_route_states(g: RouteGeometry, tau_s: np.ndarray) -> tuple[np.ndarray, 
     vel_arc = np.stack([-r * g.omega[i] * np.sin(phi), r * g.omega[i] * np.cos(phi)], axis=-1)
     k = np.clip(np.searchsorted(g.tv_s, tau, side="right") - 1, 0, g.tv_s.size - 1)
     dh = g.h1[k] - g.h0[k]
-    moved = np.minimum(g.rate[k] * (tau - g.tv_s[k]), np.abs(dh))
+    a, p, r, hold = g.accel[k], g.peak[k], g.ramp_s[k], g.hold_s[k]
+    s = tau - g.tv_s[k]
+    d = s - r - hold  # into the level-off ramp
+    phase = [s < r, s < r + hold, s < 2 * r + hold]  # ramp up, hold, ramp down; then level
+    moved = np.select(
+        phase,
+        [
+            0.5 * a * s**2 + p * 0.0 + 0.0,
+            0.5 * a * r**2 + p * (s - r) + 0.0,
+            0.5 * a * r**2 + p * hold + (p * d - 0.5 * a * d**2),
+        ],
+        np.abs(dh),
+    )
+    rate = np.select(phase, [a * s, a * r, a * (r - d)], 0.0)
     return (
         np.where(arc[..., None], pos_arc, pos_line),
         np.where(arc[..., None], vel_arc, vel_line),
-        g.h0[k] + np.sign(dh) * moved,
-        np.where(moved < np.abs(dh), np.sign(dh) * g.rate[k], 0.0),
+        g.h0[k] + np.sign(dh) * np.minimum(moved, np.abs(dh)),
+        np.sign(dh) * rate,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.truth.routes import RouteGeometry
+from iadsim.truth.routes import RouteGeometry, vertical_profile
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -26,7 +26,7 @@ I64 = NDArray[np.int64]
 __all__ = ["RouteBank"]
 
 _SEG = ("t0_s", "is_arc", "p0", "d", "v", "c", "r", "phi0", "omega")
-_LEG = ("tv_s", "h0", "h1", "rate")
+_LEG = ("tv_s", "h0", "h1", "accel", "peak", "ramp_s", "hold_s")
 
 
 def _padded(starts: list[F64]) -> tuple[F64, I64, I64]:
@@ -94,10 +94,9 @@ class RouteBank:
             pos[arc] = g["c"][ia] + np.stack([r * cphi, r * sphi], axis=-1)
             vel[arc] = np.stack([-r * om * sphi, r * om * cphi], axis=-1)
         k = _index(self.leg_table, self.leg_off, self.leg_count, grp, tau)
-        dh = s["h1"][k] - s["h0"][k]
-        rate = s["rate"][k]
-        abs_dh, sign_dh = np.abs(dh), np.sign(dh)
-        moved = np.minimum(rate * (tau - s["tv_s"][k]), abs_dh)
-        alt = s["h0"][k] + sign_dh * moved
-        vu = np.where(moved < abs_dh, sign_dh * rate, 0.0)  # climbing or descending
-        return pos, vel, alt, vu
+        moved, vu = vertical_profile(
+            tau - s["tv_s"][k],
+            s["h1"][k] - s["h0"][k],
+            *(s[name][k] for name in ("accel", "peak", "ramp_s", "hold_s")),
+        )
+        return pos, vel, s["h0"][k] + moved, vu

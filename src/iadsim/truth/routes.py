@@ -19,8 +19,26 @@ next leg applies from the arc's end. If the legs are too short for the fillet,
 the radius shrinks to fit (counted in ``tight_turns``).
 
 Vertical path: during the leg towards waypoint k, the altitude moves toward
-``alt_k`` at the platform's maximum climb (or descent) rate and then holds;
-the leg boundary is the midpoint of the turn at the waypoint.
+``alt_k`` with an acceleration-limited climb-rate profile and then holds; the leg
+boundary is the midpoint of the turn at the waypoint. The climb (or descent) rate
+ramps up at the vertical acceleration a_v, holds the platform's maximum climb (or
+descent) rate, and ramps down at a_v so that the level-off lands exactly on
+``alt_k`` (a trapezoid; a triangle with peak sqrt(a_v |dh|) when the change is too
+small to reach the maximum rate). A change of altitude therefore takes
+|dh| / rate + rate / a_v, one rate / a_v longer than at an instant rate step.
+Altitude and climb rate are continuous, and the climb rate never changes faster
+than a_v, with one exception: if a leg ends before its profile does (too short for
+the change), the altitude at the leg boundary is what the profile reached and the
+next leg's profile starts from a zero climb rate (a step of at most the maximum
+rate at that boundary).
+
+a_v = g * min(:data:`VERTICAL_ACCEL_G`, n_max - 1): an incremental load factor of
+1 g (push-over to 0 g, pull-up/level-off at 2 g), the order of a normal climb
+entry or level-off and well inside the structural limit of every catalog platform
+(9 g fighters, 4 g cruise missiles); capped at n_max - 1 so a platform whose limit
+is below 2 g is not asked for more than it can pull. The instant rate step it
+replaces meant an unbounded vertical acceleration (0 -> 150 m/s in one step),
+which no airframe flies and which a tracker cannot be tuned for.
 
 Performance: :meth:`TruthModel.states` is vectorized over threats and times; the
 only Python loop is over route *groups* (one per threat entry of the scenario,
@@ -36,6 +54,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 G_MPS2 = 9.80665
+VERTICAL_ACCEL_G = 1.0
+"""Incremental load factor of climb entries and level-offs (see module docstring)."""
 F64 = NDArray[np.float64]
 
 
@@ -44,6 +64,56 @@ def turn_radius_m(speed_mps: F64 | float, load_factor_g: F64 | float) -> F64:
     v = np.asarray(speed_mps, dtype=float)
     n = np.asarray(load_factor_g, dtype=float)
     return np.asarray(v**2 / (G_MPS2 * np.sqrt(n**2 - 1.0)))
+
+
+def vertical_accel_mps2(max_load_factor_g: float) -> float:
+    """Vertical acceleration a_v = g min(VERTICAL_ACCEL_G, n_max - 1) of climb entries
+    and level-offs in m/s^2 (see module docstring)."""
+    return G_MPS2 * min(VERTICAL_ACCEL_G, max_load_factor_g - 1.0)
+
+
+def vertical_profile(
+    s_s: F64, dh_m: F64, accel: F64, peak: F64, ramp_s: F64, hold_s: F64
+) -> tuple[F64, F64]:
+    """Altitude change and climb rate ``s_s`` seconds into vertical legs (element-wise).
+
+    Parameters
+    ----------
+    s_s
+        Time since the start of the leg (negative is taken as 0).
+    dh_m
+        Signed altitude change of the leg.
+    accel, peak, ramp_s, hold_s
+        Vertical acceleration (m/s^2), peak climb-rate magnitude (m/s), duration of
+        each ramp and of the hold at ``peak`` (s), as :func:`build_route` plans them.
+
+    Returns
+    -------
+    tuple
+        Signed altitude change since the start of the leg (m) and climb rate (m/s).
+    """
+    s = np.maximum(s_s, 0.0)
+    up = np.minimum(s, ramp_s)
+    down = np.clip(s - ramp_s - hold_s, 0.0, ramp_s)
+    moved = (
+        0.5 * accel * up**2
+        + peak * np.clip(s - ramp_s, 0.0, hold_s)
+        + (peak * down - 0.5 * accel * down**2)
+    )
+    abs_dh, sign_dh = np.abs(dh_m), np.sign(dh_m)
+    done = s >= 2.0 * ramp_s + hold_s
+    moved = np.where(done, abs_dh, np.minimum(moved, abs_dh))
+    vu = np.where(done, 0.0, accel * (up - down))
+    return sign_dh * moved, sign_dh * vu
+
+
+def _plan_leg(abs_dh: float, rate: float, accel: float) -> tuple[float, float, float]:
+    """Peak rate, ramp and hold durations of an altitude change ``abs_dh``."""
+    peak = min(rate, math.sqrt(accel * abs_dh))
+    if peak <= 0.0:
+        return 0.0, 0.0, 0.0
+    ramp = peak / accel
+    return peak, ramp, max((abs_dh - peak * ramp) / peak, 0.0)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -71,7 +141,9 @@ class RouteGeometry:
     ``v``, arc centre ``c`` (S, 2), radius ``r``, start angle ``phi0`` (math
     convention, from east counter-clockwise) and signed angular rate ``omega``.
     Vertical legs (K,): start time ``tv_s``, start altitude ``h0``, target
-    altitude ``h1``, rate magnitude ``rate``.
+    altitude ``h1``, maximum rate magnitude ``rate``, vertical acceleration
+    ``accel``, and the planned profile: peak rate ``peak``, duration of each ramp
+    ``ramp_s`` and of the hold ``hold_s`` (see :func:`vertical_profile`).
     """
 
     t0_s: F64
@@ -87,6 +159,10 @@ class RouteGeometry:
     h0: F64
     h1: F64
     rate: F64
+    accel: F64
+    peak: F64
+    ramp_s: F64
+    hold_s: F64
     end_s: float
     tight_turns: int
 
@@ -156,15 +232,17 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
     t0 = np.concatenate([[0.0], np.cumsum(dur_arr)[:-1]])
     # vertical legs
     alt = np.asarray(spec.alt_m, dtype=float)
-    h0 = np.empty(w - 1)
-    rate = np.empty(w - 1)
-    h = alt[0]
+    h0, rate, plan = np.empty(w - 1), np.empty(w - 1), np.empty((3, w - 1))
+    accel = np.full(w - 1, vertical_accel_mps2(spec.max_load_factor_g))
+    h = float(alt[0])
     for k in range(w - 1):
         h0[k] = h
         climb = alt[k + 1] >= h
         rate[k] = spec.max_climb_rate_mps if climb else spec.max_descent_rate_mps
-        span = t_at_wp[k + 1] - t_at_wp[k]
-        h = h + np.sign(alt[k + 1] - h) * min(rate[k] * span, abs(alt[k + 1] - h))
+        plan[:, k] = _plan_leg(abs(float(alt[k + 1]) - h), rate[k], accel[k])
+        span = np.array(t_at_wp[k + 1] - t_at_wp[k])
+        dh = np.array(alt[k + 1] - h)
+        h = h + float(vertical_profile(span, dh, accel[k : k + 1], *plan[:, k : k + 1])[0][0])
     return RouteGeometry(
         t0_s=t0,
         is_arc=np.asarray(seg["arc"], dtype=bool),
@@ -179,6 +257,10 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
         h0=h0,
         h1=alt[1:].copy(),
         rate=rate,
+        accel=accel,
+        peak=plan[0].copy(),
+        ramp_s=plan[1].copy(),
+        hold_s=plan[2].copy(),
         end_s=float(t),
         tight_turns=tight,
     )
@@ -203,10 +285,7 @@ def route_states(g: RouteGeometry, tau_s: F64) -> tuple[F64, F64, F64, F64]:
         pos[arc] = g.c[ia] + np.stack([r * cphi, r * sphi], axis=-1)
         vel[arc] = np.stack([-r * om * sphi, r * om * cphi], axis=-1)
     k = np.clip(np.searchsorted(g.tv_s, tau, side="right") - 1, 0, g.tv_s.size - 1)
-    dh = g.h1[k] - g.h0[k]
-    rate = g.rate[k]
-    abs_dh, sign_dh = np.abs(dh), np.sign(dh)
-    moved = np.minimum(rate * (tau - g.tv_s[k]), abs_dh)
-    alt = g.h0[k] + sign_dh * moved
-    vu = np.where(moved < abs_dh, sign_dh * rate, 0.0)  # climbing or descending
-    return pos, vel, alt, vu
+    moved, vu = vertical_profile(
+        tau - g.tv_s[k], g.h1[k] - g.h0[k], g.accel[k], g.peak[k], g.ramp_s[k], g.hold_s[k]
+    )
+    return pos, vel, g.h0[k] + moved, vu
