@@ -1,7 +1,8 @@
 """Threat motion (truth): the true states of every threat over time.
 
 Modules: :mod:`~iadsim.truth.routes` (waypoint routes with coordinated turns and
-rate-limited climbs), :mod:`~iadsim.truth.plane` (the local route plane and its
+rate- and acceleration-limited climbs),
+:mod:`~iadsim.truth.plane` (the local route plane and its
 projection), :mod:`~iadsim.truth.model` (:class:`TruthModel`, all threats of a
 scenario), :mod:`~iadsim.truth.table` (:class:`TruthTable`, truth on a time grid)
 and :mod:`~iadsim.truth.motion` (:class:`ThreatMotion`, the role each kind of

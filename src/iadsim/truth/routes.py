@@ -1,4 +1,5 @@
-"""Threat motion (truth): waypoint routes with coordinated turns and rate-limited climbs.
+"""Threat motion (truth): waypoint routes, coordinated turns, rate- and acceleration-limited
+climbs.
 
 Geometry
 --------
