@@ -122,6 +122,46 @@ def test_rounds_of_lost_formation_tracks_spread_over_the_aircraft_still_tracked(
     assert sorted(eng.status(t).in_flight_track_id.tolist()) == [2, 3]
 
 
+def _two_salvos_on_one_merged_track():
+    """Two aircraft 600 m apart engaged on their own tracks; both tracks lost, one
+    track left on the pair: both salvos (in the air) fly on it."""
+    c2, eng = wire(types=[interceptor(support=TVM)])
+    picture = held(_tracks(0.0, [0.0, 600.0], [0, 1]), 0.0, batteries=(0,))
+    orders = c2.decide(picture, 0.0)
+    eng.launch(orders, picture)
+    eng.commit_launches(float(orders.t_launch_s.max()), np.array([0, 1]))
+    t = 6.0
+    picture = TrackPicture.of_tracks(
+        _tracks(t, [300.0], [2]), t, battery_id=np.array([0]), fc_hold_s=np.array([5.0]),
+        fc_last_hit_t_s=np.array([[t]]), fc_prev_hit_t_s=np.array([[t - 1.0]]),
+        deleted=_tracks(t - 1.0, [0.0, 600.0], [0, 1]),
+    )  # fmt: skip
+    eng.maintain(picture)
+    assert eng.status(t).in_flight_track_id.tolist() == [2, 2]
+    return c2, eng
+
+
+def test_salvos_merged_on_one_track_spread_when_the_formation_splits_again() -> None:
+    """The pair is resolved again (tracks 2 and 3): one salvo moves to track 3, and C2
+    sees both aircraft engaged (no new salvo); a track 20 km away is not a place to
+    move to, and is the only one C2 engages."""
+    c2, eng = _two_salvos_on_one_merged_track()
+    t = 8.0
+    tracks = _tracks(t, [0.0, 600.0, 20e3], [2, 3, 4])
+    ev_orders = _cycle(c2, eng, _picture(tracks, t, fc_age_s=np.zeros(3)))
+    assert sorted(eng.status(t).in_flight_track_id.tolist())[:2] == [2, 3]
+    assert ev_orders == [4]
+
+
+def test_salvos_merged_on_one_track_stay_when_no_free_track_is_near() -> None:
+    c2, eng = _two_salvos_on_one_merged_track()
+    t = 8.0
+    tracks = _tracks(t, [300.0, 20e3], [2, 4])
+    ev = eng.maintain(_picture(tracks, t, fc_age_s=np.zeros(2)))
+    assert int((ev.kind == "handover").sum()) == 0
+    assert eng.status(t).in_flight_track_id.tolist() == [2, 2]
+
+
 def test_duplicate_of_a_coasting_engaged_track_is_not_engaged() -> None:
     """Doctrine per target counts every track of the picture: the salvo's own track is
     coasting (C2 does not assess it) while a near-duplicate 40 m away is confirmed; the

@@ -15,12 +15,18 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    other salvo flies on first (in a formation whose tracks merged, the rounds of the
    lost tracks spread over the aircraft still tracked instead of converging on one).
    Rounds already in the air fall back to an engaged track when no free one is in the
-   gate; a salvo not launched yet does not: launching it on a track another salvo
-   engages would be a second engagement of that aircraft, so it waits for a free
-   successor and is cancelled at its launch time if none came. No
+   gate (and spread again later, step 1b); a salvo not launched yet does not:
+   launching it on a track another salvo engages would be a second engagement of that
+   aircraft, so it waits for a free successor and is cancelled at its launch time if
+   none came. No
    successor within the type's ``max_gap_s`` of the loss (a new track needs a few
    looks to become firm): the salvo is aborted (self-destruct), reason ``"track lost,
    no successor"``. Fire-and-forget salvos (``midcourse: none``) keep flying.
+1b. **Spread.** A guided salvo in the air whose track an earlier salvo also flies on
+   moves, as soon as one exists, to a track no salvo flies on within the same gate
+   around that track's estimate (among the tracks that can support it): the aircraft
+   of a formation whose tracks merged and split again are each engaged once, and C2
+   does not read the unengaged-looking tracks as free targets for new salvos.
 2. **Support.** A salvo whose type needs the engagement radar in mid-course and
    whose track the engagement radar has not updated for more than ``max_gap_s``
    (beyond its ``track_hold_s``) is aborted, reason ``"fire-control support lost"``.
@@ -137,6 +143,7 @@ def maintain_salvos(
         keep=np.ones(len(in_flight), dtype=bool),
     )
     _hand_over(f, table, gate)
+    _spread(f, table, gate)
     update = _check_support(f)
     reach = _reach(f, update, table, gate)
     cols = _midcourse(f, update, table, launcher_pos_m)
@@ -229,6 +236,37 @@ def _hand_over(f: _Flight, table: InterceptorTable, gate: float) -> None:
             f.track_id[e], f.rows[e] = new_id, r
         elif rec.lost is None or t - rec.lost_t_s > f.support[e].max_gap_s:
             f.abort(e, "track lost, no successor")
+
+
+def _spread(f: _Flight, table: InterceptorTable, gate: float) -> None:
+    """Move a guided salvo in the air off a track an earlier salvo also flies on, to a
+    track no salvo flies on within the handover gate of that track (module doc, step
+    1b): salvos that converged on one track of a formation spread again over its
+    aircraft as their tracks reappear."""
+    t, tracks = f.picture.t_s, f.picture.tracks
+    guided = np.array([s.midcourse != "none" for s in f.support], dtype=bool)
+    on = f.keep & guided & (f.rows >= 0)
+    shared = [e for e in np.flatnonzero(on & (f.in_flight.t_launch_s < t)).tolist()
+              if np.any(on[:e] & (f.rows[:e] == f.rows[e]))]  # fmt: skip
+    if not shared:
+        return
+    allowed = _may_support(f)
+    taken = np.zeros(len(tracks), dtype=bool)
+    taken[f.rows[on]] = True
+    for e in shared:
+        floor = np.array([table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m / 3.0])
+        est = tracks.select(f.rows[e : e + 1])
+        r = int(successor_rows(est, t, tracks, (allowed[e] & ~taken)[None, :], gate, floor)[0])
+        if r < 0:
+            continue
+        rec, new_id = f.recs[e], int(tracks.track_id[r])
+        f.events.append(make_events(
+            t, "handover", track_id=new_id, battery_id=rec.battery_id,
+            launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.track_id),
+        ))  # fmt: skip
+        taken[r] = True
+        rec.track_id, rec.n_handovers = new_id, rec.n_handovers + 1
+        f.track_id[e], f.rows[e] = new_id, r
 
 
 def _reach(
