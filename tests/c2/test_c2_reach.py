@@ -154,7 +154,7 @@ def test_salvos_merged_on_one_track_spread_when_the_formation_splits_again() -> 
 
 
 def test_salvos_merged_on_one_track_stay_when_no_free_track_is_near() -> None:
-    c2, eng = _two_salvos_on_one_merged_track()
+    _c2, eng = _two_salvos_on_one_merged_track()
     t = 8.0
     tracks = _tracks(t, [300.0, 20e3], [2, 4])
     ev = eng.maintain(_picture(tracks, t, fc_age_s=np.zeros(2)))
