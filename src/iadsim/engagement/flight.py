@@ -141,11 +141,15 @@ def maintain_salvos(
         track_id=in_flight.track_id.copy(),
         rows=picture.rows_of(in_flight.track_id),
         keep=np.ones(len(in_flight), dtype=bool),
-    )
-    _hand_over(f, table, gate)
-    _spread(f, table, gate)
+        guided=np.array([table.support[int(i)].midcourse != "none"
+                         for i in in_flight.interceptor_id], dtype=bool),
+        floor_m=np.array([table.acquisition[int(i)].basket_m / 3.0
+                          for i in in_flight.interceptor_id], dtype=np.float64),
+    )  # fmt: skip
+    _hand_over(f, gate)
+    _spread(f, gate)
     update = _check_support(f)
-    reach = _reach(f, update, table, gate)
+    reach = _reach(f, update, gate)
     cols = _midcourse(f, update, table, launcher_pos_m)
     flying = Orders.from_trusted_columns({c: v[f.keep] for c, v in cols.items()})
     gone = set(f.cancelled)
@@ -162,7 +166,9 @@ class _Flight:
 
     ``col`` (E,) is each salvo's battery column in the picture (-1: none);
     ``track_id``, ``rows`` (E,) its track now (after handover) and that track's row
-    in the picture (-1: not in it); ``keep`` (E,) False once aborted.
+    in the picture (-1: not in it); ``keep`` (E,) False once aborted; ``guided`` (E,)
+    its type is guided in mid-course; ``floor_m`` (E,) a third of its type's
+    acquisition basket (the handover gate's floor on a lost or shared estimate).
     """
 
     in_flight: Orders
@@ -173,8 +179,20 @@ class _Flight:
     track_id: NDArray[np.int64]
     rows: NDArray[np.int64]
     keep: NDArray[np.bool_]
+    guided: NDArray[np.bool_]
+    floor_m: NDArray[np.float64]
     events: list[Events] = dataclasses.field(default_factory=list)
     cancelled: list[int] = dataclasses.field(default_factory=list)
+
+    def hand_to(self, e: int, r: int) -> None:
+        """Attach salvo ``e`` to the picture track of row ``r`` (``handover`` event)."""
+        rec, new_id = self.recs[e], int(self.picture.tracks.track_id[r])
+        self.events.append(make_events(
+            self.picture.t_s, "handover", track_id=new_id, battery_id=rec.battery_id,
+            launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.track_id),
+        ))  # fmt: skip
+        rec.track_id, rec.n_handovers = new_id, rec.n_handovers + 1
+        self.track_id[e], self.rows[e] = new_id, r
 
     def abort(self, e: int, reason: str) -> None:
         """End salvo ``e`` as aborted for ``reason`` now; an order not launched yet is
@@ -201,12 +219,11 @@ def _may_support(f: _Flight) -> NDArray[np.bool_]:
     return held
 
 
-def _hand_over(f: _Flight, table: InterceptorTable, gate: float) -> None:
+def _hand_over(f: _Flight, gate: float) -> None:
     """Hand salvos whose track left the picture to a successor, or abort them once
     the type's ``max_gap_s`` has passed without one (module doc, step 1)."""
     t, picture, recs = f.picture.t_s, f.picture, f.recs
-    guided = np.array([s.midcourse != "none" for s in f.support], dtype=bool)
-    lost = np.flatnonzero((f.rows < 0) & guided)
+    lost = np.flatnonzero((f.rows < 0) & f.guided)
     if lost.size == 0:
         return
     for e in lost.tolist():  # the last estimate of a track lost this cycle
@@ -217,35 +234,27 @@ def _hand_over(f: _Flight, table: InterceptorTable, gate: float) -> None:
     taken[f.rows[(f.rows >= 0) & f.keep]] = True
     for e in lost.tolist():
         rec = recs[e]
-        floor = np.array([table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m / 3.0])
         r = -1
         launched = f.in_flight.t_launch_s[e] < t  # rounds in the air (launches follow C2)
         for may in (allowed[e] & ~taken, allowed[e])[: 2 if launched else 1]:
-            r = int(_successors(picture, [rec.lost], may[None, :], gate, floor)[0])
+            r = int(_successors(picture, [rec.lost], may[None, :], gate, f.floor_m[e : e + 1])[0])
             if r >= 0:
                 break
         if r >= 0:
             taken[r] = True
-            new_id = int(picture.tracks.track_id[r])
-            f.events.append(make_events(
-                t, "handover", track_id=new_id, battery_id=rec.battery_id,
-                launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.track_id),
-            ))  # fmt: skip
-            rec.track_id, rec.n_handovers = new_id, rec.n_handovers + 1
+            f.hand_to(e, r)
             rec.lost, rec.lost_t_s = None, np.nan
-            f.track_id[e], f.rows[e] = new_id, r
         elif rec.lost is None or t - rec.lost_t_s > f.support[e].max_gap_s:
             f.abort(e, "track lost, no successor")
 
 
-def _spread(f: _Flight, table: InterceptorTable, gate: float) -> None:
+def _spread(f: _Flight, gate: float) -> None:
     """Move a guided salvo in the air off a track an earlier salvo also flies on, to a
     track no salvo flies on within the handover gate of that track (module doc, step
     1b): salvos that converged on one track of a formation spread again over its
     aircraft as their tracks reappear."""
     t, tracks = f.picture.t_s, f.picture.tracks
-    guided = np.array([s.midcourse != "none" for s in f.support], dtype=bool)
-    on = f.keep & guided & (f.rows >= 0)
+    on = f.keep & f.guided & (f.rows >= 0)
     shared = [e for e in np.flatnonzero(on & (f.in_flight.t_launch_s < t)).tolist()
               if np.any(on[:e] & (f.rows[:e] == f.rows[e]))]  # fmt: skip
     if not shared:
@@ -254,36 +263,25 @@ def _spread(f: _Flight, table: InterceptorTable, gate: float) -> None:
     taken = np.zeros(len(tracks), dtype=bool)
     taken[f.rows[on]] = True
     for e in shared:
-        floor = np.array([table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m / 3.0])
         est = tracks.select(f.rows[e : e + 1])
-        r = int(successor_rows(est, t, tracks, (allowed[e] & ~taken)[None, :], gate, floor)[0])
-        if r < 0:
-            continue
-        rec, new_id = f.recs[e], int(tracks.track_id[r])
-        f.events.append(make_events(
-            t, "handover", track_id=new_id, battery_id=rec.battery_id,
-            launcher_id=rec.launcher_id, order_id=rec.order_id, value=float(rec.track_id),
-        ))  # fmt: skip
-        taken[r] = True
-        rec.track_id, rec.n_handovers = new_id, rec.n_handovers + 1
-        f.track_id[e], f.rows[e] = new_id, r
+        free = (allowed[e] & ~taken)[None, :]
+        r = int(successor_rows(est, t, tracks, free, gate, f.floor_m[e : e + 1])[0])
+        if r >= 0:
+            taken[r] = True
+            f.hand_to(e, r)
 
 
-def _reach(
-    f: _Flight, update: NDArray[np.bool_], table: InterceptorTable, gate: float
-) -> dict[int, tuple[int, ...]]:
+def _reach(f: _Flight, update: NDArray[np.bool_], gate: float) -> dict[int, tuple[int, ...]]:
     """Tracks within reach of each guided salvo that flies unsupported this cycle
     (module doc, step 4), by order id."""
-    guided = np.array([s.midcourse != "none" for s in f.support], dtype=bool)
     out: dict[int, tuple[int, ...]] = {}
     tracks = f.picture.tracks
-    for e in np.flatnonzero(f.keep & guided & ~update).tolist():
+    for e in np.flatnonzero(f.keep & f.guided & ~update).tolist():
         r = int(f.rows[e])
         est = tracks.select(np.array([r])) if r >= 0 else f.recs[e].lost
         if est is None:
             continue
-        basket_m = table.acquisition[int(f.in_flight.interceptor_id[e])].basket_m
-        d2 = gate_d2(est, f.picture.t_s, tracks, basket_m / 3.0)[0]
+        d2 = gate_d2(est, f.picture.t_s, tracks, float(f.floor_m[e]))[0]
         out[int(f.in_flight.order_id[e])] = tuple(tracks.track_id[d2 <= gate].tolist())
     return out
 

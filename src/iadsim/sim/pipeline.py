@@ -284,9 +284,9 @@ class Pipeline:
 
     def _first_detections(self, radar: Radar, dets: Detections) -> None:
         """``first_detection`` events (:func:`first_detection_events`)."""
-        ev = first_detection_events(self._first_seen, radar.radar_id, dets)
-        if ev is not None:
-            self.events.append(ev)
+        n = self.world.truth.n_threats
+        seen = self._first_seen.setdefault(radar.radar_id, np.zeros(n, bool))
+        self.events.extend(first_detection_events(seen, radar.radar_id, dets))
 
     def _note_track_events(self, tracks: Tracks, t_s: float) -> None:
         """``track_confirmed``/``track_deleted`` events (:func:`track_status_events`)."""

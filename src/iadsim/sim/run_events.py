@@ -12,30 +12,22 @@ __all__ = ["first_detection_events", "track_status_events"]
 
 
 def first_detection_events(
-    seen: dict[int, NDArray[np.bool_]], radar_id: int, dets: Detections
-) -> Events | None:
+    seen: NDArray[np.bool_], radar_id: int, dets: Detections
+) -> list[Events]:
     """``first_detection`` events: the first plot of each threat by radar ``radar_id``
-    (evaluation: the plots' truth ids), in plot order; ``seen[radar_id]`` (a flag per
-    threat id, grown as needed) is updated."""
+    (evaluation: the plots' truth ids), in plot order; ``seen`` (a flag per threat id,
+    this radar's) is updated. An empty list if no threat is seen for the first time."""
     ids = dets.truth_id
     plots = np.flatnonzero(ids >= 0)
-    if plots.size == 0:
-        return None
-    flags = seen.get(radar_id, np.zeros(0, dtype=bool))
-    top = int(ids[plots].max()) + 1
-    if flags.shape[0] < top:  # grown by doubling: a few copies over a run
-        grown = np.zeros(max(top, 2 * flags.shape[0]), dtype=bool)
-        grown[: flags.shape[0]] = flags
-        flags = seen[radar_id] = grown
     _, first = np.unique(ids[plots], return_index=True)  # each threat's first plot
     k = np.sort(plots[first])
-    k = k[~flags[ids[k]]]
+    k = k[~seen[ids[k]]]
     if k.size == 0:
-        return None
-    flags[ids[k]] = True
-    return make_events(
-        dets.t_s[k], "first_detection", threat_id=ids[k], radar_id=radar_id, value=dets.range_m[k]
-    )
+        return []
+    seen[ids[k]] = True
+    ev = make_events(dets.t_s[k], "first_detection", threat_id=ids[k], radar_id=radar_id,
+                     value=dets.range_m[k])  # fmt: skip
+    return [ev]
 
 
 def track_status_events(firm_ids: set[int], tracks: Tracks, t_s: float) -> list[Events]:
