@@ -14,6 +14,9 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    type (held by the battery's engagement radar when the type needs it), those no
    other salvo flies on first (in a formation whose tracks merged, the rounds of the
    lost tracks spread over the aircraft still tracked instead of converging on one).
+   A track *awaiting kill assessment* (a salvo reached its intercept on it and no
+   detection has updated it since: the aircraft is presumed killed until it is seen
+   again, as C2's shoot-look-shoot reads it) counts as engaged, not free.
    Rounds already in the air fall back to an engaged track when no free one is in the
    gate (and spread again later, step 1b); a salvo not launched yet does not:
    launching it on a track another salvo engages would be a second engagement of that
@@ -22,10 +25,13 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    successor within the type's ``max_gap_s`` of the loss (a new track needs a few
    looks to become firm): the salvo is aborted (self-destruct), reason ``"track lost,
    no successor"``. Fire-and-forget salvos (``midcourse: none``) keep flying.
-1b. **Spread.** A guided salvo in the air whose track an earlier salvo also flies on
-   moves, as soon as one exists, to a track no salvo flies on within the same gate
+1b. **Spread.** A guided salvo in the air whose track an earlier salvo also flies on,
+   or whose track awaits kill assessment (another salvo has just intercepted on it),
+   moves, as soon as one exists, to a free track (no salvo flies on it, no assessment
+   pending) within the same gate
    around that track's estimate (among the tracks that can support it): the aircraft
-   of a formation whose tracks merged and split again are each engaged once, and C2
+   of a formation whose tracks merged and split again are each engaged once, the
+   second salvo on an aircraft probably killed turns to its unengaged wingman, and C2
    does not read the unengaged-looking tracks as free targets for new salvos.
 2. **Support.** A salvo whose type needs the engagement radar in mid-course and
    whose track the engagement radar has not updated for more than ``max_gap_s``
@@ -48,6 +54,7 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,6 +69,7 @@ from iadsim.picture import DUPLICATE_GATE, TrackPicture
 __all__ = ["FlightUpdate", "maintain_salvos", "successor_rows"]
 
 F = NDArray[np.float64]
+Mask = NDArray[np.bool_]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -128,9 +136,12 @@ def maintain_salvos(
     table: InterceptorTable,
     launcher_pos_m: F,
     gate: float = DUPLICATE_GATE,
+    intercepted: Mapping[int, float] | None = None,
 ) -> FlightUpdate:
     """Handover, support and mid-course update of every salvo in ``in_flight``
-    (module doc); ``records`` are updated in place, ``launcher_pos_m`` (E, 3)."""
+    (module doc); ``records`` are updated in place, ``launcher_pos_m`` (E, 3),
+    ``intercepted`` maps a track id to the time of the last intercept of a salvo on
+    it (tracks awaiting kill assessment, module doc step 1)."""
     recs = [records[int(o)] for o in in_flight.order_id]
     f = _Flight(
         in_flight=in_flight,
@@ -145,6 +156,7 @@ def maintain_salvos(
                          for i in in_flight.interceptor_id], dtype=bool),
         floor_m=np.array([table.acquisition[int(i)].basket_m / 3.0
                           for i in in_flight.interceptor_id], dtype=np.float64),
+        assessing=_awaiting_assessment(picture, intercepted or {}),
     )  # fmt: skip
     _hand_over(f, gate)
     _spread(f, gate)
@@ -168,7 +180,8 @@ class _Flight:
     ``track_id``, ``rows`` (E,) its track now (after handover) and that track's row
     in the picture (-1: not in it); ``keep`` (E,) False once aborted; ``guided`` (E,)
     its type is guided in mid-course; ``floor_m`` (E,) a third of its type's
-    acquisition basket (the handover gate's floor on a lost or shared estimate).
+    acquisition basket (the handover gate's floor on a lost or shared estimate);
+    ``assessing`` (T,) the picture tracks awaiting kill assessment (module doc, step 1).
     """
 
     in_flight: Orders
@@ -181,6 +194,7 @@ class _Flight:
     keep: NDArray[np.bool_]
     guided: NDArray[np.bool_]
     floor_m: NDArray[np.float64]
+    assessing: NDArray[np.bool_]
     events: list[Events] = dataclasses.field(default_factory=list)
     cancelled: list[int] = dataclasses.field(default_factory=list)
 
@@ -230,7 +244,7 @@ def _hand_over(f: _Flight, gate: float) -> None:
         if recs[e].lost is None:
             recs[e].lost, recs[e].lost_t_s = _last_row(picture.deleted, recs[e].track_id), t
     allowed = _may_support(f)
-    taken = np.zeros(len(picture.tracks), dtype=bool)  # tracks other salvos fly on
+    taken = f.assessing.copy()  # tracks other salvos fly on or have just flown on
     taken[f.rows[(f.rows >= 0) & f.keep]] = True
     for e in lost.tolist():
         rec = recs[e]
@@ -249,18 +263,18 @@ def _hand_over(f: _Flight, gate: float) -> None:
 
 
 def _spread(f: _Flight, gate: float) -> None:
-    """Move a guided salvo in the air off a track an earlier salvo also flies on, to a
-    track no salvo flies on within the handover gate of that track (module doc, step
-    1b): salvos that converged on one track of a formation spread again over its
-    aircraft as their tracks reappear."""
+    """Move a guided salvo in the air off a track an earlier salvo also flies on, or
+    one awaiting kill assessment, to a free track within the handover gate of that
+    track (module doc, step 1b): salvos that converged on one track of a formation
+    spread again over its aircraft as their tracks reappear."""
     t, tracks = f.picture.t_s, f.picture.tracks
     on = f.keep & f.guided & (f.rows >= 0)
     shared = [e for e in np.flatnonzero(on & (f.in_flight.t_launch_s < t)).tolist()
-              if np.any(on[:e] & (f.rows[:e] == f.rows[e]))]  # fmt: skip
+              if f.assessing[f.rows[e]] or np.any(on[:e] & (f.rows[:e] == f.rows[e]))]  # fmt: skip
     if not shared:
         return
     allowed = _may_support(f)
-    taken = np.zeros(len(tracks), dtype=bool)
+    taken = f.assessing.copy()
     taken[f.rows[on]] = True
     for e in shared:
         est = tracks.select(f.rows[e : e + 1])
@@ -344,6 +358,13 @@ def _successors(
         rows, picture.t_s, picture.tracks, allowed[have], gate, sigma_floor_m[have]
     )
     return out
+
+
+def _awaiting_assessment(picture: TrackPicture, intercepted: Mapping[int, float]) -> Mask:
+    """(T,) picture tracks on which a salvo intercepted and no detection has updated
+    them since (module doc, step 1)."""
+    t_i = np.array([intercepted.get(int(k), np.nan) for k in picture.tracks.track_id])
+    return np.asarray(picture.last_hit_t_s <= t_i, dtype=bool)  # NaN (none): False
 
 
 def _last_row(deleted: Tracks, track_id: int) -> Tracks | None:

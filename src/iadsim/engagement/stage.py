@@ -81,7 +81,8 @@ class Engagement:
         self.ready_t_s = np.zeros(launchers.launcher_id.shape[0])
         self.in_flight = Orders.empty()
         self.records: dict[int, SalvoRecord] = {}
-        self._last: dict[int, float] = {}
+        self._last: dict[int, float] = {}  # track id -> time a salvo on it last ended
+        self._intercepted: dict[int, float] = {}  # track id -> time of its last intercept
         # threats the intercepts killed and when (outcome reasons only; C2 never sees it)
         self._killed_id, self._killed_t_s = np.zeros(0, np.int64), np.zeros(0)
         self._reach: dict[int, tuple[int, ...]] = {}  # order id -> tracks within reach
@@ -257,8 +258,9 @@ class Engagement:
         overdue = self._launch_overdue(picture.t_s)
         lrow = np.array([self._row[int(x)] for x in self.in_flight.launcher_id], dtype=np.int64)
         upd: FlightUpdate = maintain_salvos(
-            self.in_flight, self.records, picture, self.table, self.launchers.pos_m[lrow]
-        )
+            self.in_flight, self.records, picture, self.table,
+            self.launchers.pos_m[lrow], intercepted=self._intercepted,
+        )  # fmt: skip
         for oid in upd.aborted:
             self._last[self.records[oid].track_id] = picture.t_s
         self.in_flight, self._reach = upd.in_flight, upd.reach
@@ -322,7 +324,7 @@ class Engagement:
             rec.pk = rec.pk_table * rec.p_acquisition
             outcome = "kill" if out.killed[j] else "miss"
             rec.end(outcome, str(out.reason[j]), float(out.t_s[j]), at)
-            self._last[rec.track_id] = float(out.t_s[j])
+            self._last[rec.track_id] = self._intercepted[rec.track_id] = float(out.t_s[j])
         common = {
             "threat_id": out.threat_id, "track_id": out.track_id,
             "battery_id": np.array([self.records[int(o)].battery_id for o in out.order_id]),
