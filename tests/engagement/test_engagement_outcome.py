@@ -171,6 +171,37 @@ def test_order_whose_track_is_lost_before_launch_is_cancelled(make_interceptor):
     assert log.order_id.tolist() == [1] and int(log.n_rounds.sum()) == 2
 
 
+class _Held:
+    """A fire-control book in which the engagement radar holds only ``tracks``."""
+
+    def __init__(self, tracks: set[int]) -> None:
+        self.tracks, self.asked = tracks, []
+
+    def holds(self, t_s: float, battery_id: int, track_id: int) -> bool:
+        self.asked.append((t_s, battery_id, track_id))
+        return track_id in self.tracks
+
+
+@pytest.mark.parametrize("midcourse", ["fire_control", "any_track", "none"])
+def test_radar_guided_round_needs_the_radar_track_at_launch(make_interceptor, midcourse):
+    """Launch commit: both tracks are firm, the engagement radar holds only track 1. A
+    type guided by that radar in mid-course is not launched at track 0 (cancelled,
+    rounds back); other types do not need it."""
+    sup = GuidanceSupport(midcourse=midcourse, terminal="autonomous")
+    eng = _stage(make_interceptor, loadout=((4,),), support=sup)
+    eng.launch(_orders(2, rounds=2), _picture(None, 0.0))
+    book = _Held({1})
+    ev = eng.commit_launches(5.0, np.array([0, 1]), fc=book)
+    if midcourse == "fire_control":
+        assert ev.kind.tolist() == ["cancel", "launch"]
+        assert ev.detail.tolist()[0] == "no fire-control track at launch"
+        assert (5.0, 0, 0) in book.asked and eng.rounds[0, 0] == 2
+        assert eng.log().order_id.tolist() == [1]
+    else:
+        assert ev.kind.tolist() == ["launch", "launch", "magazine_empty"]
+        assert eng.log().order_id.tolist() == [0, 1]
+
+
 def test_reload_from_reserve(make_interceptor):
     eng = _stage(make_interceptor, loadout=((2,),), reserve=((3,),))
     eng.launch(_orders(1, rounds=2), _picture(None, 0.0))

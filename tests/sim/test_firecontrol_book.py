@@ -115,6 +115,8 @@ def _run_both(seed: int, steps: int = 120) -> tuple[FireControlBook, set[int]]:
             np.testing.assert_array_equal(pic.fc_last_hit_t_s, fc_last)
             np.testing.assert_array_equal(pic.fc_prev_hit_t_s, fc_prev)
             assert sorted(pic.deleted.track_id.tolist()) == sorted(deleted)
+            held = [[book.holds(t_s, int(b), i) for b in pic.battery_id] for i in firm]
+            np.testing.assert_array_equal(np.array(held, bool).reshape(-1, 4), pic.fc_tracking)
             assessed = np.array([i for i in firm if rng.random() < 0.8], dtype=np.int64)
             value = rng.choice([0.0, 0.5, 1.0, 2.0], size=assessed.shape[0])
             worth = dict.fromkeys(firm, 0.0) | dict(

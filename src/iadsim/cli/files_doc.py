@@ -94,7 +94,10 @@ EVENT_KIND_DOCS: dict[str, str] = {
     "launch": "a salvo is launched (order_id, battery_id, launcher_id, track_id)",
     "handover": "a salvo moves to a successor track (track_id = new, value = old track)",
     "abort": "a salvo is aborted (detail = reason)",
-    "cancel": "an order is withdrawn before launch, its track lost (value = rounds returned)",
+    "cancel": (
+        "an order is withdrawn before launch: its track lost, or not held by the engagement"
+        " radar a radar-guided round needs (value = rounds returned, detail = why)"
+    ),
     "intercept": "a salvo reaches its intercept point",
     "kill": "a threat is killed",
     "miss": "a salvo misses (detail = reason)",

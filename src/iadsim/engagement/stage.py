@@ -10,11 +10,14 @@ except :meth:`Engagement.resolve`, which resolves the physics)
 * ``events = eng.launch(orders, picture)`` right after ``C2.decide``: takes rounds
   from the magazines, marks launchers busy and starts a :class:`SalvoRecord` per order,
   pending until its launch time (``reaction_s`` later).
-* ``events = eng.commit_launches(t_s, track_ids)`` at each ``eng.next_launch_t_s()``,
-  after that instant's C2 cycle: a pending salvo whose track (after any handover) is
-  still firm is launched (``launch`` event); one whose track is lost is cancelled
-  (``cancel`` event, rounds back to the magazine, no salvo in the log). A pending
-  salvo that maintenance would abort is cancelled the same way.
+* ``events = eng.commit_launches(t_s, track_ids, fc=book)`` at each
+  ``eng.next_launch_t_s()``, after that instant's C2 cycle (launch commit): a pending
+  salvo whose track (after any handover) is still firm, and, for a type guided by the
+  engagement radar in mid-course, held by its battery's engagement radar now
+  (:class:`FireControlHold`), is launched (``launch`` event); one whose track is lost
+  or not held is cancelled (``cancel`` event, rounds back to the magazine, no salvo in
+  the log; C2 may order again once the radar holds the track). A pending salvo that
+  maintenance would abort is cancelled the same way.
 * ``eng.next_intercept_t_s()`` gives the earliest pending intercept (inf if none); at
   that time ``intercepts, events = eng.resolve(truth, t_s, rng, physics)`` resolves
   every salvo due (:mod:`iadsim.engagement.outcome`); channels are released.
@@ -32,6 +35,7 @@ keeps the launcher busy ``n * launch_interval_s``; all rounds reach the PIP toge
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +53,15 @@ __all__ = ["Engagement", "FireStatus", "LauncherParams"]
 
 F = NDArray[np.float64]
 Int = NDArray[np.int64]
+
+
+class FireControlHold(Protocol):
+    """Which tracks the batteries' engagement radars hold (the run's fire-control book)."""
+
+    def holds(self, t_s: float, battery_id: int, track_id: int) -> bool:
+        """Battery ``battery_id``'s engagement radar updated ``track_id`` within its
+        fire-control hold time before ``t_s``."""
+        ...
 
 
 class Engagement:
@@ -157,23 +170,28 @@ class Engagement:
         return Events.empty()
 
     def commit_launches(
-        self, t_s: float, track_ids: NDArray[np.int64] | None, *, before: bool = False
-    ) -> Events:
+        self, t_s: float, track_ids: NDArray[np.int64] | None, *, before: bool = False,
+        fc: FireControlHold | None = None,
+    ) -> Events:  # fmt: skip
         """Launch the pending salvos due by ``t_s`` (strictly before it if ``before``)
-        whose track (after any handover) is among ``track_ids`` (the firm tracks now);
-        cancel the others: a launch needs a track to fire at. ``None``: launch them all.
-        Returns the ``launch``/``magazine_empty``/``cancel`` events."""
+        whose track (after any handover) is among ``track_ids`` (the firm tracks now)
+        and, for types guided by the engagement radar in mid-course, held by the
+        battery's engagement radar (``fc``; None: not checked); cancel the others: a
+        launch needs a track to fire at, and a radar-guided round a radar to guide it.
+        ``track_ids`` None: launch them all. Returns the ``launch``/``magazine_empty``/
+        ``cancel`` events."""
         events: list[Events] = []
-        held = None if track_ids is None else set(np.asarray(track_ids).tolist())
+        firm = None if track_ids is None else set(np.asarray(track_ids).tolist())
         due = sorted((v[3], o) for o, v in self._pending.items()
                      if v[3] < t_s or (v[3] == t_s and not before))  # fmt: skip
         for _, oid in due:
             row, i, n, t_l = self._pending[oid]
             k = int(np.flatnonzero(self.in_flight.order_id == oid)[0])
-            if held is not None and int(self.in_flight.track_id[k]) not in held:
+            why = self._launch_inhibit(k, i, t_s, firm, fc)
+            if why:
                 rec = self._withdraw(oid, t_s)
                 self.in_flight = self.in_flight.select(self.in_flight.order_id != oid)
-                events.append(cancel_event(rec, t_s, "track lost before launch"))
+                events.append(cancel_event(rec, t_s, why))
                 continue
             del self._pending[oid]
             events.append(self._event(self.in_flight, k, "launch", t_l, float(n)))
@@ -183,6 +201,19 @@ class Engagement:
                 events.append(self._event(self.in_flight, k, "magazine_empty", t_l, 0.0))
                 self._reload(row, i, t_l)
         return Events.concat(events)
+
+    def _launch_inhibit(
+        self, k: int, i: int, t_s: float, firm: set[int] | None, fc: FireControlHold | None
+    ) -> str:
+        """Why pending salvo ``k`` (of type ``i``) may not leave the rail now ("": it may)."""
+        track_id = int(self.in_flight.track_id[k])
+        if firm is not None and track_id not in firm:
+            return "track lost before launch"
+        battery_id = int(self.in_flight.battery_id[k])
+        if (fc is not None and self.table.support[i].midcourse == "fire_control"
+                and not fc.holds(t_s, battery_id, track_id)):  # fmt: skip
+            return "no fire-control track at launch"
+        return ""
 
     def _launch_overdue(self, t_s: float) -> Events:
         """Launch, unchecked, the salvos whose launch time passed before ``t_s`` without a

@@ -221,6 +221,17 @@ class FireControlBook:
             fc_prev_hit_t_s=times[col + PREV].T, deleted=deleted,
         )  # fmt: skip
 
+    def holds(self, t_s: float, battery_id: int, track_id: int) -> bool:
+        """Battery ``battery_id``'s engagement radar updated ``track_id`` within its hold
+        time before ``t_s`` (the launch commit of a radar-guided round)."""
+        b = np.flatnonzero(self.battery_id == battery_id)
+        if b.size == 0:
+            return False
+        last = self._times(np.array([track_id], dtype=np.int64))[
+            1 + 3 * self.fc_column[b[0]] + LAST
+        ]
+        return bool(t_s - last[0] <= self.hold_s[b[0]])
+
     def cues(
         self, picture: TrackPicture, radars: tuple[Radar, ...], assessed_id: I64, value: F
     ) -> list[tuple[int, int]]:

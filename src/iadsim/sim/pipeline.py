@@ -338,7 +338,7 @@ class Pipeline:
             return
         t0 = time.perf_counter()
         firm = self.stages.tracker.firm_track_ids()
-        self.events.append(eng.commit_launches(t_s, firm))
+        self.events.append(eng.commit_launches(t_s, firm, fc=self.fire_control))
         self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
         self._schedule_intercept(engine)
 
