@@ -105,15 +105,17 @@ def long_accel_mps2(max_load_factor_g: float) -> float:
     return G_MPS2 * LONG_ACCEL_G * min(1.0, max_load_factor_g - 1.0)
 
 
-def along_track(dt_s: F64, v0: F64, acc: F64, ramp_s: F64) -> tuple[F64, F64]:
+def along_track(dt_s: F64, v: F64, acc: F64, ramp_s: F64) -> tuple[F64, F64]:
     """Distance flown and speed ``dt_s`` seconds into line segments (element-wise).
 
-    The speed ramps from ``v0`` at ``acc`` (signed, m/s^2) for ``ramp_s`` seconds and
-    then holds: with u = min(dt, ramp_s), distance = v0 dt + acc u (dt - u / 2) and
-    speed = v0 + acc u (exactly v0 dt and v0 where ``acc`` is 0).
+    The speed ramps at ``acc`` (signed, m/s^2) for ``ramp_s`` seconds to ``v`` and then
+    holds it (it starts at v - acc ramp_s): with u = min(dt, ramp_s),
+    distance = v dt - acc (dt (ramp_s - u) + u^2 / 2), speed = v - acc (ramp_s - u)
+    (exactly v dt and v where ``acc`` is 0).
     """
     u = np.minimum(dt_s, ramp_s)
-    return v0 * dt_s + acc * u * (dt_s - 0.5 * u), v0 + acc * u
+    left = ramp_s - u  # of the ramp still to fly
+    return v * dt_s - acc * (dt_s * left + 0.5 * u * u), v - acc * left
 
 
 def _speed_ramp(
@@ -217,10 +219,11 @@ class RouteGeometry:
 
     Segment arrays have shape (S,): start time ``t0_s`` relative to launch,
     ``is_arc``, start point ``p0`` (S, 2), line direction ``d`` (S, 2), speed
-    ``v``, arc centre ``c`` (S, 2), radius ``r``, start angle ``phi0`` (math
-    convention, from east counter-clockwise), signed angular rate ``omega``, and the
-    speed ramp of a line: signed acceleration ``acc`` and its duration ``acc_s`` (0 on
-    arcs and on lines at constant speed; see :func:`along_track`).
+    ``v`` (of an arc; the speed a line holds after its ramp), arc centre ``c``
+    (S, 2), radius ``r``, start angle ``phi0`` (math convention, from east
+    counter-clockwise), signed angular rate ``omega``, and the speed ramp of a line:
+    signed acceleration ``acc`` and its duration ``acc_s`` (0 on arcs and on lines at
+    constant speed; see :func:`along_track`).
     Vertical legs (K,): start time ``tv_s``, start altitude ``h0``, target
     altitude ``h1``, maximum rate magnitude ``rate``, vertical acceleration
     ``accel``, and the planned profile: peak rate ``peak``, duration of each ramp
@@ -285,7 +288,7 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
         tight += turn[3]
         line_len = max(lengths[k] - tan_in - turn[0], 0.0)
         v_end, acc, acc_s, dur = _speed_ramp(line_len, v, speeds[k], a_long)
-        add(p[k] + dirs[k] * tan_in, dirs[k], v, zero2, 0.0, 0.0, 0.0, dur, False, acc, acc_s)
+        add(p[k] + dirs[k] * tan_in, dirs[k], v_end, zero2, 0.0, 0.0, 0.0, dur, False, acc, acc_s)
         t, v, (tan_in, r, ang, _) = t + dur, v_end, turn
         if r > 0:
             t1 = p[k + 1] - dirs[k] * tan_in
