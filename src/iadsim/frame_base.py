@@ -187,7 +187,10 @@ class Frame:
             # the first column's 1-D shape); anything else is looked at in detail
             if type(value) is not np.ndarray or value.dtype is not dtype or value.shape != shape:
                 cls._check_trusted(name, dtype, value, shape)
-            values[name] = _read_only(value)
+            if value.flags.writeable:  # (_read_only, inlined: ~30 columns a frame)
+                value = value.view()
+                value.flags.writeable = False
+            values[name] = value
         obj._check_rows()
         return obj
 
@@ -205,7 +208,11 @@ class Frame:
             raise ValueError(f"{cls.__name__}.{name}: length {value.shape[0]} != {shape[0]}")
 
     def __len__(self) -> int:
-        return int(getattr(self, self._spec()[0][0]).shape[0])
+        first = type(self).__dict__.get("_FIRST")
+        if first is None:
+            first = self._spec()[0][0]
+            type.__setattr__(type(self), "_FIRST", first)
+        return int(self.__dict__[first].shape[0])
 
     # -- Arrow ------------------------------------------------------------
     def to_arrow(self) -> pa.Table:

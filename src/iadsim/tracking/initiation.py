@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -158,6 +159,8 @@ class TwoPointInitiator:
         reach = self.max_speed_mps * (new.t_s.max() - buf.t_s)
         radius = reach + g * np.sqrt(buf.var + new.var.max()) * (1 + 1e-9)
         i, j = pregate_pairs(buf.pos, radius, new.pos)
+        if i.shape[0] == 0:  # (most looks: no plot near a buffered one)
+            return none, none, np.zeros(0, bool)
         dt = new.t_s[j] - buf.t_s[i]
         dp = new.pos[j] - buf.pos[i]
         dist = np.sqrt(np.einsum("pi,pi->p", dp, dp))
@@ -240,22 +243,30 @@ class PlotBuffer:
             looks=np.zeros(m, np.int64), polar=raw.kind == "polar",
         )  # fmt: skip
 
+    def _columns(self) -> list[NDArray[Any]]:
+        """The row arrays, in field order (all fields but ``polar``)."""
+        return [self.t_s, self.pos, self.Rc, self.var, self.z, self.R, self.sensor_m, self.looks]
+
+    def _with(self, columns: list[NDArray[Any]]) -> PlotBuffer:
+        """A buffer of this kind with the row arrays ``columns`` (:meth:`_columns` order)."""
+        t_s, pos, Rc, var, z, R, sensor_m, looks = columns
+        return PlotBuffer(
+            t_s=t_s, pos=pos, Rc=Rc, var=var, z=z, R=R, sensor_m=sensor_m, looks=looks,
+            polar=self.polar,
+        )  # fmt: skip
+
     def select(self, idx: I64 | B) -> PlotBuffer:
         """The rows ``idx``."""
-        return PlotBuffer(
-            **{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)[:-1]},
-            polar=self.polar,
-        )
+        return self._with([a[idx] for a in self._columns()])
 
     def concat(self, other: PlotBuffer) -> PlotBuffer:
         """Rows of this buffer then ``other``'s (same kind)."""
-        return PlotBuffer(
-            **{
-                f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])
-                for f in dataclasses.fields(self)[:-1]
-            },
-            polar=self.polar,
-        )
+        if len(self) == 0:
+            return other
+        if len(other) == 0:
+            return self
+        pairs = zip(self._columns(), other._columns(), strict=True)
+        return self._with([np.concatenate(ab) for ab in pairs])
 
     def raw(self, idx: I64) -> Measurements:
         """The rows ``idx`` as measurements at their own times."""
@@ -318,8 +329,8 @@ class Initiation:
         if i.shape[0]:
             x, P, ll = ini.births(old, new, i, j, amb, t_s, self.nx)
             out = self._pair_births(x, P, ll, old.looks[i], t_s, first_id, bit)
-        old = self._covered(old.select(_others(len(old), i)), observed)
-        self._put(key, old.concat(new.select(_others(len(new), j))))
+        old = self._covered(_without(old, i), observed)
+        self._put(key, old.concat(_without(new, j)))
         return out
 
     def miss(self, t_s: float, bit: int, observed: Observed | None) -> None:
@@ -380,8 +391,10 @@ def _loglik(dp: F64, S: F64, dt: F64, sigma_v: float) -> F64:
     return -0.5 * (np.einsum("pi,pi->p", w, w) + logdet + d * math.log(2 * math.pi))
 
 
-def _others(n: int, used: I64) -> I64:
-    """The rows of ``range(n)`` not in ``used``."""
-    keep = np.ones(n, bool)
+def _without(buf: PlotBuffer, used: I64) -> PlotBuffer:
+    """The rows of ``buf`` not in ``used`` (``buf`` itself if none is)."""
+    if used.shape[0] == 0:
+        return buf
+    keep = np.ones(len(buf), bool)
     keep[used] = False
-    return keep.nonzero()[0]
+    return buf.select(keep.nonzero()[0])

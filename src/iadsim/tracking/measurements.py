@@ -94,7 +94,7 @@ class Measurements:
     def __post_init__(self) -> None:
         if self.index.shape[0] != self.t_s.shape[0]:
             object.__setattr__(self, "index", np.arange(self.t_s.shape[0], dtype=np.int64))
-        if self.dt_s is not None and not self.dt_s.any():
+        if self.dt_s is not None and not np.count_nonzero(self.dt_s):
             object.__setattr__(self, "dt_s", None)  # all at t_s: the plain functions
 
     def __len__(self) -> int:
