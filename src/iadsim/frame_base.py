@@ -195,6 +195,22 @@ class Frame:
         return obj
 
     @classmethod
+    def from_owned_columns(cls, columns: dict[str, NDArray[Any]]) -> Self:
+        """Build from columns that are this frame's by construction, without any check.
+
+        For the producers of a look's frames (truth, detections, tracks: ~10^5 frames
+        of a few rows in a many-radar run, where the checks of
+        :meth:`from_trusted_columns` cost more than the values): the columns must be
+        named exactly :meth:`columns`, be read-only 1-D arrays of the declared dtypes
+        and of one length, and the frame class must have no row checks. Nothing is
+        verified here; tests/sim/test_owned_frames.py runs the producers with every
+        frame checked.
+        """
+        obj = object.__new__(cls)
+        obj.__dict__.update(columns)
+        return obj
+
+    @classmethod
     def _check_trusted(
         cls, name: str, dtype: np.dtype[Any], value: Any, shape: tuple[int, ...]
     ) -> None:

@@ -55,7 +55,7 @@ from iadsim.tracking.association import gnn_solve
 from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed
 from iadsim.tracking.management import SinglePointInitiator, TrackBook
-from iadsim.tracking.measurements import Measurements, debiased_conversion
+from iadsim.tracking.measurements import Measurements, debiased_conversion, trace_of_block
 from iadsim.tracking.roles import Confirmer, Initiator
 
 F64 = NDArray[np.float64]
@@ -238,7 +238,7 @@ class PlotBuffer:
         t = raw.t_s if raw.dt_s is None else raw.t_s + raw.dt_s
         Rc = cart.R[:, :d, :d]
         return cls(
-            t_s=t, pos=cart.z[:, :d], Rc=Rc, var=np.trace(Rc, axis1=1, axis2=2),
+            t_s=t, pos=cart.z[:, :d], Rc=Rc, var=trace_of_block(Rc, d),
             z=raw.z[:, :d], R=raw.R[:, :d, :d], sensor_m=raw.sensor_m,
             looks=np.zeros(m, np.int64), polar=raw.kind == "polar",
         )  # fmt: skip
@@ -345,7 +345,7 @@ class Initiation:
         if buf is None or self.two_point is None:
             return None
         old = t_s - buf.t_s > self.two_point.max_age_s
-        return buf.select(~old) if old.any() else buf
+        return buf.select(~old) if np.count_nonzero(old) else buf
 
     def _covered(self, buf: PlotBuffer, observed: Observed | None) -> PlotBuffer:
         """``buf`` after a look: the plots it covered count it; those out of looks go."""

@@ -139,8 +139,8 @@ def look_rows(
     """
     x, P = bank.x, bank.P
     out = held.copy()
-    if observed is not None and out.any():
-        rows = out.nonzero()[0]
+    rows = out.nonzero()[0]
+    if observed is not None and rows.shape[0]:
         out[rows] = np.asarray(observed(x[rows, :d] + x[rows, d : 2 * d] * dt_s[rows, None]))
     if plots is not None and len(plots) and plots.dt_s is not None:
         r_var = trace_of_block(plots.R, d)
