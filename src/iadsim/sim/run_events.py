@@ -47,7 +47,7 @@ def first_detection_events(
     (evaluation: the plots' truth ids), in plot order; ``seen`` (a flag per threat id,
     this radar's) is updated. An empty list if no threat is seen for the first time."""
     ids = dets.truth_id
-    plots = np.flatnonzero(ids >= 0)
+    plots = (ids >= 0).nonzero()[0]
     if plots.size == 0:  # (false alarms only)
         return []
     _, first = np.unique(ids[plots], return_index=True)  # each threat's first plot
