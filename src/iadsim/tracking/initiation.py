@@ -45,17 +45,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import TrackStatus
 from iadsim.tracking.association import gnn_solve
+from iadsim.tracking.buffer import PlotBuffer
 from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed
 from iadsim.tracking.management import SinglePointInitiator, TrackBook
-from iadsim.tracking.measurements import Measurements, debiased_conversion, trace_of_block
+from iadsim.tracking.measurements import Measurements, debiased_conversion
 from iadsim.tracking.roles import Confirmer, Initiator
 
 F64 = NDArray[np.float64]
@@ -208,74 +208,6 @@ class TwoPointInitiator:
         return x, P, ll
 
 
-@dataclasses.dataclass
-class PlotBuffer:
-    """Plots of one sensor and measurement kind waiting for a partner (k rows).
-
-    ``t_s`` (k,) plot times, s; ``pos`` (k, d) and ``Rc`` (k, d, d) plain Cartesian
-    conversions (for the gate), ``var`` (k,) ``tr Rc``; ``z`` (k, d), ``R`` (k, d, d),
-    ``sensor_m`` (k, 3) the measurements as given (position components); ``looks``
-    (k,) later looks of the sensor that covered the plot; ``polar``: the kind.
-    """
-
-    t_s: F64
-    pos: F64
-    Rc: F64
-    var: F64
-    z: F64
-    R: F64
-    sensor_m: F64
-    looks: I64
-    polar: bool
-
-    def __len__(self) -> int:
-        return int(self.t_s.shape[0])
-
-    @classmethod
-    def of(cls, raw: Measurements, cart: Measurements) -> PlotBuffer:
-        """The plots ``raw`` (m rows, at their own times) with their conversions ``cart``."""
-        d, m = raw.ndim, len(raw)
-        t = raw.t_s if raw.dt_s is None else raw.t_s + raw.dt_s
-        Rc = cart.R[:, :d, :d]
-        return cls(
-            t_s=t, pos=cart.z[:, :d], Rc=Rc, var=trace_of_block(Rc, d),
-            z=raw.z[:, :d], R=raw.R[:, :d, :d], sensor_m=raw.sensor_m,
-            looks=np.zeros(m, np.int64), polar=raw.kind == "polar",
-        )  # fmt: skip
-
-    def _columns(self) -> list[NDArray[Any]]:
-        """The row arrays, in field order (all fields but ``polar``)."""
-        return [self.t_s, self.pos, self.Rc, self.var, self.z, self.R, self.sensor_m, self.looks]
-
-    def _with(self, columns: list[NDArray[Any]]) -> PlotBuffer:
-        """A buffer of this kind with the row arrays ``columns`` (:meth:`_columns` order)."""
-        t_s, pos, Rc, var, z, R, sensor_m, looks = columns
-        return PlotBuffer(
-            t_s=t_s, pos=pos, Rc=Rc, var=var, z=z, R=R, sensor_m=sensor_m, looks=looks,
-            polar=self.polar,
-        )  # fmt: skip
-
-    def select(self, idx: I64 | B) -> PlotBuffer:
-        """The rows ``idx``."""
-        return self._with([a[idx] for a in self._columns()])
-
-    def concat(self, other: PlotBuffer) -> PlotBuffer:
-        """Rows of this buffer then ``other``'s (same kind)."""
-        if len(self) == 0:
-            return other
-        if len(other) == 0:
-            return self
-        pairs = zip(self._columns(), other._columns(), strict=True)
-        return self._with([np.concatenate(ab) for ab in pairs])
-
-    def raw(self, idx: I64) -> Measurements:
-        """The rows ``idx`` as measurements at their own times."""
-        return Measurements(
-            t_s=self.t_s[idx], z=self.z[idx], R=self.R[idx], sensor_m=self.sensor_m[idx],
-            kind="polar" if self.polar else "cartesian", ndim=self.z.shape[1],
-        )  # fmt: skip
-
-
 @dataclasses.dataclass(frozen=True)
 class Births:
     """New tentative tracks: states ``x`` (k, nx), ``P`` (k, nx, nx), bookkeeping."""
@@ -352,7 +284,7 @@ class Initiation:
         if len(buf) == 0 or self.two_point is None:
             return buf
         seen = np.ones(len(buf), bool) if observed is None else np.asarray(observed(buf.pos))
-        buf.looks = buf.looks + seen
+        buf.covered(seen)
         keep = buf.looks < self.two_point.max_looks
         return buf if keep.all() else buf.select(keep)
 
