@@ -187,13 +187,14 @@ class TwoPointInitiator:
         ``j``; ``amb``: ambiguous, their velocity gets the ``velocity_sigma_mps`` prior's
         variance too) and the second hit's log-likelihood (p,) per unit measurement
         volume."""
-        c1, c2 = debiased_conversion(old.raw(i)), debiased_conversion(new.raw(j))
-        d = c1.ndim
+        p, d = i.shape[0], old.d
+        # both plots of every pair in one conversion (row-wise: as converted apart)
+        c = debiased_conversion(old.select(i).concat(new.select(j)).raw(np.arange(2 * p)))
+        z1, R1, z2, R2 = c.z[:p], c.R[:p], c.z[p:], c.R[p:]
         dt = new.t_s[j] - old.t_s[i]
         vv = np.where(amb & self.ambiguous_prior, self.velocity_sigma_mps**2, 0.0)
         tau = t_s - new.t_s[j]
-        xv, Pv = pair_state(c1.z, c1.R, c2.z, c2.R, dt, tau, self.q_m2ps3, vv)
-        p = i.shape[0]
+        xv, Pv = pair_state(z1, R1, z2, R2, dt, tau, self.q_m2ps3, vv)
         x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
         x[:, : 2 * d], P[:, : 2 * d, : 2 * d] = xv, Pv
         extra = nx - 2 * d
@@ -201,7 +202,7 @@ class TwoPointInitiator:
             s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
             idx = np.arange(2 * d, nx)
             P[:, idx, idx] = s2
-        ll = _loglik(c2.z - c1.z, c1.R + c2.R, dt, self.velocity_sigma_mps)
+        ll = _loglik(z2 - z1, R1 + R2, dt, self.velocity_sigma_mps)
         if new.polar:  # density per unit polar volume: times |d cart / d polar|
             r = new.z[j, 0]
             ll += np.log(r * r * np.cos(new.z[j, 2])) if d == 3 else np.log(r)
