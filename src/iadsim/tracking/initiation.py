@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,6 +56,7 @@ from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed
 from iadsim.tracking.management import SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, debiased_conversion
+from iadsim.tracking.plot_pairs import Pending, ThirdPlots, match_third, pair_state
 from iadsim.tracking.roles import Confirmer, Initiator
 
 F64 = NDArray[np.float64]
@@ -62,43 +64,6 @@ I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 __all__ = ["Births", "Initiation", "PlotBuffer", "TwoPointInitiator", "pair_state"]
-
-
-def pair_state(
-    p1: F64, R1: F64, p2: F64, R2: F64, dt: F64, tau: F64, q: float, extra_vv: F64 | None = None
-) -> tuple[F64, F64]:
-    """Two-point differencing: position-velocity state of ``k`` plot pairs (module doc).
-
-    Parameters
-    ----------
-    p1, p2 : (k, d) Cartesian positions of the older and the newer plot, m.
-    R1, R2 : (k, d, d) their covariances, m^2 (independent errors).
-    dt : (k,) time from the older to the newer plot, s (> 0).
-    tau : (k,) time from the newer plot to the state's time, s (>= 0).
-    q : white-noise acceleration PSD of the CV model, m^2/s^3.
-    extra_vv : (k,) variance added to each velocity axis like ``W`` (an ambiguous
-        pair's velocity prior), m^2/s^2; None: none.
-
-    Returns
-    -------
-    x : (k, 2d) positions then velocities at the state time.
-    P : (k, 2d, 2d) their covariance.
-    """
-    k, d = p1.shape
-    a = (tau / dt)[:, None, None]
-    v = (p2 - p1) / dt[:, None]
-    eye = np.eye(d)
-    w = q * dt / 3.0 if extra_vv is None else q * dt / 3.0 + extra_vv
-    W = w[:, None, None] * eye  # velocity at t2 minus the mean over dt (and a prior)
-    t = tau[:, None, None]
-    Qt = q * eye  # CV process noise over tau: q [tau^3/3, tau^2/2; tau^2/2, tau]
-    x = np.concatenate([p2 + tau[:, None] * v, v], axis=1)
-    P = np.empty((k, 2 * d, 2 * d))
-    P[:, :d, :d] = (1 + a) ** 2 * R2 + a * a * R1 + t * t * W + t**3 / 3.0 * Qt
-    P[:, :d, d:] = ((1 + a) * R2 + a * R1) / dt[:, None, None] + t * W + t * t / 2.0 * Qt
-    P[:, d:, :d] = P[:, :d, d:].swapaxes(1, 2)
-    P[:, d:, d:] = (R1 + R2) / (dt * dt)[:, None, None] + W + t * Qt
-    return x, 0.5 * (P + P.swapaxes(1, 2))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -115,6 +80,11 @@ class TwoPointInitiator:
     one_to_one : each plot in one pair at most (an optimal assignment, see
         :meth:`gate`); False: every feasible pair starts a track.
     ambiguous_prior : an ambiguous pair's velocity also gets ``velocity_sigma_mps^2``.
+    third_plot : which pairs wait for a third plot in the gate predicted from the pair
+        before they start a track (:mod:`iadsim.tracking.plot_pairs`): ``"never"``,
+        the ``"ambiguous"`` ones, or ``"always"``.
+    ambiguous_hits : hits an ambiguous pair's track starts with (2: both plots; 1:
+        the newer only, the M-of-N rule then needs one more hit to confirm it).
     q_m2ps3 : white-noise acceleration PSD for the velocity's variance (the CV q).
     velocity_sigma_mps : velocity prior of the pair cost, of the second hit's score
         (ScoreConfirmer) and, with ``ambiguous_prior``, of ambiguous pairs.
@@ -128,6 +98,8 @@ class TwoPointInitiator:
     min_dt_s: float = 0.5
     one_to_one: bool = True
     ambiguous_prior: bool = False
+    third_plot: Literal["never", "ambiguous", "always"] = "never"
+    ambiguous_hits: Literal[1, 2] = 2
     q_m2ps3: float = 20.0
     velocity_sigma_mps: float = 400.0
     accel_sigma_mps2: float = 30.0
@@ -185,24 +157,47 @@ class TwoPointInitiator:
         variance too) and the second hit's log-likelihood (p,) per unit measurement
         volume."""
         c1, c2 = debiased_conversion(old.raw(i)), debiased_conversion(new.raw(j))
-        d = c1.ndim
         dt = new.t_s[j] - old.t_s[i]
         vv = np.where(amb & self.ambiguous_prior, self.velocity_sigma_mps**2, 0.0)
         tau = t_s - new.t_s[j]
         xv, Pv = pair_state(c1.z, c1.R, c2.z, c2.R, dt, tau, self.q_m2ps3, vv)
-        p = i.shape[0]
+        x, P = self.embed(xv, Pv, nx)
+        return (
+            x,
+            P,
+            _loglik(c2.z - c1.z, c1.R + c2.R, dt, self.velocity_sigma_mps) + _volume(new, j),
+        )
+
+    def embed(self, xv: F64, Pv: F64, nx: int) -> tuple[F64, F64]:
+        """Position-velocity states (p, 2d) as ``nx`` states (extra ones: their prior)."""
+        p, n2 = xv.shape
         x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
-        x[:, : 2 * d], P[:, : 2 * d, : 2 * d] = xv, Pv
-        extra = nx - 2 * d
+        x[:, :n2], P[:, :n2, :n2] = xv, Pv
+        extra = nx - n2
         if extra:
             s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
-            idx = np.arange(2 * d, nx)
+            idx = np.arange(n2, nx)
             P[:, idx, idx] = s2
-        ll = _loglik(c2.z - c1.z, c1.R + c2.R, dt, self.velocity_sigma_mps)
-        if new.polar:  # density per unit polar volume: times |d cart / d polar|
-            r = new.z[j, 0]
-            ll += np.log(r * r * np.cos(new.z[j, 2])) if d == 3 else np.log(r)
-        return x, P, ll
+        return x, P
+
+    def pending(self, old: PlotBuffer, new: PlotBuffer, i: I64, j: I64, ll: F64) -> Pending:
+        """The pairs (old row ``i``, new row ``j``, second hit's log-likelihood ``ll``)
+        as pairs waiting for their third plot."""
+        c1, c2 = debiased_conversion(old.raw(i)), debiased_conversion(new.raw(j))
+        return Pending(
+            t1_s=old.t_s[i], t2_s=new.t_s[j], p1=c1.z, R1=c1.R, p2=c2.z, R2=c2.R,
+            r1=old.z[i, 0], r2=new.z[j, 0], misses=old.looks[i],
+            waited=np.zeros(i.shape[0], np.int64), ll2=ll,
+        )  # fmt: skip
+
+    def third(self, pend: Pending, new: PlotBuffer, t_s: float, nx: int) -> ThirdPlots:
+        """The waiting pairs ``pend`` that found a third plot among ``new``
+        (:func:`~iadsim.tracking.plot_pairs.match_third`), ``nx`` states, the third
+        hit's log-likelihood per unit measurement volume."""
+        c3 = debiased_conversion(new.raw(np.arange(len(new))))
+        got = match_third(pend, c3, new.t_s, t_s, self.q_m2ps3, self.gate_probability)
+        x, P = self.embed(got.x, got.P, nx)
+        return dataclasses.replace(got, x=x, P=P, ll3=got.ll3 + _volume(new, got.j))
 
 
 @dataclasses.dataclass
@@ -288,6 +283,7 @@ class Initiation:
         self.initiator, self.confirmer, self.nx = initiator, confirmer, nx
         self.two_point = initiator if isinstance(initiator, TwoPointInitiator) else None
         self.buffers: dict[tuple[int, bool], PlotBuffer] = {}
+        self.pending: dict[tuple[int, bool], Pending] = {}  # pairs waiting for a third plot
 
     @property
     def n_buffered(self) -> int:
@@ -310,17 +306,38 @@ class Initiation:
         key = (bit, raw.kind == "polar")
         new = PlotBuffer.of(raw, cart)
         old = self._aged(key, t_s)
+        out: list[Births] = []
+        pend = self.pending.pop(key, None)
+        if pend is not None:
+            pend = pend.take(t_s - pend.t2_s <= ini.max_age_s)
+            got = ini.third(pend, new, t_s, self.nx)
+            if got.rows.shape[0]:  # three-point births; their plots leave
+                out.append(self._third_births(got, pend, t_s, first_id, bit))
+                first_id += got.rows.shape[0]
+                if old is not None:
+                    old = old.select(~_plots_of(old, pend.take(got.rows)))
+                new = new.select(_others(len(new), got.j))
+                pend = pend.take(_others(len(pend), got.rows))
+            self._wait(key, self._covered_pairs(pend, observed))
         if old is None:
             self._put(key, new)
-            return None
+            return _joined(out)
         i, j, amb = ini.gate(old, new)
-        out = None
+        wait = (
+            amb if ini.third_plot == "ambiguous" else np.full(i.shape, ini.third_plot == "always")
+        )
         if i.shape[0]:
             x, P, ll = ini.births(old, new, i, j, amb, t_s, self.nx)
-            out = self._pair_births(x, P, ll, old.looks[i], t_s, first_id, bit)
-        old = self._covered(old.select(_others(len(old), i)), observed)
-        self._put(key, old.concat(new.select(_others(len(new), j))))
-        return out
+            go = ~wait
+            if go.any():
+                one = amb[go] & (ini.ambiguous_hits == 1)
+                out.append(self._pair_births(x[go], P[go], ll[go], old.looks[i[go]], t_s,
+                                             first_id, bit, one))  # fmt: skip
+            if wait.any():  # their plots stay buffered too
+                self._wait(key, ini.pending(old, new, i[wait], j[wait], ll[wait]))
+        old = self._covered(old.select(_others(len(old), i[~wait])), observed)
+        self._put(key, old.concat(new.select(_others(len(new), j[~wait]))))
+        return _joined(out)
 
     def miss(self, t_s: float, bit: int, observed: Observed | None) -> None:
         """A look of sensor ``bit`` without plots: its buffered plots age."""
@@ -328,6 +345,8 @@ class Initiation:
             old = self._aged(key, t_s)
             if old is not None:
                 self._put(key, self._covered(old, observed))
+        for key in [k for k in self.pending if k[0] == bit]:
+            self._wait(key, self._covered_pairs(self.pending.pop(key), observed))
 
     def _aged(self, key: tuple[int, bool], t_s: float) -> PlotBuffer | None:
         buf = self.buffers.get(key)
@@ -345,6 +364,24 @@ class Initiation:
         keep = buf.looks < self.two_point.max_looks
         return buf if keep.all() else buf.select(keep)
 
+    def _covered_pairs(self, pend: Pending, observed: Observed | None) -> Pending:
+        """``pend`` after a look: the pairs whose second plot it covered count it; those
+        out of looks go."""
+        if len(pend) == 0 or self.two_point is None:
+            return pend
+        seen = np.ones(len(pend), bool) if observed is None else np.asarray(observed(pend.p2))
+        pend.waited = pend.waited + seen
+        return pend.take(pend.waited < self.two_point.max_looks)
+
+    def _wait(self, key: tuple[int, bool], pend: Pending) -> None:
+        """Add ``pend`` to the pairs of ``key`` waiting for a third plot."""
+        have = self.pending.get(key)
+        pend = pend if have is None else have.concat(pend)
+        if len(pend):
+            self.pending[key] = pend
+        else:
+            self.pending.pop(key, None)
+
     def _put(self, key: tuple[int, bool], buf: PlotBuffer) -> None:
         if len(buf):
             self.buffers[key] = buf
@@ -352,20 +389,45 @@ class Initiation:
             self.buffers.pop(key, None)
 
     def _pair_births(
-        self, x: F64, P: F64, ll: F64, misses: I64, t_s: float, first_id: int, bit: int
-    ) -> Births:
-        """Births of pairs: hit, ``misses`` (p,) misses, hit (module doc)."""
+        self, x: F64, P: F64, ll: F64, misses: I64, t_s: float, first_id: int, bit: int,
+        one: B | None = None,
+    ) -> Births:  # fmt: skip
+        """Births of pairs: hit, ``misses`` (p,) misses, hit (module doc); ``one``
+        (p,): the first plot's hit does not count (an ambiguous pair)."""
         p, c = x.shape[0], self.confirmer
         ids = np.arange(first_id, first_id + p, dtype=np.int64)
         book = TrackBook.new(ids, t_s, c.initial_llr(), bit)
         book.hist = (np.uint64(1) << (misses + 1).astype(np.uint64)) | np.uint64(1)
+        if one is not None:
+            book.hist[one] = np.uint64(1)
         book.age = misses + 2
         on_miss = c.delta_llr(np.zeros(1, bool), np.zeros(1))[0]
         book.llr += c.delta_llr(np.ones(p, bool), ll) + misses * on_miss
         return self._births(x, P, book)
 
-    def _births(self, x: F64, P: F64, book: TrackBook) -> Births:
+    def _third_births(
+        self, got: ThirdPlots, pend: Pending, t_s: float, first_id: int, bit: int
+    ) -> Births:
+        """Births of pairs with a third plot: hit, misses, hit, misses, hit; not
+        confirmed now if the third plot was ambiguous."""
+        p, c, r = got.rows.shape[0], self.confirmer, got.rows
+        ids = np.arange(first_id, first_id + p, dtype=np.int64)
+        book = TrackBook.new(ids, t_s, c.initial_llr(), bit)
+        w, k = pend.waited[r], pend.misses[r]
+        one = np.uint64(1)
+        book.hist = (
+            one | (one << (w + 1).astype(np.uint64)) | (one << (w + k + 2).astype(np.uint64))
+        )
+        book.age = w + k + 3
+        on_miss = c.delta_llr(np.zeros(1, bool), np.zeros(1))[0]
+        hits = c.delta_llr(np.ones(p, bool), pend.ll2[r]) + c.delta_llr(np.ones(p, bool), got.ll3)
+        book.llr += hits + (w + k) * on_miss
+        return self._births(got.x, got.P, book, hold=got.amb)
+
+    def _births(self, x: F64, P: F64, book: TrackBook, hold: B | None = None) -> Births:
         confirm, _ = self.confirmer.decide(book)
+        if hold is not None:  # (an ambiguous third plot: confirmed on a later look)
+            confirm &= ~hold
         book.status[confirm] = TrackStatus.CONFIRMED
         return Births(x, P, book)
 
@@ -378,6 +440,34 @@ def _loglik(dp: F64, S: F64, dt: F64, sigma_v: float) -> F64:
     w = np.linalg.solve(L, dp[:, :, None])[:, :, 0]
     logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
     return -0.5 * (np.einsum("pi,pi->p", w, w) + logdet + d * math.log(2 * math.pi))
+
+
+def _volume(buf: PlotBuffer, j: I64) -> F64:
+    """ln |d cart / d polar| of the plots ``j`` of ``buf`` (0 if Cartesian): a density
+    per unit Cartesian volume times it is one per unit polar volume."""
+    if not buf.polar:
+        return np.zeros(j.shape[0])
+    r = buf.z[j, 0]
+    return np.log(r * r * np.cos(buf.z[j, 2])) if buf.z.shape[1] == 3 else np.log(r)
+
+
+def _plots_of(buf: PlotBuffer, pend: Pending) -> B:
+    """(len(buf),) mask of the buffered plots that are one of the pairs' ``pend``
+    (by time and first measured component)."""
+    t = np.concatenate([pend.t1_s, pend.t2_s])
+    r = np.concatenate([pend.r1, pend.r2])
+    return np.isin(buf.t_s, t) & np.isin(buf.z[:, 0], r)
+
+
+def _joined(out: list[Births]) -> Births | None:
+    """One :class:`Births` of the parts ``out`` (None if none)."""
+    if not out:
+        return None
+    if len(out) == 1:
+        return out[0]
+    a, b = out
+    return Births(np.concatenate([a.x, b.x]), np.concatenate([a.P, b.P]),
+                  TrackBook.concat(a.book, b.book))  # fmt: skip
 
 
 def _others(n: int, used: I64) -> I64:
