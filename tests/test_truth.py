@@ -326,9 +326,11 @@ def _ref_route_states(g: RouteGeometry, tau_s: np.ndarray) -> tuple[np.ndarray, 
     tau = np.clip(np.asarray(tau_s, dtype=float), 0.0, g.end_s)
     i = np.clip(np.searchsorted(g.t0_s, tau, side="right") - 1, 0, g.t0_s.size - 1)
     dt = tau - g.t0_s[i]
-    arc, v = g.is_arc[i], g.v[i]
-    pos_line = g.p0[i] + g.d[i] * (v * dt)[..., None]
-    vel_line = g.d[i] * v[..., None]
+    arc, v, acc = g.is_arc[i], g.v[i], g.acc[i]
+    left = np.where(dt < g.acc_s[i], g.acc_s[i] - dt, 0.0)  # of the speed ramp still to fly
+    u = g.acc_s[i] - left
+    pos_line = g.p0[i] + g.d[i] * (v * dt - acc * (dt * left + 0.5 * u * u))[..., None]
+    vel_line = g.d[i] * (v - acc * left)[..., None]
     phi = g.phi0[i] + g.omega[i] * dt
     r = g.r[i]
     pos_arc = g.c[i] + np.stack([r * np.cos(phi), r * np.sin(phi)], axis=-1)

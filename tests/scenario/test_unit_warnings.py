@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iadsim.errors import ScenarioError
 from iadsim.scenario.checks import AIR_BREATHING_CEILING_M
 from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
 
@@ -38,3 +39,35 @@ def test_warned_exactly_above_the_ceiling(alt_m: float) -> None:
 def test_every_preset_threat_group_is_checked(threat: int) -> None:
     warnings = load_scenario_data(_with_alt(30_000.0, threat), file="raid.yaml").warnings
     assert any(f"threats[{threat}].route[0].alt_m" in w for w in warnings)
+
+
+def _flat(data: dict) -> dict:
+    """``data`` without a terrain model and with every threat's altitudes above sea level."""
+    data = copy.deepcopy(data)
+    data["terrain"] = {"kind": "none"}
+    for th in data["threats"]:
+        th.pop("altitude_reference", None)
+    return data
+
+
+def test_agl_without_a_terrain_model_is_an_error() -> None:
+    """The preset's terrain-following cruise missiles with ``terrain.kind: none``: there
+    is no ground to follow, and the altitudes were silently taken above sea level."""
+    data = _flat(BASE)
+    data["threats"][2]["altitude_reference"] = "agl"
+    with pytest.raises(ScenarioError, match=r"^raid.yaml: threats\[2\].altitude_reference: agl"):
+        load_scenario_data(data, file="raid.yaml")
+
+
+@settings(max_examples=20, deadline=None)
+@given(alt_m=st.floats(min_value=0.0, max_value=3_000.0))
+def test_route_below_every_radar_ground_is_warned(alt_m: float) -> None:
+    """Without terrain each radar sees over smooth ground at its site altitude: a route
+    point below the lowest radar site is visible to none (the kill-chain test generator's
+    cruise missiles flew at 60 m below a plateau at 840 m and were never seen)."""
+    data = _flat(_with_alt(alt_m))
+    lowest = min(r["alt_m"] for b in data["batteries"] for r in b["radars"])
+    warnings = load_scenario_data(data, file="raid.yaml").warnings
+    below = [w for w in warnings if "below the ground of every radar" in w]
+    assert any("threats[1].route[0].alt_m" in w for w in below) == (alt_m < lowest)
+    assert any("threats[2].route[0].alt_m: 100 m" in w for w in below)  # the cruise missiles

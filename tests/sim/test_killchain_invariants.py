@@ -24,6 +24,7 @@ from iadsim.sim.runner import RunResult, run_scenario
 
 FAST_SEEDS = range(4)
 SLOW_SEEDS = range(4, 28)
+MULTI_BATTERY_SEEDS = range(40, 50)
 GHOST_S = 30.0  # s a killed threat still counts as the one its tracks follow
 
 
@@ -39,8 +40,8 @@ def _limits(sc: Scenario) -> tuple[float, frozenset[str]]:
 
 
 @functools.cache
-def _run(seed: int) -> tuple[RunResult, float, frozenset[str]]:
-    sc = random_scenario(seed)
+def _run(seed: int, batteries: int = 1) -> tuple[RunResult, float, frozenset[str]]:
+    sc = random_scenario(seed, batteries=batteries)
     return run_scenario(sc, record=False), *_limits(sc)
 
 
@@ -317,6 +318,23 @@ def test_invariants_on_random_scenarios(seed: int) -> None:
 @pytest.mark.parametrize("seed", SLOW_SEEDS)
 def test_invariants_on_more_random_scenarios(seed: int) -> None:
     result, hold_s, fc_types = _run(seed)
+    _check_all(result, hold_s, fc_types)
+
+
+@pytest.mark.parametrize("seed", FAST_SEEDS[:1])
+def test_invariants_with_several_batteries(seed: int) -> None:
+    """Three batteries on one air picture: doctrine per target across batteries, every
+    round accounted for, launches on held tracks (the one-battery scenarios never test
+    coordination)."""
+    result, hold_s, fc_types = _run(seed, batteries=3)
+    assert len(set(result.engagements.battery_id.tolist())) >= 2, "several batteries must fire"
+    _check_all(result, hold_s, fc_types)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", MULTI_BATTERY_SEEDS)
+def test_invariants_with_several_batteries_more_seeds(seed: int) -> None:
+    result, hold_s, fc_types = _run(seed, batteries=2 + seed % 2)
     _check_all(result, hold_s, fc_types)
 
 

@@ -88,6 +88,8 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
                     )
                 )
         _check_altitude_units(th, platform.kind, base, file, warnings)
+        if scenario.terrain.kind == "none":
+            _check_flat_ground(scenario, th, base, file, warnings)
         if th.launch_time_s >= scenario.simulation.duration_s:
             warnings.append(
                 located(
@@ -117,6 +119,33 @@ def _check_altitude_units(th: Any, kind: str, base: str, file: str, warnings: li
                     f"a {kind} ({th.type}); feet? {wp.alt_m:g} ft = {wp.alt_m * FT_TO_M:,.0f} m",
                 )
             )
+            return
+
+
+def _check_flat_ground(
+    scenario: Scenario, th: Any, base: str, file: str, warnings: list[str]
+) -> None:
+    """Without a terrain model each radar sees over smooth ground at its own site
+    altitude, and there is no ground for ``agl`` altitudes: refuse ``agl``, and warn
+    when a route altitude is below every radar's ground (no radar could see it)."""
+    if th.altitude_reference == "agl":
+        raise ScenarioError(located(
+            file, f"{base}.altitude_reference",
+            "agl needs a terrain model (terrain.kind is 'none'): give alt_m above mean sea "
+            "level, or set terrain.kind",
+        ))  # fmt: skip
+    grounds = [r.alt_m for b in scenario.batteries for r in b.radars]
+    grounds += [r.alt_m for r in scenario.radars]
+    if not grounds:
+        return
+    for j, wp in enumerate(th.waypoints):
+        if wp.alt_m < min(grounds):
+            warnings.append(located(
+                file, f"{base}.route[{j}].alt_m",
+                f"{wp.alt_m:g} m above mean sea level is below the ground of every radar "
+                f"(lowest site {min(grounds):g} m; terrain.kind 'none': smooth ground at each "
+                "radar's site altitude), so no radar can see it there",
+            ))  # fmt: skip
             return
 
 

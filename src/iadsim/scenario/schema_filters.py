@@ -1,7 +1,7 @@
 """Tracker motion models and filters: registered kinds (config, compile step, example).
 
 ``motion: {kind: cv | ca | singer | ct, ...}`` and ``filter: {kind: kf | ekf | cmkf
-| ukf | imm, ...}`` of the tracker schema (:mod:`iadsim.scenario.schema_tracking`).
+| ukf | imm | adaptive_ekf, ...}`` of the tracker schema (:mod:`iadsim.scenario.schema_tracking`).
 A new motion model or filter is a stage class in :mod:`iadsim.tracking` and its
 registration here (or in any module imported before the schema is used).
 """
@@ -26,6 +26,7 @@ from iadsim.tracking import (
     UnscentedKalmanFilter,
     ZeroPadded,
 )
+from iadsim.tracking.adaptive import AdaptiveCV, AdaptiveNoiseEKF
 from iadsim.tracking.filters import Filter as FilterRole
 from iadsim.tracking.filters import SingleModelFilter
 from iadsim.tracking.models import MotionModel
@@ -33,6 +34,7 @@ from iadsim.tracking.models import MotionModel
 __all__ = [
     "FILTERS",
     "MOTIONS",
+    "AdaptiveEKFConfig",
     "CAMotion",
     "CMKFConfig",
     "CTMotion",
@@ -195,6 +197,41 @@ def _compile_imm(cfg: IMMConfig, motion: MotionModel, dims: int) -> FilterRole:
     if not isinstance(base, SingleModelFilter):
         raise TypeError(f"filter.base: {cfg.base!r} is not a single-model filter")
     return IMM(base=base, models=padded, sojourn_s=tuple(cfg.sojourn_s), mu0=tuple(cfg.mu0))
+
+
+@FILTERS.register(
+    example={"kind": "adaptive_ekf", "q_low_m2ps3": 0.3, "q_high_m2ps3": 20.0},
+    compile=lambda c, m, d: AdaptiveNoiseEKF(
+        model=AdaptiveCV(
+            ndim=d,
+            q_low_m2ps3=c.q_low_m2ps3,
+            q_high_m2ps3=c.q_high_m2ps3,
+            e_low=c.e_low,
+            e_high=c.e_high,
+        ),
+        alpha=c.alpha,
+        e0=c.e0,
+    ),
+)
+class AdaptiveEKFConfig(KindModel):
+    """EKF on a CV model whose noise PSD moves between ``q_low_m2ps3`` and
+    ``q_high_m2ps3`` with the track's fading-memory NIS (memory ``alpha``; levels
+    ``e_low``, ``e_high`` of the NIS per measurement dimension), BLK sec 11.2
+    (:mod:`iadsim.tracking.adaptive`); the tracker's ``motion`` is not used."""
+
+    kind: Literal["adaptive_ekf"] = "adaptive_ekf"
+    q_low_m2ps3: Pos = 0.3
+    q_high_m2ps3: Pos = 20.0
+    e_low: Pos = 1.5
+    e_high: Pos = 3.0
+    alpha: Prob = 0.8
+    e0: Pos = 1.0
+
+    @model_validator(mode="after")
+    def _levels(self) -> Self:
+        if self.e_high <= self.e_low:
+            raise ValueError(f"e_high: must be > e_low ({self.e_low}) (got {self.e_high})")
+        return self
 
 
 Filter = Annotated[KindModel, FILTERS.union]

@@ -282,25 +282,26 @@ def _noisy_detections(
     def full(value: float, dtype: type = np.float64) -> NDArray[np.generic]:
         return np.full(m, value, dtype=dtype)
 
-    return Detections.from_trusted_columns(  # every column is a fresh array of the declared dtype
-        {
-            "t_s": ret.t_s,
-            "radar_id": full(int(g.radar_id[0]), np.int64),
-            "range_m": r,
-            "az_rad": az,
-            "el_rad": el,
-            "rdot_mps": rdot,
-            "snr_db": 10.0 * np.log10(np.maximum(lam, 1e-12)),
-            "sigma_range_m": s_r,
-            "sigma_az_rad": s_az,
-            "sigma_el_rad": s_el,
-            "sigma_rdot_mps": s_v,
-            "sensor_e_m": full(c.coverage.e_m),
-            "sensor_n_m": full(c.coverage.n_m),
-            "sensor_u_m": full(c.coverage.u_m),
-            "truth_id": ret.truth_id,
-        }
-    )
+    cols = {
+        "t_s": ret.t_s,
+        "radar_id": full(int(g.radar_id[0]), np.int64),
+        "range_m": r,
+        "az_rad": az,
+        "el_rad": el,
+        "rdot_mps": rdot,
+        "snr_db": 10.0 * np.log10(np.maximum(lam, 1e-12)),
+        "sigma_range_m": s_r,
+        "sigma_az_rad": s_az,
+        "sigma_el_rad": s_el,
+        "sigma_rdot_mps": s_v,
+        "sensor_e_m": full(c.coverage.e_m),
+        "sensor_n_m": full(c.coverage.n_m),
+        "sensor_u_m": full(c.coverage.u_m),
+        "truth_id": ret.truth_id,
+    }  # every column a fresh array of the declared dtype (the returns' too), handed over
+    for a in cols.values():
+        a.flags.writeable = False
+    return Detections.from_owned_columns(cols)
 
 
 def merged_sigmas(

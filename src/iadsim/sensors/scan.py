@@ -203,7 +203,7 @@ def illuminated_truth(
     ids = start.threat_id[rows]
     for fresh in (row, t, alive, ids):  # handed over read-only (the frame makes no views)
         fresh.flags.writeable = False
-    return Truth.from_trusted_columns(
+    return Truth.from_owned_columns(
         {
             "t_s": t,
             "threat_id": ids,

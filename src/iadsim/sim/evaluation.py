@@ -143,6 +143,8 @@ class Evaluation:
         of many radars looks far more often than a first time is open).
         """
         self._last = (t_s, truth_at, self.detected.copy())
+        if not len(changes):  # (most looks change no track)
+            return
         live = changes.status != TrackStatus.DELETED
         firm = (live & (changes.status != TrackStatus.TENTATIVE)).nonzero()[0]
         if firm.size:

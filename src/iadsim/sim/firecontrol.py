@@ -160,6 +160,8 @@ class FireControlBook:
         track, so a cue dwell's plot followed by a sector look's earlier plot keeps the
         cue's as the last."""
         new: list[int] = []
+        if not hit_ids.shape[0] and not len(tracks):  # (most looks: no news)
+            return new
         ids = tracks.track_id  # tracks born now are booked now, at the end (ids increase)
         born = ids > (self.ids[-1] if self.ids.shape[0] else -1)
         if born.any():

@@ -54,7 +54,7 @@ from iadsim.sim.engine import (
 from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.physics import ThreatPhysics
-from iadsim.sim.run_events import first_detection_events, track_status_events
+from iadsim.sim.run_events import RunEvents
 from iadsim.sim.spill import TrackParts
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
@@ -86,6 +86,7 @@ class Pipeline:
     fire_control: FireControlBook
     evaluation: Evaluation
     physics: ThreatPhysics | None
+    run_events: RunEvents
     detections: list[Detections] = dataclasses.field(default_factory=list)
     tracks: list[Tracks] = dataclasses.field(default_factory=list)
     events: list[Events] = dataclasses.field(default_factory=list)
@@ -101,8 +102,6 @@ class Pipeline:
     truth_table: TruthTable | None = None
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
-    _first_seen: dict[int, NDArray[np.bool_]] = dataclasses.field(default_factory=dict)
-    _firm_ids: set[int] = dataclasses.field(default_factory=set)
     _truth_cache: dict[float, Truth] = dataclasses.field(default_factory=dict)
 
     @classmethod
@@ -137,6 +136,7 @@ class Pipeline:
                 radar_pos_m=np.array([r.pos_m for r in sensors.radars], dtype=float).reshape(-1, 3),
             ),
             physics=ThreatPhysics.of(world.threats.kind, sensors.library, sensors.signatures),
+            run_events=RunEvents(n),
         )
 
     # -- wiring -------------------------------------------------------------
@@ -270,27 +270,17 @@ class Pipeline:
             self.events.append(make_events(
                 t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
             ))  # fmt: skip
-        self._first_detections(radar, dets)
+        self.events.extend(self.run_events.first_detections(radar.radar_id, dets))
         if len(tracks):
             self.tracks.append(tracks)
             self.n_track_rows += len(tracks)
-            self._note_track_events(tracks, t_s)
+            self.events.extend(self.run_events.track_status(tracks, t_s))
         if len(dets) and tracker.n_tracks:
             self.evaluation.observe(
                 tracks if not full else tracks.select(tracker.last_changes), truth, t_s, hit,
                 radar.radar_id, radar.radar_id in self.fire_control.fc_radars,
             )  # fmt: skip
         return hit
-
-    def _first_detections(self, radar: Radar, dets: Detections) -> None:
-        """``first_detection`` events (:func:`first_detection_events`)."""
-        n = self.world.truth.n_threats
-        seen = self._first_seen.setdefault(radar.radar_id, np.zeros(n, bool))
-        self.events.extend(first_detection_events(seen, radar.radar_id, dets))
-
-    def _note_track_events(self, tracks: Tracks, t_s: float) -> None:
-        """``track_confirmed``/``track_deleted`` events (:func:`track_status_events`)."""
-        self.events.extend(track_status_events(self._firm_ids, tracks, t_s))
 
     # -- command and control, engagements -----------------------------------
     def _c2_cycle(self, engine: Engine, t_s: float) -> None:

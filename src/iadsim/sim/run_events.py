@@ -1,5 +1,6 @@
 """Run-level events the pipeline derives from what the stages produce: the first
-detection of each threat by each radar, and firm-track confirmations and deletions."""
+detection of each threat by each radar, and firm-track confirmations and deletions
+(:class:`RunEvents` keeps what they need to remember over a run)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,35 @@ from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Events, Tracks, TrackStatus, make_events
 
-__all__ = ["first_detection_events", "track_status_events"]
+__all__ = ["RunEvents", "first_detection_events", "track_status_events"]
+
+
+class RunEvents:
+    """The run's memory for its derived events: the threats each radar has detected
+    (a flag per threat id, per radar) and the ids of the tracks that have been firm.
+
+    Parameters
+    ----------
+    n_threats : threats in the run (threat ids 0..n-1).
+    """
+
+    def __init__(self, n_threats: int) -> None:
+        self.n_threats = n_threats
+        self._first_seen: dict[int, NDArray[np.bool_]] = {}
+        self._firm_ids: set[int] = set()
+
+    def first_detections(self, radar_id: int, dets: Detections) -> list[Events]:
+        """``first_detection`` events of a look of radar ``radar_id``
+        (:func:`first_detection_events`)."""
+        seen = self._first_seen.get(radar_id)
+        if seen is None:
+            seen = self._first_seen[radar_id] = np.zeros(self.n_threats, bool)
+        return first_detection_events(seen, radar_id, dets)
+
+    def track_status(self, tracks: Tracks, t_s: float) -> list[Events]:
+        """``track_confirmed``/``track_deleted`` events of a tracker output at ``t_s``
+        (:func:`track_status_events`)."""
+        return track_status_events(self._firm_ids, tracks, t_s)
 
 
 def first_detection_events(
@@ -18,7 +47,9 @@ def first_detection_events(
     (evaluation: the plots' truth ids), in plot order; ``seen`` (a flag per threat id,
     this radar's) is updated. An empty list if no threat is seen for the first time."""
     ids = dets.truth_id
-    plots = np.flatnonzero(ids >= 0)
+    plots = (ids >= 0).nonzero()[0]
+    if plots.size == 0:  # (false alarms only)
+        return []
     _, first = np.unique(ids[plots], return_index=True)  # each threat's first plot
     k = np.sort(plots[first])
     k = k[~seen[ids[k]]]

@@ -266,6 +266,16 @@ class Gate:
         ``cart`` optionally passes ``standard_conversion(meas)`` (the pre-gate's
         Cartesian positions) when the caller has it already.
         """
+        ti, di = self.candidates(filt, x, P, meas, cart)
+        return self.gated(filt, x, P, meas, ti, di)
+
+    def candidates(
+        self, filt: Filter, x: F64, P: F64, meas: Measurements, cart: Measurements | None = None
+    ) -> tuple[I64, I64]:
+        """The pairs (track rows ``ti``, measurement rows ``di``) (p,) that
+        :meth:`pairs` innovates, sorted by (track, measurement): those within the
+        Euclidean pre-gate and, for the EKF's polar innovation, the per-component
+        bound (module doc). Most looks of a sparse scene have none."""
         d = filt.ndim
         gamma = self.gamma(meas.z.shape[1])
         cart = standard_conversion(meas) if cart is None else cart
@@ -278,13 +288,22 @@ class Gate:
         else:  # plots of their own times (sector looks): the track over their offsets
             pos, t_var = offset_pregate(x, P, d, cart.dt_s, 0.0, float(r_var.max()), scale)
         near = near_box(pos, t_var, det_pos, r_var, scale).nonzero()[0]
+        if near.shape[0] == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ti, di = pregate_pairs_var(pos[near], t_var[near], det_pos, r_var, scale, ordered=False)
         ti = near[ti]
-        if meas.kind == "polar" and type(filt).innovate is SingleModelFilter.innovate:
+        polar_ekf = meas.kind == "polar" and type(filt).innovate is SingleModelFilter.innovate
+        if polar_ekf and ti.shape[0]:
             # the EKF innovation: pairs its components rule out are not innovated
             may = polar_component_bound(x, P, meas, ti, di, gamma).nonzero()[0]
             ti, di = ti[may], di[may]
-        ti, di = _by_track(ti, di)  # (the pairs are distinct: one order)
+        return _by_track(ti, di)  # (the pairs are distinct: one order)
+
+    def gated(
+        self, filt: Filter, x: F64, P: F64, meas: Measurements, ti: I64, di: I64
+    ) -> GatedPairs:
+        """The pairs of :meth:`candidates` ``ti``, ``di`` with d^2 <= gamma, innovated."""
+        gamma = self.gamma(meas.z.shape[1])
         inn = filt.innovate(x[ti], P[ti], meas.select(di))
         keep = (inn.d2 <= gamma).nonzero()[0]
         return GatedPairs(ti=ti[keep], di=di[keep], inn=inn.select(keep))

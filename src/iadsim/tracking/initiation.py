@@ -52,6 +52,7 @@ from numpy.typing import NDArray
 
 from iadsim.frames import TrackStatus
 from iadsim.tracking.association import gnn_solve
+from iadsim.tracking.buffer import PlotBuffer
 from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed
 from iadsim.tracking.management import SinglePointInitiator, TrackBook
@@ -130,6 +131,8 @@ class TwoPointInitiator:
         reach = self.max_speed_mps * (new.t_s.max() - buf.t_s)
         radius = reach + g * np.sqrt(buf.var + new.var.max()) * (1 + 1e-9)
         i, j = pregate_pairs(buf.pos, radius, new.pos)
+        if i.shape[0] == 0:  # (most looks: no plot near a buffered one)
+            return none, none, np.zeros(0, bool)
         dt = new.t_s[j] - buf.t_s[i]
         dp = new.pos[j] - buf.pos[i]
         dist = np.sqrt(np.einsum("pi,pi->p", dp, dp))
@@ -156,17 +159,16 @@ class TwoPointInitiator:
         ``j``; ``amb``: ambiguous, their velocity gets the ``velocity_sigma_mps`` prior's
         variance too) and the second hit's log-likelihood (p,) per unit measurement
         volume."""
-        c1, c2 = debiased_conversion(old.raw(i)), debiased_conversion(new.raw(j))
+        p = i.shape[0]
+        # both plots of every pair in one conversion (row-wise: as converted apart)
+        c = debiased_conversion(old.select(i).concat(new.select(j)).raw(np.arange(2 * p)))
+        z1, R1, z2, R2 = c.z[:p], c.R[:p], c.z[p:], c.R[p:]
         dt = new.t_s[j] - old.t_s[i]
         vv = np.where(amb & self.ambiguous_prior, self.velocity_sigma_mps**2, 0.0)
         tau = t_s - new.t_s[j]
-        xv, Pv = pair_state(c1.z, c1.R, c2.z, c2.R, dt, tau, self.q_m2ps3, vv)
+        xv, Pv = pair_state(z1, R1, z2, R2, dt, tau, self.q_m2ps3, vv)
         x, P = self.embed(xv, Pv, nx)
-        return (
-            x,
-            P,
-            _loglik(c2.z - c1.z, c1.R + c2.R, dt, self.velocity_sigma_mps) + _volume(new, j),
-        )
+        return x, P, _loglik(z2 - z1, R1 + R2, dt, self.velocity_sigma_mps) + _volume(new, j)
 
     def embed(self, xv: F64, Pv: F64, nx: int) -> tuple[F64, F64]:
         """Position-velocity states (p, 2d) as ``nx`` states (extra ones: their prior)."""
@@ -198,66 +200,6 @@ class TwoPointInitiator:
         got = match_third(pend, c3, new.t_s, t_s, self.q_m2ps3, self.gate_probability)
         x, P = self.embed(got.x, got.P, nx)
         return dataclasses.replace(got, x=x, P=P, ll3=got.ll3 + _volume(new, got.j))
-
-
-@dataclasses.dataclass
-class PlotBuffer:
-    """Plots of one sensor and measurement kind waiting for a partner (k rows).
-
-    ``t_s`` (k,) plot times, s; ``pos`` (k, d) and ``Rc`` (k, d, d) plain Cartesian
-    conversions (for the gate), ``var`` (k,) ``tr Rc``; ``z`` (k, d), ``R`` (k, d, d),
-    ``sensor_m`` (k, 3) the measurements as given (position components); ``looks``
-    (k,) later looks of the sensor that covered the plot; ``polar``: the kind.
-    """
-
-    t_s: F64
-    pos: F64
-    Rc: F64
-    var: F64
-    z: F64
-    R: F64
-    sensor_m: F64
-    looks: I64
-    polar: bool
-
-    def __len__(self) -> int:
-        return int(self.t_s.shape[0])
-
-    @classmethod
-    def of(cls, raw: Measurements, cart: Measurements) -> PlotBuffer:
-        """The plots ``raw`` (m rows, at their own times) with their conversions ``cart``."""
-        d, m = raw.ndim, len(raw)
-        t = raw.t_s if raw.dt_s is None else raw.t_s + raw.dt_s
-        Rc = cart.R[:, :d, :d]
-        return cls(
-            t_s=t, pos=cart.z[:, :d], Rc=Rc, var=np.trace(Rc, axis1=1, axis2=2),
-            z=raw.z[:, :d], R=raw.R[:, :d, :d], sensor_m=raw.sensor_m,
-            looks=np.zeros(m, np.int64), polar=raw.kind == "polar",
-        )  # fmt: skip
-
-    def select(self, idx: I64 | B) -> PlotBuffer:
-        """The rows ``idx``."""
-        return PlotBuffer(
-            **{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)[:-1]},
-            polar=self.polar,
-        )
-
-    def concat(self, other: PlotBuffer) -> PlotBuffer:
-        """Rows of this buffer then ``other``'s (same kind)."""
-        return PlotBuffer(
-            **{
-                f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])
-                for f in dataclasses.fields(self)[:-1]
-            },
-            polar=self.polar,
-        )
-
-    def raw(self, idx: I64) -> Measurements:
-        """The rows ``idx`` as measurements at their own times."""
-        return Measurements(
-            t_s=self.t_s[idx], z=self.z[idx], R=self.R[idx], sensor_m=self.sensor_m[idx],
-            kind="polar" if self.polar else "cartesian", ndim=self.z.shape[1],
-        )  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -316,8 +258,8 @@ class Initiation:
                 first_id += got.rows.shape[0]
                 if old is not None:
                     old = old.select(~_plots_of(old, pend.take(got.rows)))
-                new = new.select(_others(len(new), got.j))
-                pend = pend.take(_others(len(pend), got.rows))
+                new = _without(new, got.j)
+                pend = pend.take(np.isin(np.arange(len(pend)), got.rows, invert=True))
             self._wait(key, self._covered_pairs(pend, observed))
         if old is None:
             self._put(key, new)
@@ -335,8 +277,8 @@ class Initiation:
                                              first_id, bit, one))  # fmt: skip
             if wait.any():  # their plots stay buffered too
                 self._wait(key, ini.pending(old, new, i[wait], j[wait], ll[wait]))
-        old = self._covered(old.select(_others(len(old), i[~wait])), observed)
-        self._put(key, old.concat(new.select(_others(len(new), j[~wait]))))
+        old = self._covered(_without(old, i[~wait]), observed)
+        self._put(key, old.concat(_without(new, j[~wait])))
         return _joined(out)
 
     def miss(self, t_s: float, bit: int, observed: Observed | None) -> None:
@@ -353,14 +295,14 @@ class Initiation:
         if buf is None or self.two_point is None:
             return None
         old = t_s - buf.t_s > self.two_point.max_age_s
-        return buf.select(~old) if old.any() else buf
+        return buf.select(~old) if np.count_nonzero(old) else buf
 
     def _covered(self, buf: PlotBuffer, observed: Observed | None) -> PlotBuffer:
         """``buf`` after a look: the plots it covered count it; those out of looks go."""
         if len(buf) == 0 or self.two_point is None:
             return buf
         seen = np.ones(len(buf), bool) if observed is None else np.asarray(observed(buf.pos))
-        buf.looks = buf.looks + seen
+        buf.covered(seen)
         keep = buf.looks < self.two_point.max_looks
         return buf if keep.all() else buf.select(keep)
 
@@ -470,8 +412,10 @@ def _joined(out: list[Births]) -> Births | None:
                   TrackBook.concat(a.book, b.book))  # fmt: skip
 
 
-def _others(n: int, used: I64) -> I64:
-    """The rows of ``range(n)`` not in ``used``."""
-    keep = np.ones(n, bool)
+def _without(buf: PlotBuffer, used: I64) -> PlotBuffer:
+    """The rows of ``buf`` not in ``used`` (``buf`` itself if none is)."""
+    if used.shape[0] == 0:
+        return buf
+    keep = np.ones(len(buf), bool)
     keep[used] = False
-    return keep.nonzero()[0]
+    return buf.select(keep.nonzero()[0])

@@ -53,7 +53,8 @@ def manage(
         store.widen(sensor + 1)
     book, bank = store.book, store.bank
     s = seen.nonzero()[0]
-    book.record(s, hit[s], t, confirmer.delta_llr(hit[s], ll[s]), sensor)
+    if s.shape[0]:
+        book.record(s, hit[s], t, confirmer.delta_llr(hit[s], ll[s]), sensor)
     tent = book.status == TrackStatus.TENTATIVE
     confirm, drop = confirmer.decide(book)
     confirm &= seen | hit | ~tent  # on a look that saw it (its status changes now)

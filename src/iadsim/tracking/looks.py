@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.frames import Detections
 from iadsim.tracking.filters import trace_of_block
 from iadsim.tracking.gating import near_box
 from iadsim.tracking.measurements import Measurements, offset_pregate
@@ -21,7 +22,16 @@ from iadsim.tracking.roles import Filter, FilterState
 F64 = NDArray[np.float64]
 Observed = Callable[[F64], NDArray[np.bool_]]
 
-__all__ = ["Observed", "look_rows", "look_seen", "predicted", "time_groups", "visible_from"]
+__all__ = [
+    "Observed",
+    "look_rows",
+    "look_seen",
+    "plot_groups",
+    "predicted",
+    "time_groups",
+    "valid_plots",
+    "visible_from",
+]
 
 
 def visible_from(
@@ -63,6 +73,28 @@ def time_groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
     ts, fl = t_s[order], flag[order]
     cut = ((np.diff(ts) != 0) | (np.diff(fl.astype(np.int8)) != 0)).nonzero()[0] + 1
     return np.split(order.astype(np.int64), cut)
+
+
+def valid_plots(det: Detections) -> Detections:
+    """The rows of ``det`` a tracker can use: finite time, range, azimuth and elevation,
+    positive range and azimuth sigmas (``det`` itself if all are)."""
+    ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
+    ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
+    return det if ok.all() else det.select(ok)
+
+
+def plot_groups(
+    det: Detections, t_ref_s: float | None, use_rdot: bool
+) -> list[NDArray[np.int64] | None]:
+    """Rows of ``det`` in the groups of equal time (and use of radial velocity) a tracker
+    processes one by one (:func:`time_groups`); ``t_ref_s``: one look at that time
+    (sector looks: plot times are offsets). None stands for all rows, in input order."""
+    n = len(det)
+    if t_ref_s is not None and not use_rdot:
+        return [None] if n else []  # the look, one group
+    rd = np.isfinite(det.sigma_rdot_mps) & np.isfinite(det.rdot_mps) & use_rdot
+    groups = time_groups(det.t_s if t_ref_s is None else np.full(n, t_ref_s), rd)
+    return [None if idx.shape[0] == n else idx for idx in groups]
 
 
 def predicted(filt: Filter, bank: FilterState, dt: F64, *, in_place: bool) -> FilterState:
@@ -107,8 +139,8 @@ def look_rows(
     """
     x, P = bank.x, bank.P
     out = held.copy()
-    if observed is not None and out.any():
-        rows = out.nonzero()[0]
+    rows = out.nonzero()[0]
+    if observed is not None and rows.shape[0]:
         out[rows] = np.asarray(observed(x[rows, :d] + x[rows, d : 2 * d] * dt_s[rows, None]))
     if plots is not None and len(plots) and plots.dt_s is not None:
         r_var = trace_of_block(plots.R, d)

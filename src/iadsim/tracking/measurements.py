@@ -94,7 +94,7 @@ class Measurements:
     def __post_init__(self) -> None:
         if self.index.shape[0] != self.t_s.shape[0]:
             object.__setattr__(self, "index", np.arange(self.t_s.shape[0], dtype=np.int64))
-        if self.dt_s is not None and not self.dt_s.any():
+        if self.dt_s is not None and not np.count_nonzero(self.dt_s):
             object.__setattr__(self, "dt_s", None)  # all at t_s: the plain functions
 
     def __len__(self) -> int:
@@ -120,14 +120,8 @@ class Measurements:
         z = np.asarray(z, dtype=float)
         m, d = z.shape
         R = np.broadcast_to(np.asarray(R, dtype=float), (m, d, d)).copy()
-        return cls(
-            t_s=np.asarray(t_s, dtype=float),
-            z=z,
-            R=R,
-            sensor_m=np.zeros((m, 3)),
-            kind="cartesian",
-            ndim=d,
-        )
+        t = np.asarray(t_s, dtype=float)
+        return cls(t_s=t, z=z, R=R, sensor_m=np.zeros((m, 3)), kind="cartesian", ndim=d)
 
     @classmethod
     def from_detections(
@@ -279,13 +273,16 @@ def offset_pregate(
     """
     d = ndim
     v = x[:, d : 2 * d]
-    lo = np.asarray(ahead_s + float(dt_s.min()))
-    hi = np.asarray(ahead_s + float(dt_s.max()))
-    mid, far = 0.5 * (lo + hi), np.maximum(np.abs(lo), np.abs(hi))
+    lo, hi = ahead_s + float(dt_s.min()), ahead_s + float(dt_s.max())
+    mid = 0.5 * (lo + hi)
+    if isinstance(lo, float) and isinstance(hi, float):  # one offset: the same in floats
+        far: F64 | float = max(abs(lo), abs(hi))  # (finite plot times)
+    else:
+        far, mid = np.maximum(np.abs(lo), np.abs(hi)), np.reshape(mid, (-1, 1))
+    at = x[:, :d] + mid * v
     var = 2.0 * (trace_of_block(P, d) + far * far * trace_of_block(P, d, d))
     s = 0.5 * (hi - lo) * np.sqrt(np.einsum("ni,ni->n", v, v)) / scale
-    var = var + s * s + 2.0 * s * np.sqrt(var + r_var_max)
-    return x[:, :d] + np.reshape(mid, (-1, 1)) * v, var
+    return at, var + s * s + 2.0 * s * np.sqrt(var + r_var_max)
 
 
 def trace_of_block(A: F64, d: int, start: int = 0) -> F64:
@@ -310,18 +307,20 @@ def _polar_to_cart(z: F64, d: int) -> F64:
     return out
 
 
-def _polar_jac(z: F64, d: int) -> F64:
+def _cart_and_jac(z: F64, d: int) -> tuple[F64, F64]:  # _polar_to_cart and its Jacobian
     r, az = z[:, 0], z[:, 1]
     sa, ca = np.sin(az), np.cos(az)
-    J = np.empty((z.shape[0], d, d))
+    J, out = np.empty((z.shape[0], d, d)), np.empty((z.shape[0], d))
     if d == 2:
         J[:, 0, 0], J[:, 0, 1], J[:, 1, 0], J[:, 1, 1] = sa, r * ca, ca, -r * sa
-        return J
+        out[:, 0], out[:, 1] = r * sa, r * ca
+        return out, J
     se, ce = np.sin(z[:, 2]), np.cos(z[:, 2])
     J[:, 0, 0], J[:, 0, 1], J[:, 0, 2] = ce * sa, r * ce * ca, -r * se * sa
     J[:, 1, 0], J[:, 1, 1], J[:, 1, 2] = ce * ca, -r * ce * sa, -r * se * ca
     J[:, 2, 0], J[:, 2, 1], J[:, 2, 2] = se, 0.0, r * ce
-    return J
+    out[:, 0], out[:, 1], out[:, 2] = r * ce * sa, r * ce * ca, r * se
+    return out, J
 
 
 def standard_conversion(meas: Measurements) -> Measurements:
@@ -334,9 +333,9 @@ def standard_conversion(meas: Measurements) -> Measurements:
         return meas
     d = meas.ndim
     zp = meas.z[:, :d]
-    J = _polar_jac(zp, d)
+    pos, J = _cart_and_jac(zp, d)
     R = J @ meas.R[:, :d, :d] @ J.swapaxes(1, 2)
-    pos = _polar_to_cart(zp, d) + meas.sensor_m[:, :d]
+    pos += meas.sensor_m[:, :d]
     return Measurements(
         t_s=meas.t_s,
         z=pos,

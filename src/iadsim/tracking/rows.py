@@ -66,7 +66,7 @@ def tracks_frame(parts: list[TrackRows], d: int) -> Tracks:
         "quality": cat([r.quality for r in parts], np.float64),
     }
     cols.update(zip(names, block, strict=True))
-    return Tracks.from_trusted_columns(cols)
+    return Tracks.from_owned_columns(cols)  # fresh read-only columns (cat, block rows)
 
 
 @functools.cache

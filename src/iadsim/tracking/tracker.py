@@ -34,8 +34,8 @@ from numpy.typing import NDArray
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.numeric import sorted_position
 from iadsim.tracking import looks
-from iadsim.tracking.association import GNN, Associator, Chosen, associate_class, dense_unique
-from iadsim.tracking.gating import Gate, GatedPairs, ambiguous_rows
+from iadsim.tracking.association import GNN, Associator, associate_class
+from iadsim.tracking.gating import Gate, ambiguous_rows
 from iadsim.tracking.initiation import Initiation
 from iadsim.tracking.lifecycle import manage
 from iadsim.tracking.looks import Observed, visible_from
@@ -44,10 +44,14 @@ from iadsim.tracking.measurements import Measurements, standard_conversion
 from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
 from iadsim.tracking.rows import TrackRows, tracks_frame
 from iadsim.tracking.store import TrackStore
+from iadsim.tracking.update import update_associated
 
 F64 = NDArray[np.float64]
 
 __all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
+
+#: last_hit_ids and last_hit_t_s of a look without hits (shared: empty, nothing to write)
+_NO_HITS = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 COUNTERS = ("detections", "invalid", "out_of_order", "associated", "initiated", "confirmed",
             "deleted")  # fmt: skip  # the names of Tracker.counters
@@ -138,7 +142,7 @@ class Tracker:
         """(last_hit_ids, last_hit_t_s), found once per step from its updates."""
         if self._hit_rows is None:
             if not self._hits:
-                self._hit_rows = np.zeros(0, dtype=np.int64), np.zeros(0)
+                self._hit_rows = _NO_HITS
             else:
                 ids, inv = np.unique(np.concatenate(self._hits), return_inverse=True)
                 t = np.full(ids.shape[0], -np.inf)
@@ -184,22 +188,16 @@ class Tracker:
         record costs what changed, not every live track).
         """
         d, p = self.parts.filter.ndim, self.parts
-        det = detections
         self._hits, self._hit_t, self._hit_rows = [], [], None
-        self._counters["detections"] += len(det)
-        ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
-        ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
-        n_ok = int(ok.sum())
-        self._counters["invalid"] += len(det) - n_ok
-        if n_ok < len(det):
-            det = det.select(ok)
-        rd = np.isfinite(det.sigma_rdot_mps) & np.isfinite(det.rdot_mps) & p.use_rdot
+        self._counters["detections"] += len(detections)
+        det = looks.valid_plots(detections)
+        self._counters["invalid"] += len(detections) - len(det)
         bit = 0 if sensor_id is None else 1 << int(sensor_id)
         if not 0 <= bit < 2**63:
             raise ValueError(f"sensor_id must be in 0..62 (got {sensor_id})")
         ref = t_s if batch else None  # one look at t_s, plot times kept as offsets
-        for idx in looks.time_groups(det.t_s if ref is None else np.full(len(det), ref), rd):
-            group = det if idx.shape[0] == len(det) else det.select(idx)
+        for idx in looks.plot_groups(det, ref, p.use_rdot):
+            group = det if idx is None else det.select(idx)
             m = Measurements.from_detections(group, ndim=d, use_rdot=p.use_rdot, t_ref_s=ref)
             self._process(m, observed, bit)
         return self._output(t_s, changes_only=changes_only)
@@ -279,6 +277,9 @@ class Tracker:
             at = sorted_position(book.track_id, ids)
             news[at[at >= 0]] = True
         book.reported[news] = book.status[news]
+        if changes_only and not self._deleted and not news.any():  # (most looks: no news)
+            self._changes, self._touched = np.zeros(0, bool), []
+            return Tracks.empty()
         live = self._live(t_s, news if changes_only else None)
         out = tracks_frame([live, *self._deleted], self.parts.filter.ndim)
         if changes_only:
@@ -306,68 +307,64 @@ class Tracker:
         look = looks.look_rows(self._bank, np.maximum(dt, 0.0), d, held=held,
                                observed=observed, plots=cart, scale=scale)  # fmt: skip
         rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
-        ahead = rows[dt[rows] > 0]
-        if ahead.shape[0]:  # predicted to t in place (the others are at t already)
-            self._bank.put(ahead, p.filter.predict(self._bank.take(ahead), dt[ahead]))
-        book.t_s[rows] = np.maximum(book.t_s[rows], t)
-        x = self._bank.x[rows]
-        seen = np.zeros(n, bool)
-        seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
-        hit, ll_hit, used = np.zeros(n, bool), np.full(n, -np.inf), np.zeros(m, bool)
+        seen, hit, ll_hit = np.zeros(n, bool), np.zeros(n, bool), np.full(n, -np.inf)
+        used = np.zeros(m, bool)
         hold: NDArray[np.bool_] | None = None  # hit tentative rows that may not confirm
-        if rows.size and m:
-            gp = p.gate.pairs(p.filter, x, self._bank.P[rows], meas, cart=cart)  # local ti
-            firm = book.status[rows] != TrackStatus.TENTATIVE
-            picks = [
-                associate_class(p.associator, p.gate, gp, c, used)
-                for c in (firm, ~firm)
-                if gp.ti.shape[0]
-            ]
-            chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
-            if chosen:
-                self._update(rows, gp, meas, chosen, hit, ll_hit)
-                if not p.confirm_on_ambiguous:
-                    amb = rows[ambiguous_rows(gp, rows.shape[0], m)]
-                    hold = np.zeros(n, bool)
-                    hold[amb] = hit[amb] & (book.status[amb] == TrackStatus.TENTATIVE)
-        if bit:
-            book.sensors[hit] |= np.uint64(bit)
+        if rows.size:  # (many looks concern no track)
+            hold = self._look(rows, t - book.t_s[rows], meas, cart, held, observed, seen, hit,
+                              ll_hit, used)  # fmt: skip
+            if bit:
+                book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None, hold)
         if used.any():  # (most plots of a look are false alarms no track takes)
             free = (~used).nonzero()[0]
             raw, cart = raw.select(free), cart.select(free)
         self._initiate(raw, cart, t, bit, observed)
 
-    def _update(
-        self, look: NDArray[np.int64], gp: GatedPairs, meas: Measurements,
-        chosen: list[Chosen], hit: NDArray[np.bool_], ll_hit: F64,
-    ) -> None:  # fmt: skip
-        """One filter update of every track some class associated (row-wise kernels: as
-        updating each class alone); ``look`` (r,): store rows of ``gp.ti``, increasing."""
-        pair = np.concatenate([c.pair for c in chosen])  # rows into gp
-        beta = np.concatenate([c.beta for c in chosen])
-        trow = gp.ti[pair]
-        order = np.argsort(trow, kind="stable")  # pairs grouped by track, order kept
-        pair, beta, trow = pair[order], beta[order], trow[order]
-        upd, inv = dense_unique(trow)
-        rows = np.concatenate([c.rows for c in chosen])
-        by_row = np.argsort(rows)  # rows are distinct across classes: aligns with upd
-        beta0 = np.concatenate([c.beta0 for c in chosen])[by_row]
-        b = np.concatenate([c.b for c in chosen])[by_row]
-        upd = look[upd]
-        new, ll = self.parts.filter.update(
-            self._bank.take(upd), meas.select(gp.di[pair]), inv, beta, beta0, b,
-            inn=gp.inn.select(pair),
-        )  # fmt: skip
-        self._bank.put(upd, new)
+    def _look(
+        self, rows: NDArray[np.int64], dt: F64, meas: Measurements, cart: Measurements,
+        held: NDArray[np.bool_], observed: Observed | None, seen: NDArray[np.bool_],
+        hit: NDArray[np.bool_], ll_hit: F64, used: NDArray[np.bool_],
+    ) -> NDArray[np.bool_] | None:  # fmt: skip
+        """Predict the look's ``rows`` (``dt`` (r,) ahead) to its time, mark those it
+        observes in ``seen``, gate, associate and update (``hit``, ``ll_hit``, ``used``
+        plots, all written in place); returns the rows whose hit may not confirm."""
+        p, book = self.parts, self._book
+        d, n, m, t = p.filter.ndim, seen.shape[0], used.shape[0], self._t_now
+        ahead = (dt > 0).nonzero()[0]
+        if ahead.shape[0]:  # predicted to t in place (the others are at t already)
+            at = rows[ahead]
+            self._bank.put(at, p.filter.predict(self._bank.take(at), dt[ahead]))
+            book.t_s[at] = t
+        x = self._bank.x[rows]
+        seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
+        if not m:
+            return None
+        P = self._bank.P[rows]
+        ti, di = p.gate.candidates(p.filter, x, P, meas, cart=cart)  # local track rows
+        if not ti.shape[0]:
+            return None  # (most looks: no plot near a track)
+        gp = p.gate.gated(p.filter, x, P, meas, ti, di)
+        if not gp.ti.shape[0]:
+            return None  # no plot in any gate
+        firm = book.status[rows] != TrackStatus.TENTATIVE
+        picks = [associate_class(p.associator, p.gate, gp, c, used) for c in (firm, ~firm)]
+        chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
+        if not chosen:
+            return None
+        upd, hit_t = update_associated(p.filter, self._bank, rows, gp, meas, chosen, ll_hit)
         hit[upd] = True
-        self._hits.append(self._book.track_id[upd])
-        by_track = np.lexsort((beta, inv))  # pairs by track, the likeliest plot last
-        di = gp.di[pair[by_track[np.r_[inv[by_track][1:] != inv[by_track][:-1], True]]]]
-        self._hit_t.append(meas.t_s[di] + (0.0 if meas.dt_s is None else meas.dt_s[di]))
-        self._touched.append(self._book.track_id[upd])
-        np.maximum.at(ll_hit, look[trow], ll)
+        ids = book.track_id[upd]
+        self._hits.append(ids)
+        self._hit_t.append(hit_t)
+        self._touched.append(ids)
         self._counters["associated"] += int(upd.shape[0])
+        if p.confirm_on_ambiguous:
+            return None
+        amb = rows[ambiguous_rows(gp, rows.shape[0], m)]
+        hold = np.zeros(n, bool)
+        hold[amb] = hit[amb] & (book.status[amb] == TrackStatus.TENTATIVE)
+        return hold
 
     def _manage(
         self, t: float, seen: NDArray[np.bool_], hit: NDArray[np.bool_], ll: F64,

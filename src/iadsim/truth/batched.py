@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.truth.routes import RouteGeometry, vertical_profile
+from iadsim.truth.routes import RouteGeometry, along_track, vertical_profile
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 __all__ = ["RouteBank"]
 
-_SEG = ("t0_s", "is_arc", "p0", "d", "v", "c", "r", "phi0", "omega")
+_SEG = ("t0_s", "is_arc", "p0", "d", "v", "c", "r", "phi0", "omega", "acc", "acc_s")
 _LEG = ("tv_s", "h0", "h1", "accel", "peak", "ramp_s", "hold_s")
 
 
@@ -81,10 +81,10 @@ class RouteBank:
         g, s = self.seg, self.leg
         i = _index(self.seg_table, self.seg_off, self.seg_count, grp, tau)
         dt = tau - g["t0_s"][i]
-        v = g["v"][i]
+        dist, speed = along_track(dt, g["v"][i], g["acc"][i], g["acc_s"][i])
         d = g["d"][i]
-        pos = g["p0"][i] + d * (v * dt)[..., None]  # on a line segment
-        vel = d * v[..., None]
+        pos = g["p0"][i] + d * dist[..., None]  # on a line segment
+        vel = d * speed[..., None]
         arc = g["is_arc"][i]
         if arc.any():  # on an arc: overwrite those samples
             ia, dta = i[arc], dt[arc]

@@ -1,5 +1,5 @@
-"""Threat motion (truth): waypoint routes, coordinated turns, rate- and acceleration-limited
-climbs.
+"""Threat motion (truth): waypoint routes, coordinated turns, acceleration-limited speed
+changes, rate- and acceleration-limited climbs.
 
 Geometry
 --------
@@ -15,9 +15,33 @@ Horizontal path: straight legs joined by fly-by circular arcs tangent to both
 legs (coordinated level turn). The turn radius at ground speed v and maximum
 load factor n is R = v^2 / (g sqrt(n^2 - 1)) (level turn, bank angle
 phi = arccos(1/n); e.g. Anderson, *Aircraft Performance and Design*, 1999,
-eq. 6.118). An arc is flown at the speed of the leg it leaves; the speed of the
-next leg applies from the arc's end. If the legs are too short for the fillet,
-the radius shrinks to fit (counted in ``tight_turns``).
+eq. 6.118). If the legs are too short for the fillet, the radius shrinks to fit
+(counted in ``tight_turns``).
+
+Speed: the ground speed changes at a longitudinal acceleration a_long, never in a
+step. An arc is flown at the speed the line before it ends with; the line after it
+ramps from that speed to its own leg speed at a_long (along-track distance
+quadratic in time, see :func:`along_track`) and then holds it, so the line lasts
+d_ramp / mean speed + (L - d_ramp) / v instead of L / v and still ends where the
+next arc (or the route) begins. A line too short for its ramp ends at the speed
+the ramp reached (v0^2 +- 2 a_long L = v_end^2) and the next arc and line start
+from it: speed is continuous everywhere. Such an arc's radius is sized for the
+speed it is flown at: for the leg speed as planned, or, when a deceleration is
+still unfinished with that radius, for the (higher) speed the line started with,
+so the turn's load factor never exceeds the platform's (unless the turn is tight).
+The first leg starts at its leg speed (the threat is launched at speed).
+
+a_long = g * :data:`LONG_ACCEL_G` * min(1, n_max - 1) = 0.25 g (2.45 m/s^2) for
+every catalog type (n_max >= 2), an assumption of the order of an airframe's
+excess thrust and of its drag deceleration at idle: a fighter's level acceleration
+from Mach 0.8 to 1.2 at altitude (about 120 m/s) takes of the order of a minute
+(about 0.2 g; the F-35A's specified time for it was lengthened by 8 s in 2013, DOT&E
+FY2012 Annual Report, F-35 JSF), a subsonic cruise missile's turbofan gives a
+thrust-to-weight ratio of about 0.2 (Tomahawk: F107, ~3.1 kN for ~1,450 kg), and a
+drone's 10 m/s speed changes take 4 s. Scaled by n_max - 1 below 2 g, so a platform
+limited to small loads is not asked for more longitudinally than laterally. The
+step it replaces (20-30 m/s from one instant to the next at the bundled presets'
+waypoints) was an unbounded longitudinal acceleration.
 
 Vertical path: during the leg towards waypoint k, the altitude moves toward
 ``alt_k`` with an acceleration-limited climb-rate profile and then holds; the leg
@@ -57,6 +81,8 @@ from numpy.typing import NDArray
 G_MPS2 = 9.80665
 VERTICAL_ACCEL_G = 1.0
 """Incremental load factor of climb entries and level-offs (see module docstring)."""
+LONG_ACCEL_G = 0.25
+"""Longitudinal acceleration of speed changes, in g (see module docstring)."""
 F64 = NDArray[np.float64]
 
 
@@ -71,6 +97,60 @@ def vertical_accel_mps2(max_load_factor_g: float) -> float:
     """Vertical acceleration a_v = g min(VERTICAL_ACCEL_G, n_max - 1) of climb entries
     and level-offs in m/s^2 (see module docstring)."""
     return G_MPS2 * min(VERTICAL_ACCEL_G, max_load_factor_g - 1.0)
+
+
+def long_accel_mps2(max_load_factor_g: float) -> float:
+    """Longitudinal acceleration a_long = g LONG_ACCEL_G min(1, n_max - 1) of speed
+    changes in m/s^2 (see module docstring)."""
+    return G_MPS2 * LONG_ACCEL_G * min(1.0, max_load_factor_g - 1.0)
+
+
+def along_track(dt_s: F64, v: F64, acc: F64, ramp_s: F64) -> tuple[F64, F64]:
+    """Distance flown and speed ``dt_s`` seconds into line segments (element-wise).
+
+    The speed ramps at ``acc`` (signed, m/s^2) for ``ramp_s`` seconds to ``v`` and then
+    holds it (it starts at v - acc ramp_s): with u = min(dt, ramp_s),
+    distance = v dt - acc (dt (ramp_s - u) + u^2 / 2), speed = v - acc (ramp_s - u)
+    (exactly v dt and v where ``acc`` is 0).
+    """
+    u = np.minimum(dt_s, ramp_s)
+    left = ramp_s - u  # of the ramp still to fly
+    return v * dt_s - acc * (dt_s * left + 0.5 * u * u), v - acc * left
+
+
+def _speed_ramp(
+    length_m: float, v0: float, v1: float, a: float
+) -> tuple[float, float, float, float]:
+    """A line of ``length_m`` entered at ``v0`` with leg speed ``v1``: its end speed,
+    signed acceleration, ramp duration and duration (see module docstring)."""
+    if v1 == v0:
+        return v0, 0.0, 0.0, length_m / v0
+    acc = math.copysign(a, v1 - v0)
+    ramp_m = (v1 * v1 - v0 * v0) / (2.0 * acc)
+    if ramp_m <= length_m:
+        ramp_s = (v1 - v0) / acc
+        return v1, acc, ramp_s, ramp_s + (length_m - ramp_m) / v1
+    v_end = math.sqrt(max(v0 * v0 + 2.0 * acc * length_m, 0.0))  # the ramp reached
+    ramp_s = (v_end - v0) / acc
+    return v_end, acc, ramp_s, ramp_s
+
+
+def _fillet(
+    spec: RouteSpec, k: int, lengths: F64, dirs: F64, tan_in: float, speed_mps: float
+) -> tuple[float, float, float, bool]:
+    """Tangent length, radius and signed turn angle of the fillet at waypoint ``k``
+    flown at ``speed_mps`` (zeros without a turn), and whether it had to shrink."""
+    d_in, d_out = dirs[k - 1], dirs[k]
+    ang = math.atan2(d_in[0] * d_out[1] - d_in[1] * d_out[0], float(d_in @ d_out))
+    if abs(ang) < 1e-9 or lengths[k - 1] == 0 or lengths[k] == 0:
+        return 0.0, 0.0, 0.0, False
+    r = float(turn_radius_m(speed_mps, spec.max_load_factor_g))
+    length = r * math.tan(abs(ang) / 2)
+    room = min(lengths[k - 1] - tan_in, lengths[k] / 2)
+    if length <= room:
+        return length, r, ang, False
+    length = max(room, 0.0)
+    return length, length / math.tan(abs(ang) / 2), ang, True
 
 
 def vertical_profile(
@@ -139,8 +219,11 @@ class RouteGeometry:
 
     Segment arrays have shape (S,): start time ``t0_s`` relative to launch,
     ``is_arc``, start point ``p0`` (S, 2), line direction ``d`` (S, 2), speed
-    ``v``, arc centre ``c`` (S, 2), radius ``r``, start angle ``phi0`` (math
-    convention, from east counter-clockwise) and signed angular rate ``omega``.
+    ``v`` (of an arc; the speed a line holds after its ramp), arc centre ``c``
+    (S, 2), radius ``r``, start angle ``phi0`` (math convention, from east
+    counter-clockwise), signed angular rate ``omega``, and the speed ramp of a line:
+    signed acceleration ``acc`` and its duration ``acc_s`` (0 on arcs and on lines at
+    constant speed; see :func:`along_track`).
     Vertical legs (K,): start time ``tv_s``, start altitude ``h0``, target
     altitude ``h1``, maximum rate magnitude ``rate``, vertical acceleration
     ``accel``, and the planned profile: peak rate ``peak``, duration of each ramp
@@ -156,6 +239,8 @@ class RouteGeometry:
     r: F64
     phi0: F64
     omega: F64
+    acc: F64
+    acc_s: F64
     tv_s: F64
     h0: F64
     h1: F64
@@ -180,51 +265,39 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
     lengths = np.hypot(legs[:, 0], legs[:, 1])
     dirs = legs / np.where(lengths > 0, lengths, 1.0)[:, None]
     speeds = np.asarray(spec.speed_mps, dtype=float)
-    tan_len = np.zeros(w)  # fillet tangent length at each waypoint
-    radius = np.zeros(w)
-    turn = np.zeros(w)  # signed turn angle (left positive)
-    tight = 0
-    for k in range(1, w - 1):
-        d_in, d_out = dirs[k - 1], dirs[k]
-        ang = math.atan2(d_in[0] * d_out[1] - d_in[1] * d_out[0], float(d_in @ d_out))
-        if abs(ang) < 1e-9 or lengths[k - 1] == 0 or lengths[k] == 0:
-            continue
-        r = float(turn_radius_m(speeds[k - 1], spec.max_load_factor_g))
-        length = r * math.tan(abs(ang) / 2)
-        room = min(lengths[k - 1] - tan_len[k - 1], lengths[k] / 2)
-        if length > room:
-            tight += 1
-            length = max(room, 0.0)
-            r = length / math.tan(abs(ang) / 2)
-        tan_len[k], radius[k], turn[k] = length, r, ang
+    a_long = long_accel_mps2(spec.max_load_factor_g)
     seg: dict[str, list[object]] = {
-        k: [] for k in ("p0", "d", "v", "c", "r", "phi0", "omega", "dur", "arc")
+        k: [] for k in ("p0", "d", "v", "c", "r", "phi0", "omega", "dur", "arc", "acc", "acc_s")
     }
 
-    def add(
-        p0: F64, d: F64, v: float, c: F64, r: float, phi0: float, om: float, dur: float, arc: bool
-    ) -> None:
-        for key, val in zip(seg, (p0, d, v, c, r, phi0, om, dur, arc), strict=True):
+    def add(p0: F64, d: F64, v: float, c: F64, r: float, phi0: float, om: float, dur: float,
+            arc: bool, acc: float = 0.0, acc_s: float = 0.0) -> None:  # fmt: skip
+        for key, val in zip(seg, (p0, d, v, c, r, phi0, om, dur, arc, acc, acc_s), strict=True):
             seg[key].append(val)
 
     zero2 = np.zeros(2)
     t_at_wp = np.zeros(w)
-    t = 0.0
+    t, tan_in, tight, v = 0.0, 0.0, 0, float(speeds[0])  # v: speed the next line starts at
     for k in range(w - 1):
-        start = p[k] + dirs[k] * tan_len[k]
-        line_len = lengths[k] - tan_len[k] - tan_len[k + 1]
-        dur = max(line_len, 0.0) / speeds[k]
-        add(start, dirs[k], speeds[k], zero2, 0.0, 0.0, 0.0, dur, False)
-        t += dur
-        if k + 1 < w - 1 and radius[k + 1] > 0:
-            r, ang = radius[k + 1], turn[k + 1]
-            t1 = p[k + 1] - dirs[k] * tan_len[k + 1]
+        turn = (0.0, 0.0, 0.0, False)  # fillet at waypoint k + 1 (tangent, radius, angle)
+        if k + 1 < w - 1:
+            turn = _fillet(spec, k + 1, lengths, dirs, tan_in, speeds[k])
+            line_len = max(lengths[k] - tan_in - turn[0], 0.0)
+            if _speed_ramp(line_len, v, speeds[k], a_long)[0] > speeds[k]:  # slowing down
+                turn = _fillet(spec, k + 1, lengths, dirs, tan_in, max(v, speeds[k]))
+        tight += turn[3]
+        line_len = max(lengths[k] - tan_in - turn[0], 0.0)
+        v_end, acc, acc_s, dur = _speed_ramp(line_len, v, speeds[k], a_long)
+        add(p[k] + dirs[k] * tan_in, dirs[k], v_end, zero2, 0.0, 0.0, 0.0, dur, False, acc, acc_s)
+        t, v, (tan_in, r, ang, _) = t + dur, v_end, turn
+        if r > 0:
+            t1 = p[k + 1] - dirs[k] * tan_in
             left = np.array([-dirs[k][1], dirs[k][0]])
             c = t1 + left * r * np.sign(ang)
             phi0 = math.atan2(t1[1] - c[1], t1[0] - c[0])
-            om = np.sign(ang) * speeds[k] / r
-            adur = r * abs(ang) / speeds[k]
-            add(t1, dirs[k], speeds[k], c, r, phi0, om, adur, True)
+            om = np.sign(ang) * v / r
+            adur = r * abs(ang) / v
+            add(t1, dirs[k], v, c, r, phi0, om, adur, True)
             t_at_wp[k + 1] = t + adur / 2
             t += adur
         else:
@@ -254,6 +327,8 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
         r=np.asarray(seg["r"], dtype=float),
         phi0=np.asarray(seg["phi0"], dtype=float),
         omega=np.asarray(seg["omega"], dtype=float),
+        acc=np.asarray(seg["acc"], dtype=float),
+        acc_s=np.asarray(seg["acc_s"], dtype=float),
         tv_s=t_at_wp[:-1].copy(),
         h0=h0,
         h1=alt[1:].copy(),
@@ -273,10 +348,10 @@ def route_states(g: RouteGeometry, tau_s: F64) -> tuple[F64, F64, F64, F64]:
     tau = np.clip(np.asarray(tau_s, dtype=float), 0.0, g.end_s)
     i = np.clip(np.searchsorted(g.t0_s, tau, side="right") - 1, 0, g.t0_s.size - 1)
     dt = tau - g.t0_s[i]
-    v = g.v[i]
+    dist, speed = along_track(dt, g.v[i], g.acc[i], g.acc_s[i])
     d = g.d[i]
-    pos = g.p0[i] + d * (v * dt)[..., None]  # on a line segment
-    vel = d * v[..., None]
+    pos = g.p0[i] + d * dist[..., None]  # on a line segment
+    vel = d * speed[..., None]
     arc = g.is_arc[i]
     if arc.any():  # on an arc: overwrite those samples
         ia, dta = i[arc], dt[arc]

@@ -98,8 +98,8 @@ class TruthTable:
         t = np.full(ids.shape[0], float(t_s))
         for a in (row, alive, t):  # fresh arrays, handed over read-only (no views made)
             a.flags.writeable = False
-        # columns of the declared dtypes and one length by construction
-        return Truth.from_trusted_columns(
+        # read-only columns of the declared dtypes and one length by construction
+        return Truth.from_owned_columns(
             {
                 "t_s": t,
                 "threat_id": ids,
