@@ -28,7 +28,9 @@ import yaml
 from iadsim.frames import TrackStatus
 from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
 from iadsim.sim.runner import RunResult, run_scenario
-from iadsim.tracking.initiation import Initiation, PlotBuffer, TwoPointInitiator
+from iadsim.tracking import tracker as tracker_mod
+from iadsim.tracking.buffer import PlotBuffer
+from iadsim.tracking.initiation import Initiation, TwoPointInitiator
 from iadsim.tracking.plot_pairs import Pending
 from iadsim.tracking.tracker import Tracker
 
@@ -47,15 +49,27 @@ class Log:
     thirds: dict[int, tuple[float, float]] = dataclasses.field(default_factory=dict)
 
 
+def _log_thirds(log: Log, got: dict[str, Any], ids: np.ndarray, t_s: float) -> int:
+    """Log the three-point births (they come first in a birth's ids); their count."""
+    pend, new, th = got["pend"], got["new3"], got["third"]
+    for k, r in enumerate(th.rows):
+        tid = int(ids[k])
+        log.pairs.append((tid, t_s, bool(th.amb[k]), float(pend.t1_s[r]),
+                          float(pend.r1[r]), float(pend.t2_s[r]), float(pend.r2[r])))  # fmt: skip
+        log.thirds[tid] = (float(new.t_s[th.j[k]]), float(new.z[th.j[k], 0]))
+    return int(th.rows.shape[0])
+
+
 @contextlib.contextmanager
 def recording(log: Log) -> Iterator[None]:
-    """Wrap :meth:`Initiation.births` and ``Tracker._update`` to fill ``log``."""
-    births0, update0 = Initiation.births, Tracker._update
+    """Wrap :meth:`Initiation.births` and the tracker's updates to fill ``log``."""
+    births0, look0 = Initiation.births, Tracker._look
+    update0 = tracker_mod.update_associated
     gate0, third0 = TwoPointInitiator.gate, TwoPointInitiator.third
     got: dict[str, Any] = {}
 
-    def gate(self: TwoPointInitiator, buf: PlotBuffer, new: PlotBuffer) -> Any:
-        out = gate0(self, buf, new)
+    def gate(self: TwoPointInitiator, buf: PlotBuffer, new: PlotBuffer, *a: Any) -> Any:
+        out = gate0(self, buf, new, *a)
         got.update(buf=buf, new=new, out=out)
         return out
 
@@ -69,15 +83,8 @@ def recording(log: Log) -> Iterator[None]:
         res = births0(self, *a)
         if res is None:
             return res
-        ids, n = res.book.track_id, 0
-        if "third" in got:  # three-point births come first
-            pend, new, th = got["pend"], got["new3"], got["third"]
-            for k, r in enumerate(th.rows):
-                tid = int(ids[k])
-                log.pairs.append((tid, float(a[2]), bool(th.amb[k]), float(pend.t1_s[r]),
-                                  float(pend.r1[r]), float(pend.t2_s[r]), float(pend.r2[r])))
-                log.thirds[tid] = (float(new.t_s[th.j[k]]), float(new.z[th.j[k], 0]))
-            n = th.rows.shape[0]
+        ids = res.book.track_id
+        n = _log_thirds(log, got, ids, float(a[2])) if "third" in got else 0
         if "out" in got:
             buf, new, (i, j, amb) = got["buf"], got["new"], got["out"]
             mode = self.two_point.third_plot if self.two_point else "never"
@@ -92,24 +99,30 @@ def recording(log: Log) -> Iterator[None]:
                 log.looks[tid] = look
         return res
 
-    def update(self: Tracker, look: Any, gp: Any, meas: Any, chosen: Any, *a: Any) -> Any:
+    def look(self: Tracker, *a: Any) -> Any:
+        got["tracker"] = self
+        return look0(self, *a)
+
+    def update(filt: Any, bank: Any, rows: Any, gp: Any, meas: Any, chosen: Any, *a: Any) -> Any:
         pair = np.concatenate([c.pair for c in chosen])
-        ids = self._book.track_id[look[gp.ti[pair]]]
+        ids = got["tracker"]._book.track_id[rows[gp.ti[pair]]]
         di = gp.di[pair]
         t = meas.t_s[di] + (0.0 if meas.dt_s is None else meas.dt_s[di])
         for tid, tt, r in zip(ids.tolist(), t.tolist(), meas.z[di, 0].tolist(), strict=True):
             log.updates.append((tid, tt, r))
-        return update0(self, look, gp, meas, chosen, *a)
+        return update0(filt, bank, rows, gp, meas, chosen, *a)
 
     Initiation.births = births  # type: ignore[method-assign]
-    Tracker._update = update  # type: ignore[method-assign]
+    Tracker._look = look  # type: ignore[method-assign]
+    tracker_mod.update_associated = update
     TwoPointInitiator.gate = gate  # type: ignore[method-assign]
     TwoPointInitiator.third = third  # type: ignore[method-assign]
     try:
         yield
     finally:
         Initiation.births = births0  # type: ignore[method-assign]
-        Tracker._update = update0  # type: ignore[method-assign]
+        Tracker._look = look0  # type: ignore[method-assign]
+        tracker_mod.update_associated = update0
         TwoPointInitiator.gate = gate0  # type: ignore[method-assign]
         TwoPointInitiator.third = third0  # type: ignore[method-assign]
 
@@ -178,9 +191,11 @@ def report(res: RunResult, log: Log, show: bool) -> tuple[int, int, int, int]:
         ok_amb += (not cross) and amb
         if show or cross:
             tc, sig = confirmation_error(res, tid, b)
+            third = f" / {log.thirds[tid][0]:7.2f} truth {c:3d}" if tid in log.thirds else ""
             print(f"  track {tid:5d} born {t:7.1f} amb {amb:d} radar {rad1}/{rad2} plots"
                   f" {t1:7.2f} truth {a:3d} / {t2:7.2f} truth {b:3d}"
-                  f"{'  CROSS' if cross else ''}  confirmed {tc:7.1f} v err {sig:5.1f} sd")  # fmt: skip
+                  f"{third}{'  CROSS' if cross else ''}"
+                  f"  confirmed {tc:7.1f} v err {sig:5.1f} sd")  # fmt: skip
     return n, bad, bad_amb, ok_amb
 
 
@@ -193,6 +208,8 @@ def detail(res: RunResult, log: Log, tid: int, n_updates: int) -> None:
             print(f"track {tid}: born {t:.2f} ambiguous {amb}")
             for tt, r in ((t1, r1), (t2, r2)):
                 print(f"  pair plot t {tt:8.2f} range {r:9.0f} radar/truth {idx.truth(tt, r)}")
+            if tid not in log.looks:
+                continue
             bt, br, nt, nr = log.looks[tid]
             for name, ts, rs in (("buffered", bt, br), ("new", nt, nr)):
                 tru = [idx.truth(a, b) for a, b in zip(ts, rs, strict=True)]
@@ -229,8 +246,10 @@ def main() -> None:
               f" one truth id, ambiguous {got[3]}")  # fmt: skip
         if args.track is not None:
             detail(res, log, args.track, args.updates)
-    print(f"total {args.scenario} seeds {args.seeds}: confirmed pair tracks {tot[0]},"
-          f" two truth ids {tot[1]} (ambiguous {tot[2]}); one truth id, ambiguous {tot[3]}")
+    print(
+        f"total {args.scenario} seeds {args.seeds}: confirmed pair tracks {tot[0]},"
+        f" two truth ids {tot[1]} (ambiguous {tot[2]}); one truth id, ambiguous {tot[3]}"
+    )
 
 
 if __name__ == "__main__":

@@ -229,8 +229,11 @@ class TwoPointConfig(KindModel):
     (``ambiguous`` ones, ``always`` every one, ``never``) start a track only once a
     third plot lies in the gate predicted from the pair (three-point initiation;
     :mod:`iadsim.tracking.plot_pairs`); ``ambiguous_hits``: 1, an ambiguous pair's
-    track starts with one hit (the newer plot's), not two. ``q_m2ps3`` (default: the CV motion's
-    q, else 20) adds the velocity change over the pair's time to the initial covariance."""
+    track starts with one hit (the newer plot's), not two; ``chain_check``: a waiting
+    pair whose first plot has a likelier partner (velocity prior) on the third plot's
+    look than the third plot is dropped (a chain across a formation). ``q_m2ps3``
+    (default: the CV motion's q, else 20) adds the velocity change over the pair's time
+    to the initial covariance."""
 
     kind: Literal["two_point"] = "two_point"
     m: Annotated[int, Field(ge=1, le=63)] = 3
@@ -244,6 +247,7 @@ class TwoPointConfig(KindModel):
     ambiguous_prior: bool = False
     third_plot: Literal["never", "ambiguous", "always"] = "never"
     ambiguous_hits: Literal[1, 2] = 2
+    chain_check: bool = False
     velocity_sigma_mps: Pos = 400.0
     q_m2ps3: Annotated[float, Field(ge=0.0)] | None = None
     accel_sigma_mps2: Pos = 30.0
@@ -268,6 +272,7 @@ class TwoPointConfig(KindModel):
             ambiguous_prior=self.ambiguous_prior,
             third_plot=self.third_plot,
             ambiguous_hits=self.ambiguous_hits,
+            chain_check=self.chain_check,
             velocity_sigma_mps=self.velocity_sigma_mps,
             q_m2ps3=q_m2ps3 if self.q_m2ps3 is None else self.q_m2ps3,
             accel_sigma_mps2=self.accel_sigma_mps2,
