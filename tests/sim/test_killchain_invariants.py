@@ -380,6 +380,38 @@ def test_invariants_on_preset_formation_cases(preset: str, seed: int) -> None:
     _check_all(run_scenario(sc, seed=seed, record=False), *_limits(sc))
 
 
+def _batteries_x4() -> Scenario:
+    """The s400-vs-mixed-raid preset with its battery copied 4 times on a ring
+    (``bench/bench_scaling.py``'s ``batteries(4)``, the many-battery benchmark)."""
+    import importlib.util
+    from pathlib import Path
+
+    from iadsim.scenario.load import load_scenario_data
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "bench_scaling.py"
+    spec = importlib.util.spec_from_file_location("bench_scaling", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return load_scenario_data(mod.batteries(4), file=str(path))
+
+
+# Issue 14: with four batteries a track started from a pair of two F-16s' plots (a
+# velocity 600-700 m/s off, a small variance) confirmed and drew a salvo while another
+# battery engaged the aircraft's own track (seeds 1 and 6; fixed by the preset's
+# three-point initiation with its chain check). Seed 3 still fails: a pair of two
+# aircraft's plots that no other free plot made ambiguous (tracks had taken them).
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "seed",
+    [1, 2, pytest.param(3, marks=pytest.mark.xfail(strict=True, reason="issue 14")), 4, 5,
+     6, 7, 8],
+)  # fmt: skip
+def test_invariants_with_four_s400_batteries(seed: int) -> None:
+    sc = _batteries_x4()
+    _check_all(run_scenario(sc, seed=seed, record=False), *_limits(sc))
+
+
 def test_miss_on_a_leaker_says_it_leaked() -> None:
     """Patriot seed 9351: a salvo ordered at the F-35 10 s before it reached the airbase
     (a leaker) found only the leaker in its basket; its reason said "target already

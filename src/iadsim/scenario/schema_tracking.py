@@ -225,8 +225,15 @@ class TwoPointConfig(KindModel):
     ``max_age_s``. ``one_to_one``: each plot in one pair at most (the assignment of
     least cost under a ``velocity_sigma_mps`` velocity prior), else every feasible pair
     starts a track; ``ambiguous_prior``: a pair whose plots have other feasible partners
-    gets that prior's variance on its velocity too. ``q_m2ps3`` (default: the CV motion's
-    q, else 20) adds the velocity change over the pair's time to the initial covariance."""
+    gets that prior's variance on its velocity too. ``third_plot``: which pairs
+    (``ambiguous`` ones, ``always`` every one, ``never``) start a track only once a
+    third plot lies in the gate predicted from the pair (three-point initiation;
+    :mod:`iadsim.tracking.plot_pairs`); ``ambiguous_hits``: 1, an ambiguous pair's
+    track starts with one hit (the newer plot's), not two; ``chain_check``: a waiting
+    pair whose first plot has a likelier partner (velocity prior) on the third plot's
+    look than the third plot is dropped (a chain across a formation). ``q_m2ps3``
+    (default: the CV motion's q, else 20) adds the velocity change over the pair's time
+    to the initial covariance."""
 
     kind: Literal["two_point"] = "two_point"
     m: Annotated[int, Field(ge=1, le=63)] = 3
@@ -238,6 +245,9 @@ class TwoPointConfig(KindModel):
     min_dt_s: Pos = 0.5
     one_to_one: bool = True
     ambiguous_prior: bool = False
+    third_plot: Literal["never", "ambiguous", "always"] = "never"
+    ambiguous_hits: Literal[1, 2] = 2
+    chain_check: bool = False
     velocity_sigma_mps: Pos = 400.0
     q_m2ps3: Annotated[float, Field(ge=0.0)] | None = None
     accel_sigma_mps2: Pos = 30.0
@@ -260,6 +270,9 @@ class TwoPointConfig(KindModel):
             min_dt_s=self.min_dt_s,
             one_to_one=self.one_to_one,
             ambiguous_prior=self.ambiguous_prior,
+            third_plot=self.third_plot,
+            ambiguous_hits=self.ambiguous_hits,
+            chain_check=self.chain_check,
             velocity_sigma_mps=self.velocity_sigma_mps,
             q_m2ps3=q_m2ps3 if self.q_m2ps3 is None else self.q_m2ps3,
             accel_sigma_mps2=self.accel_sigma_mps2,

@@ -28,7 +28,7 @@ def _layout(d: int) -> dict[str, slice]:
     """Column slices of each field of a ``d``-D buffer's rows."""
     widths = {"t_s": 1, "pos": d, "Rc": d * d, "var": 1, "z": d, "R": d * d, "sensor_m": 3}
     out, at = {}, 0
-    for name, w in {**widths, "looks": 1}.items():
+    for name, w in {**widths, "spent": 1, "looks": 1}.items():
         out[name] = slice(at, at + w)
         at += w
     return out
@@ -40,8 +40,10 @@ class PlotBuffer:
     Fields (views of ``rows`` (k, w)): ``t_s`` (k,) plot times, s; ``pos`` (k, d) and
     ``Rc`` (k, d, d) plain Cartesian conversions (for the gate), ``var`` (k,) ``tr Rc``;
     ``z`` (k, d), ``R`` (k, d, d), ``sensor_m`` (k, 3) the measurements as given
-    (position components); ``looks`` (k,) later looks of the sensor that covered the
-    plot (whole numbers). ``d``: position axes; ``polar``: the kind.
+    (position components); ``spent`` (k,) the plot already started a track (it pairs
+    with none, but still counts as another plot's feasible partner); ``looks`` (k,)
+    later looks of the sensor that covered the plot (whole numbers). ``d``: position
+    axes; ``polar``: the kind.
     """
 
     def __init__(self, rows: F64, d: int, polar: bool) -> None:
@@ -62,7 +64,8 @@ class PlotBuffer:
         rows[:, at["pos"]], rows[:, at["Rc"]] = cart.z[:, :d], Rc.reshape(m, d * d)
         rows[:, at["var"].start] = trace_of_block(Rc, d)
         rows[:, at["z"]], rows[:, at["R"]] = raw.z[:, :d], raw.R[:, :d, :d].reshape(m, d * d)
-        rows[:, at["sensor_m"]], rows[:, at["looks"].start] = raw.sensor_m, 0.0
+        rows[:, at["sensor_m"]], rows[:, at["spent"].start] = raw.sensor_m, 0.0
+        rows[:, at["looks"].start] = 0.0
         return cls(rows, d, raw.kind == "polar")
 
     @property
@@ -105,6 +108,15 @@ class PlotBuffer:
         """(k,) later looks of the sensor that covered each plot."""
         return self.rows[:, self._at["looks"].start].astype(np.int64)
 
+    @property
+    def spent(self) -> B:
+        """(k,) plots that already started a track."""
+        return self.rows[:, self._at["spent"].start] > 0.0
+
+    def spend(self, idx: I64 | B) -> None:
+        """The plots ``idx`` started a track (in place)."""
+        self.rows[idx, self._at["spent"].start] = 1.0
+
     def covered(self, seen: B) -> None:
         """One more look covered the plots ``seen`` (k,) (in place)."""
         self.rows[:, self._at["looks"].start] += seen
@@ -121,6 +133,14 @@ class PlotBuffer:
         if len(other) == 0:
             return self
         return PlotBuffer(np.concatenate([self.rows, other.rows]), self.d, self.polar)
+
+    def log_volume(self, idx: I64) -> F64:
+        """``ln |d cart / d polar|`` of the plots ``idx`` (0 if Cartesian): a density
+        per unit Cartesian volume times it is one per unit polar volume."""
+        if not self.polar:
+            return np.zeros(idx.shape[0])
+        r = self.z[idx, 0]
+        return np.log(r * r * np.cos(self.z[idx, 2])) if self.d == 3 else np.log(r)
 
     def raw(self, idx: I64) -> Measurements:
         """The rows ``idx`` as measurements at their own times."""

@@ -32,8 +32,9 @@ of PSD ``q``)::
 plus the CV process noise over ``tau``. A pair is ambiguous when one of its plots has
 another feasible partner (a formation, a swarm, a false alarm nearby): the pair may be
 the wrong one, and with ``ambiguous_prior`` its velocity also gets the variance of the
-single-point prior ``velocity_sigma_mps^2`` (added to ``W``). The pair counts as two
-hits: the new track's
+single-point prior ``velocity_sigma_mps^2`` (added to ``W``); with ``ambiguous_hits:
+1`` it counts as one hit, with ``third_plot`` it waits for a third plot
+(:mod:`iadsim.tracking.plot_pairs`). Else the pair counts as two hits: the new track's
 hit history is hit, ``k`` misses (the looks that covered the buffered plot), hit,
 which is what a single-point track of the first plot would have had; its score
 (:class:`~iadsim.tracking.management.ScoreConfirmer`) likewise gets the second hit's
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,6 +58,15 @@ from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed
 from iadsim.tracking.management import SinglePointInitiator, TrackBook
 from iadsim.tracking.measurements import Measurements, debiased_conversion
+from iadsim.tracking.plot_pairs import (
+    Pending,
+    ThirdPlots,
+    match_third,
+    new_book,
+    pair_state,
+    prior_loglik,
+    three_hit_history,
+)
 from iadsim.tracking.roles import Confirmer, Initiator
 
 F64 = NDArray[np.float64]
@@ -63,43 +74,6 @@ I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 __all__ = ["Births", "Initiation", "PlotBuffer", "TwoPointInitiator", "pair_state"]
-
-
-def pair_state(
-    p1: F64, R1: F64, p2: F64, R2: F64, dt: F64, tau: F64, q: float, extra_vv: F64 | None = None
-) -> tuple[F64, F64]:
-    """Two-point differencing: position-velocity state of ``k`` plot pairs (module doc).
-
-    Parameters
-    ----------
-    p1, p2 : (k, d) Cartesian positions of the older and the newer plot, m.
-    R1, R2 : (k, d, d) their covariances, m^2 (independent errors).
-    dt : (k,) time from the older to the newer plot, s (> 0).
-    tau : (k,) time from the newer plot to the state's time, s (>= 0).
-    q : white-noise acceleration PSD of the CV model, m^2/s^3.
-    extra_vv : (k,) variance added to each velocity axis like ``W`` (an ambiguous
-        pair's velocity prior), m^2/s^2; None: none.
-
-    Returns
-    -------
-    x : (k, 2d) positions then velocities at the state time.
-    P : (k, 2d, 2d) their covariance.
-    """
-    k, d = p1.shape
-    a = (tau / dt)[:, None, None]
-    v = (p2 - p1) / dt[:, None]
-    eye = np.eye(d)
-    w = q * dt / 3.0 if extra_vv is None else q * dt / 3.0 + extra_vv
-    W = w[:, None, None] * eye  # velocity at t2 minus the mean over dt (and a prior)
-    t = tau[:, None, None]
-    Qt = q * eye  # CV process noise over tau: q [tau^3/3, tau^2/2; tau^2/2, tau]
-    x = np.concatenate([p2 + tau[:, None] * v, v], axis=1)
-    P = np.empty((k, 2 * d, 2 * d))
-    P[:, :d, :d] = (1 + a) ** 2 * R2 + a * a * R1 + t * t * W + t**3 / 3.0 * Qt
-    P[:, :d, d:] = ((1 + a) * R2 + a * R1) / dt[:, None, None] + t * W + t * t / 2.0 * Qt
-    P[:, d:, :d] = P[:, :d, d:].swapaxes(1, 2)
-    P[:, d:, d:] = (R1 + R2) / (dt * dt)[:, None, None] + W + t * Qt
-    return x, 0.5 * (P + P.swapaxes(1, 2))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -116,6 +90,13 @@ class TwoPointInitiator:
     one_to_one : each plot in one pair at most (an optimal assignment, see
         :meth:`gate`); False: every feasible pair starts a track.
     ambiguous_prior : an ambiguous pair's velocity also gets ``velocity_sigma_mps^2``.
+    third_plot : which pairs (``"never"``, the ``"ambiguous"`` ones, ``"always"``)
+        wait for a third plot in the gate predicted from the pair (plot_pairs).
+    ambiguous_hits : hits an ambiguous pair's track starts with (2: both plots; 1:
+        the newer only, the M-of-N rule then needs one more hit to confirm it).
+    chain_check : a pair whose third plot makes a chain across a formation (its first
+        plot has a likelier partner on the third look under the velocity prior:
+        :func:`~iadsim.tracking.plot_pairs.chain_rejected`) is dropped, not started.
     q_m2ps3 : white-noise acceleration PSD for the velocity's variance (the CV q).
     velocity_sigma_mps : velocity prior of the pair cost, of the second hit's score
         (ScoreConfirmer) and, with ``ambiguous_prior``, of ambiguous pairs.
@@ -129,10 +110,18 @@ class TwoPointInitiator:
     min_dt_s: float = 0.5
     one_to_one: bool = True
     ambiguous_prior: bool = False
+    third_plot: Literal["never", "ambiguous", "always"] = "never"
+    ambiguous_hits: Literal[1, 2] = 2
+    chain_check: bool = False
     q_m2ps3: float = 20.0
     velocity_sigma_mps: float = 400.0
     accel_sigma_mps2: float = 30.0
     turn_rate_sigma_radps: float = 0.1
+
+    @property
+    def marks_spent(self) -> bool:
+        """Plots that started tracks stay buffered (spent): ambiguity counts them."""
+        return self.third_plot != "never" or self.ambiguous_hits == 1 or self.ambiguous_prior
 
     def initial_state(self, meas: Measurements, nx: int) -> tuple[F64, F64]:
         """Single-point state of each plot (the :class:`Initiator` role; unused here)."""
@@ -145,13 +134,16 @@ class TwoPointInitiator:
             turn_rate_sigma_radps=self.turn_rate_sigma_radps,
         )
 
-    def gate(self, buf: PlotBuffer, new: PlotBuffer) -> tuple[I64, I64, B]:
+    def gate(
+        self, buf: PlotBuffer, new: PlotBuffer, taken: tuple[B, B] | None = None
+    ) -> tuple[I64, I64, B]:
         """Pairs (buffered row i (p,), new row j (p,)) of one sensor's plots and
         whether each is ambiguous (p,): the feasible ones (module doc); with
         ``one_to_one``, those of the optimal assignment (each plot in one pair at most,
         as many pairs as possible, then the least total ``-ln N(p2 - p1; 0, R1 + R2 +
         dt^2 sigma_v^2 I)``). A pair is ambiguous when one of its plots has another
-        feasible partner."""
+        feasible partner; ``taken`` (masks of ``buf`` and ``new``): plots already used
+        (by three-point births) that pair with none but still count as partners."""
         g = math.sqrt(gate_threshold(1, probability=self.gate_probability, mahalanobis=None))
         none = np.zeros(0, np.int64)
         if len(buf) == 0 or len(new) == 0:
@@ -173,9 +165,12 @@ class TwoPointInitiator:
         amb = (np.bincount(i, minlength=len(buf))[i] > 1) | (
             np.bincount(j, minlength=len(new))[j] > 1
         )
-        if not self.one_to_one or not amb.any():
+        if taken is not None and (taken[0].any() or taken[1].any()):
+            free = (~taken[0][i] & ~taken[1][j]).nonzero()[0]  # ambiguous among all
+            i, j, amb, ok = i[free], j[free], amb[free], ok[free]
+        if not self.one_to_one or i.shape[0] == 0 or not amb.any():
             return i, j, amb
-        cost = -_loglik(dp[ok], S[ok], dt[ok], self.velocity_sigma_mps)
+        cost = -prior_loglik(dp[ok], S[ok], dt[ok], self.velocity_sigma_mps)
         miss = np.full(len(buf), cost.max() + 1.0)  # any pair beats none
         pick = gnn_solve(i, j, cost, miss, len(buf), len(new))
         return i[pick], j[pick], amb[pick]
@@ -187,7 +182,7 @@ class TwoPointInitiator:
         ``j``; ``amb``: ambiguous, their velocity gets the ``velocity_sigma_mps`` prior's
         variance too) and the second hit's log-likelihood (p,) per unit measurement
         volume."""
-        p, d = i.shape[0], old.d
+        p = i.shape[0]
         # both plots of every pair in one conversion (row-wise: as converted apart)
         c = debiased_conversion(old.select(i).concat(new.select(j)).raw(np.arange(2 * p)))
         z1, R1, z2, R2 = c.z[:p], c.R[:p], c.z[p:], c.R[p:]
@@ -195,18 +190,30 @@ class TwoPointInitiator:
         vv = np.where(amb & self.ambiguous_prior, self.velocity_sigma_mps**2, 0.0)
         tau = t_s - new.t_s[j]
         xv, Pv = pair_state(z1, R1, z2, R2, dt, tau, self.q_m2ps3, vv)
+        x, P = self.embed(xv, Pv, nx)
+        return x, P, prior_loglik(z2 - z1, R1 + R2, dt, self.velocity_sigma_mps) + new.log_volume(j)
+
+    def embed(self, xv: F64, Pv: F64, nx: int) -> tuple[F64, F64]:
+        """Position-velocity states (p, 2d) as ``nx`` states (extra ones: their prior)."""
+        p, n2 = xv.shape
         x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
-        x[:, : 2 * d], P[:, : 2 * d, : 2 * d] = xv, Pv
-        extra = nx - 2 * d
+        x[:, :n2], P[:, :n2, :n2] = xv, Pv
+        extra = nx - n2
         if extra:
             s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
-            idx = np.arange(2 * d, nx)
+            idx = np.arange(n2, nx)
             P[:, idx, idx] = s2
-        ll = _loglik(z2 - z1, R1 + R2, dt, self.velocity_sigma_mps)
-        if new.polar:  # density per unit polar volume: times |d cart / d polar|
-            r = new.z[j, 0]
-            ll += np.log(r * r * np.cos(new.z[j, 2])) if d == 3 else np.log(r)
-        return x, P, ll
+        return x, P
+
+    def third(self, pend: Pending, new: PlotBuffer, t_s: float, nx: int) -> ThirdPlots:
+        """The waiting pairs ``pend`` that found a third plot among ``new``
+        (:func:`~iadsim.tracking.plot_pairs.match_third`), ``nx`` states, the third
+        hit's log-likelihood per unit measurement volume."""
+        c3 = debiased_conversion(new.raw(np.arange(len(new))))
+        sv = self.velocity_sigma_mps if self.chain_check else None
+        got = match_third(pend, c3, new.t_s, t_s, self.q_m2ps3, self.gate_probability, sv)
+        x, P = self.embed(got.x, got.P, nx)
+        return dataclasses.replace(got, x=x, P=P, ll3=got.ll3 + new.log_volume(got.j))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,11 +239,12 @@ class Initiation:
         self.initiator, self.confirmer, self.nx = initiator, confirmer, nx
         self.two_point = initiator if isinstance(initiator, TwoPointInitiator) else None
         self.buffers: dict[tuple[int, bool], PlotBuffer] = {}
+        self.pending: dict[tuple[int, bool], Pending] = {}  # pairs waiting for a third plot
 
     @property
     def n_buffered(self) -> int:
         """Plots waiting in the buffers."""
-        return sum(len(b) for b in self.buffers.values())
+        return sum(int(np.count_nonzero(~b.spent)) for b in self.buffers.values())
 
     def births(
         self, raw: Measurements, cart: Measurements, t_s: float, first_id: int, bit: int,
@@ -254,17 +262,52 @@ class Initiation:
         key = (bit, raw.kind == "polar")
         new = PlotBuffer.of(raw, cart)
         old = self._aged(key, t_s)
-        if old is None:
-            self._put(key, new)
-            return None
-        i, j, amb = ini.gate(old, new)
-        out = None
+        out: list[Births] = []
+        t_old, t_new = (None if old is None else old.spent), np.zeros(len(new), bool)
+        pend = self.pending.pop(key, None)
+        if pend is not None:
+            pend = pend.take(t_s - pend.t2_s <= ini.max_age_s)
+            got = ini.third(pend, new, t_s, self.nx)
+            if got.rows.shape[0]:  # three-point births; their plots are spent
+                out.append(self._third_births(got, pend, t_s, first_id, bit))
+                first_id += got.rows.shape[0]
+                t_new[got.j] = True
+                if old is not None and t_old is not None:
+                    t_old = t_old | pend.take(got.rows).plots_in(old.t_s, old.z[:, 0])
+            gone = np.concatenate([got.rows, got.dropped])
+            pend = pend.take(np.isin(np.arange(len(pend)), gone, invert=True))
+            self._wait(key, self._covered_pairs(pend, observed))
+        if old is None or t_old is None:
+            self._put(key, self._spent(new, t_new))
+            return _joined(out)
+        i, j, amb = ini.gate(old, new, (t_old, t_new))
+        wait = (
+            amb if ini.third_plot == "ambiguous" else np.full(i.shape, ini.third_plot == "always")
+        )
         if i.shape[0]:
             x, P, ll = ini.births(old, new, i, j, amb, t_s, self.nx)
-            out = self._pair_births(x, P, ll, old.looks[i], t_s, first_id, bit)
-        old = self._covered(_without(old, i), observed)
-        self._put(key, old.concat(_without(new, j)))
-        return out
+            go = ~wait
+            if go.any():
+                one = amb[go] & (ini.ambiguous_hits == 1)
+                out.append(self._pair_births(x[go], P[go], ll[go], old.looks[i[go]], t_s,
+                                             first_id, bit, one))  # fmt: skip
+            if wait.any():  # their plots stay buffered too
+                self._wait(key, Pending.of(old, new, i[wait], j[wait], ll[wait], amb[wait]))
+        t_old[i[~wait]] = True
+        t_new[j[~wait]] = True
+        old = self._covered(self._spent(old, t_old), observed)
+        self._put(key, old.concat(self._spent(new, t_new)))
+        return _joined(out)
+
+    def _spent(self, buf: PlotBuffer, used: B) -> PlotBuffer:
+        """``buf`` without its plots ``used`` (k,) that started tracks, or (when
+        ambiguity counts: ``TwoPointInitiator.marks_spent``) with them marked spent."""
+        if not used.any():
+            return buf
+        if self.two_point is not None and self.two_point.marks_spent:
+            buf.spend(used)
+            return buf
+        return buf.select(~used)
 
     def miss(self, t_s: float, bit: int, observed: Observed | None) -> None:
         """A look of sensor ``bit`` without plots: its buffered plots age."""
@@ -272,6 +315,8 @@ class Initiation:
             old = self._aged(key, t_s)
             if old is not None:
                 self._put(key, self._covered(old, observed))
+        for key in [k for k in self.pending if k[0] == bit]:
+            self._wait(key, self._covered_pairs(self.pending.pop(key), observed))
 
     def _aged(self, key: tuple[int, bool], t_s: float) -> PlotBuffer | None:
         buf = self.buffers.get(key)
@@ -289,6 +334,23 @@ class Initiation:
         keep = buf.looks < self.two_point.max_looks
         return buf if keep.all() else buf.select(keep)
 
+    def _covered_pairs(self, pend: Pending, observed: Observed | None) -> Pending:
+        """``pend`` after a look: the pairs whose second plot it covered count it; those
+        out of looks go."""
+        if len(pend) == 0 or self.two_point is None:
+            return pend
+        seen = np.ones(len(pend), bool) if observed is None else np.asarray(observed(pend.p2))
+        return pend.covered(seen, self.two_point.max_looks)
+
+    def _wait(self, key: tuple[int, bool], pend: Pending) -> None:
+        """Add ``pend`` to the pairs of ``key`` waiting for a third plot."""
+        have = self.pending.get(key)
+        pend = pend if have is None else have.concat(pend)
+        if len(pend):
+            self.pending[key] = pend
+        else:
+            self.pending.pop(key, None)
+
     def _put(self, key: tuple[int, bool], buf: PlotBuffer) -> None:
         if len(buf):
             self.buffers[key] = buf
@@ -296,38 +358,43 @@ class Initiation:
             self.buffers.pop(key, None)
 
     def _pair_births(
-        self, x: F64, P: F64, ll: F64, misses: I64, t_s: float, first_id: int, bit: int
-    ) -> Births:
-        """Births of pairs: hit, ``misses`` (p,) misses, hit (module doc)."""
-        p, c = x.shape[0], self.confirmer
-        ids = np.arange(first_id, first_id + p, dtype=np.int64)
-        book = TrackBook.new(ids, t_s, c.initial_llr(), bit)
-        book.hist = (np.uint64(1) << (misses + 1).astype(np.uint64)) | np.uint64(1)
-        book.age = misses + 2
-        on_miss = c.delta_llr(np.zeros(1, bool), np.zeros(1))[0]
-        book.llr += c.delta_llr(np.ones(p, bool), ll) + misses * on_miss
-        return self._births(x, P, book)
+        self, x: F64, P: F64, ll: F64, misses: I64, t_s: float, first_id: int, bit: int,
+        one: B | None = None,
+    ) -> Births:  # fmt: skip
+        """Births of pairs: hit, ``misses`` (p,) misses, hit (module doc); ``one``
+        (p,): the first plot's hit does not count (an ambiguous pair)."""
+        hist = (np.uint64(1) << (misses + 1).astype(np.uint64)) | np.uint64(1)
+        if one is not None:
+            hist[one] = np.uint64(1)
+        return self._births(
+            x, P, new_book(self.confirmer, hist, misses + 2, [ll], misses, t_s, first_id, bit)
+        )
 
-    def _births(self, x: F64, P: F64, book: TrackBook) -> Births:
+    def _third_births(
+        self, got: ThirdPlots, pend: Pending, t_s: float, first_id: int, bit: int
+    ) -> Births:
+        """Births of pairs with a third plot: hit, misses, hit, misses, hit; not
+        confirmed now if the third plot was ambiguous."""
+        r, ini = got.rows, self.two_point
+        w, k = pend.waited[r], pend.misses[r]
+        one = pend.amb[r] & (ini is not None and ini.ambiguous_hits == 1)
+        hist, age = three_hit_history(w, k, ~one)
+        hits = [pend.ll2[r], got.ll3]
+        book = new_book(self.confirmer, hist, age, hits, w + k, t_s, first_id, bit)
+        return self._births(got.x, got.P, book, hold=got.amb)
+
+    def _births(self, x: F64, P: F64, book: TrackBook, hold: B | None = None) -> Births:
         confirm, _ = self.confirmer.decide(book)
+        if hold is not None:  # (an ambiguous third plot: confirmed on a later look)
+            confirm &= ~hold
         book.status[confirm] = TrackStatus.CONFIRMED
         return Births(x, P, book)
 
 
-def _loglik(dp: F64, S: F64, dt: F64, sigma_v: float) -> F64:
-    """``ln N(dp; 0, S + dt^2 sigma_v^2 I)`` (p,): a pair's displacement ``dp`` (p, d)
-    under the noise ``S`` (p, d, d) and a velocity prior of std ``sigma_v``."""
-    d = dp.shape[1]
-    L = np.linalg.cholesky(S + ((dt * sigma_v) ** 2)[:, None, None] * np.eye(d))
-    w = np.linalg.solve(L, dp[:, :, None])[:, :, 0]
-    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-    return -0.5 * (np.einsum("pi,pi->p", w, w) + logdet + d * math.log(2 * math.pi))
-
-
-def _without(buf: PlotBuffer, used: I64) -> PlotBuffer:
-    """The rows of ``buf`` not in ``used`` (``buf`` itself if none is)."""
-    if used.shape[0] == 0:
-        return buf
-    keep = np.ones(len(buf), bool)
-    keep[used] = False
-    return buf.select(keep.nonzero()[0])
+def _joined(out: list[Births]) -> Births | None:
+    """One :class:`Births` of the parts ``out`` (None if none)."""
+    if len(out) < 2:
+        return out[0] if out else None
+    a, b = out
+    return Births(np.concatenate([a.x, b.x]), np.concatenate([a.P, b.P]),
+                  TrackBook.concat(a.book, b.book))  # fmt: skip

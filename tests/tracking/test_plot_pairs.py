@@ -1,0 +1,129 @@
+"""Three-point initiation's kernels (:mod:`iadsim.tracking.plot_pairs`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.plot_pairs import (
+    Pending,
+    chain_rejected,
+    cv_predict,
+    kf_position_update,
+    match_third,
+    pair_state,
+)
+
+Q = 20.0
+
+
+def _pairs(p1: np.ndarray, p2: np.ndarray, t1: float, t2: float, sd_m: float) -> Pending:
+    """Pending pairs of plots ``p1``, ``p2`` (k, 3) at ``t1``, ``t2``, noise ``sd_m``."""
+    k = p1.shape[0]
+    R = np.broadcast_to(sd_m**2 * np.eye(3), (k, 3, 3)).copy()
+    return Pending(
+        t1_s=np.full(k, t1), t2_s=np.full(k, t2), p1=p1, R1=R, p2=p2, R2=R.copy(),
+        r1=p1[:, 0], r2=p2[:, 0], misses=np.zeros(k, np.int64),
+        waited=np.zeros(k, np.int64), ll2=np.zeros(k), amb=np.ones(k, bool),
+    )  # fmt: skip
+
+
+def _plots(z: np.ndarray, t_s: float, sd_m: float) -> Measurements:
+    m = z.shape[0]
+    return Measurements(
+        t_s=np.full(m, t_s), z=z, R=np.broadcast_to(sd_m**2 * np.eye(3), (m, 3, 3)).copy(),
+        sensor_m=np.zeros((m, 3)), kind="cartesian", ndim=3,
+    )  # fmt: skip
+
+
+def test_pair_state_is_the_cv_prediction_of_the_differenced_state() -> None:
+    """At ``tau`` after the second plot, the pair's state and covariance are its state
+    at the second plot (``tau = 0``) predicted by the CV model: the differencing
+    formulas and the CV prediction agree (the velocity's ``W`` included)."""
+    rng = np.random.default_rng(3)
+    k = 5
+    p1, p2 = rng.normal(0, 1e4, (k, 3)), rng.normal(0, 1e4, (k, 3))
+    A = rng.normal(0, 30.0, (k, 3, 3))
+    R1 = A @ A.swapaxes(1, 2) + 100 * np.eye(3)
+    R2 = R1[::-1].copy()
+    dt, tau = rng.uniform(1, 10, k), rng.uniform(0, 5, k)
+    x0, P0 = pair_state(p1, R1, p2, R2, dt, np.zeros(k), Q)
+    x, P = pair_state(p1, R1, p2, R2, dt, tau, Q)
+    xp, Pp = cv_predict(x0, P0, tau, Q)
+    np.testing.assert_allclose(x, xp, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(P, Pp, rtol=1e-10, atol=1e-6)
+    np.testing.assert_allclose(x0[:, 3:], (p2 - p1) / dt[:, None], rtol=1e-12)
+
+
+def test_kf_position_update_matches_the_textbook_update() -> None:
+    """Joseph-form update equals ``x + K nu``, ``(I - K H) P`` with ``K = P H' S^-1``."""
+    rng = np.random.default_rng(4)
+    k, n, d = 4, 6, 3
+    A = rng.normal(size=(k, n, n))
+    P = A @ A.swapaxes(1, 2) + np.eye(n)
+    x, z = rng.normal(size=(k, n)), rng.normal(size=(k, d))
+    R = np.broadcast_to(0.5 * np.eye(d), (k, d, d)).copy()
+    xu, Pu = kf_position_update(x, P, z, R)
+    H = np.hstack([np.eye(d), np.zeros((d, n - d))])
+    for i in range(k):
+        S = H @ P[i] @ H.T + R[i]
+        K = P[i] @ H.T @ np.linalg.inv(S)
+        np.testing.assert_allclose(xu[i], x[i] + K @ (z[i] - H @ x[i]), rtol=1e-10)
+        np.testing.assert_allclose(Pu[i], (np.eye(n) - K @ H) @ P[i], rtol=1e-8, atol=1e-10)
+
+
+def test_match_third_takes_the_plot_predicted_from_the_pair() -> None:
+    """Two pairs flying north at 250 m/s 5 km apart: each takes the plot where it
+    predicted it, a plot 3 km off both is left, nothing is ambiguous, the state is
+    at the look time with the pair's velocity."""
+    v = np.array([0.0, 250.0, 0.0])
+    p1 = np.array([[0.0, 50_000.0, 5_000.0], [5_000.0, 50_000.0, 5_000.0]])
+    pend = _pairs(p1, p1 + 3.0 * v, 0.0, 3.0, 50.0)
+    z3 = np.vstack([p1[::-1] + 6.0 * v, [2_500.0, 57_000.0, 5_000.0]])
+    got = match_third(pend, _plots(z3, 6.0, 50.0), np.full(3, 6.0), 6.5, Q, 0.999)
+    assert sorted(zip(got.rows.tolist(), got.j.tolist(), strict=True)) == [(0, 1), (1, 0)]
+    assert not got.amb.any()
+    np.testing.assert_allclose(got.x[:, 3:], np.tile(v, (2, 1)), atol=1.0)
+    np.testing.assert_allclose(got.x[:, :3], p1 + 6.5 * v, atol=1.0)
+    assert np.all(got.ll3 < 0) and np.all(np.isfinite(got.ll3))
+
+
+def test_match_third_flags_two_plots_in_one_gate_and_takes_the_nearer() -> None:
+    """Two plots in one pair's gate: ambiguous, the nearer taken; no plot: no match."""
+    v = np.array([0.0, 250.0, 0.0])
+    p1 = np.array([[0.0, 50_000.0, 5_000.0]])
+    pend = _pairs(p1, p1 + 3.0 * v, 0.0, 3.0, 200.0)
+    z3 = p1 + 6.0 * v + np.array([[300.0, 0.0, 0.0], [-40.0, 0.0, 0.0]])
+    got = match_third(pend, _plots(z3, 6.0, 200.0), np.full(2, 6.0), 6.0, Q, 0.999)
+    assert got.j.tolist() == [1] and got.amb.tolist() == [True]
+    far = match_third(pend, _plots(z3 + 1e5, 6.0, 200.0), np.full(2, 6.0), 6.0, Q, 0.999)
+    assert far.rows.shape == (0,)
+
+
+def test_pending_take_and_concat_keep_rows_together() -> None:
+    p = np.arange(6.0).reshape(2, 3)
+    a = _pairs(p, p + 1.0, 0.0, 1.0, 10.0)
+    both = a.concat(a.take(np.array([1])))
+    assert len(both) == 3
+    np.testing.assert_array_equal(both.p2[2], p[1] + 1.0)
+    assert both.amb.dtype == bool
+
+
+def test_chain_rejected_when_the_first_plot_has_a_slower_partner() -> None:
+    """Aircraft 2 km abreast flying north at 260 m/s, looks 3 s apart: a pair of
+    aircraft 0's plot then aircraft 1's whose third plot is aircraft 2's (a chain at
+    667 m/s across) is rejected when aircraft 0's own plot is on the third look, kept
+    when it is not; an aircraft's own three plots are kept beside its neighbour's."""
+    v = np.array([0.0, 260.0, 0.0])
+    x0 = np.array([[0.0, 50_000.0, 5_000.0]])
+    east = np.array([2_000.0, 0.0, 0.0])
+    chain = _pairs(x0, x0 + east + 3.0 * v, 0.0, 3.0, 30.0)
+    third = np.vstack([x0 + 2 * east + 6.0 * v, x0 + 6.0 * v])  # aircraft 2's, 0's
+    look = _plots(third, 6.0, 30.0)
+    t3, j = np.full(2, 6.0), np.array([0])
+    assert chain_rejected(chain, np.array([0]), j, look, t3, 400.0).tolist() == [True]
+    alone = _plots(third[:1], 6.0, 30.0)
+    assert chain_rejected(chain, np.array([0]), j, alone, t3[:1], 400.0).tolist() == [False]
+    own = _pairs(x0, x0 + 3.0 * v, 0.0, 3.0, 30.0)
+    near = _plots(np.vstack([x0 + 6.0 * v, x0 + east + 6.0 * v]), 6.0, 30.0)
+    assert chain_rejected(own, np.array([0]), j, near, t3, 400.0).tolist() == [False]
