@@ -157,39 +157,3 @@ def test_chain_scene_confirms_every_aircraft() -> None:
     for ini in ({}, {"third_plot": "ambiguous"}, THREE_POINT):
         errs = _chain_errors(_tracker(**ini), 0)
         assert sum(e <= N_SIGMA for e in errs) >= 3, (ini, errs)
-
-
-def _initiated_in_pair_scene(initiation: dict[str, object], n_looks: int) -> int:
-    """Tracks started after ``n_looks`` looks of the pair scene: aircraft A (tracked
-    from looks 0 and 1) alone, then on looks 4 and 5 aircraft B 2 km east of it too
-    (150 km out, flying at the radar at 260 m/s, 0.5 mrad: every plot is where it is).
-    B's plots pair (its own velocity), and B's first plot pairs with A's plot of look
-    5 as well (667 m/s across): the pair is ambiguous, but only A's track has that
-    plot."""
-    tracker = _tracker(**initiation)
-    v = np.array([0.0, -260.0, 0.0])
-    rng = np.random.default_rng(0)
-    for k in range(n_looks):
-        t = 100.0 + 3.0 * k
-        east = np.array([0.0, 2_000.0] if k >= 4 else [0.0])
-        pos = np.zeros((east.shape[0], 3))
-        pos[:, 0], pos[:, 1], pos[:, 2] = east, 150_000.0 + v[1] * (t - 100.0), 6_000.0
-        det = polar_detections(np.full(east.shape[0], t), pos, SENSOR, (15.0, 5e-4, 5e-4),
-                               rng)  # fmt: skip
-        tracker.step(det, t, sensor_id=0, observed=None, batch=True)
-    return tracker.counters["initiated"]
-
-
-def test_plots_tracks_took_make_a_pair_ambiguous() -> None:
-    """With the preset's three-point initiation (ambiguity counts), the plot A's track
-    took on look 5 is a partner of B's plot of look 4: B's pair waits for a third plot
-    (no track on look 5, one on look 6). Before the tracker passed the plots its tracks
-    took to initiation, B's pair looked unambiguous and started a track on look 5 (the
-    4-battery S-400 scenario's seed 3: a pair of two F-16s' plots, issue 14)."""
-    assert _initiated_in_pair_scene(THREE_POINT, 6) == 1
-    assert _initiated_in_pair_scene(THREE_POINT, 7) == 2
-
-
-def test_plots_tracks_took_are_ignored_when_ambiguity_does_not_count() -> None:
-    """Plain two-point initiation (ambiguity unused) starts B's pair on look 5."""
-    assert _initiated_in_pair_scene({}, 6) == 2

@@ -32,15 +32,14 @@ of PSD ``q``)::
 plus the CV process noise over ``tau``. A pair is ambiguous when one of its plots has
 another feasible partner (a formation, a swarm, a false alarm nearby): the pair may be
 the wrong one, and with ``ambiguous_prior`` its velocity also gets the variance of the
-single-point prior ``velocity_sigma_mps^2`` (added to ``W``); with ``ambiguous_hits: 1``
-it counts as one hit, with ``third_plot`` it waits for a third plot
-(:mod:`iadsim.tracking.plot_pairs`); in these modes plots tracks took or that started
-tracks are partners pairing with none. Else the pair counts as two hits: the new track's
-hit history is hit, ``k`` misses (the looks that covered the buffered plot), hit, which
-is what a single-point track of the first plot would have had; its score
+single-point prior ``velocity_sigma_mps^2`` (added to ``W``); with ``ambiguous_hits:
+1`` it counts as one hit, with ``third_plot`` it waits for a third plot
+(:mod:`iadsim.tracking.plot_pairs`). Else the pair counts as two hits: the new track's
+hit history is hit, ``k`` misses (the looks that covered the buffered plot), hit,
+which is what a single-point track of the first plot would have had; its score
 (:class:`~iadsim.tracking.management.ScoreConfirmer`) likewise gets the second hit's
-log-likelihood, ``ln N(p2 - p1; 0, R1 + R2 + dt^2 sigma_v^2 I)`` per unit measurement
-volume (a polar plot's volume element is ``r^2 cos(el)`` of Cartesian).
+log-likelihood, ``ln N(p2 - p1; 0, R1 + R2 + dt^2 sigma_v^2 I)`` per unit
+measurement volume (a polar plot's volume element is ``r^2 cos(el)`` of Cartesian).
 """
 
 from __future__ import annotations
@@ -62,7 +61,6 @@ from iadsim.tracking.measurements import Measurements, debiased_conversion
 from iadsim.tracking.plot_pairs import (
     Pending,
     ThirdPlots,
-    embed_states,
     match_third,
     new_book,
     pair_state,
@@ -192,8 +190,20 @@ class TwoPointInitiator:
         vv = np.where(amb & self.ambiguous_prior, self.velocity_sigma_mps**2, 0.0)
         tau = t_s - new.t_s[j]
         xv, Pv = pair_state(z1, R1, z2, R2, dt, tau, self.q_m2ps3, vv)
-        x, P = embed_states(xv, Pv, nx, self.accel_sigma_mps2, self.turn_rate_sigma_radps)
+        x, P = self.embed(xv, Pv, nx)
         return x, P, prior_loglik(z2 - z1, R1 + R2, dt, self.velocity_sigma_mps) + new.log_volume(j)
+
+    def embed(self, xv: F64, Pv: F64, nx: int) -> tuple[F64, F64]:
+        """Position-velocity states (p, 2d) as ``nx`` states (extra ones: their prior)."""
+        p, n2 = xv.shape
+        x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
+        x[:, :n2], P[:, :n2, :n2] = xv, Pv
+        extra = nx - n2
+        if extra:
+            s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
+            idx = np.arange(n2, nx)
+            P[:, idx, idx] = s2
+        return x, P
 
     def third(self, pend: Pending, new: PlotBuffer, t_s: float, nx: int) -> ThirdPlots:
         """The waiting pairs ``pend`` that found a third plot among ``new``
@@ -202,7 +212,7 @@ class TwoPointInitiator:
         c3 = debiased_conversion(new.raw(np.arange(len(new))))
         sv = self.velocity_sigma_mps if self.chain_check else None
         got = match_third(pend, c3, new.t_s, t_s, self.q_m2ps3, self.gate_probability, sv)
-        x, P = embed_states(got.x, got.P, nx, self.accel_sigma_mps2, self.turn_rate_sigma_radps)
+        x, P = self.embed(got.x, got.P, nx)
         return dataclasses.replace(got, x=x, P=P, ll3=got.ll3 + new.log_volume(got.j))
 
 
@@ -238,12 +248,10 @@ class Initiation:
 
     def births(
         self, raw: Measurements, cart: Measurements, t_s: float, first_id: int, bit: int,
-        observed: Observed | None, taken: tuple[Measurements, Measurements] | None = None,
+        observed: Observed | None,
     ) -> Births | None:  # fmt: skip
         """Tracks started at ``t_s`` from the plots ``raw`` no track used (``cart``:
-        their Cartesian conversions), ids from ``first_id``; a look of sensor ``bit``.
-        ``taken``: the look's plots its tracks took (raw, Cartesian; given when
-        :attr:`counts_taken`): partners that pair with none, buffered spent."""
+        their Cartesian conversions), ids from ``first_id``; a look of sensor ``bit``."""
         ini = self.two_point
         if ini is None:
             if len(raw) == 0:
@@ -269,9 +277,6 @@ class Initiation:
             gone = np.concatenate([got.rows, got.dropped])
             pend = pend.take(np.isin(np.arange(len(pend)), gone, invert=True))
             self._wait(key, self._covered_pairs(pend, observed))
-        if taken is not None and len(taken[0]):  # (after the third plots: none of them)
-            new = new.concat(PlotBuffer.of(*taken))
-            t_new = np.concatenate([t_new, np.ones(len(taken[0]), bool)])
         if old is None or t_old is None:
             self._put(key, self._spent(new, t_new))
             return _joined(out)
@@ -293,11 +298,6 @@ class Initiation:
         old = self._covered(self._spent(old, t_old), observed)
         self._put(key, old.concat(self._spent(new, t_new)))
         return _joined(out)
-
-    @property
-    def counts_taken(self) -> bool:
-        """Plots tracks took count as pair partners (``taken``): ambiguity counts."""
-        return self.two_point is not None and self.two_point.marks_spent
 
     def _spent(self, buf: PlotBuffer, used: B) -> PlotBuffer:
         """``buf`` without its plots ``used`` (k,) that started tracks, or (when

@@ -54,7 +54,6 @@ __all__ = [
     "ThirdPlots",
     "chain_rejected",
     "cv_predict",
-    "embed_states",
     "kf_position_update",
     "match_third",
     "new_book",
@@ -330,19 +329,3 @@ def match_third(
     xu, Pu = kf_position_update(x, P, c3.z[j, :d], c3.R[j, :d, :d])
     xu, Pu = cv_predict(xu, Pu, np.maximum(t_s - t3_s[j], 0.0), q)
     return ThirdPlots(ci, j, amb, xu, Pu, -cost, dropped)
-
-
-def embed_states(
-    xv: F64, Pv: F64, nx: int, accel_sigma_mps2: float, turn_rate_sigma_radps: float
-) -> tuple[F64, F64]:
-    """Position-velocity states (p, 2d) as ``nx`` states: the extra ones (a turn rate
-    if one, else accelerations) zero with their prior variance."""
-    p, n2 = xv.shape
-    x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
-    x[:, :n2], P[:, :n2, :n2] = xv, Pv
-    extra = nx - n2
-    if extra:
-        s2 = turn_rate_sigma_radps**2 if extra == 1 else accel_sigma_mps2**2
-        idx = np.arange(n2, nx)
-        P[:, idx, idx] = s2
-    return x, P

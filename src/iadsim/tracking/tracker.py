@@ -316,14 +316,10 @@ class Tracker:
             if bit:
                 book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None, hold)
-        taken = None
         if used.any():  # (most plots of a look are false alarms no track takes)
-            if self._init.counts_taken:  # (partners of the free plots' pairs)
-                took = used.nonzero()[0]
-                taken = (raw.select(took), cart.select(took))
             free = (~used).nonzero()[0]
             raw, cart = raw.select(free), cart.select(free)
-        self._initiate(raw, cart, t, bit, observed, taken)
+        self._initiate(raw, cart, t, bit, observed)
 
     def _look(
         self, rows: NDArray[np.int64], dt: F64, meas: Measurements, cart: Measurements,
@@ -384,10 +380,9 @@ class Tracker:
             self._counters["deleted"] += done.gone.track_id.shape[0]
 
     def _initiate(
-        self, raw: Measurements, cart: Measurements, t: float, bit: int, observed: Observed | None,
-        taken: tuple[Measurements, Measurements] | None = None,
-    ) -> None:  # fmt: skip
-        born = self._init.births(raw, cart, t, self._next_id, bit, observed, taken)
+        self, raw: Measurements, cart: Measurements, t: float, bit: int, observed: Observed | None
+    ) -> None:
+        born = self._init.births(raw, cart, t, self._next_id, bit, observed)
         if born is None:
             return
         k = born.book.track_id.shape[0]
