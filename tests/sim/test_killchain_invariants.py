@@ -380,9 +380,10 @@ def test_invariants_on_preset_formation_cases(preset: str, seed: int) -> None:
     _check_all(run_scenario(sc, seed=seed, record=False), *_limits(sc))
 
 
-def _batteries_x4() -> Scenario:
+def _batteries_x4(three_point: bool) -> Scenario:
     """The s400-vs-mixed-raid preset with its battery copied 4 times on a ring
-    (``bench/bench_scaling.py``'s ``batteries(4)``, the many-battery benchmark)."""
+    (``bench/bench_scaling.py``'s ``batteries(4)``, the many-battery benchmark), with
+    three-point initiation of ambiguous pairs if ``three_point``."""
     import importlib.util
     from pathlib import Path
 
@@ -393,22 +394,32 @@ def _batteries_x4() -> Scenario:
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return load_scenario_data(mod.batteries(4), file=str(path))
+    data = mod.batteries(4)
+    if three_point:
+        data["tracker"]["initiation"].update(
+            third_plot="ambiguous", chain_check=True, ambiguous_hits=1
+        )
+    return load_scenario_data(data, file=str(path))
 
 
 # Issue 14: with four batteries a track started from a pair of two F-16s' plots (a
 # velocity 600-700 m/s off, a small variance) confirmed and drew a salvo while another
-# battery engaged the aircraft's own track (seeds 1 and 6; fixed by the preset's
-# three-point initiation with its chain check). Seed 3 still fails: a pair of two
+# battery engaged the aircraft's own track: seeds 1 and 6 with the preset's two-point
+# initiation. Three-point initiation with its chain check (opt-in: it costs too much
+# at 5,004 threats, see the preset) fixes them; seed 3 then fails: a pair of two
 # aircraft's plots that no other free plot made ambiguous (tracks had taken them).
+_XFAIL = pytest.mark.xfail(strict=True, reason="issue 14: two salvos at one F-16")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "seed",
-    [1, 2, pytest.param(3, marks=pytest.mark.xfail(strict=True, reason="issue 14")), 4, 5,
-     6, 7, 8],
+    ("three_point", "seed"),
+    [(True, 1), (True, 2), pytest.param(True, 3, marks=_XFAIL), (True, 4), (True, 5),
+     (True, 6), (True, 7), (True, 8),
+     pytest.param(False, 1, marks=_XFAIL), pytest.param(False, 6, marks=_XFAIL)],
 )  # fmt: skip
-def test_invariants_with_four_s400_batteries(seed: int) -> None:
-    sc = _batteries_x4()
+def test_invariants_with_four_s400_batteries(three_point: bool, seed: int) -> None:
+    sc = _batteries_x4(three_point)
     _check_all(run_scenario(sc, seed=seed, record=False), *_limits(sc))
 
 

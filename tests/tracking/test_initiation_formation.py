@@ -73,7 +73,7 @@ def _worst_confirmation_error(
     return worst
 
 
-# The s400-vs-mixed-raid preset's three-point initiation (plot_pairs).
+# Three-point initiation of ambiguous pairs (plot_pairs; opt-in, see the s400 preset).
 THREE_POINT = {"third_plot": "ambiguous", "chain_check": True, "ambiguous_hits": 1}
 
 
@@ -86,7 +86,7 @@ def test_no_confirmed_formation_track_starts_from_two_aircraft(
     within N_SIGMA of the formation's (all four fly the same velocity). Fails today:
     a pair of two aircraft's plots confirms with a cross-range velocity error of
     hundreds of m/s, tens of sigmas (strict xfail: passing means issue 14 is fixed).
-    The preset's three-point initiation does not fix this scene (worst 6.9 sigma
+    Three-point initiation does not fix this scene (worst 6.9 sigma
     against 6.8 without: 840 m of cross-range noise against 2 km spacing)."""
     worst = [_worst_confirmation_error(_tracker(**initiation), seed) for seed in range(12)]
     assert max(worst) <= N_SIGMA, worst
