@@ -363,8 +363,15 @@ def _successors(
 def _awaiting_assessment(picture: TrackPicture, intercepted: Mapping[int, float]) -> Mask:
     """(T,) picture tracks on which a salvo intercepted and no detection has updated
     them since (module doc, step 1)."""
-    t_i = np.array([intercepted.get(int(k), np.nan) for k in picture.tracks.track_id])
-    return np.asarray(picture.last_hit_t_s <= t_i, dtype=bool)  # NaN (none): False
+    tid = picture.tracks.track_id
+    if not intercepted or tid.shape[0] == 0:
+        return np.zeros(tid.shape[0], dtype=bool)
+    ids = np.fromiter(intercepted.keys(), np.int64, len(intercepted))
+    t_i = np.fromiter(intercepted.values(), np.float64, len(intercepted))
+    order = np.argsort(ids)
+    ids, t_i = ids[order], t_i[order]
+    k = np.minimum(np.searchsorted(ids, tid), ids.shape[0] - 1)
+    return (ids[k] == tid) & (picture.last_hit_t_s <= t_i[k])
 
 
 def _last_row(deleted: Tracks, track_id: int) -> Tracks | None:
