@@ -265,19 +265,47 @@ def chain_rejected(
     the plots' noise, an aircraft's plot, a neighbour's on the next look and the next
     neighbour's on the one after look like one target flying across the formation at
     spacing / revisit; the first plot's own aircraft's plot on the third look then
-    explains it with the slower velocity, and the chain is dropped (its plots free)."""
+    explains it with the slower velocity, and the chain is dropped (its plots free).
+
+    Only the plots within :func:`_likelier_radius` of a first plot are scored (a plot
+    farther away cannot be likelier), so a dense raid's look costs the plots near each
+    match, not all of them."""
     p, m = rows.shape[0], len(c3)
     if p == 0 or m < 2:
         return np.zeros(p, bool)
     d = pend.p1.shape[1]
     p1, R1, t1 = pend.p1[rows], pend.R1[rows], pend.t1_s[rows]
-    dp = c3.z[None, :, :d] - p1[:, None, :]  # (p, m, d)
-    S = R1[:, None] + c3.R[None, :, :d, :d]
-    span = np.maximum(t3_s[None, :] - t1[:, None], 1e-9)
-    ll = prior_loglik(dp, S, span, sigma_v)  # (p, m)
-    own = ll[np.arange(p), j]
-    ll[np.arange(p), j] = -np.inf
-    return ll.max(axis=1) > own
+    R3 = c3.R[:, :d, :d]
+    own = prior_loglik(c3.z[j, :d] - p1, R1 + R3[j], np.maximum(t3_s[j] - t1, 1e-9), sigma_v)
+    radius = _likelier_radius(own, R1, R3, t3_s, t1, sigma_v)
+    mi, q = pregate_pairs(p1, radius, c3.z[:, :d])
+    alt = (q != j[mi]).nonzero()[0]
+    mi, q = mi[alt], q[alt]
+    if mi.shape[0] == 0:
+        return np.zeros(p, bool)
+    span = np.maximum(t3_s[q] - t1[mi], 1e-9)
+    ll = prior_loglik(c3.z[q, :d] - p1[mi], R1[mi] + R3[q], span, sigma_v)
+    return np.bincount(mi[ll > own[mi]], minlength=p) > 0
+
+
+def _likelier_radius(own: F64, R1: F64, R3: F64, t3_s: F64, t1_s: F64, sigma_v: float) -> F64:
+    """(p,) distances from each first plot beyond which no plot of the look is likelier
+    than the match's own third plot (log-likelihood ``own`` (p,)). With ``S = R1 + Rq +
+    T^2 sigma_v^2 I``: ``d2 >= |q - p1|^2 / lambda_max(S)`` and ``ln det S >= d ln(T^2
+    sigma_v^2)``, so a likelier plot has ``|q - p1|^2 < lambda (-2 own - d ln 2 pi -
+    d ln(T_min^2 sigma_v^2))``, with ``lambda = tr R1 + max tr Rq + T_max^2 sigma_v^2``
+    (>= lambda_max(S)) and ``T_min``, ``T_max`` over the look's plots (``R3`` (m, d, d),
+    times ``t3_s`` (m,)); the first plots' ``R1`` (p, d, d) at ``t1_s`` (p,)."""
+    d = R1.shape[1]
+    t_hi = np.maximum(t3_s.max() - t1_s, 1e-9)
+    t_lo = np.maximum(t3_s.min() - t1_s, 1e-9)
+    lam = (
+        np.trace(R1, axis1=1, axis2=2)
+        + np.trace(R3, axis1=1, axis2=2).max()
+        + (t_hi * sigma_v) ** 2
+    )
+    budget = -2.0 * own - d * math.log(2 * math.pi) - d * np.log((t_lo * sigma_v) ** 2)
+    return np.sqrt(lam * np.maximum(budget, 0.0)) * (1 + 1e-9) + 1e-6
 
 
 def match_third(
