@@ -3,7 +3,8 @@
 One battery (S-band surveillance radar, X-band engagement radar with a random heading,
 optionally a VHF radar) defending an airbase on a flat plateau at 840 m (no terrain
 model, fast; cruise missiles fly 60 m above it),
-against 2-4 groups of random types from random bearings. Every scenario is valid and
+against 2-4 groups of random types from random bearings (half the aircraft groups fly
+an egress leg home after the airbase). Every scenario is valid and
 runs in well under a second. With ``batteries=b``, b - 1 copies of the battery stand
 15-40 km from the airbase on random bearings (their own radars, launchers and C2 node;
 one shared air picture), drawn from a separate stream so the one-battery scenario of a
@@ -77,6 +78,11 @@ def random_scenario_dict(
                       {"lat_deg": LAT0, "lon_deg": LON0, "alt_m": alt,
                        "speed_mps": 240.0 if low else float(rng.uniform(230, 300))}],
         })  # fmt: skip
+    egress = np.random.default_rng([seed, 2])  # (the other draws stay as they were)
+    for th in threats:  # half the aircraft groups fly home after the strike
+        if th["type"] != "cruise-missile-class" and egress.random() < 0.5:
+            lat, lon = _offset(float(egress.uniform(0, 360)), float(egress.uniform(60, 150)))
+            th["egress"] = [{"lat_deg": lat, "lon_deg": lon, "alt_m": th["route"][0]["alt_m"]}]
     battery = {
         "name": "bty",
         "radars": radars,

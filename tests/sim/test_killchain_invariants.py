@@ -277,8 +277,16 @@ def check_outcomes_add_up(result: RunResult) -> None:
         assert parts == b.threats_in_reach <= s.n_threats
     killed = {t.threat_id for t in s.threats if t.outcome == "killed"}
     assert sum(b.kills for b in s.batteries) == len(killed)
+    # a leaker on its egress may be killed afterwards: it stays a leaker
+    after = {
+        t.threat_id
+        for t in s.threats
+        if t.killed_after_leak_t_s is not None and np.isfinite(t.killed_after_leak_t_s)
+    }
+    assert all(s.threats[i].outcome == "leaked" for i in after)
+    assert sum(b.kills_after_leak for b in s.batteries) == len(after) == s.n_killed_after_leak
     kills = result.engagements.outcome == "kill"
-    assert set(result.engagements.threat_id_end[kills].tolist()) == killed
+    assert set(result.engagements.threat_id_end[kills].tolist()) == killed | after
     for t in s.threats:  # a threat with a firm track was detected first
         if np.isfinite(t.first_track_t_s):
             assert t.first_detection_t_s <= t.first_track_t_s

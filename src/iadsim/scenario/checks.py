@@ -74,7 +74,7 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
                 raise ScenarioError(
                     located(
                         file,
-                        f"{base}.route[{j}].speed_mps",
+                        f"{base}.{th.waypoint_field(j)}.speed_mps",
                         f"exceeds the max_speed_mps of {th.type} ({platform.max_speed_mps:g}) "
                         f"(got {wp.speed_mps:g})",
                     )
@@ -83,7 +83,7 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
                 raise ScenarioError(
                     located(
                         file,
-                        f"{base}.route[{j}]",
+                        f"{base}.{th.waypoint_field(j)}",
                         f"more than {MAX_DISTANCE_FROM_ORIGIN_M / 1e3:.0f} km from the origin",
                     )
                 )
@@ -114,7 +114,7 @@ def _check_altitude_units(th: Any, kind: str, base: str, file: str, warnings: li
             warnings.append(
                 located(
                     file,
-                    f"{base}.route[{j}].alt_m",
+                    f"{base}.{th.waypoint_field(j)}.alt_m",
                     f"{wp.alt_m:g} m is above {AIR_BREATHING_CEILING_M:,.0f} m, implausible for "
                     f"a {kind} ({th.type}); feet? {wp.alt_m:g} ft = {wp.alt_m * FT_TO_M:,.0f} m",
                 )
@@ -141,7 +141,7 @@ def _check_flat_ground(
     for j, wp in enumerate(th.waypoints):
         if wp.alt_m < min(grounds):
             warnings.append(located(
-                file, f"{base}.route[{j}].alt_m",
+                file, f"{base}.{th.waypoint_field(j)}.alt_m",
                 f"{wp.alt_m:g} m above mean sea level is below the ground of every radar "
                 f"(lowest site {min(grounds):g} m; terrain.kind 'none': smooth ground at each "
                 "radar's site altitude), so no radar can see it there",

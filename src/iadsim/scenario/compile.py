@@ -84,6 +84,7 @@ class ThreatInfo:
     type: tuple[str, ...]
     kind: tuple[str, ...]
     target_site: NDArray[np.int64]  # -1: none
+    egress_s: F64  # time the egress after the target begins, s (inf: no egress)
     value: F64
     rcs_table: tuple[str, ...]
     swerling: NDArray[np.int64]
@@ -151,6 +152,7 @@ def compile_truth(
     routes: list[ThreatMotion] = []
     group, entry, offsets, launch, notes = [], [], [], [], []
     names, gnames, types, kinds, targets, values, tables, swer, scale = ([] for _ in range(9))
+    egress: list[float] = []
     site_index = {s.name: i for i, s in enumerate(scenario.sites)}
     for g, th in enumerate(scenario.threats):
         try:
@@ -184,6 +186,7 @@ def compile_truth(
             types.append(th.type)
             kinds.append(platform.kind)
             targets.append(site_index.get(th.target_site, -1) if th.target_site else -1)
+            egress.append(launch[-1] + gm.egress_s)
             values.append(platform.threat_value)
             tables.append(platform.rcs.table)
             swer.append(platform.rcs.swerling)
@@ -205,6 +208,7 @@ def compile_truth(
         type=tuple(types),
         kind=tuple(kinds),
         target_site=np.asarray(targets, dtype=np.int64),
+        egress_s=np.asarray(egress, dtype=float),
         value=np.asarray(values, dtype=float),
         rcs_table=tuple(tables),
         swerling=np.asarray(swer, dtype=np.int64),

@@ -180,8 +180,10 @@ def check_raw_sizes(data: Any, file: str) -> None:
     if not isinstance(threats, list):
         return
     for i, threat in enumerate(threats):
-        route = threat.get("route") if isinstance(threat, dict) else None
-        if isinstance(route, list) and len(route) > MAX_ROUTE_POINTS:
-            raise ScenarioError(
-                f"{file}: threats[{i}].route: {len(route):,} waypoints (limit {MAX_ROUTE_POINTS:,})"
-            )
+        for key in ("route", "egress"):
+            route = threat.get(key) if isinstance(threat, dict) else None
+            if isinstance(route, list) and len(route) > MAX_ROUTE_POINTS:
+                raise ScenarioError(
+                    f"{file}: threats[{i}].{key}: {len(route):,} waypoints "
+                    f"(limit {MAX_ROUTE_POINTS:,})"
+                )

@@ -130,6 +130,21 @@ class Threat(Model):
         default_factory=RouteMotionConfig,
         description="how the group moves (kind; default: fly ``route``)",
     )
+    egress: list[Waypoint] | None = Field(
+        default=None,
+        min_length=1,
+        description="waypoints flown after the route's last one (a strike aircraft's way "
+        "home): the threat leaks on reaching its target site, flies on (it can still be "
+        "killed) and leaves the air at the last egress waypoint; needs ``target_site``",
+    )
+
+    @model_validator(mode="after")
+    def _egress_after_a_target(self) -> Threat:
+        if self.egress is not None and self.target_site is None:
+            raise ValueError("egress: needs a target_site (egress starts after the strike)")
+        if self.egress is not None and self.motion.kind != "route":
+            raise ValueError(f"egress: only with motion kind 'route' (got {self.motion.kind!r})")
+        return self
 
     @model_validator(mode="after")
     def _route_or_motion(self) -> Threat:
@@ -143,15 +158,22 @@ class Threat(Model):
 
     @property
     def waypoints(self) -> list[Waypoint]:
-        """The route's waypoints (empty for motion kinds without a route)."""
-        return self.route or []
+        """The route's waypoints then the egress ones (empty for motion kinds without a
+        route)."""
+        return (self.route or []) + (self.egress or [])
+
+    def waypoint_field(self, j: int) -> str:
+        """Field path of :attr:`waypoints` ``[j]`` (``route[j]`` or ``egress[k]``)."""
+        n = len(self.route or [])
+        return f"route[{j}]" if j < n else f"egress[{j - n}]"
 
     @model_validator(mode="after")
     def _legs_have_speed(self) -> Threat:
         for i, wp in enumerate(self.waypoints[1:], start=1):
             if wp.speed_mps is None and self.waypoints[i - 1].speed_mps is None:
                 raise ValueError(
-                    f"route[{i}].speed_mps: required (speed of the leg ending at this waypoint)"
+                    f"{self.waypoint_field(i)}.speed_mps: required (speed of the leg ending "
+                    "at this waypoint)"
                 )
         return self
 

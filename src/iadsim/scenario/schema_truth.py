@@ -13,6 +13,7 @@ registration (config + compile step) in one module, without editing other files.
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -54,12 +55,15 @@ class GroupMotion:
     members : when not empty, one motion per member instead of ``motion`` plus
         offsets: each member flies its own motion from ``launch_time_s + start_s``
         and is named ``<threat name>-<member name>`` (``count`` is their number).
+    egress_s : time after launch at which the egress begins (the route's last waypoint
+        before the ``egress`` ones), s; infinite without egress.
     """
 
     motion: ThreatMotion
     right: F64
     warnings: tuple[str, ...] = ()
     members: tuple[ReplayFlight, ...] = ()
+    egress_s: float = math.inf
 
 
 #: Threat motions; compile(cfg, threat, catalog, origin_rad_m) -> :class:`GroupMotion`.
@@ -114,7 +118,12 @@ def _compile_route(
             f"route: {geometry.tight_turns} turn(s) too tight for the leg lengths at the "
             "platform's max load factor; flown on a smaller radius",
         )
-    return GroupMotion(motion=geometry, right=np.array([d[1], -d[0]]) / norm, warnings=notes)
+    egress_s = math.inf  # time at the waypoint the egress starts from (mid-turn)
+    if th.egress:
+        egress_s = float(geometry.tv_s[len(th.route or []) - 1])
+    return GroupMotion(
+        motion=geometry, right=np.array([d[1], -d[0]]) / norm, warnings=notes, egress_s=egress_s
+    )
 
 
 #: Where ``file: iadsim:<name>`` points: data files shipped with the package.

@@ -83,6 +83,7 @@ class Pipeline:
     kill_time_s: NDArray[np.float64]
     outcome: list[str]
     outcome_t_s: NDArray[np.float64]
+    killed_after_leak_t_s: NDArray[np.float64]  # an egressing leaker's kill (nan: none)
     fire_control: FireControlBook
     evaluation: Evaluation
     physics: ThreatPhysics | None
@@ -126,6 +127,7 @@ class Pipeline:
             kill_time_s=np.full(n, np.inf),
             outcome=["survived"] * n,
             outcome_t_s=np.full(n, np.nan),
+            killed_after_leak_t_s=np.full(n, np.nan),
             fire_control=FireControlBook(
                 battery_id=np.array([b.battery_id for b in bats], dtype=np.int64),
                 fc_radar=np.array([fc_radar.get(b.battery_id, -1) for b in bats], dtype=np.int64),
@@ -363,6 +365,9 @@ class Pipeline:
                 self.outcome[th] = "killed"
                 self.outcome_t_s[th] = t_s
                 self._remove_threat(th, t_s)
+            elif self.outcome[th] == "leaked" and self.kill_time_s[th] > t_s:  # egressing
+                self.killed_after_leak_t_s[th] = t_s
+                self._remove_threat(th, t_s)
         self._schedule_intercept(engine)
 
     def engagement_log(self) -> Engagements:
@@ -379,12 +384,15 @@ class Pipeline:
 
     # -- outcomes -----------------------------------------------------------
     def threat_arrives(self, i: int, t_s: float) -> None:
-        """Threat ``i`` reached its target site or route end: a leaker unless killed."""
+        """Threat ``i`` reached its target site or route end: a leaker unless killed.
+        Without an egress it leaves the air picture (it has struck, or left); with one
+        it flies on and may still be killed (:attr:`killed_after_leak_t_s`)."""
         if self.kill_time_s[i] <= t_s or self.outcome[i] != "survived":
             return
         self.outcome[i] = "leaked"
         self.outcome_t_s[i] = t_s
-        self._remove_threat(i, t_s)  # it has struck (or left): no longer in the air picture
+        if not np.isfinite(self.world.threats.egress_s[i]):
+            self._remove_threat(i, t_s)
         target = int(self.world.threats.target_site[i])
         detail = self.world.site_names[target] if target >= 0 else "route end"
         self.events.append(make_events(t_s, "leak", threat_id=i, detail=detail))

@@ -78,7 +78,8 @@ class RunResult:
 
 
 def arrival_times_s(world: World) -> np.ndarray:
-    """(n,) first time each threat is within its target site's radius, else its route end.
+    """(n,) first time each threat is within its target site's radius, else its route end
+    (the start of its egress for a threat with one: the strike is over by then).
 
     Each threat is looked at on the times ``k * ARRIVAL_STEP_S`` of its own flight
     (launch to route end, within the run), threats in chunks of about
@@ -86,7 +87,7 @@ def arrival_times_s(world: World) -> np.ndarray:
     is bounded, and the result equals a scan of all threats on one shared grid.
     """
     truth = world.truth
-    end = truth.end_s
+    end = np.minimum(truth.end_s, world.threats.egress_s)
     out = end.copy()
     targets = world.threats.target_site
     rows = (targets >= 0).nonzero()[0]

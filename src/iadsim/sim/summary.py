@@ -80,6 +80,7 @@ def build_summary(
             type=world.threats.type[i],
             outcome=pipeline.outcome[i],  # type: ignore[arg-type]  # killed/leaked/survived
             outcome_t_s=float(pipeline.outcome_t_s[i]),
+            killed_after_leak_t_s=float(pipeline.killed_after_leak_t_s[i]),
             first_detection_t_s=float(det_t[i]),
             first_detection_range_m=float(det_range[i]),
             first_track_t_s=float(ev.first_track_t_s[i]),
@@ -101,6 +102,7 @@ def build_summary(
         n_threats=n,
         n_killed=int((outcomes == "killed").sum()),
         n_leaked=int((outcomes == "leaked").sum()),
+        n_killed_after_leak=int(np.isfinite(pipeline.killed_after_leak_t_s).sum()),
         n_survived=int((outcomes == "survived").sum()),
         n_never_engaged=int((salvos == 0).sum()),
         interceptors_fired=fired,
@@ -145,7 +147,8 @@ def _battery_figures(
             fired[str(name)] = fired.get(str(name), 0) + int(n)
             fired_total[str(name)] = fired_total.get(str(name), 0) + int(n)
         in_reach = reach[k] | (killer == bty.battery_id)
-        kills = in_reach & (killer == bty.battery_id)
+        kills = in_reach & (killer == bty.battery_id) & (outcome == "killed")
+        after_leak = in_reach & (killer == bty.battery_id) & (outcome == "leaked")
         per_battery.append(
             BatterySummary(
                 name=bty.name,
@@ -158,6 +161,7 @@ def _battery_figures(
                 max_channels_used=int(pipeline.max_channels_used.get(bty.battery_id, 0)),
                 threats_in_reach=int(in_reach.sum()),
                 kills=int(kills.sum()),
+                kills_after_leak=int(after_leak.sum()),
                 killed_by_others=int((in_reach & (outcome == "killed") & ~kills).sum()),
                 leakers=int((in_reach & (outcome == "leaked")).sum()),
                 survived=int((in_reach & (outcome == "survived")).sum()),

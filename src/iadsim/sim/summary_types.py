@@ -46,6 +46,10 @@ class ThreatSummary(JsonRecord):
     type: str = doc_field("catalog type")
     outcome: ThreatOutcome = doc_field("killed, leaked (reached its target site) or survived")
     outcome_t_s: MaybeFloat = doc_field("time of the kill or leak, s (none: survived)")
+    killed_after_leak_t_s: MaybeFloat = doc_field(
+        "a leaker killed on its egress (threats with an egress route): time, s (none: not)",
+        default=None,
+    )
     first_detection_t_s: MaybeFloat = doc_field("first plot of it by any radar, s")
     first_detection_range_m: MaybeFloat = doc_field("range of that plot, m")
     first_track_t_s: MaybeFloat = doc_field("first firm track following it, s")
@@ -75,6 +79,9 @@ class BatterySummary(JsonRecord):
         "that it killed)"
     )
     kills: int = doc_field("threats in reach killed by its salvos")
+    kills_after_leak: int = doc_field(
+        "leakers it killed on their egress (counted in leakers, not in kills)", default=0
+    )
     killed_by_others: int = doc_field("threats in reach killed by another battery")
     leakers: int = doc_field("threats in reach that leaked")
     survived: int = doc_field("threats in reach still flying at the end")
@@ -144,6 +151,9 @@ class RunSummary(JsonRecord):
     n_threats: int = doc_field("threats in the raid")
     n_killed: int = doc_field("threats killed")
     n_leaked: int = doc_field("threats that reached their target site")
+    n_killed_after_leak: int = doc_field(
+        "leakers killed on their egress afterwards (counted in n_leaked)", default=0
+    )
     n_survived: int = doc_field("threats neither killed nor leaked at the end")
     n_never_engaged: int = doc_field("threats no salvo was aimed at")
     interceptors_fired: Mapping[str, int] = doc_field("rounds fired per interceptor type")
