@@ -34,6 +34,7 @@ def tally(result) -> collections.Counter:
     c["threats"] += s.n_threats
     c["killed"] += s.n_killed
     c["leaked"] += s.n_leaked
+    c["leaked, then shot down on egress"] += getattr(s, "n_killed_after_leak", 0)
     c["survived"] += s.n_survived
     if log is not None:
         c["salvos"] += len(log)

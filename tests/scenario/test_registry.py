@@ -117,7 +117,9 @@ HOSTS: dict[str, Callable[[dict[str, Any]], Any]] = {
         {
             **_preset()
             .threats[0]
-            .model_dump(exclude={"route", "count"} if ex.get("kind") == "replay" else set()),
+            .model_dump(
+                exclude={"route", "count", "egress"} if ex.get("kind") == "replay" else {"egress"}
+            ),
             "motion": ex,
         }
     ),

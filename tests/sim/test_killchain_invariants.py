@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from iadsim.engagement.log import OUTCOMES, REASONS
 from iadsim.frames import Detections
-from iadsim.scenario.load import load_scenario
+from iadsim.scenario.load import load_scenario, load_scenario_data, read_scenario_yaml
 from iadsim.scenario.schema import Scenario
 from iadsim.sim.evaluation import TRACK_TRUTH_GATE_M
 from iadsim.sim.runner import RunResult, run_scenario
@@ -432,10 +432,15 @@ def test_invariants_with_four_s400_batteries(three_point: bool, seed: int) -> No
 
 
 def test_miss_on_a_leaker_says_it_leaked() -> None:
-    """Patriot seed 9351: a salvo ordered at the F-35 10 s before it reached the airbase
+    """Patriot seed 9351 with the aircraft leaving the air at the airbase (no egress, as
+    the preset had then): a salvo ordered at the F-35 10 s before it reached the airbase
     (a leaker) found only the leaker in its basket; its reason said "target already
     destroyed" though no salvo had killed it. Now it says the target leaked."""
-    result = run_scenario(load_scenario("patriot-vs-mixed-raid"), seed=9351, record=False)
+    data, file = read_scenario_yaml("patriot-vs-mixed-raid")
+    for th in data["threats"]:
+        th.pop("egress", None)
+    sc = load_scenario_data(data, file=file)
+    result = run_scenario(sc, seed=9351, record=False)
     check_miss_reasons(result)
     assert "target leaked before intercept" in result.engagements.reason.tolist()
 

@@ -69,6 +69,7 @@ BATTERY_COLS = (
     Col("max_channels_used", "max channels used", numeric=True),
     Col("kills", "kills", numeric=True),
     Col("leakers", "leakers", numeric=True),
+    Col("kills_after_leak", "leakers shot down on egress", numeric=True),
 )
 
 
@@ -91,7 +92,8 @@ def print_summary(summary: RunSummary, con: Any = None) -> None:
     if summary.batteries:
         outcome = (
             f"raid: {summary.n_threats} threats, {summary.n_killed} killed, "
-            f"{summary.n_leaked} leaked, {summary.n_survived} survived; "
+            f"{summary.n_leaked} leaked{_after_leak(summary.n_killed_after_leak)}, "
+            f"{summary.n_survived} survived; "
             f"{summary.interceptors_fired_total} interceptors fired"
         )
     else:  # surveillance only: nothing could be engaged, so no raid outcome
@@ -370,3 +372,8 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate_command)
     app.command("presets")(presets_command)
     app.add_typer(catalog_app, name="catalog")
+
+
+def _after_leak(n: int) -> str:
+    """`` (n shot down on egress)`` after the leakers, when some were."""
+    return f" ({n} shot down on egress)" if n else ""
