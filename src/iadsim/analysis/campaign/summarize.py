@@ -30,6 +30,7 @@ MEAN_METRICS = (
     "n_threats",
     "n_killed",
     "n_leaked",
+    "n_killed_after_leak",
     "n_survived",
     "n_never_engaged",
     "leak_fraction",
