@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_SECTOR_S",
     "Scan",
     "default_sectors",
+    "illuminated_states",
     "illuminated_truth",
     "sector_views",
 ]
@@ -174,18 +175,36 @@ def illuminated_truth(
         The rows of ``start`` of the targets in the look, in their order (``alive``
         True); ``t_s`` holds each row's illumination time.
     """
+    return illuminated_states(
+        view, (_columns(start), start.alive), (_columns(end), end.alive), start.threat_id,
+        t_start_s, t_end_s,
+    )  # fmt: skip
+
+
+def illuminated_states(
+    view: Radar,
+    start: tuple[F, NDArray[np.bool_]],
+    end: tuple[F, NDArray[np.bool_]],
+    threat_id: NDArray[np.int64],
+    t_start_s: float,
+    t_end_s: float,
+) -> Truth:
+    """:func:`illuminated_truth` from the states as arrays: ``start`` and ``end`` are
+    ``(x, alive)``, the states (7, n) (columns ``e_m, n_m, u_m, ve_mps, vn_mps,
+    vu_mps, alt_m``) and alive flags (n,) of all threats, ``threat_id`` (n,) their ids
+    (a truth table's blocks: a look gathers its wedge's rows of the 7 columns at once)."""
+    (xa, alive_a), (xb, alive_b) = start, end
     c = view.group.dwell_constants.coverage
     span, t_c = t_end_s - t_start_s, 0.5 * (t_start_s + t_end_s)
     half = 0.5 * view.params.az_width_rad
-    rows = (start.alive & end.alive).nonzero()[0]
-    e_mid = 0.5 * (start.e_m[rows] + end.e_m[rows])
-    n_mid = 0.5 * (start.n_m[rows] + end.n_m[rows])
-    d = _offset(e_mid, n_mid, c.e_m, c.n_m, c.az_center_rad)
+    rows = (alive_a & alive_b).nonzero()[0]
+    mid = 0.5 * (xa[:2, rows] + xb[:2, rows])  # e, n midway
+    d = _offset(mid[0], mid[1], c.e_m, c.n_m, c.az_center_rad)
     inside = (d >= -half) & (d < half)
     if not inside.any():  # most looks of a small raid: nothing in the wedge
         return _NOTHING_LIT
     rows, d = rows[inside], d[inside]
-    a, b = _columns(start, rows), _columns(end, rows)  # (7, k) states of the wedge's rows
+    a, b = xa[:, rows], xb[:, rows]  # (7, k) states of the wedge's rows
     rate = view.sweep_rate_rad_s
 
     def state_at(t: F, m: int = len(_STATE)) -> F:  # (m, k) states at the times t (k,)
@@ -200,7 +219,7 @@ def illuminated_truth(
     )
     row = state_at(t)
     alive = np.ones(rows.shape[0], dtype=np.bool_)
-    ids = start.threat_id[rows]
+    ids = threat_id[rows]
     for fresh in (row, t, alive, ids):  # handed over read-only (the frame makes no views)
         fresh.flags.writeable = False
     return Truth.from_owned_columns(
@@ -219,9 +238,9 @@ _STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
 _NOTHING_LIT = Truth.empty()
 
 
-def _columns(truth: Truth, rows: NDArray[np.int64]) -> F:
-    """The state columns of ``truth`` at ``rows`` as a (7, k) array (in ``_STATE`` order)."""
-    return np.array([getattr(truth, name)[rows] for name in _STATE])  # (np.stack: 5x slower)
+def _columns(truth: Truth) -> F:
+    """The state columns of ``truth`` as a (7, n) array (in ``_STATE`` order)."""
+    return np.array([getattr(truth, name) for name in _STATE])  # (np.stack: 5x slower)
 
 
 def _offset(e: F, n: F, sensor_e: float, sensor_n: float, centre_rad: float) -> F:

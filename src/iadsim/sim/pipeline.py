@@ -43,7 +43,7 @@ from iadsim.frames import Detections, Events, Orders, Tracks, Truth, make_events
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
-from iadsim.sensors.scan import Scan, illuminated_truth, sector_views
+from iadsim.sensors.scan import Scan, illuminated_states, sector_views
 from iadsim.sim.engine import (
     PRIORITY_C2,
     PRIORITY_DWELL,
@@ -58,6 +58,7 @@ from iadsim.sim.run_events import RunEvents
 from iadsim.sim.spill import TrackParts
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
+from iadsim.truth.model import STATE_COLUMNS
 
 #: Truth is tabulated on this grid (see :class:`iadsim.truth.TruthTable`: windows
 #: computed on first use for the threats alive in them, at any raid size).
@@ -103,6 +104,9 @@ class Pipeline:
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
     _truth_cache: dict[float, Truth] = dataclasses.field(default_factory=dict)
+    _state_cache: dict[float, tuple[NDArray[np.float64], NDArray[np.bool_]]] = dataclasses.field(
+        default_factory=dict
+    )
 
     @classmethod
     def build(
@@ -169,19 +173,50 @@ class Pipeline:
         cached = self._truth_cache.get(t_s)
         if cached is not None:
             return cached
-        t0 = time.perf_counter()
-        source = self.truth_table if self.truth_table is not None else self.world.truth
-        truth = source.states(t_s, self.kill_time_s)
-        if len(self._truth_cache) > 2 * len(self._looks) + 4:
-            self._truth_cache.pop(next(iter(self._truth_cache)))
-        self._truth_cache[t_s] = truth
-        self.stage_time_s["truth"] += time.perf_counter() - t0
+        if self.truth_table is None:
+            t0 = time.perf_counter()
+            truth = self.world.truth.states(t_s, self.kill_time_s)
+            self.stage_time_s["truth"] += time.perf_counter() - t0
+        else:
+            truth = self.truth_table.frame(t_s, *self.states_at(t_s))
+        self._keep(self._truth_cache, t_s, truth)
         return truth
+
+    def states_at(self, t_s: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """:meth:`truth_at` as arrays: states (7, n) (``STATE_COLUMNS``) and alive (n,)
+        (kept like :meth:`truth_at`'s frames; a look needs no frame of all threats)."""
+        cached = self._state_cache.get(t_s)
+        if cached is not None:
+            return cached
+        if self.truth_table is None:
+            truth = self.truth_at(t_s)
+            block = np.array([getattr(truth, c) for c in STATE_COLUMNS]), truth.alive
+        else:
+            t0 = time.perf_counter()
+            block = self.truth_table.block(t_s, self.kill_time_s)
+            self.stage_time_s["truth"] += time.perf_counter() - t0
+        self._keep(self._state_cache, t_s, block)
+        return block
+
+    def _keep(self, cache: dict[float, Any], t_s: float, value: Any) -> None:
+        """Keep ``value`` at ``t_s`` in ``cache`` (the oldest time goes beyond twice the
+        radars' count plus 4: looks of all radars read the times around now)."""
+        if len(cache) > 2 * len(self._looks) + 4:
+            cache.pop(next(iter(cache)))
+        cache[t_s] = value
+
+    @property
+    def _threat_id(self) -> NDArray[np.int64]:
+        """Ids of the rows of :meth:`states_at` (those of :meth:`truth_at`'s frames)."""
+        if self.truth_table is None:
+            return np.arange(self.world.truth.n_threats, dtype=np.int64)
+        return self.truth_table.threat_id
 
     def _remove_threat(self, i: int, t_s: float) -> None:
         """Threat ``i`` is out of the air picture from ``t_s`` (killed or arrived)."""
         self.kill_time_s[i] = t_s
         self._truth_cache.clear()
+        self._state_cache.clear()
 
     # -- sensing and tracking ------------------------------------------------
     def _observed_by(self, radar: Radar) -> Any:
@@ -199,7 +234,8 @@ class Pipeline:
         """One sector look, at the sector's end ``t_s`` (targets at their own times)."""
         scan, views, observed = self._looks[radar.radar_id]
         k, t_a, t_b = scan.look_at(t_s)
-        lit = illuminated_truth(views[k], self.truth_at(t_a), self.truth_at(t_b), t_a, t_b)
+        start, end = self.states_at(t_a), self.states_at(t_b)
+        lit = illuminated_states(views[k], start, end, self._threat_id, t_a, t_b)
         t0 = time.perf_counter()
         dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
