@@ -50,6 +50,7 @@ __all__ = [
     "illuminated_states",
     "illuminated_truth",
     "sector_views",
+    "sectors_reached",
 ]
 
 F = NDArray[np.float64]
@@ -230,6 +231,41 @@ def illuminated_states(
             "alive": alive,
         }
     )
+
+
+def sectors_reached(views: list[Radar], box_m: F) -> NDArray[np.bool_]:
+    """Which sector looks (one per view) may light a target whose horizontal positions
+    lie in its box, for each set of boxes: a superset of the looks of
+    :func:`illuminated_states` with a row in their wedge, for looks whose start and end
+    states lie in one box of each target, or in two that share a point (adjacent
+    windows of a truth table: :meth:`~iadsim.truth.TruthTable.extent`).
+
+    ``box_m`` (c, 4, k): ``e`` min, ``e`` max, ``n`` min, ``n`` max of ``k`` targets in
+    ``c`` sets (m, NaN: anywhere); returns (c, n_sectors). A box seen from the radar
+    within an azimuth arc of half-width ``dev < pi / 4`` about its centre's azimuth (its
+    corners bound it) holds every position of the target; two such arcs that share a
+    point span less than pi, a convex cone, which holds the midpoint of a start and an
+    end position, the point whose azimuth :func:`illuminated_states` tests. A look may
+    light the target if its wedge meets one of the arcs (1e-6 rad slack, far above
+    rounding). Boxes within 1 m of the radar, wider arcs or non-finite ones reach
+    every sector.
+    """
+    c = views[0].group.dwell_constants.coverage
+    e0, e1 = box_m[:, 0] - c.e_m, box_m[:, 1] - c.e_m  # (c, k) each
+    n0, n1 = box_m[:, 2] - c.n_m, box_m[:, 3] - c.n_m
+    with np.errstate(invalid="ignore"):
+        centre = np.arctan2(0.5 * (e0 + e1), 0.5 * (n0 + n1))
+        dev = np.zeros(centre.shape)
+        for e, n in ((e0, n0), (e0, n1), (e1, n0), (e1, n1)):
+            off = (np.arctan2(e, n) - centre + np.pi) % TWO_PI - np.pi
+            dev = np.maximum(dev, np.abs(off))  # (NaN propagates)
+        near = (e0 <= 1.0) & (e1 >= -1.0) & (n0 <= 1.0) & (n1 >= -1.0)  # the radar in it
+        anywhere = near | ~(dev < 0.25 * np.pi)  # (NaN: not < )
+    wedge = np.array([v.group.dwell_constants.coverage.az_center_rad for v in views])
+    half = np.array([0.5 * v.params.az_width_rad for v in views])
+    gap = np.abs((centre[:, None, :] - wedge[None, :, None] + np.pi) % TWO_PI - np.pi)
+    reach = gap <= half[None, :, None] + dev[:, None, :] + 1e-6  # (c, n_sectors, k)
+    return np.asarray((reach | anywhere[:, None, :]).any(axis=2))
 
 
 _STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")

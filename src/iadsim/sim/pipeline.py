@@ -43,7 +43,7 @@ from iadsim.frames import Detections, Events, Orders, Tracks, Truth, make_events
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
-from iadsim.sensors.scan import Scan, illuminated_states, sector_views
+from iadsim.sensors.scan import Scan, illuminated_states, sector_views, sectors_reached
 from iadsim.sim.engine import (
     PRIORITY_C2,
     PRIORITY_DWELL,
@@ -107,6 +107,7 @@ class Pipeline:
     _state_cache: dict[float, tuple[NDArray[np.float64], NDArray[np.bool_]]] = dataclasses.field(
         default_factory=dict
     )
+    _reached: dict[tuple[int, int], NDArray[np.bool_]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(
@@ -234,8 +235,7 @@ class Pipeline:
         """One sector look, at the sector's end ``t_s`` (targets at their own times)."""
         scan, views, observed = self._looks[radar.radar_id]
         k, t_a, t_b = scan.look_at(t_s)
-        start, end = self.states_at(t_a), self.states_at(t_b)
-        lit = illuminated_states(views[k], start, end, self._threat_id, t_a, t_b)
+        lit = self._lit(radar.radar_id, views, k, t_a, t_b)
         t0 = time.perf_counter()
         dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
@@ -245,6 +245,38 @@ class Pipeline:
         )
         if max(len(self.events), len(self.detections), len(self.tracks)) >= COMPACT_FRAMES:
             self.compact()
+
+    def _lit(self, radar_id: int, views: list[Radar], k: int, t_a: float, t_b: float) -> Truth:
+        """Truth of the look of sector ``k`` over ``[t_a, t_b]`` (:func:`illuminated_states`).
+
+        With a truth table, a look none of whose (one or two adjacent) windows holds a
+        target box that reaches its wedge (:func:`sectors_reached`, per radar and window)
+        lights nothing, without reading any states (most looks of a small raid)."""
+        table = self.truth_table
+        if table is not None:
+            w_a, w_b = table.window_of(t_a), table.window_of(t_b)
+            if w_b - w_a <= 1 and not (
+                self._reach(table, radar_id, views, w_a)[k]
+                or self._reach(table, radar_id, views, w_b)[k]
+            ):
+                return Truth.empty()
+        start, end = self.states_at(t_a), self.states_at(t_b)
+        return illuminated_states(views[k], start, end, self._threat_id, t_a, t_b)
+
+    def _reach(
+        self, table: TruthTable, radar_id: int, views: list[Radar], w: int
+    ) -> NDArray[np.bool_]:
+        """:func:`sectors_reached` (n_sectors,) of the targets of ``table``'s window ``w``
+        (kept for the windows in use)."""
+        got = self._reached.get((radar_id, w))
+        if got is None:
+            t0 = time.perf_counter()
+            got = sectors_reached(views, table.extent(w)[None])[0]
+            self.stage_time_s["truth"] += time.perf_counter() - t0
+            if len(self._reached) >= 3 * len(self._looks):
+                self._reached.pop(next(iter(self._reached)))
+            self._reached[(radar_id, w)] = got
+        return got
 
     def compact(self) -> None:
         """Join the frames collected since the last call, append order kept: detections
@@ -293,25 +325,29 @@ class Pipeline:
         tracker = self.stages.tracker
         look = {"observed": observed, "sensor_id": radar.radar_id}
         full = self.world.track_history == "full"  # else the tracker returns changed rows
-        if len(dets):  # one batch at the look time; each plot's own time as an offset
+        n_plots = len(dets)
+        if n_plots:  # one batch at the look time; each plot's own time as an offset
             tracks = tracker.step(dets, t_s, batch=True, changes_only=not full, **look)
             self.detections.append(dets)
         else:  # an empty look only charges misses (cheap: no state output)
             tracks = tracker.miss(t_s, **look)
         hit, hit_t_s = tracker.last_hit_ids, tracker.last_hit_t_s  # (and each hit's plot time)
         self.stage_time_s["tracker"] += time.perf_counter() - t1
-        self.evaluation.note_plots(dets.truth_id)
+        if n_plots:  # (an empty look has no plot to note nor first detection)
+            self.evaluation.note_plots(dets.truth_id)
         new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, hit_t_s, tracks)
         for tid in new_fc:
             self.events.append(make_events(
                 t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
             ))  # fmt: skip
-        self.events.extend(self.run_events.first_detections(radar.radar_id, dets))
-        if len(tracks):
+        if n_plots:
+            self.events.extend(self.run_events.first_detections(radar.radar_id, dets))
+        n_rows = len(tracks)
+        if n_rows:
             self.tracks.append(tracks)
-            self.n_track_rows += len(tracks)
+            self.n_track_rows += n_rows
             self.events.extend(self.run_events.track_status(tracks, t_s))
-        if len(dets) and tracker.n_tracks:
+        if n_plots and tracker.n_tracks:
             self.evaluation.observe(
                 tracks if not full else tracks.select(tracker.last_changes), truth, t_s, hit,
                 radar.radar_id, radar.radar_id in self.fire_control.fc_radars,

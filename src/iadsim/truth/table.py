@@ -79,6 +79,21 @@ class TruthTable:
         self._windows[w] = (rows, grid)
         return rows, grid
 
+    def window_of(self, t_s: float) -> int:
+        """The window whose samples :meth:`block` interpolates at ``t_s``."""
+        f = (t_s - self.t0_s) / self.dt_s
+        return int(min(max(math.floor(f), 0), self.n_steps - 2)) // self.window_steps
+
+    def extent(self, w: int) -> F64:
+        """Boxes (4, k) of the horizontal positions over window ``w``'s samples of its
+        threats (the window's rows, the only ones :meth:`block` gives alive at its
+        times): ``e`` min, ``e`` max, ``n`` min, ``n`` max (m; NaN if a sample is). A
+        position :meth:`block` gives at a time of the window is a convex combination of
+        two of its samples, so it lies in the box; adjacent windows share a sample."""
+        _, grid = self._window(w)
+        e, n = grid[:, 0, :], grid[:, 1, :]
+        return np.array([e.min(axis=0), e.max(axis=0), n.min(axis=0), n.max(axis=0)])
+
     def states(self, t_s: float, kill_time_s: F64 | None = None) -> Truth:
         """States of all threats at one time ``t_s`` (same rows as ``TruthModel.states``;
         threats not alive near ``t_s`` have NaN states, and ``alive`` False)."""
