@@ -43,7 +43,7 @@ from iadsim.frames import Detections, Events, Orders, Tracks, Truth, make_events
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
-from iadsim.sensors.scan import Scan, illuminated_states, sector_views, sectors_reached
+from iadsim.sensors.scan import Scan, sector_views
 from iadsim.sim.engine import (
     PRIORITY_C2,
     PRIORITY_DWELL,
@@ -55,10 +55,10 @@ from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.physics import ThreatPhysics
 from iadsim.sim.run_events import RunEvents
+from iadsim.sim.run_truth import RunTruth
 from iadsim.sim.spill import TrackParts
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
-from iadsim.truth.model import STATE_COLUMNS
 
 #: Truth is tabulated on this grid (see :class:`iadsim.truth.TruthTable`: windows
 #: computed on first use for the threats alive in them, at any raid size).
@@ -103,11 +103,14 @@ class Pipeline:
     truth_table: TruthTable | None = None
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
-    _truth_cache: dict[float, Truth] = dataclasses.field(default_factory=dict)
-    _state_cache: dict[float, tuple[NDArray[np.float64], NDArray[np.bool_]]] = dataclasses.field(
-        default_factory=dict
-    )
-    _reached: dict[tuple[int, int], NDArray[np.bool_]] = dataclasses.field(default_factory=dict)
+    truth: RunTruth = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        n_radars = len(self.stages.sensors.radars)
+        self.truth = RunTruth(
+            model=self.world.truth, table=self.truth_table, kill_time_s=self.kill_time_s,
+            keep=2 * n_radars + 4, stage_time_s=self.stage_time_s,
+        )  # fmt: skip
 
     @classmethod
     def build(
@@ -166,58 +169,14 @@ class Pipeline:
             )
 
     def truth_at(self, t_s: float) -> Truth:
-        """States of all threats at ``t_s`` with kills and leaks applied.
-
-        The states of the last few times asked are kept until a kill or a leak changes
-        them (a look reads the times its sector starts and ends, and the next look of
-        that radar starts where it ended)."""
-        cached = self._truth_cache.get(t_s)
-        if cached is not None:
-            return cached
-        if self.truth_table is None:
-            t0 = time.perf_counter()
-            truth = self.world.truth.states(t_s, self.kill_time_s)
-            self.stage_time_s["truth"] += time.perf_counter() - t0
-        else:
-            truth = self.truth_table.frame(t_s, *self.states_at(t_s))
-        self._keep(self._truth_cache, t_s, truth)
-        return truth
-
-    def states_at(self, t_s: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """:meth:`truth_at` as arrays: states (7, n) (``STATE_COLUMNS``) and alive (n,)
-        (kept like :meth:`truth_at`'s frames; a look needs no frame of all threats)."""
-        cached = self._state_cache.get(t_s)
-        if cached is not None:
-            return cached
-        if self.truth_table is None:
-            truth = self.truth_at(t_s)
-            block = np.array([getattr(truth, c) for c in STATE_COLUMNS]), truth.alive
-        else:
-            t0 = time.perf_counter()
-            block = self.truth_table.block(t_s, self.kill_time_s)
-            self.stage_time_s["truth"] += time.perf_counter() - t0
-        self._keep(self._state_cache, t_s, block)
-        return block
-
-    def _keep(self, cache: dict[float, Any], t_s: float, value: Any) -> None:
-        """Keep ``value`` at ``t_s`` in ``cache`` (the oldest time goes beyond twice the
-        radars' count plus 4: looks of all radars read the times around now)."""
-        if len(cache) > 2 * len(self._looks) + 4:
-            cache.pop(next(iter(cache)))
-        cache[t_s] = value
-
-    @property
-    def _threat_id(self) -> NDArray[np.int64]:
-        """Ids of the rows of :meth:`states_at` (those of :meth:`truth_at`'s frames)."""
-        if self.truth_table is None:
-            return np.arange(self.world.truth.n_threats, dtype=np.int64)
-        return self.truth_table.threat_id
+        """States of all threats at ``t_s`` with kills and leaks applied (kept for the
+        last few times asked until a kill or a leak: :class:`RunTruth`)."""
+        return self.truth.at(t_s)
 
     def _remove_threat(self, i: int, t_s: float) -> None:
         """Threat ``i`` is out of the air picture from ``t_s`` (killed or arrived)."""
         self.kill_time_s[i] = t_s
-        self._truth_cache.clear()
-        self._state_cache.clear()
+        self.truth.forget()
 
     # -- sensing and tracking ------------------------------------------------
     def _observed_by(self, radar: Radar) -> Any:
@@ -235,7 +194,7 @@ class Pipeline:
         """One sector look, at the sector's end ``t_s`` (targets at their own times)."""
         scan, views, observed = self._looks[radar.radar_id]
         k, t_a, t_b = scan.look_at(t_s)
-        lit = self._lit(radar.radar_id, views, k, t_a, t_b)
+        lit = self.truth.lit(radar.radar_id, views, k, t_a, t_b)
         t0 = time.perf_counter()
         dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
@@ -245,38 +204,6 @@ class Pipeline:
         )
         if max(len(self.events), len(self.detections), len(self.tracks)) >= COMPACT_FRAMES:
             self.compact()
-
-    def _lit(self, radar_id: int, views: list[Radar], k: int, t_a: float, t_b: float) -> Truth:
-        """Truth of the look of sector ``k`` over ``[t_a, t_b]`` (:func:`illuminated_states`).
-
-        With a truth table, a look none of whose (one or two adjacent) windows holds a
-        target box that reaches its wedge (:func:`sectors_reached`, per radar and window)
-        lights nothing, without reading any states (most looks of a small raid)."""
-        table = self.truth_table
-        if table is not None:
-            w_a, w_b = table.window_of(t_a), table.window_of(t_b)
-            if w_b - w_a <= 1 and not (
-                self._reach(table, radar_id, views, w_a)[k]
-                or self._reach(table, radar_id, views, w_b)[k]
-            ):
-                return Truth.empty()
-        start, end = self.states_at(t_a), self.states_at(t_b)
-        return illuminated_states(views[k], start, end, self._threat_id, t_a, t_b)
-
-    def _reach(
-        self, table: TruthTable, radar_id: int, views: list[Radar], w: int
-    ) -> NDArray[np.bool_]:
-        """:func:`sectors_reached` (n_sectors,) of the targets of ``table``'s window ``w``
-        (kept for the windows in use)."""
-        got = self._reached.get((radar_id, w))
-        if got is None:
-            t0 = time.perf_counter()
-            got = sectors_reached(views, table.extent(w)[None])[0]
-            self.stage_time_s["truth"] += time.perf_counter() - t0
-            if len(self._reached) >= 3 * len(self._looks):
-                self._reached.pop(next(iter(self._reached)))
-            self._reached[(radar_id, w)] = got
-        return got
 
     def compact(self) -> None:
         """Join the frames collected since the last call, append order kept: detections
