@@ -547,3 +547,21 @@ def test_positions_and_samples_equal_states_in_any_chunking(
         assert _same(g[:, q, :], want), name
         if q < 3:
             assert _same((e, n, u)[q], want.T), name
+
+
+def test_truth_table_window_boxes_hold_every_interpolated_position() -> None:
+    """Positions of :meth:`TruthTable.block` at any time of a window lie in that window's
+    box of :meth:`TruthTable.extent` (rows: the window's threats, all those alive then)."""
+    m = _agl_model()
+    tab = TruthTable.build(m, 700.0)
+    rng = np.random.default_rng(4)
+    for t_s in np.concatenate([rng.uniform(-5.0, 720.0, 400), [0.0, 30.0, 60.0, 699.75]]):
+        w = tab.window_of(float(t_s))
+        rows, _ = tab._window(w)
+        box = tab.extent(w)  # (4, k)
+        x, alive = tab.block(float(t_s))
+        held = np.isin(rows, alive.nonzero()[0])
+        e, n = x[0, rows[held]], x[1, rows[held]]
+        assert np.all((box[0, held] <= e) & (e <= box[1, held]))
+        assert np.all((box[2, held] <= n) & (n <= box[3, held]))
+        assert not np.isin(alive.nonzero()[0], rows, invert=True).any()  # alive: in the rows

@@ -21,7 +21,7 @@ from dwell_reference import (
 
 from iadsim.frames import Detections, Truth
 from iadsim.sensors.detect import dwell
-from iadsim.sensors.measurement import draw_detection, draw_false_alarms
+from iadsim.sensors.measurement import draw_detection, draw_false_alarms, measurement_sigmas
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.radar import Radar, RadarGroup
 from iadsim.sensors.radar_equation import atmospheric_loss_db
@@ -243,6 +243,37 @@ def test_false_alarm_draws_match_reference(
             for x, y in zip(a, b, strict=True):
                 assert x.tobytes() == y.tobytes()
         assert fast.bit_generator.state == ref.bit_generator.state
+
+
+def test_one_radar_draws_match_the_batch_kernels(
+    radar_params: dict[str, RadarParams], library: RcsLibrary
+) -> None:
+    """The dwell's float-parameter draws equal the (1,)-array kernels bit for bit."""
+    for radar in _radars(radar_params, library):
+        g = radar.group
+        draws = g.dwell_constants.draws
+        fast, ref = np.random.default_rng(3), np.random.default_rng(3)
+        for _ in range(4):
+            got = draws.false_alarms(fast)
+            want = draw_false_alarms(
+                g.dwell_constants.mean_false_alarms, g.min_range_m, g.max_range_m,
+                g.az_center_rad, g.az_width_rad, g.el_min_rad, g.el_max_rad, g.n_pulses,
+                g.threshold, ref,
+            )[1:]  # fmt: skip
+            if got is None:
+                assert want[0].shape == (0,)
+                continue
+            for x, y in zip(got, want, strict=True):
+                assert x.tobytes() == y.tobytes()
+        assert fast.bit_generator.state == ref.bit_generator.state
+        snr = np.array([1e-9, 0.3, 2.0, 40.0, 1e5])
+        want_s = measurement_sigmas(
+            snr, g.range_resolution_m, g.az_beamwidth_rad, g.el_beamwidth_rad,
+            g.velocity_resolution_mps, g.monopulse_slope, g.range_floor_m, g.angle_floor_rad,
+            g.rdot_floor_mps,
+        )  # fmt: skip
+        for x, y in zip(draws.sigmas(snr), want_s, strict=True):
+            assert x.tobytes() == y.tobytes()
 
 
 def test_rcs_lookups_match_reference(library: RcsLibrary) -> None:

@@ -21,7 +21,13 @@ from iadsim.frames import Detections, Truth
 from iadsim.sensors.detect import StandardDetection
 from iadsim.sensors.radar import Radar
 from iadsim.sensors.rcs import RcsLibrary
-from iadsim.sensors.scan import Scan, default_sectors, illuminated_truth, sector_views
+from iadsim.sensors.scan import (
+    Scan,
+    default_sectors,
+    illuminated_truth,
+    sector_views,
+    sectors_reached,
+)
 
 DEG = np.pi / 180
 MACH2_MPS = 680.0
@@ -282,3 +288,44 @@ def test_a_look_whose_wedge_holds_no_target_has_no_rows(const_library: RcsLibrar
         assert np.all(dets.truth_id == -1) or len(lit)
         lit_rows.append(len(lit))
     assert lit_rows == [3 if k == 5 else 0 for k in range(scan.n_sectors)]
+
+
+@pytest.mark.parametrize("name", list(RADARS))
+def test_sectors_reached_holds_every_look_that_lights_a_target(
+    const_library: RcsLibrary, name: str
+) -> None:
+    """Midpoints of a start position in one box and an end position in the next (the two
+    boxes share a corner, as adjacent truth-table windows share a sample) lie in a wedge
+    only if :func:`sectors_reached` says that sector may be lit by one of the boxes."""
+    rad = Radar(radar_id=0, params=params(**RADARS[name]), pos_m=(100.0, -50.0, 10.0),
+                antenna_alt_m=10.0, rcs=const_library)  # fmt: skip
+    views = sector_views(rad, Scan.of(rad))
+    rng = np.random.default_rng(5)
+    k = 300
+    shared = rng.uniform(-60e3, 60e3, (k, 2))
+    size = rng.choice([10.0, 1e3, 2e4], k)[:, None] * rng.random((k, 2))
+    sign = rng.choice([-1.0, 1.0], (k, 2))
+
+    def box(corner: np.ndarray, span: np.ndarray) -> np.ndarray:
+        lo, hi = np.minimum(corner, corner + span), np.maximum(corner, corner + span)
+        return np.array([lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1]])
+
+    box_a, box_b = box(shared, size * sign), box(shared, -size * sign)
+    reach = sectors_reached(views, np.stack([box_a.T, box_b.T], axis=2))  # (k, n_sectors)
+    reach = reach.T  # each target's two boxes as one set: the sectors it may be lit in
+    u = rng.random((4, 50, k))
+    a = np.array([box_a[0] + u[0] * (box_a[1] - box_a[0]), box_a[2] + u[1] * (box_a[3] - box_a[2])])
+    b = np.array([box_b[0] + u[2] * (box_b[1] - box_b[0]), box_b[2] + u[3] * (box_b[3] - box_b[2])])
+    mid = 0.5 * (a + b)  # (2, 50, k)
+    c = views[0].group.dwell_constants.coverage
+    az = np.arctan2(mid[0] - c.e_m, mid[1] - c.n_m)
+    lit_any = False
+    for s, view in enumerate(views):
+        d = (az - view.group.dwell_constants.coverage.az_center_rad + np.pi) % (2 * np.pi) - np.pi
+        half = 0.5 * view.params.az_width_rad
+        lit = ((d >= -half) & (d < half)).any(axis=0)  # (k,) targets this look may light
+        assert not (lit & ~reach[s]).any()
+        lit_any |= bool(lit.any())
+    assert lit_any and not reach.all()  # (and the test excludes some sectors)
+    assert sectors_reached(views, np.full((2, 4, 3), np.nan)).all()  # unknown: anywhere
+    assert not sectors_reached(views, np.zeros((2, 4, 0))).any()  # no target: no sector

@@ -43,10 +43,9 @@ from iadsim.constants import TWO_PI
 from iadsim.frames import Detections, Truth
 from iadsim.sensors.horizon import horizon_distance_m
 from iadsim.sensors.measurement import (
+    OneRadarDraws,
     add_measurement_noise,
     draw_confirmed_detection,
-    draw_false_alarms,
-    measurement_sigmas,
 )
 from iadsim.sensors.resolution import cell_indices, merge_cells, snr_weighted_centroids
 from iadsim.sensors.signal import target_signal
@@ -62,6 +61,16 @@ F = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 
+class RadarColumns(NamedTuple):
+    """Detection columns of one radar that are the same on every row."""
+
+    radar_id: I64
+    sensor_e_m: F
+    sensor_n_m: F
+    sensor_u_m: F
+    false_alarm_id: I64  # -1
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DwellConstants:
     """Values of one radar that every dwell needs (derived once from its arrays)."""
@@ -70,6 +79,31 @@ class DwellConstants:
     mean_false_alarms: F  # (1,) ``Pfa n_cells`` (``Pfa^2 n_cells`` with alert-confirm)
     confirm: bool
     sweep_rate_rad_s: float  # azimuth sweep rate of the look (inf: instantaneous)
+    draws: OneRadarDraws  # false alarms and measurement sigmas, from floats
+    radar_id: int
+    _columns: dict[int, RadarColumns] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def constant_columns(self, m: int) -> RadarColumns:
+        """Read-only (m,) columns every detection of this radar repeats: radar id,
+        sensor e, n, u, and the truth id -1 of a false alarm (made once per length:
+        frames take read-only columns as they are, so looks share them)."""
+        cols = self._columns.get(m)
+        if cols is None:
+            c = self.coverage
+            cols = RadarColumns(
+                np.full(m, self.radar_id, dtype=np.int64),
+                np.full(m, c.e_m),
+                np.full(m, c.n_m),
+                np.full(m, c.u_m),
+                np.full(m, -1, dtype=np.int64),
+            )
+            for a in cols:
+                a.flags.writeable = False
+            if len(self._columns) < 64:  # (a look has a few plots: a few lengths)
+                self._columns[m] = cols
+        return cols
 
     @classmethod
     def of(cls, g: RadarGroup) -> DwellConstants:
@@ -97,11 +131,33 @@ class DwellConstants:
             mask_bins_per_rad=float(g.mask_n_az[0] / TWO_PI),
             mask_step_m=float(g.mask_step_m[0]),
         )
+        mean = g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0)
+        draws = OneRadarDraws(
+            mean_false_alarms=float(mean[0]),
+            min_range_m=float(g.min_range_m[0]),
+            range_span_m=float((g.max_range_m - g.min_range_m)[0]),
+            az_center_rad=float(g.az_center_rad[0]),
+            az_width_rad=float(g.az_width_rad[0]),
+            el_min_rad=float(g.el_min_rad[0]),
+            el_span_rad=float((g.el_max_rad - g.el_min_rad)[0]),
+            threshold=float(g.threshold[0]),
+            n_pulses=float(g.n_pulses[0]),
+            range_resolution_m=float(g.range_resolution_m[0]),
+            az_beamwidth_rad=float(g.az_beamwidth_rad[0]),
+            el_beamwidth_rad=float(g.el_beamwidth_rad[0]),
+            velocity_resolution_mps=float(g.velocity_resolution_mps[0]),
+            monopulse_slope=float(g.monopulse_slope[0]),
+            range_floor_m=float(g.range_floor_m[0]),
+            angle_floor_rad=float(g.angle_floor_rad[0]),
+            rdot_floor_mps=float(g.rdot_floor_mps[0]),
+        )
         return cls(
             coverage=coverage,
-            mean_false_alarms=g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0),
+            mean_false_alarms=mean,
             confirm=bool(g.confirm[0]),
             sweep_rate_rad_s=float(g.sweep_rate_rad_s[0]),
+            draws=draws,
+            radar_id=int(g.radar_id[0]),
         )
 
 
@@ -237,20 +293,19 @@ def _target_returns(
 def _false_alarm_returns(g: RadarGroup, t_s: float, rng: np.random.Generator) -> _Returns | None:
     """Poisson false alarms of the radar (truth id -1, uniform rdot), if any, stamped
     with the time the beam pointed at their azimuth."""
-    _, f_r, f_az, f_el, f_lam = draw_false_alarms(
-        g.dwell_constants.mean_false_alarms, g.min_range_m, g.max_range_m, g.az_center_rad,
-        g.az_width_rad, g.el_min_rad, g.el_max_rad, g.n_pulses, g.threshold, rng,
-    )  # fmt: skip
-    m = f_r.shape[0]
-    if m == 0:
-        return None
-    rdot = np.asarray(rng.uniform(-300.0, 300.0, m))
     c = g.dwell_constants
-    t = np.full(m, t_s)
+    drawn = c.draws.false_alarms(rng)
+    if drawn is None:
+        return None
+    f_r, f_az, f_el, f_lam = drawn
+    m = f_r.shape[0]
+    rdot = np.asarray(rng.uniform(-300.0, 300.0, m))
     if math.isfinite(c.sweep_rate_rad_s):
         off = (f_az - c.coverage.az_center_rad + np.pi) % TWO_PI - np.pi  # the look ends
-        t += (off - c.coverage.half_width_rad) / c.sweep_rate_rad_s  # at the wedge's edge
-    fa_id = np.full(m, -1, dtype=np.int64)
+        t = t_s + (off - c.coverage.half_width_rad) / c.sweep_rate_rad_s  # at the wedge's edge
+    else:
+        t = np.full(m, t_s)
+    fa_id = c.constant_columns(m).false_alarm_id
     return _Returns(f_r, f_az, f_el, rdot, f_lam, fa_id, t, np.zeros(m, dtype=np.bool_))
 
 
@@ -266,25 +321,17 @@ def _noisy_detections(
 ) -> Detections:
     """Measurement noise of every return (step 6), as a :class:`Detections` frame (the
     reported sigmas of merged returns include the cell if ``merged_cell``)."""
-    m = ret.r.shape[0]
+    c = g.dwell_constants
     lam = ret.snr
-    sigmas = measurement_sigmas(
-        lam, g.range_resolution_m, g.az_beamwidth_rad, g.el_beamwidth_rad,
-        g.velocity_resolution_mps, g.monopulse_slope, g.range_floor_m, g.angle_floor_rad,
-        g.rdot_floor_mps,
-    )  # fmt: skip
+    sigmas = c.draws.sigmas(lam)
     s_r, s_az, s_el, s_v = sigmas
     r, az, el, rdot = add_measurement_noise(ret.r, ret.az, ret.el, ret.rdot, sigmas, rng)
     if merged_cell and ret.merged.any():
         s_r, s_az, s_el = merged_sigmas(g, ret.merged, s_r, s_az, s_el)
-    c = g.dwell_constants
-
-    def full(value: float, dtype: type = np.float64) -> NDArray[np.generic]:
-        return np.full(m, value, dtype=dtype)
-
+    radar_id, sensor_e, sensor_n, sensor_u, _ = c.constant_columns(ret.r.shape[0])
     cols = {
         "t_s": ret.t_s,
-        "radar_id": full(int(g.radar_id[0]), np.int64),
+        "radar_id": radar_id,
         "range_m": r,
         "az_rad": az,
         "el_rad": el,
@@ -294,12 +341,12 @@ def _noisy_detections(
         "sigma_az_rad": s_az,
         "sigma_el_rad": s_el,
         "sigma_rdot_mps": s_v,
-        "sensor_e_m": full(c.coverage.e_m),
-        "sensor_n_m": full(c.coverage.n_m),
-        "sensor_u_m": full(c.coverage.u_m),
+        "sensor_e_m": sensor_e,
+        "sensor_n_m": sensor_n,
+        "sensor_u_m": sensor_u,
         "truth_id": ret.truth_id,
-    }  # every column a fresh array of the declared dtype (the returns' too), handed over
-    for a in cols.values():
+    }  # every column an array of the declared dtype: fresh ones (the returns' too) or
+    for a in cols.values():  # the radar's shared read-only ones, handed over read-only
         a.flags.writeable = False
     return Detections.from_owned_columns(cols)
 

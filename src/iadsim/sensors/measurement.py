@@ -37,10 +37,12 @@ elevation over the coverage; their threshold excess is drawn as ``Y = T + Exp(1)
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["draw_detection", "draw_false_alarms", "measurement_sigmas"]
+__all__ = ["OneRadarDraws", "draw_detection", "draw_false_alarms", "measurement_sigmas"]
 
 F = NDArray[np.float64]
 IA = NDArray[np.int64]
@@ -222,3 +224,60 @@ def add_measurement_noise(
     else:
         v = np.where(has_v, rdot + np.where(has_v, s_v, 0.0) * z[3], 0.0)
     return np.abs(r + s_r * z[0]), np.mod(az + s_az * z[1], 2 * np.pi), el + s_el * z[2], v
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OneRadarDraws:
+    """:func:`draw_false_alarms` and :func:`measurement_sigmas` for one radar, its
+    parameters held as floats (derived once, not per dwell).
+
+    The same values and the same random draws as those functions given the radar's
+    (1,) arrays (float64 arithmetic on a scalar and on a (1,) array is the same),
+    with fewer array operations per dwell: no gathers, broadcasts or differences of
+    the radar's constants, and no ``where`` on its Doppler capability.
+    """
+
+    mean_false_alarms: float  # Pfa n_cells (Pfa^2 n_cells with alert-confirm)
+    min_range_m: float
+    range_span_m: float  # max_range_m - min_range_m
+    az_center_rad: float
+    az_width_rad: float
+    el_min_rad: float
+    el_span_rad: float  # el_max_rad - el_min_rad
+    threshold: float
+    n_pulses: float
+    range_resolution_m: float
+    az_beamwidth_rad: float
+    el_beamwidth_rad: float
+    velocity_resolution_mps: float
+    monopulse_slope: float
+    range_floor_m: float
+    angle_floor_rad: float
+    rdot_floor_mps: float
+
+    def false_alarms(self, rng: np.random.Generator) -> tuple[F, F, F, F] | None:
+        """Range, azimuth, elevation and SNR (m,) of one dwell's false alarms, or None
+        if there is none (:func:`draw_false_alarms`: one Poisson count, then the same
+        draws)."""
+        m = int(rng.poisson(self.mean_false_alarms, size=1)[0])
+        if m == 0:
+            return None
+        u = rng.random((3, m))
+        r = self.min_range_m + u[0] * self.range_span_m
+        az = np.mod(self.az_center_rad + (u[1] - 0.5) * self.az_width_rad, 2 * np.pi)
+        el = self.el_min_rad + u[2] * self.el_span_rad
+        y = self.threshold + rng.exponential(1.0, m)
+        return r, az, el, np.maximum(y - self.n_pulses, 1.0)
+
+    def sigmas(self, snr_integrated: F) -> tuple[F, F, F, F]:
+        """:func:`measurement_sigmas` of this radar's returns (m,)."""
+        root = np.sqrt(2.0 * np.maximum(snr_integrated, 1e-6))
+        s_r = np.maximum(self.range_resolution_m / root, self.range_floor_m)
+        k_root = self.monopulse_slope * root
+        s_az = np.maximum(self.az_beamwidth_rad / k_root, self.angle_floor_rad)
+        s_el = np.maximum(self.el_beamwidth_rad / k_root, self.angle_floor_rad)
+        if self.velocity_resolution_mps > 0:
+            s_v = np.maximum(self.velocity_resolution_mps / root, self.rdot_floor_mps)
+        else:
+            s_v = np.full(root.shape[0], np.inf)
+        return s_r, s_az, s_el, s_v

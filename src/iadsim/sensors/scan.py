@@ -47,8 +47,10 @@ __all__ = [
     "DEFAULT_SECTOR_S",
     "Scan",
     "default_sectors",
+    "illuminated_states",
     "illuminated_truth",
     "sector_views",
+    "sectors_reached",
 ]
 
 F = NDArray[np.float64]
@@ -174,18 +176,36 @@ def illuminated_truth(
         The rows of ``start`` of the targets in the look, in their order (``alive``
         True); ``t_s`` holds each row's illumination time.
     """
+    return illuminated_states(
+        view, (_columns(start), start.alive), (_columns(end), end.alive), start.threat_id,
+        t_start_s, t_end_s,
+    )  # fmt: skip
+
+
+def illuminated_states(
+    view: Radar,
+    start: tuple[F, NDArray[np.bool_]],
+    end: tuple[F, NDArray[np.bool_]],
+    threat_id: NDArray[np.int64],
+    t_start_s: float,
+    t_end_s: float,
+) -> Truth:
+    """:func:`illuminated_truth` from the states as arrays: ``start`` and ``end`` are
+    ``(x, alive)``, the states (7, n) (columns ``e_m, n_m, u_m, ve_mps, vn_mps,
+    vu_mps, alt_m``) and alive flags (n,) of all threats, ``threat_id`` (n,) their ids
+    (a truth table's blocks: a look gathers its wedge's rows of the 7 columns at once)."""
+    (xa, alive_a), (xb, alive_b) = start, end
     c = view.group.dwell_constants.coverage
     span, t_c = t_end_s - t_start_s, 0.5 * (t_start_s + t_end_s)
     half = 0.5 * view.params.az_width_rad
-    rows = (start.alive & end.alive).nonzero()[0]
-    e_mid = 0.5 * (start.e_m[rows] + end.e_m[rows])
-    n_mid = 0.5 * (start.n_m[rows] + end.n_m[rows])
-    d = _offset(e_mid, n_mid, c.e_m, c.n_m, c.az_center_rad)
+    rows = (alive_a & alive_b).nonzero()[0]
+    mid = 0.5 * (xa[:2, rows] + xb[:2, rows])  # e, n midway
+    d = _offset(mid[0], mid[1], c.e_m, c.n_m, c.az_center_rad)
     inside = (d >= -half) & (d < half)
     if not inside.any():  # most looks of a small raid: nothing in the wedge
         return _NOTHING_LIT
     rows, d = rows[inside], d[inside]
-    a, b = _columns(start, rows), _columns(end, rows)  # (7, k) states of the wedge's rows
+    a, b = xa[:, rows], xb[:, rows]  # (7, k) states of the wedge's rows
     rate = view.sweep_rate_rad_s
 
     def state_at(t: F, m: int = len(_STATE)) -> F:  # (m, k) states at the times t (k,)
@@ -200,7 +220,7 @@ def illuminated_truth(
     )
     row = state_at(t)
     alive = np.ones(rows.shape[0], dtype=np.bool_)
-    ids = start.threat_id[rows]
+    ids = threat_id[rows]
     for fresh in (row, t, alive, ids):  # handed over read-only (the frame makes no views)
         fresh.flags.writeable = False
     return Truth.from_owned_columns(
@@ -213,15 +233,50 @@ def illuminated_truth(
     )
 
 
+def sectors_reached(views: list[Radar], box_m: F) -> NDArray[np.bool_]:
+    """Which sector looks (one per view) may light a target whose horizontal positions
+    lie in its box, for each set of boxes: a superset of the looks of
+    :func:`illuminated_states` with a row in their wedge, for looks whose start and end
+    states lie in one box of each target, or in two that share a point (adjacent
+    windows of a truth table: :meth:`~iadsim.truth.TruthTable.extent`).
+
+    ``box_m`` (c, 4, k): ``e`` min, ``e`` max, ``n`` min, ``n`` max of ``k`` targets in
+    ``c`` sets (m, NaN: anywhere); returns (c, n_sectors). A box seen from the radar
+    within an azimuth arc of half-width ``dev < pi / 4`` about its centre's azimuth (its
+    corners bound it) holds every position of the target; two such arcs that share a
+    point span less than pi, a convex cone, which holds the midpoint of a start and an
+    end position, the point whose azimuth :func:`illuminated_states` tests. A look may
+    light the target if its wedge meets one of the arcs (1e-6 rad slack, far above
+    rounding). Boxes within 1 m of the radar, wider arcs or non-finite ones reach
+    every sector.
+    """
+    c = views[0].group.dwell_constants.coverage
+    e0, e1 = box_m[:, 0] - c.e_m, box_m[:, 1] - c.e_m  # (c, k) each
+    n0, n1 = box_m[:, 2] - c.n_m, box_m[:, 3] - c.n_m
+    with np.errstate(invalid="ignore"):
+        centre = np.arctan2(0.5 * (e0 + e1), 0.5 * (n0 + n1))
+        dev = np.zeros(centre.shape)
+        for e, n in ((e0, n0), (e0, n1), (e1, n0), (e1, n1)):
+            off = (np.arctan2(e, n) - centre + np.pi) % TWO_PI - np.pi
+            dev = np.maximum(dev, np.abs(off))  # (NaN propagates)
+        near = (e0 <= 1.0) & (e1 >= -1.0) & (n0 <= 1.0) & (n1 >= -1.0)  # the radar in it
+        anywhere = near | ~(dev < 0.25 * np.pi)  # (NaN: not < )
+    wedge = np.array([v.group.dwell_constants.coverage.az_center_rad for v in views])
+    half = np.array([0.5 * v.params.az_width_rad for v in views])
+    gap = np.abs((centre[:, None, :] - wedge[None, :, None] + np.pi) % TWO_PI - np.pi)
+    reach = gap <= half[None, :, None] + dev[:, None, :] + 1e-6  # (c, n_sectors, k)
+    return np.asarray((reach | anywhere[:, None, :]).any(axis=2))
+
+
 _STATE = ("e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps", "alt_m")
 
 #: The truth of a look whose wedge holds no target (frames are immutable: one shared).
 _NOTHING_LIT = Truth.empty()
 
 
-def _columns(truth: Truth, rows: NDArray[np.int64]) -> F:
-    """The state columns of ``truth`` at ``rows`` as a (7, k) array (in ``_STATE`` order)."""
-    return np.array([getattr(truth, name)[rows] for name in _STATE])  # (np.stack: 5x slower)
+def _columns(truth: Truth) -> F:
+    """The state columns of ``truth`` as a (7, n) array (in ``_STATE`` order)."""
+    return np.array([getattr(truth, name) for name in _STATE])  # (np.stack: 5x slower)
 
 
 def _offset(e: F, n: F, sensor_e: float, sensor_n: float, centre_rad: float) -> F:

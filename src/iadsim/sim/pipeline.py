@@ -43,7 +43,7 @@ from iadsim.frames import Detections, Events, Orders, Tracks, Truth, make_events
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
-from iadsim.sensors.scan import Scan, illuminated_truth, sector_views
+from iadsim.sensors.scan import Scan, sector_views
 from iadsim.sim.engine import (
     PRIORITY_C2,
     PRIORITY_DWELL,
@@ -55,6 +55,7 @@ from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.physics import ThreatPhysics
 from iadsim.sim.run_events import RunEvents
+from iadsim.sim.run_truth import RunTruth
 from iadsim.sim.spill import TrackParts
 from iadsim.tracking.tracker import visible_from
 from iadsim.truth import TruthTable
@@ -103,7 +104,14 @@ class Pipeline:
     truth_table: TruthTable | None = None
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
-    _truth_cache: dict[float, Truth] = dataclasses.field(default_factory=dict)
+    truth: RunTruth = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        n_radars = len(self.stages.sensors.radars)
+        self.truth = RunTruth(
+            model=self.world.truth, table=self.truth_table, kill_time_s=self.kill_time_s,
+            keep=2 * n_radars + 4, stage_time_s=self.stage_time_s,
+        )  # fmt: skip
 
     @classmethod
     def build(
@@ -163,27 +171,14 @@ class Pipeline:
             )
 
     def truth_at(self, t_s: float) -> Truth:
-        """States of all threats at ``t_s`` with kills and leaks applied.
-
-        The states of the last few times asked are kept until a kill or a leak changes
-        them (a look reads the times its sector starts and ends, and the next look of
-        that radar starts where it ended)."""
-        cached = self._truth_cache.get(t_s)
-        if cached is not None:
-            return cached
-        t0 = time.perf_counter()
-        source = self.truth_table if self.truth_table is not None else self.world.truth
-        truth = source.states(t_s, self.kill_time_s)
-        if len(self._truth_cache) > 2 * len(self._looks) + 4:
-            self._truth_cache.pop(next(iter(self._truth_cache)))
-        self._truth_cache[t_s] = truth
-        self.stage_time_s["truth"] += time.perf_counter() - t0
-        return truth
+        """States of all threats at ``t_s`` with kills and leaks applied (kept for the
+        last few times asked until a kill or a leak: :class:`RunTruth`)."""
+        return self.truth.at(t_s)
 
     def _remove_threat(self, i: int, t_s: float) -> None:
         """Threat ``i`` is out of the air picture from ``t_s`` (killed or arrived)."""
         self.kill_time_s[i] = t_s
-        self._truth_cache.clear()
+        self.truth.forget()
 
     # -- sensing and tracking ------------------------------------------------
     def _observed_by(self, radar: Radar) -> Any:
@@ -201,7 +196,7 @@ class Pipeline:
         """One sector look, at the sector's end ``t_s`` (targets at their own times)."""
         scan, views, observed = self._looks[radar.radar_id]
         k, t_a, t_b = scan.look_at(t_s)
-        lit = illuminated_truth(views[k], self.truth_at(t_a), self.truth_at(t_b), t_a, t_b)
+        lit = self.truth.lit(radar.radar_id, views, k, t_a, t_b)
         t0 = time.perf_counter()
         dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
@@ -259,25 +254,29 @@ class Pipeline:
         tracker = self.stages.tracker
         look = {"observed": observed, "sensor_id": radar.radar_id}
         full = self.world.track_history == "full"  # else the tracker returns changed rows
-        if len(dets):  # one batch at the look time; each plot's own time as an offset
+        n_plots = len(dets)
+        if n_plots:  # one batch at the look time; each plot's own time as an offset
             tracks = tracker.step(dets, t_s, batch=True, changes_only=not full, **look)
             self.detections.append(dets)
         else:  # an empty look only charges misses (cheap: no state output)
             tracks = tracker.miss(t_s, **look)
         hit, hit_t_s = tracker.last_hit_ids, tracker.last_hit_t_s  # (and each hit's plot time)
         self.stage_time_s["tracker"] += time.perf_counter() - t1
-        self.evaluation.note_plots(dets.truth_id)
+        if n_plots:  # (an empty look has no plot to note nor first detection)
+            self.evaluation.note_plots(dets.truth_id)
         new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, hit_t_s, tracks)
         for tid in new_fc:
             self.events.append(make_events(
                 t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
             ))  # fmt: skip
-        self.events.extend(self.run_events.first_detections(radar.radar_id, dets))
-        if len(tracks):
+        if n_plots:
+            self.events.extend(self.run_events.first_detections(radar.radar_id, dets))
+        n_rows = len(tracks)
+        if n_rows:
             self.tracks.append(tracks)
-            self.n_track_rows += len(tracks)
+            self.n_track_rows += n_rows
             self.events.extend(self.run_events.track_status(tracks, t_s))
-        if len(dets) and tracker.n_tracks:
+        if n_plots and tracker.n_tracks:
             self.evaluation.observe(
                 tracks if not full else tracks.select(tracker.last_changes), truth, t_s, hit,
                 radar.radar_id, radar.radar_id in self.fire_control.fc_radars,

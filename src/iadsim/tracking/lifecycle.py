@@ -52,6 +52,8 @@ def manage(
     if sensor is not None:  # its miss column exists (the book's arrays are views)
         store.widen(sensor + 1)
     book, bank = store.book, store.bank
+    if not (seen.any() or hit.any()):  # most looks: no track seen nor hit
+        return _unseen(store, confirmer, deleter, ndim, t)
     s = seen.nonzero()[0]
     if s.shape[0]:
         book.record(s, hit[s], t, confirmer.delta_llr(hit[s], ll[s]), sensor)
@@ -67,12 +69,33 @@ def manage(
     kill = (tent & drop & ~confirm) | deleter.delete(  # x: states at t after an update
         book, bank.P, ndim, t, bank.x if hit.any() else None
     )
-    gone = None
-    if kill.any():
-        k = int(kill.sum())
-        status = np.full(k, TrackStatus.DELETED, np.int8)
-        gone = TrackRows(
-            bank.x[kill], bank.P[kill], book.track_id[kill], status, np.zeros(k), np.full(k, t)
-        )
-        store.remove(kill)
-    return Managed(int(newly.sum()), gone)
+    return Managed(int(newly.sum()), _remove(store, kill, t))
+
+
+def _unseen(
+    store: TrackStore, confirmer: Confirmer, deleter: TrackDeleter, ndim: int, t: float
+) -> Managed:
+    """:func:`manage` of a look that saw and hit no track: nothing is recorded, no
+    status changes and none is confirmed (a tentative track is confirmed on a look that
+    sees it); the tentative tracks the confirmer drops and those the deleter's rule
+    removes at ``t`` go (the same masks as the full step, without its no-op terms)."""
+    book, bank = store.book, store.bank
+    _, drop = confirmer.decide(book)
+    kill = ((book.status == TrackStatus.TENTATIVE) & drop) | deleter.delete(
+        book, bank.P, ndim, t, None
+    )
+    return Managed(0, _remove(store, kill, t))
+
+
+def _remove(store: TrackStore, kill: B, t: float) -> TrackRows | None:
+    """Remove the ``kill`` rows from ``store``; their rows as deleted at ``t`` (None if none)."""
+    if not kill.any():
+        return None
+    book, bank = store.book, store.bank
+    k = int(kill.sum())
+    status = np.full(k, TrackStatus.DELETED, np.int8)
+    gone = TrackRows(
+        bank.x[kill], bank.P[kill], book.track_id[kill], status, np.zeros(k), np.full(k, t)
+    )
+    store.remove(kill)
+    return gone

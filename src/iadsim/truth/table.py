@@ -79,9 +79,31 @@ class TruthTable:
         self._windows[w] = (rows, grid)
         return rows, grid
 
+    def window_of(self, t_s: float) -> int:
+        """The window whose samples :meth:`block` interpolates at ``t_s``."""
+        f = (t_s - self.t0_s) / self.dt_s
+        return int(min(max(math.floor(f), 0), self.n_steps - 2)) // self.window_steps
+
+    def extent(self, w: int) -> F64:
+        """Boxes (4, k) of the horizontal positions over window ``w``'s samples of its
+        threats (the window's rows, the only ones :meth:`block` gives alive at its
+        times): ``e`` min, ``e`` max, ``n`` min, ``n`` max (m; NaN if a sample is). A
+        position :meth:`block` gives at a time of the window is a convex combination of
+        two of its samples, so it lies in the box; adjacent windows share a sample."""
+        _, grid = self._window(w)
+        e, n = grid[:, 0, :], grid[:, 1, :]
+        return np.array([e.min(axis=0), e.max(axis=0), n.min(axis=0), n.max(axis=0)])
+
     def states(self, t_s: float, kill_time_s: F64 | None = None) -> Truth:
         """States of all threats at one time ``t_s`` (same rows as ``TruthModel.states``;
         threats not alive near ``t_s`` have NaN states, and ``alive`` False)."""
+        x, alive = self.block(t_s, kill_time_s)
+        return self.frame(t_s, x, alive)
+
+    def block(self, t_s: float, kill_time_s: F64 | None = None) -> tuple[F64, NDArray[np.bool_]]:
+        """The columns of :meth:`states` as arrays: the states (7, n) in
+        :data:`~iadsim.truth.model.STATE_COLUMNS` order and ``alive`` (n,), read-only
+        (a dwell reads a few columns of the rows in its wedge: no frame to build)."""
         f = (t_s - self.t0_s) / self.dt_s
         i = int(min(max(math.floor(f), 0), self.n_steps - 2))
         w = min(max(f - i, 0.0), 1.0)
@@ -89,24 +111,30 @@ class TruthTable:
         j = i - (i // self.window_steps) * self.window_steps
         launch_s, end_s, ids = self._constants
         if rows.shape[0] == ids.shape[0]:
-            row = grid[j] * (1.0 - w) + grid[j + 1] * w
+            x = grid[j] * (1.0 - w) + grid[j + 1] * w
         else:
-            row = np.full((7, ids.shape[0]), np.nan)
-            row[:, rows] = grid[j] * (1.0 - w) + grid[j + 1] * w
+            x = np.full((7, ids.shape[0]), np.nan)
+            x[:, rows] = grid[j] * (1.0 - w) + grid[j + 1] * w
         alive = (t_s >= launch_s) & (t_s <= end_s)
         alive &= t_s < (self._never if kill_time_s is None else kill_time_s)
-        t = np.full(ids.shape[0], float(t_s))
-        for a in (row, alive, t):  # fresh arrays, handed over read-only (no views made)
-            a.flags.writeable = False
-        # read-only columns of the declared dtypes and one length by construction
+        x.flags.writeable = False  # fresh arrays, handed over read-only
+        alive.flags.writeable = False
+        return x, alive
+
+    @property
+    def threat_id(self) -> NDArray[np.int64]:
+        """The threat ids (n,) of the rows of :meth:`states` and :meth:`block` (read-only)."""
+        return self._constants[2]
+
+    def frame(self, t_s: float, x: F64, alive: NDArray[np.bool_]) -> Truth:
+        """The :meth:`states` frame of a :meth:`block` ``(x, alive)`` at ``t_s``."""
+        t = np.full(x.shape[1], float(t_s))
+        t.flags.writeable = False
+        # read-only columns (views of x) of the declared dtypes and one length
         return Truth.from_owned_columns(
-            {
-                "t_s": t,
-                "threat_id": ids,
-                **dict(zip(_STATE, row, strict=True)),
-                "alive": alive,
-            }
-        )
+            {"t_s": t, "threat_id": self.threat_id, **dict(zip(_STATE, x, strict=True)),
+             "alive": alive}
+        )  # fmt: skip
 
     @functools.cached_property
     def _constants(self) -> tuple[F64, F64, NDArray[np.int64]]:
