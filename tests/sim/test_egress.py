@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from killchain_scenarios import random_scenario_dict
 
+from iadsim.cli.compare import comparison_rows
 from iadsim.errors import ScenarioError
 from iadsim.scenario.load import load_scenario_data
 from iadsim.sim.runner import run_scenario
@@ -74,6 +75,17 @@ def test_a_kill_on_the_egress_is_counted_apart() -> None:
     b = s.batteries[0]
     assert b.kills_after_leak == len(after)
     assert b.kills + b.killed_by_others + b.leakers + b.survived == b.threats_in_reach
+    # `iadsim compare`'s per-type figures add up to the raid's
+    rows = comparison_rows(s, s)
+    per_type = {
+        label: sum(r["a"] for r in rows if r["figure"] == label and r["type"])
+        for label in ("killed", "leaked", "leaked, shot down on egress")
+    }
+    assert per_type == {
+        "killed": s.n_killed,
+        "leaked": s.n_leaked,
+        "leaked, shot down on egress": s.n_killed_after_leak,
+    }
 
 
 @pytest.mark.parametrize(

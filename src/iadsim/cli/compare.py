@@ -16,14 +16,17 @@ if TYPE_CHECKING:
 
 
 def _by_type(summary: RunSummary) -> dict[str, dict[str, float]]:
-    """Per threat type: count, killed, leaked, never engaged, salvos and rounds aimed at
-    it, mean first detection / track / fire-control track range (km)."""
+    """Per threat type: count, killed, leaked (and of those shot down on egress), never
+    engaged, salvos and rounds aimed at it, mean first detection / track / fire-control
+    track range (km)."""
     acc: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for th in summary.threats:
         a = acc[th.type]
         a["n"].append(1.0)
         a["killed"].append(float(th.outcome == "killed"))
         a["leaked"].append(float(th.outcome == "leaked"))
+        after = th.killed_after_leak_t_s
+        a["after"].append(float(after is not None and not math.isnan(after)))
         a["salvos"].append(float(th.engagements))
         a["rounds"].append(float(th.rounds))
         a["never"].append(float(th.engagements == 0))
@@ -36,8 +39,8 @@ def _by_type(summary: RunSummary) -> dict[str, dict[str, float]]:
                 a[key].append(v / 1e3)
     res: dict[str, dict[str, float]] = {}
     for typ, a in acc.items():
-        res[typ] = {key: sum(a[key]) for key in ("n", "killed", "leaked", "never", "salvos",
-                                                  "rounds")}  # fmt: skip
+        res[typ] = {key: sum(a[key]) for key in ("n", "killed", "leaked", "after", "never",
+                                                  "salvos", "rounds")}  # fmt: skip
         for key, name in (("det_km", "first_detection_range_m"), ("trk_km", "first_track_range_m"),
                           ("fc_km", "first_fc_track_range_m")):  # fmt: skip
             res[typ][key] = sum(a[name]) / len(a[name]) if a[name] else math.nan
@@ -48,6 +51,7 @@ RAID_KEYS = (
     "n_threats",
     "n_killed",
     "n_leaked",
+    "n_killed_after_leak",
     "n_survived",
     "interceptors_fired_total",
     "n_detections",
@@ -56,6 +60,7 @@ TYPE_FIGURES = (
     ("n", "threats"),
     ("killed", "killed"),
     ("leaked", "leaked"),
+    ("after", "leaked, shot down on egress"),
     ("never", "never engaged"),
     ("salvos", "salvos aimed"),
     ("rounds", "rounds spent"),
