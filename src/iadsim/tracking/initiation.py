@@ -56,7 +56,7 @@ from iadsim.tracking.association import gnn_solve
 from iadsim.tracking.buffer import PlotBuffer
 from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed
-from iadsim.tracking.management import SinglePointInitiator, TrackBook
+from iadsim.tracking.management import SinglePointInitiator, TrackBook, extra_state_prior
 from iadsim.tracking.measurements import Measurements, debiased_conversion
 from iadsim.tracking.plot_pairs import (
     Pending,
@@ -198,11 +198,7 @@ class TwoPointInitiator:
         p, n2 = xv.shape
         x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
         x[:, :n2], P[:, :n2, :n2] = xv, Pv
-        extra = nx - n2
-        if extra:
-            s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
-            idx = np.arange(n2, nx)
-            P[:, idx, idx] = s2
+        extra_state_prior(P, n2, self.accel_sigma_mps2, self.turn_rate_sigma_radps)
         return x, P
 
     def third(self, pend: Pending, new: PlotBuffer, t_s: float, nx: int) -> ThirdPlots:

@@ -43,6 +43,7 @@ __all__ = [
     "SinglePointInitiator",
     "TrackBook",
     "TrackDeleter",
+    "extra_state_prior",
 ]
 
 
@@ -80,12 +81,22 @@ class SinglePointInitiator:
             pv = P[:, d : 2 * d, d : 2 * d]
             P[:, :d, :d] += dt * dt * pv
             P[:, :d, d : 2 * d] = P[:, d : 2 * d, :d] = -dt * pv
-        extra = nx - 2 * d
-        if extra:
-            s2 = self.turn_rate_sigma_radps**2 if extra == 1 else self.accel_sigma_mps2**2
-            idx = np.arange(2 * d, nx)
-            P[:, idx, idx] = s2
+        extra_state_prior(P, 2 * d, self.accel_sigma_mps2, self.turn_rate_sigma_radps)
         return x, P
+
+
+def extra_state_prior(
+    P: F64, first: int, accel_sigma_mps2: float, turn_rate_sigma_radps: float
+) -> None:
+    """Write into ``P`` (k, nx, nx) the prior variance of the states from index ``first``
+    on, beyond position and velocity: one extra state is a turn rate (CT), more are
+    accelerations (CA). Nothing to do when there are none."""
+    nx = P.shape[-1]
+    extra = nx - first
+    if extra:
+        s2 = turn_rate_sigma_radps**2 if extra == 1 else accel_sigma_mps2**2
+        idx = np.arange(first, nx)
+        P[:, idx, idx] = s2
 
 
 @dataclasses.dataclass
