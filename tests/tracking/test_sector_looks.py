@@ -14,7 +14,7 @@ import numpy as np
 from tracking_helpers import polar_detections
 
 from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker
-from iadsim.tracking.measurements import offset_pregate
+from iadsim.tracking.gating import offset_pregate
 
 
 def test_offset_pregate_covers_the_track_at_every_plot_time() -> None:

@@ -332,7 +332,10 @@ def associate_class(
     k = (cls[gp.ti] & ~used[gp.di]).nonzero()[0]
     local_t = np.cumsum(cls) - 1  # look row -> local index in the class
     local_d = np.cumsum(~used) - 1
-    sub = GatedPairs(ti=local_t[gp.ti[k]], di=local_d[gp.di[k]], inn=gp.inn.select(k))
+    unseen = None if gp.unseen_s is None else gp.unseen_s[k]
+    sub = GatedPairs(
+        ti=local_t[gp.ti[k]], di=local_d[gp.di[k]], inn=gp.inn.select(k), unseen_s=unseen
+    )
     a = associator.associate(rows.shape[0], avail.shape[0], sub, gate.gamma(gp.inn.y.shape[1]))
     used[avail[a.used]] = True
     if a.pair_t.shape[0] == 0:

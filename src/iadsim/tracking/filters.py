@@ -195,15 +195,31 @@ class SingleModelFilter:
         P = F @ P @ F.swapaxes(1, 2) + self.model.Q(x, dt)
         return self.model.f(x, dt), sym(P)
 
+    def seen_part(self, x: F64, P: F64, meas: Measurements) -> tuple[F64, F64 | None]:
+        """``P`` less the process noise over each pair's ``meas.unseen_s`` (that noise
+        entered the state after the measurement was taken), and that noise (None if
+        none): the covariance an update with ``meas`` uses, the noise it adds back
+        (:meth:`~iadsim.tracking.measurements.Measurements.with_unseen`)."""
+        if meas.unseen_s is None:
+            return P, None
+        Q = self.model.Q(x, meas.unseen_s)
+        return P - Q, Q
+
     def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation:
-        """y = z - h(x), S = H P H' + R (BLK eqs 10.3.2-9, 10.3.2-10)."""
+        """y = z - h(x), S = H P H' + R (BLK eqs 10.3.2-9, 10.3.2-10), ``P`` less the
+        noise the measurement cannot see (:meth:`seen_part`)."""
+        P, _ = self.seen_part(x, P, meas)
         zhat, H = h_and_jacobian(x, meas)
         S = H @ P @ H.swapaxes(1, 2) + meas.R  # S = H P H' + R
         return _finish(_residual(meas.z, zhat, meas), S, H)
 
     def update_xP(self, x: F64, P: F64, meas: Measurements, inn: Innovation) -> tuple[F64, F64]:
-        """Joseph-form update of p pairs (BLK eq 5.2.3-18): x (p, nx), P (p, nx, nx)."""
-        return joseph_update(x, P, inn.y, inn.S, inn.cross, meas.R)
+        """Joseph-form update of p pairs (BLK eq 5.2.3-18): x (p, nx), P (p, nx, nx); of
+        ``P`` less the noise the measurement cannot see, added back after
+        (:meth:`seen_part`)."""
+        P, Q = self.seen_part(x, P, meas)
+        x, P = joseph_update(x, P, inn.y, inn.S, inn.cross, meas.R)
+        return (x, P) if Q is None else (x, sym(P + Q))
 
     def predict(self, bank: FilterState, dt: F64) -> FilterState:
         """Every row predicted ``dt`` (n,) s ahead."""
@@ -302,8 +318,10 @@ class UnscentedKalmanFilter(SingleModelFilter):
         return xp, sym(P)
 
     def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation:
-        """S = sum Wc dZ dZ' + R ; Pxz = sum Wc dX dZ' ; azimuth residuals wrapped."""
-        X, Wm, Wc = self._sigma(x, P)
+        """S = sum Wc dZ dZ' + R ; Pxz = sum Wc dX dZ' ; azimuth residuals wrapped; the
+        sigma points of ``P`` less the noise the measurement cannot see
+        (:meth:`seen_part`; the update ``P - K S K'`` keeps that noise)."""
+        X, Wm, Wc = self._sigma(x, self.seen_part(x, P, meas)[0])
         p, s, nx = X.shape
         rep = meas.select(np.repeat(np.arange(p), s))
         Z = h_of_x(X.reshape(p * s, nx), rep).reshape(p, s, meas.z.shape[1])

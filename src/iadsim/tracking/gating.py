@@ -25,12 +25,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from iadsim.tracking.filters import Filter, Innovation, SingleModelFilter, trace_of_block
-from iadsim.tracking.measurements import (
-    Measurements,
-    offset_pregate,
-    standard_conversion,
-    wrap_pi,
-)
+from iadsim.tracking.measurements import Measurements, standard_conversion, wrap_pi
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -42,6 +37,7 @@ __all__ = [
     "ambiguous_rows",
     "gate_threshold",
     "near_box",
+    "offset_pregate",
     "polar_component_bound",
     "pregate_pairs",
     "pregate_pairs_var",
@@ -236,6 +232,7 @@ class GatedPairs:
     ti: I64
     di: I64
     inn: Innovation
+    unseen_s: F64 | None = None  # per pair (Measurements.with_unseen), None: none
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -300,13 +297,20 @@ class Gate:
         return _by_track(ti, di)  # (the pairs are distinct: one order)
 
     def gated(
-        self, filt: Filter, x: F64, P: F64, meas: Measurements, ti: I64, di: I64
-    ) -> GatedPairs:
-        """The pairs of :meth:`candidates` ``ti``, ``di`` with d^2 <= gamma, innovated."""
+        self, filt: Filter, x: F64, P: F64, meas: Measurements, ti: I64, di: I64,
+        since_s: F64 | None = None,
+    ) -> GatedPairs:  # fmt: skip
+        """The pairs of :meth:`candidates` ``ti``, ``di`` with d^2 <= gamma, innovated;
+        ``since_s`` (n,): how long before the batch time each track's state was last
+        moved (the pairs' :meth:`~iadsim.tracking.measurements.Measurements.with_unseen`)."""
         gamma = self.gamma(meas.z.shape[1])
-        inn = filt.innovate(x[ti], P[ti], meas.select(di))
+        pm = meas.select(di)
+        if since_s is not None:
+            pm = pm.with_unseen(since_s[ti])
+        inn = filt.innovate(x[ti], P[ti], pm)
         keep = (inn.d2 <= gamma).nonzero()[0]
-        return GatedPairs(ti=ti[keep], di=di[keep], inn=inn.select(keep))
+        unseen = None if pm.unseen_s is None else pm.unseen_s[keep]
+        return GatedPairs(ti=ti[keep], di=di[keep], inn=inn.select(keep), unseen_s=unseen)
 
 
 def ambiguous_rows(gp: GatedPairs, n_rows: int, n_meas: int) -> NDArray[np.bool_]:
@@ -325,3 +329,33 @@ def ambiguous_rows(gp: GatedPairs, n_rows: int, n_meas: int) -> NDArray[np.bool_
     shared = np.bincount(gp.di, minlength=n_meas)[gp.di] > 1
     amb[gp.ti[shared]] = True
     return amb
+
+
+def offset_pregate(
+    x: F64, P: F64, ndim: int, dt_s: F64, ahead_s: F64 | float, r_var_max: float, scale: float
+) -> tuple[F64, F64]:
+    """Centres (n, d) and variance bounds (n,) of a Euclidean pre-gate that covers the
+    positions of ``n`` tracks at the times of a batch's plots.
+
+    The tracks ``x`` (n, nx), ``P`` (n, nx, nx) are taken ``ahead_s`` (scalar or (n,))
+    ahead of their own times to the batch time; the plots lie ``dt_s`` (m,) from it.
+    A track is at ``pos + tau v`` at the offset ``tau`` in ``[lo, hi] = ahead_s +
+    [min dt_s, max dt_s]``: the centre is that segment's middle, ``pos + mid v``, and
+    the variance bound ``v_b = 2 (tr P_pos + max(lo^2, hi^2) tr P_vel)`` (position
+    variance at any ``tau``) is widened by ``e = s^2 + 2 s sqrt(v_b + r_var_max)``,
+    ``s = |v| (hi - lo) / (2 scale)``, so that a reach ``scale sqrt(v_b + e + r)``
+    (``r <= r_var_max``) exceeds ``scale sqrt(v_b + r)`` by at least the segment's
+    half length.
+    """
+    d = ndim
+    v = x[:, d : 2 * d]
+    lo, hi = ahead_s + float(dt_s.min()), ahead_s + float(dt_s.max())
+    mid = 0.5 * (lo + hi)
+    if isinstance(lo, float) and isinstance(hi, float):  # one offset: the same in floats
+        far: F64 | float = max(abs(lo), abs(hi))  # (finite plot times)
+    else:
+        far, mid = np.maximum(np.abs(lo), np.abs(hi)), np.reshape(mid, (-1, 1))
+    at = x[:, :d] + mid * v
+    var = 2.0 * (trace_of_block(P, d) + far * far * trace_of_block(P, d, d))
+    s = 0.5 * (hi - lo) * np.sqrt(np.einsum("ni,ni->n", v, v)) / scale
+    return at, var + s * s + 2.0 * s * np.sqrt(var + r_var_max)

@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 
 from iadsim.frames import Detections
 from iadsim.tracking.filters import trace_of_block
-from iadsim.tracking.gating import near_box
-from iadsim.tracking.measurements import Measurements, offset_pregate
+from iadsim.tracking.gating import near_box, offset_pregate
+from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.roles import Filter, FilterState
 
 F64 = NDArray[np.float64]

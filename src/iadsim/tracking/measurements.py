@@ -11,14 +11,14 @@ A :class:`Measurements` batch holds ``m`` measurements of one kind:
 A batch is processed at one time ``t_s``; each measurement may have been taken
 ``dt_s`` seconds from it (a sector look of a scanning radar: every plot carries the
 time the beam illuminated its target, :mod:`iadsim.sensors.scan`). The measurement
-functions then see the state moved to the measurement's own time to first order,
-``pos + dt v`` (exact for constant velocity over ``dt``; the acceleration and
-process noise over a fraction of a second are neglected), so ``dh/dv = dt dh/dpos``
-(the first-order form of updating a state with a measurement of another time, cf.
-Bar-Shalom, "Update with out-of-sequence measurements in tracking: exact solution",
-IEEE Trans. AES-38(3), 2002). Track initiation moves each plot's position back to
-``t_s`` the same way (``p(t) = z - dt v``). The Euclidean pre-gates compare a track
-with plots of its own times too (:func:`offset_pregate`): a plot of a 240 m/s cruise
+functions see the state moved to the measurement's own time, ``pos + dt v``, so
+``dh/dv = dt dh/dpos``; the process noise of the state's last ``-dt`` seconds, which
+the measurement cannot see, is left out of the update (:meth:`Measurements.with_unseen`:
+the exact update with a measurement of an earlier time, Bar-Shalom, "Update with
+out-of-sequence measurements in tracking: exact solution", IEEE Trans. AES-38(3),
+2002). Track initiation moves each plot's position back to ``t_s`` the same way
+(``p(t) = z - dt v``). The Euclidean pre-gates compare a track with plots of its own
+times too (:func:`iadsim.tracking.gating.offset_pregate`): a plot of a 240 m/s cruise
 missile taken 1.5 s before the look lies 360 m from the track's position at the look
 time, beyond the pre-gate of a firm track though well inside its gate.
 
@@ -50,7 +50,6 @@ __all__ = [
     "h_and_jacobian",
     "h_jacobian",
     "h_of_x",
-    "offset_pregate",
     "standard_conversion",
     "trace_of_block",
     "wrap_pi",
@@ -77,6 +76,9 @@ class Measurements:
     has_rdot : polar vectors end with a radial velocity.
     index : (m,) row of each measurement in the caller's input (for reporting).
     dt_s : (m,) time of each measurement minus ``t_s``, s (zeros: taken at ``t_s``).
+    unseen_s : (m,) for a batch of track-measurement pairs: the last ``unseen_s`` of the
+        process noise in the track's state, which its measurement, taken that long
+        before the state time, cannot see (:meth:`with_unseen`; None: none).
     """
 
     t_s: F64
@@ -90,6 +92,7 @@ class Measurements:
         default_factory=lambda: np.zeros(0, dtype=np.int64)
     )
     dt_s: F64 | None = None
+    unseen_s: F64 | None = None
 
     def __post_init__(self) -> None:
         if self.index.shape[0] != self.t_s.shape[0]:
@@ -112,7 +115,22 @@ class Measurements:
             has_rdot=self.has_rdot,
             index=self.index[idx],
             dt_s=None if self.dt_s is None else self.dt_s[idx],
+            unseen_s=None if self.unseen_s is None else self.unseen_s[idx],
         )
+
+    def with_unseen(self, since_s: F64) -> Measurements:
+        """These measurements paired with tracks last moved (predicted or updated)
+        ``since_s`` (m,) before the batch time: ``unseen_s = min(-dt_s, since_s)``.
+
+        That last noise entered the state after the measurement was taken: the exact
+        update uses ``P - Q(unseen)`` and adds ``Q(unseen)`` back (one-step-lag
+        out-of-sequence update, Bar-Shalom, IEEE Trans. AES-38(3), 2002); crediting
+        it is over-confident, most for long sector looks and high ``q``.
+        """
+        if self.dt_s is None:
+            return self
+        tau = np.minimum(np.maximum(-self.dt_s, 0.0), since_s)
+        return dataclasses.replace(self, unseen_s=tau if np.count_nonzero(tau) else None)
 
     @classmethod
     def cartesian(cls, t_s: F64, z: F64, R: F64) -> Measurements:
@@ -253,36 +271,6 @@ def h_and_jacobian(x: F64, meas: Measurements) -> tuple[F64, F64]:
         return _pos_cartesian(x, meas), _H_cartesian(x.shape[0], meas, x.shape[1])
     p, v, r = _rel(x, meas)
     return _h_polar(p, v, r, meas), _H_polar(p, v, r, meas, x.shape[1])
-
-
-def offset_pregate(
-    x: F64, P: F64, ndim: int, dt_s: F64, ahead_s: F64 | float, r_var_max: float, scale: float
-) -> tuple[F64, F64]:
-    """Centres (n, d) and variance bounds (n,) of a Euclidean pre-gate that covers the
-    positions of ``n`` tracks at the times of a batch's plots.
-
-    The tracks ``x`` (n, nx), ``P`` (n, nx, nx) are taken ``ahead_s`` (scalar or (n,))
-    ahead of their own times to the batch time; the plots lie ``dt_s`` (m,) from it.
-    A track is at ``pos + tau v`` at the offset ``tau`` in ``[lo, hi] = ahead_s +
-    [min dt_s, max dt_s]``: the centre is that segment's middle, ``pos + mid v``, and
-    the variance bound ``v_b = 2 (tr P_pos + max(lo^2, hi^2) tr P_vel)`` (position
-    variance at any ``tau``) is widened by ``e = s^2 + 2 s sqrt(v_b + r_var_max)``,
-    ``s = |v| (hi - lo) / (2 scale)``, so that a reach ``scale sqrt(v_b + e + r)``
-    (``r <= r_var_max``) exceeds ``scale sqrt(v_b + r)`` by at least the segment's
-    half length.
-    """
-    d = ndim
-    v = x[:, d : 2 * d]
-    lo, hi = ahead_s + float(dt_s.min()), ahead_s + float(dt_s.max())
-    mid = 0.5 * (lo + hi)
-    if isinstance(lo, float) and isinstance(hi, float):  # one offset: the same in floats
-        far: F64 | float = max(abs(lo), abs(hi))  # (finite plot times)
-    else:
-        far, mid = np.maximum(np.abs(lo), np.abs(hi)), np.reshape(mid, (-1, 1))
-    at = x[:, :d] + mid * v
-    var = 2.0 * (trace_of_block(P, d) + far * far * trace_of_block(P, d, d))
-    s = 0.5 * (hi - lo) * np.sqrt(np.einsum("ni,ni->n", v, v)) / scale
-    return at, var + s * s + 2.0 * s * np.sqrt(var + r_var_max)
 
 
 def trace_of_block(A: F64, d: int, start: int = 0) -> F64:

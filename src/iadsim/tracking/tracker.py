@@ -344,7 +344,7 @@ class Tracker:
         ti, di = p.gate.candidates(p.filter, x, P, meas, cart=cart)  # local track rows
         if not ti.shape[0]:
             return None  # (most looks: no plot near a track)
-        gp = p.gate.gated(p.filter, x, P, meas, ti, di)
+        gp = p.gate.gated(p.filter, x, P, meas, ti, di, since_s=dt)
         if not gp.ti.shape[0]:
             return None  # no plot in any gate
         firm = book.status[rows] != TrackStatus.TENTATIVE

@@ -8,6 +8,8 @@ their weights, which row-wise kernels make the same as updating each class alone
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -44,9 +46,10 @@ def update_associated(
     beta0 = np.concatenate([c.beta0 for c in chosen])[by_row]
     b = np.concatenate([c.b for c in chosen])[by_row]
     upd = look[upd]
-    new, ll = filt.update(
-        bank.take(upd), meas.select(gp.di[pair]), inv, beta, beta0, b, inn=gp.inn.select(pair)
-    )
+    pm = meas.select(gp.di[pair])
+    if gp.unseen_s is not None:  # the pairs' noise their plots cannot see (gating's)
+        pm = dataclasses.replace(pm, unseen_s=gp.unseen_s[pair])
+    new, ll = filt.update(bank.take(upd), pm, inv, beta, beta0, b, inn=gp.inn.select(pair))
     bank.put(upd, new)
     by_track = np.lexsort((beta, inv))  # pairs by track, the likeliest plot last
     di = gp.di[pair[by_track[np.r_[inv[by_track][1:] != inv[by_track][:-1], True]]]]
