@@ -129,7 +129,7 @@ class Measurements:
         """
         if self.dt_s is None:
             return self
-        tau = np.minimum(np.maximum(-self.dt_s, 0.0), since_s)
+        tau = np.minimum(np.maximum(-self.dt_s, 0.0), np.maximum(since_s, 0.0))
         return dataclasses.replace(self, unseen_s=tau if np.count_nonzero(tau) else None)
 
     @classmethod
