@@ -139,15 +139,19 @@ def test_cli_ctrl_c_then_resume(tmp_path: Path) -> None:
         start_new_session=True,
     )
     store = CampaignStore(out)
+    t0 = time.monotonic()
     try:
-        deadline = time.monotonic() + 120.0
+        deadline = t0 + 120.0
         while time.monotonic() < deadline and not store.parts("results"):
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.02)
+        seen_s, running = time.monotonic() - t0, proc.poll() is None
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
         _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
+    # (once in a loaded CI run the first part was seen only as the campaign ended)
+    where = f"first part seen after {seen_s:.1f} s, campaign then running: {running}"
+    assert proc.returncode == 130, f"{where}\n{stderr}"
     assert f"Resume with: iadsim campaign run --resume --out {out}" in stderr
     done = len(store.completed_task_ids())
     assert 50 <= done < 150
