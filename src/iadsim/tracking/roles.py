@@ -186,7 +186,12 @@ class Filter(Protocol):
 
     def innovate(self, x: F64, P: F64, meas: Measurements) -> Innovation:
         """Innovations of ``p`` pairs: states x (p, nx), P (p, nx, nx) against the
-        prepared measurements ``meas`` (p rows), for gating and association."""
+        prepared measurements ``meas`` (p rows), for gating and association.
+
+        ``meas.unseen_s`` (p,), when set, is the last process noise of each state that
+        its measurement, taken before the state time, cannot see: an exact filter
+        leaves it out of ``innovate`` and ``update`` (``SingleModelFilter.seen_part``);
+        one that ignores it updates to first order, slightly over-confident."""
         ...
 
     def update(
