@@ -113,6 +113,18 @@ def test_cli_real_scenario(tmp_path: Path) -> None:
     ]
 
 
+def _sigint_as_in_a_terminal() -> None:
+    """In the campaign's process, before it starts: Ctrl-C handled as in a terminal.
+
+    A process started with SIGINT ignored keeps it ignored (POSIX; Python then installs
+    no KeyboardInterrupt handler), and a non-interactive shell starts its background
+    commands so: a test suite run with ``.ci/run &`` passed that on to the campaign,
+    which then ran to its end through the Ctrl-C (the test failed; the CLI was right).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+
+
 @pytest.mark.slow
 def test_cli_ctrl_c_then_resume(tmp_path: Path) -> None:
     out = tmp_path / "c"
@@ -137,6 +149,7 @@ def test_cli_ctrl_c_then_resume(tmp_path: Path) -> None:
         text=True,
         env=env,
         start_new_session=True,
+        preexec_fn=_sigint_as_in_a_terminal,
     )
     store = CampaignStore(out)
     t0 = time.monotonic()
@@ -149,7 +162,6 @@ def test_cli_ctrl_c_then_resume(tmp_path: Path) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
         _, stderr = proc.communicate(timeout=120)
-    # (once in a loaded CI run the first part was seen only as the campaign ended)
     where = f"first part seen after {seen_s:.1f} s, campaign then running: {running}"
     assert proc.returncode == 130, f"{where}\n{stderr}"
     assert f"Resume with: iadsim campaign run --resume --out {out}" in stderr
