@@ -17,11 +17,12 @@ from dwell_reference import (
     ref_false_alarms,
     ref_observe,
     ref_rcs_dbsm,
+    ref_sigmas,
 )
 
 from iadsim.frames import Detections, Truth
 from iadsim.sensors.detect import dwell
-from iadsim.sensors.measurement import draw_detection, draw_false_alarms, measurement_sigmas
+from iadsim.sensors.measurement import draw_detection
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.radar import Radar, RadarGroup
 from iadsim.sensors.radar_equation import atmospheric_loss_db
@@ -229,50 +230,34 @@ def test_draw_detection_matches_reference(m: int, swerling: int | str, n_shape: 
 def test_false_alarm_draws_match_reference(
     radar_params: dict[str, RadarParams], library: RcsLibrary
 ) -> None:
-    radars = _radars(radar_params, library)
-    for group in (RadarGroup.of([r]) for r in radars):
-        mean = group.pfa * group.n_cells * np.where(group.confirm, group.pfa, 1.0)
-        fast, ref = np.random.default_rng(2), np.random.default_rng(2)
-        for _ in range(3):
-            a = draw_false_alarms(
-                mean, group.min_range_m, group.max_range_m, group.az_center_rad,
-                group.az_width_rad, group.el_min_rad, group.el_max_rad, group.n_pulses,
-                group.threshold, fast,
-            )  # fmt: skip
-            b = ref_false_alarms(group, mean, ref)
-            for x, y in zip(a, b, strict=True):
-                assert x.tobytes() == y.tobytes()
-        assert fast.bit_generator.state == ref.bit_generator.state
-
-
-def test_one_radar_draws_match_the_batch_kernels(
-    radar_params: dict[str, RadarParams], library: RcsLibrary
-) -> None:
-    """The dwell's float-parameter draws equal the (1,)-array kernels bit for bit."""
+    """A dwell's false alarms (one radar's float-parameter draws) equal the straightforward
+    reference bit for bit, and leave the generator in the same state."""
     for radar in _radars(radar_params, library):
         g = radar.group
         draws = g.dwell_constants.draws
-        fast, ref = np.random.default_rng(3), np.random.default_rng(3)
+        mean = g.pfa * g.n_cells * np.where(g.confirm, g.pfa, 1.0)
+        fast, ref = np.random.default_rng(2), np.random.default_rng(2)
         for _ in range(4):
             got = draws.false_alarms(fast)
-            want = draw_false_alarms(
-                g.dwell_constants.mean_false_alarms, g.min_range_m, g.max_range_m,
-                g.az_center_rad, g.az_width_rad, g.el_min_rad, g.el_max_rad, g.n_pulses,
-                g.threshold, ref,
-            )[1:]  # fmt: skip
+            want = ref_false_alarms(g, mean, ref)[1:]
             if got is None:
                 assert want[0].shape == (0,)
                 continue
             for x, y in zip(got, want, strict=True):
                 assert x.tobytes() == y.tobytes()
         assert fast.bit_generator.state == ref.bit_generator.state
-        snr = np.array([1e-9, 0.3, 2.0, 40.0, 1e5])
-        want_s = measurement_sigmas(
-            snr, g.range_resolution_m, g.az_beamwidth_rad, g.el_beamwidth_rad,
-            g.velocity_resolution_mps, g.monopulse_slope, g.range_floor_m, g.angle_floor_rad,
-            g.rdot_floor_mps,
-        )  # fmt: skip
-        for x, y in zip(draws.sigmas(snr), want_s, strict=True):
+
+
+def test_one_radar_sigmas_match_reference(
+    radar_params: dict[str, RadarParams], library: RcsLibrary
+) -> None:
+    """One radar's measurement sigmas from its float parameters equal the reference's
+    from its arrays, bit for bit."""
+    snr = np.array([1e-9, 0.3, 2.0, 40.0, 1e5])
+    for radar in _radars(radar_params, library):
+        g = radar.group
+        want = ref_sigmas(snr, g, np.zeros(snr.shape[0], dtype=np.int64))
+        for x, y in zip(g.dwell_constants.draws.sigmas(snr), want, strict=True):
             assert x.tobytes() == y.tobytes()
 
 

@@ -13,7 +13,7 @@ composes pure kernels, each in its own module with its own tests:
    with the strongest contributor's ``truth_id``.
 4. Pd draw (:func:`iadsim.sensors.measurement.draw_confirmed_detection`):
    Swerling fluctuation, threshold test, optional alert-confirm look.
-5. False alarms (:func:`iadsim.sensors.measurement.draw_false_alarms`): Poisson
+5. False alarms (:meth:`iadsim.sensors.measurement.OneRadarDraws.false_alarms`): Poisson
    count, uniform over the coverage, ``truth_id`` -1.
 6. Measurement noise (:func:`iadsim.sensors.measurement.measurement_sigmas`,
    :func:`~iadsim.sensors.measurement.add_measurement_noise`), shrinking with SNR.

@@ -42,7 +42,7 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["OneRadarDraws", "draw_detection", "draw_false_alarms", "measurement_sigmas"]
+__all__ = ["OneRadarDraws", "draw_detection", "measurement_sigmas"]
 
 F = NDArray[np.float64]
 IA = NDArray[np.int64]
@@ -110,19 +110,20 @@ def draw_detection(
 
 def measurement_sigmas(
     snr_integrated: F,
-    range_resolution_m: F,
-    az_beamwidth_rad: F,
-    el_beamwidth_rad: F,
-    velocity_resolution_mps: F,
-    monopulse_slope: F,
-    range_floor_m: F,
-    angle_floor_rad: F,
-    rdot_floor_mps: F,
+    range_resolution_m: F | float,
+    az_beamwidth_rad: F | float,
+    el_beamwidth_rad: F | float,
+    velocity_resolution_mps: F | float,
+    monopulse_slope: F | float,
+    range_floor_m: F | float,
+    angle_floor_rad: F | float,
+    rdot_floor_mps: F | float,
 ) -> tuple[F, F, F, F]:
     """1-sigma noise in range (m), azimuth, elevation (rad) and range rate (m/s).
 
     Equations in the module docstring; all arguments have shape (m,) (or
-    broadcast). ``velocity_resolution_mps <= 0`` gives ``inf`` range-rate sigma.
+    broadcast: one radar's parameters as floats, :class:`OneRadarDraws`).
+    ``velocity_resolution_mps <= 0`` gives ``inf`` range-rate sigma.
     """
     root = np.sqrt(2.0 * np.maximum(snr_integrated, 1e-6))
     s_r = np.maximum(range_resolution_m / root, range_floor_m)
@@ -135,57 +136,6 @@ def measurement_sigmas(
         np.inf,
     )
     return np.asarray(s_r), np.asarray(s_az), np.asarray(s_el), np.asarray(s_v)
-
-
-def draw_false_alarms(
-    mean_count: F,
-    min_range_m: F,
-    max_range_m: F,
-    az_center_rad: F,
-    az_width_rad: F,
-    el_min_rad: F,
-    el_max_rad: F,
-    n_pulses: IA,
-    threshold: F,
-    rng: np.random.Generator,
-) -> tuple[IA, F, F, F, F]:
-    """False alarms of a batch of radars for one dwell.
-
-    Parameters
-    ----------
-    mean_count : ndarray, shape (n_radars,)
-        ``Pfa * n_cells`` per radar.
-    min_range_m, max_range_m, az_center_rad, az_width_rad, el_min_rad, el_max_rad : ndarray
-        Coverage per radar, shape (n_radars,).
-    n_pulses, threshold : ndarray, shape (n_radars,)
-        Integration and threshold per radar.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    radar_index : ndarray of int, shape (m,)
-        Which radar each false alarm belongs to.
-    range_m, az_rad, el_rad, snr_integrated : ndarray, shape (m,)
-        Position (uniform over the coverage) and apparent integrated SNR ``Y - N``.
-    """
-    mean = np.asarray(mean_count, dtype=np.float64)
-    # a single radar draws through the scalar path (same variate, less overhead) and
-    # its (1,) parameters broadcast over its false alarms (same values as gathering)
-    one = mean.shape == (1,)
-    counts = rng.poisson(mean[0], size=1) if one else rng.poisson(mean)
-    m = int(counts.sum())
-    if m == 0:  # no draws follow for zero false alarms
-        empty = np.zeros(0)
-        return np.zeros(0, dtype=np.int64), empty, empty.copy(), empty.copy(), empty.copy()
-    ri = np.zeros(m, dtype=np.int64) if one else np.repeat(np.arange(counts.shape[0]), counts)
-    at = slice(None) if one else ri
-    u = rng.random((3, m))
-    r = min_range_m[at] + u[0] * (max_range_m - min_range_m)[at]
-    az = np.mod(az_center_rad[at] + (u[1] - 0.5) * az_width_rad[at], 2 * np.pi)
-    el = el_min_rad[at] + u[2] * (el_max_rad - el_min_rad)[at]
-    y = threshold[at] + rng.exponential(1.0, m)
-    snr = np.maximum(y - n_pulses[at], 1.0)
-    return ri.astype(np.int64, copy=False), r, az, el, np.asarray(snr)
 
 
 def draw_confirmed_detection(
@@ -228,14 +178,9 @@ def add_measurement_noise(
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class OneRadarDraws:
-    """:func:`draw_false_alarms` and :func:`measurement_sigmas` for one radar, its
-    parameters held as floats (derived once, not per dwell).
-
-    The same values and the same random draws as those functions given the radar's
-    (1,) arrays (float64 arithmetic on a scalar and on a (1,) array is the same),
-    with fewer array operations per dwell: no gathers, broadcasts or differences of
-    the radar's constants, and no ``where`` on its Doppler capability.
-    """
+    """One radar's false alarms and measurement sigmas (module doc), its parameters
+    held as floats (derived once, not per dwell: no gathers, broadcasts or differences
+    of the radar's constants per dwell)."""
 
     mean_false_alarms: float  # Pfa n_cells (Pfa^2 n_cells with alert-confirm)
     min_range_m: float
@@ -256,9 +201,9 @@ class OneRadarDraws:
     rdot_floor_mps: float
 
     def false_alarms(self, rng: np.random.Generator) -> tuple[F, F, F, F] | None:
-        """Range, azimuth, elevation and SNR (m,) of one dwell's false alarms, or None
-        if there is none (:func:`draw_false_alarms`: one Poisson count, then the same
-        draws)."""
+        """Range, azimuth, elevation and apparent integrated SNR ``Y - N`` (m,) of one
+        dwell's false alarms (module doc: a Poisson count, then uniform positions over
+        the coverage and ``Y = T + Exp(1)``), or None if there is none."""
         m = int(rng.poisson(self.mean_false_alarms, size=1)[0])
         if m == 0:
             return None
@@ -271,13 +216,8 @@ class OneRadarDraws:
 
     def sigmas(self, snr_integrated: F) -> tuple[F, F, F, F]:
         """:func:`measurement_sigmas` of this radar's returns (m,)."""
-        root = np.sqrt(2.0 * np.maximum(snr_integrated, 1e-6))
-        s_r = np.maximum(self.range_resolution_m / root, self.range_floor_m)
-        k_root = self.monopulse_slope * root
-        s_az = np.maximum(self.az_beamwidth_rad / k_root, self.angle_floor_rad)
-        s_el = np.maximum(self.el_beamwidth_rad / k_root, self.angle_floor_rad)
-        if self.velocity_resolution_mps > 0:
-            s_v = np.maximum(self.velocity_resolution_mps / root, self.rdot_floor_mps)
-        else:
-            s_v = np.full(root.shape[0], np.inf)
-        return s_r, s_az, s_el, s_v
+        return measurement_sigmas(
+            snr_integrated, self.range_resolution_m, self.az_beamwidth_rad,
+            self.el_beamwidth_rad, self.velocity_resolution_mps, self.monopulse_slope,
+            self.range_floor_m, self.angle_floor_rad, self.rdot_floor_mps,
+        )  # fmt: skip
