@@ -37,6 +37,7 @@ __all__ = [
     "ambiguous_rows",
     "gate_threshold",
     "near_box",
+    "near_plots",
     "offset_pregate",
     "polar_component_bound",
     "pregate_pairs",
@@ -174,6 +175,35 @@ def near_box(track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: 
     for k in range(1, gap.shape[1]):
         sq += gap[:, k] * gap[:, k]
     return np.asarray(sq <= reach * reach)
+
+
+#: Track-plot pairs up to which :func:`near_plots` tests each pair (beyond: a dense
+#: look, whose box is tight and whose candidates are pre-gated pair by pair anyway).
+NEAR_PLOTS_PAIRS = 16384
+
+
+def near_plots(track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float) -> B:
+    """Tracks (n,) that may have a pre-gate pair with some detection: those of
+    :func:`near_box` within ``scale sqrt(vt_i + vd_j)`` (the same slack) of some
+    detection ``j`` itself.
+
+    A sector look's few false alarms lie hundreds of kilometres apart: their bounding
+    box holds most tracks of the sector, which the look would then predict and gate
+    for nothing (measured on 16 batteries: 37,454 such track rows in 18,092 looks,
+    84 of them near a plot). Each pair is tested when the box leaves at most
+    :data:`NEAR_PLOTS_PAIRS` pairs; otherwise the box's tracks are kept as they are.
+    """
+    near = near_box(track_pos, track_var, det_pos, det_var, scale)
+    rows = near.nonzero()[0]
+    if rows.shape[0] == 0 or rows.shape[0] * det_pos.shape[0] > NEAR_PLOTS_PAIRS:
+        return near
+    p = track_pos[rows]
+    sq = np.square(p[:, None, 0] - det_pos[None, :, 0])
+    for k in range(1, p.shape[1]):
+        sq += np.square(p[:, None, k] - det_pos[None, :, k])
+    reach = scale * np.sqrt(track_var[rows, None] + det_var[None, :]) * (1.0 + 1e-9) + 1e-6
+    near[rows] = (sq <= reach * reach).any(axis=1)
+    return near
 
 
 #: relative slack of :func:`polar_component_bound` (rounding of d2 = y' S^-1 y, and

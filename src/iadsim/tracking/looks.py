@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from iadsim.frames import Detections
 from iadsim.tracking.filters import trace_of_block
-from iadsim.tracking.gating import near_box, offset_pregate
+from iadsim.tracking.gating import near_plots, offset_pregate
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.roles import Filter, FilterState
 
@@ -128,9 +128,9 @@ def look_rows(
     Each track's position is extrapolated ``dt_s`` (n,) ahead at its estimated velocity
     (the prediction of a constant-velocity model; ``d`` position axes): a held track
     counts if ``observed`` (None: everywhere) holds there, any track if it is within
-    the pre-gate reach ``scale sqrt(v + max tr R)`` of the box of the ``plots``
+    the pre-gate reach ``scale sqrt(v + tr R)`` of one of the ``plots``
     (Cartesian: :func:`~iadsim.tracking.measurements.standard_conversion`;
-    :func:`iadsim.tracking.gating.near_box`), with ``v`` a bound of its predicted
+    :func:`iadsim.tracking.gating.near_plots`), with ``v`` a bound of its predicted
     position variance, ``2 (tr P_pos + dt^2 tr P_vel)``; plots with time offsets
     (sector looks) are compared with the track over their offsets
     (:func:`~iadsim.tracking.measurements.offset_pregate`). Tracks elsewhere are not
@@ -145,11 +145,11 @@ def look_rows(
     if plots is not None and len(plots) and plots.dt_s is not None:
         r_var = trace_of_block(plots.R, d)
         at, var = offset_pregate(x, P, d, plots.dt_s, dt_s, float(r_var.max()), scale)
-        out |= near_box(at, var, plots.z[:, :d], r_var, scale)
+        out |= near_plots(at, var, plots.z[:, :d], r_var, scale)
     elif plots is not None and len(plots):
         pos = x[:, :d] + x[:, d : 2 * d] * dt_s[:, None]
         var = 2.0 * (trace_of_block(P, d) + dt_s * dt_s * trace_of_block(P, d, d))
-        out |= near_box(pos, var, plots.z[:, :d], trace_of_block(plots.R, d), scale)
+        out |= near_plots(pos, var, plots.z[:, :d], trace_of_block(plots.R, d), scale)
     return out
 
 
