@@ -103,6 +103,38 @@ def enu2ecef_vector(
     return dx, dy, dz
 
 
+def geodetic_rates_to_enu_velocity(
+    lat_rad: ArrayLike,
+    lon_rad: ArrayLike,
+    h_m: ArrayLike,
+    dlat_radps: ArrayLike,
+    dlon_radps: ArrayLike,
+    dh_mps: ArrayLike,
+    lat0_rad: ArrayLike,
+    lon0_rad: ArrayLike,
+) -> tuple[F, F, F]:
+    """Geodetic rates at (lat, lon, h) -> velocity (m/s) in ENU axes at (lat0, lon0).
+
+    The time derivative of :func:`geodetic2enu`: the local north, east, up velocity
+    (M + h) d lat/dt, (N + h) cos(lat) d lon/dt, dh/dt, with the radii of curvature
+    M = a (1 - e^2) / W^3 (meridian) and N = a / W (prime vertical),
+    W = sqrt(1 - e^2 sin^2 lat): the derivative of :func:`geodetic2ecef` (TR8350.2
+    eq. 4-14) along lat, lon and h (P. D. Groves, *Principles of GNSS, Inertial, and
+    Multisensor Integrated Navigation Systems*, 2nd ed., 2013, ch. 2: radii of
+    curvature and curvilinear position rates), rotated to ECEF
+    (:func:`enu2ecef_vector` at the point) and into ENU at the origin
+    (:func:`ecef2enu_vector`). Inputs broadcast; the outputs have their shape.
+    """
+    lat, h = _f(lat_rad), _f(h_m)
+    w2 = 1.0 - WGS84_E2 * np.sin(lat) ** 2
+    n = WGS84_A_M / np.sqrt(w2)
+    m = n * (1.0 - WGS84_E2) / w2
+    v_n = (m + h) * _f(dlat_radps)
+    v_e = (n + h) * np.cos(lat) * _f(dlon_radps)
+    dx, dy, dz = enu2ecef_vector(v_e, v_n, dh_mps, lat, lon_rad)
+    return ecef2enu_vector(dx, dy, dz, lat0_rad, lon0_rad)
+
+
 def ecef2enu(
     x_m: ArrayLike,
     y_m: ArrayLike,

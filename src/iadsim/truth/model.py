@@ -14,7 +14,7 @@ from iadsim import geo
 from iadsim.frames import Truth
 from iadsim.truth.batched import RouteBank
 from iadsim.truth.motion import ThreatMotion
-from iadsim.truth.plane import plane_to_geodetic
+from iadsim.truth.plane import plane_to_geodetic, plane_velocity_to_geodetic_rates
 from iadsim.truth.routes import RouteGeometry
 
 F64 = NDArray[np.float64]
@@ -28,6 +28,9 @@ STATES_CHUNK_CELLS = 500_000
 #: window of 1,024 threats in one piece took 40 % more time) and their memory is
 #: bounded whatever the raid size.
 ENU_CHUNK_CELLS = 16_384
+#: Half-step (s) of the central difference of the ground height along the track that
+#: gives terrain-following threats their climb rate above MSL.
+GROUND_RATE_STEP_S = 0.005
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -100,14 +103,14 @@ class TruthModel:
             pos[sel], vel[sel], alt[sel], vu[sel] = p, v, h, hv
         return pos + self.offset_m[idx, None, :], vel, alt, vu
 
-    def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, F64, F64, F64]:
-        """Plane (n, T) + route altitude -> ENU and the altitude above MSL (terrain-following
-        rows add the ground)."""
+    def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, ...]:
+        """Plane (n, T) + route altitude -> ENU e, n, u, the altitude above MSL
+        (terrain-following rows add the ground), latitude and longitude."""
         lat0, lon0, h0 = self.origin_rad_m
         lat, lon = plane_to_geodetic(pe, pn, lat0, lon0)
         msl = self._msl(alt, lat, lon)
         e, n, u = geo.geodetic2enu(lat, lon, msl, lat0, lon0, h0)
-        return e, n, u, msl
+        return e, n, u, msl, lat, lon
 
     def _msl(self, alt: F64, lat: F64, lon: F64) -> F64:
         """Route altitude (n, T) -> altitude above MSL (adds the ground on ``agl`` rows)."""
@@ -125,15 +128,29 @@ class TruthModel:
         of all threats (or ``rows``) at the times ``t`` (T,) (see :meth:`states`)."""
         pos, vel, alt_route, vu = self.plane_states(t, rows)
         sub = self if rows is None else self._rows(rows)
-        e, n, u, alt = sub._to_enu(pos[..., 0], pos[..., 1], alt_route)  # alt: above MSL
-        h = 0.005
-        ep, np_, up, _ = sub._to_enu(
-            pos[..., 0] + vel[..., 0] * h, pos[..., 1] + vel[..., 1] * h, alt_route + vu * h
+        pe, pn = pos[..., 0], pos[..., 1]
+        e, n, u, alt, lat, lon = sub._to_enu(pe, pn, alt_route)  # alt: above MSL
+        lat0, lon0, _ = self.origin_rad_m
+        dlat, dlon = plane_velocity_to_geodetic_rates(pe, pn, vel[..., 0], vel[..., 1], lat0)
+        dalt = sub._msl_rate(vu, lat, lon, dlat, dlon)
+        ve, vn, vu_enu = geo.geodetic_rates_to_enu_velocity(
+            lat, lon, alt, dlat, dlon, dalt, lat0, lon0
         )
-        em, nm, um, _ = sub._to_enu(
-            pos[..., 0] - vel[..., 0] * h, pos[..., 1] - vel[..., 1] * h, alt_route - vu * h
-        )
-        return e, n, u, (ep - em) / (2 * h), (np_ - nm) / (2 * h), (up - um) / (2 * h), alt
+        return e, n, u, ve, vn, vu_enu, alt
+
+    def _msl_rate(self, vu: F64, lat: F64, lon: F64, dlat: F64, dlon: F64) -> F64:
+        """Route climb rate (n, T) -> rate of the altitude above MSL: ``agl`` rows add the
+        ground's rate along the track, a central difference of ``ground_m`` over
+        +-:data:`GROUND_RATE_STEP_S` (the ground may be piecewise bilinear)."""
+        if self.agl is None or self.ground_m is None or not self.agl.any():
+            return vu
+        h = GROUND_RATE_STEP_S
+        rows = slice(None) if self.agl.all() else self.agl
+        la, lo, dla, dlo = lat[rows], lon[rows], dlat[rows] * h, dlon[rows] * h
+        slope = (self.ground_m(la + dla, lo + dlo) - self.ground_m(la - dla, lo - dlo)) / (2 * h)
+        out = np.array(vu, dtype=float)
+        out[rows] += slope
+        return out
 
     def enu_samples(self, t: F64, rows: NDArray[np.int64] | None = None) -> F64:
         """:meth:`enu_states` as one (T, 7, k) array (times, the 7 columns, threats ``rows``
@@ -156,7 +173,7 @@ class TruthModel:
         for r in range(0, rows.shape[0], step):
             part = rows[r : r + step]
             pos, _, alt_route, _ = self.plane_states(t, part)
-            e, n, u, _ = self._rows(part)._to_enu(pos[..., 0], pos[..., 1], alt_route)
+            e, n, u, *_ = self._rows(part)._to_enu(pos[..., 0], pos[..., 1], alt_route)
             out[0, r : r + step], out[1, r : r + step], out[2, r : r + step] = e, n, u
         return out[0], out[1], out[2]
 
@@ -173,8 +190,11 @@ class TruthModel:
 
         Rows are time-major (all threats at t[0], then t[1], ...). A threat is
         alive from launch until its route ends or ``kill_time_s[i]`` (inf: never).
-        Velocities are the exact derivative of the plane->ENU map (central
-        difference over 10 ms of the analytic plane velocity).
+        Velocities are the exact derivative of the plane->ENU map applied to the
+        analytic plane velocity, by the chain rule
+        (:func:`~iadsim.truth.plane.plane_velocity_to_geodetic_rates`, then
+        :func:`~iadsim.geo.geodetic_rates_to_enu_velocity`); terrain-following threats
+        add the ground's rate along the track (a central difference over 10 ms).
         """
         parts = list(self.state_chunks(t_s, kill_time_s))
         if len(parts) == 1:

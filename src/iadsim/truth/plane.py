@@ -45,6 +45,54 @@ def plane_to_geodetic(pe_m: F64, pn_m: F64, lat0_rad: float, lon0_rad: float) ->
     return lat, lon[()]  # (a scalar for scalar input, as before)
 
 
+def plane_velocity_to_geodetic_rates(
+    pe_m: F64, pn_m: F64, ve_mps: F64, vn_mps: F64, lat0_rad: float
+) -> tuple[F64, F64]:
+    """Plane velocity at plane points -> d lat/dt, d lon/dt (rad/s) on the route sphere.
+
+    The exact derivative of :func:`plane_to_geodetic` (J. P. Snyder, *Map Projections --
+    A Working Manual*, USGS PP 1395, 1987, ch. 25, azimuthal equidistant, spherical
+    inverse; on the sphere of radius R = :func:`gaussian_radius_m`). With rho = |p|,
+    the plane azimuth az (sin az = pe / rho, cos az = pn / rho) and delta = rho / R,
+    the plane velocity splits into a radial part v_r = v . (sin az, cos az), kept by
+    the projection, and a transverse part v_t = v . (cos az, -sin az) = rho d az/dt,
+    which on the sphere becomes R sin(delta) d az/dt = v_t sin(delta) / delta = v_t'.
+    They point along the great circle from the origin at the point (bearing b; Snyder
+    ch. 5) and 90 deg to its right, with cos(lat) sin b = cos(lat0) sin az = C_e and
+    cos(lat) cos b = cos(lat0) cos(delta) cos az - sin(lat0) sin(delta) = C_n
+    (spherical sine and five-part rules), so
+
+        R cos(lat) d lat/dt = v_r C_n - v_t' C_e,
+        R cos(lat)^2 d lon/dt = v_r C_e + v_t' C_n,  with cos(lat)^2 = C_e^2 + C_n^2.
+
+    At the origin (rho = 0) the map is the identity to first order: az = 0 is taken
+    (as :func:`plane_to_geodetic` does) and sin(delta) / delta = 1, which gives
+    R d lat/dt = vn, R cos(lat0) d lon/dt = ve. Singular only at the poles.
+
+    Parameters
+    ----------
+    pe_m, pn_m : plane position (m), any shape.
+    ve_mps, vn_mps : plane velocity (m/s), the same shape.
+    lat0_rad : latitude of the plane's origin.
+    """
+    radius = gaussian_radius_m(lat0_rad)
+    rho = np.hypot(pe_m, pn_m)
+    near = rho > 0.0
+    s_az = np.divide(pe_m, rho, out=np.zeros_like(rho), where=near)
+    c_az = np.divide(pn_m, rho, out=np.ones_like(rho), where=near)
+    delta = rho / radius
+    sd = np.sin(delta)
+    v_r = s_az * ve_mps + c_az * vn_mps
+    v_t = (c_az * ve_mps - s_az * vn_mps) * np.divide(sd, delta, out=np.ones_like(rho), where=near)
+    s0, c0 = math.sin(lat0_rad), math.cos(lat0_rad)
+    c_e = c0 * s_az
+    c_n = c0 * np.cos(delta) * c_az - s0 * sd
+    cos2_lat = c_e * c_e + c_n * c_n
+    dlat = (v_r * c_n - v_t * c_e) / (radius * np.sqrt(cos2_lat))
+    dlon = (v_r * c_e + v_t * c_n) / (radius * cos2_lat)
+    return dlat, dlon
+
+
 def geodetic_to_plane(
     lat_rad: F64, lon_rad: F64, lat0_rad: float, lon0_rad: float
 ) -> tuple[F64, F64]:
