@@ -23,7 +23,7 @@ import pytest
 
 from iadsim import geo
 from iadsim.truth import RouteSpec, TruthModel, build_route, gaussian_radius_m, plane_to_geodetic
-from iadsim.truth.plane import plane_velocity_to_geodetic_rates
+from iadsim.truth.plane import plane_to_geodetic_rates
 
 F = np.ndarray
 LON0 = math.radians(32.69)
@@ -58,8 +58,8 @@ def test_geodetic_rates_equal_the_derivative_of_the_inverse_projection(lat0_deg:
     radius = gaussian_radius_m(lat0)
     far_m = 1_500_000.0 if abs(lat0_deg) < 70 else 800_000.0  # (no pass over the pole)
     pe, pn, ve, vn = _plane_points(np.random.default_rng(5), far_m)
-    dlat, dlon = plane_velocity_to_geodetic_rates(pe, pn, ve, vn, lat0)
-    lat, _ = plane_to_geodetic(pe, pn, lat0, LON0)
+    lat, lon, dlat, dlon = plane_to_geodetic_rates(pe, pn, ve, vn, lat0, LON0)
+    assert np.array_equal(np.stack([lat, lon]), np.stack(plane_to_geodetic(pe, pn, lat0, LON0)))
 
     def moved(tau: float) -> F:
         la, lo = plane_to_geodetic(pe + ve * tau, pn + vn * tau, lat0, LON0)
@@ -75,8 +75,8 @@ def test_geodetic_rates_equal_the_derivative_of_the_inverse_projection(lat0_deg:
 def test_origin_is_the_identity_to_first_order() -> None:
     lat0 = math.radians(39.95)
     radius = gaussian_radius_m(lat0)
-    dlat, dlon = plane_velocity_to_geodetic_rates(
-        np.zeros(2), np.zeros(2), np.array([250.0, 0.0]), np.array([0.0, -300.0]), lat0
+    _, _, dlat, dlon = plane_to_geodetic_rates(
+        np.zeros(2), np.zeros(2), np.array([250.0, 0.0]), np.array([0.0, -300.0]), lat0, LON0
     )
     assert radius * dlat == pytest.approx([0.0, -300.0], abs=1e-12)
     assert radius * math.cos(lat0) * dlon == pytest.approx([250.0, 0.0], abs=1e-12)
@@ -152,7 +152,7 @@ def test_enu_position_and_velocity_against_pymap3d(lat0_deg: float) -> None:
     assert np.max(np.abs(np.stack([e, n, u]) - np.stack(ref))) < 1e-6
     # the geodetic rates (checked above against the projection) through pymap3d's map
     pe, pn, vpe, vpn = pos[..., 0], pos[..., 1], vel[..., 0], vel[..., 1]
-    dlat, dlon = plane_velocity_to_geodetic_rates(pe, pn, vpe, vpn, lat0)
+    _, _, dlat, dlon = plane_to_geodetic_rates(pe, pn, vpe, vpn, lat0, lon0)
     agl = np.asarray(m.agl)[:, None]
 
     def enu(tau: float) -> F:
@@ -172,8 +172,8 @@ def test_east_and_north_at_the_origin_scale_with_the_radii_of_curvature(h_m: flo
     m_m = geo.WGS84_A_M * (1.0 - geo.WGS84_E2) / w**3  # meridian
     radius = math.sqrt(m_m * n_m)
     z = np.zeros(2)
-    dlat, dlon = plane_velocity_to_geodetic_rates(
-        z, z, np.array([250.0, 0.0]), np.array([0.0, 250.0]), lat0
+    _, _, dlat, dlon = plane_to_geodetic_rates(
+        z, z, np.array([250.0, 0.0]), np.array([0.0, 250.0]), lat0, LON0
     )
     ve, vn, vu = geo.geodetic_rates_to_enu_velocity(lat0, LON0, h_m, dlat, dlon, 0.0, lat0, LON0)
     assert ve[0] == pytest.approx(250.0 * (n_m + h_m) / radius, rel=1e-12)  # east: N + h
@@ -192,10 +192,9 @@ def test_transverse_motion_far_away_shrinks_by_sin_delta_over_delta(rho_m: float
     delta = rho_m / radius
     pe, pn = np.full(2, rho_m), np.zeros(2)
     v = 300.0
-    dlat, dlon = plane_velocity_to_geodetic_rates(
-        pe, pn, np.array([0.0, v]), np.array([v, 0.0]), 0.0
+    lat, lon, dlat, dlon = plane_to_geodetic_rates(
+        pe, pn, np.array([0.0, v]), np.array([v, 0.0]), 0.0, LON0
     )
-    lat, lon = plane_to_geodetic(pe, pn, 0.0, LON0)
     h = 5_000.0
     enu = np.stack(geo.geodetic_rates_to_enu_velocity(lat, lon, h, dlat, dlon, 0.0, 0.0, LON0))
     speed = np.linalg.norm(enu, axis=0)

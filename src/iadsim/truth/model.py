@@ -14,7 +14,7 @@ from iadsim import geo
 from iadsim.frames import Truth
 from iadsim.truth.batched import RouteBank
 from iadsim.truth.motion import ThreatMotion
-from iadsim.truth.plane import plane_to_geodetic, plane_velocity_to_geodetic_rates
+from iadsim.truth.plane import plane_to_geodetic, plane_to_geodetic_rates
 from iadsim.truth.routes import RouteGeometry
 
 F64 = NDArray[np.float64]
@@ -103,14 +103,19 @@ class TruthModel:
             pos[sel], vel[sel], alt[sel], vu[sel] = p, v, h, hv
         return pos + self.offset_m[idx, None, :], vel, alt, vu
 
-    def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, ...]:
-        """Plane (n, T) + route altitude -> ENU e, n, u, the altitude above MSL
-        (terrain-following rows add the ground), latitude and longitude."""
-        lat0, lon0, h0 = self.origin_rad_m
+    def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, F64, F64, F64]:
+        """Plane (n, T) + route altitude -> ENU and the altitude above MSL (terrain-following
+        rows add the ground)."""
+        lat0, lon0, _ = self.origin_rad_m
         lat, lon = plane_to_geodetic(pe, pn, lat0, lon0)
+        return self._geodetic_to_enu(lat, lon, alt)
+
+    def _geodetic_to_enu(self, lat: F64, lon: F64, alt: F64) -> tuple[F64, F64, F64, F64]:
+        """Geodetic (n, T) + route altitude -> ENU and the altitude above MSL."""
+        lat0, lon0, h0 = self.origin_rad_m
         msl = self._msl(alt, lat, lon)
         e, n, u = geo.geodetic2enu(lat, lon, msl, lat0, lon0, h0)
-        return e, n, u, msl, lat, lon
+        return e, n, u, msl
 
     def _msl(self, alt: F64, lat: F64, lon: F64) -> F64:
         """Route altitude (n, T) -> altitude above MSL (adds the ground on ``agl`` rows)."""
@@ -128,10 +133,11 @@ class TruthModel:
         of all threats (or ``rows``) at the times ``t`` (T,) (see :meth:`states`)."""
         pos, vel, alt_route, vu = self.plane_states(t, rows)
         sub = self if rows is None else self._rows(rows)
-        pe, pn = pos[..., 0], pos[..., 1]
-        e, n, u, alt, lat, lon = sub._to_enu(pe, pn, alt_route)  # alt: above MSL
         lat0, lon0, _ = self.origin_rad_m
-        dlat, dlon = plane_velocity_to_geodetic_rates(pe, pn, vel[..., 0], vel[..., 1], lat0)
+        lat, lon, dlat, dlon = plane_to_geodetic_rates(
+            pos[..., 0], pos[..., 1], vel[..., 0], vel[..., 1], lat0, lon0
+        )
+        e, n, u, alt = sub._geodetic_to_enu(lat, lon, alt_route)  # alt: above MSL
         dalt = sub._msl_rate(vu, lat, lon, dlat, dlon)
         ve, vn, vu_enu = geo.geodetic_rates_to_enu_velocity(
             lat, lon, alt, dlat, dlon, dalt, lat0, lon0
@@ -173,7 +179,7 @@ class TruthModel:
         for r in range(0, rows.shape[0], step):
             part = rows[r : r + step]
             pos, _, alt_route, _ = self.plane_states(t, part)
-            e, n, u, *_ = self._rows(part)._to_enu(pos[..., 0], pos[..., 1], alt_route)
+            e, n, u, _ = self._rows(part)._to_enu(pos[..., 0], pos[..., 1], alt_route)
             out[0, r : r + step], out[1, r : r + step], out[2, r : r + step] = e, n, u
         return out[0], out[1], out[2]
 
@@ -192,7 +198,7 @@ class TruthModel:
         alive from launch until its route ends or ``kill_time_s[i]`` (inf: never).
         Velocities are the exact derivative of the plane->ENU map applied to the
         analytic plane velocity, by the chain rule
-        (:func:`~iadsim.truth.plane.plane_velocity_to_geodetic_rates`, then
+        (:func:`~iadsim.truth.plane.plane_to_geodetic_rates`, then
         :func:`~iadsim.geo.geodetic_rates_to_enu_velocity`); terrain-following threats
         add the ground's rate along the track (a central difference over 10 ms).
         """
