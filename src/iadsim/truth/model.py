@@ -14,7 +14,7 @@ from iadsim import geo
 from iadsim.frames import Truth
 from iadsim.truth.batched import RouteBank
 from iadsim.truth.motion import ThreatMotion
-from iadsim.truth.plane import plane_to_geodetic
+from iadsim.truth.plane import plane_to_geodetic, plane_to_geodetic_rates
 from iadsim.truth.routes import RouteGeometry
 
 F64 = NDArray[np.float64]
@@ -28,6 +28,9 @@ STATES_CHUNK_CELLS = 500_000
 #: window of 1,024 threats in one piece took 40 % more time) and their memory is
 #: bounded whatever the raid size.
 ENU_CHUNK_CELLS = 16_384
+#: Half-step (s) of the central difference of the ground height along the track that
+#: gives terrain-following threats their climb rate above MSL.
+GROUND_RATE_STEP_S = 0.005
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -103,8 +106,13 @@ class TruthModel:
     def _to_enu(self, pe: F64, pn: F64, alt: F64) -> tuple[F64, F64, F64, F64]:
         """Plane (n, T) + route altitude -> ENU and the altitude above MSL (terrain-following
         rows add the ground)."""
-        lat0, lon0, h0 = self.origin_rad_m
+        lat0, lon0, _ = self.origin_rad_m
         lat, lon = plane_to_geodetic(pe, pn, lat0, lon0)
+        return self._geodetic_to_enu(lat, lon, alt)
+
+    def _geodetic_to_enu(self, lat: F64, lon: F64, alt: F64) -> tuple[F64, F64, F64, F64]:
+        """Geodetic (n, T) + route altitude -> ENU and the altitude above MSL."""
+        lat0, lon0, h0 = self.origin_rad_m
         msl = self._msl(alt, lat, lon)
         e, n, u = geo.geodetic2enu(lat, lon, msl, lat0, lon0, h0)
         return e, n, u, msl
@@ -125,15 +133,30 @@ class TruthModel:
         of all threats (or ``rows``) at the times ``t`` (T,) (see :meth:`states`)."""
         pos, vel, alt_route, vu = self.plane_states(t, rows)
         sub = self if rows is None else self._rows(rows)
-        e, n, u, alt = sub._to_enu(pos[..., 0], pos[..., 1], alt_route)  # alt: above MSL
-        h = 0.005
-        ep, np_, up, _ = sub._to_enu(
-            pos[..., 0] + vel[..., 0] * h, pos[..., 1] + vel[..., 1] * h, alt_route + vu * h
+        lat0, lon0, _ = self.origin_rad_m
+        lat, lon, dlat, dlon = plane_to_geodetic_rates(
+            pos[..., 0], pos[..., 1], vel[..., 0], vel[..., 1], lat0, lon0
         )
-        em, nm, um, _ = sub._to_enu(
-            pos[..., 0] - vel[..., 0] * h, pos[..., 1] - vel[..., 1] * h, alt_route - vu * h
+        e, n, u, alt = sub._geodetic_to_enu(lat, lon, alt_route)  # alt: above MSL
+        dalt = sub._msl_rate(vu, lat, lon, dlat, dlon)
+        ve, vn, vu_enu = geo.geodetic_rates_to_enu_velocity(
+            lat, lon, alt, dlat, dlon, dalt, lat0, lon0
         )
-        return e, n, u, (ep - em) / (2 * h), (np_ - nm) / (2 * h), (up - um) / (2 * h), alt
+        return e, n, u, ve, vn, vu_enu, alt
+
+    def _msl_rate(self, vu: F64, lat: F64, lon: F64, dlat: F64, dlon: F64) -> F64:
+        """Route climb rate (n, T) -> rate of the altitude above MSL: ``agl`` rows add the
+        ground's rate along the track, a central difference of ``ground_m`` over
+        +-:data:`GROUND_RATE_STEP_S` (the ground may be piecewise bilinear)."""
+        if self.agl is None or self.ground_m is None or not self.agl.any():
+            return vu
+        h = GROUND_RATE_STEP_S
+        rows = slice(None) if self.agl.all() else self.agl
+        la, lo, dla, dlo = lat[rows], lon[rows], dlat[rows] * h, dlon[rows] * h
+        slope = (self.ground_m(la + dla, lo + dlo) - self.ground_m(la - dla, lo - dlo)) / (2 * h)
+        out = np.array(vu, dtype=float)
+        out[rows] += slope
+        return out
 
     def enu_samples(self, t: F64, rows: NDArray[np.int64] | None = None) -> F64:
         """:meth:`enu_states` as one (T, 7, k) array (times, the 7 columns, threats ``rows``
@@ -173,8 +196,11 @@ class TruthModel:
 
         Rows are time-major (all threats at t[0], then t[1], ...). A threat is
         alive from launch until its route ends or ``kill_time_s[i]`` (inf: never).
-        Velocities are the exact derivative of the plane->ENU map (central
-        difference over 10 ms of the analytic plane velocity).
+        Velocities are the exact derivative of the plane->ENU map applied to the
+        analytic plane velocity, by the chain rule
+        (:func:`~iadsim.truth.plane.plane_to_geodetic_rates`, then
+        :func:`~iadsim.geo.geodetic_rates_to_enu_velocity`); terrain-following threats
+        add the ground's rate along the track (a central difference over 10 ms).
         """
         parts = list(self.state_chunks(t_s, kill_time_s))
         if len(parts) == 1:
