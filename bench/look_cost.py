@@ -14,10 +14,13 @@ Usage: python bench/look_cost.py [--batteries B | --preset NAME] [--seed S]
 Measured 2026-12-05, batteries 16 (48 radars, 1,800 s), seed 1, quiet machine (the
 tracker stage 27 s of a 43 s run): false alarms only, tracks in the wedge 29,821
 looks, 15.3 s (0.51 ms each); false alarms only, no track 23,009, 6.6 s (0.29 ms); a
-target with a hit 2,785, 3.2 s (1.15 ms); no plot 31,979, 1.0 s (0.03 ms). The tracks
-in those wedges are mostly tentative tracks of false-alarm pairs (6,580 tracks started,
-12 confirmed). Default preset (1 battery): false alarms only, no track 2,558 looks,
-0.79 s; with tracks 696, 0.39 s; a target 290, 0.32 s; no plot 1,904, 0.09 s.
+target with a hit 2,785, 3.2 s (1.15 ms); no plot 31,979, 1.0 s (0.03 ms). Most of
+those wedges' tracks were only in the false alarms' bounding box; since a look takes
+the tracks near one of its plots (``gating.near_plots``; tracker 24.7 s of a 41 s
+run): false alarms only, no track 45,175 looks, 15.0 s (0.33 ms); with tracks 7,655,
+4.5 s (0.59 ms) (tentative tracks of false-alarm pairs: 6,580 started, 12
+confirmed). Default preset (1 battery), before: false alarms only, no track 2,558
+looks, 0.79 s; with tracks 696, 0.39 s; a target 290, 0.32 s; no plot 1,904, 0.09 s.
 """
 
 from __future__ import annotations
