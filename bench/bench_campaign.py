@@ -14,6 +14,7 @@ Run ``python bench/bench_campaign.py`` (``--quick`` for a smaller version). Prin
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import tempfile
 import time
@@ -31,27 +32,34 @@ from iadsim.analysis.campaign.query import run_query
 from iadsim.analysis.campaign.runner import CampaignPlan, plan_campaign, run_campaign
 from iadsim.analysis.campaign.tasks import CampaignTask
 from iadsim.scenario.load import read_scenario_yaml
+from iadsim.sim.summary_types import RunSummary, ThreatSummary
 
 PRESET = "s400-vs-mixed-raid"
 
 
-def cheap_task(task: CampaignTask) -> dict[str, Any]:
+def cheap_task(task: CampaignTask) -> RunSummary:
     """A fake run costing microseconds: 12 threats drawn from the task seed."""
     rng = np.random.default_rng(task.seed)
     leaked = rng.random(12) < 0.3
-    threats = [
-        {"threat_id": i, "type": "x", "outcome": "leaked" if v else "killed", "engagements": 1}
-        for i, v in enumerate(leaked)
-    ]
+    nan = math.nan
+    threats = tuple(
+        ThreatSummary(
+            threat_id=i, name=f"x-{i}", group="x", type="x",
+            outcome="leaked" if v else "killed", outcome_t_s=nan, first_detection_t_s=nan,
+            first_detection_range_m=nan, first_track_t_s=nan, first_track_range_m=nan,
+            first_fc_track_t_s=nan, first_fc_track_range_m=nan, engagements=1, rounds=1,
+        )
+        for i, v in enumerate(leaked.tolist())
+    )  # fmt: skip
     n_leaked = int(leaked.sum())
-    return {
-        "n_threats": 12,
-        "n_killed": 12 - n_leaked,
-        "n_leaked": n_leaked,
-        "n_survived": 0,
-        "interceptors_fired": {"x": 12},
-        "threats": threats,
-    }
+    return RunSummary(
+        scenario="cheap", seed=task.seed, duration_s=600.0, n_threats=12,
+        n_killed=12 - n_leaked, n_leaked=n_leaked, n_survived=0, n_never_engaged=0,
+        interceptors_fired={"x": 12}, interceptors_fired_total=12, salvos=12,
+        salvos_by_outcome={}, n_detections=0, n_false_alarms=0, n_track_rows=0, batteries=(),
+        radars=(), threats=threats, warnings=(), n_events_processed=0, stage_time_s={},
+        tracker_counters={}, track_history="changes", wall_time_s=0.0,
+    )  # fmt: skip
 
 
 def rss_mb() -> float:
