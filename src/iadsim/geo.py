@@ -121,22 +121,19 @@ def geodetic_rates_to_enu_velocity(
     W = sqrt(1 - e^2 sin^2 lat): the derivative of :func:`geodetic2ecef` (TR8350.2
     eq. 4-14) along lat, lon and h (P. D. Groves, *Principles of GNSS, Inertial, and
     Multisensor Integrated Navigation Systems*, 2nd ed., 2013, ch. 2: radii of
-    curvature and curvilinear position rates), rotated to ECEF (as
-    :func:`enu2ecef_vector` at the point, sharing sin and cos of lat) and into ENU at
-    the origin (:func:`ecef2enu_vector`). Inputs broadcast; the outputs have their shape.
+    curvature and curvilinear position rates), rotated to ECEF at the point
+    (:func:`enu2ecef_vector`) and into ENU at the origin (:func:`ecef2enu_vector`).
+    Inputs broadcast; the outputs have their shape.
     """
-    lat, lon, h, v_u = _f(lat_rad), _f(lon_rad), _f(h_m), _f(dh_mps)
-    slat, clat = np.sin(lat), np.cos(lat)
-    w2 = 1.0 - WGS84_E2 * slat**2
+    lat, h = _f(lat_rad), _f(h_m)
+    clat = np.cos(lat)
+    w2 = 1.0 - WGS84_E2 * np.sin(lat) ** 2
     n = WGS84_A_M / np.sqrt(w2)
     m = n * (1.0 - WGS84_E2) / w2
     v_n = (m + h) * _f(dlat_radps)
     v_e = (n + h) * clat * _f(dlon_radps)
-    t = clat * v_u - slat * v_n  # local ENU -> ECEF, as enu2ecef_vector
-    so, co = np.sin(lon), np.cos(lon)
-    return ecef2enu_vector(
-        co * t - so * v_e, so * t + co * v_e, clat * v_n + slat * v_u, lat0_rad, lon0_rad
-    )
+    v_ecef = enu2ecef_vector(v_e, v_n, dh_mps, lat, lon_rad)
+    return ecef2enu_vector(*v_ecef, lat0_rad, lon0_rad)
 
 
 def ecef2enu(

@@ -198,7 +198,7 @@ def test_near_plots_keeps_exactly_the_tracks_with_a_pregate_pair(seed) -> None:
     """Few plots spread over a sector (a look's false alarms): the per-plot test keeps
     every track the pre-gate pairs (and, slack aside, only those), where the plots'
     bounding box keeps most tracks between them; with many pairs it is the box."""
-    from iadsim.tracking.gating import NEAR_PLOTS_PAIRS, near_box, near_plots, pregate_pairs_var
+    from iadsim.tracking.gating import ALL_PAIRS_MAX, near_box, near_plots, pregate_pairs_var
 
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(50, 400)), int(rng.integers(3, 6))
@@ -213,7 +213,7 @@ def test_near_plots_keeps_exactly_the_tracks_with_a_pregate_pair(seed) -> None:
     np.testing.assert_array_equal(keep, paired)  # (no pair sits within the 1e-9 slack)
     assert near_box(tp, vt, dp, vd, 3.0).sum() > 2 * max(keep.sum(), 1)
     assert not near_plots(tp, vt, dp[:0], vd[:0], 3.0).any()
-    k = NEAR_PLOTS_PAIRS // m + 1  # more pairs than the per-pair test takes: the box
+    k = ALL_PAIRS_MAX // m + 1  # more pairs than the per-pair test takes: the box
     many = rng.uniform(dp.min(axis=0), dp.max(axis=0), (k, 3))  # all inside the box
     np.testing.assert_array_equal(
         near_plots(many, np.ones(k), dp, vd, 3.0), near_box(many, np.ones(k), dp, vd, 3.0)

@@ -49,6 +49,35 @@ def test_look_rows_hold_every_track_that_gates_with_a_plot(seed) -> None:
     assert not rows[n // 2 :].any()  # none of the far ones
 
 
+def test_a_look_of_scattered_false_alarms_concerns_no_track_between_them() -> None:
+    """Three plots 100-150 km apart (a sector look's false alarms) and tracks spread
+    between them, none within reach of a plot: the look concerns none of them, though
+    the plots' bounding box holds them all (as it once did: the look then predicted and
+    gated every track of the sector for nothing). A track next to a plot still counts."""
+    rng = np.random.default_rng(2)
+    parts = compile_tracker_parts(TrackerConfig())
+    f, d = parts.filter, 3
+    plots = np.array([[-60e3, 40e3, 5e3], [70e3, 60e3, 2e3], [0.0, 150e3, 8e3]])
+    n = 200
+    pos = rng.uniform([-50e3, 50e3, 3e3], [60e3, 140e3, 7e3], (n, 3))
+    far = np.min(np.linalg.norm(pos[:, None] - plots[None], axis=-1), axis=1) > 30e3
+    pos[0] = plots[1] + 200.0  # one track at a plot
+    far[0] = False
+    x = np.zeros((n, f.nx))
+    x[:, :d] = pos
+    P = np.broadcast_to(np.eye(f.nx) * 200.0**2, (n, f.nx, f.nx)).copy()
+    bank = f.init_bank(x, P)
+    dets = polar_detections(np.zeros(3), plots, SENSOR, (50.0, 2e-3, 2e-3), rng)
+    cart = standard_conversion(
+        f.prepare(Measurements.from_detections(dets, ndim=d, use_rdot=False))
+    )
+    scale = parts.gate.pregate_margin * math.sqrt(parts.gate.gamma(3))
+    rows = look_rows(bank, np.zeros(n), d, held=np.zeros(n, bool), observed=None, plots=cart,
+                     scale=scale)  # fmt: skip
+    assert far.sum() > 100
+    assert rows[0] and not rows[far].any()
+
+
 def test_look_rows_of_held_tracks_are_those_the_look_observes() -> None:
     """Without plots, a look concerns the held tracks its coverage holds at their
     extrapolated positions."""

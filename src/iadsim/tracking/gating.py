@@ -106,6 +106,12 @@ def _log_buckets(v: F64, base: float) -> list[I64]:
     return np.split(order, cut)
 
 
+#: Track-detection pairs up to which :func:`pregate_pairs_var` tests every pair (beyond:
+#: k-d trees) and :func:`near_plots` refines the box (beyond: a dense look, whose box
+#: is tight and whose candidates are pre-gated pair by pair anyway).
+ALL_PAIRS_MAX = 16384
+
+
 def pregate_pairs_var(
     track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float, *,
     ordered: bool = True,
@@ -124,7 +130,7 @@ def pregate_pairs_var(
     n, m = track_pos.shape[0], det_pos.shape[0]
     if n == 0 or m == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if n * m <= 16384:  # small: all pairs, masked by distance (summed as in pregate_pairs)
+    if n * m <= ALL_PAIRS_MAX:  # small: all pairs, masked by distance (as pregate_pairs)
         sq = np.square(track_pos[:, None, 0] - det_pos[None, :, 0])
         for k in range(1, track_pos.shape[1]):
             sq += np.square(track_pos[:, None, k] - det_pos[None, :, k])
@@ -177,32 +183,25 @@ def near_box(track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: 
     return np.asarray(sq <= reach * reach)
 
 
-#: Track-plot pairs up to which :func:`near_plots` tests each pair (beyond: a dense
-#: look, whose box is tight and whose candidates are pre-gated pair by pair anyway).
-NEAR_PLOTS_PAIRS = 16384
-
-
 def near_plots(track_pos: F64, track_var: F64, det_pos: F64, det_var: F64, scale: float) -> B:
     """Tracks (n,) that may have a pre-gate pair with some detection: those of
-    :func:`near_box` within ``scale sqrt(vt_i + vd_j)`` (the same slack) of some
-    detection ``j`` itself.
+    :func:`near_box` that :func:`pregate_pairs_var` pairs with some detection.
 
     A sector look's few false alarms lie hundreds of kilometres apart: their bounding
     box holds most tracks of the sector, which the look would then predict and gate
     for nothing (measured on 16 batteries: 37,454 such track rows in 18,092 looks,
     84 of them near a plot). Each pair is tested when the box leaves at most
-    :data:`NEAR_PLOTS_PAIRS` pairs; otherwise the box's tracks are kept as they are.
+    :data:`ALL_PAIRS_MAX` pairs; otherwise the box's tracks are kept as they are.
     """
     near = near_box(track_pos, track_var, det_pos, det_var, scale)
     rows = near.nonzero()[0]
-    if rows.shape[0] == 0 or rows.shape[0] * det_pos.shape[0] > NEAR_PLOTS_PAIRS:
+    if rows.shape[0] == 0 or rows.shape[0] * det_pos.shape[0] > ALL_PAIRS_MAX:
         return near
-    p = track_pos[rows]
-    sq = np.square(p[:, None, 0] - det_pos[None, :, 0])
-    for k in range(1, p.shape[1]):
-        sq += np.square(p[:, None, k] - det_pos[None, :, k])
-    reach = scale * np.sqrt(track_var[rows, None] + det_var[None, :]) * (1.0 + 1e-9) + 1e-6
-    near[rows] = (sq <= reach * reach).any(axis=1)
+    ti, _ = pregate_pairs_var(
+        track_pos[rows], track_var[rows], det_pos, det_var, scale, ordered=False
+    )  # (its all-pairs test at this size)
+    near[rows] = False
+    near[rows[ti]] = True
     return near
 
 
