@@ -27,7 +27,7 @@ from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario_data
 from iadsim.scenario.stages import build_stages
 from iadsim.sensors.scan import Scan, illuminated_truth, sector_views
-from iadsim.sim.pipeline import truth_table_for
+from iadsim.sim.run_truth import truth_table_for
 
 
 def main() -> None:

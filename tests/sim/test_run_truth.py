@@ -12,8 +12,7 @@ from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario
 from iadsim.scenario.stages import build_sensors
 from iadsim.sensors.scan import Scan, illuminated_truth, sector_views
-from iadsim.sim.pipeline import truth_table_for
-from iadsim.sim.run_truth import RunTruth
+from iadsim.sim.run_truth import RunTruth, truth_table_for
 
 
 @pytest.mark.parametrize("preset", ["saturation", "s400-vs-mixed-raid"])

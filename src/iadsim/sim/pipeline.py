@@ -8,6 +8,11 @@ C2 runs every ``c2_cycle_s``, engagement radars run acquisition dwells on cues, 
 the engagement stage's next intercept time is (re)scheduled whenever it changes.
 Every frame a stage produces is kept for the recorder.
 
+Looks reach the tracker in waves (:mod:`iadsim.tracking.wave`, :meth:`Pipeline.flush`):
+sensed at their times, handed over together in their order before any event that
+reads the picture or changes truth (C2, cues, launches, intercepts, leaks) and at the
+end; nothing reads a look's tracker result before, so results are as one by one.
+
 Where truth goes: dwells read truth to generate detections, intercepts read it to
 resolve the physics (:class:`~iadsim.sim.physics.ThreatPhysics`), and the evaluation
 (:class:`~iadsim.sim.evaluation.Evaluation`) reads it for the summary. Decisions
@@ -38,7 +43,6 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from iadsim.c2.threat import threat_eval_events
-from iadsim.engagement.log import Engagements
 from iadsim.frames import Detections, Events, Orders, Tracks, Truth, make_events
 from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
@@ -58,20 +62,12 @@ from iadsim.sim.run_events import RunEvents
 from iadsim.sim.run_truth import RunTruth
 from iadsim.sim.spill import TrackParts
 from iadsim.tracking.tracker import visible_from
+from iadsim.tracking.wave import Look, LookResult, step_looks
 from iadsim.truth import TruthTable
-
-#: Truth is tabulated on this grid (see :class:`iadsim.truth.TruthTable`: windows
-#: computed on first use for the threats alive in them, at any raid size).
-TRUTH_TABLE_DT_S = 0.25
-
-
-def truth_table_for(world: World) -> TruthTable:
-    """The truth table of a run (per-dwell lookups)."""
-    return TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
-
 
 #: Frames of one kind collected before they are joined (:meth:`Pipeline.compact`).
 COMPACT_FRAMES = 2000
+MAX_WAVE = 512  #: looks waiting for the tracker at most (:meth:`Pipeline.flush`)
 
 
 @dataclasses.dataclass
@@ -104,6 +100,7 @@ class Pipeline:
     truth_table: TruthTable | None = None
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
+    _wave: list[tuple[Radar, Look, Callable[[], Truth]]] = dataclasses.field(default_factory=list)
     truth: RunTruth = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
@@ -200,7 +197,10 @@ class Pipeline:
         t0 = time.perf_counter()
         dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
-        self._track(radar, dets, functools.partial(self.truth_at, t_s), t_s, observed[k])
+        look = Look(dets, t_s, radar.radar_id, observed[k], self._changes_only)
+        self._wave.append((radar, look, functools.partial(self.truth_at, t_s)))
+        if len(self._wave) >= MAX_WAVE:
+            self.flush()
         engine.schedule(
             scan.next_look_after(t_s), functools.partial(self._dwell, engine, radar), PRIORITY_DWELL
         )
@@ -225,6 +225,7 @@ class Pipeline:
 
     def _cue_dwell(self, radar: Radar, track_id: int, t_s: float) -> None:
         """An engagement radar's acquisition dwell on a cued track (module doc)."""
+        self.flush()
         firm = self.stages.tracker.tracks(t_s, firm_only=True, track_ids=np.array([track_id]))
         row = np.flatnonzero(firm.track_id == track_id)
         if row.size == 0:  # the cued track was deleted meanwhile
@@ -238,33 +239,43 @@ class Pipeline:
         sig = self.stages.sensors.signatures
         dets = radar.observe_cued(truth, t_s, self.rngs["sensors"], sig, cue, sigma)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
-        hit = self._track(radar, dets, lambda: truth, t_s, radar.in_cue_window(cue, sigma))
+        look = Look(dets, t_s, radar.radar_id, radar.in_cue_window(cue, sigma), self._changes_only)
+        self._wave.append((radar, look, lambda: truth))
+        hit = self.flush()
         acquired = bool(np.isin(track_id, hit))
         self.events.append(make_events(
             t_s, "cue", track_id=track_id, radar_id=radar.radar_id, value=sigma,
             detail="acquired" if acquired else "not acquired",
         ))  # fmt: skip
 
-    def _track(
-        self, radar: Radar, dets: Detections, truth: Callable[[], Truth], t_s: float, observed: Any
-    ) -> NDArray[np.int64]:
-        """Feed one dwell's detections to the tracker; book-keep hits (decision side)
-        and attribution (evaluation side: ``truth()`` if needed). Returns updated ids."""
+    @property
+    def _changes_only(self) -> bool:  # the tracker returns change rows (else all, each look)
+        return self.world.track_history != "full"
+
+    def flush(self) -> NDArray[np.int64]:
+        """Hand the waiting looks to the tracker (module doc) and book-keep each; the
+        ids the last look updated (none if no look waited)."""
+        if not self._wave:
+            return np.zeros(0, np.int64)
+        wave, self._wave = self._wave, []
         t1 = time.perf_counter()
-        tracker = self.stages.tracker
-        look = {"observed": observed, "sensor_id": radar.radar_id}
-        full = self.world.track_history == "full"  # else the tracker returns changed rows
-        n_plots = len(dets)
-        if n_plots:  # one batch at the look time; each plot's own time as an offset
-            tracks = tracker.step(dets, t_s, batch=True, changes_only=not full, **look)
-            self.detections.append(dets)
-        else:  # an empty look only charges misses (cheap: no state output)
-            tracks = tracker.miss(t_s, **look)
-        hit, hit_t_s = tracker.last_hit_ids, tracker.last_hit_t_s  # (and each hit's plot time)
+        results = step_looks(self.stages.tracker, [look for _, look, _ in wave])
         self.stage_time_s["tracker"] += time.perf_counter() - t1
+        for (radar, look, truth), result in zip(wave, results, strict=True):
+            self._note_look(radar, look, truth, result)
+        return results[-1].hit_ids
+
+    def _note_look(
+        self, radar: Radar, look: Look, truth: Callable[[], Truth], result: LookResult
+    ) -> None:
+        """Book-keep one look's tracker result (``truth()`` if the evaluation needs it)."""
+        dets, t_s, tracks = look.detections, look.t_s, result.tracks
+        n_plots = len(dets)
         if n_plots:  # (an empty look has no plot to note nor first detection)
+            self.detections.append(dets)
             self.evaluation.note_plots(dets.truth_id)
-        new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, hit_t_s, tracks)
+        hit = result.hit_ids
+        new_fc = self.fire_control.note_dwell(radar.radar_id, t_s, hit, result.hit_t_s, tracks)
         for tid in new_fc:
             self.events.append(make_events(
                 t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
@@ -276,18 +287,18 @@ class Pipeline:
             self.tracks.append(tracks)
             self.n_track_rows += n_rows
             self.events.extend(self.run_events.track_status(tracks, t_s))
-        if n_plots and tracker.n_tracks:
+        if n_plots and result.n_tracks:
             self.evaluation.observe(
-                tracks if not full else tracks.select(tracker.last_changes), truth, t_s, hit,
-                radar.radar_id, radar.radar_id in self.fire_control.fc_radars,
+                tracks if look.changes_only else tracks.select(result.changes), truth, t_s,
+                hit, radar.radar_id, radar.radar_id in self.fire_control.fc_radars,
             )  # fmt: skip
-        return hit
 
     # -- command and control, engagements -----------------------------------
     def _c2_cycle(self, engine: Engine, t_s: float) -> None:
         c2, eng = self.stages.c2, self.stages.engagement
         if c2 is None or eng is None:
             return
+        self.flush()
         t0 = time.perf_counter()
         picture = self.fire_control.picture(self.stages.tracker.tracks(t_s, firm_only=True), t_s)
         self.events.append(eng.maintain(picture))
@@ -327,6 +338,7 @@ class Pipeline:
         eng = self.stages.engagement
         if eng is None or eng.next_launch_t_s() > t_s:
             return
+        self.flush()
         t0 = time.perf_counter()
         firm = self.stages.tracker.firm_track_ids()
         self.events.append(eng.commit_launches(t_s, firm, fc=self.fire_control))
@@ -354,6 +366,7 @@ class Pipeline:
         if eng.next_intercept_t_s() > t_s:  # a time a mid-course update has since moved
             self._schedule_intercept(engine)
             return
+        self.flush()
         truth = self.truth_at(t_s)
         t0 = time.perf_counter()
         result, events = eng.resolve(truth, t_s, self.rngs["engagement"], self.physics)
@@ -369,18 +382,6 @@ class Pipeline:
                 self._remove_threat(th, t_s)
         self._schedule_intercept(engine)
 
-    def engagement_log(self) -> Engagements:
-        """The engagement log with the evaluation column ``threat_id_launch`` filled."""
-        eng = self.stages.engagement
-        if eng is None:
-            return Engagements.empty()
-        log = eng.log()
-        cols = {c: getattr(log, c) for c in Engagements.columns()}
-        cols["threat_id_launch"] = np.array(
-            [self.order_threat.get(int(o), -1) for o in log.order_id], dtype=np.int64
-        )
-        return Engagements(**cols)
-
     # -- outcomes -----------------------------------------------------------
     def threat_arrives(self, i: int, t_s: float) -> None:
         """Threat ``i`` reached its target site or route end: a leaker unless killed.
@@ -388,6 +389,7 @@ class Pipeline:
         it flies on and may still be killed (:attr:`killed_after_leak_t_s`)."""
         if self.kill_time_s[i] <= t_s or self.outcome[i] != "survived":
             return
+        self.flush()
         self.outcome[i] = "leaked"
         self.outcome_t_s[i] = t_s
         if not np.isfinite(self.world.threats.egress_s[i]):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +26,20 @@ from iadsim.sensors.scan import illuminated_states, sectors_reached
 from iadsim.truth import TruthModel, TruthTable
 from iadsim.truth.model import STATE_COLUMNS
 
-__all__ = ["RunTruth"]
+if TYPE_CHECKING:
+    from iadsim.scenario.compile import World
+
+#: Truth is tabulated on this grid (see :class:`iadsim.truth.TruthTable`: windows
+#: computed on first use for the threats alive in them, at any raid size).
+TRUTH_TABLE_DT_S = 0.25
+
+
+def truth_table_for(world: World) -> TruthTable:
+    """The truth table of a run (per-dwell lookups)."""
+    return TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
+
+
+__all__ = ["TRUTH_TABLE_DT_S", "RunTruth", "truth_table_for"]
 
 Block = tuple[NDArray[np.float64], NDArray[np.bool_]]
 

@@ -30,7 +30,8 @@ from iadsim.sim import recorder
 from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.memory import release_free_memory, releasing
 from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, time_sorted
-from iadsim.sim.pipeline import Pipeline, truth_table_for
+from iadsim.sim.pipeline import Pipeline
+from iadsim.sim.run_truth import truth_table_for
 from iadsim.sim.summary import build_summary
 from iadsim.sim.summary_types import RunSummary
 
@@ -161,6 +162,19 @@ def _engagements_table(world: World, engagements: Engagements) -> Any:
 RNG_STREAMS = ("setup", "sensors", "tracker", "c2", "engagement")
 
 
+def engagement_log(pipeline: Pipeline) -> Engagements:
+    """The run's engagement log with the evaluation column ``threat_id_launch`` filled."""
+    eng = pipeline.stages.engagement
+    if eng is None:
+        return Engagements.empty()
+    log = eng.log()
+    cols = {c: getattr(log, c) for c in Engagements.columns()}
+    cols["threat_id_launch"] = np.array(
+        [pipeline.order_threat.get(int(o), -1) for o in log.order_id], dtype=np.int64
+    )
+    return Engagements(**cols)
+
+
 def simulate(
     world: World,
     scenario: Scenario,
@@ -188,6 +202,7 @@ def simulate(
         engine.schedule(float(t_arr), functools.partial(pipeline.threat_arrives, i), PRIORITY_LEAK)
     pipeline.schedule(engine)
     engine.run(releasing(progress))  # freed memory returned as the run goes
+    pipeline.flush()  # the looks after the last event that read the picture
     return pipeline, engine
 
 
@@ -219,7 +234,7 @@ def run_scenario(
     # plots carry their own illumination times (a sector look spans ~1 s): the file is
     # in time order, ties in look order, as readers such as `iadsim track` require
     detections = time_sorted(pipeline.detection_parts)
-    engagements = pipeline.engagement_log()
+    engagements = engagement_log(pipeline)
     summary = build_summary(
         world, pipeline, detections, engagements, seed=seed,
         n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,

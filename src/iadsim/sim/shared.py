@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from iadsim.scenario.compile import World, compile_world
 from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import RadarSite, radar_sites
-from iadsim.sim.pipeline import TRUTH_TABLE_DT_S
+from iadsim.sim.run_truth import TRUTH_TABLE_DT_S
 from iadsim.sim.runner import arrival_times_s
 from iadsim.truth import TruthTable
 
