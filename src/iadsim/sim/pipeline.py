@@ -67,7 +67,8 @@ from iadsim.truth import TruthTable
 
 #: Frames of one kind collected before they are joined (:meth:`Pipeline.compact`).
 COMPACT_FRAMES = 2000
-MAX_WAVE = 512  #: looks waiting for the tracker at most (:meth:`Pipeline.flush`)
+#: Looks waiting for the tracker at most (:meth:`Pipeline.flush`).
+MAX_WAVE = 512
 
 
 @dataclasses.dataclass

@@ -29,6 +29,8 @@ from iadsim.truth.model import STATE_COLUMNS
 if TYPE_CHECKING:
     from iadsim.scenario.compile import World
 
+__all__ = ["TRUTH_TABLE_DT_S", "RunTruth", "truth_table_for"]
+
 #: Truth is tabulated on this grid (see :class:`iadsim.truth.TruthTable`: windows
 #: computed on first use for the threats alive in them, at any raid size).
 TRUTH_TABLE_DT_S = 0.25
@@ -38,8 +40,6 @@ def truth_table_for(world: World) -> TruthTable:
     """The truth table of a run (per-dwell lookups)."""
     return TruthTable.build(world.truth, world.duration_s, TRUTH_TABLE_DT_S)
 
-
-__all__ = ["TRUTH_TABLE_DT_S", "RunTruth", "truth_table_for"]
 
 Block = tuple[NDArray[np.float64], NDArray[np.bool_]]
 
