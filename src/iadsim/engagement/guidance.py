@@ -15,7 +15,8 @@ Guidance support (:class:`GuidanceSupport`)
 * ``terminal``: ``fire_control`` (semi-active homing or track-via-missile: the
   engagement radar must hold the track at the intercept, within ``max_gap_s``, or the
   round is aborted) or ``autonomous`` (an active seeker acquires on its own).
-* A launch always needs a fire-control track (checked by C2).
+* A launch always needs a fire-control track, whatever the guidance: checked by C2 at
+  the order and by the engagement stage again at the launch (``reaction_s`` later).
 
 Probability of terminal acquisition (:class:`AcquisitionTable`)
 ---------------------------------------------------------------

@@ -225,7 +225,7 @@ class FireControlBook:
 
     def holds(self, t_s: float, battery_id: int, track_id: int) -> bool:
         """Battery ``battery_id``'s engagement radar updated ``track_id`` within its hold
-        time before ``t_s`` (the launch commit of a radar-guided round)."""
+        time before ``t_s`` (the launch commit of a salvo)."""
         b = np.flatnonzero(self.battery_id == battery_id)
         if b.size == 0:
             return False
