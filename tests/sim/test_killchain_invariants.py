@@ -432,19 +432,20 @@ def test_invariants_with_four_s400_batteries(three_point: bool, seed: int) -> No
     assert "no fire-control track at launch" in cancels
 
 
-# Known failures, found 2026-12-05 by running the invariants outside the tests
-# (batteries(8) seeds 1-6, random scenarios with four batteries seeds 100-115); strict
-# xfails, so a fix shows:
-# - batteries(8) seed 6: after kills in the F-16 four-ship, the coasting tracks of two
-#   killed aircraft (position sigma ~1 km after 40 s) take the surviving neighbour's
-#   plots; the duplicate rule then deletes that aircraft's own (younger) track with a
-#   salvo on it, the salvo is handed to one dead aircraft's track, and C2 orders a
-#   second salvo at the other (682 s), which reads as a surviving target.
-# - random_scenario(109, batteries=4): a fighter's break turn (velocity 520 m/s off
-#   within 8 s) loses its track with a salvo on it; the new track on it is outside the
-#   unsupported salvo's reach gate, so C2 orders at it 4 s before that salvo is aborted.
+# Found 2026-12-05 by running the invariants outside the tests (batteries(8) seeds 1-6,
+# random scenarios with four batteries seeds 100-115):
+# - batteries(8) seed 6: after kills in the F-16 four-ship, the coasting track of a
+#   killed aircraft (position sigma ~1 km after 40 s) took the surviving neighbour's
+#   plots; the duplicate rule deleted the younger track, the neighbour's own with a
+#   salvo on it, the salvo went to the dead aircraft's track, and C2 ordered a second
+#   salvo at the other dead aircraft's track, on the survivor by then (682 s). The rule
+#   now keeps the better supported of two duplicates (tracking.coalesce.DuplicateRule).
+# - random_scenario(109, batteries=4), still failing (strict xfail): a fighter's break
+#   turn (velocity 520 m/s off within 8 s) loses its track with a salvo on it; the new
+#   track on it is outside the unsupported salvo's reach gate (the round, flying on to
+#   its old PIP, cannot acquire it), so C2 orders at it 4 s before that salvo is aborted,
+#   which the invariant counts as a second engagement.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="found 2026-12-05: a second salvo at one aircraft")
 def test_invariants_eight_batteries_seed_6() -> None:
     sc = _batteries(8)
     _check_all(run_scenario(sc, seed=6, record=False, limits=None), _limits(sc))

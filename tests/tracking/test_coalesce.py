@@ -70,13 +70,63 @@ def test_rule_waits_min_duration_and_deletes_the_younger() -> None:
     since = np.full(2, np.nan)
     firm, hit = np.ones(2, bool), np.ones(2, bool)
     assert not rule.duplicates(ids, firm, hit, x, P, 3, since, 0.0).any()
-    assert since[1] == 0.0 and np.isnan(since[0])  # the older track is never a candidate
+    assert since.tolist() == [0.0, 0.0]  # each has a partner since now
     assert not rule.duplicates(ids, firm, hit, x, P, 3, since, 5.0).any()
     out = rule.duplicates(ids, firm, hit, x, P, 3, since, 10.0)
-    assert out.tolist() == [False, True]
+    assert out.tolist() == [False, True]  # no hit history given: the younger goes
     x[1, 0] = 5_000.0  # separated: the run of "same target" ends
     assert not rule.duplicates(ids, firm, hit, x, P, 3, since, 12.0).any()
-    assert np.isnan(since[1])
+    assert np.isnan(since).all()
+
+
+def _bits(*hits: int) -> np.uint64:
+    """Hit history with ``hits`` (latest first) as the tracker writes it (bit 0 latest)."""
+    return np.uint64(sum(h << k for k, h in enumerate(hits)))
+
+
+@pytest.mark.parametrize(
+    ("older", "younger", "recent_looks", "deleted"),
+    [
+        # the older track coasted (a killed aircraft's), then took the plots: it goes
+        ((1, 1, 0, 0, 0, 0, 0, 0), (1, 1, 1, 1, 1, 1, 1, 1), 8, 0),
+        ((1, 1, 1, 1, 1, 1, 1, 1), (1, 1, 0, 0, 0, 0, 0, 0), 8, 1),
+        ((1, 0, 1, 0, 1, 0, 1, 0), (0, 1, 0, 1, 0, 1, 0, 1), 8, 1),  # a tie: the younger
+        ((1, 1, 0, 0, 0, 0, 0, 0), (1, 1, 1, 1, 1, 1, 1, 1), 2, 1),  # equal over 2 looks
+        ((1, 1, 0, 0, 0, 0, 0, 0), (1, 1, 1, 1, 1, 1, 1, 1), 0, 1),  # 0: age alone
+    ],
+)
+def test_rule_deletes_the_less_supported(older, younger, recent_looks, deleted) -> None:
+    """Of two duplicates the one with fewer hits over its last ``recent_looks`` looks is
+    deleted, the younger on a tie (Blackman and Popoli 1999, sec. 6.3.3: the track of
+    lower score goes)."""
+    rule = DuplicateRule(min_duration_s=10.0, recent_looks=recent_looks)
+    ids = np.array([5, 9])
+    hist = np.array([_bits(*older), _bits(*younger)])
+    x = np.zeros((2, 6))
+    P = np.tile(np.diag([1e4] * 3 + [100.0] * 3), (2, 1, 1))
+    since = np.full(2, np.nan)
+    firm, hit = np.ones(2, bool), np.ones(2, bool)
+    rule.duplicates(ids, firm, hit, x, P, 3, since, 0.0, hist)
+    out = rule.duplicates(ids, firm, hit, x, P, 3, since, 10.0, hist)
+    assert np.flatnonzero(out).tolist() == [deleted]
+
+
+def test_rule_counts_the_run_whichever_ranks_higher() -> None:
+    """Two tracks taking one target's plots in turn swap ranks; the run of updates with
+    a partner still counts for both, and at its end the lower-ranked one goes (a run
+    that restarted at each swap would keep both for ever)."""
+    rule = DuplicateRule(min_duration_s=10.0, recent_looks=4)
+    ids = np.array([5, 9])
+    x = np.zeros((2, 6))
+    P = np.tile(np.diag([1e4] * 3 + [100.0] * 3), (2, 1, 1))
+    since = np.full(2, np.nan)
+    firm = np.ones(2, bool)
+    for k, t in enumerate(np.arange(0.0, 10.0, 1.0)):
+        hist = np.array([_bits(1, 1, 0, 1), _bits(1, 0, 1, 1)][:: 1 if k % 2 else -1])
+        assert not rule.duplicates(ids, firm, np.ones(2, bool), x, P, 3, since, t, hist).any()
+    hist = np.array([_bits(1, 0, 0, 1), _bits(1, 1, 1, 1)])
+    out = rule.duplicates(ids, firm, np.ones(2, bool), x, P, 3, since, 10.0, hist)
+    assert out.tolist() == [True, False]
 
 
 @pytest.mark.parametrize("rule", [None, {"gate_probability": 0.99, "min_duration_s": 10.0}])
@@ -142,9 +192,9 @@ def test_tree_candidates_give_the_dense_answer(seed, n, spread_m) -> None:
     dense_pairs = co._DENSE_PAIRS
     try:
         co._DENSE_PAIRS = 10**12
-        dense = same_target_pairs(x, P, rows, cand, 3, gamma, ids=ids)
+        dense = same_target_pairs(x, P, rows, cand, 3, gamma, rank=ids)
         co._DENSE_PAIRS = 0
-        tree = same_target_pairs(x, P, rows, cand, 3, gamma, ids=ids)
+        tree = same_target_pairs(x, P, rows, cand, 3, gamma, rank=ids)
     finally:
         co._DENSE_PAIRS = dense_pairs
     assert np.array_equal(dense, tree)

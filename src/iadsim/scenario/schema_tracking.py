@@ -285,17 +285,22 @@ Initiation = Annotated[KindModel, INITIATIONS.union]
 
 # -- deletion -----------------------------------------------------------------
 class DuplicatesConfig(_M):
-    """Duplicate-track deletion (:class:`~iadsim.tracking.coalesce.DuplicateRule`): the
-    younger of two firm tracks whose position-velocity estimates pass the chi-square
-    same-target test (Bar-Shalom 1981) at ``gate_probability`` for ``min_duration_s``."""
+    """Duplicate-track deletion (:class:`~iadsim.tracking.coalesce.DuplicateRule`): of
+    two firm tracks whose position-velocity estimates pass the chi-square same-target
+    test (Bar-Shalom 1981) at ``gate_probability`` for ``min_duration_s``, the one with
+    fewer hits over its last ``recent_looks`` looks (0: the younger) is deleted, the
+    younger on a tie."""
 
     gate_probability: Prob = 0.99
     min_duration_s: Annotated[float, Field(ge=0.0)] = 10.0
+    recent_looks: Annotated[int, Field(ge=0, le=64)] = 8
 
     def rule(self) -> DuplicateRule:
         """The plain rule these fields describe."""
         return DuplicateRule(
-            gate_probability=self.gate_probability, min_duration_s=self.min_duration_s
+            gate_probability=self.gate_probability,
+            min_duration_s=self.min_duration_s,
+            recent_looks=self.recent_looks,
         )
 
 

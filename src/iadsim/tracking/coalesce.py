@@ -1,5 +1,5 @@
-"""Duplicate tracks: a track-coalescence test that deletes the younger of two tracks
-that estimate the same target.
+"""Duplicate tracks: a track-coalescence test that deletes the less supported of two
+tracks that estimate the same target.
 
 Two firm tracks on one target (a second track started on a plot the first one missed,
 or on the other plot of a target split into two plots) share its measurements
@@ -15,11 +15,19 @@ the same target, so ``P_i + P_j`` over-states the spread of ``D`` and the test e
 the side of calling them one target; two targets kilometres apart with tracks of a
 few hundred metres of uncertainty give ``d2`` in the hundreds). A pair that passes
 the test at every update of the younger track for ``min_duration_s`` is one target
-held twice, and the younger track (the larger id: ids are issued in order) is
-deleted, as in the "duplicate track elimination" step of Blackman and Popoli
-(1999, sec. 6.3.3, track merging). Velocities are part of the test, so the track of
-one formation member passing close to another member (or a track of a crossing
-target) is not a duplicate.
+held twice, and one of the two is deleted, as in the "duplicate track elimination"
+step of Blackman and Popoli (1999, sec. 6.3.3, track merging), which keeps the track
+of higher score: here the one with more hits over its last ``recent_looks`` looks
+(the M-of-N tracker's score), the older (the smaller id: ids are issued in order) on
+a tie. The hits matter when one of the two has wandered onto the target: the
+coasting track of a formation member killed tens of seconds earlier, its position
+sigma grown to a kilometre, takes a surviving neighbour's plots that the
+neighbour's own, tighter track rejected; deleting the younger track would delete the
+neighbour's own one (eight S-400 batteries, ``bench_scaling.batteries(8)`` seed 6: a
+salvo's track deleted that way, and the other dead aircraft's track, on the survivor
+a moment later, engaged a second time). Velocities are part of the test, so the
+track of one formation member passing close to another member (or a track of a
+crossing target) is not a duplicate.
 
 References
 ----------
@@ -44,7 +52,7 @@ F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
 I64 = NDArray[np.int64]
 
-__all__ = ["DuplicateRule", "same_target_pairs"]
+__all__ = ["DuplicateRule", "best_partner_rank", "same_target_pairs"]
 
 #: pairs compared in one block (memory ~ 400 B per pair)
 _BLOCK_PAIRS = 200_000
@@ -57,11 +65,24 @@ _SLACK = 1e-9
 
 
 def same_target_pairs(
-    x: F64, P: F64, rows: I64, cand: I64, ndim: int, gamma: float, ids: I64 | None = None
+    x: F64, P: F64, rows: I64, cand: I64, ndim: int, gamma: float, rank: I64 | None = None
 ) -> B:
     """Which tracks ``rows`` (h,) have a track in ``cand`` (k,) whose position-velocity
     estimate passes the same-target test (module docstring) with threshold ``gamma``
-    (with ``ids`` (n,): only partners of a smaller id count).
+    (with ``rank`` (n,): only partners of a higher rank count); see
+    :func:`best_partner_rank`."""
+    best = best_partner_rank(x, P, rows, cand, ndim, gamma, rank)
+    if rank is None:
+        return best >= 0
+    return best > rank[rows]
+
+
+def best_partner_rank(
+    x: F64, P: F64, rows: I64, cand: I64, ndim: int, gamma: float, rank: I64 | None = None
+) -> I64:
+    """For each of the tracks ``rows`` (h,), the highest ``rank`` (n,) (None: all 0)
+    among the tracks of ``cand`` (k,) whose position-velocity estimate passes the
+    same-target test (module docstring) with threshold ``gamma`` with it; -1 if none.
 
     A pair passes only if ``|D_pos|^2 <= gamma trace(T)`` (``d2 >= |D|^2 / trace(T)``,
     the largest eigenvalue being at most the trace), a cheap pre-filter. Since
@@ -76,15 +97,12 @@ def same_target_pairs(
     rows, cand : indices into ``x``; a row never pairs with itself.
     ndim : spatial dimension d (the test uses the first 2d states).
     gamma : threshold on d2 (chi-square with 2d degrees of freedom).
-
-    Returns
-    -------
-    (h,) bool: the row has a partner in ``cand`` with ``d2 <= gamma``.
+    rank : (n,) non-negative ranks, or None.
     """
     s = 2 * ndim
-    out = np.zeros(rows.shape[0], bool)
+    best = np.full(rows.shape[0], -1, np.int64)
     if rows.shape[0] == 0 or cand.shape[0] == 0:
-        return out
+        return best
     if rows.shape[0] * cand.shape[0] <= _DENSE_PAIRS:
         hi, ki = np.divmod(np.arange(rows.shape[0] * cand.shape[0]), cand.shape[0])
     else:
@@ -92,8 +110,6 @@ def same_target_pairs(
         hi, ki = _candidate_pairs(x[:, :ndim], tr, rows, cand, gamma)
     r, c = rows[hi], cand[ki]
     keep = r != c
-    if ids is not None:
-        keep &= ids[c] < ids[r]
     hi, r, c = hi[keep], r[keep], c[keep]
     for a in range(0, hi.shape[0], _BLOCK_PAIRS):
         pr, pc, ph = r[a : a + _BLOCK_PAIRS], c[a : a + _BLOCK_PAIRS], hi[a : a + _BLOCK_PAIRS]
@@ -106,8 +122,10 @@ def same_target_pairs(
             continue
         y = np.linalg.solve(T[near], D[near][..., None])[..., 0]
         d2 = np.einsum("pi,pi->p", D[near], y)
-        out[ph[near][d2 <= gamma]] = True
-    return out
+        ok = d2 <= gamma
+        got = pc[near][ok]
+        np.maximum.at(best, ph[near][ok], np.zeros_like(got) if rank is None else rank[got])
+    return best
 
 
 def _candidate_pairs(pos: F64, tr: F64, rows: I64, cand: I64, gamma: float) -> tuple[I64, I64]:
@@ -138,42 +156,64 @@ def _chi2_ppf(probability: float, dof: int) -> float:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DuplicateRule:
-    """Delete the younger of two firm tracks that pass the same-target test
-    (:func:`same_target_pairs`, chi-square on positions and velocities at
-    ``gate_probability``) at each of its updates for ``min_duration_s`` seconds.
+    """Of two firm tracks that pass the same-target test (:func:`same_target_pairs`,
+    chi-square on positions and velocities at ``gate_probability``) at each update of
+    one of them for ``min_duration_s`` seconds, delete that one, when updated, if it is
+    the less supported: fewer hits over its last ``recent_looks`` looks, or as many and
+    younger (module docstring). The run of updates with a partner counts whichever of
+    the two ranks higher meanwhile (two tracks that take one target's plots in turn
+    swap ranks), and the rank decides at the end.
 
     ``gate_probability`` : probability that the test accepts two tracks of one target
     (ignoring their cross-covariance; see the module docstring).
     ``min_duration_s`` : how long the pair must stay inseparable (a crossing or a
     close pass of two targets with different velocities fails the test anyway).
+    ``recent_looks`` : looks (of any sensor) over which hits are counted, 0-64; 0: the
+    younger is always deleted.
     """
 
     gate_probability: float = 0.99
     min_duration_s: float = 10.0
+    recent_looks: int = 8
 
     def __post_init__(self) -> None:
         if not 0.0 < self.gate_probability < 1.0:
             raise ValueError("DuplicateRule.gate_probability: must be in (0, 1)")
         if not self.min_duration_s >= 0.0:
             raise ValueError("DuplicateRule.min_duration_s: must be >= 0")
+        if not 0 <= self.recent_looks <= 64:
+            raise ValueError("DuplicateRule.recent_looks: must be in [0, 64]")
+
+    def rank(self, track_id: I64, hist: NDArray[np.uint64]) -> I64:
+        """(n,) rank of each track, higher kept: hits over the last ``recent_looks``
+        looks (``hist``: a track's hit (1) / miss (0) bits, the latest lowest), then
+        the older (smaller id) first."""
+        mask = np.uint64((1 << self.recent_looks) - 1)
+        hits = np.bitwise_count(hist & mask).astype(np.int64)
+        rank = np.empty(track_id.shape[0], np.int64)
+        rank[np.lexsort((-track_id, hits))] = np.arange(track_id.shape[0])
+        return rank
 
     def duplicates(
         self, track_id: I64, firm: B, hit_now: B, x: F64, P: F64, ndim: int, dup_since_s: F64,
-        t_s: float,
+        t_s: float, hist: NDArray[np.uint64] | None = None,
     ) -> B:  # fmt: skip
         """Tracks (n,) to delete now; updates ``dup_since_s`` (n,) in place.
 
         ``dup_since_s``: time since which each track has continuously had a same-target
-        partner with a smaller id, NaN if none. Only tracks updated now (``hit_now``)
-        are tested (their states are fresh); others keep their state.
+        partner at its updates, NaN if none (``hist`` (n,), the tracks' hit bits; None:
+        ranked by age alone). Only tracks updated now (``hit_now``) are tested (their
+        states are fresh); others keep their state.
         """
         rows = (firm & hit_now).nonzero()[0]
         out = np.zeros(track_id.shape[0], bool)
         if rows.shape[0] == 0:
             return out
         gamma = _chi2_ppf(self.gate_probability, 2 * ndim)
-        older = same_target_pairs(x, P, rows, firm.nonzero()[0], ndim, gamma, ids=track_id)
+        rank = self.rank(track_id, np.zeros_like(track_id, np.uint64) if hist is None else hist)
+        best = best_partner_rank(x, P, rows, firm.nonzero()[0], ndim, gamma, rank)
         since = dup_since_s[rows]
-        dup_since_s[rows] = np.where(older, np.where(np.isnan(since), t_s, since), np.nan)
-        out[rows] = older & (t_s - dup_since_s[rows] >= self.min_duration_s)
+        dup_since_s[rows] = np.where(best >= 0, np.where(np.isnan(since), t_s, since), np.nan)
+        lasted = t_s - dup_since_s[rows] >= self.min_duration_s
+        out[rows] = lasted & (best > rank[rows])
         return out

@@ -262,8 +262,8 @@ class ScoreConfirmer:
 class Deleter:
     """Delete on ``max_misses`` consecutive misses, on no update for
     ``max_coast_s`` seconds, when the position std exceeds ``max_pos_sigma_m``, or
-    (``duplicates`` given, and the states ``x`` passed) the younger of two tracks
-    that hold one target (:class:`~iadsim.tracking.coalesce.DuplicateRule`)."""
+    (``duplicates`` given, and the states ``x`` passed) the less supported of two
+    tracks that hold one target (:class:`~iadsim.tracking.coalesce.DuplicateRule`)."""
 
     max_misses: int = 3
     max_coast_s: float = float("inf")
@@ -281,6 +281,14 @@ class Deleter:
         if self.duplicates is not None and x is not None and book.track_id.shape[0] > 1:
             firm = book.status != TrackStatus.TENTATIVE
             out |= self.duplicates.duplicates(
-                book.track_id, firm, book.t_hit_s == t_s, x, P, ndim, book.dup_since_s, t_s
+                book.track_id,
+                firm,
+                book.t_hit_s == t_s,
+                x,
+                P,
+                ndim,
+                book.dup_since_s,
+                t_s,
+                book.hist,
             )
         return np.asarray(out)
