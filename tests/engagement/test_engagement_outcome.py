@@ -172,35 +172,45 @@ def test_order_whose_track_is_lost_before_launch_is_cancelled(make_interceptor):
 
 
 class _Held:
-    """A fire-control book in which the engagement radar holds only ``tracks``."""
+    """A fire-control book in which the engagement radar holds only ``tracks`` and some
+    radar (any) holds ``tracks | also``."""
 
-    def __init__(self, tracks: set[int]) -> None:
-        self.tracks, self.asked = tracks, []
+    def __init__(self, tracks: set[int], also: frozenset[int] = frozenset()) -> None:
+        self.tracks, self.also, self.asked = tracks, also, []
 
-    def holds(self, t_s: float, battery_id: int, track_id: int) -> bool:
-        self.asked.append((t_s, battery_id, track_id))
-        return track_id in self.tracks
+    def holds(self, t_s: float, battery_id: int, track_id: int, any_radar: bool = False) -> bool:
+        self.asked.append((t_s, battery_id, track_id, any_radar))
+        return track_id in self.tracks or (any_radar and track_id in self.also)
 
 
 @pytest.mark.parametrize("midcourse", ["fire_control", "any_track", "none"])
 @pytest.mark.parametrize("terminal", ["fire_control", "autonomous"])
-def test_every_round_needs_the_radar_track_at_launch(make_interceptor, midcourse, terminal):
-    """Launch commit: both tracks are firm, the engagement radar holds only track 1.
-    Whatever its guidance, no type is launched at track 0 (cancelled, rounds back to
-    the magazine): the launch data come from the engagement radar, and a track it lost
-    during the reaction time (four S-400 batteries: a track started on an F-16
-    four-ship's plots that had since left it) is not fired at."""
+@pytest.mark.parametrize("other_radar_holds", [False, True])
+def test_round_needs_what_guides_it_to_hold_the_track_at_launch(
+    make_interceptor, midcourse, terminal, other_radar_holds
+):
+    """Launch commit: both tracks are firm, the engagement radar holds only track 1, and
+    another radar also holds track 0 or not. A round is launched at track 0 only if
+    what will guide it holds the track: any radar for a type any radar's track guides in
+    mid-course, the engagement radar for the others; otherwise the order is cancelled
+    and its rounds go back to the magazine (four S-400 batteries: a 40N6-class pair
+    launched at a track started on an F-16 four-ship's plots that had left it and
+    coasted 8 s unseen)."""
     sup = GuidanceSupport(midcourse=midcourse, terminal=terminal)
     eng = _stage(make_interceptor, loadout=((4,),), support=sup)
     eng.launch(_orders(2, rounds=2), _picture(None, 0.0))
-    book = _Held({1})
+    book = _Held({1}, frozenset({0}) if other_radar_holds else frozenset())
     ev = eng.commit_launches(5.0, np.array([0, 1]), fc=book)
+    any_track = midcourse == "any_track"
+    assert (5.0, 0, 0, any_track) in book.asked
+    if any_track and other_radar_holds:
+        assert ev.kind.tolist() == ["launch", "launch", "magazine_empty"]
+        assert eng.log().order_id.tolist() == [0, 1]
+        return
     assert ev.kind.tolist() == ["cancel", "launch"]
-    assert ev.detail.tolist()[0] == "no fire-control track at launch"
-    assert (5.0, 0, 0) in book.asked and (5.0, 0, 1) in book.asked
+    why = "no current track at launch" if any_track else "no fire-control track at launch"
+    assert ev.detail.tolist()[0] == why
     assert eng.rounds[0, 0] == 2 and eng.log().order_id.tolist() == [1]
-    ev = eng.commit_launches(5.0, np.array([0, 1]), fc=_Held({0, 1}))
-    assert len(ev) == 0  # nothing pending: the cancelled order is gone
 
 
 def test_reload_from_reserve(make_interceptor):

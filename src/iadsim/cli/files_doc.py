@@ -95,8 +95,8 @@ EVENT_KIND_DOCS: dict[str, str] = {
     "handover": "a salvo moves to a successor track (track_id = new, value = old track)",
     "abort": "a salvo is aborted (detail = reason)",
     "cancel": (
-        "an order is withdrawn before launch: its track lost, or no longer held by the"
-        " battery's engagement radar (value = rounds returned, detail = why)"
+        "an order is withdrawn before launch: its track lost, or no longer held by what"
+        " would guide the round (value = rounds returned, detail = why)"
     ),
     "intercept": "a salvo reaches its intercept point",
     "kill": "a threat is killed",

@@ -15,8 +15,9 @@ Guidance support (:class:`GuidanceSupport`)
 * ``terminal``: ``fire_control`` (semi-active homing or track-via-missile: the
   engagement radar must hold the track at the intercept, within ``max_gap_s``, or the
   round is aborted) or ``autonomous`` (an active seeker acquires on its own).
-* A launch always needs a fire-control track, whatever the guidance: checked by C2 at
-  the order and by the engagement stage again at the launch (``reaction_s`` later).
+* A launch always needs a fire-control track: checked by C2 at the order. At the
+  launch (``reaction_s`` later) the engagement stage checks that what will guide the
+  round still holds the track: the engagement radar, or any radar for ``any_track``.
 
 Probability of terminal acquisition (:class:`AcquisitionTable`)
 ---------------------------------------------------------------

@@ -12,11 +12,12 @@ except :meth:`Engagement.resolve`, which resolves the physics)
   pending until its launch time (``reaction_s`` later).
 * ``events = eng.commit_launches(t_s, track_ids, fc=book)`` at each
   ``eng.next_launch_t_s()``, after that instant's C2 cycle (launch commit): a pending
-  salvo whose track (after any handover) is still firm and held by its battery's
-  engagement radar now (:class:`FireControlHold`; whatever the type's mid-course
-  guidance: the launch data come from that radar), is launched (``launch`` event); one
-  whose track is lost or not held is cancelled (``cancel`` event, rounds back to the
-  magazine, no salvo in the log; C2 may order again once the radar holds the track).
+  salvo whose track (after any handover) is still firm and held now, within the
+  battery's fire-control hold time, by what will guide it (:class:`FireControlHold`:
+  the battery's engagement radar, or for a type guided by any radar's track in
+  mid-course, any radar), is launched (``launch`` event); one whose track is lost or
+  not held is cancelled (``cancel`` event, rounds back to the magazine, no salvo in the
+  log; C2 may order again once the radar holds the track).
   A pending salvo that maintenance would abort is cancelled the same way.
 * ``eng.next_intercept_t_s()`` gives the earliest pending intercept (inf if none); at
   that time ``intercepts, events = eng.resolve(truth, t_s, rng, physics)`` resolves
@@ -58,9 +59,9 @@ Int = NDArray[np.int64]
 class FireControlHold(Protocol):
     """Which tracks the batteries' engagement radars hold (the run's fire-control book)."""
 
-    def holds(self, t_s: float, battery_id: int, track_id: int) -> bool:
-        """Battery ``battery_id``'s engagement radar updated ``track_id`` within its
-        fire-control hold time before ``t_s``."""
+    def holds(self, t_s: float, battery_id: int, track_id: int, any_radar: bool = False) -> bool:
+        """Battery ``battery_id``'s engagement radar (any radar if ``any_radar``) updated
+        ``track_id`` within the battery's fire-control hold time before ``t_s``."""
         ...
 
 
@@ -175,10 +176,11 @@ class Engagement:
     ) -> Events:  # fmt: skip
         """Launch the pending salvos due by ``t_s`` (strictly before it if ``before``)
         whose track (after any handover) is among ``track_ids`` (the firm tracks now)
-        and held by the battery's engagement radar (``fc``; None: not checked); cancel
-        the others: a launch needs a track to fire at, and the engagement radar's track
-        for its launch data (a track that radar lost during the reaction time, say one
-        started on a formation's plots that has since left it, is not fired at).
+        and held within the battery's hold time (``fc``; None: not checked) by the
+        battery's engagement radar, or by any radar for a type any radar's track guides
+        in mid-course; cancel the others: a launch needs a track to fire at and a
+        current one to guide the round (a track started on a formation's plots that
+        has since left it, coasting unseen, is not fired at).
         ``track_ids`` None: launch them all. Returns the ``launch``/``magazine_empty``/
         ``cancel`` events."""
         events: list[Events] = []
@@ -188,7 +190,7 @@ class Engagement:
         for _, oid in due:
             row, i, n, t_l = self._pending[oid]
             k = int(np.flatnonzero(self.in_flight.order_id == oid)[0])
-            why = self._launch_inhibit(k, t_s, firm, fc)
+            why = self._launch_inhibit(k, i, t_s, firm, fc)
             if why:
                 rec = self._withdraw(oid, t_s)
                 self.in_flight = self.in_flight.select(self.in_flight.order_id != oid)
@@ -204,14 +206,19 @@ class Engagement:
         return Events.concat(events)
 
     def _launch_inhibit(
-        self, k: int, t_s: float, firm: set[int] | None, fc: FireControlHold | None
+        self, k: int, i: int, t_s: float, firm: set[int] | None, fc: FireControlHold | None
     ) -> str:
-        """Why pending salvo ``k`` may not leave the rail now ("": it may)."""
+        """Why pending salvo ``k`` (of type ``i``) may not leave the rail now ("": it may)."""
         track_id = int(self.in_flight.track_id[k])
         if firm is not None and track_id not in firm:
             return "track lost before launch"
         battery_id = int(self.in_flight.battery_id[k])
-        if fc is not None and not fc.holds(t_s, battery_id, track_id):
+        if fc is None:
+            return ""
+        if self.table.support[i].midcourse == "any_track":  # any radar's track guides it
+            if not fc.holds(t_s, battery_id, track_id, any_radar=True):
+                return "no current track at launch"
+        elif not fc.holds(t_s, battery_id, track_id):
             return "no fire-control track at launch"
         return ""
 

@@ -223,15 +223,15 @@ class FireControlBook:
             fc_prev_hit_t_s=times[col + PREV].T, deleted=deleted,
         )  # fmt: skip
 
-    def holds(self, t_s: float, battery_id: int, track_id: int) -> bool:
-        """Battery ``battery_id``'s engagement radar updated ``track_id`` within its hold
-        time before ``t_s`` (the launch commit of a salvo)."""
+    def holds(self, t_s: float, battery_id: int, track_id: int, any_radar: bool = False) -> bool:
+        """Battery ``battery_id``'s engagement radar (any radar if ``any_radar``) updated
+        ``track_id`` within the battery's hold time before ``t_s`` (the launch commit of
+        a salvo)."""
         b = np.flatnonzero(self.battery_id == battery_id)
         if b.size == 0:
             return False
-        last = self._times(np.array([track_id], dtype=np.int64))[
-            1 + 3 * self.fc_column[b[0]] + LAST
-        ]
+        row = 0 if any_radar else 1 + 3 * self.fc_column[b[0]] + LAST
+        last = self._times(np.array([track_id], dtype=np.int64))[row]
         return bool(t_s - last[0] <= self.hold_s[b[0]])
 
     def cues(
