@@ -57,7 +57,8 @@ Int = NDArray[np.int64]
 
 
 class FireControlHold(Protocol):
-    """Which tracks the batteries' engagement radars hold (the run's fire-control book)."""
+    """Which tracks the batteries' engagement radars, or any radar, hold (the run's
+    fire-control book)."""
 
     def holds(self, t_s: float, battery_id: int, track_id: int, any_radar: bool = False) -> bool:
         """Battery ``battery_id``'s engagement radar (any radar if ``any_radar``) updated

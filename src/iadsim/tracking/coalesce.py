@@ -14,8 +14,8 @@ of their estimates: with ``D = x_i - x_j`` (positions and velocities, 2d states)
 the same target, so ``P_i + P_j`` over-states the spread of ``D`` and the test errs on
 the side of calling them one target; two targets kilometres apart with tracks of a
 few hundred metres of uncertainty give ``d2`` in the hundreds). A pair that passes
-the test at every update of the younger track for ``min_duration_s`` is one target
-held twice, and one of the two is deleted, as in the "duplicate track elimination"
+the test at the updates of its tracks for ``min_duration_s`` is one target held
+twice, and one of the two is deleted, as in the "duplicate track elimination"
 step of Blackman and Popoli (1999, sec. 6.3.3, track merging), which keeps the track
 of higher score: here the one with more hits over its last ``recent_looks`` looks
 (the M-of-N tracker's score), the older (the smaller id: ids are issued in order) on

@@ -281,14 +281,7 @@ class Deleter:
         if self.duplicates is not None and x is not None and book.track_id.shape[0] > 1:
             firm = book.status != TrackStatus.TENTATIVE
             out |= self.duplicates.duplicates(
-                book.track_id,
-                firm,
-                book.t_hit_s == t_s,
-                x,
-                P,
-                ndim,
-                book.dup_since_s,
-                t_s,
+                book.track_id, firm, book.t_hit_s == t_s, x, P, ndim, book.dup_since_s, t_s,
                 book.hist,
-            )
+            )  # fmt: skip
         return np.asarray(out)
