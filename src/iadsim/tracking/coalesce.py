@@ -52,7 +52,7 @@ F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
 I64 = NDArray[np.int64]
 
-__all__ = ["DuplicateRule", "best_partner_rank", "same_target_pairs"]
+__all__ = ["DuplicateRule", "best_partner_rank", "recent_hits", "same_target_pairs"]
 
 #: pairs compared in one block (memory ~ 400 B per pair)
 _BLOCK_PAIRS = 200_000
@@ -62,6 +62,12 @@ _BLOCK_PAIRS = 200_000
 _DENSE_PAIRS = 256
 #: relative slack of the candidate search's radius over the pre-filter's bound
 _SLACK = 1e-9
+
+
+def recent_hits(hist: NDArray[np.uint64], n: int) -> I64:
+    """Hits (n_tracks,) among the last ``n`` looks (0-64) of hit (1) / miss (0) bit
+    histories ``hist``, the latest look lowest (``TrackBook.hist``)."""
+    return np.bitwise_count(hist & np.uint64((1 << n) - 1)).astype(np.int64)
 
 
 def same_target_pairs(
@@ -188,8 +194,7 @@ class DuplicateRule:
         """(n,) rank of each track, higher kept: hits over the last ``recent_looks``
         looks (``hist``: a track's hit (1) / miss (0) bits, the latest lowest), then
         the older (smaller id) first."""
-        mask = np.uint64((1 << self.recent_looks) - 1)
-        hits = np.bitwise_count(hist & mask).astype(np.int64)
+        hits = recent_hits(hist, self.recent_looks)
         rank = np.empty(track_id.shape[0], np.int64)
         rank[np.lexsort((-track_id, hits))] = np.arange(track_id.shape[0])
         return rank

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import TrackStatus
-from iadsim.tracking.coalesce import DuplicateRule
+from iadsim.tracking.coalesce import DuplicateRule, recent_hits
 from iadsim.tracking.filters import trace_of_block
 from iadsim.tracking.measurements import Measurements, debiased_conversion
 from iadsim.tracking.roles import Confirmer, Initiator, TrackDeleter
@@ -206,8 +206,7 @@ class MOfN:
         return np.zeros(hit.shape[0])
 
     def _hits(self, book: TrackBook) -> NDArray[np.int64]:
-        mask = np.uint64((1 << self.n) - 1)
-        return np.bitwise_count(book.hist & mask).astype(np.int64)
+        return recent_hits(book.hist, self.n)
 
     def decide(self, book: TrackBook) -> tuple[B, B]:
         """(confirm, drop) (N,) masks: M hits in the last N looks, or no chance left."""
