@@ -180,3 +180,33 @@ def test_duplicate_of_a_coasting_engaged_track_is_not_engaged() -> None:
     # the same picture with the duplicate far away is another target, and engaged
     far = dataclasses.replace(_tracks(t, [0.0, 20e3], [0, 1]), status=tracks.status)
     assert _cycle(c2, eng, _picture(far, t, fc_age_s=np.array([1.0, 0.0]))) == [1]
+
+
+def test_new_track_where_a_break_turn_could_have_taken_the_aircraft_is_within_reach() -> None:
+    """Random scenario seed 109 with four batteries: a fighter's break turn lost its
+    engaged track and a new track started on it 5.8 km off the old track's
+    extrapolation, outside the salvo's handover gate; C2 engaged it 4 s before the
+    salvo was aborted. A track that entered the picture after the salvo last had
+    support and lies within the manoeuvre envelope of the 10 s since the lost track's
+    last detection (9 g: 4.4 km) now counts as engaged; an older track at the same
+    distance, and a new one beyond the envelope, do not."""
+    c2, eng = _engaged_first()
+    t = 2.0  # the salvo is supported; track 2 is in the picture (not a fire-control track)
+    picture = _picture(_tracks(t, [0.0, -3e3], [0, 2]), t, fc_age_s=np.array([0.0, np.inf]))
+    assert _cycle(c2, eng, picture) == []
+    t = 12.0  # track 0 not detected since 2 s; tracks 1 and 3 are new
+    tracks = _tracks(t, [0.0, 3e3, -3e3, 8e3], [0, 1, 2, 3])
+    picture = TrackPicture.of_tracks(
+        tracks, t, battery_id=np.array([0]), fc_hold_s=np.array([5.0]),
+        last_hit_t_s=np.array([2.0, t, t, t]), fc_last_hit_t_s=np.array([[2.0], [t], [t], [t]]),
+        fc_prev_hit_t_s=np.array([[1.0], [t - 1], [t - 1], [t - 1]]),
+    )  # fmt: skip
+    assert _cycle(c2, eng, picture) == [2, 3]
+    reach = eng.status(t).in_flight_reach_track_id.tolist()
+    assert 1 in reach and 2 not in reach and 3 not in reach
+    # the same picture with track 0 detected just now: no envelope beyond the gate
+    c2, eng = _engaged_first()
+    assert _cycle(c2, eng, _picture(_tracks(2.0, [0.0, -3e3], [0, 2]), 2.0,
+                                    fc_age_s=np.array([0.0, np.inf]))) == []  # fmt: skip
+    fresh = dataclasses.replace(picture, last_hit_t_s=np.full(4, t))
+    assert _cycle(c2, eng, fresh) == [1, 2, 3]

@@ -46,9 +46,13 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    handed over, or not updated by the engagement radar) flies on its last PIP and
    may still acquire any aircraft in its basket: every picture track within the
    handover gate of its last estimate (step 1's test, all tracks, not only the
-   nearest) is *within its reach*. C2 counts those tracks engaged until the salvo is
-   handed over, supported again or aborted (:attr:`FlightUpdate.reach`), so a
-   fresh track on the same aircraft is not engaged a second time meanwhile.
+   nearest) is *within its reach*, and so is every track that entered the picture
+   after the salvo last had support and lies within the manoeuvre envelope of that
+   estimate (a break turn can put the aircraft kilometres off the extrapolation, and a
+   new track there may be it re-acquired; :mod:`iadsim.engagement.reach`). C2 counts
+   those tracks engaged until the salvo is handed over, supported again or aborted
+   (:attr:`FlightUpdate.reach`), so a fresh track on the same aircraft is not engaged a
+   second time meanwhile.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.engagement.intercept import update_intercepts
 from iadsim.engagement.interceptors import InterceptorTable
 from iadsim.engagement.log import SalvoRecord, abort_event, cancel_event
+from iadsim.engagement.reach import gate_d2, reach_mask
 from iadsim.frames import Events, Orders, Tracks, make_events
 from iadsim.picture import DUPLICATE_GATE, TrackPicture
 
@@ -107,26 +112,6 @@ def successor_rows(
         return np.full(len(lost), -1, dtype=np.int64)
     best = np.argmin(d2, axis=1)
     return np.where(np.isfinite(d2[np.arange(len(lost)), best]), best, -1).astype(np.int64)
-
-
-def gate_d2(est: Tracks, t_s: float, tracks: Tracks, sigma_floor_m: F | float = 0.0) -> F:
-    """(K, T) chi-square position distance from each estimate, propagated to ``t_s``
-    with its position sigma floored at ``sigma_floor_m`` (scalar or (K,)), to each
-    track of ``tracks`` (module doc, step 1)."""
-    k, n = len(est), len(tracks)
-    if k == 0 or n == 0:
-        return np.zeros((k, n))
-    dt = (t_s - est.t_s)[:, None]
-    p = est.pos_m() + est.vel_mps() * dt
-    vp = np.stack([est.var_e_m2, est.var_n_m2, est.var_u_m2], axis=-1)
-    vv = np.stack([est.var_ve_m2ps2, est.var_vn_m2ps2, est.var_vu_m2ps2], axis=-1)
-    floor = np.broadcast_to(np.asarray(sigma_floor_m, dtype=np.float64), (k,))[:, None]
-    var = np.maximum(vp + vv * dt * dt, floor * floor)
-    q = tracks.pos_m()
-    vq = np.stack([tracks.var_e_m2, tracks.var_n_m2, tracks.var_u_m2], axis=-1)
-    diff = p[:, None, :] - q[None, :, :]
-    return np.asarray(np.sum(diff * diff / np.maximum(var[:, None, :] + vq[None, :, :], 1e-9),
-                             axis=-1))  # fmt: skip
 
 
 def maintain_salvos(
@@ -291,12 +276,14 @@ def _reach(f: _Flight, update: NDArray[np.bool_], gate: float) -> dict[int, tupl
     out: dict[int, tuple[int, ...]] = {}
     tracks = f.picture.tracks
     for e in np.flatnonzero(f.keep & f.guided & ~update).tolist():
-        r = int(f.rows[e])
-        est = tracks.select(np.array([r])) if r >= 0 else f.recs[e].lost
+        r, rec = int(f.rows[e]), f.recs[e]
+        est = tracks.select(np.array([r])) if r >= 0 else rec.lost
         if est is None:
             continue
-        d2 = gate_d2(est, f.picture.t_s, tracks, float(f.floor_m[e]))[0]
-        out[int(f.in_flight.order_id[e])] = tuple(tracks.track_id[d2 <= gate].tolist())
+        new = ~np.isin(tracks.track_id, rec.support_track_ids)
+        near = reach_mask(est, f.picture.t_s, tracks, gate, float(f.floor_m[e]), new,
+                          f.picture.t_s - rec.seen_t_s)  # fmt: skip
+        out[int(f.in_flight.order_id[e])] = tuple(tracks.track_id[near].tolist())
     return out
 
 
@@ -308,6 +295,7 @@ def _check_support(f: _Flight) -> NDArray[np.bool_]:
     update = np.zeros(len(f.recs), dtype=bool)
     for e in np.flatnonzero(f.keep & (f.rows >= 0)).tolist():
         rec, sup, r, c = f.recs[e], f.support[e], int(f.rows[e]), int(f.col[e])
+        rec.seen_t_s = float(f.picture.last_hit_t_s[r])
         if c >= 0 and fc[r, c]:
             rec.fc_t_s = float(f.picture.fc_last_hit_t_s[r, c])
         if sup.midcourse == "fire_control" and c >= 0:
@@ -316,6 +304,7 @@ def _check_support(f: _Flight) -> NDArray[np.bool_]:
             supported = sup.midcourse == "any_track"
         if supported:
             rec.support_t_s, update[e] = t, True
+            rec.support_track_ids = f.picture.tracks.track_id
         elif sup.midcourse == "fire_control" and t - rec.support_t_s > sup.max_gap_s:
             f.abort(e, "fire-control support lost")
     return update

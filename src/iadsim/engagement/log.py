@@ -122,6 +122,13 @@ class SalvoRecord:
     lost: Tracks | None = None
     lost_t_s: float = np.nan
     support_t_s: float = -np.inf
+    support_track_ids: NDArray[np.int64] = dataclasses.field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
+    """The picture's track ids when the salvo last had support (the order counts):
+    tracks not among them are new to the picture since (manoeuvre reach, flight.py)."""
+    seen_t_s: float = np.nan
+    """Last detection of the salvo's track while it was in the picture, s."""
     fc_t_s: float = -np.inf
     n_handovers: int = 0
     threat_id_end: int = -1

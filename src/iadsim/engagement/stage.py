@@ -272,6 +272,7 @@ class Engagement:
             pip_m=(float(orders.pip_e_m[k]), float(orders.pip_n_m[k]), float(orders.pip_u_m[k])),
             fc_age_at_launch_s=float(picture.t_s - fc_prev),
             support_t_s=float(orders.t_s[k]),
+            support_track_ids=picture.tracks.track_id,
             fc_t_s=fc_t,
         )
 

@@ -78,7 +78,9 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-G_MPS2 = 9.80665
+from iadsim.constants import G0_MPS2
+
+G_MPS2 = G0_MPS2
 VERTICAL_ACCEL_G = 1.0
 """Incremental load factor of climb entries and level-offs (see module docstring)."""
 LONG_ACCEL_G = 0.25
