@@ -10,6 +10,7 @@ import numpy as np
 from iadsim.c2 import C2, BatteryParams, C2Params, ThreatParams
 from iadsim.engagement import Engagement, InterceptorParams, LauncherParams
 from iadsim.engagement.guidance import GuidanceSupport
+from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2
 from iadsim.frames import Tracks, Truth
 from iadsim.picture import TrackPicture
 
@@ -94,7 +95,7 @@ def wire(
     n_launchers: int = 4, batteries: Sequence[BatteryParams] | None = None,
     battery_of: np.ndarray | None = None, reserve: np.ndarray | None = None,
     sites=((0.0, 0.0, 0.0),), site_value=(10.0,), params: C2Params | None = None,
-    launcher_pos: np.ndarray | None = None,
+    launcher_pos: np.ndarray | None = None, reacquire_accel_mps2: float = REACQUIRE_ACCEL_MPS2,
 ) -> tuple[C2, Engagement]:  # fmt: skip
     types = list(types or [interceptor()])
     if loadout is None:
@@ -108,7 +109,8 @@ def wire(
         pos_m=np.zeros((n_l, 3)) if launcher_pos is None else launcher_pos,
         loadout=loadout, reserve=np.zeros_like(loadout) if reserve is None else reserve,
     )  # fmt: skip
-    eng = Engagement(interceptors=types, launchers=lp, fc_radar_id={0: 0, 1: 1})
+    eng = Engagement(interceptors=types, launchers=lp, fc_radar_id={0: 0, 1: 1},
+                     reacquire_accel_mps2=reacquire_accel_mps2)  # fmt: skip
     c2 = C2(
         threat=ThreatParams(site_pos_m=np.array(sites), site_value=np.array(site_value)),
         batteries=batteries, weapons=eng, params=params,

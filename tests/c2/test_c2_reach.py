@@ -10,6 +10,7 @@ import numpy as np
 from c2_helpers import held, interceptor, make_tracks, wire
 
 from iadsim.engagement.guidance import GuidanceSupport
+from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2
 from iadsim.frames import Tracks, TrackStatus
 from iadsim.picture import TrackPicture
 
@@ -33,8 +34,8 @@ def _tracks(t_s: float, offsets_m: list[float], ids: list[int]) -> Tracks:
     return make_tracks(pos, np.tile(VEL, (len(ids), 1)), t_s=t_s, ids=ids)
 
 
-def _engaged_first(t_s: float = 0.0):
-    c2, eng = wire(types=[interceptor(support=TVM)])
+def _engaged_first(t_s: float = 0.0, **kw):
+    c2, eng = wire(types=[interceptor(support=TVM)], **kw)
     first = _tracks(t_s, [0.0], [0])
     picture = held(first, t_s, batteries=(0,))
     orders = c2.decide(picture, t_s)
@@ -204,9 +205,11 @@ def test_new_track_where_a_break_turn_could_have_taken_the_aircraft_is_within_re
     assert _cycle(c2, eng, picture) == [2, 3]
     reach = eng.status(t).in_flight_reach_track_id.tolist()
     assert 1 in reach and 2 not in reach and 3 not in reach
-    # the same picture with track 0 detected just now: no envelope beyond the gate
-    c2, eng = _engaged_first()
-    assert _cycle(c2, eng, _picture(_tracks(2.0, [0.0, -3e3], [0, 2]), 2.0,
-                                    fc_age_s=np.array([0.0, np.inf]))) == []  # fmt: skip
+    # the same picture with track 0 detected just now, or with no manoeuvre assumed
+    # (engagement.reacquire_max_load_g: 0): the handover gate only, track 1 engaged
     fresh = dataclasses.replace(picture, last_hit_t_s=np.full(4, t))
-    assert _cycle(c2, eng, fresh) == [1, 2, 3]
+    for pic, accel in ((fresh, REACQUIRE_ACCEL_MPS2), (picture, 0.0)):
+        c2, eng = _engaged_first(reacquire_accel_mps2=accel)
+        first = _picture(_tracks(2.0, [0.0, -3e3], [0, 2]), 2.0, fc_age_s=np.array([0.0, np.inf]))
+        assert _cycle(c2, eng, first) == []
+        assert _cycle(c2, eng, pic) == [1, 2, 3]

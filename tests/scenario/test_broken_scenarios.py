@@ -311,6 +311,13 @@ CASES: list[tuple[str, bool, Mutation, str, str]] = [
         "more than 2500 km from the origin",
     ),
     (
+        "negative-reacquire-load",
+        False,
+        _set(["engagement"], {"reacquire_max_load_g": -1.0}),
+        "engagement.reacquire_max_load_g",
+        "must be >= 0",
+    ),
+    (
         "zero-duration",
         False,
         _set(["simulation", "duration_s"], 0),

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 import pytest
-from killchain_scenarios import random_scenario
+from killchain_scenarios import random_scenario, random_scenario_dict
 from numpy.typing import NDArray
 
 from iadsim.engagement.log import OUTCOMES, REASONS
@@ -467,6 +467,13 @@ def test_invariants_four_random_batteries_seed_109() -> None:
     assert aborted.size  # the break turn still costs the first salvo
     later = e.t_order_s > e.t_launch_s[aborted[0]]
     assert np.all(e.t_order_s[later] >= e.t_end_s[aborted[0]])  # re-engaged after its abort
+    # without the manoeuvre envelope (engagement.reacquire_max_load_g: 0) C2 engages the
+    # new track before the abort again: the scenario setting reaches the stage
+    data = random_scenario_dict(109, batteries=4)
+    data["engagement"] = {**data.get("engagement", {}), "reacquire_max_load_g": 0.0}
+    sc = load_scenario_data(data, file="r109.yaml")
+    with pytest.raises(AssertionError, match="was in flight against it"):
+        check_doctrine_per_target(run_scenario(sc, record=False))
 
 
 def test_miss_on_a_leaker_says_it_leaked() -> None:

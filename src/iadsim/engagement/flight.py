@@ -67,7 +67,7 @@ from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.engagement.intercept import update_intercepts
 from iadsim.engagement.interceptors import InterceptorTable
 from iadsim.engagement.log import SalvoRecord, abort_event, cancel_event
-from iadsim.engagement.reach import gate_d2, reach_mask
+from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2, gate_d2, reach_mask
 from iadsim.frames import Events, Orders, Tracks, make_events
 from iadsim.picture import DUPLICATE_GATE, TrackPicture
 
@@ -122,11 +122,13 @@ def maintain_salvos(
     launcher_pos_m: F,
     gate: float = DUPLICATE_GATE,
     intercepted: Mapping[int, float] | None = None,
+    reacquire_accel_mps2: float = REACQUIRE_ACCEL_MPS2,
 ) -> FlightUpdate:
     """Handover, support and mid-course update of every salvo in ``in_flight``
     (module doc); ``records`` are updated in place, ``launcher_pos_m`` (E, 3),
     ``intercepted`` maps a track id to the time of the last intercept of a salvo on
-    it (tracks awaiting kill assessment, module doc step 1)."""
+    it (tracks awaiting kill assessment, module doc step 1), ``reacquire_accel_mps2``
+    the acceleration of the manoeuvre envelope (step 4; 0: the handover gate only)."""
     recs = [records[int(o)] for o in in_flight.order_id]
     f = _Flight(
         in_flight=in_flight,
@@ -146,7 +148,7 @@ def maintain_salvos(
     _hand_over(f, gate)
     _spread(f, gate)
     update = _check_support(f)
-    reach = _reach(f, update, gate)
+    reach = _reach(f, update, gate, reacquire_accel_mps2)
     cols = _midcourse(f, update, table, launcher_pos_m)
     flying = Orders.from_trusted_columns({c: v[f.keep] for c, v in cols.items()})
     gone = set(f.cancelled)
@@ -270,7 +272,9 @@ def _spread(f: _Flight, gate: float) -> None:
             f.hand_to(e, r)
 
 
-def _reach(f: _Flight, update: NDArray[np.bool_], gate: float) -> dict[int, tuple[int, ...]]:
+def _reach(
+    f: _Flight, update: NDArray[np.bool_], gate: float, accel_mps2: float
+) -> dict[int, tuple[int, ...]]:
     """Tracks within reach of each guided salvo that flies unsupported this cycle
     (module doc, step 4), by order id."""
     out: dict[int, tuple[int, ...]] = {}
@@ -282,7 +286,7 @@ def _reach(f: _Flight, update: NDArray[np.bool_], gate: float) -> dict[int, tupl
             continue
         new = ~np.isin(tracks.track_id, rec.support_track_ids)
         near = reach_mask(est, f.picture.t_s, tracks, gate, float(f.floor_m[e]), new,
-                          f.picture.t_s - rec.seen_t_s)  # fmt: skip
+                          f.picture.t_s - rec.seen_t_s, accel_mps2)  # fmt: skip
         out[int(f.in_flight.order_id[e])] = tuple(tracks.track_id[near].tolist())
     return out
 

@@ -5,7 +5,8 @@ implements and ``sim/pipeline.py`` calls, once per C2 cycle (``maintain``, then
 C2 decides, then ``launch``) and at every intercept time (``resolve``). C2 sees
 only its read side (``status``, ``solve``, ``max_range_m``: the
 :class:`iadsim.c2.roles.WeaponSystem` protocol); truth reaches the stage only in
-``resolve``, through ``truth`` and ``physics``.
+``resolve``, through ``truth`` and ``physics``. :class:`FireControlHold` is what the
+launch commit asks of the run's fire-control book (``sim/firecontrol.py``).
 
 Units: times in seconds from the scenario epoch, positions ENU metres. Shapes:
 ``T`` tracks, ``L`` launchers, ``I`` interceptor types.
@@ -24,7 +25,7 @@ from iadsim.engagement.outcome import Intercepts, TargetPhysics
 from iadsim.frames import Events, Orders, Truth
 from iadsim.picture import TrackPicture
 
-__all__ = ["WeaponSystemStage"]
+__all__ = ["FireControlHold", "WeaponSystemStage"]
 
 F = NDArray[np.float64]
 
@@ -73,3 +74,13 @@ class WeaponSystemStage(Protocol):
 
     def log(self) -> Engagements:
         """One row per salvo launched so far, in order-id order."""
+
+
+class FireControlHold(Protocol):
+    """Which tracks the batteries' engagement radars, or any radar, hold (the run's
+    fire-control book)."""
+
+    def holds(self, t_s: float, battery_id: int, track_id: int, any_radar: bool = False) -> bool:
+        """Battery ``battery_id``'s engagement radar (any radar if ``any_radar``) updated
+        ``track_id`` within the battery's fire-control hold time before ``t_s``."""
+        ...

@@ -36,7 +36,6 @@ keeps the launcher busy ``n * launch_interval_s``; all rounds reach the PIP toge
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,6 +45,8 @@ from iadsim.engagement.intercept import InterceptSolutions, predict_intercepts
 from iadsim.engagement.interceptors import InterceptorParams, InterceptorTable
 from iadsim.engagement.log import Engagements, SalvoRecord, abort_event, cancel_event
 from iadsim.engagement.outcome import Intercepts, TargetPhysics, resolve_intercepts
+from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2
+from iadsim.engagement.roles import FireControlHold
 from iadsim.engagement.status import FireStatus, LauncherParams
 from iadsim.frames import Events, Orders, Truth, make_events
 from iadsim.picture import TrackPicture
@@ -56,16 +57,6 @@ F = NDArray[np.float64]
 Int = NDArray[np.int64]
 
 
-class FireControlHold(Protocol):
-    """Which tracks the batteries' engagement radars, or any radar, hold (the run's
-    fire-control book)."""
-
-    def holds(self, t_s: float, battery_id: int, track_id: int, any_radar: bool = False) -> bool:
-        """Battery ``battery_id``'s engagement radar (any radar if ``any_radar``) updated
-        ``track_id`` within the battery's fire-control hold time before ``t_s``."""
-        ...
-
-
 class Engagement:
     """Engagement stage (one per run): magazines, salvos in flight, the engagement log.
 
@@ -74,6 +65,9 @@ class Engagement:
     interceptors : compiled interceptor types; index = ``Orders.interceptor_id``.
     launchers : all launchers (rounds per type in the same index order).
     fc_radar_id : battery id -> radar id of its engagement radar (-1: none).
+    reacquire_accel_mps2 : acceleration of the manoeuvre envelope in which a new
+        track counts as within reach of a salvo flying unsupported
+        (:mod:`iadsim.engagement.reach`; 0: the handover gate only).
     """
 
     def __init__(
@@ -82,8 +76,10 @@ class Engagement:
         interceptors: Sequence[InterceptorParams],
         launchers: LauncherParams,
         fc_radar_id: Mapping[int, int] | None = None,
+        reacquire_accel_mps2: float = REACQUIRE_ACCEL_MPS2,
     ) -> None:
         self.table = InterceptorTable.from_params(interceptors)
+        self.reacquire_accel_mps2 = float(reacquire_accel_mps2)
         if launchers.loadout.shape[1] != len(self.table):
             raise ValueError(
                 f"LauncherParams: loadout has {launchers.loadout.shape[1]} types, "
@@ -300,6 +296,7 @@ class Engagement:
         upd: FlightUpdate = maintain_salvos(
             self.in_flight, self.records, picture, self.table,
             self.launchers.pos_m[lrow], intercepted=self._intercepted,
+            reacquire_accel_mps2=self.reacquire_accel_mps2,
         )  # fmt: skip
         for oid in upd.aborted:
             self._last[self.records[oid].track_id] = picture.t_s

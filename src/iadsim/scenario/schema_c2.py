@@ -198,6 +198,14 @@ class EngagementSettings(Model):
     solver: Annotated[KindModel, WTA_SOLVERS.union] = AutoSolverConfig()
     max_engagements_per_launcher: Annotated[int, Field(ge=1, le=16)] = 1
     threat: ThreatEvaluation = Field(default_factory=ThreatEvaluation)
+    reacquire_max_load_g: Annotated[float, Field(ge=0.0, le=30.0)] = Field(
+        default=9.0,
+        description="load factor (g) an engaged aircraft is assumed able to pull while "
+        "unseen: a track new to the picture within that manoeuvre envelope of a salvo's "
+        "lost or unsupported track counts as engaged until the salvo is handed over or "
+        "aborted (iadsim.engagement.reach; 9: fighters' structural limit, USAF F-16 fact "
+        "sheet; 0: the handover gate only)",
+    )
 
     def c2_params(self) -> C2Params:
         """The assignment settings as :class:`iadsim.c2.C2Params` (solver compiled)."""

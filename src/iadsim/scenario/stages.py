@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from iadsim import geo
 from iadsim.c2.roles import C2Policy
+from iadsim.constants import G0_MPS2
 from iadsim.engagement.stage import Engagement
 from iadsim.scenario.compile import PlacedRadarInfo, World, load_dem
 from iadsim.scenario.schema import Scenario
@@ -178,8 +179,9 @@ def build_stages(
         )
     setup = compile_engagement(world, scenario.engagement, file=scenario.file)
     eng = Engagement(
-        interceptors=setup.interceptors, launchers=setup.launchers, fc_radar_id=setup.fc_radar_id
-    )
+        interceptors=setup.interceptors, launchers=setup.launchers, fc_radar_id=setup.fc_radar_id,
+        reacquire_accel_mps2=G0_MPS2 * scenario.engagement.reacquire_max_load_g,
+    )  # fmt: skip
     dem = load_dem(world.terrain_kind, world.terrain_path)
     threat = dataclasses.replace(setup.threat, height_m=height_model(world, dem))
     c2 = C2_POLICIES.compile(scenario.engagement.policy, threat, setup.batteries, eng, setup.c2)
