@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from iadsim.numeric import sorted_position
+from iadsim.numeric import last_per_time, sorted_position
 
 
 def test_sorted_position_agrees_with_a_dictionary() -> None:
@@ -24,3 +26,16 @@ def test_sorted_position_agrees_with_a_dictionary() -> None:
             pos = sorted_position(ordered, q)
             np.testing.assert_array_equal(pos >= 0, np.isin(q, keys))
             np.testing.assert_array_equal(ordered[pos[pos >= 0]], q[pos >= 0])
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3)), max_size=40))
+def test_last_per_time_keeps_what_pandas_keeps(rows: list[tuple[int, int]]) -> None:
+    """The last row of each (time, id), in row order, against a dictionary of the last
+    row index per key (a plain loop: the independent oracle)."""
+    t = np.array([r[0] for r in rows], dtype=np.float64) * 0.5
+    ids = np.array([r[1] for r in rows], dtype=np.int64)
+    last = {(float(a), int(b)): i for i, (a, b) in enumerate(zip(t, ids, strict=True))}
+    expect = np.zeros(len(rows), dtype=bool)
+    expect[list(last.values())] = True
+    assert np.array_equal(last_per_time(t, ids), expect)

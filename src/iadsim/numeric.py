@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["norm3", "sorted_position", "sum3"]
+__all__ = ["last_per_time", "norm3", "sorted_position", "sum3"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -65,3 +65,18 @@ def sorted_position(keys: I64, query: I64, sorter: I64 | None = None) -> I64:
     j = np.minimum(np.searchsorted(keys, q, sorter=sorter), keys.size - 1)
     at = j if sorter is None else sorter[j]
     return np.where(keys[at] == q, at, -1).astype(np.int64)
+
+
+def last_per_time(t_s: F, ids: I64) -> NDArray[np.bool_]:
+    """(n,) True on the last row (in row order) of each (time, id) pair of the rows
+    ``t_s``, ``ids`` (n,): a tracker's output over several looks at one instant (radars
+    whose looks end together) holds a track once per look, and the last row is its
+    state after all of them."""
+    n = t_s.shape[0]
+    keep = np.ones(n, dtype=bool)
+    if n >= 2:
+        order = np.lexsort((np.arange(n), ids, t_s))
+        last = np.ones(n, dtype=bool)
+        last[:-1] = (t_s[order][1:] != t_s[order][:-1]) | (ids[order][1:] != ids[order][:-1])
+        keep[order] = last
+    return keep

@@ -10,9 +10,11 @@ import contextlib
 import io
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from iadsim.cli import main
 
@@ -74,3 +76,30 @@ def invoke(*args: str, columns: int = 80) -> Result:
         finally:
             sys.argv = old_argv
     return Result(code, out.getvalue(), err.getvalue())
+
+
+#: The TINY battery's radars by name (an S-400-class surveillance and engagement radar).
+TINY_RADARS: dict[str, dict[str, Any]] = {
+    "surv": {"name": "surv", "type": "s400-class-surveillance", "lat_deg": 39.97,
+             "lon_deg": 32.72, "alt_m": 850, "mast_m": 10},
+    "fcr": {"name": "fcr", "type": "s400-class-engagement", "lat_deg": 39.96,
+            "lon_deg": 32.71, "alt_m": 848, "heading_deg": 0},
+}  # fmt: skip
+
+
+def tiny_run(
+    root: Path, radars: tuple[str, ...] = ("surv", "fcr"), duration_s: float = 200
+) -> Path:
+    """``iadsim run`` of TINY for ``duration_s`` with one battery of ``radars`` (of
+    :data:`TINY_RADARS`, engaging with "fcr") and one launcher; its run directory."""
+    scen = root / "tiny.yaml"
+    data = {**TINY, "simulation": {**TINY["simulation"], "duration_s": duration_s}}
+    data["batteries"] = [{
+        "name": "bty", "engagement_radar": "fcr", "radars": [TINY_RADARS[r] for r in radars],
+        "launchers": [{"type": "s400-class-tel", "count": 1, "lat_deg": 39.94,
+                       "lon_deg": 32.73, "alt_m": 840,
+                       "loadout": {"s400-long-range-48n6-class": 4}}]}]  # fmt: skip
+    scen.write_text(yaml.safe_dump(data))
+    res = invoke("run", str(scen), "--quiet", "--out", str(root / "run"))
+    assert res.code == 0, res.err
+    return root / "run"

@@ -10,30 +10,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from cli_helpers import TINY, invoke
+from cli_helpers import invoke, tiny_run
 
 pytest.importorskip("asterix.generated")
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("ast")
-    scen = root / "tiny.yaml"
-    data = {**TINY, "simulation": {**TINY["simulation"], "duration_s": 200}}
-    data["batteries"] = [{
-        "name": "bty", "engagement_radar": "fcr",
-        "radars": [
-            {"name": "surv", "type": "s400-class-surveillance", "lat_deg": 39.97,
-             "lon_deg": 32.72, "alt_m": 850, "mast_m": 10},
-            {"name": "fcr", "type": "s400-class-engagement", "lat_deg": 39.96,
-             "lon_deg": 32.71, "alt_m": 848, "heading_deg": 0}],
-        "launchers": [{"type": "s400-class-tel", "count": 1, "lat_deg": 39.94,
-                       "lon_deg": 32.73, "alt_m": 840,
-                       "loadout": {"s400-long-range-48n6-class": 4}}]}]  # fmt: skip
-    scen.write_text(yaml.safe_dump(data))
-    res = invoke("run", str(scen), "--quiet", "--out", str(root / "run"))
-    assert res.code == 0, res.err
-    return root / "run"
+    return tiny_run(tmp_path_factory.mktemp("ast"))
 
 
 def test_export_then_track_the_plots(run_dir: Path, tmp_path: Path) -> None:

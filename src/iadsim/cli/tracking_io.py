@@ -17,6 +17,7 @@ live track per scan time (plus a ``deleted`` row when a track is dropped).
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from pydantic import ValidationError
 from iadsim.errors import InputDataError, ScenarioError, located
 from iadsim.files import atomic_write
 from iadsim.frames import Detections, Tracks, TrackStatus, track_cov_column, track_cov_generic
+from iadsim.numeric import last_per_time
 from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.schema_tracking import TrackCliConfig, compile_tracker_parts
 from iadsim.tracking import Measurements, Tracker
@@ -267,16 +269,12 @@ def _check_density(n_tracks: int, n_dets: int, file: str, row: int, t_s: float) 
     """Refuse a scan whose tracks x detections would exhaust memory."""
     pairs = max(n_tracks, n_dets) * n_dets  # the tracks it starts pair with the next scan
     if pairs > MAX_PAIRS_PER_SCAN:
-        raise InputDataError(
-            located(
-                file,
-                "time",
-                f"row {row}: scan at t={t_s:g} s has {n_dets:,} detections against "
-                f"{n_tracks:,} tracks (~{pairs:,} track-detection pairs; limit "
-                f"{MAX_PAIRS_PER_SCAN:,}): "
-                "thin the clutter or split the file by sensor",
-            )
+        msg = (
+            f"row {row}: scan at t={t_s:g} s has {n_dets:,} detections against {n_tracks:,} "
+            f"tracks (~{pairs:,} track-detection pairs; limit {MAX_PAIRS_PER_SCAN:,}): "
+            "thin the clutter or split the file by sensor"
         )
+        raise InputDataError(located(file, "time", msg))
 
 
 def _is_parquet(path: Path) -> bool:
@@ -347,8 +345,6 @@ def _file_looks(
 
 
 def _stderr(text: str) -> None:
-    import sys
-
     print(text, file=sys.stderr)
 
 
@@ -370,7 +366,8 @@ def track_file(
     one-line error and leaves no partial file. What was assumed or estimated (the
     noise of a file without sigmas, skipped ASTERIX blocks) goes to ``note`` (stderr).
     Plots are tracked one look per sensor revisit (``look_s``, else estimated and
-    said): see :mod:`iadsim.tracking.scans`.
+    said: :mod:`iadsim.tracking.scans`); of several looks at one instant (sensors whose
+    looks end together) a track's last row is kept, one row per (time, track id).
     """
     from iadsim.analysis.outputs import check_output_file, writing
 
@@ -394,6 +391,8 @@ def track_file(
         else:
             sensor = look.sensor if 0 <= look.sensor < 63 else None  # sensor-aware misses
             frames.append(tracker.step(data.select(rows), t, sensor_id=sensor, batch=True))
+    out = Tracks.concat(frames)
     with writing(out_path, "no tracks file written (the input is unchanged)"):
-        write_parquet_atomic(_to_table(Tracks.concat(frames), dims), out_path)
+        write_parquet_atomic(_to_table(out.select(last_per_time(out.t_s, out.track_id)), dims),
+                             out_path)  # fmt: skip
     return tracker.counters

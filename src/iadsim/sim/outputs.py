@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from iadsim.arrow import arrow_array, numpy_column
 from iadsim.frames import Detections, Events, Tracks, Truth
+from iadsim.numeric import last_per_time
 from iadsim.sim.spill import SpilledTracks, loaded, pieces
 from iadsim.truth import TruthModel
 
@@ -66,14 +67,7 @@ class TrackRows:
         """The rows of ``parts`` (in order), the last row per (time, track id) kept."""
         t = np.concatenate([p.t_s for p in parts]) if parts else np.zeros(0)
         ids = np.concatenate([p.track_id for p in parts]) if parts else np.zeros(0, np.int64)
-        n = t.shape[0]
-        keep = np.ones(n, bool)
-        if n >= 2:
-            order = np.lexsort((np.arange(n), ids, t))
-            last = np.ones(n, bool)
-            last[:-1] = (t[order][1:] != t[order][:-1]) | (ids[order][1:] != ids[order][:-1])
-            keep[order] = last
-        return cls(tuple(parts), keep)
+        return cls(tuple(parts), last_per_time(t, ids))
 
     def __len__(self) -> int:
         return int(self.keep.sum())
