@@ -48,6 +48,17 @@ def test_generic_2d_tracks_with_string_status(tmp_path: Path) -> None:
     assert np.all(tf.tracks.u_m == 0.0) and np.all(np.isnan(tf.tracks.var_e_m2))
 
 
+def test_tracks_without_status_are_confirmed_and_it_is_said(tmp_path: Path) -> None:
+    """Another tracker's output (Stone Soup's, say) has no status column: every row is
+    a confirmed track, and the file says so; with the column nothing is assumed."""
+    cols = generic_tracks()
+    del cols["status"]
+    tf = read_tracks(write(tmp_path, "other.csv", cols))
+    assert np.all(tf.tracks.status == TrackStatus.CONFIRMED)
+    assert tf.assumed == ("other.csv: no status column: every row taken as a confirmed track",)
+    assert read_tracks(write(tmp_path, "mine.csv", generic_tracks())).assumed == ()
+
+
 def test_int_status_3d_and_covariance(tmp_path: Path) -> None:
     cols = generic_tracks(
         status=np.tile([1, 2], 10), z=np.full(20, 5.0), vz=np.zeros(20), var_x=np.full(20, 4.0)

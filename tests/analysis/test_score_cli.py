@@ -119,6 +119,23 @@ def test_all_tracks_and_explicit_csv(app, files, tmp_path: Path) -> None:
     assert not tracks.with_name("tracks.score.csv").exists()
 
 
+def test_tracks_without_status_score_as_confirmed_and_say_so(app, files, capsys) -> None:
+    """Another tracker's file without a status column: every row is a confirmed track
+    (track 2, tentative in the fixture, now counts: both threats tracked at 5 m), and
+    the assumption is printed on stderr."""
+    tracks, truth = files
+    table = pq.read_table(tracks)
+    other = tracks.with_name("other.parquet")
+    pq.write_table(table.drop_columns(["status"]), other)
+    out = tracks.with_name("other.csv")
+    result = CliRunner().invoke(app, ["score", str(other), str(truth), "--c", "50",
+                                      "--csv", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    said = "other.parquet: no status column: every row taken as a confirmed track"
+    assert said in result.output + capsys.readouterr().err
+    assert [float(r["gospa_m"]) for r in read_csv(out)] == pytest.approx([10.0] * N_STEPS)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -5,7 +5,9 @@ Tracks file columns (generic name, or the iadsim ``tracks.parquet`` name):
 * ``time`` (``t_s``): s, non-decreasing;
 * ``track_id``: integer, at most one row per (time, track_id);
 * ``status``: int code 0..3 or tentative / confirmed / coasting / deleted
-  (case-insensitive), see :class:`iadsim.frames.TrackStatus`;
+  (case-insensitive), see :class:`iadsim.frames.TrackStatus`; without the column
+  (another tracker's output) every row is a confirmed track, which
+  :attr:`TrackFile.assumed` says;
 * ``x, y[, z]`` (``e_m, n_m[, u_m]``): position, m, local ENU; no ``z``: 2-D;
 * ``vx, vy[, vz]`` (``ve_mps, vn_mps[, vu_mps]``): velocity, m/s;
 * optional covariance diagonal ``var_x, var_y, var_z, var_vx, var_vy, var_vz``
@@ -43,6 +45,7 @@ from iadsim.errors import InputDataError
 from iadsim.frames import (
     TRACK_STATE_AXES,
     Tracks,
+    TrackStatus,
     Truth,
     track_cov_column,
     track_cov_generic,
@@ -118,6 +121,8 @@ class TrackFile:
     #: "changes" for an iadsim run's change-only tracks file (see
     #: :func:`iadsim.analysis.metrics.held.hold_track_changes`), else None
     history: str | None = None
+    #: what was assumed of the file (said on stderr by ``iadsim score``)
+    assumed: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -163,7 +168,9 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
     tracks = Tracks(
         t_s=t,
         track_id=track_id,
-        status=status_codes(cols),
+        status=status_codes(cols)
+        if cols.has("status")
+        else np.full(n, TrackStatus.CONFIRMED, np.int8),
         e_m=cols.bounded("x", -MAX_POS_M, MAX_POS_M),
         n_m=cols.bounded("y", -MAX_POS_M, MAX_POS_M),
         u_m=cols.optional("z", n, 0.0, lo=-MAX_POS_M, hi=MAX_POS_M),
@@ -186,7 +193,12 @@ def tracks_from_table(table: pa.Table, *, file: str) -> TrackFile:
     )
     meta = table.schema.metadata or {}
     history = meta.get(TRACK_HISTORY_KEY, b"").decode() or None
-    return TrackFile(tracks=tracks, n_dim=n_dim, file=file, history=history)
+    assumed = (
+        ()
+        if cols.has("status")
+        else (f"{file}: no status column: every row taken as a confirmed track",)
+    )
+    return TrackFile(tracks=tracks, n_dim=n_dim, file=file, history=history, assumed=assumed)
 
 
 def truth_from_table(table: pa.Table, *, file: str) -> TruthFile:

@@ -303,6 +303,8 @@ def score_command(
     if csv_out is not None:
         check_output_file(csv_out, "--csv")
     track_file, truth_file = _read_pair(tracks, truth)
+    for said in track_file.assumed:
+        print(said, file=sys.stderr)
     from iadsim.cli.score_breakdown import coverage_for
 
     coverage, detections = coverage_for(truth, detections)
