@@ -34,7 +34,7 @@ def _flat(text: str) -> str:
 def test_validate_preset_ok(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     code, out, err = _run(["validate", PRESET], monkeypatch, capsys)
     assert code == 0, err
-    assert f"{PRESET}.yaml: ok (1 batteries, 12 threats)" in _flat(out)
+    assert f"{PRESET}.yaml: ok (1 battery, 12 threats)" in _flat(out)
     assert "error" not in err
 
 
@@ -47,7 +47,7 @@ def test_validate_warning_goes_to_stderr_with_exit_0(
     f.write_text(yaml.safe_dump(data, sort_keys=False))
     code, out, err = _run(["validate", str(f)], monkeypatch, capsys)
     assert code == 0
-    assert "ok (1 batteries, 12 threats)" in _flat(out)
+    assert "ok (1 battery, 12 threats)" in _flat(out)
     assert "threats[1].launch_time_s: after the end of the simulation" in _flat(err)
     assert "warning" in err
 

@@ -108,7 +108,7 @@ def test_default_preset_validates(
 ) -> None:
     code, out, err = run_validate(PRESET, monkeypatch, capsys)
     assert code == 0, err
-    assert f"{PRESET}.yaml: ok (1 batteries, 12 threats)" in " ".join(out.split())
+    assert f"{PRESET}.yaml: ok (1 battery, 12 threats)" in " ".join(out.split())
 
 
 @needs_radar_catalog

@@ -262,9 +262,9 @@ def validate_command(
         o = origin_of(sc)
         origin = (math.radians(o.lat_deg), math.radians(o.lon_deg), o.alt_m)
         n = compile_truth(sc, sc.resolved_catalog, origin)[0].n_threats
-    console().print(
-        f"{escape(str(sc.file))}: ok ({len(sc.batteries)} batteries, {n} threats)", soft_wrap=True
-    )
+    b = len(sc.batteries)
+    counts = f"{b} {'battery' if b == 1 else 'batteries'}, {n} {'threat' if n == 1 else 'threats'}"
+    console().print(f"{escape(str(sc.file))}: ok ({counts})", soft_wrap=True)
 
 
 PRESET_COLS = (Col("name", "name", ident=True), Col("description", "description"))
