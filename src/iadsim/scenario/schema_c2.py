@@ -30,6 +30,7 @@ from iadsim.c2.roles import C2Policy, FiringMode, WeaponSystem, WTASolver
 from iadsim.c2.stage import C2, BatteryParams, C2Params
 from iadsim.c2.threat import THREAT_CLASSES, ThreatParams
 from iadsim.c2.wta import AutoSolver, BruteSolver, GreedySolver, MilpSolver
+from iadsim.constants import G0_MPS2
 from iadsim.errors import ScenarioError
 from iadsim.scenario.base import Model
 from iadsim.scenario.registry import KindModel, Registry
@@ -206,6 +207,11 @@ class EngagementSettings(Model):
         "aborted (iadsim.engagement.reach; 9: fighters' structural limit, USAF F-16 fact "
         "sheet; 0: the handover gate only)",
     )
+
+    @property
+    def reacquire_accel_mps2(self) -> float:
+        """``reacquire_max_load_g`` in m/s^2 (standard gravity)."""
+        return G0_MPS2 * self.reacquire_max_load_g
 
     def c2_params(self) -> C2Params:
         """The assignment settings as :class:`iadsim.c2.C2Params` (solver compiled)."""

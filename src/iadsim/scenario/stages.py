@@ -19,7 +19,6 @@ from numpy.typing import NDArray
 
 from iadsim import geo
 from iadsim.c2.roles import C2Policy
-from iadsim.constants import G0_MPS2
 from iadsim.engagement.stage import Engagement
 from iadsim.scenario.compile import PlacedRadarInfo, World, load_dem
 from iadsim.scenario.schema import Scenario
@@ -180,7 +179,7 @@ def build_stages(
     setup = compile_engagement(world, scenario.engagement, file=scenario.file)
     eng = Engagement(
         interceptors=setup.interceptors, launchers=setup.launchers, fc_radar_id=setup.fc_radar_id,
-        reacquire_accel_mps2=G0_MPS2 * scenario.engagement.reacquire_max_load_g,
+        reacquire_accel_mps2=scenario.engagement.reacquire_accel_mps2,
     )  # fmt: skip
     dem = load_dem(world.terrain_kind, world.terrain_path)
     threat = dataclasses.replace(setup.threat, height_m=height_model(world, dem))
