@@ -41,6 +41,10 @@ def test_wilson_matches_scipy(k: int, n: int, confidence: float) -> None:
 
 def test_wilson_edge_cases() -> None:
     assert all(math.isnan(v) for v in wilson_interval(0, 0))
+    # no leak in 36 threats: the lower end is 0 exactly, not 1.4e-17 (a campaign summary
+    # printed that); all 36: the upper end is 1 exactly
+    for n in (1, 7, 36, 1000):
+        assert wilson_interval(0, n)[0] == 0.0 and wilson_interval(n, n)[1] == 1.0
     with pytest.raises(ValueError, match="k must be"):
         wilson_interval(5, 4)
 

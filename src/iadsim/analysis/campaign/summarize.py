@@ -65,7 +65,10 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     denom = 1.0 + z2 / n
     centre = (p_hat + z2 / (2.0 * n)) / denom
     half = z * math.sqrt(p_hat * (1.0 - p_hat) / n + z2 / (4.0 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # exact ends at k = 0 and k = n (the formula gives them up to rounding: 1.4e-17)
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    hi = 1.0 if k == n else min(1.0, centre + half)
+    return lo, hi
 
 
 def t_interval(x: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
