@@ -241,3 +241,22 @@ def test_within_reach_matches_dense_sampling():
     clear = np.abs(d - radius) > 50.0  # sampling step <= 0.02 s * 1 km/s
     assert np.array_equal(got[clear], (d <= radius)[clear])
     assert got.sum() > 50 and (~got).sum() > 50
+
+
+def test_along_line_is_the_flown_distance_on_the_line_capped_at_its_end():
+    """Where an aborted salvo's rounds are: ``flown`` from the launcher towards the PIP,
+    at most the PIP; checked against the plain vector formula over random lines."""
+    from iadsim.engagement.interceptors import along_line_m
+
+    rng = np.random.default_rng(4)
+    start = rng.normal(0.0, 5e4, (200, 3))
+    end = start + rng.normal(0.0, 3e4, (200, 3))
+    length = np.linalg.norm(end - start, axis=1)
+    flown = rng.uniform(0.0, 1.5, 200) * length
+    at = along_line_m(start, end, flown)
+    np.testing.assert_allclose(np.linalg.norm(at - start, axis=1), np.minimum(flown, length),
+                               rtol=1e-12, atol=1e-6)  # fmt: skip
+    unit = (end - start) / length[:, None]
+    np.testing.assert_allclose(at, start + unit * np.minimum(flown, length)[:, None], atol=1e-6)
+    same = along_line_m(start[0], start[0], 100.0)  # a zero-length line: its end
+    np.testing.assert_array_equal(same, start[0])

@@ -37,7 +37,11 @@ def test_reason_names_how_the_threat_in_the_basket_went(make_interceptor) -> Non
     assert out.reason.tolist() == [
         "track of a destroyed target", "target already destroyed", "target leaked before intercept"
     ]  # fmt: skip
-    assert not out.killed.any() and (out.threat_id == -1).all()
+    assert not out.killed.any()
+    # the threat the reason is about is named, at its distance from the PIP (saturation
+    # seed 90001: a leaked drone's miss read threat -1, distance inf)
+    assert out.threat_id.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(out.miss_distance_m, 100.0)
     unknown = resolve_intercepts(orders, truth, np.random.default_rng(0), **kw)
     assert set(unknown.reason.tolist()) == {"target already destroyed"}  # no kill record
 
@@ -66,6 +70,11 @@ def test_stage_remembers_its_kills(make_interceptor) -> None:
     got = dict(zip(log.order_id.tolist(), log.reason.tolist(), strict=True))
     assert got == {0: "", 1: "target already destroyed", 2: "track of a destroyed target",
                    3: "target leaked before intercept"}  # fmt: skip
+    threat = dict(zip(log.order_id.tolist(), log.threat_id_end.tolist(), strict=True))
+    assert threat == {0: 0, 1: 0, 2: 0, 3: 1}
+    for k in range(1, 4):  # a miss on a threat no longer in the air ends at its PIP
+        pip = (log.pip_e_m[k], log.pip_n_m[k], log.pip_u_m[k])
+        assert (log.end_e_m[k], log.end_n_m[k], log.end_u_m[k]) == pip
 
 
 def test_every_reason_is_listed_with_its_outcome() -> None:

@@ -101,7 +101,10 @@ EVENT_KIND_DOCS: dict[str, str] = {
     "intercept": "a salvo reaches its intercept point",
     "kill": "a threat is killed",
     "miss": "a salvo misses (detail = reason)",
-    "leak": "a threat reaches its target site",
+    "leak": (
+        "a threat reaches its target site, or ends its attack route unkilled (detail: the"
+        " site, or 'route end [X km from SITE]' outside the site's radius)"
+    ),
     "magazine_empty": "a launcher has no rounds left",
     "warning": "a run-time warning (detail)",
 }

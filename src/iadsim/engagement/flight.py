@@ -65,7 +65,7 @@ from numpy.typing import NDArray
 
 from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.engagement.intercept import update_intercepts
-from iadsim.engagement.interceptors import InterceptorTable
+from iadsim.engagement.interceptors import InterceptorTable, along_line_m
 from iadsim.engagement.log import SalvoRecord, abort_event, cancel_event
 from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2, gate_d2, reach_mask
 from iadsim.frames import Events, Orders, Tracks, make_events
@@ -144,6 +144,8 @@ def maintain_salvos(
         floor_m=np.array([table.acquisition[int(i)].basket_m / 3.0
                           for i in in_flight.interceptor_id], dtype=np.float64),
         assessing=_awaiting_assessment(picture, intercepted or {}),
+        launcher_m=launcher_pos_m,
+        flown_m=table.flown_m(picture.t_s - in_flight.t_launch_s, in_flight.interceptor_id),
     )  # fmt: skip
     _hand_over(f, gate)
     _spread(f, gate)
@@ -168,7 +170,9 @@ class _Flight:
     in the picture (-1: not in it); ``keep`` (E,) False once aborted; ``guided`` (E,)
     its type is guided in mid-course; ``floor_m`` (E,) a third of its type's
     acquisition basket (the handover gate's floor on a lost or shared estimate);
-    ``assessing`` (T,) the picture tracks awaiting kill assessment (module doc, step 1).
+    ``assessing`` (T,) the picture tracks awaiting kill assessment (module doc, step 1);
+    ``launcher_m`` (E, 3) and ``flown_m`` (E,) each salvo's launcher and the distance
+    its rounds have flown (where an abort leaves them).
     """
 
     in_flight: Orders
@@ -183,6 +187,8 @@ class _Flight:
     floor_m: NDArray[np.float64]
     assessing: NDArray[np.bool_]
     events: list[Events] = dataclasses.field(default_factory=list)
+    launcher_m: F
+    flown_m: F
     cancelled: list[int] = dataclasses.field(default_factory=list)
 
     def hand_to(self, e: int, r: int) -> None:
@@ -204,8 +210,14 @@ class _Flight:
             self.cancelled.append(self.recs[e].order_id)
             self.events.append(cancel_event(self.recs[e], t, f"before launch: {reason}"))
             return
-        self.recs[e].end("aborted", reason, t, _pip(self.in_flight, e))
+        self.recs[e].end("aborted", reason, t, self.round_position(e))
         self.events.append(abort_event(self.recs[e], t))
+
+    def round_position(self, e: int) -> tuple[float, float, float]:
+        """Where salvo ``e``'s rounds are now (its fly-out line, at most the PIP)."""
+        at = along_line_m(self.launcher_m[e], np.array(_pip(self.in_flight, e)), self.flown_m[e])
+        x, y, z = at.tolist()
+        return x, y, z
 
 
 def _may_support(f: _Flight) -> NDArray[np.bool_]:

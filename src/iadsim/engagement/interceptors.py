@@ -46,6 +46,7 @@ __all__ = [
     "InterceptorParams",
     "InterceptorTable",
     "TofCoefficients",
+    "along_line_m",
     "flyout_range_m",
     "height_above_origin_m",
     "in_envelope",
@@ -181,6 +182,13 @@ class InterceptorTable:
             self.boost_s, self.max_speed_mps, self.decel_mps2, self.min_speed_mps
         )
 
+    def flown_m(self, t_s: F, type_index: NDArray[np.int64]) -> F:
+        """Distance (N,) flown ``t_s`` (N,) after launch (0 before) by rounds of the
+        types ``type_index`` (N,) (:func:`flyout_range_m`), m."""
+        i = type_index
+        return flyout_range_m(t_s, self.boost_s[i], self.max_speed_mps[i], self.decel_mps2[i],
+                              self.min_speed_mps[i])  # fmt: skip
+
     @functools.cached_property
     def max_range_tof_s(self) -> F:
         """(I,) time of flight to the maximum range of each type, s."""
@@ -238,6 +246,17 @@ def flyout_range_m(
         s_coast = vm * tc - 0.5 * k * tc**2
         s_floor = v0 * np.clip(tau - tau1, 0.0, None)
     return np.asarray(s_boost + s_coast + np.where(np.isfinite(tau1), s_floor, 0.0))
+
+
+def along_line_m(start_m: F, end_m: F, flown_m: F | float) -> F:
+    """The points (..., 3) ``flown_m`` (...) along the straight lines from ``start_m`` to
+    ``end_m`` (..., 3), at most ``end_m``: where a round is on its line of flight (the
+    fly-out model flies launcher to PIP in a straight line)."""
+    line = np.asarray(end_m, dtype=np.float64) - start_m
+    length = np.sqrt(np.sum(line * line, axis=-1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(length > 0, np.minimum(1.0, flown_m / length), 1.0)
+    return np.asarray(start_m + frac[..., None] * line)
 
 
 def time_of_flight_s(

@@ -9,8 +9,11 @@ to the magazine) and never becomes a salvo: the log has one row per salvo launch
 stage keeps a :class:`SalvoRecord` per salvo while it flies and writes the
 :class:`Engagements` frame (``engagements.parquet``) at the end of the run.
 
-``threat_id_launch`` (the threat the launch track followed) is evaluation data,
-filled in by the simulation layer after the run; the engagement stage never knows
+Three tracks are logged: the one the C2 order was given on (``track_id_order``), the
+one the salvo left the rail on (``track_id_launch``: an order handed over before its
+launch flies on its successor) and the one attached at the end (``track_id_end``).
+``threat_id_launch`` (the threat the launch track followed at the launch) is
+evaluation data, filled in by the simulation layer; the engagement stage never knows
 it. ``threat_id_end`` is the threat the intercept was resolved against.
 """
 
@@ -70,10 +73,19 @@ class Engagements(Frame):
     interceptor_id: NDArray[np.int64] = col(I64)
     interceptor_type: NDArray[np.str_] = col("U", "catalog type name")
     n_rounds: NDArray[np.int64] = col(I64, "rounds in the salvo")
-    track_id_launch: NDArray[np.int64] = col(I64, "track engaged at launch")
+    track_id_order: NDArray[np.int64] = col(I64, "track the C2 order was given on")
+    track_id_launch: NDArray[np.int64] = col(
+        I64, "track the salvo left the rail on (after any handover before the launch)"
+    )
     track_id_end: NDArray[np.int64] = col(I64, "track attached at the end (after handovers)")
-    threat_id_launch: NDArray[np.int64] = col(I64, "threat the launch track followed (eval)")
-    threat_id_end: NDArray[np.int64] = col(I64, "threat the intercept was resolved against")
+    threat_id_launch: NDArray[np.int64] = col(
+        I64, "threat the launch track followed at the launch (eval)"
+    )
+    threat_id_end: NDArray[np.int64] = col(
+        I64,
+        "threat the intercept was resolved against (one no longer in the air that the "
+        "miss reason names, too; -1: none in the basket or no intercept)",
+    )
     fc_radar_id: NDArray[np.int64] = col(I64, "fire-control radar of the launch")
     t_order_s: NDArray[np.float64] = col(F64, "C2 decision time")
     t_launch_s: NDArray[np.float64] = col(F64)
@@ -111,13 +123,15 @@ class SalvoRecord:
     interceptor_id: int
     interceptor_type: str
     n_rounds: int
-    track_id_launch: int
+    track_id_order: int
     fc_radar_id: int
     t_order_s: float
     t_launch_s: float
     launcher_m: tuple[float, float, float]
     pip_m: tuple[float, float, float]
     fc_age_at_launch_s: float
+    track_id_launch: int = -1
+    """The track at the launch (set when the salvo leaves the rail)."""
     track_id: int = -1
     lost: Tracks | None = None
     lost_t_s: float = np.nan
@@ -143,7 +157,9 @@ class SalvoRecord:
 
     def __post_init__(self) -> None:
         if self.track_id < 0:
-            self.track_id = self.track_id_launch
+            self.track_id = self.track_id_order
+        if self.track_id_launch < 0:
+            self.track_id_launch = self.track_id_order
 
     def end(self, outcome: str, reason: str, t_s: float, at_m: tuple[float, float, float]) -> None:
         """Close the record (``outcome`` one of :data:`OUTCOMES`)."""

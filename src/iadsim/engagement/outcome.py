@@ -13,9 +13,9 @@ A salvo reaches its (last updated) predicted intercept point (PIP) at
    ``"track of a destroyed target"`` if it was killed before this salvo was ordered
    (the order went to a track of a dead target), ``"target already destroyed"`` if it
    was killed later (by another salvo), ``"target leaked before intercept"`` if no
-   salvo killed it (it reached its target site or route end first); else
-   ``"no threat in acquisition basket"``. The reasons are listed in
-   :data:`iadsim.engagement.log.REASONS`.
+   salvo killed it (it reached its target site or route end first); that threat and
+   its distance to the PIP are recorded. Else ``"no threat in acquisition basket"``.
+   The reasons are listed in :data:`iadsim.engagement.log.REASONS`.
 2. Each round acquires the candidate with probability ``P_acq(d, sigma)`` (PIP
    error ``d`` and the candidate's RCS ``sigma`` at the acquisition band, seen from
    the launcher) and, once acquired, kills it with the catalog's single-shot
@@ -71,9 +71,11 @@ class Intercepts(Frame):
     t_s: NDArray[np.float64] = col(F64, "intercept time, s")
     order_id: NDArray[np.int64] = col(I64)
     track_id: NDArray[np.int64] = col(I64)
-    threat_id: NDArray[np.int64] = col(I64, "candidate threat, -1 if none in the basket")
+    threat_id: NDArray[np.int64] = col(
+        I64, "candidate threat (living; else the one no longer in the air), -1 if none"
+    )
     killed: NDArray[np.bool_] = col(np.bool_)
-    miss_distance_m: NDArray[np.float64] = col(F64, "PIP to the candidate, m (inf if none)")
+    miss_distance_m: NDArray[np.float64] = col(F64, "PIP to that threat, m (inf if none)")
     pk_table: NDArray[np.float64] = col(F64, "single-shot Pk of the table (true class)")
     p_acquisition: NDArray[np.float64] = col(F64, "probability of terminal acquisition")
     reason: NDArray[np.str_] = col("U", "'' for a kill, else why the salvo missed")
@@ -184,9 +186,11 @@ def resolve_intercepts(
             p_acq[sel] = table.acquisition[j](dist[sel], rcs[i[k] == j])
     acquired, killed = draw_salvo(p_acq, pk, eng.n_rounds, rng)
     killed &= found
-    dead_idx, _ = match_threats(pip, truth.pos_m(), ~truth.alive, basket)
+    dead_idx, dead_dist = match_threats(pip, truth.pos_m(), ~truth.alive, basket)
     dead_id = np.append(truth.threat_id, -1)[dead_idx]  # (-1: none in the basket)
     gone = _why_gone(dead_id, eng.t_s, killed_threat_id, killed_t_s)
+    threat = np.where(found, threat, dead_id)  # a threat no longer in the air: named too
+    dist = np.where(found, dist, dead_dist)
     reason = np.where(
         ~found,
         np.where(dead_idx >= 0, gone, "no threat in acquisition basket"),

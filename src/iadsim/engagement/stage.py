@@ -194,6 +194,7 @@ class Engagement:
                 events.append(cancel_event(rec, t_s, why))
                 continue
             del self._pending[oid]
+            self.records[oid].track_id_launch = int(self.in_flight.track_id[k])
             events.append(self._event(self.in_flight, k, "launch", t_l, float(n)))
             if self.rounds[row, i] == 0 and not any(
                 v[0] == row and v[1] == i for v in self._pending.values()
@@ -260,7 +261,7 @@ class Engagement:
             interceptor_id=int(orders.interceptor_id[k]),
             interceptor_type=self.table.names[int(orders.interceptor_id[k])],
             n_rounds=int(orders.n_rounds[k]),
-            track_id_launch=int(orders.track_id[k]),
+            track_id_order=int(orders.track_id[k]),
             fc_radar_id=int(self.fc_radar_id.get(b, -1)),
             t_order_s=float(orders.t_s[k]),
             t_launch_s=float(orders.t_launch_s[k]),
@@ -344,7 +345,8 @@ class Engagement:
             return out, Events.concat(events)
         self._killed_id = np.concatenate([self._killed_id, out.threat_id[out.killed]])
         self._killed_t_s = np.concatenate([self._killed_t_s, out.t_s[out.killed]])
-        pos = dict(zip(truth.threat_id.tolist(), truth.pos_m().tolist(), strict=True))
+        live = truth.alive  # a salvo ends on a living target it acquired, else at its PIP
+        pos = dict(zip(truth.threat_id[live].tolist(), truth.pos_m()[live].tolist(), strict=True))
         by_id = {int(o): k for k, o in enumerate(eng.order_id)}
         for j in range(len(out)):
             rec = self.records[int(out.order_id[j])]
@@ -353,7 +355,7 @@ class Engagement:
             th = int(out.threat_id[j])
             at = (
                 tuple(pos[th])
-                if th >= 0 and out.reason[j] != "terminal acquisition failed"
+                if th in pos and out.reason[j] != "terminal acquisition failed"
                 else pip
             )
             rec.threat_id_end, rec.miss_distance_m = th, float(out.miss_distance_m[j])

@@ -137,8 +137,8 @@ class Evaluation:
 
         ``changes`` holds the rows of the tracks the look started, updated or changed
         the status of (the tracker's change record): its firm tracks count for a first
-        firm track, and the updated ones (``hit_ids``) for a first fire-control track
-        if the radar is an engagement radar (``fire_control``). ``truth_at()`` gives
+        firm track, and the firm ones it updated (``hit_ids``) for a first fire-control
+        track if the radar is an engagement radar (``fire_control``). ``truth_at()`` gives
         truth at ``t_s``; it is called only when a first time may depend on it (a run
         of many radars looks far more often than a first time is open).
         """
@@ -146,14 +146,15 @@ class Evaluation:
         if not len(changes):  # (most looks change no track)
             return
         live = changes.status != TrackStatus.DELETED
-        firm = (live & (changes.status != TrackStatus.TENTATIVE)).nonzero()[0]
+        firm_rows = live & (changes.status != TrackStatus.TENTATIVE)
+        firm = firm_rows.nonzero()[0]
         if firm.size:
             pos = self._near_open(changes.pos_m()[firm], self.first_track_t_s, truth_at)
             if pos.shape[0]:
                 threat = nearest_threat(pos, truth_at(), eligible=self.detected)
                 self._first(self.first_track_t_s, self.first_track_range_m, threat, pos, t_s)
         if fire_control and hit_ids.size:
-            hit = (live & np.isin(changes.track_id, hit_ids)).nonzero()[0]
+            hit = (firm_rows & np.isin(changes.track_id, hit_ids)).nonzero()[0]
             pos = self._near_open(changes.pos_m()[hit], self.first_fc_t_s, truth_at)
             if pos.shape[0]:
                 threat = nearest_threat(pos, truth_at(), eligible=self.detected)

@@ -97,6 +97,7 @@ class FireControlBook:
         self._column = {r: c for c, r in enumerate(radars)}
         self._keep(np.zeros(0, np.int64), np.zeros((1 + 3 * (len(radars) + 1), 0)))
         self._gone: list[I64] = []  # ids deleted since the last picture
+        self._announced: set[tuple[int, int]] = set()  # (engagement radar, firm track)
 
     def _keep(self, ids: I64, t_s: F, room: int = 0) -> None:
         """Book ``ids`` (n,) and ``t_s`` (K, n) in buffers with spare columns (at least
@@ -151,8 +152,10 @@ class FireControlBook:
     ) -> list[int]:
         """Record a dwell at ``t_s`` (a sector look's end): its updated tracks ``hit_ids``
         (sorted, unique) with the time of the plot each update took ``hit_t_s`` (same
-        shape), and its deletions; return the ids ``radar_id`` updated for the first time
-        (an engagement radar's first look at a track).
+        shape), and its deletions; return the ids of the firm tracks engagement radar
+        ``radar_id`` updated for the first time while they were firm (confirmed or
+        coasting in ``tracks``, the look's output: a tentative track the radar updated
+        is not a fire-control track yet).
 
         Hits are timed at the plot (up to a look before ``t_s``), for any radar (the
         picture's ``last_hit_t_s``, which doctrine's "seen after the intercept" test
@@ -173,9 +176,7 @@ class FireControlBook:
             if c is not None:
                 prev_row, last_row = self.t_s[1 + 3 * c + PREV], self.t_s[1 + 3 * c + LAST]
                 prev, last = prev_row[at], last_row[at]
-                first = last == -np.inf
-                if first.any():
-                    new = hit_ids[first].tolist()
+                new = self._announce(radar_id, hit_ids, tracks)
                 prev_row[at] = np.where(hit_t_s >= last, last, np.maximum(prev, hit_t_s))
                 last_row[at] = np.maximum(last, hit_t_s)
         gone = tracks.status == TrackStatus.DELETED
@@ -186,6 +187,15 @@ class FireControlBook:
             gone &= sorted_position(self.pictured, tracks.track_id) >= 0
         if gone.any():
             self.deleted.append(tracks.select(gone))
+        return new
+
+    def _announce(self, radar_id: int, hit_ids: I64, tracks: Tracks) -> list[int]:
+        """The tracks of ``hit_ids`` firm in ``tracks`` that engagement radar
+        ``radar_id`` had not updated while firm before (each id reported once)."""
+        firm = (tracks.status == TrackStatus.CONFIRMED) | (tracks.status == TrackStatus.COASTING)
+        ids = hit_ids[np.isin(hit_ids, tracks.track_id[firm])].tolist()
+        new = [t for t in ids if (radar_id, t) not in self._announced]
+        self._announced.update((radar_id, t) for t in new)
         return new
 
     def _forget_deleted(self) -> None:

@@ -48,6 +48,7 @@ from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
 from iadsim.sensors.scan import Scan, sector_views
+from iadsim.sim.coverage import observed_by
 from iadsim.sim.engine import (
     PRIORITY_C2,
     PRIORITY_DWELL,
@@ -58,10 +59,9 @@ from iadsim.sim.engine import (
 from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.physics import ThreatPhysics
-from iadsim.sim.run_events import RunEvents
+from iadsim.sim.run_events import RunEvents, leak_detail
 from iadsim.sim.run_truth import RunTruth
 from iadsim.sim.spill import TrackParts
-from iadsim.tracking.tracker import visible_from
 from iadsim.tracking.wave import Look, LookResult, step_looks
 from iadsim.truth import TruthTable
 
@@ -93,8 +93,7 @@ class Pipeline:
     detection_parts: list[Detections] = dataclasses.field(default_factory=list)
     track_parts: TrackParts = dataclasses.field(default_factory=TrackParts)
     orders: list[Orders] = dataclasses.field(default_factory=list)
-    n_track_rows: int = 0
-    order_threat: dict[int, int] = dataclasses.field(default_factory=dict)
+    order_threat: dict[int, int] = dataclasses.field(default_factory=dict)  # at the launch
     stage_time_s: dict[str, float] = dataclasses.field(default_factory=lambda: defaultdict(float))
     max_channels_used: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
     warnings: list[str] = dataclasses.field(default_factory=list)
@@ -144,7 +143,7 @@ class Pipeline:
                 radar_pos_m=np.array([r.pos_m for r in sensors.radars], dtype=float).reshape(-1, 3),
             ),
             physics=ThreatPhysics.of(world.threats.kind, sensors.library, sensors.signatures),
-            run_events=RunEvents(n),
+            run_events=RunEvents(),
         )
 
     # -- wiring -------------------------------------------------------------
@@ -157,7 +156,7 @@ class Pipeline:
         for radar in self.stages.sensors.radars:
             scan = Scan.of(radar)
             views = sector_views(radar, scan)
-            self._looks.append((scan, views, [self._observed_by(v) for v in views]))
+            self._looks.append((scan, views, [observed_by(v) for v in views]))
             first = scan.next_look_after(-1e-9)
             engine.schedule(first, functools.partial(self._dwell, engine, radar), PRIORITY_DWELL)
         if self.stages.c2 is not None:
@@ -179,17 +178,6 @@ class Pipeline:
         self.truth.forget()
 
     # -- sensing and tracking ------------------------------------------------
-    def _observed_by(self, radar: Radar) -> Any:
-        p = radar.params
-        full = p.az_width_rad >= 2 * np.pi - 1e-9
-        half = p.az_width_rad / 2
-        return visible_from(
-            np.asarray(radar.pos_m),
-            max_range_m=p.instrumented_range_m,
-            az_min_rad=None if full else radar.az_center_rad - half,
-            az_max_rad=None if full else radar.az_center_rad + half,
-        )
-
     def _dwell(self, engine: Engine, radar: Radar, t_s: float) -> None:
         """One sector look, at the sector's end ``t_s`` (targets at their own times)."""
         scan, views, observed = self._looks[radar.radar_id]
@@ -281,12 +269,9 @@ class Pipeline:
             self.events.append(make_events(
                 t_s, "fire_control_track", track_id=tid, radar_id=radar.radar_id,
             ))  # fmt: skip
-        if n_plots:
-            self.events.extend(self.run_events.first_detections(radar.radar_id, dets))
         n_rows = len(tracks)
         if n_rows:
             self.tracks.append(tracks)
-            self.n_track_rows += n_rows
             self.events.extend(self.run_events.track_status(tracks, t_s))
         if n_plots and result.n_tracks:
             self.evaluation.observe(
@@ -302,7 +287,7 @@ class Pipeline:
         self.flush()
         t0 = time.perf_counter()
         picture = self.fire_control.picture(self.stages.tracker.tracks(t_s, firm_only=True), t_s)
-        self.events.append(eng.maintain(picture))
+        self._note_engagement(eng.maintain(picture))
         orders = c2.decide(picture, t_s)
         ta = c2.last_assessment
         if ta is not None:
@@ -313,9 +298,6 @@ class Pipeline:
             for t_l in sorted(set(orders.t_launch_s.tolist())):
                 engine.schedule(t_l, functools.partial(self._commit_launches, engine),
                                 PRIORITY_LAUNCH)  # fmt: skip
-            tracks_at = self.stages.tracker.tracks
-            threats = self.evaluation.threats_of(orders.track_id, tracks_at)  # evaluation only
-            self.order_threat.update(zip(orders.order_id.tolist(), threats.tolist(), strict=True))
         assessed, value = (
             (np.zeros(0, np.int64), np.zeros(0)) if ta is None else (ta.track_id, ta.value)
         )
@@ -342,9 +324,19 @@ class Pipeline:
         self.flush()
         t0 = time.perf_counter()
         firm = self.stages.tracker.firm_track_ids()
-        self.events.append(eng.commit_launches(t_s, firm, fc=self.fire_control))
+        self._note_engagement(eng.commit_launches(t_s, firm, fc=self.fire_control))
         self.stage_time_s["c2+engagement"] += time.perf_counter() - t0
         self._schedule_intercept(engine)
+
+    def _note_engagement(self, events: Events) -> None:
+        """Keep the engagement stage's ``events``, and the threat each launch's track
+        follows at the launch (:attr:`order_threat`; evaluation only)."""
+        launch = (events.kind == "launch").nonzero()[0]
+        if launch.size:
+            tracks_at, ids = self.stages.tracker.tracks, events.track_id[launch]
+            threats = self.evaluation.threats_of(ids, tracks_at).tolist()
+            self.order_threat.update(zip(events.order_id[launch].tolist(), threats, strict=True))
+        self.events.append(events)
 
     def _schedule_intercept(self, engine: Engine) -> None:
         eng = self.stages.engagement
@@ -393,8 +385,7 @@ class Pipeline:
         self.flush()
         self.outcome[i] = "leaked"
         self.outcome_t_s[i] = t_s
+        detail = leak_detail(self.world, i, self.truth_at(t_s))
+        self.events.append(make_events(t_s, "leak", threat_id=i, detail=detail))
         if not np.isfinite(self.world.threats.egress_s[i]):
             self._remove_threat(i, t_s)
-        target = int(self.world.threats.target_site[i])
-        detail = self.world.site_names[target] if target >= 0 else "route end"
-        self.events.append(make_events(t_s, "leak", threat_id=i, detail=detail))

@@ -1,38 +1,24 @@
 """Run-level events the pipeline derives from what the stages produce: the first
-detection of each threat by each radar, and firm-track confirmations and deletions
-(:class:`RunEvents` keeps what they need to remember over a run)."""
+detection of each threat by each radar, firm-track confirmations and deletions
+(:class:`RunEvents` keeps what they need to remember over a run), and where a threat
+leaked (:func:`leak_detail`)."""
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
-from iadsim.frames import Detections, Events, Tracks, TrackStatus, make_events
+from iadsim.frames import Detections, Events, Tracks, TrackStatus, Truth, make_events
+from iadsim.scenario.compile import World
 
-__all__ = ["RunEvents", "first_detection_events", "track_status_events"]
+__all__ = ["RunEvents", "first_detection_events", "leak_detail", "track_status_events"]
 
 
 class RunEvents:
-    """The run's memory for its derived events: the threats each radar has detected
-    (a flag per threat id, per radar) and the ids of the tracks that have been firm.
+    """The run's memory for its derived events: the ids of the tracks that have been
+    firm."""
 
-    Parameters
-    ----------
-    n_threats : threats in the run (threat ids 0..n-1).
-    """
-
-    def __init__(self, n_threats: int) -> None:
-        self.n_threats = n_threats
-        self._first_seen: dict[int, NDArray[np.bool_]] = {}
+    def __init__(self) -> None:
         self._firm_ids: set[int] = set()
-
-    def first_detections(self, radar_id: int, dets: Detections) -> list[Events]:
-        """``first_detection`` events of a look of radar ``radar_id``
-        (:func:`first_detection_events`)."""
-        seen = self._first_seen.get(radar_id)
-        if seen is None:
-            seen = self._first_seen[radar_id] = np.zeros(self.n_threats, bool)
-        return first_detection_events(seen, radar_id, dets)
 
     def track_status(self, tracks: Tracks, t_s: float) -> list[Events]:
         """``track_confirmed``/``track_deleted`` events of a tracker output at ``t_s``
@@ -40,25 +26,18 @@ class RunEvents:
         return track_status_events(self._firm_ids, tracks, t_s)
 
 
-def first_detection_events(
-    seen: NDArray[np.bool_], radar_id: int, dets: Detections
-) -> list[Events]:
-    """``first_detection`` events: the first plot of each threat by radar ``radar_id``
-    (evaluation: the plots' truth ids), in plot order; ``seen`` (a flag per threat id,
-    this radar's) is updated. An empty list if no threat is seen for the first time."""
-    ids = dets.truth_id
-    plots = (ids >= 0).nonzero()[0]
-    if plots.size == 0:  # (false alarms only)
-        return []
-    _, first = np.unique(ids[plots], return_index=True)  # each threat's first plot
-    k = np.sort(plots[first])
-    k = k[~seen[ids[k]]]
-    if k.size == 0:
-        return []
-    seen[ids[k]] = True
-    ev = make_events(dets.t_s[k], "first_detection", threat_id=ids[k], radar_id=radar_id,
-                     value=dets.range_m[k])  # fmt: skip
-    return [ev]
+def first_detection_events(dets: Detections) -> Events:
+    """``first_detection`` events: each radar's first plot of each threat (evaluation:
+    the plots' truth ids), from a run's plots in time order (``dets``: ties in look
+    order). Found after the run, not look by look: a sector look's plots carry their
+    own illumination times, so a look processed later may hold an earlier plot (a cue
+    dwell at 1,603.0 s before a sector look's plot of 1,602.964 s)."""
+    rows = (dets.truth_id >= 0).nonzero()[0]
+    pairs = np.stack([dets.radar_id[rows], dets.truth_id[rows]])
+    _, first = np.unique(pairs, axis=1, return_index=True)
+    k = rows[np.sort(first)]
+    return make_events(dets.t_s[k], "first_detection", threat_id=dets.truth_id[k],
+                       radar_id=dets.radar_id[k], value=dets.range_m[k])  # fmt: skip
 
 
 def track_status_events(firm_ids: set[int], tracks: Tracks, t_s: float) -> list[Events]:
@@ -76,3 +55,18 @@ def track_status_events(firm_ids: set[int], tracks: Tracks, t_s: float) -> list[
     if gone:
         out.append(make_events(np.full(len(gone), t_s), "track_deleted", track_id=ids[gone]))
     return out
+
+
+def leak_detail(world: World, i: int, truth: Truth) -> str:
+    """Where threat ``i`` leaked (``truth``: the states then): its target site's name if
+    inside the site's radius, else how far from it its attack route ended (the outer
+    members of a formation aimed at the site: saturation seed 90001, drones ending
+    3-6 km from the airbase read "airbase"); "route end" without a target site."""
+    site = int(world.threats.target_site[i])
+    if site < 0:
+        return "route end"
+    row = (truth.threat_id == i).nonzero()[0][:1]
+    d = np.hypot(*(truth.pos_m()[row, :2] - world.site_pos_enu_m[site, :2]).T)
+    if not d.size or d[0] <= world.site_radius_m[site]:
+        return world.site_names[site]
+    return f"route end {d[0] / 1000:.1f} km from {world.site_names[site]}"

@@ -31,6 +31,7 @@ from iadsim.sim.engine import PRIORITY_LEAK, Engine
 from iadsim.sim.memory import release_free_memory, releasing
 from iadsim.sim.outputs import TrackRows, TruthStates, sorted_events_table, time_sorted
 from iadsim.sim.pipeline import Pipeline
+from iadsim.sim.run_events import first_detection_events
 from iadsim.sim.run_truth import truth_table_for
 from iadsim.sim.summary import build_summary
 from iadsim.sim.summary_types import RunSummary
@@ -235,16 +236,17 @@ def run_scenario(
     # in time order, ties in look order, as readers such as `iadsim track` require
     detections = time_sorted(pipeline.detection_parts)
     engagements = engagement_log(pipeline)
-    summary = build_summary(
-        world, pipeline, detections, engagements, seed=seed,
-        n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
-    )  # fmt: skip
     track_parts, event_parts = pipeline.track_parts.take(), pipeline.events_arrow
-    del pipeline, engine  # the run's state (tracker, truth windows) goes before the joins
-    release_free_memory()
+    event_parts.append(first_detection_events(detections).to_arrow())
     # several looks at one instant (a dwell and a cued acquisition): one row per
     # (time, track) in either history mode, the state after all of them
     tracks = TrackRows.of(track_parts)
+    summary = build_summary(
+        world, pipeline, detections, engagements, seed=seed, n_track_rows=len(tracks),
+        n_events_processed=engine.n_events, wall_time_s=time.perf_counter() - wall0,
+    )  # fmt: skip
+    del pipeline, engine  # the run's state (tracker, truth windows) goes before the joins
+    release_free_memory()
     events = sorted_events_table(event_parts)
     release_free_memory()  # the parts joined
     result = RunResult(

@@ -2,8 +2,9 @@
 
 Per threat (evaluation, from truth): first detection (any radar's plot of it), first
 firm track and first fire-control track (from the per-update track-to-truth
-attribution of :mod:`iadsim.sim.evaluation`), the salvos aimed at it (``engagements``:
-salvos whose launch track followed it) and the rounds they spent, and its outcome.
+attribution of :mod:`iadsim.sim.evaluation`), the salvos that engaged it
+(``engagements``: salvos whose track followed it at the launch, or resolved against it
+at the end) and the rounds they spent, and its outcome.
 Per battery: its own salvos, rounds, kills, and the threats that came within reach of
 its interceptors, split into killed by it, killed by others, leaked and survived
 (the four add up to ``threats_in_reach``). The records are those of
@@ -55,6 +56,7 @@ def build_summary(
     engagements: Engagements,
     *,
     seed: int,
+    n_track_rows: int,
     n_events_processed: int,
     wall_time_s: float,
 ) -> RunSummary:
@@ -68,10 +70,7 @@ def build_summary(
     det_range = np.full(n, np.nan)
     det_range[det_row >= 0] = detections.range_m[det_row[det_row >= 0]]
     ev = pipeline.evaluation
-    aimed = engagements.threat_id_launch
-    ok = aimed >= 0
-    salvos = np.bincount(aimed[ok], minlength=n)
-    rounds = np.bincount(aimed[ok], weights=engagements.n_rounds[ok], minlength=n)
+    salvos, rounds = _engaged(engagements, n)
     threats = tuple(
         ThreatSummary(
             threat_id=i,
@@ -111,7 +110,7 @@ def build_summary(
         salvos_by_outcome=by_outcome,
         n_detections=len(detections),
         n_false_alarms=int((detections.truth_id < 0).sum()),
-        n_track_rows=pipeline.n_track_rows,
+        n_track_rows=n_track_rows,
         batteries=batteries,
         radars=_radar_figures(world, detections),
         threats=threats,
@@ -127,6 +126,19 @@ def build_summary(
         track_history=world.track_history,  # type: ignore[arg-type]  # schema Literal
         wall_time_s=wall_time_s,
     )
+
+
+def _engaged(engagements: Engagements, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Salvos and rounds (n,) that engaged each threat: aimed at it at the launch
+    (``threat_id_launch``) or resolved against it at the end (``threat_id_end``: a
+    salvo handed over in flight to another aircraft's track engaged that one too), a
+    salvo counted once per threat. A threat a salvo killed was engaged."""
+    a, b, k = engagements.threat_id_launch, engagements.threat_id_end, engagements.n_rounds
+    at_launch, at_end = a >= 0, (b >= 0) & (b != a)
+    threat = np.concatenate([a[at_launch], b[at_end]])
+    salvos = np.bincount(threat, minlength=n)
+    rounds = np.bincount(threat, weights=np.concatenate([k[at_launch], k[at_end]]), minlength=n)
+    return salvos, rounds
 
 
 def _battery_figures(

@@ -44,7 +44,10 @@ class ThreatSummary(JsonRecord):
     name: str = doc_field("threat name")
     group: str = doc_field("name of its threat group in the scenario")
     type: str = doc_field("catalog type")
-    outcome: ThreatOutcome = doc_field("killed, leaked (reached its target site) or survived")
+    outcome: ThreatOutcome = doc_field(
+        "killed, leaked (reached its target site, or the end of its attack route unkilled: "
+        "the leak event's detail says which) or survived"
+    )
     outcome_t_s: MaybeFloat = doc_field("time of the kill or leak, s (none: survived)")
     killed_after_leak_t_s: MaybeFloat = doc_field(
         "a leaker killed on its egress (threats with an egress route): time, s (none: not)",
@@ -56,7 +59,10 @@ class ThreatSummary(JsonRecord):
     first_track_range_m: MaybeFloat = doc_field("range at that time, m")
     first_fc_track_t_s: MaybeFloat = doc_field("first fire-control track following it, s")
     first_fc_track_range_m: MaybeFloat = doc_field("range at that time, m")
-    engagements: int = doc_field("salvos whose launch track followed it")
+    engagements: int = doc_field(
+        "salvos that engaged it: their track followed it at the launch, or they were "
+        "resolved against it"
+    )
     rounds: int = doc_field("rounds of those salvos")
 
 
@@ -150,12 +156,14 @@ class RunSummary(JsonRecord):
     duration_s: float = doc_field("simulated time, s")
     n_threats: int = doc_field("threats in the raid")
     n_killed: int = doc_field("threats killed")
-    n_leaked: int = doc_field("threats that reached their target site")
+    n_leaked: int = doc_field(
+        "threats that reached their target site or the end of their attack route unkilled"
+    )
     n_killed_after_leak: int = doc_field(
         "leakers killed on their egress afterwards (counted in n_leaked)", default=0
     )
     n_survived: int = doc_field("threats neither killed nor leaked at the end")
-    n_never_engaged: int = doc_field("threats no salvo was aimed at")
+    n_never_engaged: int = doc_field("threats no salvo engaged (per threat: engagements 0)")
     interceptors_fired: Mapping[str, int] = doc_field("rounds fired per interceptor type")
     interceptors_fired_total: int = doc_field("rounds fired in total")
     salvos: int = doc_field("salvos launched")
