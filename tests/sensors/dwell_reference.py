@@ -253,10 +253,11 @@ def ref_observe(
         rep_el = np.where(merged, np.sqrt(s_el**2 + g.el_beamwidth_rad[gr] ** 2 / 12), s_el)
     z = rng.standard_normal((4, gr.shape[0]))  # noise scaled by the thermal sigmas
     has_v = np.isfinite(s_v)
-    return Detections(
+    r_meas = np.abs(r + s_r * z[0])
+    out = Detections(
         t_s=t_plot,
         radar_id=g.radar_id[gr],
-        range_m=np.abs(r + s_r * z[0]),
+        range_m=r_meas,
         az_rad=np.mod(az + s_az * z[1], TWO_PI),
         el_rad=el + s_el * z[2],
         rdot_mps=np.where(has_v, rdot + np.where(has_v, s_v, 0.0) * z[3], 0.0),
@@ -270,3 +271,5 @@ def ref_observe(
         sensor_u_m=g.pos_m[gr, 2],
         truth_id=truth_id,
     )
+    # the receiver's range window holds the measured range
+    return out.select((r_meas >= g.min_range_m[gr]) & (r_meas <= g.max_range_m[gr]))

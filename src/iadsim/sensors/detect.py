@@ -16,7 +16,10 @@ composes pure kernels, each in its own module with its own tests:
 5. False alarms (:meth:`iadsim.sensors.measurement.OneRadarDraws.false_alarms`): Poisson
    count, uniform over the coverage, ``truth_id`` -1.
 6. Measurement noise (:func:`iadsim.sensors.measurement.measurement_sigmas`,
-   :func:`~iadsim.sensors.measurement.add_measurement_noise`), shrinking with SNR.
+   :func:`~iadsim.sensors.measurement.add_measurement_noise`), shrinking with SNR;
+   a plot whose measured range falls outside the range window (minimum to
+   instrumented range) is not reported (the receiver gates the measured range; the
+   noise is drawn for every return first, so the stream does not depend on it).
 
 Reported range, azimuth and elevation are geometric (refraction bias assumed
 corrected), so :meth:`Detections.enu_m` recovers the ENU position. Time stamps: a
@@ -348,7 +351,10 @@ def _noisy_detections(
     }  # every column an array of the declared dtype: fresh ones (the returns' too) or
     for a in cols.values():  # the radar's shared read-only ones, handed over read-only
         a.flags.writeable = False
-    return Detections.from_owned_columns(cols)
+    dets = Detections.from_owned_columns(cols)
+    lo = c.draws.min_range_m  # the receiver's range window holds the measured range
+    inside = (r >= lo) & (r <= lo + c.draws.range_span_m)
+    return dets if inside.all() else dets.select(inside)
 
 
 def merged_sigmas(
