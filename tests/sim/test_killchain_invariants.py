@@ -325,6 +325,11 @@ def check_outcomes_add_up(result: RunResult) -> None:
         if t.threat_id in killed | after:
             assert t.engagements >= 1 and t.rounds >= 1, (t.threat_id, t.engagements)
     assert s.n_never_engaged == sum(t.engagements == 0 for t in s.threats)
+    attributed = (result.engagements.threat_id_end >= 0) | (
+        result.engagements.threat_id_launch >= 0
+    )
+    assert sum(t.engagements for t in s.threats) == int(attributed.sum()) <= s.salvos
+    assert sum(t.rounds for t in s.threats) <= s.interceptors_fired_total
     assert s.n_track_rows == len(result.tracks)  # (was counted before one row per instant)
     for t in s.threats:  # a threat with a firm track was detected first
         if np.isfinite(t.first_track_t_s):

@@ -3,8 +3,8 @@
 Per threat (evaluation, from truth): first detection (any radar's plot of it), first
 firm track and first fire-control track (from the per-update track-to-truth
 attribution of :mod:`iadsim.sim.evaluation`), the salvos that engaged it
-(``engagements``: salvos whose track followed it at the launch, or resolved against it
-at the end) and the rounds they spent, and its outcome.
+(``engagements``: resolved against it at the end, else aimed at it at the launch; each
+salvo counted once) and the rounds they spent, and its outcome.
 Per battery: its own salvos, rounds, kills, and the threats that came within reach of
 its interceptors, split into killed by it, killed by others, leaked and survived
 (the four add up to ``threats_in_reach``). The records are those of
@@ -129,15 +129,16 @@ def build_summary(
 
 
 def _engaged(engagements: Engagements, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Salvos and rounds (n,) that engaged each threat: aimed at it at the launch
-    (``threat_id_launch``) or resolved against it at the end (``threat_id_end``: a
-    salvo handed over in flight to another aircraft's track engaged that one too), a
-    salvo counted once per threat. A threat a salvo killed was engaged."""
+    """Salvos and rounds (n,) that engaged each threat, each salvo counted once: against
+    the threat its intercept was resolved against (``threat_id_end``: a salvo handed
+    over in flight to another aircraft's track engaged that one), else the one its
+    track followed at the launch (aborted, in flight, nothing in the basket). A threat
+    a salvo killed was engaged, and the counts add up to the salvos and rounds fired."""
     a, b, k = engagements.threat_id_launch, engagements.threat_id_end, engagements.n_rounds
-    at_launch, at_end = a >= 0, (b >= 0) & (b != a)
-    threat = np.concatenate([a[at_launch], b[at_end]])
-    salvos = np.bincount(threat, minlength=n)
-    rounds = np.bincount(threat, weights=np.concatenate([k[at_launch], k[at_end]]), minlength=n)
+    threat = np.where(b >= 0, b, a)
+    ok = threat >= 0
+    salvos = np.bincount(threat[ok], minlength=n)
+    rounds = np.bincount(threat[ok], weights=k[ok], minlength=n)
     return salvos, rounds
 
 

@@ -60,8 +60,8 @@ class ThreatSummary(JsonRecord):
     first_fc_track_t_s: MaybeFloat = doc_field("first fire-control track following it, s")
     first_fc_track_range_m: MaybeFloat = doc_field("range at that time, m")
     engagements: int = doc_field(
-        "salvos that engaged it: their track followed it at the launch, or they were "
-        "resolved against it"
+        "salvos that engaged it: resolved against it at the end, else aimed at it at "
+        "the launch (each salvo counted once)"
     )
     rounds: int = doc_field("rounds of those salvos")
 
