@@ -40,6 +40,25 @@ def test_low_targets_below_a_0_deg_lowest_elevation(radar_params: dict[str, Rada
     assert tab.limit_name(0, 0) == "elevation"
 
 
+def test_no_detection_range_inside_the_cone_above_the_highest_elevation(
+    radar_params: dict[str, RadarParams],
+) -> None:
+    """A 1e-4 m2 target at 30-100 km altitude: the S-band surveillance radar's radar
+    equation gives ~35 km, but the 40 deg beam top reaches 30 km altitude only at
+    ~46 km slant range: the target is never inside the beams while detectable (the
+    table said 34.9 km, "radar"; its diagram ends the curve at the 40 deg ray). A
+    1 m2 target at 30 km stays detected beyond the cone."""
+    p = radar_params["s400-class-surveillance"]
+    tab = coverage_table(p, [1e-4, 1.0], [30_000.0, 50_000.0, 100_000.0])
+    assert np.isnan(tab.range_m[0]).all() and {tab.limit_name(0, j) for j in range(3)} == {"above"}
+    assert tab.free_space_range_m[0, 0] == pytest.approx(35e3, rel=0.05)
+    r = tab.range_m[1, 0]  # 1 m2 at 30 km: inside the coverage at that range
+    ae = 4 / 3 * 6_371_008.8  # elevation of a point at slant range r, 30 km up, 4/3 earth
+    el = np.arcsin(((ae + 30_000.0) ** 2 - (ae + p.antenna_height_m) ** 2 - r**2)
+                   / (2 * r * (ae + p.antenna_height_m)))  # fmt: skip
+    assert np.isfinite(r) and p.el_min_rad <= el <= p.el_max_rad
+
+
 def test_fourth_root_scaling_without_atmosphere(radar_params: dict[str, RadarParams]) -> None:
     p = radar_params["mahafza-c-band-example"]  # atmosphere off
     wide = dataclasses.replace(p, instrumented_range_m=1e7)

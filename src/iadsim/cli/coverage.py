@@ -130,6 +130,8 @@ def coverage_command(
         require_extra("plots", "coverage diagrams", hint=" (or --no-plot for the table only)")
     radars, tables = _load_catalog()
     params = compile_radar(_pick(radar_type, radars, "radar type"), radar_type)
+    if pd <= params.pfa:
+        raise ScenarioError(f"--pd: must exceed {radar_type}'s pfa ({params.pfa:g}) (got {pd:g})")
     if compare:
         rows3 = _compare_rows(params, tables)
         _compare_table(params, rows3, radar_type, pd, scans, fmt)
@@ -186,12 +188,14 @@ def _range_table(
         cols = [Col(k, k) for k in ("rcs_m2", "alt_m", "range_m", "limited_by")]
         emit(fmt, cols, rows)
         return rows
-    mark = {"radar": "", "horizon": " h", "instrumented": " i", "elevation": " e"}
+    mark = {"radar": "", "horizon": " h", "instrumented": " i", "elevation": " e", "above": ""}
     wide = []
     for i, sigma in enumerate(tab.rcs_m2):
         row: dict[str, Any] = {"rcs": fmt_num(float(sigma))}
         for j in range(tab.alt_m.size):
-            row[f"a{j}"] = f"{tab.range_m[i, j] / 1e3:.0f}{mark[tab.limit_name(i, j)]}"
+            r_km = tab.range_m[i, j] / 1e3
+            cell = f"{r_km:.0f}" if math.isfinite(r_km) else "- a"  # (never inside the beams)
+            row[f"a{j}"] = f"{cell}{mark[tab.limit_name(i, j)]}"
         wide.append(row)
     cols = [Col("rcs", "RCS m²", ident=True, numeric=True)] + [
         Col(f"a{j}", f"{a:g} m", numeric=True, render=str) for j, a in enumerate(tab.alt_m)
@@ -204,7 +208,8 @@ def _range_table(
     emit(fmt, cols, wide, title=title, con=con)
     con.print(
         "h = limited by the 4/3-earth horizon, i = by the instrumented range, "
-        "e = below the lowest elevation",
+        "e = below the lowest elevation, - a = not detected: above the highest elevation "
+        "wherever it is detectable",
         soft_wrap=False,
     )
     return rows

@@ -11,7 +11,12 @@ is the smallest of
 * the range beyond which the target is below the radar's lowest elevation
   ``el_min`` (:func:`elevation_limit_range_m`; the detection model applies the
   same elevation coverage, and a ``el_min`` below the grazing ray never binds),
-* the instrumented range.
+* the instrumented range;
+
+and it is NaN (limit ``"above"``) when that range is inside the cone above the radar's
+highest elevation ``el_max`` at that altitude (the ``el_max`` ray reaches the altitude
+farther out: the target is never inside the elevation coverage while detectable; the
+diagrams end the curve there too).
 
 Cumulative detection over ``n`` independent scans: ``Pd_cum = 1 - (1 - Pd_scan)^n``
 (Skolnik 2001, sec. 2.12), so each scan needs ``Pd_scan = 1 - (1 - Pd)^(1/n)``.
@@ -45,7 +50,7 @@ __all__ = [
 ]
 
 F = NDArray[np.float64]
-LIMITS: tuple[str, ...] = ("radar", "horizon", "instrumented", "elevation")
+LIMITS: tuple[str, ...] = ("radar", "horizon", "instrumented", "elevation", "above")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -53,9 +58,10 @@ class CoverageTable:
     """Detection ranges of one radar for a grid of RCS values and altitudes.
 
     ``range_m[i, j]`` is for ``rcs_m2[i]`` at ``alt_m[j]`` (height above the
-    radar's ground); ``free_space_range_m`` has the same shape (atmosphere
-    included), ``horizon_range_m`` is per altitude; ``limit[i, j]`` indexes
-    :data:`LIMITS` (what bounds it).
+    radar's ground; NaN: not detected at that altitude, above ``el_max``);
+    ``free_space_range_m`` has the same shape (atmosphere included),
+    ``horizon_range_m`` is per altitude; ``limit[i, j]`` indexes :data:`LIMITS` (what
+    bounds it).
     """
 
     radar: str
@@ -70,7 +76,7 @@ class CoverageTable:
     limit: NDArray[np.int64]
 
     def limit_name(self, i: int, j: int) -> str:
-        """What bounds ``range_m[i, j]`` ("radar", "horizon" or "instrumented")."""
+        """What bounds ``range_m[i, j]`` (one of :data:`LIMITS`)."""
         return LIMITS[int(self.limit[i, j])]
 
 
@@ -183,6 +189,8 @@ def coverage_table(
     stack = np.stack(
         [free, np.broadcast_to(hor[None, :], free.shape), inst, np.broadcast_to(elev, free.shape)]
     )
+    outer = np.min(stack, axis=0)
+    above = outer < elevation_limit_range_m(p.el_max_rad, p.antenna_height_m, alt, k)[None, :]
     return CoverageTable(
         radar=p.name,
         pd=pd,
@@ -192,8 +200,8 @@ def coverage_table(
         alt_m=alt,
         free_space_range_m=np.asarray(free),
         horizon_range_m=hor,
-        range_m=np.min(stack, axis=0),
-        limit=np.argmin(stack, axis=0).astype(np.int64),
+        range_m=np.where(above, np.nan, outer),
+        limit=np.where(above, LIMITS.index("above"), np.argmin(stack, axis=0)).astype(np.int64),
     )
 
 
