@@ -82,6 +82,21 @@ def test_from_arrow_ignores_extra_and_rejects_missing_columns(cls: type[Frame]) 
 
 
 @pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
+def test_from_arrow_rejects_null_values(cls: type[Frame]) -> None:
+    """A file with nulls (a damaged or foreign run file; iadsim writes none) is refused
+    naming the column: a null time read as NaN wrote ASTERIX plots at time 0."""
+    import pyarrow as pa
+
+    fr = _random_frame(cls, 5, seed=5)
+    table = fr.to_arrow()
+    name = cls.columns()[0]
+    k = table.column_names.index(name)
+    holed = table.set_column(k, name, pa.nulls(5, table.schema.field(name).type))
+    with pytest.raises(ValueError, match=f"column '{name}': 5 null values"):
+        cls.from_arrow(holed)
+
+
+@pytest.mark.parametrize("cls", FRAME_CLASSES, ids=lambda c: c.__name__)
 def test_length_mismatch_raises(cls: type[Frame]) -> None:
     fr = _random_frame(cls, 4, seed=4)
     kwargs = {name: getattr(fr, name) for name in cls.columns()}

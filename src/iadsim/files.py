@@ -8,6 +8,7 @@ absent (or still the previous version).
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -41,6 +42,8 @@ def atomic_write(
     On any error the temporary file is removed and the error propagates.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # the rename would replace a FIFO or device
+        raise FileExistsError(errno.EEXIST, "not a regular file, not replaced", str(path))
     if parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

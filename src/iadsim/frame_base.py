@@ -242,5 +242,10 @@ class Frame:
         missing = [c for c in cls.columns() if c not in table.column_names]
         if missing:
             raise KeyError(f"{cls.__name__}: missing columns {missing}")
+        nulls = [c for c in cls.columns() if table.column(c).null_count]  # (iadsim writes none)
+        if nulls:
+            raise ValueError(
+                f"column '{nulls[0]}': {table.column(nulls[0]).null_count} null values"
+            )
         # numpy_column, not to_numpy: pyarrow's converters import pandas (~0.3 s)
         return cls(**{f.name: numpy_column(table.column(f.name)) for f in dataclasses.fields(cls)})

@@ -107,3 +107,19 @@ def test_json_and_csv_formats(in_tmp) -> None:  # type: ignore[no-untyped-def]
     assert lines[0] == "rcs_m2,alt_m,range_m,limited_by" and len(lines) == 3
     presets = json.loads(invoke("presets", "--format", "json").out)
     assert "s400-vs-mixed-raid" in [p["name"] for p in presets["presets"]]
+
+
+def test_a_huge_cell_is_clipped_in_tables_only(capsys: pytest.CaptureFixture[str]) -> None:
+    """``iadsim query ... "SELECT repeat('x', 1000000)"`` kept rich laying out the table
+    for minutes (the SQL time limit does not cover printing): a table shows 300
+    characters of a cell and says how long it is; CSV keeps it whole."""
+    from iadsim.cli.output import MAX_CELL_CHARS, Col, Format, emit
+
+    cols = [Col("s", "s")]
+    rows = [{"s": "x" * 1_000_000}]
+    assert len(cols[0].text(rows[0]["s"])) <= MAX_CELL_CHARS
+    emit(Format.table, cols, rows)
+    out = capsys.readouterr().out
+    assert "1,000,000 characters" in out and len(out) < 10_000
+    emit(Format.csv, cols, rows)
+    assert len(capsys.readouterr().out) > 1_000_000

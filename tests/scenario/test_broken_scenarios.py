@@ -383,6 +383,33 @@ CATALOG_CASES: list[tuple[str, Mutation, str, str]] = [
         "batteries[0].radars[1].name",
         "duplicate radar name 'surv'",
     ),
+    # an adversarial tester's cases that validate passed and run crashed on (2026-12-05)
+    (
+        "pd-below-pfa",
+        _set(["catalog"], {"radars": {"s400-class-surveillance": {"performance": {"pd": 1e-7}}}}),
+        "catalog.radars.s400-class-surveillance.performance.pd",
+        "must exceed the pfa (1e-06) (got 1e-07)",
+    ),
+    (
+        "beamwidth-absurdly-fine",  # (64 GiB allocated)
+        _set(["catalog"], {"radars": {"s400-class-surveillance": {"az_beamwidth_deg": 1e-9}}}),
+        "catalog.radars.s400-class-surveillance.az_beamwidth_deg",
+        "must be >= 0.01 (got 1e-09)",
+    ),
+    (
+        "member-names-collide",  # stealth-pair (count 2) flies as stealth-pair-1 and -2
+        lambda d: d["threats"].append(
+            {**copy.deepcopy(d["threats"][0]), "name": "stealth-pair-1", "count": 1}
+        ),
+        "threats[3].name",
+        "duplicate threat member name 'stealth-pair-1' (first at threats[0].name)",
+    ),
+    (
+        "geotiff-missing",
+        _set(["terrain"], {"kind": "geotiff", "path": "no-such-dem.tif"}),
+        "terrain.path",
+        "no-such-dem.tif: no such file",
+    ),
 ]
 
 

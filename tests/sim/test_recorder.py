@@ -99,10 +99,16 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
 def test_prepare_run_dir_refuses_completed_run(tmp_path: Path) -> None:
     d = recorder.prepare_run_dir(tmp_path / "r")
     assert d.is_dir()
-    recorder.prepare_run_dir(d)  # incomplete (no summary.json): may be reused
+    recorder.prepare_run_dir(d)  # empty: may be reused
+    (d / "notes.txt").write_text("mine")
+    recorder.prepare_run_dir(d)  # other files are not a run's
+    (d / "tracks.parquet").write_text("someone's tracks")  # (--out . beside them)
+    with pytest.raises(IadsimError, match=r"already holds tracks\.parquet"):
+        recorder.prepare_run_dir(d)
     (d / "summary.json").write_text("{}")
     with pytest.raises(IadsimError, match="already holds a completed run"):
         recorder.prepare_run_dir(d)
+    assert (d / "tracks.parquet").read_text() == "someone's tracks"
 
 
 def test_default_run_dir_is_unique_and_safe(tmp_path: Path) -> None:

@@ -12,10 +12,11 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from iadsim.errors import IadsimError
+from iadsim.sim.recorder import RUN_FILES
 
 
 def _reason(err: OSError) -> str:
@@ -26,8 +27,38 @@ def _reason(err: OSError) -> str:
     return err.strerror or type(err).__name__
 
 
-def check_output_file(path: Path, option: str) -> Path:
-    """Check that ``path`` can be written as a file (its folder must exist).
+#: Suffixes of the data files a command reads (run directories, campaign stores, tracks,
+#: scenarios): an output never replaces one of an input's (:func:`check_output_file`).
+DATA_SUFFIXES = frozenset({".parquet", ".json", ".yaml", ".yml", ".csv", ".ast"})
+
+
+def _replaces_input(path: Path, inputs: Iterable[Path]) -> Path | None:
+    """The input file that writing ``path`` would replace (None: none)."""
+    target = path.resolve()
+    return next((Path(p) for p in inputs if Path(p).resolve() == target), None)
+
+
+def _store_of(target: Path) -> Path | None:
+    """The run or campaign directory whose data the existing file ``target`` is: a
+    run's own files beside its ``summary.json``, a campaign's ``manifest.json`` and
+    everything in its subfolders (results, threats, failures); None otherwise (a
+    report or CSV a command wrote there may be written again)."""
+    if not target.is_file():
+        return None
+    here = target.parent
+    if target.name in RUN_FILES and (here / "summary.json").is_file():
+        return here
+    if target.name == "manifest.json" or (here.parent / "manifest.json").is_file():
+        root = here if target.name == "manifest.json" else here.parent
+        return root if (root / "manifest.json").is_file() else None
+    return None
+
+
+def check_output_file(
+    path: Path, option: str, inputs: Iterable[Path] = (), *, suffix: str | None = None
+) -> Path:
+    """Check that ``path`` can be written as a file (its folder must exist), without
+    replacing what the command reads.
 
     Parameters
     ----------
@@ -35,6 +66,14 @@ def check_output_file(path: Path, option: str) -> Path:
         The output file.
     option : str
         How the user gave it (``--out``), for the message.
+    inputs : iterable of Path
+        The command's input files: ``path`` may not be one of them. Nor may it be
+        a file of a run or campaign directory (:func:`_store_of`: a run's
+        ``truth.parquet``, a campaign's ``manifest.json`` or result parts), input
+        or not.
+    suffix : str, optional
+        What the command writes (``.csv``): an existing file with another data suffix
+        is not replaced (``--csv truth.parquet`` would have turned it into CSV).
 
     Raises
     ------
@@ -44,6 +83,17 @@ def check_output_file(path: Path, option: str) -> Path:
     path = Path(path)
     if path.is_dir():
         raise IadsimError(f"{option} {path}: is a directory (give a file name)")
+    if path.exists() and not path.is_file():  # the atomic rename would replace it
+        raise IadsimError(f"{option} {path}: not a regular file (a FIFO, device or socket)")
+    kind = path.suffix.lower()
+    if suffix is not None and path.is_file() and kind in DATA_SUFFIXES and kind != suffix:
+        raise IadsimError(f"{option} {path}: would overwrite a {kind} file with {suffix}")
+    replaced = _replaces_input(path, inputs)
+    if replaced is not None:
+        raise IadsimError(f"{option} {path}: would overwrite the input file {replaced}")
+    store = _store_of(path.resolve())
+    if store is not None:
+        raise IadsimError(f"{option} {path}: would overwrite a file of the iadsim data in {store}")
     parent = path.parent
     for up in (parent, *parent.parents):
         if up.exists() and not up.is_dir():
@@ -57,6 +107,15 @@ def check_output_file(path: Path, option: str) -> Path:
         raise IadsimError(f"{option} {path}: cannot write there ({_reason(err)})") from err
     if path.exists() and not os.access(path, os.W_OK):
         raise IadsimError(f"{option} {path}: not writable")
+    return path
+
+
+def check_output_dir(path: Path, option: str) -> Path:
+    """Check that ``path`` is a folder or can be made one (its missing parents too)."""
+    path = Path(path)
+    for up in (path, *path.parents):
+        if up.exists() and not up.is_dir():
+            raise IadsimError(f"{option} {path}: {up} is a file, not a folder")
     return path
 
 

@@ -100,7 +100,7 @@ def summarize_cmd(
 
     csv_path = csv if csv is not None else campaign_dir / "summary.csv"
     if (campaign_dir / "manifest.json").is_file():
-        check_output_file(csv_path, "--csv")
+        check_output_file(csv_path, "--csv", suffix=".csv")
     rows = summarize_campaign(campaign_dir, confidence=confidence)
     table = rows_to_table(rows)
     _write_csv(table, csv_path)
@@ -155,7 +155,7 @@ def query_cmd(
     from iadsim.analysis.outputs import check_output_file
 
     if csv is not None:
-        check_output_file(csv, "--csv")
+        check_output_file(csv, "--csv", suffix=".csv")
     table = run_query(campaign_dir, sql, timeout_s=timeout_s, memory_mib=memory_mib)
     if csv is not None:
         _write_csv(table, csv)

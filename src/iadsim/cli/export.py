@@ -31,12 +31,14 @@ def export_acmi(
 
       iadsim export acmi runs/s400-vs-mixed-raid-20260101T120000Z -o raid.acmi
     """
+    from iadsim.analysis.outputs import check_output_file
     from iadsim.analysis.report.acmi import write_acmi
     from iadsim.analysis.report.rundata import load_run
 
     if not step_s > 0:
         raise IadsimError(f"--step-s: must be > 0 (got {step_s})")
     path = output if output is not None else run_dir / "run.acmi"
+    check_output_file(path, "-o", suffix=".acmi")
     out.print(f"acmi: {write_acmi(load_run(run_dir), path, step_s=step_s)}")
 
 
@@ -80,7 +82,9 @@ def export_asterix(
 
     require_extra("asterix", "iadsim export asterix")  # before reading anything
     from iadsim.analysis.asterix.export import export_run
+    from iadsim.analysis.outputs import check_output_dir
 
+    check_output_dir(out_dir or run_dir, "-o")
     res = export_run(run_dir, out_dir or run_dir, sac=sac, sic=sic, tod_offset_s=tod_offset_s)
     print(f"cat048: {res.cat048} ({res.n_plots:,} plots)")  # plain: paths are never wrapped
     if res.n_skipped:

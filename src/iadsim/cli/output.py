@@ -133,12 +133,26 @@ class Col:
     render: Callable[[Any], str] | None = None
 
     def text(self, value: Any) -> str:
-        """The table text of a raw value."""
+        """The table text of a raw value (at most :data:`MAX_CELL_CHARS` characters: a
+        query's megabyte cell kept rich laying out the table for minutes; json and csv
+        print it whole)."""
         if self.render is not None:
-            return self.render(value)
+            return _clipped(self.render(value))
         if value is None or value == "":
             return "-" if self.numeric else ""
-        return fmt_num(value) if self.numeric or isinstance(value, float) else str(value)
+        text = fmt_num(value) if self.numeric or isinstance(value, float) else str(value)
+        return _clipped(text)
+
+
+#: Longest cell text a table shows (the rest is cut, with its length said).
+MAX_CELL_CHARS = 300
+
+
+def _clipped(text: str) -> str:
+    if len(text) <= MAX_CELL_CHARS:
+        return text
+    tail = f"... ({len(text):,} characters; -f csv for all)"
+    return text[: MAX_CELL_CHARS - len(tail)] + tail
 
 
 def _need(header: str, cells: Sequence[str], ident: bool) -> int:

@@ -46,6 +46,12 @@ def write_report(
 ) -> Path:
     """Write the HTML report of a run or campaign directory (and PNG/SVG figures)."""
     require_report_extra()
+    from iadsim.analysis.outputs import check_output_dir, check_output_file
+
+    if output is not None:
+        check_output_file(output, "-o", suffix=".html")
+    if png_dir is not None:
+        check_output_dir(png_dir, "--png")
     if is_campaign_dir(path):
         from iadsim.analysis.report.campaign_report import write_campaign_report
 

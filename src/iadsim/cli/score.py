@@ -229,6 +229,20 @@ def _read_pair(tracks: Path, truth: Path) -> tuple[Any, Any]:
         ) from first
 
 
+def _check_coverage_targets(coverage: Any, detections: Path | None, truth_file: Any) -> None:
+    """Refuse coverage windows of plots none of whose targets is in the truth (another
+    run's detections gave continuity 0 and no warning)."""
+    import numpy as np
+
+    if coverage is None or detections is None or not coverage.truth_id.size:
+        return
+    if not np.isin(coverage.truth_id, truth_file.truth.threat_id).any():
+        raise InputDataError(
+            f"{detections.name}: column 'truth_id': none of its targets is in "
+            f"{truth_file.file} (are they of the same run?)"
+        )
+
+
 def score_command(
     tracks: Annotated[Path, typer.Argument(help="Tracks Parquet/CSV file.")],
     truth: Annotated[Path, typer.Argument(help="Truth Parquet/CSV file (or run truth.parquet).")],
@@ -301,7 +315,8 @@ def score_command(
         if not given.name:
             raise InputDataError(f"score: {what}: not a file name (got '{given}')")
     if csv_out is not None:
-        check_output_file(csv_out, "--csv")
+        read = [tracks, truth] + ([detections] if detections is not None else [])
+        check_output_file(csv_out, "--csv", read, suffix=".csv")
     track_file, truth_file = _read_pair(tracks, truth)
     for said in track_file.assumed:
         print(said, file=sys.stderr)
@@ -309,6 +324,7 @@ def score_command(
 
     coverage, detections = coverage_for(truth, detections)
     check_score_size(track_file, truth_file)
+    _check_coverage_targets(coverage, detections, truth_file)
     picture = track_file.tracks
     if track_file.history == "changes":  # a run's change-only rows: every live track per time
         from iadsim.analysis.metrics.held import hold_track_changes
@@ -335,6 +351,9 @@ def score_command(
         raise InputDataError(
             f"{track_file.file}: column 'time': no track time {how} in {truth_file.file}"
         )
+    if len(picture) and len(truth_file.truth) and result.n_pairs == 0:
+        print(f"warning: no track of {track_file.file} came within c = {c:g} m of a target of "
+              f"{truth_file.file}: are they of the same run?", file=sys.stderr)  # fmt: skip
     if csv_out is not None:
         with writing(csv_out, "no CSV written (the scores are printed below)"):
             write_text_atomic(csv_out, series_csv(result))

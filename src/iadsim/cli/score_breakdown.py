@@ -39,6 +39,9 @@ def read_coverage(path: Path) -> CoverageWindows:
         table = pq.read_table(path, columns=["t_s", "truth_id"])
     except (OSError, pa.ArrowException) as err:
         raise InputDataError(located(path.name, "", " ".join(str(err).split())[:200])) from err
+    for name in ("t_s", "truth_id"):
+        if table.column(name).null_count:
+            raise InputDataError(located(path.name, name, "null values (a damaged file?)"))
     t = table.column("t_s").to_numpy(zero_copy_only=False).astype(np.float64)
     tid = table.column("truth_id").to_numpy(zero_copy_only=False)
     if not np.issubdtype(tid.dtype, np.integer):

@@ -25,13 +25,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import ValidationError
 
-from iadsim.errors import InputDataError, ScenarioError, located
+from iadsim.cli.track_config import load_track_config
+from iadsim.errors import InputDataError, located
 from iadsim.files import atomic_write
 from iadsim.frames import Detections, Tracks, TrackStatus, track_cov_column, track_cov_generic
 from iadsim.numeric import last_per_time
-from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.schema_tracking import TrackCliConfig, compile_tracker_parts
 from iadsim.tracking import Measurements, Tracker
 from iadsim.tracking.scans import Look, revisit_periods, scan_looks
@@ -39,24 +38,6 @@ from iadsim.tracking.scans import Look, revisit_periods, scan_looks
 __all__ = ["load_track_config", "read_detections_table", "track_file", "write_parquet_atomic"]
 
 D2R = np.pi / 180.0
-
-
-def load_track_config(path: Path | None, tracker: str | None = None) -> TrackCliConfig:
-    """Read and validate a tracker YAML with the guarded scenario YAML loader
-    (size, depth, aliases, UTF-8), or take the shipped configuration ``tracker``
-    (:mod:`iadsim.scenario.named_trackers`); errors are one-line ScenarioErrors."""
-    from iadsim.scenario.load import parse_yaml, read_yaml_text
-    from iadsim.scenario.named_trackers import named_tracker
-
-    if path is None:
-        return TrackCliConfig.model_validate(named_tracker(tracker).tracker if tracker else {})
-    data = parse_yaml(read_yaml_text(path, path.name), path.name) or {}
-    if not isinstance(data, dict):
-        raise ScenarioError(located(path.name, "", "must be a mapping of tracker settings"))
-    try:
-        return TrackCliConfig.model_validate(data)
-    except ValidationError as err:
-        raise scenario_error(path.name, TrackCliConfig, err) from err
 
 
 #: Plausible bounds of each input column (inclusive); outside is an error naming the row.
@@ -122,9 +103,12 @@ def read_detections_table(path: Path) -> tuple[pa.Table, str]:
     if table.num_rows == 0:
         raise InputDataError(located(path.name, "", "no detections (the file has no rows)"))
     # an iadsim run directory's detections.parquet (frames.Detections columns)
-    run_dir = "time" not in table.column_names and set(Detections.columns()) <= set(
-        table.column_names
-    )
+    names = set(table.column_names)
+    run_dir = "time" not in names and set(Detections.columns()) <= names
+    if "time" not in names and {"t_s", "range_m", "radar_id"} & names and not run_dir:
+        missing = sorted(set(Detections.columns()) - names)
+        raise InputDataError(located(path.name, missing[0], "required column is missing "
+                                     f"(a run's detections file; missing {missing})"))  # fmt: skip
     t = _column(table, "t_s" if run_dir else "time", path.name)
     dec = np.nonzero(np.diff(t) < 0)[0]
     if dec.size:
@@ -291,6 +275,9 @@ def _load_input(
 ) -> tuple[np.ndarray[Any, Any], Measurements | Detections, TrackCliConfig]:  # fmt: skip
     """Times, measurements (Cartesian) or detections (polar), and the config to track with."""
     file = det_path.name
+    if not det_path.is_file():  # (a FIFO would block the read, a folder is no file)
+        what = "no such file" if not det_path.exists() else "not a regular file"
+        raise InputDataError(located(file, "", f"{what} ({det_path})"))
     if sites is not None or not _is_parquet(det_path):
         if sites is None:
             raise InputDataError(located(file, "", "not a Parquet file (for ASTERIX CAT048 "
@@ -371,7 +358,8 @@ def track_file(
     """
     from iadsim.analysis.outputs import check_output_file, writing
 
-    check_output_file(out_path, "--output")
+    given = [p for p in (det_path, cfg_path, radar_sites) if p is not None]
+    check_output_file(out_path, "--output", given, suffix=".parquet")
     cfg = load_track_config(cfg_path, tracker_name)  # a shipped configuration's name
     file = det_path.name
     cfg_file = cfg_path.name if cfg_path is not None else "--config"

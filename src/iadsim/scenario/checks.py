@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from iadsim.constants import EARTH_MEAN_RADIUS_M
@@ -289,6 +290,13 @@ def check_references(scenario: Scenario, catalog: Catalog, file: str) -> list[st
     _duplicates(
         file, [(f"threats[{i}].name", t.name) for i, t in enumerate(scenario.threats)], "threat"
     )
+    members = [  # the names the groups' members fly under (name-1, name-2, ... of a count)
+        (f"threats[{i}].name", t.name if t.count == 1 else f"{t.name}-{k + 1}")
+        for i, t in enumerate(scenario.threats)
+        if t.motion.kind != "replay"  # (a recording's members are named from it)
+        for k in range(t.count)
+    ]
+    _duplicates(file, members, "threat member")
     placed = [
         (f"batteries[{i}].radars[{j}]", r)
         for i, b in enumerate(scenario.batteries)
@@ -296,6 +304,10 @@ def check_references(scenario: Scenario, catalog: Catalog, file: str) -> list[st
     ] + [(f"radars[{j}]", r) for j, r in enumerate(scenario.radars)]
     _duplicates(file, [(f"{p}.name", r.name) for p, r in placed], "radar")
     origin_of(scenario)
+    dem = scenario.terrain.path
+    if scenario.terrain.kind == "geotiff" and dem and not Path(dem).is_file():
+        what = "not a file" if Path(dem).exists() else "no such file"
+        raise ScenarioError(located(file, "terrain.path", f"{dem}: {what}"))
     _check_radars(placed, catalog, file)
     _check_sector_headings(placed, catalog, file)
     _check_batteries(scenario, catalog, file, warnings)

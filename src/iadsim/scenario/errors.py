@@ -169,7 +169,8 @@ def describe_error(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, st
         if msg.startswith(long):
             msg = short + msg[len(long) :]
             break
-    if "input" in err and etype not in ("union_tag_invalid",) and not msg.startswith("route["):
+    said = "(got " in msg or msg.startswith("route[")  # a validator said what it got
+    if "input" in err and etype != "union_tag_invalid" and not said:
         msg += f" (got {_short(err['input'])})"
     # Validators can name a sub-field in their message: "route[1].speed_mps: ..."
     if (

@@ -33,12 +33,7 @@ from iadsim.sensors.params import (
     loop_constant_from_equation,
     loop_constant_from_reference,
 )
-from iadsim.sensors.radar_equation import (
-    BANDS,
-    SPEED_OF_LIGHT_MPS,
-    atmospheric_loss_db,
-    band_index,
-)
+from iadsim.sensors.radar_equation import BANDS, SPEED_OF_LIGHT_MPS, atmospheric_loss_db, band_index
 from iadsim.sensors.rcs import RcsTableParams
 
 __all__ = [
@@ -200,8 +195,8 @@ class RadarType(_Model):
     el_max_deg: Annotated[float, Field(ge=-90.0, le=90.0)] = 30.0
     instrumented_range_km: Annotated[float, Field(gt=0.0, le=10_000.0)]
     min_range_km: Annotated[float, Field(ge=0.0)] = 0.5
-    az_beamwidth_deg: Annotated[float, Field(gt=0.0, le=360.0)]
-    el_beamwidth_deg: Annotated[float, Field(gt=0.0, le=180.0)]
+    az_beamwidth_deg: Annotated[float, Field(ge=0.01, le=360.0)]  # (1e-9: 64 GiB allocated)
+    el_beamwidth_deg: Annotated[float, Field(ge=0.01, le=180.0)]
     bandwidth_hz: Annotated[float, Field(gt=0.0)]
     range_resolution_m: Annotated[float, Field(gt=0.0)] | None = Field(
         default=None, description="default c / (2 B)"
@@ -237,6 +232,9 @@ class RadarType(_Model):
                 f"min_range_km: must be below instrumented_range_km "
                 f"({self.instrumented_range_km}) (got {self.min_range_km})"
             )
+        pd, pfa = getattr(self.performance, "pd", None), getattr(self.performance, "pfa", None)
+        if pd is not None and pd <= (pfa := self.pfa if pfa is None else pfa):
+            raise ValueError(f"performance.pd: must exceed the pfa ({pfa:g}) (got {pd:g})")
         if self.kind != "sector" and self.az_width_deg < 360.0:
             raise ValueError(
                 f"az_width_deg: a {self.kind} radar covers 360 (got {self.az_width_deg})"

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from iadsim.errors import ScenarioError
+from iadsim.errors import InputDataError, ScenarioError
 from iadsim.scenario.registry import KindModel, Registry
 from iadsim.truth import RouteSpec, ThreatMotion, build_route, geodetic_to_plane
 from iadsim.truth.cleaning import CleaningOptions, Flights, clean_reports
@@ -204,6 +204,9 @@ def _compile_replay(
     cfg: ReplayMotionConfig, th: Threat, catalog: Catalog, origin: tuple[float, float, float]
 ) -> GroupMotion:
     flights = load_flights(cfg)
+    if flights.n_flights == 0:
+        counts = cleaning_note(flights).split(": ", 2)[-1]  # (the note names the file too)
+        raise InputDataError(f"{cfg.file}: no flight to replay ({counts})")
     t0_s = float(flights.t_s.min())
     members = replay_flights(flights, origin[:2], t0_s, fuse_velocity=cfg.fuse_velocity)
     if cfg.flights is not None:

@@ -183,6 +183,8 @@ load_pvlib_dem = load_global_dem
 
 def load_geotiff_dem(path: str | Path) -> GridDem:
     """A geographic (lat/lon) GeoTIFF DEM read with rasterio (optional dependency)."""
+    if not Path(path).is_file():
+        raise InputDataError(f"{path}: {'not a file' if Path(path).exists() else 'no such file'}")
     if importlib.util.find_spec("rasterio") is None:
         raise InputDataError(
             f"{path}: reading GeoTIFF terrain needs rasterio (pip install 'iadsim[terrain]')"

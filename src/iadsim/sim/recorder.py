@@ -126,11 +126,23 @@ def default_run_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
     return path
 
 
+#: The files a run writes in its directory.
+RUN_FILES = (
+    "truth.parquet", "detections.parquet", "tracks.parquet", "engagements.parquet",
+    "events.parquet", "scenario.resolved.yaml", "summary.json",
+)  # fmt: skip
+
+
 def prepare_run_dir(path: str | os.PathLike[str]) -> Path:
-    """Create the run directory; refuse one that already holds a completed run."""
+    """Create the run directory; refuse one that already holds a run's files (a completed
+    run, an interrupted one, or files of the same names: ``--out .`` in a folder with a
+    ``tracks.parquet`` would have replaced it)."""
     path = Path(path)
     if (path / "summary.json").exists():
         raise IadsimError(f"{path}: already holds a completed run (summary.json); choose --out")
+    held = [name for name in RUN_FILES if (path / name).exists()]
+    if held:
+        raise IadsimError(f"{path}: already holds {', '.join(held)}; choose another --out")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:

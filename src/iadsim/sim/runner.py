@@ -98,8 +98,10 @@ def arrival_times_s(world: World) -> np.ndarray:
     step = ARRIVAL_STEP_S
     t_stop = min(float(end.max()), world.duration_s)
     n_grid = np.arange(0.0, t_stop + step, step).size  # grid 0, step, ..., (n_grid-1) step
+    rows = rows[truth.launch_s[rows] <= t_stop]  # (launched after the run: never arrives)
     k0 = _first_k_at_or_after(truth.launch_s[rows], step)
-    k1 = np.minimum(_first_k_at_or_after(end[rows], step, strict=True) - 1, n_grid - 1)
+    last = np.minimum(end[rows], t_stop + step)  # (steps counted in int64: no 1e20 s)
+    k1 = np.minimum(_first_k_at_or_after(last, step, strict=True) - 1, n_grid - 1)
     rows, k0, k1 = rows[k0 <= k1], k0[k0 <= k1], k1[k0 <= k1]
     order = np.argsort(k0, kind="stable")
     site = world.site_pos_enu_m[targets]

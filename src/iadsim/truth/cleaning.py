@@ -159,6 +159,8 @@ def _order(raw: RawReports, keep: B) -> I64:
 
 def _drop_repeats(raw: RawReports, rows: I64) -> tuple[I64, int, int]:
     """Steps 3-4: remove repeated times (duplicates), then repeated positions (frozen)."""
+    if rows.size == 0:  # (an empty recording)
+        return rows, 0, 0
     ac, t = raw.aircraft[rows], raw.t_s[rows]
     dup = np.r_[False, (ac[1:] == ac[:-1]) & (t[1:] == t[:-1])]
     rows = rows[~dup]
@@ -215,7 +217,8 @@ def clean_reports(raw: RawReports, opts: CleaningOptions | None = None) -> Fligh
     same = ac[1:] == ac[:-1]
     gap = same & (t[1:] - t[:-1] > opts.max_gap_s)
     jump = same & ~gap & _too_fast(raw, rows[:-1], rows[1:], opts)
-    start = np.flatnonzero(np.r_[True, ~same | gap | jump, True])
+    bounds = np.r_[True, ~same | gap | jump, True] if rows.size else np.ones(1, bool)
+    start = np.flatnonzero(bounds)  # (no report left: no flight)
     length = np.diff(start)
     short = length < 2
     keep_rows = np.repeat(~short, length)

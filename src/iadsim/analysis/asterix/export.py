@@ -26,6 +26,8 @@ from iadsim.frames import Detections, Tracks
 
 __all__ = ["ExportResult", "detections_to_cat048", "export_run", "sites_yaml"]
 
+SENSOR_COLUMNS = ("sensor_e_m", "sensor_n_m", "sensor_u_m")
+
 Origin = tuple[float, float, float]
 
 
@@ -127,6 +129,12 @@ def export_run(
     origin, names = _origin_and_names(run_dir)
     dets: Detections = _read_frame(Detections, run_dir / "detections.parquet")
     tracks: Tracks = _read_frame(Tracks, run_dir / "tracks.parquet")
+    for frame, name, cols in ((dets, "detections.parquet", ("t_s", *SENSOR_COLUMNS)),
+                              (tracks, "tracks.parquet", ("t_s",))):  # fmt: skip
+        for col in cols:
+            bad = np.flatnonzero(~np.isfinite(getattr(frame, col)))
+            if bad.size:  # (plots at time 0, a radar site at NaN degrees)
+                raise InputDataError(f"{run_dir / name}: column '{col}': row {bad[0]}: not finite")
     d048, ok = detections_to_cat048(dets, origin, sac=sac, tod_offset_s=tod_offset_s)
     d062 = tracks_to_cat062(tracks, origin, sac=sac, sic=sic, tod_offset_s=tod_offset_s)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -243,10 +243,20 @@ class CampaignStore:
         return done
 
     def check_parts(self) -> None:
-        """Raise a one-line :class:`InputDataError` naming the first corrupt part."""
+        """Raise a one-line :class:`InputDataError` naming the first corrupt part, or a
+        part holding a task whose rows are in another part too (a task succeeds once:
+        a copied part made ``campaign summarize`` count its runs twice)."""
         for table in TABLES:
+            seen: dict[int, Path] = {}
             for p in self.parts(table):
-                task_ids(p)
+                ids = set(task_ids(p).tolist())
+                again = sorted(ids & seen.keys()) if table != "failures" else []
+                if again:
+                    raise InputDataError(
+                        f"{p}: task {again[0]} is also in {seen[again[0]].name} (a copied "
+                        "part? each task's rows are written once)"
+                    )
+                seen.update(dict.fromkeys(ids, p))
 
     def quarantine_corrupt(self) -> list[int]:
         """Move every flush with a corrupt part to ``CAMPAIGN_DIR/quarantine/``.
