@@ -5,11 +5,17 @@ Means and intervals per sweep point come from
 means, Wilson for proportions); per threat class, P(engaged) (at least one
 salvo aimed at it), P(killed) and P(leak) are proportions over all threats of
 that class and point, with Wilson 95% intervals.
+
+The directory is checked as ``iadsim campaign summarize`` and ``iadsim query``
+check it (:func:`~iadsim.analysis.campaign.query.campaign_parts`: a valid manifest,
+else its backup; readable part files), and beyond: the manifest's sweep points are
+well formed, and the columns the report and the summary read have one type across
+the parts (numbers where numbers are needed) and no nulls; any problem is a one-line
+:class:`~iadsim.errors.InputDataError` naming the file and the field.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from iadsim.analysis.campaign.summarize import summarize_campaign, wilson_interval
+from iadsim.analysis.campaign.query import campaign_parts
+from iadsim.analysis.campaign.summarize import MEAN_METRICS, summarize_campaign, wilson_interval
 from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout
 from iadsim.analysis.report.page import render, table
 from iadsim.errors import InputDataError
@@ -29,12 +36,91 @@ METRICS = (
 )
 
 
-def _read_parts(root: Path, name: str) -> dict[str, np.ndarray]:
-    parts = sorted((root / name).glob("part-*.parquet"))
+#: Columns of the part files read as counts (integers, no nulls), per table; and the
+#: columns read as text. ``point_id`` is required, the others checked where present.
+_COUNTS = {
+    "results": ("point_id", "n_threats", "n_leaked", "n_survived"),
+    "threats": ("point_id", "engagements"),
+}
+_TEXT = {"results": (), "threats": ("type", "outcome")}
+
+
+def _check_part(path: Path, table: pa.Table, name: str) -> None:
+    """Raise InputDataError unless the columns the report reads have their types."""
+    if "point_id" not in table.column_names:
+        raise InputDataError(f"{path}: missing column point_id")
+    numbers = MEAN_METRICS if name == "results" else ()
+    for col in (*_COUNTS[name], *_TEXT[name], *numbers):
+        if col not in table.column_names:
+            continue
+        typ, column = table.schema.field(col).type, table.column(col)
+        if col in _TEXT[name]:
+            ok = pa.types.is_string(typ) or pa.types.is_large_string(typ)
+            need = "text"
+        elif col in _COUNTS[name]:
+            ok, need = pa.types.is_integer(typ), "integers"
+        else:
+            ok, need = pa.types.is_integer(typ) or pa.types.is_floating(typ), "numbers"
+        if not (ok or pa.types.is_null(typ)):
+            raise InputDataError(f"{path}: {col}: {typ} values, need {need}")
+        if column.null_count and (col in _COUNTS[name] or col in _TEXT[name]):
+            raise InputDataError(f"{path}: {col}: {column.null_count} null value(s)")
+
+
+def _read_parts(root: Path, name: str, parts: list[Path]) -> dict[str, np.ndarray]:
+    """The columns of one campaign table (all its committed parts), checked."""
     if not parts:
         return {}
-    table = pa.concat_tables([pq.ParquetFile(p).read() for p in parts], promote_options="default")
+    tables = []
+    for path in parts:
+        try:
+            table = pq.ParquetFile(path).read()
+        except (OSError, pa.ArrowException) as err:
+            raise InputDataError(f"{path}: cannot read Parquet: {err}") from err
+        _check_part(path, table, name)
+        tables.append(table)
+    try:
+        table = pa.concat_tables(tables, promote_options="permissive")
+    except pa.ArrowException as err:
+        raise InputDataError(_mismatch(parts, tables) or f"{root / name}: {err}") from err
     return {n: np.array(table.column(n).to_pylist()) for n in table.column_names}
+
+
+def _mismatch(parts: list[Path], tables: list[pa.Table]) -> str | None:
+    """``part: column: type ..., but ... in the first part`` for the first column whose
+    type differs between parts (None if none does)."""
+    first: dict[str, tuple[pa.DataType, Path]] = {}
+    for path, part in zip(parts, tables, strict=True):
+        for field in part.schema:
+            seen = first.setdefault(field.name, (field.type, path))
+            try:
+                pa.unify_schemas(
+                    [pa.schema([(field.name, seen[0])]), pa.schema([field])],
+                    promote_options="permissive",
+                )
+            except pa.ArrowException:
+                return f"{path}: {field.name}: {field.type} values, but {seen[0]} in {seen[1]}"
+    return None
+
+
+def _manifest(root: Path) -> tuple[dict[str, Any], dict[str, list[Path]]]:
+    """The campaign's manifest (its points checked) and its committed part files."""
+    store, parts = campaign_parts(root)
+    manifest = store.read_manifest()
+    for k, point in enumerate(manifest["points"]):
+        ok = (
+            isinstance(point, dict)
+            and isinstance(point.get("point_id"), int)
+            and not isinstance(point.get("point_id"), bool)
+            and isinstance(point.get("label"), str)
+            and isinstance(point.get("overrides"), dict)
+        )
+        if not ok:
+            raise InputDataError(
+                f"{store.manifest_path}: points[{k}]: need point_id (integer), label (text) "
+                "and overrides (mapping)"
+            )
+    return manifest, parts
 
 
 def _distributions(res: dict[str, np.ndarray], points: list[dict[str, Any]]) -> list[Fig]:
@@ -172,13 +258,10 @@ def campaign_figures(
     root: Path,
 ) -> tuple[list[tuple[str, Fig]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Named figures, summary rows and class probabilities of a campaign directory."""
-    manifest_path = root / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise InputDataError(f"{manifest_path}: cannot read: {err}") from err
-    points = manifest.get("points", [])
-    res, thr = _read_parts(root, "results"), _read_parts(root, "threats")
+    manifest, parts = _manifest(root)
+    points = manifest["points"]
+    res = _read_parts(root, "results", parts["results"])
+    thr = _read_parts(root, "threats", parts["threats"])
     if not res:
         raise InputDataError(f"{root / 'results'}: no completed runs")
     rows = summarize_campaign(root)
@@ -217,7 +300,7 @@ def write_campaign_report(
     )
     pcols = ["point", "class", "n", "p_engaged", "p_killed", "p_leak", "p_leak_lo", "p_leak_hi"]
     tables += table("per threat class", pcols, [[f2(r[c]) for c in pcols] for r in probs])
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest, _parts = _manifest(root)
     dist = [f for f in figs if f[0].startswith("dist")]
     bands = [f for f in figs if f[0].startswith("band")]
     classes = [f for f in figs if f[0] == "classes"]

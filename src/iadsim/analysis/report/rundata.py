@@ -5,6 +5,9 @@ A run directory holds ``summary.json`` (written last), ``scenario.resolved.yaml`
 rework on, ``engagements.parquet`` (one row per salvo). Where
 ``engagements.parquet`` is absent the salvos are rebuilt from the events
 (:func:`engagements_from_events`); a layer whose data is missing is skipped.
+Every table is read through :func:`.runcheck.checked_columns` (columns present, of
+their type, no nulls where a value is required, finite times and positions, ids
+inside the scenario): bad data is a one-line error naming the file and the column.
 """
 
 from __future__ import annotations
@@ -19,9 +22,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from iadsim.arrow import numpy_column
+from iadsim.analysis.report.runcheck import (
+    Spec,
+    checked_columns,
+    float_columns,
+    frame_spec,
+    with_ranges,
+)
+from iadsim.engagement.log import Engagements
 from iadsim.errors import InputDataError
-from iadsim.frames import Events, TrackStatus, Truth
+from iadsim.frames import Events, Tracks, TrackStatus, Truth
 from iadsim.scenario.compile import World, compile_world
 from iadsim.scenario.load import load_scenario_data, parse_yaml
 from iadsim.scenario.schema import Scenario
@@ -71,6 +81,12 @@ _ENGAGEMENT_DEFAULTS: dict[str, Any] = {
     "reason": "",
     "threat_id_launch": -1,
 }
+#: Columns ``engagements.parquet`` must have (the others are filled when absent).
+_ENGAGEMENT_REQUIRED = ("order_id", "launcher_id", "t_launch_s", "outcome")
+#: Launcher position columns: taken from the scenario's launchers when absent.
+_LAUNCHER_POS = ("launcher_e_m", "launcher_n_m", "launcher_u_m")
+#: Tracks columns that must be finite (time, position, velocity).
+_TRACK_FINITE = ("t_s", "e_m", "n_m", "u_m", "ve_mps", "vn_mps", "vu_mps")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -102,31 +118,62 @@ def _read(path: Path) -> pa.Table:
         raise InputDataError(f"{path}: cannot read Parquet: {err}") from err
 
 
-#: Arrow primitive types read straight from their buffers.
-def _columns(table: pa.Table) -> Columns:
-    return {n: numpy_column(table.column(n)) for n in table.column_names}
-
-
-def _frame(cls: Any, table: pa.Table, path: Path) -> Any:
-    """A frame of ``cls`` from a table (validated); InputDataError naming the file."""
-    cols = _columns(table)
-    missing = [c for c in cls.columns() if c not in cols]
-    if missing:
-        raise InputDataError(f"{path}: missing columns {missing}")
-    kwargs = {}
-    for name in cls.columns():
-        v = cols[name]
-        kwargs[name] = v.astype(str) if v.dtype == object else v
+def _frame(cls: Any, path: Path, spec: Spec) -> Any:
+    """A frame of ``cls`` from file ``path``, its columns checked against ``spec``."""
+    cols = checked_columns(path, _read(path), spec)
+    kwargs = {name: cols[name] for name in cls.columns()}
     try:
         return cls(**kwargs)
     except (ValueError, TypeError) as err:
         raise InputDataError(f"{path}: {err}") from err
 
 
-def confirmed_tracks(table: pa.Table) -> tuple[Columns, int]:
+def _default_fill(kind: str) -> Any:
+    """Value of an absent engagements column: NaN, -1 (ids) or empty text."""
+    return {"f": math.nan, "U": ""}.get(kind, -1)
+
+
+def _specs(world: World) -> dict[str, Spec]:
+    """Column specs of the run files, with the id ranges of the run's scenario."""
+    n_threats, n_launchers = len(world.threats.name), len(world.launchers)
+    truth = frame_spec(Truth, finite=float_columns(Truth))
+    tracks = frame_spec(Tracks, finite=_TRACK_FINITE)
+    events = frame_spec(Events, finite=["t_s"])
+    given = frame_spec(Engagements, finite=("t_launch_s", *_LAUNCHER_POS))
+    eng = {
+        name: dataclasses.replace(
+            given[name],
+            fill=None
+            if name in _ENGAGEMENT_REQUIRED
+            else _ENGAGEMENT_DEFAULTS.get(name, _default_fill(given[name].kind)),
+        )
+        for name in ENGAGEMENT_COLUMNS
+    }
+    return {
+        "truth": with_ranges(truth, {"threat_id": (0, n_threats)}),
+        "tracks": with_ranges(tracks, {"status": (0, len(TrackStatus.NAMES))}),
+        "events": with_ranges(
+            events,
+            {"threat_id": (-1, n_threats), "launcher_id": (-1, n_launchers)}
+            | dict.fromkeys(("track_id", "radar_id", "battery_id", "order_id"), (-1, None)),
+        ),
+        "engagements": with_ranges(
+            eng,
+            {
+                "order_id": (0, None),
+                "launcher_id": (0, n_launchers),
+                "battery_id": (0, len(world.batteries)),
+                "threat_id_launch": (-1, n_threats),
+                "threat_id_end": (-1, n_threats),
+                "n_rounds": (0, None),
+            },
+        ),
+    }
+
+
+def confirmed_tracks(cols: Columns) -> tuple[Columns, int]:
     """Rows of tracks ever confirmed or coasting, sorted by (track_id, t_s); and the
     number of tracks that never were (tentative only)."""
-    cols = _columns(table)
     status = cols["status"].astype(np.int64)
     ids = cols["track_id"].astype(np.int64)
     firm = np.unique(ids[(status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)])
@@ -199,21 +246,18 @@ def _truth_points(truth: Truth, threat_id: I64, t_s: F64) -> F64:
     return pts
 
 
-def _engagements(run_dir: Path, events: Events, world: World, truth: Truth) -> tuple[Columns, str]:
+def _engagements(
+    run_dir: Path, events: Events, world: World, truth: Truth, spec: Spec
+) -> tuple[Columns, str]:
     path = run_dir / "engagements.parquet"
     if not path.is_file():
         return engagements_from_events(events, world, truth), "events.parquet"
-    cols = _columns(_read(path))
-    n = len(next(iter(cols.values()))) if cols else 0
-    missing = [c for c in ("order_id", "launcher_id", "t_launch_s", "outcome") if c not in cols]
-    if missing:
-        raise InputDataError(f"{path}: missing columns {missing}")
-    for name in ENGAGEMENT_COLUMNS:
-        if name not in cols:
-            default = _ENGAGEMENT_DEFAULTS.get(
-                name, math.nan if name.endswith(("_s", "_m")) else -1
-            )
-            cols[name] = np.full(n, default, dtype=object if isinstance(default, str) else None)
+    table = _read(path)
+    cols = checked_columns(path, table, spec)
+    if any(name not in table.column_names for name in _LAUNCHER_POS):
+        pos = np.array([world.launchers[i].pos_enu_m for i in cols["launcher_id"]]).reshape(-1, 3)
+        for k, name in enumerate(_LAUNCHER_POS):
+            cols[name] = pos[:, k]
     return cols, "engagements.parquet"
 
 
@@ -240,16 +284,17 @@ def load_run(run_dir: str | Path) -> RunData:
             raise InputDataError(f"{root / name}: missing")
     scenario = _load_resolved(root / "scenario.resolved.yaml")
     world = compile_world(scenario)
-    truth = _frame(Truth, _read(root / "truth.parquet"), root / "truth.parquet")
-    events = _frame(Events, _read(root / "events.parquet"), root / "events.parquet")
-    table = _read(root / "tracks.parquet")
-    missing = [
-        c for c in ("t_s", "track_id", "status", "e_m", "n_m") if c not in table.column_names
-    ]
-    if missing:
-        raise InputDataError(f"{root / 'tracks.parquet'}: missing columns {missing}")
-    tracks, n_tentative = confirmed_tracks(table)
-    engagements, source = _engagements(root, events, world, truth)
+    specs = _specs(world)
+    truth = _frame(Truth, root / "truth.parquet", specs["truth"])
+    if len(truth) == 0:
+        raise InputDataError(
+            f"{root / 'truth.parquet'}: no rows, but the scenario has "
+            f"{len(world.threats.name)} threats (a run records every threat at every step)"
+        )
+    events = _frame(Events, root / "events.parquet", specs["events"])
+    path = root / "tracks.parquet"
+    tracks, n_tentative = confirmed_tracks(checked_columns(path, _read(path), specs["tracks"]))
+    engagements, source = _engagements(root, events, world, truth, specs["engagements"])
     return RunData(
         run_dir=root,
         summary=summary,
