@@ -111,7 +111,7 @@ def test_json_and_csv_formats(in_tmp) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_huge_cell_is_clipped_in_tables_only(capsys: pytest.CaptureFixture[str]) -> None:
     """``iadsim query ... "SELECT repeat('x', 1000000)"`` kept rich laying out the table
-    for minutes (the SQL time limit does not cover printing): a table shows 300
+    for minutes (the SQL time limit does not cover printing): a table shows 2,000
     characters of a cell and says how long it is; CSV keeps it whole."""
     from iadsim.cli.output import MAX_CELL_CHARS, Col, Format, emit
 

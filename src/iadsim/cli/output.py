@@ -144,8 +144,9 @@ class Col:
         return _clipped(text)
 
 
-#: Longest cell text a table shows (the rest is cut, with its length said).
-MAX_CELL_CHARS = 300
+#: Longest cell text a table shows (the rest is cut, with its length said; a preset's
+#: description is a few hundred characters).
+MAX_CELL_CHARS = 2_000
 
 
 def _clipped(text: str) -> str:

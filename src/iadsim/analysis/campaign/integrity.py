@@ -1,9 +1,11 @@
 """Campaign directory integrity: the manifest check, part-file checks and the lock.
 
-A manifest is validated field by field on read; a part file is readable and its
-``task_id`` column holds non-negative integers, else a one-line
-:class:`~iadsim.errors.InputDataError` names the file; one process at a time
-writes a campaign directory (``flock`` on ``.lock``).
+A manifest is validated field by field on read (its sweep points included); a part
+file is readable, its ``task_id`` column holds non-negative integers and the columns
+that ``campaign summarize``, ``query`` and ``report`` read have their types (counts:
+integers without nulls; metrics: numbers; class and outcome: text), else a one-line
+:class:`~iadsim.errors.InputDataError` names the file and the field; one process at
+a time writes a campaign directory (``flock`` on ``.lock``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ import pyarrow.parquet as pq
 
 from iadsim.errors import IadsimError, InputDataError
 
-__all__ = ["LOCK_NAME", "MANIFEST_FIELDS", "InputDataError", "locked", "parse_manifest", "task_ids"]
+__all__ = [
+    "LOCK_NAME",
+    "MANIFEST_FIELDS",
+    "MEAN_METRICS",
+    "InputDataError",
+    "check_part_columns",
+    "check_part_table",
+    "locked",
+    "parse_manifest",
+    "task_ids",
+]
 
 #: Lock file of a campaign directory (see :meth:`CampaignStore.locked`).
 LOCK_NAME = ".lock"
@@ -54,7 +66,87 @@ def parse_manifest(path: Path) -> dict[str, Any]:
             raise InputDataError(f"{path}: {key}: missing or of the wrong type")
     if data["runs_per_point"] < 1 or data["root_seed"] < 0 or data["n_tasks"] < 0:
         raise InputDataError(f"{path}: runs_per_point/root_seed/n_tasks: out of range")
+    for k, point in enumerate(data["points"]):
+        ok = (
+            isinstance(point, dict)
+            and isinstance(point.get("point_id"), int)
+            and not isinstance(point.get("point_id"), bool)
+            and isinstance(point.get("label"), str)
+            and isinstance(point.get("overrides"), dict)
+        )
+        if not ok:
+            raise InputDataError(
+                f"{path}: points[{k}]: need point_id (integer), label (text) "
+                "and overrides (mapping)"
+            )
     return data
+
+
+#: Per-run metrics of the results table summarized by mean (numbers, when present).
+MEAN_METRICS = (
+    "n_threats",
+    "n_killed",
+    "n_leaked",
+    "n_killed_after_leak",
+    "n_survived",
+    "n_never_engaged",
+    "leak_fraction",
+    "interceptors_fired_total",
+    "wall_time_s",
+)
+
+#: Columns read as counts (integers, no nulls) and as text (no nulls), per table;
+#: ``point_id`` is required in both, the others checked where present.
+_COUNTS = {
+    "results": ("point_id", "n_threats", "n_leaked", "n_survived"),
+    "threats": ("point_id", "engagements"),
+}
+_TEXT = {"results": (), "threats": ("type", "outcome")}
+
+
+def _checked(name: str) -> tuple[str, ...]:
+    numbers = MEAN_METRICS if name == "results" else ()
+    return tuple(dict.fromkeys((*_COUNTS.get(name, ()), *_TEXT.get(name, ()), *numbers)))
+
+
+def check_part_table(path: Path, table: pa.Table, name: str) -> None:
+    """Raise a one-line :class:`InputDataError` (file and column) unless the columns of
+    part ``path`` of table ``name`` that the summary, queries and report read have
+    their types: counts integers without nulls, metrics numbers, text without nulls.
+    Tables other than ``results`` and ``threats`` are not checked."""
+    if name not in _COUNTS:
+        return
+    if "point_id" not in table.column_names:
+        raise InputDataError(f"{path}: missing column point_id")
+    for col in _checked(name):
+        if col not in table.column_names:
+            continue
+        typ, column = table.schema.field(col).type, table.column(col)
+        if col in _TEXT[name]:
+            ok = pa.types.is_string(typ) or pa.types.is_large_string(typ)
+            need = "text"
+        elif col in _COUNTS[name]:
+            ok, need = pa.types.is_integer(typ), "integers"
+        else:
+            ok, need = pa.types.is_integer(typ) or pa.types.is_floating(typ), "numbers"
+        if not (ok or pa.types.is_null(typ)):
+            raise InputDataError(f"{path}: {col}: {typ} values, need {need}")
+        if column.null_count and (col in _COUNTS[name] or col in _TEXT[name]):
+            raise InputDataError(f"{path}: {col}: {column.null_count} null value(s)")
+
+
+def check_part_columns(path: Path, name: str) -> None:
+    """:func:`check_part_table` reading only the checked columns of part ``path``."""
+    if name not in _COUNTS:
+        return
+    try:
+        present = set(pq.read_schema(path).names)
+        cols = [c for c in _checked(name) if c in present]
+        table = pq.read_table(path, columns=cols)
+    except (OSError, pa.ArrowException, ValueError) as err:
+        msg = " ".join(str(err).split())[:160]
+        raise InputDataError(f"{path}: cannot read Parquet ({msg})") from err
+    check_part_table(path, table, name)
 
 
 def task_ids(path: Path) -> Any:

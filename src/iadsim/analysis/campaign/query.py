@@ -35,6 +35,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from iadsim.analysis.campaign.integrity import check_part_columns
 from iadsim.analysis.campaign.store import TABLES, CampaignStore
 from iadsim.errors import IadsimError, InputDataError
 
@@ -104,7 +105,9 @@ def campaign_parts(root: Path) -> tuple[CampaignStore, dict[str, list[Path]]]:
     Raises
     ------
     InputDataError
-        If ``root`` holds no valid ``manifest.json`` or a part file is corrupt.
+        If ``root`` holds no valid ``manifest.json`` (sweep points included), a part
+        file is corrupt, or a column the summary or report reads has the wrong type
+        or nulls (:func:`.integrity.check_part_columns`).
     """
     store = CampaignStore(Path(root))
     if not store.exists():
@@ -112,6 +115,9 @@ def campaign_parts(root: Path) -> tuple[CampaignStore, dict[str, list[Path]]]:
     store.read_manifest()  # validated: a garbage manifest is a one-line error
     parts = {table: store.parts(table) for table in TABLES}
     store.check_parts()
+    for table, paths in parts.items():
+        for path in paths:
+            check_part_columns(path, table)
     return store, parts
 
 

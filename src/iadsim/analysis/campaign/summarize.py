@@ -23,20 +23,10 @@ import pyarrow as pa
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from iadsim.analysis.campaign.integrity import MEAN_METRICS
 from iadsim.analysis.campaign.query import open_campaign
 
-#: Per-run metrics summarized by mean and Student-t interval (when present).
-MEAN_METRICS = (
-    "n_threats",
-    "n_killed",
-    "n_leaked",
-    "n_killed_after_leak",
-    "n_survived",
-    "n_never_engaged",
-    "leak_fraction",
-    "interceptors_fired_total",
-    "wall_time_s",
-)
+__all__ = ["MEAN_METRICS", "rows_to_table", "summarize_campaign", "t_interval", "wilson_interval"]
 
 
 def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:

@@ -89,6 +89,13 @@ class Score:
     windowed: bool = False
     """Continuity figures are over each truth's coverage window (``truth_window``),
     not its whole life."""
+    pair_truth_id: NDArray[np.int64] = dataclasses.field(
+        default_factory=lambda: np.zeros(0, np.int64)
+    )
+    """Target id of each assigned pair (``series.truth_row`` indexes the scored truth
+    rows, which :func:`score_frames` interpolates: not the caller's rows)."""
+    pair_t_s: NDArray[np.float64] = dataclasses.field(default_factory=lambda: np.zeros(0))
+    """Time of each assigned pair, s."""
 
 
 def score(
@@ -171,6 +178,8 @@ def score(
         continuity=cont,
         truth_pos_rmse_m=_rmse_by_truth(truth_id, truth_pos, track_pos, series, cont.truth_id),
         windowed=truth_window is not None,
+        pair_truth_id=np.asarray(truth_id, dtype=np.int64).reshape(-1)[series.truth_row],
+        pair_t_s=np.asarray(truth_t_s, dtype=np.float64).reshape(-1)[series.truth_row],
         n_pairs=int(series.truth_row.size),
         n_dim=int(np.asarray(truth_pos, dtype=np.float64).shape[-1]),
         pos_rmse_m=pair_rmse(truth_pos, track_pos, series.truth_row, series.track_row),

@@ -7,10 +7,10 @@ salvo aimed at it), P(killed) and P(leak) are proportions over all threats of
 that class and point, with Wilson 95% intervals.
 
 The directory is checked as ``iadsim campaign summarize`` and ``iadsim query``
-check it (:func:`~iadsim.analysis.campaign.query.campaign_parts`: a valid manifest,
-else its backup; readable part files), and beyond: the manifest's sweep points are
-well formed, and the columns the report and the summary read have one type across
-the parts (numbers where numbers are needed) and no nulls; any problem is a one-line
+check it (:func:`~iadsim.analysis.campaign.query.campaign_parts`: a valid manifest
+with well-formed sweep points, else its backup; readable part files whose read
+columns have their types and no nulls, :mod:`iadsim.analysis.campaign.integrity`),
+and beyond: those columns have one type across the parts; any problem is a one-line
 :class:`~iadsim.errors.InputDataError` naming the file and the field.
 """
 
@@ -23,8 +23,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from iadsim.analysis.campaign.integrity import check_part_table
 from iadsim.analysis.campaign.query import campaign_parts
-from iadsim.analysis.campaign.summarize import MEAN_METRICS, summarize_campaign, wilson_interval
+from iadsim.analysis.campaign.summarize import summarize_campaign, wilson_interval
 from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout
 from iadsim.analysis.report.page import render, table
 from iadsim.errors import InputDataError
@@ -34,37 +35,6 @@ METRICS = (
     ("n_killed", "kills per run"),
     ("interceptors_fired_total", "rounds spent per run"),
 )
-
-
-#: Columns of the part files read as counts (integers, no nulls), per table; and the
-#: columns read as text. ``point_id`` is required, the others checked where present.
-_COUNTS = {
-    "results": ("point_id", "n_threats", "n_leaked", "n_survived"),
-    "threats": ("point_id", "engagements"),
-}
-_TEXT = {"results": (), "threats": ("type", "outcome")}
-
-
-def _check_part(path: Path, table: pa.Table, name: str) -> None:
-    """Raise InputDataError unless the columns the report reads have their types."""
-    if "point_id" not in table.column_names:
-        raise InputDataError(f"{path}: missing column point_id")
-    numbers = MEAN_METRICS if name == "results" else ()
-    for col in (*_COUNTS[name], *_TEXT[name], *numbers):
-        if col not in table.column_names:
-            continue
-        typ, column = table.schema.field(col).type, table.column(col)
-        if col in _TEXT[name]:
-            ok = pa.types.is_string(typ) or pa.types.is_large_string(typ)
-            need = "text"
-        elif col in _COUNTS[name]:
-            ok, need = pa.types.is_integer(typ), "integers"
-        else:
-            ok, need = pa.types.is_integer(typ) or pa.types.is_floating(typ), "numbers"
-        if not (ok or pa.types.is_null(typ)):
-            raise InputDataError(f"{path}: {col}: {typ} values, need {need}")
-        if column.null_count and (col in _COUNTS[name] or col in _TEXT[name]):
-            raise InputDataError(f"{path}: {col}: {column.null_count} null value(s)")
 
 
 def _read_parts(root: Path, name: str, parts: list[Path]) -> dict[str, np.ndarray]:
@@ -77,7 +47,7 @@ def _read_parts(root: Path, name: str, parts: list[Path]) -> dict[str, np.ndarra
             table = pq.ParquetFile(path).read()
         except (OSError, pa.ArrowException) as err:
             raise InputDataError(f"{path}: cannot read Parquet: {err}") from err
-        _check_part(path, table, name)
+        check_part_table(path, table, name)
         tables.append(table)
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
@@ -104,23 +74,10 @@ def _mismatch(parts: list[Path], tables: list[pa.Table]) -> str | None:
 
 
 def _manifest(root: Path) -> tuple[dict[str, Any], dict[str, list[Path]]]:
-    """The campaign's manifest (its points checked) and its committed part files."""
+    """The campaign's manifest (its points checked) and its committed part files
+    (their columns checked; :func:`~iadsim.analysis.campaign.query.campaign_parts`)."""
     store, parts = campaign_parts(root)
-    manifest = store.read_manifest()
-    for k, point in enumerate(manifest["points"]):
-        ok = (
-            isinstance(point, dict)
-            and isinstance(point.get("point_id"), int)
-            and not isinstance(point.get("point_id"), bool)
-            and isinstance(point.get("label"), str)
-            and isinstance(point.get("overrides"), dict)
-        )
-        if not ok:
-            raise InputDataError(
-                f"{store.manifest_path}: points[{k}]: need point_id (integer), label (text) "
-                "and overrides (mapping)"
-            )
-    return manifest, parts
+    return store.read_manifest(), parts
 
 
 def _distributions(res: dict[str, np.ndarray], points: list[dict[str, Any]]) -> list[Fig]:

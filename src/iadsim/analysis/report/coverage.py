@@ -12,13 +12,15 @@ import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
+from iadsim.geo import EARTH_MEAN_RADIUS_M
 from iadsim.scenario.compile import World
 from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import build_sensors
-from iadsim.sensors.coverage import coverage_grid, coverage_table, detection_range_m
-from iadsim.sensors.horizon import altitude_on_ray_m
+from iadsim.sensors.coverage import coverage_grid, coverage_table
+from iadsim.sensors.coverage_plots import lowest_ray_rad
+from iadsim.sensors.horizon import K_STANDARD, altitude_on_ray_m
 from iadsim.sensors.params import RadarParams
 from iadsim.sensors.pd import required_snr
 from iadsim.sensors.radar import Radar
@@ -27,6 +29,9 @@ F64 = NDArray[np.float64]
 
 #: RCS grid of the range-vs-RCS plot, m^2 (1e-4 to 100, 3 points per decade).
 RCS_GRID_M2: F64 = np.logspace(-4, 2, 19)
+
+#: Altitudes of the vertical-coverage contour (quadratic spacing, dense near the ground).
+N_ALT = 241
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -94,25 +99,52 @@ def range_vs_rcs_m(params: RadarParams, alt_m: Sequence[float], pd: float = 0.9)
     return np.asarray(table.range_m, dtype=np.float64)
 
 
+def ground_range_m(
+    slant_m: ArrayLike, alt_m: ArrayLike, antenna_height_m: float, k: float = K_STANDARD
+) -> F64:
+    """Ground distance (m) of a target at slant range ``R`` and height ``h`` above the
+    radar's ground over a ``k``-earth: central angle ``phi = 2 asin(sqrt((R^2 -
+    (r_t - r_a)^2) / (4 r_a r_t)))`` (law of cosines, half-angle form), ``d = a_e phi``."""
+    ae = k * EARTH_MEAN_RADIUS_M
+    ra, rt = ae + antenna_height_m, ae + np.asarray(alt_m, dtype=np.float64)
+    half = (np.asarray(slant_m, dtype=np.float64) ** 2 - (rt - ra) ** 2) / (4.0 * ra * rt)
+    return np.asarray(2.0 * ae * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0))), dtype=np.float64)
+
+
 def vertical_coverage_km(
-    params: RadarParams, rcs_m2: float, pd: float = 0.9, k: float = 4.0 / 3.0
+    params: RadarParams, rcs_m2: float, pd: float = 0.9, k: float = K_STANDARD
 ) -> tuple[F64, F64]:
-    """Detection contour in the range-height plane (Blake chart): ``(ground_range_km,
-    altitude_km)`` along 181 elevation rays, on the k-earth (as ``iadsim coverage``)."""
+    """Detection contour in the range-height plane, ``(ground_range_km, altitude_km)``.
+
+    At each altitude of a grid (:data:`N_ALT` quadratically spaced, half as many
+    geometrically spaced from 1 m, where the horizon range is steepest) the farthest detection of
+    :func:`iadsim.sensors.coverage.coverage_table` (free space with atmosphere,
+    ``k``-earth radio horizon, lowest elevation, instrumented range), so the curve
+    never runs below the horizon or the lowest beam. Altitudes not detected inside
+    the elevation coverage (range NaN, limit ``"above"``, or 0) are left out. The
+    grid ends at the ``el_max`` ray's altitude at the largest possible range (free
+    space without atmosphere or instrumented, whichever is shorter).
+    """
     snr_req = float(required_snr(pd, params.pfa, params.n_pulses, params.swerling))
-    el = np.linspace(params.el_min_rad, params.el_max_rad, 181)
-    r = np.full(el.shape, params.instrumented_range_m)
-    for _ in range(3):  # fixed point: attenuation at the ray's own altitude
-        h, _d = altitude_on_ray_m(r, el, params.antenna_height_m, k)
-        r = np.minimum(
-            detection_range_m(params, rcs_m2, snr_req, h, k), params.instrumented_range_m
-        )
-    h, d = altitude_on_ray_m(r, el, params.antenna_height_m, k)
-    return np.asarray(d, dtype=np.float64) / 1e3, np.asarray(h, dtype=np.float64) / 1e3
+    r_max = min((params.loop_constant_m2 * rcs_m2 / snr_req) ** 0.25, params.instrumented_range_m)
+    h_top, _d = altitude_on_ray_m(r_max, params.el_max_rad, params.antenna_height_m, k)
+    top = max(float(h_top), 2.0)
+    alt = np.union1d(top * np.linspace(0.0, 1.0, N_ALT) ** 2, np.geomspace(1.0, top, N_ALT // 2))
+    r = coverage_table(params, [rcs_m2], alt.tolist(), pd, k=k).range_m[0]
+    ok = np.isfinite(r) & (r > 0.0)
+    d = ground_range_m(r[ok], alt[ok], params.antenna_height_m, k)
+    return d / 1e3, alt[ok] / 1e3
 
 
-def lowest_ray_km(params: RadarParams, k: float = 4.0 / 3.0) -> tuple[F64, F64]:
-    """Altitude of the lowest beam (the 4/3-earth horizon shadow) over ground range, km."""
+def lowest_ray_km(params: RadarParams, k: float = K_STANDARD) -> tuple[F64, F64, bool]:
+    """Altitude (clipped at the ground) of the lowest usable ray over ground range, km,
+    and whether that ray is the radio horizon's grazing ray (``el_min`` below it;
+    :func:`iadsim.sensors.coverage_plots.lowest_ray_rad`) rather than ``el_min``."""
+    lo = lowest_ray_rad(params, k)
     rr = np.linspace(0.0, params.instrumented_range_m, 200)
-    h, d = altitude_on_ray_m(rr, params.el_min_rad, params.antenna_height_m, k)
-    return np.asarray(d, dtype=np.float64) / 1e3, np.asarray(h, dtype=np.float64) / 1e3
+    h, d = altitude_on_ray_m(rr, lo, params.antenna_height_m, k)
+    return (
+        np.asarray(d, dtype=np.float64) / 1e3,
+        np.maximum(np.asarray(h, dtype=np.float64), 0.0) / 1e3,
+        lo > params.el_min_rad,
+    )

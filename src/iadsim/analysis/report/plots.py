@@ -47,16 +47,19 @@ def range_vs_rcs_figure(radars: Sequence[Radar], alt_m: float) -> Fig:
 
 
 def vertical_figure(radar: Radar, rcs_m2: Sequence[float]) -> Fig:
-    """Range-height (Blake) diagram of one radar for each RCS, with the lowest ray."""
+    """Range-height diagram of one radar for each RCS (the farthest detection at each
+    altitude, :func:`.coverage.vertical_coverage_km`), with the area below the lowest
+    usable ray (radio horizon or lowest elevation) shaded."""
     p = radar.params
-    d0, h0 = cov.lowest_ray_km(p, radar.k)
+    d0, h0, horizon = cov.lowest_ray_km(p, radar.k)
+    below = "radio horizon" if horizon else f"lowest beam {np.degrees(p.el_min_rad):g}°"
     data: list[Fig] = [
         {
             "type": "scatter",
             "mode": "lines",
-            "name": "below lowest beam (4/3 earth)",
+            "name": f"below {below} ({radar.k:.3g} earth)",
             "x": arr(d0, 2),
-            "y": arr(h0, 3),
+            "y": arr(h0, 4),
             "fill": "tozeroy",
             "line": {"color": "#bbbbbb"},
             "fillcolor": "rgba(180,180,180,0.4)",
@@ -70,7 +73,7 @@ def vertical_figure(radar: Radar, rcs_m2: Sequence[float]) -> Fig:
                 "mode": "lines",
                 "name": f"{sigma:g} m²",
                 "x": arr(d, 2),
-                "y": arr(h, 3),
+                "y": arr(h, 4),
                 "line": {"color": PALETTE[k % 8]},
             }
         )
@@ -115,9 +118,7 @@ def accuracy_figures(run: RunData) -> tuple[Fig, Fig, dict[str, float]]:
             "GOSPA term (m)",
         ),
     }
-    tr = run.truth
-    tid = tr.threat_id[s.truth_row]
-    err_m = s.distance_m
+    tid, t_pair, err_m = sc.pair_truth_id, sc.pair_t_s, s.distance_m  # (pair by pair)
     per = []
     types = run.world.threats.type
     for k, cls in enumerate(sorted(set(types))):
@@ -127,7 +128,7 @@ def accuracy_figures(run: RunData) -> tuple[Fig, Fig, dict[str, float]]:
                 "type": "scatter",
                 "mode": "markers",
                 "name": cls,
-                "x": arr(tr.t_s[s.truth_row][sel], 1),
+                "x": arr(t_pair[sel], 1),
                 "y": arr(err_m[sel], 1),
                 "marker": {"size": 3, "color": PALETTE[(k + 3) % 8]},
             }

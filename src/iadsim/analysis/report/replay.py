@@ -33,6 +33,8 @@ I64 = NDArray[np.int64]
 STATUS_COLOURS = {"tentative": "#999999", "confirmed": "#0072B2", "coasting": "#CC79A7"}
 #: A track not updated for this long is drawn as broken (and not shown as current).
 STALE_S = 30.0
+#: A track is named after the nearest threat within this distance of its estimate, m.
+ATTRIBUTE_GATE_M = 5000.0
 #: Dynamic trace names, in the order of the frames' ``traces``.
 DYNAMIC = ("threats now", "tracks now", "interceptors in flight", "kill", "miss", "aborted", "leak")
 
@@ -49,6 +51,38 @@ def track_threat_map(run: RunData) -> dict[int, int]:
     ev = run.events
     rows = np.flatnonzero((ev.kind == "track_confirmed") & (ev.threat_id >= 0))
     return {int(ev.track_id[i]): int(ev.threat_id[i]) for i in rows}
+
+
+def truth_by_threat(run: RunData) -> list[tuple[int, F64, F64]]:
+    """Per threat: (threat id, live sample times (k,) s, positions (k, 3) ENU m), by time."""
+    tr = run.truth
+    live = np.flatnonzero(tr.alive)
+    order = live[np.lexsort((tr.t_s[live], tr.threat_id[live]))]
+    ids, first = np.unique(tr.threat_id[order], return_index=True)
+    pos = tr.pos_m()
+    return [
+        (int(i), tr.t_s[rows], pos[rows])
+        for i, rows in zip(ids, np.split(order, first[1:]), strict=True)
+    ]
+
+
+def nearest_threat(
+    truth: list[tuple[int, F64, F64]], t_s: F64, pos_m: F64, gate_m: float = ATTRIBUTE_GATE_M
+) -> I64:
+    """Threat nearest each point ``pos_m`` (m, 3) at its time ``t_s`` (m,), or -1.
+
+    Truth is linear between live samples (:func:`truth_by_threat`); a threat counts
+    only inside its live span, and only within ``gate_m`` (3-D distance, m).
+    """
+    best = np.full(t_s.shape, -1, dtype=np.int64)
+    best_d = np.full(t_s.shape, float(gate_m))
+    for tid, ts, p in truth:  # loop over threats, not points
+        inside = (t_s >= ts[0] - 1e-6) & (t_s <= ts[-1] + 1e-6)
+        at = np.stack([np.interp(t_s, ts, p[:, c]) for c in range(3)], axis=-1)
+        d = np.where(inside, np.linalg.norm(at - pos_m, axis=-1), np.inf)
+        closer = d < best_d
+        best[closer], best_d[closer] = tid, d[closer]
+    return best
 
 
 def _basemap(run: RunData, box_m: tuple[float, float, float, float]) -> list[Fig]:

@@ -23,14 +23,14 @@ def _threats_now(run: RunData, t_s: float, grid: F64) -> Fig:
     rows = np.flatnonzero((tr.t_s == g) & tr.alive)
     ids = tr.threat_id[rows]
     text = [
-        f"{th.name[i]} ({th.type[i]})<br>alt {tr.u_m[r]:.0f} m, "
+        f"{th.name[i]} ({th.type[i]})<br>alt {tr.alt_m[r]:.0f} m, "
         f"{np.hypot(tr.ve_mps[r], tr.vn_mps[r]):.0f} m/s"
         for i, r in zip(ids, rows, strict=True)
     ]
     return {"x": arr(tr.e_m[rows] / 1e3, 2), "y": arr(tr.n_m[rows] / 1e3, 2), "text": text}
 
 
-def _tracks_now(run: RunData, t_s: float, threat_of: dict[int, int]) -> Fig:
+def _tracks_now(run: RunData, t_s: float, truth: list[tuple[int, F64, F64]]) -> Fig:
     t = run.tracks
     live = np.flatnonzero((t["t_s"] <= t_s + 1e-6) & (t["t_s"] > t_s - rp.STALE_S))
     ids = t["track_id"][live]
@@ -38,9 +38,11 @@ def _tracks_now(run: RunData, t_s: float, threat_of: dict[int, int]) -> Fig:
     last = live[np.r_[ids[1:] != ids[:-1], True]] if live.size else live
     status = [TrackStatus.NAMES[int(s)] for s in t["status"][last]]
     names = run.world.threats.name
+    pos = np.stack([t["e_m"][last], t["n_m"][last], t["u_m"][last]], axis=-1).astype(float)
+    on = rp.nearest_threat(truth, t["t_s"][last].astype(float), pos)
     text = [
-        f"track {int(i)} ({s})<br>on {names[threat_of[int(i)]] if int(i) in threat_of else '?'}"
-        for i, s in zip(t["track_id"][last], status, strict=True)
+        f"track {int(i)} ({s})<br>on {names[k] if k >= 0 else '?'}"
+        for i, s, k in zip(t["track_id"][last], status, on, strict=True)
     ]
     return {
         "x": arr(t["e_m"][last] / 1e3, 2),
@@ -113,7 +115,7 @@ def _dynamic_templates() -> list[Fig]:
 def _frame_data(run: RunData, t_s: float, ctx: dict[str, Any]) -> list[Fig]:
     data = [
         _threats_now(run, t_s, ctx["grid"]),
-        _tracks_now(run, t_s, ctx["threat_of"]),
+        _tracks_now(run, t_s, ctx["truth"]),
         _interceptors_now(run, t_s, ctx["end"]),
     ]
     for kind in ("kill", "miss", "aborted", "leak"):
@@ -197,7 +199,7 @@ def map_figure(run: RunData, prints: list[Footprint]) -> tuple[Fig, dict[str, in
     times = rp.frame_times(w.duration_s)
     ctx = {
         "grid": np.unique(tr.t_s),
-        "threat_of": rp.track_threat_map(run),
+        "truth": rp.truth_by_threat(run),
         "end": end,
         "outcomes": _outcome_points(run, end),
     }

@@ -170,13 +170,23 @@ def _first_range_m(radar: RadarSummary, threat: str) -> float | None:
     return None if first is None else first.range_m
 
 
+def hidden_tracks_note(run: RunData) -> str:
+    """What the map leaves out, in the run's own numbers: tentative-only tracks and the
+    false-alarm plots that may have seeded them."""
+    s, n = run.summary, run.n_tentative_only
+    alarms = f"{s.n_false_alarms} of the run's {s.n_detections} plots were false alarms"
+    if n == 0:
+        return f"no tentative-only tracks; {alarms}"
+    return f"{n} tentative-only track{'s' if n != 1 else ''} hidden; {alarms}"
+
+
 def render_run_report(run: RunData, figs: RunFigures) -> str:
     """The HTML page of a run."""
     s = run.summary
     note = (
         f"<p class='note'>Tracks shown: {figs.counts['tracks']} ever-confirmed tracks "
-        f"({run.n_tentative_only} tentative-only tracks, mostly from false alarms, are "
-        f"hidden). Salvos from {run.engagements_source}. Footprints: farthest detection "
+        f"({hidden_tracks_note(run)}). Salvos from {run.engagements_source}. Footprints: "
+        "farthest detection "
         "(Pd 0.9 per scan) per azimuth, terrain mask and 4/3-earth horizon included; click "
         "legend entries to show the other RCS classes.</p>"
     )

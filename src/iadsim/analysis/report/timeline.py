@@ -8,6 +8,7 @@ coloured by outcome, and the kill or leak.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -19,10 +20,16 @@ from iadsim.analysis.report.rundata import RunData
 RADAR_SYMBOLS = ("circle-open", "square-open", "diamond-open", "triangle-up-open", "cross-thin")
 
 
+def natural_key(text: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that orders the digit runs of ``text`` as numbers (``a-2`` before ``a-10``)."""
+    parts = re.split(r"(\d+)", text)
+    return tuple((int(p), "") if k % 2 else (-1, p) for k, p in enumerate(parts))
+
+
 def threat_rows(run: RunData) -> list[int]:
-    """Threat ids in display order: by class (type), then name."""
+    """Threat ids in display order: by class (type), then name in natural order."""
     th = run.world.threats
-    return sorted(range(len(th.name)), key=lambda i: (th.type[i], th.name[i]))
+    return sorted(range(len(th.name)), key=lambda i: (th.type[i], natural_key(th.name[i])))
 
 
 def _label(run: RunData, i: int) -> str:

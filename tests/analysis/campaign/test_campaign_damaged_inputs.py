@@ -1,0 +1,107 @@
+"""Damaged campaign directories: ``campaign summarize``, ``query`` and ``report`` refuse
+them alike, with one line naming the file and the field (shared checks in
+:mod:`iadsim.analysis.campaign.integrity`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from iadsim.analysis.campaign.backends import InProcessBackend
+from iadsim.analysis.campaign.query import campaign_parts
+from iadsim.analysis.campaign.runner import plan_campaign, run_campaign
+from iadsim.analysis.campaign.summarize import summarize_campaign
+from iadsim.errors import InputDataError
+from iadsim.scenario.load import read_scenario_yaml
+
+PART = "part-00001.parquet"
+IADSIM = Path(sys.executable).with_name("iadsim")
+
+
+@pytest.fixture(scope="module")
+def tiny_campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default preset cut to 120 s, two sweep points of two runs."""
+    data, file = read_scenario_yaml("s400-vs-mixed-raid")
+    data["simulation"]["duration_s"] = 120
+    plan = plan_campaign(
+        data, scenario="s400-vs-mixed-raid", file=file, runs=2, root_seed=1,
+        grid={"threats[0].count": [1, 2]},
+    )  # fmt: skip
+    out = tmp_path_factory.mktemp("campaign") / "c"
+    assert run_campaign(plan, out, backend=InProcessBackend()).complete
+    return out
+
+
+def _n_leaked(make: Callable[[pa.ChunkedArray], pa.Array]) -> Callable[[Path], None]:
+    """Add part 2: part 1 of every table with new task ids (100 on), results'
+    ``n_leaked`` replaced by ``make(n_leaked)``."""
+
+    def edit(root: Path) -> None:
+        for name in ("results", "threats", "failures"):
+            t = pq.read_table(root / name / PART)
+            if name == "results":
+                col = t.column("n_leaked")
+                t = t.set_column(t.column_names.index("n_leaked"), "n_leaked", make(col))
+            i = t.column_names.index("task_id")
+            t = t.set_column(i, "task_id", pc.add(t.column("task_id"), 100))
+            pq.write_table(t, root / name / "part-00002.parquet")
+
+    return edit
+
+
+def _points_not_mappings(root: Path) -> None:
+    for name in ("manifest.json", ".manifest.backup.json"):
+        data = json.loads((root / name).read_text())
+        data["points"] = [1]
+        (root / name).write_text(json.dumps(data))
+
+
+CASES = [
+    pytest.param(
+        _n_leaked(lambda c: pc.cast(c, pa.string())),
+        r"results/part-00002\.parquet: n_leaked: string values, need integers",
+        id="n_leaked-text",
+    ),
+    pytest.param(
+        _n_leaked(lambda c: pa.nulls(len(c), pa.int64())),
+        r"results/part-00002\.parquet: n_leaked: 4 null value",
+        id="n_leaked-null",
+    ),
+    pytest.param(_points_not_mappings, r"manifest\.json: points\[0\]", id="point-not-mapping"),
+]
+
+
+@pytest.mark.parametrize(("edit", "match"), CASES)
+def test_summarize_refuses_damaged_campaigns(
+    edit: Callable[[Path], None], match: str, tiny_campaign: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "c"
+    shutil.copytree(tiny_campaign, root)
+    edit(root)
+    with pytest.raises(InputDataError, match=match) as err:
+        summarize_campaign(root)
+    assert "\n" not in str(err.value) and str(root) in str(err.value)
+    with pytest.raises(InputDataError, match=match):
+        campaign_parts(root)  # what `iadsim query` and `iadsim report` check first
+    for args in (["campaign", "summarize", str(root)], ["query", str(root), "SELECT 1"]):
+        proc = subprocess.run(
+            [str(IADSIM), *args], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert proc.returncode == 2, (args, proc.stderr[-2000:])
+        assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0
+        assert re.search(match, proc.stderr), proc.stderr
+
+
+def test_summarize_of_the_intact_campaign_still_works(tiny_campaign: Path) -> None:
+    rows = summarize_campaign(tiny_campaign)
+    assert [r["runs"] for r in rows] == [2, 2]
