@@ -17,29 +17,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from iadsim.analysis.campaign.backends import InProcessBackend
 from iadsim.analysis.campaign.query import campaign_parts
-from iadsim.analysis.campaign.runner import plan_campaign, run_campaign
 from iadsim.analysis.campaign.summarize import summarize_campaign
 from iadsim.errors import InputDataError
-from iadsim.scenario.load import read_scenario_yaml
 
 PART = "part-00001.parquet"
 IADSIM = Path(sys.executable).with_name("iadsim")
-
-
-@pytest.fixture(scope="module")
-def tiny_campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default preset cut to 120 s, two sweep points of two runs."""
-    data, file = read_scenario_yaml("s400-vs-mixed-raid")
-    data["simulation"]["duration_s"] = 120
-    plan = plan_campaign(
-        data, scenario="s400-vs-mixed-raid", file=file, runs=2, root_seed=1,
-        grid={"threats[0].count": [1, 2]},
-    )  # fmt: skip
-    out = tmp_path_factory.mktemp("campaign") / "c"
-    assert run_campaign(plan, out, backend=InProcessBackend()).complete
-    return out
 
 
 def _n_leaked(make: Callable[[pa.ChunkedArray], pa.Array]) -> Callable[[Path], None]:
