@@ -10,16 +10,18 @@ import copy
 import difflib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from iadsim.errors import ScenarioError
+from iadsim.errors import ScenarioError, located
 from iadsim.scenario.checks import check_references
 from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.limits import check_raw_sizes
 from iadsim.scenario.schema import Catalog, Scenario
+
+M = TypeVar("M", bound=BaseModel)
 
 #: catalog section -> bundled file name
 CATALOG_FILES: dict[str, str] = {
@@ -213,6 +215,21 @@ def read_yaml_text(path: Path, file: str | None = None) -> str:
         raise ScenarioError(f"{name}: not UTF-8 text (byte {err.start}: {err.reason})") from err
     except OSError as err:
         raise ScenarioError(f"{name}: cannot read file: {err.strerror or err}") from err
+
+
+def load_yaml_model(path: Path, model: type[M], shape: str, *, empty: bool = False) -> M:
+    """A YAML file (guarded: size, UTF-8, safe load) validated as ``model``; every
+    error a one-line :class:`ScenarioError` naming the file (``shape`` says what the
+    top level must be). ``empty``: an empty file is the model's defaults."""
+    data = parse_yaml(read_yaml_text(path, path.name), path.name)
+    if data is None and empty:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(located(path.name, "", f"must be {shape}"))
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise scenario_error(path.name, model, err) from err
 
 
 def read_scenario_yaml(path_or_preset: str | Path) -> tuple[dict[str, Any], str]:

@@ -93,7 +93,7 @@ class Pipeline:
     detection_parts: list[Detections] = dataclasses.field(default_factory=list)
     track_parts: TrackParts = dataclasses.field(default_factory=TrackParts)
     orders: list[Orders] = dataclasses.field(default_factory=list)
-    order_threat: dict[int, int] = dataclasses.field(default_factory=dict)  # at the launch
+    launch_threat: dict[int, int] = dataclasses.field(default_factory=dict)  # at the launch
     stage_time_s: dict[str, float] = dataclasses.field(default_factory=lambda: defaultdict(float))
     max_channels_used: dict[int, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
     warnings: list[str] = dataclasses.field(default_factory=list)
@@ -330,12 +330,12 @@ class Pipeline:
 
     def _note_engagement(self, events: Events) -> None:
         """Keep the engagement stage's ``events``, and the threat each launch's track
-        follows at the launch (:attr:`order_threat`; evaluation only)."""
+        follows at the launch (:attr:`launch_threat`; evaluation only)."""
         launch = (events.kind == "launch").nonzero()[0]
         if launch.size:
             tracks_at, ids = self.stages.tracker.tracks, events.track_id[launch]
             threats = self.evaluation.threats_of(ids, tracks_at).tolist()
-            self.order_threat.update(zip(events.order_id[launch].tolist(), threats, strict=True))
+            self.launch_threat.update(zip(events.order_id[launch].tolist(), threats, strict=True))
         self.events.append(events)
 
     def _schedule_intercept(self, engine: Engine) -> None:

@@ -173,7 +173,7 @@ def engagement_log(pipeline: Pipeline) -> Engagements:
     log = eng.log()
     cols = {c: getattr(log, c) for c in Engagements.columns()}
     cols["threat_id_launch"] = np.array(
-        [pipeline.order_threat.get(int(o), -1) for o in log.order_id], dtype=np.int64
+        [pipeline.launch_threat.get(int(o), -1) for o in log.order_id], dtype=np.int64
     )
     return Engagements(**cols)
 

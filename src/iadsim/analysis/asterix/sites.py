@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from iadsim.analysis.asterix.cat048 import Cat048Plots
 from iadsim.analysis.asterix.geometry import radar_plots_to_enu
-from iadsim.errors import InputDataError, ScenarioError, located
+from iadsim.errors import InputDataError
 from iadsim.frames import Detections
 from iadsim.scenario.base import Model
 from iadsim.scenario.schema import GeoPoint, Lat, Lon
@@ -77,16 +77,9 @@ class RadarSites(Model):
 
 def load_sites(path: Path) -> RadarSites:
     """Read and validate a radar-sites YAML (guarded loader; one-line errors)."""
-    from iadsim.scenario.errors import scenario_error
-    from iadsim.scenario.load import parse_yaml, read_yaml_text
+    from iadsim.scenario.load import load_yaml_model
 
-    data = parse_yaml(read_yaml_text(path, path.name), path.name)
-    if not isinstance(data, dict):
-        raise ScenarioError(located(path.name, "", "must be a mapping with 'radars'"))
-    try:
-        return RadarSites.model_validate(data)
-    except ValidationError as err:
-        raise scenario_error(path.name, RadarSites, err) from err
+    return load_yaml_model(path, RadarSites, "a mapping with 'radars'")
 
 
 def unwrap_time_of_day(tod_s: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
