@@ -9,6 +9,7 @@ LSB 0.5 m.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -56,7 +57,8 @@ def _bit(i080, name):  # type: ignore[no-untyped-def]
 def test_cat062_fields_within_half_an_lsb(seed: int) -> None:
     tr = _tracks(np.random.default_rng(seed))
     origin = (math.radians(39.95), math.radians(32.69), 840.0)
-    data = tracks_to_cat062(tr, origin, sac=25, sic=200, tod_offset_s=3_600.0)
+    data, clipped = tracks_to_cat062(tr, origin, sac=25, sic=200, tod_offset_s=3_600.0)
+    assert clipped == {}  # every value fits its field
     spec = gen.Cat_062_1_20
     recs = [r for db in RawDatablock.parse(Bits.from_bytes(data))
             for r in spec.cv_uap.parse(db.get_raw_records())]  # fmt: skip
@@ -94,3 +96,23 @@ def test_cat062_fields_within_half_an_lsb(seed: int) -> None:
         assert _bit(i080, "CST") == int(st == TrackStatus.COASTING)
         assert _bit(i080, "TSB") == int(int(tr.track_id[i]) not in seen)
         seen.add(int(tr.track_id[i]))
+
+
+def test_cat062_values_beyond_their_field_are_counted_and_written_at_the_limit() -> None:
+    """A coasting track's position sigma beyond the 32,767.5 m I062/500 carries, and a
+    diverged track 70 km up (I062/130: +-204,800 ft), are written at the field's end and
+    counted per item: never silently."""
+    tr = _tracks(np.random.default_rng(7), n=20)
+    var_e = tr.var_e_m2.copy()
+    var_e[[3, 5]] = 40e3**2  # 40 km sigma
+    u = tr.u_m.copy()
+    u[8] = 70e3
+    tr = dataclasses.replace(tr, var_e_m2=var_e, u_m=u)
+    origin = (math.radians(39.95), math.radians(32.69), 840.0)
+    data, clipped = tracks_to_cat062(tr, origin, sac=1, sic=2)
+    assert clipped == {"I062/500 APC X sigma": 2, "I062/130 altitude": 1}
+    recs = [r for db in RawDatablock.parse(Bits.from_bytes(data))
+            for r in gen.Cat_062_1_20.cv_uap.parse(db.get_raw_records())]  # fmt: skip
+    apc = recs[3].get_item("500").variation.get_item("APC")
+    assert _q(apc, "X", unit="m") == (2**16 - 1) * LSB["apc_m"]
+    assert _q(recs[8].get_item("130"), unit="ft") == (2**15 - 1) * 6.25

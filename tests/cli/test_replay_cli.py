@@ -84,3 +84,37 @@ def test_validate_reads_the_recording(tmp_path: Path) -> None:
     res = invoke("validate", str(tmp_path / "s.yaml"))
     assert res.code == 2 and res.err.strip().count("\n") == 0
     assert f"threats[0].motion: {bad}: column 'timestamp': row 2: time goes backwards" in res.err
+
+
+def test_relative_data_paths_are_read_from_the_scenario_directory(
+    tmp_path: Path, monkeypatch: object
+) -> None:
+    """A scenario names its recording and DEM relative to its own directory: it
+    validates from any working directory, and a missing file is named by that path."""
+    import shutil
+
+    import pytest
+    import yaml
+
+    from iadsim.scenario.load import read_scenario_yaml
+    from iadsim.scenario.schema_truth import bundled_data_dir
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    scen = tmp_path / "scenarios"
+    (scen / "data").mkdir(parents=True)
+    shutil.copy(bundled_data_dir() / BUNDLED.removeprefix("iadsim:"), scen / "data" / "rec.parquet")
+    data, _ = read_scenario_yaml("real-traffic")
+    for threat in data["threats"]:
+        threat["motion"]["file"] = "data/rec.parquet"
+    (scen / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    res = invoke("validate", str(scen / "s.yaml"))
+    assert res.code == 0 and "40 threats" in res.out, res.err
+    anchored, _ = read_scenario_yaml(scen / "s.yaml")
+    assert anchored["threats"][0]["motion"]["file"] == str(scen / "data" / "rec.parquet")
+    data["terrain"] = {"kind": "geotiff", "path": "dem/missing.tif"}
+    (scen / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    res = invoke("validate", str(scen / "s.yaml"))
+    assert res.code == 2 and f"{scen / 'dem' / 'missing.tif'}: no such file" in res.err

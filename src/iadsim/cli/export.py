@@ -94,6 +94,10 @@ def export_asterix(
             file=sys.stderr,
         )
     print(f"cat062: {res.cat062} ({res.n_tracks:,} track messages)")
+    if res.clipped:
+        items = "; ".join(f"{item} in {n:,}" for item, n in res.clipped.items())
+        print(f"note: CAT062 values beyond their field, written at its limit: {items}",
+              file=sys.stderr)  # fmt: skip
     print(f"radar sites: {res.sites}")
 
 

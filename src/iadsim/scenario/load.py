@@ -20,6 +20,7 @@ from iadsim.scenario.checks import check_references
 from iadsim.scenario.errors import scenario_error
 from iadsim.scenario.limits import check_raw_sizes
 from iadsim.scenario.schema import Catalog, Scenario
+from iadsim.scenario.schema_truth import BUNDLED_DATA_PREFIX
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -256,7 +257,31 @@ def read_scenario_yaml(path_or_preset: str | Path) -> tuple[dict[str, Any], str]
         raise ScenarioError(
             f"{file}: the scenario must be a YAML mapping (got {type(data).__name__})"
         )
-    return data, file
+    return anchor_paths(data, path.parent), file
+
+
+def anchor_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """``data`` with the relative data-file paths it names (``terrain.path``, a replay
+    motion's ``file``) made relative to ``base``, the scenario file's directory, as the
+    scenario's author wrote them: a scenario runs the same from any working directory,
+    and its recorded copy (``scenario.resolved.yaml``) names files that exist. Absolute
+    paths and ``iadsim:`` (bundled) names are kept; entries of the wrong shape are left
+    for validation to report."""
+
+    def anchored(value: Any) -> Any:
+        if not isinstance(value, str) or not value or value.startswith(BUNDLED_DATA_PREFIX):
+            return value
+        return value if Path(value).is_absolute() else str(base / value)
+
+    terrain = data.get("terrain")
+    if isinstance(terrain, dict) and "path" in terrain:
+        terrain["path"] = anchored(terrain["path"])
+    threats = data.get("threats")
+    for threat in threats if isinstance(threats, list) else []:
+        motion = threat.get("motion") if isinstance(threat, dict) else None
+        if isinstance(motion, dict) and "file" in motion:
+            motion["file"] = anchored(motion["file"])
+    return data
 
 
 def _read_bundled_catalog() -> dict[str, dict[str, Any]]:

@@ -191,7 +191,8 @@ class Simulation(Model):
 
 
 class Terrain(Model):
-    """Terrain model for line-of-sight masking."""
+    """Terrain model for line-of-sight masking (``geotiff``: ``path`` to a DEM, a relative
+    one from the scenario file's directory)."""
 
     kind: Literal["none", "global-5arcmin", "geotiff"] = "global-5arcmin"
     path: str | None = None

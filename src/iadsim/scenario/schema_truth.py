@@ -139,20 +139,19 @@ class ReplayMotionConfig(KindModel):
     """Recorded flights (ADS-B, CSV or Parquet in the common layout: timestamp, icao24,
     callsign, latitude, longitude, altitude, groundspeed, track, vertical_rate) replayed
     as truth, one threat per flight (``count`` and ``route`` are not used). ``file``: a
-    path, or ``iadsim:<name>`` for a recording shipped with iadsim
-    (``iadsim:paris-cdg-20min.parquet``: 40 aircraft over Paris, OpenSky Network via
-    the traffic package). ``units`` declares the units of the file's columns
-    (``altitude: ft|m``, ``groundspeed: kt|mps``, ``vertical_rate: ft/min|mps``,
-    numeric ``timestamp: s|ms``) unless its Parquet metadata does. ``flights``
-    keeps only the listed callsigns or ICAO addresses. Scenario time 0 (plus the
-    threat's ``launch_time_s``) is the recording's first kept report. Positions are
-    interpolated linearly between reports; ``fuse_velocity`` (default) first fuses
-    the reported positions with the recorded ground speed and track (archived ADS-B
+    path (a relative one from the scenario file's directory), or ``iadsim:<name>`` for a
+    recording shipped with iadsim (``iadsim:paris-cdg-20min.parquet``: 40 aircraft over
+    Paris, OpenSky Network via the traffic package). ``units`` declares the units of the
+    file's columns (``altitude: ft|m``, ``groundspeed: kt|mps``, ``vertical_rate:
+    ft/min|mps``, numeric ``timestamp: s|ms``) unless its Parquet metadata does.
+    ``flights`` keeps only the listed callsigns or ICAO addresses. Scenario time 0 (plus
+    the threat's ``launch_time_s``) is the recording's first kept report. Positions are
+    interpolated linearly between reports; ``fuse_velocity`` (default) first fuses the
+    reported positions with the recorded ground speed and track (archived ADS-B
     positions are stale by a fraction of a second: their differences are tens of m/s
-    off, and so would be the truth velocity; false: the reported positions as they
-    are). Duplicates, frozen positions and outliers
-    are removed and gaps above ``max_gap_s`` split a flight, with counts in the
-    load warnings (see ``iadsim replay-info``)."""
+    off, and so would be the truth velocity; false: the reported positions as they are).
+    Duplicates, frozen positions and outliers are removed and gaps above ``max_gap_s``
+    split a flight, with counts in the load warnings (see ``iadsim replay-info``)."""
 
     kind: Literal["replay"] = "replay"
     file: Annotated[str, Field(min_length=1)]

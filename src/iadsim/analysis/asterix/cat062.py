@@ -18,11 +18,13 @@ I062/080  track status                           CNF (tentative), SIM = 1, TSB (
                                                  SRC = 2 (3D radar)
 I062/130  geometric altitude (WGS-84 height)     16 bits two's complement, LSB 6.25 ft
 I062/220  rate of climb/descent                  16 bits two's complement, LSB 6.25 ft/min
-I062/500  APC: 1-sigma X, Y position accuracy    16 bits each, LSB 0.5 m (capped)
+I062/500  APC: 1-sigma X, Y position accuracy    16 bits each, LSB 0.5 m
 ========  =====================================  ======================================
 
-X, Y are the scenario's local ENU plane about its origin (the specification's
-system plane is the SDPS's own stereographic projection).
+A value beyond its field's range is written at the range's end, and the export says
+for how many messages of which item (:func:`fit_fields`). X, Y are the scenario's local
+ENU plane about its origin (the specification's system plane is the SDPS's own
+stereographic projection).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from numpy.typing import NDArray
 from iadsim.analysis.asterix.codec import FT_M, libasterix, quantize, write_blocks
 from iadsim.frames import Tracks, TrackStatus
 
-__all__ = ["EDITION", "LSB", "encode_cat062"]
+__all__ = ["EDITION", "FIELDS", "LSB", "encode_cat062", "fit_fields"]
 
 EDITION = (1, 20)
 LSB = {
@@ -49,10 +51,44 @@ LSB = {
 }
 
 
-def _signed(raw: NDArray[np.int64], bits: int) -> NDArray[np.int64]:
-    """Clip to a ``bits``-bit two's complement range and return the unsigned pattern."""
-    lim = 2 ** (bits - 1)
-    return np.clip(raw, -lim, lim - 1) % (2**bits)
+#: the fields written from a float: item name, LSB key, bits, signed (the value is
+#: clipped to the field's range: :func:`fit_fields` counts the messages it clips)
+FIELDS: dict[str, tuple[str, str, int, bool]] = {
+    "lat": ("I062/105 latitude", "latlon_deg", 32, True),
+    "lon": ("I062/105 longitude", "latlon_deg", 32, True),
+    "x": ("I062/100 X", "xy_m", 24, True),
+    "y": ("I062/100 Y", "xy_m", 24, True),
+    "vx": ("I062/185 VX", "v_mps", 16, True),
+    "vy": ("I062/185 VY", "v_mps", 16, True),
+    "alt": ("I062/130 altitude", "alt_m", 16, True),
+    "climb": ("I062/220 rate of climb", "climb_mps", 16, True),
+    "apcx": ("I062/500 APC X sigma", "apc_m", 16, False),
+    "apcy": ("I062/500 APC Y sigma", "apc_m", 16, False),
+}
+
+
+def fit_fields(
+    tracks: Tracks, lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64],
+    h_m: NDArray[np.float64],
+) -> tuple[dict[str, NDArray[np.int64]], dict[str, int]]:  # fmt: skip
+    """The raw field values of each row (unsigned bit patterns) and, per item that had
+    to be clipped to its field's range (a coasting track's position sigma beyond the
+    32.8 km APC can carry, a diverged track's altitude), the number of messages clipped."""
+    value = {
+        "lat": lat_deg, "lon": lon_deg, "x": tracks.e_m, "y": tracks.n_m,
+        "vx": tracks.ve_mps, "vy": tracks.vn_mps, "alt": h_m, "climb": tracks.vu_mps,
+        "apcx": np.sqrt(tracks.var_e_m2), "apcy": np.sqrt(tracks.var_n_m2),
+    }  # fmt: skip
+    raw: dict[str, NDArray[np.int64]] = {}
+    clipped: dict[str, int] = {}
+    for key, (item, lsb, bits, signed) in FIELDS.items():
+        q = quantize(value[key], LSB[lsb])
+        lo, hi = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+        n = int(np.count_nonzero((q < lo) | (q > hi)))
+        if n:
+            clipped[item] = n
+        raw[key] = np.clip(q, lo, hi) % (2**bits)
+    return raw, clipped
 
 
 def _status(status: int, first: bool) -> tuple[tuple[int | None, ...], ...]:
@@ -74,23 +110,13 @@ def encode_cat062(
     *,
     sac: int,
     sic: int,
-) -> bytes:
+) -> tuple[bytes, dict[str, int]]:
     """One CAT062 record per row of ``tracks`` (with its time of day and WGS-84
-    position, same length), in row order."""
+    position, same length), in row order; and the messages clipped per item
+    (:func:`fit_fields`)."""
     spec = libasterix()[1].Cat_062_1_20
-    raw = {
-        "tod": quantize(tod_s, LSB["tod_s"]),
-        "lat": _signed(quantize(lat_deg, LSB["latlon_deg"]), 32),
-        "lon": _signed(quantize(lon_deg, LSB["latlon_deg"]), 32),
-        "x": _signed(quantize(tracks.e_m, LSB["xy_m"]), 24),
-        "y": _signed(quantize(tracks.n_m, LSB["xy_m"]), 24),
-        "vx": _signed(quantize(tracks.ve_mps, LSB["v_mps"]), 16),
-        "vy": _signed(quantize(tracks.vn_mps, LSB["v_mps"]), 16),
-        "alt": _signed(quantize(h_m, LSB["alt_m"]), 16),
-        "climb": _signed(quantize(tracks.vu_mps, LSB["climb_mps"]), 16),
-        "apcx": np.clip(quantize(np.sqrt(tracks.var_e_m2), LSB["apc_m"]), 0, 2**16 - 1),
-        "apcy": np.clip(quantize(np.sqrt(tracks.var_n_m2), LSB["apc_m"]), 0, 2**16 - 1),
-    }
+    raw, clipped = fit_fields(tracks, lat_deg, lon_deg, h_m)
+    raw["tod"] = quantize(tod_s, LSB["tod_s"])  # (time of day: always in range)
     first = np.zeros(len(tracks), dtype=bool)  # TSB: the track's first message
     first[np.unique(tracks.track_id, return_index=True)[1]] = True
     source = spec.cv_record.spec("010").create((("SAC", sac), ("SIC", sic)))
@@ -113,4 +139,4 @@ def encode_cat062(
             "500": {"APC": (("X", int(raw["apcx"][i])), ("Y", int(raw["apcy"][i])))},
         }
         records.append(spec.cv_record.create(items))
-    return write_blocks(spec, records)
+    return write_blocks(spec, records), clipped

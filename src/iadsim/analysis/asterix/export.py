@@ -42,6 +42,7 @@ class ExportResult:
     n_skipped: int
     n_skipped_false_alarms: int
     n_tracks: int
+    clipped: dict[str, int]  # CAT062 item -> messages whose value was clipped to its field
 
 
 def _time_of_day(t_s: np.ndarray[Any, Any], offset_s: float) -> np.ndarray[Any, Any]:
@@ -93,8 +94,9 @@ def sites_yaml(dets: Detections, origin: Origin, names: list[str], *, sac: int) 
 
 def tracks_to_cat062(
     tracks: Tracks, origin: Origin, *, sac: int, sic: int, tod_offset_s: float = 0.0
-) -> bytes:
-    """CAT062 data blocks of every row of ``tracks`` (ENU about ``origin``)."""
+) -> tuple[bytes, dict[str, int]]:
+    """CAT062 data blocks of every row of ``tracks`` (ENU about ``origin``) and the
+    messages clipped per item (:func:`~iadsim.analysis.asterix.cat062.fit_fields`)."""
     lat, lon, h = geo.enu2geodetic(tracks.e_m, tracks.n_m, tracks.u_m, *origin)
     tod = _time_of_day(tracks.t_s, tod_offset_s)
     return encode_cat062(tracks, tod, np.degrees(lat), np.degrees(lon), h, sac=sac, sic=sic)
@@ -136,7 +138,7 @@ def export_run(
             if bad.size:  # (plots at time 0, a radar site at NaN degrees)
                 raise InputDataError(f"{run_dir / name}: column '{col}': row {bad[0]}: not finite")
     d048, ok = detections_to_cat048(dets, origin, sac=sac, tod_offset_s=tod_offset_s)
-    d062 = tracks_to_cat062(tracks, origin, sac=sac, sic=sic, tod_offset_s=tod_offset_s)
+    d062, clipped = tracks_to_cat062(tracks, origin, sac=sac, sic=sic, tod_offset_s=tod_offset_s)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = out_dir / "cat048.ast", out_dir / "cat062.ast", out_dir / "radar-sites.yaml"
     atomic_write(paths[0], lambda tmp: Path(tmp).write_bytes(d048))
@@ -145,4 +147,5 @@ def export_run(
     atomic_write(paths[2], lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     false_alarm = dets.truth_id < 0
     n_out = int((~ok).sum())
-    return ExportResult(*paths, int(ok.sum()), n_out, int((~ok & false_alarm).sum()), len(tracks))
+    n_fa = int((~ok & false_alarm).sum())
+    return ExportResult(*paths, int(ok.sum()), n_out, n_fa, len(tracks), clipped)
