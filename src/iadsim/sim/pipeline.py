@@ -48,7 +48,6 @@ from iadsim.scenario.compile import World
 from iadsim.scenario.stages import Stages
 from iadsim.sensors.radar import Radar
 from iadsim.sensors.scan import Scan, sector_views
-from iadsim.sim.coverage import observed_by
 from iadsim.sim.engine import (
     PRIORITY_C2,
     PRIORITY_DWELL,
@@ -58,6 +57,7 @@ from iadsim.sim.engine import (
 )
 from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
+from iadsim.sim.look_coverage import observed_by
 from iadsim.sim.physics import ThreatPhysics
 from iadsim.sim.run_events import RunEvents, leak_detail
 from iadsim.sim.run_truth import RunTruth

@@ -46,13 +46,6 @@ def frame_times(duration_s: float, n_max: int = 180) -> F64:
     return np.arange(0.0, duration_s + 1e-9, float(step))
 
 
-def track_threat_map(run: RunData) -> dict[int, int]:
-    """Track id -> threat it was confirmed on (``track_confirmed`` events; evaluation only)."""
-    ev = run.events
-    rows = np.flatnonzero((ev.kind == "track_confirmed") & (ev.threat_id >= 0))
-    return {int(ev.track_id[i]): int(ev.threat_id[i]) for i in rows}
-
-
 def truth_by_threat(run: RunData) -> list[tuple[int, F64, F64]]:
     """Per threat: (threat id, live sample times (k,) s, positions (k, 3) ENU m), by time."""
     tr = run.truth

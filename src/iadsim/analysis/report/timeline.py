@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from iadsim.analysis.report.figjson import OUTCOME_COLOURS, PALETTE, Fig, arr, base_layout
-from iadsim.analysis.report.replay import track_threat_map
 from iadsim.analysis.report.rundata import RunData
 
 RADAR_SYMBOLS = ("circle-open", "square-open", "diamond-open", "triangle-up-open", "cross-thin")
@@ -51,15 +50,11 @@ def _markers(name: str, xs: list[float], ys: list[str], text: list[str], **marke
 
 
 def salvo_threat(run: RunData) -> np.ndarray:
-    """Threat id of each salvo: the one it ended on, else the one its launch track followed."""
+    """Threat id of each salvo: the one it ended on, else the one its launch track
+    followed (-1: a salvo at a track of no threat, e.g. a false track)."""
     g = run.engagements
-    threat = g["threat_id_end"].astype(np.int64).copy()
-    launch = g["threat_id_launch"].astype(np.int64)
-    threat = np.where(threat < 0, launch, threat)
-    of = track_threat_map(run)
-    for i in np.flatnonzero(threat < 0):
-        threat[i] = of.get(int(g["track_id_launch"][i]), -1)
-    return threat
+    threat = g["threat_id_end"].astype(np.int64)
+    return np.where(threat < 0, g["threat_id_launch"].astype(np.int64), threat)
 
 
 def _detections(run: RunData, order: list[int]) -> list[Fig]:
