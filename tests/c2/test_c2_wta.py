@@ -140,8 +140,13 @@ def test_limits_never_exceeded(seed, n_tracks, n_launchers, two_batteries, salvo
     pos, vel = inbound(n_tracks, rng, r=(5e3, 150e3))
     tracks = make_tracks(pos, vel)
     for t_s in (0.0, 3.0, 30.0):
+        rounds = eng.rounds.copy()  # (L, I) before this cycle's launches
         orders = c2.decide(held(tracks, t_s), t_s)
-        assert np.all(orders.n_rounds == salvo)
+        # the doctrine's salvo, or a partial salvo of all a launcher has left of the type
+        ids = eng.launchers.launcher_id.tolist()
+        row = np.array([ids.index(lid) for lid in orders.launcher_id.tolist()], dtype=np.int64)
+        left = rounds[row, orders.interceptor_id]
+        assert np.all(orders.n_rounds == np.minimum(salvo, left)) and np.all(left >= 1)
         assert np.all(orders.t_launch_s >= t_s)
         eng.launch(orders, c2.last_picture)
         _check_limits(c2, eng, orders, t_s)

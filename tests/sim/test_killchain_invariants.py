@@ -48,7 +48,29 @@ def _limits(sc: Scenario) -> tuple[float, frozenset[str], Types]:
 @functools.cache
 def _run(seed: int, batteries: int = 1) -> tuple[RunResult, float, frozenset[str], Types]:
     sc = random_scenario(seed, batteries=batteries)
-    return run_scenario(sc, record=False), *_limits(sc)
+    result = run_scenario(sc, record=False)
+    check_salvo_sizes(result, sc)
+    return result, *_limits(sc)
+
+
+def check_salvo_sizes(result: RunResult, sc: Scenario) -> None:
+    """No salvo is larger than its battery's doctrine salvo, and a smaller one is fired
+    only by a launcher that had fewer rounds of that type left (a partial salvo; a
+    launcher left with fewer rounds than a salvo used to fire none: they were stranded,
+    and a loadout of 1 with salvo 2 behaved as 0). Rounds left come from the loadouts
+    and the salvos launched before, in launch order."""
+    from iadsim.scenario.compile import compile_world
+
+    world = compile_world(sc)
+    salvo = {k: b.doctrine.salvo for k, b in enumerate(sc.batteries)}
+    left = {(lc.launcher_id, typ): n for lc in world.launchers for typ, n in lc.loadout.items()}
+    e = result.engagements
+    for k in np.argsort(e.t_launch_s, kind="stable").tolist():
+        key = (int(e.launcher_id[k]), str(e.interceptor_type[k]))
+        n, full = int(e.n_rounds[k]), salvo[int(e.battery_id[k])]
+        assert 1 <= n <= full and n <= left[key]
+        assert n == full or left[key] < full, (k, n, full, left[key])
+        left[key] -= n
 
 
 def _fc_detections_near(dets: Detections, radar_id: int, t0: float, t1: float, pos: np.ndarray,
@@ -572,3 +594,20 @@ def test_random_scenarios_exercise_the_chain() -> None:
     assert sum(len(r.engagements) for r in runs) >= 8
     assert sum(r.summary.n_killed for r in runs) >= 4
     assert any(r.summary.n_leaked for r in runs)
+
+
+@pytest.mark.parametrize("seed", [3, 93040])
+def test_a_launcher_with_fewer_rounds_than_a_salvo_fires_them(seed: int) -> None:
+    """Patriot preset with one round per launcher, salvo 2: the battery fired nothing
+    (6 rounds ready, fire-control tracks on the F-16s at 165 km, 12 of 12 leaked, no
+    event saying why). Each launcher now fires its round as a partial salvo, and the
+    salvo sizes follow the rounds left (:func:`check_salvo_sizes`)."""
+    data, file = read_scenario_yaml("patriot-vs-mixed-raid")
+    for launcher in data["batteries"][0]["launchers"]:
+        launcher["loadout"] = dict.fromkeys(launcher["loadout"], 1)
+    sc = load_scenario_data(data, file=file)
+    result = run_scenario(sc, seed=seed, record=False)
+    check_salvo_sizes(result, sc)
+    e = result.engagements
+    assert len(e) > 0 and (e.n_rounds == 1).all()
+    assert result.summary.n_killed > 0

@@ -15,6 +15,10 @@ satisfies. Engine wiring::
 A battery may engage a track only when it is a fire-control track of the battery's
 engagement radar (``picture.fc_held``), with a free target channel and enough free
 missile channels for the salvo; doctrine holds per target (near-duplicate group).
+A salvo comes from one launcher: the doctrine's ``salvo`` rounds, or all the rounds
+the launcher has left (beyond its reserve) if fewer, a partial salvo the WTA weighs
+at its own kill probability (a launcher left with one round of a salvo-2 doctrine
+fired none: ready rounds were stranded, and a loadout of 1 behaved as 0).
 """
 
 from __future__ import annotations
@@ -72,14 +76,15 @@ class Candidates:
     Attributes
     ----------
     lb : (L,) battery index (into ``C2.batteries``) of each launcher.
-    n_l : (L,) rounds per engagement (the battery's salvo).
+    n : (T, L, I) rounds of the salvo of each triple: the battery's salvo, or the rounds
+        the launcher has left for the track if fewer (a partial salvo).
     hv : (T, B) track t is valuable enough for battery b's reserve rounds.
     reserve : (L, I) rounds held back for high-value threats.
     group : (T,) target (near-duplicate group) of each track.
     """
 
     lb: Int
-    n_l: Int
+    n: Int
     hv: NDArray[np.bool_]
     reserve: Int
     group: Int
@@ -233,10 +238,11 @@ class C2:
         cand = (
             ok_tb[:, lb][:, :, None]
             & (st.ready_t_s <= t_s)[None, :, None]
-            & (avail >= n_l[None, :, None])
+            & (avail >= 1)
             & (ta.value > 0)[:, None, None]
         )
-        return cand, Candidates(lb=lb, n_l=n_l, hv=hv, reserve=reserve, group=group)
+        n = np.minimum(n_l[None, :, None], avail)  # a partial salvo of the rounds left
+        return cand, Candidates(lb=lb, n=n, hv=hv, reserve=reserve, group=group)
 
     def _options(
         self, ta: ThreatAssessment, sol: InterceptLike | None, cand: NDArray[np.bool_],
@@ -245,7 +251,7 @@ class C2:
         """One option per feasible candidate triple: indices, salvo and weight."""
         lb = extra.lb
         t, lx, i = np.nonzero(cand if sol is None else sol.feasible & cand)  # None: no cand
-        n = extra.n_l[lx]
+        n = extra.n[t, lx, i]
         pk = sol.pk[t, lx, i] if sol is not None else np.zeros(0)
         w = ta.value[t] * (1.0 - (1.0 - pk) ** n)
         return Options(t=t, lx=lx, i=i, b=lb[lx], n=n, w=w, hv=extra.hv[t, lb[lx]],

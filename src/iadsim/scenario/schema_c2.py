@@ -160,7 +160,8 @@ class Doctrine(Model):
     """Fire doctrine of a battery (see :mod:`iadsim.c2.doctrine` for definitions).
 
     ``mode`` is a firing mode kind (``shoot-look-shoot`` with its
-    ``kill_assessment_s``, or ``salvo``); ``salvo``: rounds per engagement.
+    ``kill_assessment_s``, or ``salvo``); ``salvo``: rounds per engagement (fewer from a
+    launcher with fewer left: a partial salvo, weighed at its own kill probability).
     ``weapons`` is one authority for every class or a mapping class -> authority;
     classes missing from the mapping are on ``hold``. ``reserve_min_value``:
     threat value from which reserve rounds may be fired (None: never).
