@@ -179,18 +179,23 @@ def test_no_matching_times_and_unwritable_csv(app, files, tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["score", late, str(truth), "--time-match", "nearest"])
     assert isinstance(result.exception, InputDataError)
     assert str(result.exception) == (
-        "late.parquet: column 'time': no track time within 1e-06 s of a truth time in truth.parquet"
+        "late.parquet: column 'time': no track time within 1e-06 s of a truth time of "
+        "truth.parquet (tracks 0.5..5.5 s, truth 0..5 s: another time base?)"
     )
     for extra in (["--time-match", "nearest", "--time-tol", "0.5"], []):
         ok = CliRunner().invoke(app, ["score", late, str(truth), *extra])
         assert ok.exit_code == 0, ok.output
     way_late = shifted.set_column(0, "time", pa.array(table.column("time").to_numpy() + 99.0))
     pq.write_table(way_late, tmp_path / "way_late.parquet")
-    # tracks after the truth ends: their times are dropped, the truth times (no track
-    # reported near them) are scored as all missed
+    # tracks after the truth ends (another time base: seconds of day, an epoch): scored,
+    # the truth's own times read "every target missed" with nothing compared, exit 0
     result = CliRunner().invoke(app, ["score", str(tmp_path / "way_late.parquet"), str(truth)])
+    assert isinstance(result.exception, InputDataError)
+    assert "no track time inside the truth time span of truth.parquet" in str(result.exception)
+    part = shifted.set_column(0, "time", pa.array(table.column("time").to_numpy() + 3.0))
+    pq.write_table(part, tmp_path / "part_late.parquet")  # half inside: scored
+    result = CliRunner().invoke(app, ["score", str(tmp_path / "part_late.parquet"), str(truth)])
     assert result.exit_code == 0, result.output
-    assert f"{N_STEPS} / {N_STEPS}" in result.output  # times scored / dropped
     empty_truth = pq.read_table(truth).slice(0, 0)
     pq.write_table(empty_truth, tmp_path / "empty_truth.parquet")
     result = CliRunner().invoke(app, ["score", late, str(tmp_path / "empty_truth.parquet")])

@@ -56,3 +56,20 @@ def test_a_recording_without_a_flight(tmp_path: Path, rows: int) -> None:
                         "motion": {"kind": "replay", "file": str(rec)}}]  # fmt: skip
     scen.write_text(yaml.safe_dump(data))
     _one_line(invoke("validate", str(scen)), "replay.yaml", "threats[0].motion", "no flight")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [("--sigma-m", "nan", "must be a finite number (got nan)"),
+     ("--sigma-m", "-inf", "must be a finite number (got -inf)"),
+     ("--look-s", "nan", "must be a finite number (got nan)"),
+     ("--sigma-m", "0", "must be in [1e-09, 1e+08] (got 0)")],
+)  # fmt: skip
+def test_track_number_options_say_what_is_wrong(
+    tmp_path: Path, option: str, value: str, said: str
+) -> None:
+    """``--sigma-m nan`` read "must be <= 1e8" (click's range check with NaN)."""
+    out = tmp_path / "t.parquet"
+    res = invoke("track", str(tmp_path / "d.parquet"), "-o", str(out), option, value)
+    assert res.code == 2 and res.err.strip().count("\n") == 0
+    assert f"'{option}': {said}" in res.err and not out.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_helpers import invoke
 
 BUNDLED = "iadsim:paris-cdg-20min.parquet"
@@ -63,6 +64,14 @@ def test_real_traffic_preset_runs_and_scores_the_tracker(tmp_path: Path) -> None
     assert abs(parts - q["gospa_mean_m"]) < 1e-6 * q["gospa_mean_m"]  # p = 1
     on_disk = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert on_disk["tracking"] == q
+    # the summary and ``iadsim score`` of the run say the same under the same names
+    # (continuity over each aircraft's coverage window; the summary's was over its life)
+    run = tmp_path / "run"
+    scored = invoke("score", str(run / "tracks.parquet"), str(run / "truth.parquet"), "-f", "json")
+    assert scored.code == 0, scored.err
+    doc = json.loads(scored.out)
+    assert q["continuity_mean"] == pytest.approx(doc["mean_continuity"], rel=1e-12)
+    assert q["gospa_mean_m"] == pytest.approx(doc["gospa_mean_m"], rel=1e-12)
 
 
 def test_validate_reads_the_recording(tmp_path: Path) -> None:

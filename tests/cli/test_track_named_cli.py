@@ -89,3 +89,25 @@ def test_civil_configuration_holds_the_held_out_traffic(tmp_path: Path) -> None:
     assert q["n_targets"] == 35
     assert q["n_targets_tracked"] >= 0.9 * q["n_targets"]
     assert q["n_tracks"] <= 1.5 * q["n_targets"]
+
+
+def test_output_named_csv_is_csv_and_scores_as_the_parquet(
+    detections: Path, tmp_path: Path
+) -> None:
+    """``-o tracks.csv`` writes CSV (it wrote Parquet bytes under that name, which
+    ``score`` then failed to read), with the same rows as ``-o tracks.parquet``."""
+    import pyarrow.csv as pacsv
+
+    runs = {}
+    for name in ("t.parquet", "t.csv"):
+        res = invoke("track", str(detections), "-o", str(tmp_path / name), "--tracker",
+                     "civil-surveillance")  # fmt: skip
+        assert res.code == 0, res.err
+        runs[name] = res
+    pq_rows = pq.read_table(tmp_path / "t.parquet")
+    csv_rows = pacsv.read_csv(tmp_path / "t.csv")
+    assert csv_rows.column_names == pq_rows.column_names and csv_rows.num_rows == pq_rows.num_rows
+    truth = str(detections.parent / "truth.parquet")
+    scores = [json.loads(invoke("score", str(tmp_path / n), truth, "-f", "json").out)
+              for n in ("t.parquet", "t.csv")]  # fmt: skip
+    assert scores[0]["gospa_mean_m"] == pytest.approx(scores[1]["gospa_mean_m"], rel=1e-9)

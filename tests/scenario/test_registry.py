@@ -200,6 +200,16 @@ def test_unknown_kind_is_one_line_naming_file_and_field() -> None:
 def test_default_kinds_may_be_omitted() -> None:
     cfg = TrackerConfig.model_validate({"deletion": {"max_misses": 5}})
     assert cfg.deletion.kind == "standard" and DELETERS.compile(cfg.deletion).max_misses == 5
+    # every tracker block may omit its kind (the docs say every key is optional): the
+    # block then has the kind of the field's default, with the fields given
+    blocks = {"motion": {"q_m2ps3": 5.0}, "filter": {}, "association": {"gate_probability": 0.99},
+              "initiation": {"m": 2, "n": 3}}  # fmt: skip
+    cfg = TrackerConfig.model_validate(blocks)
+    bare = TrackerConfig()
+    for name, given in blocks.items():
+        block = getattr(cfg, name)
+        assert block.kind == getattr(bare, name).kind, name
+        assert all(getattr(block, k) == v for k, v in given.items()), name
     with pytest.raises(LookupError, match="unknown kind 'nope'"):
         FILTERS["nope"]
 

@@ -117,3 +117,30 @@ def test_score_cli_on_a_change_only_run_matches_the_full_history(both, tmp_path:
     assert want.series.gospa_mean_m > 0
     assert got.series.gospa_mean_m == pytest.approx(want.series.gospa_mean_m, rel=0.1)
     assert got.continuity.n_truth_tracked == want.continuity.n_truth_tracked
+
+
+def test_scored_picture_holds_every_live_track_at_every_evaluation_time(both) -> None:
+    """Scoring evaluates the picture at the change rows' times plus truth times in gaps
+    between them; at each such time every track between its first row and its
+    deletion is in the held picture (held at the row times only, the added times had
+    no track at all: every target missed, every live track broken there)."""
+    from iadsim.analysis.metrics import evaluation_times, score_frames
+    from iadsim.analysis.metrics.held import hold_for_scoring
+    from iadsim.analysis.trackfiles import read_truth
+
+    _, changes, out = both
+    truth = read_truth(out / "truth.parquet").truth
+    times = evaluation_times(changes.t_s, truth.t_s)
+    assert times.size > np.unique(changes.t_s).size  # the gaps exist in this run
+    held = hold_for_scoring(changes, truth.t_s)
+    have = set(zip(held.t_s.tolist(), held.track_id.tolist(), strict=True))
+    for tid in np.unique(changes.track_id):
+        rows = changes.select(changes.track_id == tid)
+        gone = rows.t_s[rows.status == TrackStatus.DELETED]
+        end = gone.min() if gone.size else np.inf
+        live = times[(times >= rows.t_s.min()) & (times < end)]
+        assert all((t, int(tid)) in have for t in live.tolist()), tid
+    # and no fragmentation is made of a held gap: with the picture held at the
+    # evaluation times, the score's fragmentations are those of the full history's
+    full = score_frames(truth, both[0], c_m=1000.0).continuity.fragmentations
+    assert score_frames(truth, held, c_m=1000.0).continuity.fragmentations <= full

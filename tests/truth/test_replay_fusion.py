@@ -134,3 +134,38 @@ def test_scenario_truth_velocity_follows_the_switch(tmp_path: Path, fuse: bool) 
     err = np.hypot(st.ve_mps - v_true[:, 0], st.vn_mps - v_true[:, 1])
     rms = float(np.sqrt(np.mean(err**2)))
     assert (rms < 5.0) if fuse else (rms > 40.0), rms
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_velocity_glitches_are_replaced_not_integrated(seed: int) -> None:
+    """One report with its track reversed and one with ground speed 0 (in the straight
+    leg, the turn and the frozen start): integrated, they moved the truth hundreds of
+    metres; screened, each takes its neighbours' median, is counted, and the fused
+    trajectory stays as close to the true one as without the glitches."""
+    from iadsim.truth.fusion import screen_velocities
+
+    t, pos, vel = _recorded(seed, frozen_start_s=8.0)
+    rng = np.random.default_rng(100 + seed)
+    k1, k2 = rng.choice(np.r_[20:90, 105:125, 150:230], size=2, replace=False)
+    bad = vel.copy()
+    bad[k1] = -bad[k1]  # track + 180 deg
+    bad[k2] = 0.0  # ground speed 0
+    fixed, n = screen_velocities(t, bad)
+    assert n == 2 and np.abs(fixed[[k1, k2]] - vel[[k1, k2]]).max() < 20.0
+    true_pos, _ = _true_track(t)
+    clean = np.linalg.norm(fuse_positions(t, pos, vel) - true_pos, axis=1)
+    mended = np.linalg.norm(fuse_positions(t, pos, fixed) - true_pos, axis=1)
+    raw = np.linalg.norm(fuse_positions(t, pos, bad) - true_pos, axis=1)
+    assert raw.max() > 100.0  # what integrating the glitches did
+    assert mended.max() < clean.max() + 10.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_consistent_velocities_are_never_screened(seed: int) -> None:
+    """A clean recording (noise, stale positions, a frozen start, a standard-rate turn;
+    1 s and 10 s reporting) loses no velocity to the screen."""
+    from iadsim.truth.fusion import screen_velocities
+
+    t, _, vel = _recorded(seed, frozen_start_s=15.0)
+    assert screen_velocities(t, vel)[1] == 0
+    assert screen_velocities(t[::10], vel[::10])[1] == 0

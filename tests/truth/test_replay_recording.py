@@ -132,3 +132,16 @@ def test_parquet_without_declared_units_is_rejected(tmp_path: Path) -> None:
     meta = json.dumps({"altitude": "ft", "groundspeed": "kt", "vertical_rate": "ft/min"})
     path = write_parquet(tmp_path / "s.parquet", straight_flight(5), units=meta)
     assert "numeric timestamps need a declared unit" in _one_line_error(path, units=None)
+
+
+def test_negative_ground_speeds_are_absurd(tmp_path: Path) -> None:
+    """A ground speed is a magnitude: a negative one (a sign error) is removed and
+    counted like a speed above the limit, and a file of them is rejected (all of a
+    flight's, fused, had put the truth 6 km off its reports)."""
+    cols = straight_flight(40)
+    one = dict(cols, groundspeed=[-g if i == 7 else g for i, g in enumerate(cols["groundspeed"])])
+    fl = clean_reports(read_reports(write_csv(tmp_path / "a.csv", one), units=UNITS))
+    assert fl.counts.absurd_speed == 1 and fl.counts.reports_kept == 39
+    every = dict(cols, groundspeed=[-g for g in cols["groundspeed"]])
+    msg = _one_line_error(write_csv(tmp_path / "b.csv", every))
+    assert "column 'groundspeed': row 1: 40 of 40 reports have an absurd ground speed" in msg

@@ -72,6 +72,23 @@ def seed_option(help_text: str = "random seed, 0 to 2^63-1") -> Any:
     return typer.Option("--seed", min=0, max=MAX_SEED, help=help_text)
 
 
+def finite_range(lo: float, hi: float) -> Any:
+    """A typer ``callback`` for an optional float option: None, or a finite number in
+    ``[lo, hi]`` (click's own range check read ``nan`` as above the maximum)."""
+    import math
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"must be a finite number (got {value})")
+        if not lo <= value <= hi:
+            raise typer.BadParameter(f"must be in [{lo:g}, {hi:g}] (got {value:g})")
+        return value
+
+    return check
+
+
 #: Help of ``--workers`` (0 is rejected: omit the option for one worker per core).
 WORKERS_HELP = "Worker processes, 1 to 1024 (default: one per CPU core)."
 #: Help of ``--format``.

@@ -133,7 +133,8 @@ def _add_tracking_quality(result: RunResult) -> None:
     from iadsim.analysis.metrics.manoeuvre import tracking_quality
 
     summary = result.summary
-    quality = tracking_quality(result.truth, result.tracks, held=summary.track_history == "changes")
+    quality = tracking_quality(result.truth, result.tracks, held=summary.track_history == "changes",
+                               detections=result.detections)  # fmt: skip
     result.summary = dataclasses.replace(summary, tracking=quality)
     if result.run_dir is not None:
         from iadsim.sim import recorder

@@ -229,20 +229,6 @@ def _read_pair(tracks: Path, truth: Path) -> tuple[Any, Any]:
         ) from first
 
 
-def _check_coverage_targets(coverage: Any, detections: Path | None, truth_file: Any) -> None:
-    """Refuse coverage windows of plots none of whose targets is in the truth (another
-    run's detections gave continuity 0 and no warning)."""
-    import numpy as np
-
-    if coverage is None or detections is None or not coverage.truth_id.size:
-        return
-    if not np.isin(coverage.truth_id, truth_file.truth.threat_id).any():
-        raise InputDataError(
-            f"{detections.name}: column 'truth_id': none of its targets is in "
-            f"{truth_file.file} (are they of the same run?)"
-        )
-
-
 def score_command(
     tracks: Annotated[Path, typer.Argument(help="Tracks Parquet/CSV file.")],
     truth: Annotated[Path, typer.Argument(help="Truth Parquet/CSV file (or run truth.parquet).")],
@@ -321,15 +307,17 @@ def score_command(
     for said in track_file.assumed:
         print(said, file=sys.stderr)
     from iadsim.cli.score_breakdown import coverage_for
+    from iadsim.cli.score_checks import check_coverage_targets, check_time_overlap
 
     coverage, detections = coverage_for(truth, detections)
     check_score_size(track_file, truth_file)
-    _check_coverage_targets(coverage, detections, truth_file)
+    check_coverage_targets(coverage, detections, truth_file)
+    check_time_overlap(track_file, truth_file, time_match, time_tol)
     picture = track_file.tracks
     if track_file.history == "changes":  # a run's change-only rows: every live track per time
-        from iadsim.analysis.metrics.held import hold_track_changes
+        from iadsim.analysis.metrics.held import hold_for_scoring
 
-        picture = hold_track_changes(picture)
+        picture = hold_for_scoring(picture, truth_file.truth.t_s)
     result = score_frames(
         truth_file.truth,
         picture,
@@ -342,15 +330,6 @@ def score_command(
         time_tol_s=time_tol,
         coverage=coverage,
     )
-    if len(track_file.tracks) and result.series.t_s.size == 0:
-        how = (
-            f"within {time_tol:g} s of a truth time"
-            if time_match == "nearest"
-            else "inside the truth time span"
-        )
-        raise InputDataError(
-            f"{track_file.file}: column 'time': no track time {how} in {truth_file.file}"
-        )
     if len(picture) and len(truth_file.truth) and result.n_pairs == 0:
         print(f"warning: no track of {track_file.file} came within c = {c:g} m of a target of "
               f"{truth_file.file}: are they of the same run?", file=sys.stderr)  # fmt: skip

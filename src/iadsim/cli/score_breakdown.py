@@ -97,6 +97,8 @@ def class_values(result: Score, classes: dict[int, str]) -> dict[str, float | in
     continuity, mean time to track (tracked targets) and the pooled position RMSE."""
     f = _per_truth(result)
     names = np.array([classes.get(int(t), "") for t in f["truth_id"].tolist()], dtype=object)
+    pair_class = np.array([classes.get(t, "") for t in result.pair_truth_id.tolist()],
+                          dtype=object)  # fmt: skip
     out: dict[str, float | int] = {}
     if not classes:
         return out
@@ -104,16 +106,15 @@ def class_values(result: Score, classes: dict[int, str]) -> dict[str, float | in
         mine = names == name
         label = name or "unclassified"
         tracked = mine & (f["assigned"] > 0)
-        n_pairs = f["assigned"][tracked]
-        sq = np.nansum(n_pairs * f["pos_rmse_m"][tracked] ** 2)
+        # over the class's pairs, as the overall RMSE is over all pairs (also a
+        # target's pairs outside its coverage window, or of a target without one)
+        err = result.pair_pos_err_m[pair_class == name]
         ttt = f["time_to_track_s"][tracked]
         out |= {
             f"targets[{label}]": int(mine.sum()),
             f"tracked[{label}]": int(tracked.sum()),
             f"continuity[{label}]": float(np.mean(f["continuity"][mine])),
             f"time_to_track_s[{label}]": float(np.mean(ttt)) if ttt.size else math.nan,
-            f"pos_rmse_m[{label}]": float(np.sqrt(sq / n_pairs.sum()))
-            if n_pairs.sum()
-            else math.nan,
+            f"pos_rmse_m[{label}]": float(np.sqrt(np.mean(err * err))) if err.size else math.nan,
         }
     return out

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
+from iadsim.cli.options import finite_range
+
 __all__ = ["register", "track_command"]
 
 _LAZY = ("load_track_config", "read_detections_table", "track_file", "write_parquet_atomic")
@@ -33,7 +35,12 @@ def track_command(
     detections: Annotated[
         Path, typer.Argument(help="detections Parquet file (or a run's detections.parquet)")
     ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="tracks Parquet file to write")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="tracks file to write: Parquet, or CSV if it ends in .csv"
+        ),
+    ],
     config: Annotated[
         Path | None,
         typer.Option("--config", help="tracker YAML (format: docs/files.md, 'Tracker config')"),
@@ -51,8 +58,7 @@ def track_command(
         float | None,
         typer.Option(
             "--sigma-m",
-            min=1e-9,
-            max=1e8,
+            callback=finite_range(1e-9, 1e8),
             help="1-sigma plot noise per axis, m, of a Cartesian file without a sigma column "
             "(default: estimated from the plots, and said)",
         ),
@@ -68,8 +74,7 @@ def track_command(
         float | None,
         typer.Option(
             "--look-s",
-            min=1e-6,
-            max=1e6,
+            callback=finite_range(1e-6, 1e6),
             help="revisit period of the sensors, s: plots that carry their own times are "
             "tracked one look per revisit (default: estimated per sensor, and said)",
         ),

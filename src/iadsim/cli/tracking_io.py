@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from iadsim.cli.track_config import load_track_config
@@ -359,7 +360,8 @@ def track_file(
     from iadsim.analysis.outputs import check_output_file, writing
 
     given = [p for p in (det_path, cfg_path, radar_sites) if p is not None]
-    check_output_file(out_path, "--output", given, suffix=".parquet")
+    csv = out_path.suffix.lower() == ".csv"  # CSV asked for by name, else Parquet
+    check_output_file(out_path, "--output", given, suffix=".csv" if csv else ".parquet")
     cfg = load_track_config(cfg_path, tracker_name)  # a shipped configuration's name
     file = det_path.name
     cfg_file = cfg_path.name if cfg_path is not None else "--config"
@@ -381,6 +383,9 @@ def track_file(
             frames.append(tracker.step(data.select(rows), t, sensor_id=sensor, batch=True))
     out = Tracks.concat(frames)
     with writing(out_path, "no tracks file written (the input is unchanged)"):
-        write_parquet_atomic(_to_table(out.select(last_per_time(out.t_s, out.track_id)), dims),
-                             out_path)  # fmt: skip
+        table = _to_table(out.select(last_per_time(out.t_s, out.track_id)), dims)
+        if csv:
+            atomic_write(out_path, lambda tmp: pacsv.write_csv(table, tmp))
+        else:
+            write_parquet_atomic(table, out_path)
     return tracker.counters

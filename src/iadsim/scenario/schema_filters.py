@@ -53,9 +53,11 @@ Prob = Annotated[float, Field(gt=0.0, lt=1.0)]
 D2R = math.pi / 180.0
 
 #: Tracker motion models; compile(cfg, dims) -> :class:`~iadsim.tracking.models.MotionModel`.
-MOTIONS: Registry[MotionModel] = Registry("tracker motion model", context="dims: int")
+MOTIONS: Registry[MotionModel] = Registry("tracker motion model", context="dims: int", default="cv")
 #: Filters; compile(cfg, motion, dims) -> :class:`~iadsim.tracking.filters.Filter`.
-FILTERS: Registry[FilterRole] = Registry("tracker filter", context="motion: MotionModel, dims: int")
+FILTERS: Registry[FilterRole] = Registry(
+    "tracker filter", context="motion: MotionModel, dims: int", default="ekf"
+)
 
 
 # -- motion models ------------------------------------------------------------

@@ -80,9 +80,9 @@ __all__ = [
 ]
 
 #: Associators; compile(cfg) -> (:class:`~iadsim.tracking.Gate`, Associator).
-ASSOCIATORS: Registry[tuple[Gate, Associator]] = Registry("tracker associator")
+ASSOCIATORS: Registry[tuple[Gate, Associator]] = Registry("tracker associator", default="gnn")
 #: Initiation; compile(cfg) -> (Initiator, Confirmer).
-INITIATIONS: Registry[tuple[Initiator, Confirmer]] = Registry("track initiation")
+INITIATIONS: Registry[tuple[Initiator, Confirmer]] = Registry("track initiation", default="m_of_n")
 #: Deletion of confirmed tracks; compile(cfg) -> :class:`~iadsim.tracking.Deleter`.
 DELETERS: Registry[Deleter] = Registry("track deletion", default="standard")
 

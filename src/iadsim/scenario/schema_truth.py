@@ -221,11 +221,15 @@ def _compile_replay(
             )
         t0 = min(m.start_s for m in keep)
         members = tuple(dataclasses.replace(m, start_s=m.start_s - t0) for m in keep)
+    note = cleaning_note(flights)
+    screened = sum(m.n_velocities_screened for m in members)
+    if screened:  # (the fusion's own cleaning: isolated velocity glitches)
+        note = note[:-1] + f"; {screened} recorded velocity glitches replaced)"
     return GroupMotion(
         motion=members[0].motion,
         right=np.array([1.0, 0.0]),
         members=members,
-        warnings=(cleaning_note(flights),),
+        warnings=(note,),
     )
 
 

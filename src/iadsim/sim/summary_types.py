@@ -73,7 +73,7 @@ class BatterySummary(JsonRecord):
     threats_in_reach``."""
 
     name: str = doc_field("battery name")
-    fired: Mapping[str, int] = doc_field("rounds fired per interceptor type")
+    fired: Mapping[str, int] = doc_field("rounds fired per interceptor type loaded (0: none)")
     fired_total: int = doc_field("rounds fired")
     engagements: int = doc_field("salvos launched")
     salvos_by_outcome: Mapping[str, int] = doc_field(
@@ -129,8 +129,12 @@ class TrackingSummary(JsonRecord):
     n_targets: int = doc_field("aircraft in the recorded truth")
     n_targets_tracked: int = doc_field("aircraft ever assigned a track")
     n_tracks: int = doc_field("confirmed or coasting tracks scored")
-    continuity_mean: MaybeFloat = doc_field("track continuity, mean per aircraft (0-1)")
-    coverage_mean: MaybeFloat = doc_field("fraction of its time an aircraft is tracked, mean")
+    continuity_mean: MaybeFloat = doc_field(
+        "track continuity over its coverage window (first to last plot), mean per aircraft (0-1)"
+    )
+    coverage_mean: MaybeFloat = doc_field(
+        "fraction of its coverage window an aircraft is tracked, mean"
+    )
     id_switches: int = doc_field("track-id switches")
     fragmentations: int = doc_field("track fragmentations")
     rmse_m: MaybeFloat = doc_field("position RMSE of assigned pairs, m")
@@ -164,7 +168,9 @@ class RunSummary(JsonRecord):
     )
     n_survived: int = doc_field("threats neither killed nor leaked at the end")
     n_never_engaged: int = doc_field("threats no salvo engaged (per threat: engagements 0)")
-    interceptors_fired: Mapping[str, int] = doc_field("rounds fired per interceptor type")
+    interceptors_fired: Mapping[str, int] = doc_field(
+        "rounds fired per interceptor type loaded (0: none)"
+    )
     interceptors_fired_total: int = doc_field("rounds fired in total")
     salvos: int = doc_field("salvos launched")
     salvos_by_outcome: Mapping[str, int] = doc_field(

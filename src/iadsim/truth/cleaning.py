@@ -129,7 +129,7 @@ def _screen(raw: RawReports, opts: CleaningOptions) -> tuple[B, dict[str, int]]:
         raise _reject(raw, col, i, "out of range (degrees expected)")
     alt_bad = ok & ((raw.alt_m < opts.min_alt_m) | (raw.alt_m > opts.max_alt_m))
     _absurd(raw, alt_bad, "altitude", "altitude", opts)
-    gs_bad = ok & (raw.groundspeed_mps > opts.max_speed_mps)
+    gs_bad = ok & ((raw.groundspeed_mps > opts.max_speed_mps) | (raw.groundspeed_mps < 0.0))
     _absurd(raw, gs_bad, "groundspeed", "ground speed", opts)
     keep = ok & ~alt_bad & ~gs_bad
     counts = {

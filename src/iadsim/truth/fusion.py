@@ -18,6 +18,13 @@ is taken from the positions; the along-track jitter of stale positions (a lag of
 fraction of a second on average) is removed by the median, and the level changes
 the replayed velocity only by its slope between knots (a median per report would
 jump a few metres at every report: a few m/s of velocity noise).
+
+A recorded velocity that disagrees with those of the reports around it
+(:func:`screen_velocities`: a track off by 180 degrees, a ground speed of 0 in
+flight) would otherwise be integrated into the truth (511 m off after one report with
+its track reversed), so it takes their median instead and is counted. Positions are
+not the reference there: where they disagree with consistent velocities, the stale
+positions are the error (a flight's first reports), which the fusion exists to mend.
 """
 
 from __future__ import annotations
@@ -27,10 +34,46 @@ from numpy.typing import NDArray
 
 F64 = NDArray[np.float64]
 
-__all__ = ["DEFAULT_HALF_WINDOW_S", "fuse_positions"]
+__all__ = ["DEFAULT_HALF_WINDOW_S", "fuse_positions", "screen_velocities"]
 
 #: Knot spacing of the position level and half-width of each knot's window, s.
 DEFAULT_HALF_WINDOW_S = 30.0
+#: Half-width of the window of reports a recorded velocity is compared with, s: one
+#: report either side at 10 s reporting, and the turn of a standard-rate turn over it
+#: (30 degrees) moves their median velocity by 13% of the speed.
+SCREEN_HALF_WINDOW_S = 10.0
+#: A recorded velocity is a glitch when it differs from the median velocity of the
+#: other reports of its window by more than this, m/s, and by more than
+#: :data:`SCREEN_FRACTION` of that median's speed.
+SCREEN_MPS = 60.0
+SCREEN_FRACTION = 0.3
+
+
+def screen_velocities(t_s: F64, vel_mps: F64) -> tuple[F64, int]:
+    """Recorded velocities (k, 2) with the isolated glitches replaced, and how many.
+
+    Each report's velocity is compared with the component-wise median of the other
+    reports' velocities within :data:`SCREEN_HALF_WINDOW_S` (at least two); one off by
+    more than :data:`SCREEN_MPS` and by more than :data:`SCREEN_FRACTION` of that
+    median's speed takes the median. Reports with fewer than two others in the window,
+    or with a velocity that is not finite, are kept as they are.
+    """
+    t = np.asarray(t_s, dtype=float)
+    v = np.array(vel_mps, dtype=float)
+    given = v.copy()  # (the medians are of the recorded values, not of replaced ones)
+    lo = np.searchsorted(t, t - SCREEN_HALF_WINDOW_S, side="left")
+    hi = np.searchsorted(t, t + SCREEN_HALF_WINDOW_S, side="right")
+    n_bad = 0
+    for k in range(t.shape[0]):
+        others = np.r_[int(lo[k]) : k, k + 1 : int(hi[k])]
+        if others.size < 2 or not np.isfinite(given[k]).all():
+            continue
+        ref = np.median(given[others], axis=0)
+        off = float(np.hypot(*(given[k] - ref)))
+        if off > SCREEN_MPS and off > SCREEN_FRACTION * float(np.hypot(*ref)):
+            v[k] = ref
+            n_bad += 1
+    return v, n_bad
 
 
 def fuse_positions(

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.truth.cleaning import Flights
-from iadsim.truth.fusion import fuse_positions
+from iadsim.truth.fusion import fuse_positions, screen_velocities
 from iadsim.truth.plane import geodetic_to_plane
 
 F64 = NDArray[np.float64]
@@ -68,6 +68,7 @@ class ReplayFlight:
     motion: ReplayMotion
     start_s: float
     name: str
+    n_velocities_screened: int = 0  # recorded velocity glitches replaced
 
 
 def replay_flights(
@@ -77,7 +78,8 @@ def replay_flights(
     (epoch s), plane about ``origin_rad`` (lat, lon rad). Names are the callsign
     (else the ICAO address), with ``-2``, ``-3`` ... for later flights of the same.
     ``fuse_velocity``: positions fused with the recorded ground velocity (module doc;
-    a flight with a report lacking ground speed or track keeps its positions)."""
+    a flight with a report lacking ground speed or track keeps its positions), isolated
+    velocity glitches replaced first (:func:`screen_velocities`)."""
     pe, pn = geodetic_to_plane(
         np.radians(flights.lat_deg), np.radians(flights.lon_deg), origin_rad[0], origin_rad[1]
     )
@@ -90,16 +92,20 @@ def replay_flights(
         name = base if seen[base] == 1 else f"{base}-{seen[base]}"
         t = flights.t_s[a:b]
         plane_m = np.stack([pe[a:b], pn[a:b]], axis=-1)
+        n_screened = 0
         if fuse_velocity:
             trk = np.radians(flights.track_deg[a:b])
             gs = flights.groundspeed_mps[a:b]
-            plane_m = fuse_positions(t, plane_m, np.stack([gs * np.sin(trk), gs * np.cos(trk)], -1))
+            vel = np.stack([gs * np.sin(trk), gs * np.cos(trk)], -1)
+            vel, n_screened = screen_velocities(t, vel)
+            plane_m = fuse_positions(t, plane_m, vel)
         motion = ReplayMotion(
             tau_s=t - t[0],
             plane_m=plane_m,
             alt_m=flights.alt_m[a:b].copy(),
         )
-        out.append(ReplayFlight(motion=motion, start_s=float(t[0] - t0_s), name=name))
+        out.append(ReplayFlight(motion=motion, start_s=float(t[0] - t0_s), name=name,
+                                n_velocities_screened=n_screened))  # fmt: skip
     return tuple(out)
 
 
@@ -108,6 +114,8 @@ def velocity_disagreement_mps(flights: Flights, *, fuse_velocity: bool) -> float
     between reports and the recorded ground velocity (mean of the leg's two reports),
     over the legs where both are known: how far the replay's truth velocity is from
     the aircraft's own (NaN without such a leg)."""
+    if flights.n_flights == 0:  # (an empty, or one-report, recording: no leg)
+        return float("nan")
     lat0, lon0 = np.radians(np.nanmean(flights.lat_deg)), np.radians(np.nanmean(flights.lon_deg))
     flown = replay_flights(flights, (lat0, lon0), 0.0, fuse_velocity=fuse_velocity)
     sq: list[F64] = []

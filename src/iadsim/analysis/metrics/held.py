@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from iadsim.frames import Tracks, TrackStatus
 
-__all__ = ["TRACK_HISTORY_KEY", "hold_track_changes"]
+__all__ = ["TRACK_HISTORY_KEY", "hold_for_scoring", "hold_track_changes"]
 
 #: Parquet schema metadata key of a run's tracks file: b"changes" or b"full".
 TRACK_HISTORY_KEY = b"iadsim.track_history"
@@ -59,3 +59,14 @@ def hold_track_changes(tracks: Tracks, times_s: NDArray[np.float64] | None = Non
         cols[p] = cols[p] + cols[v] * dt
     held = Tracks(**cols)
     return held.select(np.lexsort((held.track_id, held.t_s)))
+
+
+def hold_for_scoring(tracks: Tracks, truth_t_s: NDArray[np.float64]) -> Tracks:
+    """:func:`hold_track_changes` at the times a score evaluates the picture: the
+    change rows' times plus the truth times in gaps between them
+    (:func:`~iadsim.analysis.metrics.align.evaluation_times`). Held at the row times
+    only, a truth time added in a gap between two change rows found no track there and
+    scored every target missed, and a live track as broken (a fragmentation) there."""
+    from iadsim.analysis.metrics.align import evaluation_times
+
+    return hold_track_changes(tracks, evaluation_times(tracks.t_s, truth_t_s))

@@ -21,8 +21,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from iadsim.analysis.metrics.align import evaluation_times, interpolate_truth
+from iadsim.analysis.metrics.coverage import CoverageWindows, coverage_windows
 from iadsim.analysis.metrics.score import Score, score_frames
-from iadsim.frames import Tracks, Truth
+from iadsim.frames import Detections, Tracks, Truth
 from iadsim.sim.summary_types import TrackingSummary
 
 __all__ = ["ManoeuvreScore", "manoeuvre_score", "turn_rate_rad_s"]
@@ -111,14 +112,16 @@ def manoeuvre_score(
     turn_threshold_deg_s: float = TURN_THRESHOLD_DEG_S,
     window_s: float = 10.0,
     n_dim: int = 3,
+    coverage: CoverageWindows | None = None,
 ) -> ManoeuvreScore:
     """Score ``tracks`` (every live track at each time, e.g. held change rows) against
     ``truth`` (:func:`~iadsim.analysis.metrics.score.score_frames`, GOSPA p = 1,
     alpha = 2, confirmed and coasting tracks) and split the position RMSE of the
     assigned pairs at ``turn_threshold_deg_s`` (the truth's turn rate at the pair's
     time, :func:`turn_rate_rad_s`). The truth is brought to the evaluation times the
-    way :func:`score_frames` does, so pair ``j`` is truth row ``truth_row[j]``."""
-    result = score_frames(truth, tracks, c_m=c_m, n_dim=n_dim)
+    way :func:`score_frames` does, so pair ``j`` is truth row ``truth_row[j]``.
+    ``coverage``: continuity over each target's coverage window (``score_frames``)."""
+    result = score_frames(truth, tracks, c_m=c_m, n_dim=n_dim, coverage=coverage)
     live = truth.alive
     rate = np.zeros(len(truth))
     rate[live] = turn_rate_rad_s(
@@ -147,12 +150,15 @@ TRACKING_CUT_OFF_M = 2_000.0
 
 
 def tracking_quality(
-    truth: Truth, tracks: Tracks, *, held: bool, c_m: float = TRACKING_CUT_OFF_M
-) -> TrackingSummary:
+    truth: Truth, tracks: Tracks, *, held: bool, c_m: float = TRACKING_CUT_OFF_M,
+    detections: Detections | None = None,
+) -> TrackingSummary:  # fmt: skip
     """The run summary's ``tracking`` section: GOSPA and its parts,
     continuity, ID switches, RMSE overall / straight / turning. ``held``: ``tracks``
     holds change rows only (``track_history: changes``), rebuilt first with
-    :func:`~iadsim.analysis.metrics.held.hold_track_changes`.
+    :func:`~iadsim.analysis.metrics.held.hold_for_scoring`. With the run's
+    ``detections``, continuity, coverage and time to track are over each aircraft's
+    coverage window (first to last plot), as ``iadsim score`` reports them.
 
     The picture is scored at every time a row was written (each sector look, about
     every second), every track held at constant velocity from its last update, so
@@ -165,10 +171,11 @@ def tracking_quality(
     sectors give 77 m / 150 m and 922 m (the tracker registers the plots at their
     own times as well as it would process each plot at its time:
     ``tests/tracking/test_measurement_time_offsets.py``)."""
-    from iadsim.analysis.metrics.held import hold_track_changes
+    from iadsim.analysis.metrics.held import hold_for_scoring
 
-    picture = hold_track_changes(tracks) if held else tracks
-    ms = manoeuvre_score(truth, picture, c_m=c_m)
+    picture = hold_for_scoring(tracks, truth.t_s) if held else tracks
+    cov = None if detections is None else coverage_windows(detections.t_s, detections.truth_id)
+    ms = manoeuvre_score(truth, picture, c_m=c_m, coverage=cov)
     s, cont = ms.score.series, ms.score.continuity
     return TrackingSummary(
         cut_off_m=c_m,

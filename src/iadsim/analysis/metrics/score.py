@@ -96,6 +96,9 @@ class Score:
     rows, which :func:`score_frames` interpolates: not the caller's rows)."""
     pair_t_s: NDArray[np.float64] = dataclasses.field(default_factory=lambda: np.zeros(0))
     """Time of each assigned pair, s."""
+    pair_pos_err_m: NDArray[np.float64] = dataclasses.field(default_factory=lambda: np.zeros(0))
+    """Position error of each assigned pair (Euclidean, ``n_dim`` axes), m: the pairs
+    ``pos_rmse_m`` is over, for RMSEs of any subset (a threat class)."""
 
 
 def score(
@@ -180,6 +183,11 @@ def score(
         windowed=truth_window is not None,
         pair_truth_id=np.asarray(truth_id, dtype=np.int64).reshape(-1)[series.truth_row],
         pair_t_s=np.asarray(truth_t_s, dtype=np.float64).reshape(-1)[series.truth_row],
+        pair_pos_err_m=np.linalg.norm(
+            np.asarray(truth_pos, dtype=np.float64)[series.truth_row]
+            - np.asarray(track_pos, dtype=np.float64)[series.track_row],
+            axis=-1,
+        ),
         n_pairs=int(series.truth_row.size),
         n_dim=int(np.asarray(truth_pos, dtype=np.float64).shape[-1]),
         pos_rmse_m=pair_rmse(truth_pos, track_pos, series.truth_row, series.track_row),
