@@ -10,7 +10,11 @@ import pytest
 from iadsim.analysis.campaign.backends import InProcessBackend
 from iadsim.analysis.campaign.query import run_query
 from iadsim.analysis.campaign.runner import plan_campaign, run_campaign
-from iadsim.analysis.report.campaign_report import campaign_figures, write_campaign_report
+from iadsim.analysis.report.campaign_report import (
+    METRICS,
+    campaign_figures,
+    write_campaign_report,
+)
 from iadsim.errors import InputDataError
 from iadsim.scenario.load import read_scenario_yaml
 
@@ -45,6 +49,33 @@ def test_campaign_figures_match_the_results(campaign: Path) -> None:
     lo, hi = np.array(band["data"][0]["y"][2:][::-1]), np.array(band["data"][0]["y"][:2])
     assert (lo <= np.array(mean["y"]) + 1e-9).all() and (np.array(mean["y"]) <= hi + 1e-9).all()
     assert bands["classes"]["layout"]["yaxis"]["range"] == [0, 1.05]
+    assert band["layout"]["xaxis"]["dtick"] == 1  # a swept count (2, 4): no 2.5 tick
+
+
+def test_distributions_show_each_points_runs_side_by_side_on_whole_number_axes(
+    campaign: Path,
+) -> None:
+    """Each distribution holds, per sweep point, exactly that point's per-run values
+    (SQL), drawn side by side (not overlaid: blended colours match no legend entry),
+    with whole-number tick steps on both count axes that cover the counts drawn."""
+    figs, _rows, _probs = campaign_figures(campaign)
+    by_title = {f["layout"]["title"]["text"]: f for n, f in figs if n.startswith("dist")}
+    assert len(by_title) == len(METRICS)
+    for metric, label in METRICS:
+        fig = by_title[f"distribution of {label}"]
+        lay = fig["layout"]
+        assert lay["barmode"] == "group" and all("opacity" not in d for d in fig["data"])
+        for axis in ("xaxis", "yaxis"):
+            assert isinstance(lay[axis]["dtick"], int) and lay[axis]["dtick"] >= 1
+        values = [v for d in fig["data"] for v in d["x"]]
+        top = max(np.unique(d["x"], return_counts=True)[1].max() for d in fig["data"])
+        assert lay["yaxis"]["dtick"] <= top  # a tick step inside the counts drawn
+        assert lay["xaxis"]["dtick"] <= max(1.0, max(values) - min(values))
+        for d in fig["data"]:  # each point's bars: that point's runs
+            x = float(d["name"].split("=")[-1]) if "=" in d["name"] else None
+            sql = run_query(campaign, f'SELECT {metric} AS v FROM results WHERE '
+                                      f'"threats[1].count" = {int(x)}').to_pylist()  # fmt: skip
+            assert sorted(d["x"]) == sorted(float(r["v"]) for r in sql)
 
 
 def test_class_probabilities_match_sql(campaign: Path) -> None:

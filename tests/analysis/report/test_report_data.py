@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from iadsim.analysis.report import coverage as cov
 from iadsim.analysis.report.basemap import clip_lines, load_basemap
-from iadsim.analysis.report.plots import magazine_series
+from iadsim.analysis.report.plots import magazine_figure, magazine_series
 from iadsim.analysis.report.replay import frame_times
 from iadsim.analysis.report.replay_frames import map_figure
 from iadsim.analysis.report.rundata import load_run
@@ -109,6 +110,22 @@ def test_magazines_fall_by_the_rounds_each_battery_fired(default_run: Path) -> N
         assert (np.diff(left) <= 0).all() and (np.diff(t) >= 0).all()
         name = run.world.batteries[b].name
         assert left[0] - left[-1] == fired[name].get(typ, 0)
+
+
+def test_magazine_figure_draws_every_series_distinguishably(default_run: Path) -> None:
+    """One line per (battery, type) with its series; consecutive lines differ in dash
+    as well as colour (two types never fired with the same load overlap exactly), and
+    the rounds axis steps in whole rounds."""
+    run = load_run(default_run)
+    series = magazine_series(run)
+    fig = magazine_figure(run)
+    assert len(fig["data"]) == len(series) >= 2
+    for trace, (t, left) in zip(fig["data"], series.values(), strict=True):
+        assert np.allclose(trace["y"], left) and np.allclose(trace["x"], t, atol=0.05)
+    styles = [(d["line"]["color"], d["line"]["dash"]) for d in fig["data"]]
+    assert all(a[1] != b[1] for a, b in itertools.pairwise(styles))
+    dtick = fig["layout"]["yaxis"]["dtick"]
+    assert isinstance(dtick, int) and 1 <= dtick <= max(max(s[1]) for s in series.values())
 
 
 @pytest.mark.parametrize("which", ["default_run", "legacy_run"])

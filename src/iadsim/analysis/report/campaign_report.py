@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from iadsim.analysis.campaign.integrity import check_part_table
 from iadsim.analysis.campaign.query import campaign_parts
 from iadsim.analysis.campaign.summarize import summarize_campaign, wilson_interval
-from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout
+from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout, whole_dtick
 from iadsim.analysis.report.page import render, table
 from iadsim.errors import InputDataError
 
@@ -81,29 +81,33 @@ def _manifest(root: Path) -> tuple[dict[str, Any], dict[str, list[Path]]]:
 
 
 def _distributions(res: dict[str, np.ndarray], points: list[dict[str, Any]]) -> list[Fig]:
+    """Per metric, the histogram of its per-run counts, one bar per sweep point side by
+    side in each bin (overlaid bars blend into colours no legend shows), on whole-number
+    axes."""
     figs = []
     for metric, label in METRICS:
         if metric not in res:
             continue
+        values = [res[metric][res["point_id"] == p["point_id"]].astype(float) for p in points]
         data = [
             {
                 "type": "histogram",
                 "name": p["label"],
-                "opacity": 0.6,
-                "x": res[metric][res["point_id"] == p["point_id"]].astype(float).tolist(),
+                "x": v.tolist(),
                 "marker": {"color": PALETTE[k % 8]},
                 "xbins": {"size": 1},
             }
-            for k, p in enumerate(points)
+            for k, (p, v) in enumerate(zip(points, values, strict=True))
         ]
-        figs.append(
-            {
-                "data": data,
-                "layout": base_layout(
-                    f"distribution of {label}", f"{label} (count)", "runs", barmode="overlay"
-                ),
-            }
-        )
+        layout = base_layout(f"distribution of {label}", f"{label} (count)", "runs",
+                             barmode="group", bargap=0.15)  # fmt: skip
+        finite = [v[np.isfinite(v)] for v in values]
+        counts = [np.unique(v, return_counts=True) for v in finite if v.size]
+        x_span = max((float(np.ptp(v)) for v in finite if v.size), default=0.0)
+        y_max = max((int(c.max()) for _, c in counts), default=0)
+        layout["xaxis"]["dtick"] = whole_dtick(x_span)
+        layout["yaxis"]["dtick"] = whole_dtick(y_max)
+        figs.append({"data": data, "layout": layout})
     return figs
 
 
@@ -156,6 +160,8 @@ def _bands(rows: list[dict[str, Any]], points: list[dict[str, Any]]) -> list[Fig
         layout = base_layout(f"{label}: mean and 95% CI per sweep point", xlabel, f"{label} {unit}")
         if not numeric:
             layout["xaxis"].update(type="category")
+        elif all(float(v).is_integer() for v in x):  # a swept count: whole-number ticks
+            layout["xaxis"]["dtick"] = whole_dtick(float(max(x)) - float(min(x)))
         figs.append({"data": [band, line], "layout": layout})
     return figs
 

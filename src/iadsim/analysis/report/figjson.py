@@ -73,6 +73,12 @@ def base_layout(title: str, x_title: str, y_title: str, **extra: Any) -> Fig:
     return layout
 
 
+def whole_dtick(span: float, max_ticks: int = 10) -> int:
+    """A whole-number tick step for an axis of counts spanning ``span``: at most about
+    ``max_ticks`` ticks, never a fractional one (0.5 runs, 2.5 rounds)."""
+    return max(1, math.ceil(span / max_ticks))
+
+
 def to_json(obj: Any) -> str:
     """Compact JSON; refuses NaN (callers convert gaps to null with :func:`arr`)."""
     return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_default)

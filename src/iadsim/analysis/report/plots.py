@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from iadsim.analysis.metrics.score import score_frames
 from iadsim.analysis.report import coverage as cov
-from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout
+from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout, whole_dtick
 from iadsim.analysis.report.rundata import RunData
 from iadsim.frames import Tracks
 from iadsim.sensors.radar import Radar
@@ -191,19 +191,28 @@ def magazine_series(run: RunData) -> dict[tuple[int, str], tuple[F64, F64]]:
     return out
 
 
+#: line dashes cycled over a figure's series: equal series (two types never fired,
+#: of the same load) overlap, and a dashed line over a solid one shows both colours
+DASHES = ("solid", "dash", "dot", "dashdot")
+
+
 def magazine_figure(run: RunData) -> Fig:
     """Rounds left per battery and interceptor type over time."""
     data: list[Any] = []
     names = [b.name for b in run.world.batteries]
-    for k, ((b, typ), (t, left)) in enumerate(magazine_series(run).items()):
+    series = magazine_series(run)
+    for k, ((b, typ), (t, left)) in enumerate(series.items()):
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "line": {"shape": "hv", "color": PALETTE[k % 8]},
+                "line": {"shape": "hv", "color": PALETTE[k % 8], "dash": DASHES[k % 4]},
                 "name": f"{names[b]}: {typ}",
                 "x": arr(t, 1),
                 "y": arr(left, 0),
             }
         )
-    return {"data": data, "layout": base_layout("magazine state", "time (s)", "rounds left")}
+    layout = base_layout("magazine state", "time (s)", "rounds left")
+    top = max((float(np.max(left)) for _, left in series.values()), default=0.0)
+    layout["yaxis"]["dtick"] = whole_dtick(top)  # whole rounds
+    return {"data": data, "layout": layout}
