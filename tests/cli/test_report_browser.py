@@ -130,3 +130,30 @@ def test_view_over_http_in_chromium(browser: Any, report: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+OVERLAPS = """() => {
+  const out = [];
+  document.querySelectorAll('div.fig[data-figure]').forEach(div => {
+    const title = div.querySelector('.gtitle');
+    const bar = div.querySelector('.modebar');
+    if (!title || !bar) { return; }
+    const a = title.getBoundingClientRect(), b = bar.getBoundingClientRect();
+    const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    out.push({fig: div.id, title: title.textContent, overlap: x > 0 && y > 0});
+  });
+  return out;
+}"""
+
+
+def test_no_figure_title_runs_under_its_toolbar(browser: Any, report: Path) -> None:
+    """Every figure's title is clear of its plotly toolbar when the toolbar shows (it
+    ran under the full toolbar in most panels: "... per sweep point" behind the icons)."""
+    page, errors, _ = open_page(browser, report.as_uri())
+    for div in page.locator("div.fig[data-figure]").all():
+        div.hover()  # the toolbar shows on hover
+    got = page.evaluate(OVERLAPS)
+    assert len(got) >= 5 and errors == []
+    assert [g["title"] for g in got if g["overlap"]] == []
+    page.close()

@@ -132,7 +132,8 @@ def test_scored_picture_holds_every_live_track_at_every_evaluation_time(both) ->
     truth = read_truth(out / "truth.parquet").truth
     times = evaluation_times(changes.t_s, truth.t_s)
     assert times.size > np.unique(changes.t_s).size  # the gaps exist in this run
-    held = hold_for_scoring(changes, truth.t_s)
+    held, eval_t = hold_for_scoring(changes, truth.t_s)
+    assert np.array_equal(eval_t, times)
     have = set(zip(held.t_s.tolist(), held.track_id.tolist(), strict=True))
     for tid in np.unique(changes.track_id):
         rows = changes.select(changes.track_id == tid)
@@ -143,4 +144,5 @@ def test_scored_picture_holds_every_live_track_at_every_evaluation_time(both) ->
     # and no fragmentation is made of a held gap: with the picture held at the
     # evaluation times, the score's fragmentations are those of the full history's
     full = score_frames(truth, both[0], c_m=1000.0).continuity.fragmentations
-    assert score_frames(truth, held, c_m=1000.0).continuity.fragmentations <= full
+    scored = score_frames(truth, held, c_m=1000.0, eval_times_s=eval_t)
+    assert scored.continuity.fragmentations <= full

@@ -313,11 +313,11 @@ def score_command(
     check_score_size(track_file, truth_file)
     check_coverage_targets(coverage, detections, truth_file)
     check_time_overlap(track_file, truth_file, time_match, time_tol)
-    picture = track_file.tracks
+    picture, eval_times = track_file.tracks, None
     if track_file.history == "changes":  # a run's change-only rows: every live track per time
         from iadsim.analysis.metrics.held import hold_for_scoring
 
-        picture = hold_for_scoring(picture, truth_file.truth.t_s)
+        picture, eval_times = hold_for_scoring(picture, truth_file.truth.t_s)
     result = score_frames(
         truth_file.truth,
         picture,
@@ -329,6 +329,7 @@ def score_command(
         time_match="nearest" if time_match == "nearest" else "interpolate",
         time_tol_s=time_tol,
         coverage=coverage,
+        eval_times_s=eval_times,
     )
     if len(picture) and len(truth_file.truth) and result.n_pairs == 0:
         print(f"warning: no track of {track_file.file} came within c = {c:g} m of a target of "

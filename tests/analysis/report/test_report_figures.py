@@ -35,8 +35,14 @@ def _truth_at(tr: Truth, t_s: float) -> tuple[list[int], F64]:
 
 def _independent_pairs(run: RunData) -> dict[str, tuple[int, float, float, float]]:
     """Per threat class: (pairs, first t, last t, RMS error) of the GOSPA assignment of
-    confirmed/coasting tracks to live truth at each track time (scipy assignment)."""
-    t, types = run.tracks, run.world.threats.type
+    confirmed/coasting tracks to live truth at each time of the picture the report
+    scores (the change rows held at the evaluation times, as ``iadsim score`` holds
+    them: ``track_picture``), by scipy's assignment."""
+    from iadsim.analysis.report.rundata import track_picture
+
+    picture, _times = track_picture(run)
+    t = {c: getattr(picture, c) for c in ("t_s", "status", "e_m", "n_m", "u_m")}
+    types = run.world.threats.type
     scored = np.isin(t["status"], [TrackStatus.CONFIRMED, TrackStatus.COASTING])
     out: dict[str, list[tuple[float, float]]] = {}
     for tk in np.unique(t["t_s"][scored]):

@@ -61,12 +61,16 @@ def hold_track_changes(tracks: Tracks, times_s: NDArray[np.float64] | None = Non
     return held.select(np.lexsort((held.track_id, held.t_s)))
 
 
-def hold_for_scoring(tracks: Tracks, truth_t_s: NDArray[np.float64]) -> Tracks:
-    """:func:`hold_track_changes` at the times a score evaluates the picture: the
-    change rows' times plus the truth times in gaps between them
-    (:func:`~iadsim.analysis.metrics.align.evaluation_times`). Held at the row times
-    only, a truth time added in a gap between two change rows found no track there and
-    scored every target missed, and a live track as broken (a fragmentation) there."""
+def hold_for_scoring(
+    tracks: Tracks, truth_t_s: NDArray[np.float64]
+) -> tuple[Tracks, NDArray[np.float64]]:
+    """:func:`hold_track_changes` at the times a score evaluates the picture, and those
+    times: the change rows' times plus the truth times in gaps between them
+    (:func:`~iadsim.analysis.metrics.align.evaluation_times`), to be given to
+    ``score_frames(eval_times_s=...)``. Held at the row times only, a truth time
+    added in a gap between two change rows found no track there and scored every
+    target missed, and a live track as broken (a fragmentation) there."""
     from iadsim.analysis.metrics.align import evaluation_times
 
-    return hold_track_changes(tracks, evaluation_times(tracks.t_s, truth_t_s))
+    times = evaluation_times(tracks.t_s, truth_t_s)
+    return hold_track_changes(tracks, times), times

@@ -113,6 +113,7 @@ def manoeuvre_score(
     window_s: float = 10.0,
     n_dim: int = 3,
     coverage: CoverageWindows | None = None,
+    eval_times_s: NDArray[np.float64] | None = None,
 ) -> ManoeuvreScore:
     """Score ``tracks`` (every live track at each time, e.g. held change rows) against
     ``truth`` (:func:`~iadsim.analysis.metrics.score.score_frames`, GOSPA p = 1,
@@ -120,14 +121,16 @@ def manoeuvre_score(
     assigned pairs at ``turn_threshold_deg_s`` (the truth's turn rate at the pair's
     time, :func:`turn_rate_rad_s`). The truth is brought to the evaluation times the
     way :func:`score_frames` does, so pair ``j`` is truth row ``truth_row[j]``.
-    ``coverage``: continuity over each target's coverage window (``score_frames``)."""
-    result = score_frames(truth, tracks, c_m=c_m, n_dim=n_dim, coverage=coverage)
+    ``coverage``, ``eval_times_s``: as :func:`score_frames` takes them."""
+    result = score_frames(
+        truth, tracks, c_m=c_m, n_dim=n_dim, coverage=coverage, eval_times_s=eval_times_s
+    )
     live = truth.alive
     rate = np.zeros(len(truth))
     rate[live] = turn_rate_rad_s(
         truth.t_s[live], truth.threat_id[live], truth.e_m[live], truth.n_m[live], window_s=window_s
     )
-    eval_t = evaluation_times(tracks.t_s, truth.t_s)
+    eval_t = evaluation_times(tracks.t_s, truth.t_s) if eval_times_s is None else eval_times_s
     _, _, rate_rows, _ = interpolate_truth(
         truth.t_s, truth.threat_id, rate, eval_t, alive=truth.alive, tol_s=1e-6
     )
@@ -173,9 +176,9 @@ def tracking_quality(
     ``tests/tracking/test_measurement_time_offsets.py``)."""
     from iadsim.analysis.metrics.held import hold_for_scoring
 
-    picture = hold_for_scoring(tracks, truth.t_s) if held else tracks
+    picture, times = hold_for_scoring(tracks, truth.t_s) if held else (tracks, None)
     cov = None if detections is None else coverage_windows(detections.t_s, detections.truth_id)
-    ms = manoeuvre_score(truth, picture, c_m=c_m, coverage=cov)
+    ms = manoeuvre_score(truth, picture, c_m=c_m, coverage=cov, eval_times_s=times)
     s, cont = ms.score.series, ms.score.continuity
     return TrackingSummary(
         cut_off_m=c_m,

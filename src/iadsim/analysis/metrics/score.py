@@ -261,6 +261,7 @@ def score_frames(
     time_tol_s: float = 1e-6,
     fill_gap_s: float | None = None,
     coverage: CoverageWindows | None = None,
+    eval_times_s: ArrayLike | None = None,
 ) -> Score:
     """Score a :class:`~iadsim.frames.Tracks` frame against a :class:`~iadsim.frames.Truth` frame.
 
@@ -294,6 +295,11 @@ def score_frames(
     coverage : CoverageWindows, optional
         Each target's coverage window (:func:`.coverage.coverage_windows`, from the
         plots): continuity figures over those windows only (see :func:`score`).
+    eval_times_s : array, optional
+        The evaluation times themselves (default: from ``tracks`` and ``truth`` as
+        above): a caller scoring a subset of a file's tracks (the report, which keeps
+        the ever-confirmed ones) gives the file's, to score the instants the whole file
+        would.
 
     Returns
     -------
@@ -304,7 +310,11 @@ def score_frames(
     """
     if n_dim not in (2, 3):
         raise ValueError(f"n_dim must be 2 or 3 (got {n_dim})")
-    eval_t = evaluation_times(tracks.t_s, truth.t_s, fill_gap_s=fill_gap_s)
+    eval_t = (
+        evaluation_times(tracks.t_s, truth.t_s, fill_gap_s=fill_gap_s)
+        if eval_times_s is None
+        else np.unique(np.asarray(eval_times_s, dtype=np.float64))
+    )
     ids, row_t, vals, kept_t = _truth_at(truth, eval_t, n_dim, time_match, time_tol_s)
     keep = np.isin(tracks.t_s, kept_t)
     if statuses is not None:

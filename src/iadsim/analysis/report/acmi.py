@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.analysis.report.replay import _end_points
+from iadsim.analysis.report.replay import _end_points, end_times, in_flight_at_end
 from iadsim.analysis.report.rundata import RunData
 from iadsim.geo import enu2geodetic
 from iadsim.scenario.compile import LauncherInfo, PlacedRadarInfo
@@ -99,19 +99,40 @@ def _threat_records(run: RunData, geo: _Geo, step_s: float) -> list[tuple[float,
             )
         out.append((float(tr.t_s[r]), 1, line))
     ev = run.events
-    for kind, event in (("kill", "Destroyed"), ("leak", "LeftArea")):
-        for k in np.flatnonzero((ev.kind == kind) & (ev.threat_id >= 0)):
-            oid = THREAT_ID + int(ev.threat_id[k])
-            out.append((float(ev.t_s[k]), 3, f"0,Event={event}|{oid:x}|"))
-            out.append((float(ev.t_s[k]), 4, f"-{oid:x}"))
+    egress = np.isfinite(th.egress_s)
+    killed: set[int] = set()
+    for k in np.flatnonzero((ev.kind == "kill") & (ev.threat_id >= 0)):
+        i = int(ev.threat_id[k])
+        killed.add(i)
+        out += _removal(float(ev.t_s[k]), THREAT_ID + i, "Destroyed")
+    for k in np.flatnonzero((ev.kind == "leak") & (ev.threat_id >= 0)):
+        i, t_leak = int(ev.threat_id[k]), float(ev.t_s[k])
+        if egress[i]:  # it struck and flies home: a message, the object flies on
+            out.append((t_leak, 3, f"0,Event=Message|{THREAT_ID + i:x}|leaked"))
+        else:
+            out += _removal(t_leak, THREAT_ID + i, "LeftArea")
+    # an egress ends at its last waypoint: the aircraft leaves the air there (it came
+    # back as an unnamed object after a LeftArea at its leak)
+    last = {int(i): float(t_r) for i, t_r in zip(tr.threat_id[rows], tr.t_s[rows], strict=True)}
+    for i, t_last in last.items():
+        if egress[i] and i not in killed and t_last < run.world.duration_s - 1e-6:
+            out += _removal(t_last, THREAT_ID + i, "LeftArea")
     return out
+
+
+def _removal(t_s: float, oid: int, event: str) -> list[tuple[float, int, str]]:
+    """An object's last event (``Destroyed``, ``LeftArea``) and its removal at ``t_s``."""
+    return [(t_s, 3, f"0,Event={event}|{oid:x}|"), (t_s, 4, f"-{oid:x}")]
 
 
 def _salvo_records(run: RunData, geo: _Geo, step_s: float) -> list[tuple[float, int, str]]:
     g, end, out = run.engagements, _end_points(run), []
-    u_end = np.where(np.isfinite(g["end_u_m"].astype(float)), g["end_u_m"].astype(float), 5000.0)
+    flying, at = in_flight_at_end(run)
+    u_end = np.where(flying, at[:, 2], g["end_u_m"].astype(float))
+    u_end = np.where(np.isfinite(u_end), u_end, 5000.0)
+    t_end = end_times(run)
     for i in range(len(g["order_id"])):
-        t0, t1 = float(g["t_launch_s"][i]), float(g["t_end_s"][i])
+        t0, t1 = float(g["t_launch_s"][i]), float(t_end[i])
         if not (math.isfinite(t1) and np.isfinite(end[i]).all()):
             continue
         ts = np.unique(np.r_[t0, np.arange(math.ceil(t0 / step_s) * step_s, t1, step_s), t1])

@@ -56,12 +56,25 @@ def with_gaps(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(out[:-1])
 
 
+#: Pixels the figure titles sit below the top edge: the plotly toolbar's row.
+TITLE_DROP_PX = 32
+
+
 def base_layout(title: str, x_title: str, y_title: str, **extra: Any) -> Fig:
     """Layout with the report's fonts, margins and axis titles (units in every title)."""
     layout: Fig = {
-        "title": {"text": title, "x": 0.01, "xanchor": "left"},
+        # the title below the toolbar's row (a long one ran under its icons)
+        "title": {
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1.0,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": TITLE_DROP_PX},
+        },
         "font": FONT,
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 55},
+        "margin": {"l": 70, "r": 20, "t": 50 + TITLE_DROP_PX, "b": 55},
         "xaxis": {"title": {"text": x_title}, "zeroline": False},
         "yaxis": {"title": {"text": y_title}, "zeroline": False},
         "legend": {"orientation": "v"},

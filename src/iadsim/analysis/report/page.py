@@ -34,7 +34,9 @@ padding:4px 0}.note{font-size:12px;color:#555}
 
 BOOT = """
 (function(){
-  var cfg={responsive:true,displaylogo:false,scrollZoom:true};
+  // (the toolbar buttons a report reader uses: image, zoom, pan, reset)
+  var cfg={responsive:true,displaylogo:false,scrollZoom:true,modeBarButtonsToRemove:
+    ['select2d','lasso2d','zoomIn2d','zoomOut2d','autoScale2d']};
   var ready=[];
   document.querySelectorAll('div.fig[data-figure]').forEach(function(div){
     var fig=JSON.parse(document.getElementById(div.dataset.figure).textContent);

@@ -11,8 +11,7 @@ from numpy.typing import NDArray
 from iadsim.analysis.metrics.score import score_frames
 from iadsim.analysis.report import coverage as cov
 from iadsim.analysis.report.figjson import PALETTE, Fig, arr, base_layout, whole_dtick
-from iadsim.analysis.report.rundata import RunData
-from iadsim.frames import Tracks
+from iadsim.analysis.report.rundata import RunData, track_picture
 from iadsim.sensors.radar import Radar
 
 F64 = NDArray[np.float64]
@@ -89,9 +88,8 @@ def vertical_figure(radar: Radar, rcs_m2: Sequence[float]) -> Fig:
 
 def accuracy_figures(run: RunData) -> tuple[Fig, Fig, dict[str, float]]:
     """GOSPA over time with its decomposition, and position error per threat class."""
-    t = run.tracks
-    tracks = Tracks.from_trusted_columns({k: np.ascontiguousarray(t[k]) for k in Tracks.columns()})
-    sc = score_frames(run.truth, tracks, c_m=GOSPA_C_M, p=1.0)
+    picture, times = track_picture(run)
+    sc = score_frames(run.truth, picture, c_m=GOSPA_C_M, p=1.0, eval_times_s=times)
     s = sc.series
     data = [
         {

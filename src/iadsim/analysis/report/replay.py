@@ -256,13 +256,51 @@ def _cues(run: RunData) -> list[Fig]:
 
 def _end_points(run: RunData) -> F64:
     """(n, 2) end (intercept/abort) point of each salvo, m; the engaged track's last
-    position where the table has none (runs before engagements.parquet)."""
+    position where the table has none (runs before engagements.parquet); for a salvo
+    still in flight when the run ended, where its rounds were then
+    (:func:`in_flight_at_end`)."""
     g = run.engagements
     end = np.c_[g["end_e_m"].astype(float), g["end_n_m"].astype(float)]
     miss = ~np.isfinite(end).all(axis=1) & np.isfinite(g["t_end_s"].astype(float))
     if miss.any():
         end[miss] = _track_at(run, g["track_id_end"][miss].astype(np.int64), g["t_end_s"][miss])
+    flying, at = in_flight_at_end(run)
+    end[flying] = at[flying, :2]
     return end
+
+
+def in_flight_at_end(run: RunData) -> tuple[NDArray[np.bool_], F64]:
+    """The salvos still in the air when the run ended (n,) and where their rounds were
+    then (n, 3), m: on the straight line from the launcher to the salvo's predicted
+    intercept point, as far as the type's fly-out model flies in that time (the
+    engagement stage's own model; NaN without a PIP: runs before it was logged). Drawn
+    nowhere before: the map and the ACMI file skipped salvos without an end point."""
+    from iadsim.engagement.interceptors import along_line_m, flyout_range_m
+    from iadsim.scenario.schema_engagement import compile_interceptor
+
+    g = run.engagements
+    flying = np.asarray(g["outcome"] == "in_flight_at_end")
+    at = np.full((flying.shape[0], 3), np.nan)
+    types = run.scenario.resolved_catalog.interceptors
+    for i in np.flatnonzero(flying):
+        name = str(g["interceptor_type"][i])
+        if name not in types:
+            continue
+        p = compile_interceptor(types[name], name)
+        flown = flyout_range_m(run.world.duration_s - float(g["t_launch_s"][i]), p.boost_s,
+                               p.max_speed_mps, p.decel_mps2, p.min_speed_mps)  # fmt: skip
+        start = np.array([g[f"launcher_{a}_m"][i] for a in "enu"], dtype=float)
+        pip = np.array([g[f"pip_{a}_m"][i] for a in "enu"], dtype=float)
+        at[i] = along_line_m(start, pip, flown)
+    return flying, at
+
+
+def end_times(run: RunData) -> F64:
+    """(n,) each salvo's end time, s; the run's end for a salvo still in flight then."""
+    g = run.engagements
+    t = g["t_end_s"].astype(float).copy()
+    t[np.asarray(g["outcome"] == "in_flight_at_end")] = run.world.duration_s
+    return t
 
 
 def _salvo_text(g: dict[str, Any], i: int | np.integer[Any]) -> str:

@@ -31,8 +31,11 @@ def _threats_now(run: RunData, t_s: float, grid: F64) -> Fig:
 
 
 def _tracks_now(run: RunData, t_s: float, truth: list[tuple[int, F64, F64]]) -> Fig:
-    t = run.tracks
-    live = np.flatnonzero((t["t_s"] <= t_s + 1e-6) & (t["t_s"] > t_s - rp.STALE_S))
+    t, gone = run.tracks, run.track_deletions
+    ended = gone["track_id"][gone["t_s"] <= t_s + 1e-6]  # deleted by now: not shown
+    live = np.flatnonzero(
+        (t["t_s"] <= t_s + 1e-6) & (t["t_s"] > t_s - rp.STALE_S) & ~np.isin(t["track_id"], ended)
+    )
     ids = t["track_id"][live]
     # rows are sorted by (track_id, t_s): the last row of each id is its latest update
     last = live[np.r_[ids[1:] != ids[:-1], True]] if live.size else live
@@ -59,8 +62,8 @@ def _tracks_now(run: RunData, t_s: float, truth: list[tuple[int, F64, F64]]) -> 
 
 def _interceptors_now(run: RunData, t_s: float, end: F64) -> Fig:
     g = run.engagements
-    t0, t1 = g["t_launch_s"].astype(float), g["t_end_s"].astype(float)
-    rows = np.flatnonzero((t0 <= t_s) & (t_s < t1) & np.isfinite(end).all(axis=1))
+    t0, t1 = g["t_launch_s"].astype(float), rp.end_times(run)
+    rows = np.flatnonzero((t0 <= t_s) & (t_s <= t1) & np.isfinite(end).all(axis=1))
     f = (t_s - t0[rows]) / np.maximum(t1[rows] - t0[rows], 1e-9)
     e = g["launcher_e_m"][rows] + f * (end[rows, 0] - g["launcher_e_m"][rows])
     n = g["launcher_n_m"][rows] + f * (end[rows, 1] - g["launcher_n_m"][rows])

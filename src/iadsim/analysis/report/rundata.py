@@ -62,6 +62,9 @@ ENGAGEMENT_COLUMNS: tuple[str, ...] = (
     "end_e_m",
     "end_n_m",
     "end_u_m",
+    "pip_e_m",
+    "pip_n_m",
+    "pip_u_m",
     "n_handovers",
     "pk_table",
     "p_acquisition",
@@ -72,6 +75,9 @@ ENGAGEMENT_COLUMNS: tuple[str, ...] = (
 )
 _ENGAGEMENT_DEFAULTS: dict[str, Any] = {
     "t_order_s": math.nan,
+    "pip_e_m": math.nan,
+    "pip_n_m": math.nan,
+    "pip_u_m": math.nan,
     "fc_radar_id": -1,
     "n_handovers": 0,
     "pk_table": math.nan,
@@ -94,7 +100,8 @@ class RunData:
     """One run, read for display.
 
     ``tracks`` keeps only tracks that were ever confirmed (the thousands of
-    tentative tracks seeded by false alarms are counted in ``n_tentative_only``).
+    tentative tracks seeded by false alarms are counted in ``n_tentative_only``),
+    without their deletion rows (``track_deletions``; :func:`track_picture` joins them).
     ``engagements`` has the columns of :data:`ENGAGEMENT_COLUMNS`, one row per salvo.
     """
 
@@ -104,6 +111,8 @@ class RunData:
     world: World
     truth: Truth
     tracks: Columns
+    track_deletions: Columns  # the deletion rows of the tracks of ``tracks``
+    track_times_s: NDArray[np.float64]  # the distinct row times of the whole file
     n_tentative_only: int
     events: Events
     engagements: Columns
@@ -171,16 +180,41 @@ def _specs(world: World) -> dict[str, Spec]:
     }
 
 
-def confirmed_tracks(cols: Columns) -> tuple[Columns, int]:
-    """Rows of tracks ever confirmed or coasting, sorted by (track_id, t_s); and the
-    number of tracks that never were (tentative only)."""
+def confirmed_tracks(cols: Columns) -> tuple[Columns, int, Columns]:
+    """Rows of tracks ever confirmed or coasting, sorted by (track_id, t_s); the
+    number of tracks that never were (tentative only); and the deletion rows of the
+    former (a track ends there: the map and the scores must not hold it beyond)."""
     status = cols["status"].astype(np.int64)
     ids = cols["track_id"].astype(np.int64)
     firm = np.unique(ids[(status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)])
-    keep = np.isin(ids, firm) & (status != TrackStatus.DELETED)
+    gone = status == TrackStatus.DELETED
+    keep = np.isin(ids, firm) & ~gone
     order = np.flatnonzero(keep)[np.lexsort((cols["t_s"][keep], ids[keep]))]
+    ends = np.flatnonzero(np.isin(ids, firm) & gone)
     n_tentative = int(np.unique(ids).size - firm.size)
-    return {k: v[order] for k, v in cols.items()}, n_tentative
+    return (
+        {k: v[order] for k, v in cols.items()},
+        n_tentative,
+        {k: v[ends] for k, v in cols.items()},
+    )
+
+
+def track_picture(run: RunData) -> tuple[Tracks, NDArray[np.float64]]:
+    """The ever-confirmed tracks as ``iadsim score`` reads the whole file, and the
+    times it evaluates: the file's row times plus truth times in its gaps; from a
+    change-only file (``track_history: changes``) every live track is held at those
+    times (:func:`~iadsim.analysis.metrics.held.hold_for_scoring`; scored on the change
+    rows alone, a track without a row at an instant counted as missing there: the
+    report's GOSPA read 7,094 m where ``iadsim score`` reads 6,641 m)."""
+    from iadsim.analysis.metrics.align import evaluation_times
+    from iadsim.analysis.metrics.held import hold_track_changes
+
+    rows = {k: np.concatenate([run.tracks[k], run.track_deletions[k]]) for k in Tracks.columns()}
+    tracks = Tracks.from_trusted_columns({k: np.ascontiguousarray(v) for k, v in rows.items()})
+    times = evaluation_times(run.track_times_s, run.truth.t_s)
+    if run.summary.track_history != "changes":
+        return tracks, times
+    return hold_track_changes(tracks, times), times
 
 
 def _ev(events: Events, kind: str) -> NDArray[np.bool_]:
@@ -293,7 +327,8 @@ def load_run(run_dir: str | Path) -> RunData:
         )
     events = _frame(Events, root / "events.parquet", specs["events"])
     path = root / "tracks.parquet"
-    tracks, n_tentative = confirmed_tracks(checked_columns(path, _read(path), specs["tracks"]))
+    track_cols = checked_columns(path, _read(path), specs["tracks"])
+    tracks, n_tentative, deletions = confirmed_tracks(track_cols)
     engagements, source = _engagements(root, events, world, truth, specs["engagements"])
     return RunData(
         run_dir=root,
@@ -302,6 +337,8 @@ def load_run(run_dir: str | Path) -> RunData:
         world=world,
         truth=truth,
         tracks=tracks,
+        track_deletions=deletions,
+        track_times_s=np.unique(track_cols["t_s"].astype(np.float64)),
         n_tentative_only=n_tentative,
         events=events,
         engagements=engagements,
