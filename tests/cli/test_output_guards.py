@@ -129,3 +129,35 @@ def test_a_copied_result_part_is_refused(campaign_dir: Path, tmp_path: Path) -> 
     for args in (("campaign", "summarize", str(copy)), ("query", str(copy), "SELECT 1 AS x")):
         res = invoke(*args)
         assert res.code == 2 and "also in part-00001.parquet" in res.err, (args, res.err)
+
+
+def test_an_unwritable_report_destination_is_one_line_before_any_work(
+    run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only run directory (report.html by default) or --png folder gave a
+    traceback after the work (an HTML file already written when --png failed). The
+    file system's refusal is simulated where the destination is probed, in the report's
+    own folder only (the run is read from elsewhere)."""
+    import errno
+    import tempfile
+
+    from iadsim.analysis import outputs
+
+    real = tempfile.TemporaryFile
+
+    def read_only(*args, dir=None, **kw):  # type: ignore[no-untyped-def]
+        if dir is not None and Path(dir).resolve() in {run_dir.resolve(), tmp_path.resolve()}:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(*args, dir=dir, **kw)
+
+    monkeypatch.setattr(outputs.tempfile, "TemporaryFile", read_only)
+    res = invoke("report", str(run_dir))
+    assert res.code == 2 and len(res.err.strip().splitlines()) == 1, res.err
+    assert "report.html: cannot write there (Read-only file system)" in res.err
+    assert not (run_dir / "report.html").exists()
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-out"
+    elsewhere.mkdir()
+    html = elsewhere / "r.html"
+    res = invoke("report", str(run_dir), "-o", str(html), "--png", str(tmp_path / "png"))
+    assert res.code == 2 and "--png" in res.err and "cannot write there" in res.err, res.err
+    assert not html.exists()  # nothing written before the refusal

@@ -111,11 +111,20 @@ def check_output_file(
 
 
 def check_output_dir(path: Path, option: str) -> Path:
-    """Check that ``path`` is a folder or can be made one (its missing parents too)."""
+    """Check that ``path`` is a folder or can be made one (its missing parents too),
+    and that files can be written in it (or in the folder it would be made in: a
+    read-only file system was found only after the report's HTML was written)."""
     path = Path(path)
     for up in (path, *path.parents):
         if up.exists() and not up.is_dir():
             raise IadsimError(f"{option} {path}: {up} is a file, not a folder")
+    base = next((up for up in (path, *path.parents) if up.exists()), None)
+    if base is not None:
+        try:
+            with tempfile.TemporaryFile(dir=base):
+                pass
+        except OSError as err:
+            raise IadsimError(f"{option} {path}: cannot write there ({_reason(err)})") from err
     return path
 
 

@@ -33,6 +33,21 @@ campaign_app = typer.Typer(
 )
 
 
+def _check_scheduler_address(address: str) -> None:
+    """``--scheduler``: an address Dask can parse (``tcp://HOST:PORT``), checked before
+    the campaign directory is made (``notanaddress`` gave a traceback, and a first
+    failed attempt left a directory that refused the rerun)."""
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        _, location = parse_address(address)
+        parse_host_port(location)
+    except (ValueError, TypeError) as err:
+        msg = " ".join(str(err).split())[:120]
+        raise IadsimError(f"--scheduler {address}: not a scheduler address ({msg}); "
+                          "give tcp://HOST:PORT") from err  # fmt: skip
+
+
 def _read_scenario(ref: str) -> tuple[dict[str, Any], str]:
     from iadsim.scenario.load import read_scenario_yaml
 
@@ -288,6 +303,8 @@ def run_cmd(
         raise IadsimError(f"--backend: unknown backend {backend!r} (choose inprocess, local, dask)")
     if backend == "dask" or scheduler is not None:
         require_extra("cluster", "--backend dask")
+    if scheduler is not None:
+        _check_scheduler_address(scheduler)
     if resume and out is None:
         raise IadsimError("--resume: needs --out DIR (the campaign directory to continue)")
     if retry_failed and not resume:

@@ -48,8 +48,12 @@ def write_report(
     require_report_extra()
     from iadsim.analysis.outputs import check_output_dir, check_output_file
 
+    # the default PATH/report.html is checked too (a read-only run or campaign directory
+    # gave a traceback after the work): -o says where else to write
     if output is not None:
         check_output_file(output, "-o", suffix=".html")
+    elif Path(path).is_dir():  # (else the reader says what is wrong with PATH)
+        check_output_file(path / "report.html", "report (no -o)", suffix=".html")
     if png_dir is not None:
         check_output_dir(png_dir, "--png")
     if is_campaign_dir(path):

@@ -130,3 +130,24 @@ def test_unreachable_scheduler_is_a_one_line_error() -> None:
     backend = DaskBackend(f"tcp://127.0.0.1:{port}", connect_timeout_s=1.0)
     with pytest.raises(IadsimError, match=rf"^--scheduler tcp://127.0.0.1:{port}: cannot connect"):
         backend.__enter__()
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1:1:2", "tcp://127.0.0.1"])
+def test_a_malformed_scheduler_address_is_refused_before_anything_is_written(
+    address: str, tmp_path: Path
+) -> None:
+    """``--scheduler notanaddress`` gave a traceback, after the campaign directory was
+    made (a rerun without --scheduler was then refused: 'already holds a campaign')."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "c"
+    iadsim = Path(sys.executable).with_name("iadsim")
+    res = subprocess.run(
+        [str(iadsim), "campaign", "run", "s400-vs-mixed-raid", "-n", "1", "--seed", "1",
+         "--scheduler", address, "--out", str(out), "--no-progress"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert f"--scheduler {address}: not a scheduler address" in res.stderr
+    assert not out.exists()

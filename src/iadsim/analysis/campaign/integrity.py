@@ -29,6 +29,7 @@ __all__ = [
     "InputDataError",
     "check_part_columns",
     "check_part_table",
+    "check_task_rows",
     "locked",
     "parse_manifest",
     "task_ids",
@@ -79,6 +80,17 @@ def parse_manifest(path: Path) -> dict[str, Any]:
                 f"{path}: points[{k}]: need point_id (integer), label (text) "
                 "and overrides (mapping)"
             )
+        if point["point_id"] != k:  # (tasks are numbered point by point)
+            raise InputDataError(f"{path}: points[{k}]: point_id {point['point_id']}, need {k}")
+    n_points = len(data["points"])
+    if data.get("n_points", n_points) != n_points or data["n_tasks"] != (
+        n_points * data["runs_per_point"]
+    ):
+        raise InputDataError(
+            f"{path}: points/n_points/n_tasks: {n_points} points x {data['runs_per_point']} "
+            f"runs is not n_tasks {data['n_tasks']} (n_points {data.get('n_points', '-')}): "
+            "a point entry lost or added"
+        )
     return data
 
 
@@ -98,7 +110,7 @@ MEAN_METRICS = (
 #: Columns read as counts (integers, no nulls) and as text (no nulls), per table;
 #: ``point_id`` is required in both, the others checked where present.
 _COUNTS = {
-    "results": ("point_id", "n_threats", "n_leaked", "n_survived"),
+    "results": ("point_id", "n_threats", "n_leaked", "n_survived", "n_killed"),
     "threats": ("point_id", "engagements"),
 }
 _TEXT = {"results": (), "threats": ("type", "outcome")}
@@ -133,6 +145,35 @@ def check_part_table(path: Path, table: pa.Table, name: str) -> None:
             raise InputDataError(f"{path}: {col}: {typ} values, need {need}")
         if column.null_count and (col in _COUNTS[name] or col in _TEXT[name]):
             raise InputDataError(f"{path}: {col}: {column.null_count} null value(s)")
+    _check_counts(path, table, name)
+
+
+def _check_counts(path: Path, table: pa.Table, name: str) -> None:
+    """Counts are non-negative, and a run's outcome counts at most its threats (a part
+    with n_leaked 99 of 30 threats raised a traceback in the Wilson interval; one with
+    n_threats -3 read P(leak) -0.83 with exit 0)."""
+    import numpy as np
+
+    def values(col: str) -> Any:
+        return table.column(col).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    present = [c for c in _COUNTS[name] if c in table.column_names]
+    for col in present:
+        v = values(col)
+        if v.size and v.min() < 0:
+            raise InputDataError(f"{path}: {col}: negative count ({int(v.min())})")
+    if name != "results" or "n_threats" not in table.column_names:
+        return
+    n = values("n_threats")
+    for col in ("n_leaked", "n_survived", "n_killed"):
+        if col in table.column_names:
+            over = np.flatnonzero(values(col) > n)
+            if over.size:
+                k = int(over[0])
+                raise InputDataError(
+                    f"{path}: {col}: {int(values(col)[k])} in row {k}, more than its "
+                    f"n_threats {int(n[k])}"
+                )
 
 
 def check_part_columns(path: Path, name: str) -> None:
@@ -147,6 +188,37 @@ def check_part_columns(path: Path, name: str) -> None:
         msg = " ".join(str(err).split())[:160]
         raise InputDataError(f"{path}: cannot read Parquet ({msg})") from err
     check_part_table(path, table, name)
+
+
+def check_task_rows(path: Path, manifest: dict[str, Any]) -> None:
+    """The tasks of part ``path`` are tasks of this campaign: ``task_id`` below
+    ``n_tasks`` and, where the part has them, ``point_id`` and ``replicate`` those of the
+    task (``task_id = point_id x runs_per_point + replicate``). A part with foreign rows
+    (tasks 100-108 of a 40-task campaign) was counted in the summary: 19 runs at a point
+    of 10, "49/40 done"."""
+    import numpy as np
+
+    runs, n_tasks = manifest["runs_per_point"], manifest["n_tasks"]
+    ids = task_ids(path)  # (a corrupt part: its one-line error)
+    present = set(pq.read_schema(path).names)
+    cols = [c for c in ("point_id", "replicate") if c in present]
+    table = pq.read_table(path, columns=cols)
+    bad = np.flatnonzero(ids >= n_tasks)
+    if bad.size:
+        raise InputDataError(
+            f"{path}: task_id: {int(ids[bad[0]])} is not a task of this campaign "
+            f"({n_tasks} tasks: 0..{n_tasks - 1})"
+        )
+    for col, want in (("point_id", ids // runs), ("replicate", ids % runs)):
+        if col in cols:
+            got = table.column(col).to_numpy(zero_copy_only=False)
+            wrong = np.flatnonzero(got != want)
+            if wrong.size:
+                k = int(wrong[0])
+                raise InputDataError(
+                    f"{path}: {col}: {got[k]} for task {int(ids[k])}, which is {col} "
+                    f"{int(want[k])} ({runs} runs per point)"
+                )
 
 
 def task_ids(path: Path) -> Any:

@@ -35,7 +35,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from iadsim.analysis.campaign.integrity import check_part_columns
+from iadsim.analysis.campaign.integrity import check_part_columns, check_task_rows
 from iadsim.analysis.campaign.store import TABLES, CampaignStore
 from iadsim.errors import IadsimError, InputDataError
 
@@ -107,7 +107,8 @@ def campaign_parts(root: Path) -> tuple[CampaignStore, dict[str, list[Path]]]:
     InputDataError
         If ``root`` holds no valid ``manifest.json`` (sweep points included), a part
         file is corrupt, or a column the summary or report reads has the wrong type
-        or nulls (:func:`.integrity.check_part_columns`).
+        or nulls (:func:`.integrity.check_part_columns`), or a part holds a task that is
+        not this campaign's (:func:`.integrity.check_task_rows`).
     """
     store = CampaignStore(Path(root))
     if not store.exists():
@@ -118,6 +119,9 @@ def campaign_parts(root: Path) -> tuple[CampaignStore, dict[str, list[Path]]]:
     for table, paths in parts.items():
         for path in paths:
             check_part_columns(path, table)
+    manifest = store.read_manifest()
+    for path in (path for paths in parts.values() for path in paths):
+        check_task_rows(path, manifest)
     return store, parts
 
 

@@ -20,10 +20,9 @@ from typing import Any
 
 from iadsim.analysis.campaign.backends import Backend
 from iadsim.analysis.campaign.execute import CampaignAborted, execute_tasks
+from iadsim.analysis.campaign.integrity import check_task_rows
 from iadsim.analysis.campaign.seeds import new_root_seed, task_seed
-from iadsim.analysis.campaign.store import (
-    CampaignStore,
-)
+from iadsim.analysis.campaign.store import TABLES, CampaignStore
 from iadsim.analysis.campaign.sweep import SweepPoint, expand_points, set_path
 from iadsim.analysis.campaign.tasks import CampaignTask, Simulate, validate_scenario
 from iadsim.errors import IadsimError, ScenarioError
@@ -307,6 +306,9 @@ def _open_store(
             )
         store.recover()
         store.quarantine_corrupt()
+        manifest = store.read_manifest()
+        for part in (p for table in TABLES for p in store.parts(table)):
+            check_task_rows(part, manifest)  # (a part of foreign tasks made "49/40 done")
         return store.completed_task_ids(retry_failed=retry_failed)
     if not store.is_blank():
         raise IadsimError(f"{out_dir}: not empty and not a campaign directory")
