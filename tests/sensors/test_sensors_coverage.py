@@ -164,3 +164,34 @@ def test_cli_bad_numbers(app: typer.Typer, tmp_path: Path) -> None:
     )
     assert isinstance(r.exception, ScenarioError)
     assert "--rcs" in str(r.exception)
+
+
+@pytest.mark.parametrize(
+    ("radar", "rcs_m2", "alt_m"),
+    [("asr9-class-surveillance", 0.01, 10_000.0), ("patriot-class-radar", 0.01, 10_000.0),
+     ("s400-class-engagement", 0.01, 20_000.0), ("s400-class-surveillance", 1.0, 3_000.0)],
+)  # fmt: skip
+def test_plan_view_edge_is_the_tables_ground_range(
+    radar_params: dict[str, RadarParams], radar: str, rcs_m2: float, alt_m: float
+) -> None:
+    """The plan view's outer edge at an altitude is the ground range of the coverage
+    table's (slant) range on the 4/3 earth, to one cell; and no cell inside the cone above
+    el_max is detected (the plan drew 27.0 km for ASR-9 at 10 km where the table's 27 km
+    slant range is 25.1 km of ground, and coloured the cone over the radar)."""
+    from iadsim.geo import EARTH_MEAN_RADIUS_M
+    from iadsim.sensors.horizon import K_STANDARD, elevation_angle_rad
+
+    p = radar_params[radar]
+    _az, d, level = coverage_grid(p, rcs_m2, [alt_m], n_az=8, n_range=600)
+    cell = d[1] - d[0]
+    slant = float(coverage_table(p, [rcs_m2], [alt_m]).range_m[0, 0])
+    ae = K_STANDARD * EARTH_MEAN_RADIUS_M
+    ra, rt = ae + p.antenna_height_m, ae + alt_m
+    ground = ae * np.arccos((ra**2 + rt**2 - slant**2) / (2 * ra * rt))
+    row = level[int(np.argmax((level == 0).sum(axis=1)))]  # an azimuth in the sector
+    covered = d[row == 0]
+    assert covered.size and abs(covered.max() - ground) <= cell
+    cone = elevation_angle_rad(d, alt_m, p.antenna_height_m) > p.el_max_rad
+    assert not np.any((row == 0) & cone)
+    if cone.any():  # the cone is there at this altitude: its edge is where coverage starts
+        assert covered.min() >= d[cone].max() - 1e-9

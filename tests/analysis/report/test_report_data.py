@@ -124,6 +124,7 @@ def test_magazine_figure_draws_every_series_distinguishably(default_run: Path) -
         assert np.allclose(trace["y"], left) and np.allclose(trace["x"], t, atol=0.05)
     styles = [(d["line"]["color"], d["line"]["dash"]) for d in fig["data"]]
     assert all(a[1] != b[1] for a, b in itertools.pairwise(styles))
+    assert fig["layout"]["yaxis"]["rangemode"] == "tozero"  # (it started at 2 rounds)
     dtick = fig["layout"]["yaxis"]["dtick"]
     assert isinstance(dtick, int) and 1 <= dtick <= max(max(s[1]) for s in series.values())
 

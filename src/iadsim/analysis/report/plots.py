@@ -212,5 +212,5 @@ def magazine_figure(run: RunData) -> Fig:
         )
     layout = base_layout("magazine state", "time (s)", "rounds left")
     top = max((float(np.max(left)) for _, left in series.values()), default=0.0)
-    layout["yaxis"]["dtick"] = whole_dtick(top)  # whole rounds
+    layout["yaxis"].update(dtick=whole_dtick(top), rangemode="tozero")  # whole rounds, from 0
     return {"data": data, "layout": layout}
