@@ -175,3 +175,25 @@ def test_grid_size_is_product_property(grid: dict[str, list[int]]) -> None:
     assert len({tuple(p.overrides.items()) for p in points}) == len(points) or any(
         len(set(v)) < len(v) for v in grid.values()
     )
+
+
+def test_sweeping_the_run_seed_is_refused() -> None:
+    """``simulation.seed`` was accepted as a sweep dimension although each run's seed
+    (SeedSequence of the root seed, point and replicate) overrides it: points differing
+    only in name."""
+    from iadsim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"simulation\.seed cannot be swept"):
+        make_plan(2, grid={"simulation.seed": [1, 2]})
+
+
+def test_a_metric_that_is_no_summary_figure_is_refused() -> None:
+    """``metrics: [n_leakd]`` kept only the core columns (the misspelt metric dropped in
+    silence, and the other figures with it); a metric must name a summary figure or one
+    of a mapping figure's keys."""
+    from iadsim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"'n_leakd' is not a figure.*did you mean 'n_leaked'"):
+        make_plan(2, metrics=["n_leakd"])
+    plan = make_plan(2, metrics=["salvos", "salvos_by_outcome.kill", "interceptors_fired"])
+    assert plan.metrics == ("salvos", "salvos_by_outcome.kill", "interceptors_fired")

@@ -24,7 +24,12 @@ from iadsim.analysis.campaign.integrity import check_task_rows
 from iadsim.analysis.campaign.seeds import new_root_seed, task_seed
 from iadsim.analysis.campaign.store import TABLES, CampaignStore
 from iadsim.analysis.campaign.sweep import SweepPoint, expand_points, set_path
-from iadsim.analysis.campaign.tasks import CampaignTask, Simulate, validate_scenario
+from iadsim.analysis.campaign.tasks import (
+    CampaignTask,
+    Simulate,
+    check_metrics,
+    validate_scenario,
+)
 from iadsim.errors import IadsimError, ScenarioError
 
 __all__ = [
@@ -213,6 +218,12 @@ def plan_campaign(
     grid_d = {p: list(v) for p, v in (grid or {}).items()}
     zip_d = {p: list(v) for p, v in (zipped or {}).items()}
     src = {p: f"--sweep {p}" for p in [*grid_d, *zip_d]} | dict(sources or {})
+    if "simulation.seed" in src:  # (each run's seed overrides it: a sweep of no effect)
+        raise ScenarioError(
+            f"{src['simulation.seed']}: each run's seed comes from the campaign's root seed "
+            "(--seed), sweep point and replicate; simulation.seed cannot be swept"
+        )
+    check_metrics(metrics)
     base = json.loads(_canonical(dict(base_data)))
     check(base, file)
     points = expand_points(grid_d, zip_d)

@@ -10,12 +10,16 @@ A simulation exception becomes a failure row; the campaign continues.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import difflib
 import math
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from iadsim.errors import ScenarioError
 
 if TYPE_CHECKING:
     from iadsim.sim.summary_types import RunSummary
@@ -121,6 +125,21 @@ Simulate = Callable[[CampaignTask], "RunSummary"]
 
 _SCENARIO_CACHE: dict[str, Any] = {}
 _CACHE_SIZE = 16
+
+
+def check_metrics(metrics: Sequence[str] | None) -> None:
+    """Each metric names a figure of the run summary (``salvos_by_outcome`` or one of
+    its keys, ``salvos_by_outcome.kill``): a misspelt one was dropped in silence."""
+    if metrics is None:
+        return
+    from iadsim.sim.summary_types import RunSummary as Summary
+
+    known = {f.name for f in dataclasses.fields(Summary)} - {"seed", "threats"}
+    for name in metrics:
+        if str(name).split(".")[0] not in known:
+            near = difflib.get_close_matches(str(name).split(".")[0], sorted(known), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ScenarioError(f"metrics: {name!r} is not a figure of the run summary{hint}")
 
 
 def validate_scenario(data: Mapping[str, Any], file: str) -> Any:
