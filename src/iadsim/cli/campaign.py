@@ -321,7 +321,9 @@ def run_cmd(
         err=True,
     )
     hint = f"iadsim campaign run --resume --out {out_dir}" + (
-        f" --backend {backend}" if backend != "local" else ""
+        f" --scheduler {scheduler}"  # (the hint resumed on the local pool)
+        if scheduler is not None
+        else (f" --backend {backend}" if backend != "local" else "")
     )
     try:
         outcome = _run_with_progress(plan, out_dir, runner, resume, progress, sim, retry_failed)

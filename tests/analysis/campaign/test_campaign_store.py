@@ -79,6 +79,7 @@ def test_refuses_foreign_or_existing_dirs(tmp_path: Path) -> None:
     (tmp_path / "junk" / "x.txt").write_text("x")
     with pytest.raises(IadsimError, match="not empty and not a campaign"):
         run_campaign(plan, tmp_path / "junk", simulate=fake_simulate)
+    assert [p.name for p in (tmp_path / "junk").iterdir()] == ["x.txt"]  # (a .lock was left)
     run_campaign(plan, tmp_path / "c", simulate=fake_simulate)
     with pytest.raises(IadsimError, match="already holds a campaign"):
         run_campaign(plan, tmp_path / "c", simulate=fake_simulate)

@@ -239,3 +239,15 @@ def test_the_map_shows_no_track_after_its_deletion(tmp_path: Path) -> None:
         ids = [int(s.split()[1]) for s in layer["text"]]
         shown_after += sum(1 for i in ids if i in gone and gone[i] <= t)
     assert shown_after == 0
+
+
+def test_timeline_markers_lie_inside_its_axis(default_run: Path) -> None:
+    """Markers at t = 0 and at the run's end were cut in half by an axis of exactly
+    [0, duration] (13 first-detection markers and 10 leaks in a real-traffic run)."""
+    run = load_run(default_run)
+    fig = timeline_figure(run)
+    lo, hi = fig["layout"]["xaxis"]["range"]
+    xs = [x for tr in fig["data"] if "markers" in tr.get("mode", "") for x in tr["x"]
+          if x is not None]  # fmt: skip
+    assert xs and lo < min(xs) and max(xs) < hi
+    assert lo < 0.0 and hi > run.world.duration_s

@@ -374,6 +374,8 @@ def run_campaign(
     """
     t0_s = time.monotonic()
     store = CampaignStore(Path(out_dir))
+    if not store.exists() and not store.is_blank():  # refused before the lock is made
+        raise IadsimError(f"{out_dir}: not empty and not a campaign directory")
     with store.locked():
         done = _open_store(store, plan, resume, retry_failed)
         counts = execute_tasks(

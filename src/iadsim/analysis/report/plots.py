@@ -139,7 +139,7 @@ def accuracy_figures(run: RunData) -> tuple[Fig, Fig, dict[str, float]]:
             "position error (m)",
         ),
     }
-    err["layout"]["yaxis"].update(type="log")
+    err["layout"]["yaxis"].update(type="log", dtick=1)  # decades only (minor 2, 5 read as values)
     stats = {
         "mean_gospa_m": float(np.nanmean(s.gospa_m)) if s.gospa_m.size else float("nan"),
         "pos_rmse_m": float(sc.pos_rmse_m),

@@ -160,7 +160,10 @@ def summary_tables(summary: RunSummary) -> str:
         "n_false_alarms",
         "wall_time_s",
     )
-    out.append(table("raid totals", ["figure", "value"], [(k, getattr(summary, k)) for k in keys]))
+    totals: list[tuple[str, Any]] = [
+        (k, round(v, 2) if isinstance(v := getattr(summary, k), float) else v) for k in keys
+    ]  # (wall time 3.62 s, not 17 digits)
+    out.append(table("raid totals", ["figure", "value"], totals))
     return "".join(out)
 
 

@@ -217,5 +217,6 @@ def timeline_figure(run: RunData) -> Fig:
     layout["yaxis"].update(
         categoryorder="array", categoryarray=labels[::-1], type="category", automargin=True
     )
-    layout["xaxis"].update(range=[0, run.world.duration_s])
+    pad = 0.015 * run.world.duration_s  # markers at t = 0 and at the end drawn whole
+    layout["xaxis"].update(range=[-pad, run.world.duration_s + pad])
     return {"data": data, "layout": layout}
