@@ -254,6 +254,20 @@ CASES: list[tuple[str, bool, Mutation, str, str]] = [
         "threats[0].route[0].alt_m",
         "must be a valid number",
     ),
+    (  # pydantic reads true as 1: `count: true` flew one threat (a campaign user's find)
+        "bool-for-count",
+        False,
+        _set(["threats", 0, "count"], True),
+        "threats[0].count",
+        "must be a number (got true)",
+    ),
+    (
+        "bool-for-float",
+        False,
+        _set(["threats", 0, "route", 0, "alt_m"], False),
+        "threats[0].route[0].alt_m",
+        "must be a number (got false)",
+    ),
     (
         "terrain-geotiff-without-path",
         False,
