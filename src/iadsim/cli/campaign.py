@@ -64,7 +64,10 @@ def _campaign_file_plan(
     spec = campaign_from_data(_yaml(path), file=path.name)
     local = path.parent / spec.scenario
     ref = str(local) if local.is_file() else spec.scenario
-    data, file = _read_scenario(ref)
+    try:
+        data, file = _read_scenario(ref)
+    except ScenarioError as err:  # (named neither the campaign file nor its field)
+        raise ScenarioError(f"{path.name}: scenario: {err}") from err
     grid = dict(spec.grid)
     zipped = dict(spec.zipped)
     sources = {p: f"{path.name}: grid.{p}" for p in grid} | {
@@ -75,6 +78,9 @@ def _campaign_file_plan(
             raise ScenarioError(f"--sweep {p}: already swept in {path.name}")
         (zipped if zip_sweeps else grid)[p] = values
         sources[p] = f"--sweep {p}"
+    sources["runs"] = "--runs" if runs is not None else f"{path.name}: runs"
+    sources["seed"] = "--seed" if seed is not None else f"{path.name}: seed"
+    sources["sweep"] = f"{path.name}: grid/zip"
     return plan_campaign(
         data,
         scenario=ref,
@@ -132,8 +138,9 @@ def _build_plan(
         if recorded is None:
             raise ScenarioError("SCENARIO: missing (or give --resume --out DIR of a campaign)")
         return plan_from_manifest(recorded)
-    if seed is None and recorded is not None:
-        seed = int(recorded["root_seed"])
+    if recorded is not None:  # a resume takes what its command line leaves out
+        seed = int(recorded["root_seed"]) if seed is None else seed
+        runs = int(recorded["runs_per_point"]) if runs is None else runs
     path = Path(scenario)
     if path.suffix in (".yaml", ".yml") and path.is_file() and is_campaign_data(_yaml(path)):
         return _campaign_file_plan(path, runs, seed, sweeps, zip_sweeps)

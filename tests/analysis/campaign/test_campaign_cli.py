@@ -84,6 +84,13 @@ def test_run_summarize_query(app: typer.Typer, tmp_path: Path) -> None:
     res = _run(app, "campaign", "run", "--resume", "--out", str(out), "--backend", "inprocess")
     assert res.exit_code == 0, res.output
     assert "0 run(s) ok" in res.output and "32/32 done" in res.output
+    # and with SCENARIO and the sweeps but no --runs: the runs are the campaign's (100 runs
+    # were assumed, and the campaign called 'a different campaign')
+    res = _run(app, "campaign", "run", "fake", "--resume", "--out", str(out), "--backend",
+               "inprocess", "--sweep", "threats[0].count=1,3", "--sweep",
+               "batteries[0].doctrine.salvo=1,2")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "4 point(s) x 8 runs" in res.output and "32/32 done" in res.output
 
 
 def test_campaign_yaml_file(app: typer.Typer, tmp_path: Path) -> None:
@@ -130,3 +137,27 @@ def test_errors_are_iadsim_errors(
 def test_missing_scenario(app: typer.Typer) -> None:
     res = _run(app, "campaign", "run", "--no-progress")
     assert isinstance(res.exception, ScenarioError)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("scenario: fake\nruns: 50000000\n", "camp.yaml: runs: must be <= 10,000,000"),
+        ("scenario: fake\nruns: 2\nseed: 99999999999999999999\n", "camp.yaml: seed: must be in"),
+        ("scenario: fake\nruns: 2\nzip:\n  threats[0].count: [1, 2]\n"
+         "  threats[1].count: [2, 1, 3]\n", "camp.yaml: grid/zip: zip: value lists differ"),
+        ("scenario: fake\nruns: 2\ngrid:\n  threats[0].count: [1, 2]\nzip:\n"
+         "  threats[0].count: [2, 1]\n", "camp.yaml: grid/zip: zip.threats[0].count: path also"),
+    ],
+)  # fmt: skip
+def test_campaign_file_errors_name_the_file_and_field(
+    app: typer.Typer, tmp_path: Path, text: str, message: str
+) -> None:
+    """Errors in a campaign file named a command-line option (``--runs: must be ...``)
+    or nothing; they name the file and its field."""
+    spec = tmp_path / "camp.yaml"
+    spec.write_text(text)
+    res = _run(app, "campaign", "run", str(spec), "--no-progress", "--out", str(tmp_path / "c"))
+    assert isinstance(res.exception, IadsimError), res.output
+    assert str(res.exception).startswith(message), str(res.exception)
+    assert not (tmp_path / "c").exists()

@@ -208,16 +208,19 @@ def plan_campaign(
     ScenarioError
         Invalid scenario, sweep path or point, naming the sweep and the path.
     """
+    named = dict(sources or {})  # where runs, seed and the sweep were given (a file's fields)
+    runs_at, seed_at = named.pop("runs", "--runs"), named.pop("seed", "--seed")
+    sweep_at = named.pop("sweep", None)
     if runs < 1:
-        raise ScenarioError(f"--runs: must be >= 1 (got {runs})")
+        raise ScenarioError(f"{runs_at}: must be >= 1 (got {runs})")
     if runs > MAX_RUNS:
-        raise ScenarioError(f"--runs: must be <= {MAX_RUNS:,} (got {runs:,})")
+        raise ScenarioError(f"{runs_at}: must be <= {MAX_RUNS:,} (got {runs:,})")
     if root_seed is not None and not 0 <= int(root_seed) < 2**63:
-        raise ScenarioError(f"--seed: must be in [0, 2**63) (got {root_seed})")
+        raise ScenarioError(f"{seed_at}: must be in [0, 2**63) (got {root_seed})")
     check = validate_scenario if validate is None else validate
     grid_d = {p: list(v) for p, v in (grid or {}).items()}
     zip_d = {p: list(v) for p, v in (zipped or {}).items()}
-    src = {p: f"--sweep {p}" for p in [*grid_d, *zip_d]} | dict(sources or {})
+    src = {p: f"--sweep {p}" for p in [*grid_d, *zip_d]} | named
     if "simulation.seed" in src:  # (each run's seed overrides it: a sweep of no effect)
         raise ScenarioError(
             f"{src['simulation.seed']}: each run's seed comes from the campaign's root seed "
@@ -226,7 +229,10 @@ def plan_campaign(
     check_metrics(metrics)
     base = json.loads(_canonical(dict(base_data)))
     check(base, file)
-    points = expand_points(grid_d, zip_d)
+    try:
+        points = expand_points(grid_d, zip_d)
+    except ScenarioError as err:
+        raise ScenarioError(f"{sweep_at}: {err}" if sweep_at else str(err)) from err
     point_data: list[dict[str, Any]] = []
     for point in points:
         data = copy.deepcopy(base)
