@@ -53,8 +53,22 @@ def cfg(tmp_path: Path) -> Path:
         ("range", -5.0, "det.parquet: range: row 2: out of range [0, 1e+08] (got -5)"),
         ("elevation", 3.0, "det.parquet: elevation: row 2: out of range"),
         ("sensor", 7, "det.parquet: sensor: row 2: sensor 7 is not in the config sensors"),
-        ("sensor", 0.5, "det.parquet: sensor: row 2: not an integer id (got 0.5)"),
-        ("sensor", 1e30, "det.parquet: sensor: row 2: not an integer id (got 1e+30)"),
+        (
+            "sensor",
+            0.5,
+            "det.parquet: sensor: row 2: not a sensor id, a whole number >= 0 (got 0.5)",
+        ),
+        (
+            "sensor",
+            1e30,
+            "det.parquet: sensor: row 2: not a sensor id, a whole number >= 0 (got 1e+30)",
+        ),
+        # a negative id was taken as one more sensor (a tracking engineer's find)
+        (
+            "sensor",
+            -5.0,
+            "det.parquet: sensor: row 2: not a sensor id, a whole number >= 0 (got -5)",
+        ),
         ("time", np.nan, "det.parquet: time: row 2: not finite"),
     ],
 )

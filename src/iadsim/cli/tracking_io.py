@@ -85,12 +85,13 @@ def _column(table: pa.Table, name: str, file: str) -> np.ndarray[Any, Any]:
 
 
 def _id_column(table: pa.Table, name: str, file: str) -> np.ndarray[Any, Any]:
-    """An integer id column (floats must hold whole numbers within int64)."""
+    """A sensor id column: whole numbers from 0 (a negative id was taken as one more sensor)."""
     arr = _column(table, name, file)
-    bad = np.nonzero((arr != np.round(arr)) | (np.abs(arr) > 2**53))[0]
+    bad = np.nonzero((arr != np.round(arr)) | (arr < 0) | (arr > 2**53))[0]
     if bad.size:
         r = int(bad[0])
-        raise InputDataError(located(file, name, f"row {r}: not an integer id (got {arr[r]:g})"))
+        why = f"row {r}: not a sensor id, a whole number >= 0 (got {arr[r]:g})"
+        raise InputDataError(located(file, name, why))
     return arr.astype(np.int64)
 
 
