@@ -23,6 +23,8 @@ def check_coverage_targets(coverage: Any, detections: Path | None, truth_file: A
     they gave continuity over a few of the targets and no warning)."""
     import numpy as np
 
+    from iadsim.analysis.metrics.coverage import coverage_windows
+
     if coverage is None or detections is None or not coverage.truth_id.size:
         return
     truth = truth_file.truth
@@ -37,13 +39,9 @@ def check_coverage_targets(coverage: Any, detections: Path | None, truth_file: A
         )
     step = np.diff(np.unique(t))
     slack = 2.0 * float(step.max()) if step.size else 0.0  # plots between truth samples
-    order = np.argsort(ids, kind="stable")
-    ids, t = ids[order], t[order]
-    spans = [t[a:b] for a, b in zip(np.searchsorted(ids, coverage.truth_id, side="left"),
-                                    np.searchsorted(ids, coverage.truth_id, side="right"),
-                                    strict=True)]  # fmt: skip
-    t_lo = np.array([s.min() for s in spans])
-    t_hi = np.array([s.max() for s in spans])
+    alive = coverage_windows(t, ids)  # each target's first and last live truth time
+    at = np.searchsorted(alive.truth_id, coverage.truth_id)  # (all known: checked above)
+    t_lo, t_hi = alive.t_first_s[at], alive.t_last_s[at]
     out = (coverage.t_first_s < t_lo - slack) | (coverage.t_last_s > t_hi + slack)
     if out.any():
         k = int(np.flatnonzero(out)[0])

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from iadsim.analysis.campaign.backends import InProcessBackend
 from iadsim.analysis.campaign.query import run_query
-from iadsim.analysis.campaign.runner import plan_campaign, run_campaign
 from iadsim.analysis.report.campaign_report import (
     METRICS,
     campaign_figures,
     write_campaign_report,
 )
 from iadsim.errors import InputDataError
-from iadsim.scenario.load import read_scenario_yaml
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data, file = read_scenario_yaml("s400-vs-mixed-raid")
-    data["simulation"]["duration_s"] = 700  # long enough for the first engagements
-    plan = plan_campaign(
-        data, scenario="s400-vs-mixed-raid", file=file, runs=3, root_seed=11,
-        grid={"threats[1].count": [2, 4]},
-    )  # fmt: skip
+def campaign(
+    tmp_path_factory: pytest.TempPathFactory, default_preset_campaign: Callable[..., Path]
+) -> Path:
+    """700 s: long enough for the first engagements."""
     out = tmp_path_factory.mktemp("campaign") / "c"
-    assert run_campaign(plan, out, backend=InProcessBackend()).complete
-    return out
+    return default_preset_campaign(
+        out, duration_s=700, runs=3, seed=11, grid={"threats[1].count": [2, 4]}
+    )
 
 
 def test_campaign_figures_match_the_results(campaign: Path) -> None:

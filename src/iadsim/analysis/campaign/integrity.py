@@ -165,15 +165,14 @@ def _check_counts(path: Path, table: pa.Table, name: str) -> None:
     if name != "results" or "n_threats" not in table.column_names:
         return
     n = values("n_threats")
-    for col in ("n_leaked", "n_survived", "n_killed"):
-        if col in table.column_names:
-            over = np.flatnonzero(values(col) > n)
-            if over.size:
-                k = int(over[0])
-                raise InputDataError(
-                    f"{path}: {col}: {int(values(col)[k])} in row {k}, more than its "
-                    f"n_threats {int(n[k])}"
-                )
+    for col in (c for c in ("n_leaked", "n_survived", "n_killed") if c in table.column_names):
+        v = values(col)
+        over = np.flatnonzero(v > n)
+        if over.size:
+            k = int(over[0])
+            raise InputDataError(
+                f"{path}: {col}: {int(v[k])} in row {k}, more than its n_threats {int(n[k])}"
+            )
 
 
 def check_part_columns(path: Path, name: str) -> None:
