@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from iadsim.analysis.campaign.sweep import MAX_RUNS
 from iadsim.errors import IadsimError
 
 __all__ = [
@@ -28,8 +29,6 @@ __all__ = [
 MAX_SEED = 2**63 - 1
 #: Largest number of worker processes accepted.
 MAX_WORKERS = 1024
-#: Largest number of runs per sweep point of a campaign.
-MAX_RUNS = 10**6
 
 #: extra -> (import names it provides, what it is for).
 EXTRAS: dict[str, tuple[tuple[str, ...], str]] = {

@@ -17,6 +17,7 @@ from iadsim.analysis.campaign.definition import (
     parse_sweep_arg,
 )
 from iadsim.analysis.campaign.sweep import (
+    MAX_RUNS,
     apply_overrides,
     expand_points,
     format_path,
@@ -116,6 +117,14 @@ def test_plan_validates_every_point_before_running() -> None:
     assert "\n" not in msg
 
 
+def test_a_refused_boolean_is_shown_as_written() -> None:
+    """``--sweep threats[0].count=false``: the error shows ``false`` (YAML), not Python's
+    ``False``, so the user finds the value they typed."""
+    with pytest.raises(ScenarioError) as info:
+        make_plan(grid={"threats[0].count": [False]})
+    assert str(info.value).startswith("--sweep threats[0].count=false: ")
+
+
 def test_campaign_yaml(tmp_path: Path) -> None:
     good = tmp_path / "campaign.yaml"
     good.write_text(
@@ -151,6 +160,23 @@ def test_campaign_yaml_errors_are_one_line(tmp_path: Path, text: str, message: s
         load_campaign_file(path)
     assert str(info.value).startswith(message)
     assert "\n" not in str(info.value)
+
+
+def test_one_runs_limit_for_file_cli_and_planner(tmp_path: Path) -> None:
+    """A campaign file, ``--runs`` and the planner refuse the same count: MAX_RUNS is
+    accepted by the file and the planner, one more by none (they had three limits)."""
+    from iadsim.cli.options import MAX_RUNS as CLI_MAX
+
+    assert CLI_MAX == MAX_RUNS
+    path = tmp_path / "c.yaml"
+    path.write_text(f"scenario: x\nruns: {MAX_RUNS}\n")
+    assert load_campaign_file(path).runs == MAX_RUNS
+    assert make_plan(MAX_RUNS).runs == MAX_RUNS
+    path.write_text(f"scenario: x\nruns: {MAX_RUNS + 1}\n")
+    with pytest.raises(ScenarioError, match=r"c\.yaml: runs: "):
+        load_campaign_file(path)
+    with pytest.raises(ScenarioError, match="must be <= "):
+        make_plan(MAX_RUNS + 1)
 
 
 _keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)

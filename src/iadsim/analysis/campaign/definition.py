@@ -26,7 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from iadsim.analysis.campaign.sweep import format_path, parse_path
+from iadsim.analysis.campaign.sweep import MAX_RUNS, format_path, parse_path
 from iadsim.errors import ScenarioError
 
 
@@ -36,7 +36,7 @@ class CampaignFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     scenario: Annotated[str, Field(min_length=1)]
-    runs: Annotated[int, Field(ge=1, le=100_000_000)]
+    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)]
     seed: Annotated[int, Field(ge=0)] | None = None
     grid: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(default_factory=dict)
     zipped: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(

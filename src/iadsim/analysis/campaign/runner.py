@@ -23,7 +23,7 @@ from iadsim.analysis.campaign.execute import CampaignAborted, execute_tasks
 from iadsim.analysis.campaign.integrity import check_task_rows
 from iadsim.analysis.campaign.seeds import new_root_seed, task_seed
 from iadsim.analysis.campaign.store import TABLES, CampaignStore
-from iadsim.analysis.campaign.sweep import SweepPoint, expand_points, set_path
+from iadsim.analysis.campaign.sweep import MAX_RUNS, SweepPoint, expand_points, set_path
 from iadsim.analysis.campaign.tasks import (
     CampaignTask,
     Simulate,
@@ -42,9 +42,6 @@ __all__ = [
 ]
 
 MANIFEST_FORMAT = "iadsim-campaign/1"
-#: Most replicates per sweep point (task ids and seeds stay far inside int64).
-MAX_RUNS = 10_000_000
-
 
 Validate = Callable[[Mapping[str, Any], str], Any]
 
@@ -160,7 +157,8 @@ def _blame(
 ) -> str:  # which sweep made the point invalid
     for path, value in point.overrides.items():
         if f": {path}" in message or message.startswith(path) or f"{path}:" in message:
-            return f"{sources.get(path, path)}={value}: {message}"
+            shown = json.dumps(value) if isinstance(value, bool) or value is None else value
+            return f"{sources.get(path, path)}={shown}: {message}"  # (true as YAML writes it)
     return f"sweep point {point.point_id} ({point.label()}): {message}"
 
 

@@ -153,6 +153,10 @@ def apply_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
 #: Largest sweep (points are validated one by one before a campaign starts).
 MAX_SWEEP_POINTS = 10_000
 
+#: Most runs per sweep point (task ids and seeds stay far inside int64): the one limit
+#: of a campaign file's ``runs``, ``--runs`` and the planner.
+MAX_RUNS = 1_000_000
+
 
 def expand_points(
     grid: Mapping[str, Sequence[Any]] | None = None,
