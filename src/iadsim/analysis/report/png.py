@@ -82,7 +82,7 @@ def _scatter(ax: Any, tr: Fig, ycat: dict[str, int] | None) -> None:
         if ycat
         else _floats(ys)
     )
-    if x.size == 0 or tr.get("showlegend") is False:
+    if not np.isfinite(x).any() or tr.get("showlegend") is False:  # (a gap point only)
         return
     mode = tr.get("mode", "lines")
     line, marker = tr.get("line", {}), tr.get("marker", {})

@@ -214,10 +214,12 @@ def map_figure(run: RunData, prints: list[Footprint]) -> tuple[Fig, dict[str, in
     frames: list[Fig] = [
         {"name": f"{t:.0f}", "data": _frame_data(run, float(t), ctx), "traces": idx} for t in times
     ]
+    for frame in frames:
+        for layer in frame["data"]:
+            if not layer["x"]:  # one gap point: plotly drops a layer with no point from
+                layer.update(x=[None], y=[None], text=[])  # the legend at its next redraw
     for tmpl, first in zip(dynamic, frames[0]["data"], strict=True):
         tmpl.update(first)
-        if not first["x"]:  # one gap point, so the legend lists the layer from the start
-            tmpl.update(x=[None], y=[None], text=[""])
     layout = base_layout(
         f"{run.summary.scenario}: map replay",
         "east (km)",
