@@ -157,3 +157,30 @@ def test_no_figure_title_runs_under_its_toolbar(browser: Any, report: Path) -> N
     assert len(got) >= 5 and errors == []
     assert [g["title"] for g in got if g["overlap"]] == []
     page.close()
+
+
+LEGEND = "() => Array.from(document.querySelectorAll('#fig-map .legendtext'), e => e.textContent)"
+
+
+def test_map_legend_keeps_empty_layers_after_the_slider_moves(browser: Any, report: Path) -> None:
+    """At t = 30 s no interceptor flies and nothing was killed; after the slider moved
+    there, the next redraw (a zoom, a legend click) dropped those layers' legend entries
+    (their frame data had no point, only the opening template had a gap point)."""
+    page, errors, _ = open_page(browser, report.as_uri())
+    before = page.evaluate(LEGEND)
+    assert {"interceptors in flight", "kill", "miss", "aborted", "leak"} <= set(before)
+    rail = page.locator("#fig-map .slider-rail-rect").bounding_box()
+    page.mouse.click(rail["x"] + 0.02 * rail["width"], rail["y"] + rail["height"] / 2)
+    page.wait_for_function(
+        "document.querySelector('#fig-map text.slider-label').textContent.trim() !== 't = 0 s'"
+    )
+    now = page.evaluate(NOW)
+    assert float(now["label"].split("=")[1].split()[0]) < 100 and now["kills"] == 0
+    page.evaluate(  # a redraw, as a zoom makes one
+        "() => Plotly.relayout('fig-map', {'xaxis.range': "
+        "document.getElementById('fig-map').layout.xaxis.range.map(v => 0.9 * v)})"
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate(LEGEND) == before
+    assert errors == []
+    page.close()

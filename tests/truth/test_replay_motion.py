@@ -123,3 +123,17 @@ def test_bundled_recording_replays_forty_flights() -> None:
     assert world.truth.n_threats == 40
     assert any("2084 frozen" in w for w in world.warnings)  # cleaning counts reach the user
     assert float(world.truth.end_s.max()) == pytest.approx(5.0 + 1199.0, abs=1.0)
+
+
+@pytest.mark.parametrize("preset", ["real-traffic", "real-traffic-zurich"])
+def test_replay_presets_start_at_their_recordings_first_report(preset: str) -> None:
+    """The presets' ``simulation.epoch_utc`` (the ACMI file's ReferenceTime) is the
+    calendar time of scenario time 0: the recording's first kept report."""
+    from iadsim.scenario.load import load_scenario
+    from iadsim.scenario.schema_truth import load_flights
+
+    sc = load_scenario(preset)
+    (threat,) = sc.threats
+    first_s = float(load_flights(threat.motion).t_s.min()) - threat.launch_time_s  # type: ignore[arg-type]
+    assert sc.simulation.epoch_utc is not None
+    assert sc.simulation.epoch_utc.timestamp() == first_s

@@ -25,7 +25,8 @@ def export_acmi(
     """Write a run as a Tacview ACMI 2.2 text recording.
 
     Radars, launchers and sites are ground objects, threats and interceptors air
-    objects over time; kills are Destroyed events.
+    objects over time; kills are Destroyed events. The recording starts at the
+    scenario's simulation.epoch_utc (ReferenceTime; 2000-01-01T00:00:00Z if unset).
 
     Example:
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
 
 from iadsim.scenario.base import Model
 
@@ -188,6 +188,10 @@ class Simulation(Model):
     #: tracks.parquet rows: "changes" (a row when a track is started, updated, changes
     #: status or is deleted) or "full" (every live track at every radar look)
     track_history: Literal["changes", "full"] = "changes"
+    #: calendar time of scenario time 0, ISO 8601 with its zone (``2021-10-07T14:00:00Z``);
+    #: exports give it as the run's start (the ACMI file's ReferenceTime); no result
+    #: depends on it. None: exports use their documented default.
+    epoch_utc: AwareDatetime | None = None
 
 
 class Terrain(Model):

@@ -152,3 +152,34 @@ def test_salvos_in_flight_at_the_end_are_drawn_where_their_rounds_are(tmp_path: 
         assert max(s[0] for s in obj["samples"]) == pytest.approx(760.0)
     layer = _interceptors_now(run, 760.0, _end_points(run))
     assert len(layer["x"]) >= int(flying.sum())  # the map's "interceptors in flight"
+
+
+def test_reference_time_is_the_scenario_epoch(default_run: Path, tmp_path: Path) -> None:
+    """ReferenceTime was 2000-01-01T00:00:00Z whatever the scenario; it is now the
+    scenario's ``simulation.epoch_utc`` (read back from the run's resolved scenario), in
+    UTC, and the documented default only when the scenario gives none."""
+    import datetime as dt
+
+    from iadsim.analysis.report.acmi import DEFAULT_REFERENCE_TIME
+    from iadsim.errors import ScenarioError
+    from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
+    from iadsim.sim.runner import run_scenario
+
+    run = load_run(default_run)
+    assert run.scenario.simulation.epoch_utc is None
+    glob = parse_acmi(acmi_text(run))["globals"]
+    assert glob["ReferenceTime"] == DEFAULT_REFERENCE_TIME == "2000-01-01T00:00:00Z"
+    data, file = read_scenario_yaml("s400-vs-mixed-raid")
+    data["simulation"]["duration_s"] = 60
+    for epoch, want in (
+        ("2026-03-14T09:26:53+01:00", "2026-03-14T08:26:53Z"),
+        (dt.datetime(2021, 10, 7, 14, 0, 2, 500000, tzinfo=dt.UTC), "2021-10-07T14:00:02.500Z"),
+    ):
+        data["simulation"]["epoch_utc"] = epoch
+        out = tmp_path / want.replace(":", "")
+        run_scenario(load_scenario_data(data, file=file), seed=98004, out_dir=out)
+        glob = parse_acmi(acmi_text(load_run(out)))["globals"]
+        assert glob["ReferenceTime"] == want
+    data["simulation"]["epoch_utc"] = "2026-03-14T09:26:53"  # no zone: which day is it?
+    with pytest.raises(ScenarioError, match=r"simulation\.epoch_utc"):
+        load_scenario_data(data, file=file)

@@ -96,6 +96,8 @@ def test_vertical_coverage_is_the_coverage_table(default_run: Path, rcs_m2: floa
         # never beyond the radio horizon of the point's own altitude
         reach = max_visible_distance_m(p.antenna_height_m, y * 1e3, radar.k) / 1e3
         assert np.all(x <= reach * 1.002 + 0.05), p.name
+        top = int(np.argmax(y))  # the far edge, up to the top (then the el_max cone)
+        x, y = x[: top + 1], y[: top + 1]
         alts = [50.0, 300.0, 1000.0, 3000.0, 10000.0, 25000.0]
         table = coverage_table(p, [rcs_m2], alts, k=radar.k)
         for j, alt in enumerate(alts):
@@ -121,5 +123,46 @@ def test_low_level_radar_sees_1_m2_at_1_km_out_to_the_horizon(default_run: Path)
     hand_km = (np.sqrt(2 * ae * radar.params.antenna_height_m) + np.sqrt(2 * ae * 1000.0)) / 1e3
     curve = vertical_figure(radar, [1.0])["data"][1]
     x, y = np.asarray(curve["x"], float), np.asarray(curve["y"], float)
-    assert np.interp(1.0, y, x) == pytest.approx(hand_km, rel=0.005)
+    top = int(np.argmax(y))  # the far edge
+    assert np.interp(1.0, y[: top + 1], x[: top + 1]) == pytest.approx(hand_km, rel=0.005)
     assert "radio horizon" in vertical_figure(radar, [1.0])["data"][0]["name"]
+
+
+def _cone_slant_m(el_rad: float, antenna_m: float, alt_m: float, k: float) -> float:
+    """Slant range along the ray of elevation ``el_rad`` to height ``alt_m`` over the
+    k-earth: r_t^2 = r_a^2 + R^2 + 2 R r_a sin(el), solved for R."""
+    ae = k * EARTH_MEAN_RADIUS_M
+    ra, rt = ae + antenna_m, ae + alt_m
+    s = np.sin(el_rad)
+    return float(-ra * s + np.sqrt((ra * s) ** 2 + rt**2 - ra**2))
+
+
+@pytest.mark.parametrize("rcs_m2", [0.01, 1.0])
+def test_vertical_coverage_is_closed_by_the_el_max_cone(default_run: Path, rcs_m2: float) -> None:
+    """The contour ended at its highest detected altitude: the top of the beam (el_max),
+    above which the coverage table has no coverage ("above"), was not drawn."""
+    run = load_run(default_run)
+    for radar in cov.site_radars(run.world, run.scenario):
+        p = cov.sector_params(radar)
+        curve = vertical_figure(radar, [rcs_m2])["data"][1]
+        x, y = np.asarray(curve["x"], float), np.asarray(curve["y"], float)
+        top = int(np.argmax(y))
+        # at the top, the far edge meets the cone: nothing detected just above it
+        above = coverage_table(p, [rcs_m2], [y[top] * 1e3 * 1.002 + 1.0], k=radar.k)
+        assert np.isnan(above.range_m[0, 0]), (p.name, y[top])
+        # from there down the el_max ray to the antenna
+        xc, yc = x[top:], y[top:]
+        assert xc.size >= 10, p.name
+        assert xc[-1] == pytest.approx(0.0, abs=1e-3), p.name
+        assert yc[-1] == pytest.approx(p.antenna_height_m / 1e3, abs=1e-3), p.name
+        assert np.all(np.diff(yc) <= 0) and np.all(np.diff(xc) <= 0), p.name
+        want = [
+            _ground_km(
+                _cone_slant_m(p.el_max_rad, p.antenna_height_m, h * 1e3, radar.k),
+                h * 1e3,
+                p.antenna_height_m,
+                radar.k,
+            )
+            for h in yc
+        ]
+        assert xc == pytest.approx(want, rel=0.005, abs=0.05), p.name

@@ -7,6 +7,9 @@ then time frames ``#<seconds>`` followed by object lines
 ``<hex id>,T=<lon>|<lat>|<alt>,Type=...,Name=...`` (longitude and latitude
 relative to the reference point, degrees; altitude m), removals ``-<hex id>``
 and events ``0,Event=Destroyed|<hex id>|``. Commas inside values are escaped as ``\\,``.
+Frame times are the run's seconds from the scenario epoch; ReferenceTime is that
+epoch, the scenario's ``simulation.epoch_utc`` in UTC, or 2000-01-01T00:00:00Z
+(:data:`DEFAULT_REFERENCE_TIME`) when the scenario gives none.
 
 Objects: defended sites, radars and launchers are static ground objects of the
 defending coalition (Allies, blue); threats are air objects (Enemies, red),
@@ -17,6 +20,7 @@ A kill destroys the threat; a leak removes it with a ``LeftArea`` event.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -30,8 +34,8 @@ from iadsim.scenario.compile import LauncherInfo, PlacedRadarInfo
 
 F64 = NDArray[np.float64]
 SITE_ID, RADAR_ID, LAUNCHER_ID, THREAT_ID, SALVO_ID = 0x100, 0x400, 0x800, 0x1000, 0x4000
-#: Reference time of the scenario epoch (runs have no calendar time).
-REFERENCE_TIME = "2000-01-01T00:00:00Z"
+#: ReferenceTime of a run whose scenario gives no ``simulation.epoch_utc``.
+DEFAULT_REFERENCE_TIME = "2000-01-01T00:00:00Z"
 _AIR_TYPES = {"cruise_missile": "Weapon+Missile", "cruise-missile": "Weapon+Missile"}
 
 
@@ -55,6 +59,16 @@ class _Geo:
                 np.atleast_1d(lon), np.atleast_1d(lat), np.atleast_1d(h), strict=True
             )
         ]
+
+
+def reference_time(run: RunData) -> str:
+    """The file's ReferenceTime: the scenario's ``simulation.epoch_utc`` in UTC (``Z``,
+    milliseconds when it has fractions of a second), else :data:`DEFAULT_REFERENCE_TIME`."""
+    epoch = run.scenario.simulation.epoch_utc
+    if epoch is None:
+        return DEFAULT_REFERENCE_TIME
+    utc = epoch.astimezone(dt.UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds") + "Z"
 
 
 def _threat_type(kind: str) -> str:
@@ -162,7 +176,7 @@ def acmi_text(run: RunData, *, step_s: float = 2.0) -> str:
     head = [
         "FileType=text/acmi/tacview",
         "FileVersion=2.2",
-        f"0,ReferenceTime={REFERENCE_TIME}",
+        f"0,ReferenceTime={reference_time(run)}",
         f"0,ReferenceLongitude={geo.lon0}",
         f"0,ReferenceLatitude={geo.lat0}",
         "0,DataSource=iadsim",

@@ -18,7 +18,7 @@ from iadsim.geo import EARTH_MEAN_RADIUS_M
 from iadsim.scenario.compile import World
 from iadsim.scenario.schema import Scenario
 from iadsim.scenario.stages import build_sensors
-from iadsim.sensors.coverage import coverage_grid, coverage_table
+from iadsim.sensors.coverage import coverage_grid, coverage_table, elevation_limit_range_m
 from iadsim.sensors.coverage_plots import lowest_ray_rad
 from iadsim.sensors.horizon import K_STANDARD, altitude_on_ray_m
 from iadsim.sensors.params import RadarParams
@@ -114,7 +114,8 @@ def ground_range_m(
 def vertical_coverage_km(
     params: RadarParams, rcs_m2: float, pd: float = 0.9, k: float = K_STANDARD
 ) -> tuple[F64, F64]:
-    """Detection contour in the range-height plane, ``(ground_range_km, altitude_km)``.
+    """Detection contour in the range-height plane, ``(ground_range_km, altitude_km)``,
+    closed by the top of the beam.
 
     At each altitude of a grid (:data:`N_ALT` quadratically spaced, half as many
     geometrically spaced from 1 m, where the horizon range is steepest) the farthest detection of
@@ -123,17 +124,41 @@ def vertical_coverage_km(
     never runs below the horizon or the lowest beam. Altitudes not detected inside
     the elevation coverage (range NaN, limit ``"above"``, or 0) are left out. The
     grid ends at the ``el_max`` ray's altitude at the largest possible range (free
-    space without atmosphere or instrumented, whichever is shorter).
+    space without atmosphere or instrumented, whichever is shorter); the step after
+    the highest detected altitude is searched again 32 times finer, so the far edge
+    ends where it meets the ``el_max`` cone. From there the contour runs down the
+    ``el_max`` ray to the antenna: above that ray the table has no coverage.
     """
     snr_req = float(required_snr(pd, params.pfa, params.n_pulses, params.swerling))
     r_max = min((params.loop_constant_m2 * rcs_m2 / snr_req) ** 0.25, params.instrumented_range_m)
     h_top, _d = altitude_on_ray_m(r_max, params.el_max_rad, params.antenna_height_m, k)
     top = max(float(h_top), 2.0)
-    alt = np.union1d(top * np.linspace(0.0, 1.0, N_ALT) ** 2, np.geomspace(1.0, top, N_ALT // 2))
-    r = coverage_table(params, [rcs_m2], alt.tolist(), pd, k=k).range_m[0]
-    ok = np.isfinite(r) & (r > 0.0)
-    d = ground_range_m(r[ok], alt[ok], params.antenna_height_m, k)
-    return d / 1e3, alt[ok] / 1e3
+    grid = np.union1d(top * np.linspace(0.0, 1.0, N_ALT) ** 2, np.geomspace(1.0, top, N_ALT // 2))
+    ok, r = _detected(params, rcs_m2, grid, pd, k)
+    alt, r = grid[ok], r[ok]
+    last = np.flatnonzero(ok)[-1:]
+    if last.size and last[0] + 1 < grid.size:  # the corner with the el_max cone, 1/32 step
+        fine = np.linspace(grid[last[0]], grid[last[0] + 1], 33)[1:-1]
+        ok, rf = _detected(params, rcs_m2, fine, pd, k)
+        alt, r = np.r_[alt, fine[ok]], np.r_[r, rf[ok]]
+    d = ground_range_m(r, alt, params.antenna_height_m, k)
+    if alt.size:  # down the el_max ray from the far edge's top to the antenna
+        cone_m = elevation_limit_range_m(params.el_max_rad, params.antenna_height_m, alt[-1], k)
+        h_c, d_c = altitude_on_ray_m(
+            np.linspace(float(cone_m), 0.0, 60), params.el_max_rad, params.antenna_height_m, k
+        )
+        d, alt = np.r_[d, d_c], np.r_[alt, h_c]
+    return d / 1e3, alt / 1e3
+
+
+def _detected(
+    params: RadarParams, rcs_m2: float, alt_m: F64, pd: float, k: float
+) -> tuple[NDArray[np.bool_], F64]:
+    """Which altitudes of ``alt_m`` (m) are detected inside the elevation coverage, and
+    the farthest detection at each (slant range, m; NaN or 0 where not), by
+    :func:`iadsim.sensors.coverage.coverage_table`."""
+    r = coverage_table(params, [rcs_m2], alt_m.tolist(), pd, k=k).range_m[0]
+    return np.isfinite(r) & (r > 0.0), np.asarray(r, dtype=np.float64)
 
 
 def lowest_ray_km(params: RadarParams, k: float = K_STANDARD) -> tuple[F64, F64, bool]:

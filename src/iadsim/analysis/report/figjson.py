@@ -38,6 +38,35 @@ OUTCOME_COLOURS: dict[str, str] = {
     "survived": "#CC79A7",
 }
 FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 12}
+#: The matplotlib marker of each plotly marker symbol the report draws, for the PNG and
+#: SVG figures (:mod:`.png`); a symbol's ``-open`` variant is the same marker unfilled.
+#: One table for both renderings: the PNG timeline drew "leaked" as a circle.
+MPL_MARKERS: dict[str, str | tuple[int, int, int]] = {
+    "circle": "o",
+    "square": "s",
+    "diamond": "D",
+    "triangle-up": "^",
+    "hexagon": "h",
+    "star": "*",
+    "star-triangle-up": (3, 1, 0),  # (sides, star style, angle): a three-pointed star
+    "star-diamond": (4, 1, 0),
+    "x": "X",
+    "x-thin": "x",
+    "cross": "P",
+    "cross-thin": "+",
+    "circle-x": "$\\otimes$",
+    "line-ns": "|",
+    "y-down": "1",
+}
+
+
+def mpl_marker(symbol: str) -> tuple[str | tuple[int, int, int], bool]:
+    """The matplotlib marker of the plotly marker ``symbol`` (:data:`MPL_MARKERS`) and
+    whether plotly fills it (not an ``-open`` variant)."""
+    base = symbol.removesuffix("-open")
+    if base not in MPL_MARKERS:
+        raise ValueError(f"marker symbol {symbol!r}: not in MPL_MARKERS (no PNG marker)")
+    return MPL_MARKERS[base], base == symbol
 
 
 def arr(x: ArrayLike, digits: int = 3) -> list[float | None]:

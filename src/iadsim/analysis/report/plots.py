@@ -47,8 +47,8 @@ def range_vs_rcs_figure(radars: Sequence[Radar], alt_m: float) -> Fig:
 
 def vertical_figure(radar: Radar, rcs_m2: Sequence[float]) -> Fig:
     """Range-height diagram of one radar for each RCS (the farthest detection at each
-    altitude, :func:`.coverage.vertical_coverage_km`), with the area below the lowest
-    usable ray (radio horizon or lowest elevation) shaded."""
+    altitude closed by the ``el_max`` ray, :func:`.coverage.vertical_coverage_km`), with
+    the area below the lowest usable ray (radio horizon or lowest elevation) shaded."""
     p = radar.params
     d0, h0, horizon = cov.lowest_ray_km(p, radar.k)
     below = "radio horizon" if horizon else f"lowest beam {np.degrees(p.el_min_rad):g}°"

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from iadsim.analysis.report.figjson import Fig
+from iadsim.analysis.report.figjson import Fig, mpl_marker
 
 SINGLE_IN = (3.5, 2.6)
 DOUBLE_IN = (7.0, 5.2)
@@ -31,18 +31,6 @@ STYLE = {
     "lines.linewidth": 1.0,
     "savefig.dpi": 300,
     "svg.fonttype": "none",
-}
-_MARKERS = {
-    "circle": "o",
-    "square": "s",
-    "diamond": "D",
-    "triangle-up": "^",
-    "star": "*",
-    "x": "x",
-    "cross": "+",
-    "hexagon": "h",
-    "line-ns": "|",
-    "y-down": "1",
 }
 
 
@@ -69,9 +57,20 @@ def _floats(values: list[Any]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
-def _marker(symbol: str) -> str:
-    base = symbol.replace("-open", "").replace("-thin", "").replace("circle-x", "x")
-    return _MARKERS.get(base, "o")
+def _marker_style(marker: Fig, line_colour: str | None) -> dict[str, Any]:
+    """Scatter keywords drawing a plotly ``marker`` as the HTML figure does: its symbol
+    (:func:`.figjson.mpl_marker`), open or filled, in its colour(s) (by default the trace's
+    line colour, as in plotly), filled ones edged with the marker's line colour."""
+    from matplotlib.markers import MarkerStyle
+
+    shape, filled = mpl_marker(str(marker.get("symbol", "circle")))
+    colour = marker.get("color") or line_colour  # a colour, or one per point
+    if not MarkerStyle(shape).is_filled() or str(shape).startswith("$"):  # strokes, glyphs
+        return {"marker": shape, "color": colour}
+    if not filled:
+        return {"marker": shape, "facecolors": "none", "edgecolors": colour}
+    edge = marker.get("line", {}).get("color", colour)
+    return {"marker": shape, "facecolors": colour, "edgecolors": edge}
 
 
 def _scatter(ax: Any, tr: Fig, ycat: dict[str, int] | None) -> None:
@@ -82,7 +81,7 @@ def _scatter(ax: Any, tr: Fig, ycat: dict[str, int] | None) -> None:
         if ycat
         else _floats(ys)
     )
-    if x.size == 0 or tr.get("showlegend") is False:
+    if not np.isfinite(x).any() or tr.get("showlegend") is False:  # (a gap point only)
         return
     mode = tr.get("mode", "lines")
     line, marker = tr.get("line", {}), tr.get("marker", {})
@@ -108,17 +107,15 @@ def _scatter(ax: Any, tr: Fig, ycat: dict[str, int] | None) -> None:
         )
         label = None
     if "markers" in mode:
-        m = _marker(str(marker.get("symbol", "circle")))
-        c = marker.get("color") if isinstance(marker.get("color"), str) else None
+        line_colour = line.get("color") if isinstance(line.get("color"), str) else None
         ax.scatter(
             x,
             y,
             s=max(4.0, float(marker.get("size", 6)) ** 2 / 5),
-            marker=m,
-            color=c,
             label=label,
             linewidths=0.6,
             zorder=3,
+            **_marker_style(marker, line_colour),
         )
 
 

@@ -184,8 +184,12 @@ def _buttons() -> list[Fig]:
 def map_figure(run: RunData, prints: list[Footprint]) -> tuple[Fig, dict[str, int]]:
     """The replay figure (data, layout, frames) and the counts shown on it."""
     w, tr = run.world, run.truth
+    # the opening extent: truth, sites, radars and every footprint drawn (a radar's
+    # coverage may reach beyond the traffic: the Zurich footprint was cut off)
     xs = np.r_[tr.e_m, w.site_pos_enu_m[:, 0], [r.pos_enu_m[0] for r in w.radars]]
     ys = np.r_[tr.n_m, w.site_pos_enu_m[:, 1], [r.pos_enu_m[1] for r in w.radars]]
+    xs = np.concatenate([xs, *(f.e_m for f in prints)])
+    ys = np.concatenate([ys, *(f.n_m for f in prints)])
     pad = 0.08 * max(np.ptp(xs), np.ptp(ys), 50e3)
     box = (xs.min() - pad, xs.max() + pad, ys.min() - pad, ys.max() + pad)
     end = rp._end_points(run)
@@ -210,10 +214,12 @@ def map_figure(run: RunData, prints: list[Footprint]) -> tuple[Fig, dict[str, in
     frames: list[Fig] = [
         {"name": f"{t:.0f}", "data": _frame_data(run, float(t), ctx), "traces": idx} for t in times
     ]
+    for frame in frames:
+        for layer in frame["data"]:
+            if not layer["x"]:  # one gap point: plotly drops a layer with no point from
+                layer.update(x=[None], y=[None], text=[])  # the legend at its next redraw
     for tmpl, first in zip(dynamic, frames[0]["data"], strict=True):
         tmpl.update(first)
-        if not first["x"]:  # one gap point, so the legend lists the layer from the start
-            tmpl.update(x=[None], y=[None], text=[""])
     layout = base_layout(
         f"{run.summary.scenario}: map replay",
         "east (km)",
