@@ -107,3 +107,34 @@ def test_skip_bad_records_reads_on_and_says_so(run_dir: Path, tmp_path: Path) ->
     res = invoke(*args, "--skip-bad-records")
     assert res.code == 0, res.err
     assert "skipped 1 bad records or blocks" in res.err and "runs past the end" in res.err
+
+
+def test_time_of_day_defaults_to_the_scenario_epoch(run_dir: Path, tmp_path: Path) -> None:
+    """With ``simulation.epoch_utc`` set (23:59:30 at UTC+2 is 21:59:30 UTC, 79,170 s
+    after midnight) the plots' time of day is the epoch's plus the run time, wrapping at
+    24 h; ``--tod-offset-s`` still wins; without an epoch the default stays 0."""
+    import shutil
+
+    import numpy as np
+
+    from iadsim.analysis.asterix.cat048 import LSB, decode_cat048
+    from iadsim.frames import Detections
+
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    doc = yaml.safe_load((run / "scenario.resolved.yaml").read_text())
+    doc["simulation"]["epoch_utc"] = "2021-10-07T23:59:30+02:00"
+    (run / "scenario.resolved.yaml").write_text(yaml.safe_dump(doc))
+    t_s = Detections.from_arrow(pq.read_table(run / "detections.parquet")).t_s
+    for args, offset_s in (((), 79_170.0), (("--tod-offset-s", "0"), 0.0)):
+        out = tmp_path / f"out{offset_s:g}"
+        assert invoke("export", "asterix", str(run), "-o", str(out), *args).code == 0
+        tod = decode_cat048((out / "cat048.ast").read_bytes(), "cat048.ast").tod_s
+        back = np.sort(np.mod(tod - offset_s, 86_400.0))  # each plot at a detection time
+        near = np.searchsorted(np.sort(t_s), back).clip(1, t_s.size - 1)
+        gap = np.minimum(abs(np.sort(t_s)[near] - back), abs(np.sort(t_s)[near - 1] - back))
+        assert tod.size and gap.max() <= LSB["tod_s"]
+    out = tmp_path / "plain"
+    assert invoke("export", "asterix", str(run_dir), "-o", str(out)).code == 0
+    tod = decode_cat048((out / "cat048.ast").read_bytes(), "cat048.ast").tod_s
+    assert tod.min() < 86_400.0 - 79_170.0  # (the run's own times: no offset)

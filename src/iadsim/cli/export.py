@@ -54,14 +54,15 @@ def export_asterix(
         int, typer.Option("--sic", min=0, max=255, help="SIC of the tracker (CAT062)")
     ] = 255,
     tod_offset_s: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--tod-offset-s",
             min=0.0,
             max=86_399.0,
-            help="time of day of the scenario epoch, s after UTC midnight",
+            help="time of day of the scenario epoch, s after UTC midnight (default: that "
+            "of the scenario's simulation.epoch_utc, else 0)",
         ),
-    ] = 0.0,
+    ] = None,
 ) -> None:
     """Write a run's plots as ASTERIX CAT048 and its tracks as CAT062.
 

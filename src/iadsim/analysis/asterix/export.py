@@ -2,11 +2,13 @@
 ``radar-sites.yaml`` (what ``iadsim track --radar-sites`` needs to read the plots back).
 
 Times: the scenario epoch is taken as ``tod_offset_s`` seconds after UTC midnight
-(default 0); the time of day wraps at 24 h.
+(default: the time of day of the scenario's ``simulation.epoch_utc``, else 0); the
+time of day wraps at 24 h.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +112,9 @@ def _read_frame(cls: Any, path: Path) -> Any:
         raise InputDataError(f"{path}: cannot read ({msg})") from err
 
 
-def _origin_and_names(run_dir: Path) -> tuple[Origin, list[str]]:
+def _origin_names_epoch(run_dir: Path) -> tuple[Origin, list[str], float]:
+    """The run's origin, radar names and epoch time of day (s after UTC midnight of
+    ``simulation.epoch_utc``, 0 without one)."""
     from iadsim.scenario.checks import origin_of
     from iadsim.scenario.load import load_scenario
 
@@ -118,17 +122,24 @@ def _origin_and_names(run_dir: Path) -> tuple[Origin, list[str]]:
     o = origin_of(scenario)
     radars = [r.name for b in scenario.batteries for r in b.radars]
     radars += [r.name for r in scenario.radars]
-    return (math.radians(o.lat_deg), math.radians(o.lon_deg), float(o.alt_m)), radars
+    epoch, tod_s = scenario.simulation.epoch_utc, 0.0
+    if epoch is not None:
+        utc = epoch.astimezone(dt.UTC)
+        tod_s = utc.hour * 3600.0 + utc.minute * 60.0 + utc.second + utc.microsecond / 1e6
+    return (math.radians(o.lat_deg), math.radians(o.lon_deg), float(o.alt_m)), radars, tod_s
 
 
 def export_run(
-    run_dir: Path, out_dir: Path, *, sac: int, sic: int, tod_offset_s: float = 0.0
+    run_dir: Path, out_dir: Path, *, sac: int, sic: int, tod_offset_s: float | None = None
 ) -> ExportResult:
-    """Write ``cat048.ast``, ``cat062.ast`` and ``radar-sites.yaml`` of a run into ``out_dir``."""
+    """Write ``cat048.ast``, ``cat062.ast`` and ``radar-sites.yaml`` of a run into ``out_dir``
+    (``tod_offset_s`` None: the epoch's time of day, module doc)."""
     for name in ("scenario.resolved.yaml", "detections.parquet", "tracks.parquet"):
         if not (run_dir / name).is_file():
             raise InputDataError(f"{run_dir}: not a run directory (no {name})")
-    origin, names = _origin_and_names(run_dir)
+    origin, names, epoch_tod_s = _origin_names_epoch(run_dir)
+    if tod_offset_s is None:
+        tod_offset_s = epoch_tod_s
     dets: Detections = _read_frame(Detections, run_dir / "detections.parquet")
     tracks: Tracks = _read_frame(Tracks, run_dir / "tracks.parquet")
     for frame, name, cols in ((dets, "detections.parquet", ("t_s", *SENSOR_COLUMNS)),
