@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -80,3 +81,38 @@ def test_catalog_show_known_and_unknown(
     assert err.strip().splitlines() == [
         "error: catalog: unknown type 'f35-clas'; did you mean 'f35-class'? (list: iadsim presets)"
     ]
+
+
+def _u_turn(tmp_path: Path) -> Path:
+    """An F-16-class flight that flies 22 km south, then turns back north (a 180 deg
+    turn at route[1]: no fly-by fillet fits, the path is cut short of the waypoint)."""
+    data, _ = read_scenario_yaml(PRESET)
+    data["threats"][1]["route"] = [
+        {"lat_deg": 41.5, "lon_deg": 32.7, "alt_m": 9000},
+        {"lat_deg": 41.3, "lon_deg": 32.7, "alt_m": 9000, "speed_mps": 280},
+        {"lat_deg": 41.8, "lon_deg": 32.7, "alt_m": 9000, "speed_mps": 280},
+    ]
+    del data["threats"][1]["egress"]
+    f = tmp_path / "u-turn.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    return f
+
+
+def test_validate_shows_the_route_warnings_a_run_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The tight-turn warning came only from ``iadsim run``: ``validate`` said ok."""
+    code, out, err = _run(["validate", str(_u_turn(tmp_path))], monkeypatch, capsys)
+    assert code == 0
+    assert "ok (1 battery, 12 threats)" in _flat(out)
+    assert "u-turn.yaml: threats[1].route: 1 turn(s) too tight" in _flat(err), err
+
+
+def test_tight_turn_warning_says_how_far_the_path_passes_from_the_waypoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """A turn back swallowed the whole 22 km leg before it (the fillet's tangent took
+    the leg) and the warning only said 'flown on a smaller radius'."""
+    _, _, err = _run(["validate", str(_u_turn(tmp_path))], monkeypatch, capsys)
+    # the whole first leg (22.2 km on the ellipsoid, 22.3 in the route plane) is cut
+    assert re.search(r"the path passes 22\.[23] km from route\[1\]", _flat(err)), err

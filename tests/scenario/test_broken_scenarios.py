@@ -177,6 +177,13 @@ CASES: list[tuple[str, bool, Mutation, str, str]] = [
         "threats[1].route[1].spead_mps",
         "unknown field; did you mean 'speed_mps'?",
     ),
+    (  # the missing lat_deg was reported first, and the typo only as "(and 1 more error)"
+        "misspelt-required-field",
+        False,
+        _rename_key(["sites", 0], "lat_deg", "lat_dge"),
+        "sites[0].lat_dge",
+        "unknown field; did you mean 'lat_deg'? (and 1 more error)",
+    ),
     (
         "unknown-top-level-field",
         False,

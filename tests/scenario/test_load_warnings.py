@@ -55,3 +55,18 @@ def test_engagement_radar_defaults_to_the_only_fire_control_radar() -> None:
     world = compile_world(load_scenario_data(data, file="x.yaml"))
     fcr = next(r for r in world.radars if r.name == "fcr")
     assert world.batteries[0].engagement_radar_id == fcr.radar_id
+
+
+def test_fire_control_hold_shorter_than_a_frame_is_warned() -> None:
+    """``track_hold_s: 0.1`` on a 3 s frame: a fire-control track (two updates within
+    the hold) never stood at a C2 decision, so the battery never fired, silently."""
+    data = _base()
+    data["catalog"] = {"radars": {"s400-class-engagement": {"fire_control": {"track_hold_s": 0.1}}}}
+    warnings = load_scenario_data(data, file="x.yaml").warnings
+    assert any(
+        w.startswith(
+            "x.yaml: batteries[0].engagement_radar: fire_control.track_hold_s of "
+            "'fcr' (s400-class-engagement) is 0.1 s, shorter than its scan_period_s (3 s)"
+        )
+        for w in warnings
+    ), warnings

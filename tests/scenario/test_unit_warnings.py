@@ -71,3 +71,35 @@ def test_route_below_every_radar_ground_is_warned(alt_m: float) -> None:
     below = [w for w in warnings if "below the ground of every radar" in w]
     assert any("threats[1].route[0].alt_m" in w for w in below) == (alt_m < lowest)
     assert any("threats[2].route[0].alt_m: 100 m" in w for w in below)  # the cruise missiles
+
+
+@pytest.mark.parametrize(
+    ("section", "entry", "path"),
+    [
+        ("radars", {"frequency_hz": 3.0}, "catalog.radars.s400-class-engagement.frequency_hz"),
+        (
+            "interceptors",
+            {"acquisition": {"frequency_hz": 10.0}},
+            "catalog.interceptors.s400-medium-range-class.acquisition.frequency_hz",
+        ),
+    ],
+)
+def test_frequency_typed_in_ghz_is_refused(section: str, entry: dict, path: str) -> None:
+    """``frequency_hz: 3`` (GHz meant) made a 3 Hz radar, read as VHF by the band
+    tables (an F-35-class target got its VHF RCS), silently; a radio frequency below
+    1 MHz is now refused with the unit spelled out."""
+    data = copy.deepcopy(BASE)
+    name = path.split(".")[2]
+    data["catalog"] = {section: {name: entry}}
+    with pytest.raises(ScenarioError) as err:
+        load_scenario_data(data, file="raid.yaml")
+    msg = str(err.value)
+    assert msg.startswith(f"raid.yaml: {path}: "), msg
+    assert "in Hz" in msg and "3 GHz = 3e9" in msg, msg
+    assert "\n" not in msg
+
+
+def test_hf_radar_frequency_is_accepted() -> None:
+    data = copy.deepcopy(BASE)
+    data["catalog"] = {"radars": {"s400-class-surveillance": {"frequency_hz": 3.0e6}}}
+    load_scenario_data(data, file="raid.yaml")

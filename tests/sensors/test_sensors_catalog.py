@@ -99,7 +99,7 @@ def test_aperture_form_equals_gain_form(radar_models) -> None:  # type: ignore[n
         (("performance", "peak_power_w"), -1.0, "greater than 0"),
         (("pfa",), 1.5, "less than 1"),
         (("pfa",), 0.0, "greater than 0"),
-        (("frequency_hz",), 0.0, "greater than 0"),
+        (("frequency_hz",), 0.0, "must be >= 1e6: a frequency in Hz"),
         (("az_beamwidth_deg",), 400.0, "less than or equal to 360"),
         (("el_max_deg",), -5.0, "el_max_deg"),
         (("min_range_km",), 500.0, "min_range_km"),

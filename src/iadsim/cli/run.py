@@ -253,16 +253,17 @@ def validate_command(
     sc = load_scenario(scenario)
     _warn(sc.warnings)
     check_limits(sc, None if no_limits else DEFAULT_LIMITS)
-    n = sum(t.count for t in sc.threats)
-    if any(th.motion.kind == "replay" for th in sc.threats):  # read the recordings too
-        import math
+    import math
 
-        from iadsim.scenario.checks import origin_of
-        from iadsim.scenario.compile import compile_truth
+    from iadsim.scenario.checks import origin_of
+    from iadsim.scenario.compile import compile_truth
 
-        o = origin_of(sc)
-        origin = (math.radians(o.lat_deg), math.radians(o.lon_deg), o.alt_m)
-        n = compile_truth(sc, sc.resolved_catalog, origin)[0].n_threats
+    # the motions too (routes built, recordings read): their warnings are a run's
+    o = origin_of(sc)
+    origin = (math.radians(o.lat_deg), math.radians(o.lon_deg), o.alt_m)
+    truth, _, notes = compile_truth(sc, sc.resolved_catalog, origin)
+    _warn(notes)
+    n = truth.n_threats
     b = len(sc.batteries)
     counts = f"{b} {'battery' if b == 1 else 'batteries'}, {n} {'threat' if n == 1 else 'threats'}"
     console().print(f"{escape(str(sc.file))}: ok ({counts})", soft_wrap=True)

@@ -10,11 +10,28 @@ number field refuses ``true`` (pydantic reads it as 1: ``count: true`` flew one 
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Model"]
+__all__ = ["MIN_RADIO_FREQUENCY_HZ", "Model", "RadioHz"]
+
+#: Lowest radio frequency a radar or seeker field accepts: HF over-the-horizon
+#: radars start near 3 MHz; below 1 MHz the value is a unit slip (``3`` for 3 GHz).
+MIN_RADIO_FREQUENCY_HZ = 1e6
+
+
+def _radio_hz(value: float) -> float:
+    if value < MIN_RADIO_FREQUENCY_HZ:
+        raise ValueError(
+            f"must be >= 1e6: a frequency in Hz (3 GHz = 3e9; HF radars start near "
+            f"3 MHz) (got {value:g})"
+        )
+    return value
+
+
+#: A radar or seeker frequency, Hz (a GHz figure typed in is refused, not read as VHF).
+RadioHz = Annotated[float, Field(le=1e12), AfterValidator(_radio_hz)]
 
 
 class Model(BaseModel):

@@ -188,7 +188,7 @@ def _check_batteries(scenario: Scenario, catalog: Catalog, file: str, warnings: 
                         f"needs {need} canisters, {lch.type} has {slots}",
                     )
                 )
-        _check_engagement_radar(bty, base, catalog, file)
+        _check_engagement_radar(bty, base, catalog, file, warnings)
         if not bty.launchers:
             warnings.append(located(file, f"{base}.launchers", "none: this battery only watches"))
 
@@ -202,8 +202,11 @@ def engagement_radar_of(bty: Any, catalog: Catalog) -> str | None:
     return fc[0] if len(fc) == 1 else None
 
 
-def _check_engagement_radar(bty: Any, base: str, catalog: Catalog, file: str) -> None:
-    """A battery with launchers needs a fire-control radar to engage anything."""
+def _check_engagement_radar(
+    bty: Any, base: str, catalog: Catalog, file: str, warnings: list[str]
+) -> None:
+    """A battery with launchers needs a fire-control radar to engage anything, one
+    that can hold a fire-control track (two updates within its hold time)."""
     if not bty.launchers:
         return
     name = engagement_radar_of(bty, catalog)
@@ -217,7 +220,8 @@ def _check_engagement_radar(bty: Any, base: str, catalog: Catalog, file: str) ->
             )
         )
     radar = next(r for r in bty.radars if r.name == name)
-    if catalog.radars[radar.type].fire_control is None:
+    rt = catalog.radars[radar.type]
+    if rt.fire_control is None:
         raise ScenarioError(
             located(
                 file,
@@ -226,6 +230,15 @@ def _check_engagement_radar(bty: Any, base: str, catalog: Catalog, file: str) ->
                 "interceptors",
             )
         )
+    hold = rt.fire_control.track_hold_s
+    if hold is not None and hold < rt.scan_period_s:
+        warnings.append(located(
+            file, f"{base}.engagement_radar",
+            f"fire_control.track_hold_s of '{name}' ({radar.type}) is {hold:g} s, shorter "
+            f"than its scan_period_s ({rt.scan_period_s:g} s): a fire-control track (two "
+            "updates within the hold time) will seldom or never stand, and the battery may "
+            "never fire",
+        ))  # fmt: skip
 
 
 def _check_sector_headings(placed: list[tuple[str, Any]], catalog: Catalog, file: str) -> None:

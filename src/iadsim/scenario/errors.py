@@ -192,6 +192,9 @@ def scenario_error(
 ) -> ScenarioError:
     """One-line :class:`ScenarioError` for the first error (count of others appended)."""
     errors = exc.errors(include_url=False)
+    # an unknown field first: a misspelt required field is also reported missing, and
+    # the unknown one says what was meant
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
     path, msg = describe_error(model, dict(errors[0]))
     if prefix:
         path = f"{prefix}.{path}" if path else prefix

@@ -129,9 +129,14 @@ class _UniqueKeyLoader(_GuardedComposer, yaml.SafeLoader):
     and guards depth, expansion and key types (:class:`_GuardedComposer`)."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:  # ``<<: *anchor``: merged by construct_mapping
+            continue
         if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
                 None,

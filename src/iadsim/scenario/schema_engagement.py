@@ -26,7 +26,7 @@ from iadsim.engagement.guidance import AcquisitionTable, GuidanceSupport
 from iadsim.engagement.interceptors import PK_CLASS_NAMES, InterceptorParams
 from iadsim.engagement.pk import PkTableParams
 from iadsim.engagement.stage import LauncherParams
-from iadsim.scenario.base import Model
+from iadsim.scenario.base import Model, RadioHz
 from iadsim.scenario.registry import KindModel, Registry
 from iadsim.scenario.schema_c2 import (
     Doctrine,
@@ -157,7 +157,7 @@ class Acquisition(KindModel):
     band ``frequency_hz`` (columns); 0 beyond the last PIP error."""
 
     kind: Literal["table"] = "table"
-    frequency_hz: Annotated[float, Field(gt=0.0, le=1e12)]
+    frequency_hz: RadioHz
     pip_error_m: list[Annotated[float, Field(ge=0.0)]] = Field(min_length=1)
     rcs_dbsm: list[Annotated[float, Field(ge=-80.0, le=80.0)]] = Field(min_length=1)
     p: list[list[Prob]]
@@ -200,7 +200,7 @@ class CertainAcquisition(KindModel):
 
     kind: Literal["certain"] = "certain"
     basket_m: Annotated[float, Field(gt=0.0, le=1e6)]
-    frequency_hz: Annotated[float, Field(gt=0.0, le=1e12)]
+    frequency_hz: RadioHz
     source: Source
 
 

@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from iadsim.scenario.base import Model
+from iadsim.scenario.base import Model, RadioHz
 from iadsim.scenario.registry import KindModel, Registry
 from iadsim.sensors.detect import StandardDetection
 from iadsim.sensors.detection import DetectionModel
@@ -178,7 +178,7 @@ class RadarType(_Model):
 
     kind: Literal["surveillance", "sector", "low-band"]
     description: str = ""
-    frequency_hz: Annotated[float, Field(gt=0.0, le=1e12)]
+    frequency_hz: RadioHz
     performance: Performance
     pfa: Prob = 1e-6
     n_pulses: Annotated[int, Field(ge=1, le=10_000)] = 1

@@ -116,7 +116,8 @@ def _compile_route(
     if geometry.tight_turns:
         notes = (
             f"route: {geometry.tight_turns} turn(s) too tight for the leg lengths at the "
-            "platform's max load factor; flown on a smaller radius",
+            "platform's max load factor; flown on a smaller radius, and the path passes "
+            f"{geometry.tight_miss_m / 1000:.1f} km from {th.waypoint_field(geometry.tight_wp)}",
         )
     egress_s = math.inf  # time at the waypoint the egress starts from (mid-turn)
     if th.egress:

@@ -157,7 +157,8 @@ def _battery_figures(
     fired_total: dict[str, int] = dict.fromkeys(sorted({t for v in loaded.values() for t in v}), 0)
     per_battery = []
     outcome = np.asarray(pipeline.outcome)
-    killer = _killer_battery(engagements, world.truth.n_threats)
+    n_threats = world.truth.n_threats
+    killer = _killer_battery(engagements, n_threats)
     reach = _in_reach(world, pipeline)
     for k, bty in enumerate(world.batteries):
         mine = engagements.battery_id == bty.battery_id
@@ -167,7 +168,7 @@ def _battery_figures(
         ):
             fired[str(name)] = fired.get(str(name), 0) + int(n)
             fired_total[str(name)] = fired_total.get(str(name), 0) + int(n)
-        in_reach = reach[k] | (killer == bty.battery_id)
+        in_reach = reach[k] | (killer == bty.battery_id) | _engaged_by(engagements, mine, n_threats)
         kills = in_reach & (killer == bty.battery_id) & (outcome == "killed")
         after_leak = in_reach & (killer == bty.battery_id) & (outcome == "leaked")
         per_battery.append(
@@ -189,6 +190,16 @@ def _battery_figures(
             )
         )
     return fired_total, tuple(per_battery)
+
+
+def _engaged_by(engagements: Engagements, mine: np.ndarray, n: int) -> np.ndarray:
+    """(n,) threats the salvos ``mine`` engaged (as :func:`_engaged` counts them): in
+    reach, whether or not they came within the launchers' range before the run ended."""
+    a, b = engagements.threat_id_launch[mine], engagements.threat_id_end[mine]
+    threat = np.where(b >= 0, b, a)
+    out = np.zeros(n, dtype=bool)
+    out[threat[threat >= 0]] = True
+    return out
 
 
 def _killer_battery(engagements: Engagements, n: int) -> np.ndarray:

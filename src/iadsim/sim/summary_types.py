@@ -82,7 +82,7 @@ class BatterySummary(JsonRecord):
     max_channels_used: int = doc_field("most fire channels busy at once")
     threats_in_reach: int = doc_field(
         "threats that came within the maximum range of one of its loaded launchers (or "
-        "that it killed)"
+        "that it engaged)"
     )
     kills: int = doc_field("threats in reach killed by its salvos")
     kills_after_leak: int = doc_field(

@@ -253,6 +253,10 @@ class RouteGeometry:
     hold_s: F64
     end_s: float
     tight_turns: int
+    #: of the tight turns: the farthest the path passes from its waypoint (m), and that
+    #: waypoint's index (-1: none); a turn back may cut a whole leg short
+    tight_miss_m: float = 0.0
+    tight_wp: int = -1
 
     def plane_states(self, tau_s: F64) -> tuple[F64, F64, F64, F64]:
         """The :class:`~iadsim.truth.motion.ThreatMotion` role: see :func:`route_states`."""
@@ -280,6 +284,7 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
     zero2 = np.zeros(2)
     t_at_wp = np.zeros(w)
     t, tan_in, tight, v = 0.0, 0.0, 0, float(speeds[0])  # v: speed the next line starts at
+    tight_miss, tight_wp = 0.0, -1
     for k in range(w - 1):
         turn = (0.0, 0.0, 0.0, False)  # fillet at waypoint k + 1 (tangent, radius, angle)
         if k + 1 < w - 1:
@@ -288,6 +293,9 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
             if _speed_ramp(line_len, v, speeds[k], a_long)[0] > speeds[k]:  # slowing down
                 turn = _fillet(spec, k + 1, lengths, dirs, tan_in, max(v, speeds[k]))
         tight += turn[3]
+        if turn[3] and turn[0] * math.tan(abs(turn[2]) / 4) > tight_miss:
+            # the fillet's apex is tangent * tan(angle / 4) from the waypoint
+            tight_miss, tight_wp = turn[0] * math.tan(abs(turn[2]) / 4), k + 1
         line_len = max(lengths[k] - tan_in - turn[0], 0.0)
         v_end, acc, acc_s, dur = _speed_ramp(line_len, v, speeds[k], a_long)
         add(p[k] + dirs[k] * tan_in, dirs[k], v_end, zero2, 0.0, 0.0, 0.0, dur, False, acc, acc_s)
@@ -341,6 +349,8 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
         hold_s=plan[2].copy(),
         end_s=float(t),
         tight_turns=tight,
+        tight_miss_m=tight_miss,
+        tight_wp=tight_wp,
     )
 
 
