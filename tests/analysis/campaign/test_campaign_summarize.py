@@ -58,6 +58,16 @@ def test_t_interval_matches_scipy() -> None:
     assert math.isnan(t_interval([1.0])[1]) and t_interval([2.0, 2.0])[1:] == (2.0, 2.0)
 
 
+def test_t_interval_is_cut_to_the_values_a_mean_can_take() -> None:
+    """Leakers per run 0, 0, 0, 4: the Student-t interval runs below 0 (scipy), but a
+    count's mean cannot: the summary's lower end is 0, the upper end scipy's."""
+    x = np.array([0.0, 0.0, 0.0, 4.0])
+    ref = stats.t.interval(0.95, df=3, loc=x.mean(), scale=stats.sem(x))
+    assert ref[0] < 0.0
+    assert t_interval(x, bounds=(0.0, math.inf)) == pytest.approx((1.0, 0.0, ref[1]))
+    assert t_interval(x / 4.0, bounds=(0.0, 1.0))[1:] == pytest.approx((0.0, min(ref[1] / 4, 1)))
+
+
 def test_summarize_fake_campaign(tmp_path: Path) -> None:
     # leak probability per threat is (1 - pk)^salvo = 0.4 (salvo 1) and 0.16 (salvo 2)
     plan = make_plan(runs=150, seed=11, grid={"batteries[0].doctrine.salvo": [1, 2]})

@@ -61,8 +61,12 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     return lo, hi
 
 
-def t_interval(x: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t interval ``mean ± t_{n-1} s / sqrt(n)`` (NaNs ignored).
+def t_interval(
+    x: ArrayLike, confidence: float = 0.95, bounds: tuple[float, float] = (-math.inf, math.inf)
+) -> tuple[float, float, float]:
+    """Mean and Student-t interval ``mean ± t_{n-1} s / sqrt(n)`` (NaNs ignored), cut to
+    ``bounds``, the values the mean can take (a count's mean is not below 0: cutting
+    the interval there keeps its coverage).
 
     Returns
     -------
@@ -79,7 +83,8 @@ def t_interval(x: ArrayLike, confidence: float = 0.95) -> tuple[float, float, fl
         return mean, math.nan, math.nan
     sem = float(a.std(ddof=1)) / math.sqrt(n)
     t = float(stats.t.ppf(0.5 + confidence / 2.0, df=n - 1))
-    return mean, mean - t * sem, mean + t * sem
+    lo, hi = bounds
+    return mean, max(mean - t * sem, lo), min(mean + t * sem, hi)
 
 
 def _point_rows(
@@ -101,7 +106,8 @@ def _point_rows(
         for metric in MEAN_METRICS:
             if metric not in cols:
                 continue
-            mean, lo, hi = t_interval(cols[metric][sel].astype(np.float64), confidence)
+            span = (0.0, 1.0 if metric == "leak_fraction" else math.inf)  # (counts, times)
+            mean, lo, hi = t_interval(cols[metric][sel].astype(np.float64), confidence, span)
             row[f"{metric}_mean"], row[f"{metric}_lo"], row[f"{metric}_hi"] = mean, lo, hi
         if "n_leaked" in cols and "n_threats" in cols:
             k = int(cols["n_leaked"][sel].sum())
