@@ -83,36 +83,61 @@ def test_catalog_show_known_and_unknown(
     ]
 
 
-def _u_turn(tmp_path: Path) -> Path:
-    """An F-16-class flight that flies 22 km south, then turns back north (a 180 deg
-    turn at route[1]: no fly-by fillet fits, the path is cut short of the waypoint)."""
+def _route_file(tmp_path: Path, route: list[dict[str, float]], name: str) -> Path:
+    """The preset with its F-16-class flight (threats[1]) on ``route``, no egress."""
     data, _ = read_scenario_yaml(PRESET)
-    data["threats"][1]["route"] = [
+    data["threats"][1]["route"] = route
+    del data["threats"][1]["egress"]
+    f = tmp_path / name
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    return f
+
+
+def _tight_turn(tmp_path: Path) -> Path:
+    """22 km south, then a 110 deg turn onto a 2 km leg: the fly-by arc (1.3 km of
+    lead-in at 280 m/s and 9 g) does not fit half the 2 km leg, so it shrinks."""
+    return _route_file(tmp_path, [
+        {"lat_deg": 41.5, "lon_deg": 32.7, "alt_m": 9000},
+        {"lat_deg": 41.3, "lon_deg": 32.7, "alt_m": 9000, "speed_mps": 280},
+        {"lat_deg": 41.30615, "lon_deg": 32.6775, "alt_m": 9000, "speed_mps": 280},
+        {"lat_deg": 41.5, "lon_deg": 31.9, "alt_m": 9000, "speed_mps": 280},
+    ], "tight.yaml")  # fmt: skip
+
+
+def _u_turn(tmp_path: Path) -> Path:
+    """22 km south, then back north (a 180 deg turn at route[1]: flown fly-over)."""
+    return _route_file(tmp_path, [
         {"lat_deg": 41.5, "lon_deg": 32.7, "alt_m": 9000},
         {"lat_deg": 41.3, "lon_deg": 32.7, "alt_m": 9000, "speed_mps": 280},
         {"lat_deg": 41.8, "lon_deg": 32.7, "alt_m": 9000, "speed_mps": 280},
-    ]
-    del data["threats"][1]["egress"]
-    f = tmp_path / "u-turn.yaml"
-    f.write_text(yaml.safe_dump(data, sort_keys=False))
-    return f
+    ], "u-turn.yaml")  # fmt: skip
 
 
 def test_validate_shows_the_route_warnings_a_run_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     """The tight-turn warning came only from ``iadsim run``: ``validate`` said ok."""
-    code, out, err = _run(["validate", str(_u_turn(tmp_path))], monkeypatch, capsys)
+    code, out, err = _run(["validate", str(_tight_turn(tmp_path))], monkeypatch, capsys)
     assert code == 0
     assert "ok (1 battery, 12 threats)" in _flat(out)
-    assert "u-turn.yaml: threats[1].route: 1 turn(s) too tight" in _flat(err), err
+    assert "tight.yaml: threats[1].route: 1 turn(s) too tight" in _flat(err), err
 
 
 def test_tight_turn_warning_says_how_far_the_path_passes_from_the_waypoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    """A turn back swallowed the whole 22 km leg before it (the fillet's tangent took
-    the leg) and the warning only said 'flown on a smaller radius'."""
-    _, _, err = _run(["validate", str(_u_turn(tmp_path))], monkeypatch, capsys)
-    # the whole first leg (22.2 km on the ellipsoid, 22.3 in the route plane) is cut
-    assert re.search(r"the path passes 22\.[23] km from route\[1\]", _flat(err)), err
+    """The warning only said 'flown on a smaller radius'; now it says how far from
+    which waypoint: a 1 km lead-in (half the 2 km leg) on a 110 deg turn passes
+    1 km x tan(27.5 deg) = 0.5 km from route[1]."""
+    _, _, err = _run(["validate", str(_tight_turn(tmp_path))], monkeypatch, capsys)
+    assert re.search(r"the path passes 0\.5 km from route\[1\]", _flat(err)), err
+
+
+def test_a_turn_back_is_flown_fly_over_without_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """A turn back used to be a 'tight' fly-by that cut the whole 22 km leg; flown
+    fly-over it is an ordinary turn at the platform's radius: no warning."""
+    code, out, err = _run(["validate", str(_u_turn(tmp_path))], monkeypatch, capsys)
+    assert code == 0 and "ok (1 battery, 12 threats)" in _flat(out)
+    assert "too tight" not in _flat(err), err

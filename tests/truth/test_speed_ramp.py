@@ -22,6 +22,7 @@ import pytest
 from iadsim.truth import RouteGeometry, RouteSpec, build_route, route_states
 from iadsim.truth.batched import RouteBank
 from iadsim.truth.routes import long_accel_mps2
+from iadsim.truth.turns import FLY_BY_MAX_TURN_RAD, turn_angle_rad
 
 G = 9.80665  # standard gravity (CGPM 1901)
 
@@ -123,6 +124,12 @@ def test_speed_changes_at_most_a_long_and_positions_are_continuous(seed: int) ->
     assert min(ramps.values()) >= 3
 
 
+def _unit(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit directions of the two legs through three points (3, 2)."""
+    legs = np.diff(points, axis=0)
+    return legs[0] / np.hypot(*legs[0]), legs[1] / np.hypot(*legs[1])
+
+
 def test_each_waypoint_is_passed_at_the_route_time() -> None:
     checked = 0
     for spec, g in _routes(3, 15):
@@ -134,14 +141,17 @@ def test_each_waypoint_is_passed_at_the_route_time() -> None:
             # closest approach of the fly-by turn (or the waypoint itself) at tv_s[k]
             assert abs(t[np.argmin(dist)] - g.tv_s[k]) <= 1e-3 + 1e-9
             checked += 1
-        # legs join the waypoints: each line lies on its leg
+        # legs join the waypoints: each line lies on its leg, or after a fly-over turn
+        # (sharper than 120 deg) on the direct course from the turn to its waypoint
         lines = np.flatnonzero(~g.is_arc)
         for j, k in zip(lines, range(p_wp.shape[0] - 1), strict=True):
             d = p_wp[k + 1] - p_wp[k]
+            if k and abs(turn_angle_rad(*_unit(p_wp[k - 1 : k + 2]))) > FLY_BY_MAX_TURN_RAD:
+                d = g.d[j] * np.hypot(*d)  # (direct to p_wp[k + 1])
             tt = g.t0_s[j] + np.linspace(0.0, 1.0, 11) * (
                 (g.t0_s[j + 1] if j + 1 < g.t0_s.size else g.end_s) - g.t0_s[j]
             )
-            rel = route_states(g, tt)[0] - p_wp[k]
+            rel = route_states(g, tt)[0] - p_wp[k + 1]
             assert np.max(np.abs(rel[:, 0] * d[1] - rel[:, 1] * d[0])) / np.hypot(*d) < 1e-6
     assert checked > 20
 

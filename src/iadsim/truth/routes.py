@@ -16,7 +16,8 @@ legs (coordinated level turn). The turn radius at ground speed v and maximum
 load factor n is R = v^2 / (g sqrt(n^2 - 1)) (level turn, bank angle
 phi = arccos(1/n); e.g. Anderson, *Aircraft Performance and Design*, 1999,
 eq. 6.118). If the legs are too short for the fillet, the radius shrinks to fit
-(counted in ``tight_turns``).
+(counted in ``tight_turns``). Turns sharper than 120 deg are flown fly-over: over
+the waypoint, a turn at R, then direct to the next waypoint (:mod:`.turns`).
 
 Speed: the ground speed changes at a longitudinal acceleration a_long, never in a
 step. An arc is flown at the speed the line before it ends with; the line after it
@@ -79,6 +80,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.constants import G0_MPS2
+from iadsim.truth.turns import fillet, fly_over_at, turn_angle_rad, turn_radius_m
 
 G_MPS2 = G0_MPS2
 VERTICAL_ACCEL_G = 1.0
@@ -86,13 +88,6 @@ VERTICAL_ACCEL_G = 1.0
 LONG_ACCEL_G = 0.25
 """Longitudinal acceleration of speed changes, in g (see module docstring)."""
 F64 = NDArray[np.float64]
-
-
-def turn_radius_m(speed_mps: F64 | float, load_factor_g: F64 | float) -> F64:
-    """Level coordinated-turn radius R = v^2 / (g sqrt(n^2 - 1)) in metres."""
-    v = np.asarray(speed_mps, dtype=float)
-    n = np.asarray(load_factor_g, dtype=float)
-    return np.asarray(v**2 / (G_MPS2 * np.sqrt(n**2 - 1.0)))
 
 
 def vertical_accel_mps2(max_load_factor_g: float) -> float:
@@ -140,19 +135,14 @@ def _speed_ramp(
 def _fillet(
     spec: RouteSpec, k: int, lengths: F64, dirs: F64, tan_in: float, speed_mps: float
 ) -> tuple[float, float, float, bool]:
-    """Tangent length, radius and signed turn angle of the fillet at waypoint ``k``
+    """Tangent length, radius and signed turn angle of the fly-by arc at waypoint ``k``
     flown at ``speed_mps`` (zeros without a turn), and whether it had to shrink."""
-    d_in, d_out = dirs[k - 1], dirs[k]
-    ang = math.atan2(d_in[0] * d_out[1] - d_in[1] * d_out[0], float(d_in @ d_out))
+    ang = turn_angle_rad(dirs[k - 1], dirs[k])
     if abs(ang) < 1e-9 or lengths[k - 1] == 0 or lengths[k] == 0:
         return 0.0, 0.0, 0.0, False
     r = float(turn_radius_m(speed_mps, spec.max_load_factor_g))
-    length = r * math.tan(abs(ang) / 2)
-    room = min(lengths[k - 1] - tan_in, lengths[k] / 2)
-    if length <= room:
-        return length, r, ang, False
-    length = max(room, 0.0)
-    return length, length / math.tan(abs(ang) / 2), ang, True
+    length, radius, tight = fillet(ang, r, min(lengths[k - 1] - tan_in, lengths[k] / 2))
+    return length, radius, ang, tight
 
 
 def vertical_profile(
@@ -265,7 +255,7 @@ class RouteGeometry:
 
 def build_route(spec: RouteSpec) -> RouteGeometry:
     """Turn a waypoint route into timed line/arc segments (see module docstring)."""
-    p = np.asarray(spec.plane_m, dtype=float)
+    p = np.array(spec.plane_m, dtype=float)  # (a copy: a fly-over moves a leg's start)
     w = p.shape[0]
     legs = np.diff(p, axis=0)
     lengths = np.hypot(legs[:, 0], legs[:, 1])
@@ -286,6 +276,18 @@ def build_route(spec: RouteSpec) -> RouteGeometry:
     t, tan_in, tight, v = 0.0, 0.0, 0, float(speeds[0])  # v: speed the next line starts at
     tight_miss, tight_wp = 0.0, -1
     for k in range(w - 1):
+        v_end, acc, acc_s, dur = _speed_ramp(lengths[k] - tan_in, v, speeds[k], a_long)
+        over = fly_over_at(k + 1, p, lengths, dirs, v_end, spec.max_load_factor_g)
+        if over is not None:  # to the waypoint, the turn, then direct to the next one
+            add(p[k] + dirs[k] * tan_in, dirs[k], v_end, zero2, 0.0, 0.0, 0.0, dur, False,
+                acc, acc_s)  # fmt: skip
+            t, v = t + dur, v_end
+            adur = over.r * abs(over.sweep_rad) / v
+            add(p[k + 1], dirs[k], v, over.c, over.r, over.phi0,
+                math.copysign(v / over.r, over.sweep_rad), adur, True)  # fmt: skip
+            t_at_wp[k + 1], t, tan_in = t, t + adur, 0.0
+            p[k + 1], dirs[k + 1], lengths[k + 1] = over.exit_m, over.dir_out, over.length_m
+            continue
         turn = (0.0, 0.0, 0.0, False)  # fillet at waypoint k + 1 (tangent, radius, angle)
         if k + 1 < w - 1:
             turn = _fillet(spec, k + 1, lengths, dirs, tan_in, speeds[k])
