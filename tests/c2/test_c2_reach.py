@@ -1,6 +1,8 @@
 """A salvo flying without fire-control support keeps the targets within its reach
 engaged (iadsim.engagement.flight, step 4): a fresh track on the aircraft it flies
-towards is not engaged a second time until the salvo is handed over or aborted."""
+towards is not engaged a second time until the salvo is handed over or aborted. A
+fresh track its own engagement radar holds takes the salvo over (step 2): support is
+per aircraft, not per track id."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import dataclasses
 import numpy as np
 from c2_helpers import held, interceptor, make_tracks, wire
 
+from iadsim.c2.stage import BatteryParams
 from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2
 from iadsim.frames import Tracks, TrackStatus
@@ -34,6 +37,16 @@ def _tracks(t_s: float, offsets_m: list[float], ids: list[int]) -> Tracks:
     return make_tracks(pos, np.tile(VEL, (len(ids), 1)), t_s=t_s, ids=ids)
 
 
+def _picture2(tracks: Tracks, t_s: float, fc_age_s: np.ndarray) -> TrackPicture:
+    """``tracks`` at ``t_s`` with two batteries; battery b's engagement radar last updated
+    track k ``fc_age_s[k, b]`` ago."""
+    fc = t_s - np.asarray(fc_age_s, dtype=float)
+    return TrackPicture.of_tracks(
+        tracks, t_s, battery_id=np.array([0, 1]), fc_hold_s=np.array([5.0, 5.0]),
+        fc_last_hit_t_s=fc, fc_prev_hit_t_s=fc - 1.0,
+    )  # fmt: skip
+
+
 def _engaged_first(t_s: float = 0.0, **kw):
     c2, eng = wire(types=[interceptor(support=TVM)], **kw)
     first = _tracks(t_s, [0.0], [0])
@@ -44,6 +57,11 @@ def _engaged_first(t_s: float = 0.0, **kw):
     return c2, eng
 
 
+def _two_batteries():
+    bats = [BatteryParams(battery_id=b, target_channels=6, missile_channels=12) for b in (0, 1)]
+    return _engaged_first(batteries=bats, battery_of=np.array([0, 0, 1, 1]))
+
+
 def _cycle(c2, eng, picture: TrackPicture) -> list[int]:
     eng.maintain(picture)
     orders = c2.decide(picture, picture.t_s)
@@ -52,29 +70,48 @@ def _cycle(c2, eng, picture: TrackPicture) -> list[int]:
 
 
 def test_fresh_track_within_reach_of_unsupported_salvo_is_not_engaged() -> None:
-    c2, eng = _engaged_first()
-    # track 0 is no longer updated by the engagement radar; a fresh fire-control track
-    # 600 m from it (the same aircraft, tracked afresh) and one 20 km away appear
+    c2, eng = _two_batteries()
+    # track 0 is no longer updated by battery 0's engagement radar; a fresh track 600 m
+    # from it (the same aircraft, tracked afresh) that only battery 1's radar holds (it
+    # cannot carry battery 0's salvo), and one 20 km away that both hold, appear
     t = 6.0
     tracks = _tracks(t, [0.0, 600.0, 20e3], [0, 1, 2])
-    picture = _picture(tracks, t, fc_age_s=np.array([6.0, 0.0, 0.0]))
+    picture = _picture2(tracks, t, fc_age_s=np.array([[6.0, 6.0], [6.0, 0.0], [0.0, 0.0]]))
     assert _cycle(c2, eng, picture) == [2]  # the far one only
     assert 1 in eng.status(t).in_flight_reach_track_id.tolist()
     assert 2 not in eng.status(t).in_flight_reach_track_id.tolist()
 
 
 def test_reach_ends_when_the_salvo_is_aborted() -> None:
-    c2, eng = _engaged_first()
+    c2, eng = _two_batteries()
     orders: list[int] = []
     for t in np.arange(2.0, 30.0, 2.0):
         tracks = _tracks(float(t), [0.0, 600.0], [0, 1])
-        orders += _cycle(c2, eng, _picture(tracks, float(t), fc_age_s=np.array([t + 10.0, 0.0])))
+        ages = np.array([[t + 10.0, t + 10.0], [t + 10.0, 0.0]])
+        orders += _cycle(c2, eng, _picture2(tracks, float(t), fc_age_s=ages))
     log = eng.log()
     assert log.outcome.tolist()[0] == "aborted"
     abort_t = float(log.t_end_s[0])
     assert orders == [1]  # engaged once, after the abort
     ordered_at = float(eng.log().t_order_s[1])
     assert ordered_at >= abort_t
+
+
+def test_salvo_moves_to_the_fire_control_track_of_its_aircraft() -> None:
+    """The engagement radar's plots leave the salvo's track for a fresh track of their
+    own 600 m away (the same aircraft): the salvo in the air is handed to that track
+    (step 2) and flies on supported; it is not aborted, and the fresh track is not
+    engaged a second time."""
+    c2, eng = _engaged_first()
+    orders: list[int] = []
+    for t in np.arange(6.0, 40.0, 2.0):
+        tracks = _tracks(float(t), [0.0, 600.0, 20e3], [0, 1, 2])
+        orders += _cycle(c2, eng, _picture(tracks, float(t), fc_age_s=np.array([t, 0.0, 0.0])))
+        assert 1 in eng.status(float(t)).in_flight_track_id.tolist() or eng.log().t_end_s[0] <= t
+    log = eng.log()
+    assert log.track_id_end.tolist()[0] == 1 and log.n_handovers.tolist()[0] == 1
+    assert log.outcome.tolist()[0] != "aborted"
+    assert orders == [2]
 
 
 def test_supported_salvo_reaches_nothing_beyond_its_own_target() -> None:

@@ -5,7 +5,9 @@
   resolved against (and whatever the draws).
 * More defence never makes the defence worse in expectation: adding rounds to the
   magazines, or a VHF radar to the battery, does not increase the mean number of
-  never-engaged threats or of leakers beyond the sampling error of a small campaign.
+  never-engaged threats or of leakers beyond the sampling error of a small campaign;
+  adding a surveillance radar does not increase the rounds aborted for lost
+  fire-control support, nor the rounds per kill.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from killchain_scenarios import random_scenario
 from iadsim.c2.stage import C2
 from iadsim.frames import Truth
 from iadsim.scenario.compile import compile_world
+from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
 from iadsim.scenario.stages import build_stages
 from iadsim.sim.runner import run_scenario
 
@@ -96,3 +99,39 @@ def test_more_rounds_or_a_vhf_radar_never_make_the_defence_worse() -> None:
     vhf_never, vhf_leak = _campaign(seeds, vhf=True)
     assert _not_worse(base_never, rounds_never) and _not_worse(base_leak, rounds_leak)
     assert _not_worse(base_never, vhf_never) and _not_worse(base_leak, vhf_leak)
+
+
+def _patriot_runs(seeds, surveillance: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per run of the patriot preset (with an S-band surveillance radar added to the
+    battery if asked): rounds aborted "fire-control support lost", rounds per kill."""
+    data, file = read_scenario_yaml("patriot-vs-mixed-raid")
+    if surveillance:
+        data["batteries"][0]["radars"].append(
+            {"name": "surv", "type": "s400-class-surveillance", "lat_deg": 39.97,
+             "lon_deg": 32.72, "alt_m": 840, "mast_m": 10}
+        )  # fmt: skip
+    sc = load_scenario_data(data, file=file)
+    lost, per_kill = [], []
+    for s in seeds:
+        r = run_scenario(sc, seed=s, record=False)
+        e = r.engagements
+        lost.append(float(e.n_rounds[e.reason == "fire-control support lost"].sum()))
+        per_kill.append(float(e.n_rounds.sum()) / max(r.summary.n_killed, 1))
+    return np.array(lost), np.array(per_kill)
+
+
+@pytest.mark.slow
+def test_a_surveillance_radar_never_costs_rounds_to_support_lost() -> None:
+    """Adding a surveillance radar to the patriot battery (same raid, same engagement
+    radar) does not increase, in expectation, the rounds aborted because the engagement
+    radar's support was lost, nor the rounds spent per kill. Support is per aircraft: a
+    salvo follows its aircraft when the engagement radar's plots leave the fused track
+    for one of their own (iadsim.engagement.flight, step 2). Before, these seeds gave
+    4.3 rounds a run aborted so (0 without the radar) and 3.40 rounds per kill (2.37);
+    now 0.17 and 2.53. (Random scenarios with and without their surveillance radar did
+    not tell the two apart: their S-400-class engagement radar resolves the formations.)"""
+    seeds = range(98101, 98113)
+    base_lost, base_rpk = _patriot_runs(seeds, surveillance=False)
+    surv_lost, surv_rpk = _patriot_runs(seeds, surveillance=True)
+    assert _not_worse(base_lost, surv_lost)
+    assert _not_worse(base_rpk, surv_rpk)

@@ -33,9 +33,14 @@ Once per C2 cycle, from the defender's :class:`~iadsim.picture.TrackPicture` onl
    of a formation whose tracks merged and split again are each engaged once, the
    second salvo on an aircraft probably killed turns to its unengaged wingman, and C2
    does not read the unengaged-looking tracks as free targets for new salvos.
-2. **Support.** A salvo whose type needs the engagement radar in mid-course and
-   whose track the engagement radar has not updated for more than ``max_gap_s``
-   (beyond its ``track_hold_s``) is aborted, reason ``"fire-control support lost"``.
+2. **Support.** A salvo in the air whose type needs the engagement radar in
+   mid-course, on a track that radar no longer holds (within ``track_hold_s``), is
+   first handed as in step 1b to the free track nearest its estimate in the gate that
+   the radar does hold: support is per aircraft, not per track id (the radar's plots
+   may leave a fused track for one of their own, e.g. when a surveillance radar
+   merges a formation it cannot resolve; ``docs/dev/notes.md``). Without that radar's
+   update for more than ``max_gap_s`` beyond ``track_hold_s`` it is aborted, reason
+   ``"fire-control support lost"``.
 3. **Mid-course update.** Supported salvos (``fire_control``: the engagement radar
    updated the track within its hold time; ``any_track``: track in the picture) get
    their PIP and
@@ -67,7 +72,7 @@ from iadsim.engagement.guidance import GuidanceSupport
 from iadsim.engagement.intercept import update_intercepts
 from iadsim.engagement.interceptors import InterceptorTable, along_line_m
 from iadsim.engagement.log import SalvoRecord, abort_event, cancel_event
-from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2, gate_d2, reach_mask
+from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2, reach_mask, successor_rows
 from iadsim.frames import Events, Orders, Tracks, make_events
 from iadsim.picture import DUPLICATE_GATE, TrackPicture
 
@@ -89,29 +94,6 @@ class FlightUpdate:
     """Order ids withdrawn before their launch time (their rounds were never fired)."""
     reach: dict[int, tuple[int, ...]] = dataclasses.field(default_factory=dict)
     """Order id -> track ids within reach of that unsupported salvo (module doc, step 4)."""
-
-
-def successor_rows(
-    lost: Tracks, t_s: float, tracks: Tracks, allowed: NDArray[np.bool_], gate: float,
-    sigma_floor_m: F | float = 0.0,
-) -> NDArray[np.int64]:  # fmt: skip
-    """Row of the successor in ``tracks`` of each lost track (module doc), -1 if none.
-
-    Parameters
-    ----------
-    lost : last estimates of the lost tracks (K rows, their own ``t_s``).
-    t_s : time of ``tracks`` (the picture), s.
-    tracks : candidate tracks (T rows, at ``t_s``).
-    allowed : (K, T) candidates each lost track may be handed to.
-    gate : chi-square gate on the position distance.
-    sigma_floor_m : scalar or (K,) floor on the lost estimate's position sigma, m.
-    """
-    d2 = gate_d2(lost, t_s, tracks, sigma_floor_m)
-    d2 = np.where(allowed & (d2 <= gate), d2, np.inf)
-    if d2.size == 0:
-        return np.full(len(lost), -1, dtype=np.int64)
-    best = np.argmin(d2, axis=1)
-    return np.where(np.isfinite(d2[np.arange(len(lost)), best]), best, -1).astype(np.int64)
 
 
 def maintain_salvos(
@@ -149,6 +131,7 @@ def maintain_salvos(
     )  # fmt: skip
     _hand_over(f, gate)
     _spread(f, gate)
+    _support_handover(f, gate)
     update = _check_support(f)
     reach = _reach(f, update, gate, reacquire_accel_mps2)
     cols = _midcourse(f, update, table, launcher_pos_m)
@@ -278,6 +261,28 @@ def _spread(f: _Flight, gate: float) -> None:
     for e in shared:
         est = tracks.select(f.rows[e : e + 1])
         free = (allowed[e] & ~taken)[None, :]
+        r = int(successor_rows(est, t, tracks, free, gate, f.floor_m[e : e + 1])[0])
+        if r >= 0:
+            taken[r] = True
+            f.hand_to(e, r)
+
+
+def _support_handover(f: _Flight, gate: float) -> None:
+    """Move a salvo in the air that needs the engagement radar in mid-course, whose
+    track that radar no longer holds, to the free track nearest its estimate within the
+    handover gate that the radar does hold (module doc, step 2)."""
+    t, fc, tracks = f.picture.t_s, f.picture.fc_tracking, f.picture.tracks
+    on = f.keep & (f.rows >= 0) & (f.col >= 0) & (f.in_flight.t_launch_s < t)
+    fc_mid = np.array([sup.midcourse == "fire_control" for sup in f.support], dtype=bool)
+    need = [e for e in np.flatnonzero(on & fc_mid).tolist() if not fc[f.rows[e], f.col[e]]]
+    if not need:
+        return
+    allowed = _may_support(f)
+    taken = f.assessing.copy()
+    taken[f.rows[f.keep & (f.rows >= 0)]] = True
+    for e in need:
+        free = (allowed[e] & ~taken)[None, :]
+        est = tracks.select(f.rows[e : e + 1])
         r = int(successor_rows(est, t, tracks, free, gate, f.floor_m[e : e + 1])[0])
         if r >= 0:
             taken[r] = True

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from iadsim.constants import G0_MPS2
 from iadsim.frames import Tracks
 
-__all__ = ["REACQUIRE_ACCEL_MPS2", "gate_d2", "manoeuvre_reach_m", "reach_mask"]
+__all__ = ["REACQUIRE_ACCEL_MPS2", "gate_d2", "manoeuvre_reach_m", "reach_mask", "successor_rows"]
 
 F = NDArray[np.float64]
 
@@ -54,6 +54,30 @@ def gate_d2(est: Tracks, t_s: float, tracks: Tracks, sigma_floor_m: F | float = 
     diff = p[:, None, :] - q[None, :, :]
     return np.asarray(np.sum(diff * diff / np.maximum(var[:, None, :] + vq[None, :, :], 1e-9),
                              axis=-1))  # fmt: skip
+
+
+def successor_rows(
+    lost: Tracks, t_s: float, tracks: Tracks, allowed: NDArray[np.bool_], gate: float,
+    sigma_floor_m: F | float = 0.0,
+) -> NDArray[np.int64]:  # fmt: skip
+    """Row of the successor in ``tracks`` of each lost track, -1 if none: the allowed
+    track nearest the propagated estimate within the handover gate (:func:`gate_d2`).
+
+    Parameters
+    ----------
+    lost : last estimates of the lost tracks (K rows, their own ``t_s``).
+    t_s : time of ``tracks`` (the picture), s.
+    tracks : candidate tracks (T rows, at ``t_s``).
+    allowed : (K, T) candidates each lost track may be handed to.
+    gate : chi-square gate on the position distance.
+    sigma_floor_m : scalar or (K,) floor on the lost estimate's position sigma, m.
+    """
+    d2 = gate_d2(lost, t_s, tracks, sigma_floor_m)
+    d2 = np.where(allowed & (d2 <= gate), d2, np.inf)
+    if d2.size == 0:
+        return np.full(len(lost), -1, dtype=np.int64)
+    best = np.argmin(d2, axis=1)
+    return np.where(np.isfinite(d2[np.arange(len(lost)), best]), best, -1).astype(np.int64)
 
 
 def manoeuvre_reach_m(speed_mps: float, dt_s: float,
