@@ -142,7 +142,8 @@ def test_missing_scenario(app: typer.Typer) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("scenario: fake\nruns: 50000000\n", "camp.yaml: runs: must be <= 10,000,000"),
+        ("scenario: fake\nruns: 50000000\n",
+         "camp.yaml: runs: Input should be less than or equal to 1000000"),
         ("scenario: fake\nruns: 2\nseed: 99999999999999999999\n", "camp.yaml: seed: must be in"),
         ("scenario: fake\nruns: 2\nzip:\n  threats[0].count: [1, 2]\n"
          "  threats[1].count: [2, 1, 3]\n", "camp.yaml: grid/zip: zip: value lists differ"),
