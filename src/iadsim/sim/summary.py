@@ -195,11 +195,7 @@ def _battery_figures(
 def _engaged_by(engagements: Engagements, mine: np.ndarray, n: int) -> np.ndarray:
     """(n,) threats the salvos ``mine`` engaged (as :func:`_engaged` counts them): in
     reach, whether or not they came within the launchers' range before the run ended."""
-    a, b = engagements.threat_id_launch[mine], engagements.threat_id_end[mine]
-    threat = np.where(b >= 0, b, a)
-    out = np.zeros(n, dtype=bool)
-    out[threat[threat >= 0]] = True
-    return out
+    return _engaged(engagements.select(mine), n)[0] > 0
 
 
 def _killer_battery(engagements: Engagements, n: int) -> np.ndarray:
