@@ -65,16 +65,20 @@ class DictBook:
         deleted, self.deleted = self.deleted, []
         return last, fc[:, :, 1], fc[:, :, 0], deleted
 
-    def cues(self, ids: list[int], ok: np.ndarray, worth: dict[int, float],
-             t_s: float) -> list[tuple[int, int]]:  # fmt: skip
+    def cues(self, ids: list[int], ok: np.ndarray, worth: dict[int, float], t_s: float,
+             dwell: np.ndarray, fc_last: np.ndarray) -> list[tuple[int, int]]:  # fmt: skip
+        """Track dwells first (``dwell`` (T, B): engaged and in coverage; the oldest
+        ``fc_last`` first), then cues, at most MAX_CUES_PER_CYCLE per battery."""
         out = []
         for b, r in enumerate(FC_RADAR):
             if r < 0:
                 continue
-            rows = [k for k in range(len(ids)) if ok[k, b]
+            track = [k for k in range(len(ids)) if dwell[k, b]]
+            track.sort(key=lambda k: (fc_last[k, b], ids[k]))
+            rows = [k for k in range(len(ids)) if ok[k, b] and not dwell[k, b]
                     and t_s - self.last_cue.get((r, ids[k]), -np.inf) >= HOLD_S[b]]  # fmt: skip
             rows.sort(key=lambda k: (-worth[ids[k]], ids[k]))
-            for k in rows[:MAX_CUES_PER_CYCLE]:
+            for k in (track + rows)[:MAX_CUES_PER_CYCLE]:
                 self.last_cue[r, ids[k]] = t_s
                 out.append((r, ids[k]))
         return out
@@ -123,11 +127,19 @@ def _run_both(seed: int, steps: int = 120) -> tuple[FireControlBook, set[int]]:
                 zip(assessed.tolist(), value.tolist(), strict=True)
             )
             ok = ~pic.fc_held & (np.array([worth[i] for i in firm]) > 0).reshape(-1, 1)
+            # salvos in the air on some tracks (any status, worth or hold), by battery
+            n_e = int(rng.integers(0, 7))
+            e_track = rng.choice(np.array([*firm, 10**6], np.int64), size=n_e)
+            e_bat = rng.integers(10, 15, size=n_e)  # (14: no such battery)
+            dwell = np.zeros_like(ok)
             for b, r in enumerate(FC_RADAR):
-                ok[:, b] &= r >= 0 and in_coverage(radars[max(r, 0)], pos)
+                cover = r >= 0 and in_coverage(radars[max(r, 0)], pos)
+                ok[:, b] &= cover
+                dwell[:, b] = cover & np.isin(firm, e_track[e_bat == 10 + b])
             shuffled = rng.permutation(assessed.shape[0])  # any order of the assessment
-            got_cues = book.cues(pic, radars, assessed[shuffled], value[shuffled])
-            assert got_cues == ref.cues(firm, ok, worth, t_s)
+            got_cues = book.cues(pic, radars, assessed[shuffled], value[shuffled],
+                                 (e_track, e_bat))  # fmt: skip
+            assert got_cues == ref.cues(firm, ok, worth, t_s, dwell, pic.fc_last_hit_t_s)
     return book, set(live)
 
 

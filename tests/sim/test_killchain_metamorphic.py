@@ -17,6 +17,7 @@ import pytest
 from killchain_scenarios import random_scenario
 
 from iadsim.c2.stage import C2
+from iadsim.engagement.stage import Engagement
 from iadsim.frames import Truth
 from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
@@ -43,21 +44,53 @@ def _other_truth(t_s: float, n: int, rng: np.random.Generator) -> Truth:
     )  # fmt: skip
 
 
+class _RecordedHolds:
+    """The fire-control book's answers the recorded run gave at its launch commits."""
+
+    def __init__(self, answers: dict) -> None:
+        self.answers = answers
+
+    def holds(self, t_s, battery_id, track_id, any_radar=False) -> bool:
+        return self.answers[t_s, battery_id, track_id, any_radar]
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_orders_do_not_change_when_only_truth_changes(monkeypatch, seed: int) -> None:
+    """C2 cycles and launch commits are replayed in their order (a commit cancels a
+    salvo whose track the engagement radar no longer holds, and C2 may order again)."""
     sc = random_scenario(seed)
-    recorded = []
-    decide = C2.decide
+    recorded: list[tuple] = []
+    decide, commit = C2.decide, Engagement.commit_launches
 
     def spy(self, picture, t_s):
         orders = decide(self, picture, t_s)
-        recorded.append((picture, orders))
+        recorded.append(("decide", picture, orders))
         return orders
 
+    def spy_commit(self, t_s, track_ids, *, before=False, fc=None):
+        answers: dict = {}
+        holds = fc.holds if fc is not None else None
+
+        def note(t, b, tid, any_radar=False):
+            answers[t, b, tid, any_radar] = out = holds(t, b, tid, any_radar=any_radar)
+            return out
+
+        if fc is not None:
+            monkeypatch.setattr(fc, "holds", note)
+        try:
+            return commit(self, t_s, track_ids, before=before, fc=fc)
+        finally:
+            if fc is not None:
+                monkeypatch.setattr(fc, "holds", holds)
+            if not before:
+                recorded.append(("commit", t_s, track_ids, answers if fc else None))
+
     monkeypatch.setattr(C2, "decide", spy)
+    monkeypatch.setattr(Engagement, "commit_launches", spy_commit)
     run_scenario(sc, record=False)
     monkeypatch.setattr(C2, "decide", decide)
-    n_launched = sum(len(o) for _, o in recorded)
+    monkeypatch.setattr(Engagement, "commit_launches", commit)
+    n_launched = sum(len(x[2]) for x in recorded if x[0] == "decide")
     assert n_launched > 0, "the scenario must engage for the test to mean anything"
 
     world = compile_world(sc)
@@ -65,11 +98,16 @@ def test_orders_do_not_change_when_only_truth_changes(monkeypatch, seed: int) ->
     c2, eng = stages.c2, stages.engagement
     assert c2 is not None and eng is not None
     rng = np.random.default_rng(99)
-    for picture, want in recorded:
-        t = picture.t_s
+    for step in recorded:
+        t = step[1].t_s if step[0] == "decide" else step[1]
         while eng.next_intercept_t_s() <= t:  # resolved against a different world
             t_i = eng.next_intercept_t_s()
             eng.resolve(_other_truth(t_i, world.truth.n_threats, rng), t_i, rng, _AnyPhysics())
+        if step[0] == "commit":
+            fc = None if step[3] is None else _RecordedHolds(step[3])
+            eng.commit_launches(t, step[2], fc=fc)
+            continue
+        _, picture, want = step
         eng.maintain(picture)
         got = c2.decide(picture, t)
         assert got.to_arrow().equals(want.to_arrow()), f"orders differ at t = {t}"

@@ -171,6 +171,11 @@ class InterceptorTable:
     def __len__(self) -> int:
         return len(self.names)
 
+    @functools.cached_property
+    def needs_fire_control(self) -> NDArray[np.bool_]:
+        """(I,) the type's rounds need the engagement radar's track in flight."""
+        return np.array([s.needs_fire_control for s in self.support], dtype=bool)
+
     def time_of_flight_s(self, range_m: NDArray[np.float64]) -> F:
         """Time of flight, ``range_m`` shape (..., I) broadcast against the types."""
         return self.tof(range_m)

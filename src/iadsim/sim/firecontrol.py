@@ -14,7 +14,13 @@ tracks were deleted), never from truth:
   cue volume follows ``acquisition_delay_s`` later
   (:meth:`iadsim.sensors.radar.Radar.observe_cued`).
   A track is cued again only after ``track_hold_s``, and at most
-  :data:`MAX_CUES_PER_CYCLE` per radar per cycle, highest threat value first.
+  :data:`MAX_CUES_PER_CYCLE` per radar per cycle, highest threat value first;
+* *engaged* tracks (a salvo in the air on them whose type needs fire-control support,
+  as the engagement stage flies them) inside the battery's engagement-radar coverage
+  get a *track dwell* every C2 cycle, whatever their status (a coasting track has no
+  threat value: the assessment reads confirmed tracks only), whether held or not, and
+  before any new cue, within the same budget (the track whose last update by that
+  radar is oldest first), as a multifunction radar keeps a salvo's target in track.
 """
 
 from __future__ import annotations
@@ -245,10 +251,17 @@ class FireControlBook:
         return bool(t_s - last[0] <= self.hold_s[b[0]])
 
     def cues(
-        self, picture: TrackPicture, radars: tuple[Radar, ...], assessed_id: I64, value: F
+        self,
+        picture: TrackPicture,
+        radars: tuple[Radar, ...],
+        assessed_id: I64,
+        value: F,
+        engaged: tuple[I64, I64] | None = None,
     ) -> list[tuple[int, int]]:
-        """(radar index, track id) pairs to cue now (module doc); ``value`` (A,) is the
-        threat value of the evaluated tracks ``assessed_id`` (A,) (others: 0)."""
+        """(radar index, track id) pairs to dwell on now: track dwells on engaged tracks
+        first, then cues (module doc); ``value`` (A,) is the threat value of the evaluated
+        tracks ``assessed_id`` (A,) (others: 0); ``engaged`` the (track id (E,), battery
+        id (E,)) of the salvos in the air that need their battery's fire control."""
         out: list[tuple[int, int]] = []
         tr = picture.tracks
         if not len(tr):
@@ -265,12 +278,19 @@ class FireControlBook:
             if r < 0:
                 continue
             c = int(self.fc_column[b])
-            ok = firm & ~held[:, b] & in_coverage(radars[r], pos_m)
+            cover = in_coverage(radars[r], pos_m)
+            dwell = np.zeros(len(tr), dtype=bool)
+            if engaged is not None:
+                dwell = cover & np.isin(ids, engaged[0][engaged[1] == self.battery_id[b]])
+            ok = firm & ~held[:, b] & cover & ~dwell
             ok &= picture.t_s - cued_t_s[c] >= self.hold_s[b]
+            track = np.flatnonzero(dwell)
+            track = track[np.lexsort((ids[track], picture.fc_last_hit_t_s[track, b]))]
             rows = np.flatnonzero(ok)
+            rows = rows[np.lexsort((ids[rows], -worth[rows]))]
+            rows = np.concatenate([track, rows])[:MAX_CUES_PER_CYCLE]
             if not rows.size:
                 continue
-            rows = rows[np.lexsort((ids[rows], -worth[rows]))][:MAX_CUES_PER_CYCLE]
             cued_t_s[c, rows] = picture.t_s
             at = self._rows(np.sort(ids[rows]))  # (may add columns: a new t_s array)
             self.t_s[1 + 3 * c + CUE, at] = picture.t_s

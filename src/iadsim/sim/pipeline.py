@@ -301,8 +301,10 @@ class Pipeline:
         assessed, value = (
             (np.zeros(0, np.int64), np.zeros(0)) if ta is None else (ta.track_id, ta.value)
         )
-        radars = self.stages.sensors.radars
-        for r, tid in self.fire_control.cues(picture, radars, assessed, value):
+        radars, inflight = self.stages.sensors.radars, eng.in_flight
+        need = eng.table.needs_fire_control[inflight.interceptor_id] & (inflight.t_launch_s < t_s)
+        dwell_on = (inflight.track_id[need], inflight.battery_id[need])  # track dwells
+        for r, tid in self.fire_control.cues(picture, radars, assessed, value, dwell_on):
             fc = radars[r].params.fire_control
             delay = 0.0 if fc is None else fc.acquisition_delay_s
             engine.schedule(
