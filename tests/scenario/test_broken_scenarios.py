@@ -361,6 +361,20 @@ CASES: list[tuple[str, bool, Mutation, str, str]] = [
         "launcher has no interceptors (loadout is empty)",
     ),
     (
+        "launcher-all-zero-loadout",
+        True,
+        _set(["batteries", 0, "launchers", 0, "loadout"], {"s400-long-range-class": 0}),
+        "batteries[0].launchers[0].loadout",
+        "launcher has no interceptors (every loadout count is 0)",
+    ),
+    (
+        "non-ascii-name",  # (was pydantic's regex: "String should match pattern '^[A-Za...")
+        True,
+        _set(["threats", 0, "name"], "st\u00e9alth-pair"),
+        "threats[0].name",
+        "names use only ASCII letters, digits, '_', '.' and '-' (not '\u00e9')",
+    ),
+    (
         "battery-without-radars",
         True,
         _set(["batteries", 0, "radars"], []),
@@ -424,6 +438,12 @@ CATALOG_CASES: list[tuple[str, Mutation, str, str]] = [
         ),
         "threats[3].name",
         "duplicate threat member name 'stealth-pair-1' (first at threats[0].name)",
+    ),
+    (
+        "launcher-names-collide",  # tel-lr (count 2) is tel-lr-1 and -2; so is this one
+        _set(["batteries", 0, "launchers", 1, "name"], "tel-lr"),
+        "batteries[0].launchers[1].name",
+        "duplicate launcher name 'tel-lr-1' (first at batteries[0].launchers[0].name)",
     ),
     (
         "geotiff-missing",

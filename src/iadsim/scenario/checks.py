@@ -316,6 +316,14 @@ def check_references(scenario: Scenario, catalog: Catalog, file: str) -> list[st
         for j, r in enumerate(b.radars)
     ] + [(f"radars[{j}]", r) for j, r in enumerate(scenario.radars)]
     _duplicates(file, [(f"{p}.name", r.name) for p, r in placed], "radar")
+    launchers = [  # the names compile gives them (name-1, name-2, ... of a count)
+        (f"batteries[{i}].launchers[{j}].name", f"{base}-{k + 1}" if lch.count > 1 else base)
+        for i, b in enumerate(scenario.batteries)
+        for j, lch in enumerate(b.launchers)
+        for base in [lch.name or f"{b.name}-l{j + 1}"]
+        for k in range(lch.count)
+    ]
+    _duplicates(file, launchers, "launcher")
     origin_of(scenario)
     dem = scenario.terrain.path
     if scenario.terrain.kind == "geotiff" and dem and not Path(dem).is_file():

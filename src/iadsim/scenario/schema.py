@@ -9,9 +9,17 @@ Stage-specific physics (radar, RCS, interceptor, doctrine, tracker) live in
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from iadsim.scenario.base import Model
 
@@ -21,7 +29,18 @@ from iadsim.scenario.schema_sensors import RadarType, RcsTable
 from iadsim.scenario.schema_tracking import TrackerConfig
 from iadsim.scenario.schema_truth import RouteMotionConfig, ThreatMotionField
 
-Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")]
+_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def _plain_name(v: str) -> str:
+    """Names go into file names, columns and SQL: ASCII letters, digits, ``_ . -``."""
+    if not _NAME.fullmatch(v):
+        bad = ", ".join(map(repr, sorted({c for c in v if not _NAME.fullmatch(c)})))
+        raise ValueError(f"names use only ASCII letters, digits, '_', '.' and '-' (not {bad})")
+    return v
+
+
+Name = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_plain_name)]
 Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
 Source = Annotated[str, Field(min_length=3)]
@@ -85,8 +104,10 @@ class PlacedLaunchers(GeoPoint):
     @field_validator("loadout")
     @classmethod
     def _loadout_not_empty(cls, v: dict[str, int]) -> dict[str, int]:
-        if not v or sum(v.values()) == 0:
+        if not v:
             raise ValueError("launcher has no interceptors (loadout is empty)")
+        if sum(v.values()) == 0:
+            raise ValueError("launcher has no interceptors (every loadout count is 0)")
         return v
 
 
