@@ -18,6 +18,7 @@ import numpy as np
 from iadsim.engagement.log import OUTCOMES, Engagements
 from iadsim.frames import Detections
 from iadsim.scenario.compile import World
+from iadsim.scenario.stages import lifted_site_warnings
 from iadsim.sim.pipeline import Pipeline
 from iadsim.sim.summary_types import (
     BatterySummary,
@@ -116,6 +117,7 @@ def build_summary(
         threats=threats,
         warnings=tuple(
             list(world.warnings)
+            + lifted_site_warnings(world, [r.antenna_alt_m for r in pipeline.stages.sensors.radars])
             + _silent_radar_warnings(world, detections)
             + _unfinished_warnings(world, pipeline)
             + list(pipeline.warnings)
