@@ -1,9 +1,10 @@
 """Track dwells on engaged tracks (``iadsim.sim.firecontrol``, module doc).
 
-A salvo in the air whose type needs fire-control support keeps its battery's
-engagement radar dwelling on its track each C2 cycle while the track's estimate lies
-in that radar's coverage, before any new cue and within the cue budget, whatever the
-track's status: before, a coasting track had no threat value (the assessment reads
+A salvo in the air whose type needs fire-control support gets its battery's
+engagement radar dwelling on its track whenever that radar's search has not updated it
+for a frame (``scan_period_s``, at most one dwell a frame) while the track's estimate
+lies in that radar's coverage, before any new cue and within the cue budget, whatever
+the track's status: before, a coasting track had no threat value (the assessment reads
 confirmed tracks only) and got no cue, so the radar could lose it with a salvo on it.
 """
 
@@ -16,6 +17,7 @@ import pytest
 from killchain_scenarios import random_scenario
 
 from iadsim.frames import TrackStatus
+from iadsim.scenario.compile import compile_world
 from iadsim.scenario.load import load_scenario
 from iadsim.sim.firecontrol import MAX_CUES_PER_CYCLE, FireControlBook, in_coverage
 from iadsim.sim.pipeline import Pipeline
@@ -25,13 +27,15 @@ SUPPORT = ("fire-control support lost", "no terminal fire-control support")
 SEEDS = range(98701, 98705)
 SLOW_SEEDS = range(98705, 98741)
 
-Due = dict[tuple[float, int], list[int]]
+Due = dict[tuple[float, int, float], list[int]]  # (dwell time, radar, frame s) -> ids
 
 
 def _run_spied(monkeypatch: pytest.MonkeyPatch, sc) -> tuple[RunResult, Due]:
-    """Run ``sc``; return the result, the track dwells due per (dwell time, radar) as
-    the test reads the rules (salvos launched before the cycle, of a type whose
-    catalog guidance needs fire control, on a picture track in coverage)."""
+    """Run ``sc``; return the result, the track dwells due per (dwell time, radar,
+    frame) as the test reads the rules (salvos launched before the cycle, of a type
+    whose catalog guidance needs fire control, on a picture track in coverage that the
+    radar has not updated for a frame; a dwell in the last frame excuses it, checked
+    from the events in :func:`_check_track_dwells`)."""
     types = sc.resolved_catalog.interceptors
     needs = {n: "fire_control" in (i.guidance.midcourse, i.guidance.terminal)
              for n, i in types.items()}  # fmt: skip
@@ -57,7 +61,9 @@ def _run_spied(monkeypatch: pytest.MonkeyPatch, sc) -> tuple[RunResult, Due]:
                   and needs[eng.table.names[int(inf.interceptor_id[k])]]]  # fmt: skip
             rows = np.flatnonzero(np.isin(tr.track_id, on))
             rows = rows[in_coverage(radars[r], tr.pos_m()[rows])]
-            due[t_s + delay, r] = sorted(tr.track_id[rows].tolist())
+            frame_s = radars[r].params.scan_period_s
+            rows = rows[t_s - picture.fc_last_hit_t_s[rows, b] >= frame_s]
+            due[t_s + delay, r, frame_s] = sorted(tr.track_id[rows].tolist())
 
     monkeypatch.setattr(Pipeline, "_c2_cycle", spy)
     result = run_scenario(sc, record=False)
@@ -68,21 +74,25 @@ def _run_spied(monkeypatch: pytest.MonkeyPatch, sc) -> tuple[RunResult, Due]:
 
 def _check_track_dwells(result: RunResult, due: Due) -> int:
     """Every due track dwell happened (a ``cue`` event of that radar and track at the
-    dwell time), unless the track was deleted first, up to the budget; with more due
-    than the budget, the radar's dwells that cycle are all on engaged tracks. Returns
-    the number of dwells due."""
+    dwell time), unless the track was deleted first or had a dwell or cue of that radar
+    less than a frame before, up to the budget; with more due than the budget, the
+    radar's dwells that cycle are all on engaged tracks. Returns the number of dwells
+    due."""
     ev = result.events
     cue = np.flatnonzero(ev.kind == "cue")
     cued: dict[tuple[float, int], set[int]] = defaultdict(set)
+    cue_times: dict[tuple[int, int], list[float]] = defaultdict(list)
     for k in cue.tolist():
         cued[float(ev.t_s[k]), int(ev.radar_id[k])].add(int(ev.track_id[k]))
+        cue_times[int(ev.radar_id[k]), int(ev.track_id[k])].append(float(ev.t_s[k]))
     tr = result.tracks
     gone = tr.status == TrackStatus.DELETED
     deleted_t = dict(zip(tr.track_id[gone].tolist(), tr.t_s[gone].tolist(), strict=True))
     n = 0
-    for (t, r), want in due.items():
+    for (t, r, frame_s), want in due.items():
         got = cued.get((t, r), set())
-        alive = [k for k in want if deleted_t.get(k, np.inf) > t]
+        alive = [k for k in want if deleted_t.get(k, np.inf) > t
+                 and not any(t - frame_s < c < t for c in cue_times[r, k])]  # fmt: skip
         n += len(want)
         if len(want) <= MAX_CUES_PER_CYCLE:
             assert set(alive) <= got, (t, r, want, got)
@@ -98,20 +108,23 @@ def _track_dwells_hold(monkeypatch: pytest.MonkeyPatch, seeds: range) -> None:
         result, due = _run_spied(monkeypatch, sc)
         holds = [r.fire_control.track_hold_s for r in sc.resolved_catalog.radars.values()
                  if r.fire_control is not None and r.fire_control.track_hold_s]  # fmt: skip
-        assert sc.simulation.c2_cycle_s <= min(holds)  # a dwell at least every hold_s
+        assert sc.simulation.c2_cycle_s <= min(holds)  # a dwell within every hold_s
         n += _check_track_dwells(result, due)
     assert n > 0, "some salvo must need fire-control support for the test to mean anything"
 
 
-def test_engaged_tracks_get_a_track_dwell_every_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engaged_tracks_get_a_track_dwell_when_the_search_misses_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """While a salvo needing fire-control support flies on a track inside its battery's
-    engagement-radar coverage, that radar dwells on the track every C2 cycle (so at least
-    every ``track_hold_s``), before any new cue (random scenarios, 1-2 batteries)."""
+    engagement-radar coverage, that radar dwells on the track at the first C2 cycle its
+    search has left it a frame without an update (and a dwell a frame at most), before
+    any new cue (random scenarios, 1-2 batteries)."""
     _track_dwells_hold(monkeypatch, SEEDS)
 
 
 @pytest.mark.slow
-def test_engaged_tracks_get_a_track_dwell_every_cycle_many_seeds(
+def test_engaged_tracks_get_a_track_dwell_when_the_search_misses_them_many_seeds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _track_dwells_hold(monkeypatch, SLOW_SEEDS)
@@ -150,8 +163,8 @@ def test_stealth_seed_1_salvo_keeps_fire_control_support() -> None:
     """stealth-penetration, seed 1: the salvo (order 3) on an F-35-class fighter went
     coasting at ~80 km after its launch; without cues on it the engagement radar did not
     update it for 15 s and the salvo was aborted "no terminal fire-control support".
-    With track dwells no salvo is aborted for lost support, and order 3's track got a
-    dwell of the engagement radar at every C2 cycle of its flight."""
+    With track dwells no salvo is aborted for lost support, and order 3's track got
+    dwells of the engagement radar during its flight."""
     result = run_scenario(load_scenario("stealth-penetration"), seed=1, record=False)
     e = result.engagements
     assert not np.isin(e.reason, SUPPORT).any()
@@ -163,4 +176,33 @@ def test_stealth_seed_1_salvo_keeps_fire_control_support() -> None:
     ids = {int(e.track_id_launch[k]), int(e.track_id_end[k]), *ev.track_id[hand].tolist()}
     cue = (ev.kind == "cue") & np.isin(ev.track_id, list(ids))
     cue_t = np.sort(ev.t_s[cue & (ev.t_s > t0) & (ev.t_s < t1)])
-    assert cue_t.size > 0 and np.diff(np.r_[t0, cue_t, t1]).max() <= 7.0
+    assert cue_t.size > 0
+
+
+def test_a_dwell_changes_no_other_radars_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Common random numbers: each radar draws its search looks and its cue dwells from
+    streams of its own (``Pipeline.radar_rngs``), so the same run without track dwells
+    has the same plots, bit for bit, from every radar that is not an engagement radar
+    until the first kill (which changes the truth they see). With one shared stream
+    the first extra dwell reshuffled every later plot of every radar."""
+    sc = load_scenario("s400-vs-mixed-raid")
+    with_dwells = run_scenario(sc, seed=5, record=False)
+    cues = FireControlBook.cues
+
+    def no_dwells(self, picture, radars, assessed_id, value, engaged=None):
+        return cues(self, picture, radars, assessed_id, value)
+
+    monkeypatch.setattr(FireControlBook, "cues", no_dwells)
+    without = run_scenario(sc, seed=5, record=False)
+    runs = (with_dwells, without)
+    assert (with_dwells.events.kind == "cue").sum() > (without.events.kind == "cue").sum()
+    first_kill_s = min(float(r.events.t_s[r.events.kind == "kill"].min()) for r in runs)
+    fc = {b.engagement_radar_id for b in compile_world(sc).batteries}
+    searched = 0
+    for r_id in sorted(set(with_dwells.detections.radar_id.tolist()) - fc):
+        a, b = (r.detections.select((r.detections.radar_id == r_id)
+                                    & (r.detections.t_s < first_kill_s)) for r in runs)  # fmt: skip
+        assert len(a) == len(b) and np.array_equal(a.range_m, b.range_m), r_id
+        assert np.array_equal(a.az_rad, b.az_rad) and np.array_equal(a.t_s, b.t_s), r_id
+        searched += len(a)
+    assert searched > 100

@@ -17,10 +17,12 @@ tracks were deleted), never from truth:
   :data:`MAX_CUES_PER_CYCLE` per radar per cycle, highest threat value first;
 * *engaged* tracks (a salvo in the air on them whose type needs fire-control support,
   as the engagement stage flies them) inside the battery's engagement-radar coverage
-  get a *track dwell* every C2 cycle, whatever their status (a coasting track has no
-  threat value: the assessment reads confirmed tracks only), whether held or not, and
-  before any new cue, within the same budget (the track whose last update by that
-  radar is oldest first), as a multifunction radar keeps a salvo's target in track.
+  get a *track dwell* when that radar's own search has not updated them for a frame
+  (``scan_period_s``; and at most one dwell a frame), whatever their status (a coasting
+  track has no threat value: the assessment reads confirmed tracks only), before any
+  new cue, within the same budget (the track whose last update by that radar is oldest
+  first), as a multifunction radar keeps a salvo's target in track. Dwelling on every
+  engaged track every cycle instead spent the budget the cues of unengaged tracks need.
 """
 
 from __future__ import annotations
@@ -280,8 +282,11 @@ class FireControlBook:
             c = int(self.fc_column[b])
             cover = in_coverage(radars[r], pos_m)
             dwell = np.zeros(len(tr), dtype=bool)
-            if engaged is not None:
+            if engaged is not None:  # (a frame without its update: the search missed it)
+                frame_s = radars[r].params.scan_period_s
                 dwell = cover & np.isin(ids, engaged[0][engaged[1] == self.battery_id[b]])
+                dwell &= picture.t_s - picture.fc_last_hit_t_s[:, b] >= frame_s
+                dwell &= picture.t_s - cued_t_s[c] >= frame_s
             ok = firm & ~held[:, b] & cover & ~dwell
             ok &= picture.t_s - cued_t_s[c] >= self.hold_s[b]
             track = np.flatnonzero(dwell)

@@ -102,9 +102,14 @@ class Pipeline:
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
     _wave: list[tuple[Radar, Look, Callable[[], Truth]]] = dataclasses.field(default_factory=list)
     truth: RunTruth = dataclasses.field(init=False)
+    #: per radar id r, its search stream [r] and its cue-dwell stream [n_radars + r], from
+    #: the run's sensors stream: a decision that adds a dwell changes no other draw
+    #: (common random numbers across variants of C2 or fire control)
+    radar_rngs: list[np.random.Generator] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         n_radars = len(self.stages.sensors.radars)
+        self.radar_rngs = self.rngs["sensors"].spawn(2 * n_radars)
         self.truth = RunTruth(
             model=self.world.truth, table=self.truth_table, kill_time_s=self.kill_time_s,
             keep=2 * n_radars + 4, stage_time_s=self.stage_time_s,
@@ -184,7 +189,8 @@ class Pipeline:
         k, t_a, t_b = scan.look_at(t_s)
         lit = self.truth.lit(radar.radar_id, views, k, t_a, t_b)
         t0 = time.perf_counter()
-        dets = views[k].observe(lit, t_s, self.rngs["sensors"], self.stages.sensors.signatures)
+        rng, sig = self.radar_rngs[radar.radar_id], self.stages.sensors.signatures
+        dets = views[k].observe(lit, t_s, rng, sig)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
         look = Look(dets, t_s, radar.radar_id, observed[k], self._changes_only)
         self._wave.append((radar, look, functools.partial(self.truth_at, t_s)))
@@ -226,7 +232,8 @@ class Pipeline:
         truth = self.truth_at(t_s)
         t0 = time.perf_counter()
         sig = self.stages.sensors.signatures
-        dets = radar.observe_cued(truth, t_s, self.rngs["sensors"], sig, cue, sigma)
+        rng = self.radar_rngs[len(self.stages.sensors.radars) + radar.radar_id]
+        dets = radar.observe_cued(truth, t_s, rng, sig, cue, sigma)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
         look = Look(dets, t_s, radar.radar_id, radar.in_cue_window(cue, sigma), self._changes_only)
         self._wave.append((radar, look, lambda: truth))
