@@ -1,7 +1,8 @@
 """Tracker motion models and filters: registered kinds (config, compile step, example).
 
 ``motion: {kind: cv | ca | singer | ct, ...}`` and ``filter: {kind: kf | ekf | cmkf
-| ukf | imm | adaptive_ekf, ...}`` of the tracker schema (:mod:`iadsim.scenario.schema_tracking`).
+| ukf | imm | adaptive_ekf | class_aided_ekf, ...}`` of the tracker schema
+(:mod:`iadsim.scenario.schema_tracking`).
 A new motion model or filter is a stage class in :mod:`iadsim.tracking` and its
 registration here (or in any module imported before the schema is used).
 """
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
+from iadsim.scenario.base import Model
 from iadsim.scenario.registry import KindModel, Registry
 from iadsim.tracking import (
     IMM,
@@ -27,6 +29,7 @@ from iadsim.tracking import (
     ZeroPadded,
 )
 from iadsim.tracking.adaptive import AdaptiveCV, AdaptiveNoiseEKF
+from iadsim.tracking.classaided import ClassAidedCV, ClassAidedEKF, KinematicClass
 from iadsim.tracking.filters import Filter as FilterRole
 from iadsim.tracking.filters import SingleModelFilter
 from iadsim.tracking.models import MotionModel
@@ -39,6 +42,7 @@ __all__ = [
     "CMKFConfig",
     "CTMotion",
     "CVMotion",
+    "ClassAidedEKFConfig",
     "EKFConfig",
     "Filter",
     "IMMConfig",
@@ -234,6 +238,72 @@ class AdaptiveEKFConfig(KindModel):
         if self.e_high <= self.e_low:
             raise ValueError(f"e_high: must be > e_low ({self.e_low}) (got {self.e_high})")
         return self
+
+
+class QuietClassConfig(Model):
+    """The quiet kinematic class of ``class_aided_ekf``: its envelope (height above the
+    scenario origin on a spherical Earth, m; horizontal speed band, m/s; absolute
+    vertical speed, m/s), the seconds a track's estimate must stay inside it before the
+    class applies, and its CWNA PSD per axis, m^2/s^3. The defaults describe a low,
+    subsonic, non-manoeuvring (cruise-missile-like) target (q 0.1: docs/dev/notes.md)."""
+
+    q_m2ps3: Pos = 0.1
+    max_height_m: Pos = 1_500.0
+    min_speed_mps: Annotated[float, Field(ge=0.0)] = 100.0
+    max_speed_mps: Pos = 320.0
+    max_climb_mps: Pos = 50.0
+    enter_s: Annotated[float, Field(ge=0.0)] = 60.0
+
+    @model_validator(mode="after")
+    def _band(self) -> Self:
+        if self.max_speed_mps <= self.min_speed_mps:
+            raise ValueError(
+                f"max_speed_mps: must be > min_speed_mps ({self.min_speed_mps})"
+                f" (got {self.max_speed_mps})"
+            )
+        return self
+
+
+@FILTERS.register(
+    example={
+        "kind": "class_aided_ekf",
+        "quiet": {
+            "q_m2ps3": 0.1,
+            "max_height_m": 1500,
+            "min_speed_mps": 100,
+            "max_speed_mps": 320,
+            "max_climb_mps": 50,
+            "enter_s": 60,
+        },
+    },
+)
+class ClassAidedEKFConfig(KindModel):
+    """EKF on a CV model whose PSD follows a kinematic class the tracker infers from
+    each track's own estimate (joint tracking and classification, Challa and Pulford
+    2001; :mod:`iadsim.tracking.classaided`): the tracker's ``motion`` (kind ``cv``)
+    outside the ``quiet`` class; the class's ``q_m2ps3`` once the estimate has stayed
+    ``enter_s`` seconds inside its envelope (height above the scenario origin on a
+    spherical Earth, horizontal speed band, vertical speed), dropped at once when the
+    estimate leaves it or the fading NIS (memory ``alpha``, per measurement dimension)
+    exceeds ``exit_nis``. Never reads a threat's true class."""
+
+    kind: Literal["class_aided_ekf"] = "class_aided_ekf"
+    quiet: QuietClassConfig = Field(default_factory=QuietClassConfig)
+    alpha: Prob = 0.8
+    exit_nis: Annotated[float, Field(gt=1.0)] = 3.0
+
+
+@FILTERS.compiler("class_aided_ekf")
+def _compile_class_aided(cfg: ClassAidedEKFConfig, motion: MotionModel, dims: int) -> FilterRole:
+    """The class-aided EKF on the tracker's CV motion (its PSD is the default class's)."""
+    if not isinstance(motion, ConstantVelocity):
+        raise TypeError(f"filter.class_aided_ekf: needs a CV motion, got {type(motion).__name__}")
+    q = cfg.quiet
+    quiet = KinematicClass(q_m2ps3=q.q_m2ps3, max_height_m=q.max_height_m,
+                           min_speed_mps=q.min_speed_mps, max_speed_mps=q.max_speed_mps,
+                           max_climb_mps=q.max_climb_mps, enter_s=q.enter_s)  # fmt: skip
+    model = ClassAidedCV(ndim=dims, q_m2ps3=motion.q_m2ps3, quiet=quiet)
+    return ClassAidedEKF(model=model, alpha=cfg.alpha, exit_nis=cfg.exit_nis)
 
 
 Filter = Annotated[KindModel, FILTERS.union]

@@ -348,6 +348,12 @@ class TrackerConfig(_M):
         ``preset`` merged over it (:mod:`iadsim.scenario.named_trackers`)."""
         return expand_tracker_reference(data)
 
+    @model_validator(mode="after")
+    def _class_aided_on_cv(self) -> Self:  # (its default class's PSD is the CV q)
+        if self.filter.kind == "class_aided_ekf" and self.motion.kind != "cv":
+            raise ValueError(f"class_aided_ekf needs motion: {{kind: cv}} (got {self.motion.kind})")
+        return self
+
 
 class SensorSite(_M):
     """A sensor position in the local ENU frame, m, and its 1-sigma noise (required

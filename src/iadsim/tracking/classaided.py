@@ -1,0 +1,218 @@
+"""Classification-aided process noise: a track's manoeuvre model follows a kinematic class.
+
+Joint tracking and classification (JTC) lets the motion model depend on the target's
+class, which the tracker infers from the kinematics it estimates: a class is a flight
+envelope (speed, altitude, acceleration limits), and each class carries the motion
+model of its manoeuvre capability (Challa and Pulford, "Joint target tracking and
+classification using radar and ESM sensors", IEEE Trans. AES 37(3), 2001, sec II-III:
+class-conditioned IMMs; Ristic, Arulampalam and Gordon, *Beyond the Kalman Filter*,
+Artech House 2004, ch. 10: classes by speed and acceleration envelopes, the class
+likelihood from the kinematic state; Bar-Shalom, Kirubarajan and Gokberk, "Tracking with
+classification-aided multiframe data association", IEEE Trans. AES 41(3), 2005: class
+information carried with the track). Here the simplest hard-decision form of it, with
+two classes:
+
+* the default class: nearly-constant velocity (CWNA, BLK sec 6.2.2) of PSD ``q`` sized
+  for manoeuvring aircraft;
+* a quiet class (e.g. "low and subsonic: cruise-missile-like, not manoeuvring hard"):
+  the same model with PSD ``q_class``, taken once the track's *estimate* has stayed
+  inside the class envelope (height above the frame origin <= ``max_height_m``,
+  horizontal speed within [``min_speed_mps``, ``max_speed_mps``], vertical speed
+  <= ``max_climb_mps``) for ``enter_s`` seconds without a break.
+
+Hysteresis: the quiet class is entered only after ``enter_s`` seconds inside the
+envelope and left at once, when the estimate leaves the envelope or when the track's
+fading-memory normalized innovation squared (NIS, the statistic of
+:mod:`iadsim.tracking.adaptive`, memory ``alpha``) exceeds ``exit_nis``: a target that
+manoeuvres while classified quiet shows it in its innovations (BLK sec 11.2, the
+manoeuvre detector of the equivalent-noise approach), and goes back to ``q``.
+A fighter that flies low for less than ``enter_s`` is never classified; one that flies
+low and straight for longer gets the quiet class until its first visible manoeuvre,
+which is the limit of any kinematic classification (a class decided from kinematics
+cannot predict a manoeuvre the kinematics have not shown).
+
+Height above the frame origin on a spherical Earth (radius ``earth_radius_m``): the
+tracker's frame is a local ENU tangent plane, in which a target at constant altitude
+drops as ``r^2 / 2R`` (7 km at 300 km), so ``u`` alone is no altitude;
+``h = |p + (0, 0, R)| - R`` is (to the Earth's flattening, tens of metres at 100 km).
+With ``ndim = 2`` only the speed band applies.
+
+State layout ``[pos(d), vel(d), s, e]``: ``s`` the seconds the estimate has been inside
+the envelope (0 outside), ``e`` the fading NIS; both noise-free (variance and
+cross-covariances 0, so the Kalman update never moves them), carried, stored and put
+back by the tracker like any state element. The transition advances ``s`` by ``dt``
+if the state at the start of the step is inside the envelope and resets it to 0
+otherwise, so ``s`` is the same whatever steps a prediction is split into.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.tracking.adaptive import fading_nis
+from iadsim.tracking.filters import ExtendedKalmanFilter, Innovation
+from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.models import ConstantVelocity
+from iadsim.tracking.roles import FilterState
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+__all__ = ["ClassAidedCV", "ClassAidedEKF", "KinematicClass", "height_above_origin_m"]
+
+#: mean Earth radius (IUGG), m
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def height_above_origin_m(pos_m: F64, earth_radius_m: float = EARTH_RADIUS_M) -> F64:
+    """(n,) height of ENU positions ``pos_m`` (n, 3), m, above the sphere through the
+    frame origin: ``|p + (0, 0, R)| - R`` (module docstring)."""
+    R = earth_radius_m
+    horiz2 = pos_m[:, 0] ** 2 + pos_m[:, 1] ** 2
+    up = R + pos_m[:, 2]
+    return np.asarray(np.sqrt(horiz2 + up * up) - R)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class KinematicClass:
+    """A flight envelope and the process noise of the targets inside it.
+
+    Parameters
+    ----------
+    q_m2ps3 : CWNA PSD per axis while classified, m^2/s^3.
+    max_height_m : height above the frame origin (spherical Earth) at most, m.
+    min_speed_mps, max_speed_mps : horizontal speed band, m/s.
+    max_climb_mps : absolute vertical speed at most, m/s.
+    enter_s : seconds inside the envelope, without a break, before the class applies.
+    """
+
+    q_m2ps3: float = 0.1
+    max_height_m: float = 1_500.0
+    min_speed_mps: float = 100.0
+    max_speed_mps: float = 320.0
+    max_climb_mps: float = 50.0
+    enter_s: float = 60.0
+
+    def inside(self, x: F64, ndim: int, earth_radius_m: float = EARTH_RADIUS_M) -> B:
+        """(n,) whether states ``x`` (n, >= 2 ndim) lie inside the envelope."""
+        v = x[:, ndim : 2 * ndim]
+        speed = np.hypot(v[:, 0], v[:, 1])
+        ok = (speed >= self.min_speed_mps) & (speed <= self.max_speed_mps)
+        if ndim == 3:
+            ok &= np.abs(v[:, 2]) <= self.max_climb_mps
+            ok &= height_above_origin_m(x[:, :3], earth_radius_m) <= self.max_height_m
+        return np.asarray(ok)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ClassAidedCV:
+    """CV (CWNA) whose PSD is ``q_m2ps3``, or the class's once the dwell ``s`` (state
+    element ``-2``) reaches its ``enter_s`` (module docstring).
+
+    Parameters
+    ----------
+    ndim : 2 or 3 spatial axes.
+    q_m2ps3 : PSD per axis of the default (manoeuvring) class, m^2/s^3.
+    quiet : the quiet class (envelope, PSD, dwell to enter).
+    earth_radius_m : sphere of the height test, m.
+    """
+
+    ndim: int = 3
+    q_m2ps3: float = 20.0
+    quiet: KinematicClass = KinematicClass()
+    earth_radius_m: float = EARTH_RADIUS_M
+
+    @property
+    def nx(self) -> int:
+        """State dimension: position and velocity per axis, then ``s`` and ``e``."""
+        return 2 * self.ndim + 2
+
+    @property
+    def cv(self) -> ConstantVelocity:
+        """The CV model of unit PSD on [pos, vel]."""
+        return ConstantVelocity(ndim=self.ndim, q_m2ps3=1.0)
+
+    def classified(self, x: F64) -> B:
+        """(n,) whether the quiet class applies to states ``x`` (n, nx)."""
+        return np.asarray(x[:, -2] >= self.quiet.enter_s)
+
+    def q_of(self, x: F64) -> F64:
+        """(n,) the PSD of each state's class, m^2/s^3."""
+        return np.where(self.classified(x), self.quiet.q_m2ps3, self.q_m2ps3)
+
+    def F(self, x: F64, dt: F64) -> F64:
+        """(n, nx, nx) transition: CV on [pos, vel], 1 on ``s`` and ``e``."""
+        k = 2 * self.ndim
+        out = np.zeros((x.shape[0], self.nx, self.nx))
+        out[:, :k, :k] = self.cv.F(x[:, :k], dt)
+        out[:, k, k] = out[:, k + 1, k + 1] = 1.0
+        return out
+
+    def f(self, x: F64, dt: F64) -> F64:
+        """(n, nx) states propagated over ``dt`` (n,) s: CV, ``s + dt`` inside the
+        envelope (at the step's start) and 0 outside, ``e`` unchanged."""
+        k = 2 * self.ndim
+        out = x.copy()
+        out[:, :k] = self.cv.f(x[:, :k], dt)
+        inside = self.quiet.inside(x, self.ndim, self.earth_radius_m)
+        out[:, k] = np.where(inside, x[:, k] + dt, 0.0)
+        return out
+
+    def Q(self, x: F64, dt: F64) -> F64:
+        """(n, nx, nx) CWNA process noise of each track's class PSD (0 on ``s``, ``e``)."""
+        k = 2 * self.ndim
+        out = np.zeros((x.shape[0], self.nx, self.nx))
+        out[:, :k, :k] = self.cv.Q(x[:, :k], dt) * self.q_of(x)[:, None, None]
+        return out
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ClassAidedEKF(ExtendedKalmanFilter):
+    """EKF on a :class:`ClassAidedCV` model; after each look it updates the fading NIS
+    ``e`` and drops the quiet class (``s = 0``) of tracks whose ``e`` exceeds
+    ``exit_nis``.
+
+    Parameters
+    ----------
+    model : a :class:`ClassAidedCV`.
+    alpha : memory of the fading NIS average (window 1 / (1 - alpha) looks).
+    exit_nis : level of ``e`` (NIS per measurement dimension, 1 if consistent) above
+        which a track leaves the quiet class.
+    """
+
+    model: ClassAidedCV
+    alpha: float = 0.8
+    exit_nis: float = 3.0
+
+    def init_bank(self, x: F64, P: F64) -> FilterState:
+        """New tracks unclassified (``s = 0``), ``e = 1``, no variance on either."""
+        k = 2 * self.model.ndim
+        x, P = x.copy(), P.copy()
+        x[:, k], x[:, k + 1] = 0.0, 1.0
+        P[:, k:, :], P[:, :, k:] = 0.0, 0.0
+        return FilterState(x=x, P=P)
+
+    def update(
+        self,
+        bank: FilterState,
+        meas: Measurements,
+        row: I64,
+        beta: F64,
+        beta0: F64,
+        b: F64,
+        inn: Innovation | None = None,
+    ) -> tuple[FilterState, F64]:
+        """The EKF (PDA-)update, then ``e`` from the look's innovations, ``s = 0`` where
+        ``e > exit_nis``."""
+        if inn is None:
+            inn = self.innovate(bank.x[row], bank.P[row], meas)
+        new, ll = super().update(bank, meas, row, beta, beta0, b, inn)
+        x = new.x.copy()
+        e = fading_nis(bank.x[:, -1], inn, row, beta, self.alpha)
+        x[:, -1] = e
+        x[:, -2] = np.where(e > self.exit_nis, 0.0, bank.x[:, -2])
+        return FilterState(x=x, P=new.P), ll
