@@ -14,6 +14,7 @@ from iadsim.sim.firecontrol import MAX_CUES_PER_CYCLE, FireControlBook, in_cover
 
 FC_RADAR = (1, -1, 2, 1)  # engagement radar per battery (-1: none); radar 0 searches
 HOLD_S = (6.0, 6.0, 4.0, 5.0)
+FRAME_S = 2.0  # every engagement radar's search frame (scan_period_s)
 
 
 def _tracks(ids: np.ndarray, status: np.ndarray, pos_m: np.ndarray) -> Tracks:
@@ -28,7 +29,7 @@ def _radar(az_center_rad: float) -> Any:
     """What :func:`in_coverage` reads of a radar (a 120 deg sector to 100 km)."""
     params = types.SimpleNamespace(min_range_m=1_000.0, instrumented_range_m=100e3,
                                    az_width_rad=np.radians(120.0), el_min_rad=-0.1,
-                                   el_max_rad=1.4)  # fmt: skip
+                                   el_max_rad=1.4, scan_period_s=FRAME_S)  # fmt: skip
     return types.SimpleNamespace(params=params, pos_m=(0.0, 0.0, 0.0), az_center_rad=az_center_rad)
 
 
@@ -67,15 +68,18 @@ class DictBook:
 
     def cues(self, ids: list[int], ok: np.ndarray, worth: dict[int, float], t_s: float,
              dwell: np.ndarray, fc_last: np.ndarray) -> list[tuple[int, int]]:  # fmt: skip
-        """Track dwells first (``dwell`` (T, B): engaged and in coverage; the oldest
+        """Track dwells first (``dwell`` (T, B): engaged and in coverage; due when the
+        radar's last update and its last dwell or cue are a frame old; the oldest
         ``fc_last`` first), then cues, at most MAX_CUES_PER_CYCLE per battery."""
         out = []
         for b, r in enumerate(FC_RADAR):
             if r < 0:
                 continue
-            track = [k for k in range(len(ids)) if dwell[k, b]]
+            track = [k for k in range(len(ids)) if dwell[k, b]
+                     and t_s - fc_last[k, b] >= FRAME_S
+                     and t_s - self.last_cue.get((r, ids[k]), -np.inf) >= FRAME_S]  # fmt: skip
             track.sort(key=lambda k: (fc_last[k, b], ids[k]))
-            rows = [k for k in range(len(ids)) if ok[k, b] and not dwell[k, b]
+            rows = [k for k in range(len(ids)) if ok[k, b] and k not in track
                     and t_s - self.last_cue.get((r, ids[k]), -np.inf) >= HOLD_S[b]]  # fmt: skip
             rows.sort(key=lambda k: (-worth[ids[k]], ids[k]))
             for k in (track + rows)[:MAX_CUES_PER_CYCLE]:

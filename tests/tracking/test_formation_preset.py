@@ -1,5 +1,5 @@
 """The default preset's air picture per threat class (issue 14, formations): tracks per
-threat and the track-life NEES over several seeds (slow: three full runs, shared by
+threat and the track-life NEES over several seeds (slow: eight full runs, shared by
 the tests)."""
 
 from __future__ import annotations
@@ -39,29 +39,51 @@ def _per_class(seeds: tuple[int, ...]) -> dict[str, tuple[int, int, list[float]]
     return out
 
 
+#: Seeds of the claims below. Three seeds (1-3) held them under the run's former single
+#: sensor stream by luck: with each radar on a stream of its own (2026-12-06) seed 2 has
+#: an F-35-class fragment of NEES 70 and an F-16-class swap of 229. Eight seeds make the
+#: tracks-per-threat figure an estimate rather than a draw (F-35 class 20 / 16).
+SEEDS = tuple(range(1, 9))
+
+
+@functools.cache
+def _stats() -> dict[str, tuple[int, int, list[float]]]:
+    return _per_class(SEEDS)
+
+
 @pytest.mark.slow
-def test_default_preset_tracks_per_threat_and_stealth_pair_consistency() -> None:
-    """Seeds 1-3: at most 1.3 firm tracks per tracked threat in every class (the four-ship
-    formation included: no swaps into extra tracks, no duplicate tracks), and the
-    F-35-class pair, held by the surveillance radar at Pd ~0.5-0.6 per look, keeps
-    one consistent track each: its mean track-life NEES is inside its 95% band."""
-    stats = _per_class((1, 2, 3))
-    for cls, (n_trk, n_thr, _) in stats.items():
+def test_default_preset_tracks_per_threat() -> None:
+    """At most 1.3 firm tracks per tracked threat in every class (the four-ship formation
+    included: no swaps into extra tracks, no duplicate tracks), seeds 1-8."""
+    for cls, (n_trk, n_thr, _) in _stats().items():
         assert n_thr > 0, cls
         assert n_trk / n_thr <= 1.3, (cls, n_trk, n_thr)
-    vals = stats["f35-class"][2]
-    lo, hi = chi2_bounds(6, len(vals))
-    assert lo <= float(np.mean(vals)) <= hi, vals
 
 
 @pytest.mark.slow
 def test_default_preset_cruise_missiles_consistent() -> None:
-    """Seeds 1-3: the cruise-missile class's mean track-life NEES is inside its 95% band.
-    With the class-blind CV q = 20 it read ~2.2 against about [4.4, 7.8] (velocity
+    """Seeds 1-8: the cruise-missile class's mean track-life NEES is inside its 95% band.
+    With the class-blind CV q = 20 it read ~2.2 against about [4.9, 7.2] (velocity
     over-stated at every age of the track); the preset's class-aided filter
     (tracking.classaided) predicts a track that has stayed low, subsonic and level for
-    60 s with q = 0.1."""
-    vals = _per_class((1, 2, 3))["cruise-missile-class"][2]
+    60 s with q = 0.1 (seeds 1-8: 6.1 for 48 tracks)."""
+    vals = _stats()["cruise-missile-class"][2]
     lo, hi = chi2_bounds(6, len(vals))
-    assert len(vals) >= 12
+    assert len(vals) >= 32
     assert lo <= float(np.mean(vals)) <= hi, (float(np.mean(vals)), lo, hi)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 14: fighter fragments and swaps, NEES 12-229")
+def test_default_preset_fighters_consistent() -> None:
+    """Seeds 1-8: the F-16 and F-35 classes' mean track-life NEES inside their 95% bands.
+    Not met (strict xfail: passing means issue 14's goal is): most fighter tracks read
+    2-7, but a few carry the class mean out of its band: F-35-class fragments confirmed
+    on the surveillance radar's first plots at Pd ~0.5 that coast through a turn (NEES
+    70, 46, 25 on seeds 2, 3, 8), F-16-class tracks of the four-ship that swap
+    aircraft (229, 18, 15 on seed 2; 21, 12 on seed 7)."""
+    stats = _stats()
+    for cls in ("f16-class", "f35-class"):
+        vals = stats[cls][2]
+        lo, hi = chi2_bounds(6, len(vals))
+        assert lo <= float(np.mean(vals)) <= hi, (cls, float(np.mean(vals)), lo, hi)
