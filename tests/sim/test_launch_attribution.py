@@ -25,7 +25,9 @@ from iadsim.sim.runner import RunResult, run_scenario
 
 @functools.cache
 def _run() -> RunResult:
-    return run_scenario(load_scenario("patriot-vs-mixed-raid"), seed=90005, record=False)
+    # (90005 until each radar had its own random streams, 2026-12-06; on-rail handovers are
+    # rare: 2 of the 27 seeds tried in 90005-90036 have one, 90025 and 90036)
+    return run_scenario(load_scenario("patriot-vs-mixed-raid"), seed=90025, record=False)
 
 
 def test_a_salvo_handed_over_on_the_rail_is_credited_to_its_launch_track() -> None:
