@@ -9,6 +9,7 @@ frame, hit ids and times, changes, number of tracks) and the trackers' counters 
 identical.
 
 Run: ``PYTHONPATH=src:bench python bench/bench_layers.py [--batteries 16] [--until 600]``
+(``--preset saturation --batteries 16``: the saturation raid x 16 instead).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from typing import Any
 
 import numpy as np
-from bench_scaling import batteries
+from bench_scaling import batteries, scaled_raid
 
 import iadsim.sim.pipeline as pipeline_module
 from iadsim.scenario.load import load_scenario_data
@@ -28,8 +29,11 @@ from iadsim.tracking import wave as wave_module
 from iadsim.tracking.tracker import Tracker
 
 
-def record_waves(b: int, until_s: float) -> tuple[Any, list[list[wave_module.Look]]]:
-    """Run ``batteries(b)`` for ``until_s`` s; the tracker's parts and the waves."""
+def record_waves(
+    b: int, until_s: float, preset: str | None = None
+) -> tuple[Any, list[list[wave_module.Look]]]:
+    """Run ``batteries(b)`` (or ``preset``'s raid x ``b``) for ``until_s`` s; the
+    tracker's parts and the waves."""
     waves: list[list[wave_module.Look]] = []
     parts: list[Any] = []
     init = Tracker.__init__
@@ -42,7 +46,7 @@ def record_waves(b: int, until_s: float) -> tuple[Any, list[list[wave_module.Loo
         waves.append(list(wave))
         return wave_module.step_one_by_one(tracker, wave)
 
-    data = batteries(b)
+    data = batteries(b) if preset is None else scaled_raid(preset, b)
     data["simulation"]["duration_s"] = until_s
     scenario = load_scenario_data(data, file="batteries.yaml")
     Tracker.__init__ = rec_init  # type: ignore[method-assign]
@@ -79,8 +83,9 @@ def main() -> None:
     ap.add_argument("--batteries", type=int, default=16)
     ap.add_argument("--until", type=float, default=600.0)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--preset", default=None, help="a preset's raid x B, not batteries")
     a = ap.parse_args()
-    parts, waves = record_waves(a.batteries, a.until)
+    parts, waves = record_waves(a.batteries, a.until, a.preset)
     n_looks = sum(len(w) for w in waves)
     n_layers = sum(len(wave_module.layers.cut_layers(w)) for w in waves)
     print(f"{len(waves)} waves, {n_looks} looks, {n_layers} layers")

@@ -31,7 +31,13 @@ from iadsim.tracking.measurements import Measurements
 if TYPE_CHECKING:
     from iadsim.tracking.tracker import Tracker
 
-__all__ = ["Look", "LookResult", "step_looks", "step_one", "step_one_by_one"]
+__all__ = ["MIN_LAYER_LOOKS", "Look", "LookResult", "step_looks", "step_one", "step_one_by_one"]
+
+#: Looks with plots a layer needs for :func:`step_layer` (fewer: one by one). Its
+#: per-layer work costs more than it saves on small layers: the default preset's
+#: layers (3 radars, 2.9 looks a layer) took 16% more tracker CPU layered than one
+#: by one (bench/bench_layers.py, 1,800 s).
+MIN_LAYER_LOOKS = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +99,7 @@ def step_layer(tracker: Tracker, layer: Sequence[Look]) -> list[LookResult]:
     """The looks of ``layer`` (of :func:`~iadsim.tracking.layers.cut_layers`) in order,
     one result per look, exactly as one by one (:mod:`iadsim.tracking.layers`)."""
     plot_looks = [k for k, look in enumerate(layer) if len(look.detections)]
-    if len(plot_looks) < 2:
+    if len(plot_looks) < MIN_LAYER_LOOKS:
         return [step_one(tracker, look) for look in layer]
     sub = [layer[k] for k in plot_looks]
     pl = layers.layer_plots(tracker, [look.detections for look in sub], [look.t_s for look in sub])
