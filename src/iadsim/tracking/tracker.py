@@ -18,9 +18,8 @@ the remaining measurements; update; start tentative tracks from the measurements
 over; apply confirmation and deletion. With ``confirm_on_ambiguous=False`` a tentative
 track is not confirmed on a look where its hit was ambiguous
 (:func:`~iadsim.tracking.gating.ambiguous_rows`).
-A group older than the last processed time is out of order: it is counted
-(``counters["out_of_order"]``) and skipped, never applied to a state that is already
-later.
+A group older than the last processed time is out of order: counted
+(``counters["out_of_order"]``) and skipped, never applied to a later state.
 """
 
 from __future__ import annotations
@@ -105,6 +104,7 @@ class Tracker:
         self._touched: list[NDArray[np.int64]] = []  # ids updated or started since then
         self._changes = np.zeros(0, bool)  # rows of the last output that carry news
         self._init = Initiation(parts.initiator, parts.confirmer, f.nx)  # (plot buffers)
+        self._moved: list[NDArray[np.int64]] | None = None  # ids a layer's look moved
 
     @property
     def _bank(self) -> FilterState:
@@ -207,11 +207,10 @@ class Tracker:
     ) -> Tracks:
         """A look at ``t_s`` that produced no detection at all.
 
-        Charges a miss to the tracks the look covered (``observed``; with
-        ``sensor_id``, only tracks that sensor holds, see :meth:`step`) and applies
-        confirmation and deletion. Returns only the rows of tracks deleted now, so
-        an empty look costs little (a status changed here is marked in
-        :attr:`last_changes` at the next :meth:`step`). State estimates are not changed.
+        Charges a miss to the tracks the look covered (``observed``; with ``sensor_id``,
+        only tracks that sensor holds, see :meth:`step`), confirms and deletes. Returns
+        the rows of tracks deleted now only (a status changed here is marked in
+        :attr:`last_changes` at the next :meth:`step`). States are not changed.
         """
         self._hits, self._hit_t, self._hit_rows = [], [], None
         if t_s >= self._t_now:
@@ -289,32 +288,38 @@ class Tracker:
         self._deleted, self._touched = [], []
         return out
 
-    def _process(self, raw: Measurements, observed: Observed | None, bit: int = 0) -> None:
-        """One group of measurements sharing a time (gated, associated and updated on
-        the look's own rows, indexed locally: the cost follows the tracks it touches)."""
+    def _process(
+        self, raw: Measurements, observed: Observed | None, bit: int = 0,
+        cart: Measurements | None = None, quiet: bool = False,
+    ) -> None:  # fmt: skip
+        """One group of measurements sharing a time, gated, associated and updated on the
+        look's own rows (``cart``: their conversion if known; ``quiet``: known to
+        concern no track, :mod:`~iadsim.tracking.layers`)."""
         p, book = self.parts, self._book
         t = float(raw.t_s[0])
         if t < self._t_now:
             self._counters["out_of_order"] += len(raw)
             return
         self._t_now = t
-        meas = p.filter.prepare(raw)
-        n, m, d = self.n_tracks, len(meas), p.filter.ndim
-        cart = standard_conversion(meas)
-        held = np.ones(n, bool) if not bit else (book.sensors & np.uint64(bit)) != 0
-        scale = p.gate.pregate_margin * math.sqrt(p.gate.gamma(meas.z.shape[1]))
-        dt = t - book.t_s
-        look = looks.look_rows(self._bank, np.maximum(dt, 0.0), d, held=held,
-                               observed=observed, plots=cart, scale=scale)  # fmt: skip
-        rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
+        n, used = self.n_tracks, np.zeros(len(raw), bool)
         seen, hit, ll_hit = np.zeros(n, bool), np.zeros(n, bool), np.full(n, -np.inf)
-        used = np.zeros(m, bool)
         hold: NDArray[np.bool_] | None = None  # hit tentative rows that may not confirm
-        if rows.size:  # (many looks concern no track)
-            hold = self._look(rows, t - book.t_s[rows], meas, cart, held, observed, seen, hit,
-                              ll_hit, used)  # fmt: skip
-            if bit:
-                book.sensors[hit] |= np.uint64(bit)
+        meas = p.filter.prepare(raw)
+        cart = standard_conversion(meas) if cart is None else cart
+        if not quiet:
+            held = np.ones(n, bool) if not bit else (book.sensors & np.uint64(bit)) != 0
+            scale = p.gate.pregate_margin * math.sqrt(p.gate.gamma(meas.z.shape[1]))
+            dt = t - book.t_s
+            look = looks.look_rows(self._bank, np.maximum(dt, 0.0), p.filter.ndim, held=held,
+                                   observed=observed, plots=cart, scale=scale)  # fmt: skip
+            rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
+            if rows.size:  # (many looks concern no track)
+                if self._moved is not None:
+                    self._moved.append(book.track_id[rows])
+                hold = self._look(rows, t - book.t_s[rows], meas, cart, held, observed, seen,
+                                  hit, ll_hit, used)  # fmt: skip
+                if bit:
+                    book.sensors[hit] |= np.uint64(bit)
         self._manage(t, seen, hit, ll_hit, (bit.bit_length() - 1) if bit else None, hold)
         if used.any():  # (most plots of a look are false alarms no track takes)
             free = (~used).nonzero()[0]
@@ -388,6 +393,8 @@ class Tracker:
         k = born.book.track_id.shape[0]
         self._next_id += k
         self._touched.append(born.book.track_id)
+        if self._moved is not None:
+            self._moved.append(born.book.track_id)
         self._counters["initiated"] += k
         self._counters["confirmed"] += int((born.book.status == TrackStatus.CONFIRMED).sum())
         self._store.append(self.parts.filter.init_bank(born.x, born.P), born.book)

@@ -7,12 +7,15 @@ returns, per look, exactly what :meth:`Tracker.step <iadsim.tracking.tracker.Tra
 (a look with plots, ``batch=True``) or :meth:`Tracker.miss
 <iadsim.tracking.tracker.Tracker.miss>` (a look without) would have returned and left
 behind (``last_hit_ids``, ``last_hit_t_s``, ``last_changes``, ``n_tracks``): the
-looks are processed in their order, one by one.
+looks are processed in their order, in layers of looks of distinct sensors
+(:mod:`iadsim.tracking.layers`) with the same results as one by one
+(:func:`step_one_by_one`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,12 +23,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks
+from iadsim.numeric import sorted_position
+from iadsim.tracking import layers
 from iadsim.tracking.looks import Observed
+from iadsim.tracking.measurements import Measurements
 
 if TYPE_CHECKING:
     from iadsim.tracking.tracker import Tracker
 
-__all__ = ["Look", "LookResult", "step_looks"]
+__all__ = ["MIN_LAYER_LOOKS", "Look", "LookResult", "step_looks", "step_one", "step_one_by_one"]
+
+#: Looks with plots a layer needs for :func:`step_layer` (fewer: one by one). Its
+#: per-layer work costs more than it saves on small layers: the default preset's
+#: layers (3 radars, 2.9 looks a layer) took 16% more tracker CPU layered than one
+#: by one (bench/bench_layers.py, 1,800 s).
+MIN_LAYER_LOOKS = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,16 +67,107 @@ class LookResult:
 
 
 def step_looks(tracker: Tracker, wave: Sequence[Look]) -> list[LookResult]:
-    """Process the looks of ``wave`` in order; one :class:`LookResult` per look."""
+    """Process the looks of ``wave`` in order, in layers; one :class:`LookResult` per
+    look, exactly as :func:`step_one_by_one`."""
+    if not layers.layered(tracker):
+        return step_one_by_one(tracker, wave)
     out: list[LookResult] = []
-    for look in wave:
-        if len(look.detections):
-            tracks = tracker.step(
-                look.detections, look.t_s, observed=look.observed, sensor_id=look.sensor_id,
-                batch=True, changes_only=look.changes_only,
-            )  # fmt: skip
-        else:
-            tracks = tracker.miss(look.t_s, observed=look.observed, sensor_id=look.sensor_id)
-        out.append(LookResult(tracks, tracker.last_hit_ids, tracker.last_hit_t_s,
-                              tracker.last_changes, tracker.n_tracks))  # fmt: skip
+    for part in layers.cut_layers(wave):
+        out.extend(step_layer(tracker, wave[part]))
     return out
+
+
+def step_one_by_one(tracker: Tracker, wave: Sequence[Look]) -> list[LookResult]:
+    """Process the looks of ``wave`` in order, one by one; one result per look."""
+    return [step_one(tracker, look) for look in wave]
+
+
+def step_one(tracker: Tracker, look: Look) -> LookResult:
+    """``Tracker.step`` (a look with plots, ``batch``) or ``Tracker.miss`` of ``look``."""
+    if len(look.detections):
+        tracks = tracker.step(
+            look.detections, look.t_s, observed=look.observed, sensor_id=look.sensor_id,
+            batch=True, changes_only=look.changes_only,
+        )  # fmt: skip
+    else:
+        tracks = tracker.miss(look.t_s, observed=look.observed, sensor_id=look.sensor_id)
+    return LookResult(tracks, tracker.last_hit_ids, tracker.last_hit_t_s,
+                      tracker.last_changes, tracker.n_tracks)  # fmt: skip
+
+
+def step_layer(tracker: Tracker, layer: Sequence[Look]) -> list[LookResult]:
+    """The looks of ``layer`` (of :func:`~iadsim.tracking.layers.cut_layers`) in order,
+    one result per look, exactly as one by one (:mod:`iadsim.tracking.layers`)."""
+    plot_looks = [k for k, look in enumerate(layer) if len(look.detections)]
+    if len(plot_looks) < MIN_LAYER_LOOKS:
+        return [step_one(tracker, look) for look in layer]
+    sub = [layer[k] for k in plot_looks]
+    pl = layers.layer_plots(tracker, [look.detections for look in sub], [look.t_s for look in sub])
+    gate, n0 = tracker.parts.gate, tracker.n_tracks
+    scale = gate.pregate_margin * math.sqrt(gate.gamma(pl.nz))
+    fits = pl.full & (n0 * pl.sizes <= layers.ALL_PAIRS_MAX)
+    which = np.where(fits, np.cumsum(pl.full) - 1, -1)  # (a look's row in pl's summaries)
+    busy = ~fits | _concerned(tracker, sub, pl, which, scale, np.arange(n0))
+    tracker._moved = []
+    try:
+        out, at = [], dict(zip(plot_looks, range(len(sub)), strict=True))
+        for k, look in enumerate(layer):
+            j = at.get(k)
+            if j is None or not fits[j]:
+                out.append(step_one(tracker, look))
+            else:
+                quiet = not busy[j] and _in_order(tracker, look, pl.carts[j])
+                out.append(_step(tracker, look, pl.raws[j], pl.carts[j], quiet))
+            if tracker._moved and j is not None and j + 1 < len(sub):
+                later = slice(j + 1, len(sub))
+                busy[later] |= _concerned(tracker, sub[later], pl, which[later], scale,
+                                          _moved_rows(tracker))  # fmt: skip
+            tracker._moved = []
+    finally:
+        tracker._moved = None
+    return out
+
+
+def _moved_rows(tracker: Tracker) -> NDArray[np.int64]:
+    """Live rows of the tracks the last look moved (predicted, updated) or started."""
+    moved = tracker._moved or []
+    rows = np.unique(sorted_position(tracker._book.track_id, np.concatenate(moved)))
+    return rows[rows >= 0]
+
+
+def _concerned(
+    tracker: Tracker, sub: Sequence[Look], pl: layers.LayerPlots, which: NDArray[np.int64],
+    scale: float, rows: NDArray[np.int64],
+) -> NDArray[np.bool_]:  # fmt: skip
+    """(K,) whether each look concerns one of the live ``rows`` as they are now
+    (:func:`~iadsim.tracking.layers.concerned`; ``which``: its row in ``pl``)."""
+    conc = layers.concerned(
+        tracker._bank.take(rows), tracker._book.select(rows), tracker.parts.filter.ndim,
+        np.array([look.t_s for look in sub], dtype=float),
+        np.array([1 << int(look.sensor_id or 0) for look in sub], dtype=np.uint64),
+        [look.observed for look in sub], pl, which, scale,
+    )  # fmt: skip
+    return np.asarray(conc.any(axis=1))
+
+
+def _in_order(tracker: Tracker, look: Look, cart: Measurements) -> bool:
+    """Whether ``look``'s step takes the usual path: in time order, the pairwise
+    refinement of :func:`~iadsim.tracking.gating.near_plots` for every track."""
+    return look.t_s >= tracker._t_now and tracker.n_tracks * len(cart) <= layers.ALL_PAIRS_MAX
+
+
+def _step(
+    tracker: Tracker, look: Look, raw: Measurements, cart: Measurements, quiet: bool
+) -> LookResult:
+    """``Tracker.step`` of a look with plots (``batch``), its plots converted already
+    (``raw``: the valid ones, ``cart``: their conversion), without its search for the
+    tracks it concerns when ``quiet`` (it concerns none)."""
+    tracker._hits, tracker._hit_t, tracker._hit_rows = [], [], None
+    n_det = len(look.detections)
+    tracker._counters["detections"] += n_det
+    tracker._counters["invalid"] += n_det - len(raw)
+    bit = 1 << int(look.sensor_id or 0)
+    tracker._process(raw, look.observed, bit, cart, quiet)
+    tracks = tracker._output(look.t_s, changes_only=look.changes_only)
+    return LookResult(tracks, tracker.last_hit_ids, tracker.last_hit_t_s,
+                      tracker.last_changes, tracker.n_tracks)  # fmt: skip
