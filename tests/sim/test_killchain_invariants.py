@@ -504,16 +504,20 @@ def _batteries(n: int, three_point: bool = False) -> Scenario:
 # both modes, hold every invariant.
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("three_point", "seed"),
-    [(False, 1), (False, 6), (False, 10), (False, 16), (True, 3), (True, 16)],
-)
-def test_invariants_with_four_s400_batteries(three_point: bool, seed: int) -> None:
+    ("three_point", "seed", "acts"),
+    [(False, 1, False), (False, 6, False), (False, 10, True), (False, 16, True),
+     (True, 3, False), (True, 16, True)],
+)  # fmt: skip
+def test_invariants_with_four_s400_batteries(three_point: bool, seed: int, acts: bool) -> None:
+    """The invariants hold; in the ``acts`` scenes the any-radar launch check cancelled a
+    commit (so the test is not vacuous: 3 of these 6 scenes since each radar has its own
+    random streams, 2026-12-06; all 6 before, by the draws of the single stream)."""
     sc = _batteries(4, three_point)
     result = run_scenario(sc, seed=seed, record=False)
     _check_all(result, *_limits(sc))
-    ev = result.events  # the any-radar launch check acted here (the test is not vacuous)
+    ev = result.events
     cancels = ev.detail[ev.kind == "cancel"].tolist()
-    assert "no current track at launch" in cancels
+    assert "no current track at launch" in cancels or not acts, cancels
 
 
 # Found 2026-12-05 by running the invariants outside the tests (batteries(8) seeds 1-6,
