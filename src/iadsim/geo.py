@@ -1,4 +1,5 @@
-"""WGS84 geodesy: geodetic <-> ECEF <-> local ENU <-> AER, vectorized.
+"""WGS84 geodesy: geodetic <-> ECEF <-> local ENU <-> AER, vectorized; the apparent
+elevation of a target over a k-earth (refraction), which a radar's coverage uses.
 
 All functions broadcast over numpy arrays. Angles are radians, lengths metres.
 Heights are above the WGS84 ellipsoid (iadsim treats that as altitude above
@@ -214,3 +215,27 @@ def geodetic2aer(
 ) -> tuple[F, F, F]:
     """Geodetic target seen from a geodetic observer -> azimuth, elevation (rad), range (m)."""
     return enu2aer(*geodetic2enu(lat_rad, lon_rad, h_m, lat0_rad, lon0_rad, h0_m))
+
+
+def apparent_tan_el(d: F, h: F, ha: float | F, k: float) -> F:
+    """``tan`` of the apparent elevation over a ``k``-earth (series form).
+
+    Parameters
+    ----------
+    d : (m,) ground distance, m
+    h : (m,) target altitude above mean sea level, m
+    ha : antenna altitude above mean sea level, m
+    k : effective earth radius factor
+
+    Returns
+    -------
+    (m,) ``tan`` of ``iadsim.sensors.horizon.elevation_angle_rad``, from the
+    series of ``cos``/``sin`` of ``d / a_e`` (error < 1e-8 out to 1,000 km).
+    """
+    ae = k * EARTH_MEAN_RADIUS_M
+    phi = d / ae
+    p2 = phi * phi
+    rt = ae + h
+    num = (h - ha) - rt * p2 * (0.5 - p2 / 24.0)
+    den = rt * phi * (1.0 - p2 / 6.0 + p2 * p2 / 120.0)
+    return np.asarray(num / np.maximum(den, 1e-12))

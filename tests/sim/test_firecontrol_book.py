@@ -30,7 +30,8 @@ def _radar(az_center_rad: float) -> Any:
     params = types.SimpleNamespace(min_range_m=1_000.0, instrumented_range_m=100e3,
                                    az_width_rad=np.radians(120.0), el_min_rad=-0.1,
                                    el_max_rad=1.4, scan_period_s=FRAME_S)  # fmt: skip
-    return types.SimpleNamespace(params=params, pos_m=(0.0, 0.0, 0.0), az_center_rad=az_center_rad)
+    return types.SimpleNamespace(params=params, pos_m=(0.0, 0.0, 0.0), az_center_rad=az_center_rad,
+                                 antenna_alt_m=0.0, k=4 / 3)  # fmt: skip
 
 
 class DictBook:

@@ -9,18 +9,20 @@ in flight at one target, survivors hidden by a track marked dead).
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import pytest
 from killchain_scenarios import random_scenario, random_scenario_dict
 from numpy.typing import NDArray
 
-from iadsim.engagement.interceptors import InterceptorParams, flyout_range_m
+from iadsim.engagement.interceptors import InterceptorParams, flyout_range_m, height_above_origin_m
 from iadsim.engagement.log import OUTCOMES, REASONS
 from iadsim.frames import Detections
 from iadsim.scenario.load import load_scenario, load_scenario_data, read_scenario_yaml
 from iadsim.scenario.schema import Scenario
 from iadsim.scenario.schema_engagement import compile_interceptor
+from iadsim.sensors.horizon import elevation_angle_rad
 from iadsim.sim.evaluation import TRACK_TRUTH_GATE_M
 from iadsim.sim.runner import RunResult, run_scenario
 
@@ -31,22 +33,43 @@ GHOST_S = 30.0  # s a killed threat still counts as the one its tracks follow
 
 
 Types = dict[str, InterceptorParams]
+Cover = dict[int, tuple[np.ndarray, float, float, float, Any]]
 
 
-def _limits(sc: Scenario) -> tuple[float, frozenset[str], Types]:
+def _limits(sc: Scenario) -> tuple[float, frozenset[str], Types, Cover]:
     """The longest fire-control hold of the scenario's radars, s, the interceptor
-    types any radar's track guides in mid-course, and every interceptor type."""
+    types any radar's track guides in mid-course, every interceptor type, and each
+    battery's engagement radar (:func:`_coverage`)."""
     cat = sc.resolved_catalog
     holds = [r.fire_control.track_hold_s for r in cat.radars.values()
              if r.fire_control is not None and r.fire_control.track_hold_s is not None]  # fmt: skip
     any_track = frozenset(n for n, i in cat.interceptors.items()
                           if i.guidance.midcourse == "any_track")  # fmt: skip
     types = {n: compile_interceptor(m, n) for n, m in cat.interceptors.items()}
-    return float(max(holds)), any_track, types
+    return float(max(holds)), any_track, types, _coverage(sc)
+
+
+def _coverage(sc: Scenario) -> Cover:
+    """Battery id -> (antenna ENU m, sector centre deg, antenna altitude m, effective
+    earth radius factor, its engagement radar's params)."""
+    from iadsim.scenario.compile import compile_world
+
+    world = compile_world(sc)
+    radars = {r.radar_id: r for r in world.radars}
+    out: Cover = {}
+    for b in world.batteries:
+        if b.engagement_radar_id is None:
+            continue
+        r = radars[b.engagement_radar_id]
+        centre = r.params.az_center_rad if r.heading_rad is None else r.heading_rad
+        alt = r.ground_alt_m + r.mast_m
+        out[int(b.battery_id)] = (np.asarray(r.pos_enu_m), np.degrees(centre), alt, world.earth_k,
+                                  r.params)  # fmt: skip
+    return out
 
 
 @functools.cache
-def _run(seed: int, batteries: int = 1) -> tuple[RunResult, float, frozenset[str], Types]:
+def _run(seed: int, batteries: int = 1) -> tuple[RunResult, float, frozenset[str], Types, Cover]:
     sc = random_scenario(seed, batteries=batteries)
     result = run_scenario(sc, record=False)
     check_salvo_sizes(result, sc)
@@ -385,7 +408,39 @@ def check_first_detection_events(result: RunResult) -> None:
     assert int(fd.sum()) == len(got) and got == first
 
 
-def _check_all(result: RunResult, hold_s: float, any_track: frozenset[str], types: Types) -> None:
+def check_pips_in_engagement_radar_coverage(result: RunResult, types: Types, cover: Cover) -> None:
+    """Every salvo of a type its battery's engagement radar guides (mid-course commands,
+    track-via-missile or semi-active terminal) was ordered at an intercept point that
+    radar can see: inside its range window and sector (pymap3d) and its elevation limits
+    (the exact apparent elevation over the radar's k-earth, as its detections use it)
+    (patriot-vs-mixed-raid seeds 1, 9, 12, 15: a PAC-2-class pair ordered
+    at an F-35 flying over the battery, its PIP 77-85 deg above the sector radar whose
+    limit is 70 deg; three were aborted at the intercept for lost support, one was
+    credited with a kill the radar could not have guided)."""
+    import pymap3d
+
+    e = result.engagements
+    for k in range(len(e)):
+        sup = types[str(e.interceptor_type[k])].support
+        if not sup.needs_fire_control:
+            continue
+        site, centre_deg, alt_a, k_earth, p = cover[int(e.battery_id[k])]
+        pip = np.array([e.pip_e_m[k], e.pip_n_m[k], e.pip_u_m[k]])
+        az, _, rng = pymap3d.enu2aer(*(pip - site))
+        alt = alt_a + height_above_origin_m(pip) - height_above_origin_m(site)
+        ground_m = float(np.hypot(*(pip - site)[:2]))
+        el = np.degrees(elevation_angle_rad(ground_m, alt, alt_a, k_earth))
+        off = abs((az - centre_deg + 180.0) % 360.0 - 180.0)
+        where = (f"salvo {e.order_id[k]} ({e.interceptor_type[k]}): PIP at az {az:.1f}, "
+                 f"el {el:.1f} deg, {rng:.0f} m")  # fmt: skip
+        assert p.min_range_m <= rng <= p.instrumented_range_m, where
+        assert off <= np.degrees(p.az_width_rad) / 2 + 1e-6, where
+        assert np.degrees(p.el_min_rad) - 1e-6 <= el <= np.degrees(p.el_max_rad) + 1e-6, where
+
+
+def _check_all(result: RunResult, hold_s: float, any_track: frozenset[str], types: Types,
+               cover: Cover) -> None:  # fmt: skip
+    check_pips_in_engagement_radar_coverage(result, types, cover)
     check_first_detection_events(result)
     check_launches_have_fire_control(result, hold_s)
     check_aborts_where_the_rounds_were(result, types)
@@ -400,15 +455,15 @@ def _check_all(result: RunResult, hold_s: float, any_track: frozenset[str], type
 
 @pytest.mark.parametrize("seed", FAST_SEEDS)
 def test_invariants_on_random_scenarios(seed: int) -> None:
-    result, hold_s, any_track, types = _run(seed)
-    _check_all(result, hold_s, any_track, types)
+    result, hold_s, any_track, types, cover = _run(seed)
+    _check_all(result, hold_s, any_track, types, cover)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SLOW_SEEDS)
 def test_invariants_on_more_random_scenarios(seed: int) -> None:
-    result, hold_s, any_track, types = _run(seed)
-    _check_all(result, hold_s, any_track, types)
+    result, hold_s, any_track, types, cover = _run(seed)
+    _check_all(result, hold_s, any_track, types, cover)
 
 
 @pytest.mark.parametrize("seed", FAST_SEEDS[:1])
@@ -416,16 +471,16 @@ def test_invariants_with_several_batteries(seed: int) -> None:
     """Three batteries on one air picture: doctrine per target across batteries, every
     round accounted for, launches on held tracks (the one-battery scenarios never test
     coordination)."""
-    result, hold_s, any_track, types = _run(seed, batteries=3)
+    result, hold_s, any_track, types, cover = _run(seed, batteries=3)
     assert len(set(result.engagements.battery_id.tolist())) >= 2, "several batteries must fire"
-    _check_all(result, hold_s, any_track, types)
+    _check_all(result, hold_s, any_track, types, cover)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", MULTI_BATTERY_SEEDS)
 def test_invariants_with_several_batteries_more_seeds(seed: int) -> None:
-    result, hold_s, any_track, types = _run(seed, batteries=2 + seed % 2)
-    _check_all(result, hold_s, any_track, types)
+    result, hold_s, any_track, types, cover = _run(seed, batteries=2 + seed % 2)
+    _check_all(result, hold_s, any_track, types, cover)
 
 
 # Seeds of the bundled S-400 preset where a fire-control track moved from one aircraft
@@ -460,6 +515,11 @@ PRESET_CASES = (
     # the order (its cue looks missed); aborted 8 s after launch for lost support
     # (fixed: the launch commit of a radar-guided type needs the radar's track)
     ("s400-vs-mixed-raid", 3),
+    # found 2026-12-06: a PAC-2-class pair (track-via-missile) ordered at an F-35
+    # flying over the battery, its PIP 77 deg above the sector radar (limit 70 deg),
+    # aborted at the intercept for lost terminal support (fixed: C2's intercepts of
+    # radar-guided types lie inside the engagement radar's coverage)
+    ("patriot-vs-mixed-raid", 9),
 )
 
 
@@ -541,8 +601,8 @@ def test_invariants_eight_batteries_seed_6() -> None:
 
 @pytest.mark.slow
 def test_invariants_four_random_batteries_seed_109() -> None:
-    result, hold_s, any_track, types = _run(109, batteries=4)
-    _check_all(result, hold_s, any_track, types)
+    result, hold_s, any_track, types, cover = _run(109, batteries=4)
+    _check_all(result, hold_s, any_track, types, cover)
     e = result.engagements
     aborted = np.flatnonzero(e.reason == "fire-control support lost")
     assert aborted.size  # the break turn still costs the first salvo

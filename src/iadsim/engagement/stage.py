@@ -24,7 +24,8 @@ except :meth:`Engagement.resolve`, which resolves the physics)
   every salvo due (:mod:`iadsim.engagement.outcome`); channels are released.
 * ``eng.log()`` at the end: the :class:`Engagements` frame, one row per salvo, with
   salvos still flying marked ``in_flight_at_end``.
-* ``eng.status(t_s)`` and ``eng.solve(...)`` are what C2 reads
+* ``eng.status(t_s)`` and ``eng.solve(...)`` (intercepts inside the engagement radar's
+  coverage for the types it guides: :mod:`iadsim.engagement.volume`) are what C2 reads
   (:class:`iadsim.c2.roles.WeaponSystem`); C2 is never told whether a salvo killed.
 
 Magazines: ``rounds (L, I)`` per launcher and ``reserve (L, I)`` reload rounds. When a
@@ -48,6 +49,7 @@ from iadsim.engagement.outcome import Intercepts, TargetPhysics, resolve_interce
 from iadsim.engagement.reach import REACQUIRE_ACCEL_MPS2
 from iadsim.engagement.roles import FireControlHold
 from iadsim.engagement.status import FireStatus, LauncherParams
+from iadsim.engagement.volume import EngagementVolume, restrict_to_volumes
 from iadsim.frames import Events, Orders, Truth, make_events
 from iadsim.picture import TrackPicture
 
@@ -65,6 +67,8 @@ class Engagement:
     interceptors : compiled interceptor types; index = ``Orders.interceptor_id``.
     launchers : all launchers (rounds per type in the same index order).
     fc_radar_id : battery id -> radar id of its engagement radar (-1: none).
+    fc_volume : battery id -> its engagement radar's coverage; C2's intercepts of
+        types needing fire control must lie inside (:mod:`iadsim.engagement.volume`).
     reacquire_accel_mps2 : acceleration of the manoeuvre envelope in which a new
         track counts as within reach of a salvo flying unsupported
         (:mod:`iadsim.engagement.reach`; 0: the handover gate only).
@@ -76,6 +80,7 @@ class Engagement:
         interceptors: Sequence[InterceptorParams],
         launchers: LauncherParams,
         fc_radar_id: Mapping[int, int] | None = None,
+        fc_volume: Mapping[int, EngagementVolume] | None = None,
         reacquire_accel_mps2: float = REACQUIRE_ACCEL_MPS2,
     ) -> None:
         self.table = InterceptorTable.from_params(interceptors)
@@ -87,6 +92,7 @@ class Engagement:
             )
         self.launchers = launchers
         self.fc_radar_id = dict(fc_radar_id or {})
+        self.fc_volume = dict(fc_volume or {})
         self.rounds = launchers.loadout.copy()
         self.reserve = launchers.reserve.copy()
         self.ready_t_s = np.zeros(launchers.launcher_id.shape[0])
@@ -124,15 +130,18 @@ class Engagement:
         self, pos_m: F, vel_mps: F, target_class: NDArray[np.int64], t_s: float,
         candidates: NDArray[np.bool_] | None = None,
     ) -> InterceptSolutions:  # fmt: skip
-        """Intercept solutions (T, L, I) for tracks at ``t_s`` from every launcher.
-
-        ``candidates`` (T, L, I), optional: solve only these triples, the others
-        are infeasible (:func:`predict_intercepts`).
+        """Intercept solutions (T, L, I) for tracks at ``t_s`` from every launcher; a
+        type needing fire control only where its battery's engagement radar sees the
+        PIP (``fc_volume``). ``candidates`` (T, L, I), optional: solve only these
+        triples, the others are infeasible (:func:`predict_intercepts`).
         """
-        return predict_intercepts(
+        sol = predict_intercepts(
             pos_m, vel_mps, target_class, t_s, self.launchers.pos_m, self.table,
             candidates=candidates,
         )  # fmt: skip
+        return restrict_to_volumes(
+            sol, self.launchers.battery_id, self.table.needs_fire_control, self.fc_volume
+        )
 
     @property
     def max_range_m(self) -> F:
@@ -275,15 +284,10 @@ class Engagement:
 
     def _event(self, orders: Orders, k: int, kind: str, t_s: float, value: float) -> Events:
         return make_events(
-            t_s,
-            kind,
-            track_id=orders.track_id[k],
-            battery_id=orders.battery_id[k],
-            launcher_id=orders.launcher_id[k],
-            order_id=orders.order_id[k],
-            value=value,
+            t_s, kind, track_id=orders.track_id[k], battery_id=orders.battery_id[k],
+            launcher_id=orders.launcher_id[k], order_id=orders.order_id[k], value=value,
             detail=self.table.names[int(orders.interceptor_id[k])],
-        )
+        )  # fmt: skip
 
     # -- in flight -----------------------------------------------------------
     def maintain(self, picture: TrackPicture) -> Events:
@@ -353,11 +357,8 @@ class Engagement:
             k = by_id[rec.order_id]
             pip = (float(eng.pip_e_m[k]), float(eng.pip_n_m[k]), float(eng.pip_u_m[k]))
             th = int(out.threat_id[j])
-            at = (
-                tuple(pos[th])
-                if th in pos and out.reason[j] != "terminal acquisition failed"
-                else pip
-            )
+            acquired = th in pos and out.reason[j] != "terminal acquisition failed"
+            at = tuple(pos[th]) if acquired else pip
             rec.threat_id_end, rec.miss_distance_m = th, float(out.miss_distance_m[j])
             rec.pk_table, rec.p_acquisition = float(out.pk_table[j]), float(out.p_acquisition[j])
             rec.pk = rec.pk_table * rec.p_acquisition

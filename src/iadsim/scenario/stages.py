@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from iadsim import geo
 from iadsim.c2.roles import C2Policy
 from iadsim.engagement.stage import Engagement
+from iadsim.engagement.volume import EngagementVolume
 from iadsim.scenario.compile import PlacedRadarInfo, World, load_dem
 from iadsim.scenario.schema import Scenario
 from iadsim.scenario.schema_c2 import C2_POLICIES
@@ -198,9 +199,11 @@ def build_stages(
             sensors=sensors, tracker=tracker, c2=None, engagement=None, interceptor_names=()
         )
     setup = compile_engagement(world, scenario.engagement, file=scenario.file)
+    by_id = {r.radar_id: r for r in sensors.radars}
+    volumes = {b: engagement_volume(by_id[r]) for b, r in setup.fc_radar_id.items() if r in by_id}
     eng = Engagement(
         interceptors=setup.interceptors, launchers=setup.launchers, fc_radar_id=setup.fc_radar_id,
-        reacquire_accel_mps2=scenario.engagement.reacquire_accel_mps2,
+        fc_volume=volumes, reacquire_accel_mps2=scenario.engagement.reacquire_accel_mps2,
     )  # fmt: skip
     dem = load_dem(world.terrain_kind, world.terrain_path)
     threat = dataclasses.replace(setup.threat, height_m=height_model(world, dem))
@@ -209,4 +212,17 @@ def build_stages(
     return Stages(
         sensors=sensors, tracker=tracker, c2=c2, engagement=eng, interceptor_names=names,
         fc_radar_id=setup.fc_radar_id, fc_hold_s=setup.fc_hold_s,
+    )  # fmt: skip
+
+
+def engagement_volume(radar: Radar) -> EngagementVolume:
+    """The coverage volume of a placed radar (:mod:`iadsim.engagement.volume`): its
+    antenna, sector (the placement's boresight), elevation limits and range window."""
+    p = radar.params
+    return EngagementVolume(
+        site_m=tuple(float(v) for v in radar.pos_m),  # type: ignore[arg-type]
+        antenna_alt_m=float(radar.antenna_alt_m), k=float(radar.k),
+        az_center_rad=float(radar.az_center_rad), az_width_rad=float(p.az_width_rad),
+        el_min_rad=float(p.el_min_rad), el_max_rad=float(p.el_max_rad),
+        min_range_m=float(p.min_range_m), max_range_m=float(p.instrumented_range_m),
     )  # fmt: skip

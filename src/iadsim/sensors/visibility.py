@@ -18,37 +18,14 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.constants import EARTH_MEAN_RADIUS_M, TWO_PI
+from iadsim.constants import TWO_PI
+from iadsim.geo import apparent_tan_el as apparent_tan_el  # re-exported
 from iadsim.sensors.horizon import horizon_distance_m
 
 __all__ = ["Coverage", "Visible", "apparent_tan_el", "visible_targets"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
-
-
-def apparent_tan_el(d: F, h: F, ha: float | F, k: float) -> F:
-    """``tan`` of the apparent elevation over a ``k``-earth (series form).
-
-    Parameters
-    ----------
-    d : (m,) ground distance, m
-    h : (m,) target altitude above mean sea level, m
-    ha : antenna altitude above mean sea level, m
-    k : effective earth radius factor
-
-    Returns
-    -------
-    (m,) ``tan`` of :func:`iadsim.sensors.horizon.elevation_angle_rad`, from the
-    series of ``cos``/``sin`` of ``d / a_e`` (error < 1e-8 out to 1,000 km).
-    """
-    ae = k * EARTH_MEAN_RADIUS_M
-    phi = d / ae
-    p2 = phi * phi
-    rt = ae + h
-    num = (h - ha) - rt * p2 * (0.5 - p2 / 24.0)
-    den = rt * phi * (1.0 - p2 / 6.0 + p2 * p2 / 120.0)
-    return np.asarray(num / np.maximum(den, 1e-12))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from iadsim.frames import Tracks, TrackStatus
 from iadsim.numeric import sorted_position
 from iadsim.picture import TrackPicture
+from iadsim.scenario.stages import engagement_volume
 from iadsim.sensors.radar import Radar
 
 __all__ = ["CUE", "LAST", "MAX_CUES_PER_CYCLE", "PREV", "FireControlBook", "in_coverage"]
@@ -48,17 +49,11 @@ MAX_CUES_PER_CYCLE = 4
 
 
 def in_coverage(radar: Radar, pos_m: F) -> NDArray[np.bool_]:
-    """Positions (T, 3) inside the radar's range window, azimuth sector and elevation
-    limits (flat geometry from the estimate; terrain masks are left to the dwell)."""
-    p = radar.params
-    rel = pos_m - np.asarray(radar.pos_m)
-    rng_m = np.sqrt(np.sum(rel * rel, axis=-1))
-    az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
-    el = np.arcsin(np.clip(rel[:, 2] / np.maximum(rng_m, 1.0), -1.0, 1.0))
-    daz = np.abs((az - radar.az_center_rad + np.pi) % (2 * np.pi) - np.pi)
-    ok = (rng_m >= p.min_range_m) & (rng_m <= p.instrumented_range_m)
-    ok &= (daz <= p.az_width_rad / 2 + 1e-9) & (el >= p.el_min_rad) & (el <= p.el_max_rad)
-    return np.asarray(ok)
+    """Positions (T, 3) inside the radar's range window, azimuth sector and apparent
+    elevation limits (from the estimate; terrain masks are left to the dwell): the
+    volume C2's intercepts of rounds it guides must lie in
+    (:func:`iadsim.scenario.stages.engagement_volume`)."""
+    return engagement_volume(radar).contains(pos_m)
 
 
 #: Rows of :attr:`FireControlBook.t_s` per engagement-radar column: previous and last
