@@ -52,9 +52,7 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.tracking.adaptive import fading_nis
-from iadsim.tracking.filters import ExtendedKalmanFilter, Innovation
-from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.adaptive import FadingNisEKF
 from iadsim.tracking.models import ConstantVelocity
 from iadsim.tracking.roles import FilterState
 
@@ -171,10 +169,10 @@ class ClassAidedCV:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ClassAidedEKF(ExtendedKalmanFilter):
+class ClassAidedEKF(FadingNisEKF):
     """EKF on a :class:`ClassAidedCV` model; after each look it updates the fading NIS
-    ``e`` and drops the quiet class (``s = 0``) of tracks whose ``e`` exceeds
-    ``exit_nis``.
+    ``e`` (:class:`~iadsim.tracking.adaptive.FadingNisEKF`) and drops the quiet class
+    (``s = 0``) of tracks whose ``e`` exceeds ``exit_nis``.
 
     Parameters
     ----------
@@ -185,7 +183,6 @@ class ClassAidedEKF(ExtendedKalmanFilter):
     """
 
     model: ClassAidedCV
-    alpha: float = 0.8
     exit_nis: float = 3.0
 
     def init_bank(self, x: F64, P: F64) -> FilterState:
@@ -196,23 +193,8 @@ class ClassAidedEKF(ExtendedKalmanFilter):
         P[:, k:, :], P[:, :, k:] = 0.0, 0.0
         return FilterState(x=x, P=P)
 
-    def update(
-        self,
-        bank: FilterState,
-        meas: Measurements,
-        row: I64,
-        beta: F64,
-        beta0: F64,
-        b: F64,
-        inn: Innovation | None = None,
-    ) -> tuple[FilterState, F64]:
-        """The EKF (PDA-)update, then ``e`` from the look's innovations, ``s = 0`` where
-        ``e > exit_nis``."""
-        if inn is None:
-            inn = self.innovate(bank.x[row], bank.P[row], meas)
-        new, ll = super().update(bank, meas, row, beta, beta0, b, inn)
-        x = new.x.copy()
-        e = fading_nis(bank.x[:, -1], inn, row, beta, self.alpha)
-        x[:, -1] = e
+    def after_look(self, bank: FilterState, x: F64, e: F64, row: I64, beta: F64) -> F64:
+        """``e`` stored, and ``s = 0`` where ``e > exit_nis``."""
+        x = super().after_look(bank, x, e, row, beta)
         x[:, -2] = np.where(e > self.exit_nis, 0.0, bank.x[:, -2])
-        return FilterState(x=x, P=new.P), ll
+        return x
