@@ -57,8 +57,8 @@ def _polar(x: np.ndarray, rng: np.random.Generator) -> Measurements:
 
 def _coast_nees(filt: ClassAidedEKF, n_runs: int = 200, seed: int = 3) -> tuple[float, float]:
     """``n_runs`` tracks of a 250 m/s target 60 km out at 8 km, a plot every 10 s for
-    200 s, then 30 s unseen during which it pushes over at 1 g for 12 s (descending at
-    120 m/s, then flying on level-ish); the mean 6-dof NEES of the prediction at the end
+    200 s, then 30 s unseen during which it pushes over at 1 g for 12 s (from 2 s on) and
+    then descends at a steady 120 m/s; the mean 6-dof NEES of the prediction at the end
     of the coast, and that of the updated state before it."""
     rng = np.random.default_rng(seed)
     truth = np.tile([40e3, 45e3, 8000.0, -180.0, -173.0, 0.0], (n_runs, 1))
