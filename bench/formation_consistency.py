@@ -23,13 +23,15 @@ and prints, per threat class:
 
     python bench/formation_consistency.py [--preset s400-vs-mixed-raid] [--seeds 3]
         [--first-seed 1] [--cutoff-m 5000] [--tracker tracker.yaml] [--merged-sigma cell|noise]
-        [--scan-sectors N]
+        [--scan-sectors N] [--worst N]
 
 ``--tracker`` replaces the preset's tracker block with a YAML file's (a tracker
 configuration as in a scenario's ``tracker:``); ``--merged-sigma`` and
 ``--scan-sectors`` override every radar type of the preset (the detection model's
 ``merged_sigma``; sector looks per scan, 1 = one time stamp per scan) to show what
-each part of the formation handling contributes.
+each part of the formation handling contributes. ``--worst N`` lists each class's N
+tracks of highest life NEES (seed, track id, NEES, rows): the class means are carried
+by a few tracks, and these are the ones to look at.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class ClassStats:
     life: list[float] = dataclasses.field(default_factory=list)  # one per track
     per_threat: list[float] = dataclasses.field(default_factory=list)  # one per seed
     pos_vel: list[tuple[float, float]] = dataclasses.field(default_factory=list)  # per row
+    tracks: list[tuple[int, int, float, int]] = dataclasses.field(default_factory=list)
+    # (seed, track id, life NEES, rows) of every track, for --worst
 
 
 def scenario_of(
@@ -110,6 +114,9 @@ def add_run(stats: dict[str, ClassStats], scenario: Scenario, seed: int, cutoff_
                                    life.row_vel_nees[mine].tolist(), strict=True))  # fmt: skip
         st.life += [float(v) for v, t in zip(life.nees_mean, life.truth_id, strict=True)
                     if types[t] == cls]  # fmt: skip
+        st.tracks += [(seed, int(k), float(v), int(n)) for k, t, v, n in zip(
+            life.track_id, life.truth_id, life.nees_mean, life.n_rows, strict=True)
+            if types[t] == cls]  # fmt: skip
 
 
 def table(stats: dict[str, ClassStats]) -> list[str]:
@@ -150,6 +157,7 @@ def main() -> None:
     ap.add_argument("--tracker", type=Path, help="YAML file with a tracker block")
     ap.add_argument("--merged-sigma", choices=("cell", "noise"))
     ap.add_argument("--scan-sectors", type=int)
+    ap.add_argument("--worst", type=int, default=0, help="list each class's N worst tracks")
     args = ap.parse_args()
     edit: dict[str, object] = {}
     if args.merged_sigma:
@@ -168,6 +176,10 @@ def main() -> None:
         f" cut-off {args.cutoff_m:.0f} m"
     )
     print("\n".join(table(stats)))
+    for cls, st in stats.items():
+        if args.worst:
+            worst = sorted(st.tracks, key=lambda r: -r[2])[: args.worst]
+            print(f"{cls} worst (seed, track, life NEES, rows):", worst)
 
 
 if __name__ == "__main__":

@@ -51,8 +51,8 @@ def test_height_above_origin_follows_the_earth_curvature() -> None:
     assert height_above_origin_m(pos) == pytest.approx(h, abs=1e-6)
 
 
-def _state(pos: list[float], vel: list[float], s: float) -> np.ndarray:
-    return np.array([[*pos, *vel, s, 1.0]])
+def _state(pos: list[float], vel: list[float], s: float, c: float = 0.0) -> np.ndarray:
+    return np.array([[*pos, *vel, c, s, 1.0]])
 
 
 def test_dwell_advances_inside_resets_outside_and_sets_the_psd() -> None:
@@ -192,6 +192,11 @@ def _with_tracker(tracker: dict) -> dict:
         (
             {"filter": {"kind": "class_aided_ekf", "quiet": {"enter_s": -1}}},
             "tracker.filter.quiet.enter_s",
+            "must be >= 0",
+        ),
+        (
+            {"filter": {"kind": "class_aided_ekf", "coast_accel_mps2": -1}},
+            "tracker.filter.coast_accel_mps2",
             "must be >= 0",
         ),
         (

@@ -253,6 +253,7 @@ class QuietClassConfig(Model):
     max_speed_mps: Pos = 320.0
     max_climb_mps: Pos = 50.0
     enter_s: Annotated[float, Field(ge=0.0)] = 60.0
+    coast_accel_mps2: Annotated[float, Field(ge=0.0)] = 0.0
 
     @model_validator(mode="after")
     def _band(self) -> Self:
@@ -285,12 +286,17 @@ class ClassAidedEKFConfig(KindModel):
     ``enter_s`` seconds inside its envelope (height above the scenario origin on a
     spherical Earth, horizontal speed band, vertical speed), dropped at once when the
     estimate leaves it or the fading NIS (memory ``alpha``, per measurement dimension)
-    exceeds ``exit_nis``. Never reads a threat's true class."""
+    exceeds ``exit_nis``. While a track coasts longer than ``coast_grace_s`` its
+    class's ``coast_accel_mps2`` (rms manoeuvre acceleration per axis, Singer-type;
+    :mod:`iadsim.tracking.coast`; 0: none) adds process noise. Never reads a threat's
+    true class."""
 
     kind: Literal["class_aided_ekf"] = "class_aided_ekf"
     quiet: QuietClassConfig = Field(default_factory=QuietClassConfig)
     alpha: Prob = 0.8
     exit_nis: Annotated[float, Field(gt=1.0)] = 3.0
+    coast_accel_mps2: Annotated[float, Field(ge=0.0)] = 0.0
+    coast_grace_s: Annotated[float, Field(ge=0.0)] = 10.0
 
 
 @FILTERS.compiler("class_aided_ekf")
@@ -301,8 +307,11 @@ def _compile_class_aided(cfg: ClassAidedEKFConfig, motion: MotionModel, dims: in
     q = cfg.quiet
     quiet = KinematicClass(q_m2ps3=q.q_m2ps3, max_height_m=q.max_height_m,
                            min_speed_mps=q.min_speed_mps, max_speed_mps=q.max_speed_mps,
-                           max_climb_mps=q.max_climb_mps, enter_s=q.enter_s)  # fmt: skip
-    model = ClassAidedCV(ndim=dims, q_m2ps3=motion.q_m2ps3, quiet=quiet)
+                           max_climb_mps=q.max_climb_mps, enter_s=q.enter_s,
+                           coast_accel_mps2=q.coast_accel_mps2)  # fmt: skip
+    model = ClassAidedCV(ndim=dims, q_m2ps3=motion.q_m2ps3, quiet=quiet,
+                         coast_accel_mps2=cfg.coast_accel_mps2,
+                         coast_grace_s=cfg.coast_grace_s)  # fmt: skip
     return ClassAidedEKF(model=model, alpha=cfg.alpha, exit_nis=cfg.exit_nis)
 
 

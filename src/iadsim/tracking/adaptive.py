@@ -45,6 +45,7 @@ added it), so the preset keeps its single CV level.
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,7 +58,7 @@ from iadsim.tracking.roles import FilterState
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-__all__ = ["AdaptiveCV", "AdaptiveNoiseEKF", "fading_nis"]
+__all__ = ["AdaptiveCV", "AdaptiveNoiseEKF", "FadingNisEKF", "fading_nis"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -126,27 +127,29 @@ def fading_nis(e: F64, inn: Innovation, row: I64, beta: F64, alpha: float) -> F6
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class AdaptiveNoiseEKF(ExtendedKalmanFilter):
-    """EKF on an :class:`AdaptiveCV` model that updates the model's noise statistic
-    ``e`` after each look (module docstring).
+class FadingNisEKF(ExtendedKalmanFilter):
+    """EKF whose state carries the fading NIS ``e`` (module docstring) as a noise-free
+    element, updated after each look; the one update of :class:`AdaptiveNoiseEKF` and
+    :class:`~iadsim.tracking.classaided.ClassAidedEKF`, which differ only in what they
+    do with ``e`` (:meth:`after_look`).
 
     Parameters
     ----------
-    model : an :class:`AdaptiveCV`.
+    model : the motion model; its state's element ``nis_index`` is ``e``.
     alpha : memory of the fading NIS average (window 1 / (1 - alpha) looks).
-    e0 : the statistic of a new track (1: the nominal value, q = q_low).
     """
 
-    model: AdaptiveCV
     alpha: float = 0.8
-    e0: float = 1.0
 
-    def init_bank(self, x: F64, P: F64) -> FilterState:
-        """New tracks with ``e = e0`` and no variance or correlation on ``e``."""
-        x, P = x.copy(), P.copy()
-        x[:, -1] = self.e0
-        P[:, -1, :], P[:, :, -1] = 0.0, 0.0
-        return FilterState(x=x, P=P)
+    #: index of ``e`` in the state
+    nis_index: ClassVar[int] = -1
+
+    def after_look(self, bank: FilterState, x: F64, e: F64, row: I64, beta: F64) -> F64:
+        """States ``x`` (k, nx) after the look's update (a copy the caller owns), given
+        the state before it ``bank``, the new statistic ``e`` (k,) and the look's pairs
+        (``row``, ``beta``); here ``e`` stored at :attr:`nis_index`."""
+        x[:, self.nis_index] = e
+        return x
 
     def update(
         self,
@@ -158,10 +161,34 @@ class AdaptiveNoiseEKF(ExtendedKalmanFilter):
         b: F64,
         inn: Innovation | None = None,
     ) -> tuple[FilterState, F64]:
-        """The EKF (PDA-)update, then ``e`` from the look's innovations."""
+        """The EKF (PDA-)update, then ``e`` from the look's innovations
+        (:func:`fading_nis`) and :meth:`after_look`."""
         if inn is None:
             inn = self.innovate(bank.x[row], bank.P[row], meas)
         new, ll = super().update(bank, meas, row, beta, beta0, b, inn)
-        x = new.x.copy()
-        x[:, -1] = fading_nis(bank.x[:, -1], inn, row, beta, self.alpha)
+        e = fading_nis(bank.x[:, self.nis_index], inn, row, beta, self.alpha)
+        x = self.after_look(bank, new.x.copy(), e, row, beta)
         return FilterState(x=x, P=new.P), ll
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AdaptiveNoiseEKF(FadingNisEKF):
+    """EKF on an :class:`AdaptiveCV` model that updates the model's noise statistic
+    ``e`` after each look (module docstring).
+
+    Parameters
+    ----------
+    model : an :class:`AdaptiveCV`.
+    alpha : memory of the fading NIS average (window 1 / (1 - alpha) looks).
+    e0 : the statistic of a new track (1: the nominal value, q = q_low).
+    """
+
+    model: AdaptiveCV
+    e0: float = 1.0
+
+    def init_bank(self, x: F64, P: F64) -> FilterState:
+        """New tracks with ``e = e0`` and no variance or correlation on ``e``."""
+        x, P = x.copy(), P.copy()
+        x[:, -1] = self.e0
+        P[:, -1, :], P[:, :, -1] = 0.0, 0.0
+        return FilterState(x=x, P=P)

@@ -37,12 +37,19 @@ drops as ``r^2 / 2R`` (7 km at 300 km), so ``u`` alone is no altitude;
 ``h = |p + (0, 0, R)| - R`` is (to the Earth's flattening, tens of metres at 100 km).
 With ``ndim = 2`` only the speed band applies.
 
-State layout ``[pos(d), vel(d), s, e]``: ``s`` the seconds the estimate has been inside
-the envelope (0 outside), ``e`` the fading NIS; both noise-free (variance and
-cross-covariances 0, so the Kalman update never moves them), carried, stored and put
-back by the tracker like any state element. The transition advances ``s`` by ``dt``
-if the state at the start of the step is inside the envelope and resets it to 0
-otherwise, so ``s`` is the same whatever steps a prediction is split into.
+Coasting: each class may carry the rms acceleration of a manoeuvre started while the
+track coasts (``coast_accel_mps2``); its noise (:mod:`iadsim.tracking.coast`, a
+Singer-type random-constant acceleration from ``coast_grace_s`` after the last update)
+is added to the class's CWNA noise, so a track that misses updates through a turn or a
+push-over keeps a covariance that covers it. 0 (the default): no coast noise.
+
+State layout ``[pos(d), vel(d), c, s, e]``: ``c`` the seconds since the track's last
+update, ``s`` the seconds the estimate has been inside the envelope (0 outside), ``e``
+the fading NIS; all three noise-free (variance and cross-covariances 0, so the Kalman
+update never moves them), carried, stored and put back by the tracker like any state
+element. The transition advances ``c`` by ``dt`` (an update sets it to 0), and ``s``
+by ``dt`` if the state at the start of the step is inside the envelope, resetting it
+to 0 otherwise, so both are the same whatever steps a prediction is split into.
 """
 
 from __future__ import annotations
@@ -52,8 +59,8 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.tracking.adaptive import fading_nis
-from iadsim.tracking.filters import ExtendedKalmanFilter, Innovation
+from iadsim.tracking.adaptive import FadingNisEKF
+from iadsim.tracking.coast import coast_psd
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.models import ConstantVelocity
 from iadsim.tracking.roles import FilterState
@@ -88,6 +95,8 @@ class KinematicClass:
     min_speed_mps, max_speed_mps : horizontal speed band, m/s.
     max_climb_mps : absolute vertical speed at most, m/s.
     enter_s : seconds inside the envelope, without a break, before the class applies.
+    coast_accel_mps2 : rms acceleration per axis of a manoeuvre started while the track
+        coasts (:mod:`iadsim.tracking.coast`), m/s^2; 0: none.
     """
 
     q_m2ps3: float = 0.1
@@ -96,6 +105,7 @@ class KinematicClass:
     max_speed_mps: float = 320.0
     max_climb_mps: float = 50.0
     enter_s: float = 60.0
+    coast_accel_mps2: float = 0.0
 
     def inside(self, x: F64, ndim: int, earth_radius_m: float = EARTH_RADIUS_M) -> B:
         """(n,) whether states ``x`` (n, >= 2 ndim) lie inside the envelope."""
@@ -111,7 +121,9 @@ class KinematicClass:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ClassAidedCV:
     """CV (CWNA) whose PSD is ``q_m2ps3``, or the class's once the dwell ``s`` (state
-    element ``-2``) reaches its ``enter_s`` (module docstring).
+    element ``-2``) reaches its ``enter_s`` (module docstring), plus the coast noise of
+    the class's manoeuvre acceleration once the coast time ``c`` (element ``2 ndim``)
+    exceeds ``coast_grace_s`` (:mod:`iadsim.tracking.coast`).
 
     Parameters
     ----------
@@ -119,17 +131,22 @@ class ClassAidedCV:
     q_m2ps3 : PSD per axis of the default (manoeuvring) class, m^2/s^3.
     quiet : the quiet class (envelope, PSD, dwell to enter).
     earth_radius_m : sphere of the height test, m.
+    coast_accel_mps2 : rms manoeuvre acceleration per axis of the default class while
+        coasting, m/s^2 (0: no coast noise).
+    coast_grace_s : seconds after an update before a coast's manoeuvre noise starts.
     """
 
     ndim: int = 3
     q_m2ps3: float = 20.0
     quiet: KinematicClass = KinematicClass()
     earth_radius_m: float = EARTH_RADIUS_M
+    coast_accel_mps2: float = 0.0
+    coast_grace_s: float = 10.0
 
     @property
     def nx(self) -> int:
-        """State dimension: position and velocity per axis, then ``s`` and ``e``."""
-        return 2 * self.ndim + 2
+        """State dimension: position and velocity per axis, then ``c``, ``s``, ``e``."""
+        return 2 * self.ndim + 3
 
     @property
     def cv(self) -> ConstantVelocity:
@@ -144,37 +161,48 @@ class ClassAidedCV:
         """(n,) the PSD of each state's class, m^2/s^3."""
         return np.where(self.classified(x), self.quiet.q_m2ps3, self.q_m2ps3)
 
+    def coast_q_of(self, x: F64, dt: F64) -> F64:
+        """(n,) the coast noise's mean PSD over steps ``dt`` (n,) from states ``x``,
+        m^2/s^3 (:func:`iadsim.tracking.coast.coast_psd`, each state's class)."""
+        a = np.where(self.classified(x), self.quiet.coast_accel_mps2, self.coast_accel_mps2)
+        return coast_psd(x[:, 2 * self.ndim], dt, a * a, self.coast_grace_s)
+
     def F(self, x: F64, dt: F64) -> F64:
-        """(n, nx, nx) transition: CV on [pos, vel], 1 on ``s`` and ``e``."""
+        """(n, nx, nx) transition: CV on [pos, vel], 1 on ``c``, ``s`` and ``e``."""
         k = 2 * self.ndim
         out = np.zeros((x.shape[0], self.nx, self.nx))
         out[:, :k, :k] = self.cv.F(x[:, :k], dt)
-        out[:, k, k] = out[:, k + 1, k + 1] = 1.0
+        out[:, k, k] = out[:, k + 1, k + 1] = out[:, k + 2, k + 2] = 1.0
         return out
 
     def f(self, x: F64, dt: F64) -> F64:
-        """(n, nx) states propagated over ``dt`` (n,) s: CV, ``s + dt`` inside the
-        envelope (at the step's start) and 0 outside, ``e`` unchanged."""
+        """(n, nx) states propagated over ``dt`` (n,) s: CV, ``c + dt``, ``s + dt``
+        inside the envelope (at the step's start) and 0 outside, ``e`` unchanged."""
         k = 2 * self.ndim
         out = x.copy()
         out[:, :k] = self.cv.f(x[:, :k], dt)
+        out[:, k] = x[:, k] + dt
         inside = self.quiet.inside(x, self.ndim, self.earth_radius_m)
-        out[:, k] = np.where(inside, x[:, k] + dt, 0.0)
+        out[:, k + 1] = np.where(inside, x[:, k + 1] + dt, 0.0)
         return out
 
     def Q(self, x: F64, dt: F64) -> F64:
-        """(n, nx, nx) CWNA process noise of each track's class PSD (0 on ``s``, ``e``)."""
+        """(n, nx, nx) CWNA process noise of each track's class PSD plus its coast noise
+        (0 on ``c``, ``s``, ``e``)."""
         k = 2 * self.ndim
         out = np.zeros((x.shape[0], self.nx, self.nx))
-        out[:, :k, :k] = self.cv.Q(x[:, :k], dt) * self.q_of(x)[:, None, None]
+        q = self.q_of(x)
+        if self.coast_accel_mps2 > 0.0 or self.quiet.coast_accel_mps2 > 0.0:
+            q = q + self.coast_q_of(x, dt)
+        out[:, :k, :k] = self.cv.Q(x[:, :k], dt) * q[:, None, None]
         return out
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ClassAidedEKF(ExtendedKalmanFilter):
+class ClassAidedEKF(FadingNisEKF):
     """EKF on a :class:`ClassAidedCV` model; after each look it updates the fading NIS
-    ``e`` and drops the quiet class (``s = 0``) of tracks whose ``e`` exceeds
-    ``exit_nis``.
+    ``e`` (:class:`~iadsim.tracking.adaptive.FadingNisEKF`) and drops the quiet class
+    (``s = 0``) of tracks whose ``e`` exceeds ``exit_nis``.
 
     Parameters
     ----------
@@ -185,34 +213,32 @@ class ClassAidedEKF(ExtendedKalmanFilter):
     """
 
     model: ClassAidedCV
-    alpha: float = 0.8
     exit_nis: float = 3.0
 
     def init_bank(self, x: F64, P: F64) -> FilterState:
-        """New tracks unclassified (``s = 0``), ``e = 1``, no variance on either."""
+        """New tracks not coasting (``c = 0``), unclassified (``s = 0``), ``e = 1``, no
+        variance on any of the three."""
         k = 2 * self.model.ndim
         x, P = x.copy(), P.copy()
-        x[:, k], x[:, k + 1] = 0.0, 1.0
+        x[:, k], x[:, k + 1], x[:, k + 2] = 0.0, 0.0, 1.0
         P[:, k:, :], P[:, :, k:] = 0.0, 0.0
         return FilterState(x=x, P=P)
 
-    def update(
-        self,
-        bank: FilterState,
-        meas: Measurements,
-        row: I64,
-        beta: F64,
-        beta0: F64,
-        b: F64,
-        inn: Innovation | None = None,
-    ) -> tuple[FilterState, F64]:
-        """The EKF (PDA-)update, then ``e`` from the look's innovations, ``s = 0`` where
-        ``e > exit_nis``."""
-        if inn is None:
-            inn = self.innovate(bank.x[row], bank.P[row], meas)
-        new, ll = super().update(bank, meas, row, beta, beta0, b, inn)
-        x = new.x.copy()
-        e = fading_nis(bank.x[:, -1], inn, row, beta, self.alpha)
-        x[:, -1] = e
+    def seen_part(self, x: F64, P: F64, meas: Measurements) -> tuple[F64, F64 | None]:
+        """As the EKF's, with the noise of the coast's last ``unseen_s`` seconds (from
+        ``c - unseen_s`` to ``c``), the part that entered after the plot."""
+        m = self.model
+        if meas.unseen_s is None or max(m.coast_accel_mps2, m.quiet.coast_accel_mps2) <= 0.0:
+            return super().seen_part(x, P, meas)
+        k = 2 * m.ndim
+        back = x.copy()
+        back[:, k] = np.maximum(x[:, k] - meas.unseen_s, 0.0)
+        return super().seen_part(back, P, meas)
+
+    def after_look(self, bank: FilterState, x: F64, e: F64, row: I64, beta: F64) -> F64:
+        """``e`` stored, ``s = 0`` where ``e > exit_nis``, ``c = 0`` on updated rows."""
+        x = super().after_look(bank, x, e, row, beta)
         x[:, -2] = np.where(e > self.exit_nis, 0.0, bank.x[:, -2])
-        return FilterState(x=x, P=new.P), ll
+        seen = np.bincount(row, weights=beta, minlength=x.shape[0]) > 0
+        x[seen, 2 * self.model.ndim] = 0.0
+        return x
