@@ -91,14 +91,18 @@ def cut_layers(wave: Sequence[Look]) -> list[slice]:
 class LayerPlots:
     """The valid plots of a layer's K looks with plots: per look, the measurements at
     its time (``raws``) and their conversions (``carts``, as ``Tracker.step`` makes
-    them), and what the search for the tracks they concern needs, per look (K,) or
-    per plot (M,) over the looks that have valid plots (``full`` (K,)): ``first``
+    them), both also joined (``raw``, ``cart``; ``d`` position axes), and what the
+    search for the tracks they concern needs, per look (K,) or per plot (M,) over the
+    looks that have valid plots (``full`` (K,)): ``first``
     plot row, ``det`` (M, d) positions, ``r_var`` (M,) ``tr R``, ``offsets`` the
     plots lie at their own times (``dt_min``, ``dt_max``), ``r_max`` the largest
     ``tr R``, ``lo``, ``hi`` (K, d) the plots' box; ``nz`` measurement size."""
 
     raws: list[Measurements]
     carts: list[Measurements]
+    raw: Measurements
+    cart: Measurements
+    d: int
     nz: int
     full: B
     sizes: I64
@@ -142,7 +146,7 @@ def layer_plots(tracker: Tracker, dets: list[Detections], t_s: list[float]) -> L
     dt = np.zeros(len(cart)) if cart.dt_s is None else cart.dt_s
     det, r_var = cart.z[:, :d], trace_of_block(cart.R, d)
     return LayerPlots(
-        raws, carts, int(prepared.z.shape[1]), full, sizes, cut[:-1], det, r_var,
+        raws, carts, raw, cart, d, int(prepared.z.shape[1]), full, sizes, cut[:-1], det, r_var,
         np.add.reduceat(dt != 0, at) > 0 if at.shape[0] else np.zeros(0, bool),
         *(f.reduceat(a, at, axis=0) if at.shape[0] else np.zeros((0, *a.shape[1:]))
           for f, a in ((np.minimum, dt), (np.maximum, dt), (np.maximum, r_var),
