@@ -16,11 +16,14 @@ nothing and none of the tracks the layer's earlier looks moved or started
 (re-tested as they are now) concerns it either. Every other look is processed as
 :meth:`Tracker.step <iadsim.tracking.tracker.Tracker.step>` or :meth:`Tracker.miss
 <iadsim.tracking.tracker.Tracker.miss>` would, with the layer's conversion of its plots.
-Track management (confirmation, deletion), births and the per-look output stay per
-look. The search is row-wise with look-wide terms (each look's plot extent, largest
-plot variance), which is what makes the two forms equal: a look whose plots and tracks
-would make :func:`~iadsim.tracking.gating.near_plots` skip its pairwise refinement
-(more than :data:`~iadsim.tracking.gating.ALL_PAIRS_MAX` pairs) takes the full path.
+The births of the looks found quiet are computed for the layer at once, before it is
+stepped (:mod:`iadsim.tracking.births`), and the tracks they start are tested against
+the layer's later looks in one call; track management (confirmation, deletion) and
+the per-look output stay per look. The search is row-wise with look-wide terms (each
+look's plot extent, largest plot variance), which is what makes the two forms equal:
+a look whose plots and tracks would make :func:`~iadsim.tracking.gating.near_plots`
+skip its pairwise refinement (more than :data:`~iadsim.tracking.gating.ALL_PAIRS_MAX`
+pairs) takes the full path.
 """
 
 from __future__ import annotations

@@ -116,22 +116,50 @@ def step_layer(tracker: Tracker, layer: Sequence[Look]) -> list[LookResult]:
         [1 << int(look.sensor_id or 0) for look in sub], [look.observed for look in sub],
         [j for j in range(len(sub)) if not busy[j] and sub[j].t_s >= t0],
     )  # fmt: skip
+    born = _born_concern(sub, pl, which, scale, plans)
     out, at = [], dict(zip(plot_looks, range(len(sub)), strict=True))
     for k, look in enumerate(layer):
         j = at.get(k)
+        plan = None
         if j is None or not fits[j]:
             out.append(step_one(tracker, look))
         else:
             quiet = not busy[j] and _in_order(tracker, look, pl.carts[j])
-            out.append(_step(tracker, look, pl.raws[j], pl.carts[j], quiet,
-                             plans.get(j) if quiet else None))  # fmt: skip
-        if j is not None and j + 1 < len(sub):
-            moved = tracker.last_moved_ids
-            if moved.shape[0]:
-                later = slice(j + 1, len(sub))
-                busy[later] |= _concerned(sub[later], pl, which[later], scale,
-                                          tracker.live_tracks(moved))  # fmt: skip
+            plan = plans.get(j) if quiet else None
+            out.append(_step(tracker, look, pl.raws[j], pl.carts[j], quiet, plan))
+        if j is None or j + 1 == len(sub):
+            continue
+        later = slice(j + 1, len(sub))
+        if plan is not None:  # (it moved no track and started its plan's births)
+            if j in born:
+                busy[later] |= born[j][later]
+        elif tracker.last_moved_ids.shape[0]:
+            busy[later] |= _concerned(sub[later], pl, which[later], scale,
+                                      tracker.live_tracks(tracker.last_moved_ids))  # fmt: skip
     return out
+
+
+def _born_concern(
+    sub: Sequence[Look], pl: layers.LayerPlots, which: NDArray[np.int64], scale: float,
+    plans: dict[int, Planned],
+) -> dict[int, NDArray[np.bool_]]:  # fmt: skip
+    """Per look ``j`` whose plan starts tracks, (K,) the looks its new tracks concern
+    (:func:`_concerned` of them right after look ``j``, for all looks at once)."""
+    got = [(j, b) for j in sorted(plans) if (b := plans[j].births) is not None]
+    if not got:
+        return {}
+    bank = FilterState(x=np.concatenate([b.x for _, b in got]),
+                       P=np.concatenate([b.P for _, b in got]))  # fmt: skip
+    t_s, bits = (np.concatenate([getattr(b.book, f) for _, b in got]) for f in ("t_s", "sensors"))
+    book = TrackBook.new(np.zeros(t_s.shape[0], np.int64), t_s, 0.0, bits)
+    conc = layers.concerned(
+        bank, book, pl.d, np.array([look.t_s for look in sub], dtype=float),
+        np.array([1 << int(look.sensor_id or 0) for look in sub], dtype=np.uint64),
+        [look.observed for look in sub], pl, which, scale,
+    )  # fmt: skip
+    first = np.cumsum([0] + [b.x.shape[0] for _, b in got])[:-1]
+    per = np.logical_or.reduceat(conc, first, axis=1)  # (K, looks with births)
+    return {j: per[:, c] for c, (j, _) in enumerate(got)}
 
 
 def _concerned(
