@@ -47,7 +47,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
-__all__ = ["Planned", "plan_births"]
+__all__ = ["Planned", "plan_births", "pregate_looks"]
 
 #: Pairs of one look's plots up to which the pre-gate tests every pair (as
 #: :func:`~iadsim.tracking.gating.pregate_pairs` does; beyond: it is called).
@@ -138,7 +138,7 @@ def _gate(
     at = nfirst[:-1]
     t_max, v_max = np.maximum.reduceat(new.t_s, at), np.maximum.reduceat(new.var, at)
     radius = ini.pair_radius(old, t_max[olook], v_max[olook])
-    i, j = _pregate(old.pos, radius, olook, new.pos, nfirst, nsz)
+    i, j = pregate_looks(old.pos, radius, olook, new.pos, nfirst, nsz)
     if i.shape[0] == 0:
         return none, none, np.zeros(0, bool)
     i, j, amb, dp, S, dt = ini.feasible(old, new, i, j)
@@ -164,7 +164,7 @@ def _gate(
     return i[sel], j[sel], amb[sel]
 
 
-def _pregate(
+def pregate_looks(
     opos: F64, radius: F64, olook: I64, npos: F64, nfirst: I64, nsz: I64
 ) -> tuple[I64, I64]:  # fmt: skip
     """:func:`~iadsim.tracking.gating.pregate_pairs` of each look's buffered plots
