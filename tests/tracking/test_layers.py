@@ -9,11 +9,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_wave import CONFIG_NAMES, FAST_SEEDS, _random_sizes, assert_waves_match, scene
+from test_wave import CONFIG_NAMES, CONFIGS, FAST_SEEDS, _random_sizes, assert_waves_match, scene
 
 from iadsim.frames import Detections
 from iadsim.tracking import wave
+from iadsim.tracking.births import Planned
 from iadsim.tracking.layers import cut_layers
+from iadsim.tracking.tracker import Tracker
 from iadsim.tracking.wave import Look
 
 
@@ -40,20 +42,40 @@ def test_a_look_of_no_sensor_or_an_earlier_time_starts_a_layer() -> None:
 def test_scenes_take_the_quiet_path_and_the_full_path(
     config: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One wave per scene: most looks with plots skip their search (quiet), some do not,
-    and the results stay those of one look at a time."""
-    count = {True: 0, False: 0}
-    step = wave._step
+    """One wave per scene: most looks with plots skip their search (quiet), some do not;
+    with two-point initiation quiet looks take their births planned ahead
+    (:mod:`iadsim.tracking.births`): some start tracks or leave pairs waiting for a
+    third plot, and a planned look that an earlier look's tracks concern after all
+    drops its plan; the results stay those of one look at a time."""
+    count = dict.fromkeys(["quiet", "full", "planned", "used", "births", "pending"], 0)
+    step, plan = wave._step, Tracker.plan_births
 
-    def counted(*args: Any) -> Any:
-        count[bool(args[-1])] += 1
-        return step(*args)
+    def counted(tracker: Tracker, look: Look, raw: Any, cart: Any, quiet: bool,
+                planned: Planned | None) -> Any:  # fmt: skip
+        count["quiet" if quiet else "full"] += 1
+        count["used"] += planned is not None
+        count["births"] += planned is not None and planned.births is not None
+        count["pending"] += planned is not None and planned.pending is not None
+        return step(tracker, look, raw, cart, quiet, planned)
+
+    def plans(tracker: Tracker, *args: Any) -> Any:
+        out = plan(tracker, *args)
+        count["planned"] += len(out)
+        return out
 
     monkeypatch.setattr(wave, "_step", counted)
+    monkeypatch.setattr(Tracker, "plan_births", plans)
     monkeypatch.setattr(wave, "MIN_LAYER_LOOKS", 2)  # (every layer of 2 looks or more)
-    for seed in range(4):
+    for seed in (0, 1, 7, 8):  # (7 and 8: plans dropped with two-point initiation)
         assert_waves_match(config, seed, [len(scene(seed))])
-    assert count[True] > 0 and count[False] > 0, count
+    assert count["quiet"] > 0 and count["full"] > 0, count
+    init = CONFIGS[config]["initiation"]
+    if init["kind"] != "two_point":
+        assert count["planned"] == 0, count
+    elif "third_plot" in init:  # (pairs that wait for a third plot)
+        assert count["pending"] > 0, count
+    else:
+        assert count["births"] > 0 and count["planned"] > count["used"], count
 
 
 @pytest.mark.parametrize("config", CONFIG_NAMES)

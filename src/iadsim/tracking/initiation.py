@@ -1,215 +1,35 @@
-"""Track initiation: single-point, or two-point from a plot buffer (the tracker's births).
+"""Track initiation, the tracker's births: single-point, or two-point from plot buffers.
 
-Single-point initiation (:class:`~iadsim.tracking.management.SinglePointInitiator`)
-starts a tentative track on every plot no track used, with a broad velocity prior.
-Two-point initiation (:class:`TwoPointInitiator`) holds such plots in a buffer, one
-per sensor (two radars' false alarms never pair), and starts a tentative track only
-when a new plot and a buffered plot of the same sensor could be one target moving at
-most ``max_speed_mps``:
-
-    |p2 - p1| <= v_max dt + sqrt(gamma) sigma,  dt = t2 - t1,
-
-with the excess over ``v_max dt`` along ``u = (p2 - p1) / |p2 - p1|`` tested on
-``u' (R1 + R2) u`` (chi-square, 1 dof). Of the feasible pairs, those of an optimal
-assignment start tracks (each plot in one pair at most; least total ``-ln N(p2 - p1;
-0, R1 + R2 + dt^2 sigma_v^2 I)``, which for a formation moving as one picks each
-aircraft's own plots), or with ``one_to_one=False`` every feasible pair; a buffered
-plot that paired leaves the buffer, a new plot that paired never enters it. A
-buffered plot ages out after ``max_looks`` later looks of its sensor that covered its
-position (the look's ``observed`` predicate), or after ``max_age_s``.
-
-The state of a pair (two-point differencing: Bar-Shalom, Willett and Tian, *Tracking
-and Data Fusion*, YBS 2011; Blackman and Popoli 1999, track initiation, ch. 3 and 6):
-velocity ``v = (p2 - p1) / dt``, position ``p2 + tau v`` at the look time (``tau = t -
-t2 >= 0``), and with ``a = tau / dt`` and ``W = q dt / 3 I`` (the gap between the
-mean velocity over ``dt`` and the velocity at ``t2`` under white-noise acceleration
-of PSD ``q``)::
-
-    P_pp = (1 + a)^2 R2 + a^2 R1 + tau^2 W,
-    P_pv = ((1 + a) R2 + a R1) / dt + tau W,
-    P_vv = (R1 + R2) / dt^2 + W,
-
-plus the CV process noise over ``tau``. A pair is ambiguous when one of its plots has
-another feasible partner (a formation, a swarm, a false alarm nearby): the pair may be
-the wrong one, and with ``ambiguous_prior`` its velocity also gets the variance of the
-single-point prior ``velocity_sigma_mps^2`` (added to ``W``); with ``ambiguous_hits:
-1`` it counts as one hit, with ``third_plot`` it waits for a third plot
-(:mod:`iadsim.tracking.plot_pairs`). Else the pair counts as two hits: the new track's
-hit history is hit, ``k`` misses (the looks that covered the buffered plot), hit,
-which is what a single-point track of the first plot would have had; its score
-(:class:`~iadsim.tracking.management.ScoreConfirmer`) likewise gets the second hit's
-log-likelihood, ``ln N(p2 - p1; 0, R1 + R2 + dt^2 sigma_v^2 I)`` per unit
-measurement volume (a polar plot's volume element is ``r^2 cos(el)`` of Cartesian).
+:class:`Initiation` holds the two-point initiator's plot buffers (one per sensor) and
+the pairs waiting for a third plot, and turns a look's free plots into new tentative
+tracks (:class:`Births`): single-point (every plot), two-point
+(:mod:`iadsim.tracking.two_point`: the pairing gate, the pair states, the hit
+histories) or three-point (:mod:`iadsim.tracking.plot_pairs`). A layer's births can be
+planned ahead and committed look by look (:mod:`iadsim.tracking.births`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import TrackStatus
-from iadsim.tracking.association import gnn_solve
+from iadsim.tracking.births import Planned
 from iadsim.tracking.buffer import PlotBuffer
-from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed
-from iadsim.tracking.management import SinglePointInitiator, TrackBook, extra_state_prior
-from iadsim.tracking.measurements import Measurements, debiased_conversion
-from iadsim.tracking.plot_pairs import (
-    Pending,
-    ThirdPlots,
-    match_third,
-    new_book,
-    pair_state,
-    prior_loglik,
-    three_hit_history,
-)
+from iadsim.tracking.management import TrackBook
+from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.plot_pairs import Pending, ThirdPlots, new_book, pair_state, three_hit_history
 from iadsim.tracking.roles import Confirmer, Initiator
+from iadsim.tracking.two_point import TwoPointInitiator
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 __all__ = ["Births", "Initiation", "PlotBuffer", "TwoPointInitiator", "pair_state"]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class TwoPointInitiator:
-    """Two-point (plot-buffer) initiation (module doc).
-
-    Parameters
-    ----------
-    max_speed_mps : speed bound of the pairing gate ``v_max``.
-    gate_probability : chi-square probability (1 dof) of the gate's excess test.
-    max_looks : later looks of its sensor covering a buffered plot before it ages out.
-    max_age_s : age at which a buffered plot ages out regardless, s.
-    min_dt_s : shortest time between the two plots of a pair, s.
-    one_to_one : each plot in one pair at most (an optimal assignment, see
-        :meth:`gate`); False: every feasible pair starts a track.
-    ambiguous_prior : an ambiguous pair's velocity also gets ``velocity_sigma_mps^2``.
-    third_plot : which pairs (``"never"``, the ``"ambiguous"`` ones, ``"always"``)
-        wait for a third plot in the gate predicted from the pair (plot_pairs).
-    ambiguous_hits : hits an ambiguous pair's track starts with (2: both plots; 1:
-        the newer only, the M-of-N rule then needs one more hit to confirm it).
-    chain_check : a pair whose third plot makes a chain across a formation (its first
-        plot has a likelier partner on the third look under the velocity prior:
-        :func:`~iadsim.tracking.plot_pairs.chain_rejected`) is dropped, not started.
-    q_m2ps3 : white-noise acceleration PSD for the velocity's variance (the CV q).
-    velocity_sigma_mps : velocity prior of the pair cost, of the second hit's score
-        (ScoreConfirmer) and, with ``ambiguous_prior``, of ambiguous pairs.
-    accel_sigma_mps2, turn_rate_sigma_radps : prior std of extra states (CA, CT).
-    """
-
-    max_speed_mps: float = 1200.0
-    gate_probability: float = 0.999
-    max_looks: int = 2
-    max_age_s: float = 30.0
-    min_dt_s: float = 0.5
-    one_to_one: bool = True
-    ambiguous_prior: bool = False
-    third_plot: Literal["never", "ambiguous", "always"] = "never"
-    ambiguous_hits: Literal[1, 2] = 2
-    chain_check: bool = False
-    q_m2ps3: float = 20.0
-    velocity_sigma_mps: float = 400.0
-    accel_sigma_mps2: float = 30.0
-    turn_rate_sigma_radps: float = 0.1
-
-    @property
-    def marks_spent(self) -> bool:
-        """Plots that started tracks stay buffered (spent): ambiguity counts them."""
-        return self.third_plot != "never" or self.ambiguous_hits == 1 or self.ambiguous_prior
-
-    def initial_state(self, meas: Measurements, nx: int) -> tuple[F64, F64]:
-        """Single-point state of each plot (the :class:`Initiator` role; unused here)."""
-        return self._single().initial_state(meas, nx)
-
-    def _single(self) -> SinglePointInitiator:
-        return SinglePointInitiator(
-            velocity_sigma_mps=self.velocity_sigma_mps,
-            accel_sigma_mps2=self.accel_sigma_mps2,
-            turn_rate_sigma_radps=self.turn_rate_sigma_radps,
-        )
-
-    def gate(
-        self, buf: PlotBuffer, new: PlotBuffer, taken: tuple[B, B] | None = None
-    ) -> tuple[I64, I64, B]:
-        """Pairs (buffered row i (p,), new row j (p,)) of one sensor's plots and
-        whether each is ambiguous (p,): the feasible ones (module doc); with
-        ``one_to_one``, those of the optimal assignment (each plot in one pair at most,
-        as many pairs as possible, then the least total ``-ln N(p2 - p1; 0, R1 + R2 +
-        dt^2 sigma_v^2 I)``). A pair is ambiguous when one of its plots has another
-        feasible partner; ``taken`` (masks of ``buf`` and ``new``): plots already used
-        (by three-point births) that pair with none but still count as partners."""
-        g = math.sqrt(gate_threshold(1, probability=self.gate_probability, mahalanobis=None))
-        none = np.zeros(0, np.int64)
-        if len(buf) == 0 or len(new) == 0:
-            return none, none, np.zeros(0, bool)
-        reach = self.max_speed_mps * (new.t_s.max() - buf.t_s)
-        radius = reach + g * np.sqrt(buf.var + new.var.max()) * (1 + 1e-9)
-        i, j = pregate_pairs(buf.pos, radius, new.pos)
-        if i.shape[0] == 0:  # (most looks: no plot near a buffered one)
-            return none, none, np.zeros(0, bool)
-        dt = new.t_s[j] - buf.t_s[i]
-        dp = new.pos[j] - buf.pos[i]
-        dist = np.sqrt(np.einsum("pi,pi->p", dp, dp))
-        u = dp / np.maximum(dist, 1e-9)[:, None]
-        S = buf.Rc[i] + new.Rc[j]
-        s2 = np.einsum("pi,pij,pj->p", u, S, u)
-        excess = np.maximum(dist - self.max_speed_mps * dt, 0.0)
-        ok = ((dt >= self.min_dt_s) & (excess * excess <= g * g * s2)).nonzero()[0]
-        i, j = i[ok], j[ok]
-        amb = (np.bincount(i, minlength=len(buf))[i] > 1) | (
-            np.bincount(j, minlength=len(new))[j] > 1
-        )
-        if taken is not None and (taken[0].any() or taken[1].any()):
-            free = (~taken[0][i] & ~taken[1][j]).nonzero()[0]  # ambiguous among all
-            i, j, amb, ok = i[free], j[free], amb[free], ok[free]
-        if not self.one_to_one or i.shape[0] == 0 or not amb.any():
-            return i, j, amb
-        cost = -prior_loglik(dp[ok], S[ok], dt[ok], self.velocity_sigma_mps)
-        miss = np.full(len(buf), cost.max() + 1.0)  # any pair beats none
-        pick = gnn_solve(i, j, cost, miss, len(buf), len(new))
-        return i[pick], j[pick], amb[pick]
-
-    def births(
-        self, old: PlotBuffer, new: PlotBuffer, i: I64, j: I64, amb: B, t_s: float, nx: int
-    ) -> tuple[F64, F64, F64]:
-        """x (p, nx), P (p, nx, nx) at ``t_s`` of the pairs (old row ``i``, new row
-        ``j``; ``amb``: ambiguous, their velocity gets the ``velocity_sigma_mps`` prior's
-        variance too) and the second hit's log-likelihood (p,) per unit measurement
-        volume."""
-        p = i.shape[0]
-        # both plots of every pair in one conversion (row-wise: as converted apart)
-        c = debiased_conversion(old.select(i).concat(new.select(j)).raw(np.arange(2 * p)))
-        z1, R1, z2, R2 = c.z[:p], c.R[:p], c.z[p:], c.R[p:]
-        dt = new.t_s[j] - old.t_s[i]
-        vv = np.where(amb & self.ambiguous_prior, self.velocity_sigma_mps**2, 0.0)
-        tau = t_s - new.t_s[j]
-        xv, Pv = pair_state(z1, R1, z2, R2, dt, tau, self.q_m2ps3, vv)
-        x, P = self.embed(xv, Pv, nx)
-        return x, P, prior_loglik(z2 - z1, R1 + R2, dt, self.velocity_sigma_mps) + new.log_volume(j)
-
-    def embed(self, xv: F64, Pv: F64, nx: int) -> tuple[F64, F64]:
-        """Position-velocity states (p, 2d) as ``nx`` states (extra ones: their prior)."""
-        p, n2 = xv.shape
-        x, P = np.zeros((p, nx)), np.zeros((p, nx, nx))
-        x[:, :n2], P[:, :n2, :n2] = xv, Pv
-        extra_state_prior(P, n2, self.accel_sigma_mps2, self.turn_rate_sigma_radps)
-        return x, P
-
-    def third(self, pend: Pending, new: PlotBuffer, t_s: float, nx: int) -> ThirdPlots:
-        """The waiting pairs ``pend`` that found a third plot among ``new``
-        (:func:`~iadsim.tracking.plot_pairs.match_third`), ``nx`` states, the third
-        hit's log-likelihood per unit measurement volume."""
-        c3 = debiased_conversion(new.raw(np.arange(len(new))))
-        sv = self.velocity_sigma_mps if self.chain_check else None
-        got = match_third(pend, c3, new.t_s, t_s, self.q_m2ps3, self.gate_probability, sv)
-        x, P = self.embed(got.x, got.P, nx)
-        return dataclasses.replace(got, x=x, P=P, ll3=got.ll3 + new.log_volume(got.j))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,6 +39,10 @@ class Births:
     x: F64
     P: F64
     book: TrackBook
+
+    def take(self, rows: slice) -> Births:
+        """The births ``rows``."""
+        return Births(self.x[rows], self.P[rows], self.book.select(rows))
 
 
 class Initiation:
@@ -285,7 +109,7 @@ class Initiation:
             go = ~wait
             if go.any():
                 one = amb[go] & (ini.ambiguous_hits == 1)
-                out.append(self._pair_births(x[go], P[go], ll[go], old.looks[i[go]], t_s,
+                out.append(self.pair_births(x[go], P[go], ll[go], old.looks[i[go]], t_s,
                                              first_id, bit, one))  # fmt: skip
             if wait.any():  # their plots stay buffered too
                 self._wait(key, Pending.of(old, new, i[wait], j[wait], ll[wait], amb[wait]))
@@ -294,6 +118,19 @@ class Initiation:
         old = self._covered(self._spent(old, t_old), observed)
         self._put(key, old.concat(self._spent(new, t_new)))
         return _joined(out)
+
+    def commit(self, plan: Planned, first_id: int) -> Births | None:
+        """What :meth:`births` does at a look planned ahead (:func:`~iadsim.tracking.
+        births.plan_births`): its sensor's buffer and waiting pairs become the plan's,
+        its births get ids from ``first_id``."""
+        self._put(plan.key, plan.buffer)
+        if plan.pending is not None:
+            self._wait(plan.key, plan.pending)
+        born = plan.births
+        if born is not None:
+            k = born.book.track_id.shape[0]
+            born.book.track_id = np.arange(first_id, first_id + k, dtype=np.int64)
+        return born
 
     def _spent(self, buf: PlotBuffer, used: B) -> PlotBuffer:
         """``buf`` without its plots ``used`` (k,) that started tracks, or (when
@@ -353,12 +190,13 @@ class Initiation:
         else:
             self.buffers.pop(key, None)
 
-    def _pair_births(
-        self, x: F64, P: F64, ll: F64, misses: I64, t_s: float, first_id: int, bit: int,
-        one: B | None = None,
+    def pair_births(
+        self, x: F64, P: F64, ll: F64, misses: I64, t_s: float | F64, first_id: int,
+        bit: int | NDArray[np.uint64], one: B | None = None,
     ) -> Births:  # fmt: skip
         """Births of pairs: hit, ``misses`` (p,) misses, hit (module doc); ``one``
-        (p,): the first plot's hit does not count (an ambiguous pair)."""
+        (p,): the first plot's hit does not count (an ambiguous pair). ``t_s``, ``bit``:
+        the look's, or each pair's (p,)."""
         hist = (np.uint64(1) << (misses + 1).astype(np.uint64)) | np.uint64(1)
         if one is not None:
             hist[one] = np.uint64(1)

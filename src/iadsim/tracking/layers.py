@@ -16,11 +16,14 @@ nothing and none of the tracks the layer's earlier looks moved or started
 (re-tested as they are now) concerns it either. Every other look is processed as
 :meth:`Tracker.step <iadsim.tracking.tracker.Tracker.step>` or :meth:`Tracker.miss
 <iadsim.tracking.tracker.Tracker.miss>` would, with the layer's conversion of its plots.
-Track management (confirmation, deletion), births and the per-look output stay per
-look. The search is row-wise with look-wide terms (each look's plot extent, largest
-plot variance), which is what makes the two forms equal: a look whose plots and tracks
-would make :func:`~iadsim.tracking.gating.near_plots` skip its pairwise refinement
-(more than :data:`~iadsim.tracking.gating.ALL_PAIRS_MAX` pairs) takes the full path.
+The births of the looks found quiet are computed for the layer at once, before it is
+stepped (:mod:`iadsim.tracking.births`), and the tracks they start are tested against
+the layer's later looks in one call; track management (confirmation, deletion) and
+the per-look output stay per look. The search is row-wise with look-wide terms (each
+look's plot extent, largest plot variance), which is what makes the two forms equal:
+a look whose plots and tracks would make :func:`~iadsim.tracking.gating.near_plots`
+skip its pairwise refinement (more than :data:`~iadsim.tracking.gating.ALL_PAIRS_MAX`
+pairs) takes the full path.
 """
 
 from __future__ import annotations
@@ -91,14 +94,18 @@ def cut_layers(wave: Sequence[Look]) -> list[slice]:
 class LayerPlots:
     """The valid plots of a layer's K looks with plots: per look, the measurements at
     its time (``raws``) and their conversions (``carts``, as ``Tracker.step`` makes
-    them), and what the search for the tracks they concern needs, per look (K,) or
-    per plot (M,) over the looks that have valid plots (``full`` (K,)): ``first``
+    them), both also joined (``raw``, ``cart``; ``d`` position axes), and what the
+    search for the tracks they concern needs, per look (K,) or per plot (M,) over the
+    looks that have valid plots (``full`` (K,)): ``first``
     plot row, ``det`` (M, d) positions, ``r_var`` (M,) ``tr R``, ``offsets`` the
     plots lie at their own times (``dt_min``, ``dt_max``), ``r_max`` the largest
     ``tr R``, ``lo``, ``hi`` (K, d) the plots' box; ``nz`` measurement size."""
 
     raws: list[Measurements]
     carts: list[Measurements]
+    raw: Measurements
+    cart: Measurements
+    d: int
     nz: int
     full: B
     sizes: I64
@@ -142,7 +149,7 @@ def layer_plots(tracker: Tracker, dets: list[Detections], t_s: list[float]) -> L
     dt = np.zeros(len(cart)) if cart.dt_s is None else cart.dt_s
     det, r_var = cart.z[:, :d], trace_of_block(cart.R, d)
     return LayerPlots(
-        raws, carts, int(prepared.z.shape[1]), full, sizes, cut[:-1], det, r_var,
+        raws, carts, raw, cart, d, int(prepared.z.shape[1]), full, sizes, cut[:-1], det, r_var,
         np.add.reduceat(dt != 0, at) > 0 if at.shape[0] else np.zeros(0, bool),
         *(f.reduceat(a, at, axis=0) if at.shape[0] else np.zeros((0, *a.shape[1:]))
           for f, a in ((np.minimum, dt), (np.maximum, dt), (np.maximum, r_var),

@@ -18,6 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import TrackStatus
+from iadsim.numeric import sorted_position
+from iadsim.tracking.management import TrackBook
 from iadsim.tracking.roles import Confirmer, TrackDeleter
 from iadsim.tracking.rows import TrackRows
 from iadsim.tracking.store import TrackStore
@@ -25,7 +27,7 @@ from iadsim.tracking.store import TrackStore
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
 
-__all__ = ["Managed", "manage"]
+__all__ = ["Managed", "manage", "mark_news"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,3 +101,15 @@ def _remove(store: TrackStore, kill: B, t: float) -> TrackRows | None:
     )
     store.remove(kill)
     return gone
+
+
+def mark_news(book: TrackBook, touched: list[NDArray[np.int64]]) -> B:
+    """(n,) the live rows of ``book`` that carry news, now marked as reported: their
+    status changed since last marked, or their id is one of ``touched`` (tracks updated
+    or started; ids are issued and kept in increasing order)."""
+    news = book.status != book.reported
+    if touched and news.shape[0]:
+        at = sorted_position(book.track_id, np.concatenate(touched))
+        news[at[at >= 0]] = True
+    book.reported[news] = book.status[news]
+    return news

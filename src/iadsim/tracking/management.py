@@ -118,9 +118,11 @@ class TrackBook:
 
     @classmethod
     def new(
-        cls, ids: NDArray[np.int64], t_s: float, llr0: float, sensor_bits: int = 0
-    ) -> TrackBook:
-        """Fresh book rows for track ``ids`` (N,) born at ``t_s`` with score ``llr0``."""
+        cls, ids: NDArray[np.int64], t_s: float | F64, llr0: float,
+        sensor_bits: int | NDArray[np.uint64] = 0,
+    ) -> TrackBook:  # fmt: skip
+        """Fresh book rows for track ``ids`` (N,) born at ``t_s`` with score ``llr0`` by
+        the sensors ``sensor_bits`` (``t_s`` and ``sensor_bits``: all, or each (N,))."""
         n = ids.shape[0]
         return cls(
             track_id=ids,
@@ -137,8 +139,8 @@ class TrackBook:
             dup_since_s=np.full(n, np.nan),
         )
 
-    def select(self, idx: NDArray[np.int64] | B) -> TrackBook:
-        """The rows ``idx`` (indices or (N,) mask)."""
+    def select(self, idx: NDArray[np.int64] | B | slice) -> TrackBook:
+        """The rows ``idx`` (indices, (N,) mask or slice)."""
         return TrackBook(**{name: getattr(self, name)[idx] for name in _BOOK_FIELDS})
 
     @staticmethod

@@ -152,7 +152,7 @@ class Pending:
         t = np.concatenate([self.t1_s, self.t2_s])
         return np.isin(t_s, t) & np.isin(z0, np.concatenate([self.r1, self.r2]))
 
-    def take(self, idx: I64 | B) -> Pending:
+    def take(self, idx: I64 | B | slice) -> Pending:
         """The rows ``idx``."""
         return Pending(**{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
 
@@ -198,11 +198,11 @@ def three_hit_history(waited: I64, misses: I64, first: B) -> tuple[NDArray[np.ui
 
 def new_book(
     c: Confirmer, hist: NDArray[np.uint64], age: I64, hits: list[F64], misses: I64,
-    t_s: float, first_id: int, bit: int,
+    t_s: float | F64, first_id: int, bit: int | NDArray[np.uint64],
 ) -> TrackBook:  # fmt: skip
     """Bookkeeping of new tracks (ids from ``first_id``) started at ``t_s`` by sensor
-    ``bit``: hit histories, ages, the scores (confirmer ``c``) of their hits'
-    log-likelihoods ``hits`` and of ``misses`` (p,) misses."""
+    ``bit`` (each or per track (p,)): hit histories, ages, the scores (confirmer ``c``)
+    of their hits' log-likelihoods ``hits`` and of ``misses`` (p,) misses."""
     p = hist.shape[0]
     book = TrackBook.new(np.arange(first_id, first_id + p, dtype=np.int64), t_s,
                          c.initial_llr(), bit)  # fmt: skip

@@ -16,7 +16,21 @@ from iadsim.frames import TRACK_STATE_AXES, Tracks, track_cov_column
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-__all__ = ["TrackRows", "tracks_frame"]
+__all__ = ["TrackRows", "hit_summary", "tracks_frame"]
+
+#: hit_summary of a look without hits (shared: empty, nothing to write)
+_NO_HITS = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def hit_summary(hits: list[I64], hit_t: list[F64]) -> tuple[I64, F64]:
+    """The ids a look's updates ``hits`` updated (sorted, unique) and, per id, the latest
+    of its updates' plot times ``hit_t``."""
+    if not hits:
+        return _NO_HITS
+    ids, inv = np.unique(np.concatenate(hits), return_inverse=True)
+    t = np.full(ids.shape[0], -np.inf)
+    np.maximum.at(t, inv, np.concatenate(hit_t))
+    return ids, t
 
 
 @dataclasses.dataclass(frozen=True)

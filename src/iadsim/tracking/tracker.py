@@ -24,7 +24,6 @@ A group older than the last processed time is out of order: counted
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -33,52 +32,25 @@ from numpy.typing import NDArray
 from iadsim.frames import Detections, Tracks, TrackStatus
 from iadsim.numeric import sorted_position
 from iadsim.tracking import looks
-from iadsim.tracking.association import GNN, Associator, associate_class
-from iadsim.tracking.gating import Gate, ambiguous_rows
-from iadsim.tracking.initiation import Initiation
-from iadsim.tracking.lifecycle import manage
+from iadsim.tracking.births import Planned, plan_births
+from iadsim.tracking.gating import ambiguous_rows
+from iadsim.tracking.initiation import Births, Initiation
+from iadsim.tracking.lifecycle import manage, mark_news
 from iadsim.tracking.looks import Observed, visible_from
-from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator, TrackBook
+from iadsim.tracking.management import TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion
-from iadsim.tracking.roles import Confirmer, Filter, FilterState, Initiator, TrackDeleter
-from iadsim.tracking.rows import TrackRows, tracks_frame
+from iadsim.tracking.parts import TrackerParts
+from iadsim.tracking.roles import FilterState
+from iadsim.tracking.rows import TrackRows, hit_summary, tracks_frame
 from iadsim.tracking.store import TrackStore
-from iadsim.tracking.update import update_associated
+from iadsim.tracking.update import associate_look
 
 F64 = NDArray[np.float64]
 
 __all__ = ["COUNTERS", "Tracker", "TrackerParts", "visible_from"]
 
-#: last_hit_ids and last_hit_t_s of a look without hits (shared: empty, nothing to write)
-_NO_HITS = (np.zeros(0, dtype=np.int64), np.zeros(0))
-
 COUNTERS = ("detections", "invalid", "out_of_order", "associated", "initiated", "confirmed",
             "deleted")  # fmt: skip  # the names of Tracker.counters
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class TrackerParts:
-    """The parts a :class:`Tracker` is assembled from (plain, frozen config)."""
-
-    filter: Filter
-    gate: Gate = Gate()
-    associator: Associator = GNN()
-    initiator: Initiator = SinglePointInitiator()
-    confirmer: Confirmer = MOfN()
-    deleter: TrackDeleter = Deleter()
-    use_rdot: bool = False
-    #: False: a tentative track's hit counts towards confirmation (M-of-N or score) but
-    #: does not confirm it on a look where its gate held more than one plot or its plot
-    #: lay in another track's gate; it is confirmed on its next look that sees it if its
-    #: confirmer still says so. In a formation a new track's gate, kilometres wide while
-    #: its velocity is unknown, holds the neighbours' plots: GNN gives it a neighbour's
-    #: plot as readily as its own and it can "hop" along the formation with a
-    #: consistent but false velocity; see :func:`~iadsim.tracking.gating.ambiguous_rows`.
-    confirm_on_ambiguous: bool = True
-
-    def build(self) -> Tracker:
-        """A fresh tracker with no tracks."""
-        return Tracker(parts=self)
 
 
 class Tracker:
@@ -104,7 +76,7 @@ class Tracker:
         self._touched: list[NDArray[np.int64]] = []  # ids updated or started since then
         self._changes = np.zeros(0, bool)  # rows of the last output that carry news
         self._init = Initiation(parts.initiator, parts.confirmer, f.nx)  # (plot buffers)
-        self._moved: list[NDArray[np.int64]] | None = None  # ids a layer's look moved
+        self._moved: list[NDArray[np.int64]] = []  # ids the last look moved or started
 
     @property
     def _bank(self) -> FilterState:
@@ -141,13 +113,7 @@ class Tracker:
     def _last_hits(self) -> tuple[NDArray[np.int64], F64]:
         """(last_hit_ids, last_hit_t_s), found once per step from its updates."""
         if self._hit_rows is None:
-            if not self._hits:
-                self._hit_rows = _NO_HITS
-            else:
-                ids, inv = np.unique(np.concatenate(self._hits), return_inverse=True)
-                t = np.full(ids.shape[0], -np.inf)
-                np.maximum.at(t, inv, np.concatenate(self._hit_t))
-                self._hit_rows = ids, t
+            self._hit_rows = hit_summary(self._hits, self._hit_t)
         return self._hit_rows
 
     @property
@@ -188,7 +154,7 @@ class Tracker:
         record costs what changed, not every live track).
         """
         d, p = self.parts.filter.ndim, self.parts
-        self._hits, self._hit_t, self._hit_rows = [], [], None
+        self._hits, self._hit_t, self._hit_rows, self._moved = [], [], None, []
         self._counters["detections"] += len(detections)
         det = looks.valid_plots(detections)
         self._counters["invalid"] += len(detections) - len(det)
@@ -212,7 +178,7 @@ class Tracker:
         the rows of tracks deleted now only (a status changed here is marked in
         :attr:`last_changes` at the next :meth:`step`). States are not changed.
         """
-        self._hits, self._hit_t, self._hit_rows = [], [], None
+        self._hits, self._hit_t, self._hit_rows, self._moved = [], [], None, []
         if t_s >= self._t_now:
             self._init.miss(t_s, 0 if sensor_id is None else 1 << int(sensor_id), observed)
         if self.n_tracks == 0 or t_s < self._t_now:
@@ -237,6 +203,7 @@ class Tracker:
     ) -> Tracks:
         """Process a :class:`Measurements` batch (e.g. Cartesian x, y[, z])."""
         self._counters["detections"] += len(meas)
+        self._moved = []
         ok = np.all(np.isfinite(meas.z), axis=1) & np.isfinite(meas.t_s)
         self._counters["invalid"] += int((~ok).sum())
         meas = meas.select(ok)
@@ -267,15 +234,54 @@ class Tracker:
         book = self._book
         return np.asarray(book.track_id[book.status != TrackStatus.TENTATIVE], dtype=np.int64)
 
+    # -- a layer's looks (iadsim.tracking.wave) -------------------------------
+    @property
+    def t_now(self) -> float:
+        """Time of the last group of plots processed (-inf before the first)."""
+        return float(self._t_now)
+
+    @property
+    def last_moved_ids(self) -> NDArray[np.int64]:
+        """Ids of the tracks the last :meth:`step` (:meth:`step_plots`) predicted,
+        updated or started (may repeat)."""
+        return np.concatenate(self._moved) if self._moved else np.zeros(0, np.int64)
+
+    def live_tracks(self, ids: NDArray[np.int64] | None = None) -> tuple[FilterState, TrackBook]:
+        """States and bookkeeping of the live tracks (all, or those of ``ids`` still
+        live, in row order; not to be written)."""
+        if ids is None:
+            return self._bank, self._book
+        rows = np.unique(sorted_position(self._book.track_id, ids))
+        rows = rows[rows >= 0]
+        return self._bank.take(rows), self._book.select(rows)
+
+    def plan_births(
+        self, raw: Measurements, cart: Measurements, sizes: NDArray[np.int64],
+        t_s: list[float], bits: list[int], observed: list[Observed | None], todo: list[int],
+    ) -> dict[int, Planned]:  # fmt: skip
+        """The births of a layer's looks ``todo``, planned ahead (the arguments of
+        :func:`~iadsim.tracking.births.plan_births`)."""
+        return plan_births(self._init, raw, cart, sizes, t_s, bits, observed, todo)
+
+    def step_plots(
+        self, raw: Measurements, cart: Measurements, t_s: float, *, n_detections: int,
+        observed: Observed | None, sensor_id: int, quiet: bool = False,
+        plan: Planned | None = None, changes_only: bool = False,
+    ) -> Tracks:  # fmt: skip
+        """:meth:`step` (``batch``) of a look of ``sensor_id`` with ``n_detections``
+        plots whose valid ones are ``raw`` (at ``t_s``, their times as offsets),
+        converted (``cart``, ``standard_conversion(filter.prepare(raw))``); ``quiet``:
+        the look is known to concern no track (its search skipped); ``plan``: its
+        births planned ahead (:meth:`plan_births`; a quiet look only)."""
+        self._hits, self._hit_t, self._hit_rows, self._moved = [], [], None, []
+        self._counters["detections"] += n_detections
+        self._counters["invalid"] += n_detections - len(raw)
+        self._process(raw, observed, 1 << int(sensor_id), cart, quiet, plan)
+        return self._output(t_s, changes_only=changes_only)
+
     # -- internals ------------------------------------------------------------
     def _output(self, t_s: float, *, changes_only: bool = False) -> Tracks:
-        book = self._book
-        news = book.status != book.reported  # status changed since last marked
-        if self._touched and self.n_tracks:  # ids are issued and kept in increasing order
-            ids = np.concatenate(self._touched)
-            at = sorted_position(book.track_id, ids)
-            news[at[at >= 0]] = True
-        book.reported[news] = book.status[news]
+        news = mark_news(self._book, self._touched)
         if changes_only and not self._deleted and not news.any():  # (most looks: no news)
             self._changes, self._touched = np.zeros(0, bool), []
             return Tracks.empty()
@@ -290,11 +296,11 @@ class Tracker:
 
     def _process(
         self, raw: Measurements, observed: Observed | None, bit: int = 0,
-        cart: Measurements | None = None, quiet: bool = False,
+        cart: Measurements | None = None, quiet: bool = False, plan: Planned | None = None,
     ) -> None:  # fmt: skip
         """One group of measurements sharing a time, gated, associated and updated on the
         look's own rows (``cart``: their conversion if known; ``quiet``: known to
-        concern no track, :mod:`~iadsim.tracking.layers`)."""
+        concern no track, ``plan``: its births, :meth:`step_plots`)."""
         p, book = self.parts, self._book
         t = float(raw.t_s[0])
         if t < self._t_now:
@@ -314,8 +320,7 @@ class Tracker:
                                    observed=observed, plots=cart, scale=scale)  # fmt: skip
             rows = look.nonzero()[0]  # the tracks this look predicts, gates and charges
             if rows.size:  # (many looks concern no track)
-                if self._moved is not None:
-                    self._moved.append(book.track_id[rows])
+                self._moved.append(book.track_id[rows])
                 hold = self._look(rows, t - book.t_s[rows], meas, cart, held, observed, seen,
                                   hit, ll_hit, used)  # fmt: skip
                 if bit:
@@ -324,7 +329,10 @@ class Tracker:
         if used.any():  # (most plots of a look are false alarms no track takes)
             free = (~used).nonzero()[0]
             raw, cart = raw.select(free), cart.select(free)
-        self._initiate(raw, cart, t, bit, observed)
+        if plan is None:
+            self._add(self._init.births(raw, cart, t, self._next_id, bit, observed))
+        else:
+            self._add(self._init.commit(plan, self._next_id))
 
     def _look(
         self, rows: NDArray[np.int64], dt: F64, meas: Measurements, cart: Measurements,
@@ -343,21 +351,11 @@ class Tracker:
             book.t_s[at] = t
         x = self._bank.x[rows]
         seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
-        if not m:
+        got = associate_look(p.filter, p.gate, p.associator, self._bank, rows,
+                             book.status[rows], dt, meas, cart, ll_hit, used)  # fmt: skip
+        if got is None:
             return None
-        P = self._bank.P[rows]
-        ti, di = p.gate.candidates(p.filter, x, P, meas, cart=cart)  # local track rows
-        if not ti.shape[0]:
-            return None  # (most looks: no plot near a track)
-        gp = p.gate.gated(p.filter, x, P, meas, ti, di, since_s=dt)
-        if not gp.ti.shape[0]:
-            return None  # no plot in any gate
-        firm = book.status[rows] != TrackStatus.TENTATIVE
-        picks = [associate_class(p.associator, p.gate, gp, c, used) for c in (firm, ~firm)]
-        chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
-        if not chosen:
-            return None
-        upd, hit_t = update_associated(p.filter, self._bank, rows, gp, meas, chosen, ll_hit)
+        upd, hit_t, gp = got
         hit[upd] = True
         ids = book.track_id[upd]
         self._hits.append(ids)
@@ -384,17 +382,13 @@ class Tracker:
             self._deleted.append(done.gone)
             self._counters["deleted"] += done.gone.track_id.shape[0]
 
-    def _initiate(
-        self, raw: Measurements, cart: Measurements, t: float, bit: int, observed: Observed | None
-    ) -> None:
-        born = self._init.births(raw, cart, t, self._next_id, bit, observed)
+    def _add(self, born: Births | None) -> None:
         if born is None:
             return
         k = born.book.track_id.shape[0]
         self._next_id += k
         self._touched.append(born.book.track_id)
-        if self._moved is not None:
-            self._moved.append(born.book.track_id)
+        self._moved.append(born.book.track_id)
         self._counters["initiated"] += k
         self._counters["confirmed"] += int((born.book.status == TrackStatus.CONFIRMED).sum())
         self._store.append(self.parts.filter.init_bank(born.x, born.P), born.book)

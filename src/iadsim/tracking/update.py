@@ -1,4 +1,7 @@
-"""The tracker's filter update of the tracks a look associated.
+"""The tracker's gating, association and filter update of the tracks a look concerns.
+
+:func:`associate_look` gates a look's plots with the tracks it concerns, associates
+firm tracks first, then tentative ones with the plots left, and updates them.
 
 :func:`update_associated` applies the associators' choices (one :class:`~iadsim.
 tracking.association.Chosen` per track class, firm then tentative) to the filter bank
@@ -13,15 +16,16 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.tracking.association import Chosen, dense_unique
-from iadsim.tracking.gating import GatedPairs
+from iadsim.frames import TrackStatus
+from iadsim.tracking.association import Associator, Chosen, associate_class, dense_unique
+from iadsim.tracking.gating import Gate, GatedPairs
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.roles import Filter, FilterState
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-__all__ = ["update_associated"]
+__all__ = ["associate_look", "update_associated"]
 
 
 def update_associated(
@@ -55,3 +59,32 @@ def update_associated(
     di = gp.di[pair[by_track[np.r_[inv[by_track][1:] != inv[by_track][:-1], True]]]]
     np.maximum.at(ll_hit, look[trow], ll)
     return upd, meas.t_s[di] + (0.0 if meas.dt_s is None else meas.dt_s[di])
+
+
+def associate_look(
+    filt: Filter, gate: Gate, associator: Associator, bank: FilterState, rows: I64,
+    status: NDArray[np.int8], dt: F64, meas: Measurements, cart: Measurements, ll_hit: F64,
+    used: NDArray[np.bool_],
+) -> tuple[I64, F64, GatedPairs] | None:  # fmt: skip
+    """Gate the look's plots ``meas`` (``cart``: their Cartesian conversion; ``used``
+    (m,) marks those taken, in place) with the tracks ``rows`` (r,) of ``bank``, at the
+    look time (``dt`` (r,) since their previous times, ``status`` (r,) theirs),
+    associate firm tracks, then tentative ones with the plots left, and update them in
+    place (:func:`update_associated`). Returns the updated rows, their plot times and
+    the gated pairs; None if no track was updated."""
+    if not used.shape[0]:
+        return None
+    x, P = bank.x[rows], bank.P[rows]
+    ti, di = gate.candidates(filt, x, P, meas, cart=cart)  # local track rows
+    if not ti.shape[0]:
+        return None  # (most looks: no plot near a track)
+    gp = gate.gated(filt, x, P, meas, ti, di, since_s=dt)
+    if not gp.ti.shape[0]:
+        return None  # no plot in any gate
+    firm = status != TrackStatus.TENTATIVE
+    picks = [associate_class(associator, gate, gp, c, used) for c in (firm, ~firm)]
+    chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
+    if not chosen:
+        return None
+    upd, hit_t = update_associated(filt, bank, rows, gp, meas, chosen, ll_hit)
+    return upd, hit_t, gp

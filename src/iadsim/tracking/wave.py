@@ -23,10 +23,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Tracks
-from iadsim.numeric import sorted_position
 from iadsim.tracking import layers
+from iadsim.tracking.births import Planned
 from iadsim.tracking.looks import Observed
+from iadsim.tracking.management import TrackBook
 from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.roles import FilterState
 
 if TYPE_CHECKING:
     from iadsim.tracking.tracker import Tracker
@@ -107,43 +109,69 @@ def step_layer(tracker: Tracker, layer: Sequence[Look]) -> list[LookResult]:
     scale = gate.pregate_margin * math.sqrt(gate.gamma(pl.nz))
     fits = pl.full & (n0 * pl.sizes <= layers.ALL_PAIRS_MAX)
     which = np.where(fits, np.cumsum(pl.full) - 1, -1)  # (a look's row in pl's summaries)
-    busy = ~fits | _concerned(tracker, sub, pl, which, scale, np.arange(n0))
-    tracker._moved = []
-    try:
-        out, at = [], dict(zip(plot_looks, range(len(sub)), strict=True))
-        for k, look in enumerate(layer):
-            j = at.get(k)
-            if j is None or not fits[j]:
-                out.append(step_one(tracker, look))
-            else:
-                quiet = not busy[j] and _in_order(tracker, look, pl.carts[j])
-                out.append(_step(tracker, look, pl.raws[j], pl.carts[j], quiet))
-            if tracker._moved and j is not None and j + 1 < len(sub):
-                later = slice(j + 1, len(sub))
-                busy[later] |= _concerned(tracker, sub[later], pl, which[later], scale,
-                                          _moved_rows(tracker))  # fmt: skip
-            tracker._moved = []
-    finally:
-        tracker._moved = None
+    busy = ~fits | _concerned(sub, pl, which, scale, tracker.live_tracks())
+    t0 = tracker.t_now  # (a look before it is out of order, its births none)
+    plans = tracker.plan_births(
+        pl.raw, pl.cart, pl.sizes, [look.t_s for look in sub],
+        [1 << int(look.sensor_id or 0) for look in sub], [look.observed for look in sub],
+        [j for j in range(len(sub)) if not busy[j] and sub[j].t_s >= t0],
+    )  # fmt: skip
+    born = _born_concern(sub, pl, which, scale, plans)
+    out, at = [], dict(zip(plot_looks, range(len(sub)), strict=True))
+    for k, look in enumerate(layer):
+        j = at.get(k)
+        plan = None
+        if j is None or not fits[j]:
+            out.append(step_one(tracker, look))
+        else:
+            quiet = not busy[j] and _in_order(tracker, look, pl.carts[j])
+            plan = plans.get(j) if quiet else None
+            out.append(_step(tracker, look, pl.raws[j], pl.carts[j], quiet, plan))
+        if j is None or j + 1 == len(sub):
+            continue
+        later = slice(j + 1, len(sub))
+        if plan is not None:  # (it moved no track and started its plan's births)
+            if j in born:
+                busy[later] |= born[j][later]
+        elif tracker.last_moved_ids.shape[0]:
+            busy[later] |= _concerned(sub[later], pl, which[later], scale,
+                                      tracker.live_tracks(tracker.last_moved_ids))  # fmt: skip
     return out
 
 
-def _moved_rows(tracker: Tracker) -> NDArray[np.int64]:
-    """Live rows of the tracks the last look moved (predicted, updated) or started."""
-    moved = tracker._moved or []
-    rows = np.unique(sorted_position(tracker._book.track_id, np.concatenate(moved)))
-    return rows[rows >= 0]
+def _born_concern(
+    sub: Sequence[Look], pl: layers.LayerPlots, which: NDArray[np.int64], scale: float,
+    plans: dict[int, Planned],
+) -> dict[int, NDArray[np.bool_]]:  # fmt: skip
+    """Per look ``j`` whose plan starts tracks, (K,) the looks its new tracks concern
+    (:func:`_concerned` of them right after look ``j``, for all looks at once)."""
+    got = [(j, b) for j in sorted(plans) if (b := plans[j].births) is not None]
+    if not got:
+        return {}
+    bank = FilterState(x=np.concatenate([b.x for _, b in got]),
+                       P=np.concatenate([b.P for _, b in got]))  # fmt: skip
+    t_s, bits = (np.concatenate([getattr(b.book, f) for _, b in got]) for f in ("t_s", "sensors"))
+    book = TrackBook.new(np.zeros(t_s.shape[0], np.int64), t_s, 0.0, bits)
+    conc = layers.concerned(
+        bank, book, pl.d, np.array([look.t_s for look in sub], dtype=float),
+        np.array([1 << int(look.sensor_id or 0) for look in sub], dtype=np.uint64),
+        [look.observed for look in sub], pl, which, scale,
+    )  # fmt: skip
+    first = np.cumsum([0] + [b.x.shape[0] for _, b in got])[:-1]
+    per = np.logical_or.reduceat(conc, first, axis=1)  # (K, looks with births)
+    return {j: per[:, c] for c, (j, _) in enumerate(got)}
 
 
 def _concerned(
-    tracker: Tracker, sub: Sequence[Look], pl: layers.LayerPlots, which: NDArray[np.int64],
-    scale: float, rows: NDArray[np.int64],
+    sub: Sequence[Look], pl: layers.LayerPlots, which: NDArray[np.int64], scale: float,
+    tracks: tuple[FilterState, TrackBook],
 ) -> NDArray[np.bool_]:  # fmt: skip
-    """(K,) whether each look concerns one of the live ``rows`` as they are now
-    (:func:`~iadsim.tracking.layers.concerned`; ``which``: its row in ``pl``)."""
+    """(K,) whether each look concerns one of the live ``tracks`` (states, book) as
+    they are now (:func:`~iadsim.tracking.layers.concerned`; ``which``: its row in
+    ``pl``)."""
+    bank, book = tracks
     conc = layers.concerned(
-        tracker._bank.take(rows), tracker._book.select(rows), tracker.parts.filter.ndim,
-        np.array([look.t_s for look in sub], dtype=float),
+        bank, book, pl.d, np.array([look.t_s for look in sub], dtype=float),
         np.array([1 << int(look.sensor_id or 0) for look in sub], dtype=np.uint64),
         [look.observed for look in sub], pl, which, scale,
     )  # fmt: skip
@@ -153,21 +181,20 @@ def _concerned(
 def _in_order(tracker: Tracker, look: Look, cart: Measurements) -> bool:
     """Whether ``look``'s step takes the usual path: in time order, the pairwise
     refinement of :func:`~iadsim.tracking.gating.near_plots` for every track."""
-    return look.t_s >= tracker._t_now and tracker.n_tracks * len(cart) <= layers.ALL_PAIRS_MAX
+    return look.t_s >= tracker.t_now and tracker.n_tracks * len(cart) <= layers.ALL_PAIRS_MAX
 
 
 def _step(
-    tracker: Tracker, look: Look, raw: Measurements, cart: Measurements, quiet: bool
-) -> LookResult:
+    tracker: Tracker, look: Look, raw: Measurements, cart: Measurements, quiet: bool,
+    plan: Planned | None,
+) -> LookResult:  # fmt: skip
     """``Tracker.step`` of a look with plots (``batch``), its plots converted already
     (``raw``: the valid ones, ``cart``: their conversion), without its search for the
-    tracks it concerns when ``quiet`` (it concerns none)."""
-    tracker._hits, tracker._hit_t, tracker._hit_rows = [], [], None
-    n_det = len(look.detections)
-    tracker._counters["detections"] += n_det
-    tracker._counters["invalid"] += n_det - len(raw)
-    bit = 1 << int(look.sensor_id or 0)
-    tracker._process(raw, look.observed, bit, cart, quiet)
-    tracks = tracker._output(look.t_s, changes_only=look.changes_only)
+    tracks it concerns when ``quiet`` (it concerns none), its births ``plan``ned."""
+    tracks = tracker.step_plots(
+        raw, cart, look.t_s, n_detections=len(look.detections), observed=look.observed,
+        sensor_id=int(look.sensor_id or 0), quiet=quiet, plan=plan,
+        changes_only=look.changes_only,
+    )  # fmt: skip
     return LookResult(tracks, tracker.last_hit_ids, tracker.last_hit_t_s,
                       tracker.last_changes, tracker.n_tracks)  # fmt: skip
