@@ -621,10 +621,13 @@ def test_miss_on_a_leaker_says_it_leaked() -> None:
     """Patriot seed 9351 with the aircraft leaving the air at the airbase (no egress, as
     the preset had then): a salvo ordered at the F-35 10 s before it reached the airbase
     (a leaker) found only the leaker in its basket; its reason said "target already
-    destroyed" though no salvo had killed it. Now it says the target leaked."""
+    destroyed" though no salvo had killed it. Now it says the target leaked. The radar
+    stands 9 km east of the airbase here: at the preset's site, 2 km from it, such
+    PIPs lie over the radar, outside its coverage, and C2 no longer fires at them."""
     data, file = read_scenario_yaml("patriot-vs-mixed-raid")
     for th in data["threats"]:
         th.pop("egress", None)
+    data["batteries"][0]["radars"][0]["lon_deg"] = 32.80
     sc = load_scenario_data(data, file=file)
     result = run_scenario(sc, seed=9351, record=False)
     check_miss_reasons(result)
