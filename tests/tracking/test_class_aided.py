@@ -18,7 +18,7 @@ import copy
 import numpy as np
 import pytest
 import scipy.stats
-from tracking_helpers import polar_detections
+from tracking_helpers import polar_detections, polar_measurements
 
 from iadsim.errors import ScenarioError
 from iadsim.frames import TrackStatus
@@ -73,14 +73,7 @@ def test_dwell_advances_inside_resets_outside_and_sets_the_psd() -> None:
 
 
 def _polar(x: np.ndarray, rng: np.random.Generator) -> Measurements:
-    n = x.shape[0]
-    rng_m = np.linalg.norm(x[:, :3], axis=1)
-    z = np.stack([rng_m, np.arctan2(x[:, 0], x[:, 1]) % (2 * np.pi),
-                  np.arcsin(x[:, 2] / rng_m)], 1)  # fmt: skip
-    z += np.array(SIGMA) * rng.standard_normal((n, 3))
-    R = np.broadcast_to(np.diag(np.square(SIGMA)), (n, 3, 3)).copy()
-    return Measurements(t_s=np.zeros(n), z=z, R=R, sensor_m=np.zeros((n, 3)),
-                        kind="polar", ndim=3)  # fmt: skip
+    return polar_measurements(x, rng, SIGMA)
 
 
 def _run(filt, height_m: float, turn_from_s: float = np.inf, n_runs: int = 100, seed: int = 4):

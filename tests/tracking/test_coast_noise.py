@@ -17,6 +17,7 @@ import dataclasses
 import numpy as np
 import pytest
 import scipy.stats
+from tracking_helpers import polar_measurements
 
 from iadsim.tracking.classaided import ClassAidedCV, ClassAidedEKF
 from iadsim.tracking.coast import coast_psd, singer_sigma2
@@ -45,14 +46,7 @@ def test_coast_psd_is_zero_in_the_grace_and_gives_sigma2_tau2_in_any_steps() -> 
 
 
 def _polar(x: np.ndarray, rng: np.random.Generator) -> Measurements:
-    n = x.shape[0]
-    rng_m = np.linalg.norm(x[:, :3], axis=1)
-    z = np.stack([rng_m, np.arctan2(x[:, 0], x[:, 1]) % (2 * np.pi),
-                  np.arcsin(x[:, 2] / rng_m)], 1)  # fmt: skip
-    z += np.array(SIGMA) * rng.standard_normal((n, 3))
-    R = np.broadcast_to(np.diag(np.square(SIGMA)), (n, 3, 3)).copy()
-    return Measurements(t_s=np.zeros(n), z=z, R=R, sensor_m=np.zeros((n, 3)),
-                        kind="polar", ndim=3)  # fmt: skip
+    return polar_measurements(x, rng, SIGMA)
 
 
 def _coast_nees(filt: ClassAidedEKF, n_runs: int = 200, seed: int = 3) -> tuple[float, float]:

@@ -7,6 +7,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections
+from iadsim.tracking.measurements import Measurements
 
 
 def make_rng() -> np.random.Generator:
@@ -52,3 +53,18 @@ def polar_detections(
         sensor_u_m=np.full(m, sensor[2]),
         truth_id=np.arange(m) if truth_id is None else truth_id,
     )
+
+
+def polar_measurements(
+    x: NDArray[np.float64], rng: np.random.Generator, sigma: tuple[float, float, float]
+) -> Measurements:
+    """Noisy polar plots (range m, azimuth and elevation rad; ``sigma`` of each) at t 0 of
+    states ``x`` (n, >= 3) seen from the origin, with their stated covariance."""
+    n = x.shape[0]
+    rng_m = np.linalg.norm(x[:, :3], axis=1)
+    z = np.stack([rng_m, np.arctan2(x[:, 0], x[:, 1]) % (2 * np.pi),
+                  np.arcsin(x[:, 2] / rng_m)], 1)  # fmt: skip
+    z += np.array(sigma) * rng.standard_normal((n, 3))
+    R = np.broadcast_to(np.diag(np.square(sigma)), (n, 3, 3)).copy()
+    return Measurements(t_s=np.zeros(n), z=z, R=R, sensor_m=np.zeros((n, 3)),
+                        kind="polar", ndim=3)  # fmt: skip
