@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iadsim.errors import ScenarioError
-from iadsim.scenario.checks import AIR_BREATHING_CEILING_M
+from iadsim.scenario.checks import AIR_BREATHING_CEILING_M, FORMATION_WARN_WIDTH_M
 from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
 
 BASE, _ = read_scenario_yaml("s400-vs-mixed-raid")
@@ -103,3 +103,25 @@ def test_hf_radar_frequency_is_accepted() -> None:
     data = copy.deepcopy(BASE)
     data["catalog"] = {"radars": {"s400-class-surveillance": {"frequency_hz": 3.0e6}}}
     load_scenario_data(data, file="raid.yaml")
+
+
+@settings(max_examples=20, deadline=None)
+@given(count=st.integers(1, 400), spacing_m=st.floats(0.0, 5_000.0))
+def test_a_formation_wider_than_50_km_is_warned(count: int, spacing_m: float) -> None:
+    """A mass raid's ``count`` with the default 1 km spacing flew line abreast hundreds of
+    km wide, silently (200 drones: 199 km)."""
+    data = copy.deepcopy(BASE)
+    data["threats"][1].update(count=count, formation_spacing_m=spacing_m)
+    warnings = [w for w in load_scenario_data(data, file="raid.yaml").warnings
+                if "threats[1].formation_spacing_m" in w]  # fmt: skip
+    assert len(warnings) == ((count - 1) * spacing_m > FORMATION_WARN_WIDTH_M)
+    if warnings:
+        assert warnings[0].startswith(f"raid.yaml: threats[1].formation_spacing_m: {count} threats")
+
+
+def test_two_hundred_at_the_default_spacing() -> None:
+    data = copy.deepcopy(BASE)
+    data["threats"][1]["count"] = 200
+    data["threats"][1].pop("formation_spacing_m", None)
+    warnings = load_scenario_data(data, file="raid.yaml").warnings
+    assert "200 threats 1000 m apart fly line abreast 199 km wide" in " ".join(warnings)

@@ -89,6 +89,7 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
                     )
                 )
         _check_altitude_units(th, platform.kind, base, file, warnings)
+        _check_formation_width(th, base, file, warnings)
         if scenario.terrain.kind == "none":
             _check_flat_ground(scenario, th, base, file, warnings)
         if th.launch_time_s >= scenario.simulation.duration_s:
@@ -99,6 +100,22 @@ def _check_threats(scenario: Scenario, catalog: Catalog, file: str, warnings: li
                     "after the end of the simulation; this threat never flies",
                 )
             )
+
+
+#: A group flies line abreast, ``formation_spacing_m`` apart: wider than this is not a
+#: formation (a mass raid's ``count`` with the 1 km default spacing, 199 km for 200).
+FORMATION_WARN_WIDTH_M = 50_000.0
+
+
+def _check_formation_width(th: Any, base: str, file: str, warnings: list[str]) -> None:
+    width_m = (th.count - 1) * th.formation_spacing_m
+    if th.motion.kind == "route" and width_m > FORMATION_WARN_WIDTH_M:
+        warnings.append(located(
+            file, f"{base}.formation_spacing_m",
+            f"{th.count} threats {th.formation_spacing_m:g} m apart fly line abreast "
+            f"{width_m / 1e3:,.0f} km wide; a smaller spacing keeps them together "
+            f"(launch_interval_s streams them along the route)",
+        ))  # fmt: skip
 
 
 #: Above this altitude an air-breathing threat is implausible: likely feet typed into alt_m.
