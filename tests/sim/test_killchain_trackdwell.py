@@ -159,13 +159,14 @@ def test_track_dwells_never_cost_rounds_to_lost_support(monkeypatch: pytest.Monk
 
 
 @pytest.mark.slow
-def test_stealth_seed_4_salvos_keep_fire_control_support(monkeypatch: pytest.MonkeyPatch) -> None:
-    """stealth-penetration, seed 4: without track dwells two salvos (orders 2 and 6) are
-    aborted for lost fire-control support (the engagement radar's search stops updating
-    their tracks and nothing sends it back); with them none is, and salvos' tracks got
-    the radar's dwells during their flights (the orders themselves differ from there:
-    the dwells change the picture C2 reads). Seeds 1-8, per-radar streams: 5 salvos so
-    aborted without dwells, 1 with (seed 3)."""
+def test_stealth_seed_3_salvos_keep_fire_control_support(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stealth-penetration, seed 3: without track dwells a salvo (order 2) is aborted for
+    lost fire-control support (the engagement radar's search stops updating its track
+    and nothing sends it back); with them none is, and salvos' tracks got the radar's
+    dwells during their flights (the orders themselves differ from there: the dwells
+    change the picture C2 reads). Seeds 1-12 (2026-12-06, C2's intercepts inside the
+    engagement radar's coverage; seed 4 before): salvos so aborted without dwells on
+    seeds 3, 6 and 9, none with."""
     sc = load_scenario("stealth-penetration")
     cues = FireControlBook.cues
 
@@ -173,11 +174,11 @@ def test_stealth_seed_4_salvos_keep_fire_control_support(monkeypatch: pytest.Mon
         return cues(self, picture, radars, assessed_id, value)
 
     monkeypatch.setattr(FireControlBook, "cues", no_dwells)
-    e = run_scenario(sc, seed=4, record=False).engagements
+    e = run_scenario(sc, seed=3, record=False).engagements
     lost = e.order_id[np.isin(e.reason, SUPPORT)].tolist()
     assert lost, "the scene must show the defect without track dwells"
     monkeypatch.setattr(FireControlBook, "cues", cues)
-    result = run_scenario(sc, seed=4, record=False)
+    result = run_scenario(sc, seed=3, record=False)
     e, ev = result.engagements, result.events
     assert not np.isin(e.reason, SUPPORT).any()
     dwelt = 0
