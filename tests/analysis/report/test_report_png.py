@@ -93,3 +93,28 @@ def test_every_report_symbol_has_a_png_marker(default_run: Path) -> None:
     assert len(symbols) >= 10
     for s in symbols:
         mpl_marker(s)  # raises ValueError for a symbol the PNG would not draw
+
+
+def test_png_timeline_separates_threat_classes(
+    default_run: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The page's timeline draws a line between threat classes; the PNG drew none. Each
+    line must lie between the last row of one class and the first of the next, as the
+    tick labels read."""
+    run = load_run(default_run)
+    fig = timeline_figure(run)
+    ax = _drawn(fig, monkeypatch, tmp_path)
+    ticks = list(ax.get_yticks())
+    row_type = {
+        t: lab.get_text().split(" · ")[0]
+        for t, lab in zip(ticks, ax.get_yticklabels(), strict=True)
+    }
+    assert set(row_type.values()) == set(run.world.threats.type)
+    assert len(set(row_type.values())) >= 3
+    expected = sorted(t + 0.5 for t in ticks[:-1] if row_type[t] != row_type[t + 1])
+    drawn = sorted(
+        float(line.get_ydata()[0])
+        for line in ax.get_lines()
+        if np.ptp(line.get_ydata()) == 0 and tuple(line.get_xdata()) == (0, 1)
+    )
+    assert drawn == expected

@@ -169,12 +169,29 @@ def render(fig: Fig, stem: Path, *, size: tuple[float, float] = SINGLE_IN) -> li
         for tr in traces:
             if tr.get("type", "scatter") == "scatter" and tr.get("visible", True) is True:
                 _scatter(ax, tr, ycat)
+        _lines(ax, layout.get("shapes", []))
         _axes(ax, layout, ycat, size)
         paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
         for p in paths:
             f.savefig(p)
         plt.close(f)
     return paths
+
+
+def _lines(ax: Any, shapes: list[Fig]) -> None:
+    """The layout's line shapes (the timeline's class separators): a line spanning the
+    plot (``xref`` or ``yref`` "paper") is drawn across the axes, others in data units."""
+    for sh in shapes:
+        if sh.get("type") != "line":
+            continue
+        style = {"color": sh.get("line", {}).get("color", "#555"),
+                 "linewidth": 0.75 * sh.get("line", {}).get("width", 1)}  # fmt: skip
+        if sh.get("xref") == "paper":
+            ax.axhline(sh["y0"], xmin=sh["x0"], xmax=sh["x1"], **style)
+        elif sh.get("yref") == "paper":
+            ax.axvline(sh["x0"], ymin=sh["y0"], ymax=sh["y1"], **style)
+        else:
+            ax.plot([sh["x0"], sh["x1"]], [sh["y0"], sh["y1"]], **style)
 
 
 def _axes(ax: Any, layout: Fig, ycat: dict[str, int] | None, size: tuple[float, float]) -> None:
