@@ -176,11 +176,7 @@ def concerned(
     kk, rr = out.nonzero()
     if kk.shape[0]:
         ext = x[rr, :d] + x[rr, d : 2 * d] * dt[kk, rr][:, None]
-        cut = np.searchsorted(kk, np.arange(len(observed) + 1))
-        for k in np.unique(kk):
-            obs, a, b = observed[k], int(cut[k]), int(cut[k + 1])
-            if obs is not None:
-                out[k, rr[a:b]] = np.asarray(obs(ext[a:b]))
+        out[kk, rr] = looks.covered(observed, kk, ext)
     got = (which >= 0).nonzero()[0]
     if plots is not None and got.shape[0] and x.shape[0]:
         out[got] |= _near(x, P, d, dt[got], plots, which[got], scale)
