@@ -124,9 +124,12 @@ def layer_plots(tracker: Tracker, dets: list[Detections], t_s: list[float]) -> L
     """Each look's valid plots as measurements at its time (``Tracker.step`` with
     ``batch``) and their conversions ``standard_conversion(filter.prepare(raw))``,
     converted in one call, with their summaries (:class:`LayerPlots`)."""
-    valid = [looks.valid_plots(d) for d in dets]
-    sizes = np.array([len(v) for v in valid], dtype=np.int64)
-    both = Detections.concat(valid)
+    sizes = np.array([len(d) for d in dets], dtype=np.int64)
+    both = Detections.concat(dets)
+    ok = looks.valid_rows(both)  # (the rows each look's valid_plots keeps, in order)
+    if not ok.all():
+        sizes = np.bincount(np.repeat(np.arange(sizes.shape[0]), sizes)[ok], minlength=len(dets))
+        both = both.select(ok)
     ref = np.repeat(np.asarray(t_s, dtype=float), sizes)
     d = tracker.parts.filter.ndim
     raw = Measurements.from_detections(both, ndim=d, use_rdot=False)  # (plot times)

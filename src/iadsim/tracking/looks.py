@@ -35,6 +35,7 @@ __all__ = [
     "predicted",
     "time_groups",
     "valid_plots",
+    "valid_rows",
     "visible_from",
 ]
 
@@ -148,9 +149,15 @@ def time_groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
 def valid_plots(det: Detections) -> Detections:
     """The rows of ``det`` a tracker can use: finite time, range, azimuth and elevation,
     positive range and azimuth sigmas (``det`` itself if all are)."""
+    ok = valid_rows(det)
+    return det if ok.all() else det.select(ok)
+
+
+def valid_rows(det: Detections) -> NDArray[np.bool_]:
+    """(n,) the rows of ``det`` :func:`valid_plots` keeps."""
     ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
     ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
-    return det if ok.all() else det.select(ok)
+    return np.asarray(ok)
 
 
 def plot_groups(
