@@ -10,7 +10,7 @@ from tracking_helpers import polar_detections
 
 from iadsim.frames import Detections
 from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker, compile_tracker_parts
-from iadsim.tracking.looks import look_rows, visible_from
+from iadsim.tracking.looks import covered, look_rows, visible_from
 from iadsim.tracking.measurements import Measurements, standard_conversion
 
 SENSOR = np.array([0.0, 0.0, 10.0])
@@ -123,3 +123,61 @@ def test_a_look_leaves_the_tracks_elsewhere_as_they_were() -> None:
     np.testing.assert_array_equal(after.status[same], before.status[west_rows])
     assert (tr.tracks(5.0).status[~same] != 0).all()  # the eastern tracks confirmed
     assert tr.step(Detections.empty(), 6.0).track_id.size == tr.n_tracks
+
+
+def _reference_visible(s, r_max, az_min, az_max, pos):
+    """The coverage test written out (the closure ``visible_from`` returned before)."""
+    rel = pos - s[: pos.shape[1]]
+    sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]
+    if pos.shape[1] == 3:
+        sq += rel[:, 2] * rel[:, 2]
+    ok = np.sqrt(sq) <= r_max
+    if az_min is not None:
+        az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
+        lo, hi = az_min % (2 * np.pi), az_max % (2 * np.pi)
+        ok &= ((az >= lo) & (az <= hi)) if lo <= hi else ((az >= lo) | (az <= hi))
+    return ok
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("d", [2, 3])
+def test_covered_is_each_looks_predicate_row_by_row(seed, d) -> None:
+    """``covered`` of many looks' predicates (sectors, wrapping sectors, full circles,
+    None, another callable) equals each look's predicate called on its rows, and the
+    coverage test written out, bit for bit."""
+    rng = np.random.default_rng(seed)
+    K, m = 12, 600
+    observed, ref = [], []
+    for k in range(K):
+        s = rng.uniform(-5e4, 5e4, 3)
+        r_max = float(rng.uniform(2e4, 9e4))
+        kind = k % 5
+        if kind == 0:
+            observed.append(None)
+            ref.append(lambda p: np.ones(p.shape[0], bool))
+            continue
+        if kind == 4:  # a predicate of another kind (a cue window)
+
+            def obs(p, s=s):
+                return np.abs(p[:, 0] - s[0]) < 3e4
+
+            observed.append(obs)
+            ref.append(obs)
+            continue
+        lo, hi = (
+            (None, None)
+            if kind == 1
+            else (float(rng.uniform(-7.0, 7.0)), float(rng.uniform(-7.0, 7.0)))
+        )
+        observed.append(visible_from(s, max_range_m=r_max, az_min_rad=lo, az_max_rad=hi))
+        ref.append(lambda p, s=s, r=r_max, lo=lo, hi=hi: _reference_visible(s, r, lo, hi, p))
+    look = rng.integers(0, K, m)
+    pos = rng.uniform(-1.2e5, 1.2e5, (m, d))
+    got = covered(observed, look, pos)
+    for k in range(K):
+        at = (look == k).nonzero()[0]
+        np.testing.assert_array_equal(got[at], ref[k](pos[at]))
+        if observed[k] is not None:
+            np.testing.assert_array_equal(got[at], observed[k](pos[at]))
+    assert 0 < got.sum() < m
+    assert covered(observed, np.zeros(0, np.int64), np.zeros((0, d))).shape == (0,)

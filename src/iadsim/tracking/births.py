@@ -19,9 +19,10 @@ Every value is the one the look-by-look step computes: the same row-wise operati
 ``births``, the buffer's ageing and coverage) on the same rows, the pre-gate's pairs
 found by the same arithmetic as :func:`~iadsim.tracking.gating.pregate_pairs` (all
 pairs of a look's plots, by distance; a look of more than 4,096 pairs calls it), the
-optimal assignment solved per look, and the coverage predicate (``observed``) called
-per look. Looks whose sensor has pairs waiting for a third plot are not planned (their
-births take the usual path).
+optimal assignment solved per look, and the coverage predicates (``observed``)
+evaluated for all looks at once, row by row (:func:`~iadsim.tracking.looks.covered`).
+Looks whose sensor has pairs waiting for a third plot are not planned (their births
+take the usual path).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from numpy.typing import NDArray
 
 from iadsim.tracking.buffer import PlotBuffer
 from iadsim.tracking.gating import pregate_pairs
-from iadsim.tracking.looks import Observed
+from iadsim.tracking.looks import Observed, covered
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.plot_pairs import Pending
 
@@ -212,11 +213,7 @@ def _after(
     keep_o = ~used_o
     seen = np.ones(len(old), bool)  # (Initiation._covered, each look's predicate)
     kept = keep_o.nonzero()[0]
-    for c, part in _parts(olook[kept], T):
-        obs = observed[c]
-        if obs is not None:
-            at = kept[part]
-            seen[at] = np.asarray(obs(old.pos[at]))
+    seen[kept] = covered(observed, olook[kept], old.pos[kept])
     old.covered(seen)
     keep_o &= old.looks < ini.max_looks
     rows = np.concatenate([old.rows[keep_o], new.rows[~used_n]])

@@ -144,12 +144,13 @@ class Initiation:
 
     def miss(self, t_s: float, bit: int, observed: Observed | None) -> None:
         """A look of sensor ``bit`` without plots: its buffered plots age."""
-        for key in [k for k in self.buffers if k[0] == bit]:
-            old = self._aged(key, t_s)
-            if old is not None:
-                self._put(key, self._covered(old, observed))
-        for key in [k for k in self.pending if k[0] == bit]:
-            self._wait(key, self._covered_pairs(self.pending.pop(key), observed))
+        for key in ((bit, True), (bit, False)):  # (polar plots and Cartesian ones)
+            if key in self.buffers:
+                old = self._aged(key, t_s)
+                if old is not None:
+                    self._put(key, self._covered(old, observed))
+            if key in self.pending:
+                self._wait(key, self._covered_pairs(self.pending.pop(key), observed))
 
     def _aged(self, key: tuple[int, bool], t_s: float) -> PlotBuffer | None:
         buf = self.buffers.get(key)

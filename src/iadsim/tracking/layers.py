@@ -124,9 +124,12 @@ def layer_plots(tracker: Tracker, dets: list[Detections], t_s: list[float]) -> L
     """Each look's valid plots as measurements at its time (``Tracker.step`` with
     ``batch``) and their conversions ``standard_conversion(filter.prepare(raw))``,
     converted in one call, with their summaries (:class:`LayerPlots`)."""
-    valid = [looks.valid_plots(d) for d in dets]
-    sizes = np.array([len(v) for v in valid], dtype=np.int64)
-    both = Detections.concat(valid)
+    sizes = np.array([len(d) for d in dets], dtype=np.int64)
+    both = Detections.concat(dets)
+    ok = looks.valid_rows(both)  # (the rows each look's valid_plots keeps, in order)
+    if not ok.all():
+        sizes = np.bincount(np.repeat(np.arange(sizes.shape[0]), sizes)[ok], minlength=len(dets))
+        both = both.select(ok)
     ref = np.repeat(np.asarray(t_s, dtype=float), sizes)
     d = tracker.parts.filter.ndim
     raw = Measurements.from_detections(both, ndim=d, use_rdot=False)  # (plot times)
@@ -176,11 +179,7 @@ def concerned(
     kk, rr = out.nonzero()
     if kk.shape[0]:
         ext = x[rr, :d] + x[rr, d : 2 * d] * dt[kk, rr][:, None]
-        cut = np.searchsorted(kk, np.arange(len(observed) + 1))
-        for k in np.unique(kk):
-            obs, a, b = observed[k], int(cut[k]), int(cut[k + 1])
-            if obs is not None:
-                out[k, rr[a:b]] = np.asarray(obs(ext[a:b]))
+        out[kk, rr] = looks.covered(observed, kk, ext)
     got = (which >= 0).nonzero()[0]
     if plots is not None and got.shape[0] and x.shape[0]:
         out[got] |= _near(x, P, d, dt[got], plots, which[got], scale)

@@ -8,7 +8,9 @@ detections into the groups of equal time the tracker processes one by one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import functools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,18 +22,59 @@ from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.roles import Filter, FilterState
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
 Observed = Callable[[F64], NDArray[np.bool_]]
 
 __all__ = [
     "Observed",
+    "VisibleFrom",
+    "covered",
     "look_rows",
     "look_seen",
     "plot_groups",
     "predicted",
     "time_groups",
     "valid_plots",
+    "valid_rows",
     "visible_from",
 ]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class VisibleFrom:
+    """The ``observed`` predicate of :func:`visible_from`: positions (n, d) -> bool
+    (n,), those within ``max_range_m`` of ``sensor_m`` (3,) and, if ``az_lo_rad`` and
+    ``az_hi_rad`` are given (in [0, 2 pi); ``lo > hi``: the sector wraps through north),
+    inside that azimuth sector. Its numbers are exposed so that :func:`covered` can
+    evaluate the predicates of many looks in one array computation."""
+
+    sensor_m: F64
+    max_range_m: float
+    az_lo_rad: float | None = None
+    az_hi_rad: float | None = None
+
+    @functools.cached_property
+    def numbers(self) -> tuple[float, ...]:
+        """(sensor e, n, u, max range, az lo, az hi) (NaN: no azimuth limits)."""
+        lo, hi = self.az_lo_rad, self.az_hi_rad
+        nan = float("nan")
+        return (*map(float, self.sensor_m[:3]), float(self.max_range_m),
+                nan if lo is None or hi is None else float(lo),
+                nan if lo is None or hi is None else float(hi))  # fmt: skip
+
+    def __call__(self, pos: F64) -> NDArray[np.bool_]:
+        """(n,) whether each position of ``pos`` (n, d) is covered (class doc)."""
+        d = pos.shape[1]
+        rel = pos - self.sensor_m[:d]
+        sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]  # |rel|^2 in the norm's order
+        if d == 3:
+            sq += rel[:, 2] * rel[:, 2]
+        ok = np.sqrt(sq) <= self.max_range_m
+        lo, hi = self.az_lo_rad, self.az_hi_rad
+        if lo is not None and hi is not None:
+            az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
+            ok &= ((az >= lo) & (az <= hi)) if lo <= hi else ((az >= lo) | (az <= hi))
+        return np.asarray(ok)
 
 
 def visible_from(
@@ -43,23 +86,51 @@ def visible_from(
 ) -> Observed:
     """An ``observed`` predicate for :meth:`Tracker.step`: tracks within ``max_range_m``
     of ``sensor_m`` (3,) and, if given, inside the azimuth sector [az_min, az_max]
-    (clockwise from north, wrapping through north allowed)."""
+    (clockwise from north, wrapping through north allowed); a :class:`VisibleFrom`."""
     s = np.asarray(sensor_m, dtype=float)
+    if az_min_rad is None or az_max_rad is None:
+        return VisibleFrom(s, max_range_m)
+    return VisibleFrom(s, max_range_m, az_min_rad % (2 * np.pi), az_max_rad % (2 * np.pi))
 
-    def observed(pos: F64) -> NDArray[np.bool_]:
-        d = pos.shape[1]
-        rel = pos - s[:d]
-        sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]  # |rel|^2 in the norm's order
-        if d == 3:
-            sq += rel[:, 2] * rel[:, 2]
-        ok = np.sqrt(sq) <= max_range_m
-        if az_min_rad is not None and az_max_rad is not None:
-            az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
-            lo, hi = az_min_rad % (2 * np.pi), az_max_rad % (2 * np.pi)
-            ok &= ((az >= lo) & (az <= hi)) if lo <= hi else ((az >= lo) | (az <= hi))
-        return np.asarray(ok)
 
-    return observed
+def covered(observed: Sequence[Observed | None], look: I64, pos: F64) -> NDArray[np.bool_]:
+    """(m,) ``observed[look[i]](pos[i])`` for every row ``i`` of ``pos`` (m, d) (True
+    where the look's predicate is None): the rows of :class:`VisibleFrom` predicates in
+    one computation, the same operations row by row (each row with its look's
+    numbers), any other predicate called once on its look's rows."""
+    out = np.ones(look.shape[0], bool)
+    if look.shape[0] == 0:
+        return out
+    none: tuple[float, ...] = (np.nan,) * 6
+    numbers = [none] * len(observed)  # (each look's sensor e, n, u, range, lo, hi)
+    sector = [False] * len(observed)
+    for k, obs in enumerate(observed):
+        if isinstance(obs, VisibleFrom):
+            numbers[k], sector[k] = obs.numbers, True
+        elif obs is not None:  # (another predicate: its own call)
+            at = (look == k).nonzero()[0]
+            if at.shape[0]:
+                out[at] = np.asarray(obs(pos[at]))
+    rows = np.array(sector, dtype=bool)[look].nonzero()[0]
+    if rows.shape[0] == 0:
+        return out
+    table = np.array(numbers, dtype=float)  # (K, 6)
+    s_m, r_max, lo, hi = table[:, :3], table[:, 3], table[:, 4], table[:, 5]
+    lk, p = look[rows], pos[rows]
+    d = p.shape[1]
+    rel = p - s_m[lk, :d]
+    sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]
+    if d == 3:
+        sq += rel[:, 2] * rel[:, 2]
+    ok = np.sqrt(sq) <= r_max[lk]
+    az_rows = (~np.isnan(lo[lk])).nonzero()[0]
+    if az_rows.shape[0]:
+        a = az_rows
+        az = np.arctan2(rel[a, 0], rel[a, 1]) % (2 * np.pi)
+        la, ha = lo[lk[a]], hi[lk[a]]
+        ok[a] &= np.where(la <= ha, (az >= la) & (az <= ha), (az >= la) | (az <= ha))
+    out[rows] = ok
+    return out
 
 
 def time_groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
@@ -78,9 +149,15 @@ def time_groups(t_s: F64, flag: NDArray[np.bool_]) -> list[NDArray[np.int64]]:
 def valid_plots(det: Detections) -> Detections:
     """The rows of ``det`` a tracker can use: finite time, range, azimuth and elevation,
     positive range and azimuth sigmas (``det`` itself if all are)."""
+    ok = valid_rows(det)
+    return det if ok.all() else det.select(ok)
+
+
+def valid_rows(det: Detections) -> NDArray[np.bool_]:
+    """(n,) the rows of ``det`` :func:`valid_plots` keeps."""
     ok = np.isfinite(det.t_s) & np.isfinite(det.range_m) & np.isfinite(det.az_rad)
     ok &= np.isfinite(det.el_rad) & (det.sigma_range_m > 0) & (det.sigma_az_rad > 0)
-    return det if ok.all() else det.select(ok)
+    return np.asarray(ok)
 
 
 def plot_groups(
