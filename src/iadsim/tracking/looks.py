@@ -64,17 +64,28 @@ class VisibleFrom:
 
     def __call__(self, pos: F64) -> NDArray[np.bool_]:
         """(n,) whether each position of ``pos`` (n, d) is covered (class doc)."""
-        d = pos.shape[1]
-        rel = pos - self.sensor_m[:d]
-        sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]  # |rel|^2 in the norm's order
-        if d == 3:
-            sq += rel[:, 2] * rel[:, 2]
-        ok = np.sqrt(sq) <= self.max_range_m
+        rel = pos - self.sensor_m[: pos.shape[1]]
+        ok = _within(rel, self.max_range_m)
         lo, hi = self.az_lo_rad, self.az_hi_rad
         if lo is not None and hi is not None:
-            az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
-            ok &= ((az >= lo) & (az <= hi)) if lo <= hi else ((az >= lo) | (az <= hi))
-        return np.asarray(ok)
+            ok &= _in_sector(rel, lo, hi)
+        return ok
+
+
+def _within(rel: F64, max_range_m: F64 | float) -> NDArray[np.bool_]:
+    """(n,) offsets ``rel`` (n, d) no longer than ``max_range_m`` (scalar or (n,)),
+    |rel|^2 summed in the norm's order."""
+    sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]
+    if rel.shape[1] == 3:
+        sq += rel[:, 2] * rel[:, 2]
+    return np.asarray(np.sqrt(sq) <= max_range_m)
+
+
+def _in_sector(rel: F64, lo: F64 | float, hi: F64 | float) -> NDArray[np.bool_]:
+    """(n,) offsets ``rel`` (n, d) whose azimuth (clockwise from north, in [0, 2 pi)) is
+    in [lo, hi], or, where ``lo > hi``, in the sector wrapping through north."""
+    az = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
+    return np.asarray(np.where(lo <= hi, (az >= lo) & (az <= hi), (az >= lo) | (az <= hi)))
 
 
 def visible_from(
@@ -117,18 +128,11 @@ def covered(observed: Sequence[Observed | None], look: I64, pos: F64) -> NDArray
     table = np.array(numbers, dtype=float)  # (K, 6)
     s_m, r_max, lo, hi = table[:, :3], table[:, 3], table[:, 4], table[:, 5]
     lk, p = look[rows], pos[rows]
-    d = p.shape[1]
-    rel = p - s_m[lk, :d]
-    sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]
-    if d == 3:
-        sq += rel[:, 2] * rel[:, 2]
-    ok = np.sqrt(sq) <= r_max[lk]
-    az_rows = (~np.isnan(lo[lk])).nonzero()[0]
-    if az_rows.shape[0]:
-        a = az_rows
-        az = np.arctan2(rel[a, 0], rel[a, 1]) % (2 * np.pi)
-        la, ha = lo[lk[a]], hi[lk[a]]
-        ok[a] &= np.where(la <= ha, (az >= la) & (az <= ha), (az >= la) | (az <= ha))
+    rel = p - s_m[lk, : p.shape[1]]
+    ok = _within(rel, r_max[lk])
+    a = (~np.isnan(lo[lk])).nonzero()[0]
+    if a.shape[0]:
+        ok[a] &= _in_sector(rel[a], lo[lk[a]], hi[lk[a]])
     out[rows] = ok
     return out
 
