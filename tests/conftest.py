@@ -1,4 +1,5 @@
-"""Shared fixtures: a tracker assembled from fake parts (the fakes live in ``fakes.py``)."""
+"""Shared fixtures: a tracker assembled from fake parts (the fakes live in ``fakes.py``);
+slow tests queued first."""
 
 from __future__ import annotations
 
@@ -25,3 +26,10 @@ def fake_parts() -> TrackerParts:
         confirmer=HitCountConfirmer(),
         deleter=MissCountDeleter(),
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Queue the ``slow`` tests first, each group in collection order: under ``-n 2
+    --dist worksteal`` (pyproject) the long tests start early and the short ones fill
+    the gaps, instead of one worker running the last long tests while the other idles."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
