@@ -28,7 +28,7 @@ import yaml
 from iadsim.frames import TrackStatus
 from iadsim.scenario.load import load_scenario_data, read_scenario_yaml
 from iadsim.sim.runner import RunResult, run_scenario
-from iadsim.tracking import tracker as tracker_mod
+from iadsim.tracking import update as update_mod
 from iadsim.tracking.buffer import PlotBuffer
 from iadsim.tracking.initiation import Initiation, TwoPointInitiator
 from iadsim.tracking.plot_pairs import Pending
@@ -64,7 +64,7 @@ def _log_thirds(log: Log, got: dict[str, Any], ids: np.ndarray, t_s: float) -> i
 def recording(log: Log) -> Iterator[None]:
     """Wrap :meth:`Initiation.births` and the tracker's updates to fill ``log``."""
     births0, look0 = Initiation.births, Tracker._look
-    update0 = tracker_mod.update_associated
+    update0 = update_mod.update_associated
     gate0, third0 = TwoPointInitiator.gate, TwoPointInitiator.third
     got: dict[str, Any] = {}
 
@@ -114,7 +114,7 @@ def recording(log: Log) -> Iterator[None]:
 
     Initiation.births = births  # type: ignore[method-assign]
     Tracker._look = look  # type: ignore[method-assign]
-    tracker_mod.update_associated = update
+    update_mod.update_associated = update
     TwoPointInitiator.gate = gate  # type: ignore[method-assign]
     TwoPointInitiator.third = third  # type: ignore[method-assign]
     try:
@@ -122,7 +122,7 @@ def recording(log: Log) -> Iterator[None]:
     finally:
         Initiation.births = births0  # type: ignore[method-assign]
         Tracker._look = look0  # type: ignore[method-assign]
-        tracker_mod.update_associated = update0
+        update_mod.update_associated = update0
         TwoPointInitiator.gate = gate0  # type: ignore[method-assign]
         TwoPointInitiator.third = third0  # type: ignore[method-assign]
 

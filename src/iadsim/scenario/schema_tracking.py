@@ -57,6 +57,7 @@ from iadsim.tracking.association import Associator
 from iadsim.tracking.coalesce import DuplicateRule
 from iadsim.tracking.initiation import TwoPointInitiator
 from iadsim.tracking.management import Confirmer, Initiator
+from iadsim.tracking.precedence import Precedence
 
 __all__ = [
     "ASSOCIATORS",
@@ -95,6 +96,8 @@ class _M(Model):
 class _GateFields(KindModel):
     gate_probability: Prob | None = 0.999
     gate_mahalanobis: Pos | None = None
+    #: firm tracks not hit for this long, s, associate after the others (tracking.precedence)
+    stale_after_s: Annotated[float, Field(ge=0)] | None = None
 
     @model_validator(mode="after")
     def _one_gate(self) -> Self:
@@ -138,12 +141,8 @@ class JPDAConfig(_GateFields):
 @ASSOCIATORS.compiler("jpda")
 def _compile_jpda(cfg: JPDAConfig) -> tuple[Gate, Associator]:
     pg = cfg.gate_probability if cfg.gate_probability is not None else 0.999
-    jpda = JPDA(
-        pd=cfg.pd,
-        clutter_density=cfg.clutter_density,
-        gate_probability=pg,
-        max_tracks_exact=cfg.max_tracks_exact,
-    )
+    jpda = JPDA(pd=cfg.pd, clutter_density=cfg.clutter_density, gate_probability=pg,
+                max_tracks_exact=cfg.max_tracks_exact)  # fmt: skip
     return cfg.gate(), jpda
 
 
@@ -392,6 +391,7 @@ def compile_tracker_parts(cfg: TrackerConfig) -> TrackerParts:
         deleter=DELETERS.compile(cfg.deletion),
         use_rdot=cfg.use_radial_velocity,
         confirm_on_ambiguous=bool(getattr(cfg.initiation, "confirm_on_ambiguous", True)),
+        precedence=Precedence(stale_after_s=getattr(cfg.association, "stale_after_s", None)),
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from iadsim.tracking.association import GNN, Associator
 from iadsim.tracking.gating import Gate
 from iadsim.tracking.management import Deleter, MOfN, SinglePointInitiator
+from iadsim.tracking.precedence import Precedence
 from iadsim.tracking.roles import Confirmer, Filter, Initiator, TrackDeleter
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ class TrackerParts:
     #: plot as readily as its own and it can "hop" along the formation with a
     #: consistent but false velocity; see :func:`~iadsim.tracking.gating.ambiguous_rows`.
     confirm_on_ambiguous: bool = True
+    #: the order in which track classes claim a look's plots (firm, then tentative; with
+    #: ``stale_after_s`` the firm tracks not hit for that long after the others)
+    precedence: Precedence = Precedence()
 
     def build(self) -> Tracker:
         """A fresh tracker with no tracks."""

@@ -351,8 +351,9 @@ class Tracker:
             book.t_s[at] = t
         x = self._bank.x[rows]
         seen[rows] = held[rows] if observed is None else held[rows] & observed(x[:, :d])
-        got = associate_look(p.filter, p.gate, p.associator, self._bank, rows,
-                             book.status[rows], dt, meas, cart, ll_hit, used)  # fmt: skip
+        classes = p.precedence.classes(book.status[rows], t - book.t_hit_s[rows])
+        got = associate_look(p.filter, p.gate, p.associator, self._bank, rows, classes, dt,
+                             meas, cart, ll_hit, used)  # fmt: skip
         if got is None:
             return None
         upd, hit_t, gp = got

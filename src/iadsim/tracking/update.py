@@ -1,7 +1,8 @@
 """The tracker's gating, association and filter update of the tracks a look concerns.
 
 :func:`associate_look` gates a look's plots with the tracks it concerns, associates
-firm tracks first, then tentative ones with the plots left, and updates them.
+track classes in order of precedence (firm tracks first, then tentative ones with
+the plots left) and updates them.
 
 :func:`update_associated` applies the associators' choices (one :class:`~iadsim.
 tracking.association.Chosen` per track class, firm then tentative) to the filter bank
@@ -16,7 +17,6 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.frames import TrackStatus
 from iadsim.tracking.association import Associator, Chosen, associate_class, dense_unique
 from iadsim.tracking.gating import Gate, GatedPairs
 from iadsim.tracking.measurements import Measurements
@@ -63,15 +63,16 @@ def update_associated(
 
 def associate_look(
     filt: Filter, gate: Gate, associator: Associator, bank: FilterState, rows: I64,
-    status: NDArray[np.int8], dt: F64, meas: Measurements, cart: Measurements, ll_hit: F64,
-    used: NDArray[np.bool_],
+    classes: list[NDArray[np.bool_]], dt: F64, meas: Measurements, cart: Measurements,
+    ll_hit: F64, used: NDArray[np.bool_],
 ) -> tuple[I64, F64, GatedPairs] | None:  # fmt: skip
     """Gate the look's plots ``meas`` (``cart``: their Cartesian conversion; ``used``
     (m,) marks those taken, in place) with the tracks ``rows`` (r,) of ``bank``, at the
-    look time (``dt`` (r,) since their previous times, ``status`` (r,) theirs),
-    associate firm tracks, then tentative ones with the plots left, and update them in
-    place (:func:`update_associated`). Returns the updated rows, their plot times and
-    the gated pairs; None if no track was updated."""
+    look time (``dt`` (r,) since their previous times), associate the track ``classes``
+    (masks over ``rows`` in order of precedence: firm, then tentative tracks,
+    :class:`~iadsim.tracking.precedence.Precedence`), each with the plots the classes
+    before it left, and update them in place (:func:`update_associated`). Returns the
+    updated rows, their plot times and the gated pairs; None if no track was updated."""
     if not used.shape[0]:
         return None
     x, P = bank.x[rows], bank.P[rows]
@@ -81,8 +82,7 @@ def associate_look(
     gp = gate.gated(filt, x, P, meas, ti, di, since_s=dt)
     if not gp.ti.shape[0]:
         return None  # no plot in any gate
-    firm = status != TrackStatus.TENTATIVE
-    picks = [associate_class(associator, gate, gp, c, used) for c in (firm, ~firm)]
+    picks = [associate_class(associator, gate, gp, c, used) for c in classes]
     chosen = [c for c in picks if c is not None]  # none if no plot is in any gate
     if not chosen:
         return None
