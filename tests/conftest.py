@@ -28,8 +28,15 @@ def fake_parts() -> TrackerParts:
     )
 
 
+def _queue_key(item: pytest.Item) -> tuple[bool, float]:
+    slow = item.get_closest_marker("slow")
+    return slow is None, -float(slow.kwargs.get("cpu_s", 0.0)) if slow else 0.0
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Queue the ``slow`` tests first, each group in collection order: under ``-n 2
-    --dist worksteal`` (pyproject) the long tests start early and the short ones fill
-    the gaps, instead of one worker running the last long tests while the other idles."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """Queue the ``slow`` tests first, those with a CPU estimate (``slow(cpu_s=...)``:
+    the few that run for minutes) longest first, the others in collection order: under
+    ``-n 2 --dist worksteal`` (pyproject) the long tests start early and the short ones
+    fill the gaps, instead of one worker running the last long tests while the other
+    idles."""
+    items.sort(key=_queue_key)

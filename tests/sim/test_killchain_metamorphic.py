@@ -129,7 +129,7 @@ def _not_worse(base: np.ndarray, more: np.ndarray) -> bool:
     return bool(more.mean() <= base.mean() + 2.0 * se + 0.05)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu_s=170)
 def test_more_rounds_or_a_vhf_radar_never_make_the_defence_worse() -> None:
     seeds = range(100, 112)
     base_never, base_leak = _campaign(seeds, vhf=False)
@@ -158,7 +158,7 @@ def _patriot_runs(seeds, surveillance: bool) -> tuple[np.ndarray, np.ndarray]:
     return np.array(lost), np.array(per_kill)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu_s=70)
 def test_a_surveillance_radar_never_costs_rounds_to_support_lost() -> None:
     """Adding a surveillance radar to the patriot battery (same raid, same engagement
     radar) does not increase, in expectation, the rounds aborted because the engagement

@@ -26,6 +26,8 @@ from iadsim.sim.runner import RunResult, run_scenario
 SUPPORT = ("fire-control support lost", "no terminal fire-control support")
 SEEDS = range(98701, 98705)
 SLOW_SEEDS = range(98705, 98741)
+#: SLOW_SEEDS in six tests of six seeds each, so that the two CI workers share them
+SLOW_CHUNKS = [SLOW_SEEDS[k : k + 6] for k in range(0, len(SLOW_SEEDS), 6)]
 
 Due = dict[tuple[float, int, float], list[int]]  # (dwell time, radar, frame s) -> ids
 
@@ -124,10 +126,11 @@ def test_engaged_tracks_get_a_track_dwell_when_the_search_misses_them(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seeds", SLOW_CHUNKS, ids=lambda r: f"{r.start}-{r.stop - 1}")
 def test_engaged_tracks_get_a_track_dwell_when_the_search_misses_them_many_seeds(
-    monkeypatch: pytest.MonkeyPatch,
+    seeds: range, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _track_dwells_hold(monkeypatch, SLOW_SEEDS)
+    _track_dwells_hold(monkeypatch, seeds)
 
 
 def _support_aborted_rounds(sc, seeds: range) -> np.ndarray:
@@ -138,7 +141,7 @@ def _support_aborted_rounds(sc, seeds: range) -> np.ndarray:
     return np.array(out)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu_s=230)
 def test_track_dwells_never_cost_rounds_to_lost_support(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rounds aborted for lost fire-control support (mid-course or terminal) do not
     increase, in expectation, with track dwells against the same code without them

@@ -51,7 +51,7 @@ def _stats() -> dict[str, tuple[int, int, list[float]]]:
     return _per_class(SEEDS)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu_s=100)  # (the eight runs the module's tests share)
 def test_default_preset_tracks_per_threat() -> None:
     """At most 1.3 firm tracks per tracked threat in the cruise-missile and F-16 classes
     (the four-ship formation included: no swaps into extra tracks, no duplicate tracks),
