@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.tracking.buffer import PlotBuffer
-from iadsim.tracking.gating import pregate_pairs
+from iadsim.tracking.gating import norm_m, pregate_pairs
 from iadsim.tracking.looks import Observed, covered
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.plot_pairs import Pending
@@ -176,10 +176,7 @@ def pregate_looks(
     rep = np.where(big[olook], 0, nsz[olook])
     i = np.repeat(np.arange(olook.shape[0]), rep)
     j = nfirst[olook[i]] + np.arange(i.shape[0]) - np.repeat(np.cumsum(rep) - rep, rep)
-    sq = np.square(opos[i, 0] - npos[j, 0])  # (pregate_pairs' arithmetic, pair by pair)
-    for k in range(1, opos.shape[1]):
-        sq += np.square(opos[i, k] - npos[j, k])
-    ok = np.sqrt(sq) <= radius[i]
+    ok = norm_m(opos[i] - npos[j]) <= radius[i]  # (pregate_pairs' test, pair by pair)
     i, j = i[ok], j[ok]
     if not big.any():
         return i, j

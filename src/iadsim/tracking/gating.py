@@ -38,6 +38,7 @@ __all__ = [
     "gate_threshold",
     "near_box",
     "near_plots",
+    "norm_m",
     "offset_pregate",
     "polar_component_bound",
     "pregate_pairs",
@@ -61,6 +62,16 @@ def _chi2_ppf(probability: float, nz: int) -> float:
     return float(scipy.special.chdtri(nz, 1.0 - probability))
 
 
+def norm_m(rel: F64) -> F64:
+    """|rel| over the last axis of ``rel`` (..., d): the squares summed axis by axis,
+    the same sum in the same order as ``np.linalg.norm(rel, axis=-1)``, without its
+    reduction over 2-3 elements (the pre-gates' and the coverage tests' distance)."""
+    sq = np.square(rel[..., 0])
+    for k in range(1, rel.shape[-1]):
+        sq += np.square(rel[..., k])
+    return np.asarray(np.sqrt(sq))
+
+
 def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
     """Candidate pairs (track i, detection j) with |p_i - z_j| <= radius_i.
 
@@ -71,12 +82,8 @@ def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:
     if n == 0 or m == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if n * m <= 4096:  # small: all pairs, masked by distance
-        # |p_i - z_j| accumulated axis by axis: the same sum in the same order as
-        # np.linalg.norm over the last axis, without a reduction over 2-3 elements
-        sq = np.square(track_pos[:, None, 0] - det_pos[None, :, 0])
-        for k in range(1, track_pos.shape[1]):
-            sq += np.square(track_pos[:, None, k] - det_pos[None, :, k])
-        ti, di = (np.sqrt(sq) <= radius[:, None]).nonzero()
+        dist = norm_m(track_pos[:, None, :] - det_pos[None, :, :])
+        ti, di = (dist <= radius[:, None]).nonzero()
         return ti.astype(np.int64), di.astype(np.int64)
     # bucket tracks by radius (powers of 2) so a large gate does not inflate the
     # search radius of every track; each bucket is one C-level tree-tree query
@@ -131,11 +138,9 @@ def pregate_pairs_var(
     if n == 0 or m == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if n * m <= ALL_PAIRS_MAX:  # small: all pairs, masked by distance (as pregate_pairs)
-        sq = np.square(track_pos[:, None, 0] - det_pos[None, :, 0])
-        for k in range(1, track_pos.shape[1]):
-            sq += np.square(track_pos[:, None, k] - det_pos[None, :, k])
+        dist = norm_m(track_pos[:, None, :] - det_pos[None, :, :])
         bound = scale * np.sqrt(track_var[:, None] + det_var[None, :])
-        ti, di = (np.sqrt(sq) <= bound).nonzero()
+        ti, di = (dist <= bound).nonzero()
         return ti.astype(np.int64), di.astype(np.int64)
     # buckets of similar variance on both sides (factor 4 in variance for tracks, 64
     # for detections); one tree-tree query per pair of buckets with its largest bound

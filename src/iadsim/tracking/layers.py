@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from iadsim.frames import Detections
 from iadsim.tracking import looks
-from iadsim.tracking.gating import ALL_PAIRS_MAX
+from iadsim.tracking.gating import ALL_PAIRS_MAX, norm_m
 from iadsim.tracking.management import TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion, trace_of_block
 from iadsim.tracking.roles import FilterState
@@ -222,10 +222,8 @@ def _near(x: F64, P: F64, d: int, dt: F64, pl: LayerPlots, w: I64, scale: float)
     start = np.cumsum(reps) - reps
     j = np.repeat(full_rows[w[lb]] - start, reps) + np.arange(int(reps.sum()))
     li, ri = np.repeat(lb, reps), np.repeat(rb, reps)
-    psq = np.square(pos[li, ri, 0] - pl.det[j, 0])
-    for k in range(1, d):
-        psq += np.square(pos[li, ri, k] - pl.det[j, k])
-    ok = np.sqrt(psq) <= scale * np.sqrt(var[li, ri] + pl.r_var[j])
+    dist = norm_m(pos[li, ri] - pl.det[j, :d])
+    ok = dist <= scale * np.sqrt(var[li, ri] + pl.r_var[j])
     out = np.zeros((L, n), bool)
     out[li[ok], ri[ok]] = True
     return out

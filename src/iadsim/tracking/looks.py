@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from iadsim.frames import Detections
 from iadsim.tracking.filters import trace_of_block
-from iadsim.tracking.gating import near_plots, offset_pregate
+from iadsim.tracking.gating import near_plots, norm_m, offset_pregate
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.roles import Filter, FilterState
 
@@ -73,12 +73,8 @@ class VisibleFrom:
 
 
 def _within(rel: F64, max_range_m: F64 | float) -> NDArray[np.bool_]:
-    """(n,) offsets ``rel`` (n, d) no longer than ``max_range_m`` (scalar or (n,)),
-    |rel|^2 summed in the norm's order."""
-    sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]
-    if rel.shape[1] == 3:
-        sq += rel[:, 2] * rel[:, 2]
-    return np.asarray(np.sqrt(sq) <= max_range_m)
+    """(n,) offsets ``rel`` (n, d) no longer than ``max_range_m`` (scalar or (n,))."""
+    return np.asarray(norm_m(rel) <= max_range_m)
 
 
 def _in_sector(rel: F64, lo: F64 | float, hi: F64 | float) -> NDArray[np.bool_]:

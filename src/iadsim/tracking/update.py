@@ -5,7 +5,7 @@ track classes in order of precedence (firm tracks first, then tentative ones wit
 the plots left) and updates them.
 
 :func:`update_associated` applies the associators' choices (one :class:`~iadsim.
-tracking.association.Chosen` per track class, firm then tentative) to the filter bank
+tracking.association.Chosen` per track class, in order of precedence) to the filter bank
 in one filter call: the pairs grouped by track, each track updated with its pairs and
 their weights, which row-wise kernels make the same as updating each class alone.
 """
