@@ -171,3 +171,23 @@ def test_poor_hit_confirms_under_m_of_n_not_under_score() -> None:
     assert _scene(SCORE, poor=True) == [T, T]
     assert _scene("m_of_n", poor=False) == [C, C]
     assert _scene(SCORE, poor=False) == [C, C]
+
+
+def test_pair_score_equals_a_single_point_track_updated_by_the_second_plot() -> None:
+    """Two forms of one number: the pair's score (Cartesian velocity-prior likelihood
+    times the polar volume element) and the score of a single-point track of the first
+    plot (velocity prior 400 m/s) after the EKF update with the second plot (its
+    likelihood in range, azimuth and elevation). They differ by the CV process noise
+    over 10 s and the linearization only."""
+    sig = (50.0, 2e-3, 4e-3)
+    p1 = np.array([-60_000.0, 280_000.0, 8_000.0])
+    p2 = p1 + 10.0 * np.array([-200.0, -150.0, 0.0])
+    pair = _tracker(SCORE)
+    single = compile_tracker_parts(TrackerConfig.model_validate({"initiation": {
+        **{k: v for k, v in SCORE.items() if k != "kind"}, "kind": "score",
+        "velocity_sigma_mps": 400.0, "false_track_probability": 1e-12}})).build()  # fmt: skip
+    for tr in (pair, single):
+        _look(tr, 0.0, p1, sig)
+    a, b = _look(pair, 10.0, p2, sig), _look(single, 10.0, p2, sig)
+    assert len(a) == 1 and len(b) == 1 and single.n_tracks == 1  # the first plot's track, hit
+    assert a.quality[0] == pytest.approx(b.quality[0], abs=0.02)
