@@ -26,6 +26,7 @@ from iadsim.scenario.schema_c2 import (
     Doctrine,
     EngagementSettings,
 )
+from iadsim.scenario.schema_confirm import CONFIRMERS
 from iadsim.scenario.schema_engagement import (
     ACQUISITION_TABLES,
     PK_TABLES,
@@ -89,6 +90,7 @@ CONTEXTS: dict[str, tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]]] = {
     ),
     ASSOCIATORS.role: (lambda: (), ()),
     INITIATIONS.role: (lambda: (), ()),
+    CONFIRMERS.role: (lambda: (3, 4), ("initial_llr", "delta_llr", "decide", "quality")),
     DELETERS.role: (lambda: (), ("delete",)),
     PERFORMANCES.role: (lambda: (_radar_type(),), ()),
     DETECTION_MODELS.role: (lambda: (), ("observe",)),
@@ -106,6 +108,7 @@ HOSTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     FILTERS.role: lambda ex: TrackerConfig(filter=ex),
     ASSOCIATORS.role: lambda ex: TrackerConfig(association=ex),
     INITIATIONS.role: lambda ex: TrackerConfig(initiation=ex),
+    CONFIRMERS.role: lambda ex: TrackerConfig(initiation={"kind": "two_point", "confirm": ex}),
     DELETERS.role: lambda ex: TrackerConfig(deletion=ex),
     PERFORMANCES.role: lambda ex: (
         _radar_type().model_copy().model_validate({**_radar_type().model_dump(), "performance": ex})

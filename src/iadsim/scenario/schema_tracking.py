@@ -29,6 +29,7 @@ from pydantic import Field, model_validator
 from iadsim.scenario.base import Model
 from iadsim.scenario.named_trackers import expand_tracker_reference
 from iadsim.scenario.registry import KindModel, Registry
+from iadsim.scenario.schema_confirm import CONFIRMERS, MOfNConfirm, ScoreFields
 from iadsim.scenario.schema_filters import (
     D2R,
     FILTERS,
@@ -48,7 +49,6 @@ from iadsim.tracking import (
     Deleter,
     Gate,
     MOfN,
-    ScoreConfirmer,
     SinglePointInitiator,
     Tracker,
     TrackerParts,
@@ -188,36 +188,25 @@ class MOfNConfig(_InitFields):
 
 @INITIATIONS.register(
     example={"kind": "score", "pd": 0.9, "false_track_probability": 1e-4},
-    compile=lambda c: (
-        c.initiator(),
-        ScoreConfirmer(
-            pd=c.pd,
-            clutter_density=c.clutter_density,
-            new_target_density=c.new_target_density,
-            alpha=c.false_track_probability,
-            beta=c.true_track_deletion_probability,
-        ),
-    ),
+    compile=lambda c: (c.initiator(), c.confirmer()),
 )
-class ScoreConfig(_InitFields):
-    """SPRT on the track log-likelihood ratio (Blackman and Popoli 1999 sec 6.2)."""
+class ScoreConfig(_InitFields, ScoreFields):
+    """SPRT on the track log-likelihood ratio (Blackman and Popoli 1999 sec 6.2), from
+    single-point starts (the fields: :class:`~iadsim.scenario.schema_confirm.ScoreFields`)."""
 
     kind: Literal["score"] = "score"
-    pd: Prob = 0.9
-    clutter_density: Pos = 1e-9
-    new_target_density: Pos = 1e-10
-    false_track_probability: Prob = 1e-4
-    true_track_deletion_probability: Prob = 0.05
 
 
 @INITIATIONS.register(
     example={"kind": "two_point", "m": 3, "n": 4, "max_speed_mps": 1200.0},
-    compile=lambda c: (c.initiator(), MOfN(m=c.m, n=c.n)),
+    compile=lambda c: (c.initiator(), CONFIRMERS.compile(c.confirm, c.m, c.n)),
 )
 class TwoPointConfig(KindModel):
-    """Two-point initiation from a plot buffer, M-of-N confirmation (the pair counts as
-    two hits; :mod:`iadsim.tracking.initiation`): a track starts only when a new plot
-    and a buffered plot of the same sensor are at most ``max_speed_mps`` apart (with a
+    """Two-point initiation from a plot buffer (:mod:`iadsim.tracking.initiation`),
+    confirmed by ``confirm``: ``m_of_n`` (default; the pair counts as two hits of ``m``
+    in ``n``) or ``score``, an SPRT on the track score
+    (:mod:`iadsim.scenario.schema_confirm`). A track starts only when a new plot and a
+    buffered plot of the same sensor are at most ``max_speed_mps`` apart (with a
     ``gate_probability`` chi-square margin for their noise). A buffered plot leaves after
     ``max_looks`` later looks of its sensor covered it (default ``n - m + 1``: a real
     target confirms on the same look as with single-point initiation) or after
@@ -252,6 +241,7 @@ class TwoPointConfig(KindModel):
     accel_sigma_mps2: Pos = 30.0
     turn_rate_sigma_degps: Pos = 5.0
     confirm_on_ambiguous: bool = True
+    confirm: Annotated[KindModel, CONFIRMERS.union] = Field(default_factory=MOfNConfirm)
 
     @model_validator(mode="after")
     def _m_le_n(self) -> Self:
