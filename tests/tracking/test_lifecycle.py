@@ -64,3 +64,20 @@ def test_coast_time_deletes_tracks_no_look_saw() -> None:
     assert done.gone is not None
     np.testing.assert_array_equal(done.gone.track_id, [1])
     np.testing.assert_array_equal(store.book.track_id, [2])
+
+
+def test_hit_of_a_firm_row_not_seen_is_recorded() -> None:
+    """A hit by a sensor that does not hold the track (``hit`` but not ``seen``) is
+    recorded for a firm track (history, age, last-hit time, misses), not for a
+    tentative one (its history counts the looks of the sensors holding it); a row
+    neither seen nor hit is left alone."""
+    C, T = TrackStatus.CONFIRMED, TrackStatus.TENTATIVE
+    store = _store([C, T, C])
+    store.book.misses[:] = 2
+    hit, seen = np.array([True, True, False]), np.zeros(3, bool)
+    manage(store, MOfN(m=3, n=4), Deleter(), 2, 4.0, seen, hit, np.zeros(3), sensor=1)
+    np.testing.assert_array_equal(store.book.hist, [0b11, 0b1, 0b1])
+    np.testing.assert_array_equal(store.book.age, [2, 1, 1])
+    np.testing.assert_array_equal(store.book.t_hit_s, [4.0, 0.0, 0.0])
+    np.testing.assert_array_equal(store.book.misses, [0, 2, 2])
+    np.testing.assert_array_equal(store.book.status, [C, T, C])

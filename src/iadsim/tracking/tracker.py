@@ -147,8 +147,9 @@ class Tracker:
         ``sensor_id`` (0..63) makes miss accounting sensor-aware for multi-radar
         fusion: the batch comes from that one sensor, which then charges misses
         only to tracks it has itself detected before (a stealth target held by a
-        VHF radar is not dropped because the X-band radar cannot see it), and
-        tentative tracks are confirmed or dropped on their own sensor's looks. ``batch``:
+        VHF radar is not dropped because the X-band radar cannot see it); a plot that
+        updates a firm track is its hit whichever sensor took it, and tentative tracks
+        are confirmed or dropped on the looks of the sensors that hold them. ``batch``:
         one look at ``t_s``, each plot's own time a measurement time offset (sector looks).
         ``changes_only``: return only the rows :attr:`last_changes` marks (a change
         record costs what changed, not every live track).
