@@ -2,9 +2,8 @@
 
 The pre-gate finds, for every track, the detections within a Euclidean radius
 that bounds the validation ellipsoid of that pair, from the track's and the
-detection's own variances (a sorted sweep per bucket of detections of similar
-variance, :func:`~iadsim.tracking.sweep.strip_pairs`, so the cost grows as
-(n + m) log m plus the candidates rather than n m). For polar plots and
+detection's own variances (k-d trees over buckets of similar variance, so the
+cost grows as n log m rather than n m for sparse scenes). For polar plots and
 the EKF innovation, a per-component bound (:func:`polar_component_bound`) then
 drops the pairs whose range, azimuth or elevation residual alone rules the gate
 out, before any innovation covariance is formed. The exact gate keeps pairs with
@@ -27,7 +26,6 @@ from scipy.spatial import cKDTree
 
 from iadsim.tracking.filters import Filter, Innovation, SingleModelFilter, trace_of_block
 from iadsim.tracking.measurements import Measurements, standard_conversion, wrap_pi
-from iadsim.tracking.sweep import strip_pairs
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -130,10 +128,7 @@ def pregate_pairs_var(
     Each pair's bound uses its detection's own variance ``det_var`` (m,) and its
     track's ``track_var`` (n,), not the largest in the batch: in a dense raid one
     distant detection (large cross-range variance) would otherwise widen every
-    track's search and candidate pairs would grow as about N^1.5. Beyond
-    :data:`ALL_PAIRS_MAX` pairs the candidates come from a sorted sweep per bucket of
-    detections of similar variance (:func:`~iadsim.tracking.sweep.strip_pairs`), with
-    the same exact test as all pairs (the same pairs, whatever the path). Shapes:
+    track's search and candidate pairs would grow as about N^1.5. Shapes:
     track_pos (n, d), det_pos (m, d). Returns two (p,) int64 arrays sorted by
     (track, detection) (``ordered=False``: in no particular order, for a caller that
     filters them further and sorts what is left), a subset of :func:`pregate_pairs`
@@ -147,17 +142,21 @@ def pregate_pairs_var(
         bound = scale * np.sqrt(track_var[:, None] + det_var[None, :])
         ti, di = (dist <= bound).nonzero()
         return ti.astype(np.int64), di.astype(np.int64)
-    # detections in buckets of similar variance (factor 64); per bucket, each track's
-    # strip of its reach with the bucket's largest variance (a sorted sweep), then the
-    # pairs' own bound
+    # buckets of similar variance on both sides (factor 4 in variance for tracks, 64
+    # for detections); one tree-tree query per pair of buckets with its largest bound
+    t_idx, d_idx = _log_buckets(track_var, 4.0), _log_buckets(det_var, 64.0)
+    t_trees = [cKDTree(track_pos[i]) for i in t_idx]
+    d_trees = [cKDTree(det_pos[j]) for j in d_idx]
     out_t, out_d = [], []
-    for jd in _log_buckets(det_var, 64.0):
-        reach = scale * np.sqrt(track_var + float(det_var[jd].max()))
-        ti, k = strip_pairs(track_pos, reach, det_pos[jd])
-        di = jd[k]
-        keep = norm_m(track_pos[ti] - det_pos[di]) <= scale * np.sqrt(track_var[ti] + det_var[di])
-        out_t.append(ti[keep])
-        out_d.append(di[keep].astype(np.int64))
+    for it, tt in zip(t_idx, t_trees, strict=True):
+        vt = float(track_var[it].max())
+        for jd, dt in zip(d_idx, d_trees, strict=True):
+            r = scale * math.sqrt(vt + float(det_var[jd].max()))
+            res = tt.sparse_distance_matrix(dt, r, output_type="ndarray")
+            ti, di = it[res["i"]], jd[res["j"]]
+            keep = res["v"] <= scale * np.sqrt(track_var[ti] + det_var[di])
+            out_t.append(ti[keep])
+            out_d.append(di[keep].astype(np.int64))
     ti, di = np.concatenate(out_t), np.concatenate(out_d)
     return _by_track(ti, di) if ordered else (ti, di)
 
