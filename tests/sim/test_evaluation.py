@@ -101,3 +101,23 @@ def test_first_firm_track_is_the_first_change_row_of_a_firm_track() -> None:
     np.testing.assert_array_equal(ev.first_track_t_s, [1.0, 2.0])
     shift = np.array([[100.0], [50.0]])
     np.testing.assert_allclose(ev.first_track_range_m, np.linalg.norm(tp + shift, axis=1))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_near_any_equals_the_all_pairs_minimum_distance(seed) -> None:
+    """Both paths of near_any (all pairs when few, the k-d tree when many) keep every
+    position whose nearest threat is within the gate and none beyond its slack."""
+    from iadsim.sim.evaluation import ALL_PAIRS_NEAR, near_any
+
+    rng = np.random.default_rng(seed)
+    gate = 10_000.0
+    for t, a in ((30, 12), (200, 1 + ALL_PAIRS_NEAR // 200)):  # few pairs, many pairs
+        pos = rng.uniform(-6e4, 6e4, (t, 3))
+        thr = rng.uniform(-6e4, 6e4, (a, 3))
+        k = min(t // 4, a)
+        thr[:k] = pos[:k] + rng.normal(0, 4e3, (k, 3))  # some near a position
+        dmin = np.linalg.norm(pos[:, None] - thr[None], axis=-1).min(axis=1)
+        got = near_any(pos, thr, gate)
+        assert got.dtype == bool and got.shape == (t,)
+        np.testing.assert_array_equal(got, dmin <= gate)  # (no distance within the slack)
+        assert 0 < got.sum() < t

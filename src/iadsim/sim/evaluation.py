@@ -29,12 +29,14 @@ from scipy.spatial import cKDTree
 from iadsim.frames import Tracks, TrackStatus, Truth
 from iadsim.numeric import sorted_position
 
-__all__ = ["TRACK_TRUTH_GATE_M", "Evaluation", "nearest_threat"]
+__all__ = ["TRACK_TRUTH_GATE_M", "Evaluation", "near_any", "nearest_threat"]
 
 F = NDArray[np.float64]
 
 #: A track is attributed to the nearest living threat within this distance, m.
 TRACK_TRUTH_GATE_M = 10_000.0
+#: Position-threat pairs up to which :func:`near_any` tests every pair (beyond: a tree).
+ALL_PAIRS_NEAR = 4096
 
 
 def nearest_threat(
@@ -92,6 +94,22 @@ def _nearest_candidates(a: F, b: F, r: float) -> tuple[NDArray[np.int64], NDArra
     j = np.fromiter(itertools.chain.from_iterable(near), dtype=np.int64, count=int(counts.sum()))
     i = np.concatenate([one, np.repeat(many, counts)]).astype(np.int64)
     return i, np.concatenate([k[one, 0], j]).astype(np.int64)
+
+
+def near_any(a: F, b: F, r: float) -> NDArray[np.bool_]:
+    """(T,) whether each row of ``a`` (T, 3) has a row of ``b`` (A, 3) within ``r``
+    (a superset: 1e-9 relative slack); the rows finite.
+
+    Few pairs (a look's firm tracks and the threats still open, most looks) are all
+    tested (T A distances cost less than building a k-d tree over ``b``); many, by
+    the tree's nearest distance (T log A).
+    """
+    if a.shape[0] * b.shape[0] <= ALL_PAIRS_NEAR:
+        rel = a[:, None, :] - b[None, :, :]
+        d2 = rel[..., 0] * rel[..., 0] + rel[..., 1] * rel[..., 1] + rel[..., 2] * rel[..., 2]
+        return np.asarray((d2 <= np.square(_slack(r))).any(axis=1))
+    d, _ = cKDTree(b).query(a, k=1, distance_upper_bound=_slack(r))
+    return np.asarray(np.isfinite(d))
 
 
 def _slack(r_m: F | float) -> F:
@@ -177,8 +195,7 @@ class Evaluation:
         pos = pos[np.isfinite(pos).all(axis=1)]  # (a non-finite estimate is attributed to none)
         if open_pos.shape[0] == 0 or pos.shape[0] == 0:
             return pos[:0]
-        d, _ = cKDTree(open_pos).query(pos, k=1, distance_upper_bound=_slack(TRACK_TRUTH_GATE_M))
-        return pos[np.isfinite(d)]
+        return pos[near_any(pos, open_pos, TRACK_TRUTH_GATE_M)]
 
     def _first(
         self, t_out: F, r_out: F, threat: NDArray[np.int64], pos: F, t_s: float,
