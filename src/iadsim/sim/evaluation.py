@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from iadsim.frames import Tracks, TrackStatus, Truth
-from iadsim.numeric import sorted_position
+from iadsim.numeric import norm3, sorted_position
 
 __all__ = ["TRACK_TRUTH_GATE_M", "Evaluation", "near_any", "nearest_threat"]
 
@@ -105,9 +105,7 @@ def near_any(a: F, b: F, r: float) -> NDArray[np.bool_]:
     the tree's nearest distance (T log A).
     """
     if a.shape[0] * b.shape[0] <= ALL_PAIRS_NEAR:
-        rel = a[:, None, :] - b[None, :, :]
-        d2 = rel[..., 0] * rel[..., 0] + rel[..., 1] * rel[..., 1] + rel[..., 2] * rel[..., 2]
-        return np.asarray((d2 <= np.square(_slack(r))).any(axis=1))
+        return np.asarray((norm3(a[:, None, :] - b[None, :, :]) <= _slack(r)).any(axis=1))
     d, _ = cKDTree(b).query(a, k=1, distance_upper_bound=_slack(r))
     return np.asarray(np.isfinite(d))
 
