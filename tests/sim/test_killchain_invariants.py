@@ -533,7 +533,10 @@ def test_invariants_on_preset_formation_cases(preset: str, seed: int) -> None:
 def _batteries(n: int, three_point: bool = False) -> Scenario:
     """The s400-vs-mixed-raid preset with its battery copied ``n`` times on a ring
     (``bench/bench_scaling.py``'s ``batteries(n)``, the many-battery benchmark), with
-    three-point initiation of ambiguous pairs if ``three_point``."""
+    three-point initiation of ambiguous pairs if ``three_point``, else two-point only
+    (the preset's initiation until 2026-12-06, under which these scenes were found: since
+    then the preset starts ambiguous pairs on a third plot, and seed 10's chain, whose
+    launch the any-radar check cancels, no longer forms)."""
     import importlib.util
     from pathlib import Path
 
@@ -548,6 +551,10 @@ def _batteries(n: int, three_point: bool = False) -> Scenario:
     if three_point:
         data["tracker"]["initiation"].update(
             third_plot="ambiguous", chain_check=True, ambiguous_hits=1
+        )
+    else:
+        data["tracker"]["initiation"].update(
+            third_plot="never", chain_check=False, ambiguous_hits=2
         )
     return load_scenario_data(data, file=str(path))
 
