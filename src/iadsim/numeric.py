@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["last_per_time", "norm3", "sorted_position", "sum3"]
+__all__ = ["last_per_time", "norm3", "norm_m", "sorted_position", "sum3"]
 
 F = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -41,9 +41,20 @@ def norm3(x: F) -> F:
 
     Returns
     -------
-    (...) float array, equal to ``np.linalg.norm(x, axis=-1)``.
+    (...) float array, equal to ``np.linalg.norm(x, axis=-1)`` (:func:`norm_m`).
     """
-    return np.asarray(np.sqrt(sum3(x * x)))
+    return norm_m(x)
+
+
+def norm_m(rel: F) -> F:
+    """|rel| over the last axis of ``rel`` (..., d): the squares summed axis by axis,
+    the same sum in the same order as ``np.linalg.norm(rel, axis=-1)``, without its
+    reduction over 2-3 elements (the pre-gates', the coverage tests' and the
+    attribution's distance)."""
+    sq = np.square(rel[..., 0])
+    for k in range(1, rel.shape[-1]):
+        sq += np.square(rel[..., k])
+    return np.asarray(np.sqrt(sq))
 
 
 def sorted_position(keys: I64, query: I64, sorter: I64 | None = None) -> I64:

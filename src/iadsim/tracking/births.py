@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.numeric import norm_m
 from iadsim.tracking.buffer import PlotBuffer
-from iadsim.tracking.gating import norm_m, pregate_pairs
+from iadsim.tracking.gating import pregate_pairs
 from iadsim.tracking.looks import Observed, covered
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.plot_pairs import Pending

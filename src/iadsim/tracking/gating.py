@@ -24,6 +24,7 @@ import scipy.special
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from iadsim.numeric import norm_m
 from iadsim.tracking.filters import Filter, Innovation, SingleModelFilter, trace_of_block
 from iadsim.tracking.measurements import Measurements, standard_conversion, wrap_pi
 
@@ -38,7 +39,6 @@ __all__ = [
     "gate_threshold",
     "near_box",
     "near_plots",
-    "norm_m",
     "offset_pregate",
     "polar_component_bound",
     "pregate_pairs",
@@ -60,16 +60,6 @@ def _chi2_ppf(probability: float, nz: int) -> float:
     """chi2.ppf(p, nz) via scipy.special.chdtri (inverse survival function), memoized:
     the gate threshold is needed at every scan for the same few (P_G, nz)."""
     return float(scipy.special.chdtri(nz, 1.0 - probability))
-
-
-def norm_m(rel: F64) -> F64:
-    """|rel| over the last axis of ``rel`` (..., d): the squares summed axis by axis,
-    the same sum in the same order as ``np.linalg.norm(rel, axis=-1)``, without its
-    reduction over 2-3 elements (the pre-gates' and the coverage tests' distance)."""
-    sq = np.square(rel[..., 0])
-    for k in range(1, rel.shape[-1]):
-        sq += np.square(rel[..., k])
-    return np.asarray(np.sqrt(sq))
 
 
 def pregate_pairs(track_pos: F64, radius: F64, det_pos: F64) -> tuple[I64, I64]:

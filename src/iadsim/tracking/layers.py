@@ -38,8 +38,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections
+from iadsim.numeric import norm_m
 from iadsim.tracking import looks
-from iadsim.tracking.gating import ALL_PAIRS_MAX, norm_m
+from iadsim.tracking.gating import ALL_PAIRS_MAX
 from iadsim.tracking.management import TrackBook
 from iadsim.tracking.measurements import Measurements, standard_conversion, trace_of_block
 from iadsim.tracking.roles import FilterState

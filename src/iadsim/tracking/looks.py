@@ -16,8 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections
+from iadsim.numeric import norm_m
 from iadsim.tracking.filters import trace_of_block
-from iadsim.tracking.gating import near_plots, norm_m, offset_pregate
+from iadsim.tracking.gating import near_plots, offset_pregate
 from iadsim.tracking.measurements import Measurements
 from iadsim.tracking.roles import Filter, FilterState
 
