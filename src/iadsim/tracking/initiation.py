@@ -86,7 +86,7 @@ class Initiation:
         t_old, t_new = (None if old is None else old.spent), np.zeros(len(new), bool)
         pend = self.pending.pop(key, None)
         if pend is not None:
-            pend = pend.take(t_s - pend.t2_s <= ini.max_age_s)
+            pend = pend.keep(t_s - pend.t2_s <= ini.max_age_s)
             got = ini.third(pend, new, t_s, self.nx)
             if got.rows.shape[0]:  # three-point births; their plots are spent
                 out.append(self._third_births(got, pend, t_s, first_id, bit))
@@ -95,7 +95,7 @@ class Initiation:
                 if old is not None and t_old is not None:
                     t_old = t_old | pend.take(got.rows).plots_in(old.t_s, old.z[:, 0])
             gone = np.concatenate([got.rows, got.dropped])
-            pend = pend.take(np.isin(np.arange(len(pend)), gone, invert=True))
+            pend = pend.keep(np.isin(np.arange(len(pend)), gone, invert=True))
             self._wait(key, self._covered_pairs(pend, observed))
         if old is None or t_old is None:
             self._put(key, self._spent(new, t_new))

@@ -144,13 +144,17 @@ class Pending:
         """After a look that covered the second plots ``seen`` (k,): the pairs that
         waited fewer than ``max_looks`` such looks."""
         self.waited = self.waited + seen
-        return self.take(self.waited < max_looks)
+        return self.keep(self.waited < max_looks)
 
     def plots_in(self, t_s: F64, z0: F64) -> B:
         """Mask of the plots (times ``t_s``, first measured components ``z0``) that
         are one of these pairs' plots."""
         t = np.concatenate([self.t1_s, self.t2_s])
         return np.isin(t_s, t) & np.isin(z0, np.concatenate([self.r1, self.r2]))
+
+    def keep(self, mask: B) -> Pending:
+        """The rows ``mask`` (k,) (this, when it keeps them all: most looks drop none)."""
+        return self if mask.all() else self.take(mask)
 
     def take(self, idx: I64 | B | slice) -> Pending:
         """The rows ``idx``."""
@@ -181,6 +185,13 @@ class ThirdPlots:
     P: F64
     ll3: F64
     dropped: I64
+
+    @classmethod
+    def none(cls, d: int) -> ThirdPlots:
+        """No third plot (``d`` position axes)."""
+        e = np.zeros(0, np.int64)
+        return cls(e, e, np.zeros(0, bool), np.zeros((0, 2 * d)), np.zeros((0, 2 * d, 2 * d)),
+                   np.zeros(0), e)  # fmt: skip
 
 
 def three_hit_history(waited: I64, misses: I64, first: B) -> tuple[NDArray[np.uint64], I64]:
@@ -321,8 +332,7 @@ def match_third(
     m = len(c3)
     none = np.zeros(0, np.int64)
     if k == 0 or m == 0:
-        return ThirdPlots(none, none, np.zeros(0, bool), np.zeros((0, 2 * d)),
-                          np.zeros((0, 2 * d, 2 * d)), np.zeros(0), none)  # fmt: skip
+        return ThirdPlots.none(d)
     dt = pend.t2_s - pend.t1_s
     tau_hi = np.maximum(t3_s.max() - pend.t2_s, 0.0)
     tau_lo = np.maximum(t3_s.min() - pend.t2_s, 0.0)
@@ -333,6 +343,8 @@ def match_third(
     sd = np.sqrt(np.trace(P_hi[:, :d, :d], axis1=1, axis2=2) + r3)
     radius = math.sqrt(gamma) * sd + spread
     ci, j = pregate_pairs(x_hi[:, :d], radius, c3.z[:, :d])
+    if ci.shape[0] == 0:  # (most looks: false-alarm pairs whose third plot never comes)
+        return ThirdPlots.none(d)
     tau = np.maximum(t3_s[j] - pend.t2_s[ci], 0.0)
     x, P = pair_state(pend.p1[ci], pend.R1[ci], pend.p2[ci], pend.R2[ci], dt[ci], tau, q)
     nu = c3.z[j, :d] - x[:, :d]
