@@ -170,3 +170,48 @@ def test_chain_rejected_pregate_loses_no_likelier_plot() -> None:
         np.testing.assert_array_equal(got, want)
         rejected += int(want.sum())
     assert rejected > 20  # the scenes reject some matches (the test can tell)
+
+
+def test_near_third_keeps_every_match_inside_the_gate() -> None:
+    """The per-pair distance bound before the chi-square gate (``_near_third``) keeps
+    every (pair, plot) whose gate distance is within the threshold, on random dense
+    looks (pairs with their own noise 30-300 m and gaps 2-12 s, plots with their own
+    noise 30-3,000 m at their own times within a 0-4 s sector), and drops most of the
+    others (so the bound does work and the test can tell)."""
+    from iadsim.tracking.gating import gate_threshold
+    from iadsim.tracking.plot_pairs import _near_third
+
+    rng = np.random.default_rng(12)
+    gamma = gate_threshold(3, probability=0.999, mahalanobis=None)
+    kept_in, dropped_out, outside = 0, 0, 0
+    for _ in range(40):
+        k, m = int(rng.integers(5, 60)), int(rng.integers(2, 200))
+        dt = float(rng.uniform(2.0, 12.0))
+        centre = rng.uniform(-5e4, 5e4, (k, 3))
+        v = rng.normal(0.0, 250.0, (k, 3))
+        pend = _pairs(centre, centre + dt * v, 0.0, dt, 1.0)
+        pend.R1 = pend.R1 * rng.uniform(30.0, 300.0, k)[:, None, None] ** 2
+        pend.R2 = pend.R2 * rng.uniform(30.0, 300.0, k)[:, None, None] ** 2
+        t3 = 2 * dt + rng.uniform(0.0, 4.0, m)
+        ahead = centre[rng.integers(0, k, m)] + v[rng.integers(0, k, m)] * 2 * dt
+        z = ahead + rng.normal(0.0, 1500.0, (m, 3))
+        R3 = np.eye(3) * rng.uniform(30.0, 3000.0, m)[:, None, None] ** 2
+        ci, j = (a.ravel() for a in np.meshgrid(np.arange(k), np.arange(m), indexing="ij"))
+        tau = t3[j] - pend.t2_s[ci]
+        x, P = pair_state(pend.p1[ci], pend.R1[ci], pend.p2[ci], pend.R2[ci],
+                          np.full(ci.shape, dt), tau, Q)  # fmt: skip
+        nu = z[j] - x[:, :3]
+        d2 = np.einsum("pi,pij,pj->p", nu, np.linalg.inv(P[:, :3, :3] + R3[j]), nu)
+        tau_hi = np.full(k, t3.max() - dt)
+        _, P_hi = pair_state(pend.p1, pend.R1, pend.p2, pend.R2, np.full(k, dt), tau_hi, Q)
+        var_hi = np.trace(P_hi[:, :3, :3], axis1=1, axis2=2)
+        bound = gamma * (var_hi[ci] + np.trace(R3, axis1=1, axis2=2)[j])
+        kc, kj, _ = _near_third(pend, ci, j, tau, z, bound)
+        kept = np.zeros(ci.shape, bool)
+        kept[kc * m + kj] = True
+        inside = d2 <= gamma
+        assert kept[inside].all()
+        kept_in += int(inside.sum())
+        dropped_out += int((~kept & ~inside).sum())
+        outside += int((~inside).sum())
+    assert kept_in > 50 and dropped_out > 0.5 * outside  # many in, most out dropped
