@@ -15,10 +15,14 @@ the fitted exponent is the slope of log CPU against log size (threats or batteri
 
 ``--baseline PATH`` runs every scenario also with ``PYTHONPATH=PATH/src`` (another
 checkout, e.g. the parent commit: ``git archive HEAD~1 src | tar -x -C /tmp/base``)
-and prints both side by side with the ratio. ``--quick`` runs a smaller ladder.
+and prints both side by side with the ratio; their runs alternate, repeat by repeat,
+and with ``--together`` each repeat starts both at the same time, one per core: this
+shared machine's speed drifts by up to 2x within a day (2026-12-06: the same 16-battery
+run took 83 s and 106 s an hour apart), so only runs made side by side compare.
+``--quick`` runs a smaller ladder.
 
-Usage: python bench/bench_scaling.py [--quick] [--baseline PATH] [--repeats N]
-       [--timeout CPU_S] [--only FAMILY] [--factors K ...] [--json OUT]
+Usage: python bench/bench_scaling.py [--quick] [--baseline PATH [--together]]
+       [--repeats N] [--timeout CPU_S] [--only FAMILY] [--factors K ...] [--json OUT]
 
 ``--timeout`` is CPU time per run (the kernel stops a run that uses more, which is
 reported as "did not finish in N CPU s"); runs are made with ``--no-limits``.
@@ -152,15 +156,24 @@ def run_once(path: Path, out: Path, src: Path | None, timeout_s: float) -> dict[
     ``timeout_s`` is CPU time (RLIMIT_CPU), so a loaded machine does not turn a slow
     wall clock into a timeout; wall time is capped at 20 times that.
     """
+    return finish(start(path, out, src, timeout_s), out, timeout_s)
+
+
+def start(path: Path, out: Path, src: Path | None, timeout_s: float) -> subprocess.Popen[bytes]:
+    """Start one ``iadsim run`` of ``path`` into ``out`` with ``src`` on the path."""
     env = dict(ENV)
     if src is not None:
         env["PYTHONPATH"] = str(src)
     cmd = [sys.executable, "-m", "iadsim", "run", str(path), "--out", str(out), "-q"]
     cmd.append("--no-limits")  # the largest raids exceed the default resource guard
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         preexec_fn=_cpu_limit(timeout_s),
     )  # fmt: skip
+
+
+def finish(proc: subprocess.Popen[bytes], out: Path, timeout_s: float) -> dict[str, Any]:
+    """Wait for a run of :func:`start` and read what :func:`run_once` returns."""
     t0 = time.monotonic()
     while True:
         pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
@@ -184,19 +197,33 @@ def run_once(path: Path, out: Path, src: Path | None, timeout_s: float) -> dict[
 
 
 def measure(
-    sc: dict[str, Any], src: Path | None, repeats: int, timeout_s: float, tmp: Path
-) -> dict[str, Any]:
-    """Min-of-``repeats`` CPU over fresh runs (stages and RSS of that run)."""
+    sc: dict[str, Any], checkouts: dict[str, Path | None], repeats: int, timeout_s: float,
+    tmp: Path, together: bool = False,
+) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Min-of-``repeats`` CPU of each checkout over fresh runs (stages and RSS of that
+    run). The checkouts' runs alternate (a slow spell of the shared machine falls on
+    both), or with ``together`` start at the same time, one per core."""
     path = tmp / f"{sc['name']}.yaml"
     path.write_text(yaml.safe_dump(sc, sort_keys=False))
-    best: dict[str, Any] | None = None
+    best: dict[str, dict[str, Any]] = {}
     for r in range(repeats):
-        res = run_once(path, tmp / f"run-{sc['name']}-{r}-{time.monotonic_ns()}", src, timeout_s)
-        if best is None or not res["cpu_s"] >= best["cpu_s"]:
-            best = res
-        if "error" in res:
+        outs = {
+            name: tmp / f"run-{sc['name']}-{name}-{r}-{time.monotonic_ns()}" for name in checkouts
+        }
+        if together:
+            procs = {
+                name: start(path, outs[name], src, timeout_s) for name, src in checkouts.items()
+            }
+            got = {name: finish(procs[name], outs[name], timeout_s) for name in checkouts}
+        else:
+            got = {
+                name: run_once(path, outs[name], src, timeout_s) for name, src in checkouts.items()
+            }
+        for name, res in got.items():
+            if name not in best or not res["cpu_s"] >= best[name]["cpu_s"]:
+                best[name] = res
+        if any("error" in res for res in got.values()):
             break
-    assert best is not None
     return best
 
 
@@ -225,9 +252,13 @@ def main() -> None:
     ap.add_argument("--only", choices=sorted(FULL))
     ap.add_argument("--factors", type=int, nargs="+", help="only these factors of the ladder")
     ap.add_argument("--json", type=Path, help="write all measurements here")
+    ap.add_argument(
+        "--together", action="store_true",
+        help="with --baseline: start both checkouts' runs at the same time (one per core)",
+    )  # fmt: skip
     args = ap.parse_args()
     here = Path(__file__).resolve().parents[1] / "src"
-    checkouts = {"this": here}
+    checkouts: dict[str, Path | None] = {"this": here}
     if args.baseline:
         checkouts = {"base": args.baseline.resolve() / "src", "this": here}
     rows: list[dict[str, Any]] = []
@@ -236,8 +267,7 @@ def main() -> None:
             if args.factors and k not in args.factors:
                 continue
             row: dict[str, Any] = {"family": fam, "factor": k, "size": size}
-            for name, src in checkouts.items():
-                row[name] = measure(sc, src, args.repeats, args.timeout, Path(tmp))
+            row |= measure(sc, checkouts, args.repeats, args.timeout, Path(tmp), args.together)
             rows.append(row)
             _print_row(row, list(checkouts))
     print()
