@@ -45,9 +45,10 @@ def test_scenes_take_the_quiet_path_and_the_full_path(
     """One wave per scene: most looks with plots skip their search (quiet), some do not;
     with two-point initiation quiet looks take their births planned ahead
     (:mod:`iadsim.tracking.births`): some start tracks or leave pairs waiting for a
-    third plot, and a planned look that an earlier look's tracks concern after all
+    third plot (and looks of a sensor with waiting pairs are planned too), and a planned
+    look that an earlier look's tracks concern after all
     drops its plan; the results stay those of one look at a time."""
-    count = dict.fromkeys(["quiet", "full", "planned", "used", "births", "pending"], 0)
+    count = dict.fromkeys(["quiet", "full", "planned", "used", "births", "pending", "waiting"], 0)
     step, plan = wave._step, Tracker.plan_births
 
     def counted(tracker: Tracker, look: Look, raw: Any, cart: Any, quiet: bool,
@@ -56,6 +57,7 @@ def test_scenes_take_the_quiet_path_and_the_full_path(
         count["used"] += planned is not None
         count["births"] += planned is not None and planned.births is not None
         count["pending"] += planned is not None and planned.pending is not None
+        count["waiting"] += planned is not None and planned.waiting is not None
         return step(tracker, look, raw, cart, quiet, planned)
 
     def plans(tracker: Tracker, *args: Any) -> Any:
@@ -72,8 +74,8 @@ def test_scenes_take_the_quiet_path_and_the_full_path(
     init = CONFIGS[config]["initiation"]
     if init["kind"] != "two_point":
         assert count["planned"] == 0, count
-    elif "third_plot" in init:  # (pairs that wait for a third plot)
-        assert count["pending"] > 0, count
+    elif "third_plot" in init:  # (pairs that wait for a third plot, planned looks after)
+        assert count["pending"] > 0 and count["waiting"] > 0, count
     else:
         assert count["births"] > 0 and count["planned"] > count["used"], count
 

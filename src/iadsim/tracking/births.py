@@ -21,8 +21,11 @@ found by the same arithmetic as :func:`~iadsim.tracking.gating.pregate_pairs` (a
 pairs of a look's plots, by distance; a look of more than 4,096 pairs calls it), the
 optimal assignment solved per look, and the coverage predicates (``observed``)
 evaluated for all looks at once, row by row (:func:`~iadsim.tracking.looks.covered`).
-Looks whose sensor has pairs waiting for a third plot are not planned (their births
-take the usual path).
+A look whose sensor has pairs waiting for a third plot is planned when none of them
+finds its third plot among the look's plots (:meth:`Initiation.waiting_after
+<iadsim.tracking.initiation.Initiation.waiting_after>`: most such looks in a
+many-radar run, whose waiting pairs are false alarms); otherwise its births take the
+usual path.
 """
 
 from __future__ import annotations
@@ -59,13 +62,15 @@ _ALL_PAIRS = 4096
 @dataclasses.dataclass(frozen=True)
 class Planned:
     """A look's births, computed ahead: its buffer key, the buffer after the look, the
-    pairs it leaves waiting for a third plot (None: none) and its new tracks (None:
-    none; ids issued when committed)."""
+    pairs it leaves waiting for a third plot (None: none), its new tracks (None: none;
+    ids issued when committed) and, when its sensor had waiting pairs, those that
+    still wait after it (replacing them; None: the sensor had none)."""
 
     key: tuple[int, bool]
     buffer: PlotBuffer
     pending: Pending | None
     births: Births | None
+    waiting: Pending | None = None
 
 
 def plan_births(
@@ -77,12 +82,24 @@ def plan_births(
     ``raw``, ``cart``: the K looks' valid plots, joined (``sizes`` (K,) per look), as
     measurements at the look times and their conversions; ``t_s``, ``bits``,
     ``observed``: each look's time, sensor bit and coverage. Returns a plan per look
-    (none if not two-point; none for a look whose sensor has waiting pairs)."""
+    (none if not two-point; none for a look one of whose sensor's waiting pairs finds
+    its third plot)."""
     ini, polar = init.two_point, raw.kind == "polar"
-    todo = [k for k in todo if sizes[k] and (bits[k], polar) not in init.pending]
-    if ini is None or not todo:
+    if ini is None:
         return {}
-    T, first = len(todo), np.cumsum(sizes) - sizes
+    first = np.cumsum(sizes) - sizes
+    waiting: dict[int, Pending] = {}
+    for k in todo:
+        if sizes[k] and (bits[k], polar) in init.pending:
+            mine = np.arange(first[k], first[k] + sizes[k])
+            new_k = PlotBuffer.of(raw.select(mine), cart.select(mine))
+            left = init.waiting_after((bits[k], polar), new_k, float(t_s[k]), observed[k])
+            if left is not None:
+                waiting[k] = left
+    todo = [k for k in todo if sizes[k] and ((bits[k], polar) not in init.pending or k in waiting)]
+    if not todo:
+        return {}
+    T = len(todo)
     nsz = sizes[todo]
     nlook = np.repeat(np.arange(T), nsz)  # the new plots' look (of todo)
     nfirst = np.cumsum(nsz) - nsz
@@ -118,7 +135,10 @@ def plan_births(
             for c, part in _parts(lk[w], T):
                 pend[c] = p_all.take(part)
     bufs = _after(ini, old, olook, new, nlook, i[go], j[go], [observed[k] for k in todo], T)
-    return {k: Planned((bits[k], polar), bufs[c], pend[c], born[c]) for c, k in enumerate(todo)}
+    return {
+        k: Planned((bits[k], polar), bufs[c], pend[c], born[c], waiting.get(k))
+        for c, k in enumerate(todo)
+    }
 
 
 def _parts(look: I64, T: int) -> list[tuple[int, slice]]:

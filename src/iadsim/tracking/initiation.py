@@ -124,6 +124,9 @@ class Initiation:
         births.plan_births`): its sensor's buffer and waiting pairs become the plan's,
         its births get ids from ``first_id``."""
         self._put(plan.key, plan.buffer)
+        if plan.waiting is not None:  # (replacing the sensor's, as births would leave them)
+            self.pending.pop(plan.key, None)
+            self._wait(plan.key, plan.waiting)
         if plan.pending is not None:
             self._wait(plan.key, plan.pending)
         born = plan.births
@@ -131,6 +134,21 @@ class Initiation:
             k = born.book.track_id.shape[0]
             born.book.track_id = np.arange(first_id, first_id + k, dtype=np.int64)
         return born
+
+    def waiting_after(
+        self, key: tuple[int, bool], new: PlotBuffer, t_s: float, observed: Observed | None
+    ) -> Pending | None:
+        """The pairs of ``key`` that :meth:`births` leaves waiting after a look at ``t_s``
+        with the free plots ``new`` (aged, the look's coverage counted) when none of them
+        finds its third plot there; None when one does (or is dropped as a chain).
+        Reads only: the tracker's pairs are not changed."""
+        ini, pend = self.two_point, self.pending[key]
+        assert ini is not None
+        pend = pend.take(t_s - pend.t2_s <= ini.max_age_s)  # (a copy)
+        got = ini.third(pend, new, t_s, self.nx)
+        if got.rows.shape[0] or got.dropped.shape[0]:
+            return None
+        return self._covered_pairs(pend, observed)
 
     def _spent(self, buf: PlotBuffer, used: B) -> PlotBuffer:
         """``buf`` without its plots ``used`` (k,) that started tracks, or (when
