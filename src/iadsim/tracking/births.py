@@ -24,8 +24,9 @@ evaluated for all looks at once, row by row (:func:`~iadsim.tracking.looks.cover
 A look whose sensor has pairs waiting for a third plot is planned when none of them
 finds its third plot among the look's plots (:meth:`Initiation.waiting_after
 <iadsim.tracking.initiation.Initiation.waiting_after>`: most such looks in a
-many-radar run, whose waiting pairs are false alarms); otherwise its births take the
-usual path.
+many-radar run, whose waiting pairs are false alarms; its pre-gate is evaluated for
+all such looks at once, and only a look where a pair reaches a plot calls it);
+otherwise its births take the usual path.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ from numpy.typing import NDArray
 
 from iadsim.numeric import norm_m
 from iadsim.tracking.buffer import PlotBuffer
-from iadsim.tracking.gating import pregate_pairs
+from iadsim.tracking.gating import gate_threshold, pregate_pairs
 from iadsim.tracking.looks import Observed, covered
-from iadsim.tracking.measurements import Measurements
-from iadsim.tracking.plot_pairs import Pending
+from iadsim.tracking.measurements import Measurements, debiased_conversion
+from iadsim.tracking.plot_pairs import Pending, third_reach
 
 if TYPE_CHECKING:
     from iadsim.tracking.initiation import Births, Initiation
@@ -88,23 +89,15 @@ def plan_births(
     if ini is None:
         return {}
     first = np.cumsum(sizes) - sizes
-    waiting: dict[int, Pending] = {}
-    for k in todo:
-        if sizes[k] and (bits[k], polar) in init.pending:
-            mine = np.arange(first[k], first[k] + sizes[k])
-            new_k = PlotBuffer.of(raw.select(mine), cart.select(mine))
-            left = init.waiting_after((bits[k], polar), new_k, float(t_s[k]), observed[k])
-            if left is not None:
-                waiting[k] = left
+    plots = PlotBuffer.of(raw, cart)
+    waiting = _waiting(init, plots, first, sizes, t_s, bits, observed, todo)
     todo = [k for k in todo if sizes[k] and ((bits[k], polar) not in init.pending or k in waiting)]
     if not todo:
         return {}
     T = len(todo)
     nsz = sizes[todo]
     nlook = np.repeat(np.arange(T), nsz)  # the new plots' look (of todo)
-    nfirst = np.cumsum(nsz) - nsz
-    new = PlotBuffer.of(raw, cart).select(first[todo][nlook] + np.arange(nlook.shape[0]) -
-                                          nfirst[nlook])  # fmt: skip
+    new = plots.select(_rows_of(first[todo], nsz))
     have = [init.buffers.get((bits[k], polar)) for k in todo]
     osz = np.array([0 if b is None else len(b) for b in have], dtype=np.int64)
     rows = [b.rows for b in have if b is not None]
@@ -139,6 +132,63 @@ def plan_births(
         k: Planned((bits[k], polar), bufs[c], pend[c], born[c], waiting.get(k))
         for c, k in enumerate(todo)
     }
+
+
+def _rows_of(first: I64, sizes: I64) -> I64:
+    """Rows ``first[c]`` to ``first[c] + sizes[c]`` of each look ``c``, in look order."""
+    look = np.repeat(np.arange(sizes.shape[0]), sizes)
+    return first[look] + np.arange(look.shape[0]) - (np.cumsum(sizes) - sizes)[look]
+
+
+def _waiting(
+    init: Initiation, plots: PlotBuffer, first: I64, sizes: I64, t_s: Sequence[float],
+    bits: Sequence[int], observed: Sequence[Observed | None], todo: Sequence[int],
+) -> dict[int, Pending]:  # fmt: skip
+    """:meth:`Initiation.waiting_after` of the looks of ``todo`` whose sensor has pairs
+    waiting for a third plot (look ``k``'s plots: rows ``first[k]`` on of ``plots``),
+    those that find none (the others are left out). The pre-gate of
+    :func:`~iadsim.tracking.plot_pairs.match_third` is evaluated for all of them at
+    once (:func:`~iadsim.tracking.plot_pairs.third_reach` per pair with its look's
+    plot times and variances; radii widened by 1e-9 so that it holds every pair
+    ``match_third`` would); a look whose pairs reach none of its plots keeps them all
+    (coverage counted), a look whose pairs reach one calls ``waiting_after``."""
+    ini, polar = init.two_point, plots.polar
+    assert ini is not None
+    looks = [k for k in todo if sizes[k] and (bits[k], polar) in init.pending]
+    if not looks:
+        return {}
+    L, d = len(looks), plots.d
+    tk = np.asarray(t_s, dtype=float)[looks]
+    parts = [init.pending[(bits[k], polar)] for k in looks]
+    parts = [p.take(tk[c] - p.t2_s <= ini.max_age_s) for c, p in enumerate(parts)]  # (copies)
+    psz = np.array([len(p) for p in parts], dtype=np.int64)
+    pend, plook = Pending.join(parts), np.repeat(np.arange(L), psz)
+    nsz = np.asarray(sizes)[looks]
+    new = plots.select(_rows_of(first[looks], nsz))
+    c3 = debiased_conversion(new.raw(np.arange(len(new))))
+    nfirst = np.cumsum(nsz) - nsz
+    t_hi, t_lo = np.maximum.reduceat(new.t_s, nfirst), np.minimum.reduceat(new.t_s, nfirst)
+    var3 = np.maximum.reduceat(np.trace(c3.R[:, :d, :d], axis1=1, axis2=2), nfirst)
+    gamma = gate_threshold(d, probability=ini.gate_probability, mahalanobis=None)
+    at, _, radius = third_reach(pend, t_hi[plook], t_lo[plook], var3[plook], ini.q_m2ps3, gamma)
+    i, _ = pregate_looks(at, radius * (1 + 1e-9), plook, c3.z[:, :d], nfirst, nsz)
+    reached = np.zeros(L, bool)
+    reached[plook[i]] = True
+    seen = covered([observed[k] for k in looks], plook, pend.p2)  # (Initiation._covered_pairs)
+    out: dict[int, Pending] = {}
+    cut = np.cumsum(psz) - psz
+    for c, k in enumerate(looks):
+        if reached[c]:  # (a pair may find its third plot: the look's own call decides)
+            rows = slice(int(first[k]), int(first[k] + sizes[k]))
+            left = init.waiting_after((bits[k], polar), plots.select(rows), float(tk[c]),
+                                      observed[k])  # fmt: skip
+            if left is not None:
+                out[k] = left
+        elif psz[c]:
+            out[k] = parts[c].covered(seen[cut[c] : cut[c] + psz[c]], ini.max_looks)
+        else:
+            out[k] = parts[c]
+    return out
 
 
 def _parts(look: I64, T: int) -> list[tuple[int, slice]]:

@@ -121,8 +121,8 @@ class PlotBuffer:
         """One more look covered the plots ``seen`` (k,) (in place)."""
         self.rows[:, self._at["looks"].start] += seen
 
-    def select(self, idx: I64 | B) -> PlotBuffer:
-        """The rows ``idx``."""
+    def select(self, idx: I64 | B | slice) -> PlotBuffer:
+        """The rows ``idx`` (a slice: a view)."""
         return PlotBuffer(self.rows[idx], self.d, self.polar)
 
     def concat(self, other: PlotBuffer) -> PlotBuffer:

@@ -197,7 +197,7 @@ class Initiation:
     def _wait(self, key: tuple[int, bool], pend: Pending) -> None:
         """Add ``pend`` to the pairs of ``key`` waiting for a third plot."""
         have = self.pending.get(key)
-        pend = pend if have is None else have.concat(pend)
+        pend = pend if have is None else Pending.join([have, pend])
         if len(pend):
             self.pending[key] = pend
         else:

@@ -3,23 +3,22 @@
 Two-point initiation (:mod:`iadsim.tracking.initiation`) pairs a buffered plot with a
 new plot of the same sensor when one target could have made both (speed at most
 ``v_max``). In a formation the pairing gate (``v_max dt``, kilometres) holds the
-neighbours too: when an aircraft's own second plot is missing (Pd < 1) or was taken
-by another track, its first plot pairs with a neighbour's, and the track starts with
-a velocity hundreds of m/s wrong and a small variance (the plots are precise) and
-walks along the formation. With ``third_plot`` the pairs whose plots have other
-feasible partners (ambiguous; or every pair) start no track: they wait here, their
-plots staying in the buffer, for a third plot of the sensor inside the gate predicted
-from the pair's own state and covariance (:func:`pair_state`
-at the third plot's time, chi-square with ``d`` dof at the initiator's gate
-probability); only then does the track start, from the pair's state updated with the
-third plot (a Kalman update, CV prediction to the look time), with three hits. This
-is the logic-based (M-of-N) initiation of Blackman and Popoli 1999 (sec. 3.3 and 6.2;
-Bar-Shalom, Willett and Tian 2011, sec. 3.2): a velocity gate for the second plot, a
-predicted-position gate from the pair for the third. A pair waits at most ``max_looks``
-looks of its sensor covering the second plot (or ``max_age_s``); one whose third plot
-is ambiguous (several plots in its gate, or its plot in several gates) starts
-tentative. A pair's ambiguity counts the plots three-point births took on the same
-look as partners too.
+neighbours too: when an aircraft's own second plot is missing (Pd < 1) or was taken by
+another track, its first plot pairs with a neighbour's, and the track starts with a
+velocity hundreds of m/s wrong and a small variance (the plots are precise) and walks
+along the formation. With ``third_plot`` the pairs whose plots have other feasible
+partners (ambiguous; or every pair) start no track: they wait here, their plots staying
+in the buffer, for a third plot of the sensor inside the gate predicted from the pair's
+state and covariance (:func:`pair_state` at the third plot's time, chi-square with ``d``
+dof at the initiator's gate probability); only then does the track start, from the
+pair's state updated with the third plot (a Kalman update, CV prediction to the look
+time), with three hits. This is the logic-based (M-of-N) initiation of Blackman and
+Popoli 1999 (sec. 3.3 and 6.2; Bar-Shalom, Willett and Tian 2011, sec. 3.2): a velocity
+gate for the second plot, a predicted-position gate from the pair for the third. A pair
+waits at most ``max_looks`` looks of its sensor covering the second plot (or
+``max_age_s``); one whose third plot is ambiguous (several plots in its gate, or its
+plot in several gates) starts tentative. A pair's ambiguity counts the plots three-point
+births took on the same look as partners too.
 
 Limit (measured, not a cure for formations): plots of three aircraft abreast seen one
 per look line up like one target flying across the formation, and that chain passes
@@ -27,10 +26,10 @@ the third plot's gate as well as an aircraft's own plots do
 (``tests/tracking/test_initiation_formation.py``); ``chain_check`` drops such a chain
 when the first plot's own aircraft explains the third look better
 (:func:`chain_rejected`). The default preset uses ``third_plot: ambiguous`` with the
-chain check (its YAML has the measurements). Cost: in a dense raid nearly every pair is
-ambiguous and waits, so tracks start a look later and more plots stay free to pair
-(mixed raid x50: 33 times the feasible pairs of two-point starts); the 5,004-threat
-benchmark takes about twice the CPU of two-point starts (2026-12-06).
+chain check (its YAML has the measurements). Cost: in a dense raid nearly every pair
+waits (ambiguous), so tracks start a look later and more plots stay free to pair (mixed
+raid x50: 33 times the feasible pairs of two-point starts; 5,004 threats: about twice
+the CPU, 2026-12-06).
 """
 
 from __future__ import annotations
@@ -62,6 +61,7 @@ __all__ = [
     "new_book",
     "pair_state",
     "prior_loglik",
+    "third_reach",
     "three_hit_history",
 ]
 
@@ -163,14 +163,11 @@ class Pending:
         """The rows ``idx``."""
         return Pending(**{f.name: getattr(self, f.name)[idx] for f in dataclasses.fields(self)})
 
-    def concat(self, other: Pending) -> Pending:
-        """Rows of this then ``other``."""
-        return Pending(
-            **{
-                f.name: np.concatenate([getattr(self, f.name), getattr(other, f.name)])
-                for f in dataclasses.fields(self)
-            }
-        )
+    @classmethod
+    def join(cls, parts: list[Pending]) -> Pending:
+        """The rows of ``parts`` (at least one) in order."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        return cls(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in names})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -338,6 +335,23 @@ def _near_third(
     return ci[near], j[near], tau[near]
 
 
+def third_reach(
+    pend: Pending, t3_hi: F64 | float, t3_lo: F64 | float, var3_max: F64 | float, q: float,
+    gamma: float,
+) -> tuple[F64, F64, F64]:  # fmt: skip
+    """:func:`match_third`'s pre-gate towards plots of times ``t3_lo`` to ``t3_hi`` and
+    ``tr R`` up to ``var3_max`` (scalars, or (k,) per pair): each pair's position (k, d)
+    and ``tr P_pp`` (k,) at ``t3_hi``, and the radius (k,) around that position beyond
+    which no plot passes the chi-square gate ``gamma``."""
+    d = pend.p1.shape[1]
+    tau_hi = np.maximum(t3_hi - pend.t2_s, 0.0)
+    tau_lo = np.maximum(t3_lo - pend.t2_s, 0.0)
+    x_hi, P_hi = pair_state(pend.p1, pend.R1, pend.p2, pend.R2, pend.t2_s - pend.t1_s, tau_hi, q)
+    var_hi = np.trace(P_hi[:, :d, :d], axis1=1, axis2=2)
+    spread = np.linalg.norm(x_hi[:, d:], axis=1) * (tau_hi - tau_lo)
+    return x_hi[:, :d], var_hi, math.sqrt(gamma) * np.sqrt(var_hi + var3_max) + spread
+
+
 def match_third(
     pend: Pending, c3: Measurements, t3_s: F64, t_s: float, q: float, gate_probability: float,
     sigma_v: float | None = None,
@@ -353,15 +367,10 @@ def match_third(
     if k == 0 or m == 0:
         return ThirdPlots.none(d)
     dt = pend.t2_s - pend.t1_s
-    tau_hi = np.maximum(t3_s.max() - pend.t2_s, 0.0)
-    tau_lo = np.maximum(t3_s.min() - pend.t2_s, 0.0)
-    x_hi, P_hi = pair_state(pend.p1, pend.R1, pend.p2, pend.R2, dt, tau_hi, q)
     gamma = gate_threshold(d, probability=gate_probability, mahalanobis=None)
     var3 = np.trace(c3.R[:, :d, :d], axis1=1, axis2=2)
-    var_hi = np.trace(P_hi[:, :d, :d], axis1=1, axis2=2)
-    spread = np.linalg.norm(x_hi[:, d:], axis=1) * (tau_hi - tau_lo)
-    radius = math.sqrt(gamma) * np.sqrt(var_hi + var3.max()) + spread
-    ci, j = pregate_pairs(x_hi[:, :d], radius, c3.z[:, :d])
+    at, var_hi, radius = third_reach(pend, t3_s.max(), t3_s.min(), var3.max(), q, gamma)
+    ci, j = pregate_pairs(at, radius, c3.z[:, :d])
     if ci.shape[0] == 0:  # (most looks: false-alarm pairs whose third plot never comes)
         return ThirdPlots.none(d)
     tau = np.maximum(t3_s[j] - pend.t2_s[ci], 0.0)
