@@ -100,13 +100,14 @@ def test_match_third_flags_two_plots_in_one_gate_and_takes_the_nearer() -> None:
     assert far.rows.shape == (0,)
 
 
-def test_pending_take_and_concat_keep_rows_together() -> None:
+def test_pending_take_and_join_keep_rows_together() -> None:
     p = np.arange(6.0).reshape(2, 3)
     a = _pairs(p, p + 1.0, 0.0, 1.0, 10.0)
-    both = a.concat(a.take(np.array([1])))
-    assert len(both) == 3
+    both = Pending.join([a, a.take(np.array([1])), a.take(np.array([0]))])
+    assert len(both) == 4
     np.testing.assert_array_equal(both.p2[2], p[1] + 1.0)
-    assert both.amb.dtype == bool
+    np.testing.assert_array_equal(both.p1[3], p[0])
+    assert both.amb.dtype == bool and both.waited.dtype == np.int64
 
 
 def test_chain_rejected_when_the_first_plot_has_a_slower_partner() -> None:
