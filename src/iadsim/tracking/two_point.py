@@ -164,16 +164,21 @@ class TwoPointInitiator:
         dt = new.t_s[j] - buf.t_s[i]
         dp = new.pos[j] - buf.pos[i]
         dist = np.sqrt(np.einsum("pi,pi->p", dp, dp))
-        u = dp / np.maximum(dist, 1e-9)[:, None]
-        S = buf.Rc[i] + new.Rc[j]
-        s2 = np.einsum("pi,pij,pj->p", u, S, u)
         excess = np.maximum(dist - self.max_speed_mps * dt, 0.0)
-        ok = ((dt >= self.min_dt_s) & (excess * excess <= g * g * s2)).nonzero()[0]
-        i, j = i[ok], j[ok]
+        ok = dt >= self.min_dt_s
+        # only a pair beyond v_max dt needs its noise along u (a dense raid's candidates
+        # are nearly all inside: their R1 + R2 is formed for the feasible ones only)
+        out = (ok & (excess > 0.0)).nonzero()[0]
+        if out.shape[0]:
+            u = dp[out] / np.maximum(dist[out], 1e-9)[:, None]
+            s2 = np.einsum("pi,pij,pj->p", u, buf.Rc[i[out]] + new.Rc[j[out]], u)
+            ok[out] = excess[out] * excess[out] <= g * g * s2
+        keep = ok.nonzero()[0]
+        i, j = i[keep], j[keep]
         amb = (np.bincount(i, minlength=len(buf))[i] > 1) | (
             np.bincount(j, minlength=len(new))[j] > 1
         )
-        return i, j, amb, dp[ok], S[ok], dt[ok]
+        return i, j, amb, dp[keep], buf.Rc[i] + new.Rc[j], dt[keep]
 
     def assign(
         self, i: I64, j: I64, amb: B, pairs: tuple[F64, F64, F64], n_buf: int, n_new: int
