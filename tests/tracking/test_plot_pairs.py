@@ -130,6 +130,23 @@ def test_chain_rejected_when_the_first_plot_has_a_slower_partner() -> None:
     assert chain_rejected(own, np.array([0]), j, near, t3, 400.0).tolist() == [False]
 
 
+def test_another_matchs_third_plot_is_no_likelier_partner() -> None:
+    """Two targets 1.5 km apart in trail, flying north at 260 m/s, looks 3 s apart: the
+    one behind is nearer the leader's first plot on the third look (it moved 1.56 km)
+    than the leader's own third plot. That plot is the trailing pair's own third plot,
+    so it explains nothing about the leader: neither match is rejected (before, every
+    target of a stream but its last was dropped as a chain)."""
+    v = np.array([0.0, 260.0, 0.0])
+    lead = np.array([0.0, 51_500.0, 5_000.0])
+    trail = lead - np.array([0.0, 1_500.0, 0.0])
+    pend = _pairs(np.vstack([lead, trail]), np.vstack([lead, trail]) + 3.0 * v, 0.0, 3.0, 30.0)
+    look = _plots(np.vstack([lead + 6.0 * v, trail + 6.0 * v]), 6.0, 30.0)
+    t3, rows = np.full(2, 6.0), np.array([0, 1])
+    assert chain_rejected(pend, rows, np.array([0, 1]), look, t3, 400.0).tolist() == [False] * 2
+    # the same plot unclaimed (the trailing target has no match): the leader's is dropped
+    assert chain_rejected(pend, rows[:1], np.array([0]), look, t3, 400.0).tolist() == [True]
+
+
 def _chain_rejected_all_pairs(pend: Pending, rows, j, c3: Measurements, t3_s, sigma_v):
     """The chain check scoring every plot of the look against every match (the
     definition, without the distance pre-gate): the likeliest other plot."""
@@ -141,7 +158,7 @@ def _chain_rejected_all_pairs(pend: Pending, rows, j, c3: Measurements, t3_s, si
     S = R1[:, None] + c3.R[None, :, :3, :3]
     ll = prior_loglik(dp, S, np.maximum(t3_s[None, :] - t1[:, None], 1e-9), sigma_v)
     own = ll[np.arange(p), j]
-    ll[np.arange(p), j] = -np.inf
+    ll[:, j] = -np.inf  # (every match's third plot is its own, no other's partner)
     return ll.max(axis=1) > own
 
 

@@ -21,15 +21,14 @@ plot in several gates) starts tentative. A pair's ambiguity counts the plots thr
 births took on the same look as partners too.
 
 Limit (measured, not a cure for formations): plots of three aircraft abreast seen one
-per look line up like one target flying across the formation, and that chain passes
-the third plot's gate as well as an aircraft's own plots do
+per look line up like one target flying across the formation, and that chain passes the
+third plot's gate as well as an aircraft's own plots do
 (``tests/tracking/test_initiation_formation.py``); ``chain_check`` drops such a chain
 when the first plot's own aircraft explains the third look better
 (:func:`chain_rejected`). The default preset uses ``third_plot: ambiguous`` with the
 chain check (its YAML has the measurements). Cost: in a dense raid nearly every pair
-waits (ambiguous), so tracks start a look later and more plots stay free to pair (mixed
-raid x50: 33 times the feasible pairs of two-point starts; 5,004 threats: about twice
-the CPU, 2026-12-06).
+waits (ambiguous), and more plots stay free to pair (5,004 threats: 1.3 times the CPU of
+two-point starts, 2026-12-07).
 """
 
 from __future__ import annotations
@@ -270,17 +269,18 @@ def chain_rejected(
     pend: Pending, rows: I64, j: I64, c3: Measurements, t3_s: F64, sigma_v: float
 ) -> B:
     """(p,) matches (pending ``rows``, third plot ``j``) whose first plot has a likelier
-    partner among the look's other plots under the velocity prior (zero mean, std
-    ``sigma_v`` per axis): ``ln N(q - p1; 0, R1 + Rq + T^2 sigma_v^2 I)`` above the
-    third plot's, ``T`` the time between them. In a formation whose spacing is near
-    the plots' noise, an aircraft's plot, a neighbour's on the next look and the next
-    neighbour's on the one after look like one target flying across the formation at
-    spacing / revisit; the first plot's own aircraft's plot on the third look then
-    explains it with the slower velocity, and the chain is dropped (its plots free).
+    partner among the look's plots that no match took (another match's third plot is
+    its own pair's) under the velocity prior (zero mean, std ``sigma_v`` per axis):
+    ``ln N(q - p1; 0, R1 + Rq + T^2 sigma_v^2 I)`` above the third plot's, ``T`` the
+    time between them. In a formation whose spacing is near the plots' noise, an
+    aircraft's plot, a neighbour's on the next look and the next neighbour's on the one
+    after look like one target flying across the formation at spacing / revisit; the
+    first plot's own aircraft's plot on the third look then explains it with the slower
+    velocity, and the chain is dropped (its plots free). (Counting other matches' third
+    plots too dropped 81% of the mixed raid x50's matches: ``docs/dev/notes.md``).
 
     Only the plots within :func:`_likelier_radius` of a first plot are scored (a plot
-    farther away cannot be likelier), so a dense raid's look costs the plots near each
-    match, not all of them."""
+    farther away cannot be likelier): a dense look costs the plots near each match."""
     p, m = rows.shape[0], len(c3)
     if p == 0 or m < 2:
         return np.zeros(p, bool)
@@ -290,7 +290,7 @@ def chain_rejected(
     own = prior_loglik(c3.z[j, :d] - p1, R1 + R3[j], np.maximum(t3_s[j] - t1, 1e-9), sigma_v)
     radius = _likelier_radius(own, R1, R3, t3_s, t1, sigma_v)
     mi, q = pregate_pairs(p1, radius, c3.z[:, :d])
-    alt = (q != j[mi]).nonzero()[0]
+    alt = np.isin(q, j, invert=True).nonzero()[0]  # (another match's third plot is its own)
     mi, q = mi[alt], q[alt]
     if mi.shape[0] == 0:
         return np.zeros(p, bool)
