@@ -16,26 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tracking_helpers import polar_detections
+from tracking_helpers import polar_detections, preset_tracker
 
 from iadsim.frames import TrackStatus
-from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker_parts
 from iadsim.tracking.tracker import Tracker
 
 SENSOR = np.array([0.0, 0.0, 10.0])
 N_SIGMA = 6.0
 THREE_POINT = {"third_plot": "ambiguous", "chain_check": True, "ambiguous_hits": 1}
-
-
-def _tracker(**initiation: object) -> Tracker:
-    """The s400-vs-mixed-raid preset's tracker (its ``initiation`` fields replaced)."""
-    ini = {"kind": "two_point", "m": 3, "n": 4, "velocity_sigma_mps": 400,
-           "confirm_on_ambiguous": False, **initiation}  # fmt: skip
-    cfg = TrackerConfig.model_validate(
-        {"dims": 3, "motion": {"kind": "cv", "q_m2ps3": 20.0}, "filter": {"kind": "ekf"},
-         "association": {"kind": "gnn", "gate_probability": 0.999}, "initiation": ini}
-    )  # fmt: skip
-    return compile_tracker_parts(cfg).build()
 
 
 def _targets_started(tracker: Tracker, seed: int, n: int = 80, n_looks: int = 10) -> set[int]:
@@ -64,7 +52,7 @@ def _targets_started(tracker: Tracker, seed: int, n: int = 80, n_looks: int = 10
 
 @pytest.mark.parametrize("seed", range(6))
 def test_every_target_of_a_dense_raid_starts_with_the_chain_check(seed: int) -> None:
-    assert len(_targets_started(_tracker(**THREE_POINT), seed)) == 80
+    assert len(_targets_started(preset_tracker(**THREE_POINT), seed)) == 80
 
 
 def test_the_dense_scenes_start_every_target_without_the_chain_check() -> None:
@@ -72,4 +60,4 @@ def test_the_dense_scenes_start_every_target_without_the_chain_check() -> None:
     scenes (the test above is about the check, not about scenes nothing can track)."""
     for ini in ({}, {"third_plot": "ambiguous", "ambiguous_hits": 1}):
         for seed in range(3):
-            assert len(_targets_started(_tracker(**ini), seed)) == 80, (ini, seed)
+            assert len(_targets_started(preset_tracker(**ini), seed)) == 80, (ini, seed)

@@ -15,25 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tracking_helpers import polar_detections
+from tracking_helpers import polar_detections, preset_tracker
 
 from iadsim.frames import TrackStatus
-from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker_parts
 from iadsim.tracking.tracker import Tracker
 
 SENSOR = np.array([0.0, 0.0, 10.0])
 N_SIGMA = 6.0  # per axis: a consistent track is beyond 6 sigma with p ~ 1e-8 per axis
-
-
-def _tracker(**initiation: object) -> Tracker:
-    """The s400-vs-mixed-raid preset's tracker (its ``initiation`` fields replaced)."""
-    ini = {"kind": "two_point", "m": 3, "n": 4, "velocity_sigma_mps": 400,
-           "confirm_on_ambiguous": False, **initiation}  # fmt: skip
-    cfg = TrackerConfig.model_validate(
-        {"dims": 3, "motion": {"kind": "cv", "q_m2ps3": 20.0}, "filter": {"kind": "ekf"},
-         "association": {"kind": "gnn", "gate_probability": 0.999}, "initiation": ini}
-    )  # fmt: skip
-    return compile_tracker_parts(cfg).build()
 
 
 def _scene(n_looks: int, dt_s: float = 3.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -88,7 +76,7 @@ def test_no_confirmed_formation_track_starts_from_two_aircraft(
     hundreds of m/s, tens of sigmas (strict xfail: passing means issue 14 is fixed).
     Three-point initiation does not fix this scene (worst 6.9 sigma
     against 6.8 without: 840 m of cross-range noise against 2 km spacing)."""
-    worst = [_worst_confirmation_error(_tracker(**initiation), seed) for seed in range(12)]
+    worst = [_worst_confirmation_error(preset_tracker(**initiation), seed) for seed in range(12)]
     assert max(worst) <= N_SIGMA, worst
 
 
@@ -127,7 +115,7 @@ def _chain_errors(tracker: Tracker, seed: int, n_looks: int = 12) -> list[float]
 
 def _chain_confirms(initiation: dict[str, object]) -> list[float]:
     """Velocity errors (sigmas) of the tracks confirmed over four seeds of the scene."""
-    return [e for seed in range(4) for e in _chain_errors(_tracker(**initiation), seed)]
+    return [e for seed in range(4) for e in _chain_errors(preset_tracker(**initiation), seed)]
 
 
 @pytest.mark.xfail(strict=True, reason="issue 14: a chain across a formation confirms")
@@ -155,5 +143,5 @@ def test_chain_scene_confirms_every_aircraft() -> None:
     """The chain scene's aircraft get confirmed tracks (the test above is not vacuous)
     with every initiation mode."""
     for ini in ({}, {"third_plot": "ambiguous"}, THREE_POINT):
-        errs = _chain_errors(_tracker(**ini), 0)
+        errs = _chain_errors(preset_tracker(**ini), 0)
         assert sum(e <= N_SIGMA for e in errs) >= 3, (ini, errs)

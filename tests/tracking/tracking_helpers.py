@@ -7,7 +7,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.frames import Detections
+from iadsim.scenario.schema_tracking import TrackerConfig, compile_tracker_parts
 from iadsim.tracking.measurements import Measurements
+from iadsim.tracking.tracker import Tracker
 
 
 def make_rng() -> np.random.Generator:
@@ -68,3 +70,15 @@ def polar_measurements(
     R = np.broadcast_to(np.diag(np.square(sigma)), (n, 3, 3)).copy()
     return Measurements(t_s=np.zeros(n), z=z, R=R, sensor_m=np.zeros((n, 3)),
                         kind="polar", ndim=3)  # fmt: skip
+
+
+def preset_tracker(**initiation: object) -> Tracker:
+    """The s400-vs-mixed-raid preset's tracker with a plain EKF (its ``initiation``
+    fields replaced by ``initiation``)."""
+    ini = {"kind": "two_point", "m": 3, "n": 4, "velocity_sigma_mps": 400,
+           "confirm_on_ambiguous": False, **initiation}  # fmt: skip
+    cfg = TrackerConfig.model_validate(
+        {"dims": 3, "motion": {"kind": "cv", "q_m2ps3": 20.0}, "filter": {"kind": "ekf"},
+         "association": {"kind": "gnn", "gate_probability": 0.999}, "initiation": ini}
+    )  # fmt: skip
+    return compile_tracker_parts(cfg).build()
