@@ -159,8 +159,7 @@ def _waiting(
         return {}
     L, d = len(looks), plots.d
     tk = np.asarray(t_s, dtype=float)[looks]
-    parts = [init.pending[(bits[k], polar)] for k in looks]
-    parts = [p.take(tk[c] - p.t2_s <= ini.max_age_s) for c, p in enumerate(parts)]  # (copies)
+    parts = [init.young_pairs((bits[k], polar), float(tk[c])) for c, k in enumerate(looks)]
     psz = np.array([len(p) for p in parts], dtype=np.int64)
     pend, plook = Pending.join(parts), np.repeat(np.arange(L), psz)
     nsz = np.asarray(sizes)[looks]
@@ -174,7 +173,7 @@ def _waiting(
     i, _ = pregate_looks(at, radius * (1 + 1e-9), plook, c3.z[:, :d], nfirst, nsz)
     reached = np.zeros(L, bool)
     reached[plook[i]] = True
-    seen = covered([observed[k] for k in looks], plook, pend.p2)  # (Initiation._covered_pairs)
+    seen = covered([observed[k] for k in looks], plook, pend.p2)
     out: dict[int, Pending] = {}
     cut = np.cumsum(psz) - psz
     for c, k in enumerate(looks):
@@ -184,10 +183,8 @@ def _waiting(
                                       observed[k])  # fmt: skip
             if left is not None:
                 out[k] = left
-        elif psz[c]:
-            out[k] = parts[c].covered(seen[cut[c] : cut[c] + psz[c]], ini.max_looks)
         else:
-            out[k] = parts[c]
+            out[k] = init.pairs_after(parts[c], seen[cut[c] : cut[c] + psz[c]])
     return out
 
 

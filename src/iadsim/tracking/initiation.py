@@ -142,13 +142,19 @@ class Initiation:
         with the free plots ``new`` (aged, the look's coverage counted) when none of them
         finds its third plot there; None when one does (or is dropped as a chain).
         Reads only: the tracker's pairs are not changed."""
-        ini, pend = self.two_point, self.pending[key]
+        ini, pend = self.two_point, self.young_pairs(key, t_s)
         assert ini is not None
-        pend = pend.take(t_s - pend.t2_s <= ini.max_age_s)  # (a copy)
         got = ini.third(pend, new, t_s, self.nx)
         if got.rows.shape[0] or got.dropped.shape[0]:
             return None
         return self._covered_pairs(pend, observed)
+
+    def young_pairs(self, key: tuple[int, bool], t_s: float) -> Pending:
+        """A copy of the pairs of ``key`` waiting for a third plot that a look at ``t_s``
+        still considers (second plot at most ``max_age_s`` old)."""
+        ini, pend = self.two_point, self.pending[key]
+        assert ini is not None
+        return pend.take(t_s - pend.t2_s <= ini.max_age_s)
 
     def _spent(self, buf: PlotBuffer, used: B) -> PlotBuffer:
         """``buf`` without its plots ``used`` (k,) that started tracks, or (when
@@ -192,6 +198,13 @@ class Initiation:
         if len(pend) == 0 or self.two_point is None:
             return pend
         seen = np.ones(len(pend), bool) if observed is None else np.asarray(observed(pend.p2))
+        return self.pairs_after(pend, seen)
+
+    def pairs_after(self, pend: Pending, seen: B) -> Pending:
+        """``pend`` after a look that covered the second plots ``seen`` (k,): the pairs
+        that waited fewer than ``max_looks`` such looks."""
+        if len(pend) == 0 or self.two_point is None:
+            return pend
         return pend.covered(seen, self.two_point.max_looks)
 
     def _wait(self, key: tuple[int, bool], pend: Pending) -> None:
