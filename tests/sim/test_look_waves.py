@@ -87,3 +87,21 @@ def test_waves_hold_many_looks() -> None:
     finally:
         mp.undo()
     assert max(sizes) >= 5 and sum(sizes) > 2 * len(sizes)
+
+
+def test_wave_books_notes_with_their_look() -> None:
+    """``Wave``: full at ``max_looks``, notes kept with their look, empty after ``take``."""
+    from iadsim.frames import Detections
+    from iadsim.sim.look_wave import Wave
+    from iadsim.tracking.wave import Look
+
+    wave = Wave(max_looks=2)
+    looks = [Look(Detections.empty(), float(t), 0, None) for t in range(3)]
+    seen: list[float] = []
+    assert not wave.add(None, looks[0], lambda: None)  # type: ignore[arg-type]
+    assert wave.add(None, looks[1], lambda: None, lambda r: seen.append(r))  # type: ignore[arg-type]
+    items = wave.take()
+    assert len(wave) == 0 and [w.look.t_s for w in items] == [0.0, 1.0]
+    assert [len(w.notes) for w in items] == [0, 1]
+    items[1].notes[0](2.5)  # type: ignore[arg-type]
+    assert seen == [2.5]

@@ -10,8 +10,9 @@ Every frame a stage produces is kept for the recorder.
 
 Looks reach the tracker in waves (:mod:`iadsim.tracking.wave`, :meth:`Pipeline.flush`):
 sensed at their times, handed over together in their order before any event that
-reads the picture or changes truth (C2, cues, launches, intercepts, leaks) and at the
-end; nothing reads a look's tracker result before, so results are as one by one.
+reads the picture (C2, cues, launches, intercepts) and at the end; nothing reads a
+look's tracker result before, so results are as one by one. (A leak changes truth
+after the waiting looks' times only; a cue's acquisition event waits with its look.)
 
 Where truth goes: dwells read truth to generate detections, intercepts read it to
 resolve the physics (:class:`~iadsim.sim.physics.ThreatPhysics`), and the evaluation
@@ -58,8 +59,9 @@ from iadsim.sim.engine import (
 from iadsim.sim.evaluation import Evaluation
 from iadsim.sim.firecontrol import FireControlBook
 from iadsim.sim.look_coverage import observed_by
+from iadsim.sim.look_wave import Wave
 from iadsim.sim.physics import ThreatPhysics
-from iadsim.sim.run_events import RunEvents, leak_detail
+from iadsim.sim.run_events import RunEvents, cue_event, leak_detail
 from iadsim.sim.run_truth import RunTruth
 from iadsim.sim.spill import TrackParts
 from iadsim.tracking.wave import Look, LookResult, step_looks
@@ -100,7 +102,7 @@ class Pipeline:
     truth_table: TruthTable | None = None
     _looks: list[tuple[Scan, list[Radar], list[Any]]] = dataclasses.field(default_factory=list)
     _intercepts_at: set[float] = dataclasses.field(default_factory=set)
-    _wave: list[tuple[Radar, Look, Callable[[], Truth]]] = dataclasses.field(default_factory=list)
+    _wave: Wave = dataclasses.field(default_factory=lambda: Wave(MAX_WAVE))
     truth: RunTruth = dataclasses.field(init=False)
     #: per radar id r, its search stream [r] and its cue-dwell stream [n_radars + r], from
     #: the run's sensors stream: a decision that adds a dwell changes no other draw
@@ -193,8 +195,7 @@ class Pipeline:
         dets = views[k].observe(lit, t_s, rng, sig)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
         look = Look(dets, t_s, radar.radar_id, observed[k], self._changes_only)
-        self._wave.append((radar, look, functools.partial(self.truth_at, t_s)))
-        if len(self._wave) >= MAX_WAVE:
+        if self._wave.add(radar, look, functools.partial(self.truth_at, t_s)):
             self.flush()
         engine.schedule(
             scan.next_look_after(t_s), functools.partial(self._dwell, engine, radar), PRIORITY_DWELL
@@ -236,30 +237,30 @@ class Pipeline:
         dets = radar.observe_cued(truth, t_s, rng, sig, cue, sigma)
         self.stage_time_s["sensors"] += time.perf_counter() - t0
         look = Look(dets, t_s, radar.radar_id, radar.in_cue_window(cue, sigma), self._changes_only)
-        self._wave.append((radar, look, lambda: truth))
-        hit = self.flush()
-        acquired = bool(np.isin(track_id, hit))
-        self.events.append(make_events(
-            t_s, "cue", track_id=track_id, radar_id=radar.radar_id, value=sigma,
-            detail="acquired" if acquired else "not acquired",
-        ))  # fmt: skip
+
+        def booked(result: LookResult) -> None:  # (whether the look acquired the track)
+            self.events.append(cue_event(t_s, track_id, radar.radar_id, sigma, result.hit_ids))
+
+        if self._wave.add(radar, look, lambda: truth, booked):
+            self.flush()
 
     @property
     def _changes_only(self) -> bool:  # the tracker returns change rows (else all, each look)
         return self.world.track_history != "full"
 
-    def flush(self) -> NDArray[np.int64]:
-        """Hand the waiting looks to the tracker (module doc) and book-keep each; the
-        ids the last look updated (none if no look waited)."""
-        if not self._wave:
-            return np.zeros(0, np.int64)
-        wave, self._wave = self._wave, []
+    def flush(self) -> None:
+        """Hand the waiting looks to the tracker (module doc) and book-keep each, then
+        its notes (:mod:`iadsim.sim.look_wave`)."""
+        wave = self._wave.take()
+        if not wave:
+            return
         t1 = time.perf_counter()
-        results = step_looks(self.stages.tracker, [look for _, look, _ in wave])
+        results = step_looks(self.stages.tracker, [w.look for w in wave])
         self.stage_time_s["tracker"] += time.perf_counter() - t1
-        for (radar, look, truth), result in zip(wave, results, strict=True):
-            self._note_look(radar, look, truth, result)
-        return results[-1].hit_ids
+        for w, result in zip(wave, results, strict=True):
+            self._note_look(w.radar, w.look, w.truth, result)
+            for note in w.notes:
+                note(result)
 
     def _note_look(
         self, radar: Radar, look: Look, truth: Callable[[], Truth], result: LookResult
@@ -391,9 +392,7 @@ class Pipeline:
         it flies on and may still be killed (:attr:`killed_after_leak_t_s`)."""
         if self.kill_time_s[i] <= t_s or self.outcome[i] != "survived":
             return
-        self.flush()
-        self.outcome[i] = "leaked"
-        self.outcome_t_s[i] = t_s
+        self.outcome[i], self.outcome_t_s[i] = "leaked", t_s
         detail = leak_detail(self.world, i, self.truth_at(t_s))
         self.events.append(make_events(t_s, "leak", threat_id=i, detail=detail))
         if not np.isfinite(self.world.threats.egress_s[i]):

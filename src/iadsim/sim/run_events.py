@@ -1,16 +1,18 @@
 """Run-level events the pipeline derives from what the stages produce: the first
 detection of each threat by each radar, firm-track confirmations and deletions
-(:class:`RunEvents` keeps what they need to remember over a run), and where a threat
-leaked (:func:`leak_detail`)."""
+(:class:`RunEvents` keeps what they need to remember over a run), where a threat
+leaked (:func:`leak_detail`) and whether a cue dwell acquired its track
+(:func:`cue_event`)."""
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from iadsim.frames import Detections, Events, Tracks, TrackStatus, Truth, make_events
 from iadsim.scenario.compile import World
 
-__all__ = ["RunEvents", "first_detection_events", "leak_detail", "track_status_events"]
+__all__ = ["RunEvents", "cue_event", "first_detection_events", "leak_detail", "track_status_events"]
 
 
 class RunEvents:
@@ -70,3 +72,15 @@ def leak_detail(world: World, i: int, truth: Truth) -> str:
     if not d.size or d[0] <= world.site_radius_m[site]:
         return world.site_names[site]
     return f"route end {d[0] / 1000:.1f} km from {world.site_names[site]}"
+
+
+def cue_event(
+    t_s: float, track_id: int, radar_id: int, sigma_m: float, hit_ids: NDArray[np.int64]
+) -> Events:
+    """The ``cue`` event of an acquisition dwell at ``t_s`` on ``track_id`` (cue
+    uncertainty ``sigma_m``): "acquired" if the dwell's look updated it (``hit_ids``)."""
+    acquired = bool(np.isin(track_id, hit_ids))
+    return make_events(
+        t_s, "cue", track_id=track_id, radar_id=radar_id, value=sigma_m,
+        detail="acquired" if acquired else "not acquired",
+    )  # fmt: skip
